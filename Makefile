@@ -1,0 +1,114 @@
+# fangfei — one plain Makefile.
+#   make            build build/fangfei
+#   make run        install what is missing, build, create var/ with demo data, serve
+#   make test       unit + end-to-end tests, then again under ASan+UBSan
+#   make bench      benchmarks against nginx on this machine
+#   make fuzz       libFuzzer harnesses for every parser of outside input
+#   make lint       clang-format check and banned-function grep
+#   make SANITIZER=address|thread   sanitizer builds (in build-<sanitizer>/)
+
+CC	?= cc
+PKGS	 = libmicrohttpd jansson sqlite3 libcrypto inih
+SANITIZER ?=
+BUILD	 = build$(if $(SANITIZER),-$(SANITIZER))
+
+WARN	 = -Wall -Wextra -Wformat=2 -Wshadow -Wcast-qual -Wstrict-prototypes \
+	   -Wmissing-prototypes -Wvla -Wpointer-arith -Wundef
+CFLAGS	?= -O2 -g
+CFLAGS	+= -std=c11 -D_DEFAULT_SOURCE -I. $(WARN) -MMD -MP \
+	   $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+ifeq ($(CI),true)
+CFLAGS	+= -Werror
+endif
+LDLIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lpthread
+
+ifeq ($(SANITIZER),address)
+CFLAGS	+= -fsanitize=address,undefined -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=undefined
+LDFLAGS	+= -fsanitize=address,undefined
+endif
+ifeq ($(SANITIZER),thread)
+CFLAGS	+= -fsanitize=thread
+LDFLAGS	+= -fsanitize=thread
+endif
+
+LIB_SRCS = $(wildcard messages/*.c storage/*.c handlers/*.c) \
+	   $(filter-out bot/main.c, $(wildcard bot/*.c))
+LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/schema.o
+LIB	 = $(BUILD)/libfangfei.a
+BIN	 = $(BUILD)/fangfei
+
+UNIT_SRCS = $(wildcard tests/unit/test_*.c)
+UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+E2E_BINS  = $(BUILD)/tests/e2e
+
+.PHONY: all deps run test check-unit check bench fuzz lint clean demo-db
+
+all: $(BIN)
+
+deps:
+	@scripts/deps.sh build
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/schema.c: $(sort $(wildcard storage/schema/*.sql)) scripts/embed-schema.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed-schema.sh $(sort $(wildcard storage/schema/*.sql)) > $@
+
+$(BUILD)/schema.o: $(BUILD)/schema.c
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(BUILD)/bot/main.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Tests: cmocka unit tests, and the end-to-end test that starts the binary.
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS) -lcmocka
+
+$(BUILD)/tests/e2e: tests/e2e/e2e.c tests/e2e/e2e_util.c tests/e2e/e2e.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ tests/e2e/e2e.c tests/e2e/e2e_util.c $(LIB) \
+	    $(LDFLAGS) $(LDLIBS) -lcmocka -lcurl
+
+check: $(BIN) $(UNIT_BINS) $(E2E_BINS)
+	@sh tests/run.sh $(BUILD)
+
+# make test: what CI runs. Installs what is missing, then the suite in a
+# normal build and again under ASan+UBSan; the last line sums both.
+test:
+	@scripts/deps.sh test
+	@$(MAKE) --no-print-directory check > build-test.log 2>&1; rc1=$$?; \
+	 cat build-test.log; \
+	 $(MAKE) --no-print-directory SANITIZER=address check > build-test-asan.log 2>&1; rc2=$$?; \
+	 cat build-test-asan.log; \
+	 sh tests/summary.sh build-test.log build-test-asan.log; \
+	 [ $$rc1 -eq 0 ] && [ $$rc2 -eq 0 ]
+
+# make run: a newcomer's first command.
+run: deps
+	@$(MAKE) --no-print-directory $(BIN)
+	@sh scripts/run-demo.sh $(BIN)
+
+bench:
+	@scripts/deps.sh bench
+	@$(MAKE) --no-print-directory $(BIN) $(LIB)
+	@sh bench/run.sh $(BUILD)
+
+fuzz:
+	@scripts/deps.sh fuzz
+	@sh tests/fuzz/run.sh
+
+lint:
+	@sh scripts/lint.sh
+
+clean:
+	rm -rf build build-address build-thread build-fuzz build-test*.log
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,88 @@
+/*
+ * The table of channel backends and JSON helpers the adapters share.
+ * Adding a platform: one bot/channel_<type>.c and one line below.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "channel.h"
+#include "messages/text.h"
+
+extern const struct channel_backend channel_generic_backend;
+extern const struct channel_backend channel_telegram_backend;
+
+static const struct channel_backend *const channel_backends[] = {
+	&channel_generic_backend,
+	&channel_telegram_backend,
+	NULL
+};
+
+/* Finds a backend by its type. */
+const struct channel_backend *
+channel_backend_lookup(const char *type)
+{
+	const struct channel_backend *const	*b;
+
+	for (b = channel_backends; *b != NULL; b++)
+		if (strcmp((*b)->type, type) == 0)
+			return *b;
+	return NULL;
+}
+
+/* Names the known types. */
+const char *
+channel_types(void)
+{
+	return "generic telegram";
+}
+
+/* Parses the body as a JSON object. */
+int
+channel_json_body(const struct http_request *req, json_t **out,
+    const char **why)
+{
+	json_error_t	 err;
+	json_t		*j;
+
+	if (!utf8_valid(req->body, req->body_len)) {
+		*why = "invalid UTF-8";
+		return 400;
+	}
+	j = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &err);
+	if (j == NULL) {
+		*why = "malformed JSON";
+		return 400;
+	}
+	if (!json_is_object(j)) {
+		json_decref(j);
+		*why = "JSON body is not an object";
+		return 400;
+	}
+	*out = j;
+	return 0;
+}
+
+/* Copies a string or integer member. */
+int
+channel_json_id(json_t *obj, const char *key, char *out, size_t size)
+{
+	json_t	*v = json_object_get(obj, key);
+	int	 n;
+
+	if (json_is_string(v)) {
+		if (json_string_length(v) >= size ||
+		    memchr(json_string_value(v), '\0', json_string_length(v)))
+			return -2;
+		memcpy(out, json_string_value(v), json_string_length(v) + 1);
+		return 0;
+	}
+	if (json_is_integer(v)) {
+		n = snprintf(out, size, "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(v));
+		return n < 0 || (size_t)n >= size ? -2 : 0;
+	}
+	return -1;
+}

@@ -1,0 +1,149 @@
+/*
+ * The generic JSON webhook, for integrations and the demo.
+ *
+ * Request: POST /hook/NAME with {"chat_id", "chat_type": "group"|"private",
+ * "sender_id", "sender_name", "text", "message_id"}; ids may be strings or
+ * integers. When the channel has a secret, the header
+ * X-Fangfei-Signature: sha256=<hex HMAC-SHA256(secret, raw body)> is
+ * required. Response: {"replies": [{"text": …}, …]}.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "channel.h"
+#include "messages/text.h"
+#include "messages/xmalloc.h"
+
+#define GENERIC_SIG_HEADER	"X-Fangfei-Signature"
+
+/* Checks the HMAC signature header when the channel has a secret. */
+static int
+generic_verify(const struct channel *ch, const struct http_request *req,
+    const char **why)
+{
+	unsigned char	 mac[EVP_MAX_MD_SIZE];
+	unsigned int	 maclen = 0;
+	char		 hex[2 * EVP_MAX_MD_SIZE + 8];
+	const char	*sig;
+	unsigned int	 i;
+
+	if (ch->secret == NULL)
+		return 0;
+	if ((sig = req->header(req, GENERIC_SIG_HEADER)) == NULL) {
+		*why = "missing signature";
+		return 401;
+	}
+	if (HMAC(EVP_sha256(), ch->secret, (int)strlen(ch->secret),
+	    (const unsigned char *)req->body, req->body_len, mac,
+	    &maclen) == NULL) {
+		*why = "cannot compute signature";
+		return 401;
+	}
+	memcpy(hex, "sha256=", 7);
+	for (i = 0; i < maclen; i++)
+		(void)snprintf(hex + 7 + 2 * i, 3, "%02x", mac[i]);
+	if (strlen(sig) != 7 + 2 * maclen ||
+	    CRYPTO_memcmp(sig, hex, 7 + 2 * maclen) != 0) {
+		*why = "bad signature";
+		return 401;
+	}
+	return 0;
+}
+
+/* Reads the documented fields. */
+static int
+generic_parse(const struct channel *ch, const struct http_request *req,
+    struct inbound *in, const char **why)
+{
+	json_t		*j = NULL, *v;
+	const char	*type;
+	int		 rc = 400;
+
+	if ((rc = channel_json_body(req, &j, why)) != 0)
+		return rc;
+	rc = 400;
+	if (inbound_set(in->channel, sizeof in->channel, ch->name) == -1) {
+		*why = "channel name too long";
+		goto out;
+	}
+	if (channel_json_id(j, "chat_id", in->chat_id, sizeof in->chat_id) ||
+	    channel_json_id(j, "sender_id", in->sender_id,
+	    sizeof in->sender_id) ||
+	    channel_json_id(j, "message_id", in->message_id,
+	    sizeof in->message_id) ||
+	    *in->chat_id == '\0' || *in->sender_id == '\0' ||
+	    *in->message_id == '\0') {
+		*why = "chat_id, sender_id and message_id are required "
+		    "(strings or integers, at most 63 bytes)";
+		goto out;
+	}
+	if ((v = json_object_get(j, "sender_name")) != NULL &&
+	    (!json_is_string(v) || inbound_set(in->sender_name,
+	    sizeof in->sender_name, json_string_value(v)) == -1)) {
+		*why = "sender_name must be a string of at most 255 bytes";
+		goto out;
+	}
+	type = json_string_value(json_object_get(j, "chat_type"));
+	if (type == NULL || strcmp(type, "private") == 0)
+		in->chat_kind = CHAT_PRIVATE;
+	else if (strcmp(type, "group") == 0)
+		in->chat_kind = CHAT_GROUP;
+	else {
+		*why = "chat_type must be \"group\" or \"private\"";
+		goto out;
+	}
+	v = json_object_get(j, "text");
+	if (!json_is_string(v)) {
+		*why = "text is required and must be a string";
+		goto out;
+	}
+	if (json_string_length(v) > INBOUND_TEXT_MAX) {
+		*why = "text too long";
+		rc = 413;
+		goto out;
+	}
+	if (!utf8_valid_text(json_string_value(v), json_string_length(v))) {
+		*why = "text holds control characters";
+		goto out;
+	}
+	in->text = xstrdup(json_string_value(v));
+	(void)inbound_set(in->reply_to, sizeof in->reply_to, in->message_id);
+	rc = 0;
+out:
+	json_decref(j);
+	return rc;
+}
+
+/* Answers {"replies": [{"text": …}, …]}. */
+static void
+generic_reply(const struct channel *ch, const struct inbound *in,
+    const struct reply *r, struct http_response *resp)
+{
+	json_t	*list = json_array(), *obj;
+	size_t	 i;
+
+	(void)ch;
+	(void)in;
+	for (i = 0; i < r->ntexts; i++)
+		json_array_append_new(list, json_pack("{s:s}", "text",
+		    r->texts[i]));
+	obj = json_pack("{s:o}", "replies", list);
+	resp->status = 200;
+	resp->content_type = "application/json; charset=utf-8";
+	resp->body = json_dumps(obj, JSON_COMPACT);
+	resp->len = resp->body ? strlen(resp->body) : 0;
+	json_decref(obj);
+}
+
+const struct channel_backend channel_generic_backend = {
+	.type = "generic",
+	.verify = generic_verify,
+	.parse = generic_parse,
+	.reply = generic_reply,
+	.max_text = 4096,
+};

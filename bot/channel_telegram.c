@@ -1,0 +1,234 @@
+/*
+ * Telegram Bot API webhooks (see shared PROTOCOLS.md section 1).
+ *
+ * verify: the X-Telegram-Bot-Api-Secret-Token header must equal the
+ * configured secret_token byte for byte. parse: one Update; only "message"
+ * with text is handled, other updates are acknowledged and ignored (a
+ * non-2xx answer would block the chat's later updates for up to a day).
+ * Entity offsets are UTF-16 code units. "/cmd@OtherBot" is ignored,
+ * "/cmd@ThisBot" becomes "/cmd". reply: a sendMessage method call in the
+ * webhook response. Dedupe key: update_id.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+#include <openssl/crypto.h>
+
+#include "channel.h"
+#include "messages/buf.h"
+#include "messages/text.h"
+#include "messages/xmalloc.h"
+
+#define TG_SECRET_HEADER	"X-Telegram-Bot-Api-Secret-Token"
+#define TG_TEXT_MAX		4096	/* UTF-16 code units per message */
+
+/* Compares the secret-token header in constant time. */
+static int
+telegram_verify(const struct channel *ch, const struct http_request *req,
+    const char **why)
+{
+	const char	*got = req->header(req, TG_SECRET_HEADER);
+	size_t		 n;
+
+	if (ch->secret_token == NULL)
+		return 0;
+	n = strlen(ch->secret_token);
+	if (got == NULL || strlen(got) != n ||
+	    CRYPTO_memcmp(got, ch->secret_token, n) != 0) {
+		*why = got == NULL ? "missing secret token" : "bad secret token";
+		return 401;
+	}
+	return 0;
+}
+
+/* Builds a display name from first_name, last_name or username. */
+static void
+telegram_sender_name(json_t *from, struct inbound *in)
+{
+	const char	*first, *last, *user;
+	char		*name;
+
+	first = json_string_value(json_object_get(from, "first_name"));
+	last = json_string_value(json_object_get(from, "last_name"));
+	user = json_string_value(json_object_get(from, "username"));
+	if (first != NULL && last != NULL)
+		name = xasprintf("%s %s", first, last);
+	else
+		name = xstrdup(first ? first : user ? user : "");
+	/* Cut on a character boundary rather than refuse a long name. */
+	name[utf8_prefix(name, sizeof in->sender_name / 4)] = '\0';
+	(void)inbound_set(in->sender_name, sizeof in->sender_name, name);
+	free(name);
+}
+
+/*
+ * Handles a bot_command entity at offset 0: "/cmd@Bot args". Returns 0 if
+ * the command is ours (the "@Bot" part removed from in->text), 1 if it
+ * names another bot, -1 if the entity does not fit the text.
+ */
+static int
+telegram_command(const struct channel *ch, json_t *ents, struct inbound *in)
+{
+	json_t		*e;
+	size_t		 i, len = strlen(in->text);
+	long		 start, end;
+	const char	*at, *type;
+	json_int_t	 off, n;
+
+	json_array_foreach(ents, i, e) {
+		type = json_string_value(json_object_get(e, "type"));
+		off = json_integer_value(json_object_get(e, "offset"));
+		n = json_integer_value(json_object_get(e, "length"));
+		if (type == NULL || strcmp(type, "bot_command") != 0 || off != 0)
+			continue;
+		if (n <= 0 || n > (json_int_t)len)
+			return -1;
+		start = utf8_offset_utf16(in->text, len, (size_t)off);
+		end = utf8_offset_utf16(in->text, len, (size_t)n);
+		if (start != 0 || end <= 0)
+			return -1;
+		in->explicit_cmd = 1;
+		at = memchr(in->text, '@', (size_t)end);
+		if (at == NULL)
+			return 0;
+		if (ch->bot_username == NULL ||
+		    strlen(ch->bot_username) != (size_t)(in->text + end - at - 1) ||
+		    strncasecmp(at + 1, ch->bot_username,
+		    strlen(ch->bot_username)) != 0)
+			return 1;
+		memmove(in->text + (at - in->text), in->text + end,
+		    len - (size_t)end + 1);
+		return 0;
+	}
+	return 0;
+}
+
+/* Reads one Update. */
+static int
+telegram_parse(const struct channel *ch, const struct http_request *req,
+    struct inbound *in, const char **why)
+{
+	json_t		*j = NULL, *msg, *chat, *from, *text, *v;
+	const char	*type;
+	int		 rc;
+
+	if ((rc = channel_json_body(req, &j, why)) != 0)
+		return rc;
+	rc = 400;
+	(void)inbound_set(in->channel, sizeof in->channel, ch->name);
+	if (channel_json_id(j, "update_id", in->message_id,
+	    sizeof in->message_id) != 0 ||
+	    !json_is_integer(json_object_get(j, "update_id"))) {
+		*why = "update_id missing";
+		goto out;
+	}
+	rc = 0;
+	in->ignore = 1;
+	if ((msg = json_object_get(j, "message")) == NULL)
+		goto out;	/* edits, channel posts, member updates… */
+	chat = json_object_get(msg, "chat");
+	from = json_object_get(msg, "from");
+	text = json_object_get(msg, "text");
+	type = json_string_value(json_object_get(chat, "type"));
+	if (!json_is_object(chat) || type == NULL ||
+	    channel_json_id(chat, "id", in->chat_id, sizeof in->chat_id) != 0 ||
+	    channel_json_id(msg, "message_id", in->reply_to,
+	    sizeof in->reply_to) != 0) {
+		*why = "message without chat or message_id";
+		rc = 400;
+		goto out;
+	}
+	if (!json_is_string(text) || !json_is_object(from) ||
+	    json_is_true(json_object_get(from, "is_bot")) ||
+	    strcmp(type, "channel") == 0)
+		goto out;	/* photos, stickers, other bots, channels */
+	if (channel_json_id(from, "id", in->sender_id,
+	    sizeof in->sender_id) != 0) {
+		*why = "message.from.id missing";
+		rc = 400;
+		goto out;
+	}
+	in->chat_kind = strcmp(type, "private") == 0 ? CHAT_PRIVATE : CHAT_GROUP;
+	if ((v = json_object_get(chat, "title")) != NULL && json_is_string(v)) {
+		char *t = xstrdup(json_string_value(v));
+		t[utf8_prefix(t, sizeof in->chat_title / 4)] = '\0';
+		(void)inbound_set(in->chat_title, sizeof in->chat_title, t);
+		free(t);
+	}
+	telegram_sender_name(from, in);
+	if (json_string_length(text) > INBOUND_TEXT_MAX) {
+		*why = "text too long";
+		rc = 413;
+		goto out;
+	}
+	if (!utf8_valid_text(json_string_value(text), json_string_length(text))) {
+		*why = "text holds control characters";
+		rc = 400;
+		goto out;
+	}
+	in->text = xstrdup(json_string_value(text));
+	switch (telegram_command(ch, json_object_get(msg, "entities"), in)) {
+	case -1:
+		*why = "bot_command entity outside the text";
+		rc = 400;
+		goto out;
+	case 1:
+		goto out;	/* addressed to another bot */
+	}
+	in->ignore = 0;
+out:
+	json_decref(j);
+	return rc;
+}
+
+/* Answers with a sendMessage call quoting the message. */
+static void
+telegram_reply(const struct channel *ch, const struct inbound *in,
+    const struct reply *r, struct http_response *resp)
+{
+	struct buf	 b;
+	json_t		*obj;
+	json_int_t	 chat, msg;
+	size_t		 i;
+
+	(void)ch;
+	resp->status = 200;
+	resp->content_type = "application/json";
+	if (r->ntexts == 0) {
+		resp->body = NULL;
+		resp->len = 0;
+		return;
+	}
+	buf_init(&b, REPLY_TEXT_MAX * REPLY_TEXTS_MAX);
+	for (i = 0; i < r->ntexts; i++) {
+		if (i > 0)
+			(void)buf_adds(&b, "\n\n");
+		(void)buf_adds(&b, r->texts[i]);
+	}
+	/* Four-byte characters count twice in UTF-16; stay safely under. */
+	if (b.data != NULL)
+		b.data[utf8_prefix(b.data, TG_TEXT_MAX / 2 + TG_TEXT_MAX / 4)] =
+		    '\0';
+	chat = strtoll(in->chat_id, NULL, 10);
+	msg = strtoll(in->reply_to, NULL, 10);
+	obj = json_pack("{s:s, s:I, s:s, s:{s:I, s:b}}", "method", "sendMessage",
+	    "chat_id", chat, "text", b.data ? b.data : "",
+	    "reply_parameters", "message_id", msg,
+	    "allow_sending_without_reply", 1);
+	resp->body = json_dumps(obj, JSON_COMPACT);
+	resp->len = resp->body ? strlen(resp->body) : 0;
+	json_decref(obj);
+	buf_free(&b);
+}
+
+const struct channel_backend channel_telegram_backend = {
+	.type = "telegram",
+	.verify = telegram_verify,
+	.parse = telegram_parse,
+	.reply = telegram_reply,
+	.max_text = TG_TEXT_MAX,
+};

@@ -1,0 +1,325 @@
+/* Reading the INI configuration, environment overrides and the key file. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <ini.h>
+#include <openssl/rand.h>
+
+#include "config.h"
+#include "messages/texts.h"
+#include "messages/xmalloc.h"
+
+#define CONFIG_BODY_MIN		1024
+#define CONFIG_BODY_MAX		(16 * 1024 * 1024)
+
+struct config_parse {
+	struct config	*cfg;
+	char		*error;
+};
+
+/* Sets a string field. */
+void
+config_set(char **field, const char *value)
+{
+	free(*field);
+	*field = xstrdup(value);
+}
+
+/* Fills defaults. */
+void
+config_init(struct config *cfg)
+{
+	long	 n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	memset(cfg, 0, sizeof *cfg);
+	cfg->listen = xstrdup("127.0.0.1:8080");
+	cfg->public_base_url = xstrdup("http://127.0.0.1:8080");
+	cfg->max_body_bytes = 64 * 1024;
+	cfg->hotline = xstrdup("12345");
+	cfg->threads = n > 0 && n < 64 ? (int)n : 2;
+	cfg->utc_offset = 8 * 3600;
+	cfg->log_level = xstrdup("info");
+	cfg->db_path = xstrdup("var/fangfei.db");
+}
+
+/* Parses a whole decimal number within [min, max]. */
+static int
+config_number(const char *s, long min, long max, long *out)
+{
+	char	*end;
+	long	 v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Returns the channel being defined by section, creating it. */
+static struct channel *
+config_section_channel(struct config *cfg, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < cfg->nchannels; i++)
+		if (strcmp(cfg->channels[i].name, name) == 0)
+			return &cfg->channels[i];
+	if (cfg->nchannels == CONFIG_CHANNELS_MAX)
+		return NULL;
+	cfg->channels[cfg->nchannels].name = xstrdup(name);
+	return &cfg->channels[cfg->nchannels++];
+}
+
+/* Handles a [channel.NAME] key. */
+static int
+config_channel_key(struct config_parse *p, const char *name, const char *key,
+    const char *value)
+{
+	struct channel	*ch;
+	const char	*c;
+
+	for (c = name; *c != '\0'; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		    (*c >= '0' && *c <= '9') || *c == '_' || *c == '-'))
+			break;
+	if (*name == '\0' || *c != '\0' || strlen(name) >= INBOUND_ID_MAX) {
+		p->error = xasprintf("channel name \"%s\": use letters, digits, "
+		    "- and _", name);
+		return 0;
+	}
+	if ((ch = config_section_channel(p->cfg, name)) == NULL) {
+		p->error = xasprintf("more than %d channels", CONFIG_CHANNELS_MAX);
+		return 0;
+	}
+	if (strcmp(key, "type") == 0) {
+		if ((ch->backend = channel_backend_lookup(value)) == NULL) {
+			p->error = xasprintf("channel %s: unknown type \"%s\" "
+			    "(known: %s)", name, value, channel_types());
+			return 0;
+		}
+	} else if (strcmp(key, "secret") == 0)
+		config_set(&ch->secret, value);
+	else if (strcmp(key, "secret_token") == 0)
+		config_set(&ch->secret_token, value);
+	else if (strcmp(key, "bot_username") == 0)
+		config_set(&ch->bot_username, value[0] == '@' ? value + 1 : value);
+	else if (strcmp(key, "area") == 0)
+		config_set(&ch->area, value);
+	else if (strcmp(key, "locale") == 0) {
+		if (locale_parse(value, &ch->locale) == -1) {
+			p->error = xasprintf("channel %s: locale must be zh-CN or "
+			    "en", name);
+			return 0;
+		}
+	} else {
+		p->error = xasprintf("channel %s: unknown key \"%s\"", name, key);
+		return 0;
+	}
+	return 1;
+}
+
+/* inih callback: one key. Returns 1 to go on, 0 to stop with an error. */
+static int
+config_key(void *arg, const char *section, const char *key, const char *value)
+{
+	struct config_parse	*p = arg;
+	struct config		*cfg = p->cfg;
+	long			 n;
+
+	if (strncmp(section, "channel.", 8) == 0)
+		return config_channel_key(p, section + 8, key, value);
+	if (strcmp(section, "server") == 0) {
+		if (strcmp(key, "listen") == 0)
+			config_set(&cfg->listen, value);
+		else if (strcmp(key, "public_base_url") == 0)
+			config_set(&cfg->public_base_url, value);
+		else if (strcmp(key, "hotline") == 0)
+			config_set(&cfg->hotline, value);
+		else if (strcmp(key, "log_level") == 0)
+			config_set(&cfg->log_level, value);
+		else if (strcmp(key, "max_body_bytes") == 0) {
+			if (config_number(value, CONFIG_BODY_MIN,
+			    CONFIG_BODY_MAX, &n) == -1) {
+				p->error = xasprintf("max_body_bytes must be "
+				    "%d..%d", CONFIG_BODY_MIN, CONFIG_BODY_MAX);
+				return 0;
+			}
+			cfg->max_body_bytes = (size_t)n;
+		} else if (strcmp(key, "threads") == 0) {
+			if (config_number(value, 1, 64, &n) == -1) {
+				p->error = xasprintf("threads must be 1..64");
+				return 0;
+			}
+			cfg->threads = (int)n;
+		} else if (strcmp(key, "utc_offset_minutes") == 0) {
+			if (config_number(value, -720, 840, &n) == -1) {
+				p->error = xasprintf("utc_offset_minutes must be "
+				    "-720..840");
+				return 0;
+			}
+			cfg->utc_offset = (int)n * 60;
+		} else
+			goto unknown;
+		return 1;
+	}
+	if (strcmp(section, "storage") == 0) {
+		if (strcmp(key, "path") == 0)
+			config_set(&cfg->db_path, value);
+		else if (strcmp(key, "key_file") == 0)
+			config_set(&cfg->key_file, value);
+		else
+			goto unknown;
+		return 1;
+	}
+	p->error = xasprintf("unknown section [%s]", section);
+	return 0;
+unknown:
+	p->error = xasprintf("[%s]: unknown key \"%s\"", section, key);
+	return 0;
+}
+
+/* Reads an INI file. */
+int
+config_load(struct config *cfg, const char *path, char **cause)
+{
+	struct config_parse	 p = { cfg, NULL };
+	FILE			*f;
+	int			 line;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	line = ini_parse_file(f, config_key, &p);
+	fclose(f);
+	if (line != 0) {
+		*cause = xasprintf("%s:%d: %s", path, line,
+		    p.error ? p.error : "syntax error");
+		free(p.error);
+		return -1;
+	}
+	return 0;
+}
+
+/* Applies environment overrides. */
+void
+config_env(struct config *cfg)
+{
+	const char	*v;
+
+	if ((v = getenv("FANGFEI_LISTEN")) != NULL && *v != '\0')
+		config_set(&cfg->listen, v);
+	if ((v = getenv("FANGFEI_DB")) != NULL && *v != '\0')
+		config_set(&cfg->db_path, v);
+}
+
+/* Checks channel definitions. */
+int
+config_check(const struct config *cfg, char **cause)
+{
+	const struct channel	*ch;
+	size_t			 i;
+
+	for (i = 0; i < cfg->nchannels; i++) {
+		ch = &cfg->channels[i];
+		if (ch->backend == NULL) {
+			*cause = xasprintf("channel %s: no type (known: %s)",
+			    ch->name, channel_types());
+			return -1;
+		}
+		if (strcmp(ch->backend->type, "telegram") == 0 &&
+		    (ch->secret_token == NULL || ch->bot_username == NULL)) {
+			*cause = xasprintf("channel %s: telegram needs "
+			    "secret_token and bot_username", ch->name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Finds a channel instance. */
+const struct channel *
+config_channel(const struct config *cfg, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < cfg->nchannels; i++)
+		if (strcmp(cfg->channels[i].name, name) == 0)
+			return &cfg->channels[i];
+	return NULL;
+}
+
+/* Frees everything the config owns. */
+void
+config_free(struct config *cfg)
+{
+	size_t	 i;
+
+	for (i = 0; i < cfg->nchannels; i++) {
+		free(cfg->channels[i].name);
+		free(cfg->channels[i].area);
+		free(cfg->channels[i].secret);
+		free(cfg->channels[i].secret_token);
+		free(cfg->channels[i].bot_username);
+	}
+	free(cfg->listen);
+	free(cfg->public_base_url);
+	free(cfg->hotline);
+	free(cfg->log_level);
+	free(cfg->db_path);
+	free(cfg->key_file);
+	memset(cfg, 0, sizeof *cfg);
+}
+
+/* Reads or creates the reporter key (64 hex digits). */
+int
+config_load_key(const char *path, unsigned char key[32], char **cause)
+{
+	char		 hex[65 + 1];
+	unsigned int	 b;
+	ssize_t		 n;
+	int		 fd, i;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 && errno == ENOENT) {
+		if (RAND_bytes(key, 32) != 1) {
+			*cause = xasprintf("no random bytes for the key");
+			return -1;
+		}
+		for (i = 0; i < 32; i++)
+			(void)snprintf(hex + 2 * i, 3, "%02x", key[i]);
+		hex[64] = '\n';
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd == -1 || write(fd, hex, 65) != 65 || fsync(fd) == -1) {
+			*cause = xasprintf("%s: %s", path, strerror(errno));
+			if (fd != -1)
+				close(fd);
+			return -1;
+		}
+		close(fd);
+		return 0;
+	}
+	if (fd == -1) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	n = read(fd, hex, sizeof hex - 1);
+	close(fd);
+	if (n < 64) {
+		*cause = xasprintf("%s: want 64 hex digits", path);
+		return -1;
+	}
+	for (i = 0; i < 32; i++) {
+		if (sscanf(hex + 2 * i, "%2x", &b) != 1) {
+			*cause = xasprintf("%s: want 64 hex digits", path);
+			return -1;
+		}
+		key[i] = (unsigned char)b;
+	}
+	return 0;
+}

@@ -1,0 +1,49 @@
+/*
+ * Configuration: an INI file (inih) with [server], [storage] and one
+ * [channel.NAME] section per channel instance, then environment overrides
+ * (FANGFEI_CONFIG, FANGFEI_LISTEN, FANGFEI_DB), then command-line flags.
+ */
+#ifndef FANGFEI_CONFIG_H
+#define FANGFEI_CONFIG_H
+
+#include <stddef.h>
+
+#include "channel.h"
+
+#define CONFIG_CHANNELS_MAX	64
+
+struct config {
+	char		*listen;		/* HOST:PORT */
+	char		*public_base_url;
+	size_t		 max_body_bytes;
+	char		*hotline;
+	int		 threads;
+	int		 utc_offset;		/* seconds east of UTC */
+	char		*log_level;
+	char		*db_path;
+	char		*key_file;		/* reporter key; default <db>.key */
+	struct channel	 channels[CONFIG_CHANNELS_MAX];
+	size_t		 nchannels;
+};
+
+/* Fills defaults. */
+void		 config_init(struct config *);
+/* Reads an INI file into cfg; -1 with *cause (caller frees) on a missing
+ * file, a syntax error or an unknown key (with its line). */
+int		 config_load(struct config *, const char *path, char **cause);
+/* Applies FANGFEI_LISTEN and FANGFEI_DB. */
+void		 config_env(struct config *);
+/* Checks the whole: channel types and their required secrets. */
+int		 config_check(const struct config *, char **cause);
+/* Finds a channel instance by name. */
+const struct channel *config_channel(const struct config *, const char *name);
+/* Replaces *field with a copy of value. */
+void		 config_set(char **field, const char *value);
+void		 config_free(struct config *);
+
+/* Loads the 32-byte reporter key from path, creating it (mode 0600) with
+ * random bytes when it does not exist. -1 with *cause on failure. */
+int		 config_load_key(const char *path, unsigned char key[32],
+		    char **cause);
+
+#endif

@@ -1,0 +1,36 @@
+/*
+ * CSV imports (libcsv): the enterprise registry with its warning notices,
+ * and the area tree. UTF-8 with or without a BOM, as Excel and WPS save
+ * it; headers in English or Chinese. Bad rows are reported with their line
+ * numbers and skipped; good rows are kept.
+ */
+#ifndef FANGFEI_IMPORT_H
+#define FANGFEI_IMPORT_H
+
+#include <stdio.h>
+#include <time.h>
+
+#include "storage/store.h"
+
+enum import_kind {
+	IMPORT_ENTERPRISES,
+	IMPORT_AREAS,
+};
+
+struct import_stats {
+	long	 rows;		/* data rows read */
+	long	 imported;
+	long	 rejected;
+	long	 warnings;
+	long	 flagged;	/* enterprises linked to a notice */
+};
+
+/* Imports the CSV stream f (named path in messages), writing one line per
+ * bad row to errs. Returns 0 if the file could be read at all (bad rows
+ * included), -1 with *cause otherwise (no header, unreadable, database
+ * failure); on -1 nothing is kept. */
+int	 import_csv(struct store *, enum import_kind, FILE *f,
+	    const char *path, FILE *errs, time_t now, struct import_stats *,
+	    char **cause);
+
+#endif

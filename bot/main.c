@@ -1,0 +1,375 @@
+/*
+ * The command line: fangfei serve | import | check | migrate | version.
+ * Each subcommand has --help. Exit status: 0 success, 1 failure (or, for
+ * import, rejected rows), 2 usage error.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "config.h"
+#include "dispatch.h"
+#include "handlers/handlers.h"
+#include "import.h"
+#include "log.h"
+#include "messages/xmalloc.h"
+#include "server.h"
+#include "storage/store.h"
+
+#define FANGFEI_VERSION	"0.1.0"
+
+struct cli {
+	struct config	 cfg;
+	const char	*config_path;
+};
+
+static const char usage_main[] =
+"用法 usage: fangfei <命令 command> [选项 options]\n"
+"\n"
+"  serve                      运行服务 run the daemon\n"
+"  import enterprises FILE    导入企业名录和警示通告 import the registry (CSV)\n"
+"  import areas FILE          导入区域（社区、网格、楼栋）import areas (CSV)\n"
+"  check NAME|USCC            查询企业 check a company, as the chat would\n"
+"  migrate                    创建或升级数据库 create or upgrade the database\n"
+"  version                    显示版本 show the version\n"
+"\n"
+"每个命令都有 --help。Every command takes --help.\n"
+"Common options: --config FILE (FANGFEI_CONFIG), --db PATH (FANGFEI_DB)\n";
+
+static const char usage_serve[] =
+"用法 usage: fangfei serve [--config FILE] [--listen HOST:PORT] [--db PATH]\n"
+"\n"
+"运行 webhook 服务。Serves webhooks at POST /hook/NAME for each\n"
+"[channel.NAME] of the config, GET /healthz and GET /metrics.\n"
+"Environment: FANGFEI_CONFIG, FANGFEI_LISTEN, FANGFEI_DB (flags win).\n"
+"SIGTERM or SIGINT: finish the requests in flight, then exit 0.\n";
+
+static const char usage_import[] =
+"用法 usage: fangfei import enterprises|areas FILE.csv [--db PATH]\n"
+"\n"
+"enterprises: 表头 header uscc,name,address,area,risk_level,notice_issue,\n"
+"  notice_date,measure  或 or 统一社会信用代码,企业名称,地址,所属区域,风险等级,\n"
+"  通告期号,通告日期,处置措施. Rows without a notice are registry entries.\n"
+"areas: path,households[,liaison,phone], path like\n"
+"  张店区/车站街道/华光路社区/第3网格/12号楼 (parents are created).\n"
+"UTF-8, with or without BOM. Bad rows are listed with their line numbers\n"
+"and skipped; good rows are kept. Exit 1 when any row was rejected.\n";
+
+static const char usage_check[] =
+"用法 usage: fangfei check [--db PATH] [--lang zh|en] NAME|USCC\n"
+"\n"
+"查询企业，回复与聊天中相同。Prints the answer a chat user would get.\n";
+
+static const char usage_simple[] =
+"用法 usage: fangfei migrate|version [--config FILE] [--db PATH]\n";
+
+/* Parses the options shared by subcommands; returns optind or -1. */
+static int
+cli_options(struct cli *cli, int argc, char **argv, const char *usage,
+    const char **listen, const char **lang)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "lang", required_argument, NULL, 'L' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char	*db = NULL;
+	char		*cause = NULL;
+	int		 c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:d:l:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			cli->config_path = optarg;
+			break;
+		case 'd':
+			db = optarg;
+			break;
+		case 'l':
+			if (listen == NULL)
+				goto bad;
+			*listen = optarg;
+			break;
+		case 'L':
+			if (lang == NULL)
+				goto bad;
+			*lang = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			exit(0);
+		default:
+			goto bad;
+		}
+	}
+	if (cli->config_path == NULL && getenv("FANGFEI_CONFIG") != NULL &&
+	    *getenv("FANGFEI_CONFIG") != '\0')
+		cli->config_path = getenv("FANGFEI_CONFIG");
+	if (cli->config_path != NULL &&
+	    config_load(&cli->cfg, cli->config_path, &cause) == -1) {
+		fprintf(stderr, "fangfei: 配置错误 config: %s\n", cause);
+		free(cause);
+		exit(1);
+	}
+	config_env(&cli->cfg);
+	if (db != NULL)
+		config_set(&cli->cfg.db_path, db);
+	if (listen != NULL && *listen != NULL)
+		config_set(&cli->cfg.listen, *listen);
+	return optind;
+bad:
+	fputs(usage, stderr);
+	return -1;
+}
+
+/* Loads the reporter key beside the database (or from key_file). */
+static int
+cli_key(struct cli *cli, uint8_t key[STORE_KEY_LEN])
+{
+	char	*path, *cause = NULL;
+	int	 rc;
+
+	path = cli->cfg.key_file ? xstrdup(cli->cfg.key_file) :
+	    xasprintf("%s.key", cli->cfg.db_path);
+	if ((rc = config_load_key(path, key, &cause)) == -1) {
+		fprintf(stderr, "fangfei: 举报人密钥 reporter key: %s\n", cause);
+		free(cause);
+	}
+	free(path);
+	return rc;
+}
+
+/* Opens the store, applying migrations. */
+static struct store *
+cli_store(struct cli *cli, const uint8_t *key)
+{
+	struct store	*s;
+	char		*cause = NULL;
+
+	if ((s = store_open(cli->cfg.db_path, key, STORE_MIGRATE,
+	    &cause)) == NULL) {
+		fprintf(stderr, "fangfei: 数据库 database: %s\n", cause);
+		free(cause);
+	}
+	return s;
+}
+
+/* fangfei serve */
+static int
+cmd_serve(struct cli *cli, int argc, char **argv)
+{
+	struct server	*srv;
+	struct store	*s;
+	uint8_t		 key[STORE_KEY_LEN];
+	const char	*listen = NULL;
+	char		*cause = NULL;
+	enum log_level	 level;
+	sigset_t	 set;
+	int		 sig;
+
+	if (cli_options(cli, argc, argv, usage_serve, &listen, NULL) != argc)
+		return 2;
+	if (config_check(&cli->cfg, &cause) == -1) {
+		fprintf(stderr, "fangfei: 配置错误 config: %s\n", cause);
+		free(cause);
+		return 1;
+	}
+	if (log_level_parse(cli->cfg.log_level, &level) == 0)
+		log_set_level(level);
+	if (cli_key(cli, key) == -1 || (s = cli_store(cli, key)) == NULL)
+		return 1;
+	store_close(s);		/* migrated; each thread opens its own */
+
+	/* Signals are taken by sigwait() below; the pool threads inherit
+	 * the mask, so none of them is interrupted. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if ((srv = server_start(&cli->cfg, key, &cause)) == NULL) {
+		fprintf(stderr, "fangfei: %s\n", cause);
+		free(cause);
+		return 1;
+	}
+	log_info("serving %zu channel(s), database %s", cli->cfg.nchannels,
+	    cli->cfg.db_path);
+	printf("fangfei: listening on http://%.*s:%u\n",
+	    (int)strcspn(cli->cfg.listen, ":"), cli->cfg.listen,
+	    server_port(srv));
+	fflush(stdout);
+	if (sigwait(&set, &sig) != 0)
+		sig = SIGTERM;
+	log_info("%s: finishing requests in flight", strsignal(sig));
+	server_stop(srv, 10000);
+	log_info("stopped");
+	return 0;
+}
+
+/* fangfei import enterprises|areas FILE */
+static int
+cmd_import(struct cli *cli, int argc, char **argv)
+{
+	struct import_stats	 st;
+	struct store		*s;
+	enum import_kind	 kind;
+	uint8_t			 key[STORE_KEY_LEN];
+	char			*cause = NULL;
+	FILE			*f;
+	int			 i, rc = 1;
+
+	if ((i = cli_options(cli, argc, argv, usage_import, NULL, NULL)) == -1)
+		return 2;
+	if (argc - i != 2) {
+		fputs(usage_import, stderr);
+		return 2;
+	}
+	if (strcmp(argv[i], "enterprises") == 0)
+		kind = IMPORT_ENTERPRISES;
+	else if (strcmp(argv[i], "areas") == 0)
+		kind = IMPORT_AREAS;
+	else {
+		fputs(usage_import, stderr);
+		return 2;
+	}
+	if ((f = fopen(argv[i + 1], "r")) == NULL) {
+		fprintf(stderr, "fangfei: %s: %s\n", argv[i + 1], strerror(errno));
+		return 1;
+	}
+	if (cli_key(cli, key) == -1 || (s = cli_store(cli, key)) == NULL) {
+		fclose(f);
+		return 1;
+	}
+	if (import_csv(s, kind, f, argv[i + 1], stderr, time(NULL), &st,
+	    &cause) == -1) {
+		fprintf(stderr, "fangfei: 导入失败，未保存任何数据 import failed, "
+		    "nothing kept: %s\n", cause);
+		free(cause);
+	} else {
+		printf("已导入 imported %ld/%ld 行 rows", st.imported, st.rows);
+		if (kind == IMPORT_ENTERPRISES)
+			printf("，其中列入警示 of which on notices: %ld",
+			    st.flagged);
+		printf("；拒绝 rejected %ld，注意 warnings %ld\n", st.rejected,
+		    st.warnings);
+		rc = st.rejected > 0 ? 1 : 0;
+	}
+	store_close(s);
+	fclose(f);
+	return rc;
+}
+
+/* fangfei check NAME|USCC: the same handler the chats use. */
+static int
+cmd_check(struct cli *cli, int argc, char **argv)
+{
+	struct handler_env	 env;
+	struct channel		 ch;
+	struct inbound		 in;
+	struct reply		 r = { 0, { NULL } };
+	struct store		*s;
+	const char		*lang = NULL, *name;
+	char			*text;
+	size_t			 k;
+	int			 i;
+
+	if ((i = cli_options(cli, argc, argv, usage_check, NULL, &lang)) == -1)
+		return 2;
+	if (i >= argc) {
+		fputs(usage_check, stderr);
+		return 2;
+	}
+	if ((s = cli_store(cli, NULL)) == NULL)
+		return 1;
+	memset(&ch, 0, sizeof ch);
+	ch.name = (char *)(uintptr_t)"cli";
+	if (lang != NULL && locale_parse(lang, &ch.locale) == -1) {
+		fputs(usage_check, stderr);
+		store_close(s);
+		return 2;
+	}
+	memset(&in, 0, sizeof in);
+	(void)inbound_set(in.channel, sizeof in.channel, "cli");
+	(void)inbound_set(in.chat_id, sizeof in.chat_id, "cli");
+	(void)inbound_set(in.sender_id, sizeof in.sender_id, "cli");
+	text = xstrdup("/check");
+	for (; i < argc; i++) {
+		char *t = xasprintf("%s %s", text, argv[i]);
+		free(text);
+		text = t;
+	}
+	in.text = text;
+	env.hotline = cli->cfg.hotline;
+	env.utc_offset = cli->cfg.utc_offset;
+	(void)dispatch_inbound(s, &ch, &env, &in, time(NULL), &r, &name);
+	for (k = 0; k < r.ntexts; k++)
+		printf("%s\n", r.texts[k]);
+	reply_clear(&r);
+	inbound_clear(&in);
+	store_close(s);
+	return 0;
+}
+
+/* fangfei migrate */
+static int
+cmd_migrate(struct cli *cli, int argc, char **argv)
+{
+	struct store	*s;
+
+	if (cli_options(cli, argc, argv, usage_simple, NULL, NULL) != argc)
+		return 2;
+	if ((s = cli_store(cli, NULL)) == NULL)
+		return 1;
+	printf("%s: schema version %d\n", cli->cfg.db_path, store_version(s));
+	store_close(s);
+	return 0;
+}
+
+/* Entry point. */
+int
+main(int argc, char **argv)
+{
+	struct cli	 cli;
+	int		 rc;
+
+	memset(&cli, 0, sizeof cli);
+	config_init(&cli.cfg);
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+		fputs(usage_main, argc < 2 ? stderr : stdout);
+		rc = argc < 2 ? 2 : 0;
+	} else if (strcmp(argv[1], "serve") == 0)
+		rc = cmd_serve(&cli, argc - 1, argv + 1);
+	else if (strcmp(argv[1], "import") == 0)
+		rc = cmd_import(&cli, argc - 1, argv + 1);
+	else if (strcmp(argv[1], "check") == 0)
+		rc = cmd_check(&cli, argc - 1, argv + 1);
+	else if (strcmp(argv[1], "migrate") == 0)
+		rc = cmd_migrate(&cli, argc - 1, argv + 1);
+	else if (strcmp(argv[1], "version") == 0 ||
+	    strcmp(argv[1], "--version") == 0) {
+		if (argc > 2 && strcmp(argv[2], "--help") == 0)
+			fputs(usage_simple, stdout);
+		else
+			printf("fangfei %s (schema %d)\n", FANGFEI_VERSION,
+			    store_latest_version());
+		rc = 0;
+	} else {
+		fprintf(stderr, "fangfei: 未知命令 unknown command \"%s\"\n\n%s",
+		    argv[1], usage_main);
+		rc = 2;
+	}
+	config_free(&cli.cfg);
+	return rc;
+}

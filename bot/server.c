@@ -1,0 +1,421 @@
+/*
+ * libmicrohttpd front: request bodies are accumulated into capped buffers
+ * (413 past max_body_bytes, early when Content-Length says so), routed,
+ * and webhooks go verify -> parse -> dispatch -> reply. Each pool thread
+ * lazily opens its own store; all of them are closed at stop.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "dispatch.h"
+#include "log.h"
+#include "messages/buf.h"
+#include "messages/xmalloc.h"
+#include "server.h"
+#include "storage/areas.h"
+
+#define SERVER_STORES_MAX	128
+
+struct server {
+	struct config		*cfg;
+	struct MHD_Daemon	*mhd;
+	uint8_t			 key[STORE_KEY_LEN];
+	struct handler_env	 env;
+	unsigned int		 port;
+	pthread_mutex_t		 lock;		/* guards stores */
+	struct store		*stores[SERVER_STORES_MAX];
+	size_t			 nstores;
+	atomic_long		 inflight;
+	atomic_long		 n_requests;
+	atomic_long		 n_4xx;
+	atomic_long		 n_5xx;
+	atomic_long		 n_repeated;
+	atomic_long		 n_commands;
+};
+
+/* Per-request state, from the first call of the access handler to the
+ * completion callback. */
+struct request {
+	struct buf	 body;
+	int		 too_big;
+	int		 counted;
+};
+
+static _Thread_local struct store *server_tls_store;
+
+/* Returns this thread's store, opening it on first use. */
+static struct store *
+server_store(struct server *srv)
+{
+	struct store	*s;
+	char		*cause = NULL;
+
+	if (server_tls_store != NULL)
+		return server_tls_store;
+	if ((s = store_open(srv->cfg->db_path, srv->key, 0, &cause)) == NULL) {
+		log_error("store: %s", cause);
+		free(cause);
+		return NULL;
+	}
+	pthread_mutex_lock(&srv->lock);
+	if (srv->nstores == SERVER_STORES_MAX) {
+		pthread_mutex_unlock(&srv->lock);
+		store_close(s);
+		log_error("store: too many threads");
+		return NULL;
+	}
+	srv->stores[srv->nstores++] = s;
+	pthread_mutex_unlock(&srv->lock);
+	server_tls_store = s;
+	return s;
+}
+
+/* Queues a response with an owned body (may be NULL). */
+static enum MHD_Result
+server_respond(struct MHD_Connection *c, int status, const char *type,
+    char *body, size_t len)
+{
+	struct MHD_Response	*resp;
+	enum MHD_Result		 rc;
+
+	resp = MHD_create_response_from_buffer(len, body ? body : (void *)"",
+	    body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+	if (resp == NULL) {
+		free(body);
+		return MHD_NO;
+	}
+	if (type != NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	if (status == 405)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "POST");
+	rc = MHD_queue_response(c, (unsigned int)status, resp);
+	MHD_destroy_response(resp);
+	return rc;
+}
+
+/* Answers an error with a JSON body and one log line. */
+static enum MHD_Result
+server_error(struct server *srv, struct MHD_Connection *c, int status,
+    const char *url, const char *why)
+{
+	if (status >= 500)
+		atomic_fetch_add(&srv->n_5xx, 1);
+	else
+		atomic_fetch_add(&srv->n_4xx, 1);
+	log_warn("%d %s: %s", status, url, why);
+	return server_respond(c, status, "application/json",
+	    xasprintf("{\"error\":\"%s\"}", why), strlen(why) + 12);
+}
+
+/* Header lookup for adapters. */
+static const char *
+server_header(const struct http_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->impl, MHD_HEADER_KIND, name);
+}
+
+/* Runs one webhook through its channel. */
+static enum MHD_Result
+server_hook(struct server *srv, struct MHD_Connection *c,
+    const struct channel *ch, const char *url, struct request *r)
+{
+	struct http_request	 req;
+	struct http_response	 resp = { 200, NULL, NULL, 0 };
+	struct inbound		 in;
+	struct reply		 reply = { 0, { NULL } };
+	struct store		*s;
+	const char		*why = "", *cmd = "-";
+	enum dispatch_result	 dr;
+	int			 status;
+
+	memset(&req, 0, sizeof req);
+	req.method = "POST";
+	req.path = url;
+	req.body = r->body.data ? r->body.data : "";
+	req.body_len = r->body.len;
+	req.now = time(NULL);
+	req.header = server_header;
+	req.impl = c;
+	if ((status = ch->backend->verify(ch, &req, &why)) != 0)
+		return server_error(srv, c, status, url, why);
+	memset(&in, 0, sizeof in);
+	if ((status = ch->backend->parse(ch, &req, &in, &why)) != 0) {
+		inbound_clear(&in);
+		return server_error(srv, c, status, url, why);
+	}
+	if ((s = server_store(srv)) == NULL) {
+		inbound_clear(&in);
+		return server_error(srv, c, 503, url, "database unavailable");
+	}
+	dr = dispatch_inbound(s, ch, &srv->env, &in, req.now, &reply, &cmd);
+	if (dr == DISPATCH_REPEATED)
+		atomic_fetch_add(&srv->n_repeated, 1);
+	if (dr != DISPATCH_IGNORED)
+		atomic_fetch_add(&srv->n_commands, 1);
+	log_debug("%s %s chat=%s cmd=%s result=%d", ch->name,
+	    in.chat_kind == CHAT_GROUP ? "group" : "private", in.chat_id, cmd,
+	    (int)dr);
+	ch->backend->reply(ch, &in, &reply, &resp);
+	reply_clear(&reply);
+	inbound_clear(&in);
+	return server_respond(c, resp.status, resp.content_type, resp.body,
+	    resp.len);
+}
+
+/* Prometheus-style counters. */
+static enum MHD_Result
+server_metrics(struct server *srv, struct MHD_Connection *c)
+{
+	char	*body;
+
+	body = xasprintf(
+	    "# TYPE fangfei_requests_total counter\n"
+	    "fangfei_requests_total %ld\n"
+	    "# TYPE fangfei_responses_4xx_total counter\n"
+	    "fangfei_responses_4xx_total %ld\n"
+	    "# TYPE fangfei_responses_5xx_total counter\n"
+	    "fangfei_responses_5xx_total %ld\n"
+	    "# TYPE fangfei_messages_total counter\n"
+	    "fangfei_messages_total %ld\n"
+	    "# TYPE fangfei_retries_answered_total counter\n"
+	    "fangfei_retries_answered_total %ld\n",
+	    atomic_load(&srv->n_requests), atomic_load(&srv->n_4xx),
+	    atomic_load(&srv->n_5xx), atomic_load(&srv->n_commands),
+	    atomic_load(&srv->n_repeated));
+	return server_respond(c, 200, "text/plain; version=0.0.4", body,
+	    strlen(body));
+}
+
+/*
+ * The access handler. libmicrohttpd calls it first with *con_cls NULL
+ * (headers only), then once per body chunk, then with a zero-sized chunk
+ * when the body is complete; the response is queued on that last call
+ * (or at once for routes that take no body and for early errors).
+ */
+static enum MHD_Result
+server_access(void *arg, struct MHD_Connection *c, const char *url,
+    const char *method, const char *version, const char *data, size_t *size,
+    void **con_cls)
+{
+	struct server		*srv = arg;
+	struct request		*r = *con_cls;
+	const struct channel	*ch = NULL;
+	const char		*clen;
+	int			 is_get;
+
+	(void)version;
+	if (r == NULL) {
+		r = xcalloc(1, sizeof *r);
+		buf_init(&r->body, srv->cfg->max_body_bytes);
+		r->counted = 1;
+		atomic_fetch_add(&srv->inflight, 1);
+		atomic_fetch_add(&srv->n_requests, 1);
+		*con_cls = r;
+		if (strncmp(url, "/hook/", 6) == 0 && strcmp(method, "POST") == 0 &&
+		    (clen = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+		    MHD_HTTP_HEADER_CONTENT_LENGTH)) != NULL &&
+		    strtoull(clen, NULL, 10) > srv->cfg->max_body_bytes)
+			return server_error(srv, c, 413, url, "body too large");
+		if (strcmp(method, "POST") == 0)
+			return MHD_YES;		/* wait for the body */
+	}
+	if (*size != 0) {
+		if (!r->too_big && buf_add(&r->body, data, *size) == -1)
+			r->too_big = 1;
+		*size = 0;
+		return MHD_YES;
+	}
+
+	is_get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+	if (strcmp(url, "/healthz") == 0) {
+		if (!is_get)
+			return server_error(srv, c, 405, url, "use GET");
+		return server_respond(c, 200, "text/plain", xstrdup("ok\n"), 3);
+	}
+	if (strcmp(url, "/metrics") == 0) {
+		if (!is_get)
+			return server_error(srv, c, 405, url, "use GET");
+		return server_metrics(srv, c);
+	}
+	if (strncmp(url, "/hook/", 6) != 0 ||
+	    (ch = config_channel(srv->cfg, url + 6)) == NULL)
+		return server_error(srv, c, 404, url, "no such route");
+	if (strcmp(method, "POST") != 0)
+		return server_error(srv, c, 405, url, "use POST");
+	if (r->too_big)
+		return server_error(srv, c, 413, url, "body too large");
+	return server_hook(srv, c, ch, url, r);
+}
+
+/* Frees a request's state when libmicrohttpd is done with it. */
+static void
+server_completed(void *arg, struct MHD_Connection *c, void **con_cls,
+    enum MHD_RequestTerminationCode code)
+{
+	struct server	*srv = arg;
+	struct request	*r = *con_cls;
+
+	(void)c;
+	(void)code;
+	if (r == NULL)
+		return;
+	if (r->counted)
+		atomic_fetch_sub(&srv->inflight, 1);
+	buf_free(&r->body);
+	free(r);
+	*con_cls = NULL;
+}
+
+/* Routes libmicrohttpd's own messages to the log. */
+static void
+server_mhd_log(void *arg, const char *fmt, va_list ap)
+{
+	char	 line[512];
+	size_t	 n;
+
+	(void)arg;
+	(void)vsnprintf(line, sizeof line, fmt, ap);
+	n = strlen(line);
+	while (n > 0 && line[n - 1] == '\n')
+		line[--n] = '\0';
+	log_warn("http: %s", line);
+}
+
+/* Parses HOST:PORT into an IPv4 address. */
+static int
+server_parse_listen(const char *s, struct sockaddr_in *sa)
+{
+	char		 host[64];
+	const char	*colon = strrchr(s, ':');
+	char		*end;
+	unsigned long	 port;
+
+	if (colon == NULL || (size_t)(colon - s) >= sizeof host)
+		return -1;
+	memcpy(host, s, (size_t)(colon - s));
+	host[colon - s] = '\0';
+	port = strtoul(colon + 1, &end, 10);
+	if (*end != '\0' || end == colon + 1 || port > 65535)
+		return -1;
+	memset(sa, 0, sizeof *sa);
+	sa->sin_family = AF_INET;
+	sa->sin_port = htons((uint16_t)port);
+	return inet_pton(AF_INET, strcmp(host, "localhost") == 0 ?
+	    "127.0.0.1" : host, &sa->sin_addr) == 1 ? 0 : -1;
+}
+
+/* Resolves each channel's default area path once, at start. */
+static int
+server_resolve_areas(struct server *srv, struct config *cfg, char **cause)
+{
+	struct store	*s;
+	size_t		 i;
+
+	if ((s = server_store(srv)) == NULL) {
+		*cause = xasprintf("%s: cannot open the database",
+		    cfg->db_path);
+		return -1;
+	}
+	for (i = 0; i < cfg->nchannels; i++) {
+		if (cfg->channels[i].area == NULL)
+			continue;
+		if (areas_find(s, cfg->channels[i].area,
+		    &cfg->channels[i].area_id) != STORE_OK)
+			log_warn("channel %s: area \"%s\" not found; its chats "
+			    "have no area until one is attached",
+			    cfg->channels[i].name, cfg->channels[i].area);
+	}
+	return 0;
+}
+
+/* Starts the daemon. */
+struct server *
+server_start(struct config *cfg, const uint8_t *key, char **cause)
+{
+	struct server		*srv;
+	struct sockaddr_in	 sa;
+	const union MHD_DaemonInfo *info;
+
+	if (server_parse_listen(cfg->listen, &sa) == -1) {
+		*cause = xasprintf("listen \"%s\": want IPv4-ADDRESS:PORT",
+		    cfg->listen);
+		return NULL;
+	}
+	srv = xcalloc(1, sizeof *srv);
+	srv->cfg = cfg;
+	memcpy(srv->key, key, STORE_KEY_LEN);
+	srv->env.hotline = cfg->hotline;
+	srv->env.utc_offset = cfg->utc_offset;
+	pthread_mutex_init(&srv->lock, NULL);
+	/* The channels' area ids are filled in here, before any thread
+	 * reads them. */
+	if (server_resolve_areas(srv, cfg, cause) == -1)
+		goto fail;
+	srv->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
+	    MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+	    server_access, srv,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)4096,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60,
+	    MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024,
+	    MHD_OPTION_NOTIFY_COMPLETED, server_completed, srv,
+	    MHD_OPTION_EXTERNAL_LOGGER, server_mhd_log, srv,
+	    MHD_OPTION_END);
+	if (srv->mhd == NULL) {
+		*cause = xasprintf("cannot listen on %s: %s", cfg->listen,
+		    errno ? strerror(errno) : "libmicrohttpd failed to start");
+		goto fail;
+	}
+	info = MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_BIND_PORT);
+	srv->port = info ? info->port : ntohs(sa.sin_port);
+	return srv;
+fail:
+	server_stop(srv, 0);
+	return NULL;
+}
+
+/* Returns the bound port. */
+unsigned int
+server_port(const struct server *srv)
+{
+	return srv->port;
+}
+
+/* Drains and stops. */
+void
+server_stop(struct server *srv, int grace_ms)
+{
+	struct timespec	 ts = { 0, 10 * 1000 * 1000 };
+	int		 waited = 0;
+	size_t		 i;
+
+	if (srv == NULL)
+		return;
+	if (srv->mhd != NULL) {
+		/* Stop accepting; requests already received run to the end. */
+		(void)MHD_quiesce_daemon(srv->mhd);
+		while (atomic_load(&srv->inflight) > 0 && waited < grace_ms) {
+			nanosleep(&ts, NULL);
+			waited += 10;
+		}
+		MHD_stop_daemon(srv->mhd);
+	}
+	for (i = 0; i < srv->nstores; i++)
+		store_close(srv->stores[i]);
+	server_tls_store = NULL;
+	pthread_mutex_destroy(&srv->lock);
+	explicit_bzero(srv->key, sizeof srv->key);
+	free(srv);
+}

@@ -1,0 +1,25 @@
+/*
+ * The HTTP server: libmicrohttpd with its internal thread pool, one SQLite
+ * connection per thread, and the routes (/hook/NAME, /healthz, /metrics).
+ */
+#ifndef FANGFEI_SERVER_H
+#define FANGFEI_SERVER_H
+
+#include <stdint.h>
+
+#include "config.h"
+
+struct server;
+
+/* Starts serving cfg (which must outlive the server; its channels' area
+ * ids are resolved here) with the reporter key. Returns NULL with *cause set on failure (bad listen address, port
+ * in use, database that cannot be opened). */
+struct server	*server_start(struct config *, const uint8_t *key,
+		    char **cause);
+/* The port actually bound (useful with port 0). */
+unsigned int	 server_port(const struct server *);
+/* Stops accepting, waits up to grace_ms for requests in flight to finish,
+ * then stops and frees everything. */
+void		 server_stop(struct server *, int grace_ms);
+
+#endif

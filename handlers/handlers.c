@@ -1,0 +1,156 @@
+/*
+ * The command table, command parsing and the help text generated from
+ * the table. Adding a command: one cmd_*.c file and one line here.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "handlers.h"
+#include "messages/buf.h"
+#include "messages/text.h"
+#include "messages/xmalloc.h"
+
+extern const struct handler cmd_help_entry;
+extern const struct handler cmd_check_entry;
+extern const struct handler cmd_report_entry;
+extern const struct handler cmd_status_entry;
+extern const struct handler cmd_contact_entry;
+extern const struct handler cmd_lang_entry;
+
+const struct handler *const handler_table[] = {
+	&cmd_check_entry,
+	&cmd_report_entry,
+	&cmd_status_entry,
+	&cmd_contact_entry,
+	&cmd_lang_entry,
+	&cmd_help_entry,
+	NULL
+};
+
+/* Finds a handler by its name. */
+const struct handler *
+handler_find(const char *name)
+{
+	const struct handler *const	*h;
+
+	for (h = handler_table; *h != NULL; h++)
+		if (strcmp((*h)->name, name) == 0)
+			return *h;
+	return NULL;
+}
+
+/* Length of the separator run (spaces, colons, commas) at p. */
+static size_t
+handler_skip_sep(const char *p)
+{
+	static const char *const seps[] = { " ", "\t", "\n", "\r", ":",
+	    "\xef\xbc\x9a" /* ： */, "\xef\xbc\x8c" /* ， */, ",",
+	    "\xe3\x80\x80" /* ideographic space */, NULL };
+	const char *const	*s;
+	size_t			 n = 0, k;
+
+	for (;;) {
+		for (s = seps; *s != NULL; s++) {
+			k = strlen(*s);
+			if (strncmp(p + n, *s, k) == 0)
+				break;
+		}
+		if (*s == NULL)
+			return n;
+		n += k;
+	}
+}
+
+/* Matches text against one alias; sets the end of the command word. */
+static int
+handler_match(const char *text, const char *alias, const char **rest)
+{
+	size_t		 n = strlen(alias);
+	unsigned char	 next;
+
+	if ((unsigned char)alias[0] < 0x80) {
+		/* "/check" or "check": ASCII, any case, a whole word. */
+		if (strncasecmp(text, alias, n) != 0)
+			return 0;
+		next = (unsigned char)text[n];
+		if (next != '\0' && next < 0x80 && !isspace(next) &&
+		    next != ':' && next != ',')
+			return 0;
+	} else if (strncmp(text, alias, n) != 0)
+		return 0;
+	*rest = text + n;
+	return 1;
+}
+
+/* Splits a message into command and arguments. */
+const struct handler *
+handler_parse(const char *text, const char **args)
+{
+	const struct handler *const	*h;
+	const char *const		*a;
+	const char			*rest, *best_rest = NULL;
+	const struct handler		*best = NULL;
+	size_t				 best_len = 0;
+
+	text += handler_skip_sep(text);
+	for (h = handler_table; *h != NULL; h++) {
+		for (a = (*h)->aliases; *a != NULL; a++) {
+			/* The longest alias wins ("查询进度" over "查询"). */
+			if (handler_match(text, *a, &rest) &&
+			    strlen(*a) > best_len) {
+				best = *h;
+				best_rest = rest;
+				best_len = strlen(*a);
+			}
+		}
+	}
+	if (best == NULL)
+		return NULL;
+	*args = best_rest + handler_skip_sep(best_rest);
+	return best;
+}
+
+/* Renders one message into the reply. */
+void
+handler_say(const struct handler_ctx *ctx, struct reply *r, enum msg_key key,
+    const struct msg_var *vars)
+{
+	reply_add_owned(r, msg_format(ctx->locale, key, vars));
+}
+
+/* Formats a local date. */
+void
+handler_date(const struct handler_ctx *ctx, time_t t, int compact,
+    char out[16])
+{
+	struct tm	 tm;
+	time_t		 local = t + ctx->env->utc_offset;
+
+	gmtime_r(&local, &tm);
+	(void)strftime(out, 16, compact ? "%Y%m%d" : "%Y-%m-%d", &tm);
+}
+
+/* Builds the help text from the table. */
+void
+handler_help(const struct handler_ctx *ctx, struct reply *r)
+{
+	const struct handler *const	*h;
+	struct buf			 b;
+	struct msg_var			 vars[] = {
+		{ "hotline", ctx->env->hotline }, { NULL, NULL }
+	};
+
+	buf_init(&b, REPLY_TEXT_MAX);
+	(void)msg_render(&b, ctx->locale, MSG_HELP_HEAD, NULL);
+	for (h = handler_table; *h != NULL; h++) {
+		if ((*h)->min_role > ctx->role)
+			continue;
+		(void)buf_adds(&b, "\n• ");
+		(void)msg_render(&b, ctx->locale, (*h)->usage, NULL);
+	}
+	(void)buf_adds(&b, "\n");
+	(void)msg_render(&b, ctx->locale, MSG_HELP_FOOT, vars);
+	reply_add_owned(r, buf_steal(&b));
+}

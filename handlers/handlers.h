@@ -1,0 +1,91 @@
+/*
+ * Chat commands. Each command is one file exporting one const struct
+ * handler; handlers.c lists them in one table, finds them by alias and
+ * generates the help text from it. A handler sees a struct handler_ctx and
+ * fills a struct reply: it never knows which platform a message came from.
+ */
+#ifndef FANGFEI_HANDLERS_H
+#define FANGFEI_HANDLERS_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "messages/message.h"
+#include "messages/texts.h"
+#include "storage/store.h"
+
+enum role {
+	ROLE_RESIDENT = 0,
+	ROLE_GRID_WORKER,
+	ROLE_GRID_CHIEF,
+	ROLE_LIAISON,
+	ROLE_OFFICE,
+	ROLE_ADMIN,
+};
+
+enum handler_ret {
+	HANDLER_OK = 0,		/* reply filled; state changes may commit */
+	HANDLER_USAGE,		/* arguments wrong; reply holds the usage */
+	HANDLER_FAILED,		/* storage failed; nothing may commit */
+};
+
+/* The handler changes state: the dispatcher runs it inside a transaction
+ * with the inbound dedupe record, so a platform's retry is answered from
+ * that record instead of running it twice. */
+#define HANDLER_WRITES	0x1
+
+/* What handlers need to know of the deployment. */
+struct handler_env {
+	const char	*hotline;
+	int		 utc_offset;	/* seconds east of UTC for dates */
+};
+
+struct handler_ctx {
+	struct store			*store;
+	const struct inbound		*in;
+	const struct handler_env	*env;
+	enum locale			 locale;
+	enum role			 role;
+	int64_t				 area_id;	/* of the chat; 0 unknown */
+	time_t				 now;
+};
+
+struct handler {
+	const char		*name;
+	const char *const	*aliases;	/* "/check", "查询", … NULL-ended */
+	enum role		 min_role;
+	enum msg_key		 usage;
+	int			 flags;
+	/*
+	 * Runs the command. args is the text after the command word, trimmed
+	 * (may be empty). Fills reply with at least one text unless it
+	 * returns HANDLER_FAILED, in which case the dispatcher answers with
+	 * a generic error and rolls back.
+	 */
+	enum handler_ret	(*exec)(struct handler_ctx *, const char *args,
+				    struct reply *);
+};
+
+extern const struct handler *const handler_table[];
+
+/*
+ * Splits a message into its command and arguments. Recognises "/cmd",
+ * bare English words ("check …") and Chinese aliases with or without a
+ * space or colon after them ("查询鑫源", "举报：…"). Returns NULL if the
+ * text is not a command; *args points into text.
+ */
+const struct handler	*handler_parse(const char *text, const char **args);
+/* Finds a handler by name. */
+const struct handler	*handler_find(const char *name);
+/* Renders the help text for role into reply. */
+void			 handler_help(const struct handler_ctx *, struct reply *);
+
+/* Shared by handlers: a date "YYYY-MM-DD" (or "YYYYMMDD" if compact) in
+ * the deployment's local time. */
+void			 handler_date(const struct handler_ctx *, time_t,
+			    int compact, char out[16]);
+/* Renders one text into the reply. */
+void			 handler_say(const struct handler_ctx *, struct reply *,
+			    enum msg_key, const struct msg_var *);
+
+#endif

@@ -1,0 +1,61 @@
+/*
+ * The normalized message types every channel adapter produces and every
+ * handler consumes. Nothing here knows a platform: an adapter fills a
+ * struct inbound from its webhook and renders a struct reply back.
+ */
+#ifndef FANGFEI_MESSAGE_H
+#define FANGFEI_MESSAGE_H
+
+#include <stddef.h>
+
+enum locale {
+	LOCALE_ZH = 0,
+	LOCALE_EN,
+};
+
+enum chat_kind {
+	CHAT_PRIVATE = 0,
+	CHAT_GROUP,
+};
+
+/* Caps of the identifier fields; an adapter rejects longer ones (400). */
+#define INBOUND_ID_MAX		64
+#define INBOUND_NAME_MAX	256
+/* Cap of a message text in bytes, before any handler looks at it. */
+#define INBOUND_TEXT_MAX	16384
+
+struct inbound {
+	char		 channel[INBOUND_ID_MAX];	/* instance name */
+	char		 chat_id[INBOUND_ID_MAX];
+	enum chat_kind	 chat_kind;
+	char		 chat_title[INBOUND_NAME_MAX];
+	char		 sender_id[INBOUND_ID_MAX];
+	char		 sender_name[INBOUND_NAME_MAX];
+	char		 message_id[INBOUND_ID_MAX];	/* dedupe key */
+	char		 reply_to[INBOUND_ID_MAX];	/* platform message to quote */
+	char		*text;		/* owned; NULL when there is none */
+	int		 ignore;	/* not for us (another bot, a service message) */
+	int		 explicit_cmd;	/* addressed as a command (/cmd or @bot) */
+};
+
+/* Releases the text; the struct itself is the caller's. */
+void	 inbound_clear(struct inbound *);
+/* Copies s into a fixed field; -1 (field untouched) if it does not fit. */
+int	 inbound_set(char *field, size_t size, const char *s);
+
+#define REPLY_TEXTS_MAX	4
+/* Cap of one reply text in bytes (Telegram takes 4096 characters). */
+#define REPLY_TEXT_MAX	8192
+
+struct reply {
+	size_t	 ntexts;
+	char	*texts[REPLY_TEXTS_MAX];	/* owned */
+};
+
+/* Appends a copy of text; a reply past REPLY_TEXTS_MAX joins the last one. */
+void	 reply_add(struct reply *, const char *text);
+/* Takes ownership of text. */
+void	 reply_add_owned(struct reply *, char *text);
+void	 reply_clear(struct reply *);
+
+#endif

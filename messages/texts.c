@@ -1,0 +1,233 @@
+/*
+ * The zh-CN and en texts, and their renderer. Chinese is the default; every
+ * key has both forms (a unit test checks that no entry is missing).
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "texts.h"
+#include "xmalloc.h"
+
+static const struct {
+	const char	*zh;
+	const char	*en;
+} texts[MSG__COUNT] = {
+	[MSG_HELP_HEAD] = {
+		"防非助手可以为您办理：",
+		"fangfei can help you with:" },
+	[MSG_HELP_FOOT] = {
+		"举报人信息严格保密。防非热线：{hotline}",
+		"Reporters' identities are kept confidential. Hotline: {hotline}" },
+	[MSG_USAGE_HELP] = {
+		"帮助 — 查看本说明",
+		"/help — show this list" },
+	[MSG_USAGE_CHECK] = {
+		"查询 <公司名或统一社会信用代码> — 查询企业是否列入风险警示名单",
+		"/check <company name or credit code> — is a company on the warning list?" },
+	[MSG_USAGE_REPORT] = {
+		"举报 <内容> — 举报非法集资线索（举报人信息保密）",
+		"/report <what you saw> — report suspected illegal fundraising (confidential)" },
+	[MSG_USAGE_STATUS] = {
+		"进度 <编号> — 查询您举报的线索的处理进度",
+		"/status <reference> — follow a tip you reported" },
+	[MSG_USAGE_CONTACT] = {
+		"联系 — 本社区联络员和防非热线",
+		"/contact — your area's liaison and the hotline" },
+	[MSG_USAGE_LANG] = {
+		"语言 <中文|English> — 切换本群或本对话的语言",
+		"/lang <zh|en> — switch the language of this chat" },
+	[MSG_UNKNOWN_COMMAND] = {
+		"没有看懂“{text}”。发送“帮助”查看可以办理的事项。",
+		"Sorry, I did not understand \"{text}\". Send /help to see what I can do." },
+	[MSG_NEED_ARGS] = {
+		"用法：{usage}",
+		"Usage: {usage}" },
+	[MSG_INTERNAL_ERROR] = {
+		"系统暂时无法处理您的请求，请稍后再试。如情况紧急，请拨打防非热线 {hotline}。",
+		"We could not handle your request just now; please try again later. "
+		"If it is urgent, call the hotline {hotline}." },
+	[MSG_CHECK_TOO_SHORT] = {
+		"请至少输入两个字的企业名称，或 18 位统一社会信用代码。",
+		"Please type at least two characters of the company name, or its "
+		"18-character unified social credit code." },
+	[MSG_CHECK_TOO_LONG] = {
+		"查询内容过长，请只输入企业名称或统一社会信用代码。",
+		"That is too long to be a company name; please type only the name "
+		"or the credit code." },
+	[MSG_CHECK_BAD_CHECK] = {
+		"注意：统一社会信用代码 {code} 的校验位不正确（按国家标准应为 {expect}），"
+		"请核对是否抄错。以下仍按您输入的代码查询：",
+		"Note: the check digit of credit code {code} is wrong (by the national "
+		"standard it should be {expect}); please check for a typo. Looked up "
+		"as typed:" },
+	[MSG_CHECK_BAD_CHAR] = {
+		"注意：{code} 含有统一社会信用代码不使用的字母（I、O、Z、S、V），请核对。"
+		"以下仍按您输入的代码查询：",
+		"Note: {code} contains letters a credit code never uses (I, O, Z, S, "
+		"V); please check it. Looked up as typed:" },
+	[MSG_CHECK_FOUND] = {
+		"查询“{query}”，找到以下企业：",
+		"Results for \"{query}\":" },
+	[MSG_CHECK_ITEM_FLAGGED] = {
+		"{n}. {name}\n   统一社会信用代码：{uscc}\n"
+		"   ⚠ 已列入第{issue}期风险警示通告（{date}），处置措施：{measure}",
+		"{n}. {name}\n   Credit code: {uscc}\n"
+		"   ⚠ On warning notice no. {issue} ({date}); measure taken: {measure}" },
+	[MSG_CHECK_ITEM_REGISTRY] = {
+		"{n}. {name}\n   统一社会信用代码：{uscc}\n   在企业名录中，目前未列入风险警示通告。",
+		"{n}. {name}\n   Credit code: {uscc}\n   In the registry; not on any "
+		"warning notice so far." },
+	[MSG_CHECK_MORE] = {
+		"另有 {more} 家企业匹配，请输入更完整的名称或信用代码。",
+		"{more} more companies match; type more of the name or the credit code." },
+	[MSG_CHECK_MORE_MANY] = {
+		"另有 {more} 家以上企业匹配，请输入更完整的名称或信用代码。",
+		"More than {more} other companies match; type more of the name or the "
+		"credit code." },
+	[MSG_CHECK_NOT_FOUND] = {
+		"“{query}”不在本地区的风险企业名单和企业名录中。",
+		"\"{query}\" is not on this district's warning list or in its registry." },
+	[MSG_CHECK_NOT_SAFE] = {
+		"未列入名单不代表该企业安全可靠。凡承诺保本、高息、返利的投资，都请先核实。",
+		"Not being listed does not mean a company is safe. Check before you "
+		"trust any offer of guaranteed, high or rebated returns." },
+	[MSG_CHECK_CAUTION] = {
+		"⚠ 名称中含有“{word}”等字样。以投资理财名义吸收资金、承诺高回报的，"
+		"极可能涉嫌非法集资，请务必警惕。",
+		"⚠ The name contains \"{word}\". Offers that take money in the name of "
+		"investment or wealth management and promise high returns are a common "
+		"form of illegal fundraising: be very careful." },
+	[MSG_HOTLINE] = {
+		"如有疑问或线索，请拨打防非热线 {hotline}，或发送“举报 <内容>”。",
+		"Questions or tips: call the hotline {hotline}, or send /report <what "
+		"you saw>." },
+	[MSG_MEASURE_ADMONISHED] = { "约谈", "admonished" },
+	[MSG_MEASURE_WARNED] = { "警示", "warned" },
+	[MSG_MEASURE_PENALTY] = { "行政处罚", "administrative penalty" },
+	[MSG_MEASURE_CRIMINAL] = { "刑事立案", "criminal case opened" },
+	[MSG_MEASURE_DEREGISTERED] = { "注销/吊销", "deregistered" },
+	[MSG_MEASURE_SHUT] = { "关门停业", "shut down" },
+	[MSG_MEASURE_LISTED] = { "列入警示", "listed" },
+	[MSG_REPORT_EMPTY] = {
+		"请在“举报”后写明线索内容，例如：举报 某某公司在小区门口宣传保本高息理财。",
+		"Please write what you saw after /report, for example: /report a "
+		"company is promoting guaranteed high-interest products at our gate." },
+	[MSG_REPORT_TOO_LONG] = {
+		"线索内容过长（{len} 字），请控制在 {max} 字以内，可分多条发送。",
+		"Your tip is too long ({len} characters); please keep it under {max} "
+		"characters, or send it in parts." },
+	[MSG_REPORT_OK] = {
+		"已收到您的举报线索，编号 {ref}。我们会尽快核查。"
+		"举报人信息严格保密。发送“进度 {ref}”可查询处理进度。",
+		"Thank you: your tip is recorded as {ref} and will be verified. Your "
+		"identity is kept confidential. Send /status {ref} to follow it." },
+	[MSG_REPORT_GROUP_HINT] = {
+		"为保护您的隐私，今后也可以私聊本助手举报。",
+		"To keep your report private, you can also message me directly." },
+	[MSG_STATUS_NOT_YOURS] = {
+		"没有找到您举报的编号为 {ref} 的线索。只有举报人本人可以查询进度，请核对编号。",
+		"No tip {ref} filed by you was found. Only the person who reported a "
+		"tip can follow it; please check the reference." },
+	[MSG_STATUS_OK] = {
+		"线索 {ref}（{date} 提交）当前状态：{status}。最近更新：{updated}。",
+		"Tip {ref} (filed {date}) is now: {status}. Last update: {updated}." },
+	[MSG_TIP_RECEIVED] = { "已受理，等待核查", "received, awaiting verification" },
+	[MSG_TIP_VERIFYING] = { "核查中", "being verified" },
+	[MSG_TIP_DISPOSING] = { "处置中", "being dealt with" },
+	[MSG_TIP_CLOSED] = { "已办结", "closed" },
+	[MSG_TIP_REJECTED] = { "经核查不予立案", "not pursued after verification" },
+	[MSG_CONTACT_AREA] = {
+		"{area}\n联络员：{liaison}，电话 {phone}\n防非热线：{hotline}",
+		"{area}\nLiaison: {liaison}, phone {phone}\nHotline: {hotline}" },
+	[MSG_CONTACT_NONE] = {
+		"防非热线：{hotline}\n本群尚未关联社区，联络员信息请咨询所在社区。",
+		"Hotline: {hotline}\nThis chat is not linked to a community yet; ask "
+		"your community office for your liaison." },
+	[MSG_LANG_SET] = {
+		"已切换为中文。",
+		"Language set to English." },
+	[MSG_LANG_BAD] = {
+		"请发送“语言 中文”或“语言 English”。",
+		"Please send /lang zh or /lang en." },
+};
+
+/* Returns the template, falling back to Chinese. */
+const char *
+msg_template(enum locale loc, enum msg_key key)
+{
+	if ((unsigned)key >= MSG__COUNT)
+		return "";
+	if (loc == LOCALE_EN && texts[key].en != NULL)
+		return texts[key].en;
+	return texts[key].zh != NULL ? texts[key].zh : "";
+}
+
+/* Looks up the value of the placeholder name[0..len). */
+static const char *
+msg_lookup(const struct msg_var *vars, const char *name, size_t len)
+{
+	for (; vars != NULL && vars->name != NULL; vars++)
+		if (strlen(vars->name) == len &&
+		    strncmp(vars->name, name, len) == 0)
+			return vars->value != NULL ? vars->value : "";
+	return NULL;
+}
+
+/* Renders key into b. */
+int
+msg_render(struct buf *b, enum locale loc, enum msg_key key,
+    const struct msg_var *vars)
+{
+	const char	*t = msg_template(loc, key), *open, *close, *v;
+
+	while ((open = strchr(t, '{')) != NULL) {
+		if (buf_add(b, t, (size_t)(open - t)) == -1)
+			return -1;
+		close = strchr(open, '}');
+		v = close ? msg_lookup(vars, open + 1, (size_t)(close - open - 1))
+		    : NULL;
+		if (v == NULL) {
+			if (buf_add(b, open, 1) == -1)
+				return -1;
+			t = open + 1;
+			continue;
+		}
+		if (buf_adds(b, v) == -1)
+			return -1;
+		t = close + 1;
+	}
+	return buf_adds(b, t);
+}
+
+/* Renders into a new string, cut at REPLY_TEXT_MAX. */
+char *
+msg_format(enum locale loc, enum msg_key key, const struct msg_var *vars)
+{
+	struct buf	 b;
+
+	buf_init(&b, REPLY_TEXT_MAX);
+	(void)msg_render(&b, loc, key, vars);
+	return buf_steal(&b);
+}
+
+/* Parses a locale name. */
+int
+locale_parse(const char *s, enum locale *loc)
+{
+	if (strncasecmp(s, "zh", 2) == 0 || strcmp(s, "中文") == 0) {
+		*loc = LOCALE_ZH;
+		return 0;
+	}
+	if (strncasecmp(s, "en", 2) == 0 || strcmp(s, "英文") == 0) {
+		*loc = LOCALE_EN;
+		return 0;
+	}
+	return -1;
+}
+
+/* Returns the canonical name of a locale. */
+const char *
+locale_name(enum locale loc)
+{
+	return loc == LOCALE_EN ? "en" : "zh-CN";
+}

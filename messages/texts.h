@@ -1,0 +1,84 @@
+/*
+ * Every text a user reads, in Chinese and English, with {placeholders}.
+ * Handlers name a text by its key and hand the values; msg_render() fills
+ * them in. A placeholder with no value stays visible as {name}, which the
+ * tests treat as a bug.
+ */
+#ifndef FANGFEI_TEXTS_H
+#define FANGFEI_TEXTS_H
+
+#include "buf.h"
+#include "message.h"
+
+enum msg_key {
+	MSG_HELP_HEAD,
+	MSG_HELP_FOOT,
+	MSG_USAGE_HELP,
+	MSG_USAGE_CHECK,
+	MSG_USAGE_REPORT,
+	MSG_USAGE_STATUS,
+	MSG_USAGE_CONTACT,
+	MSG_USAGE_LANG,
+	MSG_UNKNOWN_COMMAND,
+	MSG_NEED_ARGS,
+	MSG_INTERNAL_ERROR,
+	MSG_CHECK_TOO_SHORT,
+	MSG_CHECK_TOO_LONG,
+	MSG_CHECK_BAD_CHECK,
+	MSG_CHECK_BAD_CHAR,
+	MSG_CHECK_FOUND,
+	MSG_CHECK_ITEM_FLAGGED,
+	MSG_CHECK_ITEM_REGISTRY,
+	MSG_CHECK_MORE,
+	MSG_CHECK_MORE_MANY,
+	MSG_CHECK_NOT_FOUND,
+	MSG_CHECK_NOT_SAFE,
+	MSG_CHECK_CAUTION,
+	MSG_HOTLINE,
+	MSG_MEASURE_ADMONISHED,
+	MSG_MEASURE_WARNED,
+	MSG_MEASURE_PENALTY,
+	MSG_MEASURE_CRIMINAL,
+	MSG_MEASURE_DEREGISTERED,
+	MSG_MEASURE_SHUT,
+	MSG_MEASURE_LISTED,
+	MSG_REPORT_EMPTY,
+	MSG_REPORT_TOO_LONG,
+	MSG_REPORT_OK,
+	MSG_REPORT_GROUP_HINT,
+	MSG_STATUS_NOT_YOURS,
+	MSG_STATUS_OK,
+	MSG_TIP_RECEIVED,
+	MSG_TIP_VERIFYING,
+	MSG_TIP_DISPOSING,
+	MSG_TIP_CLOSED,
+	MSG_TIP_REJECTED,
+	MSG_CONTACT_AREA,
+	MSG_CONTACT_NONE,
+	MSG_LANG_SET,
+	MSG_LANG_BAD,
+	MSG__COUNT
+};
+
+/* One placeholder value. */
+struct msg_var {
+	const char	*name;
+	const char	*value;
+};
+
+/* Returns the raw template of key in locale. */
+const char	*msg_template(enum locale, enum msg_key);
+/*
+ * Appends the template of key with each {name} replaced by its value from
+ * vars (terminated by a { NULL, NULL } entry; vars may be NULL). Returns 0,
+ * or -1 if the buffer's cap was reached (the buffer keeps what fit).
+ */
+int		 msg_render(struct buf *, enum locale, enum msg_key,
+		    const struct msg_var *vars);
+/* Like msg_render() into a new string the caller frees; cut at the cap. */
+char		*msg_format(enum locale, enum msg_key, const struct msg_var *);
+/* Parses "zh-CN", "zh", "en", "en-US", …; -1 if unknown. */
+int		 locale_parse(const char *, enum locale *);
+const char	*locale_name(enum locale);
+
+#endif

@@ -1,0 +1,48 @@
+#!/bin/sh
+# make run: creates var/ with a config and a demo database on first use,
+# prints what to try, and serves on 127.0.0.1:8080.
+set -eu
+bin=${1:-build/fangfei}
+mkdir -p var
+[ -f var/fangfei.ini ] || cp etc/fangfei.example.ini var/fangfei.ini
+export FANGFEI_CONFIG=var/fangfei.ini
+if [ ! -f var/fangfei.db ]; then
+	"$bin" migrate >/dev/null
+	"$bin" import areas data/demo/areas.csv
+	"$bin" import enterprises data/demo/enterprises.csv
+fi
+listen=$(sed -n 's/^listen *= *//p' var/fangfei.ini | head -n 1)
+base="http://${FANGFEI_LISTEN:-${listen:-127.0.0.1:8080}}"
+cat <<TXT
+
+防非 fangfei 演示 demo — 在另一个终端试试 try these in another terminal:
+
+  # 查询企业 check a company (demo data is named 示例)
+  curl -s $base/hook/demo -H 'Content-Type: application/json' \\
+    -d '{"chat_id":"g1","chat_type":"group","sender_id":"u1","sender_name":"小王","text":"查询 鑫源财富","message_id":"m1"}'
+
+  # 按信用代码 by credit code; a wrong check digit is pointed out
+  curl -s $base/hook/demo -H 'Content-Type: application/json' \\
+    -d '{"chat_id":"u1","sender_id":"u1","text":"/check 91370303MA3C01001E","message_id":"m2"}'
+
+  # 举报 report a tip, then follow it
+  curl -s $base/hook/demo -H 'Content-Type: application/json' \\
+    -d '{"chat_id":"u1","sender_id":"u1","text":"举报 小区门口有人推销保本高息理财","message_id":"m3"}'
+  curl -s $base/hook/demo -H 'Content-Type: application/json' \\
+    -d '{"chat_id":"u1","sender_id":"u1","text":"进度 JB-…","message_id":"m4"}'
+
+  # 帮助 help, in English
+  curl -s $base/hook/demo-en -H 'Content-Type: application/json' \\
+    -d '{"chat_id":"u2","sender_id":"u2","text":"/help","message_id":"m5"}'
+
+  # Telegram
+  curl -s $base/hook/tg -H 'X-Telegram-Bot-Api-Secret-Token: demo-secret-token' \\
+    -H 'Content-Type: application/json' \\
+    -d '{"update_id":1,"message":{"message_id":7,"from":{"id":42,"first_name":"Li"},"chat":{"id":42,"type":"private"},"date":1763750000,"text":"/check 汇金通"}}'
+
+  curl -s $base/healthz; curl -s $base/metrics
+  命令行 CLI: $bin check 鑫源 --db var/fangfei.db
+
+Ctrl-C 停止 stops the server.
+TXT
+exec "$bin" serve

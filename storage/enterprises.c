@@ -1,0 +1,161 @@
+/* The enterprise registry and warning notices. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "enterprises.h"
+#include "messages/text.h"
+#include "store_int.h"
+
+static const char *const sql_ent_upsert_code =
+    "INSERT INTO enterprises (uscc, name, name_key, address, area_id,"
+    " risk_level, created_at, updated_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, coalesce(?6, 'none'), ?7, ?7)"
+    " ON CONFLICT (uscc) DO UPDATE SET name = excluded.name,"
+    " name_key = excluded.name_key, address = coalesce(?4, address),"
+    " area_id = coalesce(?5, area_id), risk_level = coalesce(?6, risk_level),"
+    " updated_at = ?7"
+    " RETURNING id";
+static const char *const sql_ent_by_name =
+    "SELECT id FROM enterprises WHERE name = ?1 AND uscc IS NULL";
+static const char *const sql_ent_insert_name =
+    "INSERT INTO enterprises (name, name_key, address, area_id, risk_level,"
+    " created_at, updated_at)"
+    " VALUES (?1, ?2, ?3, ?4, coalesce(?5, 'none'), ?6, ?6) RETURNING id";
+static const char *const sql_ent_update =
+    "UPDATE enterprises SET address = coalesce(?2, address),"
+    " area_id = coalesce(?3, area_id), risk_level = coalesce(?4, risk_level),"
+    " updated_at = ?5 WHERE id = ?1";
+static const char *const sql_notice_upsert =
+    "INSERT INTO notices (issue, title, published_on, created_at)"
+    " VALUES (?1, ?2, ?3, ?4)"
+    " ON CONFLICT (issue) DO UPDATE SET title = coalesce(?2, title),"
+    " published_on = ?3"
+    " RETURNING id";
+static const char *const sql_notice_link =
+    "INSERT INTO notice_enterprises (notice_id, enterprise_id, measure)"
+    " VALUES (?1, ?2, ?3)"
+    " ON CONFLICT (notice_id, enterprise_id) DO UPDATE SET measure = ?3";
+
+/* Runs a prepared upsert ending in RETURNING id. */
+static enum store_status
+enterprises_returning(struct store *s, sqlite3_stmt *st, const char *what,
+    int64_t *id)
+{
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return store_fail(s, what);
+	*id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return STORE_OK;
+}
+
+/* Binds an area id, or NULL for none. */
+static void
+enterprises_bind_area(sqlite3_stmt *st, int i, int64_t area)
+{
+	if (area != 0)
+		sqlite3_bind_int64(st, i, area);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* Inserts or updates one enterprise and its index row. */
+enum store_status
+enterprises_put(struct store *s, const struct enterprise_in *e, time_t now,
+    int64_t *id)
+{
+	char			 fold[NAME_MAX_BYTES], key[NAME_MAX_BYTES];
+	sqlite3_stmt		*st;
+	enum store_status	 rc;
+
+	if (e->name == NULL || name_forms(e->name, fold, key, sizeof fold) == -1
+	    || *fold == '\0')
+		return STORE_INVALID;
+	if (e->uscc != NULL && *e->uscc != '\0') {
+		if ((st = store_stmt(s, sql_ent_upsert_code)) == NULL)
+			return STORE_ERROR;
+		sqlite3_bind_text(st, 1, e->uscc, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, e->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, key, -1, SQLITE_STATIC);
+		store_bind_text(st, 4, e->address);
+		enterprises_bind_area(st, 5, e->area_id);
+		store_bind_text(st, 6, e->risk_level);
+		sqlite3_bind_int64(st, 7, (sqlite3_int64)now);
+		rc = enterprises_returning(s, st, "enterprises_put", id);
+	} else {
+		if ((st = store_stmt(s, sql_ent_by_name)) == NULL)
+			return STORE_ERROR;
+		sqlite3_bind_text(st, 1, e->name, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			*id = sqlite3_column_int64(st, 0);
+			sqlite3_reset(st);
+			if ((st = store_stmt(s, sql_ent_update)) == NULL)
+				return STORE_ERROR;
+			sqlite3_bind_int64(st, 1, *id);
+			store_bind_text(st, 2, e->address);
+			if (e->area_id != 0)
+				sqlite3_bind_int64(st, 3, e->area_id);
+			store_bind_text(st, 4, e->risk_level);
+			sqlite3_bind_int64(st, 5, (sqlite3_int64)now);
+			if (sqlite3_step(st) != SQLITE_DONE)
+				return store_fail(s, "enterprises_put");
+			rc = STORE_OK;
+		} else {
+			sqlite3_reset(st);
+			if ((st = store_stmt(s, sql_ent_insert_name)) == NULL)
+				return STORE_ERROR;
+			sqlite3_bind_text(st, 1, e->name, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+			store_bind_text(st, 3, e->address);
+			enterprises_bind_area(st, 4, e->area_id);
+			store_bind_text(st, 5, e->risk_level);
+			sqlite3_bind_int64(st, 6, (sqlite3_int64)now);
+			rc = enterprises_returning(s, st, "enterprises_put", id);
+		}
+	}
+	if (rc != STORE_OK)
+		return rc;
+	return search_reindex(s, *id);
+}
+
+/* Creates or updates a notice. */
+enum store_status
+notices_put(struct store *s, int issue, const char *date, const char *title,
+    time_t now, int64_t *id)
+{
+	sqlite3_stmt	*st;
+
+	if (issue <= 0 || date == NULL || *date == '\0')
+		return STORE_INVALID;
+	if ((st = store_stmt(s, sql_notice_upsert)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int(st, 1, issue);
+	store_bind_text(st, 2, title);
+	sqlite3_bind_text(st, 3, date, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
+	return enterprises_returning(s, st, "notices_put", id);
+}
+
+/* Lists an enterprise on a notice and flags it in the index. */
+enum store_status
+notices_link(struct store *s, int64_t notice, int64_t enterprise,
+    const char *measure)
+{
+	static const char *const measures[] = { "admonished", "warned",
+	    "penalty", "criminal", "deregistered", "shut", "listed", NULL };
+	const char *const *m;
+	sqlite3_stmt *st;
+
+	for (m = measures; *m != NULL; m++)
+		if (measure != NULL && strcmp(*m, measure) == 0)
+			break;
+	if (*m == NULL)
+		return STORE_INVALID;
+	if ((st = store_stmt(s, sql_notice_link)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, notice);
+	sqlite3_bind_int64(st, 2, enterprise);
+	sqlite3_bind_text(st, 3, measure, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return store_fail(s, "notices_link");
+	return search_reindex(s, enterprise);
+}

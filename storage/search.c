@@ -1,0 +1,217 @@
+/*
+ * The company check over the full-text index. This file and the
+ * enterprise_search table are the only SQLite-specific pieces (FTS5);
+ * another engine replaces this file.
+ *
+ * Names are indexed as their character bigrams, so a phrase of the query's
+ * bigrams matches exactly the names that contain the query: Chinese is
+ * searched as typed, without a word segmenter, for any fragment of two
+ * characters or more.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "enterprises.h"
+#include "messages/text.h"
+#include "messages/xmalloc.h"
+#include "store_int.h"
+
+#define GRAMS_MAX	(NAME_MAX_BYTES * 3)
+
+static const char *const sql_idx_src =
+    "SELECT name, EXISTS (SELECT 1 FROM notice_enterprises"
+    " WHERE enterprise_id = ?1) FROM enterprises WHERE id = ?1";
+static const char *const sql_idx_delete =
+    "DELETE FROM enterprise_search WHERE rowid = ?1";
+static const char *const sql_idx_insert =
+    "INSERT INTO enterprise_search (rowid, grams, tags) VALUES (?1, ?2, ?3)";
+static const char *const sql_by_uscc =
+    "SELECT id FROM enterprises WHERE uscc = ?1";
+static const char *const sql_by_key =
+    "SELECT id FROM enterprises WHERE name_key = ?1 ORDER BY id LIMIT 3";
+static const char *const sql_match =
+    "SELECT rowid FROM enterprise_search WHERE enterprise_search MATCH ?1"
+    " LIMIT 6";
+static const char *const sql_count =
+    "SELECT count(*) FROM (SELECT 1 FROM enterprise_search"
+    " WHERE enterprise_search MATCH ?1 LIMIT 1000)";
+static const char *const sql_detail =
+    "SELECT e.name, e.uscc, n.issue, n.published_on, ne.measure"
+    " FROM enterprises e"
+    " LEFT JOIN notice_enterprises ne ON ne.enterprise_id = e.id"
+    " LEFT JOIN notices n ON n.id = ne.notice_id"
+    " WHERE e.id = ?1 ORDER BY n.published_on DESC, n.issue DESC LIMIT 1";
+
+/* Rebuilds the index row of one enterprise. */
+enum store_status
+search_reindex(struct store *s, int64_t id)
+{
+	char		 fold[NAME_MAX_BYTES], key[NAME_MAX_BYTES];
+	char		 grams[GRAMS_MAX];
+	sqlite3_stmt	*st;
+	int		 flagged;
+
+	if ((st = store_stmt(s, sql_idx_src)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return STORE_NOT_FOUND;
+	}
+	if (name_forms((const char *)sqlite3_column_text(st, 0), fold, key,
+	    sizeof fold) == -1 || name_bigrams(fold, grams, sizeof grams) == -1) {
+		sqlite3_reset(st);
+		return STORE_INVALID;
+	}
+	flagged = sqlite3_column_int(st, 1);
+	sqlite3_reset(st);
+	if ((st = store_stmt(s, sql_idx_delete)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return store_fail(s, "search_reindex");
+	if ((st = store_stmt(s, sql_idx_insert)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, grams, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, flagged ? "flagged" : "", -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return store_fail(s, "search_reindex");
+	return STORE_OK;
+}
+
+/* Adds id to the result unless it is there already or the result is full. */
+static void
+search_add_id(struct check_result *r, int64_t id)
+{
+	size_t	 i;
+
+	if (r->n == CHECK_SHOWN)
+		return;
+	for (i = 0; i < r->n; i++)
+		if (r->m[i].id == id)
+			return;
+	r->m[r->n++].id = id;
+}
+
+/* Collects the ids a statement with one text parameter returns. */
+static enum store_status
+search_collect(struct store *s, const char *sql, const char *arg,
+    struct check_result *r)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = store_stmt(s, sql)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		search_add_id(r, sqlite3_column_int64(st, 0));
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, "check");
+	return STORE_OK;
+}
+
+/* Fills name, code and latest notice of each collected id. */
+static enum store_status
+search_details(struct store *s, struct check_result *r)
+{
+	sqlite3_stmt		*st;
+	struct check_match	*m;
+	size_t			 i;
+
+	for (i = 0; i < r->n; i++) {
+		m = &r->m[i];
+		if ((st = store_stmt(s, sql_detail)) == NULL)
+			return STORE_ERROR;
+		sqlite3_bind_int64(st, 1, m->id);
+		if (sqlite3_step(st) != SQLITE_ROW) {
+			sqlite3_reset(st);
+			return store_fail(s, "check");
+		}
+		m->name = store_column_dup(st, 0);
+		m->uscc = store_column_dup(st, 1);
+		if (sqlite3_column_type(st, 2) != SQLITE_NULL) {
+			m->flagged = 1;
+			m->issue = sqlite3_column_int(st, 2);
+			m->date = store_column_dup(st, 3);
+			m->measure = store_column_dup(st, 4);
+		}
+		sqlite3_reset(st);
+	}
+	return STORE_OK;
+}
+
+/* Checks an exact credit code. */
+enum store_status
+enterprises_check_uscc(struct store *s, const char *uscc,
+    struct check_result *r)
+{
+	enum store_status	 rc;
+
+	memset(r, 0, sizeof *r);
+	if ((rc = search_collect(s, sql_by_uscc, uscc, r)) != STORE_OK)
+		return rc;
+	r->total = (long)r->n;
+	return search_details(s, r);
+}
+
+/* Checks a name or fragment. */
+enum store_status
+enterprises_check_name(struct store *s, const char *query,
+    struct check_result *r)
+{
+	char			 fold[NAME_MAX_BYTES], key[NAME_MAX_BYTES];
+	char			 grams[GRAMS_MAX], match[GRAMS_MAX + 64];
+	const char		*q;
+	sqlite3_stmt		*st;
+	enum store_status	 rc;
+
+	memset(r, 0, sizeof *r);
+	if (name_forms(query, fold, key, sizeof fold) == -1)
+		return STORE_INVALID;
+	q = utf8_count(key) >= 2 ? key : fold;
+	if (utf8_count(q) < 2 || name_bigrams(q, grams, sizeof grams) == -1)
+		return STORE_INVALID;
+
+	if ((rc = search_collect(s, sql_by_key, key, r)) != STORE_OK)
+		return rc;
+	(void)snprintf(match, sizeof match, "grams : \"%s\" AND tags : flagged",
+	    grams);
+	if ((rc = search_collect(s, sql_match, match, r)) != STORE_OK)
+		return rc;
+	(void)snprintf(match, sizeof match, "grams : \"%s\"", grams);
+	if ((rc = search_collect(s, sql_match, match, r)) != STORE_OK)
+		return rc;
+
+	if ((st = store_stmt(s, sql_count)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return store_fail(s, "check");
+	}
+	r->total = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (r->total < (long)r->n)
+		r->total = (long)r->n;
+	r->capped = r->total >= CHECK_COUNT_CAP;
+	return search_details(s, r);
+}
+
+/* Frees the strings of a result. */
+void
+check_result_clear(struct check_result *r)
+{
+	size_t	 i;
+
+	for (i = 0; i < r->n; i++) {
+		free(r->m[i].name);
+		free(r->m[i].uscc);
+		free(r->m[i].date);
+		free(r->m[i].measure);
+	}
+	memset(r, 0, sizeof *r);
+}

@@ -1,0 +1,54 @@
+/*
+ * The store: one SQLite connection with its prepared statements. Each
+ * thread opens its own (SQLite connections are not shared between
+ * threads here). storage/ is the only part of fangfei that knows SQL;
+ * every module API below reports an enum store_status.
+ */
+#ifndef FANGFEI_STORE_H
+#define FANGFEI_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum store_status {
+	STORE_OK = 0,
+	STORE_NOT_FOUND,	/* no such row */
+	STORE_INVALID,		/* the caller's data breaks a rule */
+	STORE_BUSY,		/* the database stayed locked past the timeout */
+	STORE_ERROR,		/* anything else: logged with SQLite's message */
+};
+
+#define STORE_KEY_LEN	32
+
+struct store;
+
+/* Flags of store_open(). */
+#define STORE_MIGRATE	0x1	/* apply pending migrations */
+#define STORE_READONLY	0x2
+
+/*
+ * Opens (creating if needed) the database at path with WAL, foreign keys
+ * and a busy timeout. key protects reporters' identities (may be NULL for
+ * tools that never touch them). Returns NULL with *cause set (caller frees)
+ * on failure.
+ */
+struct store	*store_open(const char *path, const uint8_t *key, int flags,
+		    char **cause);
+void		 store_close(struct store *);
+/* The message of the last failure on this connection, for the log. */
+const char	*store_errmsg(struct store *);
+const char	*store_strerror(enum store_status);
+/* Current schema version and the newest one this build knows. */
+int		 store_version(struct store *);
+int		 store_latest_version(void);
+
+/* Transactions: IMMEDIATE for writers, so two writers never deadlock. */
+enum store_status store_begin(struct store *);
+enum store_status store_commit(struct store *);
+void		 store_rollback(struct store *);
+/* A savepoint inside a transaction, so one bad row undoes only itself. */
+enum store_status store_savepoint(struct store *);
+enum store_status store_release(struct store *);
+void		 store_rollback_to(struct store *);
+
+#endif

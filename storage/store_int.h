@@ -1,0 +1,51 @@
+/*
+ * Internals shared by the files of storage/: the connection struct, the
+ * statement cache and error helpers. Nothing outside storage/ includes this.
+ */
+#ifndef FANGFEI_STORE_INT_H
+#define FANGFEI_STORE_INT_H
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+struct schema_step {
+	int		 version;
+	const char	*name;
+	const char	*sql;
+};
+extern const struct schema_step schema_steps[];
+
+#define STORE_STMTS_MAX	64
+
+struct store {
+	sqlite3		*db;
+	char		*path;
+	uint8_t		 key[STORE_KEY_LEN];
+	int		 has_key;
+	struct {
+		const char	*sql;	/* static string: compared by address */
+		sqlite3_stmt	*stmt;
+	} stmts[STORE_STMTS_MAX];
+	size_t		 nstmts;
+	char		 err[256];	/* last failure, for store_errmsg() */
+};
+
+/*
+ * Returns the cached prepared statement for sql (a string literal; the
+ * cache keys on its address), reset and with bindings cleared, or NULL
+ * after logging SQLite's error.
+ */
+sqlite3_stmt	*store_stmt(struct store *, const char *sql);
+/* Records SQLite's last error with a context word and maps its code. */
+enum store_status store_fail(struct store *, const char *what);
+/* Binds a text or NULL when s is NULL or empty. */
+int		 store_bind_text(sqlite3_stmt *, int, const char *);
+/* Returns a copy of column i (NULL stays NULL); the caller frees it. */
+char		*store_column_dup(sqlite3_stmt *, int);
+
+/* Rewrites the search-index row of enterprise id from its name and
+ * notices (storage/search.c). */
+enum store_status search_reindex(struct store *, int64_t id);
+
+#endif

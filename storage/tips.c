@@ -1,0 +1,120 @@
+/* Tips: references, creation with their reporter, and status by reporter. */
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "reporters_int.h"
+#include "store_int.h"
+#include "tips.h"
+
+static const char *const sql_tip_counter =
+    "INSERT INTO tip_counters (day, n) VALUES (?1, 1)"
+    " ON CONFLICT (day) DO UPDATE SET n = n + 1 RETURNING n";
+static const char *const sql_tip_insert =
+    "INSERT INTO tips (ref, body, area_id, channel, chat_kind, reporter_id,"
+    " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)"
+    " RETURNING id";
+static const char *const sql_tip_event =
+    "INSERT INTO tip_events (tip_id, at, kind, note) VALUES (?1, ?2, ?3, ?4)";
+static const char *const sql_tip_status =
+    "SELECT t.status, t.created_at, t.updated_at, r.ref FROM tips t"
+    " JOIN reporters r ON r.id = t.reporter_id WHERE t.ref = ?1";
+static const char *const sql_tip_reporter =
+    "SELECT reporter_id FROM tips WHERE ref = ?1";
+
+/* Stores a new tip. */
+enum store_status
+tips_create(struct store *s, const struct tip_new *t, time_t now,
+    char ref[TIP_REF_MAX])
+{
+	sqlite3_stmt		*st;
+	int64_t			 reporter, tip;
+	long			 n;
+	enum store_status	 rc;
+
+	if (t->body == NULL || *t->body == '\0' || t->day == NULL ||
+	    strlen(t->day) != 8)
+		return STORE_INVALID;
+	if ((st = store_stmt(s, sql_tip_counter)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_text(st, 1, t->day, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return store_fail(s, "tips_create");
+	n = (long)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	(void)snprintf(ref, TIP_REF_MAX, "JB-%s-%04ld", t->day, n);
+
+	if ((rc = reporters_put(s, &t->reporter, now, &reporter)) != STORE_OK)
+		return rc;
+	if ((st = store_stmt(s, sql_tip_insert)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, t->body, -1, SQLITE_STATIC);
+	if (t->area_id != 0)
+		sqlite3_bind_int64(st, 3, t->area_id);
+	sqlite3_bind_text(st, 4, t->reporter.channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, t->chat_kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, reporter);
+	sqlite3_bind_int64(st, 7, (sqlite3_int64)now);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return store_fail(s, "tips_create");
+	tip = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+
+	if ((st = store_stmt(s, sql_tip_event)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, tip);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
+	sqlite3_bind_text(st, 3, "received", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, t->reporter.channel, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return store_fail(s, "tips_create");
+	return STORE_OK;
+}
+
+/* Returns a tip's status to its own reporter only. */
+enum store_status
+tips_status(struct store *s, const char *ref, const char *channel,
+    const char *sender_id, struct tip_status *out)
+{
+	uint8_t			 mine[REPORTER_REF_LEN];
+	sqlite3_stmt		*st;
+	enum store_status	 rc = STORE_NOT_FOUND;
+
+	if (reporters_ref(s, channel, sender_id, mine) == -1)
+		return STORE_ERROR;
+	if ((st = store_stmt(s, sql_tip_status)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_bytes(st, 3) == REPORTER_REF_LEN &&
+	    CRYPTO_memcmp(sqlite3_column_blob(st, 3), mine,
+	    REPORTER_REF_LEN) == 0) {
+		(void)snprintf(out->status, sizeof out->status, "%s",
+		    (const char *)sqlite3_column_text(st, 0));
+		out->created_at = (time_t)sqlite3_column_int64(st, 1);
+		out->updated_at = (time_t)sqlite3_column_int64(st, 2);
+		rc = STORE_OK;
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* Finds the reporter row of a tip. */
+enum store_status
+tips_reporter(struct store *s, const char *ref, int64_t *id)
+{
+	sqlite3_stmt		*st;
+	enum store_status	 rc = STORE_NOT_FOUND;
+
+	if ((st = store_stmt(s, sql_tip_reporter)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		rc = STORE_OK;
+	}
+	sqlite3_reset(st);
+	return rc;
+}
