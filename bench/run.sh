@@ -1,0 +1,476 @@
+#!/bin/sh
+# make bench: fangfei's company check against nginx on this machine.
+#
+#   sh bench/run.sh [BUILD_DIR]        (make bench runs it with "build")
+#
+# 1. Builds the helpers (bench/gen.c, bench/probe.c, bench/lookup.c).
+# 2. Loads a synthetic registry of 1,000,000 enterprises (bench/gen.c),
+#    imported once with "fangfei import enterprises" and cached in
+#    var/bench/registry.db; rebuilt when the generator, the row count or the
+#    storage code that builds the index changes.
+# 3. Times lookups in process (bench/lookup.c, the storage API, no HTTP).
+# 4. At each connection count: nginx's static 200 on loopback (the ceiling),
+#    then the Telegram webhook with "查询 <USCC>" and with "查询 <fragment>"
+#    (wrk, bench/hook.lua), each against a freshly started daemon whose peak
+#    RSS (VmHWM) is read before it is stopped.
+# 5. Prints a table and whether each target was met. Targets are reported,
+#    never turned into the exit status: the machine is shared and noisy.
+#    The exit status is non-zero only when the bench could not run.
+#
+# Environment: BENCH_DURATION (seconds per run, 10), BENCH_WARMUP (2),
+# BENCH_CONNS ("64 256"), BENCH_THREADS (wrk threads, 2), BENCH_ROWS
+# (1000000), BENCH_REBUILD=1 (regenerate and re-import the registry),
+# NGINX (/usr/sbin/nginx), WRK (wrk).
+set -u
+
+BUILD=${1:-build}
+cd "$(dirname "$0")/.." || exit 1
+ROOT=$(pwd)
+case $BUILD in
+/*) ;;
+*) BUILD=$ROOT/$BUILD ;;
+esac
+VAR=$ROOT/var/bench
+LOGS=$VAR/logs
+BB=$BUILD/bench
+DUR=${BENCH_DURATION:-10}
+WARM=${BENCH_WARMUP:-2}
+CONNS=${BENCH_CONNS:-64 256}
+THREADS=${BENCH_THREADS:-2}
+ROWS=${BENCH_ROWS:-1000000}
+WRK=${WRK:-wrk}
+NGINX=${NGINX:-/usr/sbin/nginx}
+[ -x "$NGINX" ] || NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+FANGFEI=$BUILD/fangfei
+SECRET=benchsecret
+PKGS="libmicrohttpd jansson sqlite3 libcrypto inih"
+
+# Targets, from the issue.
+T_USCC=30	# % of nginx's static req/s
+T_FRAG=15
+T_P99=10	# ms
+T_RSS=64	# MiB
+
+NGINX_PID=""
+DAEMON_PID=""
+FAILED=0
+RUNK=0		# wrk invocations so far; keeps update_ids unique
+
+say() { printf '%s\n' "$*"; }
+die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
+
+stop_pid() {	# pid: SIGTERM, wait up to 10 s, then SIGKILL
+	[ -n "$1" ] || return 0
+	kill -TERM "$1" 2>/dev/null || { wait "$1" 2>/dev/null; return 0; }
+	i=0
+	while kill -0 "$1" 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if kill -0 "$1" 2>/dev/null; then
+		say "bench: pid $1 ignored SIGTERM for 10 s; killing it" >&2
+		kill -KILL "$1" 2>/dev/null
+	fi
+	wait "$1" 2>/dev/null
+}
+
+cleanup() {
+	stop_pid "$DAEMON_PID"
+	stop_pid "$NGINX_PID"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+# field LINE NAME: the value of NAME=value in a BENCH or LOOKUP line.
+field() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+
+mkdir -p "$VAR" "$LOGS" "$BB" || exit 1
+[ -x "$FANGFEI" ] || die "$FANGFEI not built (make bench builds it)"
+[ -f "$BUILD/libfangfei.a" ] || die "$BUILD/libfangfei.a not built"
+command -v "$WRK" >/dev/null || die "wrk not found (scripts/deps.sh bench)"
+[ -x "$NGINX" ] || die "nginx not found (scripts/deps.sh bench)"
+
+# --- helpers --------------------------------------------------------------
+CC=${CC:-cc}
+# shellcheck disable=SC2046,SC2086
+$CC -O2 -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -o "$BB/gen" bench/gen.c &&
+$CC -O2 -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -o "$BB/probe" \
+    bench/probe.c &&
+$CC -O2 -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -I. \
+    $(pkg-config --cflags $PKGS) -o "$BB/lookup" bench/lookup.c \
+    "$BUILD/libfangfei.a" $(pkg-config --libs $PKGS) -lcsv -lpthread ||
+	die "cannot build the bench helpers"
+
+# --- machine --------------------------------------------------------------
+say "== fangfei bench  $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+say "machine:  $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' \
+    /proc/cpuinfo | head -1), $(awk '/^MemTotal/ { printf "%d MiB", $2 / 1024 }' \
+    /proc/meminfo) RAM, Linux $(uname -r)"
+say "load:     $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min, before the bench)"
+say "wrk:      $("$WRK" -v 2>&1 | head -1)"
+say "nginx:    $("$NGINX" -v 2>&1 | head -1)"
+say "libs:     sqlite $(pkg-config --modversion sqlite3), libmicrohttpd" \
+    "$(pkg-config --modversion libmicrohttpd)"
+say "settings: $THREADS wrk threads, connections $CONNS, ${DUR} s per run" \
+    "after ${WARM} s warm-up"
+
+# --- registry -------------------------------------------------------------
+src=$(cat storage/schema/*.sql storage/search.c storage/enterprises.c \
+    messages/text.c 2>/dev/null | cksum | cut -d' ' -f1)
+stamp="gen=$("$BB/gen" --version) rows=$ROWS src=$src"
+if [ "${BENCH_REBUILD:-0}" != 1 ] && [ -f "$VAR/registry.db" ] &&
+    [ -f "$VAR/registry.stamp" ] &&
+    [ "$(cat "$VAR/registry.stamp")" = "$stamp" ] &&
+    [ -s "$VAR/uscc.txt" ] && [ -s "$VAR/frags.txt" ]; then
+	say "registry: cached $VAR/registry.db ($stamp)"
+else
+	say "registry: generating $ROWS enterprises ..."
+	rm -f "$VAR/registry.stamp" "$VAR/registry.db" "$VAR/registry.db-wal" \
+	    "$VAR/registry.db-shm" "$VAR"/import.db*
+	t0=$(now)
+	"$BB/gen" "$ROWS" "$VAR" || die "generator failed"
+	say "registry: generated $VAR/registry.csv" \
+	    "($(du -m "$VAR/registry.csv" | cut -f1) MiB) in $(elapsed "$t0") s;" \
+	    "importing ..."
+	t0=$(now)
+	if ! "$FANGFEI" import enterprises "$VAR/registry.csv" \
+	    --db "$VAR/import.db" >"$LOGS/import.log" 2>&1; then
+		tail -20 "$LOGS/import.log" >&2
+		die "import failed: $FANGFEI import enterprises" \
+		    "$VAR/registry.csv --db $VAR/import.db (log: $LOGS/import.log)"
+	fi
+	say "registry: imported in $(elapsed "$t0") s; the importer said:"
+	tail -5 "$LOGS/import.log" | sed 's/^/    /'
+	mv "$VAR/import.db" "$VAR/registry.db" || exit 1
+	[ -f "$VAR/import.db-wal" ] && mv "$VAR/import.db-wal" \
+	    "$VAR/registry.db-wal"
+	rm -f "$VAR/import.db-shm" "$VAR/registry.csv"
+	printf '%s\n' "$stamp" >"$VAR/registry.stamp"
+fi
+say "registry: $(du -m "$VAR/registry.db" | cut -f1) MiB on disk;" \
+    "queries: $(wc -l <"$VAR/uscc.txt") codes, $(wc -l <"$VAR/frags.txt")" \
+    "fragments"
+
+# The daemon writes (deduplication, chats): it works on a copy, so that
+# the cached registry stays as imported.
+rm -f "$VAR/run.db" "$VAR/run.db-wal" "$VAR/run.db-shm"
+cp "$VAR/registry.db" "$VAR/run.db" || exit 1
+[ -f "$VAR/registry.db-wal" ] && cp "$VAR/registry.db-wal" "$VAR/run.db-wal"
+
+# --- in-process lookups ---------------------------------------------------
+say ""
+say "== in-process lookups (bench/lookup.c: storage API, one thread, no HTTP)"
+"$BB/lookup" "$VAR/run.db" "$VAR/uscc.txt" "$VAR/frags.txt" 5 \
+    >"$LOGS/lookup.txt" 2>&1
+rc=$?
+LK_USCC=$(grep '^LOOKUP kind=uscc' "$LOGS/lookup.txt")
+LK_FRAG=$(grep '^LOOKUP kind=frag' "$LOGS/lookup.txt")
+if [ $rc -ne 0 ] || [ -z "$LK_USCC" ] || [ -z "$LK_FRAG" ]; then
+	say "bench: lookup failed (exit $rc):"
+	sed 's/^/    /' "$LOGS/lookup.txt"
+	FAILED=1
+fi
+for l in "$LK_USCC" "$LK_FRAG"; do
+	[ -n "$l" ] || continue
+	printf '  %-9s p50 %8s us   p99 %8s us   mean %8s us   max %8s us' \
+	    "$(field "$l" kind)" "$(field "$l" p50_us)" "$(field "$l" p99_us)" \
+	    "$(field "$l" mean_us)" "$(field "$l" max_us)"
+	printf '   %s lookups, %s/s, %s wrong answers\n' "$(field "$l" n)" \
+	    "$(field "$l" per_s)" "$(field "$l" bad)"
+done
+
+# --- nginx ----------------------------------------------------------------
+NG=$VAR/nginx
+mkdir -p "$NG/tmp" || exit 1
+NPORT=$("$BB/probe" port) || die "no free port"
+temps=""
+for m in client_body proxy fastcgi uwsgi scgi; do
+	case $m in
+	client_body) ;;
+	*) "$NGINX" -V 2>&1 | grep -q -- "--without-http_${m}_module" &&
+		continue ;;
+	esac
+	temps="$temps    ${m}_temp_path $NG/tmp/$m;
+"
+done
+cat >"$NG/nginx.conf" <<EOF
+# Generated by bench/run.sh: the loopback ceiling.
+worker_processes auto;
+daemon off;
+pid $NG/nginx.pid;
+error_log $NG/error.log warn;
+worker_rlimit_nofile 8192;
+events {
+    worker_connections 4096;
+}
+http {
+    access_log off;
+$temps    keepalive_requests 10000000;
+    server {
+        listen 127.0.0.1:$NPORT;
+        location / {
+            default_type text/plain;
+            return 200 "ok\n";
+        }
+    }
+}
+EOF
+"$NGINX" -p "$NG" -c "$NG/nginx.conf" -e "$NG/error.log" \
+    >"$LOGS/nginx.out" 2>&1 &
+NGINX_PID=$!
+i=0
+until "$BB/probe" get "$NPORT" / >/dev/null 2>&1; do
+	if ! kill -0 "$NGINX_PID" 2>/dev/null || [ $i -ge 100 ]; then
+		cat "$LOGS/nginx.out" "$NG/error.log" >&2 2>/dev/null
+		die "nginx did not start"
+	fi
+	sleep 0.1
+	i=$((i + 1))
+done
+
+# wrk_run LABEL URL SCRIPT CONNS SECONDS [SCRIPT ARGS]: the BENCH line.
+wrk_run() {
+	label=$1 url=$2 script=$3 c=$4 d=$5
+	shift 5
+	RUNK=$((RUNK + 1))
+	if [ $# -gt 0 ]; then
+		"$WRK" -t"$THREADS" -c"$c" -d"${d}s" --timeout 5s --latency \
+		    -s "$script" "$url" -- "$@" "$((RUNK * 1000000000))" \
+		    "$SECRET" >"$LOGS/wrk-$label.txt" 2>&1
+	else
+		"$WRK" -t"$THREADS" -c"$c" -d"${d}s" --timeout 5s --latency \
+		    -s "$script" "$url" >"$LOGS/wrk-$label.txt" 2>&1
+	fi
+	grep '^BENCH ' "$LOGS/wrk-$label.txt" | tail -1
+}
+
+# One body for the probe: a private chat sending "查询 QUERY".
+probe_body() {	# update_id query
+	printf '{"update_id":%s,"message":{"message_id":%s,"from":{"id":5927593490,"is_bot":false,"first_name":"小明"},"chat":{"id":5927593490,"type":"private","first_name":"小明"},"date":1763750000,"text":"查询 %s"}}' \
+	    "$1" "$1" "$2" >"$VAR/probe.json"
+}
+
+# daemon_run KIND CONNS QUERYFILE: starts the daemon on the run copy,
+# checks one request, warms up, measures, reads peak RSS, stops it. Sets
+# RES (the BENCH line) and RSS_KB; empty on failure.
+daemon_run() {
+	kind=$1 c=$2 qf=$3
+	RES="" RSS_KB=""
+	tag=$kind-$c
+	port=$("$BB/probe" port) || { FAILED=1; return; }
+	cat >"$VAR/fangfei.ini" <<EOF
+# Generated by bench/run.sh.
+[server]
+listen = 127.0.0.1:$port
+hotline = 0533-12345
+[storage]
+path = $VAR/run.db
+[channel.tg]
+type = telegram
+secret_token = $SECRET
+bot_username = FangfeiBot
+EOF
+	"$FANGFEI" serve --config "$VAR/fangfei.ini" \
+	    >"$LOGS/fangfei-$tag.out" 2>"$LOGS/fangfei-$tag.err" &
+	DAEMON_PID=$!
+	i=0
+	until "$BB/probe" get "$port" /healthz >/dev/null 2>&1; do
+		if ! kill -0 "$DAEMON_PID" 2>/dev/null || [ $i -ge 300 ]; then
+			say "  FAILED: $FANGFEI serve --config $VAR/fangfei.ini" \
+			    "did not answer GET /healthz in 30 s"
+			daemon_post_mortem "$tag"
+			FAILED=1
+			return
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	grep -q "^fangfei: listening on http://127.0.0.1:$port" \
+	    "$LOGS/fangfei-$tag.out" || say "  note: no \"fangfei: listening" \
+	    "on http://127.0.0.1:$port\" line on stdout yet (unflushed?)"
+	q=$(head -1 "$qf")
+	probe_body "$((RUNK + 1))" "$q"
+	RUNK=$((RUNK + 1))
+	if ! "$BB/probe" post "$port" /hook/tg "$VAR/probe.json" \
+	    "X-Telegram-Bot-Api-Secret-Token: $SECRET" \
+	    >"$LOGS/probe-$tag.txt" 2>&1; then
+		say "  FAILED: POST /hook/tg \"查询 $q\" answered:"
+		head -c 600 "$LOGS/probe-$tag.txt" | sed 's/^/    /'
+		say ""
+		FAILED=1
+	fi
+	say "  check \"查询 $q\" -> $(head -c 300 "$LOGS/probe-$tag.txt" |
+	    tr '\n' ' ')"
+	wrk_run "$tag-warmup" "http://127.0.0.1:$port" bench/hook.lua "$c" \
+	    "$WARM" "$qf" >/dev/null
+	RES=$(wrk_run "$tag" "http://127.0.0.1:$port" bench/hook.lua "$c" \
+	    "$DUR" "$qf")
+	if ! kill -0 "$DAEMON_PID" 2>/dev/null; then
+		say "  FAILED: the daemon died during the $kind run at $c" \
+		    "connections"
+		daemon_post_mortem "$tag"
+		RES="" FAILED=1
+		return
+	fi
+	RSS_KB=$(awk '/^VmHWM:/ { print $2 }' "/proc/$DAEMON_PID/status")
+	say "  daemon: peak RSS (VmHWM) $RSS_KB kB; now" \
+	    "$(awk '/^(RssAnon|RssFile|Threads):/ { printf "%s %s %s  ", $1, $2, $3 }' \
+	    "/proc/$DAEMON_PID/status")"
+	stop_pid "$DAEMON_PID"
+	DAEMON_PID=""
+	[ -n "$RES" ] || { say "  FAILED: no result from wrk" \
+	    "(see $LOGS/wrk-$tag.txt)"; FAILED=1; }
+}
+
+daemon_post_mortem() {
+	if [ -n "$DAEMON_PID" ]; then
+		if kill -0 "$DAEMON_PID" 2>/dev/null; then
+			stop_pid "$DAEMON_PID"
+		else
+			wait "$DAEMON_PID"
+			say "  the daemon exited with status $?"
+		fi
+	fi
+	DAEMON_PID=""
+	say "  stdout ($LOGS/fangfei-$1.out), last lines:"
+	tail -5 "$LOGS/fangfei-$1.out" | sed 's/^/    /'
+	say "  stderr ($LOGS/fangfei-$1.err), last lines:"
+	tail -15 "$LOGS/fangfei-$1.err" | sed 's/^/    /'
+}
+
+# show LABEL BENCH_LINE: one line of progress.
+show() {
+	if [ -z "$2" ]; then
+		say "  $1: no result"
+		return
+	fi
+	printf '  %-18s %10s req/s   p50 %7s ms   p99 %7s ms   errors %s\n' \
+	    "$1" "$(field "$2" rps)" \
+	    "$(awk -v u="$(field "$2" p50_us)" 'BEGIN { printf "%.2f", u / 1000 }')" \
+	    "$(awk -v u="$(field "$2" p99_us)" 'BEGIN { printf "%.2f", u / 1000 }')" \
+	    "$(errors "$2")"
+}
+
+errors() {	# BENCH line: socket errors + non-2xx responses
+	awk -v a="$(field "$1" connect)" -v b="$(field "$1" read)" \
+	    -v c="$(field "$1" write)" -v d="$(field "$1" timeout)" \
+	    -v e="$(field "$1" status)" 'BEGIN { print a + b + c + d + e }'
+}
+
+TABLE=$VAR/table.txt
+: >"$TABLE"
+for c in $CONNS; do
+	say ""
+	say "== $c connections"
+	wrk_run "nginx-$c-warmup" "http://127.0.0.1:$NPORT/" bench/static.lua \
+	    "$c" 1 >/dev/null
+	NGX=$(wrk_run "nginx-$c" "http://127.0.0.1:$NPORT/" bench/static.lua \
+	    "$c" "$DUR")
+	show "nginx static 200" "$NGX"
+	[ -n "$NGX" ] || FAILED=1
+	printf 'nginx %s %s -\n' "$c" "$NGX" >>"$TABLE"
+
+	daemon_run uscc "$c" "$VAR/uscc.txt"
+	show "fangfei USCC" "$RES"
+	printf 'uscc %s %s %s\n' "$c" "${RES:-none}" "${RSS_KB:--}" >>"$TABLE"
+
+	daemon_run frag "$c" "$VAR/frags.txt"
+	show "fangfei fragment" "$RES"
+	printf 'frag %s %s %s\n' "$c" "${RES:-none}" "${RSS_KB:--}" >>"$TABLE"
+done
+stop_pid "$NGINX_PID"
+NGINX_PID=""
+
+# --- summary --------------------------------------------------------------
+# TABLE lines: KIND CONNS BENCH requests=... ... RSS_KB (nginx: no RSS).
+say ""
+say "== summary: $ROWS enterprises, $THREADS wrk threads, ${DUR} s per run," \
+    "loopback, $(nproc) CPUs"
+awk -v t_uscc="$T_USCC" -v t_frag="$T_FRAG" -v t_p99="$T_P99" \
+    -v t_rss="$T_RSS" -v lk_uscc="$LK_USCC" -v lk_frag="$LK_FRAG" '
+function val(line, name,    i, n, kv) {
+	n = split(line, kv, " ")
+	for (i = 1; i <= n; i++)
+		if (index(kv[i], name "=") == 1)
+			return substr(kv[i], length(name) + 2)
+	return ""
+}
+function verdict(ok) { return ok ? "met" : "NOT met" }
+{
+	kind = $1; c = $2; rss = $NF
+	line = $0
+	if ($3 == "none") { rps[kind, c] = ""; next }
+	rps[kind, c] = val(line, "rps")
+	p50[kind, c] = val(line, "p50_us") / 1000
+	p99[kind, c] = val(line, "p99_us") / 1000
+	err[kind, c] = val(line, "connect") + val(line, "read") + \
+	    val(line, "write") + val(line, "timeout") + val(line, "status")
+	mem[kind, c] = rss
+	if (!(c in seen)) { seen[c] = 1; order[++nc] = c }
+}
+END {
+	name["nginx"] = "nginx static 200"
+	name["uscc"] = "fangfei USCC"
+	name["frag"] = "fangfei fragment"
+	printf "%-6s %-18s %10s %8s %8s %9s %10s %7s\n", "conns", "target",
+	    "req/s", "p50 ms", "p99 ms", "vs nginx", "peak RSS", "errors"
+	for (k = 1; k <= nc; k++) {
+		c = order[k]
+		split("nginx uscc frag", kinds, " ")
+		for (j = 1; j <= 3; j++) {
+			kd = kinds[j]
+			if (rps[kd, c] == "") {
+				printf "%-6s %-18s %10s\n", c, name[kd], "failed"
+				continue
+			}
+			ratio = (rps["nginx", c] > 0) ? \
+			    sprintf("%.1f%%", 100 * rps[kd, c] / rps["nginx", c]) : "-"
+			rs = (mem[kd, c] == "-" || mem[kd, c] == "") ? "-" : \
+			    sprintf("%.1f MiB", mem[kd, c] / 1024)
+			printf "%-6s %-18s %10.0f %8.2f %8.2f %9s %10s %7d\n", c,
+			    name[kd], rps[kd, c], p50[kd, c], p99[kd, c], ratio,
+			    rs, err[kd, c]
+		}
+	}
+	printf "\nin-process lookups (one thread, storage API):\n"
+	if (lk_uscc != "")
+		printf "  USCC      p50 %s us, p99 %s us (%s/s)\n",
+		    val(lk_uscc, "p50_us"), val(lk_uscc, "p99_us"),
+		    val(lk_uscc, "per_s")
+	if (lk_frag != "")
+		printf "  fragment  p50 %s us, p99 %s us (%s/s)\n",
+		    val(lk_frag, "p50_us"), val(lk_frag, "p99_us"),
+		    val(lk_frag, "per_s")
+	printf "\ntargets (reported, not enforced):\n"
+	for (k = 1; k <= nc; k++) {
+		c = order[k]
+		if (rps["nginx", c] == "") {
+			printf "  %s connections: no nginx figure\n", c
+			continue
+		}
+		for (j = 2; j <= 3; j++) {
+			kd = kinds[j]
+			t = (kd == "uscc") ? t_uscc : t_frag
+			if (rps[kd, c] == "") {
+				printf "  %-16s @%-3s  no figure (run failed)\n",
+				    name[kd], c
+				continue
+			}
+			r = 100 * rps[kd, c] / rps["nginx", c]
+			printf "  %-16s @%-3s  throughput %5.1f%% of nginx (>= %d%%) %-7s" \
+			    "  p99 %.2f ms (< %d) %-7s  RSS %.1f MiB (< %d) %s\n",
+			    name[kd], c, r, t, verdict(r >= t), p99[kd, c], t_p99,
+			    verdict(p99[kd, c] < t_p99), mem[kd, c] / 1024, t_rss,
+			    verdict(mem[kd, c] / 1024 < t_rss)
+			if (err[kd, c] > 0)
+				printf "  %-16s @%-3s  note: %d errors or non-2xx " \
+				    "responses\n", name[kd], c, err[kd, c]
+		}
+	}
+}' "$TABLE" | tee "$VAR/summary.txt"
+say ""
+say "logs: $LOGS (wrk output, daemon stdout/stderr); summary: $VAR/summary.txt"
+exit $FAILED

@@ -1,0 +1,78 @@
+/*
+ * Fuzzes the generic JSON webhook adapter (bot/channel_generic.c). The first
+ * byte picks the mode, the rest is the POST body:
+ *   0 (and anything not below): no secret, so verify passes;
+ *   1: a secret, with the right X-Fangfei-Signature computed here;
+ *   2: a secret, with the signature header read from the input: the body
+ *      is what follows the first newline (the signature check path);
+ *      without a newline the header is missing.
+ */
+#include <stdio.h>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "fuzz_webhook.h"
+
+#define FUZZ_SECRET	"change-me"
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct channel	 plain, signed_ch;
+	struct fuzz_headers	 hdrs = {
+		{ "X-Fangfei-Signature", "Content-Type", NULL },
+		{ NULL, "application/json", NULL },
+	};
+	unsigned char		 mac[EVP_MAX_MD_SIZE];
+	unsigned int		 maclen = 0, i;
+	char			 sig[8 + 2 * EVP_MAX_MD_SIZE];
+	char			*copy, *body, *nl;
+	int			 mode;
+
+	if (plain.backend == NULL) {
+		plain.name = "demo";
+		plain.backend = channel_backend_lookup("generic");
+		FUZZ_ASSERT(plain.backend != NULL);
+		plain.locale = LOCALE_ZH;
+		plain.area = "张店区/车站街道/华光路社区";
+		signed_ch = plain;
+		signed_ch.name = "signed";
+		signed_ch.locale = LOCALE_EN;
+		signed_ch.secret = FUZZ_SECRET;
+	}
+	if (size == 0)
+		return 0;
+	mode = data[0];
+	copy = fuzz_strdup(data + 1, size - 1);
+	size--;
+	switch (mode) {
+	case 1:
+		if (HMAC(EVP_sha256(), FUZZ_SECRET, (int)strlen(FUZZ_SECRET),
+		    (const unsigned char *)copy, size, mac, &maclen) == NULL)
+			abort();
+		memcpy(sig, "sha256=", 7);
+		for (i = 0; i < maclen; i++)
+			(void)snprintf(sig + 7 + 2 * i, 3, "%02x", mac[i]);
+		hdrs.values[0] = sig;
+		fuzz_webhook(&signed_ch, copy, size, &hdrs);
+		break;
+	case 2:
+		if ((nl = memchr(copy, '\n', size)) == NULL) {
+			/* No header at all. */
+			fuzz_webhook(&signed_ch, copy, size, &hdrs);
+			break;
+		}
+		*nl = '\0';
+		hdrs.values[0] = copy;
+		body = nl + 1;
+		fuzz_webhook(&signed_ch, body, size - (size_t)(body - copy),
+		    &hdrs);
+		break;
+	default:
+		fuzz_webhook(&plain, copy, size, &hdrs);
+		break;
+	}
+	free(copy);
+	return 0;
+}

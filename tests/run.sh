@@ -1,0 +1,19 @@
+#!/bin/sh
+# Runs the unit tests and the end-to-end test of one build directory and
+# prints a closing "N passed, N failed" line. Usage: tests/run.sh BUILD
+set -u
+build=${1:-build}
+export FANGFEI_BIN="$build/fangfei"
+export FANGFEI_TEST_DATA=tests/data
+log=$(mktemp)
+rc=0
+for t in "$build"/tests/test_* "$build"/tests/e2e; do
+	[ -x "$t" ] || continue
+	echo "== $t"
+	"$t" 2>&1 | tee -a "$log" || rc=1
+done
+passed=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
+failed=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
+rm -f "$log"
+echo "$build: $passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$rc" -eq 0 ]

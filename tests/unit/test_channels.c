@@ -1,0 +1,351 @@
+/*
+ * Unit tests of the channel adapters: Telegram against the platform
+ * vectors (tests/data/protocol-vectors.json, a copy of the shared file)
+ * plus cases of our own; the generic webhook's signature and fields.
+ */
+#include "testutil.h"
+
+#include <strings.h>
+
+#include <jansson.h>
+#include <openssl/hmac.h>
+
+#include "bot/channel.h"
+#include "messages/xmalloc.h"
+
+struct fake_req {
+	const char	*names[4];
+	const char	*values[4];
+};
+
+/* Header lookup over a fixed list. */
+static const char *
+fake_header(const struct http_request *req, const char *name)
+{
+	const struct fake_req	*f = req->impl;
+	int			 i;
+
+	for (i = 0; i < 4 && f->names[i] != NULL; i++)
+		if (strcasecmp(f->names[i], name) == 0)
+			return f->values[i];
+	return NULL;
+}
+
+/* Builds a request over body with one header. */
+static void
+make_req(struct http_request *req, struct fake_req *f, const char *body,
+    const char *hname, const char *hvalue)
+{
+	memset(req, 0, sizeof *req);
+	memset(f, 0, sizeof *f);
+	f->names[0] = hname;
+	f->values[0] = hvalue;
+	req->method = "POST";
+	req->body = body;
+	req->body_len = strlen(body);
+	req->header = fake_header;
+	req->impl = f;
+}
+
+static struct channel tg = {
+	.name = (char *)(uintptr_t)"tg",
+	.secret_token = (char *)(uintptr_t)"s3cr3t_Token-01",
+	.bot_username = (char *)(uintptr_t)"mynotifybot",	/* any case */
+};
+
+/* Runs verify and parse; returns parse's status. */
+static int
+tg_parse(const char *body, struct inbound *in)
+{
+	struct http_request	 req;
+	struct fake_req		 f;
+	const char		*why = NULL;
+
+	tg.backend = channel_backend_lookup("telegram");
+	make_req(&req, &f, body, "X-Telegram-Bot-Api-Secret-Token",
+	    "s3cr3t_Token-01");
+	memset(in, 0, sizeof *in);
+	assert_int_equal(tg.backend->verify(&tg, &req, &why), 0);
+	return tg.backend->parse(&tg, &req, in, &why);
+}
+
+/* The secret-token cases of the vectors: exact, case-sensitive. */
+static void
+test_telegram_secret(void **state)
+{
+	json_t			*v, *c;
+	struct http_request	 req;
+	struct fake_req		 f;
+	struct channel		 ch = tg;
+	const char		*why;
+	size_t			 i;
+
+	(void)state;
+	v = json_load_file("tests/data/protocol-vectors.json", 0, NULL);
+	assert_non_null(v);
+	ch.backend = channel_backend_lookup("telegram");
+	json_array_foreach(json_object_get(json_object_get(v, "telegram"),
+	    "secret_token_cases"), i, c) {
+		ch.secret_token = (char *)(uintptr_t)json_string_value(
+		    json_object_get(c, "configured"));
+		make_req(&req, &f, "{}", "X-Telegram-Bot-Api-Secret-Token",
+		    json_string_value(json_object_get(c, "header")));
+		assert_int_equal(ch.backend->verify(&ch, &req, &why),
+		    json_is_true(json_object_get(c, "accept")) ? 0 : 401);
+	}
+	make_req(&req, &f, "{}", "X-Other", "x");
+	assert_int_equal(ch.backend->verify(&ch, &req, &why), 401);
+	json_decref(v);
+}
+
+/* Each Update of the vectors parses to the expected chat, sender, text
+ * and addressing. */
+static void
+test_telegram_vectors(void **state)
+{
+	json_t		*v, *u, *e;
+	struct inbound	 in;
+	char		 want[64];
+	size_t		 i;
+	int		 n = 0;
+
+	(void)state;
+	v = json_load_file("tests/data/protocol-vectors.json", 0, NULL);
+	assert_non_null(v);
+	json_array_foreach(json_object_get(json_object_get(v, "telegram"),
+	    "updates"), i, u) {
+		e = json_object_get(u, "expect");
+		assert_int_equal(tg_parse(json_string_value(json_object_get(u,
+		    "body")), &in), 0);
+		(void)snprintf(want, sizeof want, "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(json_object_get(e, "chat_id")));
+		assert_string_equal(in.chat_id, want);
+		(void)snprintf(want, sizeof want, "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(json_object_get(e, "from_id")));
+		assert_string_equal(in.sender_id, want);
+		(void)snprintf(want, sizeof want, "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(json_object_get(e, "update_id")));
+		assert_string_equal(in.message_id, want);
+		assert_int_equal(in.chat_kind, CHAT_GROUP);
+		if (json_is_true(json_object_get(e, "addressed_to_us"))) {
+			assert_int_equal(in.ignore, 0);
+			(void)snprintf(want, sizeof want, "/%s %s",
+			    json_string_value(json_object_get(e, "command")),
+			    json_string_value(json_object_get(e, "args")));
+			assert_string_equal(in.text, want);
+		} else
+			assert_int_equal(in.ignore, 1);
+		inbound_clear(&in);
+		n++;
+	}
+	assert_true(n >= 2);
+	json_decref(v);
+}
+
+/* Our own cases: an emoji before the command shifts UTF-16 offsets; a
+ * supergroup's 64-bit id; private chats; non-text and bot messages. */
+static void
+test_telegram_cases(void **state)
+{
+	struct inbound	 in;
+	const char	*why = NULL;
+	struct http_request req;
+	struct fake_req	 f;
+
+	(void)state;
+	/* "/check@MyNotifyBot 😀鑫源": the entity covers 18 units at 0. */
+	assert_int_equal(tg_parse("{\"update_id\":9,\"message\":{\"message_id\""
+	    ":5,\"from\":{\"id\":9007199254740993,\"first_name\":\"王\","
+	    "\"last_name\":\"丹\"},\"chat\":{\"id\":-1001234567890,\"type\":"
+	    "\"supergroup\",\"title\":\"华光路12号楼\"},\"text\":\"/check@"
+	    "MyNotifyBot \xf0\x9f\x98\x80鑫源\",\"entities\":[{\"offset\":0,"
+	    "\"length\":18,\"type\":\"bot_command\"}]}}", &in), 0);
+	assert_int_equal(in.ignore, 0);
+	assert_string_equal(in.chat_id, "-1001234567890");
+	assert_string_equal(in.sender_id, "9007199254740993");
+	assert_string_equal(in.sender_name, "王 丹");
+	assert_string_equal(in.chat_title, "华光路12号楼");
+	assert_string_equal(in.text, "/check \xf0\x9f\x98\x80鑫源");
+	assert_string_equal(in.reply_to, "5");
+	inbound_clear(&in);
+
+	/* An entity after an emoji: offset 2 (UTF-16), not a command at 0. */
+	assert_int_equal(tg_parse("{\"update_id\":10,\"message\":{\"message_id"
+	    "\":6,\"from\":{\"id\":1},\"chat\":{\"id\":1,\"type\":\"private\"},"
+	    "\"text\":\"\xf0\x9f\x98\x80/help\",\"entities\":[{\"offset\":2,"
+	    "\"length\":5,\"type\":\"bot_command\"}]}}", &in), 0);
+	assert_int_equal(in.chat_kind, CHAT_PRIVATE);
+	assert_int_equal(in.explicit_cmd, 0);
+	inbound_clear(&in);
+
+	/* An entity longer than the text is refused. */
+	assert_int_equal(tg_parse("{\"update_id\":11,\"message\":{\"message_id"
+	    "\":7,\"from\":{\"id\":1},\"chat\":{\"id\":1,\"type\":\"private\"},"
+	    "\"text\":\"/a\",\"entities\":[{\"offset\":0,\"length\":9,\"type\":"
+	    "\"bot_command\"}]}}", &in), 400);
+	inbound_clear(&in);
+
+	/* A photo without text, an edit and another bot are ignored. */
+	assert_int_equal(tg_parse("{\"update_id\":12,\"message\":{\"message_id"
+	    "\":8,\"from\":{\"id\":1},\"chat\":{\"id\":1,\"type\":\"private\"},"
+	    "\"photo\":[]}}", &in), 0);
+	assert_int_equal(in.ignore, 1);
+	inbound_clear(&in);
+	assert_int_equal(tg_parse("{\"update_id\":13,\"edited_message\":{}}",
+	    &in), 0);
+	assert_int_equal(in.ignore, 1);
+	inbound_clear(&in);
+	assert_int_equal(tg_parse("{\"update_id\":14,\"message\":{\"message_id"
+	    "\":9,\"from\":{\"id\":2,\"is_bot\":true},\"chat\":{\"id\":-5,"
+	    "\"type\":\"group\"},\"text\":\"/help\"}}", &in), 0);
+	assert_int_equal(in.ignore, 1);
+	inbound_clear(&in);
+
+	/* Malformed bodies. */
+	assert_int_equal(tg_parse("{\"update_id\":", &in), 400);
+	inbound_clear(&in);
+	assert_int_equal(tg_parse("[1]", &in), 400);
+	inbound_clear(&in);
+	assert_int_equal(tg_parse("{\"message\":{}}", &in), 400);
+	inbound_clear(&in);
+	make_req(&req, &f, "{\"update_id\":1,\"x\":\"\xc3\x28\"}",
+	    "X-Telegram-Bot-Api-Secret-Token", "s3cr3t_Token-01");
+	memset(&in, 0, sizeof in);
+	assert_int_equal(tg.backend->parse(&tg, &req, &in, &why), 400);
+	assert_string_equal(why, "invalid UTF-8");
+	inbound_clear(&in);
+}
+
+/* The reply is a sendMessage call quoting the message. */
+static void
+test_telegram_reply(void **state)
+{
+	struct inbound		 in;
+	struct reply		 r = { 0, { NULL } };
+	struct http_response	 resp;
+	json_t			*j;
+
+	(void)state;
+	assert_int_equal(tg_parse("{\"update_id\":9,\"message\":{\"message_id\""
+	    ":301,\"from\":{\"id\":5927593490},\"chat\":{\"id\":-863152528,"
+	    "\"type\":\"group\"},\"text\":\"/help\"}}", &in), 0);
+	reply_add(&r, "收到");
+	reply_add(&r, "第二段");
+	memset(&resp, 0, sizeof resp);
+	tg.backend->reply(&tg, &in, &r, &resp);
+	assert_int_equal(resp.status, 200);
+	j = json_loads(resp.body, 0, NULL);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(j, "method")),
+	    "sendMessage");
+	assert_int_equal(json_integer_value(json_object_get(j, "chat_id")),
+	    -863152528);
+	assert_string_equal(json_string_value(json_object_get(j, "text")),
+	    "收到\n\n第二段");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j,
+	    "reply_parameters"), "message_id")), 301);
+	json_decref(j);
+	free(resp.body);
+	reply_clear(&r);
+	/* No reply: an empty 200. */
+	memset(&resp, 0, sizeof resp);
+	tg.backend->reply(&tg, &in, &r, &resp);
+	assert_int_equal(resp.status, 200);
+	assert_null(resp.body);
+	inbound_clear(&in);
+}
+
+/* The generic webhook's HMAC header. */
+static void
+test_generic_signature(void **state)
+{
+	struct channel		 ch = { .name = (char *)(uintptr_t)"g" };
+	struct http_request	 req;
+	struct fake_req		 f;
+	const char		*body = "{\"chat_id\":\"1\"}", *why;
+	unsigned char		 mac[32];
+	unsigned int		 len = 32, i;
+	char			 hdr[80] = "sha256=";
+
+	(void)state;
+	ch.backend = channel_backend_lookup("generic");
+	make_req(&req, &f, body, "X-Other", "x");
+	assert_int_equal(ch.backend->verify(&ch, &req, &why), 0); /* no secret */
+	ch.secret = (char *)(uintptr_t)"k3y";
+	assert_int_equal(ch.backend->verify(&ch, &req, &why), 401);
+	HMAC(EVP_sha256(), "k3y", 3, (const unsigned char *)body, strlen(body),
+	    mac, &len);
+	for (i = 0; i < len; i++)
+		(void)snprintf(hdr + 7 + 2 * i, 3, "%02x", mac[i]);
+	make_req(&req, &f, body, "X-Fangfei-Signature", hdr);
+	assert_int_equal(ch.backend->verify(&ch, &req, &why), 0);
+	hdr[10] = hdr[10] == 'a' ? 'b' : 'a';
+	assert_int_equal(ch.backend->verify(&ch, &req, &why), 401);
+	hdr[10] = '\0';
+	assert_int_equal(ch.backend->verify(&ch, &req, &why), 401);
+}
+
+/* Field rules of the generic webhook. */
+static void
+test_generic_parse(void **state)
+{
+	static const struct {
+		const char	*body;
+		int		 status;
+	} cases[] = {
+		{ "{\"chat_id\":\"g\",\"chat_type\":\"group\",\"sender_id\":7,"
+		  "\"text\":\"查询 鑫源\",\"message_id\":\"m\"}", 0 },
+		{ "{\"chat_id\":\"g\",\"sender_id\":\"u\",\"text\":\"x\"}", 400 },
+		{ "{\"chat_id\":\"g\",\"sender_id\":\"u\",\"text\":1,"
+		  "\"message_id\":\"m\"}", 400 },
+		{ "{\"chat_id\":\"g\",\"chat_type\":\"channel\",\"sender_id\":"
+		  "\"u\",\"text\":\"x\",\"message_id\":\"m\"}", 400 },
+		{ "{\"chat_id\":\"g\",\"sender_id\":\"u\",\"text\":\"a\\u0001\","
+		  "\"message_id\":\"m\"}", 400 },
+		{ "{\"chat_id\":\"g\",\"sender_id\":\"u\",\"text\":\"a\\u0000\","
+		  "\"message_id\":\"m\"}", 400 },
+		{ "{\"chat_id\":\"0123456789012345678901234567890123456789012345"
+		  "678901234567890123\",\"sender_id\":\"u\",\"text\":\"x\","
+		  "\"message_id\":\"m\"}", 400 },
+		{ "{\"a\":1,\"a\":2}", 400 },
+		{ "not json", 400 },
+	};
+	struct channel		 ch = { .name = (char *)(uintptr_t)"g" };
+	struct http_request	 req;
+	struct fake_req		 f;
+	struct inbound		 in;
+	const char		*why;
+	size_t			 i;
+
+	(void)state;
+	ch.backend = channel_backend_lookup("generic");
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		make_req(&req, &f, cases[i].body, "X", "x");
+		memset(&in, 0, sizeof in);
+		why = NULL;
+		assert_int_equal(ch.backend->parse(&ch, &req, &in, &why),
+		    cases[i].status);
+		if (cases[i].status == 0) {
+			assert_string_equal(in.sender_id, "7");
+			assert_int_equal(in.chat_kind, CHAT_GROUP);
+			assert_string_equal(in.text, "查询 鑫源");
+		} else
+			assert_non_null(why);
+		inbound_clear(&in);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_telegram_secret),
+		cmocka_unit_test(test_telegram_vectors),
+		cmocka_unit_test(test_telegram_cases),
+		cmocka_unit_test(test_telegram_reply),
+		cmocka_unit_test(test_generic_signature),
+		cmocka_unit_test(test_generic_parse),
+	};
+
+	return cmocka_run_group_tests_name("channels", tests, NULL, NULL);
+}

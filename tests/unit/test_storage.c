@@ -1,0 +1,292 @@
+/*
+ * Unit tests of storage/ on a real SQLite file: imports, the company check
+ * as users type names, tips with sealed reporters, dedupe records.
+ */
+#include "testutil.h"
+
+#include "bot/import.h"
+#include "storage/areas.h"
+#include "storage/chats.h"
+#include "storage/enterprises.h"
+#include "storage/tips.h"
+
+static const uint8_t key[STORE_KEY_LEN] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+
+struct fixture {
+	char		*dir;
+	struct store	*s;
+};
+
+/* Imports a CSV string; returns the stats. */
+static struct import_stats
+import_text(struct store *s, enum import_kind kind, const char *csv)
+{
+	struct import_stats	 st;
+	char			*cause = NULL;
+	FILE			*f = fmemopen((void *)(uintptr_t)csv,
+				    strlen(csv), "r");
+	FILE			*errs = fopen("/dev/null", "w");
+
+	assert_int_equal(import_csv(s, kind, f, "test.csv", errs, 1000, &st,
+	    &cause), 0);
+	fclose(f);
+	fclose(errs);
+	return st;
+}
+
+/* A fresh database with the demo areas and registry. */
+static int
+setup(void **state)
+{
+	struct fixture	*fx = calloc(1, sizeof *fx);
+	char		 path[256], *cause = NULL, *csv;
+
+	fx->dir = testutil_tmpdir();
+	(void)snprintf(path, sizeof path, "%s/t.db", fx->dir);
+	fx->s = store_open(path, key, STORE_MIGRATE, &cause);
+	assert_non_null(fx->s);
+	csv = testutil_read("../../data/demo/areas.csv", NULL);
+	assert_int_equal(import_text(fx->s, IMPORT_AREAS, csv).rejected, 0);
+	free(csv);
+	csv = testutil_read("../../data/demo/enterprises.csv", NULL);
+	assert_int_equal(import_text(fx->s, IMPORT_ENTERPRISES, csv).imported,
+	    12);
+	free(csv);
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture	*fx = *state;
+
+	store_close(fx->s);
+	testutil_rmdir(fx->dir);
+	free(fx);
+	return 0;
+}
+
+/* Returns the first match's name for a query, or NULL. */
+static char *
+first_match(struct store *s, const char *q, long *total)
+{
+	struct check_result	 r;
+	char			*name = NULL;
+
+	assert_int_equal(enterprises_check_name(s, q, &r), STORE_OK);
+	if (r.n > 0)
+		name = strdup(r.m[0].name);
+	if (total != NULL)
+		*total = r.total;
+	check_result_clear(&r);
+	return name;
+}
+
+/* Names as users type them all find the same listed company. */
+static void
+test_check_names(void **state)
+{
+	struct fixture	*fx = *state;
+	static const char *const typed[] = {
+		"鑫源财富", "淄博鑫源财富投资管理有限公司",
+		"山东省淄博市鑫源财富投资管理有限责任公司",
+		"鑫源财富投资管理股份有限公司", "鑫 源 财 富",
+		"鑫源（淄博）财富", "ｘ鑫源财富", NULL
+	};
+	const char *const *q;
+	char		*name;
+	long		 total;
+
+	for (q = typed; *q != NULL; q++) {
+		name = first_match(fx->s, *q, &total);
+		if (strcmp(*q, "ｘ鑫源财富") == 0) {
+			assert_null(name);	/* not a substring */
+			continue;
+		}
+		assert_non_null(name);
+		assert_string_equal(name, "示例·淄博鑫源财富投资管理有限公司");
+		free(name);
+	}
+	/* A fragment shared by two: the listed one comes first. */
+	name = first_match(fx->s, "鑫源", &total);
+	assert_string_equal(name, "示例·淄博鑫源财富投资管理有限公司");
+	assert_int_equal(total, 2);
+	free(name);
+	assert_null(first_match(fx->s, "不存在的公司", &total));
+	assert_int_equal(total, 0);
+}
+
+/* Codes, notices and the one-character refusal. */
+static void
+test_check_codes(void **state)
+{
+	struct fixture		*fx = *state;
+	struct check_result	 r;
+
+	assert_int_equal(enterprises_check_uscc(fx->s, "91370303MA3C01002H",
+	    &r), STORE_OK);
+	assert_int_equal(r.n, 1);
+	assert_true(r.m[0].flagged);
+	assert_int_equal(r.m[0].issue, 1);
+	assert_string_equal(r.m[0].date, "2026-06-15");
+	assert_string_equal(r.m[0].measure, "criminal");
+	check_result_clear(&r);
+	assert_int_equal(enterprises_check_uscc(fx->s, "91370303MA3C01005T",
+	    &r), STORE_OK);
+	assert_int_equal(r.n, 1);
+	assert_false(r.m[0].flagged);
+	check_result_clear(&r);
+	assert_int_equal(enterprises_check_name(fx->s, "鑫", &r),
+	    STORE_INVALID);
+	check_result_clear(&r);
+}
+
+/* Re-importing updates rows instead of duplicating them; bad rows are
+ * rejected with the good ones kept. */
+static void
+test_import_rows(void **state)
+{
+	struct fixture		*fx = *state;
+	struct import_stats	 st;
+	long			 total;
+	char			*name;
+
+	st = import_text(fx->s, IMPORT_ENTERPRISES,
+	    "uscc,name,notice_issue,notice_date,measure\n"
+	    "91370303MA3C01005T,示例·淄博恒达建材有限公司,2,2026/7/1,约谈\n"
+	    "91370303MA3C01005X,坏校验位公司,,,\n"
+	    ",只有名称的公司,,,\n"
+	    ",,,,\n"
+	    ",缺日期公司,3,,警示\n"
+	    ",措施错误公司,3,2026-07-01,表扬\n");
+	assert_int_equal(st.imported, 2);
+	assert_int_equal(st.rejected, 3);
+	assert_int_equal(st.flagged, 1);
+	name = first_match(fx->s, "恒达建材", &total);
+	assert_int_equal(total, 1);
+	free(name);
+	name = first_match(fx->s, "只有名称", &total);
+	assert_non_null(name);
+	free(name);
+	/* Chinese headers with a BOM, and a quoted newline in an address. */
+	st = import_text(fx->s, IMPORT_ENTERPRISES,
+	    "\xef\xbb\xbf企业名称,地址\n测试多行地址公司,\"第一行\n第二行\"\n");
+	assert_int_equal(st.imported, 1);
+	/* Areas: depth gives the level, more than five is refused. */
+	st = import_text(fx->s, IMPORT_AREAS,
+	    "a/b/c/d/e/f,1\n张店区/新街道,x\n张店区/新街道/新社区,30\n");
+	assert_int_equal(st.rejected, 2);
+	assert_int_equal(st.imported, 1);
+}
+
+/* A tip keeps no identity; its status is for its reporter only. */
+static void
+test_tips(void **state)
+{
+	struct fixture		*fx = *state;
+	struct tip_new		 t;
+	struct tip_status	 ts;
+	char			 ref[TIP_REF_MAX], ref2[TIP_REF_MAX], *plain;
+	int64_t			 rid;
+
+	memset(&t, 0, sizeof t);
+	t.body = "小区门口有人推销保本理财";
+	t.day = "20261121";
+	t.chat_kind = "private";
+	t.reporter.channel = "demo";
+	t.reporter.sender_id = "u-secret-42";
+	t.reporter.sender_name = "张三";
+	assert_int_equal(store_begin(fx->s), STORE_OK);
+	assert_int_equal(tips_create(fx->s, &t, 1000, ref), STORE_OK);
+	assert_int_equal(tips_create(fx->s, &t, 1000, ref2), STORE_OK);
+	assert_int_equal(store_commit(fx->s), STORE_OK);
+	assert_string_equal(ref, "JB-20261121-0001");
+	assert_string_equal(ref2, "JB-20261121-0002");
+	assert_int_equal(tips_status(fx->s, ref, "demo", "u-secret-42", &ts),
+	    STORE_OK);
+	assert_string_equal(ts.status, "received");
+	assert_int_equal(tips_status(fx->s, ref, "demo", "someone-else", &ts),
+	    STORE_NOT_FOUND);
+	assert_int_equal(tips_status(fx->s, ref, "tg", "u-secret-42", &ts),
+	    STORE_NOT_FOUND);
+	assert_int_equal(tips_status(fx->s, "JB-19990101-0001", "demo",
+	    "u-secret-42", &ts), STORE_NOT_FOUND);
+	/* The seal opens to the identity; the file holds no plain text. */
+	assert_int_equal(tips_reporter(fx->s, ref, &rid), STORE_OK);
+	assert_int_equal(reporters_open(fx->s, rid, &plain), STORE_OK);
+	assert_string_equal(plain, "demo\nu-secret-42\n张三\n");
+	free(plain);
+}
+
+/* Dedupe records and chat preferences. */
+static void
+test_chats(void **state)
+{
+	struct fixture		*fx = *state;
+	struct chat_info	 ci;
+	char			*reply = NULL;
+	long			 n;
+	int64_t			 area;
+
+	assert_int_equal(inbound_seen_get(fx->s, "demo", "m1", &reply),
+	    STORE_NOT_FOUND);
+	assert_int_equal(inbound_seen_put(fx->s, "demo", "m1", 100, "a\x1e" "b"),
+	    STORE_OK);
+	assert_int_equal(inbound_seen_get(fx->s, "demo", "m1", &reply),
+	    STORE_OK);
+	assert_string_equal(reply, "a\x1e" "b");
+	free(reply);
+	assert_int_equal(inbound_seen_put(fx->s, "demo", "m1", 100, "c"),
+	    STORE_INVALID);
+	assert_int_equal(inbound_seen_prune(fx->s, 200, &n), STORE_OK);
+	assert_int_equal(n, 1);
+
+	assert_int_equal(groups_seen(fx->s, "demo", "g1", "群", 1, 5, &ci),
+	    STORE_OK);
+	assert_int_equal(ci.area_id, 0);
+	assert_int_equal(areas_find(fx->s, "华光路社区", &area), STORE_OK);
+	assert_int_equal(groups_set_area(fx->s, "demo", "g1", area, "building",
+	    6), STORE_OK);
+	assert_int_equal(groups_set_locale(fx->s, "demo", "g1", NULL, "en", 7),
+	    STORE_OK);
+	assert_int_equal(groups_seen(fx->s, "demo", "g1", NULL, 1, 8, &ci),
+	    STORE_OK);
+	assert_int_equal(ci.area_id, area);
+	assert_string_equal(ci.locale, "en");
+	assert_int_equal(groups_seen(fx->s, "demo", "p1", NULL, 0, 8, &ci),
+	    STORE_NOT_FOUND);
+}
+
+/* Contacts walk up to the nearest area with a liaison. */
+static void
+test_contacts(void **state)
+{
+	struct fixture		*fx = *state;
+	struct area_contact	 c;
+	int64_t			 id;
+
+	assert_int_equal(areas_find(fx->s,
+	    "张店区/车站街道/华光路社区/第3网格/12号楼", &id), STORE_OK);
+	assert_int_equal(areas_contact(fx->s, id, &c), STORE_OK);
+	assert_string_equal(c.liaison, "华光路社区 王丹（示例）");
+	assert_string_equal(c.phone, "0533-2180002");
+	area_contact_clear(&c);
+	/* An ambiguous suffix does not pick one at random. */
+	assert_int_equal(areas_find(fx->s, "第1网格", &id), STORE_NOT_FOUND);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_check_names, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_check_codes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_import_rows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tips, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_chats, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_contacts, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("storage", tests, NULL, NULL);
+}

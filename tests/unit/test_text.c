@@ -1,0 +1,166 @@
+/* Unit tests: UTF-8, UTF-16 offsets, folding, name forms, USCC. */
+#include "testutil.h"
+
+#include "messages/buf.h"
+#include "messages/text.h"
+
+/* Valid and invalid UTF-8, including overlongs and surrogates. */
+static void
+test_utf8(void **state)
+{
+	uint32_t	 cp;
+
+	(void)state;
+	assert_int_equal(utf8_decode("\xe4\xb8\xad", 3, &cp), 3);
+	assert_int_equal(cp, 0x4e2d);
+	assert_int_equal(utf8_decode("\xc0\xaf", 2, &cp), 0);	/* overlong */
+	assert_int_equal(utf8_decode("\xed\xa0\x80", 3, &cp), 0); /* surrogate */
+	assert_int_equal(utf8_decode("\xe4\xb8", 2, &cp), 0);	/* cut */
+	assert_int_equal(utf8_decode("\xf4\x90\x80\x80", 4, &cp), 0);
+	assert_true(utf8_valid_text("查询 abc\n", strlen("查询 abc\n")));
+	assert_false(utf8_valid_text("a\x01" "b", 3));
+	assert_false(utf8_valid_text("a\0b", 3));
+	assert_false(utf8_valid("\xff", 1));
+	assert_int_equal(utf8_count("中文ab"), 4);
+	assert_int_equal(utf8_prefix("中文ab", 1), 3);
+}
+
+/* UTF-16 offsets: an emoji counts two units, a CJK character one. */
+static void
+test_utf16_offsets(void **state)
+{
+	const char	*s = "\xf0\x9f\x98\x80/check@Bot x";	/* 😀/check… */
+
+	(void)state;
+	assert_int_equal(utf8_offset_utf16(s, strlen(s), 0), 0);
+	assert_int_equal(utf8_offset_utf16(s, strlen(s), 2), 4);
+	assert_int_equal(utf8_offset_utf16(s, strlen(s), 1), -1); /* mid-pair */
+	assert_int_equal(utf8_offset_utf16("中文", 6, 2), 6);
+	assert_int_equal(utf8_offset_utf16("中文", 6, 3), -1);	/* past end */
+}
+
+/* Full-width letters and the ideographic space fold; trimming. */
+static void
+test_fold_trim(void **state)
+{
+	char	 out[64], t[64];
+
+	(void)state;
+	assert_int_equal(text_fold("ＡＢＣ　１２３", out, sizeof out), 0);
+	assert_string_equal(out, "abc 123");
+	assert_int_equal(text_fold("abc", out, 3), -1);	/* no room */
+	(void)snprintf(t, sizeof t, "%s", "\xe3\x80\x80 查询 \t\n");
+	assert_string_equal(text_trim(t), "查询");
+}
+
+/* The forms of a company name that matching relies on. */
+static void
+test_name_forms(void **state)
+{
+	char	 fold[NAME_MAX_BYTES], key[NAME_MAX_BYTES];
+
+	(void)state;
+	assert_int_equal(name_forms("淄博鑫源财富投资管理有限公司", fold, key,
+	    sizeof fold), 0);
+	assert_string_equal(fold, "淄博鑫源财富投资管理");
+	assert_string_equal(key, "鑫源财富投资管理");
+	/* Province and city with their suffixes, full-width brackets. */
+	assert_int_equal(name_forms("山东省淄博市鑫源财富投资管理有限责任公司",
+	    fold, key, sizeof fold), 0);
+	assert_string_equal(key, "鑫源财富投资管理");
+	assert_int_equal(name_forms("鑫源财富投资管理（淄博）股份有限公司", fold,
+	    key, sizeof fold), 0);
+	assert_string_equal(fold, "鑫源财富投资管理");
+	/* A bracket that is not a place stays. */
+	assert_int_equal(name_forms("鑫源（集团）有限公司", fold, key,
+	    sizeof fold), 0);
+	assert_string_equal(fold, "鑫源集团");
+	/* Full-width Latin, spaces and punctuation. */
+	assert_int_equal(name_forms("ＡＢＣ 科技·有限公司", fold, key,
+	    sizeof fold), 0);
+	assert_string_equal(fold, "abc科技");
+	/* A place alone is not stripped down to nothing. */
+	assert_int_equal(name_forms("山东鑫", fold, key, sizeof fold), 0);
+	assert_string_equal(key, "山东鑫");
+	assert_int_equal(name_forms("\xff", fold, key, sizeof fold), -1);
+}
+
+/* Bigrams: a phrase of them is a substring match. */
+static void
+test_bigrams(void **state)
+{
+	char	 out[64];
+
+	(void)state;
+	assert_int_equal(name_bigrams("鑫源财富", out, sizeof out), 0);
+	assert_string_equal(out, "鑫源 源财 财富");
+	assert_int_equal(name_bigrams("鑫", out, sizeof out), 0);
+	assert_string_equal(out, "鑫");
+	assert_int_equal(name_bigrams("", out, sizeof out), 0);
+	assert_string_equal(out, "");
+	assert_int_equal(name_bigrams("鑫源财富", out, 8), -1);
+}
+
+/* GB 32100-2015 check digits, bad characters and non-codes. */
+static void
+test_uscc(void **state)
+{
+	char	 code[USCC_LEN + 1], expect = 0;
+
+	(void)state;
+	/* A published code: 91350100M000100Y43 (Fujian). */
+	assert_int_equal(uscc_check("91350100M000100Y43", code, &expect),
+	    USCC_OK);
+	assert_int_equal(uscc_check_char("91350100M000100Y4"), '3');
+	assert_int_equal(uscc_check("91370303MA3C01001E", code, &expect),
+	    USCC_OK);
+	/* Lower case, full width, spaces and hyphens are folded. */
+	assert_int_equal(uscc_check("９1370303-ma3c 01001e", code, &expect),
+	    USCC_OK);
+	assert_string_equal(code, "91370303MA3C01001E");
+	assert_int_equal(uscc_check("91370303MA3C01001F", code, &expect),
+	    USCC_BAD_CHECK);
+	assert_int_equal(expect, 'E');
+	assert_int_equal(uscc_check("91370303MA3C0100IE", code, &expect),
+	    USCC_BAD_CHAR);
+	assert_int_equal(uscc_check("鑫源财富", code, &expect), USCC_NOT_CODE);
+	assert_int_equal(uscc_check("9137030", code, &expect), USCC_NOT_CODE);
+	assert_int_equal(uscc_check("abcdefghijklmnopqr", code, &expect),
+	    USCC_NOT_CODE);
+}
+
+/* The capped buffer refuses to grow past its maximum. */
+static void
+test_buf_cap(void **state)
+{
+	struct buf	 b;
+	char		*s;
+
+	(void)state;
+	buf_init(&b, 8);
+	assert_int_equal(buf_adds(&b, "12345"), 0);
+	assert_int_equal(buf_adds(&b, "6789"), -1);
+	assert_string_equal(b.data, "12345");
+	assert_int_equal(buf_addf(&b, "%d", 678), 0);
+	assert_int_equal(b.len, 8);
+	s = buf_steal(&b);
+	assert_string_equal(s, "12345678");
+	free(s);
+	buf_free(&b);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_utf16_offsets),
+		cmocka_unit_test(test_fold_trim),
+		cmocka_unit_test(test_name_forms),
+		cmocka_unit_test(test_bigrams),
+		cmocka_unit_test(test_uscc),
+		cmocka_unit_test(test_buf_cap),
+	};
+
+	return cmocka_run_group_tests_name("text", tests, NULL, NULL);
+}
