@@ -25,7 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define GEN_VERSION	"3"
+#define GEN_VERSION	"4"
 #define FLAGGED		200	/* rows put on warning notices */
 #define N_USCC_Q	20000	/* codes in uscc.txt */
 #define N_FRAG_Q	5000	/* fragments in frags.txt */
@@ -78,7 +78,7 @@ static const char brand_src[] =
     "正和合润顺鼎鸿旺荣辉明光阳星晨睿智联创益腾飞凯特元国万亿众广大长永久吉"
     "富贵宝银圣景峰林森泽洋江川山云龙凤鹏豪杰雅优品尚卓越志成立邦晟骏驰耀锦"
     "绣春秋如意惠民悦乐友仁义礼胜捷迅力强坤乾泓浩瀚沣淼焱磊晶翔宸轩恺铭君尊"
-    "享誉亨泉裕茂丰聚拓展航齐鲁沃丽颐硕升豐建发展开诺亚伟业同方舟";
+    "享誉亨泉裕茂聚拓展航齐鲁沃丽颐硕升建发开诺亚伟业同方舟";
 
 struct industry {
 	const char	*word;

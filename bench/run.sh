@@ -231,7 +231,8 @@ until "$BB/probe" get "$NPORT" / >/dev/null 2>&1; do
 	i=$((i + 1))
 done
 
-# wrk_run LABEL URL SCRIPT CONNS SECONDS [SCRIPT ARGS]: the BENCH line.
+# wrk_run LABEL URL SCRIPT CONNS SECONDS [SCRIPT ARGS]: sets LINE to the
+# BENCH line (not printed: a $(...) subshell would lose RUNK).
 wrk_run() {
 	label=$1 url=$2 script=$3 c=$4 d=$5
 	shift 5
@@ -244,7 +245,7 @@ wrk_run() {
 		"$WRK" -t"$THREADS" -c"$c" -d"${d}s" --timeout 5s --latency \
 		    -s "$script" "$url" >"$LOGS/wrk-$label.txt" 2>&1
 	fi
-	grep '^BENCH ' "$LOGS/wrk-$label.txt" | tail -1
+	LINE=$(grep '^BENCH ' "$LOGS/wrk-$label.txt" | tail -1)
 }
 
 # One body for the probe: a private chat sending "查询 QUERY".
@@ -303,11 +304,11 @@ EOF
 		FAILED=1
 	fi
 	say "  check \"查询 $q\" -> $(head -c 300 "$LOGS/probe-$tag.txt" |
-	    tr '\n' ' ')"
+	    tr '\n' ' ' | LC_ALL=C sed 's/[\xc0-\xff][\x80-\xbf]*$//') ..."
 	wrk_run "$tag-warmup" "http://127.0.0.1:$port" bench/hook.lua "$c" \
-	    "$WARM" "$qf" >/dev/null
-	RES=$(wrk_run "$tag" "http://127.0.0.1:$port" bench/hook.lua "$c" \
-	    "$DUR" "$qf")
+	    "$WARM" "$qf"
+	wrk_run "$tag" "http://127.0.0.1:$port" bench/hook.lua "$c" "$DUR" "$qf"
+	RES=$LINE
 	if ! kill -0 "$DAEMON_PID" 2>/dev/null; then
 		say "  FAILED: the daemon died during the $kind run at $c" \
 		    "connections"
@@ -366,9 +367,9 @@ for c in $CONNS; do
 	say ""
 	say "== $c connections"
 	wrk_run "nginx-$c-warmup" "http://127.0.0.1:$NPORT/" bench/static.lua \
-	    "$c" 1 >/dev/null
-	NGX=$(wrk_run "nginx-$c" "http://127.0.0.1:$NPORT/" bench/static.lua \
-	    "$c" "$DUR")
+	    "$c" 1
+	wrk_run "nginx-$c" "http://127.0.0.1:$NPORT/" bench/static.lua "$c" "$DUR"
+	NGX=$LINE
 	show "nginx static 200" "$NGX"
 	[ -n "$NGX" ] || FAILED=1
 	printf 'nginx %s %s -\n' "$c" "$NGX" >>"$TABLE"

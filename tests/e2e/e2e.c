@@ -1,0 +1,353 @@
+/*
+ * End-to-end tests: the real binary on a free loopback port, a temporary
+ * database with the demo data, libcurl as the platform. Webhook cases are
+ * data files in tests/data/hooks, one NNN-name.case each (request, expected status, text
+ * that must and must not appear in the answer).
+ */
+#include <dirent.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <curl/curl.h>
+
+#include "e2e.h"
+
+#define CASE_DIR	"tests/data/hooks"
+
+static struct daemon d;
+
+/* Starts one daemon for the group. */
+static int
+group_setup(void **state)
+{
+	(void)state;
+	curl_global_init(CURL_GLOBAL_ALL);
+	e2e_prepare(&d, NULL);
+	e2e_start(&d);
+	return 0;
+}
+
+static int
+group_teardown(void **state)
+{
+	(void)state;
+	e2e_cleanup(&d);
+	curl_global_cleanup();
+	return 0;
+}
+
+/* POSTs a generic-channel message and returns the answer. */
+static struct http_result
+say(const char *channel, const char *chat, const char *sender,
+    const char *text, const char *msgid)
+{
+	char			 path[64], body[2048];
+	static const char *const hdr[] = {
+		"Content-Type: application/json", NULL
+	};
+
+	(void)snprintf(path, sizeof path, "/hook/%s", channel);
+	(void)snprintf(body, sizeof body, "{\"chat_id\":\"%s\",\"chat_type\":"
+	    "\"%s\",\"sender_id\":\"%s\",\"text\":\"%s\",\"message_id\":\"%s\"}",
+	    chat, chat[0] == 'g' ? "group" : "private", sender, text, msgid);
+	return e2e_request(&d, "POST", path, hdr, body, strlen(body));
+}
+
+/* Pulls the tip reference out of an answer. */
+static void
+ref_of(const char *body, char ref[32])
+{
+	const char	*p = strstr(body, "JB-");
+
+	assert_non_null(p);
+	memcpy(ref, p, 16);
+	ref[16] = '\0';
+}
+
+/* Runs one case file. */
+static void
+run_case(const char *file)
+{
+	char			 path[512], line[4096], *body = NULL;
+	const char		*headers[8] = { NULL };
+	char			*hstore[8] = { NULL };
+	char			*contains[8] = { NULL }, *absent[8] = { NULL };
+	char			 method[64] = "POST", url[4096] = "";
+	size_t			 nh = 0, nc = 0, na = 0, blen = 0, i;
+	long			 status = 200;
+	struct http_result	 r;
+	FILE			*f;
+
+	(void)snprintf(path, sizeof path, "%s/%s", CASE_DIR, file);
+	if ((f = fopen(path, "r")) == NULL)
+		fail_msg("cannot open %s", path);
+	while (fgets(line, sizeof line, f) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		if (strncmp(line, "method: ", 8) == 0)
+			(void)snprintf(method, sizeof method, "%.60s", line + 8);
+		else if (strncmp(line, "path: ", 6) == 0)
+			(void)snprintf(url, sizeof url, "%s", line + 6);
+		else if (strncmp(line, "header: ", 8) == 0 && nh < 7)
+			headers[nh] = hstore[nh] = strdup(line + 8), nh++;
+		else if (strncmp(line, "status: ", 8) == 0)
+			status = strtol(line + 8, NULL, 10);
+		else if (strncmp(line, "contains: ", 10) == 0 && nc < 8)
+			contains[nc++] = strdup(line + 10);
+		else if (strncmp(line, "absent: ", 8) == 0 && na < 8)
+			absent[na++] = strdup(line + 8);
+		else if (strcmp(line, "body:") == 0) {
+			/* The rest of the file, byte for byte, is the body;
+			 * one trailing newline is dropped. */
+			body = malloc(65536 + 1);
+			blen = fread(body, 1, 65536, f);
+			if (blen > 0 && body[blen - 1] == '\n')
+				blen--;
+			body[blen] = '\0';
+			break;
+		} else
+			fail_msg("%s: cannot read \"%s\"", file, line);
+	}
+	fclose(f);
+	r = e2e_request(&d, method, url, headers, body, blen);
+	if (r.status != status)
+		fail_msg("%s: status %ld, want %ld; body %s", file, r.status,
+		    status, r.body);
+	for (i = 0; i < nc; i++)
+		if (strstr(r.body, contains[i]) == NULL)
+			fail_msg("%s: answer lacks \"%s\": %s", file,
+			    contains[i], r.body);
+	for (i = 0; i < na; i++)
+		if (strstr(r.body, absent[i]) != NULL)
+			fail_msg("%s: answer has \"%s\": %s", file, absent[i],
+			    r.body);
+	e2e_result_free(&r);
+	for (i = 0; i < nh; i++)
+		free(hstore[i]);
+	for (i = 0; i < nc; i++)
+		free(contains[i]);
+	for (i = 0; i < na; i++)
+		free(absent[i]);
+	free(body);
+}
+
+/* Compares names for qsort. */
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every case file, in name order; the daemon must survive them all. */
+static void
+test_cases(void **state)
+{
+	DIR		*dir;
+	struct dirent	*e;
+	char		*names[256];
+	size_t		 n = 0, i;
+	size_t		 len;
+	struct http_result r;
+
+	(void)state;
+	if ((dir = opendir(CASE_DIR)) == NULL)
+		fail_msg("no %s", CASE_DIR);
+	while ((e = readdir(dir)) != NULL && n < 256) {
+		len = strlen(e->d_name);
+		if (len > 5 && strcmp(e->d_name + len - 5, ".case") == 0)
+			names[n++] = strdup(e->d_name);
+	}
+	closedir(dir);
+	assert_true(n >= 10);
+	qsort(names, n, sizeof names[0], cmp_names);
+	for (i = 0; i < n; i++) {
+		run_case(names[i]);
+		free(names[i]);
+	}
+	r = e2e_request(&d, "GET", "/healthz", NULL, NULL, 0);
+	assert_int_equal(r.status, 200);
+	e2e_result_free(&r);
+	/* Nothing those bad requests sent was stored. */
+	assert_int_equal(e2e_sql_long(&d, "SELECT count(*) FROM tips WHERE "
+	    "body LIKE '%不应保存%'"), 0);
+}
+
+/* A retried delivery is answered again; the tip is stored once. */
+static void
+test_dedupe(void **state)
+{
+	struct http_result	 a, b;
+	char			 ra[32], rb[32];
+	long			 before = e2e_sql_long(&d,
+				    "SELECT count(*) FROM tips");
+
+	(void)state;
+	a = say("demo", "u-dedupe", "u-dedupe", "举报 重复投递测试", "dup-1");
+	b = say("demo", "u-dedupe", "u-dedupe", "举报 重复投递测试", "dup-1");
+	assert_int_equal(a.status, 200);
+	assert_int_equal(b.status, 200);
+	ref_of(a.body, ra);
+	ref_of(b.body, rb);
+	assert_string_equal(ra, rb);
+	assert_string_equal(a.body, b.body);
+	assert_int_equal(e2e_sql_long(&d, "SELECT count(*) FROM tips"),
+	    before + 1);
+	e2e_result_free(&a);
+	e2e_result_free(&b);
+	/* The same id on another channel is another message. */
+	a = say("en", "u-dedupe", "u-dedupe", "/report same id elsewhere",
+	    "dup-1");
+	assert_non_null(strstr(a.body, "recorded as JB-"));
+	assert_int_equal(e2e_sql_long(&d, "SELECT count(*) FROM tips"),
+	    before + 2);
+	e2e_result_free(&a);
+}
+
+/* Status is for the reporter only; the tip keeps the group's area. */
+static void
+test_status_and_area(void **state)
+{
+	struct http_result	 r;
+	char			 ref[32], text[128], sql[256];
+
+	(void)state;
+	r = say("demo", "g-building-12", "resident-1", "举报 有人在电梯厅发保本"
+	    "高息传单", "area-1");
+	ref_of(r.body, ref);
+	assert_non_null(strstr(r.body, "私聊"));	/* group hint */
+	e2e_result_free(&r);
+	(void)snprintf(sql, sizeof sql, "SELECT a.level FROM tips t JOIN areas "
+	    "a ON a.id = t.area_id WHERE t.ref = '%s'", ref);
+	assert_int_equal(e2e_sql_long(&d, sql), 3);	/* the community */
+	/* Nothing in the tips table names the reporter. */
+	assert_int_equal(e2e_sql_long(&d, "SELECT count(*) FROM tips WHERE "
+	    "body LIKE '%resident-1%' OR channel LIKE '%resident-1%'"), 0);
+	assert_int_equal(e2e_sql_long(&d, "SELECT count(*) FROM reporters WHERE "
+	    "instr(sealed, 'resident-1') > 0"), 0);
+
+	(void)snprintf(text, sizeof text, "进度 %s", ref);
+	r = say("demo", "u-resident-1", "resident-1", text, "st-1");
+	assert_non_null(strstr(r.body, "已受理"));
+	e2e_result_free(&r);
+	(void)snprintf(text, sizeof text, "/status %s", ref);
+	r = say("demo", "u-other", "someone-else", text, "st-2");
+	assert_non_null(strstr(r.body, "没有找到您举报的"));
+	assert_null(strstr(r.body, "已受理"));
+	e2e_result_free(&r);
+}
+
+/* Many reports at once: each gets its own reference. */
+static void
+test_concurrent_reports(void **state)
+{
+	CURLM		*m = curl_multi_init();
+	CURL		*c[16];
+	char		 body[16][256], url[128];
+	struct curl_slist *hl = curl_slist_append(NULL,
+	    "Content-Type: application/json");
+	long		 before = e2e_sql_long(&d, "SELECT count(*) FROM tips");
+	FILE		*null = fopen("/dev/null", "w");
+	int		 i, running = 1;
+
+	(void)state;
+	(void)snprintf(url, sizeof url, "%s/hook/demo", d.base);
+	for (i = 0; i < 16; i++) {
+		(void)snprintf(body[i], sizeof body[i], "{\"chat_id\":\"c%d\","
+		    "\"sender_id\":\"s%d\",\"text\":\"举报 并发%d\","
+		    "\"message_id\":\"conc-%d\"}", i, i, i, i);
+		c[i] = curl_easy_init();
+		curl_easy_setopt(c[i], CURLOPT_URL, url);
+		curl_easy_setopt(c[i], CURLOPT_POSTFIELDS, body[i]);
+		curl_easy_setopt(c[i], CURLOPT_HTTPHEADER, hl);
+		curl_easy_setopt(c[i], CURLOPT_WRITEFUNCTION, fwrite);
+		curl_easy_setopt(c[i], CURLOPT_WRITEDATA, null);
+		curl_multi_add_handle(m, c[i]);
+	}
+	while (running) {
+		curl_multi_perform(m, &running);
+		if (running)
+			curl_multi_poll(m, NULL, 0, 1000, NULL);
+	}
+	for (i = 0; i < 16; i++) {
+		long st = 0;
+		curl_easy_getinfo(c[i], CURLINFO_RESPONSE_CODE, &st);
+		assert_int_equal(st, 200);
+		curl_multi_remove_handle(m, c[i]);
+		curl_easy_cleanup(c[i]);
+	}
+	fclose(null);
+	curl_slist_free_all(hl);
+	curl_multi_cleanup(m);
+	assert_int_equal(e2e_sql_long(&d, "SELECT count(*) FROM tips"),
+	    before + 16);
+	assert_int_equal(e2e_sql_long(&d, "SELECT count(DISTINCT ref) FROM "
+	    "tips"), e2e_sql_long(&d, "SELECT count(*) FROM tips"));
+}
+
+/* A group set to English answers in English. */
+static void
+test_group_language(void **state)
+{
+	struct http_result	 r;
+
+	(void)state;
+	r = say("demo", "g-lang", "u1", "语言 English", "lang-1");
+	assert_non_null(strstr(r.body, "Language set to English"));
+	e2e_result_free(&r);
+	r = say("demo", "g-lang", "u1", "查询 鑫源财富", "lang-2");
+	assert_non_null(strstr(r.body, "warning notice no. 1"));
+	e2e_result_free(&r);
+	r = say("demo", "g-other", "u1", "查询 鑫源财富", "lang-3");
+	assert_non_null(strstr(r.body, "第1期"));
+	e2e_result_free(&r);
+}
+
+/* An acknowledged tip survives kill -9; SIGTERM exits 0. */
+static void
+test_crash_and_stop(void **state)
+{
+	struct http_result	 r;
+	char			 ref[32], text[128];
+
+	(void)state;
+	r = say("demo", "u-crash", "u-crash", "举报 断电前提交的线索", "crash-1");
+	assert_int_equal(r.status, 200);
+	ref_of(r.body, ref);
+	e2e_result_free(&r);
+	assert_int_equal(e2e_stop(&d, SIGKILL), 128 + SIGKILL);
+	e2e_start(&d);
+	(void)snprintf(text, sizeof text, "进度 %s", ref);
+	r = say("demo", "u-crash", "u-crash", text, "crash-2");
+	assert_non_null(strstr(r.body, "已受理"));
+	e2e_result_free(&r);
+	/* The retry of the acknowledged message is still recognised. */
+	r = say("demo", "u-crash", "u-crash", "举报 断电前提交的线索", "crash-1");
+	assert_non_null(strstr(r.body, ref));
+	e2e_result_free(&r);
+	assert_int_equal(e2e_stop(&d, SIGTERM), 0);
+	e2e_start(&d);		/* for the teardown and any later test */
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cases),
+		cmocka_unit_test(test_dedupe),
+		cmocka_unit_test(test_status_and_area),
+		cmocka_unit_test(test_concurrent_reports),
+		cmocka_unit_test(test_group_language),
+		cmocka_unit_test(test_crash_and_stop),
+	};
+
+	return cmocka_run_group_tests_name("e2e", tests, group_setup,
+	    group_teardown);
+}

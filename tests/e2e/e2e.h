@@ -1,0 +1,38 @@
+/* End-to-end helpers: start the real binary on a free loopback port and
+ * talk to it with libcurl (kcgi style: no sleeps, wait on readiness). */
+#ifndef FANGFEI_E2E_H
+#define FANGFEI_E2E_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct daemon {
+	pid_t	 pid;
+	int	 port;
+	char	*dir;		/* temporary directory with config and db */
+	char	 base[64];	/* http://127.0.0.1:PORT */
+};
+
+struct http_result {
+	long	 status;
+	char	*body;
+	size_t	 len;
+};
+
+/* Creates dir with a config (extra appended) and the demo data. */
+void	 e2e_prepare(struct daemon *, const char *extra_config);
+/* Starts `fangfei serve` and waits for its "listening on" line. */
+void	 e2e_start(struct daemon *);
+/* Sends sig and returns the exit status (or 128+signal). */
+int	 e2e_stop(struct daemon *, int sig);
+void	 e2e_cleanup(struct daemon *);
+/* One request; headers is a NULL-terminated list of "Name: value". */
+struct http_result e2e_request(const struct daemon *, const char *method,
+	    const char *path, const char *const *headers, const char *body,
+	    size_t len);
+void	 e2e_result_free(struct http_result *);
+/* Runs a SQL query on the daemon's database and returns the first
+ * column of the first row as a number. */
+long	 e2e_sql_long(const struct daemon *, const char *sql);
+
+#endif

@@ -1,0 +1,232 @@
+/* Process and HTTP helpers for the end-to-end tests. */
+#include <errno.h>
+#include <stdint.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <sqlite3.h>
+
+#include "e2e.h"
+
+/* Aborts the test run with a message. */
+static void
+e2e_die(const char *what)
+{
+	fprintf(stderr, "e2e: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+/* Runs the binary with args and waits; returns its exit status. */
+static int
+e2e_run(const struct daemon *d, const char *const *args)
+{
+	const char	*bin = getenv("FANGFEI_BIN");
+	char		*argv[16], conf[512];
+	pid_t		 pid;
+	int		 st, i = 0;
+
+	(void)snprintf(conf, sizeof conf, "%s/fangfei.ini", d->dir);
+	argv[i++] = (char *)(uintptr_t)(bin ? bin : "build/fangfei");
+	for (; *args != NULL && i < 13; args++)
+		argv[i++] = (char *)(uintptr_t)*args;
+	argv[i++] = (char *)(uintptr_t)"--config";
+	argv[i++] = conf;
+	argv[i] = NULL;
+	if ((pid = fork()) == -1)
+		e2e_die("fork");
+	if (pid == 0) {
+		if (freopen("/dev/null", "w", stdout) == NULL)
+			_exit(127);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &st, 0) == -1)
+		e2e_die("waitpid");
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* Writes the config and imports the demo data. */
+void
+e2e_prepare(struct daemon *d, const char *extra)
+{
+	static const char *const areas[] = { "import", "areas",
+	    "data/demo/areas.csv", NULL };
+	static const char *const ents[] = { "import", "enterprises",
+	    "data/demo/enterprises.csv", NULL };
+	char	 path[512], tmpl[] = "/tmp/fangfei-e2e-XXXXXX";
+	FILE	*f;
+
+	memset(d, 0, sizeof *d);
+	if (mkdtemp(tmpl) == NULL)
+		e2e_die("mkdtemp");
+	d->dir = strdup(tmpl);
+	(void)snprintf(path, sizeof path, "%s/fangfei.ini", d->dir);
+	if ((f = fopen(path, "w")) == NULL)
+		e2e_die(path);
+	fprintf(f, "[server]\nlisten = 127.0.0.1:0\nhotline = 0533-12345\n"
+	    "max_body_bytes = 4096\nthreads = 2\nlog_level = warn\n"
+	    "[storage]\npath = %s/fangfei.db\n"
+	    "[channel.demo]\ntype = generic\narea = 华光路社区\n"
+	    "[channel.en]\ntype = generic\nlocale = en\n"
+	    "[channel.signed]\ntype = generic\nsecret = k3y\n"
+	    "[channel.tg]\ntype = telegram\nsecret_token = s3cr3t_Token-01\n"
+	    "bot_username = MyNotifyBot\n%s", d->dir, extra ? extra : "");
+	fclose(f);
+	if (e2e_run(d, areas) != 0 || e2e_run(d, ents) != 0) {
+		fprintf(stderr, "e2e: demo import failed\n");
+		exit(1);
+	}
+}
+
+/* Starts the daemon and reads its readiness line from a pipe. */
+void
+e2e_start(struct daemon *d)
+{
+	const char	*bin = getenv("FANGFEI_BIN");
+	char		 conf[512], line[256];
+	int		 fds[2];
+	FILE		*f;
+
+	(void)snprintf(conf, sizeof conf, "%s/fangfei.ini", d->dir);
+	if (pipe(fds) == -1)
+		e2e_die("pipe");
+	if ((d->pid = fork()) == -1)
+		e2e_die("fork");
+	if (d->pid == 0) {
+		dup2(fds[1], STDOUT_FILENO);
+		close(fds[0]);
+		close(fds[1]);
+		execl(bin ? bin : "build/fangfei", "fangfei", "serve",
+		    "--config", conf, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	if ((f = fdopen(fds[0], "r")) == NULL)
+		e2e_die("fdopen");
+	d->port = 0;
+	while (fgets(line, sizeof line, f) != NULL)
+		if (sscanf(line, "fangfei: listening on http://127.0.0.1:%d",
+		    &d->port) == 1)
+			break;
+	fclose(f);
+	if (d->port == 0) {
+		fprintf(stderr, "e2e: the daemon did not start\n");
+		exit(1);
+	}
+	(void)snprintf(d->base, sizeof d->base, "http://127.0.0.1:%d", d->port);
+}
+
+/* Signals the daemon and reaps it. */
+int
+e2e_stop(struct daemon *d, int sig)
+{
+	int	 st;
+
+	if (d->pid <= 0)
+		return -1;
+	kill(d->pid, sig);
+	if (waitpid(d->pid, &st, 0) == -1)
+		e2e_die("waitpid");
+	d->pid = 0;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* Removes the temporary directory. */
+void
+e2e_cleanup(struct daemon *d)
+{
+	char	 cmd[600];
+
+	if (d->pid > 0)
+		(void)e2e_stop(d, SIGKILL);
+	(void)snprintf(cmd, sizeof cmd, "rm -rf '%s'", d->dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "e2e: cannot remove %s\n", d->dir);
+	free(d->dir);
+	d->dir = NULL;
+}
+
+/* libcurl write callback into a result. */
+static size_t
+e2e_write(char *p, size_t size, size_t n, void *arg)
+{
+	struct http_result	*r = arg;
+	size_t			 len = size * n;
+
+	r->body = realloc(r->body, r->len + len + 1);
+	memcpy(r->body + r->len, p, len);
+	r->len += len;
+	r->body[r->len] = '\0';
+	return len;
+}
+
+/* Sends one request over loopback. */
+struct http_result
+e2e_request(const struct daemon *d, const char *method, const char *path,
+    const char *const *headers, const char *body, size_t len)
+{
+	struct http_result	 r = { 0, NULL, 0 };
+	struct curl_slist	*hl = NULL;
+	char			 url[1024];
+	CURL			*c = curl_easy_init();
+
+	(void)snprintf(url, sizeof url, "%s%s", d->base, path);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	if (strcmp(method, "HEAD") == 0)
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	if (body != NULL) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)len);
+	}
+	hl = curl_slist_append(hl, "Expect:");
+	for (; headers != NULL && *headers != NULL; headers++)
+		hl = curl_slist_append(hl, *headers);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, e2e_write);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+	curl_slist_free_all(hl);
+	curl_easy_cleanup(c);
+	if (r.body == NULL)
+		r.body = calloc(1, 1);
+	return r;
+}
+
+/* Frees a result. */
+void
+e2e_result_free(struct http_result *r)
+{
+	free(r->body);
+	r->body = NULL;
+}
+
+/* Reads one number from the daemon's database file. */
+long
+e2e_sql_long(const struct daemon *d, const char *sql)
+{
+	char		 path[512];
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	long		 v = -1;
+
+	(void)snprintf(path, sizeof path, "%s/fangfei.db", d->dir);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	sqlite3_busy_timeout(db, 5000);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			v = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	return v;
+}

@@ -1,0 +1,124 @@
+#!/bin/sh
+# Builds the libFuzzer harnesses in tests/fuzz/ with clang (ASan + UBSan,
+# the project sources compiled in, not build/libfangfei.a) and runs each
+# for FUZZ_SECONDS seconds (default 30) from its seed corpus.
+#
+# Usage: sh tests/fuzz/run.sh [HARNESS ...]     (default: all fuzz_*.c)
+#   FUZZ_SECONDS=N   time per harness
+#   CLANG=clang-14   the compiler
+#   FUZZ_JOBS=N      parallel compiles (default: number of CPUs)
+#
+# Outputs go to build-fuzz/: objects, binaries, logs/<harness>.log, the
+# grown corpus in corpus/<harness>/ (the seeds in tests/fuzz/corpus/ are
+# only read) and crash inputs in artifacts/. Reproduce one with:
+#   build-fuzz/fuzz_telegram build-fuzz/artifacts/fuzz_telegram-crash-…
+# The last line is "N passed, N failed"; the exit status is 1 if any failed.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+
+CLANG=${CLANG:-clang}
+FUZZ_SECONDS=${FUZZ_SECONDS:-30}
+FUZZ_JOBS=${FUZZ_JOBS:-$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)}
+OUT=build-fuzz
+PKGS="libmicrohttpd jansson sqlite3 libcrypto inih"
+
+SAN="-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
+CFLAGS="-g -O1 $SAN -fno-omit-frame-pointer -std=c11 -D_DEFAULT_SOURCE -I."
+LIBS="$(pkg-config --libs $PKGS) -lcsv -lpthread"
+CFLAGS="$CFLAGS $(pkg-config --cflags $PKGS)"
+
+if ! command -v "$CLANG" >/dev/null 2>&1; then
+	echo "fuzz: $CLANG not found (make fuzz installs clang)" >&2
+	exit 1
+fi
+if [ -n "$*" ]; then
+	harnesses=$*
+else
+	harnesses=$(cd tests/fuzz && ls fuzz_*.c | sed 's/\.c$//')
+fi
+
+mkdir -p "$OUT/obj" "$OUT/logs" "$OUT/artifacts" "$OUT/corpus"
+
+# The project sources, as the Makefile's LIB_SRCS.
+srcs=""
+for f in messages/*.c storage/*.c handlers/*.c bot/*.c; do
+	[ "$f" = bot/main.c ] || srcs="$srcs $f"
+done
+sh scripts/embed-schema.sh $(ls storage/schema/*.sql | sort) \
+    > "$OUT/schema.c" || exit 1
+srcs="$srcs $OUT/schema.c"
+
+# Compiles in batches of FUZZ_JOBS; each object's errors go to its log.
+objs=""
+pids=""
+n=0
+build_failed=0
+wait_batch() {
+	for p in $pids; do
+		wait "$p" || build_failed=1
+	done
+	pids=""
+	n=0
+}
+for f in $srcs; do
+	o="$OUT/obj/$(echo "$f" | sed 's|^build-fuzz/||; s|/|_|g; s|\.c$|.o|')"
+	objs="$objs $o"
+	# shellcheck disable=SC2086
+	$CLANG $CFLAGS -c "$f" -o "$o" 2>"$o.log" &
+	pids="$pids $!"
+	n=$((n + 1))
+	[ "$n" -ge "$FUZZ_JOBS" ] && wait_batch
+done
+wait_batch
+if [ "$build_failed" -ne 0 ]; then
+	cat "$OUT"/obj/*.o.log >&2
+	echo "fuzz: building the project sources failed" >&2
+	set -- $harnesses
+	echo "0 passed, $# failed"
+	exit 1
+fi
+
+passed=0
+failed=0
+for h in $harnesses; do
+	bin="$OUT/$h"
+	log="$OUT/logs/$h.log"
+	# shellcheck disable=SC2086
+	if ! $CLANG $CFLAGS -Wall -Wextra -o "$bin" "tests/fuzz/$h.c" $objs \
+	    $LIBS >"$log" 2>&1; then
+		echo "FAIL $h: does not build (see $log)"
+		sed 's/^/    /' "$log" | head -20
+		failed=$((failed + 1))
+		continue
+	fi
+	seeds="tests/fuzz/corpus/$h"
+	mkdir -p "$OUT/corpus/$h"
+	dict=""
+	[ -f "tests/fuzz/$h.dict" ] && dict="-dict=tests/fuzz/$h.dict"
+	[ -d "$seeds" ] || seeds=""
+	# The grown corpus comes first: libFuzzer writes only to the first
+	# directory, so the committed seeds stay as they are.
+	# shellcheck disable=SC2086
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	    "$bin" -max_total_time="$FUZZ_SECONDS" -timeout=10 \
+	    -rss_limit_mb=2048 -print_final_stats=1 \
+	    -artifact_prefix="$OUT/artifacts/$h-" $dict \
+	    "$OUT/corpus/$h" $seeds >"$log" 2>&1
+	rc=$?
+	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+	cov=$(grep -E '^#[0-9]+' "$log" | tail -1 | sed -n 's/.* cov: \([0-9]*\).*/\1/p')
+	if [ "$rc" -eq 0 ]; then
+		echo "ok   $h: ${runs:-?} runs in ${FUZZ_SECONDS}s, cov ${cov:-?}"
+		passed=$((passed + 1))
+	else
+		art=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -1)
+		what=$(grep -m1 -E '^(==[0-9]+==ERROR|SUMMARY|.*runtime error)' "$log")
+		echo "FAIL $h: exit $rc after ${runs:-?} runs: ${what:-see $log}"
+		[ -n "$art" ] && echo "    input: $art"
+		echo "    log: $log"
+		failed=$((failed + 1))
+	fi
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
