@@ -108,6 +108,12 @@ static const struct {
 	{ "有限公司", 75 }, { "有限责任公司", 20 }, { "股份有限公司", 5 },
 };
 
+/* Brand pairs that are place names fangfei strips from queries (泰安,
+ * 长春...): left out, so that a brand fragment is searched as typed. */
+static const char *const place_pairs[] = { "泰安", "长春", "银川", "东丽",
+    "博山", "吉林", "山东", "福建", "广东", "贵阳", "安康", "吉安", "泰州",
+    "福州", "永川", "通化", "昌平", NULL };
+
 static const char *const roads[] = { "人民", "中心", "华光", "共青团",
     "柳泉", "金晶", "西六", "北京", "和平", "解放", "建设", "新华", "文化",
     "胜利", "光明", "幸福", "昌国", "联通", "鲁泰", "经十" };
@@ -205,6 +211,19 @@ brands_init(void)
 		brand_cdf[i] = acc;
 	}
 	brand_cdf[nbrands - 1] = 1.0;
+}
+
+static int
+place_pair(size_t a, size_t b)
+{
+	char			 pair[16];
+	const char *const	*p;
+
+	(void)snprintf(pair, sizeof pair, "%s%s", brands[a], brands[b]);
+	for (p = place_pairs; *p != NULL; p++)
+		if (strcmp(pair, *p) == 0)
+			return 1;
+	return 0;
 }
 
 /* Fills code[0..17] from a 17-character body. */
@@ -356,7 +375,7 @@ main(int argc, char **argv)
 			r->b1 = (uint16_t)pick_brand();
 			do
 				r->b2 = (uint16_t)pick_brand();
-			while (r->b2 == r->b1);
+			while (r->b2 == r->b1 || place_pair(r->b1, r->b2));
 			r->ind = (uint16_t)pick_weighted(&industries[0].weight,
 			    sizeof industries / sizeof industries[0],
 			    sizeof industries[0], iw);

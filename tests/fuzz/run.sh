@@ -115,7 +115,15 @@ for h in $harnesses; do
 		art=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -1)
 		what=$(grep -m1 -E '^(==[0-9]+==ERROR|SUMMARY|.*runtime error)' "$log")
 		echo "FAIL $h: exit $rc after ${runs:-?} runs: ${what:-see $log}"
-		[ -n "$art" ] && echo "    input: $art"
+		if [ -n "$art" ] && [ -f "$art" ]; then
+			echo "    input: $art"
+			# Again on its own with full stacks (the fast unwinder
+			# stops at libc frames without frame pointers).
+			ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0 \
+			UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+			    "$bin" "$art" >"$OUT/logs/$h.repro.log" 2>&1
+			echo "    stack: $OUT/logs/$h.repro.log"
+		fi
 		echo "    log: $log"
 		failed=$((failed + 1))
 	fi
