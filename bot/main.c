@@ -175,7 +175,7 @@ cmd_serve(struct cli *cli, int argc, char **argv)
 	char		*cause = NULL;
 	enum log_level	 level;
 	sigset_t	 set;
-	int		 sig;
+	int		 sig = SIGTERM;
 
 	if (cli_options(cli, argc, argv, usage_serve, &listen, NULL) != argc)
 		return 2;
@@ -209,8 +209,17 @@ cmd_serve(struct cli *cli, int argc, char **argv)
 	    (int)strcspn(cli->cfg.listen, ":"), cli->cfg.listen,
 	    server_port(srv));
 	fflush(stdout);
-	if (sigwait(&set, &sig) != 0)
-		sig = SIGTERM;
+	for (;;) {
+		struct timespec tick = { 300, 0 };
+
+		server_cron(srv, time(NULL));
+		if ((sig = sigtimedwait(&set, NULL, &tick)) > 0)
+			break;
+		if (errno != EAGAIN && errno != EINTR) {
+			sig = SIGTERM;
+			break;
+		}
+	}
 	log_info("%s: finishing requests in flight", strsignal(sig));
 	server_stop(srv, 10000);
 	log_info("stopped");

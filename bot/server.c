@@ -24,6 +24,7 @@
 #include "messages/xmalloc.h"
 #include "server.h"
 #include "storage/areas.h"
+#include "storage/chats.h"
 
 #define SERVER_STORES_MAX	128
 
@@ -418,4 +419,22 @@ server_stop(struct server *srv, int grace_ms)
 	pthread_mutex_destroy(&srv->lock);
 	explicit_bzero(srv->key, sizeof srv->key);
 	free(srv);
+}
+
+/*
+ * The periodic jobs, run from the main thread between signals:
+ *  - forget dedupe records older than a week (platforms retry for a day).
+ */
+void
+server_cron(struct server *srv, time_t now)
+{
+	struct store	*s = server_store(srv);
+	long		 n = 0;
+
+	if (s == NULL)
+		return;
+	if (inbound_seen_prune(s, now - 7 * 24 * 3600, &n) != STORE_OK)
+		log_warn("cron: %s", store_errmsg(s));
+	else if (n > 0)
+		log_info("cron: forgot %ld old dedupe records", n);
 }

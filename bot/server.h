@@ -6,6 +6,7 @@
 #define FANGFEI_SERVER_H
 
 #include <stdint.h>
+#include <time.h>
 
 #include "config.h"
 
@@ -18,6 +19,8 @@ struct server	*server_start(struct config *, const uint8_t *key,
 		    char **cause);
 /* The port actually bound (useful with port 0). */
 unsigned int	 server_port(const struct server *);
+/* Runs the periodic jobs (call every few minutes from one thread). */
+void		 server_cron(struct server *, time_t now);
 /* Stops accepting, waits up to grace_ms for requests in flight to finish,
  * then stops and frees everything. */
 void		 server_stop(struct server *, int grace_ms);
