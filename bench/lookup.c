@@ -142,7 +142,7 @@ main(int argc, char **argv)
 		    "[SECONDS]\n");
 		return 2;
 	}
-	if (argc == 5 && (seconds = atof(argv[4])) <= 0)
+	if (argc == 5 && (seconds = strtod(argv[4], NULL)) <= 0)
 		seconds = 5;
 	list_load(argv[2], &codes);
 	list_load(argv[3], &frags);

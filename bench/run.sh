@@ -38,6 +38,9 @@ WARM=${BENCH_WARMUP:-2}
 CONNS=${BENCH_CONNS:-64 256}
 THREADS=${BENCH_THREADS:-2}
 ROWS=${BENCH_ROWS:-1000000}
+# The cached registry and its query lists; other sizes keep their own.
+REG=$VAR
+[ "$ROWS" = 1000000 ] || REG=$VAR/rows-$ROWS
 WRK=${WRK:-wrk}
 NGINX=${NGINX:-/usr/sbin/nginx}
 [ -x "$NGINX" ] || NGINX=$(command -v nginx || echo /usr/sbin/nginx)
@@ -87,7 +90,48 @@ elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 # field LINE NAME: the value of NAME=value in a BENCH or LOOKUP line.
 field() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 
-mkdir -p "$VAR" "$LOGS" "$BB" || exit 1
+# cpu_ticks PID: user+system CPU of PID and its children (nginx's workers)
+# in clock ticks. "pid (comm) state ppid ...": utime and stime are fields
+# 14 and 15, i.e. 12 and 13 once "pid (comm) " is cut.
+cpu_ticks() {
+	cat /proc/[0-9]*/stat 2>/dev/null | awk -v p="$1" '{
+		pid = $1; sub(/^.*\) /, "")
+		if (pid == p || $2 == p) t += $12 + $13
+	} END { print t + 0 }'
+}
+TICK=$(getconf CLK_TCK 2>/dev/null || echo 100)
+
+# busy_ticks: ticks all CPUs spent busy since boot ("cpu" of /proc/stat,
+# user..steal less idle and iowait).
+busy_ticks() {
+	awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat
+}
+
+# child_secs FILE: children's user+system seconds in the output of "times"
+# (which must run in this shell, not in a $(...) subshell).
+child_secs() {
+	awk 'NR == 2 { t = 0
+		for (i = 1; i <= 2; i++) { split($i, a, "m"); t += a[1] * 60 + a[2] }
+		print t }' "$1"
+}
+
+# with_cpu PID TICKS_BEFORE: appends to LINE cpu_us (the server's CPU per
+# request), cores (CPUs the server kept busy), wrk_cores, and others (CPUs
+# busy with anything else: other people's work on a shared machine).
+with_cpu() {
+	[ -n "$LINE" ] || return 0
+	LINE="$LINE $(awk -v t0="$2" -v t1="$(cpu_ticks "$1")" -v hz="$TICK" \
+	    -v n="$(field "$LINE" requests)" -v d="$(field "$LINE" duration_us)" \
+	    -v b0="$BUSY0" -v b1="$BUSY1" -v w0="$(child_secs "$VAR/.times0")" \
+	    -v w1="$(child_secs "$VAR/.times1")" -v wall="$WALL" \
+	    'BEGIN { s = (t1 - t0) / hz; w = w1 - w0; b = (b1 - b0) / hz
+		o = wall > 0 ? (b - s - w) / wall : 0
+		printf("cpu_us=%.1f cores=%.2f wrk_cores=%.2f others=%.2f",
+		    (n > 0 ? s * 1e6 / n : 0), (d > 0 ? s * 1e6 / d : 0),
+		    (wall > 0 ? w / wall : 0), (o > 0 ? o : 0)) }')"
+}
+
+mkdir -p "$VAR" "$REG" "$LOGS" "$BB" || exit 1
 [ -x "$FANGFEI" ] || die "$FANGFEI not built (make bench builds it)"
 [ -f "$BUILD/libfangfei.a" ] || die "$BUILD/libfangfei.a not built"
 command -v "$WRK" >/dev/null || die "wrk not found (scripts/deps.sh bench)"
@@ -110,6 +154,11 @@ say "machine:  $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' \
     /proc/cpuinfo | head -1), $(awk '/^MemTotal/ { printf "%d MiB", $2 / 1024 }' \
     /proc/meminfo) RAM, Linux $(uname -r)"
 say "load:     $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min, before the bench)"
+b0=$(busy_ticks)
+sleep 1
+say "idle:     $(awk -v b0="$b0" -v b1="$(busy_ticks)" -v hz="$TICK" \
+    'BEGIN { printf "%.2f", (b1 - b0) / hz }') CPUs busy before the bench" \
+    "(1 s sample; other work makes every figure below lower)"
 say "wrk:      $("$WRK" -v 2>&1 | head -1)"
 say "nginx:    $("$NGINX" -v 2>&1 | head -1)"
 say "libs:     sqlite $(pkg-config --modversion sqlite3), libmicrohttpd" \
@@ -121,49 +170,49 @@ say "settings: $THREADS wrk threads, connections $CONNS, ${DUR} s per run" \
 src=$(cat storage/schema/*.sql storage/search.c storage/enterprises.c \
     messages/text.c 2>/dev/null | cksum | cut -d' ' -f1)
 stamp="gen=$("$BB/gen" --version) rows=$ROWS src=$src"
-if [ "${BENCH_REBUILD:-0}" != 1 ] && [ -f "$VAR/registry.db" ] &&
-    [ -f "$VAR/registry.stamp" ] &&
-    [ "$(cat "$VAR/registry.stamp")" = "$stamp" ] &&
-    [ -s "$VAR/uscc.txt" ] && [ -s "$VAR/frags.txt" ]; then
-	say "registry: cached $VAR/registry.db ($stamp)"
+if [ "${BENCH_REBUILD:-0}" != 1 ] && [ -f "$REG/registry.db" ] &&
+    [ -f "$REG/registry.stamp" ] &&
+    [ "$(cat "$REG/registry.stamp")" = "$stamp" ] &&
+    [ -s "$REG/uscc.txt" ] && [ -s "$REG/frags.txt" ]; then
+	say "registry: cached $REG/registry.db ($stamp)"
 else
 	say "registry: generating $ROWS enterprises ..."
-	rm -f "$VAR/registry.stamp" "$VAR/registry.db" "$VAR/registry.db-wal" \
-	    "$VAR/registry.db-shm" "$VAR"/import.db*
+	rm -f "$REG/registry.stamp" "$REG/registry.db" "$REG/registry.db-wal" \
+	    "$REG/registry.db-shm" "$REG"/import.db*
 	t0=$(now)
-	"$BB/gen" "$ROWS" "$VAR" || die "generator failed"
-	say "registry: generated $VAR/registry.csv" \
-	    "($(du -m "$VAR/registry.csv" | cut -f1) MiB) in $(elapsed "$t0") s;" \
+	"$BB/gen" "$ROWS" "$REG" || die "generator failed"
+	say "registry: generated $REG/registry.csv" \
+	    "($(du -m "$REG/registry.csv" | cut -f1) MiB) in $(elapsed "$t0") s;" \
 	    "importing ..."
 	t0=$(now)
-	if ! "$FANGFEI" import enterprises "$VAR/registry.csv" \
-	    --db "$VAR/import.db" >"$LOGS/import.log" 2>&1; then
+	if ! "$FANGFEI" import enterprises "$REG/registry.csv" \
+	    --db "$REG/import.db" >"$LOGS/import.log" 2>&1; then
 		tail -20 "$LOGS/import.log" >&2
 		die "import failed: $FANGFEI import enterprises" \
-		    "$VAR/registry.csv --db $VAR/import.db (log: $LOGS/import.log)"
+		    "$REG/registry.csv --db $REG/import.db (log: $LOGS/import.log)"
 	fi
 	say "registry: imported in $(elapsed "$t0") s; the importer said:"
 	tail -5 "$LOGS/import.log" | sed 's/^/    /'
-	mv "$VAR/import.db" "$VAR/registry.db" || exit 1
-	[ -f "$VAR/import.db-wal" ] && mv "$VAR/import.db-wal" \
-	    "$VAR/registry.db-wal"
-	rm -f "$VAR/import.db-shm" "$VAR/registry.csv"
-	printf '%s\n' "$stamp" >"$VAR/registry.stamp"
+	mv "$REG/import.db" "$REG/registry.db" || exit 1
+	[ -f "$REG/import.db-wal" ] && mv "$REG/import.db-wal" \
+	    "$REG/registry.db-wal"
+	rm -f "$REG/import.db-shm" "$REG/import.db.key" "$REG/registry.csv"
+	printf '%s\n' "$stamp" >"$REG/registry.stamp"
 fi
-say "registry: $(du -m "$VAR/registry.db" | cut -f1) MiB on disk;" \
-    "queries: $(wc -l <"$VAR/uscc.txt") codes, $(wc -l <"$VAR/frags.txt")" \
+say "registry: $(du -m "$REG/registry.db" | cut -f1) MiB on disk;" \
+    "queries: $(wc -l <"$REG/uscc.txt") codes, $(wc -l <"$REG/frags.txt")" \
     "fragments"
 
 # The daemon writes (deduplication, chats): it works on a copy, so that
 # the cached registry stays as imported.
-rm -f "$VAR/run.db" "$VAR/run.db-wal" "$VAR/run.db-shm"
-cp "$VAR/registry.db" "$VAR/run.db" || exit 1
-[ -f "$VAR/registry.db-wal" ] && cp "$VAR/registry.db-wal" "$VAR/run.db-wal"
+rm -f "$VAR/run.db" "$VAR/run.db-wal" "$VAR/run.db-shm" "$VAR/run.db.key"
+cp "$REG/registry.db" "$VAR/run.db" || exit 1
+[ -f "$REG/registry.db-wal" ] && cp "$REG/registry.db-wal" "$VAR/run.db-wal"
 
 # --- in-process lookups ---------------------------------------------------
 say ""
 say "== in-process lookups (bench/lookup.c: storage API, one thread, no HTTP)"
-"$BB/lookup" "$VAR/run.db" "$VAR/uscc.txt" "$VAR/frags.txt" 5 \
+"$BB/lookup" "$VAR/run.db" "$REG/uscc.txt" "$REG/frags.txt" 5 \
     >"$LOGS/lookup.txt" 2>&1
 rc=$?
 LK_USCC=$(grep '^LOOKUP kind=uscc' "$LOGS/lookup.txt")
@@ -237,6 +286,9 @@ wrk_run() {
 	label=$1 url=$2 script=$3 c=$4 d=$5
 	shift 5
 	RUNK=$((RUNK + 1))
+	BUSY0=$(busy_ticks)
+	T0=$(now)
+	times >"$VAR/.times0"
 	if [ $# -gt 0 ]; then
 		"$WRK" -t"$THREADS" -c"$c" -d"${d}s" --timeout 5s --latency \
 		    -s "$script" "$url" -- "$@" "$((RUNK * 1000000000))" \
@@ -245,6 +297,9 @@ wrk_run() {
 		"$WRK" -t"$THREADS" -c"$c" -d"${d}s" --timeout 5s --latency \
 		    -s "$script" "$url" >"$LOGS/wrk-$label.txt" 2>&1
 	fi
+	times >"$VAR/.times1"
+	BUSY1=$(busy_ticks)
+	WALL=$(awk -v a="$T0" -v b="$(now)" 'BEGIN { print b - a }')
 	LINE=$(grep '^BENCH ' "$LOGS/wrk-$label.txt" | tail -1)
 }
 
@@ -307,7 +362,9 @@ EOF
 	    tr '\n' ' ' | LC_ALL=C sed 's/[\xc0-\xff][\x80-\xbf]*$//') ..."
 	wrk_run "$tag-warmup" "http://127.0.0.1:$port" bench/hook.lua "$c" \
 	    "$WARM" "$qf"
+	t0=$(cpu_ticks "$DAEMON_PID")
 	wrk_run "$tag" "http://127.0.0.1:$port" bench/hook.lua "$c" "$DUR" "$qf"
+	with_cpu "$DAEMON_PID" "$t0"
 	RES=$LINE
 	if ! kill -0 "$DAEMON_PID" 2>/dev/null; then
 		say "  FAILED: the daemon died during the $kind run at $c" \
@@ -348,11 +405,14 @@ show() {
 		say "  $1: no result"
 		return
 	fi
-	printf '  %-18s %10s req/s   p50 %7s ms   p99 %7s ms   errors %s\n' \
+	printf '  %-18s %10s req/s   p50 %7s ms   p99 %7s ms   errors %s' \
 	    "$1" "$(field "$2" rps)" \
 	    "$(awk -v u="$(field "$2" p50_us)" 'BEGIN { printf "%.2f", u / 1000 }')" \
 	    "$(awk -v u="$(field "$2" p99_us)" 'BEGIN { printf "%.2f", u / 1000 }')" \
 	    "$(errors "$2")"
+	printf '   server CPU %s us/req, %s cores; wrk %s cores; others %s\n' \
+	    "$(field "$2" cpu_us)" "$(field "$2" cores)" \
+	    "$(field "$2" wrk_cores)" "$(field "$2" others)"
 }
 
 errors() {	# BENCH line: socket errors + non-2xx responses
@@ -368,17 +428,19 @@ for c in $CONNS; do
 	say "== $c connections"
 	wrk_run "nginx-$c-warmup" "http://127.0.0.1:$NPORT/" bench/static.lua \
 	    "$c" 1
+	t0=$(cpu_ticks "$NGINX_PID")
 	wrk_run "nginx-$c" "http://127.0.0.1:$NPORT/" bench/static.lua "$c" "$DUR"
+	with_cpu "$NGINX_PID" "$t0"
 	NGX=$LINE
 	show "nginx static 200" "$NGX"
 	[ -n "$NGX" ] || FAILED=1
 	printf 'nginx %s %s -\n' "$c" "$NGX" >>"$TABLE"
 
-	daemon_run uscc "$c" "$VAR/uscc.txt"
+	daemon_run uscc "$c" "$REG/uscc.txt"
 	show "fangfei USCC" "$RES"
 	printf 'uscc %s %s %s\n' "$c" "${RES:-none}" "${RSS_KB:--}" >>"$TABLE"
 
-	daemon_run frag "$c" "$VAR/frags.txt"
+	daemon_run frag "$c" "$REG/frags.txt"
 	show "fangfei fragment" "$RES"
 	printf 'frag %s %s %s\n' "$c" "${RES:-none}" "${RSS_KB:--}" >>"$TABLE"
 done
@@ -389,7 +451,7 @@ NGINX_PID=""
 # TABLE lines: KIND CONNS BENCH requests=... ... RSS_KB (nginx: no RSS).
 say ""
 say "== summary: $ROWS enterprises, $THREADS wrk threads, ${DUR} s per run," \
-    "loopback, $(nproc) CPUs"
+    "loopback, $(nproc) CPUs, load now $(cut -d' ' -f1 /proc/loadavg)"
 awk -v t_uscc="$T_USCC" -v t_frag="$T_FRAG" -v t_p99="$T_P99" \
     -v t_rss="$T_RSS" -v lk_uscc="$LK_USCC" -v lk_frag="$LK_FRAG" '
 function val(line, name,    i, n, kv) {
@@ -410,14 +472,17 @@ function verdict(ok) { return ok ? "met" : "NOT met" }
 	err[kind, c] = val(line, "connect") + val(line, "read") + \
 	    val(line, "write") + val(line, "timeout") + val(line, "status")
 	mem[kind, c] = rss
+	cpu[kind, c] = val(line, "cpu_us")
+	oth[kind, c] = val(line, "others")
 	if (!(c in seen)) { seen[c] = 1; order[++nc] = c }
 }
 END {
 	name["nginx"] = "nginx static 200"
 	name["uscc"] = "fangfei USCC"
 	name["frag"] = "fangfei fragment"
-	printf "%-6s %-18s %10s %8s %8s %9s %10s %7s\n", "conns", "target",
-	    "req/s", "p50 ms", "p99 ms", "vs nginx", "peak RSS", "errors"
+	printf "%-6s %-18s %10s %8s %8s %9s %10s %7s %8s %7s\n", "conns",
+	    "target", "req/s", "p50 ms", "p99 ms", "vs nginx", "peak RSS",
+	    "errors", "CPU/req", "others"
 	for (k = 1; k <= nc; k++) {
 		c = order[k]
 		split("nginx uscc frag", kinds, " ")
@@ -431,11 +496,21 @@ END {
 			    sprintf("%.1f%%", 100 * rps[kd, c] / rps["nginx", c]) : "-"
 			rs = (mem[kd, c] == "-" || mem[kd, c] == "") ? "-" : \
 			    sprintf("%.1f MiB", mem[kd, c] / 1024)
-			printf "%-6s %-18s %10.0f %8.2f %8.2f %9s %10s %7d\n", c,
-			    name[kd], rps[kd, c], p50[kd, c], p99[kd, c], ratio,
-			    rs, err[kd, c]
+			printf "%-6s %-18s %10.0f %8.2f %8.2f %9s %10s %7d %5.1f us %7.2f\n",
+			    c, name[kd], rps[kd, c], p50[kd, c], p99[kd, c],
+			    ratio, rs, err[kd, c], cpu[kd, c], oth[kd, c]
+			if (oth[kd, c] > 0.1)
+				disturbed = 1
 		}
 	}
+	printf "errors: socket errors + non-2xx answers. CPU/req: the server" \
+	    " user+system CPU per request (nginx: with its workers), steadier" \
+	    " than req/s on a shared machine. others: CPUs kept busy by other" \
+	    " processes than the server and wrk during the run.\n"
+	if (disturbed)
+		printf "WARNING: other processes used more than 0.1 CPU during" \
+		    " some runs: their figures are low; run again on a quiet" \
+		    " machine.\n"
 	printf "\nin-process lookups (one thread, storage API):\n"
 	if (lk_uscc != "")
 		printf "  USCC      p50 %s us, p99 %s us (%s/s)\n",

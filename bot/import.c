@@ -473,6 +473,10 @@ import_csv(struct store *s, enum import_kind kind, FILE *f, const char *path,
 		*cause = xasprintf("%s", store_errmsg(s));
 		goto out;
 	}
+	if (kind == IMPORT_ENTERPRISES && stats->imported > 0 &&
+	    enterprises_optimize(s) != STORE_OK)
+		fprintf(errs, "%s: 索引整理失败 (index not compacted): %s\n",
+		    path, store_errmsg(s));
 	rc = 0;
 out:
 	free(im.cause);

@@ -384,39 +384,33 @@ name_forms(const char *name, char *fold, char *key, size_t sz)
 	return 0;
 }
 
-/* Writes space-separated bigrams of a folded name. */
+/* Writes the space-separated overlapping n-grams of a folded name. */
 int
-name_bigrams(const char *fold, char *out, size_t outsz)
+name_ngrams(const char *fold, size_t n, char *out, size_t outsz)
 {
-	size_t		 len = strlen(fold), i = 0, o = 0, a, b;
+	size_t		 len = strlen(fold), starts[NAME_MAX_BYTES + 1];
+	size_t		 count = 0, i = 0, k, o = 0, a, b;
 	uint32_t	 cp;
 
-	if (outsz == 0)
+	if (outsz == 0 || n == 0 || len > NAME_MAX_BYTES)
 		return -1;
-	out[0] = '\0';
-	if (len == 0)
-		return 0;
-	a = utf8_decode(fold, len, &cp);
-	if (a == 0)
-		return -1;
-	if (a == len) {
-		if (len + 1 > outsz)
+	while (i < len) {
+		if ((k = utf8_decode(fold + i, len - i, &cp)) == 0)
 			return -1;
-		memcpy(out, fold, len + 1);
-		return 0;
+		starts[count++] = i;
+		i += k;
 	}
-	while (i + a < len) {
-		b = utf8_decode(fold + i + a, len - i - a, &cp);
-		if (b == 0)
-			return -1;
-		if (o + (o ? 1 : 0) + a + b + 1 > outsz)
+	starts[count] = len;
+	out[0] = '\0';
+	for (i = 0; i + n <= count; i++) {
+		a = starts[i];
+		b = starts[i + n];
+		if (o + (o ? 1 : 0) + (b - a) + 1 > outsz)
 			return -1;
 		if (o)
 			out[o++] = ' ';
-		memcpy(out + o, fold + i, a + b);
-		o += a + b;
-		i += a;
-		a = b;
+		memcpy(out + o, fold + a, b - a);
+		o += b - a;
 	}
 	out[o] = '\0';
 	return 0;

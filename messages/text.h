@@ -48,10 +48,10 @@ int	 text_fold(const char *in, char *out, size_t outsz);
  */
 #define NAME_MAX_BYTES	512
 int	 name_forms(const char *name, char *fold, char *key, size_t sz);
-/* Writes the space-separated character bigrams of a folded name into out
- * (a one-character name gives that character). Returns 0, or -1 if out
- * is too small. */
-int	 name_bigrams(const char *fold, char *out, size_t outsz);
+/* Writes the space-separated overlapping n-grams of a folded name (none
+ * when it has fewer than n characters). Returns 0, or -1 if out is too
+ * small or the name is not valid UTF-8. */
+int	 name_ngrams(const char *fold, size_t n, char *out, size_t outsz);
 
 enum uscc_status {
 	USCC_OK = 0,

@@ -63,5 +63,7 @@ enum store_status enterprises_check_uscc(struct store *, const char *uscc,
 enum store_status enterprises_check_name(struct store *, const char *query,
 		    struct check_result *);
 void		 check_result_clear(struct check_result *);
+/* Compacts the search index (after a bulk import). */
+enum store_status enterprises_optimize(struct store *);
 
 #endif

@@ -3,10 +3,14 @@
  * enterprise_search table are the only SQLite-specific pieces (FTS5);
  * another engine replaces this file.
  *
- * Names are indexed as their character bigrams, so a phrase of the query's
- * bigrams matches exactly the names that contain the query: Chinese is
- * searched as typed, without a word segmenter, for any fragment of two
- * characters or more.
+ * Names are indexed as their character trigrams followed by their last two
+ * characters, with a two-character prefix index. A query of three or more
+ * characters is the phrase of its trigrams; a query of two is the prefix
+ * "ab*", which meets every trigram starting with them and the final pair.
+ * Either way it matches exactly the names that contain the query: Chinese
+ * is searched as typed, without a word segmenter. Trigrams rather than
+ * bigrams keep the terms rare, so phrases that hold a common word (科技,
+ * 文化) still seek through short lists.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +47,26 @@ static const char *const sql_detail =
     " LEFT JOIN notices n ON n.id = ne.notice_id"
     " WHERE e.id = ?1 ORDER BY n.published_on DESC, n.issue DESC LIMIT 1";
 
+/* The index tokens of a folded name: trigrams, then the last pair (or
+ * the only character). */
+static int
+search_tokens(const char *fold, char *out, size_t outsz)
+{
+	size_t	 o, tail;
+
+	if (name_ngrams(fold, 3, out, outsz) == -1)
+		return -1;
+	o = strlen(out);
+	tail = strlen(fold) - (utf8_count(fold) >= 2 ?
+	    utf8_prefix(fold, utf8_count(fold) - 2) : 0);
+	if (o + 1 + tail + 1 > outsz)
+		return -1;
+	if (o > 0)
+		out[o++] = ' ';
+	memcpy(out + o, fold + strlen(fold) - tail, tail + 1);
+	return 0;
+}
+
 /* Rebuilds the index row of one enterprise. */
 enum store_status
 search_reindex(struct store *s, int64_t id)
@@ -60,7 +84,7 @@ search_reindex(struct store *s, int64_t id)
 		return STORE_NOT_FOUND;
 	}
 	if (name_forms((const char *)sqlite3_column_text(st, 0), fold, key,
-	    sizeof fold) == -1 || name_bigrams(fold, grams, sizeof grams) == -1) {
+	    sizeof fold) == -1 || search_tokens(fold, grams, sizeof grams) == -1) {
 		sqlite3_reset(st);
 		return STORE_INVALID;
 	}
@@ -173,16 +197,23 @@ enterprises_check_name(struct store *s, const char *query,
 	if (name_forms(query, fold, key, sizeof fold) == -1)
 		return STORE_INVALID;
 	q = utf8_count(key) >= 2 ? key : fold;
-	if (utf8_count(q) < 2 || name_bigrams(q, grams, sizeof grams) == -1)
+	if (utf8_count(q) < 2)
 		return STORE_INVALID;
+	if (utf8_count(q) == 2)
+		(void)snprintf(grams, sizeof grams, "\"%s\" *", q);
+	else {
+		if (name_ngrams(q, 3, match, sizeof match) == -1)
+			return STORE_INVALID;
+		(void)snprintf(grams, sizeof grams, "\"%s\"", match);
+	}
 
 	if ((rc = search_collect(s, sql_by_key, key, r)) != STORE_OK)
 		return rc;
-	(void)snprintf(match, sizeof match, "grams : \"%s\" AND tags : flagged",
+	(void)snprintf(match, sizeof match, "grams : %s AND tags : flagged",
 	    grams);
 	if ((rc = search_collect(s, sql_match, match, r)) != STORE_OK)
 		return rc;
-	(void)snprintf(match, sizeof match, "grams : \"%s\"", grams);
+	(void)snprintf(match, sizeof match, "grams : %s", grams);
 	if ((rc = search_collect(s, sql_match, match, r)) != STORE_OK)
 		return rc;
 
@@ -214,4 +245,15 @@ check_result_clear(struct check_result *r)
 		free(r->m[i].measure);
 	}
 	memset(r, 0, sizeof *r);
+}
+
+/* Merges the index into one segment: after a bulk import, lookups then
+ * read one b-tree per term instead of one per segment. */
+enum store_status
+enterprises_optimize(struct store *s)
+{
+	if (sqlite3_exec(s->db, "INSERT INTO enterprise_search (enterprise_search)"
+	    " VALUES ('optimize')", NULL, NULL, NULL) != SQLITE_OK)
+		return store_fail(s, "optimize");
+	return STORE_OK;
 }

@@ -46,11 +46,12 @@ CREATE TABLE notice_enterprises (
 CREATE INDEX notice_enterprises_enterprise ON notice_enterprises(enterprise_id);
 
 -- Substring search over company names: the one engine-specific table, used
--- only by storage/search.c. grams holds the character bigrams of the folded
--- name (a phrase of bigrams is a substring match); tags holds "flagged" for
--- enterprises on a warning notice.
+-- only by storage/search.c. grams holds the character trigrams of the folded
+-- name and its last two characters (a phrase of trigrams, or a two-character
+-- prefix, is a substring match); tags holds "flagged" for enterprises on a
+-- warning notice.
 CREATE VIRTUAL TABLE enterprise_search USING fts5(grams, tags,
-	tokenize = 'unicode61', columnsize = 0);
+	tokenize = 'unicode61', prefix = '2', columnsize = 0);
 
 CREATE TABLE groups (
 	id		INTEGER PRIMARY KEY,

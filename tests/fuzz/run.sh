@@ -24,7 +24,9 @@ PKGS="libmicrohttpd jansson sqlite3 libcrypto inih"
 
 SAN="-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
 CFLAGS="-g -O1 $SAN -fno-omit-frame-pointer -std=c11 -D_DEFAULT_SOURCE -I."
+# shellcheck disable=SC2086 # PKGS is a list
 LIBS="$(pkg-config --libs $PKGS) -lcsv -lpthread"
+# shellcheck disable=SC2086
 CFLAGS="$CFLAGS $(pkg-config --cflags $PKGS)"
 
 if ! command -v "$CLANG" >/dev/null 2>&1; then
@@ -34,7 +36,11 @@ fi
 if [ -n "$*" ]; then
 	harnesses=$*
 else
-	harnesses=$(cd tests/fuzz && ls fuzz_*.c | sed 's/\.c$//')
+	harnesses=""
+	for f in tests/fuzz/fuzz_*.c; do
+		f=${f##*/}
+		harnesses="$harnesses ${f%.c}"
+	done
 fi
 
 mkdir -p "$OUT/obj" "$OUT/logs" "$OUT/artifacts" "$OUT/corpus"
@@ -44,8 +50,7 @@ srcs=""
 for f in messages/*.c storage/*.c handlers/*.c bot/*.c; do
 	[ "$f" = bot/main.c ] || srcs="$srcs $f"
 done
-sh scripts/embed-schema.sh $(ls storage/schema/*.sql | sort) \
-    > "$OUT/schema.c" || exit 1
+sh scripts/embed-schema.sh storage/schema/*.sql >"$OUT/schema.c" || exit 1
 srcs="$srcs $OUT/schema.c"
 
 # Compiles in batches of FUZZ_JOBS; each object's errors go to its log.
@@ -73,6 +78,7 @@ wait_batch
 if [ "$build_failed" -ne 0 ]; then
 	cat "$OUT"/obj/*.o.log >&2
 	echo "fuzz: building the project sources failed" >&2
+	# shellcheck disable=SC2086 # count the words
 	set -- $harnesses
 	echo "0 passed, $# failed"
 	exit 1

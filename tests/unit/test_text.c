@@ -85,20 +85,25 @@ test_name_forms(void **state)
 	assert_int_equal(name_forms("\xff", fold, key, sizeof fold), -1);
 }
 
-/* Bigrams: a phrase of them is a substring match. */
+/* N-grams: a phrase of them is a substring match. */
 static void
-test_bigrams(void **state)
+test_ngrams(void **state)
 {
 	char	 out[64];
 
 	(void)state;
-	assert_int_equal(name_bigrams("鑫源财富", out, sizeof out), 0);
+	assert_int_equal(name_ngrams("鑫源财富", 3, out, sizeof out), 0);
+	assert_string_equal(out, "鑫源财 源财富");
+	assert_int_equal(name_ngrams("鑫源财富", 2, out, sizeof out), 0);
 	assert_string_equal(out, "鑫源 源财 财富");
-	assert_int_equal(name_bigrams("鑫", out, sizeof out), 0);
-	assert_string_equal(out, "鑫");
-	assert_int_equal(name_bigrams("", out, sizeof out), 0);
+	assert_int_equal(name_ngrams("a1鑫", 3, out, sizeof out), 0);
+	assert_string_equal(out, "a1鑫");
+	assert_int_equal(name_ngrams("鑫源", 3, out, sizeof out), 0);
 	assert_string_equal(out, "");
-	assert_int_equal(name_bigrams("鑫源财富", out, 8), -1);
+	assert_int_equal(name_ngrams("", 2, out, sizeof out), 0);
+	assert_string_equal(out, "");
+	assert_int_equal(name_ngrams("鑫源财富", 2, out, 8), -1);
+	assert_int_equal(name_ngrams("\xff\xfe", 2, out, sizeof out), -1);
 }
 
 /* GB 32100-2015 check digits, bad characters and non-codes. */
@@ -157,7 +162,7 @@ main(void)
 		cmocka_unit_test(test_utf16_offsets),
 		cmocka_unit_test(test_fold_trim),
 		cmocka_unit_test(test_name_forms),
-		cmocka_unit_test(test_bigrams),
+		cmocka_unit_test(test_ngrams),
 		cmocka_unit_test(test_uscc),
 		cmocka_unit_test(test_buf_cap),
 	};
