@@ -202,9 +202,11 @@ enterprises_check_name(struct store *s, const char *query,
 	if (utf8_count(q) == 2)
 		(void)snprintf(grams, sizeof grams, "\"%s\" *", q);
 	else {
-		if (name_ngrams(q, 3, match, sizeof match) == -1)
+		char tri[GRAMS_MAX - 2];
+
+		if (name_ngrams(q, 3, tri, sizeof tri) == -1)
 			return STORE_INVALID;
-		(void)snprintf(grams, sizeof grams, "\"%s\"", match);
+		(void)snprintf(grams, sizeof grams, "\"%s\"", tri);
 	}
 
 	if ((rc = search_collect(s, sql_by_key, key, r)) != STORE_OK)
