@@ -4,6 +4,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -13,10 +14,16 @@
 
 extern const struct channel_backend channel_generic_backend;
 extern const struct channel_backend channel_telegram_backend;
+extern const struct channel_backend channel_dingtalk_backend;
+extern const struct channel_backend channel_wecom_backend;
+extern const struct channel_backend channel_feishu_backend;
 
 static const struct channel_backend *const channel_backends[] = {
 	&channel_generic_backend,
 	&channel_telegram_backend,
+	&channel_dingtalk_backend,	/* custom group robot, outbound only */
+	&channel_wecom_backend,		/* group robot, outbound only */
+	&channel_feishu_backend,	/* custom bot, outbound only */
 	NULL
 };
 
@@ -36,7 +43,20 @@ channel_backend_lookup(const char *type)
 const char *
 channel_types(void)
 {
-	return "generic telegram";
+	return "generic telegram (robots: dingtalk wecom feishu)";
+}
+
+/* Frees what a call owns. */
+void
+http_call_clear(struct http_call *call)
+{
+	size_t	 i;
+
+	free(call->url);
+	free(call->body);
+	for (i = 0; i < HTTP_CALL_HEADERS; i++)
+		free(call->headers[i]);
+	memset(call, 0, sizeof *call);
 }
 
 /* Parses the body as a JSON object. */

@@ -35,6 +35,36 @@ struct http_response {
 
 struct channel;
 
+/* One outbox row as the delivery thread hands it to an adapter. */
+struct outbound {
+	int64_t		 id;		/* outbox row */
+	const char	*idem_key;	/* unique per row; sent where the
+					   platform takes one */
+	const char	*chat_id;	/* platform chat (telegram, generic) */
+	const char	*webhook;	/* robot webhook URL (robots) */
+	const char	*secret;	/* robot signing secret, or NULL */
+	const char	*text;
+	int64_t		 now_ms;	/* clock for signatures */
+};
+
+#define HTTP_CALL_HEADERS	4
+
+/* The HTTP request an adapter builds for one outbound message. */
+struct http_call {
+	char		*url;		/* owned */
+	char		*body;		/* owned */
+	size_t		 len;
+	const char	*content_type;
+	char		*headers[HTTP_CALL_HEADERS];	/* owned "Name: value" */
+};
+void	http_call_clear(struct http_call *);
+
+enum send_status {
+	SEND_OK = 0,		/* delivered: never send this row again */
+	SEND_RETRY,		/* temporary: try again later */
+	SEND_FAILED,		/* permanent: dead letter with the error */
+};
+
 struct channel_backend {
 	const char	*type;		/* "generic", "telegram", … */
 	/*
@@ -59,8 +89,30 @@ struct channel_backend {
 	 */
 	void		(*reply)(const struct channel *, const struct inbound *,
 			    const struct reply *, struct http_response *);
+	/*
+	 * Outbound (NULL for inbound-only backends). send_prepare builds the
+	 * request for one message (signatures computed fresh from m->now_ms);
+	 * returns 0, or -1 with *why set when the message cannot be sent at
+	 * all (no webhook configured): the row goes dead.
+	 */
+	int		(*send_prepare)(const struct channel *,
+			    const struct outbound *, struct http_call *,
+			    const char **why);
+	/*
+	 * Classifies the platform's answer: status is the HTTP status (0 when
+	 * the request failed below HTTP: timeout, refused). Sets *retry_after
+	 * (seconds, 0 when the platform named none) for SEND_RETRY, and err to
+	 * a short text for the office (the platform's code and message).
+	 */
+	enum send_status (*send_result)(const struct channel *, long status,
+			    const char *body, size_t len, int *retry_after,
+			    char *err, size_t errsz);
 	/* Per-platform data. */
 	size_t		 max_text;	/* characters one message may hold */
+	int		 per_chat_minute;	/* sends per chat (robot) per
+						   minute; 0: no limit */
+	int		 per_chat_second;
+	int		 global_second;		/* sends per second overall */
 };
 
 struct channel {
@@ -72,6 +124,9 @@ struct channel {
 	char				*secret;	/* generic: HMAC key */
 	char				*secret_token;	/* telegram */
 	char				*bot_username;	/* telegram */
+	char				*token;		/* telegram bot token */
+	char				*api_base;	/* telegram API base URL */
+	char				*outbound_url;	/* generic: where to POST */
 };
 
 /* Finds a backend by type name. */

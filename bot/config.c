@@ -111,6 +111,12 @@ config_channel_key(struct config_parse *p, const char *name, const char *key,
 		config_set(&ch->bot_username, value[0] == '@' ? value + 1 : value);
 	else if (strcmp(key, "area") == 0)
 		config_set(&ch->area, value);
+	else if (strcmp(key, "token") == 0)
+		config_set(&ch->token, value);
+	else if (strcmp(key, "api_base") == 0)
+		config_set(&ch->api_base, value);
+	else if (strcmp(key, "outbound_url") == 0)
+		config_set(&ch->outbound_url, value);
 	else if (strcmp(key, "locale") == 0) {
 		if (locale_parse(value, &ch->locale) == -1) {
 			p->error = xasprintf("channel %s: locale must be zh-CN or "
@@ -233,6 +239,12 @@ config_check(const struct config *cfg, char **cause)
 			    ch->name, channel_types());
 			return -1;
 		}
+		if (ch->backend->parse == NULL) {
+			*cause = xasprintf("channel %s: %s is an outbound robot; "
+			    "register it with: fangfei group add --robot %s",
+			    ch->name, ch->backend->type, ch->backend->type);
+			return -1;
+		}
 		if (strcmp(ch->backend->type, "telegram") == 0 &&
 		    (ch->secret_token == NULL || ch->bot_username == NULL)) {
 			*cause = xasprintf("channel %s: telegram needs "
@@ -267,6 +279,9 @@ config_free(struct config *cfg)
 		free(cfg->channels[i].secret);
 		free(cfg->channels[i].secret_token);
 		free(cfg->channels[i].bot_username);
+		free(cfg->channels[i].token);
+		free(cfg->channels[i].api_base);
+		free(cfg->channels[i].outbound_url);
 	}
 	free(cfg->listen);
 	free(cfg->public_base_url);
