@@ -8,7 +8,7 @@
 #   make SANITIZER=address|thread   sanitizer builds (in build-<sanitizer>/)
 
 CC	?= cc
-PKGS	 = libmicrohttpd jansson sqlite3 libcrypto inih
+PKGS	 = libmicrohttpd libcurl jansson sqlite3 libcrypto inih
 SANITIZER ?=
 BUILD	 = build$(if $(SANITIZER),-$(SANITIZER))
 
@@ -75,7 +75,7 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h $(LIB)
 $(BUILD)/tests/e2e: tests/e2e/e2e.c tests/e2e/e2e_util.c tests/e2e/e2e.h $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ tests/e2e/e2e.c tests/e2e/e2e_util.c $(LIB) \
-	    $(LDFLAGS) $(LDLIBS) -lcmocka -lcurl
+	    $(LDFLAGS) $(LDLIBS) -lcmocka
 
 check: $(BIN) $(UNIT_BINS) $(E2E_BINS)
 	@sh tests/run.sh $(BUILD)

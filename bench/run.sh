@@ -56,6 +56,7 @@ T_RSS=64	# MiB
 
 NGINX_PID=""
 DAEMON_PID=""
+MON_PID=""
 FAILED=0
 RUNK=0		# wrk invocations so far; keeps update_ids unique
 
@@ -78,6 +79,7 @@ stop_pid() {	# pid: SIGTERM, wait up to 10 s, then SIGKILL
 }
 
 cleanup() {
+	[ -n "$MON_PID" ] && kill "$MON_PID" 2>/dev/null
 	stop_pid "$DAEMON_PID"
 	stop_pid "$NGINX_PID"
 }
@@ -362,10 +364,22 @@ EOF
 	    tr '\n' ' ' | LC_ALL=C sed 's/[\xc0-\xff][\x80-\xbf]*$//') ..."
 	wrk_run "$tag-warmup" "http://127.0.0.1:$port" bench/hook.lua "$c" \
 	    "$WARM" "$qf"
+	warm_rps=$(field "$LINE" rps)
+	monitor "$DAEMON_PID" "$port" >"$LOGS/monitor-$tag.txt" 2>&1 &
+	MON_PID=$!
 	t0=$(cpu_ticks "$DAEMON_PID")
 	wrk_run "$tag" "http://127.0.0.1:$port" bench/hook.lua "$c" "$DUR" "$qf"
 	with_cpu "$DAEMON_PID" "$t0"
+	kill "$MON_PID" 2>/dev/null
+	wait "$MON_PID" 2>/dev/null
+	MON_PID=""
 	RES=$LINE
+	if [ -n "$RES" ] && [ -n "$warm_rps" ] && awk -v a="$(field "$RES" rps)" \
+	    -v b="$warm_rps" 'BEGIN { exit !(a < b / 5) }'; then
+		say "  STALL? $(field "$RES" rps) req/s after $warm_rps in the" \
+		    "warm-up; the daemon's threads and connections, each second:" \
+		    "$LOGS/monitor-$tag.txt"
+	fi
 	if ! kill -0 "$DAEMON_PID" 2>/dev/null; then
 		say "  FAILED: the daemon died during the $kind run at $c" \
 		    "connections"
@@ -381,6 +395,23 @@ EOF
 	DAEMON_PID=""
 	[ -n "$RES" ] || { say "  FAILED: no result from wrk" \
 	    "(see $LOGS/wrk-$tag.txt)"; FAILED=1; }
+}
+
+# monitor PID PORT: once a second, the state, CPU ticks and wait channel of
+# each of the daemon's threads and its established connections (for runs
+# that stall: see $LOGS/monitor-*.txt).
+monitor() {
+	while kill -0 "$1" 2>/dev/null; do
+		echo "== $(date +%T.%N)"
+		for t in /proc/"$1"/task/*; do
+			printf '%s %s %s\n' "$(cat "$t/comm")" \
+			    "$(cut -d' ' -f3,14,15 "$t/stat")" \
+			    "$(cat "$t/wchan" 2>/dev/null)"
+		done
+		command -v ss >/dev/null && echo "established:" \
+		    "$(ss -Htn state established "( sport = :$2 )" | wc -l)"
+		sleep 1
+	done
 }
 
 daemon_post_mortem() {

@@ -6,6 +6,11 @@
  * integers. When the channel has a secret, the header
  * X-Fangfei-Signature: sha256=<hex HMAC-SHA256(secret, raw body)> is
  * required. Response: {"replies": [{"text": …}, …]}.
+ *
+ * Outbound: POST {"chat_id", "text", "idempotency_key"} to the channel's
+ * outbound_url with the header Idempotency-Key (the same key on every
+ * retry of a row) and, with a secret, X-Fangfei-Signature over the body
+ * in the inbound scheme. Any 2xx means delivered.
  */
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +25,7 @@
 #include "messages/xmalloc.h"
 
 #define GENERIC_SIG_HEADER	"X-Fangfei-Signature"
+#define GENERIC_IDEM_HEADER	"Idempotency-Key"
 
 /* Checks the HMAC signature header when the channel has a secret. */
 static int
@@ -140,10 +146,113 @@ generic_reply(const struct channel *ch, const struct inbound *in,
 	json_decref(obj);
 }
 
+/*
+ * Writes "sha256=<hex HMAC-SHA256(secret, body)>" into out (at least
+ * 7 + 2 * EVP_MAX_MD_SIZE + 1 bytes). Returns 0, or -1 if HMAC fails.
+ */
+static int
+generic_sign(const char *secret, const char *body, size_t len, char *out)
+{
+	unsigned char	 mac[EVP_MAX_MD_SIZE];
+	unsigned int	 maclen = 0, i;
+
+	if (HMAC(EVP_sha256(), secret, (int)strlen(secret),
+	    (const unsigned char *)body, len, mac, &maclen) == NULL)
+		return -1;
+	memcpy(out, "sha256=", 8);
+	for (i = 0; i < maclen; i++)
+		(void)snprintf(out + 7 + 2 * i, 3, "%02x", mac[i]);
+	return 0;
+}
+
+/* Returns 1 if s is fit for a header value: printable ASCII, no space. */
+static int
+generic_token(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s != '\0'; s++)
+		if (*s < 0x21 || *s > 0x7e)
+			return 0;
+	return 1;
+}
+
+/* Builds the POST to outbound_url for one message. */
+static int
+generic_send_prepare(const struct channel *ch, const struct outbound *m,
+    struct http_call *call, const char **why)
+{
+	json_t	*obj = NULL;
+	char	*body = NULL;
+	char	 sig[7 + 2 * EVP_MAX_MD_SIZE + 1];
+	int	 rc = -1;
+
+	if (ch->outbound_url == NULL || *ch->outbound_url == '\0') {
+		*why = "no outbound_url";
+		goto out;
+	}
+	/* The key goes into a header: no CR/LF may smuggle in another. */
+	if (m->idem_key == NULL || !generic_token(m->idem_key)) {
+		*why = "idempotency key missing or not printable ASCII";
+		goto out;
+	}
+	obj = json_pack("{s:s, s:s, s:s}", "chat_id", m->chat_id ? m->chat_id :
+	    "", "text", m->text, "idempotency_key", m->idem_key);
+	if (obj == NULL) {
+		*why = "text is not valid UTF-8";
+		goto out;
+	}
+	if ((body = json_dumps(obj, JSON_COMPACT)) == NULL) {
+		*why = "cannot encode JSON";
+		goto out;
+	}
+	if (ch->secret != NULL &&
+	    generic_sign(ch->secret, body, strlen(body), sig) == -1) {
+		*why = "cannot compute signature";
+		goto out;
+	}
+	call->url = xstrdup(ch->outbound_url);
+	call->len = strlen(body);
+	call->body = body;
+	call->content_type = "application/json";
+	call->headers[0] = xasprintf("%s: %s", GENERIC_IDEM_HEADER,
+	    m->idem_key);
+	if (ch->secret != NULL)
+		call->headers[1] = xasprintf("%s: %s", GENERIC_SIG_HEADER, sig);
+	body = NULL;
+	rc = 0;
+out:
+	free(body);
+	json_decref(obj);
+	return rc;
+}
+
+/* Classifies the receiver's answer by HTTP status alone. */
+static enum send_status
+generic_send_result(const struct channel *ch, long status, const char *body,
+    size_t len, int *retry_after, char *err, size_t errsz)
+{
+	(void)ch;
+	(void)body;
+	(void)len;
+	*retry_after = 0;
+	if (status >= 200 && status <= 299)
+		return SEND_OK;
+	if (status == 0)
+		(void)snprintf(err, errsz, "no answer");
+	else
+		(void)snprintf(err, errsz, "http %ld", status);
+	if (status == 0 || status == 429 || status >= 500)
+		return SEND_RETRY;
+	return SEND_FAILED;
+}
+
 const struct channel_backend channel_generic_backend = {
 	.type = "generic",
 	.verify = generic_verify,
 	.parse = generic_parse,
 	.reply = generic_reply,
+	.send_prepare = generic_send_prepare,
+	.send_result = generic_send_result,
 	.max_text = 4096,
 };

@@ -8,7 +8,12 @@
  * Entity offsets are UTF-16 code units. "/cmd@OtherBot" is ignored,
  * "/cmd@ThisBot" becomes "/cmd". reply: a sendMessage method call in the
  * webhook response. Dedupe key: update_id.
+ *
+ * Outbound (the delivery thread): send_prepare POSTs sendMessage to
+ * <api_base>/bot<token>/sendMessage; send_result reads {"ok":…,
+ * "error_code":…,"parameters":{"retry_after"|"migrate_to_chat_id"}}.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +30,8 @@
 
 #define TG_SECRET_HEADER	"X-Telegram-Bot-Api-Secret-Token"
 #define TG_TEXT_MAX		4096	/* UTF-16 code units per message */
+#define TG_API_BASE		"https://api.telegram.org"
+#define TG_RETRY_AFTER_MAX	86400	/* seconds; longer is nonsense */
 
 /* Compares the secret-token header in constant time. */
 static int
@@ -225,10 +232,177 @@ telegram_reply(const struct channel *ch, const struct inbound *in,
 	buf_free(&b);
 }
 
+/*
+ * Returns the byte length of the longest prefix of s holding at most max
+ * UTF-16 code units (characters above U+FFFF count two), never splitting
+ * a character. Invalid UTF-8 is left whole for json_pack to refuse.
+ */
+static size_t
+telegram_cut_utf16(const char *s, size_t max)
+{
+	size_t		 len = strlen(s), off = 0, n, units = 0;
+	uint32_t	 cp;
+
+	while (off < len) {
+		if ((n = utf8_decode(s + off, len - off, &cp)) == 0)
+			return len;
+		units += cp > 0xffff ? 2 : 1;
+		if (units > max)
+			break;
+		off += n;
+	}
+	return off;
+}
+
+/* Builds the sendMessage call for one message. */
+static int
+telegram_send_prepare(const struct channel *ch, const struct outbound *m,
+    struct http_call *call, const char **why)
+{
+	json_t		*obj = NULL;
+	char		*body = NULL, *end;
+	long long	 chat;
+	int		 rc = -1;
+
+	if (ch->token == NULL || *ch->token == '\0') {
+		*why = "no bot token";
+		goto out;
+	}
+	errno = 0;
+	chat = m->chat_id != NULL ? strtoll(m->chat_id, &end, 10) : 0;
+	if (m->chat_id == NULL || *m->chat_id == '\0' || *end != '\0' ||
+	    errno != 0) {
+		*why = "chat_id is not an integer";
+		goto out;
+	}
+	/* Over 4096 UTF-16 units Telegram refuses the message: send the
+	 * head, cut on a character boundary, rather than nothing. */
+	obj = json_pack("{s:I, s:s%}", "chat_id", (json_int_t)chat, "text",
+	    m->text, telegram_cut_utf16(m->text, TG_TEXT_MAX));
+	if (obj == NULL) {
+		*why = "text is not valid UTF-8";
+		goto out;
+	}
+	if ((body = json_dumps(obj, JSON_COMPACT)) == NULL) {
+		*why = "cannot encode JSON";
+		goto out;
+	}
+	call->url = xasprintf("%s/bot%s/sendMessage",
+	    ch->api_base != NULL ? ch->api_base : TG_API_BASE, ch->token);
+	call->body = body;
+	call->len = strlen(body);
+	call->content_type = "application/json";
+	body = NULL;
+	rc = 0;
+out:
+	free(body);
+	json_decref(obj);
+	return rc;
+}
+
+/*
+ * Writes "telegram <code>: <description>" into err, cutting the
+ * description on a character boundary (jansson checked its UTF-8).
+ */
+static void
+telegram_err(char *err, size_t errsz, long code, const char *desc)
+{
+	char	 head[64];
+	size_t	 hl, n = strlen(desc);
+
+	if (errsz == 0)
+		return;
+	(void)snprintf(head, sizeof head, "telegram %ld: ", code);
+	hl = strlen(head);
+	if (hl >= errsz)
+		n = 0;
+	else if (n > errsz - 1 - hl) {
+		n = errsz - 1 - hl;
+		while (n > 0 && ((unsigned char)desc[n] & 0xc0) == 0x80)
+			n--;
+	}
+	(void)snprintf(err, errsz, "%s%.*s", head, (int)n, desc);
+}
+
+/* Classifies the Bot API's answer. */
+static enum send_status
+telegram_send_result(const struct channel *ch, long status, const char *body,
+    size_t len, int *retry_after, char *err, size_t errsz)
+{
+	enum send_status	 st = SEND_FAILED;
+	json_t			*j = NULL, *params, *v;
+	const char		*desc;
+	long			 code = status;
+	json_int_t		 ra;
+
+	(void)ch;
+	*retry_after = 0;
+	if (status == 0) {
+		(void)snprintf(err, errsz, "telegram: no answer");
+		st = SEND_RETRY;
+		goto out;
+	}
+	if (body != NULL && len > 0)
+		j = json_loadb(body, len, 0, NULL);
+	if (status >= 200 && status <= 299 &&
+	    json_is_true(json_object_get(j, "ok"))) {
+		st = SEND_OK;
+		goto out;
+	}
+	if (json_is_integer(v = json_object_get(j, "error_code")))
+		code = (long)json_integer_value(v);
+	if ((desc = json_string_value(json_object_get(j, "description"))) ==
+	    NULL)
+		desc = "";
+	params = json_object_get(j, "parameters");
+	if (status == 429 || code == 429) {
+		ra = json_integer_value(json_object_get(params, "retry_after"));
+		*retry_after = ra < 0 ? 0 : ra > TG_RETRY_AFTER_MAX ?
+		    TG_RETRY_AFTER_MAX : (int)ra;
+		telegram_err(err, errsz, 429, desc);
+		st = SEND_RETRY;
+		goto out;
+	}
+	if (status >= 500 || (status >= 200 && status <= 299)) {
+		/* Telegram's trouble, or a 2xx without "ok" (a proxy). */
+		if (*desc != '\0')
+			telegram_err(err, errsz, code, desc);
+		else
+			(void)snprintf(err, errsz, "telegram: http %ld", status);
+		st = SEND_RETRY;
+		goto out;
+	}
+	/*
+	 * The group became a supergroup. Following it (resending to the new
+	 * id and storing it for the group) is out of scope here: the row
+	 * goes dead with the new id named for the office.
+	 */
+	if (json_is_integer(v = json_object_get(params,
+	    "migrate_to_chat_id"))) {
+		(void)snprintf(err, errsz, "telegram %ld: group moved to chat "
+		    "%" JSON_INTEGER_FORMAT, code, json_integer_value(v));
+		goto out;
+	}
+	/* 403 (blocked, kicked), 400, 401, 404 …: permanent. */
+	if (*desc != '\0')
+		telegram_err(err, errsz, code, desc);
+	else
+		(void)snprintf(err, errsz, "telegram: http %ld", status);
+out:
+	json_decref(j);
+	return st;
+}
+
 const struct channel_backend channel_telegram_backend = {
 	.type = "telegram",
 	.verify = telegram_verify,
 	.parse = telegram_parse,
 	.reply = telegram_reply,
+	.send_prepare = telegram_send_prepare,
+	.send_result = telegram_send_result,
 	.max_text = TG_TEXT_MAX,
+	/* Bot FAQ: about 1/s per chat, 20/min per group, 30/s overall. */
+	.per_chat_second = 1,
+	.per_chat_minute = 20,
+	.global_second = 30,
 };

@@ -44,6 +44,9 @@ config_init(struct config *cfg)
 	cfg->utc_offset = 8 * 3600;
 	cfg->log_level = xstrdup("info");
 	cfg->db_path = xstrdup("var/fangfei.db");
+	cfg->rate_limits = 1;
+	cfg->max_inflight = 64;
+	cfg->send_timeout = 15;
 }
 
 /* Parses a whole decimal number within [min, max]. */
@@ -180,6 +183,32 @@ config_key(void *arg, const char *section, const char *key, const char *value)
 		else if (strcmp(key, "key_file") == 0)
 			config_set(&cfg->key_file, value);
 		else
+			goto unknown;
+		return 1;
+	}
+	if (strcmp(section, "delivery") == 0) {
+		if (strcmp(key, "rate_limits") == 0) {
+			if (strcmp(value, "on") != 0 && strcmp(value, "off") != 0) {
+				p->error = xasprintf("rate_limits must be on or "
+				    "off");
+				return 0;
+			}
+			cfg->rate_limits = strcmp(value, "on") == 0;
+		} else if (strcmp(key, "max_inflight") == 0) {
+			if (config_number(value, 1, 1024, &n) == -1) {
+				p->error = xasprintf("max_inflight must be "
+				    "1..1024");
+				return 0;
+			}
+			cfg->max_inflight = (int)n;
+		} else if (strcmp(key, "timeout_seconds") == 0) {
+			if (config_number(value, 1, 300, &n) == -1) {
+				p->error = xasprintf("timeout_seconds must be "
+				    "1..300");
+				return 0;
+			}
+			cfg->send_timeout = (int)n;
+		} else
 			goto unknown;
 		return 1;
 	}

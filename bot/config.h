@@ -22,6 +22,9 @@ struct config {
 	char		*log_level;
 	char		*db_path;
 	char		*key_file;		/* reporter key; default <db>.key */
+	int		 rate_limits;		/* [delivery] 1: apply platforms' */
+	int		 max_inflight;		/* [delivery] sends at once */
+	int		 send_timeout;		/* [delivery] seconds per send */
 	struct channel	 channels[CONFIG_CHANNELS_MAX];
 	size_t		 nchannels;
 };

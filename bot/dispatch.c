@@ -15,6 +15,7 @@
 #include "messages/text.h"
 #include "messages/xmalloc.h"
 #include "storage/chats.h"
+#include "storage/staff.h"
 
 #define REPLY_SEP	'\x1e'
 
@@ -90,6 +91,8 @@ dispatch_once(struct handler_ctx *ctx, const struct handler *h,
 	free(stored);
 	if (st != STORE_OK || (st = store_commit(ctx->store)) != STORE_OK)
 		goto fail;
+	if (ctx->outbox_written && ctx->env->outbox_wake != NULL)
+		ctx->env->outbox_wake(ctx->env->wake_arg);
 	return DISPATCH_REPLIED;
 fail:
 	log_error("%s: %s: %s", in->channel, h->name,
@@ -108,6 +111,7 @@ dispatch_inbound(struct store *s, const struct channel *ch,
 	const struct handler	*h;
 	struct handler_ctx	 ctx;
 	struct chat_info	 ci;
+	struct staff_info	 who;
 	const char		*args = NULL;
 	char			 shown[64];
 	enum store_status	 st;
@@ -139,6 +143,15 @@ dispatch_inbound(struct store *s, const struct channel *ch,
 			(void)locale_parse(ci.locale, &ctx.locale);
 	} else if (st != STORE_NOT_FOUND)
 		log_warn("%s: chat lookup: %s", ch->name, store_errmsg(s));
+	if (h != NULL && (h->min_role > ROLE_RESIDENT ||
+	    (h->flags & HANDLER_WHO)) &&
+	    staff_by_identity(s, ch->name, in->sender_id, &who) == STORE_OK) {
+		ctx.role = role_parse(who.role);
+		ctx.staff_id = who.id;
+		ctx.staff_area = who.area_id;
+		(void)snprintf(ctx.staff_name, sizeof ctx.staff_name, "%s",
+		    who.name);
+	}
 
 	if (h == NULL) {
 		/* Quote at most 20 characters of what was not understood. */
@@ -149,8 +162,10 @@ dispatch_inbound(struct store *s, const struct channel *ch,
 		return DISPATCH_REPLIED;
 	}
 	*name = h->name;
-	if (h->min_role > ctx.role)
-		return DISPATCH_IGNORED;
+	if (h->min_role > ctx.role) {
+		handler_say(&ctx, r, MSG_STAFF_ONLY, NULL);
+		return DISPATCH_REPLIED;
+	}
 	if (h->flags & HANDLER_WRITES)
 		return dispatch_once(&ctx, h, args, r);
 	if ((hr = h->exec(&ctx, args, r)) == HANDLER_FAILED) {

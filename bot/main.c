@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "delivery.h"
 #include "dispatch.h"
 #include "handlers/handlers.h"
 #include "import.h"
@@ -169,6 +170,7 @@ static int
 cmd_serve(struct cli *cli, int argc, char **argv)
 {
 	struct server	*srv;
+	struct delivery	*dl;
 	struct store	*s;
 	uint8_t		 key[STORE_KEY_LEN];
 	const char	*listen = NULL;
@@ -198,9 +200,15 @@ cmd_serve(struct cli *cli, int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if ((srv = server_start(&cli->cfg, key, &cause)) == NULL) {
+	if ((dl = delivery_start(&cli->cfg, key, &cause)) == NULL) {
+		fprintf(stderr, "fangfei: delivery: %s\n", cause);
+		free(cause);
+		return 1;
+	}
+	if ((srv = server_start(&cli->cfg, key, dl, &cause)) == NULL) {
 		fprintf(stderr, "fangfei: %s\n", cause);
 		free(cause);
+		delivery_stop(dl);
 		return 1;
 	}
 	log_info("serving %zu channel(s), database %s", cli->cfg.nchannels,
@@ -222,6 +230,7 @@ cmd_serve(struct cli *cli, int argc, char **argv)
 	}
 	log_info("%s: finishing requests in flight", strsignal(sig));
 	server_stop(srv, 10000);
+	delivery_stop(dl);
 	log_info("stopped");
 	return 0;
 }

@@ -18,6 +18,7 @@
 
 #include <microhttpd.h>
 
+#include "delivery.h"
 #include "dispatch.h"
 #include "log.h"
 #include "messages/buf.h"
@@ -33,6 +34,7 @@ struct server {
 	struct MHD_Daemon	*mhd;
 	uint8_t			 key[STORE_KEY_LEN];
 	struct handler_env	 env;
+	struct delivery		*delivery;	/* woken after API broadcasts */
 	unsigned int		 port;
 	pthread_mutex_t		 lock;		/* guards stores */
 	struct store		*stores[SERVER_STORES_MAX];
@@ -340,9 +342,17 @@ server_resolve_areas(struct server *srv, struct config *cfg, char **cause)
 	return 0;
 }
 
+/* Handler hook: new outbox rows are committed. */
+static void
+server_wake(void *arg)
+{
+	delivery_wake(arg);
+}
+
 /* Starts the daemon. */
 struct server *
-server_start(struct config *cfg, const uint8_t *key, char **cause)
+server_start(struct config *cfg, const uint8_t *key, struct delivery *dl,
+    char **cause)
 {
 	struct server		*srv;
 	struct sockaddr_in	 sa;
@@ -358,6 +368,9 @@ server_start(struct config *cfg, const uint8_t *key, char **cause)
 	memcpy(srv->key, key, STORE_KEY_LEN);
 	srv->env.hotline = cfg->hotline;
 	srv->env.utc_offset = cfg->utc_offset;
+	srv->env.outbox_wake = server_wake;
+	srv->env.wake_arg = dl;
+	srv->delivery = dl;
 	pthread_mutex_init(&srv->lock, NULL);
 	/* The channels' area ids are filled in here, before any thread
 	 * reads them. */

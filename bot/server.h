@@ -11,12 +11,13 @@
 #include "config.h"
 
 struct server;
+struct delivery;
 
 /* Starts serving cfg (which must outlive the server; its channels' area
  * ids are resolved here) with the reporter key. Returns NULL with *cause set on failure (bad listen address, port
  * in use, database that cannot be opened). */
 struct server	*server_start(struct config *, const uint8_t *key,
-		    char **cause);
+		    struct delivery *, char **cause);
 /* The port actually bound (useful with port 0). */
 unsigned int	 server_port(const struct server *);
 /* Runs the periodic jobs (call every few minutes from one thread). */

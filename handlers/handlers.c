@@ -18,6 +18,10 @@ extern const struct handler cmd_report_entry;
 extern const struct handler cmd_status_entry;
 extern const struct handler cmd_contact_entry;
 extern const struct handler cmd_lang_entry;
+extern const struct handler cmd_bind_entry;
+extern const struct handler cmd_bindgroup_entry;
+extern const struct handler cmd_warn_entry;
+extern const struct handler cmd_broadcast_entry;
 
 const struct handler *const handler_table[] = {
 	&cmd_check_entry,
@@ -25,9 +29,27 @@ const struct handler *const handler_table[] = {
 	&cmd_status_entry,
 	&cmd_contact_entry,
 	&cmd_lang_entry,
+	&cmd_bind_entry,
+	&cmd_bindgroup_entry,
+	&cmd_warn_entry,
+	&cmd_broadcast_entry,
 	&cmd_help_entry,
 	NULL
 };
+
+/* Parses a stored role name. */
+enum role
+role_parse(const char *s)
+{
+	static const char *const names[] = { "resident", "grid_worker",
+	    "grid_chief", "liaison", "office", "admin" };
+	size_t	 i;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (s != NULL && strcmp(s, names[i]) == 0)
+			return (enum role)i;
+	return ROLE_RESIDENT;
+}
 
 /* Finds a handler by its name. */
 const struct handler *

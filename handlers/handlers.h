@@ -33,11 +33,17 @@ enum handler_ret {
  * with the inbound dedupe record, so a platform's retry is answered from
  * that record instead of running it twice. */
 #define HANDLER_WRITES	0x1
+/* The handler needs to know whether the sender is staff (help shows the
+ * staff commands); commands above ROLE_RESIDENT always do. */
+#define HANDLER_WHO	0x2
 
 /* What handlers need to know of the deployment. */
 struct handler_env {
 	const char	*hotline;
 	int		 utc_offset;	/* seconds east of UTC for dates */
+	/* Called by the dispatcher after a handler's outbox rows committed. */
+	void		(*outbox_wake)(void *);
+	void		*wake_arg;
 };
 
 struct handler_ctx {
@@ -48,7 +54,15 @@ struct handler_ctx {
 	enum role			 role;
 	int64_t				 area_id;	/* of the chat; 0 unknown */
 	time_t				 now;
+	/* The sender when bound to a staff member (role above resident). */
+	int64_t				 staff_id;
+	int64_t				 staff_area;	/* their subtree */
+	char				 staff_name[128];
+	int				 outbox_written; /* set by handlers */
 };
+
+/* Parses a stored role name; ROLE_RESIDENT for anything else. */
+enum role		 role_parse(const char *);
 
 struct handler {
 	const char		*name;

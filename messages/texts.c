@@ -149,6 +149,78 @@ static const struct {
 	[MSG_LANG_BAD] = {
 		"请发送“语言 中文”或“语言 English”。",
 		"Please send /lang zh or /lang en." },
+	[MSG_STAFF_ONLY] = {
+		"此功能仅限已绑定的工作人员使用。请先向处非办索取绑定码，发送“绑定 <绑定码>”。",
+		"This is for registered staff. Ask your office for a bind code and "
+		"send /bind <code>." },
+	[MSG_USAGE_BIND] = {
+		"绑定 <绑定码> — 工作人员绑定本账号",
+		"/bind <code> — staff: link this chat account" },
+	[MSG_USAGE_BINDGROUP] = {
+		"绑定群 <区域> <楼宇群|社区群|网格员群|警务群> — 把本群关联到区域",
+		"/bindgroup <area> <building|community|grid_worker|police> — attach "
+		"this group to an area" },
+	[MSG_USAGE_WARN] = {
+		"预警 <区域> <内容> — 向区域内的楼宇群和社区群发布预警",
+		"/warn <area> <text> — post a warning to the building and community "
+		"groups of an area" },
+	[MSG_USAGE_BROADCAST] = {
+		"发布情况 <编号> — 查看预警送达情况",
+		"/broadcast <id> — delivery of a warning" },
+	[MSG_BIND_OK] = {
+		"绑定成功：{name}（{role}），负责区域 {area}。发送“帮助”查看工作人员功能。",
+		"Bound: {name} ({role}), area {area}. Send /help for staff commands." },
+	[MSG_BIND_BAD] = {
+		"绑定码无效、已使用或已过期（有效期 24 小时）。请向处非办重新索取。",
+		"That code is unknown, used or expired (codes last 24 hours). Ask "
+		"your office for a new one." },
+	[MSG_BINDGROUP_OK] = {
+		"本群已关联到 {area}（{kind}）。",
+		"This group is now attached to {area} ({kind})." },
+	[MSG_BINDGROUP_PRIVATE] = {
+		"请在要关联的群里发送此命令。",
+		"Send this in the group you want to attach." },
+	[MSG_AREA_UNKNOWN] = {
+		"找不到区域“{area}”，或名称对应多个区域。请写完整路径，如 车站街道/华光路社区。",
+		"No single area matches \"{area}\". Give its path, e.g. "
+		"车站街道/华光路社区." },
+	[MSG_AREA_OUTSIDE] = {
+		"“{area}”不在您负责的区域 {mine} 内。",
+		"\"{area}\" is outside your area {mine}." },
+	[MSG_KIND_BAD] = {
+		"群类型应为 楼宇群、社区群、网格员群 或 警务群。",
+		"The kind must be building, community, grid_worker or police." },
+	[MSG_WARN_SENT] = {
+		"预警（编号 {id}）已提交，将发送至 {n} 个群。发送“发布情况 {id}”查看送达情况。",
+		"Warning {id} queued for {n} groups. Send /broadcast {id} to follow "
+		"its delivery." },
+	[MSG_WARN_NONE] = {
+		"{area} 下没有已关联的楼宇群或社区群，未发送。",
+		"No building or community groups are attached under {area}; nothing "
+		"was sent." },
+	[MSG_WARN_TOO_LONG] = {
+		"预警内容过长（{len} 字），请控制在 {max} 字以内。",
+		"The warning is too long ({len} characters); keep it under {max}." },
+	[MSG_BROADCAST_STATUS] = {
+		"预警 {id}：已送达 {sent}，待发送 {pending}，发送中 {sending}，失败 {dead}。",
+		"Warning {id}: {sent} delivered, {pending} waiting, {sending} in "
+		"flight, {dead} failed." },
+	[MSG_BROADCAST_UNKNOWN] = {
+		"没有编号为 {id} 的预警，或不在您的区域内。",
+		"No warning {id} in your area." },
+	[MSG_WARN_BODY] = {
+		"【防范非法集资预警】{text}\n如有线索，请在本群发送“举报 <内容>”，或拨打防非热线 {hotline}。",
+		"[Illegal fundraising warning] {text}\nTo report a tip, send /report "
+		"<what you saw> here, or call {hotline}." },
+	[MSG_ROLE_GRID_WORKER] = { "网格员", "grid worker" },
+	[MSG_ROLE_GRID_CHIEF] = { "网格长", "grid chief" },
+	[MSG_ROLE_LIAISON] = { "联络员", "liaison" },
+	[MSG_ROLE_OFFICE] = { "处非办", "office" },
+	[MSG_ROLE_ADMIN] = { "管理员", "administrator" },
+	[MSG_KIND_BUILDING] = { "楼宇群", "building group" },
+	[MSG_KIND_COMMUNITY] = { "社区群", "community group" },
+	[MSG_KIND_GRID_WORKER] = { "网格员联络群", "grid-worker group" },
+	[MSG_KIND_POLICE] = { "警务助理工作群", "police-assistant group" },
 };
 
 /* Returns the template, falling back to Chinese. */

@@ -105,10 +105,23 @@ test_help(void **state)
 	ctx.locale = LOCALE_EN;
 	handler_help(&ctx, &r);
 	assert_int_equal(r.ntexts, 1);
+	/* A resident sees the resident commands only. */
+	for (h = handler_table; *h != NULL; h++) {
+		if ((*h)->min_role == ROLE_RESIDENT)
+			assert_non_null(strstr(r.texts[0],
+			    msg_template(LOCALE_EN, (*h)->usage)));
+		else
+			assert_null(strstr(r.texts[0],
+			    msg_template(LOCALE_EN, (*h)->usage)));
+	}
+	assert_non_null(strstr(r.texts[0], "0533-12345"));
+	reply_clear(&r);
+	/* Staff see everything their role allows. */
+	ctx.role = ROLE_ADMIN;
+	handler_help(&ctx, &r);
 	for (h = handler_table; *h != NULL; h++)
 		assert_non_null(strstr(r.texts[0],
 		    msg_template(LOCALE_EN, (*h)->usage)));
-	assert_non_null(strstr(r.texts[0], "0533-12345"));
 	reply_clear(&r);
 }
 

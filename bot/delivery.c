@@ -1,0 +1,472 @@
+/*
+ * Delivery: one thread, one libcurl multi handle, the outbox as its queue.
+ *
+ * Each turn of the loop: fill free slots with due rows (rate limits
+ * permitting), claim them in one durable transaction *before* any request
+ * leaves, let libcurl run, record the answers of finished transfers in one
+ * transaction, then sleep in curl_multi_poll() until a transfer moves, a
+ * row falls due or delivery_wake() is called. A row is marked sent only
+ * after its answer; a process killed in between leaves it 'sending', and
+ * outbox_recover() sends it again: the one way a group may see a message
+ * twice.
+ */
+#include <sys/queue.h>
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "delivery.h"
+#include "log.h"
+#include "messages/buf.h"
+#include "messages/xmalloc.h"
+#include "storage/outbox.h"
+
+#define DELIVERY_BATCH		256
+#define DELIVERY_BODY_MAX	(64 * 1024)
+#define LIMIT_SLOTS		4096
+
+/* A transfer in flight. */
+struct job {
+	LIST_ENTRY(job)			 entry;
+	CURL				*easy;
+	int64_t				 row;
+	int64_t				 group;
+	int				 attempts;
+	const struct channel_backend	*backend;
+	const struct channel		*channel;
+	struct http_call		 call;
+	struct curl_slist		*headers;
+	struct buf			 answer;
+	int				 retry_after;	/* from the header */
+};
+
+/* Fixed-window counters of one chat (robot), for the rate limits. */
+struct limit_slot {
+	int64_t	 group;
+	time_t	 second;
+	int	 in_second;
+	time_t	 minute;
+	int	 in_minute;
+};
+
+struct delivery {
+	const struct config	*cfg;
+	uint8_t			 key[32];
+	pthread_t		 thread;
+	atomic_int		 stop;
+	CURLM			*multi;
+	struct store		*store;
+	int			 inflight;
+	LIST_HEAD(, job)	 jobs;
+	struct limit_slot	 slots[LIMIT_SLOTS];
+	struct {
+		const struct channel_backend	*backend;
+		time_t				 second;
+		int				 count;
+	}			 global[8];
+	struct channel		 robots[8];	/* outbound-only backends */
+};
+
+/* Seconds before the next attempt. */
+int
+delivery_backoff(int attempts, int retry_after)
+{
+	long	 d = 5;
+
+	if (retry_after > 0)
+		return retry_after > 3600 ? 3600 : retry_after;
+	while (--attempts > 0 && d < 1800)
+		d *= 2;
+	return d > 1800 ? 1800 : (int)d;
+}
+
+/* Finds the channel that sends for a row: a configured instance, or a
+ * robot backend by type. */
+static const struct channel *
+delivery_channel(struct delivery *d, const char *name)
+{
+	const struct channel_backend	*b;
+	const struct channel		*ch;
+	size_t				 i;
+
+	if ((ch = config_channel(d->cfg, name)) != NULL)
+		return ch;
+	for (i = 0; i < sizeof d->robots / sizeof d->robots[0]; i++) {
+		if (d->robots[i].backend == NULL) {
+			if ((b = channel_backend_lookup(name)) == NULL ||
+			    b->parse != NULL)
+				return NULL;
+			d->robots[i].name = (char *)(uintptr_t)b->type;
+			d->robots[i].backend = b;
+			return &d->robots[i];
+		}
+		if (strcmp(d->robots[i].backend->type, name) == 0)
+			return &d->robots[i];
+	}
+	return NULL;
+}
+
+/*
+ * Applies the backend's limits to one send for group at now: returns 0 and
+ * counts it if allowed, else the time when it may go.
+ */
+static time_t
+delivery_limit(struct delivery *d, const struct channel_backend *b,
+    int64_t group, time_t now)
+{
+	struct limit_slot	*sl;
+	size_t			 i;
+
+	if (!d->cfg->rate_limits)
+		return 0;
+	for (i = 0; i < sizeof d->global / sizeof d->global[0]; i++)
+		if (d->global[i].backend == b || d->global[i].backend == NULL)
+			break;
+	if (i < sizeof d->global / sizeof d->global[0]) {
+		d->global[i].backend = b;
+		if (d->global[i].second != now) {
+			d->global[i].second = now;
+			d->global[i].count = 0;
+		}
+		if (b->global_second > 0 && d->global[i].count >= b->global_second)
+			return now + 1;
+	}
+	sl = &d->slots[(uint64_t)group % LIMIT_SLOTS];
+	if (sl->group != group) {
+		memset(sl, 0, sizeof *sl);
+		sl->group = group;
+	}
+	if (sl->second != now) {
+		sl->second = now;
+		sl->in_second = 0;
+	}
+	if (sl->minute != now / 60) {
+		sl->minute = now / 60;
+		sl->in_minute = 0;
+	}
+	if (b->per_chat_second > 0 && sl->in_second >= b->per_chat_second)
+		return now + 1;
+	if (b->per_chat_minute > 0 && sl->in_minute >= b->per_chat_minute)
+		return (now / 60 + 1) * 60;
+	sl->in_second++;
+	sl->in_minute++;
+	if (i < sizeof d->global / sizeof d->global[0])
+		d->global[i].count++;
+	return 0;
+}
+
+/* libcurl: collects the answer, capped. */
+static size_t
+delivery_write(char *p, size_t size, size_t n, void *arg)
+{
+	struct job	*j = arg;
+
+	(void)buf_add(&j->answer, p, size * n);	/* past the cap: cut */
+	return size * n;
+}
+
+/* libcurl: notes a Retry-After header (seconds form). */
+static size_t
+delivery_header(char *p, size_t size, size_t n, void *arg)
+{
+	struct job	*j = arg;
+	size_t		 len = size * n;
+
+	if (len > 12 && strncasecmp(p, "Retry-After:", 12) == 0)
+		j->retry_after = (int)strtol(p + 12, NULL, 10);
+	return len;
+}
+
+/* Frees a job. */
+static void
+delivery_job_free(struct job *j)
+{
+	http_call_clear(&j->call);
+	curl_slist_free_all(j->headers);
+	buf_free(&j->answer);
+	free(j);
+}
+
+/* Builds the easy handle of a job and hands it to the multi handle. */
+static void
+delivery_launch(struct delivery *d, struct job *j)
+{
+	CURL	*e = curl_easy_init();
+	char	*ct;
+	size_t	 i;
+
+	ct = xasprintf("Content-Type: %s", j->call.content_type ?
+	    j->call.content_type : "application/json");
+	j->headers = curl_slist_append(j->headers, ct);
+	free(ct);
+	j->headers = curl_slist_append(j->headers, "Expect:");
+	for (i = 0; i < HTTP_CALL_HEADERS; i++)
+		if (j->call.headers[i] != NULL)
+			j->headers = curl_slist_append(j->headers,
+			    j->call.headers[i]);
+	curl_easy_setopt(e, CURLOPT_URL, j->call.url);
+	curl_easy_setopt(e, CURLOPT_POST, 1L);
+	curl_easy_setopt(e, CURLOPT_POSTFIELDS, j->call.body ? j->call.body : "");
+	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)j->call.len);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, j->headers);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT, (long)d->cfg->send_timeout);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, 10L);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, delivery_write);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, j);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, delivery_header);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, j);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, j);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, "fangfei");
+	j->easy = e;
+	LIST_INSERT_HEAD(&d->jobs, j, entry);
+	curl_multi_add_handle(d->multi, e);
+	d->inflight++;
+}
+
+/* Fills free slots with due rows. Returns the number started. */
+static int
+delivery_fill(struct delivery *d, time_t now)
+{
+	struct outbox_row	 rows[DELIVERY_BATCH];
+	struct job		*jobs[DELIVERY_BATCH];
+	int64_t			 ids[DELIVERY_BATCH];
+	const struct channel	*ch;
+	const char		*why;
+	size_t			 n = 0, i, njobs = 0, want;
+	time_t			 later;
+	struct outbound		 m;
+	struct timespec		 ts;
+
+	if (d->inflight >= d->cfg->max_inflight)
+		return 0;
+	want = (size_t)(d->cfg->max_inflight - d->inflight);
+	if (want > DELIVERY_BATCH)
+		want = DELIVERY_BATCH;
+	if (outbox_due(d->store, now, rows, want, &n) != STORE_OK) {
+		log_error("delivery: %s", store_errmsg(d->store));
+		return 0;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	for (i = 0; i < n; i++) {
+		ch = delivery_channel(d, rows[i].channel);
+		if (ch == NULL || ch->backend->send_prepare == NULL) {
+			(void)outbox_finish(d->store, rows[i].id, "dead", now,
+			    "no channel can send to this group", now);
+			continue;
+		}
+		if ((later = delivery_limit(d, ch->backend, rows[i].group_id,
+		    now)) != 0) {
+			(void)outbox_defer(d->store, rows[i].id, later);
+			continue;
+		}
+		memset(&m, 0, sizeof m);
+		m.id = rows[i].id;
+		m.idem_key = rows[i].idem_key;
+		m.chat_id = rows[i].chat_id;
+		m.webhook = rows[i].webhook;
+		m.secret = rows[i].secret;
+		m.text = rows[i].body;
+		m.now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+		jobs[njobs] = xcalloc(1, sizeof *jobs[njobs]);
+		why = "cannot build the request";
+		if (ch->backend->send_prepare(ch, &m, &jobs[njobs]->call,
+		    &why) == -1) {
+			(void)outbox_finish(d->store, rows[i].id, "dead", now,
+			    why, now);
+			delivery_job_free(jobs[njobs]);
+			continue;
+		}
+		jobs[njobs]->row = rows[i].id;
+		jobs[njobs]->group = rows[i].group_id;
+		jobs[njobs]->attempts = rows[i].attempts;
+		jobs[njobs]->backend = ch->backend;
+		jobs[njobs]->channel = ch;
+		buf_init(&jobs[njobs]->answer, DELIVERY_BODY_MAX);
+		ids[njobs] = rows[i].id;
+		njobs++;
+	}
+	for (i = 0; i < n; i++)
+		outbox_row_clear(&rows[i]);
+	/* Durable before anything leaves: a crash from here on resends. */
+	if (njobs > 0 && outbox_claim(d->store, ids, njobs) != STORE_OK) {
+		log_error("delivery: claim: %s", store_errmsg(d->store));
+		for (i = 0; i < njobs; i++)
+			delivery_job_free(jobs[i]);
+		return 0;
+	}
+	for (i = 0; i < njobs; i++)
+		delivery_launch(d, jobs[i]);
+	return (int)njobs;
+}
+
+/* Records the answers of finished transfers, in one transaction. */
+static void
+delivery_collect(struct delivery *d, time_t now)
+{
+	CURLMsg			*msg;
+	struct job		*j;
+	enum send_status	 st;
+	long			 status;
+	int			 left, ra, began = 0;
+	char			 err[256], why[256];
+	const char		*state;
+	time_t			 next;
+
+	while ((msg = curl_multi_info_read(d->multi, &left)) != NULL) {
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
+		    (char **)&j);
+		status = 0;
+		if (msg->data.result == CURLE_OK)
+			curl_easy_getinfo(msg->easy_handle,
+			    CURLINFO_RESPONSE_CODE, &status);
+		err[0] = '\0';
+		ra = 0;
+		st = j->backend->send_result(j->channel, status,
+		    j->answer.data ? j->answer.data : "", j->answer.len, &ra,
+		    err, sizeof err);
+		if (status == 0)
+			(void)snprintf(err, sizeof err, "%s",
+			    curl_easy_strerror(msg->data.result));
+		if (ra == 0)
+			ra = j->retry_after;
+		next = now;
+		switch (st) {
+		case SEND_OK:
+			state = "sent";
+			break;
+		case SEND_FAILED:
+			state = "dead";
+			break;
+		default:
+			if (j->attempts >= DELIVERY_MAX_ATTEMPTS) {
+				state = "dead";
+				(void)snprintf(why, sizeof why, "gave up after "
+				    "%d attempts: %.200s", j->attempts, err);
+				(void)snprintf(err, sizeof err, "%s", why);
+			} else {
+				state = "pending";
+				next = now + delivery_backoff(j->attempts, ra);
+			}
+		}
+		if (!began && store_begin(d->store) == STORE_OK)
+			began = 1;
+		if (outbox_finish(d->store, j->row, state, next,
+		    err[0] ? err : NULL, now) != STORE_OK)
+			log_error("delivery: %s", store_errmsg(d->store));
+		if (st != SEND_OK)
+			log_warn("delivery: row %lld group %lld: %s (%s)",
+			    (long long)j->row, (long long)j->group, state, err);
+		curl_multi_remove_handle(d->multi, msg->easy_handle);
+		curl_easy_cleanup(msg->easy_handle);
+		LIST_REMOVE(j, entry);
+		delivery_job_free(j);
+		d->inflight--;
+	}
+	if (began && store_commit(d->store) != STORE_OK)
+		log_error("delivery: commit: %s", store_errmsg(d->store));
+}
+
+/* The thread's loop. */
+static void *
+delivery_main(void *arg)
+{
+	struct delivery	*d = arg;
+	time_t		 now, next;
+	int		 running, timeout;
+
+	while (!atomic_load(&d->stop)) {
+		now = time(NULL);
+		(void)delivery_fill(d, now);
+		curl_multi_perform(d->multi, &running);
+		delivery_collect(d, time(NULL));
+		if (d->inflight > 0)
+			timeout = 1000;
+		else {
+			(void)outbox_next_due(d->store, &next);
+			timeout = next == 0 ? 5000 : next <= now ? 0 :
+			    (int)((next - now) * 1000);
+			if (timeout > 5000)
+				timeout = 5000;
+		}
+		if (timeout > 0 || d->inflight > 0)
+			curl_multi_poll(d->multi, NULL, 0, timeout, NULL);
+	}
+	return NULL;
+}
+
+/* Starts the thread. */
+struct delivery *
+delivery_start(const struct config *cfg, const uint8_t *key, char **cause)
+{
+	struct delivery	*d = xcalloc(1, sizeof *d);
+	long		 n = 0;
+
+	d->cfg = cfg;
+	memcpy(d->key, key, sizeof d->key);
+	if ((d->store = store_open(cfg->db_path, key, 0, cause)) == NULL) {
+		free(d);
+		return NULL;
+	}
+	if (outbox_recover(d->store, &n) != STORE_OK) {
+		*cause = xasprintf("outbox: %s", store_errmsg(d->store));
+		store_close(d->store);
+		free(d);
+		return NULL;
+	}
+	if (n > 0)
+		log_info("delivery: %ld message(s) were in flight at the last "
+		    "stop; sending them again", n);
+	LIST_INIT(&d->jobs);
+	d->multi = curl_multi_init();
+	curl_multi_setopt(d->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+	    (long)cfg->max_inflight);
+	if (pthread_create(&d->thread, NULL, delivery_main, d) != 0) {
+		*cause = xasprintf("cannot start the delivery thread");
+		curl_multi_cleanup(d->multi);
+		store_close(d->store);
+		free(d);
+		return NULL;
+	}
+	return d;
+}
+
+/* Interrupts the thread's wait. */
+void
+delivery_wake(struct delivery *d)
+{
+	if (d != NULL)
+		curl_multi_wakeup(d->multi);
+}
+
+/* Stops the thread and frees everything. */
+void
+delivery_stop(struct delivery *d)
+{
+	struct job	*j;
+
+	if (d == NULL)
+		return;
+	atomic_store(&d->stop, 1);
+	curl_multi_wakeup(d->multi);
+	pthread_join(d->thread, NULL);
+	while ((j = LIST_FIRST(&d->jobs)) != NULL) {
+		LIST_REMOVE(j, entry);
+		curl_multi_remove_handle(d->multi, j->easy);
+		curl_easy_cleanup(j->easy);
+		delivery_job_free(j);
+	}
+	curl_multi_cleanup(d->multi);
+	store_close(d->store);
+	free(d);
+}

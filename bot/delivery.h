@@ -1,0 +1,35 @@
+/*
+ * The delivery thread: drives the libcurl multi interface over the outbox.
+ * Many sends are in flight at once; per-chat and per-platform rate limits
+ * come from each backend's descriptor; temporary failures retry with
+ * delivery_backoff(); permanent ones go dead with the platform's error.
+ */
+#ifndef FANGFEI_DELIVERY_H
+#define FANGFEI_DELIVERY_H
+
+#include <stdint.h>
+
+#include "config.h"
+
+#define DELIVERY_MAX_ATTEMPTS	10
+
+struct delivery;
+
+/* Starts the thread (cfg must outlive it); rows left in flight by a
+ * previous process are queued again first. NULL with *cause on failure. */
+struct delivery	*delivery_start(const struct config *, const uint8_t *key,
+		    char **cause);
+/* Wakes the thread: new rows are due. Safe from any thread. */
+void		 delivery_wake(struct delivery *);
+/* Stops the thread; requests in flight are abandoned and their rows stay
+ * 'sending', to be sent again at the next start. */
+void		 delivery_stop(struct delivery *);
+
+/*
+ * Seconds to wait before attempt number `attempts` + 1, after a temporary
+ * failure: the platform's retry_after when it gave one (clamped to an
+ * hour), else 5 s doubling per attempt up to 30 minutes. Pure.
+ */
+int		 delivery_backoff(int attempts, int retry_after);
+
+#endif

@@ -1,0 +1,90 @@
+/*
+ * 绑定群 / /bindgroup <area> <kind>: staff attach the group they write in to
+ * an area of their own subtree, as a building, community, grid-worker or
+ * police-assistant group; warnings then reach it.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "handlers.h"
+#include "storage/areas.h"
+#include "storage/chats.h"
+#include "storage/staff.h"
+
+static const char *const cmd_bindgroup_aliases[] = {
+	"/bindgroup", "bindgroup", "绑定群", "关联群", NULL
+};
+
+/* Words for each kind, in both languages. */
+static const struct {
+	const char	*word;
+	const char	*kind;
+	enum msg_key	 text;
+} kinds[] = {
+	{ "building", "building", MSG_KIND_BUILDING },
+	{ "楼宇群", "building", MSG_KIND_BUILDING },
+	{ "楼栋群", "building", MSG_KIND_BUILDING },
+	{ "community", "community", MSG_KIND_COMMUNITY },
+	{ "社区群", "community", MSG_KIND_COMMUNITY },
+	{ "grid_worker", "grid_worker", MSG_KIND_GRID_WORKER },
+	{ "网格员群", "grid_worker", MSG_KIND_GRID_WORKER },
+	{ "网格员联络群", "grid_worker", MSG_KIND_GRID_WORKER },
+	{ "police", "police", MSG_KIND_POLICE },
+	{ "警务群", "police", MSG_KIND_POLICE },
+	{ "警务助理工作群", "police", MSG_KIND_POLICE },
+};
+
+/* Attaches the current group. */
+static enum handler_ret
+cmd_bindgroup_exec(struct handler_ctx *ctx, const char *args, struct reply *r)
+{
+	char		 area[256], word[64], mine[512] = "";
+	int64_t		 id;
+	size_t		 i;
+	struct msg_var	 vars[] = {
+		{ "area", area }, { "kind", NULL }, { "mine", mine },
+		{ "usage", msg_template(ctx->locale, MSG_USAGE_BINDGROUP) },
+		{ NULL, NULL }
+	};
+
+	if (ctx->in->chat_kind != CHAT_GROUP) {
+		handler_say(ctx, r, MSG_BINDGROUP_PRIVATE, NULL);
+		return HANDLER_USAGE;
+	}
+	if (sscanf(args, "%255s %63s", area, word) != 2) {
+		handler_say(ctx, r, MSG_NEED_ARGS, vars);
+		return HANDLER_USAGE;
+	}
+	for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		if (strcmp(kinds[i].word, word) == 0)
+			break;
+	if (i == sizeof kinds / sizeof kinds[0]) {
+		handler_say(ctx, r, MSG_KIND_BAD, NULL);
+		return HANDLER_USAGE;
+	}
+	if (areas_find(ctx->store, area, &id) != STORE_OK) {
+		handler_say(ctx, r, MSG_AREA_UNKNOWN, vars);
+		return HANDLER_USAGE;
+	}
+	if (!areas_within(ctx->store, id, ctx->staff_area)) {
+		(void)areas_path(ctx->store, ctx->staff_area, mine, sizeof mine);
+		handler_say(ctx, r, MSG_AREA_OUTSIDE, vars);
+		return HANDLER_USAGE;
+	}
+	if (groups_set_area(ctx->store, ctx->in->channel, ctx->in->chat_id, id,
+	    kinds[i].kind, ctx->now) != STORE_OK ||
+	    areas_path(ctx->store, id, area, sizeof area) != STORE_OK)
+		return HANDLER_FAILED;
+	vars[1].value = msg_template(ctx->locale, kinds[i].text);
+	handler_say(ctx, r, MSG_BINDGROUP_OK, vars);
+	return HANDLER_OK;
+}
+
+const struct handler cmd_bindgroup_entry = {
+	.name = "bindgroup",
+	.aliases = cmd_bindgroup_aliases,
+	.min_role = ROLE_GRID_WORKER,
+	.usage = MSG_USAGE_BINDGROUP,
+	.flags = HANDLER_WRITES,
+	.exec = cmd_bindgroup_exec,
+};

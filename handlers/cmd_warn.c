@@ -1,0 +1,89 @@
+/*
+ * 预警 / /warn <area> <text>: staff post a warning to every building and
+ * community group under an area of their own subtree. The outbox rows are
+ * committed with the dedupe record; delivery happens on its own thread.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "handlers.h"
+#include "messages/text.h"
+#include "storage/areas.h"
+#include "storage/outbox.h"
+#include "storage/staff.h"
+
+#define WARN_MAX_CHARS	1000
+
+static const char *const cmd_warn_aliases[] = {
+	"/warn", "warn", "预警", "发布预警", NULL
+};
+
+/* Queues the warning and says to how many groups. */
+static enum handler_ret
+cmd_warn_exec(struct handler_ctx *ctx, const char *args, struct reply *r)
+{
+	char		 area[256], mine[512] = "", by[64], idtext[24], n[24];
+	char		 len[24], max[24], *body;
+	const char	*text;
+	int64_t		 aid, bid;
+	long		 groups;
+	struct msg_var	 vars[] = {
+		{ "area", area }, { "mine", mine }, { "id", idtext }, { "n", n },
+		{ "len", len }, { "max", max },
+		{ "usage", msg_template(ctx->locale, MSG_USAGE_WARN) },
+		{ "text", NULL }, { "hotline", ctx->env->hotline },
+		{ NULL, NULL }
+	};
+
+	text = args + strcspn(args, " \t\n");
+	text += strspn(text, " \t\n");
+	if (sscanf(args, "%255s", area) != 1 || *text == '\0') {
+		handler_say(ctx, r, MSG_NEED_ARGS, vars);
+		return HANDLER_USAGE;
+	}
+	if (utf8_count(text) > WARN_MAX_CHARS) {
+		(void)snprintf(len, sizeof len, "%zu", utf8_count(text));
+		(void)snprintf(max, sizeof max, "%d", WARN_MAX_CHARS);
+		handler_say(ctx, r, MSG_WARN_TOO_LONG, vars);
+		return HANDLER_USAGE;
+	}
+	if (areas_find(ctx->store, area, &aid) != STORE_OK) {
+		handler_say(ctx, r, MSG_AREA_UNKNOWN, vars);
+		return HANDLER_USAGE;
+	}
+	if (!areas_within(ctx->store, aid, ctx->staff_area)) {
+		(void)areas_path(ctx->store, ctx->staff_area, mine, sizeof mine);
+		handler_say(ctx, r, MSG_AREA_OUTSIDE, vars);
+		return HANDLER_USAGE;
+	}
+	(void)areas_path(ctx->store, aid, area, sizeof area);
+	vars[7].value = text;
+	body = msg_format(ctx->locale, MSG_WARN_BODY, vars);
+	(void)snprintf(by, sizeof by, "staff:%lld", (long long)ctx->staff_id);
+	if (broadcasts_create(ctx->store, aid, "building,community", body, by,
+	    0, ctx->now, &bid, &groups) != STORE_OK ||
+	    audit_add(ctx->store, by, "warn", area, ctx->now) != STORE_OK) {
+		free(body);
+		return HANDLER_FAILED;
+	}
+	free(body);
+	(void)snprintf(idtext, sizeof idtext, "%lld", (long long)bid);
+	(void)snprintf(n, sizeof n, "%ld", groups);
+	if (groups == 0) {
+		handler_say(ctx, r, MSG_WARN_NONE, vars);
+		return HANDLER_OK;
+	}
+	ctx->outbox_written = 1;
+	handler_say(ctx, r, MSG_WARN_SENT, vars);
+	return HANDLER_OK;
+}
+
+const struct handler cmd_warn_entry = {
+	.name = "warn",
+	.aliases = cmd_warn_aliases,
+	.min_role = ROLE_GRID_WORKER,
+	.usage = MSG_USAGE_WARN,
+	.flags = HANDLER_WRITES,
+	.exec = cmd_warn_exec,
+};

@@ -1,0 +1,342 @@
+/* Robot groups, broadcasts and outbox rows. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "messages/xmalloc.h"
+#include "outbox.h"
+#include "store_int.h"
+
+static const char *const sql_robot_add =
+    "INSERT INTO groups (channel, chat_id, title, kind, area_id, webhook,"
+    " secret, first_seen) VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7)"
+    " ON CONFLICT (channel, chat_id) DO UPDATE SET kind = ?3, area_id = ?4,"
+    " webhook = ?5, secret = ?6 RETURNING id";
+static const char *const sql_bc_insert =
+    "INSERT INTO broadcasts (area_id, kinds, body, notice_id, created_by,"
+    " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id";
+static const char *const sql_bc_fanout =
+    "INSERT INTO outbox (broadcast_id, group_id, body, idem_key, next_at,"
+    " created_at)"
+    " SELECT ?1, g.id, ?2, 'b' || ?1 || '-g' || g.id, ?3, ?3"
+    " FROM groups g JOIN areas a ON a.id = g.area_id, areas r"
+    " WHERE r.id = ?4 AND (a.id = r.id OR substr(a.path, 1,"
+    " length(r.path) + 1) = r.path || '/')"
+    " AND instr(',' || ?5 || ',', ',' || g.kind || ',') > 0";
+static const char *const sql_bc_counts =
+    "SELECT state, count(*) FROM outbox WHERE broadcast_id = ?1 GROUP BY state";
+static const char *const sql_bc_get =
+    "SELECT area_id FROM broadcasts WHERE id = ?1";
+static const char *const sql_bc_groups =
+    "SELECT g.id, coalesce(g.title, g.chat_id), g.channel, o.state,"
+    " o.attempts, coalesce(o.last_error, '') FROM outbox o"
+    " JOIN groups g ON g.id = o.group_id WHERE o.broadcast_id = ?1"
+    " AND g.id > ?2 ORDER BY g.id LIMIT ?3";
+static const char *const sql_ob_recover =
+    "UPDATE outbox SET state = 'pending' WHERE state = 'sending'";
+static const char *const sql_ob_due =
+    "SELECT o.id, o.group_id, o.attempts, o.idem_key, o.body, g.channel,"
+    " g.chat_id, g.webhook, g.secret FROM outbox o"
+    " JOIN groups g ON g.id = o.group_id"
+    " WHERE o.state = 'pending' AND o.next_at <= ?1"
+    " ORDER BY o.next_at, o.id LIMIT ?2";
+static const char *const sql_ob_claim =
+    "UPDATE outbox SET state = 'sending', attempts = attempts + 1"
+    " WHERE id = ?1 AND state = 'pending'";
+static const char *const sql_ob_defer =
+    "UPDATE outbox SET next_at = ?2 WHERE id = ?1 AND state = 'pending'";
+static const char *const sql_ob_finish =
+    "UPDATE outbox SET state = ?2, next_at = ?3, last_error = ?4,"
+    " sent_at = CASE WHEN ?2 = 'sent' THEN ?5 ELSE sent_at END"
+    " WHERE id = ?1";
+static const char *const sql_ob_next =
+    "SELECT min(next_at) FROM outbox WHERE state = 'pending'";
+
+/* The kinds a group can have. */
+int
+group_kind_valid(const char *kind)
+{
+	static const char *const kinds[] = { "building", "community",
+	    "grid_worker", "police", NULL };
+	const char *const	*k;
+
+	for (k = kinds; *k != NULL; k++)
+		if (kind != NULL && strcmp(*k, kind) == 0)
+			return 1;
+	return 0;
+}
+
+/* Registers a robot group. */
+enum store_status
+groups_add_robot(struct store *s, const char *type, const char *name,
+    int64_t area, const char *kind, const char *webhook, const char *secret,
+    time_t now, int64_t *id)
+{
+	sqlite3_stmt	*st;
+
+	if (name == NULL || *name == '\0' || !group_kind_valid(kind) ||
+	    webhook == NULL || (strncmp(webhook, "https://", 8) != 0 &&
+	    strncmp(webhook, "http://", 7) != 0))
+		return STORE_INVALID;
+	if ((st = store_stmt(s, sql_robot_add)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, area);
+	sqlite3_bind_text(st, 5, webhook, -1, SQLITE_STATIC);
+	store_bind_text(st, 6, secret);
+	sqlite3_bind_int64(st, 7, (sqlite3_int64)now);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return store_fail(s, "groups_add_robot");
+	*id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return STORE_OK;
+}
+
+/* Creates a broadcast and its outbox rows. */
+enum store_status
+broadcasts_create(struct store *s, int64_t area, const char *kinds,
+    const char *text, const char *by, int64_t notice, time_t now, int64_t *id,
+    long *ngroups)
+{
+	sqlite3_stmt	*st;
+
+	if (text == NULL || *text == '\0' || kinds == NULL || *kinds == '\0')
+		return STORE_INVALID;
+	if ((st = store_stmt(s, sql_bc_insert)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, area);
+	sqlite3_bind_text(st, 2, kinds, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
+	if (notice != 0)
+		sqlite3_bind_int64(st, 4, notice);
+	sqlite3_bind_text(st, 5, by, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)now);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return store_fail(s, "broadcasts_create");
+	*id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if ((st = store_stmt(s, sql_bc_fanout)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, *id);
+	sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
+	sqlite3_bind_int64(st, 4, area);
+	sqlite3_bind_text(st, 5, kinds, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return store_fail(s, "broadcasts_create");
+	*ngroups = (long)sqlite3_changes(s->db);
+	return STORE_OK;
+}
+
+/* Counts a broadcast's rows by state. */
+enum store_status
+broadcasts_counts(struct store *s, int64_t id, struct broadcast_counts *c)
+{
+	sqlite3_stmt	*st;
+	const char	*state;
+	long		 n;
+
+	memset(c, 0, sizeof *c);
+	if ((st = store_stmt(s, sql_bc_counts)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		state = (const char *)sqlite3_column_text(st, 0);
+		n = (long)sqlite3_column_int64(st, 1);
+		if (strcmp(state, "pending") == 0)
+			c->pending = n;
+		else if (strcmp(state, "sending") == 0)
+			c->sending = n;
+		else if (strcmp(state, "sent") == 0)
+			c->sent = n;
+		else
+			c->dead = n;
+	}
+	sqlite3_reset(st);
+	return STORE_OK;
+}
+
+/* Reads a broadcast's area. */
+enum store_status
+broadcasts_get(struct store *s, int64_t id, int64_t *area)
+{
+	sqlite3_stmt		*st;
+	enum store_status	 rc = STORE_NOT_FOUND;
+
+	if ((st = store_stmt(s, sql_bc_get)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*area = sqlite3_column_int64(st, 0);
+		rc = STORE_OK;
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* Lists per-group states. */
+enum store_status
+broadcasts_groups(struct store *s, int64_t id, int64_t after,
+    struct outbox_group_state *out, size_t n, size_t *count)
+{
+	sqlite3_stmt			*st;
+	struct outbox_group_state	*g;
+
+	*count = 0;
+	if ((st = store_stmt(s, sql_bc_groups)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, after);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)n);
+	while (*count < n && sqlite3_step(st) == SQLITE_ROW) {
+		g = &out[(*count)++];
+		g->group_id = sqlite3_column_int64(st, 0);
+		(void)snprintf(g->name, sizeof g->name, "%s",
+		    (const char *)sqlite3_column_text(st, 1));
+		(void)snprintf(g->channel, sizeof g->channel, "%s",
+		    (const char *)sqlite3_column_text(st, 2));
+		(void)snprintf(g->state, sizeof g->state, "%s",
+		    (const char *)sqlite3_column_text(st, 3));
+		g->attempts = sqlite3_column_int(st, 4);
+		(void)snprintf(g->error, sizeof g->error, "%s",
+		    (const char *)sqlite3_column_text(st, 5));
+	}
+	sqlite3_reset(st);
+	return STORE_OK;
+}
+
+/* Frees a claimed row's strings. */
+void
+outbox_row_clear(struct outbox_row *r)
+{
+	free(r->idem_key);
+	free(r->body);
+	free(r->channel);
+	free(r->chat_id);
+	free(r->webhook);
+	free(r->secret);
+	memset(r, 0, sizeof *r);
+}
+
+/* Returns rows left in flight to the queue. */
+enum store_status
+outbox_recover(struct store *s, long *n)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = store_stmt(s, sql_ob_recover)) == NULL)
+		return STORE_ERROR;
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return store_fail(s, "outbox_recover");
+	*n = (long)sqlite3_changes(s->db);
+	return STORE_OK;
+}
+
+/* Reads due rows. */
+enum store_status
+outbox_due(struct store *s, time_t now, struct outbox_row *out, size_t n,
+    size_t *count)
+{
+	sqlite3_stmt		*st;
+	struct outbox_row	*r;
+	int			 rc;
+
+	*count = 0;
+	if ((st = store_stmt(s, sql_ob_due)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)n);
+	while (*count < n && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r = &out[(*count)++];
+		r->id = sqlite3_column_int64(st, 0);
+		r->group_id = sqlite3_column_int64(st, 1);
+		r->attempts = sqlite3_column_int(st, 2) + 1;
+		r->idem_key = store_column_dup(st, 3);
+		r->body = store_column_dup(st, 4);
+		r->channel = store_column_dup(st, 5);
+		r->chat_id = store_column_dup(st, 6);
+		r->webhook = store_column_dup(st, 7);
+		r->secret = store_column_dup(st, 8);
+	}
+	sqlite3_reset(st);
+	return STORE_OK;
+}
+
+/* Runs one id-keyed update. */
+static enum store_status
+outbox_update(struct store *s, const char *sql, int64_t id, time_t t)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = store_stmt(s, sql)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	if (sql == sql_ob_defer)
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)t);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return store_fail(s, "outbox");
+	return STORE_OK;
+}
+
+/* Marks rows in flight, in one durable transaction. */
+enum store_status
+outbox_claim(struct store *s, const int64_t *ids, size_t n)
+{
+	enum store_status	 rc;
+	size_t			 i;
+
+	if ((rc = store_begin(s)) != STORE_OK)
+		return rc;
+	for (i = 0; i < n; i++) {
+		if ((rc = outbox_update(s, sql_ob_claim, ids[i], 0)) !=
+		    STORE_OK) {
+			store_rollback(s);
+			return rc;
+		}
+	}
+	return store_commit(s);
+}
+
+/* Pushes a row back (rate limit). */
+enum store_status
+outbox_defer(struct store *s, int64_t id, time_t next_at)
+{
+	return outbox_update(s, sql_ob_defer, id, next_at);
+}
+
+/* Records the outcome of a send. */
+enum store_status
+outbox_finish(struct store *s, int64_t id, const char *state, time_t next_at,
+    const char *error, time_t now)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = store_stmt(s, sql_ob_finish)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)next_at);
+	store_bind_text(st, 4, error);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)now);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return store_fail(s, "outbox_finish");
+	return STORE_OK;
+}
+
+/* Returns the earliest due time of a pending row. */
+enum store_status
+outbox_next_due(struct store *s, time_t *when)
+{
+	sqlite3_stmt	*st;
+
+	*when = 0;
+	if ((st = store_stmt(s, sql_ob_next)) == NULL)
+		return STORE_ERROR;
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL)
+		*when = (time_t)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return STORE_OK;
+}

@@ -1,0 +1,87 @@
+/*
+ * Broadcasts and the outbox. A broadcast fans out into one outbox row per
+ * group, written in the caller's transaction; the delivery thread claims
+ * due rows, sends them and records each answer. Robot groups (outbound
+ * only) are registered here too.
+ */
+#ifndef FANGFEI_OUTBOX_H
+#define FANGFEI_OUTBOX_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "store.h"
+
+/* Group kinds, as stored. */
+int		 group_kind_valid(const char *kind);
+
+/* Registers an outbound robot group (type dingtalk, wecom or feishu). */
+enum store_status groups_add_robot(struct store *, const char *type,
+		    const char *name, int64_t area, const char *kind,
+		    const char *webhook, const char *secret, time_t now,
+		    int64_t *id);
+
+/*
+ * Creates broadcast text to the groups of kinds (comma-separated) in the
+ * subtree of area, one outbox row each, due now. The caller holds a
+ * transaction. *ngroups gets the number of rows.
+ */
+enum store_status broadcasts_create(struct store *, int64_t area,
+		    const char *kinds, const char *text, const char *by,
+		    int64_t notice, time_t now, int64_t *id, long *ngroups);
+
+struct broadcast_counts {
+	long	 pending;	/* includes rows waiting to retry */
+	long	 sending;
+	long	 sent;
+	long	 dead;
+};
+enum store_status broadcasts_counts(struct store *, int64_t id,
+		    struct broadcast_counts *);
+/* The area (for scope checks) and creator of a broadcast. */
+enum store_status broadcasts_get(struct store *, int64_t id, int64_t *area);
+
+struct outbox_group_state {
+	int64_t	 group_id;
+	char	 name[128];	/* title or robot name */
+	char	 channel[64];
+	char	 state[12];
+	int	 attempts;
+	char	 error[256];
+};
+/* Lists per-group states of a broadcast, group ids after `after`. */
+enum store_status broadcasts_groups(struct store *, int64_t id, int64_t after,
+		    struct outbox_group_state *, size_t n, size_t *count);
+
+/* A row claimed for delivery, with what the adapter needs. */
+struct outbox_row {
+	int64_t	 id;
+	int64_t	 group_id;
+	int	 attempts;	/* including this one */
+	char	*idem_key;
+	char	*body;
+	char	*channel;	/* channel instance, or robot type */
+	char	*chat_id;
+	char	*webhook;
+	char	*secret;
+};
+void		 outbox_row_clear(struct outbox_row *);
+
+/* At start: rows left 'sending' by a stopped process become due again. */
+enum store_status outbox_recover(struct store *, long *n);
+/* Reads up to n due rows (not yet claimed), oldest first. */
+enum store_status outbox_due(struct store *, time_t now,
+		    struct outbox_row *, size_t n, size_t *count);
+/* Marks rows as being sent (commits before any request leaves). */
+enum store_status outbox_claim(struct store *, const int64_t *ids, size_t n);
+/* Pushes a row's next attempt back without counting an attempt (rate
+ * limit). */
+enum store_status outbox_defer(struct store *, int64_t id, time_t next_at);
+/* Records an answer: state "sent", "dead" or "pending" (retry at
+ * next_at). */
+enum store_status outbox_finish(struct store *, int64_t id, const char *state,
+		    time_t next_at, const char *error, time_t now);
+/* The earliest next_at of a pending row, or 0 when none. */
+enum store_status outbox_next_due(struct store *, time_t *when);
+
+#endif
