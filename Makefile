@@ -33,7 +33,8 @@ LDFLAGS	+= -fsanitize=thread
 endif
 
 LIB_SRCS = $(wildcard messages/*.c storage/*.c handlers/*.c) \
-	   $(filter-out bot/main.c, $(wildcard bot/*.c))
+	   $(filter-out bot/main.c bot/cli_%.c, $(wildcard bot/*.c))
+CLI_OBJS = $(patsubst %.c,$(BUILD)/%.o,bot/main.c $(wildcard bot/cli_*.c))
 LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/schema.o
 LIB	 = $(BUILD)/libfangfei.a
 BIN	 = $(BUILD)/fangfei
@@ -64,7 +65,7 @@ $(LIB): $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BIN): $(BUILD)/bot/main.o $(LIB)
+$(BIN): $(CLI_OBJS) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Tests: cmocka unit tests, and the end-to-end test that starts the binary.

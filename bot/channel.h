@@ -22,6 +22,8 @@ struct http_request {
 	time_t		 now;
 	/* Returns the value of header name (case-insensitive), or NULL. */
 	const char	*(*header)(const struct http_request *, const char *);
+	/* Returns the value of query argument name, or NULL (may be NULL). */
+	const char	*(*arg)(const struct http_request *, const char *);
 	void		*impl;		/* the server's connection */
 };
 

@@ -47,6 +47,7 @@ config_init(struct config *cfg)
 	cfg->rate_limits = 1;
 	cfg->max_inflight = 64;
 	cfg->send_timeout = 15;
+	cfg->retry_base = 5;
 }
 
 /* Parses a whole decimal number within [min, max]. */
@@ -208,6 +209,13 @@ config_key(void *arg, const char *section, const char *key, const char *value)
 				return 0;
 			}
 			cfg->send_timeout = (int)n;
+		} else if (strcmp(key, "retry_base_seconds") == 0) {
+			if (config_number(value, 1, 600, &n) == -1) {
+				p->error = xasprintf("retry_base_seconds must be "
+				    "1..600");
+				return 0;
+			}
+			cfg->retry_base = (int)n;
 		} else
 			goto unknown;
 		return 1;

@@ -25,6 +25,7 @@ struct config {
 	int		 rate_limits;		/* [delivery] 1: apply platforms' */
 	int		 max_inflight;		/* [delivery] sends at once */
 	int		 send_timeout;		/* [delivery] seconds per send */
+	int		 retry_base;		/* [delivery] first retry delay */
 	struct channel	 channels[CONFIG_CHANNELS_MAX];
 	size_t		 nchannels;
 };

@@ -76,9 +76,9 @@ struct delivery {
 
 /* Seconds before the next attempt. */
 int
-delivery_backoff(int attempts, int retry_after)
+delivery_backoff(int attempts, int retry_after, int base)
 {
-	long	 d = 5;
+	long	 d = base > 0 ? base : 1;
 
 	if (retry_after > 0)
 		return retry_after > 3600 ? 3600 : retry_after;
@@ -356,7 +356,8 @@ delivery_collect(struct delivery *d, time_t now)
 				(void)snprintf(err, sizeof err, "%s", why);
 			} else {
 				state = "pending";
-				next = now + delivery_backoff(j->attempts, ra);
+				next = now + delivery_backoff(j->attempts, ra,
+				    d->cfg->retry_base);
 			}
 		}
 		if (!began && store_begin(d->store) == STORE_OK)

@@ -28,8 +28,8 @@ void		 delivery_stop(struct delivery *);
 /*
  * Seconds to wait before attempt number `attempts` + 1, after a temporary
  * failure: the platform's retry_after when it gave one (clamped to an
- * hour), else 5 s doubling per attempt up to 30 minutes. Pure.
+ * hour), else base seconds doubling per attempt, at most 30 minutes. Pure.
  */
-int		 delivery_backoff(int attempts, int retry_after);
+int		 delivery_backoff(int attempts, int retry_after, int base);
 
 #endif

@@ -25,10 +25,7 @@
 
 #define FANGFEI_VERSION	"0.1.0"
 
-struct cli {
-	struct config	 cfg;
-	const char	*config_path;
-};
+#include "cli.h"
 
 static const char usage_main[] =
 "用法 usage: fangfei <命令 command> [选项 options]\n"
@@ -37,6 +34,10 @@ static const char usage_main[] =
 "  import enterprises FILE    导入企业名录和警示通告 import the registry (CSV)\n"
 "  import areas FILE          导入区域（社区、网格、楼栋）import areas (CSV)\n"
 "  check NAME|USCC            查询企业 check a company, as the chat would\n"
+"  staff add|code|list        工作人员 staff and their bind codes\n"
+"  group add|list             群和群机器人 groups and group robots\n"
+"  token create               API 令牌 create an API token\n"
+"  broadcast AREA TEXT        发布预警 post a warning to an area's groups\n"
 "  migrate                    创建或升级数据库 create or upgrade the database\n"
 "  version                    显示版本 show the version\n"
 "\n"
@@ -70,8 +71,30 @@ static const char usage_check[] =
 static const char usage_simple[] =
 "用法 usage: fangfei migrate|version [--config FILE] [--db PATH]\n";
 
+/* Loads the config (cli->config_path or FANGFEI_CONFIG), then the
+ * environment, then db when given. */
+int
+cli_setup(struct cli *cli, const char *db)
+{
+	char	*cause = NULL;
+
+	if (cli->config_path == NULL && getenv("FANGFEI_CONFIG") != NULL &&
+	    *getenv("FANGFEI_CONFIG") != '\0')
+		cli->config_path = getenv("FANGFEI_CONFIG");
+	if (cli->config_path != NULL &&
+	    config_load(&cli->cfg, cli->config_path, &cause) == -1) {
+		fprintf(stderr, "fangfei: 配置错误 config: %s\n", cause);
+		free(cause);
+		return -1;
+	}
+	config_env(&cli->cfg);
+	if (db != NULL)
+		config_set(&cli->cfg.db_path, db);
+	return 0;
+}
+
 /* Parses the options shared by subcommands; returns optind or -1. */
-static int
+int
 cli_options(struct cli *cli, int argc, char **argv, const char *usage,
     const char **listen, const char **lang)
 {
@@ -84,7 +107,6 @@ cli_options(struct cli *cli, int argc, char **argv, const char *usage,
 		{ NULL, 0, NULL, 0 }
 	};
 	const char	*db = NULL;
-	char		*cause = NULL;
 	int		 c;
 
 	optind = 1;
@@ -113,18 +135,8 @@ cli_options(struct cli *cli, int argc, char **argv, const char *usage,
 			goto bad;
 		}
 	}
-	if (cli->config_path == NULL && getenv("FANGFEI_CONFIG") != NULL &&
-	    *getenv("FANGFEI_CONFIG") != '\0')
-		cli->config_path = getenv("FANGFEI_CONFIG");
-	if (cli->config_path != NULL &&
-	    config_load(&cli->cfg, cli->config_path, &cause) == -1) {
-		fprintf(stderr, "fangfei: 配置错误 config: %s\n", cause);
-		free(cause);
+	if (cli_setup(cli, db) == -1)
 		exit(1);
-	}
-	config_env(&cli->cfg);
-	if (db != NULL)
-		config_set(&cli->cfg.db_path, db);
 	if (listen != NULL && *listen != NULL)
 		config_set(&cli->cfg.listen, *listen);
 	return optind;
@@ -134,7 +146,7 @@ bad:
 }
 
 /* Loads the reporter key beside the database (or from key_file). */
-static int
+int
 cli_key(struct cli *cli, uint8_t key[STORE_KEY_LEN])
 {
 	char	*path, *cause = NULL;
@@ -151,7 +163,7 @@ cli_key(struct cli *cli, uint8_t key[STORE_KEY_LEN])
 }
 
 /* Opens the store, applying migrations. */
-static struct store *
+struct store *
 cli_store(struct cli *cli, const uint8_t *key)
 {
 	struct store	*s;
@@ -373,6 +385,14 @@ main(int argc, char **argv)
 		rc = cmd_import(&cli, argc - 1, argv + 1);
 	else if (strcmp(argv[1], "check") == 0)
 		rc = cmd_check(&cli, argc - 1, argv + 1);
+	else if (strcmp(argv[1], "staff") == 0)
+		rc = cli_staff(&cli, argc - 1, argv + 1);
+	else if (strcmp(argv[1], "group") == 0)
+		rc = cli_group(&cli, argc - 1, argv + 1);
+	else if (strcmp(argv[1], "token") == 0)
+		rc = cli_token(&cli, argc - 1, argv + 1);
+	else if (strcmp(argv[1], "broadcast") == 0)
+		rc = cli_broadcast(&cli, argc - 1, argv + 1);
 	else if (strcmp(argv[1], "migrate") == 0)
 		rc = cmd_migrate(&cli, argc - 1, argv + 1);
 	else if (strcmp(argv[1], "version") == 0 ||

@@ -18,6 +18,7 @@
 
 #include <microhttpd.h>
 
+#include "api.h"
 #include "delivery.h"
 #include "dispatch.h"
 #include "log.h"
@@ -128,6 +129,46 @@ server_header(const struct http_request *req, const char *name)
 	return MHD_lookup_connection_value(req->impl, MHD_HEADER_KIND, name);
 }
 
+/* Query argument lookup. */
+static const char *
+server_arg(const struct http_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->impl, MHD_GET_ARGUMENT_KIND,
+	    name);
+}
+
+/* Answers /api/v1/... */
+static enum MHD_Result
+server_api(struct server *srv, struct MHD_Connection *c, const char *method,
+    const char *url, struct request *r)
+{
+	struct http_request	 req;
+	struct http_response	 resp = { 500, NULL, NULL, 0 };
+	struct api_env		 env = { time(NULL), 0 };
+	struct store		*s;
+
+	if (r->too_big)
+		return server_error(srv, c, 413, url, "body too large");
+	if ((s = server_store(srv)) == NULL)
+		return server_error(srv, c, 503, url, "database unavailable");
+	memset(&req, 0, sizeof req);
+	req.method = method;
+	req.path = url;
+	req.body = r->body.data ? r->body.data : "";
+	req.body_len = r->body.len;
+	req.now = env.now;
+	req.header = server_header;
+	req.arg = server_arg;
+	req.impl = c;
+	api_handle(s, &env, &req, url + 7, &resp);
+	if (env.wrote_outbox)
+		delivery_wake(srv->delivery);
+	if (resp.status >= 400)
+		log_warn("%d %s %s", resp.status, method, url);
+	return server_respond(c, resp.status, resp.content_type, resp.body,
+	    resp.len);
+}
+
 /* Runs one webhook through its channel. */
 static enum MHD_Result
 server_hook(struct server *srv, struct MHD_Connection *c,
@@ -225,7 +266,9 @@ server_access(void *arg, struct MHD_Connection *c, const char *url,
 		atomic_fetch_add(&srv->inflight, 1);
 		atomic_fetch_add(&srv->n_requests, 1);
 		*con_cls = r;
-		if (strncmp(url, "/hook/", 6) == 0 && strcmp(method, "POST") == 0 &&
+		if ((strncmp(url, "/hook/", 6) == 0 ||
+		    strncmp(url, "/api/v1/", 8) == 0) &&
+		    strcmp(method, "POST") == 0 &&
 		    (clen = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 		    MHD_HTTP_HEADER_CONTENT_LENGTH)) != NULL &&
 		    strtoull(clen, NULL, 10) > srv->cfg->max_body_bytes)
@@ -251,6 +294,8 @@ server_access(void *arg, struct MHD_Connection *c, const char *url,
 			return server_error(srv, c, 405, url, "use GET");
 		return server_metrics(srv, c);
 	}
+	if (strncmp(url, "/api/v1/", 8) == 0)
+		return server_api(srv, c, method, url, r);
 	if (strncmp(url, "/hook/", 6) != 0 ||
 	    (ch = config_channel(srv->cfg, url + 6)) == NULL)
 		return server_error(srv, c, 404, url, "no such route");

@@ -1,27 +1,32 @@
 /*
  * Fuzzes what happens to a message once an adapter accepted it: command
- * parsing, the handlers with their store queries (company check, tips,
- * language, contact) and the reply rendered by both adapters
- * (bot/dispatch.c, handlers/, storage/). The first byte sets the message's
- * shape; the rest is its text, which must be what an adapter lets through
- * (valid UTF-8 text of at most INBOUND_TEXT_MAX bytes).
+ * parsing, the handlers with their store queries and writes (company check,
+ * tips, language, contact, bind codes, warnings and broadcasts for staff)
+ * and the reply rendered by both adapters (bot/dispatch.c, handlers/,
+ * storage/). The first byte sets the message's shape; the rest is its
+ * text, which must be what an adapter lets through (valid UTF-8 text of
+ * at most INBOUND_TEXT_MAX bytes).
  *
- *   bit 0: group chat      bit 1: addressed as a command (explicit_cmd)
- *   bit 2: English channel bit 3: deliver the message twice (a retry)
+ *   bit 0: group chat        bit 1: addressed as a command (explicit_cmd)
+ *   bit 2: English channel   bit 3: deliver the message twice (a retry)
+ *   bit 4: sent by a staff member (office, bound to both channels)
  *
- * One in-memory store per process holds a few areas and companies; what an
- * iteration wrote (chats, tips, reporters, dedupe records) is deleted after
- * it.
+ * The store (fuzz_store.h) holds a few areas and companies, a staff member,
+ * a group chat attached to an area and a robot group; it is put back after
+ * each input.
  */
-#include <stdio.h>
-
 #include "bot/dispatch.h"
-#include "bot/import.h"
-#include "fuzz_common.h"
+#include "fuzz_store.h"
 #include "messages/text.h"
 #include "storage/areas.h"
-#include "storage/store.h"
-#include "storage/store_int.h"
+#include "storage/chats.h"
+#include "storage/outbox.h"
+#include "storage/staff.h"
+
+#define T0		1763750000
+#define GROUP_CHAT	"-863152528"
+#define RESIDENT	"5927593490"
+#define STAFF		"1000001"
 
 static const char base_areas[] =
     "path,households,liaison,phone\n"
@@ -44,51 +49,55 @@ static const char base_enterprises[] =
     "91370303MA3C01011F,示例·淄博鑫源物流有限公司,张店区北京路200号,"
     "张店区/科苑街道,none,,,\n";
 
-static struct store		*store;
 static struct channel		 ch_zh, ch_en;
-static const struct handler_env	 env = { "0533-12345", 8 * 3600 };
+static int			 wakes;
 
 static void
-fuzz_import_text(enum import_kind kind, const char *text)
+fuzz_wake(void *arg)
 {
-	struct import_stats	 stats;
-	char			*cause = NULL;
-	FILE			*errs = fopen("/dev/null", "w");
-	FILE			*f;
+	(void)arg;
+	wakes++;
+}
 
-	f = fmemopen((void *)(uintptr_t)text, strlen(text), "r");
-	FUZZ_ASSERT(f != NULL && errs != NULL);
-	if (import_csv(store, kind, f, "base.csv", errs, 1763750000, &stats,
-	    &cause) != 0 || stats.rejected != 0) {
-		fprintf(stderr, "fuzz_dispatch: set-up failed: %s\n",
-		    cause ? cause : "rows rejected");
-		abort();
-	}
-	fclose(f);
-	fclose(errs);
+static const struct handler_env	 env = {
+	.hotline = "0533-12345",
+	.utc_offset = 8 * 3600,
+	.outbox_wake = fuzz_wake,
+};
+
+/* Binds the staff member to a user of a channel, as /bind does. */
+static void
+fuzz_bind(int64_t staff, const char *channel, const char *user)
+{
+	struct staff_info	 info;
+	char			 code[BIND_CODE_LEN + 1];
+
+	FUZZ_ASSERT(staff_bind_code(fuzz_store, staff, T0 - 60, code) ==
+	    STORE_OK);
+	FUZZ_ASSERT(store_begin(fuzz_store) == STORE_OK);
+	FUZZ_ASSERT(staff_bind(fuzz_store, code, channel, user, T0 - 60,
+	    &info) == STORE_OK);
+	FUZZ_ASSERT(store_commit(fuzz_store) == STORE_OK);
 }
 
 static void
 fuzz_setup(void)
 {
-	static const uint8_t	 key[STORE_KEY_LEN] = "fangfei-fuzz-key-32-bytes-long!";
-	char			*cause = NULL;
-	int64_t			 area;
+	int64_t	 community, street, staff, robot;
 
-	store = store_open(":memory:", key, STORE_MIGRATE, &cause);
-	if (store == NULL) {
-		fprintf(stderr, "fuzz_dispatch: %s\n", cause);
-		abort();
-	}
-	fuzz_import_text(IMPORT_AREAS, base_areas);
-	fuzz_import_text(IMPORT_ENTERPRISES, base_enterprises);
-	FUZZ_ASSERT(areas_find(store, "张店区/车站街道/华光路社区", &area) ==
+	fuzz_store_open();
+	fuzz_store_import(IMPORT_AREAS, base_areas);
+	fuzz_store_import(IMPORT_ENTERPRISES, base_enterprises);
+	FUZZ_ASSERT(areas_find(fuzz_store, "张店区/车站街道/华光路社区",
+	    &community) == STORE_OK);
+	FUZZ_ASSERT(areas_find(fuzz_store, "张店区/车站街道", &street) ==
 	    STORE_OK);
+
 	ch_zh.name = "demo";
 	ch_zh.backend = channel_backend_lookup("generic");
 	ch_zh.locale = LOCALE_ZH;
 	ch_zh.area = "张店区/车站街道/华光路社区";
-	ch_zh.area_id = area;
+	ch_zh.area_id = community;
 	ch_en = ch_zh;
 	ch_en.name = "tg";
 	ch_en.backend = channel_backend_lookup("telegram");
@@ -96,24 +105,19 @@ fuzz_setup(void)
 	ch_en.secret_token = "s3cr3t_Token-01";
 	ch_en.bot_username = "FangfeiBot";
 	FUZZ_ASSERT(ch_zh.backend != NULL && ch_en.backend != NULL);
-}
 
-/* Deletes what dispatching wrote. */
-static void
-fuzz_reset(void)
-{
-	char	*err = NULL;
-
-	if (sqlite3_exec(store->db,
-	    "DELETE FROM tip_events;"
-	    "DELETE FROM tips;"
-	    "DELETE FROM tip_counters;"
-	    "DELETE FROM reporters;"
-	    "DELETE FROM groups;"
-	    "DELETE FROM inbound_seen;", NULL, NULL, &err) != SQLITE_OK) {
-		fprintf(stderr, "fuzz_dispatch: reset: %s\n", err);
-		abort();
-	}
+	FUZZ_ASSERT(staff_add(fuzz_store, "车站街道处非专班 李明", "office",
+	    street, "0533-2180001", T0 - 3600, &staff) == STORE_OK);
+	fuzz_bind(staff, ch_zh.name, STAFF);
+	fuzz_bind(staff, ch_en.name, STAFF);
+	FUZZ_ASSERT(groups_set_area(fuzz_store, ch_zh.name, GROUP_CHAT,
+	    community, "community", T0 - 60) == STORE_OK);
+	FUZZ_ASSERT(groups_set_area(fuzz_store, ch_en.name, GROUP_CHAT,
+	    community, "building", T0 - 60) == STORE_OK);
+	FUZZ_ASSERT(groups_add_robot(fuzz_store, "dingtalk", "华光路社区钉钉群",
+	    community, "community", "https://oapi.dingtalk.com/robot/send?"
+	    "access_token=fuzz", "SECfuzz", T0 - 60, &robot) == STORE_OK);
+	fuzz_store_snapshot();
 }
 
 /* A reply must be deliverable: valid UTF-8 and renderable by both
@@ -143,15 +147,15 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const struct channel	*ch;
+	const struct handler	*h;
 	struct inbound		 in;
 	struct reply		 r, r2;
 	enum dispatch_result	 res, res2;
 	const char		*name = NULL;
-	char			*text;
 	int			 flags;
 	size_t			 i;
 
-	if (store == NULL)
+	if (fuzz_store == NULL)
 		fuzz_setup();
 	if (size == 0)
 		return 0;
@@ -162,26 +166,26 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > INBOUND_TEXT_MAX ||
 	    !utf8_valid_text((const char *)data, size))
 		return 0;
-	text = fuzz_strdup(data, size);
 	ch = (flags & 4) ? &ch_en : &ch_zh;
 
 	memset(&in, 0, sizeof in);
 	(void)inbound_set(in.channel, sizeof in.channel, ch->name);
 	(void)inbound_set(in.chat_id, sizeof in.chat_id,
-	    (flags & 1) ? "-863152528" : "5927593490");
+	    (flags & 1) ? GROUP_CHAT : (flags & 16) ? STAFF : RESIDENT);
 	in.chat_kind = (flags & 1) ? CHAT_GROUP : CHAT_PRIVATE;
 	if (flags & 1)
 		(void)inbound_set(in.chat_title, sizeof in.chat_title,
 		    "华光路社区 3 网格");
-	(void)inbound_set(in.sender_id, sizeof in.sender_id, "5927593490");
+	(void)inbound_set(in.sender_id, sizeof in.sender_id,
+	    (flags & 16) ? STAFF : RESIDENT);
 	(void)inbound_set(in.sender_name, sizeof in.sender_name, "小明");
 	(void)inbound_set(in.message_id, sizeof in.message_id, "731845201");
 	(void)inbound_set(in.reply_to, sizeof in.reply_to, "301");
-	in.text = text;
+	in.text = fuzz_strdup(data, size);
 	in.explicit_cmd = (flags & 2) != 0;
 
 	memset(&r, 0, sizeof r);
-	res = dispatch_inbound(store, ch, &env, &in, 1763750000, &r, &name);
+	res = dispatch_inbound(fuzz_store, ch, &env, &in, T0, &r, &name);
 	FUZZ_ASSERT(name != NULL);
 	/* Storage never fails on an in-memory database. */
 	FUZZ_ASSERT(res != DISPATCH_FAILED);
@@ -196,11 +200,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* A retry of the same message: a state-changing command is
 		 * answered from the dedupe record with the same texts. */
 		memset(&r2, 0, sizeof r2);
-		res2 = dispatch_inbound(store, ch, &env, &in, 1763750060, &r2,
-		    &name);
+		res2 = dispatch_inbound(fuzz_store, ch, &env, &in, T0 + 60,
+		    &r2, &name);
 		FUZZ_ASSERT(res2 != DISPATCH_FAILED);
-		if (handler_find(name) != NULL &&
-		    (handler_find(name)->flags & HANDLER_WRITES))
+		h = handler_find(name);
+		if (h != NULL && (h->flags & HANDLER_WRITES) &&
+		    h->min_role <= ((flags & 16) ? ROLE_OFFICE : ROLE_RESIDENT))
 			FUZZ_ASSERT(res2 == DISPATCH_REPEATED);
 		if (res2 == DISPATCH_REPEATED) {
 			FUZZ_ASSERT(r2.ntexts == r.ntexts);
@@ -213,6 +218,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	reply_clear(&r);
 	inbound_clear(&in);
-	fuzz_reset();
+	fuzz_store_restore();
 	return 0;
 }

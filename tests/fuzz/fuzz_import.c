@@ -1,16 +1,10 @@
 /*
  * Fuzzes the CSV imports (bot/import.c, through libcsv and the store). The
  * first byte picks the kind (even: enterprises, odd: areas); the rest is
- * the file. One in-memory store per process holds a few areas for the
- * enterprise rows to point at; everything an iteration imported is deleted
- * after it, so each input meets the same database.
+ * the file. The store (fuzz_store.h) holds a few areas for the enterprise
+ * rows to point at and is put back after each input.
  */
-#include <stdio.h>
-
-#include "bot/import.h"
-#include "fuzz_common.h"
-#include "storage/store.h"
-#include "storage/store_int.h"
+#include "fuzz_store.h"
 
 static const char base_areas[] =
     "path,households,liaison,phone\n"
@@ -19,67 +13,7 @@ static const char base_areas[] =
     "张店区/车站街道/华光路社区,0,华光路社区 王丹（示例）,0533-2180002\n"
     "张店区/车站街道/华光路社区/第3网格/12号楼,96,,\n";
 
-static struct store	*store;
-static FILE		*devnull;
-
-/* Imports text as the kind, for the set-up. */
-static void
-fuzz_import_text(enum import_kind kind, const char *text)
-{
-	struct import_stats	 stats;
-	char			*cause = NULL;
-	FILE			*f;
-
-	f = fmemopen((void *)(uintptr_t)text, strlen(text), "r");
-	FUZZ_ASSERT(f != NULL);
-	if (import_csv(store, kind, f, "base.csv", devnull, 1763750000,
-	    &stats, &cause) != 0 || stats.rejected != 0) {
-		fprintf(stderr, "fuzz_import: set-up failed: %s\n",
-		    cause ? cause : "rows rejected");
-		abort();
-	}
-	fclose(f);
-}
-
-static void
-fuzz_setup(void)
-{
-	static const uint8_t	 key[STORE_KEY_LEN] = "fangfei-fuzz-key-32-bytes-long!";
-	char			*cause = NULL;
-
-	devnull = fopen("/dev/null", "w");
-	FUZZ_ASSERT(devnull != NULL);
-	store = store_open(":memory:", key, STORE_MIGRATE, &cause);
-	if (store == NULL) {
-		fprintf(stderr, "fuzz_import: %s\n", cause);
-		abort();
-	}
-	fuzz_import_text(IMPORT_AREAS, base_areas);
-}
-
-/* Puts the database back as fuzz_setup() left it. */
-static void
-fuzz_reset(int areas_changed)
-{
-	char	*err = NULL;
-
-	if (sqlite3_exec(store->db,
-	    "DELETE FROM notice_enterprises;"
-	    "DELETE FROM notices;"
-	    "DELETE FROM enterprise_search;"
-	    "DELETE FROM enterprises;", NULL, NULL, &err) != SQLITE_OK)
-		goto fail;
-	if (areas_changed) {
-		if (sqlite3_exec(store->db, "DELETE FROM areas;", NULL, NULL,
-		    &err) != SQLITE_OK)
-			goto fail;
-		fuzz_import_text(IMPORT_AREAS, base_areas);
-	}
-	return;
-fail:
-	fprintf(stderr, "fuzz_import: reset: %s\n", err);
-	abort();
-}
+static FILE	*devnull;
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -90,8 +24,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FILE			*f;
 	int			 rc;
 
-	if (store == NULL)
-		fuzz_setup();
+	if (fuzz_store == NULL) {
+		devnull = fopen("/dev/null", "w");
+		FUZZ_ASSERT(devnull != NULL);
+		fuzz_store_open();
+		fuzz_store_import(IMPORT_AREAS, base_areas);
+		fuzz_store_snapshot();
+	}
 	if (size == 0)
 		return 0;
 	kind = (data[0] & 1) ? IMPORT_AREAS : IMPORT_ENTERPRISES;
@@ -102,8 +41,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	else
 		f = fopen("/dev/null", "r");
 	FUZZ_ASSERT(f != NULL);
-	rc = import_csv(store, kind, f, "fuzz.csv", devnull, 1763750000, &stats,
-	    &cause);
+	rc = import_csv(fuzz_store, kind, f, "fuzz.csv", devnull, 1763750000,
+	    &stats, &cause);
 	fclose(f);
 	if (rc == 0) {
 		FUZZ_ASSERT(cause == NULL);
@@ -118,6 +57,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else
 		FUZZ_ASSERT(cause != NULL);
 	free(cause);
-	fuzz_reset(kind == IMPORT_AREAS);
+	fuzz_store_restore();
 	return 0;
 }

@@ -1,6 +1,6 @@
 /*
  * Fuzzes the text helpers (messages/text.c, messages/texts.c) that see user
- * input: company-name forms and bigrams, the USCC check, UTF-8 and UTF-16
+ * input: company-name forms and n-grams, the USCC check, UTF-8 and UTF-16
  * offsets, trimming, folding and placeholder rendering. Output buffers are
  * heap blocks of exactly the size passed, so AddressSanitizer catches a
  * write or read one byte past them.
@@ -23,7 +23,7 @@ xmalloc_exact(size_t n)
 	return p;
 }
 
-/* The name forms as the store computes them, then their bigrams. */
+/* The name forms as the store computes them, then their n-grams. */
 static void
 fuzz_names(const char *s, size_t small)
 {
@@ -31,19 +31,20 @@ fuzz_names(const char *s, size_t small)
 	char	*key = xmalloc_exact(NAME_MAX_BYTES);
 	char	*grams = xmalloc_exact(GRAMS_MAX);
 	char	*tiny = xmalloc_exact(small + 1);
+	size_t	 n;
 
 	if (name_forms(s, fold, key, NAME_MAX_BYTES) == 0) {
 		FUZZ_ASSERT(strlen(fold) < NAME_MAX_BYTES);
 		FUZZ_ASSERT(strlen(key) <= strlen(fold));
 		FUZZ_ASSERT(utf8_valid(fold, strlen(fold)));
 		FUZZ_ASSERT(utf8_valid(key, strlen(key)));
-		if (name_bigrams(fold, grams, GRAMS_MAX) == 0)
-			FUZZ_ASSERT(utf8_valid(grams, strlen(grams)));
-		(void)name_bigrams(key, tiny, small + 1);
+		for (n = 1; n <= 4; n++)
+			if (name_ngrams(fold, n, grams, GRAMS_MAX) == 0)
+				FUZZ_ASSERT(utf8_valid(grams, strlen(grams)));
+		(void)name_ngrams(key, 2 + small % 2, tiny, small + 1);
 	}
 	/* Also straight on the input, as search.c does with a query. */
-	if (utf8_valid(s, strlen(s)))
-		(void)name_bigrams(s, tiny, small + 1);
+	(void)name_ngrams(s, 1 + small % 3, tiny, small + 1);
 	free(fold);
 	free(key);
 	free(grams);
@@ -115,27 +116,32 @@ fuzz_trim_fold(const char *s, size_t outsz)
 	free(out);
 }
 
-/* Every text in both locales, with the input as each placeholder's value. */
+/* One text with the input as the value of each placeholder its template
+ * names (found in the template, so new texts are covered as they come). */
 static void
 fuzz_render(const char *s, enum msg_key key, enum locale loc)
 {
-	static const char *const names[] = {
-		"area", "code", "date", "expect", "hotline", "issue", "len",
-		"liaison", "max", "measure", "more", "name", "n", "phone",
-		"query", "ref", "status", "text", "updated", "usage", "uscc",
-		"word",
-	};
-	struct msg_var	 vars[sizeof names / sizeof names[0] + 1];
+	const char	*t = msg_template(loc, key), *open, *close;
+	char		 names[16][32];
+	struct msg_var	 vars[16 + 1];
 	struct buf	 b;
 	char		*str;
-	size_t		 i;
+	size_t		 n = 0, len;
 
-	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
-		vars[i].name = names[i];
-		vars[i].value = s;
+	while (n < 16 && (open = strchr(t, '{')) != NULL &&
+	    (close = strchr(open, '}')) != NULL) {
+		len = (size_t)(close - open - 1);
+		if (len < sizeof names[0]) {
+			memcpy(names[n], open + 1, len);
+			names[n][len] = '\0';
+			vars[n].name = names[n];
+			vars[n].value = s;
+			n++;
+		}
+		t = close + 1;
 	}
-	vars[i].name = NULL;
-	vars[i].value = NULL;
+	vars[n].name = NULL;
+	vars[n].value = NULL;
 	buf_init(&b, REPLY_TEXT_MAX);
 	(void)msg_render(&b, loc, key, vars);
 	FUZZ_ASSERT(b.len <= REPLY_TEXT_MAX);
@@ -143,8 +149,11 @@ fuzz_render(const char *s, enum msg_key key, enum locale loc)
 	buf_free(&b);
 	str = msg_format(loc, key, vars);
 	FUZZ_ASSERT(str == NULL || strlen(str) <= REPLY_TEXT_MAX);
+	/* Cut at the cap between pieces, never inside a character. */
+	if (str != NULL && utf8_valid(s, strlen(s)))
+		FUZZ_ASSERT(utf8_valid(str, strlen(str)));
 	free(str);
-	/* A value that holds braces must not be expanded again. */
+	/* Without values: the placeholders stay as they are. */
 	str = msg_format(loc, key, NULL);
 	free(str);
 }

@@ -1,0 +1,308 @@
+/* /api/v1: staff, robot groups and broadcasts. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "api.h"
+#include "messages/text.h"
+#include "messages/xmalloc.h"
+#include "storage/areas.h"
+#include "storage/outbox.h"
+#include "storage/staff.h"
+
+#define API_LIST_MAX	100
+
+/* Sets a JSON answer (the object is consumed). */
+static void
+api_json(struct http_response *resp, int status, json_t *obj)
+{
+	resp->status = status;
+	resp->content_type = "application/json; charset=utf-8";
+	resp->body = json_dumps(obj, JSON_COMPACT);
+	resp->len = resp->body ? strlen(resp->body) : 0;
+	json_decref(obj);
+}
+
+/* Sets an error answer. */
+static void
+api_error(struct http_response *resp, int status, const char *code,
+    const char *message)
+{
+	api_json(resp, status, json_pack("{s:s, s:s}", "error", code,
+	    "message", message));
+}
+
+/* Reads ?limit= (1..100, default 50) and ?after= (default 0). */
+static void
+api_page(const struct http_request *req, long *limit, long long *after)
+{
+	const char	*v;
+
+	*limit = 50;
+	*after = 0;
+	if (req->arg == NULL)
+		return;
+	if ((v = req->arg(req, "limit")) != NULL)
+		*limit = strtol(v, NULL, 10);
+	if (*limit < 1 || *limit > API_LIST_MAX)
+		*limit = *limit < 1 ? 1 : API_LIST_MAX;
+	if ((v = req->arg(req, "after")) != NULL)
+		*after = strtoll(v, NULL, 10);
+}
+
+/* Resolves an area path within the token's subtree; answers on failure. */
+static int
+api_area(struct store *s, const struct token_info *tok, const char *path,
+    int64_t *area, struct http_response *resp)
+{
+	if (path == NULL || areas_find(s, path, area) != STORE_OK) {
+		api_error(resp, 400, "bad_area", "no single area matches");
+		return -1;
+	}
+	if (!areas_within(s, *area, tok->area_id)) {
+		api_error(resp, 403, "outside_area",
+		    "the area is outside this token's area");
+		return -1;
+	}
+	return 0;
+}
+
+/* GET /staff */
+static void
+api_staff_list(struct store *s, const struct http_request *req,
+    const struct token_info *tok, struct http_response *resp)
+{
+	struct staff_info	 list[API_LIST_MAX];
+	json_t			*items = json_array();
+	long			 limit;
+	long long		 after;
+	size_t			 n, i;
+
+	api_page(req, &limit, &after);
+	if (staff_list(s, after, list, (size_t)limit, &n) != STORE_OK) {
+		json_decref(items);
+		api_error(resp, 500, "internal", "database error");
+		return;
+	}
+	for (i = 0; i < n; i++)
+		if (areas_within(s, list[i].area_id, tok->area_id))
+			json_array_append_new(items, json_pack("{s:I, s:s, s:s, "
+			    "s:s}", "id", (json_int_t)list[i].id, "name",
+			    list[i].name, "role", list[i].role, "area",
+			    list[i].area_path));
+	api_json(resp, 200, json_pack("{s:o, s:o}", "items", items,
+	    "next_after", n == (size_t)limit ?
+	    json_integer(list[n - 1].id) : json_null()));
+}
+
+/* POST /staff */
+static void
+api_staff_add(struct store *s, struct api_env *env, json_t *in,
+    const struct token_info *tok, struct http_response *resp)
+{
+	const char	*name = json_string_value(json_object_get(in, "name"));
+	const char	*role = json_string_value(json_object_get(in, "role"));
+	const char	*phone = json_string_value(json_object_get(in, "phone"));
+	char		 code[BIND_CODE_LEN + 1];
+	int64_t		 area, id;
+
+	if (name == NULL || *name == '\0' || !staff_role_valid(role)) {
+		api_error(resp, 400, "bad_request", "name and role (grid_worker, "
+		    "grid_chief, liaison, office, admin) are required");
+		return;
+	}
+	if (api_area(s, tok, json_string_value(json_object_get(in, "area")),
+	    &area, resp) == -1)
+		return;
+	if (store_begin(s) != STORE_OK ||
+	    staff_add(s, name, role, area, phone, env->now, &id) != STORE_OK ||
+	    staff_bind_code(s, id, env->now, code) != STORE_OK ||
+	    audit_add(s, "api", "staff add", name, env->now) != STORE_OK ||
+	    store_commit(s) != STORE_OK) {
+		store_rollback(s);
+		api_error(resp, 500, "internal", "database error");
+		return;
+	}
+	api_json(resp, 201, json_pack("{s:I, s:s, s:i}", "id", (json_int_t)id,
+	    "bind_code", code, "expires_in", BIND_CODE_TTL));
+}
+
+/* POST /groups: an outbound robot. */
+static void
+api_group_add(struct store *s, struct api_env *env, json_t *in,
+    const struct token_info *tok, struct http_response *resp)
+{
+	const char	*name = json_string_value(json_object_get(in, "name"));
+	const char	*kind = json_string_value(json_object_get(in, "kind"));
+	const char	*robot = json_string_value(json_object_get(in, "robot"));
+	const char	*hook = json_string_value(json_object_get(in, "webhook"));
+	const char	*secret = json_string_value(json_object_get(in, "secret"));
+	const struct channel_backend *b;
+	int64_t		 area, id;
+
+	if (name == NULL || !group_kind_valid(kind) || robot == NULL ||
+	    (b = channel_backend_lookup(robot)) == NULL || b->parse != NULL ||
+	    hook == NULL) {
+		api_error(resp, 400, "bad_request", "name, kind (building, "
+		    "community, grid_worker, police), robot (dingtalk, wecom, "
+		    "feishu) and webhook are required");
+		return;
+	}
+	if (api_area(s, tok, json_string_value(json_object_get(in, "area")),
+	    &area, resp) == -1)
+		return;
+	switch (groups_add_robot(s, robot, name, area, kind, hook, secret,
+	    env->now, &id)) {
+	case STORE_OK:
+		api_json(resp, 201, json_pack("{s:I}", "id", (json_int_t)id));
+		return;
+	case STORE_INVALID:
+		api_error(resp, 400, "bad_request", "webhook must be an http(s) "
+		    "URL");
+		return;
+	default:
+		api_error(resp, 500, "internal", "database error");
+	}
+}
+
+/* POST /broadcasts */
+static void
+api_broadcast_add(struct store *s, struct api_env *env, json_t *in,
+    const struct token_info *tok, struct http_response *resp)
+{
+	const char	*text = json_string_value(json_object_get(in, "text"));
+	json_t		*kinds = json_object_get(in, "kinds"), *k;
+	char		 list[128] = "", by[32];
+	int64_t		 area, id;
+	long		 n;
+	size_t		 i;
+
+	if (text == NULL || *text == '\0' || utf8_count(text) > 2000) {
+		api_error(resp, 400, "bad_request", "text (1..2000 characters) "
+		    "is required");
+		return;
+	}
+	if (kinds == NULL)
+		(void)snprintf(list, sizeof list, "building,community");
+	else if (!json_is_array(kinds) || json_array_size(kinds) == 0) {
+		api_error(resp, 400, "bad_request", "kinds must be a list");
+		return;
+	}
+	json_array_foreach(kinds, i, k) {
+		if (!group_kind_valid(json_string_value(k))) {
+			api_error(resp, 400, "bad_request", "unknown kind");
+			return;
+		}
+		if (strstr(list, json_string_value(k)) == NULL)
+			(void)snprintf(list + strlen(list), sizeof list -
+			    strlen(list), "%s%s", *list ? "," : "",
+			    json_string_value(k));
+	}
+	if (api_area(s, tok, json_string_value(json_object_get(in, "area")),
+	    &area, resp) == -1)
+		return;
+	(void)snprintf(by, sizeof by, "token:%lld", (long long)tok->id);
+	if (store_begin(s) != STORE_OK || broadcasts_create(s, area, list, text,
+	    by, 0, env->now, &id, &n) != STORE_OK ||
+	    audit_add(s, by, "broadcast", list, env->now) != STORE_OK ||
+	    store_commit(s) != STORE_OK) {
+		store_rollback(s);
+		api_error(resp, 500, "internal", "database error");
+		return;
+	}
+	env->wrote_outbox = n > 0;
+	api_json(resp, 201, json_pack("{s:I, s:i}", "id", (json_int_t)id,
+	    "groups", (int)n));
+}
+
+/* GET /broadcasts/ID */
+static void
+api_broadcast_get(struct store *s, const struct http_request *req,
+    long long id, const struct token_info *tok, struct http_response *resp)
+{
+	struct outbox_group_state	 g[API_LIST_MAX];
+	struct broadcast_counts		 c;
+	json_t				*groups = json_array();
+	int64_t				 area;
+	long				 limit;
+	long long			 after;
+	size_t				 n, i;
+
+	if (broadcasts_get(s, id, &area) != STORE_OK ||
+	    !areas_within(s, area, tok->area_id)) {
+		json_decref(groups);
+		api_error(resp, 404, "not_found", "no such broadcast in this "
+		    "token's area");
+		return;
+	}
+	api_page(req, &limit, &after);
+	if (broadcasts_counts(s, id, &c) != STORE_OK ||
+	    broadcasts_groups(s, id, after, g, (size_t)limit, &n) != STORE_OK) {
+		json_decref(groups);
+		api_error(resp, 500, "internal", "database error");
+		return;
+	}
+	for (i = 0; i < n; i++)
+		json_array_append_new(groups, json_pack("{s:I, s:s, s:s, s:s, "
+		    "s:i, s:s?}", "id", (json_int_t)g[i].group_id, "name",
+		    g[i].name, "channel", g[i].channel, "state", g[i].state,
+		    "attempts", g[i].attempts, "error",
+		    g[i].error[0] ? g[i].error : NULL));
+	api_json(resp, 200, json_pack("{s:I, s:{s:i, s:i, s:i, s:i}, s:o, s:o}",
+	    "id", (json_int_t)id, "counts", "delivered", (int)c.sent,
+	    "pending", (int)c.pending, "sending", (int)c.sending, "failed",
+	    (int)c.dead, "groups", groups, "next_after", n == (size_t)limit ?
+	    json_integer(g[n - 1].group_id) : json_null()));
+}
+
+/* Routes one API request. */
+void
+api_handle(struct store *s, struct api_env *env, const struct http_request *req,
+    const char *path, struct http_response *resp)
+{
+	struct token_info	 tok;
+	const char		*auth = req->header(req, "Authorization");
+	json_t			*in = NULL;
+	json_error_t		 err;
+	int			 post = strcmp(req->method, "POST") == 0;
+	char			*end;
+	long long		 id;
+
+	if (auth == NULL || strncmp(auth, "Bearer ", 7) != 0 ||
+	    tokens_check(s, auth + 7, &tok) != STORE_OK) {
+		api_error(resp, 401, "unauthorized", "a valid bearer token is "
+		    "required (fangfei token create)");
+		return;
+	}
+	if (post) {
+		if (!utf8_valid(req->body, req->body_len) ||
+		    (in = json_loadb(req->body, req->body_len,
+		    JSON_REJECT_DUPLICATES, &err)) == NULL || !json_is_object(in)) {
+			json_decref(in);
+			api_error(resp, 400, "bad_json", "the body must be a JSON "
+			    "object in UTF-8");
+			return;
+		}
+	}
+	if (strcmp(path, "/staff") == 0) {
+		if (post)
+			api_staff_add(s, env, in, &tok, resp);
+		else
+			api_staff_list(s, req, &tok, resp);
+	} else if (strcmp(path, "/groups") == 0 && post)
+		api_group_add(s, env, in, &tok, resp);
+	else if (strcmp(path, "/broadcasts") == 0 && post)
+		api_broadcast_add(s, env, in, &tok, resp);
+	else if (strncmp(path, "/broadcasts/", 12) == 0 && !post &&
+	    (id = strtoll(path + 12, &end, 10)) > 0 && *end == '\0')
+		api_broadcast_get(s, req, id, &tok, resp);
+	else if (strcmp(path, "/staff") == 0 || strcmp(path, "/groups") == 0 ||
+	    strcmp(path, "/broadcasts") == 0 ||
+	    strncmp(path, "/broadcasts/", 12) == 0)
+		api_error(resp, 405, "method_not_allowed", "wrong method");
+	else
+		api_error(resp, 404, "not_found", "no such endpoint");
+	json_decref(in);
+}

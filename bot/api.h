@@ -1,0 +1,23 @@
+/*
+ * The office's HTTP API under /api/v1: JSON in and out, bearer tokens
+ * (fangfei token create), every object scoped to the token's area subtree,
+ * list endpoints paginated with ?after=ID&limit=N, errors as
+ * {"error": code, "message": text}.
+ */
+#ifndef FANGFEI_API_H
+#define FANGFEI_API_H
+
+#include "channel.h"
+#include "storage/store.h"
+
+struct api_env {
+	time_t	 now;
+	int	 wrote_outbox;		/* set when a broadcast was queued */
+};
+
+/* Answers one API request (path below /api/v1). */
+void	 api_handle(struct store *, struct api_env *,
+	    const struct http_request *, const char *path,
+	    struct http_response *);
+
+#endif

@@ -1,0 +1,32 @@
+/* The command line's shared pieces: bot/main.c and bot/cli_*.c. */
+#ifndef FANGFEI_CLI_H
+#define FANGFEI_CLI_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "storage/store.h"
+
+struct cli {
+	struct config	 cfg;
+	const char	*config_path;
+};
+
+/* Parses --config, --db, and (when the pointers are given) --listen and
+ * --lang; prints usage on --help. Returns the index of the first operand,
+ * or -1 after printing usage to stderr. */
+int		 cli_options(struct cli *, int argc, char **argv,
+		    const char *usage, const char **listen, const char **lang);
+/* Loads the config file and environment, then applies db if given. */
+int		 cli_setup(struct cli *, const char *db);
+/* Loads (or creates) the reporter key. */
+int		 cli_key(struct cli *, uint8_t key[STORE_KEY_LEN]);
+/* Opens the database, applying migrations; prints why it cannot. */
+struct store	*cli_store(struct cli *, const uint8_t *key);
+
+int		 cli_staff(struct cli *, int argc, char **argv);
+int		 cli_group(struct cli *, int argc, char **argv);
+int		 cli_token(struct cli *, int argc, char **argv);
+int		 cli_broadcast(struct cli *, int argc, char **argv);
+
+#endif

@@ -1,0 +1,289 @@
+/*
+ * Office commands of the CLI: staff (with bind codes), groups and group
+ * robots, API tokens, and broadcasts. Each prints what it made; secrets
+ * (tokens, bind codes) are shown once.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "delivery.h"
+#include "messages/xmalloc.h"
+#include "storage/areas.h"
+#include "storage/outbox.h"
+#include "storage/staff.h"
+
+/* Options of the office commands, all optional until a command says. */
+struct admin_opts {
+	const char	*name, *role, *area, *phone, *kind, *robot;
+	const char	*webhook, *secret, *label, *kinds, *db;
+	long		 id;
+};
+
+/* Parses the office options; returns the first operand or -1. */
+static int
+admin_options(struct cli *cli, int argc, char **argv, const char *usage,
+    struct admin_opts *o)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "role", required_argument, NULL, 'r' },
+		{ "area", required_argument, NULL, 'a' },
+		{ "phone", required_argument, NULL, 'p' },
+		{ "kind", required_argument, NULL, 'k' },
+		{ "kinds", required_argument, NULL, 'K' },
+		{ "robot", required_argument, NULL, 'R' },
+		{ "webhook", required_argument, NULL, 'w' },
+		{ "secret", required_argument, NULL, 's' },
+		{ "label", required_argument, NULL, 'l' },
+		{ "id", required_argument, NULL, 'i' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int	 c;
+
+	memset(o, 0, sizeof *o);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': cli->config_path = optarg; break;
+		case 'd': o->db = optarg; break;
+		case 'n': o->name = optarg; break;
+		case 'r': o->role = optarg; break;
+		case 'a': o->area = optarg; break;
+		case 'p': o->phone = optarg; break;
+		case 'k': o->kind = optarg; break;
+		case 'K': o->kinds = optarg; break;
+		case 'R': o->robot = optarg; break;
+		case 'w': o->webhook = optarg; break;
+		case 's': o->secret = optarg; break;
+		case 'l': o->label = optarg; break;
+		case 'i': o->id = strtol(optarg, NULL, 10); break;
+		case 'h':
+			fputs(usage, stdout);
+			exit(0);
+		default:
+			fputs(usage, stderr);
+			return -1;
+		}
+	}
+	if (cli_setup(cli, o->db) == -1)
+		return -1;
+	return optind;
+}
+
+/* Opens the store and resolves --area; prints errors. */
+static struct store *
+admin_open(struct cli *cli, const struct admin_opts *o, int64_t *area)
+{
+	uint8_t		 key[STORE_KEY_LEN];
+	struct store	*s;
+
+	if (cli_key(cli, key) == -1 || (s = cli_store(cli, key)) == NULL)
+		return NULL;
+	if (area != NULL && (o->area == NULL ||
+	    areas_find(s, o->area, area) != STORE_OK)) {
+		fprintf(stderr, "fangfei: 区域不存在或不唯一 no single area "
+		    "matches \"%s\" (fangfei import areas FILE)\n",
+		    o->area ? o->area : "");
+		store_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+static const char usage_staff[] =
+"用法 usage: fangfei staff add --name NAME --role ROLE --area PATH [--phone P]\n"
+"            fangfei staff code --id ID     新绑定码 a new bind code\n"
+"            fangfei staff list\n"
+"ROLE: grid_worker 网格员 | grid_chief 网格长 | liaison 联络员 | office 处非办 |\n"
+"      admin. The bind code (6 digits, 24 hours, single use) is sent from the\n"
+"      worker's chat account as: 绑定 <code>  (or /bind <code>).\n";
+
+/* fangfei staff add|code|list */
+int
+cli_staff(struct cli *cli, int argc, char **argv)
+{
+	struct admin_opts	 o;
+	struct staff_info	 list[100];
+	struct store		*s = NULL;
+	char			 code[BIND_CODE_LEN + 1];
+	int64_t			 area = 0, id, after = 0;
+	size_t			 n, i;
+	int			 k, rc = 1;
+
+	if ((k = admin_options(cli, argc, argv, usage_staff, &o)) == -1 ||
+	    k >= argc) {
+		fputs(usage_staff, stderr);
+		return 2;
+	}
+	if (strcmp(argv[k], "add") == 0) {
+		if (o.name == NULL || !staff_role_valid(o.role)) {
+			fputs(usage_staff, stderr);
+			return 2;
+		}
+		if ((s = admin_open(cli, &o, &area)) == NULL)
+			return 1;
+		if (store_begin(s) != STORE_OK ||
+		    staff_add(s, o.name, o.role, area, o.phone, time(NULL),
+		    &id) != STORE_OK ||
+		    staff_bind_code(s, id, time(NULL), code) != STORE_OK ||
+		    audit_add(s, "cli", "staff add", o.name, time(NULL)) !=
+		    STORE_OK || store_commit(s) != STORE_OK)
+			goto fail;
+		printf("工作人员 staff %lld: %s (%s)\n绑定码 bind code: %s "
+		    "(24 小时内有效 valid 24 h; send: 绑定 %s)\n", (long long)id,
+		    o.name, o.role, code, code);
+	} else if (strcmp(argv[k], "code") == 0) {
+		if ((s = admin_open(cli, &o, NULL)) == NULL)
+			return 1;
+		if (o.id <= 0 || staff_get(s, o.id, &list[0]) != STORE_OK) {
+			fprintf(stderr, "fangfei: no staff --id %ld\n", o.id);
+			store_close(s);
+			return 1;
+		}
+		if (staff_bind_code(s, o.id, time(NULL), code) != STORE_OK)
+			goto fail;
+		printf("绑定码 bind code for %s: %s (24 h)\n", list[0].name, code);
+	} else if (strcmp(argv[k], "list") == 0) {
+		if ((s = admin_open(cli, &o, NULL)) == NULL)
+			return 1;
+		do {
+			if (staff_list(s, after, list, 100, &n) != STORE_OK)
+				goto fail;
+			for (i = 0; i < n; i++)
+				printf("%lld\t%s\t%s\t%s\n", (long long)list[i].id,
+				    list[i].name, list[i].role,
+				    list[i].area_path);
+			after = n > 0 ? list[n - 1].id : after;
+		} while (n == 100);
+	} else {
+		fputs(usage_staff, stderr);
+		return 2;
+	}
+	rc = 0;
+	store_close(s);
+	return rc;
+fail:
+	fprintf(stderr, "fangfei: %s\n", store_errmsg(s));
+	store_rollback(s);
+	store_close(s);
+	return 1;
+}
+
+static const char usage_group[] =
+"用法 usage: fangfei group add --name NAME --area PATH --kind KIND\n"
+"                --robot dingtalk|wecom|feishu --webhook URL [--secret S]\n"
+"KIND: building 楼宇群 | community 社区群 | grid_worker 网格员群 | police 警务群\n"
+"Registers an outbound-only group robot; warnings to the area reach it.\n"
+"Chat groups the bot is in are attached from the chat: 绑定群 <区域> <类型>.\n";
+
+/* fangfei group add */
+int
+cli_group(struct cli *cli, int argc, char **argv)
+{
+	struct admin_opts	 o;
+	const struct channel_backend *b;
+	struct store		*s;
+	int64_t			 area, id;
+	int			 k;
+
+	if ((k = admin_options(cli, argc, argv, usage_group, &o)) == -1 ||
+	    k >= argc || strcmp(argv[k], "add") != 0) {
+		fputs(usage_group, stderr);
+		return 2;
+	}
+	if (o.name == NULL || !group_kind_valid(o.kind) || o.robot == NULL ||
+	    (b = channel_backend_lookup(o.robot)) == NULL || b->parse != NULL ||
+	    o.webhook == NULL) {
+		fputs(usage_group, stderr);
+		return 2;
+	}
+	if ((s = admin_open(cli, &o, &area)) == NULL)
+		return 1;
+	if (groups_add_robot(s, o.robot, o.name, area, o.kind, o.webhook,
+	    o.secret, time(NULL), &id) != STORE_OK) {
+		fprintf(stderr, "fangfei: %s (the webhook must be an http(s) "
+		    "URL)\n", store_errmsg(s));
+		store_close(s);
+		return 1;
+	}
+	printf("群 group %lld: %s robot \"%s\" (%s) in %s\n", (long long)id,
+	    o.robot, o.name, o.kind, o.area);
+	store_close(s);
+	return 0;
+}
+
+static const char usage_token[] =
+"用法 usage: fangfei token create --role office|admin --area PATH [--label L]\n"
+"Prints a bearer token for the HTTP API (/api/v1/…); it is stored hashed\n"
+"and shown only this once.\n";
+
+/* fangfei token create */
+int
+cli_token(struct cli *cli, int argc, char **argv)
+{
+	struct admin_opts	 o;
+	struct store		*s;
+	char			 text[TOKEN_TEXT_LEN + 1];
+	int64_t			 area;
+	int			 k;
+
+	if ((k = admin_options(cli, argc, argv, usage_token, &o)) == -1 ||
+	    k >= argc || strcmp(argv[k], "create") != 0 || o.role == NULL ||
+	    (strcmp(o.role, "office") != 0 && strcmp(o.role, "admin") != 0)) {
+		fputs(usage_token, stderr);
+		return 2;
+	}
+	if ((s = admin_open(cli, &o, &area)) == NULL)
+		return 1;
+	if (tokens_create(s, o.role, area, o.label, time(NULL), text) !=
+	    STORE_OK) {
+		fprintf(stderr, "fangfei: %s\n", store_errmsg(s));
+		store_close(s);
+		return 1;
+	}
+	printf("%s\n", text);
+	store_close(s);
+	return 0;
+}
+
+static const char usage_broadcast[] =
+"用法 usage: fangfei broadcast --area PATH [--kinds building,community] TEXT\n"
+"Queues TEXT to every group of those kinds under the area; a running\n"
+"fangfei serve delivers it (within a few seconds).\n";
+
+/* fangfei broadcast --area PATH TEXT */
+int
+cli_broadcast(struct cli *cli, int argc, char **argv)
+{
+	struct admin_opts	 o;
+	struct store		*s;
+	int64_t			 area, id;
+	long			 n;
+	int			 k;
+
+	if ((k = admin_options(cli, argc, argv, usage_broadcast, &o)) == -1 ||
+	    k != argc - 1) {
+		fputs(usage_broadcast, stderr);
+		return 2;
+	}
+	if ((s = admin_open(cli, &o, &area)) == NULL)
+		return 1;
+	if (store_begin(s) != STORE_OK || broadcasts_create(s, area,
+	    o.kinds ? o.kinds : "building,community", argv[k], "cli", 0,
+	    time(NULL), &id, &n) != STORE_OK || store_commit(s) != STORE_OK) {
+		fprintf(stderr, "fangfei: %s\n", store_errmsg(s));
+		store_rollback(s);
+		store_close(s);
+		return 1;
+	}
+	printf("预警 broadcast %lld: %ld 个群 groups\n", (long long)id, n);
+	store_close(s);
+	return 0;
+}
