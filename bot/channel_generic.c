@@ -13,6 +13,7 @@
  * in the inbound scheme. Any 2xx means delivered.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>

@@ -268,10 +268,13 @@ telegram_send_prepare(const struct channel *ch, const struct outbound *m,
 		*why = "no bot token";
 		goto out;
 	}
+	if (m->chat_id == NULL || *m->chat_id == '\0') {
+		*why = "no chat_id";
+		goto out;
+	}
 	errno = 0;
-	chat = m->chat_id != NULL ? strtoll(m->chat_id, &end, 10) : 0;
-	if (m->chat_id == NULL || *m->chat_id == '\0' || *end != '\0' ||
-	    errno != 0) {
+	chat = strtoll(m->chat_id, &end, 10);
+	if (*end != '\0' || errno != 0) {
 		*why = "chat_id is not an integer";
 		goto out;
 	}

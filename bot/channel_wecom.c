@@ -8,6 +8,7 @@
  * content cut to 2048 bytes. send_result: decides on errcode.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>

@@ -344,6 +344,7 @@ delivery_collect(struct delivery *d, time_t now)
 		switch (st) {
 		case SEND_OK:
 			state = "sent";
+			err[0] = '\0';
 			break;
 		case SEND_FAILED:
 			state = "dead";
