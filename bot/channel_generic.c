@@ -192,13 +192,17 @@ generic_send_prepare(const struct channel *ch, const struct outbound *m,
 		*why = "no outbound_url";
 		goto out;
 	}
+	if (m->chat_id == NULL || *m->chat_id == '\0') {
+		*why = "no chat_id";
+		goto out;
+	}
 	/* The key goes into a header: no CR/LF may smuggle in another. */
 	if (m->idem_key == NULL || !generic_token(m->idem_key)) {
 		*why = "idempotency key missing or not printable ASCII";
 		goto out;
 	}
-	obj = json_pack("{s:s, s:s, s:s}", "chat_id", m->chat_id ? m->chat_id :
-	    "", "text", m->text, "idempotency_key", m->idem_key);
+	obj = json_pack("{s:s, s:s, s:s}", "chat_id", m->chat_id, "text",
+	    m->text, "idempotency_key", m->idem_key);
 	if (obj == NULL) {
 		*why = "text is not valid UTF-8";
 		goto out;

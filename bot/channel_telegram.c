@@ -304,8 +304,9 @@ out:
 }
 
 /*
- * Writes "telegram <code>: <description>" into err, cutting the
- * description on a character boundary (jansson checked its UTF-8).
+ * Writes "telegram <code>: <description>" (or "telegram <code>" without
+ * one) into err, cutting the description on a character boundary
+ * (jansson checked its UTF-8).
  */
 static void
 telegram_err(char *err, size_t errsz, long code, const char *desc)
@@ -315,6 +316,10 @@ telegram_err(char *err, size_t errsz, long code, const char *desc)
 
 	if (errsz == 0)
 		return;
+	if (n == 0) {
+		(void)snprintf(err, errsz, "telegram %ld", code);
+		return;
+	}
 	(void)snprintf(head, sizeof head, "telegram %ld: ", code);
 	hl = strlen(head);
 	if (hl >= errsz)
@@ -368,10 +373,7 @@ telegram_send_result(const struct channel *ch, long status, const char *body,
 	}
 	if (status >= 500 || (status >= 200 && status <= 299)) {
 		/* Telegram's trouble, or a 2xx without "ok" (a proxy). */
-		if (*desc != '\0')
-			telegram_err(err, errsz, code, desc);
-		else
-			(void)snprintf(err, errsz, "telegram: http %ld", status);
+		telegram_err(err, errsz, code, desc);
 		st = SEND_RETRY;
 		goto out;
 	}
@@ -387,10 +389,7 @@ telegram_send_result(const struct channel *ch, long status, const char *body,
 		goto out;
 	}
 	/* 403 (blocked, kicked), 400, 401, 404 …: permanent. */
-	if (*desc != '\0')
-		telegram_err(err, errsz, code, desc);
-	else
-		(void)snprintf(err, errsz, "telegram: http %ld", status);
+	telegram_err(err, errsz, code, desc);
 out:
 	json_decref(j);
 	return st;

@@ -28,5 +28,6 @@ int		 cli_staff(struct cli *, int argc, char **argv);
 int		 cli_group(struct cli *, int argc, char **argv);
 int		 cli_token(struct cli *, int argc, char **argv);
 int		 cli_broadcast(struct cli *, int argc, char **argv);
+int		 cli_notice(struct cli *, int argc, char **argv);
 
 #endif

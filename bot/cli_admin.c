@@ -10,16 +10,20 @@
 #include <time.h>
 
 #include "cli.h"
+#include "import.h"
+#include "messages/buf.h"
+#include "messages/texts.h"
 #include "delivery.h"
 #include "messages/xmalloc.h"
 #include "storage/areas.h"
+#include "storage/enterprises.h"
 #include "storage/outbox.h"
 #include "storage/staff.h"
 
 /* Options of the office commands, all optional until a command says. */
 struct admin_opts {
 	const char	*name, *role, *area, *phone, *kind, *robot;
-	const char	*webhook, *secret, *label, *kinds, *db;
+	const char	*webhook, *secret, *label, *kinds, *db, *date;
 	long		 id;
 };
 
@@ -42,6 +46,9 @@ admin_options(struct cli *cli, int argc, char **argv, const char *usage,
 		{ "secret", required_argument, NULL, 's' },
 		{ "label", required_argument, NULL, 'l' },
 		{ "id", required_argument, NULL, 'i' },
+		{ "issue", required_argument, NULL, 'i' },
+		{ "date", required_argument, NULL, 'D' },
+		{ "title", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -64,6 +71,7 @@ admin_options(struct cli *cli, int argc, char **argv, const char *usage,
 		case 's': o->secret = optarg; break;
 		case 'l': o->label = optarg; break;
 		case 'i': o->id = strtol(optarg, NULL, 10); break;
+		case 'D': o->date = optarg; break;
 		case 'h':
 			fputs(usage, stdout);
 			exit(0);
@@ -286,4 +294,147 @@ cli_broadcast(struct cli *cli, int argc, char **argv)
 	printf("预警 broadcast %lld: %ld 个群 groups\n", (long long)id, n);
 	store_close(s);
 	return 0;
+}
+
+static const char usage_notice[] =
+"用法 usage: fangfei notice add --issue N --date YYYY-MM-DD [--title T] FILE.csv\n"
+"            fangfei notice publish --issue N [--area PATH [--kinds K,…]]\n"
+"add: 通告草稿 a draft notice; FILE.csv has uscc,name,measure (or 统一社会\n"
+"     信用代码,企业名称,处置措施); companies join the registry but are not\n"
+"     flagged in checks until the notice is published.\n"
+"publish: flags them in checks; with --area, also posts the formatted notice\n"
+"     to that area's building and community groups.\n";
+
+/* Formats a notice for the groups; the caller frees it. */
+static char *
+notice_text(const struct notice_info *ni, const char *hotline)
+{
+	struct buf	 b;
+	char		 issue[16], n[24];
+	size_t		 i;
+	struct msg_var	 head[] = {
+		{ "issue", issue }, { "title", ni->title }, { "date", ni->date },
+		{ "hotline", hotline }, { NULL, NULL }
+	};
+
+	buf_init(&b, 4000);
+	(void)snprintf(issue, sizeof issue, "%d", ni->issue);
+	(void)msg_render(&b, LOCALE_ZH, MSG_NOTICE_HEAD, head);
+	for (i = 0; i < ni->n; i++) {
+		struct msg_var item[] = {
+			{ "n", n }, { "name", ni->entries[i].name },
+			{ "uscc", ni->entries[i].uscc ? ni->entries[i].uscc :
+			    "—" },
+			{ "measure", msg_template(LOCALE_ZH,
+			    msg_measure_key(ni->entries[i].measure)) },
+			{ NULL, NULL }
+		};
+		(void)snprintf(n, sizeof n, "%zu", i + 1);
+		(void)buf_adds(&b, "\n");
+		if (msg_render(&b, LOCALE_ZH, MSG_NOTICE_ITEM, item) == -1)
+			break;	/* the rest is in the registry, by 查询 */
+	}
+	(void)buf_adds(&b, "\n");
+	(void)msg_render(&b, LOCALE_ZH, MSG_NOTICE_FOOT, head);
+	return buf_steal(&b);
+}
+
+/* fangfei notice add|publish */
+int
+cli_notice(struct cli *cli, int argc, char **argv)
+{
+	struct admin_opts	 o;
+	struct import_notice	 in;
+	struct import_stats	 st;
+	struct notice_info	 ni;
+	struct store		*s;
+	char			*cause = NULL, *text;
+	int64_t			 area = 0, nid, bid;
+	long			 groups = 0;
+	FILE			*f;
+	int			 k, rc = 1;
+
+	if ((k = admin_options(cli, argc, argv, usage_notice, &o)) == -1 ||
+	    k >= argc || o.id <= 0) {
+		fputs(usage_notice, stderr);
+		return 2;
+	}
+	if (strcmp(argv[k], "add") == 0) {
+		if (k + 2 != argc || o.date == NULL) {
+			fputs(usage_notice, stderr);
+			return 2;
+		}
+		if ((f = fopen(argv[k + 1], "r")) == NULL) {
+			perror(argv[k + 1]);
+			return 1;
+		}
+		if ((s = admin_open(cli, &o, NULL)) == NULL) {
+			fclose(f);
+			return 1;
+		}
+		in.issue = (int)o.id;
+		in.date = o.date;
+		in.title = o.name;
+		if (import_csv(s, IMPORT_ENTERPRISES, f, argv[k + 1], stderr,
+		    time(NULL), &in, &st, &cause) == -1) {
+			fprintf(stderr, "fangfei: %s\n", cause);
+			free(cause);
+		} else {
+			printf("通告草稿 draft notice %ld: %ld 家企业 companies；"
+			    "拒绝 rejected %ld (publish: fangfei notice publish "
+			    "--issue %ld)\n", o.id, st.flagged, st.rejected, o.id);
+			rc = st.rejected > 0 ? 1 : 0;
+		}
+		fclose(f);
+		store_close(s);
+		return rc;
+	}
+	if (strcmp(argv[k], "publish") != 0 || k + 1 != argc) {
+		fputs(usage_notice, stderr);
+		return 2;
+	}
+	if ((s = admin_open(cli, &o, o.area ? &area : NULL)) == NULL)
+		return 1;
+	if (store_begin(s) != STORE_OK)
+		goto fail;
+	switch (notices_publish(s, (int)o.id, time(NULL), &nid)) {
+	case STORE_OK:
+		break;
+	case STORE_NOT_FOUND:
+		store_rollback(s);
+		fprintf(stderr, "fangfei: 没有第 %ld 期通告 no notice %ld\n",
+		    o.id, o.id);
+		store_close(s);
+		return 1;
+	default:
+		goto fail;
+	}
+	if (area != 0) {
+		if (notices_get(s, (int)o.id, &ni) != STORE_OK)
+			goto fail;
+		text = notice_text(&ni, cli->cfg.hotline);
+		notice_info_clear(&ni);
+		if (broadcasts_create(s, area, o.kinds ? o.kinds :
+		    "building,community", text, "cli", nid, time(NULL), &bid,
+		    &groups) != STORE_OK) {
+			free(text);
+			goto fail;
+		}
+		free(text);
+	}
+	if (audit_add(s, "cli", "notice publish", argv[k], time(NULL)) !=
+	    STORE_OK || store_commit(s) != STORE_OK)
+		goto fail;
+	printf("第 %ld 期通告已发布 notice %ld published", o.id, o.id);
+	if (area != 0)
+		printf("；预警 broadcast %lld: %ld 个群 groups", (long long)bid,
+		    groups);
+	printf("\n");
+	store_close(s);
+	return 0;
+fail:
+	fprintf(stderr, "fangfei: %s\n", store_errmsg(s));
+	store_rollback(s);
+	store_close(s);
+	return 1;
 }

@@ -70,6 +70,7 @@ struct import {
 	FILE			*errs;
 	time_t			 now;
 	struct import_stats	*stats;
+	const struct import_notice *notice;
 	long			 line;		/* line being fed */
 	long			 rec_line;	/* line the record started on */
 	int			 header_done;
@@ -255,7 +256,18 @@ import_enterprise(struct import *im)
 		    "level must be high, medium, low or none)", risk);
 		return;
 	}
-	if (*issue_s != '\0') {
+	if (im->notice != NULL) {
+		issue = im->notice->issue;
+		(void)snprintf(date, sizeof date, "%s", im->notice->date);
+		if (*measure_s != '\0' && (measure = import_word(measure_s,
+		    measure_words, sizeof measure_words /
+		    sizeof measure_words[0])) == NULL) {
+			import_reject(im, "处置措施“%s”无效，应为 约谈/警示/"
+			    "行政处罚/刑事立案/注吊销/关门 (unknown measure)",
+			    measure_s);
+			return;
+		}
+	} else if (*issue_s != '\0') {
 		if ((issue = import_issue(issue_s)) == -1) {
 			import_reject(im, "通告期号“%s”无效 (bad notice issue)",
 			    issue_s);
@@ -285,7 +297,8 @@ import_enterprise(struct import *im)
 		goto fatal;
 	st = enterprises_put(im->store, &e, im->now, &id);
 	if (st == STORE_OK && issue > 0 &&
-	    (st = notices_put(im->store, issue, date, NULL, im->now,
+	    (st = notices_put(im->store, issue, date, im->notice ?
+	    im->notice->title : NULL, im->notice == NULL, im->now,
 	    &notice)) == STORE_OK)
 		st = notices_link(im->store, notice, id, measure);
 	if (st == STORE_INVALID) {
@@ -411,7 +424,8 @@ out:
 /* Imports a CSV stream in one transaction. */
 int
 import_csv(struct store *s, enum import_kind kind, FILE *f, const char *path,
-    FILE *errs, time_t now, struct import_stats *stats, char **cause)
+    FILE *errs, time_t now, const struct import_notice *notice,
+    struct import_stats *stats, char **cause)
 {
 	struct csv_parser	 p;
 	struct import		 im;
@@ -428,6 +442,7 @@ import_csv(struct store *s, enum import_kind kind, FILE *f, const char *path,
 	im.errs = errs;
 	im.now = now;
 	im.stats = stats;
+	im.notice = notice;
 	if (csv_init(&p, CSV_APPEND_NULL) != 0) {
 		*cause = xasprintf("csv_init failed");
 		return -1;

@@ -25,12 +25,21 @@ struct import_stats {
 	long	 flagged;	/* enterprises linked to a notice */
 };
 
+/* For `fangfei notice add`: every row goes on this draft notice. */
+struct import_notice {
+	int		 issue;
+	const char	*date;		/* YYYY-MM-DD */
+	const char	*title;
+};
+
 /* Imports the CSV stream f (named path in messages), writing one line per
- * bad row to errs. Returns 0 if the file could be read at all (bad rows
+ * bad row to errs. Enterprise rows with notice columns go on published
+ * notices; with a struct import_notice, every row goes on that draft
+ * notice instead (the measure column still applies). Returns 0 if the file could be read at all (bad rows
  * included), -1 with *cause otherwise (no header, unreadable, database
  * failure); on -1 nothing is kept. */
 int	 import_csv(struct store *, enum import_kind, FILE *f,
-	    const char *path, FILE *errs, time_t now, struct import_stats *,
-	    char **cause);
+	    const char *path, FILE *errs, time_t now,
+	    const struct import_notice *, struct import_stats *, char **cause);
 
 #endif

@@ -38,6 +38,7 @@ static const char usage_main[] =
 "  group add|list             群和群机器人 groups and group robots\n"
 "  token create               API 令牌 create an API token\n"
 "  broadcast AREA TEXT        发布预警 post a warning to an area's groups\n"
+"  notice add|publish         警示通告 warning notices: draft, publish\n"
 "  migrate                    创建或升级数据库 create or upgrade the database\n"
 "  version                    显示版本 show the version\n"
 "\n"
@@ -281,7 +282,7 @@ cmd_import(struct cli *cli, int argc, char **argv)
 		fclose(f);
 		return 1;
 	}
-	if (import_csv(s, kind, f, argv[i + 1], stderr, time(NULL), &st,
+	if (import_csv(s, kind, f, argv[i + 1], stderr, time(NULL), NULL, &st,
 	    &cause) == -1) {
 		fprintf(stderr, "fangfei: 导入失败，未保存任何数据 import failed, "
 		    "nothing kept: %s\n", cause);
@@ -391,6 +392,8 @@ main(int argc, char **argv)
 		rc = cli_group(&cli, argc - 1, argv + 1);
 	else if (strcmp(argv[1], "token") == 0)
 		rc = cli_token(&cli, argc - 1, argv + 1);
+	else if (strcmp(argv[1], "notice") == 0)
+		rc = cli_notice(&cli, argc - 1, argv + 1);
 	else if (strcmp(argv[1], "broadcast") == 0)
 		rc = cli_broadcast(&cli, argc - 1, argv + 1);
 	else if (strcmp(argv[1], "migrate") == 0)

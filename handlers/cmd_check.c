@@ -37,29 +37,6 @@ cmd_check_caution(const char *q)
 	return NULL;
 }
 
-/* Returns the message key of a stored measure. */
-static enum msg_key
-cmd_check_measure(const char *m)
-{
-	static const struct {
-		const char	*name;
-		enum msg_key	 key;
-	} measures[] = {
-		{ "admonished", MSG_MEASURE_ADMONISHED },
-		{ "warned", MSG_MEASURE_WARNED },
-		{ "penalty", MSG_MEASURE_PENALTY },
-		{ "criminal", MSG_MEASURE_CRIMINAL },
-		{ "deregistered", MSG_MEASURE_DEREGISTERED },
-		{ "shut", MSG_MEASURE_SHUT },
-	};
-	size_t	 i;
-
-	for (i = 0; m != NULL && i < sizeof measures / sizeof measures[0]; i++)
-		if (strcmp(measures[i].name, m) == 0)
-			return measures[i].key;
-	return MSG_MEASURE_LISTED;
-}
-
 /* Renders the matches and the count of the rest. */
 static void
 cmd_check_found(struct handler_ctx *ctx, const char *query,
@@ -82,7 +59,7 @@ cmd_check_found(struct handler_ctx *ctx, const char *query,
 			{ "uscc", m->uscc ? m->uscc : "—" },
 			{ "issue", issue }, { "date", m->date },
 			{ "measure", msg_template(ctx->locale,
-			    cmd_check_measure(m->measure)) },
+			    msg_measure_key(m->measure)) },
 			{ NULL, NULL }
 		};
 		(void)buf_adds(b, "\n");

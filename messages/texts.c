@@ -221,6 +221,18 @@ static const struct {
 	[MSG_KIND_COMMUNITY] = { "社区群", "community group" },
 	[MSG_KIND_GRID_WORKER] = { "网格员联络群", "grid-worker group" },
 	[MSG_KIND_POLICE] = { "警务助理工作群", "police-assistant group" },
+	[MSG_NOTICE_HEAD] = {
+		"【风险警示通告 第{issue}期】{title}（{date}）\n以下企业涉嫌非法集资或存在风险，"
+		"请广大居民提高警惕，切勿参与：",
+		"[Warning notice no. {issue}] {title} ({date})\nThe companies below "
+		"are suspected of illegal fundraising or at risk; do not take part:" },
+	[MSG_NOTICE_ITEM] = {
+		"{n}. {name}（{uscc}）— {measure}",
+		"{n}. {name} ({uscc}) — {measure}" },
+	[MSG_NOTICE_FOOT] = {
+		"发送“查询 <公司名>”可随时核实企业；如有线索请拨打防非热线 {hotline}。",
+		"Send /check <company> to check any company; report tips to the "
+		"hotline {hotline}." },
 };
 
 /* Returns the template, falling back to Chinese. */
@@ -302,4 +314,27 @@ const char *
 locale_name(enum locale loc)
 {
 	return loc == LOCALE_EN ? "en" : "zh-CN";
+}
+
+/* Returns the text key of a stored measure. */
+enum msg_key
+msg_measure_key(const char *m)
+{
+	static const struct {
+		const char	*name;
+		enum msg_key	 key;
+	} measures[] = {
+		{ "admonished", MSG_MEASURE_ADMONISHED },
+		{ "warned", MSG_MEASURE_WARNED },
+		{ "penalty", MSG_MEASURE_PENALTY },
+		{ "criminal", MSG_MEASURE_CRIMINAL },
+		{ "deregistered", MSG_MEASURE_DEREGISTERED },
+		{ "shut", MSG_MEASURE_SHUT },
+	};
+	size_t	 i;
+
+	for (i = 0; m != NULL && i < sizeof measures / sizeof measures[0]; i++)
+		if (strcmp(measures[i].name, m) == 0)
+			return measures[i].key;
+	return MSG_MEASURE_LISTED;
 }

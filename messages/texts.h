@@ -84,6 +84,9 @@ enum msg_key {
 	MSG_KIND_COMMUNITY,
 	MSG_KIND_GRID_WORKER,
 	MSG_KIND_POLICE,
+	MSG_NOTICE_HEAD,
+	MSG_NOTICE_ITEM,
+	MSG_NOTICE_FOOT,
 	MSG__COUNT
 };
 
@@ -107,5 +110,7 @@ char		*msg_format(enum locale, enum msg_key, const struct msg_var *);
 /* Parses "zh-CN", "zh", "en", "en-US", …; -1 if unknown. */
 int		 locale_parse(const char *, enum locale *);
 const char	*locale_name(enum locale);
+/* The text key of a stored measure (admonished, warned, …). */
+enum msg_key	 msg_measure_key(const char *);
 
 #endif

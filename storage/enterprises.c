@@ -4,6 +4,7 @@
 
 #include "enterprises.h"
 #include "messages/text.h"
+#include "messages/xmalloc.h"
 #include "store_int.h"
 
 static const char *const sql_ent_upsert_code =
@@ -26,11 +27,23 @@ static const char *const sql_ent_update =
     " area_id = coalesce(?3, area_id), risk_level = coalesce(?4, risk_level),"
     " updated_at = ?5 WHERE id = ?1";
 static const char *const sql_notice_upsert =
-    "INSERT INTO notices (issue, title, published_on, created_at)"
-    " VALUES (?1, ?2, ?3, ?4)"
+    "INSERT INTO notices (issue, title, published_on, created_at, published_at)"
+    " VALUES (?1, ?2, ?3, ?4, CASE WHEN ?5 THEN ?4 END)"
     " ON CONFLICT (issue) DO UPDATE SET title = coalesce(?2, title),"
-    " published_on = ?3"
+    " published_on = ?3, published_at = coalesce(published_at,"
+    " CASE WHEN ?5 THEN ?4 END)"
     " RETURNING id";
+static const char *const sql_notice_publish =
+    "UPDATE notices SET published_at = coalesce(published_at, ?2)"
+    " WHERE issue = ?1 RETURNING id";
+static const char *const sql_notice_members =
+    "SELECT enterprise_id FROM notice_enterprises WHERE notice_id = ?1";
+static const char *const sql_notice_get =
+    "SELECT id, coalesce(title, ''), published_on FROM notices WHERE issue = ?1";
+static const char *const sql_notice_entries =
+    "SELECT e.name, e.uscc, ne.measure FROM notice_enterprises ne"
+    " JOIN enterprises e ON e.id = ne.enterprise_id WHERE ne.notice_id = ?1"
+    " ORDER BY e.name LIMIT 500";
 static const char *const sql_notice_link =
     "INSERT INTO notice_enterprises (notice_id, enterprise_id, measure)"
     " VALUES (?1, ?2, ?3)"
@@ -120,7 +133,7 @@ enterprises_put(struct store *s, const struct enterprise_in *e, time_t now,
 /* Creates or updates a notice. */
 enum store_status
 notices_put(struct store *s, int issue, const char *date, const char *title,
-    time_t now, int64_t *id)
+    int publish, time_t now, int64_t *id)
 {
 	sqlite3_stmt	*st;
 
@@ -132,6 +145,7 @@ notices_put(struct store *s, int issue, const char *date, const char *title,
 	store_bind_text(st, 2, title);
 	sqlite3_bind_text(st, 3, date, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
+	sqlite3_bind_int(st, 5, publish);
 	return enterprises_returning(s, st, "notices_put", id);
 }
 
@@ -158,4 +172,94 @@ notices_link(struct store *s, int64_t notice, int64_t enterprise,
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return store_fail(s, "notices_link");
 	return search_reindex(s, enterprise);
+}
+
+/* Publishes a notice and flags its enterprises in the index. */
+enum store_status
+notices_publish(struct store *s, int issue, time_t now, int64_t *id)
+{
+	sqlite3_stmt		*st;
+	int64_t			 ids[500];
+	size_t			 n = 0, i;
+	enum store_status	 rc;
+	int			 r;
+
+	if ((st = store_stmt(s, sql_notice_publish)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int(st, 1, issue);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
+	r = sqlite3_step(st);
+	if (r != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return r == SQLITE_DONE ? STORE_NOT_FOUND :
+		    store_fail(s, "notices_publish");
+	}
+	*id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if ((st = store_stmt(s, sql_notice_members)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, *id);
+	while (n < sizeof ids / sizeof ids[0] && sqlite3_step(st) == SQLITE_ROW)
+		ids[n++] = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	for (i = 0; i < n; i++)
+		if ((rc = search_reindex(s, ids[i])) != STORE_OK)
+			return rc;
+	return STORE_OK;
+}
+
+/* Reads a notice and its enterprises. */
+enum store_status
+notices_get(struct store *s, int issue, struct notice_info *out)
+{
+	sqlite3_stmt	*st;
+	int64_t		 id;
+	size_t		 cap = 0;
+
+	memset(out, 0, sizeof *out);
+	if ((st = store_stmt(s, sql_notice_get)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int(st, 1, issue);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return STORE_NOT_FOUND;
+	}
+	id = sqlite3_column_int64(st, 0);
+	out->issue = issue;
+	out->title = store_column_dup(st, 1);
+	out->date = store_column_dup(st, 2);
+	sqlite3_reset(st);
+	if ((st = store_stmt(s, sql_notice_entries)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (out->n == cap) {
+			cap = cap ? cap * 2 : 16;
+			out->entries = xrealloc(out->entries,
+			    cap * sizeof *out->entries);
+		}
+		out->entries[out->n].name = store_column_dup(st, 0);
+		out->entries[out->n].uscc = store_column_dup(st, 1);
+		out->entries[out->n].measure = store_column_dup(st, 2);
+		out->n++;
+	}
+	sqlite3_reset(st);
+	return STORE_OK;
+}
+
+/* Frees a notice's strings. */
+void
+notice_info_clear(struct notice_info *n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n->n; i++) {
+		free(n->entries[i].name);
+		free(n->entries[i].uscc);
+		free(n->entries[i].measure);
+	}
+	free(n->entries);
+	free(n->title);
+	free(n->date);
+	memset(n, 0, sizeof *n);
 }

@@ -25,9 +25,31 @@ struct enterprise_in {
  * keeps the search index in step. */
 enum store_status enterprises_put(struct store *, const struct enterprise_in *,
 		    time_t now, int64_t *id);
-/* Creates or updates notice issue; *id gets its row. */
+/* Creates or updates notice issue; *id gets its row. A published notice
+ * flags its enterprises in checks; a draft (publish 0) does not until
+ * notices_publish(). Publishing is never undone by a later draft put. */
 enum store_status notices_put(struct store *, int issue, const char *date,
-		    const char *title, time_t now, int64_t *id);
+		    const char *title, int publish, time_t now, int64_t *id);
+/* Publishes a draft (or republishes) notice: its enterprises are flagged
+ * from now on. *id gets the notice row. */
+enum store_status notices_publish(struct store *, int issue, time_t now,
+		    int64_t *id);
+
+struct notice_entry {
+	char	*name;
+	char	*uscc;
+	char	*measure;
+};
+struct notice_info {
+	int			 issue;
+	char			*title;
+	char			*date;
+	size_t			 n;
+	struct notice_entry	*entries;
+};
+/* Reads a notice with its enterprises (in name order). */
+enum store_status notices_get(struct store *, int issue, struct notice_info *);
+void		 notice_info_clear(struct notice_info *);
 /* Lists enterprise on notice with measure (one of MEASURES). */
 enum store_status notices_link(struct store *, int64_t notice,
 		    int64_t enterprise, const char *measure);

@@ -24,8 +24,9 @@
 #define GRAMS_MAX	(NAME_MAX_BYTES * 3)
 
 static const char *const sql_idx_src =
-    "SELECT name, EXISTS (SELECT 1 FROM notice_enterprises"
-    " WHERE enterprise_id = ?1) FROM enterprises WHERE id = ?1";
+    "SELECT name, EXISTS (SELECT 1 FROM notice_enterprises ne"
+    " JOIN notices n ON n.id = ne.notice_id WHERE ne.enterprise_id = ?1"
+    " AND n.published_at IS NOT NULL) FROM enterprises WHERE id = ?1";
 static const char *const sql_idx_delete =
     "DELETE FROM enterprise_search WHERE rowid = ?1";
 static const char *const sql_idx_insert =
@@ -45,7 +46,9 @@ static const char *const sql_detail =
     " FROM enterprises e"
     " LEFT JOIN notice_enterprises ne ON ne.enterprise_id = e.id"
     " LEFT JOIN notices n ON n.id = ne.notice_id"
-    " WHERE e.id = ?1 ORDER BY n.published_on DESC, n.issue DESC LIMIT 1";
+    " AND n.published_at IS NOT NULL"
+    " WHERE e.id = ?1 ORDER BY n.published_on IS NULL, n.published_on DESC,"
+    " n.issue DESC LIMIT 1";
 
 /* The index tokens of a folded name: trigrams, then the last pair (or
  * the only character). */

@@ -88,3 +88,6 @@ CREATE TABLE audit_log (
 	action		TEXT NOT NULL,
 	detail		TEXT
 );
+
+-- Notices imported before publishing existed count as published.
+UPDATE notices SET published_at = created_at;

@@ -42,7 +42,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		f = fopen("/dev/null", "r");
 	FUZZ_ASSERT(f != NULL);
 	rc = import_csv(fuzz_store, kind, f, "fuzz.csv", devnull, 1763750000,
-	    &stats, &cause);
+	    NULL, &stats, &cause);
 	fclose(f);
 	if (rc == 0) {
 		FUZZ_ASSERT(cause == NULL);

@@ -2,8 +2,9 @@
  * Fuzzes the outbound side of every channel backend (bot/channel_*.c):
  * send_result, which reads the platform's answer to a send (outside input
  * from the network), and send_prepare, which builds the request for a text
- * staff wrote. The first byte picks the backend (low 3 bits, over
- * channel_types()) and the mode (bit 3: send_prepare, else send_result);
+ * staff wrote. The first byte picks the backend (low 3 bits modulo their
+ * number, in the order of channel_types(): generic, telegram, dingtalk,
+ * wecom, feishu) and the mode (bit 3: send_prepare, else send_result);
  * for send_result the next two bytes pick the HTTP status and the rest is
  * the answer's body; for send_prepare the rest is the message text.
  */
@@ -18,19 +19,18 @@
 static const struct channel_backend	*backends[8];
 static size_t				 nbackends;
 
+/* Every backend channel_types() names ("generic telegram (robots: …)"). */
 static void
 fuzz_setup(void)
 {
 	char	 types[256], *t, *save = NULL;
 
 	(void)snprintf(types, sizeof types, "%s", channel_types());
-	for (t = strtok_r(types, " ", &save); t != NULL && nbackends < 8;
-	    t = strtok_r(NULL, " ", &save)) {
-		backends[nbackends] = channel_backend_lookup(t);
-		FUZZ_ASSERT(backends[nbackends] != NULL);
-		nbackends++;
-	}
-	FUZZ_ASSERT(nbackends > 0);
+	for (t = strtok_r(types, " ():,", &save); t != NULL && nbackends < 8;
+	    t = strtok_r(NULL, " ():,", &save))
+		if ((backends[nbackends] = channel_backend_lookup(t)) != NULL)
+			nbackends++;
+	FUZZ_ASSERT(nbackends >= 2);
 }
 
 static void

@@ -20,7 +20,9 @@ CLANG=${CLANG:-clang}
 FUZZ_SECONDS=${FUZZ_SECONDS:-30}
 FUZZ_JOBS=${FUZZ_JOBS:-$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)}
 OUT=build-fuzz
-PKGS="libmicrohttpd jansson sqlite3 libcrypto inih"
+# The Makefile's PKGS line, so that a library added there is linked here.
+PKGS=$(sed -n 's/^PKGS[[:space:]]*=[[:space:]]*//p' Makefile)
+[ -n "$PKGS" ] || PKGS="libmicrohttpd jansson sqlite3 libcrypto inih"
 
 SAN="-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
 CFLAGS="-g -O1 $SAN -fno-omit-frame-pointer -std=c11 -D_DEFAULT_SOURCE -I."
@@ -45,11 +47,20 @@ fi
 
 mkdir -p "$OUT/obj" "$OUT/logs" "$OUT/artifacts" "$OUT/corpus"
 
-# The project sources, as the Makefile's LIB_SRCS.
-srcs=""
-for f in messages/*.c storage/*.c handlers/*.c bot/*.c; do
-	[ "$f" = bot/main.c ] || srcs="$srcs $f"
-done
+# The project sources: the Makefile's LIB_SRCS, asked of make itself so
+# that the list follows the Makefile (the fallback is what it said when
+# this was written).
+# shellcheck disable=SC2016 # a make expression, for make
+srcs=$(printf 'fuzz-print-srcs:\n\t@echo $(LIB_SRCS)\n' |
+    make --no-print-directory -s -f Makefile -f - fuzz-print-srcs 2>/dev/null)
+if [ -z "$srcs" ]; then
+	for f in messages/*.c storage/*.c handlers/*.c bot/*.c; do
+		case $f in
+		bot/main.c | bot/cli_*.c) ;;
+		*) srcs="$srcs $f" ;;
+		esac
+	done
+fi
 sh scripts/embed-schema.sh storage/schema/*.sql >"$OUT/schema.c" || exit 1
 srcs="$srcs $OUT/schema.c"
 

@@ -767,6 +767,10 @@ test_telegram_prepare(void **state)
 	assert_string_equal(why, "chat_id is not an integer");
 	m.chat_id = "99999999999999999999";
 	assert_int_equal(prepare("telegram", &ch, &m, &call, &why), -1);
+	assert_string_equal(why, "chat_id is not an integer");
+	m.chat_id = NULL;
+	assert_int_equal(prepare("telegram", &ch, &m, &call, &why), -1);
+	assert_string_equal(why, "no chat_id");
 	m.chat_id = s;
 	ch.token = NULL;
 	assert_int_equal(prepare("telegram", &ch, &m, &call, &why), -1);
@@ -872,9 +876,13 @@ test_telegram_results(void **state)
 	    SEND_RETRY);
 	assert_int_equal(result("telegram", NULL, 502, "<html>", &ra, err),
 	    SEND_RETRY);
-	assert_string_equal(err, "telegram: http 502");
+	assert_string_equal(err, "telegram 502");
 	assert_int_equal(result("telegram", NULL, 200, "<html>", &ra, err),
 	    SEND_RETRY);
+	assert_string_equal(err, "telegram 200");
+	assert_int_equal(result("telegram", NULL, 404, "", &ra, err),
+	    SEND_FAILED);
+	assert_string_equal(err, "telegram 404");
 	assert_int_equal(result("telegram", NULL, 200, "{\"ok\":false,"
 	    "\"error_code\":429,\"parameters\":{\"retry_after\":7}}", &ra, err),
 	    SEND_RETRY);
@@ -979,6 +987,10 @@ test_generic(void **state)
 	assert_int_equal(prepare("generic", &ch, &m, &call, &why), -1);
 	assert_null(call.headers[0]);
 	m.idem_key = "k-1";
+	m.chat_id = NULL;
+	assert_int_equal(prepare("generic", &ch, &m, &call, &why), -1);
+	assert_string_equal(why, "no chat_id");
+	m.chat_id = "-42";
 	ch.outbound_url = NULL;
 	assert_int_equal(prepare("generic", &ch, &m, &call, &why), -1);
 	assert_string_equal(why, "no outbound_url");

@@ -27,7 +27,7 @@ import_text(struct store *s, enum import_kind kind, const char *csv)
 				    strlen(csv), "r");
 	FILE			*errs = fopen("/dev/null", "w");
 
-	assert_int_equal(import_csv(s, kind, f, "test.csv", errs, 1000, &st,
+	assert_int_equal(import_csv(s, kind, f, "test.csv", errs, 1000, NULL, &st,
 	    &cause), 0);
 	fclose(f);
 	fclose(errs);
