@@ -276,6 +276,10 @@ api_handle(struct store *s, struct api_env *env, const struct http_request *req,
 		    "required (fangfei token create)");
 		return;
 	}
+	if (!post && strcmp(req->method, "GET") != 0) {
+		api_error(resp, 405, "method_not_allowed", "use GET or POST");
+		return;
+	}
 	if (post) {
 		if (!utf8_valid(req->body, req->body_len) ||
 		    (in = json_loadb(req->body, req->body_len,

@@ -336,6 +336,104 @@ test_crash_and_stop(void **state)
 	e2e_start(&d);		/* for the teardown and any later test */
 }
 
+/* Staff: a code from the CLI binds a chat account; the worker attaches a
+ * group and warns their area, not another; residents cannot. */
+static void
+test_staff_chat_flow(void **state)
+{
+	static const char *const add[] = { "staff", "add", "--name", "王丹",
+	    "--role", "grid_worker", "--area", "华光路社区", NULL };
+	struct http_result	 r;
+	char			 out[1024], text[128], *p;
+
+	(void)state;
+	assert_int_equal(e2e_cli(&d, add, out, sizeof out), 0);
+	assert_non_null(p = strstr(out, "bind code: "));
+	(void)snprintf(text, sizeof text, "绑定 %.6s", p + 11);
+	r = say("demo", "u-wang", "wang", "预警 华光路社区 有人推销理财", "sf-0");
+	assert_non_null(strstr(r.body, "仅限已绑定的工作人员"));
+	e2e_result_free(&r);
+	r = say("demo", "u-wang", "wang", text, "sf-1");
+	assert_non_null(strstr(r.body, "绑定成功：王丹（网格员）"));
+	e2e_result_free(&r);
+	r = say("demo", "u-x", "someone", text, "sf-2");	/* used */
+	assert_non_null(strstr(r.body, "绑定码无效"));
+	e2e_result_free(&r);
+	r = say("demo", "g-b12", "wang", "绑定群 华光路社区/第3网格/12号楼 楼宇群",
+	    "sf-3");
+	assert_non_null(strstr(r.body, "本群已关联到 张店区/车站街道/华光路社区/"
+	    "第3网格/12号楼（楼宇群）"));
+	e2e_result_free(&r);
+	r = say("demo", "u-wang", "wang", "预警 科苑街道 越权", "sf-4");
+	assert_non_null(strstr(r.body, "不在您负责的区域"));
+	e2e_result_free(&r);
+	r = say("demo", "u-wang", "wang", "预警 华光路社区 近期有人冒充银行推销"
+	    "高息理财", "sf-5");
+	assert_non_null(strstr(r.body, "将发送至 1 个群"));
+	e2e_result_free(&r);
+	/* The demo channel has no outbound_url: the row is dead with why. */
+	assert_int_equal(e2e_sql_long(&d, "SELECT count(*) FROM outbox o JOIN "
+	    "groups g ON g.id = o.group_id WHERE g.chat_id = 'g-b12'"), 1);
+	/* The resident's help has no staff commands; the worker's has. */
+	r = say("demo", "u-res", "resident", "帮助", "sf-6");
+	assert_null(strstr(r.body, "预警 <区域>"));
+	e2e_result_free(&r);
+	r = say("demo", "u-wang", "wang", "帮助", "sf-7");
+	assert_non_null(strstr(r.body, "预警 <区域>"));
+	e2e_result_free(&r);
+}
+
+/* The API: bearer tokens, scope, errors. */
+static void
+test_api(void **state)
+{
+	static const char *const mk[] = { "token", "create", "--role",
+	    "office", "--area", "车站街道", NULL };
+	struct http_result	 r;
+	char			 tok[128], auth[160];
+	const char		*hdr[] = { auth, NULL };
+	const char		*body;
+
+	(void)state;
+	assert_int_equal(e2e_cli(&d, mk, tok, sizeof tok), 0);
+	tok[strcspn(tok, "\n")] = '\0';
+	r = e2e_request(&d, "GET", "/api/v1/staff", NULL, NULL, 0);
+	assert_int_equal(r.status, 401);
+	e2e_result_free(&r);
+	(void)snprintf(auth, sizeof auth, "Authorization: Bearer %sx", tok);
+	r = e2e_request(&d, "GET", "/api/v1/staff", hdr, NULL, 0);
+	assert_int_equal(r.status, 401);
+	e2e_result_free(&r);
+	(void)snprintf(auth, sizeof auth, "Authorization: Bearer %s", tok);
+	body = "{\"name\":\"李四\",\"role\":\"grid_chief\",\"area\":"
+	    "\"共青团路社区\"}";
+	r = e2e_request(&d, "POST", "/api/v1/staff", hdr, body, strlen(body));
+	assert_int_equal(r.status, 201);
+	assert_non_null(strstr(r.body, "\"bind_code\":\""));
+	e2e_result_free(&r);
+	body = "{\"name\":\"越权\",\"role\":\"grid_chief\",\"area\":"
+	    "\"科苑街道\"}";
+	r = e2e_request(&d, "POST", "/api/v1/staff", hdr, body, strlen(body));
+	assert_int_equal(r.status, 403);
+	e2e_result_free(&r);
+	r = e2e_request(&d, "POST", "/api/v1/staff", hdr, "{bad", 4);
+	assert_int_equal(r.status, 400);
+	e2e_result_free(&r);
+	r = e2e_request(&d, "GET", "/api/v1/staff?limit=1", hdr, NULL, 0);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "\"next_after\":"));
+	e2e_result_free(&r);
+	r = e2e_request(&d, "GET", "/api/v1/broadcasts/999999", hdr, NULL, 0);
+	assert_int_equal(r.status, 404);
+	e2e_result_free(&r);
+	r = e2e_request(&d, "DELETE", "/api/v1/staff", hdr, NULL, 0);
+	assert_int_equal(r.status, 405);
+	e2e_result_free(&r);
+	r = e2e_request(&d, "GET", "/api/v1/nothing", hdr, NULL, 0);
+	assert_int_equal(r.status, 404);
+	e2e_result_free(&r);
+}
+
 int
 main(void)
 {
@@ -345,6 +443,8 @@ main(void)
 		cmocka_unit_test(test_status_and_area),
 		cmocka_unit_test(test_concurrent_reports),
 		cmocka_unit_test(test_group_language),
+		cmocka_unit_test(test_staff_chat_flow),
+		cmocka_unit_test(test_api),
 		cmocka_unit_test(test_crash_and_stop),
 	};
 

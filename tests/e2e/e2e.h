@@ -31,6 +31,10 @@ struct http_result e2e_request(const struct daemon *, const char *method,
 	    const char *path, const char *const *headers, const char *body,
 	    size_t len);
 void	 e2e_result_free(struct http_result *);
+/* Runs `fangfei ARGS --config <the daemon's>` and captures its standard
+ * output into out (cut at size); returns the exit status. */
+int	 e2e_cli(const struct daemon *, const char *const *args, char *out,
+	    size_t size);
 /* Runs a SQL query on the daemon's database and returns the first
  * column of the first row as a number. */
 long	 e2e_sql_long(const struct daemon *, const char *sql);

@@ -230,3 +230,43 @@ e2e_sql_long(const struct daemon *d, const char *sql)
 	sqlite3_close(db);
 	return v;
 }
+
+/* Runs the CLI with the daemon's config and captures standard output. */
+int
+e2e_cli(const struct daemon *d, const char *const *args, char *out,
+    size_t size)
+{
+	const char	*bin = getenv("FANGFEI_BIN");
+	char		*argv[16], conf[512];
+	int		 fds[2], st, i = 0;
+	size_t		 len = 0;
+	ssize_t		 n;
+	pid_t		 pid;
+
+	(void)snprintf(conf, sizeof conf, "%s/fangfei.ini", d->dir);
+	argv[i++] = (char *)(uintptr_t)(bin ? bin : "build/fangfei");
+	for (; *args != NULL && i < 13; args++)
+		argv[i++] = (char *)(uintptr_t)*args;
+	argv[i++] = (char *)(uintptr_t)"--config";
+	argv[i++] = conf;
+	argv[i] = NULL;
+	if (pipe(fds) == -1 || (pid = fork()) == -1)
+		e2e_die("fork");
+	if (pid == 0) {
+		dup2(fds[1], STDOUT_FILENO);
+		close(fds[0]);
+		close(fds[1]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	while (size > 0 && len < size - 1 &&
+	    (n = read(fds[0], out + len, size - 1 - len)) > 0)
+		len += (size_t)n;
+	if (size > 0)
+		out[len] = '\0';
+	close(fds[0]);
+	if (waitpid(pid, &st, 0) == -1)
+		e2e_die("waitpid");
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}

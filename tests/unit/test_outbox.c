@@ -1,0 +1,228 @@
+/*
+ * Unit tests of staff, bind codes, tokens, area scoping, broadcasts and
+ * the outbox state machine, on a real SQLite file; and the backoff.
+ */
+#include "testutil.h"
+
+#include "bot/delivery.h"
+#include "bot/import.h"
+#include "storage/areas.h"
+#include "storage/chats.h"
+#include "storage/outbox.h"
+#include "storage/staff.h"
+
+static const uint8_t key[STORE_KEY_LEN] = { 9, 9, 9 };
+
+struct fixture {
+	char		*dir;
+	struct store	*s;
+	int64_t		 street, community, building, other;
+};
+
+/* A database with the demo areas. */
+static int
+setup(void **state)
+{
+	struct fixture		*fx = calloc(1, sizeof *fx);
+	struct import_stats	 st;
+	char			 path[256], *cause = NULL, *csv;
+	FILE			*f, *errs = fopen("/dev/null", "w");
+
+	fx->dir = testutil_tmpdir();
+	(void)snprintf(path, sizeof path, "%s/t.db", fx->dir);
+	fx->s = store_open(path, key, STORE_MIGRATE, &cause);
+	assert_non_null(fx->s);
+	csv = testutil_read("../../data/demo/areas.csv", NULL);
+	f = fmemopen(csv, strlen(csv), "r");
+	assert_int_equal(import_csv(fx->s, IMPORT_AREAS, f, "a.csv", errs, 1,
+	    NULL, &st, &cause), 0);
+	fclose(f);
+	fclose(errs);
+	free(csv);
+	assert_int_equal(areas_find(fx->s, "车站街道", &fx->street), STORE_OK);
+	assert_int_equal(areas_find(fx->s, "华光路社区", &fx->community),
+	    STORE_OK);
+	assert_int_equal(areas_find(fx->s, "华光路社区/第3网格/12号楼",
+	    &fx->building), STORE_OK);
+	assert_int_equal(areas_find(fx->s, "科苑街道", &fx->other), STORE_OK);
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture	*fx = *state;
+
+	store_close(fx->s);
+	testutil_rmdir(fx->dir);
+	free(fx);
+	return 0;
+}
+
+/* A bind code works once, for 24 hours, and names its staff member. */
+static void
+test_bind_codes(void **state)
+{
+	struct fixture		*fx = *state;
+	struct staff_info	 who;
+	char			 code[BIND_CODE_LEN + 1];
+	int64_t			 id;
+
+	assert_int_equal(staff_add(fx->s, "王丹", "grid_worker", fx->community,
+	    NULL, 1000, &id), STORE_OK);
+	assert_int_equal(staff_add(fx->s, "x", "mayor", fx->community, NULL,
+	    1000, &id), STORE_INVALID);
+	assert_int_equal(staff_bind_code(fx->s, 1, 1000, code), STORE_OK);
+	assert_int_equal(strlen(code), 6);
+	/* Expired. */
+	assert_int_equal(staff_bind(fx->s, code, "tg", "u1",
+	    1000 + BIND_CODE_TTL, &who), STORE_NOT_FOUND);
+	assert_int_equal(staff_bind(fx->s, code, "tg", "u1", 2000, &who),
+	    STORE_OK);
+	assert_string_equal(who.name, "王丹");
+	assert_string_equal(who.area_path, "张店区/车站街道/华光路社区");
+	/* Used. */
+	assert_int_equal(staff_bind(fx->s, code, "tg", "u2", 2001, &who),
+	    STORE_NOT_FOUND);
+	assert_int_equal(staff_by_identity(fx->s, "tg", "u1", &who), STORE_OK);
+	assert_int_equal(staff_by_identity(fx->s, "demo", "u1", &who),
+	    STORE_NOT_FOUND);
+}
+
+/* Tokens are checked by hash; a wrong or short one is refused. */
+static void
+test_tokens(void **state)
+{
+	struct fixture		*fx = *state;
+	struct token_info	 t;
+	char			 text[TOKEN_TEXT_LEN + 1];
+
+	assert_int_equal(tokens_create(fx->s, "office", fx->street, "t", 1,
+	    text), STORE_OK);
+	assert_int_equal(strncmp(text, "ff_", 3), 0);
+	assert_int_equal(tokens_check(fx->s, text, &t), STORE_OK);
+	assert_int_equal(t.area_id, fx->street);
+	text[10] = text[10] == 'a' ? 'b' : 'a';
+	assert_int_equal(tokens_check(fx->s, text, &t), STORE_NOT_FOUND);
+	assert_int_equal(tokens_check(fx->s, "ff_short", &t), STORE_NOT_FOUND);
+	assert_int_equal(tokens_create(fx->s, "grid_worker", fx->street, NULL,
+	    1, text), STORE_INVALID);
+}
+
+/* Subtrees: a street holds its communities, not its sibling street. */
+static void
+test_scope(void **state)
+{
+	struct fixture	*fx = *state;
+
+	assert_true(areas_within(fx->s, fx->building, fx->street));
+	assert_true(areas_within(fx->s, fx->street, fx->street));
+	assert_false(areas_within(fx->s, fx->street, fx->building));
+	assert_false(areas_within(fx->s, fx->other, fx->street));
+}
+
+/* A broadcast reaches the groups of its kinds under its area only; rows
+ * move pending -> sending -> sent or back; in-flight rows recover. */
+static void
+test_broadcast_outbox(void **state)
+{
+	struct fixture		*fx = *state;
+	struct outbox_row	 rows[8];
+	struct broadcast_counts	 c;
+	int64_t			 g, bid, ids[8];
+	size_t			 n, i;
+	long			 groups, rec;
+	time_t			 when;
+
+	assert_int_equal(groups_add_robot(fx->s, "wecom", "b12", fx->building,
+	    "building", "http://127.0.0.1:1/a", NULL, 1, &g), STORE_OK);
+	assert_int_equal(groups_add_robot(fx->s, "dingtalk", "c", fx->community,
+	    "community", "http://127.0.0.1:1/b", "SEC1", 1, &g), STORE_OK);
+	assert_int_equal(groups_add_robot(fx->s, "wecom", "police", fx->community,
+	    "police", "http://127.0.0.1:1/c", NULL, 1, &g), STORE_OK);
+	assert_int_equal(groups_add_robot(fx->s, "wecom", "kx", fx->other,
+	    "building", "http://127.0.0.1:1/d", NULL, 1, &g), STORE_OK);
+	assert_int_equal(groups_add_robot(fx->s, "wecom", "bad", fx->other,
+	    "building", "ftp://x", NULL, 1, &g), STORE_INVALID);
+	assert_int_equal(groups_set_area(fx->s, "tg", "-100", fx->community,
+	    "community", 1), STORE_OK);
+
+	assert_int_equal(store_begin(fx->s), STORE_OK);
+	assert_int_equal(broadcasts_create(fx->s, fx->street,
+	    "building,community", "注意防范", "test", 0, 100, &bid, &groups),
+	    STORE_OK);
+	assert_int_equal(store_commit(fx->s), STORE_OK);
+	assert_int_equal(groups, 3);	/* not the police group, not 科苑 */
+
+	assert_int_equal(outbox_due(fx->s, 99, rows, 8, &n), STORE_OK);
+	assert_int_equal(n, 0);		/* not yet due */
+	assert_int_equal(outbox_due(fx->s, 100, rows, 8, &n), STORE_OK);
+	assert_int_equal(n, 3);
+	for (i = 0, g = 0; i < n; i++) {
+		ids[i] = rows[i].id;
+		assert_int_equal(rows[i].attempts, 1);
+		assert_string_equal(rows[i].body, "注意防范");
+		if (rows[i].secret != NULL) {
+			assert_string_equal(rows[i].secret, "SEC1");
+			assert_string_equal(rows[i].channel, "dingtalk");
+			g++;
+		}
+	}
+	assert_int_equal(g, 1);
+	for (i = 0; i < n; i++)
+		outbox_row_clear(&rows[i]);
+	assert_int_equal(outbox_claim(fx->s, ids, 3), STORE_OK);
+	assert_int_equal(outbox_due(fx->s, 100, rows, 8, &n), STORE_OK);
+	assert_int_equal(n, 0);		/* claimed rows are not due */
+	assert_int_equal(outbox_finish(fx->s, ids[0], "sent", 100, NULL, 101),
+	    STORE_OK);
+	assert_int_equal(outbox_finish(fx->s, ids[1], "pending", 150, "http 500",
+	    101), STORE_OK);
+	assert_int_equal(broadcasts_counts(fx->s, bid, &c), STORE_OK);
+	assert_int_equal(c.sent, 1);
+	assert_int_equal(c.pending, 1);
+	assert_int_equal(c.sending, 1);
+	assert_int_equal(outbox_next_due(fx->s, &when), STORE_OK);
+	assert_int_equal(when, 150);
+	/* A restart finds the one left in flight. */
+	assert_int_equal(outbox_recover(fx->s, &rec), STORE_OK);
+	assert_int_equal(rec, 1);
+	assert_int_equal(outbox_due(fx->s, 149, rows, 8, &n), STORE_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(rows[0].id, ids[2]);
+	assert_int_equal(rows[0].attempts, 2);
+	outbox_row_clear(&rows[0]);
+}
+
+/* The backoff doubles from the base to half an hour; a platform's
+ * retry_after wins, capped at an hour. */
+static void
+test_backoff(void **state)
+{
+	(void)state;
+	assert_int_equal(delivery_backoff(1, 0, 5), 5);
+	assert_int_equal(delivery_backoff(2, 0, 5), 10);
+	assert_int_equal(delivery_backoff(3, 0, 5), 20);
+	assert_int_equal(delivery_backoff(10, 0, 5), 1800);
+	assert_int_equal(delivery_backoff(40, 0, 5), 1800);
+	assert_int_equal(delivery_backoff(2, 35, 5), 35);
+	assert_int_equal(delivery_backoff(2, 99999, 5), 3600);
+	assert_int_equal(delivery_backoff(1, 0, 1), 1);
+	assert_int_equal(delivery_backoff(3, 0, 1), 4);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_bind_codes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scope, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_broadcast_outbox, setup,
+		    teardown),
+		cmocka_unit_test(test_backoff),
+	};
+
+	return cmocka_run_group_tests_name("outbox", tests, NULL, NULL);
+}
