@@ -26,7 +26,7 @@
 #define DT_TEXT_MAX		4096	/* characters; our choice, see below */
 #define DT_URL_MAX		8192
 #define DT_ERR_TOO_FAST		130101	/* 20 per minute exceeded */
-#define DT_RETRY_TOO_FAST	60	/* seconds */
+#define DT_RETRY_TOO_FAST	600	/* over the limit, DingTalk throttles the robot for 10 minutes */
 
 /*
  * Appends s to b percent-encoded: only A-Z a-z 0-9 - _ . ~ stay literal.

@@ -94,7 +94,8 @@ test_render(void **state)
 static void
 test_help(void **state)
 {
-	struct handler_env	 env = { "0533-12345", 8 * 3600 };
+	struct handler_env	 env = { .hotline = "0533-12345",
+	    .utc_offset = 8 * 3600 };
 	struct handler_ctx	 ctx;
 	struct reply		 r = { 0, { NULL } };
 	const struct handler *const *h;
@@ -129,7 +130,7 @@ test_help(void **state)
 static void
 test_date(void **state)
 {
-	struct handler_env	 env = { "x", 8 * 3600 };
+	struct handler_env	 env = { .hotline = "x", .utc_offset = 8 * 3600 };
 	struct handler_ctx	 ctx;
 	char			 d[16];
 

@@ -515,7 +515,7 @@ test_dingtalk_results(void **state)
 		    "dingtalk errcode 310000: sign not match" },
 		{ "timestamp_invalid", SEND_FAILED, 0,
 		    "dingtalk errcode 310000: invalid timestamp" },
-		{ "rate_limited", SEND_RETRY, 60,
+		{ "rate_limited", SEND_RETRY, 600,
 		    "dingtalk errcode 130101: send too fast" },
 		{ "bad_token", SEND_FAILED, 0,
 		    "dingtalk errcode 300001: token is not exist" },
