@@ -168,7 +168,15 @@ dispatch_inbound(struct store *s, const struct channel *ch,
 	}
 	if (h->flags & HANDLER_WRITES)
 		return dispatch_once(&ctx, h, args, r);
-	if ((hr = h->exec(&ctx, args, r)) == HANDLER_FAILED) {
+	/* Read-only: one snapshot for all the handler's statements. */
+	if (store_begin_read(s) != STORE_OK) {
+		log_error("%s: %s: %s", ch->name, h->name, store_errmsg(s));
+		dispatch_apology(&ctx, r);
+		return DISPATCH_FAILED;
+	}
+	hr = h->exec(&ctx, args, r);
+	store_end_read(s);
+	if (hr == HANDLER_FAILED) {
 		log_error("%s: %s: %s", ch->name, h->name, store_errmsg(s));
 		dispatch_apology(&ctx, r);
 		return DISPATCH_FAILED;

@@ -309,3 +309,25 @@ store_rollback_to(struct store *s)
 	(void)sqlite3_exec(s->db, "ROLLBACK TO row; RELEASE row", NULL, NULL,
 	    NULL);
 }
+
+/* Starts a read transaction: the statements until store_end_read() see
+ * one snapshot and share one WAL read lock. */
+enum store_status
+store_begin_read(struct store *s)
+{
+	sqlite3_stmt	*st = store_stmt(s, "BEGIN");
+
+	if (st == NULL || sqlite3_step(st) != SQLITE_DONE)
+		return store_fail(s, "begin");
+	return STORE_OK;
+}
+
+/* Ends a read transaction. */
+void
+store_end_read(struct store *s)
+{
+	sqlite3_stmt	*st = store_stmt(s, "COMMIT");
+
+	if (st == NULL || sqlite3_step(st) != SQLITE_DONE)
+		store_rollback(s);
+}

@@ -46,6 +46,10 @@ int		 store_latest_version(void);
 enum store_status store_begin(struct store *);
 enum store_status store_commit(struct store *);
 void		 store_rollback(struct store *);
+/* A read transaction: one snapshot and one WAL read lock for several
+ * statements. */
+enum store_status store_begin_read(struct store *);
+void		 store_end_read(struct store *);
 /* A savepoint inside a transaction, so one bad row undoes only itself. */
 enum store_status store_savepoint(struct store *);
 enum store_status store_release(struct store *);
