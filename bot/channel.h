@@ -24,7 +24,10 @@ struct http_request {
 	const char	*(*header)(const struct http_request *, const char *);
 	/* Returns the value of query argument name, or NULL (may be NULL). */
 	const char	*(*arg)(const struct http_request *, const char *);
+	/* Returns the value of cookie name, or NULL (may be NULL). */
+	const char	*(*cookie)(const struct http_request *, const char *);
 	void		*impl;		/* the server's connection */
+	const char	*client_ip;	/* peer address, for hashing only */
 };
 
 /* What goes back to the platform in the webhook's HTTP response. */
@@ -33,6 +36,8 @@ struct http_response {
 	const char	*content_type;
 	char		*body;		/* owned; NULL for an empty body */
 	size_t		 len;
+	char		*cookie;	/* owned Set-Cookie value, or NULL */
+	const char	*cache;		/* Cache-Control value, or NULL */
 };
 
 struct channel;

@@ -24,6 +24,23 @@ int		 cli_key(struct cli *, uint8_t key[STORE_KEY_LEN]);
 /* Opens the database, applying migrations; prints why it cannot. */
 struct store	*cli_store(struct cli *, const uint8_t *key);
 
+/* Options of the office commands, all optional until a command says. */
+struct admin_opts {
+	const char	*name, *role, *area, *phone, *kind, *robot;
+	const char	*webhook, *secret, *label, *kinds, *db, *date;
+	const char	*issuer, *per, *place;
+	long		 id, count;
+	int		 csv;
+};
+/* Parses the office options (bot/cli_admin.c); returns the first operand,
+ * or -1 after printing usage. */
+int		 admin_options(struct cli *, int argc, char **argv,
+		    const char *usage, struct admin_opts *);
+/* Opens the store and, when area is not NULL, resolves --area. */
+struct store	*admin_open(struct cli *, const struct admin_opts *,
+		    int64_t *area);
+
+int		 cli_letter(struct cli *, int argc, char **argv);
 int		 cli_staff(struct cli *, int argc, char **argv);
 int		 cli_group(struct cli *, int argc, char **argv);
 int		 cli_token(struct cli *, int argc, char **argv);

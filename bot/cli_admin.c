@@ -20,15 +20,8 @@
 #include "storage/outbox.h"
 #include "storage/staff.h"
 
-/* Options of the office commands, all optional until a command says. */
-struct admin_opts {
-	const char	*name, *role, *area, *phone, *kind, *robot;
-	const char	*webhook, *secret, *label, *kinds, *db, *date;
-	long		 id;
-};
-
 /* Parses the office options; returns the first operand or -1. */
-static int
+int
 admin_options(struct cli *cli, int argc, char **argv, const char *usage,
     struct admin_opts *o)
 {
@@ -49,6 +42,11 @@ admin_options(struct cli *cli, int argc, char **argv, const char *usage,
 		{ "issue", required_argument, NULL, 'i' },
 		{ "date", required_argument, NULL, 'D' },
 		{ "title", required_argument, NULL, 'n' },
+		{ "issuer", required_argument, NULL, 'I' },
+		{ "per", required_argument, NULL, 'P' },
+		{ "count", required_argument, NULL, 'C' },
+		{ "place", required_argument, NULL, 'L' },
+		{ "csv", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -72,6 +70,11 @@ admin_options(struct cli *cli, int argc, char **argv, const char *usage,
 		case 'l': o->label = optarg; break;
 		case 'i': o->id = strtol(optarg, NULL, 10); break;
 		case 'D': o->date = optarg; break;
+		case 'I': o->issuer = optarg; break;
+		case 'P': o->per = optarg; break;
+		case 'C': o->count = strtol(optarg, NULL, 10); break;
+		case 'L': o->place = optarg; break;
+		case 'V': o->csv = 1; break;
 		case 'h':
 			fputs(usage, stdout);
 			exit(0);
@@ -86,7 +89,7 @@ admin_options(struct cli *cli, int argc, char **argv, const char *usage,
 }
 
 /* Opens the store and resolves --area; prints errors. */
-static struct store *
+struct store *
 admin_open(struct cli *cli, const struct admin_opts *o, int64_t *area)
 {
 	uint8_t		 key[STORE_KEY_LEN];

@@ -39,6 +39,7 @@ static const char usage_main[] =
 "  token create               API 令牌 create an API token\n"
 "  broadcast AREA TEXT        发布预警 post a warning to an area's groups\n"
 "  notice add|publish         警示通告 warning notices: draft, publish\n"
+"  letter add|codes|stats|broadcast  一封公开信 open letters and poster codes\n"
 "  migrate                    创建或升级数据库 create or upgrade the database\n"
 "  version                    显示版本 show the version\n"
 "\n"
@@ -392,6 +393,8 @@ main(int argc, char **argv)
 		rc = cli_group(&cli, argc - 1, argv + 1);
 	else if (strcmp(argv[1], "token") == 0)
 		rc = cli_token(&cli, argc - 1, argv + 1);
+	else if (strcmp(argv[1], "letter") == 0)
+		rc = cli_letter(&cli, argc - 1, argv + 1);
 	else if (strcmp(argv[1], "notice") == 0)
 		rc = cli_notice(&cli, argc - 1, argv + 1);
 	else if (strcmp(argv[1], "broadcast") == 0)

@@ -27,6 +27,7 @@
 #include "server.h"
 #include "storage/areas.h"
 #include "storage/chats.h"
+#include "web.h"
 
 #define SERVER_STORES_MAX	128
 
@@ -51,9 +52,12 @@ struct server {
 /* Per-request state, from the first call of the access handler to the
  * completion callback. */
 struct request {
-	struct buf	 body;
-	int		 too_big;
-	int		 counted;
+	struct buf		 body;
+	int			 too_big;
+	int			 counted;
+	struct MHD_PostProcessor *pp;	/* web forms */
+	struct buf		 text;
+	struct buf		 nonce;
 };
 
 static _Thread_local struct store *server_tls_store;
@@ -85,27 +89,51 @@ server_store(struct server *srv)
 	return s;
 }
 
+/* Queues a response; takes the body and cookie it owns. */
+static enum MHD_Result
+server_send(struct MHD_Connection *c, struct http_response *r)
+{
+	struct MHD_Response	*resp;
+	enum MHD_Result		 rc;
+
+	resp = MHD_create_response_from_buffer(r->len, r->body ? r->body :
+	    (void *)"", r->body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+	if (resp == NULL) {
+		free(r->body);
+		free(r->cookie);
+		return MHD_NO;
+	}
+	if (r->content_type != NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+		    r->content_type);
+	if (r->status == 405)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "POST");
+	if (r->cookie != NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE,
+		    r->cookie);
+	if (r->cache != NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+		    r->cache);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	rc = MHD_queue_response(c, (unsigned int)r->status, resp);
+	MHD_destroy_response(resp);
+	free(r->cookie);
+	return rc;
+}
+
 /* Queues a response with an owned body (may be NULL). */
 static enum MHD_Result
 server_respond(struct MHD_Connection *c, int status, const char *type,
     char *body, size_t len)
 {
-	struct MHD_Response	*resp;
-	enum MHD_Result		 rc;
+	struct http_response	 r;
 
-	resp = MHD_create_response_from_buffer(len, body ? body : (void *)"",
-	    body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
-	if (resp == NULL) {
-		free(body);
-		return MHD_NO;
-	}
-	if (type != NULL)
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-	if (status == 405)
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "POST");
-	rc = MHD_queue_response(c, (unsigned int)status, resp);
-	MHD_destroy_response(resp);
-	return rc;
+	memset(&r, 0, sizeof r);
+	r.status = status;
+	r.content_type = type;
+	r.body = body;
+	r.len = len;
+	return server_send(c, &r);
 }
 
 /* Answers an error with a JSON body and one log line. */
@@ -143,7 +171,7 @@ server_api(struct server *srv, struct MHD_Connection *c, const char *method,
     const char *url, struct request *r)
 {
 	struct http_request	 req;
-	struct http_response	 resp = { 500, NULL, NULL, 0 };
+	struct http_response	 resp;
 	struct api_env		 env = { time(NULL), 0 };
 	struct store		*s;
 
@@ -151,6 +179,8 @@ server_api(struct server *srv, struct MHD_Connection *c, const char *method,
 		return server_error(srv, c, 413, url, "body too large");
 	if ((s = server_store(srv)) == NULL)
 		return server_error(srv, c, 503, url, "database unavailable");
+	memset(&resp, 0, sizeof resp);
+	resp.status = 500;
 	memset(&req, 0, sizeof req);
 	req.method = method;
 	req.path = url;
@@ -175,7 +205,7 @@ server_hook(struct server *srv, struct MHD_Connection *c,
     const struct channel *ch, const char *url, struct request *r)
 {
 	struct http_request	 req;
-	struct http_response	 resp = { 200, NULL, NULL, 0 };
+	struct http_response	 resp;
 	struct inbound		 in;
 	struct reply		 reply = { 0, { NULL } };
 	struct store		*s;
@@ -183,6 +213,8 @@ server_hook(struct server *srv, struct MHD_Connection *c,
 	enum dispatch_result	 dr;
 	int			 status;
 
+	memset(&resp, 0, sizeof resp);
+	resp.status = 200;
 	memset(&req, 0, sizeof req);
 	req.method = "POST";
 	req.path = url;
@@ -215,6 +247,92 @@ server_hook(struct server *srv, struct MHD_Connection *c,
 	inbound_clear(&in);
 	return server_respond(c, resp.status, resp.content_type, resp.body,
 	    resp.len);
+}
+
+/* Cookie lookup. */
+static const char *
+server_cookie(const struct http_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->impl, MHD_COOKIE_KIND, name);
+}
+
+/* Writes the peer's address as text. */
+static void
+server_client_ip(struct MHD_Connection *c, char *out, size_t size)
+{
+	const union MHD_ConnectionInfo	*ci;
+	const struct sockaddr		*sa;
+
+	*out = '\0';
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci == NULL || (sa = ci->client_addr) == NULL)
+		return;
+	if (sa->sa_family == AF_INET)
+		(void)inet_ntop(AF_INET, &((const struct sockaddr_in *)
+		    (const void *)sa)->sin_addr, out, (socklen_t)size);
+	else if (sa->sa_family == AF_INET6)
+		(void)inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)
+		    (const void *)sa)->sin6_addr, out, (socklen_t)size);
+}
+
+/* libmicrohttpd's form decoder: collects the tip form's fields, capped. */
+static enum MHD_Result
+server_form_field(void *arg, enum MHD_ValueKind kind, const char *key,
+    const char *filename, const char *type, const char *enc,
+    const char *data, uint64_t off, size_t size)
+{
+	struct request	*r = arg;
+	struct buf	*b;
+
+	(void)kind;
+	(void)filename;
+	(void)type;
+	(void)enc;
+	(void)off;
+	if (strcmp(key, "text") == 0)
+		b = &r->text;
+	else if (strcmp(key, "n") == 0)
+		b = &r->nonce;
+	else
+		return MHD_YES;
+	if (size > 0 && buf_add(b, data, size) == -1)
+		r->too_big = 1;
+	else if (b->data == NULL)
+		(void)buf_add(b, "", 0);
+	return MHD_YES;
+}
+
+/* Answers the public pages. */
+static enum MHD_Result
+server_web(struct server *srv, struct MHD_Connection *c, const char *method,
+    const char *url, struct request *r)
+{
+	struct http_request	 req;
+	struct http_response	 resp;
+	struct web_form		 form = { r->text.data, r->nonce.data };
+	struct web_env		 env = { srv->cfg, srv->key, &srv->env };
+	struct store		*s;
+	char			 ip[64];
+
+	if (r->too_big)
+		return server_error(srv, c, 413, url, "body too large");
+	if ((s = server_store(srv)) == NULL)
+		return server_error(srv, c, 503, url, "database unavailable");
+	server_client_ip(c, ip, sizeof ip);
+	memset(&resp, 0, sizeof resp);
+	memset(&req, 0, sizeof req);
+	req.method = method;
+	req.path = url;
+	req.now = time(NULL);
+	req.header = server_header;
+	req.arg = server_arg;
+	req.cookie = server_cookie;
+	req.impl = c;
+	req.client_ip = ip;
+	web_handle(s, &env, &req, &form, &resp);
+	if (resp.status >= 400)
+		log_warn("%d %s %s", resp.status, method, url);
+	return server_send(c, &resp);
 }
 
 /* Prometheus-style counters. */
@@ -273,11 +391,20 @@ server_access(void *arg, struct MHD_Connection *c, const char *url,
 		    MHD_HTTP_HEADER_CONTENT_LENGTH)) != NULL &&
 		    strtoull(clen, NULL, 10) > srv->cfg->max_body_bytes)
 			return server_error(srv, c, 413, url, "body too large");
+		if (strcmp(method, "POST") == 0 && strncmp(url, "/l/", 3) == 0) {
+			buf_init(&r->text, WEB_FORM_MAX);
+			buf_init(&r->nonce, 128);
+			r->pp = MHD_create_post_processor(c, 16384,
+			    server_form_field, r);
+		}
 		if (strcmp(method, "POST") == 0)
 			return MHD_YES;		/* wait for the body */
 	}
 	if (*size != 0) {
 		if (!r->too_big && buf_add(&r->body, data, *size) == -1)
+			r->too_big = 1;
+		if (!r->too_big && r->pp != NULL &&
+		    MHD_post_process(r->pp, data, *size) != MHD_YES)
 			r->too_big = 1;
 		*size = 0;
 		return MHD_YES;
@@ -296,6 +423,8 @@ server_access(void *arg, struct MHD_Connection *c, const char *url,
 	}
 	if (strncmp(url, "/api/v1/", 8) == 0)
 		return server_api(srv, c, method, url, r);
+	if (web_route(url))
+		return server_web(srv, c, method, url, r);
 	if (strncmp(url, "/hook/", 6) != 0 ||
 	    (ch = config_channel(srv->cfg, url + 6)) == NULL)
 		return server_error(srv, c, 404, url, "no such route");
@@ -320,6 +449,10 @@ server_completed(void *arg, struct MHD_Connection *c, void **con_cls,
 		return;
 	if (r->counted)
 		atomic_fetch_sub(&srv->inflight, 1);
+	if (r->pp != NULL)
+		MHD_destroy_post_processor(r->pp);
+	buf_free(&r->text);
+	buf_free(&r->nonce);
 	buf_free(&r->body);
 	free(r);
 	*con_cls = NULL;

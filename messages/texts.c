@@ -233,6 +233,24 @@ static const struct {
 		"发送“查询 <公司名>”可随时核实企业；如有线索请拨打防非热线 {hotline}。",
 		"Send /check <company> to check any company; report tips to the "
 		"hotline {hotline}." },
+	[MSG_WEB_CHECK_LABEL] = {
+		"查询企业是否列入风险警示名单（输入公司名或统一社会信用代码）",
+		"Is a company on the warning list? (name or credit code)" },
+	[MSG_WEB_CHECK_BUTTON] = { "查询", "Check" },
+	[MSG_WEB_REPORT_LABEL] = {
+		"举报非法集资线索（举报人信息严格保密）",
+		"Report suspected illegal fundraising (kept confidential)" },
+	[MSG_WEB_REPORT_BUTTON] = { "提交举报", "Send" },
+	[MSG_WEB_HOTLINE] = { "防非热线", "Hotline" },
+	[MSG_WEB_NO_CODE] = {
+		"这个二维码无效或已停用。请拨打防非热线 {hotline} 咨询。",
+		"This code is unknown or no longer in use. Call the hotline "
+		"{hotline}." },
+	[MSG_WEB_BACK] = { "返回公开信", "Back to the letter" },
+	[MSG_WEB_ISSUED] = { "{issuer}　{date}", "{issuer}, {date}" },
+	[MSG_WEB_SCAN_HINT] = {
+		"扫码阅读《{title}》，了解如何识别和防范非法集资。",
+		"Scan to read \"{title}\" on spotting illegal fundraising." },
 };
 
 /* Returns the template, falling back to Chinese. */

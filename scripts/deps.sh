@@ -4,10 +4,11 @@
 # Usage: scripts/deps.sh [build|test|bench]
 set -eu
 need="build-essential pkg-config libmicrohttpd-dev libcurl4-openssl-dev
-libjansson-dev libsqlite3-dev libssl-dev libinih-dev libcsv-dev"
+libjansson-dev libsqlite3-dev libssl-dev libinih-dev libcsv-dev
+libqrencode-dev libpng-dev"
 case "${1:-build}" in
-test)	need="$need libcmocka-dev curl" ;;
-bench)	need="$need wrk nginx-light" ;;
+test)	need="$need libcmocka-dev curl zbar-tools librsvg2-bin chromium" ;;
+bench)	need="$need wrk nginx-light qrencode" ;;
 fuzz)	need="$need clang" ;;
 esac
 missing=""

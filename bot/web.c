@@ -1,0 +1,560 @@
+/* The letter pages, QR images and print sheets. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include "dispatch.h"
+#include "messages/buf.h"
+#include "messages/text.h"
+#include "messages/xmalloc.h"
+#include "qr.h"
+#include "storage/letters.h"
+#include "storage/areas.h"
+#include "storage/staff.h"
+#include "web.h"
+
+#define WEB_PAGE_MAX	(512 * 1024)
+#define WEB_PRINT_MAX	(4 * 1024 * 1024)
+#define WEB_DEVICE_LEN	16
+#define WEB_COOKIE	"ffd"
+
+/* Substrings of User-Agents that preview links or crawl, lower case. */
+static const char *const bot_agents[] = {
+	"bot", "spider", "crawl", "preview", "facebookexternalhit", "slurp",
+	"whatsapp", "headlesschrome", "python-requests", "curl/", "wget/",
+	"go-http-client", "okhttp", "java/", "bingpreview", "feishu-link",
+	"lark-link", "wechatshare", NULL
+};
+
+static const char page_css[] =
+    "body{margin:0;font:16px/1.7 -apple-system,'PingFang SC','Noto Sans CJK SC',"
+    "'Microsoft YaHei',sans-serif;color:#222;background:#f6f6f6}"
+    "main{max-width:40rem;margin:0 auto;padding:1rem 1.1rem 3rem;background:#fff}"
+    "h1{font-size:1.35rem;line-height:1.4;margin:.4rem 0 .2rem;color:#b00}"
+    "h2{font-size:1.1rem;margin:1.2rem 0 .3rem}"
+    ".meta{color:#666;font-size:.9rem;margin-bottom:1rem}"
+    ".hotline{display:block;margin:1.2rem 0;padding:.8rem;text-align:center;"
+    "background:#b00;color:#fff;border-radius:.5rem;text-decoration:none;"
+    "font-size:1.15rem}"
+    "form{margin:1rem 0;padding:.8rem;border:1px solid #ddd;border-radius:.5rem}"
+    "label{display:block;margin-bottom:.4rem;font-weight:600}"
+    "input,textarea{width:100%;box-sizing:border-box;font:inherit;padding:.5rem;"
+    "border:1px solid #bbb;border-radius:.3rem}"
+    "button{margin-top:.5rem;width:100%;padding:.6rem;font:inherit;border:0;"
+    "border-radius:.3rem;background:#333;color:#fff}"
+    ".reply{white-space:pre-wrap;padding:.8rem;background:#fff8e1;"
+    "border-radius:.5rem}";
+
+/* Appends s with HTML's special characters escaped. */
+static void
+web_esc(struct buf *b, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		switch (*s) {
+		case '<': (void)buf_adds(b, "&lt;"); break;
+		case '>': (void)buf_adds(b, "&gt;"); break;
+		case '&': (void)buf_adds(b, "&amp;"); break;
+		case '"': (void)buf_adds(b, "&quot;"); break;
+		case '\'': (void)buf_adds(b, "&#39;"); break;
+		default: (void)buf_add(b, s, 1);
+		}
+	}
+}
+
+/* Appends a rendered message, escaped. */
+static void
+web_msg(struct buf *b, const struct web_env *env, enum msg_key key,
+    const struct msg_var *vars)
+{
+	char	*s = msg_format(LOCALE_ZH, key, vars);
+
+	(void)env;
+	web_esc(b, s);
+	free(s);
+}
+
+/*
+ * Renders a letter body: plain text or the simple Markdown letters use —
+ * "#" headings, "-" or "*" list items, blank lines between paragraphs.
+ * Everything is escaped; no HTML from the body passes through.
+ */
+static void
+web_body(struct buf *b, const char *body)
+{
+	char	*copy = xstrdup(body), *line, *save = NULL;
+	int	 para = 0, list = 0;
+
+	for (line = strtok_r(copy, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		line[strcspn(line, "\r")] = '\0';
+		text_trim(line);
+		if (*line == '\0' || *line == '#' || ((*line == '-' ||
+		    *line == '*') && line[1] == ' ')) {
+			if (para)
+				(void)buf_adds(b, "</p>");
+			para = 0;
+		}
+		if (list && !((*line == '-' || *line == '*') && line[1] == ' ')) {
+			(void)buf_adds(b, "</ul>");
+			list = 0;
+		}
+		if (*line == '\0')
+			continue;
+		if (*line == '#') {
+			(void)buf_adds(b, "<h2>");
+			web_esc(b, line + strspn(line, "# "));
+			(void)buf_adds(b, "</h2>");
+		} else if ((*line == '-' || *line == '*') && line[1] == ' ') {
+			if (!list)
+				(void)buf_adds(b, "<ul>");
+			list = 1;
+			(void)buf_adds(b, "<li>");
+			web_esc(b, line + 2);
+			(void)buf_adds(b, "</li>");
+		} else {
+			(void)buf_adds(b, para ? "<br>" : "<p>");
+			para = 1;
+			web_esc(b, line);
+		}
+	}
+	if (para)
+		(void)buf_adds(b, "</p>");
+	if (list)
+		(void)buf_adds(b, "</ul>");
+	free(copy);
+}
+
+/* Opens a page. */
+static void
+web_head(struct buf *b, const char *title)
+{
+	(void)buf_adds(b, "<!doctype html><html lang=\"zh-CN\"><head>"
+	    "<meta charset=\"utf-8\"><meta name=\"viewport\" content=\""
+	    "width=device-width,initial-scale=1\"><title>");
+	web_esc(b, title);
+	(void)buf_addf(b, "</title><style>%s</style></head><body><main>",
+	    page_css);
+}
+
+/* Closes a page into the response. */
+static void
+web_page(struct buf *b, int status, struct http_response *resp)
+{
+	(void)buf_adds(b, "</main></body></html>");
+	resp->status = status;
+	resp->content_type = "text/html; charset=utf-8";
+	resp->cache = "no-store";
+	resp->len = b->len;
+	resp->body = buf_steal(b);
+}
+
+/* A short page with one message. */
+static void
+web_notice(const struct web_env *env, int status, enum msg_key key,
+    struct http_response *resp)
+{
+	struct buf	 b;
+	struct msg_var	 vars[] = {
+		{ "hotline", env->cfg->hotline }, { NULL, NULL }
+	};
+
+	buf_init(&b, WEB_PAGE_MAX);
+	web_head(&b, "防非");
+	(void)buf_adds(&b, "<p>");
+	web_msg(&b, env, key, vars);
+	(void)buf_adds(&b, "</p>");
+	web_page(&b, status, resp);
+}
+
+/* Classifies a visitor. */
+int
+web_client_class(const char *method, const char *ua)
+{
+	const char *const	*p;
+	char			 low[512];
+	size_t			 i;
+
+	if (strcmp(method, "HEAD") == 0 || ua == NULL || *ua == '\0')
+		return SCAN_BOT;
+	for (i = 0; ua[i] != '\0' && i < sizeof low - 1; i++)
+		low[i] = (ua[i] >= 'A' && ua[i] <= 'Z') ? ua[i] + 32 : ua[i];
+	low[i] = '\0';
+	for (p = bot_agents; *p != NULL; p++)
+		if (strstr(low, *p) != NULL)
+			return SCAN_BOT;
+	if (strstr(low, "micromessenger") != NULL)
+		return SCAN_WECHAT;
+	if (strstr(low, "alipayclient") != NULL)
+		return SCAN_ALIPAY;
+	return SCAN_BROWSER;
+}
+
+/* Hashes the client address under today's salt (for deduplication only:
+ * the salt is derived from the store key and the date, so yesterday's
+ * hashes cannot be matched to today's). */
+static void
+web_ip_hash(const struct web_env *env, const char *ip, time_t now,
+    uint8_t out[16])
+{
+	uint8_t		 salt[32], full[32];
+	unsigned int	 len = 32;
+	char		 day[64];
+	time_t		 local = now + env->cfg->utc_offset;
+	struct tm	 tm;
+
+	gmtime_r(&local, &tm);
+	(void)strftime(day, sizeof day, "fangfei scan salt %Y%m%d", &tm);
+	HMAC(EVP_sha256(), env->key, 32, (const unsigned char *)day,
+	    strlen(day), salt, &len);
+	HMAC(EVP_sha256(), salt, sizeof salt, (const unsigned char *)ip,
+	    strlen(ip), full, &len);
+	memcpy(out, full, 16);
+}
+
+/* Returns 1 if s is a device id we issued (16 lower-case hex digits). */
+static int
+web_device_valid(const char *s)
+{
+	return s != NULL && strlen(s) == WEB_DEVICE_LEN &&
+	    strspn(s, "0123456789abcdef") == WEB_DEVICE_LEN;
+}
+
+/* Makes a random hex id. */
+static void
+web_random_hex(char *out, size_t nhex)
+{
+	unsigned char	 r[32];
+	size_t		 i;
+
+	if (nhex > 64 || RAND_bytes(r, (int)(nhex + 1) / 2) != 1)
+		abort();	/* no randomness: a broken invariant */
+	for (i = 0; i < nhex; i++)
+		out[i] = "0123456789abcdef"[(r[i / 2] >> ((i & 1) * 4)) & 15];
+	out[nhex] = '\0';
+}
+
+/* Runs a chat command for a web visitor and renders its answer page. */
+static void
+web_command(struct store *s, const struct web_env *env,
+    const struct letter_code *lc, const char *device, const char *text,
+    const char *msgid, struct http_response *resp)
+{
+	struct channel		 ch;
+	struct inbound		 in;
+	struct reply		 r = { 0, { NULL } };
+	struct buf		 b;
+	const char		*name;
+	size_t			 i;
+
+	memset(&ch, 0, sizeof ch);
+	ch.name = (char *)(uintptr_t)"web";
+	ch.area_id = lc->area_id;	/* the poster's building */
+	memset(&in, 0, sizeof in);
+	(void)inbound_set(in.channel, sizeof in.channel, "web");
+	(void)inbound_set(in.chat_id, sizeof in.chat_id, device);
+	(void)inbound_set(in.sender_id, sizeof in.sender_id, device);
+	(void)inbound_set(in.message_id, sizeof in.message_id, msgid);
+	in.text = xstrdup(text);
+	in.explicit_cmd = 1;
+	(void)dispatch_inbound(s, &ch, env->henv, &in, time(NULL), &r, &name);
+	buf_init(&b, WEB_PAGE_MAX);
+	web_head(&b, "防非");
+	for (i = 0; i < r.ntexts; i++) {
+		(void)buf_adds(&b, "<div class=\"reply\">");
+		web_esc(&b, r.texts[i]);
+		(void)buf_adds(&b, "</div>");
+	}
+	(void)buf_addf(&b, "<p><a href=\"/l/%s\">", lc->code);
+	web_msg(&b, env, MSG_WEB_BACK, NULL);
+	(void)buf_adds(&b, "</a></p>");
+	web_page(&b, 200, resp);
+	reply_clear(&r);
+	inbound_clear(&in);
+}
+
+/* The letter page, recording the visit. */
+static void
+web_letter(struct store *s, const struct web_env *env,
+    const struct http_request *req, const struct letter_code *lc,
+    struct http_response *resp)
+{
+	struct letter	 l;
+	struct buf	 b;
+	const char	*device = req->cookie ? req->cookie(req, WEB_COOKIE) :
+			    NULL;
+	char		 fresh[WEB_DEVICE_LEN + 1], nonce[33];
+	uint8_t		 iph[16];
+	int		 repeat = 0, client;
+	struct msg_var	 vars[] = {
+		{ "issuer", NULL }, { "date", NULL }, { NULL, NULL }
+	};
+
+	if (letters_get(s, lc->letter_id, &l) != STORE_OK) {
+		web_notice(env, 404, MSG_WEB_NO_CODE, resp);
+		return;
+	}
+	client = web_client_class(req->method, req->header(req, "User-Agent"));
+	if (!web_device_valid(device)) {
+		web_random_hex(fresh, WEB_DEVICE_LEN);
+		device = fresh;
+		if (client != SCAN_BOT)
+			resp->cookie = xasprintf(WEB_COOKIE "=%s; Path=/; "
+			    "Max-Age=31536000; HttpOnly; SameSite=Lax", fresh);
+	}
+	web_ip_hash(env, req->client_ip ? req->client_ip : "", req->now, iph);
+	/* A failed record must not cost the reader the letter. */
+	(void)letters_scan(s, lc->id, req->now, (enum scan_client)client,
+	    device, req->arg && req->arg(req, "from") != NULL, iph, sizeof iph,
+	    &repeat);
+
+	buf_init(&b, WEB_PAGE_MAX);
+	web_head(&b, l.title);
+	(void)buf_adds(&b, "<h1>");
+	web_esc(&b, l.title);
+	(void)buf_adds(&b, "</h1><div class=\"meta\">");
+	vars[0].value = l.issuer;
+	vars[1].value = l.issued_on;
+	web_msg(&b, env, MSG_WEB_ISSUED, vars);
+	(void)buf_adds(&b, "</div><article id=\"letter\">");
+	web_body(&b, l.body);
+	(void)buf_adds(&b, "</article><a class=\"hotline\" id=\"hotline\" "
+	    "href=\"tel:");
+	web_esc(&b, env->cfg->hotline);
+	(void)buf_adds(&b, "\">");
+	web_msg(&b, env, MSG_WEB_HOTLINE, NULL);
+	(void)buf_adds(&b, " ");
+	web_esc(&b, env->cfg->hotline);
+	(void)buf_addf(&b, "</a><form method=\"get\" action=\"/l/%s/check\">"
+	    "<label for=\"q\">", lc->code);
+	web_msg(&b, env, MSG_WEB_CHECK_LABEL, NULL);
+	(void)buf_adds(&b, "</label><input id=\"q\" name=\"q\" maxlength=\"100\" "
+	    "required><button>");
+	web_msg(&b, env, MSG_WEB_CHECK_BUTTON, NULL);
+	web_random_hex(nonce, 32);
+	(void)buf_addf(&b, "</button></form><form method=\"post\" "
+	    "action=\"/l/%s/report\"><label for=\"t\">", lc->code);
+	web_msg(&b, env, MSG_WEB_REPORT_LABEL, NULL);
+	(void)buf_addf(&b, "</label><textarea id=\"t\" name=\"text\" rows=\"4\" "
+	    "maxlength=\"2000\" required></textarea><input type=\"hidden\" "
+	    "name=\"n\" value=\"%s\"><button>", nonce);
+	web_msg(&b, env, MSG_WEB_REPORT_BUTTON, NULL);
+	(void)buf_adds(&b, "</button></form><div class=\"meta\">");
+	web_esc(&b, lc->label);
+	(void)buf_adds(&b, "</div>");
+	web_page(&b, 200, resp);
+	letter_clear(&l);
+}
+
+/* /qr/CODE.png and /qr/CODE.svg */
+static void
+web_qr(struct store *s, const struct web_env *env,
+    const struct http_request *req, const char *rest, struct http_response *resp)
+{
+	struct letter_code	 lc;
+	struct buf		 b;
+	enum qr_level		 level = QR_LEVEL_M;
+	const char		*dot = strrchr(rest, '.'), *v;
+	char			 code[LETTER_CODE_LEN + 1], *url;
+	int			 png, size = 600, rc;
+
+	if (dot == NULL || (size_t)(dot - rest) != LETTER_CODE_LEN ||
+	    (strcmp(dot, ".png") != 0 && strcmp(dot, ".svg") != 0)) {
+		web_notice(env, 404, MSG_WEB_NO_CODE, resp);
+		return;
+	}
+	png = strcmp(dot, ".png") == 0;
+	memcpy(code, rest, LETTER_CODE_LEN);
+	code[LETTER_CODE_LEN] = '\0';
+	if (letters_code(s, code, &lc) != STORE_OK) {
+		web_notice(env, 404, MSG_WEB_NO_CODE, resp);
+		return;
+	}
+	if (req->arg != NULL && (v = req->arg(req, "ec")) != NULL &&
+	    qr_level_parse(v, &level) == -1) {
+		web_notice(env, 400, MSG_WEB_NO_CODE, resp);
+		return;
+	}
+	if (req->arg != NULL && (v = req->arg(req, "size")) != NULL)
+		size = (int)strtol(v, NULL, 10);
+	url = xasprintf("%s/l/%s", env->cfg->public_base_url, code);
+	buf_init(&b, 4 * 1024 * 1024);
+	rc = png ? qr_png(url, level, size, &b) : qr_svg(url, level, &b);
+	free(url);
+	if (rc == -1) {
+		buf_free(&b);
+		web_notice(env, 400, MSG_WEB_NO_CODE, resp);
+		return;
+	}
+	resp->status = 200;
+	resp->content_type = png ? "image/png" : "image/svg+xml";
+	resp->cache = "public, max-age=86400";
+	resp->len = b.len;
+	resp->body = buf_steal(&b);
+}
+
+/* /letters/ID/print?area=PATH: one A4 poster per code. */
+static void
+web_print(struct store *s, const struct web_env *env,
+    const struct http_request *req, const char *rest, struct http_response *resp)
+{
+	struct token_info	 tok;
+	struct letter		 l;
+	struct letter_code	 codes[200];
+	struct buf		 b;
+	const char		*auth = req->header(req, "Authorization");
+	const char		*token = NULL, *area_s;
+	char			*end, first[600];
+	long long		 id = strtoll(rest, &end, 10);
+	int64_t			 area = 0, after = 0;
+	size_t			 n, i;
+	struct msg_var		 vars[] = {
+		{ "title", NULL }, { NULL, NULL }
+	};
+
+	if (auth != NULL && strncmp(auth, "Bearer ", 7) == 0)
+		token = auth + 7;
+	else if (req->arg != NULL)
+		token = req->arg(req, "token");
+	if (token == NULL || tokens_check(s, token, &tok) != STORE_OK) {
+		resp->status = 401;
+		resp->content_type = "text/plain; charset=utf-8";
+		resp->body = xstrdup("401: token required (?token=… or "
+		    "Authorization: Bearer …)\n");
+		resp->len = strlen(resp->body);
+		return;
+	}
+	if (id <= 0 || strcmp(end, "/print") != 0 ||
+	    letters_get(s, id, &l) != STORE_OK) {
+		web_notice(env, 404, MSG_WEB_NO_CODE, resp);
+		return;
+	}
+	area_s = req->arg ? req->arg(req, "area") : NULL;
+	if (area_s != NULL && areas_find(s, area_s, &area) != STORE_OK) {
+		letter_clear(&l);
+		web_notice(env, 404, MSG_WEB_NO_CODE, resp);
+		return;
+	}
+	(void)snprintf(first, sizeof first, "%.*s",
+	    (int)utf8_prefix(l.body, 160), l.body);
+	vars[0].value = l.title;
+	buf_init(&b, WEB_PRINT_MAX);
+	web_head(&b, l.title);
+	(void)buf_adds(&b, "<style>@page{size:A4;margin:15mm}main{max-width:none;"
+	    "padding:0}section{page-break-after:always;text-align:center;"
+	    "padding-top:10mm}section img{width:110mm;height:110mm}"
+	    "section p{font-size:14pt;text-align:left}</style>");
+	do {
+		if (letters_codes(s, id, area, after, codes, 200, &n) !=
+		    STORE_OK)
+			break;
+		for (i = 0; i < n; i++) {
+			(void)buf_adds(&b, "<section><h1>");
+			web_esc(&b, l.title);
+			(void)buf_adds(&b, "</h1><p>");
+			web_esc(&b, first);
+			(void)buf_adds(&b, "……</p><p>");
+			web_msg(&b, env, MSG_WEB_SCAN_HINT, vars);
+			(void)buf_addf(&b, "</p><img alt=\"QR\" src=\"/qr/%s.svg?"
+			    "ec=Q\"><h2>", codes[i].code);
+			web_esc(&b, codes[i].label);
+			(void)buf_adds(&b, "</h2><p>");
+			web_msg(&b, env, MSG_WEB_HOTLINE, NULL);
+			(void)buf_adds(&b, " ");
+			web_esc(&b, env->cfg->hotline);
+			(void)buf_adds(&b, "</p></section>");
+		}
+		after = n > 0 ? codes[n - 1].id : after;
+	} while (n == 200);
+	letter_clear(&l);
+	web_page(&b, 200, resp);
+}
+
+/* Returns 1 for a public page's path. */
+int
+web_route(const char *path)
+{
+	return strncmp(path, "/l/", 3) == 0 || strncmp(path, "/qr/", 4) == 0 ||
+	    strncmp(path, "/letters/", 9) == 0;
+}
+
+/* Answers a public page. */
+void
+web_handle(struct store *s, const struct web_env *env,
+    const struct http_request *req, const struct web_form *form,
+    struct http_response *resp)
+{
+	struct letter_code	 lc;
+	const char		*path = req->path, *q, *device;
+	char			 code[LETTER_CODE_LEN + 1], *text, msgid[64];
+	int			 get = strcmp(req->method, "GET") == 0 ||
+				    strcmp(req->method, "HEAD") == 0;
+
+	if (strncmp(path, "/qr/", 4) == 0) {
+		if (!get)
+			goto method;
+		web_qr(s, env, req, path + 4, resp);
+		return;
+	}
+	if (strncmp(path, "/letters/", 9) == 0) {
+		if (!get)
+			goto method;
+		web_print(s, env, req, path + 9, resp);
+		return;
+	}
+	(void)snprintf(code, sizeof code, "%.*s", LETTER_CODE_LEN, path + 3);
+	if (letters_code(s, code, &lc) != STORE_OK) {
+		web_notice(env, 404, MSG_WEB_NO_CODE, resp);
+		return;
+	}
+	path += 3 + LETTER_CODE_LEN;
+	device = req->cookie ? req->cookie(req, WEB_COOKIE) : NULL;
+	if (!web_device_valid(device))
+		device = "anonymous";
+	if (*path == '\0' || strcmp(path, "/") == 0) {
+		if (!get)
+			goto method;
+		web_letter(s, env, req, &lc, resp);
+	} else if (strcmp(path, "/check") == 0) {
+		if (!get)
+			goto method;
+		q = req->arg ? req->arg(req, "q") : NULL;
+		if (q == NULL || *q == '\0' || strlen(q) > 400 ||
+		    !utf8_valid_text(q, strlen(q))) {
+			web_notice(env, 400, MSG_CHECK_TOO_SHORT, resp);
+			return;
+		}
+		text = xasprintf("/check %s", q);
+		web_command(s, env, &lc, device, text, "web-check", resp);
+		free(text);
+	} else if (strcmp(path, "/report") == 0) {
+		if (strcmp(req->method, "POST") != 0)
+			goto method;
+		if (form == NULL || form->text == NULL || form->nonce == NULL ||
+		    strlen(form->nonce) != 32 ||
+		    strspn(form->nonce, "0123456789abcdef") != 32 ||
+		    !utf8_valid_text(form->text, strlen(form->text))) {
+			web_notice(env, 400, MSG_REPORT_EMPTY, resp);
+			return;
+		}
+		/* The form's nonce is the message id: a resubmitted form
+		 * files one tip, not two. */
+		(void)snprintf(msgid, sizeof msgid, "web-%s", form->nonce);
+		text = xasprintf("/report %s", form->text);
+		web_command(s, env, &lc, strcmp(device, "anonymous") == 0 ?
+		    form->nonce : device, text, msgid, resp);
+		free(text);
+	} else
+		web_notice(env, 404, MSG_WEB_NO_CODE, resp);
+	return;
+method:
+	resp->status = 405;
+	resp->content_type = "text/plain; charset=utf-8";
+	resp->body = xstrdup("405: method not allowed\n");
+	resp->len = strlen(resp->body);
+}

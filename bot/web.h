@@ -1,0 +1,44 @@
+/*
+ * Public pages: the letter page behind each poster's QR code (/l/CODE,
+ * with a company check and a tip form backed by the chat handlers), the
+ * QR images (/qr/CODE.png, /qr/CODE.svg) and the office's print sheet
+ * (/letters/ID/print). Visits of /l/CODE are recorded as scans: client
+ * class, repeat visit (a first-party cookie), bots apart, and no raw IP
+ * address (an HMAC under a salt that changes daily).
+ */
+#ifndef FANGFEI_WEB_H
+#define FANGFEI_WEB_H
+
+#include <stdint.h>
+
+#include "channel.h"
+#include "config.h"
+#include "handlers/handlers.h"
+#include "storage/store.h"
+
+#define WEB_FORM_MAX	8192	/* bytes of a posted form field */
+
+struct web_env {
+	const struct config		*cfg;
+	const uint8_t			*key;	/* store key: salts ip hashes */
+	const struct handler_env	*henv;
+};
+
+/* Fields of a posted tip form (decoded by the server's post processor). */
+struct web_form {
+	char	*text;
+	char	*nonce;
+};
+
+/* Returns 1 if path is one of the public pages. */
+int	 web_route(const char *path);
+/* Answers a public page; resp->status says how (200, 302, 400, 404, 405). */
+void	 web_handle(struct store *, const struct web_env *,
+	    const struct http_request *, const struct web_form *,
+	    struct http_response *);
+
+/* The class of a User-Agent; HEAD requests and known previewers and
+ * crawlers are SCAN_BOT (enum scan_client in storage/letters.h). */
+int	 web_client_class(const char *method, const char *user_agent);
+
+#endif

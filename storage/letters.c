@@ -1,0 +1,428 @@
+/* Open letters, poster codes, scans and reach. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/rand.h>
+
+#include "letters.h"
+#include "store_int.h"
+
+/* Unambiguous lower-case letters and digits: 32 symbols, 5 bits each. */
+static const char code_alphabet[] = "23456789abcdefghijkmnpqrstuvwxyz";
+
+static const char *const sql_letter_add =
+    "INSERT INTO letters (title, body, issuer, issued_on, area_id, created_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id";
+static const char *const sql_letter_get =
+    "SELECT id, title, body, issuer, issued_on, area_id FROM letters"
+    " WHERE id = ?1";
+static const char *const sql_letter_targets =
+    "SELECT a.id, a.path FROM areas a, areas r WHERE r.id = ?1"
+    " AND a.level = ?2 AND (a.id = r.id OR substr(a.path, 1,"
+    " length(r.path) + 1) = r.path || '/') ORDER BY a.path";
+static const char *const sql_code_add =
+    "INSERT INTO letter_codes (letter_id, code, area_id, label, created_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (code) DO NOTHING";
+static const char *const sql_code_get =
+    "SELECT id, letter_id, code, label, area_id FROM letter_codes"
+    " WHERE code = ?1";
+static const char *const sql_code_list =
+    "SELECT c.id, c.letter_id, c.code, c.label, c.area_id FROM letter_codes c"
+    " JOIN areas a ON a.id = c.area_id, areas r"
+    " WHERE c.letter_id = ?1 AND c.id > ?3 AND (?2 = 0 OR (r.id = ?2 AND"
+    " (a.id = r.id OR substr(a.path, 1, length(r.path) + 1) = r.path || '/')))"
+    " GROUP BY c.id ORDER BY c.id LIMIT ?4";
+static const char *const sql_share_get =
+    "SELECT id, letter_id, code, label, area_id FROM letter_codes"
+    " WHERE letter_id = ?1 AND area_id = ?2 AND label = ?3";
+static const char *const sql_scan_seen =
+    "SELECT 1 FROM scans WHERE code_id = ?1 AND device = ?2 LIMIT 1";
+static const char *const sql_scan_add =
+    "INSERT INTO scans (code_id, at, client, device, repeat, forwarded,"
+    " ip_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+static const char *const sql_reach_areas =
+    "SELECT a.id, a.path, a.level, a.households FROM areas a, areas r"
+    " WHERE r.id = ?1 AND (a.id = r.id OR substr(a.path, 1,"
+    " length(r.path) + 1) = r.path || '/') ORDER BY a.path";
+static const char *const sql_reach_households =
+    "SELECT total(households) FROM areas WHERE level = 5 AND (path = ?1 OR"
+    " substr(path, 1, length(?1) + 1) = ?1 || '/')";
+static const char *const sql_reach_counts =
+    "SELECT count(DISTINCT c.id),"
+    " count(DISTINCT CASE WHEN s.client <> 'bot' THEN c.id END),"
+    " total(s.client <> 'bot'), total(s.client <> 'bot' AND s.forwarded),"
+    " count(DISTINCT CASE WHEN s.client <> 'bot' THEN s.device END),"
+    " total(s.client = 'bot')"
+    " FROM letter_codes c JOIN areas a ON a.id = c.area_id"
+    " LEFT JOIN scans s ON s.code_id = c.id"
+    " WHERE c.letter_id = ?1 AND (a.path = ?2 OR"
+    " substr(a.path, 1, length(?2) + 1) = ?2 || '/')";
+static const char *const sql_unscanned =
+    "SELECT c.id, c.letter_id, c.code, c.label, c.area_id FROM letter_codes c"
+    " WHERE c.letter_id = ?1 AND NOT EXISTS (SELECT 1 FROM scans s"
+    " WHERE s.code_id = c.id AND s.client <> 'bot') ORDER BY c.label";
+
+/* Frees a letter's strings. */
+void
+letter_clear(struct letter *l)
+{
+	free(l->title);
+	free(l->body);
+	free(l->issuer);
+	free(l->issued_on);
+	memset(l, 0, sizeof *l);
+}
+
+/* Creates a letter. */
+enum store_status
+letters_add(struct store *s, const char *title, const char *body,
+    const char *issuer, const char *date, int64_t area, time_t now,
+    int64_t *id)
+{
+	sqlite3_stmt	*st;
+
+	if (title == NULL || *title == '\0' || body == NULL || *body == '\0' ||
+	    issuer == NULL || *issuer == '\0' || date == NULL)
+		return STORE_INVALID;
+	if ((st = store_stmt(s, sql_letter_add)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_text(st, 1, title, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, body, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, issuer, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, date, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, area);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)now);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return store_fail(s, "letters_add");
+	*id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return STORE_OK;
+}
+
+/* Reads a letter. */
+enum store_status
+letters_get(struct store *s, int64_t id, struct letter *l)
+{
+	sqlite3_stmt		*st;
+	enum store_status	 rc = STORE_NOT_FOUND;
+
+	memset(l, 0, sizeof *l);
+	if ((st = store_stmt(s, sql_letter_get)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		l->id = sqlite3_column_int64(st, 0);
+		l->title = store_column_dup(st, 1);
+		l->body = store_column_dup(st, 2);
+		l->issuer = store_column_dup(st, 3);
+		l->issued_on = store_column_dup(st, 4);
+		l->area_id = sqlite3_column_int64(st, 5);
+		rc = STORE_OK;
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* Makes a random code. */
+static int
+letters_random_code(char code[LETTER_CODE_LEN + 1])
+{
+	unsigned char	 r[LETTER_CODE_LEN];
+	int		 i;
+
+	if (RAND_bytes(r, sizeof r) != 1)
+		return -1;
+	for (i = 0; i < LETTER_CODE_LEN; i++)
+		code[i] = code_alphabet[r[i] & 31];
+	code[LETTER_CODE_LEN] = '\0';
+	return 0;
+}
+
+/* Labels a code by the last two parts of its area's path. */
+static void
+letters_label(const char *path, const char *place, int n, int per, char *out,
+    size_t size)
+{
+	const char	*last = strrchr(path, '/'), *prev = NULL, *p;
+	char		 num[16] = "";
+
+	for (p = path; last != NULL && p < last; p++)
+		if (*p == '/')
+			prev = p;
+	if (per > 1)
+		(void)snprintf(num, sizeof num, " #%d", n);
+	(void)snprintf(out, size, "%s%s%s%s", prev ? prev + 1 : path,
+	    place && *place ? " " : "", place ? place : "", num);
+	for (p = out; *p != '\0'; p++)
+		if (*p == '/')
+			out[p - out] = ' ';
+}
+
+/* Makes codes for every target area. */
+enum store_status
+letters_make_codes(struct store *s, int64_t id, int64_t area, int level,
+    int per, const char *place, time_t now, long *made)
+{
+	sqlite3_stmt	*st, *ins;
+	char		 code[LETTER_CODE_LEN + 1], label[256];
+	int64_t		 targets[4096];
+	char		*paths[4096];
+	size_t		 n = 0, i;
+	int		 k, tries;
+	enum store_status rc = STORE_OK;
+
+	*made = 0;
+	if (level < 1 || level > 5 || per < 1 || per > 100)
+		return STORE_INVALID;
+	if ((st = store_stmt(s, sql_letter_targets)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, area);
+	sqlite3_bind_int(st, 2, level);
+	while (n < sizeof targets / sizeof targets[0] &&
+	    sqlite3_step(st) == SQLITE_ROW) {
+		targets[n] = sqlite3_column_int64(st, 0);
+		paths[n++] = store_column_dup(st, 1);
+	}
+	sqlite3_reset(st);
+	for (i = 0; i < n && rc == STORE_OK; i++) {
+		for (k = 1; k <= per && rc == STORE_OK; k++) {
+			letters_label(paths[i], place, k, per, label,
+			    sizeof label);
+			for (tries = 0; tries < 10; tries++) {
+				if (letters_random_code(code) == -1 ||
+				    (ins = store_stmt(s, sql_code_add)) == NULL) {
+					rc = STORE_ERROR;
+					break;
+				}
+				sqlite3_bind_int64(ins, 1, id);
+				sqlite3_bind_text(ins, 2, code, -1, SQLITE_STATIC);
+				sqlite3_bind_int64(ins, 3, targets[i]);
+				sqlite3_bind_text(ins, 4, label, -1,
+				    SQLITE_STATIC);
+				sqlite3_bind_int64(ins, 5, (sqlite3_int64)now);
+				if (sqlite3_step(ins) != SQLITE_DONE) {
+					rc = store_fail(s, "letters_make_codes");
+					break;
+				}
+				if (sqlite3_changes(s->db) == 1) {
+					(*made)++;
+					break;
+				}
+			}
+		}
+	}
+	for (i = 0; i < n; i++)
+		free(paths[i]);
+	return rc;
+}
+
+/* Fills a code from a row of id, letter, code, label, area. */
+static void
+letters_code_row(sqlite3_stmt *st, struct letter_code *c)
+{
+	memset(c, 0, sizeof *c);
+	c->id = sqlite3_column_int64(st, 0);
+	c->letter_id = sqlite3_column_int64(st, 1);
+	(void)snprintf(c->code, sizeof c->code, "%s",
+	    (const char *)sqlite3_column_text(st, 2));
+	(void)snprintf(c->label, sizeof c->label, "%s",
+	    (const char *)sqlite3_column_text(st, 3));
+	c->area_id = sqlite3_column_int64(st, 4);
+}
+
+/* Finds a code. */
+enum store_status
+letters_code(struct store *s, const char *code, struct letter_code *c)
+{
+	sqlite3_stmt		*st;
+	enum store_status	 rc = STORE_NOT_FOUND;
+
+	if (strlen(code) != LETTER_CODE_LEN ||
+	    strspn(code, code_alphabet) != LETTER_CODE_LEN)
+		return STORE_NOT_FOUND;
+	if ((st = store_stmt(s, sql_code_get)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		letters_code_row(st, c);
+		rc = STORE_OK;
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* Lists codes. */
+enum store_status
+letters_codes(struct store *s, int64_t letter, int64_t area, int64_t after,
+    struct letter_code *out, size_t n, size_t *count)
+{
+	sqlite3_stmt	*st;
+
+	*count = 0;
+	if ((st = store_stmt(s, sql_code_list)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, letter);
+	sqlite3_bind_int64(st, 2, area);
+	sqlite3_bind_int64(st, 3, after);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)n);
+	while (*count < n && sqlite3_step(st) == SQLITE_ROW)
+		letters_code_row(st, &out[(*count)++]);
+	sqlite3_reset(st);
+	return STORE_OK;
+}
+
+/* Records a visit. */
+enum store_status
+letters_scan(struct store *s, int64_t code_id, time_t now,
+    enum scan_client client, const char *device, int forwarded,
+    const uint8_t *ip_hash, size_t ip_hash_len, int *repeat)
+{
+	static const char *const names[] = { "wechat", "alipay", "browser",
+	    "bot" };
+	sqlite3_stmt	*st;
+
+	if ((st = store_stmt(s, sql_scan_seen)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, code_id);
+	sqlite3_bind_text(st, 2, device, -1, SQLITE_STATIC);
+	*repeat = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_reset(st);
+	if ((st = store_stmt(s, sql_scan_add)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, code_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
+	sqlite3_bind_text(st, 3, names[client], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, device, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 5, *repeat);
+	sqlite3_bind_int(st, 6, forwarded);
+	if (ip_hash != NULL)
+		sqlite3_bind_blob(st, 7, ip_hash, (int)ip_hash_len,
+		    SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return store_fail(s, "letters_scan");
+	return STORE_OK;
+}
+
+/* Computes reach per area. */
+enum store_status
+letters_reach(struct store *s, int64_t letter,
+    void (*fn)(const struct reach_row *, void *), void *arg)
+{
+	struct letter		 l;
+	struct reach_row	*rows = NULL, *r;
+	sqlite3_stmt		*st;
+	size_t			 n = 0, cap = 0, i;
+	enum store_status	 rc;
+
+	if ((rc = letters_get(s, letter, &l)) != STORE_OK)
+		return rc;
+	if ((st = store_stmt(s, sql_reach_areas)) == NULL) {
+		letter_clear(&l);
+		return STORE_ERROR;
+	}
+	sqlite3_bind_int64(st, 1, l.area_id);
+	letter_clear(&l);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			rows = realloc(rows, cap * sizeof *rows);
+			if (rows == NULL)
+				abort();
+		}
+		r = &rows[n++];
+		memset(r, 0, sizeof *r);
+		r->area_id = sqlite3_column_int64(st, 0);
+		(void)snprintf(r->path, sizeof r->path, "%s",
+		    (const char *)sqlite3_column_text(st, 1));
+		r->level = sqlite3_column_int(st, 2);
+		r->households = (long)sqlite3_column_int64(st, 3);
+	}
+	sqlite3_reset(st);
+	for (i = 0; i < n; i++) {
+		r = &rows[i];
+		if ((st = store_stmt(s, sql_reach_households)) == NULL)
+			goto fail;
+		sqlite3_bind_text(st, 1, r->path, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW &&
+		    (long)sqlite3_column_double(st, 0) > r->households)
+			r->households = (long)sqlite3_column_double(st, 0);
+		sqlite3_reset(st);
+		if ((st = store_stmt(s, sql_reach_counts)) == NULL)
+			goto fail;
+		sqlite3_bind_int64(st, 1, letter);
+		sqlite3_bind_text(st, 2, r->path, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			r->codes = (long)sqlite3_column_int64(st, 0);
+			r->codes_unscanned = r->codes -
+			    (long)sqlite3_column_int64(st, 1);
+			r->scans = (long)sqlite3_column_double(st, 2);
+			r->forwarded = (long)sqlite3_column_double(st, 3);
+			r->devices = (long)sqlite3_column_int64(st, 4);
+			r->bots = (long)sqlite3_column_double(st, 5);
+		}
+		sqlite3_reset(st);
+		if (r->codes > 0)
+			fn(r, arg);
+	}
+	free(rows);
+	return STORE_OK;
+fail:
+	free(rows);
+	return STORE_ERROR;
+}
+
+/* Lists never-scanned codes. */
+enum store_status
+letters_unscanned(struct store *s, int64_t letter,
+    void (*fn)(const struct letter_code *, void *), void *arg)
+{
+	struct letter_code	 c;
+	sqlite3_stmt		*st;
+
+	if ((st = store_stmt(s, sql_unscanned)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, letter);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		letters_code_row(st, &c);
+		fn(&c, arg);
+	}
+	sqlite3_reset(st);
+	return STORE_OK;
+}
+
+/* Finds or makes the shared-link code of a letter for an area. */
+enum store_status
+letters_share_code(struct store *s, int64_t letter, int64_t area, time_t now,
+    struct letter_code *c)
+{
+	static const char	 label[] = "群内转发链接 shared link";
+	sqlite3_stmt		*st;
+	char			 code[LETTER_CODE_LEN + 1];
+	int			 tries;
+
+	for (tries = 0; tries < 10; tries++) {
+		if ((st = store_stmt(s, sql_share_get)) == NULL)
+			return STORE_ERROR;
+		sqlite3_bind_int64(st, 1, letter);
+		sqlite3_bind_int64(st, 2, area);
+		sqlite3_bind_text(st, 3, label, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			letters_code_row(st, c);
+			sqlite3_reset(st);
+			return STORE_OK;
+		}
+		sqlite3_reset(st);
+		if (letters_random_code(code) == -1 ||
+		    (st = store_stmt(s, sql_code_add)) == NULL)
+			return STORE_ERROR;
+		sqlite3_bind_int64(st, 1, letter);
+		sqlite3_bind_text(st, 2, code, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, area);
+		sqlite3_bind_text(st, 4, label, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 5, (sqlite3_int64)now);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			return store_fail(s, "letters_share_code");
+	}
+	return STORE_ERROR;
+}
