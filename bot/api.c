@@ -6,6 +6,8 @@
 #include <jansson.h>
 
 #include "api.h"
+#include "reach.h"
+#include "storage/letters.h"
 #include "messages/text.h"
 #include "messages/xmalloc.h"
 #include "storage/areas.h"
@@ -257,6 +259,115 @@ api_broadcast_get(struct store *s, const struct http_request *req,
 	    json_integer(g[n - 1].group_id) : json_null()));
 }
 
+/* POST /letters */
+static void
+api_letter_add(struct store *s, struct api_env *env, json_t *in,
+    const struct token_info *tok, struct http_response *resp)
+{
+	const char	*title = json_string_value(json_object_get(in, "title"));
+	const char	*body = json_string_value(json_object_get(in, "body"));
+	const char	*issuer = json_string_value(json_object_get(in, "issuer"));
+	const char	*date = json_string_value(json_object_get(in, "date"));
+	int64_t		 area, id;
+
+	if (title == NULL || body == NULL || issuer == NULL || date == NULL ||
+	    *title == '\0' || *body == '\0') {
+		api_error(resp, 400, "bad_request", "title, body, issuer, date "
+		    "and area are required");
+		return;
+	}
+	if (api_area(s, tok, json_string_value(json_object_get(in, "area")),
+	    &area, resp) == -1)
+		return;
+	if (letters_add(s, title, body, issuer, date, area, env->now, &id) !=
+	    STORE_OK) {
+		api_error(resp, 500, "internal", "database error");
+		return;
+	}
+	api_json(resp, 201, json_pack("{s:I}", "id", (json_int_t)id));
+}
+
+/* Checks that a letter exists in the token's area. */
+static int
+api_letter_scope(struct store *s, long long id, const struct token_info *tok,
+    struct http_response *resp)
+{
+	struct letter	 l;
+	int		 ok;
+
+	if (letters_get(s, id, &l) != STORE_OK) {
+		api_error(resp, 404, "not_found", "no such letter");
+		return -1;
+	}
+	ok = areas_within(s, l.area_id, tok->area_id) ||
+	    areas_within(s, tok->area_id, l.area_id);
+	letter_clear(&l);
+	if (!ok) {
+		api_error(resp, 404, "not_found", "no such letter in this "
+		    "token's area");
+		return -1;
+	}
+	return 0;
+}
+
+/* POST /letters/ID/codes {area, per, count, place} */
+static void
+api_letter_codes(struct store *s, struct api_env *env, long long id,
+    json_t *in, const struct token_info *tok, struct http_response *resp)
+{
+	const char	*per = json_string_value(json_object_get(in, "per"));
+	const char	*place = json_string_value(json_object_get(in, "place"));
+	json_int_t	 count = json_integer_value(json_object_get(in, "count"));
+	int64_t		 area;
+	long		 made;
+	int		 level = per == NULL || strcmp(per, "building") == 0 ? 5 :
+			    strcmp(per, "grid") == 0 ? 4 :
+			    strcmp(per, "community") == 0 ? 3 : -1;
+
+	if (api_letter_scope(s, id, tok, resp) == -1)
+		return;
+	if (level == -1 || count < 0 || count > 100) {
+		api_error(resp, 400, "bad_request", "per is building, grid or "
+		    "community; count 1..100");
+		return;
+	}
+	if (api_area(s, tok, json_string_value(json_object_get(in, "area")),
+	    &area, resp) == -1)
+		return;
+	if (store_begin(s) != STORE_OK || letters_make_codes(s, id, area,
+	    level, count > 0 ? (int)count : 1, place, env->now, &made) !=
+	    STORE_OK || store_commit(s) != STORE_OK) {
+		store_rollback(s);
+		api_error(resp, 500, "internal", "database error");
+		return;
+	}
+	api_json(resp, 201, json_pack("{s:i}", "made", (int)made));
+}
+
+/* GET /letters/ID/stats[?format=csv] */
+static void
+api_letter_stats(struct store *s, const struct http_request *req,
+    long long id, const struct token_info *tok, struct http_response *resp)
+{
+	const char		*fmt = req->arg ? req->arg(req, "format") : NULL;
+	enum store_status	 st;
+	int			 csv = fmt != NULL && strcmp(fmt, "csv") == 0;
+	char			*out;
+
+	if (api_letter_scope(s, id, tok, resp) == -1)
+		return;
+	out = csv ? reach_csv(s, id, &st) : reach_json(s, id, &st);
+	if (out == NULL) {
+		api_error(resp, 500, "internal", "database error");
+		return;
+	}
+	resp->status = 200;
+	resp->content_type = csv ? "text/csv; charset=utf-8" :
+	    "application/json; charset=utf-8";
+	resp->body = out;
+	resp->len = strlen(out);
+}
+
 /* Routes one API request. */
 void
 api_handle(struct store *s, struct api_env *env, const struct http_request *req,
@@ -302,6 +413,16 @@ api_handle(struct store *s, struct api_env *env, const struct http_request *req,
 	else if (strncmp(path, "/broadcasts/", 12) == 0 && !post &&
 	    (id = strtoll(path + 12, &end, 10)) > 0 && *end == '\0')
 		api_broadcast_get(s, req, id, &tok, resp);
+	else if (strcmp(path, "/letters") == 0 && post)
+		api_letter_add(s, env, in, &tok, resp);
+	else if (strncmp(path, "/letters/", 9) == 0 &&
+	    (id = strtoll(path + 9, &end, 10)) > 0 &&
+	    strcmp(end, "/codes") == 0 && post)
+		api_letter_codes(s, env, id, in, &tok, resp);
+	else if (strncmp(path, "/letters/", 9) == 0 &&
+	    (id = strtoll(path + 9, &end, 10)) > 0 &&
+	    strcmp(end, "/stats") == 0 && !post)
+		api_letter_stats(s, req, id, &tok, resp);
 	else if (strcmp(path, "/staff") == 0 || strcmp(path, "/groups") == 0 ||
 	    strcmp(path, "/broadcasts") == 0 ||
 	    strncmp(path, "/broadcasts/", 12) == 0)

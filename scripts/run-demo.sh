@@ -10,7 +10,14 @@ if [ ! -f var/fangfei.db ]; then
 	"$bin" migrate >/dev/null
 	"$bin" import areas data/demo/areas.csv
 	"$bin" import enterprises data/demo/enterprises.csv
+	"$bin" letter add --title "致广大居民的一封公开信" \
+	    --issuer "张店区处非办（示例）" --date 2026-06-15 --area 张店区 \
+	    data/demo/letter.md
+	"$bin" letter codes --id 1 --area 张店区 --place 电梯厅
+	"$bin" token create --role office --area 张店区 > var/demo-token
+	echo "API token (office, 张店区) in var/demo-token"
 fi
+code=$(sqlite3 var/fangfei.db "SELECT code FROM letter_codes LIMIT 1" 2>/dev/null || true)
 listen=$(sed -n 's/^listen *= *//p' var/fangfei.ini | head -n 1)
 base="http://${FANGFEI_LISTEN:-${listen:-127.0.0.1:8080}}"
 cat <<TXT
@@ -39,6 +46,11 @@ cat <<TXT
   curl -s $base/hook/tg -H 'X-Telegram-Bot-Api-Secret-Token: demo-secret-token' \\
     -H 'Content-Type: application/json' \\
     -d '{"update_id":1,"message":{"message_id":7,"from":{"id":42,"first_name":"Li"},"chat":{"id":42,"type":"private"},"date":1763750000,"text":"/check 汇金通"}}'
+
+  # 一封公开信 the open letter behind a poster's QR code (open in a browser)
+  $base/l/$code          二维码 QR: $base/qr/$code.png
+  海报 posters: $base/letters/1/print?token=\$(cat var/demo-token)
+  触达 reach:   curl -s -H "Authorization: Bearer \$(cat var/demo-token)" $base/api/v1/letters/1/stats
 
   curl -s $base/healthz; curl -s $base/metrics
   命令行 CLI: $bin check 鑫源 --db var/fangfei.db
