@@ -130,6 +130,34 @@ web_body(struct buf *b, const char *body)
 	free(copy);
 }
 
+/* Writes the opening of a letter as plain text for a poster: Markdown
+ * markers dropped, lines joined, a heading that repeats the title
+ * skipped, cut at `chars` characters. */
+static void
+web_excerpt(const char *body, const char *title, size_t chars, char *out,
+    size_t size)
+{
+	char	*copy = xstrdup(body), *line, *save = NULL;
+	size_t	 o = 0, n;
+
+	*out = '\0';
+	for (line = strtok_r(copy, "\n", &save); line != NULL && o + 1 < size;
+	    line = strtok_r(NULL, "\n", &save)) {
+		text_trim(line);
+		line += strspn(line, "#-* ");
+		if (*line == '\0' || strcmp(line, title) == 0)
+			continue;
+		n = strlen(line);
+		if (o + n + 1 >= size)
+			n = utf8_prefix(line, (size - o - 2) / 3);
+		memcpy(out + o, line, n);
+		o += n;
+		out[o] = '\0';
+	}
+	free(copy);
+	out[utf8_prefix(out, chars)] = '\0';
+}
+
 /* Opens a page. */
 static void
 web_head(struct buf *b, const char *title)
@@ -440,8 +468,7 @@ web_print(struct store *s, const struct web_env *env,
 		web_notice(env, 404, MSG_WEB_NO_CODE, resp);
 		return;
 	}
-	(void)snprintf(first, sizeof first, "%.*s",
-	    (int)utf8_prefix(l.body, 160), l.body);
+	web_excerpt(l.body, l.title, 150, first, sizeof first);
 	vars[0].value = l.title;
 	buf_init(&b, WEB_PRINT_MAX);
 	web_head(&b, l.title);

@@ -139,24 +139,39 @@ letters_random_code(char code[LETTER_CODE_LEN + 1])
 	return 0;
 }
 
-/* Labels a code by the last two parts of its area's path. */
+/* Labels a code: "华光路社区 12号楼 电梯厅" for a building (its community
+ * and itself), the last two parts of the path otherwise. */
 static void
 letters_label(const char *path, const char *place, int n, int per, char *out,
     size_t size)
 {
-	const char	*last = strrchr(path, '/'), *prev = NULL, *p;
+	const char	*parts[5] = { NULL };
+	size_t		 lens[5] = { 0 }, np = 0;
+	const char	*p = path, *slash;
 	char		 num[16] = "";
 
-	for (p = path; last != NULL && p < last; p++)
-		if (*p == '/')
-			prev = p;
+	while (np < 5) {
+		slash = strchr(p, '/');
+		parts[np] = p;
+		lens[np++] = slash ? (size_t)(slash - p) : strlen(p);
+		if (slash == NULL)
+			break;
+		p = slash + 1;
+	}
 	if (per > 1)
 		(void)snprintf(num, sizeof num, " #%d", n);
-	(void)snprintf(out, size, "%s%s%s%s", prev ? prev + 1 : path,
-	    place && *place ? " " : "", place ? place : "", num);
-	for (p = out; *p != '\0'; p++)
-		if (*p == '/')
-			out[p - out] = ' ';
+	if (np == 5)		/* district/street/community/grid/building */
+		(void)snprintf(out, size, "%.*s %.*s", (int)lens[2], parts[2],
+		    (int)lens[4], parts[4]);
+	else if (np >= 2)
+		(void)snprintf(out, size, "%.*s %.*s", (int)lens[np - 2],
+		    parts[np - 2], (int)lens[np - 1], parts[np - 1]);
+	else
+		(void)snprintf(out, size, "%s", path);
+	if (place != NULL && *place != '\0')
+		(void)snprintf(out + strlen(out), size - strlen(out), " %s",
+		    place);
+	(void)snprintf(out + strlen(out), size - strlen(out), "%s", num);
 }
 
 /* Makes codes for every target area. */
