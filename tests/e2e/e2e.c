@@ -434,6 +434,249 @@ test_api(void **state)
 	e2e_result_free(&r);
 }
 
+/* Makes a letter with codes for 车站街道's buildings; returns the code of
+ * 华光路社区 12号楼 (96 households) and an office token. */
+static void
+letter_setup(char code[32], char token[128])
+{
+	static const char *const add[] = { "letter", "add", "--title",
+	    "致广大居民的一封公开信", "--issuer", "张店区处非办", "--date",
+	    "2026-06-15", "--area", "张店区", "data/demo/letter.md", NULL };
+	static const char *const codes[] = { "letter", "codes", "--id", "1",
+	    "--area", "车站街道", "--place", "电梯厅", NULL };
+	static const char *const tok[] = { "token", "create", "--role",
+	    "office", "--area", "张店区", NULL };
+	char	 out[256];
+
+	if (e2e_sql_long(&d, "SELECT count(*) FROM letters") == 0) {
+		assert_int_equal(e2e_cli(&d, add, out, sizeof out), 0);
+		assert_int_equal(e2e_cli(&d, codes, out, sizeof out), 0);
+		assert_non_null(strstr(out, "made 4"));
+	}
+	assert_int_equal(e2e_cli(&d, tok, token, 128), 0);
+	token[strcspn(token, "\n")] = '\0';
+	assert_int_equal(e2e_sql_text(&d, "SELECT code FROM letter_codes "
+	    "WHERE label = '华光路社区 12号楼 电梯厅'", code, 32), 0);
+}
+
+/* GETs /l/CODE with a User-Agent and cookie; returns the status and
+ * copies a Set-Cookie device id into dev when one is given. */
+static long
+visit(const char *method, const char *path, const char *ua,
+    const char *cookie, char dev[32])
+{
+	char			 h1[256], h2[128];
+	const char		*hdr[3] = { h1, NULL, NULL };
+	struct http_result	 r;
+	long			 st;
+
+	(void)snprintf(h1, sizeof h1, "User-Agent: %s", ua);
+	if (cookie != NULL) {
+		(void)snprintf(h2, sizeof h2, "Cookie: ffd=%s", cookie);
+		hdr[1] = h2;
+	}
+	r = e2e_request(&d, method, path, hdr, NULL, 0);
+	st = r.status;
+	if (dev != NULL)
+		dev[0] = '\0';
+	e2e_result_free(&r);
+	return st;
+}
+
+/* Scans: client classes, repeat visits by cookie, bots and HEAD apart,
+ * forwarded links counted apart, and the reach arithmetic. */
+static void
+test_letter_scans(void **state)
+{
+	struct http_result	 r;
+	char			 code[32], token[128], path[128], auth[200];
+	const char		*hdr[] = { auth, NULL };
+	const char		*wx = "Mozilla/5.0 (iPhone) MicroMessenger/8.0.50";
+	const char		*ali = "Mozilla/5.0 (Android) AlipayClient/10.5";
+	const char		*p;
+
+	(void)state;
+	letter_setup(code, token);
+	(void)snprintf(path, sizeof path, "/l/%s", code);
+	assert_int_equal(visit("GET", path, wx, "0123456789abcdef", NULL), 200);
+	assert_int_equal(visit("GET", path, wx, "0123456789abcdef", NULL), 200);
+	assert_int_equal(visit("GET", path, ali, "fedcba9876543210", NULL), 200);
+	assert_int_equal(visit("GET", path, "facebookexternalhit/1.1", NULL,
+	    NULL), 200);
+	assert_int_equal(visit("HEAD", path, wx, NULL, NULL), 200);
+	(void)snprintf(path, sizeof path, "/l/%s?from=group", code);
+	assert_int_equal(visit("GET", path, "Mozilla/5.0 Safari/605", 
+	    "00000000000000aa", NULL), 200);
+	assert_int_equal(visit("GET", "/l/zzzzzzzzzz", wx, NULL, NULL), 404);
+	assert_int_equal(e2e_sql_long(&d, "SELECT count(*) FROM scans WHERE "
+	    "client = 'wechat' AND repeat = 1"), 1);
+	assert_int_equal(e2e_sql_long(&d, "SELECT count(*) FROM scans WHERE "
+	    "client = 'bot'"), 2);
+	assert_int_equal(e2e_sql_long(&d, "SELECT count(*) FROM scans WHERE "
+	    "client = 'alipay'"), 1);
+	/* No raw address: a 16-byte hash only. */
+	assert_int_equal(e2e_sql_long(&d, "SELECT count(*) FROM scans WHERE "
+	    "length(ip_hash) <> 16 OR instr(ip_hash, '127.0.0.1') > 0"), 0);
+
+	(void)snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+	r = e2e_request(&d, "GET", "/api/v1/letters/1/stats", hdr, NULL, 0);
+	assert_int_equal(r.status, 200);
+	/* 12号楼: 4 people's scans (2 wechat, 1 alipay, 1 forwarded), 3
+	 * devices, 96 households: reach 3/96 = 0.03125; 2 bot visits. */
+	p = strstr(r.body, "\"area\":\"张店区/车站街道/华光路社区/第3网格/12号楼\"");
+	assert_non_null(p);
+	assert_non_null(strstr(p, "\"scans\":4,\"scans_forwarded\":1,"
+	    "\"unique_devices\":3,\"households\":96,\"bot_visits\":2,"
+	    "\"reach_rate\":0.03125"));
+	/* 13号楼 was never scanned. */
+	assert_non_null(strstr(r.body, "华光路社区 13号楼 电梯厅"));
+	e2e_result_free(&r);
+	r = e2e_request(&d, "GET", "/api/v1/letters/1/stats?format=csv", hdr,
+	    NULL, 0);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(memcmp(r.body, "\xef\xbb\xbf", 3), 0);
+	assert_non_null(strstr(r.body, "张店区/车站街道/华光路社区/第3网格/12号楼,"
+	    "building,1,0,4,1,3,96,0.0312,2"));
+	e2e_result_free(&r);
+}
+
+/* The letter page's forms run the chat handlers; a resubmitted form
+ * files one tip. */
+static void
+test_letter_forms(void **state)
+{
+	struct http_result	 r;
+	char			 code[32], token[128], path[160], body[256];
+	static const char *const form[] = {
+	    "Content-Type: application/x-www-form-urlencoded", NULL };
+	long			 before;
+
+	(void)state;
+	letter_setup(code, token);
+	(void)snprintf(path, sizeof path, "/l/%s/check?q=%%E6%%B1%%87%%E9%%87%%91"
+	    "%%E9%%80%%9A", code);	/* 汇金通 */
+	r = e2e_request(&d, "GET", path, NULL, NULL, 0);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "示例·山东汇金通理财咨询有限公司"));
+	e2e_result_free(&r);
+	before = e2e_sql_long(&d, "SELECT count(*) FROM tips");
+	(void)snprintf(path, sizeof path, "/l/%s/report", code);
+	(void)snprintf(body, sizeof body, "text=%%E6%%9C%%89%%E4%%BA%%BA%%E5%%8F"
+	    "%%91%%E4%%BC%%A0%%E5%%8D%%95&n=0123456789abcdef0123456789abcdef");
+	r = e2e_request(&d, "POST", path, form, body, strlen(body));
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "已收到您的举报线索"));
+	e2e_result_free(&r);
+	r = e2e_request(&d, "POST", path, form, body, strlen(body));
+	assert_int_equal(r.status, 200);
+	e2e_result_free(&r);
+	assert_int_equal(e2e_sql_long(&d, "SELECT count(*) FROM tips"),
+	    before + 1);
+	/* The tip belongs to the poster's building. */
+	assert_int_equal(e2e_sql_long(&d, "SELECT a.level FROM tips t JOIN "
+	    "areas a ON a.id = t.area_id ORDER BY t.id DESC LIMIT 1"), 5);
+	r = e2e_request(&d, "POST", path, form, "text=x&n=short", 14);
+	assert_int_equal(r.status, 400);
+	e2e_result_free(&r);
+}
+
+/* QR images decode to the letter's URL with a real decoder. */
+static void
+test_letter_qr(void **state)
+{
+	struct http_result	 r;
+	char			 code[32], token[128], path[128], file[256];
+	char			 cmd[600], out[256], want[256];
+	static const char *const levels[] = { "L", "M", "Q", "H" };
+	FILE			*f;
+	size_t			 i;
+
+	(void)state;
+	letter_setup(code, token);
+	(void)snprintf(want, sizeof want, "http://127.0.0.1:8080/l/%s", code);
+	for (i = 0; i < 4; i++) {
+		(void)snprintf(path, sizeof path, "/qr/%s.png?size=400&ec=%s",
+		    code, levels[i]);
+		r = e2e_request(&d, "GET", path, NULL, NULL, 0);
+		assert_int_equal(r.status, 200);
+		(void)snprintf(file, sizeof file, "%s/qr.png", d.dir);
+		f = fopen(file, "wb");
+		assert_non_null(f);
+		assert_int_equal(fwrite(r.body, 1, r.len, f), r.len);
+		fclose(f);
+		e2e_result_free(&r);
+		(void)snprintf(cmd, sizeof cmd, "zbarimg --raw -q '%s' 2>/dev/null",
+		    file);
+		if ((f = popen(cmd, "r")) == NULL)
+			fail_msg("zbarimg (Debian zbar-tools) is needed");
+		out[0] = '\0';
+		if (fgets(out, sizeof out, f) == NULL)
+			fail_msg("zbarimg decoded nothing (is zbar-tools installed?)");
+		pclose(f);
+		out[strcspn(out, "\n")] = '\0';
+		assert_string_equal(out, want);
+	}
+	(void)snprintf(path, sizeof path, "/qr/%s.svg", code);
+	r = e2e_request(&d, "GET", path, NULL, NULL, 0);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "<svg"));
+	e2e_result_free(&r);
+	r = e2e_request(&d, "GET", "/qr/zzzzzzzzzz.png", NULL, NULL, 0);
+	assert_int_equal(r.status, 404);
+	e2e_result_free(&r);
+}
+
+/* A phone-sized headless Chromium shows the letter and the hotline link:
+ * the DOM it rendered has the letter and a tel: link to the hotline, and
+ * its screenshot is a phone-sized PNG. */
+static void
+test_letter_browser(void **state)
+{
+	char	 code[32], token[128], cmd[1400], file[256];
+	char	*dom;
+	size_t	 len;
+	FILE	*f;
+	int	 w, h;
+	unsigned char	 ihdr[24];
+
+	(void)state;
+	letter_setup(code, token);
+	(void)snprintf(cmd, sizeof cmd, "chromium --headless --no-sandbox "
+	    "--disable-gpu --disable-quic --no-first-run "
+	    "--disable-background-networking --disable-component-update "
+	    "--disable-sync --user-data-dir='%s/chromium' "
+	    "--window-size=390,844 --hide-scrollbars --user-agent='Mozilla/5.0 "
+	    "(iPhone) MicroMessenger/8.0' --screenshot='%s/phone.png' "
+	    "'%s/l/%s' >/dev/null 2>&1 && chromium --headless --no-sandbox "
+	    "--disable-gpu --disable-quic --no-first-run "
+	    "--disable-background-networking --disable-component-update "
+	    "--disable-sync --user-data-dir='%s/chromium' "
+	    "--window-size=390,844 --dump-dom '%s/l/%s' > '%s/dom' 2>/dev/null",
+	    d.dir, d.dir, d.base, code, d.dir, d.base, code, d.dir);
+	if (system(cmd) != 0)
+		fail_msg("chromium failed (Debian package chromium)");
+	(void)snprintf(file, sizeof file, "%s/dom", d.dir);
+	assert_non_null(f = fopen(file, "r"));
+	dom = calloc(1, 1 << 20);
+	len = fread(dom, 1, (1 << 20) - 1, f);
+	fclose(f);
+	assert_true(len > 0);
+	assert_non_null(strstr(dom, "<article id=\"letter\">"));
+	assert_non_null(strstr(dom, "不法分子"));
+	assert_non_null(strstr(dom, "href=\"tel:0533-12345\""));
+	assert_non_null(strstr(dom, "name=\"viewport\""));
+	free(dom);
+	(void)snprintf(file, sizeof file, "%s/phone.png", d.dir);
+	assert_non_null(f = fopen(file, "rb"));
+	assert_int_equal(fread(ihdr, 1, sizeof ihdr, f), sizeof ihdr);
+	fclose(f);
+	assert_int_equal(memcmp(ihdr, "\x89PNG", 4), 0);
+	w = ihdr[16] << 24 | ihdr[17] << 16 | ihdr[18] << 8 | ihdr[19];
+	h = ihdr[20] << 24 | ihdr[21] << 16 | ihdr[22] << 8 | ihdr[23];
+	assert_int_equal(w, 390);
+	assert_int_equal(h, 844);
+}
+
 int
 main(void)
 {
@@ -445,6 +688,10 @@ main(void)
 		cmocka_unit_test(test_group_language),
 		cmocka_unit_test(test_staff_chat_flow),
 		cmocka_unit_test(test_api),
+		cmocka_unit_test(test_letter_scans),
+		cmocka_unit_test(test_letter_forms),
+		cmocka_unit_test(test_letter_qr),
+		cmocka_unit_test(test_letter_browser),
 		cmocka_unit_test(test_crash_and_stop),
 	};
 

@@ -38,5 +38,8 @@ int	 e2e_cli(const struct daemon *, const char *const *args, char *out,
 /* Runs a SQL query on the daemon's database and returns the first
  * column of the first row as a number. */
 long	 e2e_sql_long(const struct daemon *, const char *sql);
+/* The same for a text; 0, or -1 when there is no row. */
+int	 e2e_sql_text(const struct daemon *, const char *sql, char *out,
+	    size_t size);
 
 #endif

@@ -69,6 +69,7 @@ e2e_prepare(struct daemon *d, const char *extra)
 	if ((f = fopen(path, "w")) == NULL)
 		e2e_die(path);
 	fprintf(f, "[server]\nlisten = 127.0.0.1:0\nhotline = 0533-12345\n"
+	    "public_base_url = http://127.0.0.1:8080\n"
 	    "max_body_bytes = 4096\nthreads = 2\nlog_level = warn\n"
 	    "[storage]\npath = %s/fangfei.db\n"
 	    "[channel.demo]\ntype = generic\narea = 华光路社区\n"
@@ -269,4 +270,30 @@ e2e_cli(const struct daemon *d, const char *const *args, char *out,
 	if (waitpid(pid, &st, 0) == -1)
 		e2e_die("waitpid");
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* Reads one text from the daemon's database file. */
+int
+e2e_sql_text(const struct daemon *d, const char *sql, char *out, size_t size)
+{
+	char		 path[512];
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	int		 rc = -1;
+
+	(void)snprintf(path, sizeof path, "%s/fangfei.db", d->dir);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_busy_timeout(db, 5000);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW &&
+		    sqlite3_column_text(st, 0) != NULL) {
+			(void)snprintf(out, size, "%s",
+			    (const char *)sqlite3_column_text(st, 0));
+			rc = 0;
+		}
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	return rc;
 }
