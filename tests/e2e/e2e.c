@@ -605,7 +605,7 @@ test_letter_qr(void **state)
 		assert_int_equal(fwrite(r.body, 1, r.len, f), r.len);
 		fclose(f);
 		e2e_result_free(&r);
-		(void)snprintf(cmd, sizeof cmd, "zbarimg --raw -q '%s' 2>/dev/null",
+		(void)snprintf(cmd, sizeof cmd, "zbarimg --nodbus --raw -q '%s' 2>/dev/null",
 		    file);
 		if ((f = popen(cmd, "r")) == NULL)
 			fail_msg("zbarimg (Debian zbar-tools) is needed");
