@@ -18,8 +18,21 @@
 
 struct config_parse {
 	struct config	*cfg;
-	char		*error;
+	char		*error;		/* the first error only */
 };
+
+/* Records an error unless one is already recorded (inih goes on calling
+ * after an error, and the line it reports is the first one's). Returns 0,
+ * for the callback to return. */
+static int
+config_fail(struct config_parse *p, char *msg)
+{
+	if (p->error == NULL)
+		p->error = msg;
+	else
+		free(msg);
+	return 0;
+}
 
 /* Sets a string field. */
 void
@@ -93,19 +106,16 @@ config_channel_key(struct config_parse *p, const char *name, const char *key,
 		    (*c >= '0' && *c <= '9') || *c == '_' || *c == '-'))
 			break;
 	if (*name == '\0' || *c != '\0' || strlen(name) >= INBOUND_ID_MAX) {
-		p->error = xasprintf("channel name \"%s\": use letters, digits, "
-		    "- and _", name);
-		return 0;
+		return config_fail(p, xasprintf("channel name \"%s\": use letters, digits, "
+		    "- and _", name));
 	}
 	if ((ch = config_section_channel(p->cfg, name)) == NULL) {
-		p->error = xasprintf("more than %d channels", CONFIG_CHANNELS_MAX);
-		return 0;
+		return config_fail(p, xasprintf("more than %d channels", CONFIG_CHANNELS_MAX));
 	}
 	if (strcmp(key, "type") == 0) {
 		if ((ch->backend = channel_backend_lookup(value)) == NULL) {
-			p->error = xasprintf("channel %s: unknown type \"%s\" "
-			    "(known: %s)", name, value, channel_types());
-			return 0;
+			return config_fail(p, xasprintf("channel %s: unknown type \"%s\" "
+			    "(known: %s)", name, value, channel_types()));
 		}
 	} else if (strcmp(key, "secret") == 0)
 		config_set(&ch->secret, value);
@@ -123,13 +133,11 @@ config_channel_key(struct config_parse *p, const char *name, const char *key,
 		config_set(&ch->outbound_url, value);
 	else if (strcmp(key, "locale") == 0) {
 		if (locale_parse(value, &ch->locale) == -1) {
-			p->error = xasprintf("channel %s: locale must be zh-CN or "
-			    "en", name);
-			return 0;
+			return config_fail(p, xasprintf("channel %s: locale must be zh-CN or "
+			    "en", name));
 		}
 	} else {
-		p->error = xasprintf("channel %s: unknown key \"%s\"", name, key);
-		return 0;
+		return config_fail(p, xasprintf("channel %s: unknown key \"%s\"", name, key));
 	}
 	return 1;
 }
@@ -156,22 +164,19 @@ config_key(void *arg, const char *section, const char *key, const char *value)
 		else if (strcmp(key, "max_body_bytes") == 0) {
 			if (config_number(value, CONFIG_BODY_MIN,
 			    CONFIG_BODY_MAX, &n) == -1) {
-				p->error = xasprintf("max_body_bytes must be "
-				    "%d..%d", CONFIG_BODY_MIN, CONFIG_BODY_MAX);
-				return 0;
+				return config_fail(p, xasprintf("max_body_bytes must be "
+				    "%d..%d", CONFIG_BODY_MIN, CONFIG_BODY_MAX));
 			}
 			cfg->max_body_bytes = (size_t)n;
 		} else if (strcmp(key, "threads") == 0) {
 			if (config_number(value, 1, 64, &n) == -1) {
-				p->error = xasprintf("threads must be 1..64");
-				return 0;
+				return config_fail(p, xasprintf("threads must be 1..64"));
 			}
 			cfg->threads = (int)n;
 		} else if (strcmp(key, "utc_offset_minutes") == 0) {
 			if (config_number(value, -720, 840, &n) == -1) {
-				p->error = xasprintf("utc_offset_minutes must be "
-				    "-720..840");
-				return 0;
+				return config_fail(p, xasprintf("utc_offset_minutes must be "
+				    "-720..840"));
 			}
 			cfg->utc_offset = (int)n * 60;
 		} else
@@ -190,41 +195,35 @@ config_key(void *arg, const char *section, const char *key, const char *value)
 	if (strcmp(section, "delivery") == 0) {
 		if (strcmp(key, "rate_limits") == 0) {
 			if (strcmp(value, "on") != 0 && strcmp(value, "off") != 0) {
-				p->error = xasprintf("rate_limits must be on or "
-				    "off");
-				return 0;
+				return config_fail(p, xasprintf("rate_limits must be on or "
+				    "off"));
 			}
 			cfg->rate_limits = strcmp(value, "on") == 0;
 		} else if (strcmp(key, "max_inflight") == 0) {
 			if (config_number(value, 1, 1024, &n) == -1) {
-				p->error = xasprintf("max_inflight must be "
-				    "1..1024");
-				return 0;
+				return config_fail(p, xasprintf("max_inflight must be "
+				    "1..1024"));
 			}
 			cfg->max_inflight = (int)n;
 		} else if (strcmp(key, "timeout_seconds") == 0) {
 			if (config_number(value, 1, 300, &n) == -1) {
-				p->error = xasprintf("timeout_seconds must be "
-				    "1..300");
-				return 0;
+				return config_fail(p, xasprintf("timeout_seconds must be "
+				    "1..300"));
 			}
 			cfg->send_timeout = (int)n;
 		} else if (strcmp(key, "retry_base_seconds") == 0) {
 			if (config_number(value, 1, 600, &n) == -1) {
-				p->error = xasprintf("retry_base_seconds must be "
-				    "1..600");
-				return 0;
+				return config_fail(p, xasprintf("retry_base_seconds must be "
+				    "1..600"));
 			}
 			cfg->retry_base = (int)n;
 		} else
 			goto unknown;
 		return 1;
 	}
-	p->error = xasprintf("unknown section [%s]", section);
-	return 0;
+	return config_fail(p, xasprintf("unknown section [%s]", section));
 unknown:
-	p->error = xasprintf("[%s]: unknown key \"%s\"", section, key);
-	return 0;
+	return config_fail(p, xasprintf("[%s]: unknown key \"%s\"", section, key));
 }
 
 /* Reads an INI file. */

@@ -113,7 +113,7 @@ dispatch_inbound(struct store *s, const struct channel *ch,
 	struct chat_info	 ci;
 	struct staff_info	 who;
 	const char		*args = NULL;
-	char			 shown[64];
+	char			 shown[96];	/* 20 characters of up to 4 bytes */
 	enum store_status	 st;
 	enum handler_ret	 hr;
 

@@ -387,6 +387,8 @@ import_record(int c, void *arg)
 		goto out;
 	for (i = 0; i < im->nfields; i++) {
 		if (!utf8_valid(im->fields[i], strlen(im->fields[i]))) {
+			if (im->header_done)
+				im->stats->rows++;
 			import_reject(im, "不是 UTF-8 编码，请另存为“CSV UTF-8” "
 			    "(not UTF-8: save as CSV UTF-8)");
 			goto out;

@@ -1,6 +1,6 @@
 /*
  * Fuzzes the INI configuration reader (bot/config.c, through inih): the
- * input is written to a file once per iteration (one path per process),
+ * input is written to a file (one path per process, removed once read),
  * then loaded, checked and freed.
  */
 #include <stdio.h>
@@ -10,13 +10,6 @@
 #include "fuzz_common.h"
 
 static char	 path[64];
-
-static void
-fuzz_cleanup(void)
-{
-	if (path[0] != '\0')
-		(void)unlink(path);
-}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -29,7 +22,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (path[0] == '\0') {
 		(void)snprintf(path, sizeof path,
 		    "/tmp/fangfei-fuzz-config-%ld.ini", (long)getpid());
-		atexit(fuzz_cleanup);
 	}
 	f = fopen(path, "w");
 	FUZZ_ASSERT(f != NULL);
@@ -38,6 +30,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	config_init(&cfg);
 	rc = config_load(&cfg, path, &cause);
+	(void)unlink(path);
 	if (rc == 0) {
 		FUZZ_ASSERT(cause == NULL);
 		FUZZ_ASSERT(cfg.nchannels <= CONFIG_CHANNELS_MAX);

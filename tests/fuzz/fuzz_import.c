@@ -1,8 +1,10 @@
 /*
  * Fuzzes the CSV imports (bot/import.c, through libcsv and the store). The
- * first byte picks the kind (even: enterprises, odd: areas); the rest is
- * the file. The store (fuzz_store.h) holds a few areas for the enterprise
- * rows to point at and is put back after each input.
+ * first byte picks the kind (bit 0 clear: enterprises, set: areas) and,
+ * for enterprises, whether the rows go on a draft notice (bit 1, as
+ * `fangfei notice add` does); the rest is the file. The store
+ * (fuzz_store.h) holds a few areas for the enterprise rows to point at and
+ * is put back after each input.
  */
 #include "fuzz_store.h"
 
@@ -18,8 +20,11 @@ static FILE	*devnull;
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static const struct import_notice draft = { 7, "2026-06-20",
+	    "第7期 风险警示通告" };
 	struct import_stats	 stats;
 	enum import_kind	 kind;
+	const struct import_notice *notice;
 	char			*cause = NULL;
 	FILE			*f;
 	int			 rc;
@@ -34,6 +39,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size == 0)
 		return 0;
 	kind = (data[0] & 1) ? IMPORT_AREAS : IMPORT_ENTERPRISES;
+	notice = kind == IMPORT_ENTERPRISES && (data[0] & 2) ? &draft : NULL;
 	data++;
 	size--;
 	if (size > 0)
@@ -42,7 +48,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		f = fopen("/dev/null", "r");
 	FUZZ_ASSERT(f != NULL);
 	rc = import_csv(fuzz_store, kind, f, "fuzz.csv", devnull, 1763750000,
-	    NULL, &stats, &cause);
+	    notice, &stats, &cause);
 	fclose(f);
 	if (rc == 0) {
 		FUZZ_ASSERT(cause == NULL);

@@ -1,0 +1,94 @@
+/* Unit tests of the configuration reader. */
+#include "testutil.h"
+
+#include "bot/config.h"
+
+/* Writes text to a temporary file; returns its path (caller frees). */
+static char *
+write_ini(const char *text)
+{
+	char	*path = strdup("/tmp/fangfei-ini-XXXXXX");
+	int	 fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	return path;
+}
+
+/* A good file sets what it names and keeps the defaults of the rest. */
+static void
+test_config_good(void **state)
+{
+	struct config	 cfg;
+	char		*path, *cause = NULL;
+
+	(void)state;
+	path = write_ini("[server]\nlisten = 127.0.0.1:9000\nthreads = 3\n"
+	    "[storage]\npath = /tmp/x.db\n[delivery]\nrate_limits = off\n"
+	    "[channel.tg]\ntype = telegram\nsecret_token = s\n"
+	    "bot_username = @Bot\nlocale = en\n");
+	config_init(&cfg);
+	assert_int_equal(config_load(&cfg, path, &cause), 0);
+	assert_int_equal(config_check(&cfg, &cause), 0);
+	assert_string_equal(cfg.listen, "127.0.0.1:9000");
+	assert_int_equal(cfg.threads, 3);
+	assert_int_equal(cfg.rate_limits, 0);
+	assert_int_equal(cfg.max_body_bytes, 64 * 1024);
+	assert_non_null(config_channel(&cfg, "tg"));
+	assert_string_equal(config_channel(&cfg, "tg")->bot_username, "Bot");
+	assert_int_equal(config_channel(&cfg, "tg")->locale, LOCALE_EN);
+	config_free(&cfg);
+	unlink(path);
+	free(path);
+}
+
+/* The first error is reported with its own line; later ones are not
+ * leaked (ASan checks) and do not replace it. */
+static void
+test_config_errors(void **state)
+{
+	struct config	 cfg;
+	char		*path, *cause = NULL;
+
+	(void)state;
+	path = write_ini("[server]\nthreads = 0\nthreads = 0\nnope = 1\n");
+	config_init(&cfg);
+	assert_int_equal(config_load(&cfg, path, &cause), -1);
+	assert_non_null(strstr(cause, ":2: threads must be 1..64"));
+	free(cause);
+	config_free(&cfg);
+	unlink(path);
+	free(path);
+
+	path = write_ini("[channel.tg]\ntype = telegram\n");
+	config_init(&cfg);
+	assert_int_equal(config_load(&cfg, path, &cause), 0);
+	assert_int_equal(config_check(&cfg, &cause), -1);
+	assert_non_null(strstr(cause, "secret_token"));
+	free(cause);
+	config_free(&cfg);
+	unlink(path);
+	free(path);
+
+	path = write_ini("[channel.r]\ntype = dingtalk\n");
+	config_init(&cfg);
+	assert_int_equal(config_load(&cfg, path, &cause), 0);
+	assert_int_equal(config_check(&cfg, &cause), -1);
+	assert_non_null(strstr(cause, "fangfei group add"));
+	free(cause);
+	config_free(&cfg);
+	unlink(path);
+	free(path);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_config_good),
+		cmocka_unit_test(test_config_errors),
+	};
+
+	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}
