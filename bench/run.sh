@@ -580,4 +580,13 @@ END {
 }' "$TABLE" | tee "$VAR/summary.txt"
 say ""
 say "logs: $LOGS (wrk output, daemon stdout/stderr); summary: $VAR/summary.txt"
+
+# The other benchmarks: broadcast delivery, QR generation, letter pages.
+for extra in broadcast qr letters; do
+	if [ -f "bench/$extra.sh" ] && [ "${BENCH_ONLY:-}" = "" ]; then
+		say ""
+		say "== bench/$extra.sh"
+		sh "bench/$extra.sh" "$BUILD" || FAILED=1
+	fi
+done
 exit $FAILED

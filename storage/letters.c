@@ -295,7 +295,8 @@ letters_scan(struct store *s, int64_t code_id, time_t now,
 {
 	static const char *const names[] = { "wechat", "alipay", "browser",
 	    "bot" };
-	sqlite3_stmt	*st;
+	sqlite3_stmt		*st;
+	enum store_status	 rc = STORE_ERROR;
 
 	if ((st = store_stmt(s, sql_scan_seen)) == NULL)
 		return STORE_ERROR;
@@ -303,8 +304,18 @@ letters_scan(struct store *s, int64_t code_id, time_t now,
 	sqlite3_bind_text(st, 2, device, -1, SQLITE_STATIC);
 	*repeat = sqlite3_step(st) == SQLITE_ROW;
 	sqlite3_reset(st);
-	if ((st = store_stmt(s, sql_scan_add)) == NULL)
+	/*
+	 * A scan acknowledges nothing to anyone: it is committed without
+	 * waiting for the disk (WAL with synchronous = NORMAL survives a
+	 * killed process; only a power cut can lose the last few). Tips and
+	 * outbox rows keep synchronous = FULL.
+	 */
+	if ((st = store_stmt(s, "PRAGMA synchronous = NORMAL")) == NULL)
 		return STORE_ERROR;
+	(void)sqlite3_step(st);
+	sqlite3_reset(st);
+	if ((st = store_stmt(s, sql_scan_add)) == NULL)
+		goto fail;
 	sqlite3_bind_int64(st, 1, code_id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
 	sqlite3_bind_text(st, 3, names[client], -1, SQLITE_STATIC);
@@ -314,9 +325,15 @@ letters_scan(struct store *s, int64_t code_id, time_t now,
 	if (ip_hash != NULL)
 		sqlite3_bind_blob(st, 7, ip_hash, (int)ip_hash_len,
 		    SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return store_fail(s, "letters_scan");
-	return STORE_OK;
+	rc = sqlite3_step(st) == SQLITE_DONE ? STORE_OK :
+	    store_fail(s, "letters_scan");
+	sqlite3_reset(st);
+fail:
+	if ((st = store_stmt(s, "PRAGMA synchronous = FULL")) != NULL) {
+		(void)sqlite3_step(st);
+		sqlite3_reset(st);
+	}
+	return st == NULL ? STORE_ERROR : rc;
 }
 
 /* Computes reach per area. */
