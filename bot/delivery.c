@@ -30,7 +30,8 @@
 
 #define DELIVERY_BATCH		256
 #define DELIVERY_BODY_MAX	(64 * 1024)
-#define LIMIT_SLOTS		4096
+#define LIMIT_SLOTS		65536	/* a power of two */
+#define LIMIT_PROBES		32
 
 /* A transfer in flight. */
 struct job {
@@ -114,6 +115,34 @@ delivery_channel(struct delivery *d, const char *name)
 }
 
 /*
+ * Finds the counters of group, or claims a slot that is free or whose
+ * windows have expired (older than a minute): open addressing with linear
+ * probing, so two groups never share counters. NULL when every probed slot
+ * holds a live window.
+ */
+static struct limit_slot *
+delivery_slot(struct delivery *d, int64_t group, time_t now)
+{
+	struct limit_slot	*sl, *spare = NULL;
+	uint64_t		 h = (uint64_t)group * 0x9e3779b97f4a7c15ULL;
+	size_t			 i;
+
+	for (i = 0; i < LIMIT_PROBES; i++) {
+		sl = &d->slots[(h + i) & (LIMIT_SLOTS - 1)];
+		if (sl->group == group)
+			return sl;
+		if (spare == NULL && (sl->group == 0 ||
+		    sl->minute < now / 60 - 1))
+			spare = sl;
+	}
+	if (spare != NULL) {
+		memset(spare, 0, sizeof *spare);
+		spare->group = group;
+	}
+	return spare;
+}
+
+/*
  * Applies the backend's limits to one send for group at now: returns 0 and
  * counts it if allowed, else the time when it may go.
  */
@@ -138,11 +167,8 @@ delivery_limit(struct delivery *d, const struct channel_backend *b,
 		if (b->global_second > 0 && d->global[i].count >= b->global_second)
 			return now + 1;
 	}
-	sl = &d->slots[(uint64_t)group % LIMIT_SLOTS];
-	if (sl->group != group) {
-		memset(sl, 0, sizeof *sl);
-		sl->group = group;
-	}
+	if ((sl = delivery_slot(d, group, now)) == NULL)
+		return now + 1;		/* table full of live windows */
 	if (sl->second != now) {
 		sl->second = now;
 		sl->in_second = 0;
@@ -308,8 +334,9 @@ delivery_fill(struct delivery *d, time_t now)
 	return (int)njobs;
 }
 
-/* Records the answers of finished transfers, in one transaction. */
-static void
+/* Records the answers of finished transfers, in one transaction.
+ * Returns how many finished. */
+static int
 delivery_collect(struct delivery *d, time_t now)
 {
 	CURLMsg			*msg;
@@ -320,6 +347,7 @@ delivery_collect(struct delivery *d, time_t now)
 	char			 err[256], why[256];
 	const char		*state;
 	time_t			 next;
+	int			 done = 0;
 
 	while ((msg = curl_multi_info_read(d->multi, &left)) != NULL) {
 		if (msg->msg != CURLMSG_DONE)
@@ -374,9 +402,11 @@ delivery_collect(struct delivery *d, time_t now)
 		LIST_REMOVE(j, entry);
 		delivery_job_free(j);
 		d->inflight--;
+		done++;
 	}
 	if (began && store_commit(d->store) != STORE_OK)
 		log_error("delivery: commit: %s", store_errmsg(d->store));
+	return done;
 }
 
 /* The thread's loop. */
@@ -391,7 +421,9 @@ delivery_main(void *arg)
 		now = time(NULL);
 		(void)delivery_fill(d, now);
 		curl_multi_perform(d->multi, &running);
-		delivery_collect(d, time(NULL));
+		/* Freed slots are filled at once, not after the next wait. */
+		if (delivery_collect(d, time(NULL)) > 0)
+			continue;
 		if (d->inflight > 0)
 			timeout = 1000;
 		else {
@@ -420,7 +452,14 @@ delivery_start(const struct config *cfg, const uint8_t *key, char **cause)
 		free(d);
 		return NULL;
 	}
-	if (outbox_recover(d->store, &n) != STORE_OK) {
+	/*
+	 * The delivery connection commits without waiting for the disk: WAL
+	 * with synchronous = NORMAL keeps every commit across a killed
+	 * process, and what a power cut may lose here (a claim, a "sent"
+	 * mark) only makes a row go out again, as a crash in flight does.
+	 */
+	if (store_relaxed(d->store) != STORE_OK ||
+	    outbox_recover(d->store, &n) != STORE_OK) {
 		*cause = xasprintf("outbox: %s", store_errmsg(d->store));
 		store_close(d->store);
 		free(d);
@@ -443,6 +482,33 @@ delivery_start(const struct config *cfg, const uint8_t *key, char **cause)
 	return d;
 }
 
+/*
+ * At stop: claims nothing more, but lets the sends in flight finish and
+ * records their answers, for at most the send timeout (10 s at most), so
+ * that a restart does not send them again. Runs on the stopping thread
+ * after the delivery thread has ended.
+ */
+static void
+delivery_drain(struct delivery *d)
+{
+	struct timespec	 t0, t;
+	int		 running, limit = d->cfg->send_timeout < 10 ?
+			    d->cfg->send_timeout : 10;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (d->inflight > 0) {
+		curl_multi_perform(d->multi, &running);
+		(void)delivery_collect(d, time(NULL));
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (d->inflight == 0 || t.tv_sec - t0.tv_sec >= limit)
+			break;
+		curl_multi_poll(d->multi, NULL, 0, 100, NULL);
+	}
+	if (d->inflight > 0)
+		log_warn("delivery: %d send(s) still in flight at stop; they "
+		    "will be sent again at the next start", d->inflight);
+}
+
 /* Interrupts the thread's wait. */
 void
 delivery_wake(struct delivery *d)
@@ -462,6 +528,7 @@ delivery_stop(struct delivery *d)
 	atomic_store(&d->stop, 1);
 	curl_multi_wakeup(d->multi);
 	pthread_join(d->thread, NULL);
+	delivery_drain(d);
 	while ((j = LIST_FIRST(&d->jobs)) != NULL) {
 		LIST_REMOVE(j, entry);
 		curl_multi_remove_handle(d->multi, j->easy);

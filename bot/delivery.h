@@ -21,8 +21,10 @@ struct delivery	*delivery_start(const struct config *, const uint8_t *key,
 		    char **cause);
 /* Wakes the thread: new rows are due. Safe from any thread. */
 void		 delivery_wake(struct delivery *);
-/* Stops the thread; requests in flight are abandoned and their rows stay
- * 'sending', to be sent again at the next start. */
+/* Stops the thread: claims nothing more, lets the sends in flight finish
+ * for up to the send timeout (10 s at most) and records their answers;
+ * rows still in flight after that stay 'sending', to be sent again at the
+ * next start. */
 void		 delivery_stop(struct delivery *);
 
 /*

@@ -331,3 +331,13 @@ store_end_read(struct store *s)
 	if (st == NULL || sqlite3_step(st) != SQLITE_DONE)
 		store_rollback(s);
 }
+
+/* Commits on this connection no longer wait for the disk (see header). */
+enum store_status
+store_relaxed(struct store *s)
+{
+	if (sqlite3_exec(s->db, "PRAGMA synchronous = NORMAL", NULL, NULL,
+	    NULL) != SQLITE_OK)
+		return store_fail(s, "synchronous");
+	return STORE_OK;
+}

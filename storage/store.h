@@ -50,6 +50,9 @@ void		 store_rollback(struct store *);
  * statements. */
 enum store_status store_begin_read(struct store *);
 void		 store_end_read(struct store *);
+/* Commits on this connection survive a killed process but not a power
+ * cut (WAL, synchronous = NORMAL): for work whose loss only repeats it. */
+enum store_status store_relaxed(struct store *);
 /* A savepoint inside a transaction, so one bad row undoes only itself. */
 enum store_status store_savepoint(struct store *);
 enum store_status store_release(struct store *);

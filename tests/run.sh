@@ -7,7 +7,7 @@ export FANGFEI_BIN="$build/fangfei"
 export FANGFEI_TEST_DATA=tests/data
 log=$(mktemp)
 rc=0
-for t in "$build"/tests/test_* "$build"/tests/e2e; do
+for t in "$build"/tests/test_* "$build"/tests/e2e "$build"/tests/e2e_outbox; do
 	[ -x "$t" ] || continue
 	echo "== $t"
 	"$t" 2>&1 | tee -a "$log" || rc=1
