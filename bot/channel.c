@@ -106,3 +106,77 @@ channel_json_id(json_t *obj, const char *key, char *out, size_t size)
 	}
 	return -1;
 }
+
+/* Formats "<platform> <key> <code>: <message>", cutting the message on a
+ * character boundary to fit. */
+static void
+channel_robot_err(const struct robot_answer *ra, const char *key,
+    json_int_t code, const char *msg, char *err, size_t errsz)
+{
+	char	 head[64];
+	size_t	 hl, n = strlen(msg);
+
+	if (errsz == 0)
+		return;
+	(void)snprintf(head, sizeof head, "%s %s %" JSON_INTEGER_FORMAT ": ",
+	    ra->platform, key, code);
+	hl = strlen(head);
+	if (hl >= errsz)
+		n = 0;
+	else if (n > errsz - 1 - hl) {
+		n = errsz - 1 - hl;
+		while (n > 0 && ((unsigned char)msg[n] & 0xc0) == 0x80)
+			n--;
+	}
+	(void)snprintf(err, errsz, "%s%.*s", head, (int)n, msg);
+}
+
+/* Classifies a robot's answer. */
+enum send_status
+channel_robot_result(const struct robot_answer *ra, long status,
+    const char *body, size_t len, int *retry_after, char *err, size_t errsz)
+{
+	enum send_status	 st = SEND_FAILED;
+	json_t			*j = NULL, *code = NULL;
+	const char		*msg = NULL, *key = ra->code_key;
+
+	*retry_after = 0;
+	if (body != NULL && len > 0 &&
+	    (j = json_loadb(body, len, 0, NULL)) != NULL) {
+		if (json_is_integer(code = json_object_get(j, ra->code_key)))
+			msg = json_string_value(json_object_get(j, ra->msg_key));
+		else if (ra->old_code_key != NULL && json_is_integer(code =
+		    json_object_get(j, ra->old_code_key))) {
+			msg = json_string_value(json_object_get(j,
+			    ra->old_msg_key));
+			key = ra->old_code_key;
+		} else
+			code = NULL;
+	}
+	if (msg == NULL)
+		msg = "";
+	if (status == 0) {
+		(void)snprintf(err, errsz, "%s: no answer", ra->platform);
+		st = SEND_RETRY;
+	} else if (status == 429 || status >= 500) {
+		(void)snprintf(err, errsz, "%s: http %ld", ra->platform, status);
+		st = SEND_RETRY;
+	} else if (status < 200 || status > 299) {
+		if (code != NULL)
+			channel_robot_err(ra, key, json_integer_value(code), msg,
+			    err, errsz);
+		else
+			(void)snprintf(err, errsz, "%s: http %ld", ra->platform,
+			    status);
+	} else if (code == NULL) {
+		(void)snprintf(err, errsz, "%s: http %ld without %s",
+		    ra->platform, status, ra->code_key);
+		st = SEND_RETRY;
+	} else {
+		channel_robot_err(ra, key, json_integer_value(code), msg, err,
+		    errsz);
+		st = ra->classify(json_integer_value(code), retry_after);
+	}
+	json_decref(j);
+	return st;
+}

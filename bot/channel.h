@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #include "messages/message.h"
 
 /* A webhook request as adapters see it: raw body, headers by name. */
@@ -149,5 +151,30 @@ int				 channel_json_body(const struct http_request *,
  * missing or of another type, -2 if too long. */
 int				 channel_json_id(struct json_t *, const char *,
 				    char *, size_t);
+
+/*
+ * How a group robot (DingTalk, WeCom, Feishu) answers: a JSON object with
+ * a numeric code and a message behind the HTTP status.
+ */
+struct robot_answer {
+	const char	*platform;		/* "dingtalk" */
+	const char	*code_key;		/* "errcode" */
+	const char	*msg_key;		/* "errmsg" */
+	const char	*old_code_key;		/* an older form, or NULL */
+	const char	*old_msg_key;
+	/* What a code in a 2xx answer means; sets *retry_after (seconds,
+	 * 0: the platform names no delay). */
+	enum send_status (*classify)(json_int_t code, int *retry_after);
+};
+/*
+ * The send_result of a robot: no answer, 429 and 5xx retry; another
+ * non-2xx fails (with the platform's code when it gave one); a 2xx without
+ * a code retries (most likely a proxy's page); otherwise ra->classify()
+ * decides. err gets "<platform> <code_key> <code>: <message>", the message
+ * cut on a character boundary, or "<platform>: http <status>".
+ */
+enum send_status channel_robot_result(const struct robot_answer *,
+				    long status, const char *body, size_t len,
+				    int *retry_after, char *err, size_t errsz);
 
 #endif

@@ -161,100 +161,36 @@ out:
 	return rc;
 }
 
-/*
- * Writes "dingtalk errcode N: errmsg" into err, cutting errmsg on a
- * character boundary (jansson has checked that it is valid UTF-8).
- */
-static void
-dingtalk_err(char *err, size_t errsz, json_int_t code, const char *msg)
+/* What an errcode means: 0 sent, 130101 throttled (DingTalk blocks the
+ * robot for 10 minutes), the rest permanent: 310000 (sign, timestamp,
+ * keyword, IP), 300001 (no such token), 300005 and anything unknown. */
+static enum send_status
+dingtalk_classify(json_int_t code, int *retry_after)
 {
-	char	 head[64];
-	size_t	 hl, n = strlen(msg);
-
-	if (errsz == 0)
-		return;
-	(void)snprintf(head, sizeof head, "dingtalk errcode %" JSON_INTEGER_FORMAT
-	    ": ", code);
-	hl = strlen(head);
-	if (hl >= errsz)
-		n = 0;
-	else if (n > errsz - 1 - hl) {
-		n = errsz - 1 - hl;
-		while (n > 0 && ((unsigned char)msg[n] & 0xc0) == 0x80)
-			n--;
+	if (code == 0)
+		return SEND_OK;
+	if (code == DT_ERR_TOO_FAST) {
+		*retry_after = DT_RETRY_TOO_FAST;
+		return SEND_RETRY;
 	}
-	(void)snprintf(err, errsz, "%s%.*s", head, (int)n, msg);
+	return SEND_FAILED;
 }
 
-/* Returns the answer's errcode (NULL if it has none), its errmsg in *msg. */
-static json_t *
-dingtalk_code(json_t *j, const char **msg)
-{
-	json_t	*code = json_object_get(j, "errcode");
-
-	if (!json_is_integer(code))
-		return NULL;
-	if ((*msg = json_string_value(json_object_get(j, "errmsg"))) == NULL)
-		*msg = "";
-	return code;
-}
+static const struct robot_answer dingtalk_answer = {
+	.platform = "dingtalk",
+	.code_key = "errcode",
+	.msg_key = "errmsg",
+	.classify = dingtalk_classify,
+};
 
 /* Classifies the robot's answer by HTTP status, then by errcode. */
 static enum send_status
 dingtalk_send_result(const struct channel *ch, long status, const char *body,
     size_t len, int *retry_after, char *err, size_t errsz)
 {
-	enum send_status	 st = SEND_FAILED;
-	json_t			*j = NULL, *code = NULL;
-	const char		*msg = NULL;
-
 	(void)ch;
-	*retry_after = 0;
-	if (body != NULL && len > 0 &&
-	    (j = json_loadb(body, len, 0, NULL)) != NULL)
-		code = dingtalk_code(j, &msg);
-	if (status == 0) {
-		(void)snprintf(err, errsz, "dingtalk: no answer");
-		st = SEND_RETRY;
-		goto out;
-	}
-	if (status == 429 || status >= 500) {
-		(void)snprintf(err, errsz, "dingtalk: http %ld", status);
-		st = SEND_RETRY;
-		goto out;
-	}
-	if (status < 200 || status > 299) {
-		if (code != NULL)
-			dingtalk_err(err, errsz, json_integer_value(code), msg);
-		else
-			(void)snprintf(err, errsz, "dingtalk: http %ld", status);
-		goto out;
-	}
-	/* A 2xx without errcode is most likely a proxy's page: try again. */
-	if (code == NULL) {
-		(void)snprintf(err, errsz, "dingtalk: http %ld without errcode",
-		    status);
-		st = SEND_RETRY;
-		goto out;
-	}
-	dingtalk_err(err, errsz, json_integer_value(code), msg);
-	switch (json_integer_value(code)) {
-	case 0:
-		st = SEND_OK;
-		break;
-	case DT_ERR_TOO_FAST:
-		*retry_after = DT_RETRY_TOO_FAST;
-		st = SEND_RETRY;
-		break;
-	default:
-		/* 310000 (sign, timestamp, keyword, IP), 300001 (no such
-		 * token), 300005 and anything unknown: retrying won't help. */
-		st = SEND_FAILED;
-		break;
-	}
-out:
-	json_decref(j);
-	return st;
+	return channel_robot_result(&dingtalk_answer, status, body, len,
+	    retry_after, err, errsz);
 }
 
 const struct channel_backend channel_dingtalk_backend = {

@@ -100,107 +100,39 @@ out:
 	return rc;
 }
 
-/*
- * Writes "feishu code N: msg" into err, cutting msg on a character
- * boundary (jansson has checked that it is valid UTF-8).
- */
-static void
-feishu_err(char *err, size_t errsz, json_int_t code, const char *msg)
+/* What a code means: 0 sent, 11232 and 9499 rate limited (Feishu names
+ * no delay), the rest permanent: 19021 (sign or timestamp), 19024
+ * (keyword), …. */
+static enum send_status
+feishu_classify(json_int_t code, int *retry_after)
 {
-	char	 head[64];
-	size_t	 hl, n = strlen(msg);
-
-	if (errsz == 0)
-		return;
-	(void)snprintf(head, sizeof head, "feishu code %" JSON_INTEGER_FORMAT
-	    ": ", code);
-	hl = strlen(head);
-	if (hl >= errsz)
-		n = 0;
-	else if (n > errsz - 1 - hl) {
-		n = errsz - 1 - hl;
-		while (n > 0 && ((unsigned char)msg[n] & 0xc0) == 0x80)
-			n--;
-	}
-	(void)snprintf(err, errsz, "%s%.*s", head, (int)n, msg);
+	(void)retry_after;
+	if (code == 0)
+		return SEND_OK;
+	if (code == FS_RATE_LIMITED || code == FS_TOO_MANY)
+		return SEND_RETRY;
+	return SEND_FAILED;
 }
 
-/*
- * Finds the answer's code: "code"/"msg", or "StatusCode"/"StatusMessage"
- * which older answers of the v2 hook carried instead (UNCONFIRMED that
- * any still do). Returns NULL when the body has neither.
- */
-static json_t *
-feishu_code(json_t *j, const char **msg)
-{
-	json_t	*code;
-
-	if (json_is_integer(code = json_object_get(j, "code")))
-		*msg = json_string_value(json_object_get(j, "msg"));
-	else if (json_is_integer(code = json_object_get(j, "StatusCode")))
-		*msg = json_string_value(json_object_get(j, "StatusMessage"));
-	else
-		return NULL;
-	if (*msg == NULL)
-		*msg = "";
-	return code;
-}
+/* Older answers of the v2 hook carried "StatusCode"/"StatusMessage"
+ * instead of "code"/"msg" (UNCONFIRMED that any server still does). */
+static const struct robot_answer feishu_answer = {
+	.platform = "feishu",
+	.code_key = "code",
+	.msg_key = "msg",
+	.old_code_key = "StatusCode",
+	.old_msg_key = "StatusMessage",
+	.classify = feishu_classify,
+};
 
 /* Classifies the bot's answer by HTTP status, then by code. */
 static enum send_status
 feishu_send_result(const struct channel *ch, long status, const char *body,
     size_t len, int *retry_after, char *err, size_t errsz)
 {
-	enum send_status	 st = SEND_FAILED;
-	json_t			*j = NULL, *code = NULL;
-	const char		*msg = NULL;
-
 	(void)ch;
-	*retry_after = 0;
-	if (body != NULL && len > 0 &&
-	    (j = json_loadb(body, len, 0, NULL)) != NULL)
-		code = feishu_code(j, &msg);
-	if (status == 0) {
-		(void)snprintf(err, errsz, "feishu: no answer");
-		st = SEND_RETRY;
-		goto out;
-	}
-	if (status == 429 || status >= 500) {
-		(void)snprintf(err, errsz, "feishu: http %ld", status);
-		st = SEND_RETRY;
-		goto out;
-	}
-	if (status < 200 || status > 299) {
-		if (code != NULL)
-			feishu_err(err, errsz, json_integer_value(code), msg);
-		else
-			(void)snprintf(err, errsz, "feishu: http %ld", status);
-		goto out;
-	}
-	/* A 2xx without a code is most likely a proxy's page: try again. */
-	if (code == NULL) {
-		(void)snprintf(err, errsz, "feishu: http %ld without code",
-		    status);
-		st = SEND_RETRY;
-		goto out;
-	}
-	feishu_err(err, errsz, json_integer_value(code), msg);
-	switch (json_integer_value(code)) {
-	case 0:
-		st = SEND_OK;
-		break;
-	case FS_RATE_LIMITED:
-	case FS_TOO_MANY:
-		st = SEND_RETRY;	/* Feishu names no delay */
-		break;
-	default:
-		/* 19021 (sign or timestamp), 19024 (keyword), …: permanent. */
-		st = SEND_FAILED;
-		break;
-	}
-out:
-	json_decref(j);
-	return st;
+	return channel_robot_result(&feishu_answer, status, body, len,
+	    retry_after, err, errsz);
 }
 
 const struct channel_backend channel_feishu_backend = {

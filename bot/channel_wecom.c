@@ -81,95 +81,40 @@ out:
 	return rc;
 }
 
-/*
- * Writes "wecom errcode N: errmsg" into err, cutting errmsg on a
- * character boundary (jansson has checked that it is valid UTF-8).
- */
-static void
-wecom_err(char *err, size_t errsz, json_int_t code, const char *msg)
+/* What an errcode means: 0 sent, 45009 over the limit (retry in a
+ * minute), -1 system busy (retry), the rest permanent (93000 invalid
+ * webhook, …). */
+static enum send_status
+wecom_classify(json_int_t code, int *retry_after)
 {
-	char	 head[64];
-	size_t	 hl;
-
-	if (errsz == 0)
-		return;
-	(void)snprintf(head, sizeof head, "wecom errcode %" JSON_INTEGER_FORMAT
-	    ": ", code);
-	hl = strlen(head);
-	(void)snprintf(err, errsz, "%s%.*s", head,
-	    hl >= errsz ? 0 : (int)wecom_cut(msg, errsz - 1 - hl), msg);
+	switch (code) {
+	case 0:
+		return SEND_OK;
+	case WC_ERR_FREQ:
+		*retry_after = WC_RETRY_FREQ;
+		return SEND_RETRY;
+	case WC_ERR_BUSY:
+		return SEND_RETRY;	/* no delay named */
+	default:
+		return SEND_FAILED;
+	}
 }
 
-/* Returns the answer's errcode (NULL if it has none), its errmsg in *msg. */
-static json_t *
-wecom_code(json_t *j, const char **msg)
-{
-	json_t	*code = json_object_get(j, "errcode");
-
-	if (!json_is_integer(code))
-		return NULL;
-	if ((*msg = json_string_value(json_object_get(j, "errmsg"))) == NULL)
-		*msg = "";
-	return code;
-}
+static const struct robot_answer wecom_answer = {
+	.platform = "wecom",
+	.code_key = "errcode",
+	.msg_key = "errmsg",
+	.classify = wecom_classify,
+};
 
 /* Classifies the robot's answer by HTTP status, then by errcode. */
 static enum send_status
 wecom_send_result(const struct channel *ch, long status, const char *body,
     size_t len, int *retry_after, char *err, size_t errsz)
 {
-	enum send_status	 st = SEND_FAILED;
-	json_t			*j = NULL, *code = NULL;
-	const char		*msg = NULL;
-
 	(void)ch;
-	*retry_after = 0;
-	if (body != NULL && len > 0 &&
-	    (j = json_loadb(body, len, 0, NULL)) != NULL)
-		code = wecom_code(j, &msg);
-	if (status == 0) {
-		(void)snprintf(err, errsz, "wecom: no answer");
-		st = SEND_RETRY;
-		goto out;
-	}
-	if (status == 429 || status >= 500) {
-		(void)snprintf(err, errsz, "wecom: http %ld", status);
-		st = SEND_RETRY;
-		goto out;
-	}
-	if (status < 200 || status > 299) {
-		if (code != NULL)
-			wecom_err(err, errsz, json_integer_value(code), msg);
-		else
-			(void)snprintf(err, errsz, "wecom: http %ld", status);
-		goto out;
-	}
-	/* A 2xx without errcode is most likely a proxy's page: try again. */
-	if (code == NULL) {
-		(void)snprintf(err, errsz, "wecom: http %ld without errcode",
-		    status);
-		st = SEND_RETRY;
-		goto out;
-	}
-	wecom_err(err, errsz, json_integer_value(code), msg);
-	switch (json_integer_value(code)) {
-	case 0:
-		st = SEND_OK;
-		break;
-	case WC_ERR_FREQ:
-		*retry_after = WC_RETRY_FREQ;
-		st = SEND_RETRY;
-		break;
-	case WC_ERR_BUSY:
-		st = SEND_RETRY;	/* no delay named */
-		break;
-	default:
-		st = SEND_FAILED;	/* bad key, bad body, …: permanent */
-		break;
-	}
-out:
-	json_decref(j);
-	return st;
+	return channel_robot_result(&wecom_answer, status, body, len,
+	    retry_after, err, errsz);
 }
 
 const struct channel_backend channel_wecom_backend = {
