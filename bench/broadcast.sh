@@ -53,20 +53,8 @@ T_MS=5000	# N deliveries in under 5 s
 SINK_PID=""
 DAEMON_PID=""
 
-say() { printf '%s\n' "$*"; }
-die() { printf 'bench/broadcast: %s\n' "$*" >&2; exit 1; }
-
-stop_pid() {	# pid: SIGTERM, wait up to 10 s, then SIGKILL
-	[ -n "$1" ] || return 0
-	kill -TERM "$1" 2>/dev/null || { wait "$1" 2>/dev/null; return 0; }
-	i=0
-	while kill -0 "$1" 2>/dev/null && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	kill -0 "$1" 2>/dev/null && kill -KILL "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-}
+BENCH_NAME=bench/broadcast
+. bench/lib.sh
 
 cleanup() {
 	stop_pid "$DAEMON_PID"
@@ -75,9 +63,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
-field() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 
 # wait_line FILE PATTERN PID: waits up to 30 s for a line matching PATTERN
 # (sed -n script printing the wanted part) in FILE while PID lives.
@@ -149,7 +134,7 @@ EOF
 TOKEN=$("$FANGFEI" token create --role office --area "$TOP" \
     --config "$VAR/fangfei.ini" 2>>"$LOGS/setup.log") ||
 	die "token create failed (see $LOGS/setup.log)"
-say "setup:    areas, $N robots and a token in $(elapsed "$t0") s ($DB)"
+say "setup:    areas, $N robots and a token in $(elapsed "$t0" 2) s ($DB)"
 
 # --- direct posting, before -------------------------------------------------
 "$BB/broadcast_client" direct "$PREFIX" 1000 "$CONC" "$TEXT" \

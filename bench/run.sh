@@ -60,23 +60,8 @@ MON_PID=""
 FAILED=0
 RUNK=0		# wrk invocations so far; keeps update_ids unique
 
-say() { printf '%s\n' "$*"; }
-die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
-
-stop_pid() {	# pid: SIGTERM, wait up to 10 s, then SIGKILL
-	[ -n "$1" ] || return 0
-	kill -TERM "$1" 2>/dev/null || { wait "$1" 2>/dev/null; return 0; }
-	i=0
-	while kill -0 "$1" 2>/dev/null && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	if kill -0 "$1" 2>/dev/null; then
-		say "bench: pid $1 ignored SIGTERM for 10 s; killing it" >&2
-		kill -KILL "$1" 2>/dev/null
-	fi
-	wait "$1" 2>/dev/null
-}
+BENCH_NAME=bench
+. bench/lib.sh
 
 cleanup() {
 	[ -n "$MON_PID" ] && kill "$MON_PID" 2>/dev/null
@@ -86,11 +71,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
-
-# field LINE NAME: the value of NAME=value in a BENCH or LOOKUP line.
-field() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 
 # cpu_ticks PID: user+system CPU of PID and its children (nginx's workers)
 # in clock ticks. "pid (comm) state ppid ...": utime and stime are fields

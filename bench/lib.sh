@@ -1,0 +1,32 @@
+# Helpers shared by the benchmark scripts (sourced, not run).
+# The sourcing script sets BENCH_NAME for messages.
+
+say() { printf '%s\n' "$*"; }
+die() { printf '%s: %s\n' "${BENCH_NAME:-bench}" "$*" >&2; exit 1; }
+
+# stop_pid PID: SIGTERM, wait up to 10 s, then SIGKILL. Only for processes
+# the script started itself.
+stop_pid() {
+	[ -n "$1" ] || return 0
+	kill -TERM "$1" 2>/dev/null || { wait "$1" 2>/dev/null; return 0; }
+	i=0
+	while kill -0 "$1" 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if kill -0 "$1" 2>/dev/null; then
+		say "${BENCH_NAME:-bench}: pid $1 ignored SIGTERM for 10 s;" \
+		    "killing it" >&2
+		kill -KILL "$1" 2>/dev/null
+	fi
+	wait "$1" 2>/dev/null
+}
+
+now() { date +%s.%N; }
+# elapsed START [DECIMALS]: seconds since START.
+elapsed() {
+	awk -v a="$1" -v b="$(now)" -v d="${2:-1}" \
+	    'BEGIN { printf "%.*f", d, b - a }'
+}
+# field LINE NAME: the value of NAME=value in a BENCH or LOOKUP line.
+field() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
