@@ -2,10 +2,9 @@
  * Unit tests of staff, bind codes, tokens, area scoping, broadcasts and
  * the outbox state machine, on a real SQLite file; and the backoff.
  */
-#include "testutil.h"
+#include "teststore.h"
 
 #include "bot/delivery.h"
-#include "bot/import.h"
 #include "storage/areas.h"
 #include "storage/chats.h"
 #include "storage/outbox.h"
@@ -24,21 +23,8 @@ static int
 setup(void **state)
 {
 	struct fixture		*fx = calloc(1, sizeof *fx);
-	struct import_stats	 st;
-	char			 path[256], *cause = NULL, *csv;
-	FILE			*f, *errs = fopen("/dev/null", "w");
 
-	fx->dir = testutil_tmpdir();
-	(void)snprintf(path, sizeof path, "%s/t.db", fx->dir);
-	fx->s = store_open(path, key, STORE_MIGRATE, &cause);
-	assert_non_null(fx->s);
-	csv = testutil_read("../../data/demo/areas.csv", NULL);
-	f = fmemopen(csv, strlen(csv), "r");
-	assert_int_equal(import_csv(fx->s, IMPORT_AREAS, f, "a.csv", errs, 1,
-	    NULL, &st, &cause), 0);
-	fclose(f);
-	fclose(errs);
-	free(csv);
+	fx->s = teststore_open(key, &fx->dir);
 	assert_int_equal(areas_find(fx->s, "车站街道", &fx->street), STORE_OK);
 	assert_int_equal(areas_find(fx->s, "华光路社区", &fx->community),
 	    STORE_OK);

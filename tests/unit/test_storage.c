@@ -2,9 +2,8 @@
  * Unit tests of storage/ on a real SQLite file: imports, the company check
  * as users type names, tips with sealed reporters, dedupe records.
  */
-#include "testutil.h"
+#include "teststore.h"
 
-#include "bot/import.h"
 #include "storage/areas.h"
 #include "storage/chats.h"
 #include "storage/enterprises.h"
@@ -17,41 +16,15 @@ struct fixture {
 	struct store	*s;
 };
 
-/* Imports a CSV string; returns the stats. */
-static struct import_stats
-import_text(struct store *s, enum import_kind kind, const char *csv)
-{
-	struct import_stats	 st;
-	char			*cause = NULL;
-	FILE			*f = fmemopen((void *)(uintptr_t)csv,
-				    strlen(csv), "r");
-	FILE			*errs = fopen("/dev/null", "w");
-
-	assert_int_equal(import_csv(s, kind, f, "test.csv", errs, 1000, NULL, &st,
-	    &cause), 0);
-	fclose(f);
-	fclose(errs);
-	return st;
-}
-
 /* A fresh database with the demo areas and registry. */
 static int
 setup(void **state)
 {
 	struct fixture	*fx = calloc(1, sizeof *fx);
-	char		 path[256], *cause = NULL, *csv;
 
-	fx->dir = testutil_tmpdir();
-	(void)snprintf(path, sizeof path, "%s/t.db", fx->dir);
-	fx->s = store_open(path, key, STORE_MIGRATE, &cause);
-	assert_non_null(fx->s);
-	csv = testutil_read("../../data/demo/areas.csv", NULL);
-	assert_int_equal(import_text(fx->s, IMPORT_AREAS, csv).rejected, 0);
-	free(csv);
-	csv = testutil_read("../../data/demo/enterprises.csv", NULL);
-	assert_int_equal(import_text(fx->s, IMPORT_ENTERPRISES, csv).imported,
-	    12);
-	free(csv);
+	fx->s = teststore_open(key, &fx->dir);
+	assert_int_equal(teststore_demo(fx->s, IMPORT_ENTERPRISES,
+	    "enterprises.csv"), 12);
 	*state = fx;
 	return 0;
 }
@@ -152,7 +125,7 @@ test_import_rows(void **state)
 	long			 total;
 	char			*name;
 
-	st = import_text(fx->s, IMPORT_ENTERPRISES,
+	st = teststore_import(fx->s, IMPORT_ENTERPRISES,
 	    "uscc,name,notice_issue,notice_date,measure\n"
 	    "91370303MA3C01005T,示例·淄博恒达建材有限公司,2,2026/7/1,约谈\n"
 	    "91370303MA3C01005X,坏校验位公司,,,\n"
@@ -170,11 +143,11 @@ test_import_rows(void **state)
 	assert_non_null(name);
 	free(name);
 	/* Chinese headers with a BOM, and a quoted newline in an address. */
-	st = import_text(fx->s, IMPORT_ENTERPRISES,
+	st = teststore_import(fx->s, IMPORT_ENTERPRISES,
 	    "\xef\xbb\xbf企业名称,地址\n测试多行地址公司,\"第一行\n第二行\"\n");
 	assert_int_equal(st.imported, 1);
 	/* Areas: depth gives the level, more than five is refused. */
-	st = import_text(fx->s, IMPORT_AREAS,
+	st = teststore_import(fx->s, IMPORT_AREAS,
 	    "a/b/c/d/e/f,1\n张店区/新街道,x\n张店区/新街道/新社区,30\n");
 	assert_int_equal(st.rejected, 2);
 	assert_int_equal(st.imported, 1);

@@ -1,0 +1,61 @@
+/* Helpers for the unit tests that use a real database file. */
+#ifndef FANGFEI_TESTSTORE_H
+#define FANGFEI_TESTSTORE_H
+
+#include "testutil.h"
+
+#include "bot/import.h"
+#include "storage/store.h"
+
+/* Imports a CSV text; the import itself must succeed. */
+static inline struct import_stats
+teststore_import(struct store *s, enum import_kind kind, const char *csv)
+{
+	struct import_stats	 st;
+	char			*cause = NULL;
+	FILE			*f = fmemopen((void *)(uintptr_t)csv,
+				    strlen(csv), "r");
+	FILE			*errs = fopen("/dev/null", "w");
+
+	assert_non_null(f);
+	assert_non_null(errs);
+	assert_int_equal(import_csv(s, kind, f, "test.csv", errs, 1000, NULL,
+	    &st, &cause), 0);
+	fclose(f);
+	fclose(errs);
+	return st;
+}
+
+/* Imports one of the demo files in data/demo; returns the rows kept. */
+static inline long
+teststore_demo(struct store *s, enum import_kind kind, const char *file)
+{
+	char			 name[128];
+	char			*csv;
+	struct import_stats	 st;
+
+	(void)snprintf(name, sizeof name, "../../data/demo/%s", file);
+	csv = testutil_read(name, NULL);
+	st = teststore_import(s, kind, csv);
+	free(csv);
+	assert_int_equal(st.rejected, 0);
+	return st.imported;
+}
+
+/* Opens a fresh database in a new temporary directory (*dir, which the
+ * caller removes with testutil_rmdir()) with the demo areas. */
+static inline struct store *
+teststore_open(const uint8_t *key, char **dir)
+{
+	struct store	*s;
+	char		 path[256], *cause = NULL;
+
+	*dir = testutil_tmpdir();
+	(void)snprintf(path, sizeof path, "%s/t.db", *dir);
+	s = store_open(path, key, STORE_MIGRATE, &cause);
+	assert_non_null(s);
+	assert_int_equal(teststore_demo(s, IMPORT_AREAS, "areas.csv"), 10);
+	return s;
+}
+
+#endif
