@@ -1,5 +1,6 @@
 /* Reading the INI configuration, environment overrides and the key file. */
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,7 +62,71 @@ config_init(struct config *cfg)
 	cfg->max_inflight = 64;
 	cfg->send_timeout = 15;
 	cfg->retry_base = 5;
+	cfg->max_connections = 1024;
+	cfg->max_connections_per_ip = 32;
+	cfg->idle_timeout = 15;
+	cfg->request_deadline = 30;
+	cfg->print_link_hours = 12;
+	cfg->tips_per_hour = 10;
+	cfg->checks_per_minute = 20;
+	cfg->page_views_per_minute = 60;
+	cfg->bind_failures_per_sender = 5;
+	cfg->bind_failures_per_channel = 50;
+	cfg->bind_cooldown_minutes = 60;
+	cfg->dedupe_days = 7;
+	cfg->scan_detail_days = 90;
 }
+
+/* A whole-number setting: section, key, bounds and where it goes. */
+struct config_number_key {
+	const char	*section;
+	const char	*key;
+	long		 min, max;
+	size_t		 offset;	/* of an int in struct config */
+};
+
+#define CFG_INT(sec, k, lo, hi, field) \
+	{ sec, k, lo, hi, offsetof(struct config, field) }
+
+static const struct config_number_key config_numbers[] = {
+	CFG_INT("server", "threads", 1, 64, threads),
+	CFG_INT("server", "max_connections", 16, 65536, max_connections),
+	CFG_INT("server", "max_connections_per_ip", 1, 65536,
+	    max_connections_per_ip),
+	CFG_INT("server", "idle_timeout_seconds", 1, 3600, idle_timeout),
+	CFG_INT("server", "request_deadline_seconds", 1, 3600,
+	    request_deadline),
+	CFG_INT("server", "print_link_hours", 1, 168, print_link_hours),
+	CFG_INT("delivery", "max_inflight", 1, 1024, max_inflight),
+	CFG_INT("delivery", "timeout_seconds", 1, 300, send_timeout),
+	CFG_INT("delivery", "retry_base_seconds", 1, 600, retry_base),
+	CFG_INT("limits", "tips_per_hour", 0, 100000, tips_per_hour),
+	CFG_INT("limits", "checks_per_minute", 0, 100000, checks_per_minute),
+	CFG_INT("limits", "page_views_per_minute", 0, 100000,
+	    page_views_per_minute),
+	CFG_INT("limits", "bind_failures_per_sender", 1, 1000,
+	    bind_failures_per_sender),
+	CFG_INT("limits", "bind_failures_per_channel", 1, 100000,
+	    bind_failures_per_channel),
+	CFG_INT("limits", "bind_cooldown_minutes", 1, 10080,
+	    bind_cooldown_minutes),
+	CFG_INT("storage", "dedupe_days", 1, 365, dedupe_days),
+	CFG_INT("storage", "scan_detail_days", 1, 3650, scan_detail_days),
+};
+
+/* An on|off setting. */
+struct config_flag_key {
+	const char	*section;
+	const char	*key;
+	size_t		 offset;
+};
+
+static const struct config_flag_key config_flags[] = {
+	{ "delivery", "rate_limits", offsetof(struct config, rate_limits) },
+	{ "delivery", "allow_http", offsetof(struct config, allow_http) },
+	{ "delivery", "allow_private_targets",
+	    offsetof(struct config, allow_private_targets) },
+};
 
 /* Parses a whole decimal number within [min, max]. */
 static int
@@ -150,8 +215,36 @@ config_key(void *arg, const char *section, const char *key, const char *value)
 	struct config		*cfg = p->cfg;
 	long			 n;
 
+	size_t			 i;
+
 	if (strncmp(section, "channel.", 8) == 0)
 		return config_channel_key(p, section + 8, key, value);
+	for (i = 0; i < sizeof config_numbers / sizeof config_numbers[0];
+	    i++) {
+		const struct config_number_key *k = &config_numbers[i];
+
+		if (strcmp(section, k->section) != 0 ||
+		    strcmp(key, k->key) != 0)
+			continue;
+		if (config_number(value, k->min, k->max, &n) == -1)
+			return config_fail(p, xasprintf("[%s] %s must be "
+			    "%ld..%ld", k->section, k->key, k->min, k->max));
+		*(int *)(void *)((char *)cfg + k->offset) = (int)n;
+		return 1;
+	}
+	for (i = 0; i < sizeof config_flags / sizeof config_flags[0]; i++) {
+		const struct config_flag_key *k = &config_flags[i];
+
+		if (strcmp(section, k->section) != 0 ||
+		    strcmp(key, k->key) != 0)
+			continue;
+		if (strcmp(value, "on") != 0 && strcmp(value, "off") != 0)
+			return config_fail(p, xasprintf("[%s] %s must be on "
+			    "or off", k->section, k->key));
+		*(int *)(void *)((char *)cfg + k->offset) =
+		    strcmp(value, "on") == 0;
+		return 1;
+	}
 	if (strcmp(section, "server") == 0) {
 		if (strcmp(key, "listen") == 0)
 			config_set(&cfg->listen, value);
@@ -168,11 +261,6 @@ config_key(void *arg, const char *section, const char *key, const char *value)
 				    "%d..%d", CONFIG_BODY_MIN, CONFIG_BODY_MAX));
 			}
 			cfg->max_body_bytes = (size_t)n;
-		} else if (strcmp(key, "threads") == 0) {
-			if (config_number(value, 1, 64, &n) == -1) {
-				return config_fail(p, xasprintf("threads must be 1..64"));
-			}
-			cfg->threads = (int)n;
 		} else if (strcmp(key, "utc_offset_minutes") == 0) {
 			if (config_number(value, -720, 840, &n) == -1) {
 				return config_fail(p, xasprintf("utc_offset_minutes must be "
@@ -192,35 +280,8 @@ config_key(void *arg, const char *section, const char *key, const char *value)
 			goto unknown;
 		return 1;
 	}
-	if (strcmp(section, "delivery") == 0) {
-		if (strcmp(key, "rate_limits") == 0) {
-			if (strcmp(value, "on") != 0 && strcmp(value, "off") != 0) {
-				return config_fail(p, xasprintf("rate_limits must be on or "
-				    "off"));
-			}
-			cfg->rate_limits = strcmp(value, "on") == 0;
-		} else if (strcmp(key, "max_inflight") == 0) {
-			if (config_number(value, 1, 1024, &n) == -1) {
-				return config_fail(p, xasprintf("max_inflight must be "
-				    "1..1024"));
-			}
-			cfg->max_inflight = (int)n;
-		} else if (strcmp(key, "timeout_seconds") == 0) {
-			if (config_number(value, 1, 300, &n) == -1) {
-				return config_fail(p, xasprintf("timeout_seconds must be "
-				    "1..300"));
-			}
-			cfg->send_timeout = (int)n;
-		} else if (strcmp(key, "retry_base_seconds") == 0) {
-			if (config_number(value, 1, 600, &n) == -1) {
-				return config_fail(p, xasprintf("retry_base_seconds must be "
-				    "1..600"));
-			}
-			cfg->retry_base = (int)n;
-		} else
-			goto unknown;
-		return 1;
-	}
+	if (strcmp(section, "delivery") == 0 || strcmp(section, "limits") == 0)
+		goto unknown;
 	return config_fail(p, xasprintf("unknown section [%s]", section));
 unknown:
 	return config_fail(p, xasprintf("[%s]: unknown key \"%s\"", section, key));

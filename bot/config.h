@@ -26,6 +26,25 @@ struct config {
 	int		 max_inflight;		/* [delivery] sends at once */
 	int		 send_timeout;		/* [delivery] seconds per send */
 	int		 retry_base;		/* [delivery] first retry delay */
+	int		 allow_http;		/* [delivery] http:// robot URLs */
+	int		 allow_private_targets;	/* [delivery] loopback, private,
+						   link-local robot targets */
+	/* [server] connection limits */
+	int		 max_connections;	/* all at once */
+	int		 max_connections_per_ip;
+	int		 idle_timeout;		/* seconds without a byte */
+	int		 request_deadline;	/* seconds for a whole request */
+	int		 print_link_hours;	/* signed print links live */
+	/* [limits] flood limits; 0 turns one off */
+	int		 tips_per_hour;		/* per sender or address */
+	int		 checks_per_minute;	/* per sender or address */
+	int		 page_views_per_minute;	/* per address */
+	int		 bind_failures_per_sender;	/* per cool-down window */
+	int		 bind_failures_per_channel;
+	int		 bind_cooldown_minutes;
+	/* [storage] how long what has a natural lifetime is kept */
+	int		 dedupe_days;
+	int		 scan_detail_days;	/* scan rows after counting */
 	struct channel	 channels[CONFIG_CHANNELS_MAX];
 	size_t		 nchannels;
 };

@@ -340,6 +340,8 @@ static int
 delivery_collect(struct delivery *d, time_t now)
 {
 	CURLMsg			*msg;
+	CURL			*easy;
+	CURLcode		 result;
 	struct job		*j;
 	enum send_status	 st;
 	long			 status;
@@ -352,12 +354,15 @@ delivery_collect(struct delivery *d, time_t now)
 	while ((msg = curl_multi_info_read(d->multi, &left)) != NULL) {
 		if (msg->msg != CURLMSG_DONE)
 			continue;
-		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
-		    (char **)&j);
+		/* msg is curl's and dies with curl_multi_remove_handle():
+		 * take what is needed from it now. */
+		easy = msg->easy_handle;
+		result = msg->data.result;
+		msg = NULL;
+		curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&j);
 		status = 0;
-		if (msg->data.result == CURLE_OK)
-			curl_easy_getinfo(msg->easy_handle,
-			    CURLINFO_RESPONSE_CODE, &status);
+		if (result == CURLE_OK)
+			curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
 		err[0] = '\0';
 		ra = 0;
 		st = j->backend->send_result(j->channel, status,
@@ -365,7 +370,7 @@ delivery_collect(struct delivery *d, time_t now)
 		    err, sizeof err);
 		if (status == 0)
 			(void)snprintf(err, sizeof err, "%s",
-			    curl_easy_strerror(msg->data.result));
+			    curl_easy_strerror(result));
 		if (ra == 0)
 			ra = j->retry_after;
 		next = now;
@@ -397,8 +402,8 @@ delivery_collect(struct delivery *d, time_t now)
 		if (st != SEND_OK)
 			log_warn("delivery: row %lld group %lld: %s (%s)",
 			    (long long)j->row, (long long)j->group, state, err);
-		curl_multi_remove_handle(d->multi, msg->easy_handle);
-		curl_easy_cleanup(msg->easy_handle);
+		curl_multi_remove_handle(d->multi, easy);
+		curl_easy_cleanup(easy);
 		LIST_REMOVE(j, entry);
 		delivery_job_free(j);
 		d->inflight--;

@@ -32,11 +32,45 @@ log_level_parse(const char *s, enum log_level *level)
 	return -1;
 }
 
+/*
+ * Copies src into dst (size bytes, NUL-terminated) with every control
+ * character written as \xNN, and a backslash as \\, so that no logged
+ * field (a decoded path, a platform's error text) can start a line of its
+ * own or forge one. UTF-8 passes through unchanged.
+ */
+static void
+log_escape(char *dst, size_t size, const char *src)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	size_t			 o = 0;
+	unsigned char		 c;
+
+	for (; (c = (unsigned char)*src) != '\0'; src++) {
+		if (c < 0x20 || c == 0x7f || c == '\\') {
+			if (o + 4 >= size)
+				break;
+			dst[o++] = '\\';
+			if (c == '\\')
+				dst[o++] = '\\';
+			else {
+				dst[o++] = 'x';
+				dst[o++] = hex[c >> 4];
+				dst[o++] = hex[c & 15];
+			}
+			continue;
+		}
+		if (o + 1 >= size)
+			break;
+		dst[o++] = (char)c;
+	}
+	dst[o] = '\0';
+}
+
 /* Prints one line; the whole line is written by one call. */
 void
 log_msg(enum log_level level, const char *fmt, ...)
 {
-	char		 line[1024], stamp[32];
+	char		 line[1024], stamp[32], raw[1024];
 	struct timespec	 ts;
 	struct tm	 tm;
 	va_list		 ap;
@@ -50,8 +84,9 @@ log_msg(enum log_level level, const char *fmt, ...)
 	n = snprintf(line, sizeof line, "%s.%03ldZ %s ", stamp,
 	    ts.tv_nsec / 1000000, log_names[level]);
 	va_start(ap, fmt);
-	if (n > 0 && (size_t)n < sizeof line)
-		(void)vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
+	(void)vsnprintf(raw, sizeof raw, fmt, ap);
 	va_end(ap);
+	if (n > 0 && (size_t)n < sizeof line)
+		log_escape(line + n, sizeof line - (size_t)n, raw);
 	fprintf(stderr, "%s\n", line);
 }

@@ -55,7 +55,7 @@ test_config_errors(void **state)
 	path = write_ini("[server]\nthreads = 0\nthreads = 0\nnope = 1\n");
 	config_init(&cfg);
 	assert_int_equal(config_load(&cfg, path, &cause), -1);
-	assert_non_null(strstr(cause, ":2: threads must be 1..64"));
+	assert_non_null(strstr(cause, ":2: [server] threads must be 1..64"));
 	free(cause);
 	config_free(&cfg);
 	unlink(path);
