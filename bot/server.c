@@ -548,6 +548,12 @@ server_start(struct config *cfg, const uint8_t *key, struct delivery *dl,
 	srv->env.utc_offset = cfg->utc_offset;
 	srv->env.outbox_wake = server_wake;
 	srv->env.wake_arg = dl;
+	srv->env.limits = limiter_new(65536);
+	srv->env.tips_per_hour = cfg->tips_per_hour;
+	srv->env.checks_per_minute = cfg->checks_per_minute;
+	srv->env.bind_failures_per_sender = cfg->bind_failures_per_sender;
+	srv->env.bind_failures_per_channel = cfg->bind_failures_per_channel;
+	srv->env.bind_cooldown_minutes = cfg->bind_cooldown_minutes;
 	srv->delivery = dl;
 	pthread_mutex_init(&srv->lock, NULL);
 	/* The channels' area ids are filled in here, before any thread
@@ -608,6 +614,7 @@ server_stop(struct server *srv, int grace_ms)
 		store_close(srv->stores[i]);
 	server_tls_store = NULL;
 	pthread_mutex_destroy(&srv->lock);
+	limiter_free(srv->env.limits);
 	explicit_bzero(srv->key, sizeof srv->key);
 	free(srv);
 }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "messages/limit.h"
 #include "messages/message.h"
 #include "messages/texts.h"
 #include "storage/store.h"
@@ -44,6 +45,14 @@ struct handler_env {
 	/* Called by the dispatcher after a handler's outbox rows committed. */
 	void		(*outbox_wake)(void *);
 	void		*wake_arg;
+	/* Flood limits (messages/limit.h; NULL: none) and their settings,
+	 * 0 turning one off. Binds count failures durably instead. */
+	struct limiter	*limits;
+	int		 tips_per_hour;
+	int		 checks_per_minute;
+	int		 bind_failures_per_sender;
+	int		 bind_failures_per_channel;
+	int		 bind_cooldown_minutes;
 };
 
 struct handler_ctx {
