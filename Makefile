@@ -41,7 +41,9 @@ BIN	 = $(BUILD)/fangfei
 
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
-E2E_BINS  = $(BUILD)/tests/e2e $(if $(wildcard tests/e2e/e2e_outbox.c),$(BUILD)/tests/e2e_outbox)
+# Every tests/e2e/e2e_NAME.c but the shared util is one end-to-end program.
+E2E_SRCS  = $(filter-out tests/e2e/e2e_util.c, $(wildcard tests/e2e/e2e_*.c))
+E2E_BINS  = $(BUILD)/tests/e2e $(E2E_SRCS:tests/e2e/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps run test check-unit check bench fuzz lint clean demo-db
 
@@ -78,9 +80,9 @@ $(BUILD)/tests/e2e: tests/e2e/e2e.c tests/e2e/e2e_util.c tests/e2e/e2e.h $(LIB)
 	$(CC) $(CFLAGS) -o $@ tests/e2e/e2e.c tests/e2e/e2e_util.c $(LIB) \
 	    $(LDFLAGS) $(LDLIBS) -lcmocka
 
-$(BUILD)/tests/e2e_outbox: tests/e2e/e2e_outbox.c tests/e2e/fakeplat.c tests/e2e/e2e_util.c tests/e2e/e2e.h tests/e2e/fakeplat.h $(LIB)
+$(BUILD)/tests/e2e_%: tests/e2e/e2e_%.c tests/e2e/fakeplat.c tests/e2e/e2e_util.c tests/e2e/e2e.h tests/e2e/fakeplat.h $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ tests/e2e/e2e_outbox.c tests/e2e/fakeplat.c \
+	$(CC) $(CFLAGS) -o $@ $< tests/e2e/fakeplat.c \
 	    tests/e2e/e2e_util.c $(LIB) $(LDFLAGS) $(LDLIBS) -lcmocka
 
 check: $(BIN) $(UNIT_BINS) $(E2E_BINS)
