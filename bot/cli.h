@@ -10,6 +10,9 @@
 struct cli {
 	struct config	 cfg;
 	const char	*config_path;
+	char		*key_path;	/* set by cli_key() */
+	int		 key_new;	/* the key file did not exist */
+	uint8_t		 key_buf[STORE_KEY_LEN];	/* while checking */
 };
 
 /* Parses --config, --db, and (when the pointers are given) --listen and
@@ -19,9 +22,12 @@ int		 cli_options(struct cli *, int argc, char **argv,
 		    const char *usage, const char **listen, const char **lang);
 /* Loads the config file and environment, then applies db if given. */
 int		 cli_setup(struct cli *, const char *db);
-/* Loads (or creates) the reporter key. */
+/* Loads the reporter key, or makes one in memory when its file does not
+ * exist: cli_store() writes it only once the database is known not to
+ * need an old one. */
 int		 cli_key(struct cli *, uint8_t key[STORE_KEY_LEN]);
-/* Opens the database, applying migrations; prints why it cannot. */
+/* Opens the database, applying migrations, and checks the key (when not
+ * NULL) against it; prints why it cannot. */
 struct store	*cli_store(struct cli *, const uint8_t *key);
 
 /* Options of the office commands, all optional until a command says. */

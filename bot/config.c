@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <ini.h>
 #include <openssl/rand.h>
@@ -389,49 +390,120 @@ config_free(struct config *cfg)
 	memset(cfg, 0, sizeof *cfg);
 }
 
-/* Reads or creates the reporter key (64 hex digits). */
-int
-config_load_key(const char *path, unsigned char key[32], char **cause)
+/* Returns the value of a hex digit, or -1. */
+static int
+config_hex(int c)
 {
-	char		 hex[65 + 1];
-	unsigned int	 b;
-	ssize_t		 n;
-	int		 fd, i;
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 && errno == ENOENT) {
-		if (RAND_bytes(key, 32) != 1) {
-			*cause = xasprintf("no random bytes for the key");
-			return -1;
-		}
-		for (i = 0; i < 32; i++)
-			(void)snprintf(hex + 2 * i, 3, "%02x", key[i]);
-		hex[64] = '\n';
-		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (fd == -1 || write(fd, hex, 65) != 65 || fsync(fd) == -1) {
-			*cause = xasprintf("%s: %s", path, strerror(errno));
-			if (fd != -1)
-				close(fd);
-			return -1;
-		}
-		close(fd);
-		return 0;
-	}
-	if (fd == -1) {
+/* Reads the reporter key file: exactly 64 hex digits and an optional line
+ * end, a regular file that nobody but its owner may read. */
+int
+config_read_key(const char *path, unsigned char key[32], char **cause)
+{
+	char		 text[128];
+	struct stat	 st;
+	ssize_t		 n;
+	int		 fd, i, hi, lo, rc = -1;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
+		if (errno == ENOENT)
+			return 1;
 		*cause = xasprintf("%s: %s", path, strerror(errno));
 		return -1;
 	}
-	n = read(fd, hex, sizeof hex - 1);
-	close(fd);
-	if (n < 64) {
-		*cause = xasprintf("%s: want 64 hex digits", path);
-		return -1;
+	if (fstat(fd, &st) == -1) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		*cause = xasprintf("%s: not a regular file", path);
+		goto out;
+	}
+	if ((st.st_mode & 077) != 0) {
+		*cause = xasprintf("%s: mode %04o lets others read the key; "
+		    "run: chmod 600 %s", path, (unsigned int)(st.st_mode & 07777),
+		    path);
+		goto out;
+	}
+	n = read(fd, text, sizeof text);
+	if (n < 64 || n > 66 || (n == 65 && text[64] != '\n') ||
+	    (n == 66 && (text[64] != '\r' || text[65] != '\n'))) {
+		*cause = xasprintf("%s: want exactly 64 hex digits (and a line "
+		    "end)", path);
+		goto out;
 	}
 	for (i = 0; i < 32; i++) {
-		if (sscanf(hex + 2 * i, "%2x", &b) != 1) {
-			*cause = xasprintf("%s: want 64 hex digits", path);
-			return -1;
+		hi = config_hex((unsigned char)text[2 * i]);
+		lo = config_hex((unsigned char)text[2 * i + 1]);
+		if (hi == -1 || lo == -1) {
+			*cause = xasprintf("%s: want exactly 64 hex digits "
+			    "(and a line end)", path);
+			goto out;
 		}
-		key[i] = (unsigned char)b;
+		key[i] = (unsigned char)(hi << 4 | lo);
+	}
+	rc = 0;
+out:
+	explicit_bzero(text, sizeof text);
+	close(fd);
+	return rc;
+}
+
+/* Makes a new random key in memory. */
+int
+config_new_key(unsigned char key[32], char **cause)
+{
+	if (RAND_bytes(key, 32) != 1) {
+		*cause = xasprintf("no random bytes for the key");
+		return -1;
 	}
 	return 0;
+}
+
+/* Writes a new key file (mode 0600, never over an existing one) and makes
+ * it durable: the file, then its directory entry. */
+int
+config_write_key(const char *path, const unsigned char key[32], char **cause)
+{
+	char		 hex[65], *dir = NULL, *slash;
+	int		 fd = -1, dfd = -1, i, rc = -1;
+
+	for (i = 0; i < 32; i++)
+		(void)snprintf(hex + 2 * i, 3, "%02x", key[i]);
+	hex[64] = '\n';
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+	    0600);
+	if (fd == -1 || write(fd, hex, 65) != 65 || fsync(fd) == -1) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		goto out;
+	}
+	dir = xstrdup(path);
+	if ((slash = strrchr(dir, '/')) == NULL)
+		config_set(&dir, ".");
+	else if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
+	    fsync(dfd) == -1) {
+		*cause = xasprintf("%s: %s", dir, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	explicit_bzero(hex, sizeof hex);
+	if (fd != -1)
+		close(fd);
+	if (dfd != -1)
+		close(dfd);
+	free(dir);
+	return rc;
 }

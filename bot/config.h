@@ -64,9 +64,18 @@ const struct channel *config_channel(const struct config *, const char *name);
 void		 config_set(char **field, const char *value);
 void		 config_free(struct config *);
 
-/* Loads the 32-byte reporter key from path, creating it (mode 0600) with
- * random bytes when it does not exist. -1 with *cause on failure. */
-int		 config_load_key(const char *path, unsigned char key[32],
+/*
+ * The reporter key file: 64 hex digits, mode 0600. config_read_key()
+ * returns 0, 1 when the file does not exist, or -1 with *cause (caller
+ * frees) when it cannot be read, is readable by others or is malformed.
+ * config_new_key() fills key with random bytes; config_write_key() writes
+ * it to a file that must not exist yet and fsyncs the file and its
+ * directory. Both return 0 or -1 with *cause.
+ */
+int		 config_read_key(const char *path, unsigned char key[32],
+		    char **cause);
+int		 config_new_key(unsigned char key[32], char **cause);
+int		 config_write_key(const char *path, const unsigned char key[32],
 		    char **cause);
 
 #endif

@@ -151,17 +151,76 @@ bad:
 int
 cli_key(struct cli *cli, uint8_t key[STORE_KEY_LEN])
 {
-	char	*path, *cause = NULL;
+	char	*cause = NULL;
 	int	 rc;
 
-	path = cli->cfg.key_file ? xstrdup(cli->cfg.key_file) :
+	free(cli->key_path);
+	cli->key_path = cli->cfg.key_file ? xstrdup(cli->cfg.key_file) :
 	    xasprintf("%s.key", cli->cfg.db_path);
-	if ((rc = config_load_key(path, key, &cause)) == -1) {
+	cli->key_new = 0;
+	if ((rc = config_read_key(cli->key_path, key, &cause)) == 1) {
+		cli->key_new = 1;
+		rc = config_new_key(key, &cause);
+	}
+	if (rc == -1) {
 		fprintf(stderr, "fangfei: 举报人密钥 reporter key: %s\n", cause);
 		free(cause);
 	}
-	free(path);
 	return rc;
+}
+
+/*
+ * Checks the key against the database: refuses a key that does not match,
+ * and a missing key file while the database holds sealed identities; a new
+ * key is written (and then recorded) only when the database needs none.
+ */
+static int
+cli_check_key(struct cli *cli, struct store *s)
+{
+	enum keycheck_result	 kr;
+	char			*cause = NULL;
+	long			 sealed = 0;
+
+	kr = store_key_verify(s, cli->key_new, &sealed);
+	if (kr == KEYCHECK_OK && cli->key_new) {
+		if (config_write_key(cli->key_path, cli->key_buf,
+		    &cause) == -1) {
+			fprintf(stderr, "fangfei: 举报人密钥 reporter key: %s\n",
+			    cause);
+			free(cause);
+			return -1;
+		}
+		cli->key_new = 0;
+		kr = store_key_verify(s, 0, &sealed);
+	}
+	switch (kr) {
+	case KEYCHECK_OK:
+		return 0;
+	case KEYCHECK_MISSING:
+		fprintf(stderr, "fangfei: 举报人密钥文件 %s 不存在，但数据库 %s 中有 "
+		    "%ld 条加密的举报人信息，拒绝生成新密钥（否则这些信息将永远无法读取）。"
+		    "请从备份恢复该密钥文件（权限 600）后再启动。\n"
+		    "fangfei: the reporter key file %s is missing, but %s holds "
+		    "%ld sealed reporter identities (and the key's check value); "
+		    "a new key would make them unreadable for ever, so none is "
+		    "made. Restore the key file from your backup (mode 0600), or "
+		    "point [storage] key_file at it.\n",
+		    cli->key_path, cli->cfg.db_path, sealed, cli->key_path,
+		    cli->cfg.db_path, sealed);
+		return -1;
+	case KEYCHECK_MISMATCH:
+		fprintf(stderr, "fangfei: 举报人密钥 %s 与数据库 %s 不匹配（不是加密这些"
+		    "举报人信息时所用的密钥）。请从备份恢复正确的密钥文件。\n"
+		    "fangfei: the reporter key %s does not match %s: it is not "
+		    "the key its sealed identities were made with. Restore the "
+		    "right key file from your backup.\n", cli->key_path,
+		    cli->cfg.db_path, cli->key_path, cli->cfg.db_path);
+		return -1;
+	default:
+		fprintf(stderr, "fangfei: 数据库 database: key check: %s\n",
+		    store_errmsg(s));
+		return -1;
+	}
 }
 
 /* Opens the store, applying migrations. */
@@ -175,6 +234,15 @@ cli_store(struct cli *cli, const uint8_t *key)
 	    &cause)) == NULL) {
 		fprintf(stderr, "fangfei: 数据库 database: %s\n", cause);
 		free(cause);
+		return NULL;
+	}
+	if (key != NULL) {
+		memcpy(cli->key_buf, key, STORE_KEY_LEN);
+		if (cli_check_key(cli, s) == -1) {
+			store_close(s);
+			s = NULL;
+		}
+		explicit_bzero(cli->key_buf, sizeof cli->key_buf);
 	}
 	return s;
 }
@@ -415,5 +483,6 @@ main(int argc, char **argv)
 		rc = 2;
 	}
 	config_free(&cli.cfg);
+	free(cli.key_path);
 	return rc;
 }

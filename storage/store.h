@@ -58,4 +58,24 @@ enum store_status store_savepoint(struct store *);
 enum store_status store_release(struct store *);
 void		 store_rollback_to(struct store *);
 
+/* What store_key_verify() found. */
+enum keycheck_result {
+	KEYCHECK_OK = 0,	/* the key matches (or was recorded just now) */
+	KEYCHECK_MISMATCH,	/* the database was sealed under another key */
+	KEYCHECK_MISSING,	/* a new key, but the database has a check
+				   value or sealed rows: the old key is lost */
+	KEYCHECK_ERROR,		/* no key, or the database failed */
+};
+/*
+ * Checks the connection's reporter key against the check value kept in
+ * the database, recording it when the database has none yet (a database
+ * that predates check values is checked by opening one sealed row).
+ * key_is_new says the key was made just now, for a missing key file:
+ * then nothing is recorded, and KEYCHECK_OK means a new key may be
+ * written (the caller writes the file, then calls again with 0).
+ * *sealed gets the number of sealed identities, for the error message.
+ */
+enum keycheck_result store_key_verify(struct store *, int key_is_new,
+		    long *sealed);
+
 #endif
