@@ -49,6 +49,15 @@ struct server {
 	atomic_long		 n_commands;
 };
 
+/*
+ * Per-connection state (libmicrohttpd's socket context): when the request
+ * now on the connection began, for the whole-request deadline. It starts
+ * at accept and again after each completed request.
+ */
+struct conn {
+	time_t			 started;
+};
+
 /* Per-request state, from the first call of the access handler to the
  * completion callback. */
 struct request {
@@ -108,6 +117,10 @@ server_send(struct MHD_Connection *c, struct http_response *r)
 		    r->content_type);
 	if (r->status == 405)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "POST");
+	/* A refused body is not read on: the connection ends here. */
+	if (r->status == 413 || r->status == 408)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION,
+		    "close");
 	if (r->cookie != NULL)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE,
 		    r->cookie);
@@ -360,6 +373,52 @@ server_metrics(struct server *srv, struct MHD_Connection *c)
 }
 
 /*
+ * Applies the whole-request deadline to c: returns -1 when it has passed,
+ * else shortens the connection's timeout to what is left of it (never
+ * beyond the idle timeout), so that a client trickling bytes cannot keep
+ * one request open longer than request_deadline seconds.
+ */
+static int
+server_deadline(struct server *srv, struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo	*ci;
+	struct conn			*cn;
+	time_t				 left;
+
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	if (ci == NULL || (cn = ci->socket_context) == NULL)
+		return 0;
+	left = cn->started + srv->cfg->request_deadline - time(NULL);
+	if (left <= 0)
+		return -1;
+	if (left > srv->cfg->idle_timeout)
+		left = srv->cfg->idle_timeout;
+	(void)MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT,
+	    (unsigned int)left);
+	return 0;
+}
+
+/* libmicrohttpd's connection hook: gives each connection its state at
+ * accept and frees it at close. */
+static void
+server_connection(void *arg, struct MHD_Connection *c, void **socket_context,
+    enum MHD_ConnectionNotificationCode code)
+{
+	struct conn	*cn;
+
+	(void)arg;
+	(void)c;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		cn = xcalloc(1, sizeof *cn);
+		cn->started = time(NULL);
+		*socket_context = cn;
+	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+		free(*socket_context);
+		*socket_context = NULL;
+	}
+}
+
+/*
  * The access handler. libmicrohttpd calls it first with *con_cls NULL
  * (headers only), then once per body chunk, then with a zero-sized chunk
  * when the body is complete; the response is queued on that last call
@@ -377,6 +436,13 @@ server_access(void *arg, struct MHD_Connection *c, const char *url,
 	int			 is_get;
 
 	(void)version;
+	if (server_deadline(srv, c) == -1) {
+		/* Past the whole-request deadline: drop the connection. */
+		log_warn("408 %s: request deadline of %d s passed", url,
+		    srv->cfg->request_deadline);
+		atomic_fetch_add(&srv->n_4xx, 1);
+		return MHD_NO;
+	}
 	if (r == NULL) {
 		r = xcalloc(1, sizeof *r);
 		buf_init(&r->body, srv->cfg->max_body_bytes);
@@ -407,6 +473,15 @@ server_access(void *arg, struct MHD_Connection *c, const char *url,
 		    MHD_post_process(r->pp, data, *size) != MHD_YES)
 			r->too_big = 1;
 		*size = 0;
+		/* Past the cap: close now rather than read the rest.
+		 * (libmicrohttpd takes no response in the middle of a body;
+		 * a declared Content-Length over the cap gets its 413 and
+		 * the close above, before any of the body is read.) */
+		if (r->too_big) {
+			log_warn("413 %s: body too large, closing", url);
+			atomic_fetch_add(&srv->n_4xx, 1);
+			return MHD_NO;
+		}
 		return MHD_YES;
 	}
 
@@ -440,11 +515,20 @@ static void
 server_completed(void *arg, struct MHD_Connection *c, void **con_cls,
     enum MHD_RequestTerminationCode code)
 {
-	struct server	*srv = arg;
-	struct request	*r = *con_cls;
+	struct server			*srv = arg;
+	struct request			*r = *con_cls;
+	const union MHD_ConnectionInfo	*ci;
+	struct conn			*cn;
 
-	(void)c;
 	(void)code;
+	/* The next request on this connection has a deadline of its own. */
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	if (ci != NULL && (cn = ci->socket_context) != NULL) {
+		cn->started = time(NULL);
+		(void)MHD_set_connection_option(c,
+		    MHD_CONNECTION_OPTION_TIMEOUT,
+		    (unsigned int)srv->cfg->idle_timeout);
+	}
 	if (r == NULL)
 		return;
 	if (r->counted)
@@ -566,8 +650,12 @@ server_start(struct config *cfg, const uint8_t *key, struct delivery *dl,
 	    MHD_OPTION_EXTERNAL_LOGGER, server_mhd_log, srv,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)4096,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->max_connections,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    (unsigned int)cfg->max_connections_per_ip,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)(cfg->idle_timeout <
+	    cfg->request_deadline ? cfg->idle_timeout : cfg->request_deadline),
+	    MHD_OPTION_NOTIFY_CONNECTION, server_connection, srv,
 	    MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024,
 	    MHD_OPTION_NOTIFY_COMPLETED, server_completed, srv,
 	    MHD_OPTION_END);
@@ -621,7 +709,8 @@ server_stop(struct server *srv, int grace_ms)
 
 /*
  * The periodic jobs, run from the main thread between signals:
- *  - forget dedupe records older than a week (platforms retry for a day).
+ *  - forget dedupe records older than [storage] dedupe_days (a week by
+ *    default; platforms retry for a day).
  */
 void
 server_cron(struct server *srv, time_t now)
@@ -631,7 +720,8 @@ server_cron(struct server *srv, time_t now)
 
 	if (s == NULL)
 		return;
-	if (inbound_seen_prune(s, now - 7 * 24 * 3600, &n) != STORE_OK)
+	if (inbound_seen_prune(s, now - (time_t)srv->cfg->dedupe_days * 86400,
+	    &n) != STORE_OK)
 		log_warn("cron: %s", store_errmsg(s));
 	else if (n > 0)
 		log_info("cron: forgot %ld old dedupe records", n);

@@ -1,0 +1,225 @@
+/*
+ * End-to-end tests of the connection limits, over raw loopback sockets:
+ * connections per address, the whole-request deadline against a client
+ * that trickles its body, and a body over the limit answered 413 at once
+ * with the connection closed instead of being read to its end.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <curl/curl.h>
+
+#include "e2e.h"
+
+#define PER_IP	4
+
+static struct daemon d;
+
+static int
+group_setup(void **state)
+{
+	(void)state;
+	curl_global_init(CURL_GLOBAL_ALL);
+	e2e_prepare(&d, "[server]\nmax_connections_per_ip = 4\n"
+	    "request_deadline_seconds = 2\nidle_timeout_seconds = 30\n");
+	e2e_start(&d);
+	return 0;
+}
+
+static int
+group_teardown(void **state)
+{
+	(void)state;
+	e2e_cleanup(&d);
+	curl_global_cleanup();
+	return 0;
+}
+
+/* Opens a TCP connection to the daemon. */
+static int
+conn_open(void)
+{
+	struct sockaddr_in	 sa;
+	int			 fd;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)d.port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+	return fd;
+}
+
+/* Writes all of s. */
+static void
+conn_send(int fd, const char *s, size_t n)
+{
+	assert_int_equal(send(fd, s, n, MSG_NOSIGNAL), (ssize_t)n);
+}
+
+/*
+ * Reads what the server sends until it closes, or until ms milliseconds
+ * pass with nothing arriving. Returns 1 if the server closed, 0 if it is
+ * still open; out gets the start of what was read.
+ */
+static int
+conn_drain(int fd, int ms, char *out, size_t size)
+{
+	struct pollfd	 p = { fd, POLLIN, 0 };
+	size_t		 got = 0;
+	ssize_t		 n;
+	char		 tmp[4096];
+
+	out[0] = '\0';
+	for (;;) {
+		if (poll(&p, 1, ms) <= 0)
+			return 0;
+		if ((n = recv(fd, tmp, sizeof tmp, 0)) <= 0)
+			return 1;
+		if (got + 1 < size) {
+			size_t k = (size_t)n < size - 1 - got ?
+			    (size_t)n : size - 1 - got;
+			memcpy(out + got, tmp, k);
+			got += k;
+			out[got] = '\0';
+		}
+	}
+}
+
+/* One address holds at most PER_IP connections at once: the next is
+ * closed unanswered, and once one is given back a new one is served. */
+static void
+test_per_address_limit(void **state)
+{
+	int		 fds[PER_IP], fd, i;
+	char		 buf[1024];
+	const char	*get = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+
+	(void)state;
+	for (i = 0; i < PER_IP; i++) {
+		fds[i] = conn_open();	/* held open, idle */
+		assert_int_equal(conn_drain(fds[i], 50, buf, sizeof buf), 0);
+	}
+	fd = conn_open();
+	(void)send(fd, get, strlen(get), MSG_NOSIGNAL);
+	assert_int_equal(conn_drain(fd, 5000, buf, sizeof buf), 1);
+	assert_null(strstr(buf, "200 OK"));
+	close(fd);
+	close(fds[0]);
+	/* The server notices the close on its own time: poll for it. */
+	for (i = 0; i < 100; i++) {
+		fd = conn_open();
+		(void)send(fd, get, strlen(get), MSG_NOSIGNAL);
+		(void)conn_drain(fd, 2000, buf, sizeof buf);
+		close(fd);
+		if (strstr(buf, "200 OK") != NULL)
+			break;
+	}
+	assert_non_null(strstr(buf, "200 OK"));
+	for (i = 1; i < PER_IP; i++)
+		close(fds[i]);
+}
+
+/* A body trickled a byte at a time is cut off by the deadline (2 s) long
+ * before it is complete, though no gap reaches the idle timeout (30 s). */
+static void
+test_request_deadline(void **state)
+{
+	char		 head[256], buf[1024];
+	int		 fd, i, closed = 0;
+
+	(void)state;
+	fd = conn_open();
+	(void)snprintf(head, sizeof head, "POST /hook/demo HTTP/1.1\r\n"
+	    "Host: x\r\nContent-Type: application/json\r\n"
+	    "Content-Length: 200\r\n\r\n{");
+	conn_send(fd, head, strlen(head));
+	/* 199 more bytes, one every 100 ms: 20 s in all if never cut. */
+	for (i = 0; i < 199 && !closed; i++) {
+		if (send(fd, " ", 1, MSG_NOSIGNAL) != 1)
+			closed = 1;
+		else
+			closed = conn_drain(fd, 100, buf, sizeof buf);
+	}
+	assert_true(closed);
+	assert_true(i < 100);	/* cut within 10 s, not after 20 */
+	close(fd);
+}
+
+/* A declared body past max_body_bytes (4096): 413 at once and the
+ * connection closed, with none of the body read. */
+static void
+test_413_closes(void **state)
+{
+	char		 buf[2048];
+	const char	*head = "POST /hook/demo HTTP/1.1\r\nHost: x\r\n"
+	    "Content-Type: application/json\r\n"
+	    "Content-Length: 1000000\r\n\r\n{";
+	int		 fd;
+
+	(void)state;
+	fd = conn_open();
+	conn_send(fd, head, strlen(head));
+	assert_int_equal(conn_drain(fd, 5000, buf, sizeof buf), 1);
+	assert_non_null(strstr(buf, "413"));
+	assert_non_null(strstr(buf, "Connection: close"));
+	close(fd);
+}
+
+/* A chunked body that grows past max_body_bytes: the connection is closed
+ * as soon as it does (libmicrohttpd cannot answer in the middle of a
+ * body), while the client still has most of its body to send. */
+static void
+test_chunked_overflow_closes(void **state)
+{
+	char		 chunk[1100], buf[2048];
+	const char	*head = "POST /hook/demo HTTP/1.1\r\nHost: x\r\n"
+	    "Content-Type: application/json\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n";
+	int		 fd, i, closed = 0;
+
+	(void)state;
+	fd = conn_open();
+	conn_send(fd, head, strlen(head));
+	memcpy(chunk, "400\r\n", 5);
+	memset(chunk + 5, 'a', 1024);
+	memcpy(chunk + 5 + 1024, "\r\n", 2);
+	/* Up to 1 MiB of a body that never ends: cut after about 4 KiB. */
+	for (i = 0; i < 1024 && !closed; i++) {
+		if (send(fd, chunk, 1031, MSG_NOSIGNAL) != 1031)
+			closed = 1;
+		else
+			closed = conn_drain(fd, 20, buf, sizeof buf);
+	}
+	assert_true(closed);
+	assert_true(i < 512);
+	close(fd);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_per_address_limit),
+		cmocka_unit_test(test_request_deadline),
+		cmocka_unit_test(test_413_closes),
+		cmocka_unit_test(test_chunked_overflow_closes),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
