@@ -62,18 +62,22 @@ cmd_bind_failed(struct handler_ctx *ctx, const char *actor, struct reply *r)
 	return HANDLER_OK;
 }
 
-/* Tells the member's other accounts that this one bound as them. */
+/* Tells the member's other accounts that this one bound as them: by its
+ * display name (which its owner chooses) and its platform user id. */
 static enum handler_ret
 cmd_bind_notify(struct handler_ctx *ctx, const struct staff_info *who)
 {
-	char		*body;
+	char		*body, name[INBOUND_NAME_MAX + INBOUND_ID_MAX + 4];
 	long		 n;
 	struct msg_var	 vars[] = {
-		{ "who", ctx->in->sender_name[0] ? ctx->in->sender_name :
-		    ctx->in->sender_id },
-		{ "channel", ctx->in->channel }, { NULL, NULL }
+		{ "who", name }, { "channel", ctx->in->channel }, { NULL, NULL }
 	};
 
+	if (ctx->in->sender_name[0] != '\0')
+		(void)snprintf(name, sizeof name, "%s, id %s",
+		    ctx->in->sender_name, ctx->in->sender_id);
+	else
+		(void)snprintf(name, sizeof name, "id %s", ctx->in->sender_id);
 	body = msg_format(ctx->locale, MSG_BIND_NOTICE, vars);
 	if (staff_notify_identities(ctx->store, who->id, ctx->in->channel,
 	    ctx->in->sender_id, body, ctx->now, &n) != STORE_OK) {

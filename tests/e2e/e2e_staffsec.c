@@ -350,6 +350,10 @@ test_tokens(void **state)
 	const char *const revoke[] = { "token", "revoke", "--id", ids, NULL };
 	const char *const expiring[] = { "token", "create", "--role", "office",
 	    "--area", "车站街道", "--expires-days", "1", NULL };
+	const char *const past[] = { "token", "create", "--role", "office",
+	    "--area", "车站街道", "--expires", "2000-01-01", NULL };
+	const char *const dated[] = { "token", "create", "--role", "office",
+	    "--area", "车站街道", "--expires", "2999-01-01", NULL };
 	long		 id;
 
 	(void)state;
@@ -373,6 +377,10 @@ test_tokens(void **state)
 	    (long long)time(NULL) - 1);
 	sql_exec(sql);
 	api_expect(tok, "GET", "/api/v1/staff", NULL, 401);
+	assert_int_equal(e2e_cli(&d, past, out, sizeof out), 2);
+	cli_ok(dated, out, sizeof out);
+	cli_ok(list, out, sizeof out);
+	assert_non_null(strstr(out, "\texpires 2999-01-01 00:00\t"));
 }
 
 /* The CLI: group add refuses internal targets; group list shows where

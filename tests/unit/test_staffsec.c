@@ -25,6 +25,7 @@ struct fixture {
 	int64_t		 street, community, building, other, staff;
 };
 
+/* A database with the demo areas and one grid worker. */
 static int
 setup(void **state)
 {
@@ -43,6 +44,7 @@ setup(void **state)
 	return 0;
 }
 
+/* Removes the database. */
 static int
 teardown(void **state)
 {
@@ -404,6 +406,49 @@ test_robot_groups(void **state)
 	assert_string_equal(g[1].area_path, "张店区/科苑街道");
 }
 
+/* A group attached to an area stays there when staff of another area
+ * send 绑定群 in it; staff of its own subtree can still change it. */
+static void
+test_bindgroup_scope(void **state)
+{
+	struct fixture		*fx = *state;
+	const struct handler	*h = handler_find("bindgroup");
+	struct handler_ctx	 ctx;
+	struct inbound		 in;
+	struct chat_info	 ci;
+	struct reply		 r = { 0, { NULL } };
+
+	assert_non_null(h);
+	assert_int_equal(groups_set_area(fx->s, "tg", "-200", fx->building,
+	    "building", 1), STORE_OK);
+	memset(&in, 0, sizeof in);
+	(void)snprintf(in.channel, sizeof in.channel, "tg");
+	(void)snprintf(in.chat_id, sizeof in.chat_id, "-200");
+	(void)snprintf(in.sender_id, sizeof in.sender_id, "u7");
+	in.chat_kind = CHAT_GROUP;
+	memset(&ctx, 0, sizeof ctx);
+	ctx.store = fx->s;
+	ctx.in = &in;
+	ctx.env = &env_limits;
+	ctx.locale = LOCALE_ZH;
+	ctx.now = 10;
+	ctx.role = ROLE_GRID_CHIEF;
+	ctx.staff_area = fx->other;
+	assert_int_equal(h->exec(&ctx, "科苑街道 楼宇群", &r), HANDLER_USAGE);
+	assert_non_null(strstr(r.texts[0], "不能更改"));
+	reply_clear(&r);
+	assert_int_equal(groups_seen(fx->s, "tg", "-200", NULL, 0, 10, &ci),
+	    STORE_OK);
+	assert_int_equal(ci.area_id, fx->building);
+	/* The street above the building may move it within its subtree. */
+	ctx.staff_area = fx->street;
+	assert_int_equal(h->exec(&ctx, "华光路社区 社区群", &r), HANDLER_OK);
+	reply_clear(&r);
+	assert_int_equal(groups_seen(fx->s, "tg", "-200", NULL, 0, 10, &ci),
+	    STORE_OK);
+	assert_int_equal(ci.area_id, fx->community);
+}
+
 /* Makes an IPv4 or IPv6 sockaddr and asks target_addr_private(). */
 static int
 private_addr(const char *text)
@@ -486,6 +531,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_robot_groups, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_bindgroup_scope, setup,
 		    teardown),
 		cmocka_unit_test(test_targets),
 	};
