@@ -129,6 +129,8 @@ log_level = warn
 path = $DB
 [delivery]
 rate_limits = off
+allow_http = on
+allow_private_targets = on
 max_inflight = $CONC
 EOF
 TOKEN=$("$FANGFEI" token create --role office --area "$TOP" \

@@ -7,6 +7,7 @@
 
 #include "api.h"
 #include "reach.h"
+#include "target.h"
 #include "storage/letters.h"
 #include "messages/text.h"
 #include "messages/xmalloc.h"
@@ -107,7 +108,7 @@ api_staff_add(struct store *s, struct api_env *env, json_t *in,
 	const char	*name = json_string_value(json_object_get(in, "name"));
 	const char	*role = json_string_value(json_object_get(in, "role"));
 	const char	*phone = json_string_value(json_object_get(in, "phone"));
-	char		 code[BIND_CODE_LEN + 1];
+	char		 code[BIND_CODE_TEXT_LEN + 1], by[32], detail[192];
 	int64_t		 area, id;
 
 	if (name == NULL || *name == '\0' || !staff_role_valid(role)) {
@@ -115,20 +116,32 @@ api_staff_add(struct store *s, struct api_env *env, json_t *in,
 		    "grid_chief, liaison, office, admin) are required");
 		return;
 	}
+	/* Nobody makes staff above their own role (an office token no
+	 * admin), nor outside their area (api_area). */
+	if (staff_role_rank(role) > staff_role_rank(tok->role)) {
+		api_error(resp, 403, "role_too_high", "this token cannot create "
+		    "staff with a role above its own");
+		return;
+	}
 	if (api_area(s, tok, json_string_value(json_object_get(in, "area")),
 	    &area, resp) == -1)
 		return;
+	(void)snprintf(by, sizeof by, "token:%lld", (long long)tok->id);
 	if (store_begin(s) != STORE_OK ||
 	    staff_add(s, name, role, area, phone, env->now, &id) != STORE_OK ||
-	    staff_bind_code(s, id, env->now, code) != STORE_OK ||
-	    audit_add(s, "api", "staff add", name, env->now) != STORE_OK ||
-	    store_commit(s) != STORE_OK) {
-		store_rollback(s);
-		api_error(resp, 500, "internal", "database error");
-		return;
-	}
+	    staff_bind_code(s, id, env->now, code) != STORE_OK)
+		goto fail;
+	(void)snprintf(detail, sizeof detail, "staff %lld (%.64s, %s)",
+	    (long long)id, name, role);
+	if (audit_add_area(s, by, "staff add", detail, area, env->now) !=
+	    STORE_OK || store_commit(s) != STORE_OK)
+		goto fail;
 	api_json(resp, 201, json_pack("{s:I, s:s, s:i}", "id", (json_int_t)id,
 	    "bind_code", code, "expires_in", BIND_CODE_TTL));
+	return;
+fail:
+	store_rollback(s);
+	api_error(resp, 500, "internal", "database error");
 }
 
 /* POST /groups: an outbound robot. */
@@ -142,6 +155,7 @@ api_group_add(struct store *s, struct api_env *env, json_t *in,
 	const char	*hook = json_string_value(json_object_get(in, "webhook"));
 	const char	*secret = json_string_value(json_object_get(in, "secret"));
 	const struct channel_backend *b;
+	char		 why[256], by[32], detail[192];
 	int64_t		 area, id;
 
 	if (name == NULL || !group_kind_valid(kind) || robot == NULL ||
@@ -155,18 +169,108 @@ api_group_add(struct store *s, struct api_env *env, json_t *in,
 	if (api_area(s, tok, json_string_value(json_object_get(in, "area")),
 	    &area, resp) == -1)
 		return;
+	if (target_check_url(hook, env->allow_http, env->allow_private_targets,
+	    why, sizeof why) == -1) {
+		api_error(resp, 400, "bad_webhook", why);
+		return;
+	}
+	(void)snprintf(by, sizeof by, "token:%lld", (long long)tok->id);
+	(void)snprintf(detail, sizeof detail, "%s robot %.64s (%s)", robot,
+	    name, kind);
+	if (store_begin(s) != STORE_OK) {
+		api_error(resp, 500, "internal", "database error");
+		return;
+	}
 	switch (groups_add_robot(s, robot, name, area, kind, hook, secret,
 	    env->now, &id)) {
 	case STORE_OK:
+		if (audit_add_area(s, by, "group add", detail, area,
+		    env->now) != STORE_OK || store_commit(s) != STORE_OK)
+			break;
 		api_json(resp, 201, json_pack("{s:I}", "id", (json_int_t)id));
 		return;
 	case STORE_INVALID:
+		store_rollback(s);
 		api_error(resp, 400, "bad_request", "webhook must be an http(s) "
 		    "URL");
 		return;
 	default:
-		api_error(resp, 500, "internal", "database error");
+		break;
 	}
+	store_rollback(s);
+	api_error(resp, 500, "internal", "database error");
+}
+
+/* GET /groups: the groups warnings reach in the token's area. */
+static void
+api_group_list(struct store *s, const struct http_request *req,
+    const struct token_info *tok, struct http_response *resp)
+{
+	struct group_entry	*g = xcalloc(API_LIST_MAX, sizeof *g);
+	json_t			*items = json_array();
+	long			 limit;
+	long long		 after;
+	size_t			 n, i;
+
+	api_page(req, &limit, &after);
+	if (groups_list(s, tok->area_id, after, g, (size_t)limit, &n) !=
+	    STORE_OK) {
+		free(g);
+		json_decref(items);
+		api_error(resp, 500, "internal", "database error");
+		return;
+	}
+	for (i = 0; i < n; i++)
+		json_array_append_new(items, json_pack("{s:I, s:s, s:s, s:s, "
+		    "s:s, s:s?}", "id", (json_int_t)g[i].id, "area",
+		    g[i].area_path, "kind", g[i].kind, "channel", g[i].channel,
+		    "name", g[i].name, "host", g[i].host[0] ? g[i].host : NULL));
+	api_json(resp, 200, json_pack("{s:o, s:o}", "items", items,
+	    "next_after", n == (size_t)limit ? json_integer(g[n - 1].id) :
+	    json_null()));
+	free(g);
+}
+
+/* GET /audit[?action=A&since=EPOCH&before=ID&limit=N]: newest first, in
+ * the token's area (entries without an area only for a top-level one). */
+static void
+api_audit_list(struct store *s, const struct http_request *req,
+    const struct token_info *tok, struct http_response *resp)
+{
+	struct audit_entry	*e = xcalloc(API_LIST_MAX, sizeof *e);
+	struct audit_filter	 f;
+	json_t			*items = json_array();
+	const char		*v;
+	long			 limit;
+	long long		 after;
+	size_t			 n, i;
+
+	api_page(req, &limit, &after);
+	memset(&f, 0, sizeof f);
+	f.scope = tok->area_id;
+	if (req->arg != NULL) {
+		f.action = req->arg(req, "action");
+		if ((v = req->arg(req, "since")) != NULL)
+			f.since = (time_t)strtoll(v, NULL, 10);
+		if ((v = req->arg(req, "before")) != NULL)
+			f.before = strtoll(v, NULL, 10);
+	}
+	if (audit_list(s, &f, e, (size_t)limit, &n) != STORE_OK) {
+		free(e);
+		json_decref(items);
+		api_error(resp, 500, "internal", "database error");
+		return;
+	}
+	for (i = 0; i < n; i++)
+		json_array_append_new(items, json_pack("{s:I, s:I, s:s, s:s, "
+		    "s:s, s:s?}", "id", (json_int_t)e[i].id, "at",
+		    (json_int_t)e[i].at, "actor", e[i].actor, "action",
+		    e[i].action, "detail", e[i].detail, "area",
+		    e[i].area_path[0] ? e[i].area_path : NULL));
+	api_json(resp, 200, json_pack("{s:o, s:o}", "items", items,
+	    "next_before", n == (size_t)limit ? json_integer(e[n - 1].id) :
+	    json_null()));
+	free(e);
 }
 
 /* POST /broadcasts */
@@ -382,7 +486,7 @@ api_handle(struct store *s, struct api_env *env, const struct http_request *req,
 	long long		 id;
 
 	if (auth == NULL || strncmp(auth, "Bearer ", 7) != 0 ||
-	    tokens_check(s, auth + 7, &tok) != STORE_OK) {
+	    tokens_check_at(s, auth + 7, env->now, &tok) != STORE_OK) {
 		api_error(resp, 401, "unauthorized", "a valid bearer token is "
 		    "required (fangfei token create)");
 		return;
@@ -408,6 +512,10 @@ api_handle(struct store *s, struct api_env *env, const struct http_request *req,
 			api_staff_list(s, req, &tok, resp);
 	} else if (strcmp(path, "/groups") == 0 && post)
 		api_group_add(s, env, in, &tok, resp);
+	else if (strcmp(path, "/groups") == 0)
+		api_group_list(s, req, &tok, resp);
+	else if (strcmp(path, "/audit") == 0 && !post)
+		api_audit_list(s, req, &tok, resp);
 	else if (strcmp(path, "/broadcasts") == 0 && post)
 		api_broadcast_add(s, env, in, &tok, resp);
 	else if (strncmp(path, "/broadcasts/", 12) == 0 && !post &&
@@ -424,7 +532,7 @@ api_handle(struct store *s, struct api_env *env, const struct http_request *req,
 	    strcmp(end, "/stats") == 0 && !post)
 		api_letter_stats(s, req, id, &tok, resp);
 	else if (strcmp(path, "/staff") == 0 || strcmp(path, "/groups") == 0 ||
-	    strcmp(path, "/broadcasts") == 0 ||
+	    strcmp(path, "/broadcasts") == 0 || strcmp(path, "/audit") == 0 ||
 	    strncmp(path, "/broadcasts/", 12) == 0)
 		api_error(resp, 405, "method_not_allowed", "wrong method");
 	else

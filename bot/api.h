@@ -13,6 +13,9 @@
 struct api_env {
 	time_t	 now;
 	int	 wrote_outbox;		/* set when a broadcast was queued */
+	/* [delivery] settings for robot webhooks (bot/target.h). */
+	int	 allow_http;
+	int	 allow_private_targets;
 };
 
 /* Answers one API request (path below /api/v1). */

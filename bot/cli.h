@@ -37,6 +37,9 @@ struct admin_opts {
 	const char	*issuer, *per, *place;
 	long		 id, count;
 	int		 csv;
+	/* audit list, token create */
+	const char	*action, *since, *expires;
+	long		 limit, expires_days;
 };
 /* Parses the office options (bot/cli_admin.c); returns the first operand,
  * or -1 after printing usage. */
@@ -52,5 +55,6 @@ int		 cli_group(struct cli *, int argc, char **argv);
 int		 cli_token(struct cli *, int argc, char **argv);
 int		 cli_broadcast(struct cli *, int argc, char **argv);
 int		 cli_notice(struct cli *, int argc, char **argv);
+int		 cli_audit(struct cli *, int argc, char **argv);
 
 #endif

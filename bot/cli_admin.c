@@ -1,7 +1,7 @@
 /*
  * Office commands of the CLI: staff (with bind codes), groups and group
- * robots, API tokens, and broadcasts. Each prints what it made; secrets
- * (tokens, bind codes) are shown once.
+ * robots, API tokens, broadcasts and the audit log. Each prints what it
+ * made; secrets (tokens, bind codes) are shown once and never listed.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -19,6 +19,13 @@
 #include "storage/enterprises.h"
 #include "storage/outbox.h"
 #include "storage/staff.h"
+#include "target.h"
+
+#define OPT_ACTION	1001
+#define OPT_SINCE	1002
+#define OPT_LIMIT	1003
+#define OPT_EXPIRES	1004
+#define OPT_EXPIRES_DAYS 1005
 
 /* Parses the office options; returns the first operand or -1. */
 int
@@ -47,6 +54,11 @@ admin_options(struct cli *cli, int argc, char **argv, const char *usage,
 		{ "count", required_argument, NULL, 'C' },
 		{ "place", required_argument, NULL, 'L' },
 		{ "csv", no_argument, NULL, 'V' },
+		{ "action", required_argument, NULL, OPT_ACTION },
+		{ "since", required_argument, NULL, OPT_SINCE },
+		{ "limit", required_argument, NULL, OPT_LIMIT },
+		{ "expires", required_argument, NULL, OPT_EXPIRES },
+		{ "expires-days", required_argument, NULL, OPT_EXPIRES_DAYS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -75,6 +87,13 @@ admin_options(struct cli *cli, int argc, char **argv, const char *usage,
 		case 'C': o->count = strtol(optarg, NULL, 10); break;
 		case 'L': o->place = optarg; break;
 		case 'V': o->csv = 1; break;
+		case OPT_ACTION: o->action = optarg; break;
+		case OPT_SINCE: o->since = optarg; break;
+		case OPT_LIMIT: o->limit = strtol(optarg, NULL, 10); break;
+		case OPT_EXPIRES: o->expires = optarg; break;
+		case OPT_EXPIRES_DAYS:
+			o->expires_days = strtol(optarg, NULL, 10);
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			exit(0);
@@ -113,8 +132,9 @@ static const char usage_staff[] =
 "            fangfei staff code --id ID     新绑定码 a new bind code\n"
 "            fangfei staff list\n"
 "ROLE: grid_worker 网格员 | grid_chief 网格长 | liaison 联络员 | office 处非办 |\n"
-"      admin. The bind code (6 digits, 24 hours, single use) is sent from the\n"
-"      worker's chat account as: 绑定 <code>  (or /bind <code>).\n";
+"      admin. The bind code (XXXX-XXXX-XX, 24 hours, single use; a new code\n"
+"      cancels the member's earlier one) is sent from the worker's own chat\n"
+"      account, in a private chat with the bot: 绑定 <code> (or /bind <code>).\n";
 
 /* fangfei staff add|code|list */
 int
@@ -123,7 +143,7 @@ cli_staff(struct cli *cli, int argc, char **argv)
 	struct admin_opts	 o;
 	struct staff_info	 list[100];
 	struct store		*s = NULL;
-	char			 code[BIND_CODE_LEN + 1];
+	char			 code[BIND_CODE_TEXT_LEN + 1], detail[192];
 	int64_t			 area = 0, id, after = 0;
 	size_t			 n, i;
 	int			 k, rc = 1;
@@ -143,9 +163,12 @@ cli_staff(struct cli *cli, int argc, char **argv)
 		if (store_begin(s) != STORE_OK ||
 		    staff_add(s, o.name, o.role, area, o.phone, time(NULL),
 		    &id) != STORE_OK ||
-		    staff_bind_code(s, id, time(NULL), code) != STORE_OK ||
-		    audit_add(s, "cli", "staff add", o.name, time(NULL)) !=
-		    STORE_OK || store_commit(s) != STORE_OK)
+		    staff_bind_code(s, id, time(NULL), code) != STORE_OK)
+			goto fail;
+		(void)snprintf(detail, sizeof detail, "staff %lld (%.64s, %s)",
+		    (long long)id, o.name, o.role);
+		if (audit_add_area(s, "cli", "staff add", detail, area,
+		    time(NULL)) != STORE_OK || store_commit(s) != STORE_OK)
 			goto fail;
 		printf("工作人员 staff %lld: %s (%s)\n绑定码 bind code: %s "
 		    "(24 小时内有效 valid 24 h; send: 绑定 %s)\n", (long long)id,
@@ -158,9 +181,16 @@ cli_staff(struct cli *cli, int argc, char **argv)
 			store_close(s);
 			return 1;
 		}
-		if (staff_bind_code(s, o.id, time(NULL), code) != STORE_OK)
+		(void)snprintf(detail, sizeof detail, "staff %ld (%.64s)", o.id,
+		    list[0].name);
+		if (store_begin(s) != STORE_OK ||
+		    staff_bind_code(s, o.id, time(NULL), code) != STORE_OK ||
+		    audit_add_area(s, "cli", "bind code", detail,
+		    list[0].area_id, time(NULL)) != STORE_OK ||
+		    store_commit(s) != STORE_OK)
 			goto fail;
-		printf("绑定码 bind code for %s: %s (24 h)\n", list[0].name, code);
+		printf("绑定码 bind code for %s: %s (24 h; earlier codes are "
+		    "cancelled)\n", list[0].name, code);
 	} else if (strcmp(argv[k], "list") == 0) {
 		if ((s = admin_open(cli, &o, NULL)) == NULL)
 			return 1;
@@ -190,37 +220,89 @@ fail:
 static const char usage_group[] =
 "用法 usage: fangfei group add --name NAME --area PATH --kind KIND\n"
 "                --robot dingtalk|wecom|feishu --webhook URL [--secret S]\n"
+"            fangfei group list [--area PATH]\n"
 "KIND: building 楼宇群 | community 社区群 | grid_worker 网格员群 | police 警务群\n"
-"Registers an outbound-only group robot; warnings to the area reach it.\n"
+"add: registers an outbound-only group robot (or updates the one of that\n"
+"     type and name in that area); warnings to the area reach it. The\n"
+"     webhook must be https (http with [delivery] allow_http = on) and not\n"
+"     on a loopback, private or link-local address (allow_private_targets).\n"
+"list: where warnings go: id, area, kind, channel or robot, webhook host.\n"
 "Chat groups the bot is in are attached from the chat: 绑定群 <区域> <类型>.\n";
 
-/* fangfei group add */
+/* fangfei group list: the groups, never a webhook's key or secret. */
+static int
+cli_group_list(struct cli *cli, const struct admin_opts *o)
+{
+	struct group_entry	*g = xcalloc(100, sizeof *g);
+	struct store		*s;
+	int64_t			 area = 0, after = 0;
+	size_t			 n, i;
+	int			 rc = 1;
+
+	if ((s = admin_open(cli, o, o->area != NULL ? &area : NULL)) == NULL) {
+		free(g);
+		return 1;
+	}
+	do {
+		if (groups_list(s, area, after, g, 100, &n) != STORE_OK) {
+			fprintf(stderr, "fangfei: %s\n", store_errmsg(s));
+			goto out;
+		}
+		for (i = 0; i < n; i++)
+			printf("%lld\t%s\t%s\t%s\t%s\t%s\n",
+			    (long long)g[i].id, g[i].area_path, g[i].kind,
+			    g[i].channel, g[i].name,
+			    g[i].host[0] ? g[i].host : "-");
+		after = n > 0 ? g[n - 1].id : after;
+	} while (n == 100);
+	rc = 0;
+out:
+	store_close(s);
+	free(g);
+	return rc;
+}
+
+/* fangfei group add|list */
 int
 cli_group(struct cli *cli, int argc, char **argv)
 {
 	struct admin_opts	 o;
 	const struct channel_backend *b;
 	struct store		*s;
+	char			 why[256], detail[192];
 	int64_t			 area, id;
 	int			 k;
 
 	if ((k = admin_options(cli, argc, argv, usage_group, &o)) == -1 ||
-	    k >= argc || strcmp(argv[k], "add") != 0) {
+	    k >= argc) {
 		fputs(usage_group, stderr);
 		return 2;
 	}
-	if (o.name == NULL || !group_kind_valid(o.kind) || o.robot == NULL ||
+	if (strcmp(argv[k], "list") == 0)
+		return cli_group_list(cli, &o);
+	if (strcmp(argv[k], "add") != 0 || o.name == NULL ||
+	    !group_kind_valid(o.kind) || o.robot == NULL ||
 	    (b = channel_backend_lookup(o.robot)) == NULL || b->parse != NULL ||
 	    o.webhook == NULL) {
 		fputs(usage_group, stderr);
 		return 2;
 	}
+	if (target_check_url(o.webhook, cli->cfg.allow_http,
+	    cli->cfg.allow_private_targets, why, sizeof why) == -1) {
+		fprintf(stderr, "fangfei: %s\n", why);
+		return 1;
+	}
 	if ((s = admin_open(cli, &o, &area)) == NULL)
 		return 1;
-	if (groups_add_robot(s, o.robot, o.name, area, o.kind, o.webhook,
-	    o.secret, time(NULL), &id) != STORE_OK) {
+	(void)snprintf(detail, sizeof detail, "%s robot %.64s (%s)", o.robot,
+	    o.name, o.kind);
+	if (store_begin(s) != STORE_OK || groups_add_robot(s, o.robot, o.name,
+	    area, o.kind, o.webhook, o.secret, time(NULL), &id) != STORE_OK ||
+	    audit_add_area(s, "cli", "group add", detail, area, time(NULL)) !=
+	    STORE_OK || store_commit(s) != STORE_OK) {
 		fprintf(stderr, "fangfei: %s (the webhook must be an http(s) "
 		    "URL)\n", store_errmsg(s));
+		store_rollback(s);
 		store_close(s);
 		return 1;
 	}
@@ -232,35 +314,229 @@ cli_group(struct cli *cli, int argc, char **argv)
 
 static const char usage_token[] =
 "用法 usage: fangfei token create --role office|admin --area PATH [--label L]\n"
-"Prints a bearer token for the HTTP API (/api/v1/…); it is stored hashed\n"
-"and shown only this once.\n";
+"                [--expires-days N | --expires YYYY-MM-DD]\n"
+"            fangfei token list\n"
+"            fangfei token revoke --id ID\n"
+"create: prints a bearer token for the HTTP API (/api/v1/…); it is stored\n"
+"        hashed and shown only this once. An expiring token stops working\n"
+"        at that time (--expires: at the start of that day, local time).\n"
+"list:   id, role, area, label, created, expires, revoked (never a token).\n";
 
-/* fangfei token create */
+/* Parses "YYYY-MM-DD" as the start of that day in local time (utc_offset
+ * seconds east); -1 if malformed. */
+static time_t
+cli_parse_day(const char *s, int utc_offset)
+{
+	struct tm	 tm;
+	int		 y, m, d;
+	char		 extra;
+
+	if (sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &extra) != 3 ||
+	    y < 1970 || m < 1 || m > 12 || d < 1 || d > 31)
+		return -1;
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	return timegm(&tm) - utc_offset;
+}
+
+/* Writes t as local "YYYY-MM-DD HH:MM", or "-" for 0. */
+static void
+cli_time(time_t t, int utc_offset, char out[32])
+{
+	struct tm	 tm;
+	time_t		 local = t + utc_offset;
+
+	if (t == 0) {
+		(void)snprintf(out, 32, "-");
+		return;
+	}
+	gmtime_r(&local, &tm);
+	(void)strftime(out, 32, "%Y-%m-%d %H:%M", &tm);
+}
+
+/* fangfei token list */
+static int
+cli_token_list(struct cli *cli, const struct admin_opts *o)
+{
+	struct token_info	*t = xcalloc(100, sizeof *t);
+	struct store		*s;
+	char			 c[32], e[32], r[32];
+	int64_t			 after = 0;
+	size_t			 n, i;
+	int			 rc = 1;
+
+	if ((s = admin_open(cli, o, NULL)) == NULL) {
+		free(t);
+		return 1;
+	}
+	do {
+		if (tokens_list(s, after, t, 100, &n) != STORE_OK) {
+			fprintf(stderr, "fangfei: %s\n", store_errmsg(s));
+			goto out;
+		}
+		for (i = 0; i < n; i++) {
+			cli_time(t[i].created_at, cli->cfg.utc_offset, c);
+			cli_time(t[i].expires_at, cli->cfg.utc_offset, e);
+			cli_time(t[i].revoked_at, cli->cfg.utc_offset, r);
+			printf("%lld\t%s\t%s\t%s\tcreated %s\texpires %s\t"
+			    "revoked %s\n", (long long)t[i].id, t[i].role,
+			    t[i].area_path, t[i].label[0] ? t[i].label : "-",
+			    c, e, r);
+		}
+		after = n > 0 ? t[n - 1].id : after;
+	} while (n == 100);
+	rc = 0;
+out:
+	store_close(s);
+	free(t);
+	return rc;
+}
+
+/* fangfei token revoke --id N */
+static int
+cli_token_revoke(struct cli *cli, const struct admin_opts *o)
+{
+	struct store		*s;
+	enum store_status	 st;
+	char			 detail[32];
+
+	if (o->id <= 0) {
+		fputs(usage_token, stderr);
+		return 2;
+	}
+	if ((s = admin_open(cli, o, NULL)) == NULL)
+		return 1;
+	(void)snprintf(detail, sizeof detail, "token %ld", o->id);
+	if (store_begin(s) != STORE_OK)
+		goto fail;
+	if ((st = tokens_revoke(s, o->id, time(NULL))) == STORE_NOT_FOUND) {
+		store_rollback(s);
+		store_close(s);
+		fprintf(stderr, "fangfei: no live token --id %ld\n", o->id);
+		return 1;
+	}
+	if (st != STORE_OK || audit_add(s, "cli", "token revoke", detail,
+	    time(NULL)) != STORE_OK || store_commit(s) != STORE_OK)
+		goto fail;
+	printf("令牌已吊销 token %ld revoked\n", o->id);
+	store_close(s);
+	return 0;
+fail:
+	fprintf(stderr, "fangfei: %s\n", store_errmsg(s));
+	store_rollback(s);
+	store_close(s);
+	return 1;
+}
+
+/* fangfei token create|list|revoke */
 int
 cli_token(struct cli *cli, int argc, char **argv)
 {
 	struct admin_opts	 o;
 	struct store		*s;
-	char			 text[TOKEN_TEXT_LEN + 1];
+	char			 text[TOKEN_TEXT_LEN + 1], detail[192];
 	int64_t			 area;
+	time_t			 now = time(NULL), expires = 0;
 	int			 k;
 
 	if ((k = admin_options(cli, argc, argv, usage_token, &o)) == -1 ||
-	    k >= argc || strcmp(argv[k], "create") != 0 || o.role == NULL ||
-	    (strcmp(o.role, "office") != 0 && strcmp(o.role, "admin") != 0)) {
+	    k >= argc) {
 		fputs(usage_token, stderr);
+		return 2;
+	}
+	if (strcmp(argv[k], "list") == 0)
+		return cli_token_list(cli, &o);
+	if (strcmp(argv[k], "revoke") == 0)
+		return cli_token_revoke(cli, &o);
+	if (strcmp(argv[k], "create") != 0 || o.role == NULL ||
+	    (strcmp(o.role, "office") != 0 && strcmp(o.role, "admin") != 0) ||
+	    o.expires_days < 0 || (o.expires != NULL && o.expires_days > 0)) {
+		fputs(usage_token, stderr);
+		return 2;
+	}
+	if (o.expires_days > 0)
+		expires = now + (time_t)o.expires_days * 86400;
+	else if (o.expires != NULL &&
+	    ((expires = cli_parse_day(o.expires, cli->cfg.utc_offset)) == -1 ||
+	    expires <= now)) {
+		fprintf(stderr, "fangfei: --expires wants a future date "
+		    "YYYY-MM-DD\n");
 		return 2;
 	}
 	if ((s = admin_open(cli, &o, &area)) == NULL)
 		return 1;
-	if (tokens_create(s, o.role, area, o.label, time(NULL), text) !=
-	    STORE_OK) {
+	(void)snprintf(detail, sizeof detail, "%s token %.64s", o.role,
+	    o.label ? o.label : "");
+	if (store_begin(s) != STORE_OK || tokens_create_until(s, o.role, area,
+	    o.label, now, expires, text) != STORE_OK ||
+	    audit_add_area(s, "cli", "token create", detail, area, now) !=
+	    STORE_OK || store_commit(s) != STORE_OK) {
 		fprintf(stderr, "fangfei: %s\n", store_errmsg(s));
+		store_rollback(s);
 		store_close(s);
 		return 1;
 	}
 	printf("%s\n", text);
 	store_close(s);
+	return 0;
+}
+
+static const char usage_audit[] =
+"用法 usage: fangfei audit list [--action A] [--since YYYY-MM-DD] [--limit N]\n"
+"            [--area PATH]\n"
+"审计日志 the audit log, newest first: binds and failed bind attempts (by\n"
+"channel and user id; never a code), staff, groups, tokens, warnings.\n"
+"--limit: at most N entries (default 50); --area: entries in that subtree.\n";
+
+/* fangfei audit list */
+int
+cli_audit(struct cli *cli, int argc, char **argv)
+{
+	struct admin_opts	 o;
+	struct audit_filter	 f;
+	struct audit_entry	*e = NULL;
+	struct store		*s;
+	char			 when[32];
+	int64_t			 area = 0;
+	size_t			 n, i, want;
+	int			 k;
+
+	if ((k = admin_options(cli, argc, argv, usage_audit, &o)) == -1 ||
+	    k + 1 != argc || strcmp(argv[k], "list") != 0 || o.limit < 0) {
+		fputs(usage_audit, stderr);
+		return 2;
+	}
+	memset(&f, 0, sizeof f);
+	f.action = o.action;
+	if (o.since != NULL &&
+	    (f.since = cli_parse_day(o.since, cli->cfg.utc_offset)) == -1) {
+		fputs(usage_audit, stderr);
+		return 2;
+	}
+	want = o.limit > 0 ? (size_t)o.limit : 50;
+	if (want > 100000)
+		want = 100000;
+	if ((s = admin_open(cli, &o, o.area != NULL ? &area : NULL)) == NULL)
+		return 1;
+	f.scope = area;
+	e = xcalloc(want, sizeof *e);
+	if (audit_list(s, &f, e, want, &n) != STORE_OK) {
+		fprintf(stderr, "fangfei: %s\n", store_errmsg(s));
+		store_close(s);
+		free(e);
+		return 1;
+	}
+	for (i = 0; i < n; i++) {
+		cli_time(e[i].at, cli->cfg.utc_offset, when);
+		printf("%lld\t%s\t%s\t%s\t%s\t%s\n", (long long)e[i].id,
+		    when, e[i].actor, e[i].action,
+		    e[i].area_path[0] ? e[i].area_path : "-",
+		    e[i].detail[0] ? e[i].detail : "-");
+	}
+	store_close(s);
+	free(e);
 	return 0;
 }
 

@@ -11,6 +11,7 @@
  * twice.
  */
 #include <sys/queue.h>
+#include <sys/socket.h>
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -27,6 +28,7 @@
 #include "messages/buf.h"
 #include "messages/xmalloc.h"
 #include "storage/outbox.h"
+#include "target.h"
 
 #define DELIVERY_BATCH		256
 #define DELIVERY_BODY_MAX	(64 * 1024)
@@ -46,6 +48,8 @@ struct job {
 	struct curl_slist		*headers;
 	struct buf			 answer;
 	int				 retry_after;	/* from the header */
+	int				 check_target;	/* a robot's URL */
+	int				 refused;	/* its address was */
 };
 
 /* Fixed-window counters of one chat (robot), for the rate limits. */
@@ -220,6 +224,26 @@ delivery_job_free(struct job *j)
 	free(j);
 }
 
+/*
+ * libcurl: opens the socket of a connection, after refusing (for a robot
+ * webhook, unless allow_private_targets) an address that is loopback,
+ * private or link-local: the row's host may have resolved to a public
+ * address when it was registered and to an internal one now. A refused
+ * job is marked so that its row goes dead with that reason.
+ */
+static curl_socket_t
+delivery_opensocket(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	struct job	*j = arg;
+
+	if (purpose == CURLSOCKTYPE_IPCXN && j->check_target &&
+	    target_addr_private(&a->addr)) {
+		j->refused = 1;
+		return CURL_SOCKET_BAD;
+	}
+	return socket(a->family, a->socktype, a->protocol);
+}
+
 /* Builds the easy handle of a job and hands it to the multi handle. */
 static void
 delivery_launch(struct delivery *d, struct job *j)
@@ -251,6 +275,8 @@ delivery_launch(struct delivery *d, struct job *j)
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, delivery_header);
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, j);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, j);
+	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, delivery_opensocket);
+	curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, j);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "fangfei");
 	j->easy = e;
 	LIST_INSERT_HEAD(&d->jobs, j, entry);
@@ -267,6 +293,7 @@ delivery_fill(struct delivery *d, time_t now)
 	int64_t			 ids[DELIVERY_BATCH];
 	const struct channel	*ch;
 	const char		*why;
+	char			 whybuf[256];
 	size_t			 n = 0, i, njobs = 0, want;
 	time_t			 later;
 	struct outbound		 m;
@@ -287,6 +314,15 @@ delivery_fill(struct delivery *d, time_t now)
 		if (ch == NULL || ch->backend->send_prepare == NULL) {
 			(void)outbox_finish(d->store, rows[i].id, "dead", now,
 			    "no channel can send to this group", now);
+			continue;
+		}
+		/* A robot registered before the target rules, or under other
+		 * settings: its scheme is checked again (its address at
+		 * connect time). */
+		if (rows[i].webhook != NULL && target_check_url(rows[i].webhook,
+		    d->cfg->allow_http, 1, whybuf, sizeof whybuf) == -1) {
+			(void)outbox_finish(d->store, rows[i].id, "dead", now,
+			    whybuf, now);
 			continue;
 		}
 		if ((later = delivery_limit(d, ch->backend, rows[i].group_id,
@@ -316,6 +352,8 @@ delivery_fill(struct delivery *d, time_t now)
 		jobs[njobs]->attempts = rows[i].attempts;
 		jobs[njobs]->backend = ch->backend;
 		jobs[njobs]->channel = ch;
+		jobs[njobs]->check_target = rows[i].webhook != NULL &&
+		    !d->cfg->allow_private_targets;
 		buf_init(&jobs[njobs]->answer, DELIVERY_BODY_MAX);
 		ids[njobs] = rows[i].id;
 		njobs++;
@@ -371,6 +409,12 @@ delivery_collect(struct delivery *d, time_t now)
 		if (status == 0)
 			(void)snprintf(err, sizeof err, "%s",
 			    curl_easy_strerror(result));
+		if (j->refused) {
+			st = SEND_FAILED;
+			(void)snprintf(err, sizeof err, "refused: the robot's "
+			    "address is loopback, private or link-local "
+			    "(allow_private_targets is off)");
+		}
 		if (ra == 0)
 			ra = j->retry_after;
 		next = now;

@@ -36,7 +36,8 @@ static const char usage_main[] =
 "  check NAME|USCC            查询企业 check a company, as the chat would\n"
 "  staff add|code|list        工作人员 staff and their bind codes\n"
 "  group add|list             群和群机器人 groups and group robots\n"
-"  token create               API 令牌 create an API token\n"
+"  token create|list|revoke   API 令牌 API tokens\n"
+"  audit list                 审计日志 the audit log (binds, staff, tokens)\n"
 "  broadcast AREA TEXT        发布预警 post a warning to an area's groups\n"
 "  notice add|publish         警示通告 warning notices: draft, publish\n"
 "  letter add|codes|stats|broadcast  一封公开信 open letters and poster codes\n"
@@ -461,6 +462,8 @@ main(int argc, char **argv)
 		rc = cli_group(&cli, argc - 1, argv + 1);
 	else if (strcmp(argv[1], "token") == 0)
 		rc = cli_token(&cli, argc - 1, argv + 1);
+	else if (strcmp(argv[1], "audit") == 0)
+		rc = cli_audit(&cli, argc - 1, argv + 1);
 	else if (strcmp(argv[1], "letter") == 0)
 		rc = cli_letter(&cli, argc - 1, argv + 1);
 	else if (strcmp(argv[1], "notice") == 0)

@@ -185,13 +185,15 @@ server_api(struct server *srv, struct MHD_Connection *c, const char *method,
 {
 	struct http_request	 req;
 	struct http_response	 resp;
-	struct api_env		 env = { time(NULL), 0 };
+	struct api_env		 env = { .now = time(NULL) };
 	struct store		*s;
 
 	if (r->too_big)
 		return server_error(srv, c, 413, url, "body too large");
 	if ((s = server_store(srv)) == NULL)
 		return server_error(srv, c, 503, url, "database unavailable");
+	env.allow_http = srv->cfg->allow_http;
+	env.allow_private_targets = srv->cfg->allow_private_targets;
 	memset(&resp, 0, sizeof resp);
 	resp.status = 500;
 	memset(&req, 0, sizeof req);

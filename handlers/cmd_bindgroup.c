@@ -1,7 +1,8 @@
 /*
  * 绑定群 / /bindgroup <area> <kind>: staff attach the group they write in to
  * an area of their own subtree, as a building, community, grid-worker or
- * police-assistant group; warnings then reach it.
+ * police-assistant group; warnings then reach it. A group already attached
+ * to an area outside the sender's subtree stays as it is.
  */
 #include <stdio.h>
 #include <string.h>
@@ -38,7 +39,8 @@ static const struct {
 static enum handler_ret
 cmd_bindgroup_exec(struct handler_ctx *ctx, const char *args, struct reply *r)
 {
-	char		 area[256], word[64], mine[512] = "";
+	struct chat_info ci;
+	char		 area[512], word[64], mine[512] = "";
 	int64_t		 id;
 	size_t		 i;
 	struct msg_var	 vars[] = {
@@ -49,6 +51,15 @@ cmd_bindgroup_exec(struct handler_ctx *ctx, const char *args, struct reply *r)
 
 	if (ctx->in->chat_kind != CHAT_GROUP) {
 		handler_say(ctx, r, MSG_BINDGROUP_PRIVATE, NULL);
+		return HANDLER_USAGE;
+	}
+	if (groups_seen(ctx->store, ctx->in->channel, ctx->in->chat_id, NULL, 0,
+	    ctx->now, &ci) == STORE_OK && ci.area_id != 0 &&
+	    !areas_within(ctx->store, ci.area_id, ctx->staff_area)) {
+		if (areas_path(ctx->store, ci.area_id, area, sizeof area) !=
+		    STORE_OK)
+			return HANDLER_FAILED;
+		handler_say(ctx, r, MSG_BINDGROUP_TAKEN, vars);
 		return HANDLER_USAGE;
 	}
 	if (sscanf(args, "%255s %63s", area, word) != 2) {

@@ -251,6 +251,24 @@ static const struct {
 	[MSG_WEB_SCAN_HINT] = {
 		"扫码阅读《{title}》，了解如何识别和防范非法集资。",
 		"Scan to read \"{title}\" on spotting illegal fundraising." },
+	/* staff, binds, groups */
+	[MSG_BIND_LOCKED] = {
+		"绑定失败次数过多，已暂停绑定。请于 {time} 之后再试，或向处非办核实绑定码。",
+		"Too many failed bind attempts: binding is paused. Try again after "
+		"{time}, or check the code with your office." },
+	[MSG_BIND_IN_GROUP] = {
+		"请在与本机器人的私聊中发送绑定码，不要发到群里。若群里其他人可能已看到绑定码，请向处非办重新索取。",
+		"Send your bind code in a private chat with this bot, not in a "
+		"group. If others may have seen the code, ask your office for a "
+		"new one." },
+	[MSG_BIND_NOTICE] = {
+		"提醒：账号“{who}”（{channel}）刚刚以您的身份完成绑定。如非本人操作，请立即联系处非办。",
+		"Notice: the account \"{who}\" ({channel}) has just been bound as "
+		"you. If this was not you, tell your office at once." },
+	[MSG_BINDGROUP_TAKEN] = {
+		"本群已关联到您负责区域以外的 {area}，不能更改。请联系处非办。",
+		"This group is attached to {area}, outside your area; it cannot be "
+		"changed from here. Ask your office." },
 };
 
 /* Returns the template, falling back to Chinese. */

@@ -96,6 +96,11 @@ enum msg_key {
 	MSG_WEB_BACK,
 	MSG_WEB_ISSUED,
 	MSG_WEB_SCAN_HINT,
+	/* staff, binds, groups */
+	MSG_BIND_LOCKED,
+	MSG_BIND_IN_GROUP,
+	MSG_BIND_NOTICE,
+	MSG_BINDGROUP_TAKEN,
 	MSG__COUNT
 };
 

@@ -7,11 +7,20 @@
 #include "outbox.h"
 #include "store_int.h"
 
+/* A robot's chat_id is "<area id>:<name>": names are unique per (type,
+ * area), and re-registering one changes only that area's robot. */
 static const char *const sql_robot_add =
     "INSERT INTO groups (channel, chat_id, title, kind, area_id, webhook,"
-    " secret, first_seen) VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7)"
-    " ON CONFLICT (channel, chat_id) DO UPDATE SET kind = ?3, area_id = ?4,"
-    " webhook = ?5, secret = ?6 RETURNING id";
+    " secret, first_seen) VALUES (?1, ?4 || ':' || ?2, ?2, ?3, ?4, ?5, ?6, ?7)"
+    " ON CONFLICT (channel, chat_id) DO UPDATE SET kind = ?3,"
+    " webhook = ?5, secret = ?6 WHERE area_id = ?4 RETURNING id";
+static const char *const sql_groups_list =
+    "SELECT g.id, a.path, g.kind, g.channel, coalesce(g.title, g.chat_id),"
+    " coalesce(g.webhook, '') FROM groups g JOIN areas a ON a.id = g.area_id"
+    " WHERE g.id > ?1 AND g.kind IN ('building', 'community', 'grid_worker',"
+    " 'police') AND (?2 = 0 OR EXISTS (SELECT 1 FROM areas r WHERE r.id = ?2"
+    " AND (a.id = r.id OR substr(a.path, 1, length(r.path) + 1) ="
+    " r.path || '/'))) ORDER BY g.id LIMIT ?3";
 static const char *const sql_bc_insert =
     "INSERT INTO broadcasts (area_id, kinds, body, notice_id, created_by,"
     " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id";
@@ -87,11 +96,74 @@ groups_add_robot(struct store *s, const char *type, const char *name,
 	sqlite3_bind_text(st, 5, webhook, -1, SQLITE_STATIC);
 	store_bind_text(st, 6, secret);
 	sqlite3_bind_int64(st, 7, (sqlite3_int64)now);
-	if (sqlite3_step(st) != SQLITE_ROW)
+	switch (sqlite3_step(st)) {
+	case SQLITE_ROW:
+		*id = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		return STORE_OK;
+	case SQLITE_DONE:	/* the key's row is another area's: broken */
+		sqlite3_reset(st);
+		return STORE_INVALID;
+	default:
 		return store_fail(s, "groups_add_robot");
-	*id = sqlite3_column_int64(st, 0);
+	}
+}
+
+/* Copies the host (and port) of a URL, without user, path or query. */
+static void
+groups_url_host(const char *url, char *out, size_t size)
+{
+	const char	*p = strstr(url, "://"), *end, *at;
+	size_t		 n;
+
+	*out = '\0';
+	if (p == NULL)
+		return;
+	p += 3;
+	end = p + strcspn(p, "/?#");
+	for (at = p; at < end; at++)
+		if (*at == '@')
+			p = at + 1;
+	n = (size_t)(end - p);
+	if (n >= size)
+		n = size - 1;
+	memcpy(out, p, n);
+	out[n] = '\0';
+}
+
+/* Lists groups warnings can reach. */
+enum store_status
+groups_list(struct store *s, int64_t scope, int64_t after,
+    struct group_entry *out, size_t n, size_t *count)
+{
+	struct group_entry	*g;
+	sqlite3_stmt		*st;
+	int			 rc = SQLITE_DONE;
+
+	*count = 0;
+	if ((st = store_stmt(s, sql_groups_list)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, after);
+	sqlite3_bind_int64(st, 2, scope);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)n);
+	while (*count < n && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		g = &out[(*count)++];
+		memset(g, 0, sizeof *g);
+		g->id = sqlite3_column_int64(st, 0);
+		(void)snprintf(g->area_path, sizeof g->area_path, "%s",
+		    (const char *)sqlite3_column_text(st, 1));
+		(void)snprintf(g->kind, sizeof g->kind, "%s",
+		    (const char *)sqlite3_column_text(st, 2));
+		(void)snprintf(g->channel, sizeof g->channel, "%s",
+		    (const char *)sqlite3_column_text(st, 3));
+		(void)snprintf(g->name, sizeof g->name, "%s",
+		    (const char *)sqlite3_column_text(st, 4));
+		groups_url_host((const char *)sqlite3_column_text(st, 5),
+		    g->host, sizeof g->host);
+	}
 	sqlite3_reset(st);
-	return STORE_OK;
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
+	    store_fail(s, "groups_list");
 }
 
 /* Creates a broadcast and its outbox rows. */

@@ -15,11 +15,28 @@
 /* Group kinds, as stored. */
 int		 group_kind_valid(const char *kind);
 
-/* Registers an outbound robot group (type dingtalk, wecom or feishu). */
+/* Registers an outbound robot group (type dingtalk, wecom or feishu), or
+ * updates the robot of that type and name in the same area; robots of
+ * other areas are never touched. The webhook must be http(s); the caller
+ * checks where it points (bot/target.h). */
 enum store_status groups_add_robot(struct store *, const char *type,
 		    const char *name, int64_t area, const char *kind,
 		    const char *webhook, const char *secret, time_t now,
 		    int64_t *id);
+
+/* A group warnings reach, as listed: never its webhook's key or secret. */
+struct group_entry {
+	int64_t	 id;
+	char	 area_path[512];
+	char	 kind[16];
+	char	 channel[64];	/* channel instance, or robot type */
+	char	 name[128];	/* title or robot name */
+	char	 host[256];	/* the webhook's host[:port]; "" for chats */
+};
+/* Lists the groups attached to an area in the subtree of scope (0: all),
+ * ids after `after`, at most n. */
+enum store_status groups_list(struct store *, int64_t scope, int64_t after,
+		    struct group_entry *, size_t n, size_t *count);
 
 /*
  * Creates broadcast text to the groups of kinds (comma-separated) in the

@@ -1,4 +1,5 @@
 /* Staff, bind codes, chat identities, API tokens and the audit log. */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,16 +13,41 @@
 static const char *const sql_staff_add =
     "INSERT INTO staff (name, role, area_id, phone, created_at)"
     " VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id";
+static const char *const sql_code_cancel =
+    "DELETE FROM bind_codes WHERE staff_id = ?1 AND used_at IS NULL";
 static const char *const sql_code_add =
     "INSERT INTO bind_codes (code, staff_id, expires_at) VALUES (?1, ?2, ?3)"
     " ON CONFLICT (code) DO NOTHING";
+static const char *const sql_fail_add =
+    "INSERT INTO bind_failures (channel, user_id, at) VALUES (?1, ?2, ?3)";
+static const char *const sql_fail_prune =
+    "DELETE FROM bind_failures WHERE at <= ?1";
+static const char *const sql_fail_sender =
+    "SELECT count(*), min(at) FROM bind_failures WHERE channel = ?1"
+    " AND user_id = ?2 AND at > ?3";
+static const char *const sql_fail_channel =
+    "SELECT count(*), min(at) FROM bind_failures WHERE channel = ?1"
+    " AND at > ?2";
+static const char *const sql_notify_groups =
+    "INSERT INTO groups (channel, chat_id, kind, first_seen)"
+    " SELECT channel, chat_id, 'private', ?4 FROM identities"
+    " WHERE staff_id = ?1 AND chat_id IS NOT NULL"
+    " AND NOT (channel = ?2 AND user_id = ?3)"
+    " ON CONFLICT (channel, chat_id) DO NOTHING";
+static const char *const sql_notify_rows =
+    "INSERT INTO outbox (group_id, body, idem_key, next_at, created_at)"
+    " SELECT g.id, ?5, 'bind-' || ?6 || '-g' || g.id, ?4, ?4"
+    " FROM identities i JOIN groups g ON g.channel = i.channel"
+    " AND g.chat_id = i.chat_id WHERE i.staff_id = ?1"
+    " AND i.chat_id IS NOT NULL AND NOT (i.channel = ?2 AND i.user_id = ?3)"
+    " ON CONFLICT (idem_key) DO NOTHING";
 static const char *const sql_code_use =
     "UPDATE bind_codes SET used_at = ?2 WHERE code = ?1 AND used_at IS NULL"
     " AND expires_at > ?2 RETURNING staff_id";
 static const char *const sql_identity_put =
-    "INSERT INTO identities (channel, user_id, staff_id, bound_at)"
-    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (channel, user_id)"
-    " DO UPDATE SET staff_id = ?3, bound_at = ?4";
+    "INSERT INTO identities (channel, user_id, staff_id, bound_at, chat_id)"
+    " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (channel, user_id)"
+    " DO UPDATE SET staff_id = ?3, bound_at = ?4, chat_id = ?5";
 static const char *const sql_staff_by_identity =
     "SELECT s.id, s.name, s.role, s.area_id, a.path FROM identities i"
     " JOIN staff s ON s.id = i.staff_id JOIN areas a ON a.id = s.area_id"
@@ -34,19 +60,40 @@ static const char *const sql_staff_list =
     " JOIN areas a ON a.id = s.area_id WHERE s.id > ?1 ORDER BY s.id"
     " LIMIT ?2";
 static const char *const sql_token_add =
-    "INSERT INTO api_tokens (hash, role, area_id, label, created_at)"
-    " VALUES (?1, ?2, ?3, ?4, ?5)";
+    "INSERT INTO api_tokens (hash, role, area_id, label, created_at,"
+    " expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 static const char *const sql_token_get =
     "SELECT t.id, t.role, t.area_id, a.path, t.hash FROM api_tokens t"
     " JOIN areas a ON a.id = t.area_id WHERE t.hash = ?1"
-    " AND t.revoked_at IS NULL";
+    " AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?2)";
+static const char *const sql_token_list =
+    "SELECT t.id, t.role, t.area_id, a.path, coalesce(t.label, ''),"
+    " t.created_at, coalesce(t.expires_at, 0), coalesce(t.revoked_at, 0)"
+    " FROM api_tokens t JOIN areas a ON a.id = t.area_id WHERE t.id > ?1"
+    " ORDER BY t.id LIMIT ?2";
+static const char *const sql_token_revoke =
+    "UPDATE api_tokens SET revoked_at = ?2 WHERE id = ?1"
+    " AND revoked_at IS NULL";
 static const char *const sql_area_path =
     "SELECT path FROM areas WHERE id = ?1";
 static const char *const sql_area_within =
     "SELECT 1 FROM areas a, areas r WHERE a.id = ?1 AND r.id = ?2"
     " AND (a.id = r.id OR substr(a.path, 1, length(r.path) + 1) = r.path || '/')";
 static const char *const sql_audit =
-    "INSERT INTO audit_log (at, actor, action, detail) VALUES (?1, ?2, ?3, ?4)";
+    "INSERT INTO audit_log (at, actor, action, detail, area_id)"
+    " VALUES (?1, ?2, ?3, ?4, ?5)";
+static const char *const sql_audit_list =
+    "SELECT l.id, l.at, l.actor, l.action, coalesce(l.detail, ''),"
+    " coalesce(a.path, '') FROM audit_log l LEFT JOIN areas a"
+    " ON a.id = l.area_id WHERE (?1 = 0 OR l.id < ?1)"
+    " AND (?2 IS NULL OR l.action = ?2) AND l.at >= ?3"
+    " AND (?4 = 0 OR EXISTS (SELECT 1 FROM areas r WHERE r.id = ?4 AND"
+    " ((l.area_id IS NULL AND r.parent_id IS NULL) OR a.id = r.id OR"
+    " substr(a.path, 1, length(r.path) + 1) = r.path || '/')))"
+    " ORDER BY l.id DESC LIMIT ?5";
+
+/* The alphabet of bind codes: digits and capitals without 0 1 I O. */
+static const char bind_alphabet[] = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
 
 /* Staff roles, lowest first. */
 int
@@ -59,6 +106,20 @@ staff_role_valid(const char *role)
 	for (r = roles; *r != NULL; r++)
 		if (role != NULL && strcmp(*r, role) == 0)
 			return 1;
+	return 0;
+}
+
+/* The rank of a role, lowest 1. */
+int
+staff_role_rank(const char *role)
+{
+	static const char *const roles[] = { "grid_worker", "grid_chief",
+	    "liaison", "office", "admin", NULL };
+	int	 i;
+
+	for (i = 0; role != NULL && roles[i] != NULL; i++)
+		if (strcmp(roles[i], role) == 0)
+			return i + 1;
 	return 0;
 }
 
@@ -85,30 +146,85 @@ staff_add(struct store *s, const char *name, const char *role, int64_t area,
 	return STORE_OK;
 }
 
-/* Makes a fresh single-use code. */
+/* Writes the stored form of a normalised code: hex SHA-256. */
+static int
+staff_code_hash(const char *code, char out[65])
+{
+	unsigned char	 md[32];
+	unsigned int	 len = sizeof md;
+	int		 i;
+
+	if (!EVP_Digest(code, strlen(code), md, &len, EVP_sha256(), NULL))
+		return -1;
+	for (i = 0; i < 32; i++)
+		(void)snprintf(out + 2 * i, 3, "%02x", md[i]);
+	return 0;
+}
+
+/* Normalises a typed code. */
+int
+staff_code_parse(const char *typed, char out[BIND_CODE_LEN + 1])
+{
+	size_t	 n = 0;
+	int	 c;
+
+	for (; *typed != '\0'; typed++) {
+		if (*typed == '-' || *typed == ' ')
+			continue;
+		c = toupper((unsigned char)*typed);
+		if (n == BIND_CODE_LEN || c == '\0' ||
+		    strchr(bind_alphabet, c) == NULL)
+			return -1;
+		out[n++] = (char)c;
+	}
+	out[n] = '\0';
+	return n == BIND_CODE_LEN ? 0 : -1;
+}
+
+/* Makes a fresh single-use code, cancelling the member's earlier ones. */
 enum store_status
 staff_bind_code(struct store *s, int64_t staff, time_t now,
-    char code[BIND_CODE_LEN + 1])
+    char code[BIND_CODE_TEXT_LEN + 1])
 {
+	unsigned char	 r[BIND_CODE_LEN];
+	char		 raw[BIND_CODE_LEN + 1], hash[65];
 	sqlite3_stmt	*st;
-	uint32_t	 r;
+	size_t		 i, o;
 	int		 tries;
 
+	if ((st = store_stmt(s, sql_code_cancel)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, staff);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return store_fail(s, "staff_bind_code");
 	for (tries = 0; tries < 20; tries++) {
-		if (RAND_bytes((unsigned char *)&r, sizeof r) != 1)
+		if (RAND_bytes(r, sizeof r) != 1)
 			return STORE_ERROR;
-		(void)snprintf(code, BIND_CODE_LEN + 1, "%06u", r % 1000000);
-		if ((st = store_stmt(s, sql_code_add)) == NULL)
+		for (i = 0; i < BIND_CODE_LEN; i++)
+			raw[i] = bind_alphabet[r[i] & 31];
+		raw[BIND_CODE_LEN] = '\0';
+		if (staff_code_hash(raw, hash) == -1 ||
+		    (st = store_stmt(s, sql_code_add)) == NULL)
 			return STORE_ERROR;
-		sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 1, hash, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int64(st, 2, staff);
 		sqlite3_bind_int64(st, 3, (sqlite3_int64)(now + BIND_CODE_TTL));
 		if (sqlite3_step(st) != SQLITE_DONE)
 			return store_fail(s, "staff_bind_code");
 		if (sqlite3_changes(s->db) == 1)
-			return STORE_OK;
+			break;
 	}
-	return STORE_BUSY;	/* a million codes in use: not plausible */
+	if (tries == 20)
+		return STORE_BUSY;	/* 2^50 codes: not plausible */
+	for (i = 0, o = 0; i < BIND_CODE_LEN; i++) {
+		if (i == 4 || i == 8)
+			code[o++] = '-';
+		code[o++] = raw[i];
+	}
+	code[o] = '\0';
+	OPENSSL_cleanse(raw, sizeof raw);
+	OPENSSL_cleanse(r, sizeof r);
+	return STORE_OK;
 }
 
 /* Fills a staff_info from a row of id, name, role, area, path. */
@@ -143,16 +259,21 @@ staff_one(struct store *s, sqlite3_stmt *st, struct staff_info *out)
 
 /* Spends a bind code. */
 enum store_status
-staff_bind(struct store *s, const char *code, const char *channel,
-    const char *user, time_t now, struct staff_info *out)
+staff_bind(struct store *s, const char *typed, const char *channel,
+    const char *user, const char *chat_id, time_t now,
+    struct staff_info *out)
 {
 	sqlite3_stmt	*st;
+	char		 code[BIND_CODE_LEN + 1], hash[65];
 	int64_t		 staff;
 	int		 rc;
 
-	if ((st = store_stmt(s, sql_code_use)) == NULL)
+	if (staff_code_parse(typed, code) == -1)
+		return STORE_NOT_FOUND;
+	if (staff_code_hash(code, hash) == -1 ||
+	    (st = store_stmt(s, sql_code_use)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, hash, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
@@ -168,9 +289,118 @@ staff_bind(struct store *s, const char *code, const char *channel,
 	sqlite3_bind_text(st, 2, user, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, staff);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
+	store_bind_text(st, 5, chat_id);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return store_fail(s, "staff_bind");
 	return staff_get(s, staff, out);
+}
+
+/* Counts a failed bind attempt. */
+enum store_status
+staff_bind_failed(struct store *s, const char *channel, const char *user,
+    time_t now, int window)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = store_stmt(s, sql_fail_prune)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)(now - window));
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return store_fail(s, "staff_bind_failed");
+	if ((st = store_stmt(s, sql_fail_add)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, user, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return store_fail(s, "staff_bind_failed");
+	return STORE_OK;
+}
+
+/* Runs a count(*), min(at) query; returns the count or -1. */
+static long
+staff_fail_count(struct store *s, sqlite3_stmt *st, time_t *oldest)
+{
+	long	 n = -1;
+
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		n = (long)sqlite3_column_int64(st, 0);
+		*oldest = (time_t)sqlite3_column_int64(st, 1);
+	} else
+		(void)store_fail(s, "staff_bind_locked");
+	sqlite3_reset(st);
+	return n;
+}
+
+/* Tells whether binds from a sender are refused for now. */
+int
+staff_bind_locked(struct store *s, const char *channel, const char *user,
+    time_t now, int window, int per_sender, int per_channel, time_t *until)
+{
+	sqlite3_stmt	*st;
+	time_t		 oldest = 0;
+	long		 n;
+
+	*until = 0;
+	if (per_sender > 0) {
+		if ((st = store_stmt(s, sql_fail_sender)) == NULL)
+			return -1;
+		sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, user, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)(now - window));
+		if ((n = staff_fail_count(s, st, &oldest)) == -1)
+			return -1;
+		if (n >= per_sender)
+			*until = oldest + window;
+	}
+	if (per_channel > 0) {
+		if ((st = store_stmt(s, sql_fail_channel)) == NULL)
+			return -1;
+		sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)(now - window));
+		if ((n = staff_fail_count(s, st, &oldest)) == -1)
+			return -1;
+		if (n >= per_channel && oldest + window > *until)
+			*until = oldest + window;
+	}
+	return *until != 0;
+}
+
+/* Queues a notice to a staff member's other identities. */
+enum store_status
+staff_notify_identities(struct store *s, int64_t staff, const char *channel,
+    const char *user, const char *body, time_t now, long *n)
+{
+	unsigned char	 r[8];
+	char		 nonce[17];
+	sqlite3_stmt	*st;
+	int		 i;
+
+	*n = 0;
+	if (RAND_bytes(r, sizeof r) != 1)
+		return STORE_ERROR;
+	for (i = 0; i < 8; i++)
+		(void)snprintf(nonce + 2 * i, 3, "%02x", r[i]);
+	if ((st = store_stmt(s, sql_notify_groups)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, staff);
+	sqlite3_bind_text(st, 2, channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, user, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return store_fail(s, "staff_notify_identities");
+	if ((st = store_stmt(s, sql_notify_rows)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, staff);
+	sqlite3_bind_text(st, 2, channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, user, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
+	sqlite3_bind_text(st, 5, body, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, nonce, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return store_fail(s, "staff_notify_identities");
+	*n = (long)sqlite3_changes(s->db);
+	return STORE_OK;
 }
 
 /* Looks up the staff member of a chat identity. */
@@ -228,10 +458,19 @@ tokens_hash(const char *text, unsigned char out[32])
 	    0 : -1;
 }
 
-/* Creates a token and returns its text once. */
+/* Creates a token that never expires. */
 enum store_status
 tokens_create(struct store *s, const char *role, int64_t area,
     const char *label, time_t now, char text[TOKEN_TEXT_LEN + 1])
+{
+	return tokens_create_until(s, role, area, label, now, 0, text);
+}
+
+/* Creates a token and returns its text once. */
+enum store_status
+tokens_create_until(struct store *s, const char *role, int64_t area,
+    const char *label, time_t now, time_t expires,
+    char text[TOKEN_TEXT_LEN + 1])
 {
 	unsigned char	 raw[32], hash[32];
 	sqlite3_stmt	*st;
@@ -253,15 +492,25 @@ tokens_create(struct store *s, const char *role, int64_t area,
 	sqlite3_bind_int64(st, 3, area);
 	store_bind_text(st, 4, label);
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)now);
+	if (expires != 0)
+		sqlite3_bind_int64(st, 6, (sqlite3_int64)expires);
 	OPENSSL_cleanse(raw, sizeof raw);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return store_fail(s, "tokens_create");
 	return STORE_OK;
 }
 
-/* Checks a token by its hash, comparing in constant time. */
+/* Checks a token at the current time. */
 enum store_status
 tokens_check(struct store *s, const char *text, struct token_info *out)
+{
+	return tokens_check_at(s, text, time(NULL), out);
+}
+
+/* Checks a token by its hash, comparing in constant time. */
+enum store_status
+tokens_check_at(struct store *s, const char *text, time_t now,
+    struct token_info *out)
 {
 	unsigned char		 hash[32];
 	sqlite3_stmt		*st;
@@ -272,6 +521,7 @@ tokens_check(struct store *s, const char *text, struct token_info *out)
 	if ((st = store_stmt(s, sql_token_get)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_blob(st, 1, hash, sizeof hash, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
 	if (sqlite3_step(st) == SQLITE_ROW &&
 	    sqlite3_column_bytes(st, 4) == 32 &&
 	    CRYPTO_memcmp(sqlite3_column_blob(st, 4), hash, 32) == 0) {
@@ -286,6 +536,55 @@ tokens_check(struct store *s, const char *text, struct token_info *out)
 	}
 	sqlite3_reset(st);
 	return rc;
+}
+
+/* Lists tokens after an id. */
+enum store_status
+tokens_list(struct store *s, int64_t after, struct token_info *out, size_t n,
+    size_t *count)
+{
+	struct token_info	*t;
+	sqlite3_stmt		*st;
+	int			 rc = SQLITE_DONE;
+
+	*count = 0;
+	if ((st = store_stmt(s, sql_token_list)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, after);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)n);
+	while (*count < n && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		t = &out[(*count)++];
+		memset(t, 0, sizeof *t);
+		t->id = sqlite3_column_int64(st, 0);
+		(void)snprintf(t->role, sizeof t->role, "%s",
+		    (const char *)sqlite3_column_text(st, 1));
+		t->area_id = sqlite3_column_int64(st, 2);
+		(void)snprintf(t->area_path, sizeof t->area_path, "%s",
+		    (const char *)sqlite3_column_text(st, 3));
+		(void)snprintf(t->label, sizeof t->label, "%s",
+		    (const char *)sqlite3_column_text(st, 4));
+		t->created_at = (time_t)sqlite3_column_int64(st, 5);
+		t->expires_at = (time_t)sqlite3_column_int64(st, 6);
+		t->revoked_at = (time_t)sqlite3_column_int64(st, 7);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
+	    store_fail(s, "tokens_list");
+}
+
+/* Revokes a live token. */
+enum store_status
+tokens_revoke(struct store *s, int64_t id, time_t now)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = store_stmt(s, sql_token_revoke)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return store_fail(s, "tokens_revoke");
+	return sqlite3_changes(s->db) == 1 ? STORE_OK : STORE_NOT_FOUND;
 }
 
 /* Returns 1 if area is root or below it. */
@@ -323,10 +622,18 @@ areas_path(struct store *s, int64_t id, char *out, size_t size)
 	return rc;
 }
 
-/* Appends to the audit log. */
+/* Appends to the audit log, with no area. */
 enum store_status
 audit_add(struct store *s, const char *actor, const char *action,
     const char *detail, time_t now)
+{
+	return audit_add_area(s, actor, action, detail, 0, now);
+}
+
+/* Appends to the audit log. */
+enum store_status
+audit_add_area(struct store *s, const char *actor, const char *action,
+    const char *detail, int64_t area, time_t now)
 {
 	sqlite3_stmt	*st;
 
@@ -336,7 +643,45 @@ audit_add(struct store *s, const char *actor, const char *action,
 	sqlite3_bind_text(st, 2, actor, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, action, -1, SQLITE_STATIC);
 	store_bind_text(st, 4, detail);
+	if (area != 0)
+		sqlite3_bind_int64(st, 5, area);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return store_fail(s, "audit_add");
 	return STORE_OK;
+}
+
+/* Lists audit entries, newest first. */
+enum store_status
+audit_list(struct store *s, const struct audit_filter *f,
+    struct audit_entry *out, size_t n, size_t *count)
+{
+	struct audit_entry	*e;
+	sqlite3_stmt		*st;
+	int			 rc = SQLITE_DONE;
+
+	*count = 0;
+	if ((st = store_stmt(s, sql_audit_list)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, f->before);
+	store_bind_text(st, 2, f->action);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)f->since);
+	sqlite3_bind_int64(st, 4, f->scope);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)n);
+	while (*count < n && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		e = &out[(*count)++];
+		memset(e, 0, sizeof *e);
+		e->id = sqlite3_column_int64(st, 0);
+		e->at = (time_t)sqlite3_column_int64(st, 1);
+		(void)snprintf(e->actor, sizeof e->actor, "%s",
+		    (const char *)sqlite3_column_text(st, 2));
+		(void)snprintf(e->action, sizeof e->action, "%s",
+		    (const char *)sqlite3_column_text(st, 3));
+		(void)snprintf(e->detail, sizeof e->detail, "%s",
+		    (const char *)sqlite3_column_text(st, 4));
+		(void)snprintf(e->area_path, sizeof e->area_path, "%s",
+		    (const char *)sqlite3_column_text(st, 5));
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
+	    store_fail(s, "audit_list");
 }

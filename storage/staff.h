@@ -11,7 +11,10 @@
 
 #include "store.h"
 
-#define BIND_CODE_LEN		6
+/* A bind code: 10 characters of a 32-letter alphabet without look-alikes
+ * (50 bits), shown grouped as XXXX-XXXX-XX; stored only as its hash. */
+#define BIND_CODE_LEN		10
+#define BIND_CODE_TEXT_LEN	12	/* with the two dashes */
 #define BIND_CODE_TTL		(24 * 3600)
 #define TOKEN_TEXT_LEN		(3 + 64)	/* "ff_" and 64 hex digits */
 
@@ -28,14 +31,42 @@ int		 staff_role_valid(const char *role);
 /* Creates a staff member. */
 enum store_status staff_add(struct store *, const char *name, const char *role,
 		    int64_t area, const char *phone, time_t now, int64_t *id);
-/* Makes a fresh 6-digit code for staff id, valid 24 hours, single use. */
+/* The rank of a role (grid_worker 1 … admin 5), 0 for anything else. */
+int		 staff_role_rank(const char *role);
+/* Makes a fresh code for staff id, valid 24 hours, single use, written
+ * grouped (XXXX-XXXX-XX); the member's earlier unused codes are cancelled.
+ * The caller holds a transaction (or accepts two statements). */
 enum store_status staff_bind_code(struct store *, int64_t staff, time_t now,
-		    char code[BIND_CODE_LEN + 1]);
-/* Spends a code: binds (channel, user) to its staff member; STORE_NOT_FOUND
- * for an unknown, used or expired code. The caller holds a transaction. */
+		    char code[BIND_CODE_TEXT_LEN + 1]);
+/* Normalises a typed code (dashes and spaces dropped, case folded) into
+ * its BIND_CODE_LEN characters; -1 if it cannot be a code. */
+int		 staff_code_parse(const char *typed,
+		    char out[BIND_CODE_LEN + 1]);
+/* Spends a code (as typed): binds (channel, user) to its staff member,
+ * remembering chat_id (the private chat, or NULL) for notices;
+ * STORE_NOT_FOUND for an unknown, used or expired code. The caller holds
+ * a transaction. */
 enum store_status staff_bind(struct store *, const char *code,
-		    const char *channel, const char *user, time_t now,
-		    struct staff_info *);
+		    const char *channel, const char *user, const char *chat_id,
+		    time_t now, struct staff_info *);
+/* Counts one failed bind attempt of (channel, user) and forgets failures
+ * older than window seconds. The caller holds a transaction. */
+enum store_status staff_bind_failed(struct store *, const char *channel,
+		    const char *user, time_t now, int window);
+/*
+ * Returns 1 when binds from (channel, user) are refused: per_sender failed
+ * attempts of that sender, or per_channel of the whole channel, within the
+ * last window seconds (a limit of 0 is off); *until gets the time the
+ * oldest counted failure leaves the window. 0 otherwise, -1 on error.
+ */
+int		 staff_bind_locked(struct store *, const char *channel,
+		    const char *user, time_t now, int window, int per_sender,
+		    int per_channel, time_t *until);
+/* Queues body to the private chats of staff's identities other than
+ * (channel, user), in the caller's transaction; *n gets how many. */
+enum store_status staff_notify_identities(struct store *, int64_t staff,
+		    const char *channel, const char *user, const char *body,
+		    time_t now, long *n);
 /* The staff member behind a chat identity, or STORE_NOT_FOUND. */
 enum store_status staff_by_identity(struct store *, const char *channel,
 		    const char *user, struct staff_info *);
@@ -49,14 +80,32 @@ struct token_info {
 	char	 role[16];
 	int64_t	 area_id;
 	char	 area_path[512];
+	/* Filled by tokens_list() only. */
+	char	 label[128];
+	time_t	 created_at;
+	time_t	 expires_at;	/* 0: never */
+	time_t	 revoked_at;	/* 0: live */
 };
 /* Creates a token; the text is shown once and stored only as its hash. */
 enum store_status tokens_create(struct store *, const char *role, int64_t area,
 		    const char *label, time_t now,
 		    char text[TOKEN_TEXT_LEN + 1]);
-/* Checks a presented token; STORE_NOT_FOUND if unknown or revoked. */
+/* Like tokens_create(), expiring at expires (0: never). */
+enum store_status tokens_create_until(struct store *, const char *role,
+		    int64_t area, const char *label, time_t now, time_t expires,
+		    char text[TOKEN_TEXT_LEN + 1]);
+/* Checks a presented token at now; STORE_NOT_FOUND if unknown, revoked or
+ * expired. */
+enum store_status tokens_check_at(struct store *, const char *text,
+		    time_t now, struct token_info *);
+/* tokens_check_at() with the current time. */
 enum store_status tokens_check(struct store *, const char *text,
 		    struct token_info *);
+/* Lists tokens with id > after, at most n (never their text or hash). */
+enum store_status tokens_list(struct store *, int64_t after,
+		    struct token_info *, size_t n, size_t *count);
+/* Revokes token id; STORE_NOT_FOUND if there is none or it was revoked. */
+enum store_status tokens_revoke(struct store *, int64_t id, time_t now);
 
 /* Returns 1 if area lies in the subtree of root (or is root). */
 int		 areas_within(struct store *, int64_t area, int64_t root);
@@ -67,5 +116,29 @@ enum store_status areas_path(struct store *, int64_t id, char *out,
 /* Appends to the audit log. */
 enum store_status audit_add(struct store *, const char *actor,
 		    const char *action, const char *detail, time_t now);
+/* Appends to the audit log an entry concerning area (0: none). */
+enum store_status audit_add_area(struct store *, const char *actor,
+		    const char *action, const char *detail, int64_t area,
+		    time_t now);
+
+struct audit_entry {
+	int64_t	 id;
+	time_t	 at;
+	char	 actor[128];
+	char	 action[64];
+	char	 detail[512];
+	char	 area_path[512];	/* empty when the entry has no area */
+};
+struct audit_filter {
+	const char	*action;	/* NULL: any */
+	time_t		 since;		/* 0: any */
+	int64_t		 before;	/* entries with id < before; 0: newest */
+	/* 0: all; else entries in this subtree, and those without an area
+	 * when scope is a top-level area. */
+	int64_t		 scope;
+};
+/* Lists audit entries newest first, at most n. */
+enum store_status audit_list(struct store *, const struct audit_filter *,
+		    struct audit_entry *, size_t n, size_t *count);
 
 #endif

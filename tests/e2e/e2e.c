@@ -349,7 +349,7 @@ test_staff_chat_flow(void **state)
 	(void)state;
 	assert_int_equal(e2e_cli(&d, add, out, sizeof out), 0);
 	assert_non_null(p = strstr(out, "bind code: "));
-	(void)snprintf(text, sizeof text, "绑定 %.6s", p + 11);
+	(void)snprintf(text, sizeof text, "绑定 %.12s", p + 11);
 	r = say("demo", "u-wang", "wang", "预警 华光路社区 有人推销理财", "sf-0");
 	assert_non_null(strstr(r.body, "仅限已绑定的工作人员"));
 	e2e_result_free(&r);

@@ -302,7 +302,8 @@ env_setup(void **state, const char *extra)
 	fakeplat_reset(fp);
 	/* Delivery warnings (a retry, a dead row) are expected here. */
 	(void)snprintf(conf, sizeof conf, "[server]\nlog_level = %s\n"
-	    "[delivery]\ntimeout_seconds = 60\n%s",
+	    "[delivery]\ntimeout_seconds = 60\nallow_http = on\n"
+	    "allow_private_targets = on\n%s",
 	    getenv("E2E_VERBOSE") ? "info" : "error", extra);
 	e2e_prepare(&e->d, conf);
 	make_token(e);

@@ -70,12 +70,12 @@ static void
 fuzz_bind(int64_t staff, const char *channel, const char *user)
 {
 	struct staff_info	 info;
-	char			 code[BIND_CODE_LEN + 1];
+	char			 code[BIND_CODE_TEXT_LEN + 1];
 
 	FUZZ_ASSERT(staff_bind_code(fuzz_store, staff, T0 - 60, code) ==
 	    STORE_OK);
 	FUZZ_ASSERT(store_begin(fuzz_store) == STORE_OK);
-	FUZZ_ASSERT(staff_bind(fuzz_store, code, channel, user, T0 - 60,
+	FUZZ_ASSERT(staff_bind(fuzz_store, code, channel, user, NULL, T0 - 60,
 	    &info) == STORE_OK);
 	FUZZ_ASSERT(store_commit(fuzz_store) == STORE_OK);
 }

@@ -52,7 +52,7 @@ test_bind_codes(void **state)
 {
 	struct fixture		*fx = *state;
 	struct staff_info	 who;
-	char			 code[BIND_CODE_LEN + 1];
+	char			 code[BIND_CODE_TEXT_LEN + 1];
 	int64_t			 id;
 
 	assert_int_equal(staff_add(fx->s, "王丹", "grid_worker", fx->community,
@@ -60,16 +60,16 @@ test_bind_codes(void **state)
 	assert_int_equal(staff_add(fx->s, "x", "mayor", fx->community, NULL,
 	    1000, &id), STORE_INVALID);
 	assert_int_equal(staff_bind_code(fx->s, 1, 1000, code), STORE_OK);
-	assert_int_equal(strlen(code), 6);
+	assert_int_equal(strlen(code), BIND_CODE_TEXT_LEN);
 	/* Expired. */
-	assert_int_equal(staff_bind(fx->s, code, "tg", "u1",
+	assert_int_equal(staff_bind(fx->s, code, "tg", "u1", NULL,
 	    1000 + BIND_CODE_TTL, &who), STORE_NOT_FOUND);
-	assert_int_equal(staff_bind(fx->s, code, "tg", "u1", 2000, &who),
+	assert_int_equal(staff_bind(fx->s, code, "tg", "u1", NULL, 2000, &who),
 	    STORE_OK);
 	assert_string_equal(who.name, "王丹");
 	assert_string_equal(who.area_path, "张店区/车站街道/华光路社区");
 	/* Used. */
-	assert_int_equal(staff_bind(fx->s, code, "tg", "u2", 2001, &who),
+	assert_int_equal(staff_bind(fx->s, code, "tg", "u2", NULL, 2001, &who),
 	    STORE_NOT_FOUND);
 	assert_int_equal(staff_by_identity(fx->s, "tg", "u1", &who), STORE_OK);
 	assert_int_equal(staff_by_identity(fx->s, "demo", "u1", &who),
