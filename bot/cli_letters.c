@@ -120,6 +120,28 @@ letter_level(const char *per)
 	return -1;
 }
 
+/* Checks that letter id exists and area (named name) lies within its
+ * area; says why not on stderr and returns -1. */
+static int
+letter_area_check(struct store *s, long id, int64_t area, const char *name)
+{
+	struct letter	 l;
+	int		 in;
+
+	if (letters_get(s, id, &l) != STORE_OK) {
+		fprintf(stderr, "fangfei: no letter %ld\n", id);
+		return -1;
+	}
+	in = areas_within(s, area, l.area_id);
+	letter_clear(&l);
+	if (!in) {
+		fprintf(stderr, "fangfei: %s is outside the letter's area\n",
+		    name);
+		return -1;
+	}
+	return 0;
+}
+
 /* fangfei letter … */
 int
 cli_letter(struct cli *cli, int argc, char **argv)
@@ -170,6 +192,10 @@ cli_letter(struct cli *cli, int argc, char **argv)
 		}
 		if ((s = admin_open(cli, &o, &area)) == NULL)
 			return 1;
+		if (letter_area_check(s, o.id, area, o.area) == -1) {
+			store_close(s);
+			return 1;
+		}
 		/* The codes are listed once they are committed. */
 		buf_init(&m.out, 64 * 1024 * 1024);
 		m.base = cli->cfg.public_base_url;
@@ -186,24 +212,13 @@ cli_letter(struct cli *cli, int argc, char **argv)
 		printf("已生成 made %ld 个二维码 codes for letter %ld\n", made,
 		    o.id);
 	} else if (strcmp(cmd, "print-link") == 0) {
-		struct letter	 l;
-
 		if (o.id <= 0 || o.area == NULL || hours > WEB_PRINT_HOURS_MAX) {
 			fputs(usage_letter, stderr);
 			return 2;
 		}
 		if ((s = admin_open(cli, &o, &area)) == NULL)
 			return 1;
-		if (letters_get(s, o.id, &l) != STORE_OK) {
-			fprintf(stderr, "fangfei: no letter %ld\n", o.id);
-			store_close(s);
-			return 1;
-		}
-		k = areas_within(s, area, l.area_id);
-		letter_clear(&l);
-		if (!k) {
-			fprintf(stderr, "fangfei: %s is outside the letter's "
-			    "area\n", o.area);
+		if (letter_area_check(s, o.id, area, o.area) == -1) {
 			store_close(s);
 			return 1;
 		}

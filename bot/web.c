@@ -839,7 +839,8 @@ web_handle(struct store *s, const struct web_env *env,
 		 * to the visits. Without one (a first tip, or cookies off)
 		 * it is derived from the form's nonce: a resubmitted form
 		 * is the same sender with the same message id, one tip.
-		 * The same browser keeps its id, so 进度 finds its tips.
+		 * The same browser keeps its id from tip to tip, so its
+		 * tips stay its own (进度) without naming the device.
 		 */
 		reporter = req->cookie ? req->cookie(req, WEB_REPORTER) : NULL;
 		if (!web_is_hex(reporter, WEB_REPORTER_LEN)) {

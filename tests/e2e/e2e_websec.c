@@ -36,6 +36,7 @@ struct full {
 	char	 cookie[256];
 };
 
+/* libcurl's body callback: appends to the response. */
 static size_t
 full_body(char *p, size_t size, size_t n, void *arg)
 {
@@ -50,6 +51,7 @@ full_body(char *p, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
+/* libcurl's header callback: keeps the Set-Cookie value. */
 static size_t
 full_header(char *p, size_t size, size_t n, void *arg)
 {
@@ -144,6 +146,8 @@ token_make(const struct daemon *dm, const char *area, char out[128])
 	assert_true(strlen(out) > 10);
 }
 
+/* Two daemons: d with defaults and letter 1, lim behind an https URL
+ * with small limits and an old salt left in its database. */
 static int
 group_setup(void **state)
 {
@@ -166,6 +170,7 @@ group_setup(void **state)
 	return 0;
 }
 
+/* Stops both daemons. */
 static int
 group_teardown(void **state)
 {
@@ -207,7 +212,7 @@ test_codes_listed(void **state)
 	}
 }
 
-/* GETs path with the office token as a bearer. */
+/* Calls the API of dm with token tok as a bearer. */
 static struct http_result
 api(const struct daemon *dm, const char *tok, const char *method,
     const char *path, const char *json)
@@ -310,12 +315,16 @@ test_print_emoji(void **state)
 {
 	char			 file[512], out[4096], id[32];
 	const char		*add[] = { "letter", "add", "--title", "表情",
-	    "--issuer", "处非办", "--date", "2026-06-15", "--area", "张店区",
-	    file, NULL };
+	    "--issuer", "处非办", "--date", "2026-06-15", "--area",
+	    "华光路社区", file, NULL };
 	const char		*codes[] = { "letter", "codes", "--id", id,
 	    "--area", "华光路社区", NULL };
 	const char		*link[] = { "letter", "print-link", "--id", id,
 	    "--area", "华光路社区", NULL };
+	const char		*outside[] = { "letter", "codes", "--id", id,
+	    "--area", "共青团路社区", NULL };
+	const char		*wider[] = { "letter", "print-link", "--id", id,
+	    "--area", "车站街道", NULL };
 	struct http_result	 r;
 	FILE			*f;
 	int			 i;
@@ -332,6 +341,9 @@ test_print_emoji(void **state)
 	assert_int_equal(e2e_sql_text(&d, "SELECT max(id) FROM letters", id,
 	    sizeof id), 0);
 	assert_int_equal(e2e_cli(&d, codes, out, sizeof out), 0);
+	/* Codes and print sheets stay within the letter's area. */
+	assert_int_equal(e2e_cli(&d, outside, out, sizeof out), 1);
+	assert_int_equal(e2e_cli(&d, wider, out, sizeof out), 1);
 	assert_int_equal(e2e_cli(&d, link, out, sizeof out), 0);
 	out[strcspn(out, "\n")] = '\0';
 	r = e2e_request(&d, "GET", out + 21, NULL, NULL, 0);

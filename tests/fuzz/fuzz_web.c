@@ -9,6 +9,7 @@
 #include "bot/api.h"
 #include "bot/web.h"
 #include "fuzz_store.h"
+#include "storage/areas.h"
 #include "storage/letters.h"
 #include "storage/staff.h"
 

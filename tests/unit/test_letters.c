@@ -44,18 +44,21 @@ fake_lookup(const char *const *list, const char *name)
 	return NULL;
 }
 
+/* The fake request's query argument. */
 static const char *
 fake_arg(const struct http_request *req, const char *name)
 {
 	return fake_lookup(((const struct fake *)req->impl)->args, name);
 }
 
+/* The fake request's cookie. */
 static const char *
 fake_cookie(const struct http_request *req, const char *name)
 {
 	return fake_lookup(((const struct fake *)req->impl)->cookies, name);
 }
 
+/* The fake request's headers: a phone's User-Agent only. */
 static const char *
 fake_header(const struct http_request *req, const char *name)
 {
@@ -86,6 +89,7 @@ fake_run(struct fixture *fx, const char *method, const char *path,
 	web_handle(fx->s, &env, &req, form, resp);
 }
 
+/* Frees what a response owns. */
 static void
 fake_free(struct http_response *resp)
 {
@@ -126,6 +130,7 @@ setup(void **state)
 	return 0;
 }
 
+/* Closes and removes the fixture's database. */
 static int
 teardown(void **state)
 {
@@ -322,7 +327,8 @@ test_form_nonce(void **state)
 	fake_free(&resp);
 }
 
-/* Collects reach rows as "path scans devices unscanned" lines. */
+/* Collects a reach row as a "path scans devices unscanned forwarded
+ * bots" line. */
 static void
 collect_row(const struct reach_row *r, void *arg)
 {
@@ -330,6 +336,7 @@ collect_row(const struct reach_row *r, void *arg)
 	    r->devices, r->codes_unscanned, r->forwarded, r->bots);
 }
 
+/* Collects a never-scanned code as a "never LABEL" line. */
 static void
 collect_code(const struct letter_code *c, void *arg)
 {
