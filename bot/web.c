@@ -370,17 +370,55 @@ web_addr_key(const char *ip, char *out, size_t size)
 	(void)snprintf(out, size, "%s::/64", hex);
 }
 
+/*
+ * Writes the visitor's address. Behind a reverse proxy on the same host
+ * (the peer is a loopback address) that is the last X-Forwarded-For
+ * entry, the one the proxy itself appended; earlier entries come from
+ * the client and are ignored. From any other peer the header is not
+ * believed. Without this every visitor would share the proxy's address
+ * and one flood limit.
+ */
+static void
+web_client_addr(const struct http_request *req, char *out, size_t size)
+{
+	const char	*peer = req->client_ip != NULL ? req->client_ip : "";
+	const char	*xff, *last;
+	unsigned char	 a[16];
+	char		 cand[64];
+	size_t		 n;
+
+	(void)snprintf(out, size, "%s", peer);
+	if (strncmp(peer, "127.", 4) != 0 && strcmp(peer, "::1") != 0 &&
+	    strncmp(peer, "::ffff:127.", 11) != 0)
+		return;
+	if (req->header == NULL ||
+	    (xff = req->header(req, "X-Forwarded-For")) == NULL)
+		return;
+	last = strrchr(xff, ',');
+	last = last != NULL ? last + 1 : xff;
+	last += strspn(last, " \t");
+	n = strcspn(last, " \t");
+	if (n == 0 || n >= sizeof cand)
+		return;
+	memcpy(cand, last, n);
+	cand[n] = '\0';
+	if (inet_pton(AF_INET, cand, a) == 1 ||
+	    inet_pton(AF_INET6, cand, a) == 1)
+		(void)snprintf(out, size, "%s", cand);
+}
+
 /* Counts one event of kind for the visitor's address; LIMIT_PASS when
  * the server runs no limiter. */
 static enum limit_verdict
 web_limit(const struct web_env *env, const struct http_request *req,
     const char *kind, int max, int window)
 {
-	char	 key[64];
+	char	 addr[64], key[64];
 
 	if (env->henv == NULL || env->henv->limits == NULL)
 		return LIMIT_PASS;
-	web_addr_key(req->client_ip, key, sizeof key);
+	web_client_addr(req, addr, sizeof addr);
+	web_addr_key(addr, key, sizeof key);
 	return limiter_hit(env->henv->limits, kind, key, max, window,
 	    req->now);
 }
@@ -516,6 +554,7 @@ web_letter(struct store *s, const struct web_env *env,
 			    NULL;
 	char		 fresh[WEB_DEVICE_LEN + 1], nonce[80];
 	uint8_t		 iph[16];
+	char		 addr[64];
 	int		 repeat = 0, client, hashed;
 	struct msg_var	 vars[] = {
 		{ "issuer", NULL }, { "date", NULL }, { NULL, NULL }
@@ -543,8 +582,8 @@ web_letter(struct store *s, const struct web_env *env,
 	 */
 	if (web_limit(env, req, "web-view", env->cfg->page_views_per_minute,
 	    60) == LIMIT_PASS) {
-		hashed = web_ip_hash(s, env, req->client_ip ? req->client_ip :
-		    "", req->now, iph) == 0;
+		web_client_addr(req, addr, sizeof addr);
+		hashed = web_ip_hash(s, env, addr, req->now, iph) == 0;
 		/* A failed record must not cost the reader the letter. */
 		(void)letters_scan(s, lc->id, req->now,
 		    (enum scan_client)client, device, req->arg &&

@@ -37,7 +37,14 @@ struct web_form {
 
 /* Returns 1 if path is one of the public pages. */
 int	 web_route(const char *path);
-/* Answers a public page; resp->status says how (200, 302, 400, 404, 405). */
+/*
+ * Answers a public page; resp->status says how: 200, 400 (a bad form or
+ * a nonce the server did not issue), 401 (a print sheet without a signed
+ * link), 403 (a bad or expired print link), 404, 405, 429 (over a flood
+ * limit: a short page the first time in a window, then an empty body).
+ * The visitor's address is the peer's, or behind a proxy on the same
+ * host the last X-Forwarded-For entry.
+ */
 void	 web_handle(struct store *, const struct web_env *,
 	    const struct http_request *, const struct web_form *,
 	    struct http_response *);

@@ -63,6 +63,8 @@ full_header(char *p, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
+static const char	*extra_header;	/* one more request header, or NULL */
+
 /* One request to daemon dm keeping the Set-Cookie header. */
 static struct full
 full_request(const struct daemon *dm, const char *method, const char *path,
@@ -83,6 +85,8 @@ full_request(const struct daemon *dm, const char *method, const char *path,
 		(void)snprintf(ck, sizeof ck, "Cookie: %s", cookie);
 		hl = curl_slist_append(hl, ck);
 	}
+	if (extra_header != NULL)
+		hl = curl_slist_append(hl, extra_header);
 	if (body != NULL) {
 		hl = curl_slist_append(hl, "Content-Type: "
 		    "application/x-www-form-urlencoded");
@@ -529,6 +533,45 @@ test_tip_limit(void **state)
 	assert_int_equal(e2e_sql_long(&lim, "SELECT count(*) FROM tips"), 2);
 }
 
+/* Behind a proxy on the same host, the address that counts is the last
+ * X-Forwarded-For entry: the one the proxy appended. */
+static void
+test_proxy_address(void **state)
+{
+	static const struct {
+		const char	*xff;
+		long		 status;
+	} cases[] = {
+		{ "X-Forwarded-For: 198.51.100.1", 200 },
+		{ "X-Forwarded-For: 198.51.100.1", 200 },
+		{ "X-Forwarded-For: 198.51.100.1", 429 },
+		/* A client's own entry in front changes nothing. */
+		{ "X-Forwarded-For: 198.51.100.2, 198.51.100.1", 429 },
+		{ "X-Forwarded-For: 198.51.100.1, 198.51.100.2", 200 },
+		/* One household's IPv6 /64 is one address. */
+		{ "X-Forwarded-For: 2001:db8:1:2::a", 200 },
+		{ "X-Forwarded-For: 2001:db8:1:2::b", 200 },
+		{ "X-Forwarded-For: 2001:db8:1:2:ffff::c", 429 },
+	};
+	struct full	 f;
+	char		 code[32], path[128];
+	size_t		 i;
+
+	(void)state;
+	code_of(&lim, code);
+	(void)snprintf(path, sizeof path, "/l/%s/check?q=%%E6%%B1%%87%%E9%%87"
+	    "%%91%%E9%%80%%9A", code);
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		extra_header = cases[i].xff;
+		f = full_request(&lim, "GET", path, NULL, NULL);
+		extra_header = NULL;
+		if (f.status != cases[i].status)
+			fprintf(stderr, "case %zu: %s\n", i, cases[i].xff);
+		assert_int_equal(f.status, cases[i].status);
+		free(f.body);
+	}
+}
+
 /* The demo writes its API token readable by its owner only. */
 static void
 test_demo_token_mode(void **state)
@@ -569,6 +612,7 @@ main(void)
 		cmocka_unit_test(test_tip_form),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_tip_limit),
+		cmocka_unit_test(test_proxy_address),
 		cmocka_unit_test(test_codes_listed),
 		cmocka_unit_test(test_demo_token_mode),
 	};
