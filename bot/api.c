@@ -8,6 +8,7 @@
 #include "api.h"
 #include "reach.h"
 #include "target.h"
+#include "web.h"
 #include "storage/letters.h"
 #include "messages/text.h"
 #include "messages/xmalloc.h"
@@ -344,12 +345,16 @@ api_broadcast_get(struct store *s, const struct http_request *req,
 		return;
 	}
 	api_page(req, &limit, &after);
-	if (broadcasts_counts(s, id, &c) != STORE_OK ||
+	/* One snapshot: the counts and the list agree with each other. */
+	if (store_begin_read(s) != STORE_OK ||
+	    broadcasts_counts(s, id, &c) != STORE_OK ||
 	    broadcasts_groups(s, id, after, g, (size_t)limit, &n) != STORE_OK) {
+		store_end_read(s);
 		json_decref(groups);
 		api_error(resp, 500, "internal", "database error");
 		return;
 	}
+	store_end_read(s);
 	for (i = 0; i < n; i++)
 		json_array_append_new(groups, json_pack("{s:I, s:s, s:s, s:s, "
 		    "s:i, s:s?}", "id", (json_int_t)g[i].group_id, "name",
@@ -391,10 +396,15 @@ api_letter_add(struct store *s, struct api_env *env, json_t *in,
 	api_json(resp, 201, json_pack("{s:I}", "id", (json_int_t)id));
 }
 
-/* Checks that a letter exists in the token's area. */
+/*
+ * Checks that a letter concerns the token: its area lies within the
+ * token's subtree, or the token's area within the letter's (a district's
+ * letter, seen by a street: the street then only reaches its own codes,
+ * figures and print sheets). *area gets the letter's area.
+ */
 static int
 api_letter_scope(struct store *s, long long id, const struct token_info *tok,
-    struct http_response *resp)
+    int64_t *area, struct http_response *resp)
 {
 	struct letter	 l;
 	int		 ok;
@@ -405,10 +415,28 @@ api_letter_scope(struct store *s, long long id, const struct token_info *tok,
 	}
 	ok = areas_within(s, l.area_id, tok->area_id) ||
 	    areas_within(s, tok->area_id, l.area_id);
+	*area = l.area_id;
 	letter_clear(&l);
 	if (!ok) {
 		api_error(resp, 404, "not_found", "no such letter in this "
 		    "token's area");
+		return -1;
+	}
+	return 0;
+}
+
+/* Resolves the area of a letter's codes or print sheet: within the
+ * token's subtree and within the letter's area; answers on failure. */
+static int
+api_letter_area(struct store *s, const struct token_info *tok, json_t *in,
+    int64_t letter_area, int64_t *area, struct http_response *resp)
+{
+	if (api_area(s, tok, json_string_value(json_object_get(in, "area")),
+	    area, resp) == -1)
+		return -1;
+	if (!areas_within(s, *area, letter_area)) {
+		api_error(resp, 400, "bad_area", "the area is outside the "
+		    "letter's area");
 		return -1;
 	}
 	return 0;
@@ -422,25 +450,24 @@ api_letter_codes(struct store *s, struct api_env *env, long long id,
 	const char	*per = json_string_value(json_object_get(in, "per"));
 	const char	*place = json_string_value(json_object_get(in, "place"));
 	json_int_t	 count = json_integer_value(json_object_get(in, "count"));
-	int64_t		 area;
+	int64_t		 area, larea;
 	long		 made;
 	int		 level = per == NULL || strcmp(per, "building") == 0 ? 5 :
 			    strcmp(per, "grid") == 0 ? 4 :
 			    strcmp(per, "community") == 0 ? 3 : -1;
 
-	if (api_letter_scope(s, id, tok, resp) == -1)
+	if (api_letter_scope(s, id, tok, &larea, resp) == -1)
 		return;
 	if (level == -1 || count < 0 || count > 100) {
 		api_error(resp, 400, "bad_request", "per is building, grid or "
 		    "community; count 1..100");
 		return;
 	}
-	if (api_area(s, tok, json_string_value(json_object_get(in, "area")),
-	    &area, resp) == -1)
+	if (api_letter_area(s, tok, in, larea, &area, resp) == -1)
 		return;
 	if (store_begin(s) != STORE_OK || letters_make_codes(s, id, area,
-	    level, count > 0 ? (int)count : 1, place, env->now, &made) !=
-	    STORE_OK || store_commit(s) != STORE_OK) {
+	    level, count > 0 ? (int)count : 1, place, env->now, NULL, NULL,
+	    &made) != STORE_OK || store_commit(s) != STORE_OK) {
 		store_rollback(s);
 		api_error(resp, 500, "internal", "database error");
 		return;
@@ -448,7 +475,42 @@ api_letter_codes(struct store *s, struct api_env *env, long long id,
 	api_json(resp, 201, json_pack("{s:i}", "made", (int)made));
 }
 
-/* GET /letters/ID/stats[?format=csv] */
+/* POST /letters/ID/print-link {area, hours}: a signed link to the print
+ * sheet of the letter's codes under area, valid for hours (default 12). */
+static void
+api_letter_print_link(struct store *s, struct api_env *env, long long id,
+    json_t *in, const struct token_info *tok, struct http_response *resp)
+{
+	json_t		*h = json_object_get(in, "hours");
+	json_int_t	 hours = h == NULL ? 12 : json_integer_value(h);
+	int64_t		 area, larea;
+	time_t		 expires;
+	char		*url, by[32];
+
+	if (api_letter_scope(s, id, tok, &larea, resp) == -1)
+		return;
+	if ((h != NULL && !json_is_integer(h)) || hours < 1 ||
+	    hours > WEB_PRINT_HOURS_MAX) {
+		api_error(resp, 400, "bad_request", "hours is 1..168");
+		return;
+	}
+	if (api_letter_area(s, tok, in, larea, &area, resp) == -1)
+		return;
+	if ((url = web_print_link(s, "", id, area, env->now, (int)hours,
+	    &expires)) == NULL) {
+		api_error(resp, 500, "internal", "the store has no key");
+		return;
+	}
+	(void)snprintf(by, sizeof by, "token:%lld", (long long)tok->id);
+	(void)audit_add(s, by, "letter print-link",
+	    json_string_value(json_object_get(in, "area")), env->now);
+	api_json(resp, 201, json_pack("{s:s, s:I}", "url", url, "expires_at",
+	    (json_int_t)expires));
+	free(url);
+}
+
+/* GET /letters/ID/stats[?format=csv]: a token below the letter's area
+ * gets its own subtree's figures and codes only. */
 static void
 api_letter_stats(struct store *s, const struct http_request *req,
     long long id, const struct token_info *tok, struct http_response *resp)
@@ -456,11 +518,13 @@ api_letter_stats(struct store *s, const struct http_request *req,
 	const char		*fmt = req->arg ? req->arg(req, "format") : NULL;
 	enum store_status	 st;
 	int			 csv = fmt != NULL && strcmp(fmt, "csv") == 0;
+	int64_t			 larea;
 	char			*out;
 
-	if (api_letter_scope(s, id, tok, resp) == -1)
+	if (api_letter_scope(s, id, tok, &larea, resp) == -1)
 		return;
-	out = csv ? reach_csv(s, id, &st) : reach_json(s, id, &st);
+	out = csv ? reach_csv(s, id, tok->area_id, &st) :
+	    reach_json(s, id, tok->area_id, &st);
 	if (out == NULL) {
 		api_error(resp, 500, "internal", "database error");
 		return;
@@ -531,6 +595,10 @@ api_handle(struct store *s, struct api_env *env, const struct http_request *req,
 	    (id = strtoll(path + 9, &end, 10)) > 0 &&
 	    strcmp(end, "/stats") == 0 && !post)
 		api_letter_stats(s, req, id, &tok, resp);
+	else if (strncmp(path, "/letters/", 9) == 0 &&
+	    (id = strtoll(path + 9, &end, 10)) > 0 &&
+	    strcmp(end, "/print-link") == 0 && post)
+		api_letter_print_link(s, env, id, in, &tok, resp);
 	else if (strcmp(path, "/staff") == 0 || strcmp(path, "/groups") == 0 ||
 	    strcmp(path, "/broadcasts") == 0 || strcmp(path, "/audit") == 0 ||
 	    strncmp(path, "/broadcasts/", 12) == 0)

@@ -1,6 +1,7 @@
 /*
- * fangfei letter add|codes|stats|broadcast: open letters, the codes of
- * their posters, their reach, and sending their link to groups.
+ * fangfei letter add|codes|print-link|stats|broadcast: open letters, the
+ * codes of their posters, their print sheets, their reach, and sending
+ * their link to groups.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "storage/letters.h"
 #include "storage/outbox.h"
 #include "storage/staff.h"
+#include "web.h"
 
 static const char usage_letter[] =
 "用法 usage:\n"
@@ -21,9 +23,60 @@ static const char usage_letter[] =
 "      FILE: the letter, Markdown or plain text (UTF-8)\n"
 "  fangfei letter codes --id N --area PATH [--per building|grid|community]\n"
 "      [--count K] [--place 电梯厅]   K codes for each area of that level\n"
+"  fangfei letter print-link --id N --area PATH [--hours H]\n"
+"      a link to the posters of the codes under PATH, valid H hours\n"
+"      (default: server.print_link_hours); open it, then print to PDF\n"
 "  fangfei letter stats --id N [--csv]   reach per street/community/grid/building\n"
-"  fangfei letter broadcast --id N --area PATH   send its link to the groups\n"
-"Posters: GET /letters/N/print?area=PATH&token=TOKEN, then print to PDF.\n";
+"  fangfei letter broadcast --id N --area PATH   send its link to the groups\n";
+
+struct letter_made {
+	struct buf	 out;
+	const char	*base;
+};
+
+/* Notes one code made: code, label, URL, one line, tab-separated. */
+static void
+letter_note_code(const struct letter_code *c, void *arg)
+{
+	struct letter_made	*m = arg;
+
+	(void)buf_addf(&m->out, "%s\t%s\t%s/l/%s\n", c->code, c->label,
+	    m->base, c->code);
+}
+
+/*
+ * Takes --hours H out of argv (admin_options does not know it); returns
+ * H, 0 when absent, -1 when it is not a number. argc shrinks by two.
+ */
+static long
+letter_hours(int *argc, char **argv)
+{
+	char	*end;
+	long	 h = 0;
+	int	 i, j;
+
+	for (i = 1; i < *argc; i++) {
+		if (strcmp(argv[i], "--hours") != 0 &&
+		    strncmp(argv[i], "--hours=", 8) != 0)
+			continue;
+		if (argv[i][7] == '=') {
+			h = strtol(argv[i] + 8, &end, 10);
+			j = 1;
+		} else if (i + 1 < *argc) {
+			h = strtol(argv[i + 1], &end, 10);
+			j = 2;
+		} else
+			return -1;
+		if (*end != '\0' || h < 1)
+			return -1;
+		for (; i + j < *argc; i++)
+			argv[i] = argv[i + j];
+		*argc -= j;
+		argv[*argc] = NULL;
+		return h;
+	}
+	return 0;
+}
 
 /* Reads a whole file of at most 256 KiB; the caller frees it. */
 static char *
@@ -67,6 +120,28 @@ letter_level(const char *per)
 	return -1;
 }
 
+/* Checks that letter id exists and area (named name) lies within its
+ * area; says why not on stderr and returns -1. */
+static int
+letter_area_check(struct store *s, long id, int64_t area, const char *name)
+{
+	struct letter	 l;
+	int		 in;
+
+	if (letters_get(s, id, &l) != STORE_OK) {
+		fprintf(stderr, "fangfei: no letter %ld\n", id);
+		return -1;
+	}
+	in = areas_within(s, area, l.area_id);
+	letter_clear(&l);
+	if (!in) {
+		fprintf(stderr, "fangfei: %s is outside the letter's area\n",
+		    name);
+		return -1;
+	}
+	return 0;
+}
+
 /* fangfei letter … */
 int
 cli_letter(struct cli *cli, int argc, char **argv)
@@ -76,10 +151,16 @@ cli_letter(struct cli *cli, int argc, char **argv)
 	enum store_status	 st;
 	char			*body, *out, *text;
 	int64_t			 area = 0, id, bid;
-	long			 made, groups;
+	long			 made, groups, hours;
 	int			 k, level;
 	const char		*cmd;
+	time_t			 expires;
+	struct letter_made	 m;
 
+	if ((hours = letter_hours(&argc, argv)) == -1) {
+		fputs(usage_letter, stderr);
+		return 2;
+	}
 	if ((k = admin_options(cli, argc, argv, usage_letter, &o)) == -1 ||
 	    k >= argc) {
 		fputs(usage_letter, stderr);
@@ -111,16 +192,52 @@ cli_letter(struct cli *cli, int argc, char **argv)
 		}
 		if ((s = admin_open(cli, &o, &area)) == NULL)
 			return 1;
+		if (letter_area_check(s, o.id, area, o.area) == -1) {
+			store_close(s);
+			return 1;
+		}
+		/* The codes are listed once they are committed. */
+		buf_init(&m.out, 64 * 1024 * 1024);
+		m.base = cli->cfg.public_base_url;
 		if (store_begin(s) != STORE_OK || letters_make_codes(s, o.id,
 		    area, level, o.count > 0 ? (int)o.count : 1, o.place,
-		    time(NULL), &made) != STORE_OK || store_commit(s) != STORE_OK)
+		    time(NULL), letter_note_code, &m, &made) != STORE_OK ||
+		    store_commit(s) != STORE_OK) {
+			buf_free(&m.out);
 			goto fail;
+		}
+		if (m.out.len > 0)
+			fwrite(m.out.data, 1, m.out.len, stdout);
+		buf_free(&m.out);
 		printf("已生成 made %ld 个二维码 codes for letter %ld\n", made,
 		    o.id);
+	} else if (strcmp(cmd, "print-link") == 0) {
+		if (o.id <= 0 || o.area == NULL || hours > WEB_PRINT_HOURS_MAX) {
+			fputs(usage_letter, stderr);
+			return 2;
+		}
+		if ((s = admin_open(cli, &o, &area)) == NULL)
+			return 1;
+		if (letter_area_check(s, o.id, area, o.area) == -1) {
+			store_close(s);
+			return 1;
+		}
+		if ((out = web_print_link(s, cli->cfg.public_base_url, o.id,
+		    area, time(NULL), hours > 0 ? (int)hours :
+		    cli->cfg.print_link_hours, &expires)) == NULL) {
+			fprintf(stderr, "fangfei: cannot sign a print link\n");
+			store_close(s);
+			return 1;
+		}
+		(void)audit_add(s, "cli", "letter print-link", o.area,
+		    time(NULL));
+		printf("%s\n", out);
+		free(out);
 	} else if (strcmp(cmd, "stats") == 0) {
 		if ((s = admin_open(cli, &o, NULL)) == NULL)
 			return 1;
-		out = o.csv ? reach_csv(s, o.id, &st) : reach_json(s, o.id, &st);
+		out = o.csv ? reach_csv(s, o.id, 0, &st) :
+		    reach_json(s, o.id, 0, &st);
 		if (out == NULL) {
 			fprintf(stderr, "fangfei: no letter %ld\n", o.id);
 			store_close(s);

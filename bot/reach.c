@@ -48,14 +48,15 @@ reach_json_code(const struct letter_code *c, void *arg)
 
 /* The report as JSON. */
 char *
-reach_json(struct store *s, int64_t letter, enum store_status *status)
+reach_json(struct store *s, int64_t letter, int64_t root,
+    enum store_status *status)
 {
 	json_t	*areas = json_array(), *never = json_array(), *obj;
 	char	*out;
 
-	if ((*status = letters_reach(s, letter, reach_json_row, areas)) !=
-	    STORE_OK || (*status = letters_unscanned(s, letter,
-	    reach_json_code, never)) != STORE_OK) {
+	if ((*status = letters_reach(s, letter, root, reach_json_row,
+	    areas)) != STORE_OK || (*status = letters_unscanned(s, letter,
+	    root, reach_json_code, never)) != STORE_OK) {
 		json_decref(areas);
 		json_decref(never);
 		return NULL;
@@ -67,17 +68,23 @@ reach_json(struct store *s, int64_t letter, enum store_status *status)
 	return out;
 }
 
-/* Appends a CSV field, quoted when it must be. */
-static void
-reach_csv_field(struct buf *b, const char *s)
+/* Appends a CSV cell: a leading ' for what Excel, WPS and LibreOffice
+ * would take as a formula, quotes when the cell needs them. */
+void
+reach_csv_cell(struct buf *b, const char *s)
 {
 	const char	*p;
+	int		 formula = *s != '\0' && strchr("=+-@\t\r", *s) != NULL;
 
 	if (strpbrk(s, ",\"\n\r") == NULL) {
+		if (formula)
+			(void)buf_add(b, "'", 1);
 		(void)buf_adds(b, s);
 		return;
 	}
 	(void)buf_add(b, "\"", 1);
+	if (formula)
+		(void)buf_add(b, "'", 1);
 	for (p = s; *p != '\0'; p++) {
 		if (*p == '"')
 			(void)buf_add(b, "\"", 1);
@@ -95,7 +102,7 @@ reach_csv_row(const struct reach_row *r, void *arg)
 
 	if (r->households > 0)
 		(void)snprintf(rate, sizeof rate, "%.4f", reach_rate(r));
-	reach_csv_field(b, r->path);
+	reach_csv_cell(b, r->path);
 	(void)buf_addf(b, ",%s,%ld,%ld,%ld,%ld,%ld,%ld,%s,%ld\r\n",
 	    level_names[r->level], r->codes, r->codes_unscanned, r->scans,
 	    r->forwarded, r->devices, r->households, rate, r->bots);
@@ -107,14 +114,17 @@ reach_csv_code(const struct letter_code *c, void *arg)
 {
 	struct buf	*b = arg;
 
-	(void)buf_addf(b, "never_scanned,%s,", c->code);
-	reach_csv_field(b, c->label);
+	(void)buf_adds(b, "never_scanned,");
+	reach_csv_cell(b, c->code);
+	(void)buf_add(b, ",", 1);
+	reach_csv_cell(b, c->label);
 	(void)buf_adds(b, "\r\n");
 }
 
 /* The report as CSV with a BOM. */
 char *
-reach_csv(struct store *s, int64_t letter, enum store_status *status)
+reach_csv(struct store *s, int64_t letter, int64_t root,
+    enum store_status *status)
 {
 	struct buf	 b;
 
@@ -123,10 +133,12 @@ reach_csv(struct store *s, int64_t letter, enum store_status *status)
 	    "未扫码 codes_never_scanned,扫码 scans,转发扫码 scans_forwarded,"
 	    "设备 unique_devices,户数 households,触达率 reach_rate,"
 	    "机器访问 bot_visits\r\n");
-	if ((*status = letters_reach(s, letter, reach_csv_row, &b)) != STORE_OK)
+	if ((*status = letters_reach(s, letter, root, reach_csv_row, &b)) !=
+	    STORE_OK)
 		goto fail;
 	(void)buf_adds(&b, "\r\n未扫码的二维码 never scanned,code,label\r\n");
-	if ((*status = letters_unscanned(s, letter, reach_csv_code, &b)) !=
+	if ((*status = letters_unscanned(s, letter, root, reach_csv_code,
+	    &b)) !=
 	    STORE_OK)
 		goto fail;
 	return buf_steal(&b);

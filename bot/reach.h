@@ -11,9 +11,19 @@
 
 #include "storage/store.h"
 
-/* Returns the report (the caller frees it), or NULL when the letter does
- * not exist or the database failed (*status says which). */
-char	*reach_json(struct store *, int64_t letter, enum store_status *status);
-char	*reach_csv(struct store *, int64_t letter, enum store_status *status);
+/* Returns the report of letter as seen from root (0: the letter's area;
+ * an area below it: that subtree only) — the caller frees it — or NULL
+ * when the letter does not exist or the database failed (*status says
+ * which). */
+char	*reach_json(struct store *, int64_t letter, int64_t root,
+	    enum store_status *status);
+/* The same as CSV; a cell that a spreadsheet would read as a formula
+ * (starting with =, +, -, @, tab or CR) gets a leading '. */
+char	*reach_csv(struct store *, int64_t letter, int64_t root,
+	    enum store_status *status);
+/* Appends one CSV cell to b, quoted when it must be and neutralised
+ * when it would start a formula. */
+struct buf;
+void	 reach_csv_cell(struct buf *b, const char *s);
 
 #endif

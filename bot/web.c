@@ -1,16 +1,20 @@
 /* The letter pages, QR images and print sheets. */
+#include <arpa/inet.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include "dispatch.h"
 #include "messages/buf.h"
+#include "messages/limit.h"
 #include "messages/text.h"
 #include "messages/xmalloc.h"
 #include "qr.h"
@@ -22,7 +26,16 @@
 #define WEB_PAGE_MAX	(512 * 1024)
 #define WEB_PRINT_MAX	(4 * 1024 * 1024)
 #define WEB_DEVICE_LEN	16
-#define WEB_COOKIE	"ffd"
+#define WEB_COOKIE	"ffd"		/* device: counts scans */
+#define WEB_REPORTER	"ffr"		/* reporter: never in a scan row */
+#define WEB_REPORTER_LEN 32
+#define WEB_EXCERPT	150		/* characters of a poster's opening */
+#define WEB_NONCE_TTL	(6 * 3600)	/* a tip form stays good this long */
+#define WEB_NONCE_SKEW	300		/* clocks may differ this much */
+#define WEB_NONCE_RAND	16		/* hex digits: random part */
+#define WEB_NONCE_MAC	24		/* hex digits: signature */
+
+static void	 web_random_hex(char *, size_t);
 
 /* Substrings of User-Agents that preview links or crawl, lower case. */
 static const char *const bot_agents[] = {
@@ -130,6 +143,21 @@ web_body(struct buf *b, const char *body)
 	free(copy);
 }
 
+/* Returns how many bytes of s fit in max bytes without splitting a
+ * UTF-8 character (a character takes 1 to 4 bytes). */
+static size_t
+web_cut(const char *s, size_t max)
+{
+	size_t	 n = strlen(s);
+
+	if (n <= max)
+		return n;
+	n = max;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	return n;
+}
+
 /* Writes the opening of a letter as plain text for a poster: Markdown
  * markers dropped, lines joined, a heading that repeats the title
  * skipped, cut at `chars` characters. */
@@ -147,12 +175,12 @@ web_excerpt(const char *body, const char *title, size_t chars, char *out,
 		line += strspn(line, "#-* ");
 		if (*line == '\0' || strcmp(line, title) == 0)
 			continue;
-		n = strlen(line);
-		if (o + n + 1 >= size)
-			n = utf8_prefix(line, (size - o - 2) / 3);
+		n = web_cut(line, size - o - 1);
 		memcpy(out + o, line, n);
 		o += n;
 		out[o] = '\0';
+		if (line[n] != '\0')
+			break;		/* full: what follows would not fit */
 	}
 	free(copy);
 	out[utf8_prefix(out, chars)] = '\0';
@@ -200,6 +228,40 @@ web_notice(const struct web_env *env, int status, enum msg_key key,
 	web_page(&b, status, resp);
 }
 
+/* A short page with one message in Chinese, then in English. */
+static void
+web_notice2(const struct web_env *env, int status, enum msg_key key,
+    struct http_response *resp)
+{
+	struct buf	 b;
+	struct msg_var	 vars[] = {
+		{ "hotline", env->cfg->hotline }, { NULL, NULL }
+	};
+	char		*s;
+
+	buf_init(&b, WEB_PAGE_MAX);
+	web_head(&b, "防非");
+	(void)buf_adds(&b, "<p>");
+	web_msg(&b, env, key, vars);
+	(void)buf_adds(&b, "</p><p lang=\"en\">");
+	s = msg_format(LOCALE_EN, key, vars);
+	web_esc(&b, s);
+	free(s);
+	(void)buf_adds(&b, "</p>");
+	web_page(&b, status, resp);
+}
+
+/* An empty refusal: the flood limit's quiet answer. */
+static void
+web_quiet(int status, struct http_response *resp)
+{
+	resp->status = status;
+	resp->content_type = "text/plain; charset=utf-8";
+	resp->cache = "no-store";
+	resp->body = NULL;
+	resp->len = 0;
+}
+
 /* Classifies a visitor. */
 int
 web_client_class(const char *method, const char *ua)
@@ -223,26 +285,200 @@ web_client_class(const char *method, const char *ua)
 	return SCAN_BROWSER;
 }
 
-/* Hashes the client address under today's salt (for deduplication only:
- * the salt is derived from the store key and the date, so yesterday's
- * hashes cannot be matched to today's). */
-static void
-web_ip_hash(const struct web_env *env, const char *ip, time_t now,
-    uint8_t out[16])
+/*
+ * Hashes the client address under today's salt, for deduplication only.
+ * The salt is random and kept in the database for the day only (then
+ * deleted), so nobody — not even with the store key — can recompute a
+ * past day's hashes and try every IPv4 address against them. Returns -1
+ * when there is no salt (the scan is then stored without a hash).
+ */
+static int
+web_ip_hash(struct store *s, const struct web_env *env, const char *ip,
+    time_t now, uint8_t out[16])
 {
-	uint8_t		 salt[32], full[32];
+	uint8_t		 salt[SCAN_SALT_LEN], full[32];
 	unsigned int	 len = 32;
-	char		 day[64];
+	char		 day[16];
 	time_t		 local = now + env->cfg->utc_offset;
 	struct tm	 tm;
 
 	gmtime_r(&local, &tm);
-	(void)strftime(day, sizeof day, "fangfei scan salt %Y%m%d", &tm);
-	HMAC(EVP_sha256(), env->key, 32, (const unsigned char *)day,
-	    strlen(day), salt, &len);
+	(void)strftime(day, sizeof day, "%Y%m%d", &tm);
+	if (letters_day_salt(s, day, salt) != STORE_OK)
+		return -1;
 	HMAC(EVP_sha256(), salt, sizeof salt, (const unsigned char *)ip,
 	    strlen(ip), full, &len);
+	explicit_bzero(salt, sizeof salt);
 	memcpy(out, full, 16);
+	return 0;
+}
+
+/* Computes HMAC-SHA256(HMAC-SHA256(store key, label), msg) into mac. */
+static void
+web_mac(const struct web_env *env, const char *label, const char *msg,
+    uint8_t mac[32])
+{
+	static const uint8_t	 none[32];
+	uint8_t			 k[32];
+	unsigned int		 len = 32;
+
+	HMAC(EVP_sha256(), env->key != NULL ? env->key : none, 32,
+	    (const unsigned char *)label, strlen(label), k, &len);
+	len = 32;
+	HMAC(EVP_sha256(), k, sizeof k, (const unsigned char *)msg,
+	    strlen(msg), mac, &len);
+	explicit_bzero(k, sizeof k);
+}
+
+/* Writes the first nhex hex digits of bytes into out (nhex + 1 bytes). */
+static void
+web_hex(const uint8_t *bytes, size_t nhex, char *out)
+{
+	size_t	 i;
+
+	for (i = 0; i < nhex; i++)
+		out[i] = "0123456789abcdef"[(bytes[i / 2] >> (i & 1 ? 0 : 4)) &
+		    15];
+	out[nhex] = '\0';
+}
+
+/* Returns 1 if s is exactly n lower-case hex digits. */
+static int
+web_is_hex(const char *s, size_t n)
+{
+	return s != NULL && strlen(s) == n &&
+	    strspn(s, "0123456789abcdef") == n;
+}
+
+/*
+ * The key a visitor's address counts under for flood limits: an IPv4
+ * address as it is, an IPv6 address by its /64 (one household's
+ * router hands out a whole /64).
+ */
+static void
+web_addr_key(const char *ip, char *out, size_t size)
+{
+	struct in6_addr	 a;
+	char		 hex[17];
+
+	if (ip == NULL || strchr(ip, ':') == NULL ||
+	    inet_pton(AF_INET6, ip, &a) != 1) {
+		(void)snprintf(out, size, "%s", ip != NULL ? ip : "");
+		return;
+	}
+	web_hex(a.s6_addr, 16, hex);
+	(void)snprintf(out, size, "%s::/64", hex);
+}
+
+/*
+ * Writes the visitor's address. Behind a reverse proxy on the same host
+ * (the peer is a loopback address) that is the last X-Forwarded-For
+ * entry, the one the proxy itself appended; earlier entries come from
+ * the client and are ignored. From any other peer the header is not
+ * believed. Without this every visitor would share the proxy's address
+ * and one flood limit.
+ */
+static void
+web_client_addr(const struct http_request *req, char *out, size_t size)
+{
+	const char	*peer = req->client_ip != NULL ? req->client_ip : "";
+	const char	*xff, *last;
+	unsigned char	 a[16];
+	char		 cand[64];
+	size_t		 n;
+
+	(void)snprintf(out, size, "%s", peer);
+	if (strncmp(peer, "127.", 4) != 0 && strcmp(peer, "::1") != 0 &&
+	    strncmp(peer, "::ffff:127.", 11) != 0)
+		return;
+	if (req->header == NULL ||
+	    (xff = req->header(req, "X-Forwarded-For")) == NULL)
+		return;
+	last = strrchr(xff, ',');
+	last = last != NULL ? last + 1 : xff;
+	last += strspn(last, " \t");
+	n = strcspn(last, " \t");
+	if (n == 0 || n >= sizeof cand)
+		return;
+	memcpy(cand, last, n);
+	cand[n] = '\0';
+	if (inet_pton(AF_INET, cand, a) == 1 ||
+	    inet_pton(AF_INET6, cand, a) == 1)
+		(void)snprintf(out, size, "%s", cand);
+}
+
+/* Counts one event of kind for the visitor's address; LIMIT_PASS when
+ * the server runs no limiter. */
+static enum limit_verdict
+web_limit(const struct web_env *env, const struct http_request *req,
+    const char *kind, int max, int window)
+{
+	char	 addr[64], key[64];
+
+	if (env->henv == NULL || env->henv->limits == NULL)
+		return LIMIT_PASS;
+	web_client_addr(req, addr, sizeof addr);
+	web_addr_key(addr, key, sizeof key);
+	return limiter_hit(env->henv->limits, kind, key, max, window,
+	    req->now);
+}
+
+/*
+ * Issues a tip form's nonce: RANDOM.TIME.MAC, the MAC over the first two
+ * under a key derived from the store key. The server keeps nothing: a
+ * nonce it did not issue, or one older than WEB_NONCE_TTL, is refused.
+ */
+static void
+web_nonce_make(const struct web_env *env, time_t now, char *out, size_t size)
+{
+	char	 head[WEB_NONCE_RAND + 32], mac_hex[WEB_NONCE_MAC + 1];
+	uint8_t	 mac[32];
+
+	web_random_hex(head, WEB_NONCE_RAND);
+	(void)snprintf(head + WEB_NONCE_RAND, sizeof head - WEB_NONCE_RAND,
+	    ".%lld", (long long)now);
+	web_mac(env, "fangfei form nonce v1", head, mac);
+	web_hex(mac, WEB_NONCE_MAC, mac_hex);
+	(void)snprintf(out, size, "%s.%s", head, mac_hex);
+}
+
+/* Returns 1 if nonce is one web_nonce_make() issued and still good. */
+static int
+web_nonce_valid(const struct web_env *env, const char *nonce, time_t now)
+{
+	char		 head[WEB_NONCE_RAND + 32], want[WEB_NONCE_MAC + 1];
+	const char	*dot;
+	char		*end;
+	uint8_t		 mac[32];
+	long long	 t;
+	size_t		 hl;
+
+	if (nonce == NULL || strlen(nonce) > 64 ||
+	    strspn(nonce, "0123456789abcdef") != WEB_NONCE_RAND ||
+	    nonce[WEB_NONCE_RAND] != '.' ||
+	    (dot = strchr(nonce + WEB_NONCE_RAND + 1, '.')) == NULL ||
+	    (size_t)(dot - nonce) >= sizeof head)
+		return 0;
+	t = strtoll(nonce + WEB_NONCE_RAND + 1, &end, 10);
+	if (end != dot || end == nonce + WEB_NONCE_RAND + 1 ||
+	    !web_is_hex(dot + 1, WEB_NONCE_MAC) ||
+	    t > (long long)now + WEB_NONCE_SKEW ||
+	    (long long)now - t > WEB_NONCE_TTL)
+		return 0;
+	hl = (size_t)(dot - nonce);
+	memcpy(head, nonce, hl);
+	head[hl] = '\0';
+	web_mac(env, "fangfei form nonce v1", head, mac);
+	web_hex(mac, WEB_NONCE_MAC, want);
+	return CRYPTO_memcmp(want, dot + 1, WEB_NONCE_MAC) == 0;
+}
+
+/* The Secure attribute when the public URL is https, else "". */
+static const char *
+web_secure(const struct web_env *env)
+{
+	return strncasecmp(env->cfg->public_base_url, "https://", 8) == 0 ?
+	    "; Secure" : "";
 }
 
 /* Returns 1 if s is a device id we issued (16 lower-case hex digits). */
@@ -270,7 +506,7 @@ web_random_hex(char *out, size_t nhex)
 /* Runs a chat command for a web visitor and renders its answer page. */
 static void
 web_command(struct store *s, const struct web_env *env,
-    const struct letter_code *lc, const char *device, const char *text,
+    const struct letter_code *lc, const char *sender, const char *text,
     const char *msgid, struct http_response *resp)
 {
 	struct channel		 ch;
@@ -285,8 +521,8 @@ web_command(struct store *s, const struct web_env *env,
 	ch.area_id = lc->area_id;	/* the poster's building */
 	memset(&in, 0, sizeof in);
 	(void)inbound_set(in.channel, sizeof in.channel, "web");
-	(void)inbound_set(in.chat_id, sizeof in.chat_id, device);
-	(void)inbound_set(in.sender_id, sizeof in.sender_id, device);
+	(void)inbound_set(in.chat_id, sizeof in.chat_id, sender);
+	(void)inbound_set(in.sender_id, sizeof in.sender_id, sender);
 	(void)inbound_set(in.message_id, sizeof in.message_id, msgid);
 	in.text = xstrdup(text);
 	in.explicit_cmd = 1;
@@ -316,9 +552,10 @@ web_letter(struct store *s, const struct web_env *env,
 	struct buf	 b;
 	const char	*device = req->cookie ? req->cookie(req, WEB_COOKIE) :
 			    NULL;
-	char		 fresh[WEB_DEVICE_LEN + 1], nonce[33];
+	char		 fresh[WEB_DEVICE_LEN + 1], nonce[80];
 	uint8_t		 iph[16];
-	int		 repeat = 0, client;
+	char		 addr[64];
+	int		 repeat = 0, client, hashed;
 	struct msg_var	 vars[] = {
 		{ "issuer", NULL }, { "date", NULL }, { NULL, NULL }
 	};
@@ -333,13 +570,26 @@ web_letter(struct store *s, const struct web_env *env,
 		device = fresh;
 		if (client != SCAN_BOT)
 			resp->cookie = xasprintf(WEB_COOKIE "=%s; Path=/; "
-			    "Max-Age=31536000; HttpOnly; SameSite=Lax", fresh);
+			    "Max-Age=31536000; HttpOnly; SameSite=Lax%s", fresh,
+			    web_secure(env));
 	}
-	web_ip_hash(env, req->client_ip ? req->client_ip : "", req->now, iph);
-	/* A failed record must not cost the reader the letter. */
-	(void)letters_scan(s, lc->id, req->now, (enum scan_client)client,
-	    device, req->arg && req->arg(req, "from") != NULL, iph, sizeof iph,
-	    &repeat);
+	/*
+	 * Over the page-view limit the letter is still served, only not
+	 * counted: a whole housing estate may share one carrier address,
+	 * and a resident must never be refused the warning. What the limit
+	 * protects is the scans table and the disk, and a flood gets
+	 * neither.
+	 */
+	if (web_limit(env, req, "web-view", env->cfg->page_views_per_minute,
+	    60) == LIMIT_PASS) {
+		web_client_addr(req, addr, sizeof addr);
+		hashed = web_ip_hash(s, env, addr, req->now, iph) == 0;
+		/* A failed record must not cost the reader the letter. */
+		(void)letters_scan(s, lc->id, req->now,
+		    (enum scan_client)client, device, req->arg &&
+		    req->arg(req, "from") != NULL, hashed ? iph : NULL,
+		    sizeof iph, &repeat);
+	}
 
 	buf_init(&b, WEB_PAGE_MAX);
 	web_head(&b, l.title);
@@ -364,7 +614,7 @@ web_letter(struct store *s, const struct web_env *env,
 	(void)buf_adds(&b, "</label><input id=\"q\" name=\"q\" maxlength=\"100\" "
 	    "required><button>");
 	web_msg(&b, env, MSG_WEB_CHECK_BUTTON, NULL);
-	web_random_hex(nonce, 32);
+	web_nonce_make(env, req->now, nonce, sizeof nonce);
 	(void)buf_addf(&b, "</button></form><form method=\"post\" "
 	    "action=\"/l/%s/report\"><label for=\"t\">", lc->code);
 	web_msg(&b, env, MSG_WEB_REPORT_LABEL, NULL);
@@ -426,52 +676,84 @@ web_qr(struct store *s, const struct web_env *env,
 	resp->body = buf_steal(&b);
 }
 
-/* /letters/ID/print?area=PATH: one A4 poster per code. */
+/* Reads a query argument as a positive number; 0 when absent or not one. */
+static long long
+web_arg_num(const struct http_request *req, const char *name)
+{
+	const char	*v = req->arg != NULL ? req->arg(req, name) : NULL;
+	char		*end;
+	long long	 n;
+
+	if (v == NULL || *v < '0' || *v > '9')
+		return 0;
+	n = strtoll(v, &end, 10);
+	return *end == '\0' && n > 0 ? n : 0;
+}
+
+/* Makes a signed print link. */
+char *
+web_print_link(struct store *s, const char *base, int64_t letter,
+    int64_t area, time_t now, int hours, time_t *expires)
+{
+	char	 sig[LETTER_SIG_LEN + 1];
+
+	if (hours < 1 || hours > WEB_PRINT_HOURS_MAX)
+		return NULL;
+	*expires = now + (time_t)hours * 3600;
+	if (letters_print_sign(s, letter, area, *expires, sig) != STORE_OK)
+		return NULL;
+	return xasprintf("%s/letters/%lld/print?area=%lld&expires=%lld&sig=%s",
+	    base, (long long)letter, (long long)area, (long long)*expires, sig);
+}
+
+/*
+ * /letters/ID/print?area=A&expires=T&sig=S: one A4 poster per code of
+ * letter ID under area A, behind a link signed for that letter and area
+ * until T (web_print_link). A token in the query is refused: it would
+ * stay in browser history, proxy logs and the printed page's footer.
+ */
 static void
 web_print(struct store *s, const struct web_env *env,
     const struct http_request *req, const char *rest, struct http_response *resp)
 {
-	struct token_info	 tok;
 	struct letter		 l;
 	struct letter_code	 codes[200];
 	struct buf		 b;
-	const char		*auth = req->header(req, "Authorization");
-	const char		*token = NULL, *area_s;
-	char			*end, first[600];
+	const char		*sig = req->arg ? req->arg(req, "sig") : NULL;
+	char			*end, first[WEB_EXCERPT * 4 + 1];
 	long long		 id = strtoll(rest, &end, 10);
-	int64_t			 area = 0, after = 0;
+	int64_t			 area, after = 0;
+	time_t			 expires;
 	size_t			 n, i;
 	struct msg_var		 vars[] = {
 		{ "title", NULL }, { NULL, NULL }
 	};
 
-	if (auth != NULL && strncmp(auth, "Bearer ", 7) == 0)
-		token = auth + 7;
-	else if (req->arg != NULL)
-		token = req->arg(req, "token");
-	if (token == NULL || tokens_check(s, token, &tok) != STORE_OK) {
-		resp->status = 401;
-		resp->content_type = "text/plain; charset=utf-8";
-		resp->body = xstrdup("401: token required (?token=… or "
-		    "Authorization: Bearer …)\n");
-		resp->len = strlen(resp->body);
-		return;
-	}
-	if (id <= 0 || strcmp(end, "/print") != 0 ||
-	    letters_get(s, id, &l) != STORE_OK) {
+	if (id <= 0 || strcmp(end, "/print") != 0) {
 		web_notice(env, 404, MSG_WEB_NO_CODE, resp);
 		return;
 	}
-	area_s = req->arg ? req->arg(req, "area") : NULL;
-	if (area_s != NULL && areas_find(s, area_s, &area) != STORE_OK) {
-		letter_clear(&l);
+	if (sig == NULL) {
+		web_notice2(env, 401, MSG_WEB_PRINT_TOKEN_GONE, resp);
+		return;
+	}
+	area = (int64_t)web_arg_num(req, "area");
+	expires = (time_t)web_arg_num(req, "expires");
+	if (area == 0 || !letters_print_valid(s, id, area, expires, sig,
+	    req->now)) {
+		web_notice2(env, 403, MSG_WEB_PRINT_LINK_BAD, resp);
+		return;
+	}
+	if (letters_get(s, id, &l) != STORE_OK) {
 		web_notice(env, 404, MSG_WEB_NO_CODE, resp);
 		return;
 	}
-	web_excerpt(l.body, l.title, 150, first, sizeof first);
+	web_excerpt(l.body, l.title, WEB_EXCERPT, first, sizeof first);
 	vars[0].value = l.title;
 	buf_init(&b, WEB_PRINT_MAX);
 	web_head(&b, l.title);
+	/* The signed link must not travel on in a Referer. */
+	(void)buf_adds(&b, "<meta name=\"referrer\" content=\"no-referrer\">");
 	(void)buf_adds(&b, "<style>@page{size:A4;margin:15mm}main{max-width:none;"
 	    "padding:0}section{page-break-after:always;text-align:center;"
 	    "padding-top:10mm}section img{width:110mm;height:110mm}"
@@ -517,8 +799,11 @@ web_handle(struct store *s, const struct web_env *env,
     struct http_response *resp)
 {
 	struct letter_code	 lc;
-	const char		*path = req->path, *q, *device;
-	char			 code[LETTER_CODE_LEN + 1], *text, msgid[64];
+	const char		*path = req->path, *q, *device, *reporter;
+	char			 code[LETTER_CODE_LEN + 1], *text;
+	char			 msgid[INBOUND_ID_MAX], fresh[WEB_REPORTER_LEN + 1];
+	uint8_t			 mac[32];
+	enum limit_verdict	 v;
 	int			 get = strcmp(req->method, "GET") == 0 ||
 				    strcmp(req->method, "HEAD") == 0;
 
@@ -556,26 +841,61 @@ web_handle(struct store *s, const struct web_env *env,
 			web_notice(env, 400, MSG_CHECK_TOO_SHORT, resp);
 			return;
 		}
+		if ((v = web_limit(env, req, "web-check",
+		    env->cfg->checks_per_minute, 60)) != LIMIT_PASS) {
+			if (v == LIMIT_WARN)
+				web_notice2(env, 429, MSG_WEB_SLOW_DOWN, resp);
+			else
+				web_quiet(429, resp);
+			return;
+		}
 		text = xasprintf("/check %s", q);
 		web_command(s, env, &lc, device, text, "web-check", resp);
 		free(text);
 	} else if (strcmp(path, "/report") == 0) {
 		if (strcmp(req->method, "POST") != 0)
 			goto method;
-		if (form == NULL || form->text == NULL || form->nonce == NULL ||
-		    strlen(form->nonce) != 32 ||
-		    strspn(form->nonce, "0123456789abcdef") != 32 ||
+		if (form == NULL || form->text == NULL ||
 		    !utf8_valid_text(form->text, strlen(form->text))) {
 			web_notice(env, 400, MSG_REPORT_EMPTY, resp);
 			return;
 		}
-		/* The form's nonce is the message id: a resubmitted form
-		 * files one tip, not two. */
+		if (!web_nonce_valid(env, form->nonce, req->now)) {
+			web_notice2(env, 400, MSG_WEB_FORM_EXPIRED, resp);
+			return;
+		}
+		if ((v = web_limit(env, req, "web-tip", env->cfg->tips_per_hour,
+		    3600)) != LIMIT_PASS) {
+			if (v == LIMIT_WARN)
+				web_notice2(env, 429, MSG_WEB_SLOW_DOWN, resp);
+			else
+				web_quiet(429, resp);
+			return;
+		}
+		/*
+		 * The tipster is a reporter cookie of its own, never the
+		 * device id that scan rows carry, so a tip cannot be joined
+		 * to the visits. Without one (a first tip, or cookies off)
+		 * it is derived from the form's nonce: a resubmitted form
+		 * is the same sender with the same message id, one tip.
+		 * The same browser keeps its id from tip to tip, so its
+		 * tips stay its own (进度) without naming the device.
+		 */
+		reporter = req->cookie ? req->cookie(req, WEB_REPORTER) : NULL;
+		if (!web_is_hex(reporter, WEB_REPORTER_LEN)) {
+			web_mac(env, "fangfei web reporter v1", form->nonce,
+			    mac);
+			web_hex(mac, WEB_REPORTER_LEN, fresh);
+			reporter = fresh;
+		}
 		(void)snprintf(msgid, sizeof msgid, "web-%s", form->nonce);
 		text = xasprintf("/report %s", form->text);
-		web_command(s, env, &lc, strcmp(device, "anonymous") == 0 ?
-		    form->nonce : device, text, msgid, resp);
+		web_command(s, env, &lc, reporter, text, msgid, resp);
 		free(text);
+		if (reporter == fresh && resp->cookie == NULL)
+			resp->cookie = xasprintf(WEB_REPORTER "=%s; Path=/l/; "
+			    "Max-Age=31536000; HttpOnly; SameSite=Strict%s",
+			    fresh, web_secure(env));
 	} else
 		web_notice(env, 404, MSG_WEB_NO_CODE, resp);
 	return;

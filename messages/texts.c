@@ -269,6 +269,26 @@ static const struct {
 		"本群已关联到您负责区域以外的 {area}，不能更改。请联系处非办。",
 		"This group is attached to {area}, outside your area; it cannot be "
 		"changed from here. Ask your office." },
+	/* letters and web */
+	[MSG_WEB_FORM_EXPIRED] = {
+		"这份表单已过期或无效。请返回公开信页面，重新填写后提交。",
+		"This form has expired or is not valid. Go back to the letter "
+		"page, fill it in again and send it." },
+	[MSG_WEB_SLOW_DOWN] = {
+		"您的网络提交得太频繁了，请稍后再试。情况紧急请拨打防非热线 "
+		"{hotline}。",
+		"Too many requests from your network: please try again later. "
+		"If it is urgent, call the hotline {hotline}." },
+	[MSG_WEB_PRINT_TOKEN_GONE] = {
+		"打印页不再接受 ?token= 令牌。请用 fangfei letter print-link "
+		"--id 编号 --area 区域，或 POST /api/v1/letters/编号/print-link，"
+		"生成限时打印链接。",
+		"The print sheet no longer takes ?token=. Make a time-limited "
+		"print link with fangfei letter print-link --id N --area PATH, "
+		"or POST /api/v1/letters/N/print-link." },
+	[MSG_WEB_PRINT_LINK_BAD] = {
+		"打印链接无效或已过期，请重新生成。",
+		"This print link is not valid or has expired: make a new one." },
 };
 
 /* Returns the template, falling back to Chinese. */

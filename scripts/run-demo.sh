@@ -14,10 +14,15 @@ if [ ! -f var/fangfei.db ]; then
 	    --issuer "张店区处非办（示例）" --date 2026-06-15 --area 张店区 \
 	    data/demo/letter.md
 	"$bin" letter codes --id 1 --area 张店区 --place 电梯厅
-	"$bin" token create --role office --area 张店区 > var/demo-token
+	# The token is a secret: readable by its owner only.
+	(umask 077 && "$bin" token create --role office --area 张店区 \
+	    > var/demo-token)
+	chmod 600 var/demo-token
 	echo "API token (office, 张店区) in var/demo-token"
 fi
 code=$(sqlite3 var/fangfei.db "SELECT code FROM letter_codes LIMIT 1" 2>/dev/null || true)
+# A print link is signed and lives server.print_link_hours (12 h).
+print=$("$bin" letter print-link --id 1 --area 张店区 2>/dev/null || true)
 listen=$(sed -n 's/^listen *= *//p' var/fangfei.ini | head -n 1)
 base="http://${FANGFEI_LISTEN:-${listen:-127.0.0.1:8080}}"
 cat <<TXT
@@ -49,7 +54,8 @@ cat <<TXT
 
   # 一封公开信 the open letter behind a poster's QR code (open in a browser)
   $base/l/$code          二维码 QR: $base/qr/$code.png
-  海报 posters: $base/letters/1/print?token=\$(cat var/demo-token)
+  海报 posters: $print
+               (fangfei letter print-link --id 1 --area 张店区 makes a new one)
   触达 reach:   curl -s -H "Authorization: Bearer \$(cat var/demo-token)" $base/api/v1/letters/1/stats
 
   curl -s $base/healthz; curl -s $base/metrics

@@ -3,9 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include "letters.h"
+#include "staff.h"
 #include "store_int.h"
 
 /* Unambiguous lower-case letters and digits: 32 symbols, 5 bits each. */
@@ -58,10 +62,53 @@ static const char *const sql_reach_counts =
     " LEFT JOIN scans s ON s.code_id = c.id"
     " WHERE c.letter_id = ?1 AND (a.path = ?2 OR"
     " substr(a.path, 1, length(?2) + 1) = ?2 || '/')";
+static const char *const sql_reach_totals =
+    "SELECT total(t.scans), total(t.forwarded), total(t.devices),"
+    " total(t.bots), total(t.scans > 0 AND NOT EXISTS (SELECT 1 FROM scans s"
+    " WHERE s.code_id = c.id AND s.client <> 'bot'))"
+    " FROM letter_codes c JOIN areas a ON a.id = c.area_id"
+    " JOIN scan_totals t ON t.code_id = c.id"
+    " WHERE c.letter_id = ?1 AND (a.path = ?2 OR"
+    " substr(a.path, 1, length(?2) + 1) = ?2 || '/')";
 static const char *const sql_unscanned =
     "SELECT c.id, c.letter_id, c.code, c.label, c.area_id FROM letter_codes c"
-    " WHERE c.letter_id = ?1 AND NOT EXISTS (SELECT 1 FROM scans s"
-    " WHERE s.code_id = c.id AND s.client <> 'bot') ORDER BY c.label";
+    " JOIN areas a ON a.id = c.area_id"
+    " WHERE c.letter_id = ?1 AND (?2 = 0 OR a.id = ?2 OR"
+    " substr(a.path, 1, length(?3) + 1) = ?3 || '/')"
+    " AND NOT EXISTS (SELECT 1 FROM scans s"
+    " WHERE s.code_id = c.id AND s.client <> 'bot')"
+    " AND NOT EXISTS (SELECT 1 FROM scan_totals t"
+    " WHERE t.code_id = c.id AND t.scans > 0) ORDER BY c.label";
+static const char *const sql_area_path_of =
+    "SELECT path FROM areas WHERE id = ?1";
+static const char *const sql_prune_rows =
+    "INSERT OR IGNORE INTO scan_totals (code_id)"
+    " SELECT DISTINCT code_id FROM scans WHERE at < ?1";
+/* A device counts towards a code's total when its last visit of that
+ * code goes: visits it still has are counted from the rows kept. */
+static const char *const sql_prune_fold =
+    "UPDATE scan_totals SET"
+    " scans = scans + (SELECT count(*) FROM scans s WHERE"
+    "  s.code_id = scan_totals.code_id AND s.at < ?1 AND s.client <> 'bot'),"
+    " forwarded = forwarded + (SELECT count(*) FROM scans s WHERE"
+    "  s.code_id = scan_totals.code_id AND s.at < ?1 AND s.client <> 'bot'"
+    "  AND s.forwarded),"
+    " bots = bots + (SELECT count(*) FROM scans s WHERE"
+    "  s.code_id = scan_totals.code_id AND s.at < ?1 AND s.client = 'bot'),"
+    " devices = devices + (SELECT count(DISTINCT s.device) FROM scans s"
+    "  WHERE s.code_id = scan_totals.code_id AND s.at < ?1"
+    "  AND s.client <> 'bot' AND NOT EXISTS (SELECT 1 FROM scans k"
+    "  WHERE k.code_id = s.code_id AND k.device = s.device AND k.at >= ?1"
+    "  AND k.client <> 'bot'))"
+    " WHERE code_id IN (SELECT code_id FROM scans WHERE at < ?1)";
+static const char *const sql_prune_delete =
+    "DELETE FROM scans WHERE at < ?1";
+static const char *const sql_salt_get =
+    "SELECT salt FROM scan_salts WHERE day = ?1";
+static const char *const sql_salt_add =
+    "INSERT OR IGNORE INTO scan_salts (day, salt) VALUES (?1, ?2)";
+static const char *const sql_salt_forget =
+    "DELETE FROM scan_salts WHERE day < ?1";
 
 /* Frees a letter's strings. */
 void
@@ -177,8 +224,10 @@ letters_label(const char *path, const char *place, int n, int per, char *out,
 /* Makes codes for every target area. */
 enum store_status
 letters_make_codes(struct store *s, int64_t id, int64_t area, int level,
-    int per, const char *place, time_t now, long *made)
+    int per, const char *place, time_t now,
+    void (*fn)(const struct letter_code *, void *), void *arg, long *made)
 {
+	struct letter_code	 lc;
 	sqlite3_stmt	*st, *ins;
 	char		 code[LETTER_CODE_LEN + 1], label[256];
 	int64_t		 targets[4096];
@@ -222,6 +271,19 @@ letters_make_codes(struct store *s, int64_t id, int64_t area, int level,
 				}
 				if (sqlite3_changes(s->db) == 1) {
 					(*made)++;
+					if (fn != NULL) {
+						memset(&lc, 0, sizeof lc);
+						lc.id = sqlite3_last_insert_rowid(
+						    s->db);
+						lc.letter_id = id;
+						memcpy(lc.code, code,
+						    sizeof lc.code);
+						(void)snprintf(lc.label,
+						    sizeof lc.label, "%s",
+						    label);
+						lc.area_id = targets[i];
+						fn(&lc, arg);
+					}
 					break;
 				}
 			}
@@ -338,7 +400,7 @@ fail:
 
 /* Computes reach per area. */
 enum store_status
-letters_reach(struct store *s, int64_t letter,
+letters_reach(struct store *s, int64_t letter, int64_t root,
     void (*fn)(const struct reach_row *, void *), void *arg)
 {
 	struct letter		 l;
@@ -349,12 +411,18 @@ letters_reach(struct store *s, int64_t letter,
 
 	if ((rc = letters_get(s, letter, &l)) != STORE_OK)
 		return rc;
-	if ((st = store_stmt(s, sql_reach_areas)) == NULL) {
+	/* A root above the letter sees the whole letter; one beside it,
+	 * nothing; one below it, its own subtree only. */
+	if (root == 0 || areas_within(s, l.area_id, root))
+		root = l.area_id;
+	else if (!areas_within(s, root, l.area_id)) {
 		letter_clear(&l);
-		return STORE_ERROR;
+		return STORE_OK;
 	}
-	sqlite3_bind_int64(st, 1, l.area_id);
 	letter_clear(&l);
+	if ((st = store_stmt(s, sql_reach_areas)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, root);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 64;
@@ -394,6 +462,18 @@ letters_reach(struct store *s, int64_t letter,
 			r->bots = (long)sqlite3_column_double(st, 5);
 		}
 		sqlite3_reset(st);
+		if ((st = store_stmt(s, sql_reach_totals)) == NULL)
+			goto fail;
+		sqlite3_bind_int64(st, 1, letter);
+		sqlite3_bind_text(st, 2, r->path, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			r->scans += (long)sqlite3_column_double(st, 0);
+			r->forwarded += (long)sqlite3_column_double(st, 1);
+			r->devices += (long)sqlite3_column_double(st, 2);
+			r->bots += (long)sqlite3_column_double(st, 3);
+			r->codes_unscanned -= (long)sqlite3_column_double(st, 4);
+		}
+		sqlite3_reset(st);
 		if (r->codes > 0)
 			fn(r, arg);
 	}
@@ -406,15 +486,29 @@ fail:
 
 /* Lists never-scanned codes. */
 enum store_status
-letters_unscanned(struct store *s, int64_t letter,
+letters_unscanned(struct store *s, int64_t letter, int64_t area,
     void (*fn)(const struct letter_code *, void *), void *arg)
 {
 	struct letter_code	 c;
 	sqlite3_stmt		*st;
+	char			 path[512] = "";
 
+	if (area != 0) {
+		if ((st = store_stmt(s, sql_area_path_of)) == NULL)
+			return STORE_ERROR;
+		sqlite3_bind_int64(st, 1, area);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			(void)snprintf(path, sizeof path, "%s",
+			    (const char *)sqlite3_column_text(st, 0));
+		sqlite3_reset(st);
+		if (*path == '\0')
+			return STORE_NOT_FOUND;
+	}
 	if ((st = store_stmt(s, sql_unscanned)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(st, 1, letter);
+	sqlite3_bind_int64(st, 2, area);
+	sqlite3_bind_text(st, 3, path, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		letters_code_row(st, &c);
 		fn(&c, arg);
@@ -457,4 +551,149 @@ letters_share_code(struct store *s, int64_t letter, int64_t area, time_t now,
 			return store_fail(s, "letters_share_code");
 	}
 	return STORE_ERROR;
+}
+
+/* Runs one pruning statement with the cut-off bound to ?1. */
+static enum store_status
+letters_prune_step(struct store *s, const char *sql, time_t before)
+{
+	sqlite3_stmt		*st;
+	enum store_status	 rc;
+
+	if ((st = store_stmt(s, sql)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)before);
+	rc = sqlite3_step(st) == SQLITE_DONE ? STORE_OK :
+	    store_fail(s, "letters_prune_scans");
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* Folds old scan rows into the per-code totals and deletes them. */
+enum store_status
+letters_prune_scans(struct store *s, time_t before, long *n)
+{
+	enum store_status	 rc;
+
+	*n = 0;
+	if ((rc = store_begin(s)) != STORE_OK)
+		return rc;
+	if ((rc = letters_prune_step(s, sql_prune_rows, before)) != STORE_OK ||
+	    (rc = letters_prune_step(s, sql_prune_fold, before)) != STORE_OK ||
+	    (rc = letters_prune_step(s, sql_prune_delete, before)) != STORE_OK)
+		goto fail;
+	*n = (long)sqlite3_changes(s->db);
+	if ((rc = store_commit(s)) != STORE_OK)
+		goto fail;
+	return STORE_OK;
+fail:
+	store_rollback(s);
+	*n = 0;
+	return rc;
+}
+
+/* Reads the salt of day into salt; returns 1 if there was one. */
+static int
+letters_salt_read(struct store *s, const char *day, uint8_t *salt)
+{
+	sqlite3_stmt	*st;
+	int		 found = 0;
+
+	if ((st = store_stmt(s, sql_salt_get)) == NULL)
+		return 0;
+	sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_bytes(st, 0) == SCAN_SALT_LEN) {
+		memcpy(salt, sqlite3_column_blob(st, 0), SCAN_SALT_LEN);
+		found = 1;
+	}
+	sqlite3_reset(st);
+	return found;
+}
+
+/* Finds or makes the day's salt, forgetting older days'. */
+enum store_status
+letters_day_salt(struct store *s, const char *day, uint8_t salt[SCAN_SALT_LEN])
+{
+	uint8_t		 fresh[SCAN_SALT_LEN];
+	sqlite3_stmt	*st;
+
+	if (letters_salt_read(s, day, salt))
+		return STORE_OK;
+	if (RAND_bytes(fresh, sizeof fresh) != 1)
+		return STORE_ERROR;
+	/* Two threads may race here: the first row wins, both read it. */
+	if ((st = store_stmt(s, sql_salt_add)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, fresh, sizeof fresh, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		sqlite3_reset(st);
+		return store_fail(s, "letters_day_salt");
+	}
+	sqlite3_reset(st);
+	explicit_bzero(fresh, sizeof fresh);
+	if ((st = store_stmt(s, sql_salt_forget)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
+	(void)sqlite3_step(st);
+	sqlite3_reset(st);
+	return letters_salt_read(s, day, salt) ? STORE_OK : STORE_ERROR;
+}
+
+/* Computes the MAC of a print link into mac (32 bytes); -1 without key. */
+static int
+letters_print_mac(struct store *s, int64_t letter, int64_t area,
+    time_t expires, uint8_t mac[32])
+{
+	static const char	 label[] = "fangfei print link v1";
+	uint8_t			 k[32];
+	unsigned int		 len = 32;
+	char			 msg[96];
+
+	if (!s->has_key)
+		return -1;
+	if (HMAC(EVP_sha256(), s->key, STORE_KEY_LEN,
+	    (const unsigned char *)label, sizeof label - 1, k, &len) == NULL)
+		return -1;
+	(void)snprintf(msg, sizeof msg, "%lld/%lld/%lld", (long long)letter,
+	    (long long)area, (long long)expires);
+	len = 32;
+	if (HMAC(EVP_sha256(), k, sizeof k, (const unsigned char *)msg,
+	    strlen(msg), mac, &len) == NULL) {
+		explicit_bzero(k, sizeof k);
+		return -1;
+	}
+	explicit_bzero(k, sizeof k);
+	return 0;
+}
+
+/* Signs a print link. */
+enum store_status
+letters_print_sign(struct store *s, int64_t letter, int64_t area,
+    time_t expires, char sig[LETTER_SIG_LEN + 1])
+{
+	uint8_t		 mac[32];
+	size_t		 i;
+
+	if (letters_print_mac(s, letter, area, expires, mac) == -1)
+		return STORE_INVALID;
+	for (i = 0; i < LETTER_SIG_LEN; i++)
+		sig[i] = "0123456789abcdef"[(mac[i / 2] >> (i & 1 ? 0 : 4)) &
+		    15];
+	sig[LETTER_SIG_LEN] = '\0';
+	return STORE_OK;
+}
+
+/* Checks a print link's signature and expiry. */
+int
+letters_print_valid(struct store *s, int64_t letter, int64_t area,
+    time_t expires, const char *sig, time_t now)
+{
+	char	 want[LETTER_SIG_LEN + 1];
+
+	if (sig == NULL || strlen(sig) != LETTER_SIG_LEN || now >= expires ||
+	    letters_print_sign(s, letter, area, expires, want) != STORE_OK)
+		return 0;
+	return CRYPTO_memcmp(want, sig, LETTER_SIG_LEN) == 0;
 }

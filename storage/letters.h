@@ -34,10 +34,6 @@ enum store_status letters_get(struct store *, int64_t id, struct letter *);
  * area's last two path parts and the optional place ("电梯厅"). The caller
  * holds a transaction. *made gets how many.
  */
-enum store_status letters_make_codes(struct store *, int64_t id, int64_t area,
-		    int level, int per, const char *place, time_t now,
-		    long *made);
-
 struct letter_code {
 	int64_t	 id;
 	int64_t	 letter_id;
@@ -45,6 +41,11 @@ struct letter_code {
 	char	 label[256];
 	int64_t	 area_id;
 };
+/* fn (may be NULL) is called with each code made, in order. */
+enum store_status letters_make_codes(struct store *, int64_t id, int64_t area,
+		    int level, int per, const char *place, time_t now,
+		    void (*fn)(const struct letter_code *, void *), void *arg,
+		    long *made);
 /* The code used for links shared in groups (one per letter and area,
  * created on first use). */
 enum store_status letters_share_code(struct store *, int64_t letter,
@@ -81,12 +82,47 @@ struct reach_row {
 	long	 devices;	/* unique devices */
 	long	 bots;		/* excluded visits */
 };
-/* One row per area (street, community, grid, building) under the letter's
- * area that holds codes; calls fn for each, in path order. */
-enum store_status letters_reach(struct store *, int64_t letter,
+/*
+ * One row per area (street, community, grid, building) under root that
+ * holds codes of the letter; calls fn for each, in path order. root 0 is
+ * the letter's own area; a root outside the letter's area gives no rows.
+ * Figures count both the scan rows kept and the totals of pruned ones
+ * (letters_prune_scans); a device seen on several codes before pruning
+ * counts once per code.
+ */
+enum store_status letters_reach(struct store *, int64_t letter, int64_t root,
 		    void (*fn)(const struct reach_row *, void *), void *arg);
-/* Codes of a letter that were never scanned (by people). */
+/* Codes of a letter under area (0: all) never scanned by people. */
 enum store_status letters_unscanned(struct store *, int64_t letter,
-		    void (*fn)(const struct letter_code *, void *), void *arg);
+		    int64_t area, void (*fn)(const struct letter_code *, void *),
+		    void *arg);
+/*
+ * Folds the scan rows older than before into per-code totals and deletes
+ * them (with their device ids and address hashes), in one transaction of
+ * its own; *n gets how many rows went. Reach figures stay the same.
+ */
+enum store_status letters_prune_scans(struct store *, time_t before, long *n);
+
+#define SCAN_SALT_LEN	32
+/*
+ * The random salt of day (YYYYMMDD) for address hashes, created on first
+ * use; every older day's salt is deleted, so that a past day's hashes
+ * cannot be recomputed.
+ */
+enum store_status letters_day_salt(struct store *, const char *day,
+		    uint8_t salt[SCAN_SALT_LEN]);
+
+#define LETTER_SIG_LEN	32	/* hex digits of a print link's signature */
+/*
+ * Signs a print link for the codes of letter under area, valid until
+ * expires, under a key derived from the store key. STORE_INVALID when the
+ * store has no key.
+ */
+enum store_status letters_print_sign(struct store *, int64_t letter,
+		    int64_t area, time_t expires, char sig[LETTER_SIG_LEN + 1]);
+/* Returns 1 if sig signs (letter, area, expires) and now is before
+ * expires, 0 otherwise. */
+int		 letters_print_valid(struct store *, int64_t letter,
+		    int64_t area, time_t expires, const char *sig, time_t now);
 
 #endif

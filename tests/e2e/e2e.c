@@ -446,7 +446,7 @@ letter_setup(char code[32], char token[128])
 	    "--area", "车站街道", "--place", "电梯厅", NULL };
 	static const char *const tok[] = { "token", "create", "--role",
 	    "office", "--area", "张店区", NULL };
-	char	 out[256];
+	char	 out[4096];
 
 	if (e2e_sql_long(&d, "SELECT count(*) FROM letters") == 0) {
 		assert_int_equal(e2e_cli(&d, add, out, sizeof out), 0);
@@ -547,8 +547,10 @@ test_letter_forms(void **state)
 {
 	struct http_result	 r;
 	char			 code[32], token[128], path[160], body[256];
+	char			 nonce[80];
 	static const char *const form[] = {
 	    "Content-Type: application/x-www-form-urlencoded", NULL };
+	const char		*p;
 	long			 before;
 
 	(void)state;
@@ -560,9 +562,17 @@ test_letter_forms(void **state)
 	assert_non_null(strstr(r.body, "示例·山东汇金通理财咨询有限公司"));
 	e2e_result_free(&r);
 	before = e2e_sql_long(&d, "SELECT count(*) FROM tips");
+	/* The form's nonce is the one the letter page issued. */
+	(void)snprintf(path, sizeof path, "/l/%s", code);
+	r = e2e_request(&d, "GET", path, NULL, NULL, 0);
+	assert_int_equal(r.status, 200);
+	assert_non_null(p = strstr(r.body, "name=\"n\" value=\""));
+	p += strlen("name=\"n\" value=\"");
+	(void)snprintf(nonce, sizeof nonce, "%.*s", (int)strcspn(p, "\""), p);
+	e2e_result_free(&r);
 	(void)snprintf(path, sizeof path, "/l/%s/report", code);
 	(void)snprintf(body, sizeof body, "text=%%E6%%9C%%89%%E4%%BA%%BA%%E5%%8F"
-	    "%%91%%E4%%BC%%A0%%E5%%8D%%95&n=0123456789abcdef0123456789abcdef");
+	    "%%91%%E4%%BC%%A0%%E5%%8D%%95&n=%s", nonce);
 	r = e2e_request(&d, "POST", path, form, body, strlen(body));
 	assert_int_equal(r.status, 200);
 	assert_non_null(strstr(r.body, "已收到您的举报线索"));

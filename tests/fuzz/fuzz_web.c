@@ -9,6 +9,7 @@
 #include "bot/api.h"
 #include "bot/web.h"
 #include "fuzz_store.h"
+#include "storage/areas.h"
 #include "storage/letters.h"
 #include "storage/staff.h"
 
@@ -75,7 +76,7 @@ fz_setup(void)
 	FUZZ_ASSERT(letters_add(fuzz_store, "公开信", "# 标题\n正文\n- 一\n",
 	    "处非办", "2026-06-15", area, 1, &id) == STORE_OK);
 	FUZZ_ASSERT(letters_make_codes(fuzz_store, id, area, 5, 1, "电梯厅", 1,
-	    &made) == STORE_OK && made == 2);
+	    NULL, NULL, &made) == STORE_OK && made == 2);
 	FUZZ_ASSERT(letters_codes(fuzz_store, id, 0, 0, &lc, 1, &n) ==
 	    STORE_OK && n == 1);
 	memcpy(code, lc.code, sizeof code);
