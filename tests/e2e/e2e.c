@@ -13,9 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 #include <curl/curl.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "e2e.h"
 
@@ -71,6 +74,28 @@ ref_of(const char *body, char ref[32])
 	ref[16] = '\0';
 }
 
+/* Writes "sha256=<hex HMAC-SHA256(secret, ts "." body)>" into sig[80]. */
+static void
+e2e_sign(const char *secret, const char *ts, const char *body, size_t len,
+    char sig[80])
+{
+	unsigned char	 mac[32];
+	unsigned int	 maclen = sizeof mac, i;
+	size_t		 tl = strlen(ts);
+	char		*msg = malloc(tl + 1 + len + 1);
+
+	assert_non_null(msg);
+	memcpy(msg, ts, tl);
+	msg[tl] = '.';
+	memcpy(msg + tl + 1, body, len);
+	assert_non_null(HMAC(EVP_sha256(), secret, (int)strlen(secret),
+	    (unsigned char *)msg, tl + 1 + len, mac, &maclen));
+	free(msg);
+	memcpy(sig, "sha256=", 7);
+	for (i = 0; i < maclen; i++)
+		(void)snprintf(sig + 7 + 2 * i, 3, "%02x", mac[i]);
+}
+
 /* Runs one case file. */
 static void
 run_case(const char *file)
@@ -80,6 +105,8 @@ run_case(const char *file)
 	char			*hstore[8] = { NULL };
 	char			*contains[8] = { NULL }, *absent[8] = { NULL };
 	char			 method[64] = "POST", url[4096] = "";
+	char			 sign[128] = "";
+	long			 skew = 0;
 	size_t			 nh = 0, nc = 0, na = 0, blen = 0, i;
 	long			 status = 200;
 	struct http_result	 r;
@@ -98,7 +125,12 @@ run_case(const char *file)
 			(void)snprintf(url, sizeof url, "%s", line + 6);
 		else if (strncmp(line, "header: ", 8) == 0 && nh < 7)
 			headers[nh] = hstore[nh] = strdup(line + 8), nh++;
-		else if (strncmp(line, "status: ", 8) == 0)
+		else if (strncmp(line, "sign: ", 6) == 0) {
+			/* "sign: SECRET [SKEW]": X-Fangfei-Timestamp (now +
+			 * SKEW seconds) and its signature, made at run time. */
+			if (sscanf(line + 6, "%127s %ld", sign, &skew) < 1)
+				fail_msg("%s: bad sign line", file);
+		} else if (strncmp(line, "status: ", 8) == 0)
 			status = strtol(line + 8, NULL, 10);
 		else if (strncmp(line, "contains: ", 10) == 0 && nc < 8)
 			contains[nc++] = strdup(line + 10);
@@ -117,6 +149,19 @@ run_case(const char *file)
 			fail_msg("%s: cannot read \"%s\"", file, line);
 	}
 	fclose(f);
+	if (*sign != '\0' && nh < 6) {
+		char ts[24], sig[80];
+
+		(void)snprintf(ts, sizeof ts, "%lld",
+		    (long long)time(NULL) + skew);
+		e2e_sign(sign, ts, body ? body : "", blen, sig);
+		headers[nh] = hstore[nh] = malloc(128);
+		(void)snprintf(hstore[nh], 128, "X-Fangfei-Timestamp: %s", ts);
+		nh++;
+		headers[nh] = hstore[nh] = malloc(128);
+		(void)snprintf(hstore[nh], 128, "X-Fangfei-Signature: %s", sig);
+		nh++;
+	}
 	r = e2e_request(&d, method, url, headers, body, blen);
 	if (r.status != status)
 		fail_msg("%s: status %ld, want %ld; body %s", file, r.status,

@@ -11,6 +11,7 @@
 #include <openssl/hmac.h>
 
 #include "bot/channel.h"
+#include "bot/config.h"
 #include "messages/xmalloc.h"
 
 struct fake_req {
@@ -255,7 +256,25 @@ test_telegram_reply(void **state)
 	inbound_clear(&in);
 }
 
-/* The generic webhook's HMAC header. */
+/* Signs ts "." body with secret k3y into hdr ("sha256=" + hex). */
+static void
+sign_ts(const char *ts, const char *body, char hdr[80])
+{
+	unsigned char	 mac[32];
+	unsigned int	 len = 32, i;
+	char		*msg = xasprintf("%s.%s", ts, body);
+
+	HMAC(EVP_sha256(), "k3y", 3, (const unsigned char *)msg, strlen(msg),
+	    mac, &len);
+	free(msg);
+	memcpy(hdr, "sha256=", 8);
+	for (i = 0; i < len; i++)
+		(void)snprintf(hdr + 7 + 2 * i, 3, "%02x", mac[i]);
+}
+
+/* The generic webhook's timestamped HMAC: the signature covers the
+ * timestamp, which must lie within five minutes of the request's clock;
+ * a signature over the body alone (the old scheme) is refused. */
 static void
 test_generic_signature(void **state)
 {
@@ -265,7 +284,7 @@ test_generic_signature(void **state)
 	const char		*body = "{\"chat_id\":\"1\"}", *why;
 	unsigned char		 mac[32];
 	unsigned int		 len = 32, i;
-	char			 hdr[80] = "sha256=";
+	char			 hdr[80] = "sha256=", old[80] = "sha256=";
 
 	(void)state;
 	ch.backend = channel_backend_lookup("generic");
@@ -273,16 +292,127 @@ test_generic_signature(void **state)
 	assert_int_equal(ch.backend->verify(&ch, &req, &why), 0); /* no secret */
 	ch.secret = (char *)(uintptr_t)"k3y";
 	assert_int_equal(ch.backend->verify(&ch, &req, &why), 401);
+	assert_string_equal(why, "missing X-Fangfei-Timestamp");
+
+	/* The old scheme: HMAC over the body only, no timestamp. */
 	HMAC(EVP_sha256(), "k3y", 3, (const unsigned char *)body, strlen(body),
 	    mac, &len);
 	for (i = 0; i < len; i++)
-		(void)snprintf(hdr + 7 + 2 * i, 3, "%02x", mac[i]);
-	make_req(&req, &f, body, "X-Fangfei-Signature", hdr);
+		(void)snprintf(old + 7 + 2 * i, 3, "%02x", mac[i]);
+	make_req(&req, &f, body, "X-Fangfei-Signature", old);
+	req.now = 1763750000;
+	assert_int_equal(ch.backend->verify(&ch, &req, &why), 401);
+	f.names[1] = "X-Fangfei-Timestamp";
+	f.values[1] = "1763750000";
+	assert_int_equal(ch.backend->verify(&ch, &req, &why), 401);
+	assert_string_equal(why, "bad signature");
+
+	/* The new scheme, at the edges of the window and past them. */
+	sign_ts("1763750000", body, hdr);
+	f.values[0] = hdr;
 	assert_int_equal(ch.backend->verify(&ch, &req, &why), 0);
+	req.now = 1763750000 + 300;
+	assert_int_equal(ch.backend->verify(&ch, &req, &why), 0);
+	req.now = 1763750000 - 300;
+	assert_int_equal(ch.backend->verify(&ch, &req, &why), 0);
+	req.now = 1763750000 + 301;
+	assert_int_equal(ch.backend->verify(&ch, &req, &why), 401);
+	assert_non_null(strstr(why, "outside five minutes"));
+	req.now = 1763750000 - 301;
+	assert_int_equal(ch.backend->verify(&ch, &req, &why), 401);
+	req.now = 1763750000;
+	/* The timestamp is signed: moving it breaks the signature. */
+	f.values[1] = "1763750001";
+	assert_int_equal(ch.backend->verify(&ch, &req, &why), 401);
+	assert_string_equal(why, "bad signature");
+	/* Malformed timestamps. */
+	f.values[1] = "+1763750000";
+	assert_int_equal(ch.backend->verify(&ch, &req, &why), 401);
+	assert_non_null(strstr(why, "malformed"));
+	f.values[1] = "";
+	assert_int_equal(ch.backend->verify(&ch, &req, &why), 401);
+	f.values[1] = "1763750000 ";
+	assert_int_equal(ch.backend->verify(&ch, &req, &why), 401);
+	f.values[1] = "99999999999999999999";
+	assert_int_equal(ch.backend->verify(&ch, &req, &why), 401);
+	/* A flipped or cut signature. */
+	f.values[1] = "1763750000";
 	hdr[10] = hdr[10] == 'a' ? 'b' : 'a';
 	assert_int_equal(ch.backend->verify(&ch, &req, &why), 401);
 	hdr[10] = '\0';
 	assert_int_equal(ch.backend->verify(&ch, &req, &why), 401);
+	f.values[0] = NULL;
+	f.names[0] = "X-Other";
+	assert_int_equal(ch.backend->verify(&ch, &req, &why), 401);
+	assert_string_equal(why, "missing signature");
+}
+
+/* Loads text as a config and runs the check; returns config_check's
+ * result, with *cause (caller frees) on failure, or -2 if loading failed
+ * (cause set as well). */
+static int
+check_ini(const char *text, char **cause)
+{
+	struct config	 cfg;
+	char		 path[] = "/tmp/fangfei-chan-XXXXXX";
+	int		 fd = mkstemp(path), rc;
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	*cause = NULL;
+	config_init(&cfg);
+	if (config_load(&cfg, path, cause) == -1)
+		rc = -2;
+	else
+		rc = config_check(&cfg, cause);
+	config_free(&cfg);
+	unlink(path);
+	return rc;
+}
+
+/* A generic channel needs a secret unless the server listens on loopback
+ * only; an empty value of any channel key is an error naming it. */
+static void
+test_generic_config(void **state)
+{
+	static const char *const loopback[] = { "127.0.0.1:8080",
+	    "127.10.0.2:80", "localhost:8080", "[::1]:8080" };
+	static const char *const open[] = { "0.0.0.0:8080", "10.0.0.5:80",
+	    ":8080", "[::]:8080", "127.0.0.1.example.com:80",
+	    "localhost.example.com:80" };
+	char	 ini[512], *cause;
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < sizeof loopback / sizeof loopback[0]; i++) {
+		(void)snprintf(ini, sizeof ini, "[server]\nlisten = %s\n"
+		    "[channel.demo]\ntype = generic\n", loopback[i]);
+		assert_int_equal(check_ini(ini, &cause), 0);
+	}
+	for (i = 0; i < sizeof open / sizeof open[0]; i++) {
+		(void)snprintf(ini, sizeof ini, "[server]\nlisten = %s\n"
+		    "[channel.demo]\ntype = generic\n", open[i]);
+		assert_int_equal(check_ini(ini, &cause), -1);
+		assert_non_null(strstr(cause, "channel demo"));
+		assert_non_null(strstr(cause, "secret"));
+		free(cause);
+		(void)snprintf(ini, sizeof ini, "[server]\nlisten = %s\n"
+		    "[channel.demo]\ntype = generic\nsecret = k3y\n", open[i]);
+		assert_int_equal(check_ini(ini, &cause), 0);
+	}
+	assert_int_equal(check_ini("[server]\nlisten = 0.0.0.0:80\n"
+	    "[channel.demo]\ntype = generic\nsecret =\n", &cause), -2);
+	assert_non_null(strstr(cause, "channel demo: secret is empty"));
+	free(cause);
+	assert_int_equal(check_ini("[channel.tg]\ntype = telegram\n"
+	    "secret_token = \nbot_username = B\n", &cause), -2);
+	assert_non_null(strstr(cause, "channel tg: secret_token is empty"));
+	free(cause);
+	assert_int_equal(check_ini("[channel.x]\ntype = generic\n"
+	    "area =\n", &cause), -2);
+	assert_non_null(strstr(cause, "channel x: area is empty"));
+	free(cause);
 }
 
 /* Field rules of the generic webhook. */
@@ -344,6 +474,7 @@ main(void)
 		cmocka_unit_test(test_telegram_cases),
 		cmocka_unit_test(test_telegram_reply),
 		cmocka_unit_test(test_generic_signature),
+		cmocka_unit_test(test_generic_config),
 		cmocka_unit_test(test_generic_parse),
 	};
 
