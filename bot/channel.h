@@ -74,6 +74,9 @@ enum send_status {
 	SEND_FAILED,		/* permanent: dead letter with the error */
 };
 
+#define CHANNEL_DEDUPE_CHAT	0x1
+#define CHANNEL_DEDUPE_SENDER	0x2
+
 struct channel_backend {
 	const char	*type;		/* "generic", "telegram", … */
 	/*
@@ -116,6 +119,12 @@ struct channel_backend {
 	enum send_status (*send_result)(const struct channel *, long status,
 			    const char *body, size_t len, int *retry_after,
 			    char *err, size_t errsz);
+	/*
+	 * What the platform guarantees unique besides the message id, for
+	 * the dedupe record: CHANNEL_DEDUPE_CHAT (ids are unique within a
+	 * chat), CHANNEL_DEDUPE_SENDER (and per sender). 0: the id alone.
+	 */
+	int		 dedupe;
 	/* Per-platform data. */
 	size_t		 max_text;	/* characters one message may hold */
 	int		 per_chat_minute;	/* sends per chat (robot) per

@@ -314,5 +314,6 @@ const struct channel_backend channel_generic_backend = {
 	.reply = generic_reply,
 	.send_prepare = generic_send_prepare,
 	.send_result = generic_send_result,
+	.dedupe = CHANNEL_DEDUPE_CHAT | CHANNEL_DEDUPE_SENDER,
 	.max_text = 4096,
 };

@@ -7,7 +7,9 @@
  * non-2xx answer would block the chat's later updates for up to a day).
  * Entity offsets are UTF-16 code units. "/cmd@OtherBot" is ignored,
  * "/cmd@ThisBot" becomes "/cmd". reply: a sendMessage method call in the
- * webhook response. Dedupe key: update_id.
+ * webhook response. Dedupe key: update_id within the chat (Telegram's
+ * message ids are unique per chat only; the chat keeps the key right
+ * whichever id is used).
  *
  * Outbound (the delivery thread): send_prepare POSTs sendMessage to
  * <api_base>/bot<token>/sendMessage; send_result reads {"ok":…,
@@ -402,6 +404,7 @@ const struct channel_backend channel_telegram_backend = {
 	.reply = telegram_reply,
 	.send_prepare = telegram_send_prepare,
 	.send_result = telegram_send_result,
+	.dedupe = CHANNEL_DEDUPE_CHAT,
 	.max_text = TG_TEXT_MAX,
 	/* Bot FAQ: about 1/s per chat, 20/min per group, 30/s overall. */
 	.per_chat_second = 1,

@@ -251,6 +251,26 @@ static const struct {
 	[MSG_WEB_SCAN_HINT] = {
 		"扫码阅读《{title}》，了解如何识别和防范非法集资。",
 		"Scan to read \"{title}\" on spotting illegal fundraising." },
+	/* chats, tips */
+	[MSG_FLOOD_TIPS] = {
+		"您在短时间内提交的举报较多，请 {minutes} 分钟后再提交。"
+		"如情况紧急，请拨打防非热线 {hotline}。",
+		"You have sent many reports in a short time; please send the next "
+		"one in {minutes} minutes. If it is urgent, call the hotline "
+		"{hotline}." },
+	[MSG_FLOOD_CHECKS] = {
+		"您查询得太频繁了，请 {minutes} 分钟后再试。"
+		"如需帮助，请拨打防非热线 {hotline}。",
+		"You are checking too often; please try again in {minutes} "
+		"minutes. For help, call the hotline {hotline}." },
+	[MSG_GROUP_PRIVATE_ONLY] = {
+		"为保护举报人，群聊中不受理举报和进度查询，本条消息未被记录。"
+		"请私聊本机器人发送“举报 内容”或“进度 编号”，"
+		"也可拨打防非热线 {hotline}。",
+		"To protect whoever reports, tips and their progress are not taken "
+		"in a group chat, and this message was not recorded. Message me "
+		"directly with \"report <what happened>\" or \"status <reference>\", "
+		"or call the hotline {hotline}." },
 };
 
 /* Returns the template, falling back to Chinese. */

@@ -96,6 +96,10 @@ enum msg_key {
 	MSG_WEB_BACK,
 	MSG_WEB_ISSUED,
 	MSG_WEB_SCAN_HINT,
+	/* chats, tips */
+	MSG_FLOOD_TIPS,
+	MSG_FLOOD_CHECKS,
+	MSG_GROUP_PRIVATE_ONLY,
 	MSG__COUNT
 };
 

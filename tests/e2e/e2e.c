@@ -68,10 +68,13 @@ static void
 ref_of(const char *body, char ref[32])
 {
 	const char	*p = strstr(body, "JB-");
+	size_t		 n;
 
 	assert_non_null(p);
-	memcpy(ref, p, 16);
-	ref[16] = '\0';
+	n = strspn(p, "JB-0123456789ABCDEFGHJKLMNPQRSTUVWXYZ");
+	assert_int_equal(n, 18);	/* JB-YYYYMMDD-XXXXXX */
+	memcpy(ref, p, n);
+	ref[n] = '\0';
 }
 
 /* Writes "sha256=<hex HMAC-SHA256(secret, ts "." body)>" into sig[80]. */
@@ -256,7 +259,8 @@ test_dedupe(void **state)
 	e2e_result_free(&a);
 }
 
-/* Status is for the reporter only; the tip keeps the group's area. */
+/* Status is for the reporter only; the tip keeps the channel's area; a group
+ * chat takes no tips. */
 static void
 test_status_and_area(void **state)
 {
@@ -264,10 +268,23 @@ test_status_and_area(void **state)
 	char			 ref[32], text[128], sql[256];
 
 	(void)state;
+	long			 reporters = e2e_sql_long(&d,
+				    "SELECT count(*) FROM reporters");
+
+	/* In a group a tip would expose the reporter: it is refused with
+	 * the way to a private chat, and nothing is stored. */
 	r = say("demo", "g-building-12", "resident-1", "举报 有人在电梯厅发保本"
+	    "高息传单", "area-0");
+	assert_non_null(strstr(r.body, "请私聊本机器人"));
+	assert_null(strstr(r.body, "JB-"));
+	e2e_result_free(&r);
+	assert_int_equal(e2e_sql_long(&d, "SELECT count(*) FROM tips WHERE "
+	    "body LIKE '%电梯厅%'"), 0);
+	assert_int_equal(e2e_sql_long(&d, "SELECT count(*) FROM reporters"),
+	    reporters);
+	r = say("demo", "u-resident-1", "resident-1", "举报 有人在电梯厅发保本"
 	    "高息传单", "area-1");
 	ref_of(r.body, ref);
-	assert_non_null(strstr(r.body, "私聊"));	/* group hint */
 	e2e_result_free(&r);
 	(void)snprintf(sql, sizeof sql, "SELECT a.level FROM tips t JOIN areas "
 	    "a ON a.id = t.area_id WHERE t.ref = '%s'", ref);
