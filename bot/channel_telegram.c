@@ -5,8 +5,9 @@
  * configured secret_token byte for byte. parse: one Update; only "message"
  * with text is handled, other updates are acknowledged and ignored (a
  * non-2xx answer would block the chat's later updates for up to a day).
- * Entity offsets are UTF-16 code units. "/cmd@OtherBot" is ignored,
- * "/cmd@ThisBot" becomes "/cmd". reply: a sendMessage method call in the
+ * Entity offsets are UTF-16 code units. The first bot_command entity,
+ * at any offset, makes the message a command from there on;
+ * "/cmd@OtherBot" is ignored, "/cmd@ThisBot" becomes "/cmd". reply: a sendMessage method call in the
  * webhook response. Dedupe key: update_id within the chat (Telegram's
  * message ids are unique per chat only; the chat keeps the key right
  * whichever id is used).
@@ -75,9 +76,13 @@ telegram_sender_name(json_t *from, struct inbound *in)
 }
 
 /*
- * Handles a bot_command entity at offset 0: "/cmd@Bot args". Returns 0 if
- * the command is ours (the "@Bot" part removed from in->text), 1 if it
- * names another bot, -1 if the entity does not fit the text.
+ * Handles the first bot_command entity, wherever it is: "/cmd@Bot args",
+ * or "👍 /check@Bot 鑫源" (in privacy mode Telegram delivers a group
+ * message to the bot for a command anywhere in it). The text becomes the
+ * command and what follows it; what came before is dropped. Returns 0 if
+ * the command is ours (the "@Bot" part removed from in->text), or there
+ * is no command; 1 if it names another bot; -1 if the entity does not fit
+ * the text (offsets are UTF-16 code units).
  */
 static int
 telegram_command(const struct channel *ch, json_t *ents, struct inbound *in)
@@ -90,27 +95,32 @@ telegram_command(const struct channel *ch, json_t *ents, struct inbound *in)
 
 	json_array_foreach(ents, i, e) {
 		type = json_string_value(json_object_get(e, "type"));
+		if (type == NULL || strcmp(type, "bot_command") != 0)
+			continue;
 		off = json_integer_value(json_object_get(e, "offset"));
 		n = json_integer_value(json_object_get(e, "length"));
-		if (type == NULL || strcmp(type, "bot_command") != 0 || off != 0)
-			continue;
-		if (n <= 0 || n > (json_int_t)len)
+		if (off < 0 || n <= 0 || off > (json_int_t)(2 * len) ||
+		    n > (json_int_t)(2 * len))
 			return -1;
 		start = utf8_offset_utf16(in->text, len, (size_t)off);
-		end = utf8_offset_utf16(in->text, len, (size_t)n);
-		if (start != 0 || end <= 0)
+		end = utf8_offset_utf16(in->text, len, (size_t)(off + n));
+		if (start < 0 || end <= start || in->text[start] != '/')
 			return -1;
 		in->explicit_cmd = 1;
-		at = memchr(in->text, '@', (size_t)end);
-		if (at == NULL)
-			return 0;
-		if (ch->bot_username == NULL ||
+		at = memchr(in->text + start, '@', (size_t)(end - start));
+		if (at != NULL && (ch->bot_username == NULL ||
 		    strlen(ch->bot_username) != (size_t)(in->text + end - at - 1) ||
 		    strncasecmp(at + 1, ch->bot_username,
-		    strlen(ch->bot_username)) != 0)
+		    strlen(ch->bot_username)) != 0))
 			return 1;
-		memmove(in->text + (at - in->text), in->text + end,
-		    len - (size_t)end + 1);
+		if (at != NULL) {
+			memmove(in->text + (at - in->text), in->text + end,
+			    len - (size_t)end + 1);
+			len -= (size_t)(in->text + end - at);
+		}
+		if (start > 0)
+			memmove(in->text, in->text + start,
+			    len - (size_t)start + 1);
 		return 0;
 	}
 	return 0;

@@ -170,13 +170,42 @@ test_telegram_cases(void **state)
 	assert_string_equal(in.reply_to, "5");
 	inbound_clear(&in);
 
-	/* An entity after an emoji: offset 2 (UTF-16), not a command at 0. */
+	/* An entity after an emoji: offset 2 (UTF-16) is still the command
+	 * (privacy mode delivers it); the text starts at the command. */
 	assert_int_equal(tg_parse("{\"update_id\":10,\"message\":{\"message_id"
 	    "\":6,\"from\":{\"id\":1},\"chat\":{\"id\":1,\"type\":\"private\"},"
 	    "\"text\":\"\xf0\x9f\x98\x80/help\",\"entities\":[{\"offset\":2,"
 	    "\"length\":5,\"type\":\"bot_command\"}]}}", &in), 0);
 	assert_int_equal(in.chat_kind, CHAT_PRIVATE);
-	assert_int_equal(in.explicit_cmd, 0);
+	assert_int_equal(in.explicit_cmd, 1);
+	assert_int_equal(in.ignore, 0);
+	assert_string_equal(in.text, "/help");
+	inbound_clear(&in);
+
+	/* "👍 /check@MyNotifyBot 鑫源" in a group: the entity at 3. */
+	assert_int_equal(tg_parse("{\"update_id\":15,\"message\":{\"message_id"
+	    "\":10,\"from\":{\"id\":1},\"chat\":{\"id\":-7,\"type\":"
+	    "\"group\"},\"text\":\"\xf0\x9f\x91\x8d /check@MyNotifyBot 鑫源\","
+	    "\"entities\":[{\"offset\":3,\"length\":18,\"type\":"
+	    "\"bot_command\"}]}}", &in), 0);
+	assert_int_equal(in.ignore, 0);
+	assert_int_equal(in.explicit_cmd, 1);
+	assert_string_equal(in.text, "/check 鑫源");
+	inbound_clear(&in);
+	/* The same addressed to another bot is not ours. */
+	assert_int_equal(tg_parse("{\"update_id\":16,\"message\":{\"message_id"
+	    "\":11,\"from\":{\"id\":1},\"chat\":{\"id\":-7,\"type\":"
+	    "\"group\"},\"text\":\"\xf0\x9f\x91\x8d /check@OtherBot 鑫源\","
+	    "\"entities\":[{\"offset\":3,\"length\":15,\"type\":"
+	    "\"bot_command\"}]}}", &in), 0);
+	assert_int_equal(in.ignore, 1);
+	inbound_clear(&in);
+	/* An offset inside the emoji's surrogate pair is refused. */
+	assert_int_equal(tg_parse("{\"update_id\":17,\"message\":{\"message_id"
+	    "\":12,\"from\":{\"id\":1},\"chat\":{\"id\":1,\"type\":"
+	    "\"private\"},\"text\":\"\xf0\x9f\x98\x80/help\",\"entities\":"
+	    "[{\"offset\":1,\"length\":5,\"type\":\"bot_command\"}]}}", &in),
+	    400);
 	inbound_clear(&in);
 
 	/* An entity longer than the text is refused. */
