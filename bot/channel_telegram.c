@@ -204,46 +204,6 @@ out:
 	return rc;
 }
 
-/* Answers with a sendMessage call quoting the message. */
-static void
-telegram_reply(const struct channel *ch, const struct inbound *in,
-    const struct reply *r, struct http_response *resp)
-{
-	struct buf	 b;
-	json_t		*obj;
-	json_int_t	 chat, msg;
-	size_t		 i;
-
-	(void)ch;
-	resp->status = 200;
-	resp->content_type = "application/json";
-	if (r->ntexts == 0) {
-		resp->body = NULL;
-		resp->len = 0;
-		return;
-	}
-	buf_init(&b, REPLY_TEXT_MAX * REPLY_TEXTS_MAX);
-	for (i = 0; i < r->ntexts; i++) {
-		if (i > 0)
-			(void)buf_adds(&b, "\n\n");
-		(void)buf_adds(&b, r->texts[i]);
-	}
-	/* Four-byte characters count twice in UTF-16; stay safely under. */
-	if (b.data != NULL)
-		b.data[utf8_prefix(b.data, TG_TEXT_MAX / 2 + TG_TEXT_MAX / 4)] =
-		    '\0';
-	chat = strtoll(in->chat_id, NULL, 10);
-	msg = strtoll(in->reply_to, NULL, 10);
-	obj = json_pack("{s:s, s:I, s:s, s:{s:I, s:b}}", "method", "sendMessage",
-	    "chat_id", chat, "text", b.data ? b.data : "",
-	    "reply_parameters", "message_id", msg,
-	    "allow_sending_without_reply", 1);
-	resp->body = json_dumps(obj, JSON_COMPACT);
-	resp->len = resp->body ? strlen(resp->body) : 0;
-	json_decref(obj);
-	buf_free(&b);
-}
-
 /*
  * Returns the byte length of the longest prefix of s holding at most max
  * UTF-16 code units (characters above U+FFFF count two), never splitting
@@ -264,6 +224,40 @@ telegram_cut_utf16(const char *s, size_t max)
 		off += n;
 	}
 	return off;
+}
+
+/*
+ * Answers with a sendMessage call quoting the message. A webhook answer
+ * carries one method, and Telegram refuses a text over 4096 UTF-16 units:
+ * the answer holds the first part (channel_part()); the dispatcher has
+ * queued the rest in the outbox for the delivery thread.
+ */
+static void
+telegram_reply(const struct channel *ch, const struct inbound *in,
+    const struct reply *r, struct http_response *resp)
+{
+	json_t		*obj;
+	json_int_t	 chat, msg;
+	char		*text;
+
+	resp->status = 200;
+	resp->content_type = "application/json";
+	if (r->ntexts == 0) {
+		resp->body = NULL;
+		resp->len = 0;
+		return;
+	}
+	text = channel_reply_text(r);
+	chat = strtoll(in->chat_id, NULL, 10);
+	msg = strtoll(in->reply_to, NULL, 10);
+	obj = json_pack("{s:s, s:I, s:s%, s:{s:I, s:b}}", "method",
+	    "sendMessage", "chat_id", chat, "text", text,
+	    channel_part(ch, text), "reply_parameters", "message_id", msg,
+	    "allow_sending_without_reply", 1);
+	resp->body = obj != NULL ? json_dumps(obj, JSON_COMPACT) : NULL;
+	resp->len = resp->body ? strlen(resp->body) : 0;
+	json_decref(obj);
+	free(text);
 }
 
 /* Builds the sendMessage call for one message. */
@@ -415,6 +409,7 @@ const struct channel_backend channel_telegram_backend = {
 	.send_prepare = telegram_send_prepare,
 	.send_result = telegram_send_result,
 	.dedupe = CHANNEL_DEDUPE_CHAT,
+	.fit = telegram_cut_utf16,
 	.max_text = TG_TEXT_MAX,
 	/* Bot FAQ: about 1/s per chat, 20/min per group, 30/s overall. */
 	.per_chat_second = 1,

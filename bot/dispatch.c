@@ -7,6 +7,7 @@
  * happens before the reply leaves, so an acknowledged tip is on disk.
  */
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,6 +134,57 @@ dispatch_apology(const struct handler_ctx *ctx, struct reply *r)
 	handler_say(ctx, r, MSG_INTERNAL_ERROR, vars);
 }
 
+/*
+ * Queues the parts of r after the first when r is too long for one
+ * message on ch (channel_part()): the webhook's answer carries the first,
+ * the delivery thread sends the rest, a second later so that they follow
+ * it. Each part's key is made of the message's, so a retry queues
+ * nothing twice. Without a way to send (no bot token) the rest is lost
+ * and logged. The caller holds a write transaction. Returns STORE_OK or
+ * the error.
+ */
+static enum store_status
+dispatch_overflow(struct handler_ctx *ctx, const struct channel *ch,
+    const struct reply *r)
+{
+	const struct inbound	*in = ctx->in;
+	enum store_status	 st = STORE_OK;
+	char			*text, *part, idem[4 * INBOUND_ID_MAX + 32];
+	const char		*p;
+	size_t			 n;
+	int			 k;
+
+	if (ch->backend == NULL || ch->backend->fit == NULL || r->ntexts == 0)
+		return STORE_OK;
+	text = channel_reply_text(r);
+	p = text + channel_part(ch, text);
+	if (*p != '\0' && (ch->backend->send_prepare == NULL ||
+	    ch->token == NULL)) {
+		log_warn("%s: answer to %s cut at %zu of %zu bytes: no token to "
+		    "send the rest", ch->name, in->chat_id,
+		    (size_t)(p - text), strlen(text));
+		*(char *)(uintptr_t)p = '\0';
+	}
+	for (k = 2; *p != '\0' && st == STORE_OK; k++) {
+		while (*p == '\n')
+			p++;
+		if (*p == '\0')
+			break;
+		n = channel_part(ch, p);
+		part = xstrndup(p, n);
+		(void)snprintf(idem, sizeof idem, "part:%s:%s:%s:%s:%d",
+		    in->channel, in->chat_id, in->sender_id, in->message_id, k);
+		st = chats_queue_text(ctx->store, ch->name, in->chat_id,
+		    in->chat_kind == CHAT_GROUP ? "group" : "private", part,
+		    idem, ctx->now + 1, ctx->now);
+		free(part);
+		p += n;
+		ctx->outbox_written = 1;
+	}
+	free(text);
+	return st;
+}
+
 /* Fills the dedupe key of in: the message id, and the chat and sender
  * where the channel's backend says its ids are unique only within them
  * (no backend: the web form, whose ids are server nonces). */
@@ -188,7 +240,7 @@ dispatch_once(struct handler_ctx *ctx, const struct channel *ch,
 		return DISPATCH_IGNORED;
 	}
 	hr = h->exec(ctx, args, r);
-	if (hr == HANDLER_FAILED)
+	if (hr == HANDLER_FAILED || dispatch_overflow(ctx, ch, r) != STORE_OK)
 		goto fail;
 	stored = dispatch_join(r);
 	st = inbound_seen_put(ctx->store, &key, ctx->now, stored);
@@ -204,6 +256,35 @@ fail:
 	store_rollback(ctx->store);
 	dispatch_apology(ctx, r);
 	return DISPATCH_FAILED;
+}
+
+/* After a read-only handler: queues the later parts of a long answer in a
+ * transaction of their own. The first part goes out whatever happens. */
+static enum dispatch_result
+dispatch_rest(struct handler_ctx *ctx, const struct channel *ch,
+    struct reply *r)
+{
+	char	*text;
+	int	 longer;
+
+	if (ch->backend == NULL || ch->backend->fit == NULL || r->ntexts == 0)
+		return DISPATCH_REPLIED;
+	text = channel_reply_text(r);
+	longer = text[channel_part(ch, text)] != '\0';
+	free(text);
+	if (!longer)
+		return DISPATCH_REPLIED;
+	if (store_begin(ctx->store) != STORE_OK ||
+	    dispatch_overflow(ctx, ch, r) != STORE_OK ||
+	    store_commit(ctx->store) != STORE_OK) {
+		log_error("%s: queueing the rest of an answer: %s", ch->name,
+		    store_errmsg(ctx->store));
+		store_rollback(ctx->store);
+		return DISPATCH_REPLIED;
+	}
+	if (ctx->outbox_written && ctx->env->outbox_wake != NULL)
+		ctx->env->outbox_wake(ctx->env->wake_arg);
+	return DISPATCH_REPLIED;
 }
 
 /* Handles one message. */
@@ -303,5 +384,5 @@ dispatch_inbound(struct store *s, const struct channel *ch,
 		dispatch_apology(&ctx, r);
 		return DISPATCH_FAILED;
 	}
-	return DISPATCH_REPLIED;
+	return dispatch_rest(&ctx, ch, r);
 }

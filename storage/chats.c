@@ -1,4 +1,5 @@
-/* Chat groups and the inbound dedupe record. */
+/* Chat groups, the inbound dedupe record and the later parts of long
+ * answers. */
 #include <stdio.h>
 #include <string.h>
 
@@ -24,6 +25,14 @@ static const char *const sql_seen_get =
 static const char *const sql_seen_put =
     "INSERT INTO inbound_seen (channel, chat_id, sender_id, message_id,"
     " seen_at, reply) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+static const char *const sql_chat_record =
+    "INSERT INTO groups (channel, chat_id, kind, first_seen)"
+    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (channel, chat_id) DO NOTHING";
+static const char *const sql_chat_id =
+    "SELECT id FROM groups WHERE channel = ?1 AND chat_id = ?2";
+static const char *const sql_chat_queue =
+    "INSERT INTO outbox (group_id, body, idem_key, next_at, created_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (idem_key) DO NOTHING";
 static const char *const sql_seen_prune =
     "DELETE FROM inbound_seen WHERE seen_at < ?1";
 
@@ -150,6 +159,45 @@ inbound_seen_put(struct store *s, const struct inbound_key *k, time_t now,
 	sqlite3_bind_text(st, 6, reply, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return store_fail(s, "inbound_seen_put");
+	return STORE_OK;
+}
+
+/* Queues one text for a chat. */
+enum store_status
+chats_queue_text(struct store *s, const char *channel, const char *chat_id,
+    const char *kind, const char *text, const char *idem_key, time_t due,
+    time_t now)
+{
+	sqlite3_stmt	*st;
+	int64_t		 id;
+	int		 rc;
+
+	if ((st = store_stmt(s, sql_chat_record)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, chat_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return store_fail(s, "chats_queue_text");
+	if ((st = store_stmt(s, sql_chat_id)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, chat_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return store_fail(s, "chats_queue_text");
+	if ((st = store_stmt(s, sql_chat_queue)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, idem_key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)due);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)now);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return store_fail(s, "chats_queue_text");
 	return STORE_OK;
 }
 

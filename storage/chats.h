@@ -48,6 +48,16 @@ enum store_status inbound_seen_get(struct store *, const struct inbound_key *,
 		    char **reply);
 enum store_status inbound_seen_put(struct store *, const struct inbound_key *,
 		    time_t now, const char *reply);
+/*
+ * Queues text for the chat (channel, chat_id) in the outbox, due at due,
+ * recording the chat (kind "private" or "group") if it has no row yet:
+ * the later parts of an answer too long for one message. A row with the
+ * same idem_key already queued is left alone (a retried message queues
+ * nothing twice). The caller holds a transaction.
+ */
+enum store_status chats_queue_text(struct store *, const char *channel,
+		    const char *chat_id, const char *kind, const char *text,
+		    const char *idem_key, time_t due, time_t now);
 /* Forgets messages seen before the given time; *n gets how many. */
 enum store_status inbound_seen_prune(struct store *, time_t before, long *n);
 

@@ -3,15 +3,19 @@
  * vectors (tests/data/protocol-vectors.json, a copy of the shared file)
  * plus cases of our own; the generic webhook's signature and fields.
  */
-#include "testutil.h"
+#include "teststore.h"
 
 #include <strings.h>
 
 #include <jansson.h>
+#include <sqlite3.h>
 #include <openssl/hmac.h>
 
 #include "bot/channel.h"
 #include "bot/config.h"
+#include "bot/dispatch.h"
+#include "messages/buf.h"
+#include "messages/text.h"
 #include "messages/xmalloc.h"
 
 struct fake_req {
@@ -285,6 +289,211 @@ test_telegram_reply(void **state)
 	inbound_clear(&in);
 }
 
+/* UTF-16 units of s (characters above U+FFFF count two). */
+static size_t
+units16(const char *s, size_t len)
+{
+	size_t		 off = 0, n, u = 0;
+	uint32_t	 cp;
+
+	while (off < len && (n = utf8_decode(s + off, len - off, &cp)) > 0) {
+		u += cp > 0xffff ? 2 : 1;
+		off += n;
+	}
+	return u;
+}
+
+/* A Telegram answer is cut by UTF-16 units, not characters: 3,000 emoji
+ * are 6,000 units, and Telegram refuses a text over 4,096. The parts
+ * channel_part() makes cover the whole text, each within the limit, cut
+ * after a line break where one is near. */
+static void
+test_telegram_long_reply(void **state)
+{
+	struct inbound		 in;
+	struct reply		 r = { 0, { NULL } };
+	struct http_response	 resp;
+	struct buf		 b;
+	json_t			*j;
+	const char		*text, *p;
+	char			*all;
+	size_t			 i, n, total = 0, parts = 0;
+
+	(void)state;
+	assert_int_equal(tg_parse("{\"update_id\":9,\"message\":{\"message_id\""
+	    ":301,\"from\":{\"id\":5},\"chat\":{\"id\":5,\"type\":"
+	    "\"private\"},\"text\":\"/help\"}}", &in), 0);
+	buf_init(&b, REPLY_TEXT_MAX);
+	for (i = 0; i < 1500; i++)
+		(void)buf_adds(&b, "\xf0\x9f\x92\xb0");	/* 💰 */
+	reply_add_owned(&r, buf_steal(&b));
+	reply_add(&r, "第二段");
+	buf_init(&b, REPLY_TEXT_MAX);
+	for (i = 0; i < 1500; i++)
+		(void)buf_adds(&b, "\xf0\x9f\x98\x80");	/* 😀 */
+	reply_add_owned(&r, buf_steal(&b));
+	memset(&resp, 0, sizeof resp);
+	tg.backend->reply(&tg, &in, &r, &resp);
+	j = json_loads(resp.body, 0, NULL);
+	assert_non_null(j);
+	text = json_string_value(json_object_get(j, "text"));
+	assert_non_null(text);
+	assert_true(units16(text, strlen(text)) <= 4096);
+	/* Cut after the line break before the last text, not inside the
+	 * emoji: 3,000 + "\n\n第二段\n\n". (The old cut at 3,072 characters
+	 * kept 6,144 units.) */
+	assert_int_equal(units16(text, strlen(text)), 3000 + 2 + 3 + 2);
+	json_decref(j);
+	free(resp.body);
+
+	all = channel_reply_text(&r);
+	for (p = all; *p != '\0'; p += n, parts++) {
+		n = channel_part(&tg, p);
+		assert_true(n > 0);
+		assert_true(units16(p, n) <= 4096);
+		total += n;
+	}
+	assert_int_equal(total, strlen(all));
+	assert_int_equal(parts, 2);
+	free(all);
+	reply_clear(&r);
+	inbound_clear(&in);
+}
+
+/* Runs sql on the test database and returns the first column of each
+ * row joined by RS, 0x1e (caller frees). */
+static char *
+sql_rows(const char *dir, const char *sql)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	struct buf	 b;
+	char		 path[256], *out;
+	int		 first = 1;
+
+	(void)snprintf(path, sizeof path, "%s/t.db", dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	buf_init(&b, 1 << 20);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (!first)
+			(void)buf_adds(&b, "\x1e");
+		first = 0;
+		(void)buf_adds(&b, (const char *)sqlite3_column_text(st, 0));
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	out = buf_steal(&b);
+	return out != NULL ? out : xstrdup("");
+}
+
+/* Drops every '\n' of s in place. */
+static void
+drop_newlines(char *s)
+{
+	char	*w = s;
+
+	for (; *s != '\0'; s++)
+		if (*s != '\n')
+			*w++ = *s;
+	*w = '\0';
+}
+
+/* An answer longer than one message: the webhook answer carries the
+ * first part, the rest is queued in the outbox in order, each part
+ * within the limit, nothing lost; a retry queues nothing twice; without
+ * a bot token nothing is queued. (A platform limit of 80 units makes
+ * the help text long.) */
+static void
+test_dispatch_long_answer(void **state)
+{
+	static const uint8_t		 key[STORE_KEY_LEN];
+	struct channel_backend		 small;
+	struct channel			 ch;
+	struct handler_env		 env = { .hotline = "0533-12345",
+					    .utc_offset = 8 * 3600 };
+	struct store			*s;
+	struct inbound			 in;
+	struct reply			 r = { 0, { NULL } };
+	const char			*name;
+	char				*dir, *rows, *whole, *first, *p, *q;
+	size_t				 n;
+
+	(void)state;
+	s = teststore_open(key, &dir);
+	small = *channel_backend_lookup("telegram");
+	small.max_text = 80;
+	memset(&ch, 0, sizeof ch);
+	ch.name = (char *)(uintptr_t)"tgt";
+	ch.backend = &small;
+	ch.token = (char *)(uintptr_t)"123:abc";
+	memset(&in, 0, sizeof in);
+	(void)inbound_set(in.channel, sizeof in.channel, "tgt");
+	(void)inbound_set(in.chat_id, sizeof in.chat_id, "42");
+	(void)inbound_set(in.sender_id, sizeof in.sender_id, "42");
+	(void)inbound_set(in.message_id, sizeof in.message_id, "900");
+	in.text = xstrdup("/help");
+	assert_int_equal(dispatch_inbound(s, &ch, &env, &in, 1763750000, &r,
+	    &name), DISPATCH_REPLIED);
+	whole = channel_reply_text(&r);
+	n = channel_part(&ch, whole);
+	assert_true(n < strlen(whole));
+	first = xstrndup(whole, n);
+	rows = sql_rows(dir, "SELECT o.body FROM outbox o JOIN groups g ON "
+	    "g.id = o.group_id WHERE g.channel = 'tgt' AND g.chat_id = '42' "
+	    "ORDER BY o.id");
+	assert_true(strlen(rows) > 0);
+	/* Each queued part fits; first part and parts make the whole. */
+	for (p = rows; p != NULL; p = q != NULL ? q + 1 : NULL) {
+		q = strchr(p, '\x1e');
+		n = q != NULL ? (size_t)(q - p) : strlen(p);
+		assert_true(n > 0);
+		assert_true(small.fit(p, 80) >= n);
+	}
+	{
+		char *joined = xasprintf("%s%s", first, rows);
+		char *cut;
+
+		/* Remove the separators sql_rows() added. */
+		for (cut = joined; (cut = strchr(cut, '\x1e')) != NULL; )
+			memmove(cut, cut + 1, strlen(cut));
+		drop_newlines(joined);
+		drop_newlines(whole);
+		assert_string_equal(joined, whole);
+		free(joined);
+	}
+	free(rows);
+	rows = sql_rows(dir, "SELECT count(*) FROM outbox");
+	reply_clear(&r);
+
+	/* The platform retries the same message: nothing more is queued. */
+	assert_int_equal(dispatch_inbound(s, &ch, &env, &in, 1763750001, &r,
+	    &name), DISPATCH_REPLIED);
+	reply_clear(&r);
+	q = sql_rows(dir, "SELECT count(*) FROM outbox");
+	assert_string_equal(q, rows);
+	free(q);
+
+	/* Without a token there is no way to send the rest. */
+	ch.token = NULL;
+	(void)inbound_set(in.chat_id, sizeof in.chat_id, "43");
+	(void)inbound_set(in.message_id, sizeof in.message_id, "901");
+	assert_int_equal(dispatch_inbound(s, &ch, &env, &in, 1763750002, &r,
+	    &name), DISPATCH_REPLIED);
+	assert_true(r.ntexts > 0);
+	reply_clear(&r);
+	q = sql_rows(dir, "SELECT count(*) FROM outbox");
+	assert_string_equal(q, rows);
+	free(q);
+
+	free(rows);
+	free(first);
+	free(whole);
+	inbound_clear(&in);
+	store_close(s);
+	testutil_rmdir(dir);
+}
+
 /* Signs ts "." body with secret k3y into hdr ("sha256=" + hex). */
 static void
 sign_ts(const char *ts, const char *body, char hdr[80])
@@ -502,6 +711,8 @@ main(void)
 		cmocka_unit_test(test_telegram_vectors),
 		cmocka_unit_test(test_telegram_cases),
 		cmocka_unit_test(test_telegram_reply),
+		cmocka_unit_test(test_telegram_long_reply),
+		cmocka_unit_test(test_dispatch_long_answer),
 		cmocka_unit_test(test_generic_signature),
 		cmocka_unit_test(test_generic_config),
 		cmocka_unit_test(test_generic_parse),
