@@ -10,6 +10,8 @@
 #include <jansson.h>
 
 #include "channel.h"
+#include "messages/buf.h"
+#include "messages/xmalloc.h"
 #include "messages/text.h"
 
 extern const struct channel_backend channel_generic_backend;
@@ -44,6 +46,42 @@ const char *
 channel_types(void)
 {
 	return "generic telegram (robots: dingtalk wecom feishu)";
+}
+
+/* Joins reply texts with blank lines. */
+char *
+channel_reply_text(const struct reply *r)
+{
+	struct buf	 b;
+	size_t		 i;
+	char		*s;
+
+	buf_init(&b, REPLY_TEXT_MAX * REPLY_TEXTS_MAX + 2 * REPLY_TEXTS_MAX);
+	for (i = 0; i < r->ntexts; i++) {
+		if (i > 0)
+			(void)buf_adds(&b, "\n\n");
+		(void)buf_adds(&b, r->texts[i]);
+	}
+	s = buf_steal(&b);
+	return s != NULL ? s : xstrdup("");
+}
+
+/* Measures the next part of s. */
+size_t
+channel_part(const struct channel *ch, const char *s)
+{
+	size_t		 len = strlen(s), n, k;
+
+	if (ch->backend == NULL || ch->backend->fit == NULL ||
+	    ch->backend->max_text == 0)
+		return len;
+	n = ch->backend->fit(s, ch->backend->max_text);
+	if (n >= len || n == 0)
+		return len;	/* fits, or cannot be measured: whole */
+	for (k = n; k > n / 2; k--)
+		if (s[k - 1] == '\n')
+			return k;
+	return n;
 }
 
 /* Frees what a call owns. */

@@ -74,6 +74,9 @@ enum send_status {
 	SEND_FAILED,		/* permanent: dead letter with the error */
 };
 
+#define CHANNEL_DEDUPE_CHAT	0x1
+#define CHANNEL_DEDUPE_SENDER	0x2
+
 struct channel_backend {
 	const char	*type;		/* "generic", "telegram", … */
 	/*
@@ -116,6 +119,19 @@ struct channel_backend {
 	enum send_status (*send_result)(const struct channel *, long status,
 			    const char *body, size_t len, int *retry_after,
 			    char *err, size_t errsz);
+	/*
+	 * What the platform guarantees unique besides the message id, for
+	 * the dedupe record: CHANNEL_DEDUPE_CHAT (ids are unique within a
+	 * chat), CHANNEL_DEDUPE_SENDER (and per sender). 0: the id alone.
+	 */
+	int		 dedupe;
+	/*
+	 * How the platform measures max_text (NULL: characters): the byte
+	 * length of the longest prefix of s holding at most max of its units,
+	 * never splitting a character. A longer answer is sent in parts
+	 * (channel_part()).
+	 */
+	size_t		(*fit)(const char *s, size_t max);
 	/* Per-platform data. */
 	size_t		 max_text;	/* characters one message may hold */
 	int		 per_chat_minute;	/* sends per chat (robot) per
@@ -137,6 +153,18 @@ struct channel {
 	char				*api_base;	/* telegram API base URL */
 	char				*outbound_url;	/* generic: where to POST */
 };
+
+/* Joins a reply's texts with blank lines into one new string (caller
+ * frees), the way a one-message platform shows them. */
+char				*channel_reply_text(const struct reply *);
+/*
+ * The byte length of the next part of s to send on ch: all of s when it
+ * fits the backend's max_text (or the backend has no fit), else the
+ * longest prefix that fits, cut after a line break when one lies in its
+ * second half. Never 0 for a non-empty s.
+ */
+size_t				 channel_part(const struct channel *,
+				    const char *s);
 
 /* Finds a backend by type name. */
 const struct channel_backend	*channel_backend_lookup(const char *type);

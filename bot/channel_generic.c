@@ -3,14 +3,19 @@
  *
  * Request: POST /hook/NAME with {"chat_id", "chat_type": "group"|"private",
  * "sender_id", "sender_name", "text", "message_id"}; ids may be strings or
- * integers. When the channel has a secret, the header
- * X-Fangfei-Signature: sha256=<hex HMAC-SHA256(secret, raw body)> is
- * required. Response: {"replies": [{"text": …}, …]}.
+ * integers. When the channel has a secret (every channel must have one
+ * unless the server listens on loopback only), two headers are required:
+ * X-Fangfei-Timestamp: <Unix seconds>, within five minutes of the
+ * server's clock, and X-Fangfei-Signature: sha256=<hex HMAC-SHA256(secret,
+ * timestamp "." raw body)>. Response: {"replies": [{"text": …}, …]}.
+ * Dedupe: message ids are the integrator's, so a message is known by
+ * (chat_id, sender_id, message_id).
  *
  * Outbound: POST {"chat_id", "text", "idempotency_key"} to the channel's
  * outbound_url with the header Idempotency-Key (the same key on every
- * retry of a row) and, with a secret, X-Fangfei-Signature over the body
- * in the inbound scheme. Any 2xx means delivered.
+ * retry of a row) and, with a secret, X-Fangfei-Timestamp (the time of
+ * this attempt) and X-Fangfei-Signature in the inbound scheme. Any 2xx
+ * means delivered.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,36 +31,101 @@
 #include "messages/xmalloc.h"
 
 #define GENERIC_SIG_HEADER	"X-Fangfei-Signature"
+#define GENERIC_TS_HEADER	"X-Fangfei-Timestamp"
 #define GENERIC_IDEM_HEADER	"Idempotency-Key"
+#define GENERIC_WINDOW		300	/* seconds either side of now */
+#define GENERIC_SIG_LEN		(7 + 2 * 32)	/* "sha256=" + hex */
 
-/* Checks the HMAC signature header when the channel has a secret. */
+/*
+ * Writes "sha256=<hex HMAC-SHA256(secret, ts "." body)>" into out (at
+ * least GENERIC_SIG_LEN + 1 bytes). Returns 0, or -1 if HMAC fails.
+ */
+static int
+generic_sign(const char *secret, const char *ts, const char *body,
+    size_t len, char out[GENERIC_SIG_LEN + 1])
+{
+	unsigned char	 mac[EVP_MAX_MD_SIZE];
+	unsigned int	 maclen = 0, i;
+	size_t		 tl = strlen(ts);
+	char		*msg;
+	int		 ok;
+
+	/* One buffer for the one-shot HMAC(): OpenSSL 3 deprecates the
+	 * incremental HMAC_CTX calls. */
+	msg = xmalloc(tl + 1 + len + 1);
+	memcpy(msg, ts, tl);
+	msg[tl] = '.';
+	memcpy(msg + tl + 1, body, len);
+	ok = HMAC(EVP_sha256(), secret, (int)strlen(secret),
+	    (const unsigned char *)msg, tl + 1 + len, mac, &maclen) != NULL &&
+	    maclen == 32;
+	free(msg);
+	if (!ok)
+		return -1;
+	memcpy(out, "sha256=", 7);
+	for (i = 0; i < maclen; i++)
+		(void)snprintf(out + 7 + 2 * i, 3, "%02x", mac[i]);
+	return 0;
+}
+
+/*
+ * Parses a timestamp header: decimal Unix seconds, at most 12 digits, no
+ * sign or space. Returns 0 with *t set, or -1.
+ */
+static int
+generic_timestamp(const char *s, time_t *t)
+{
+	long long	 v = 0;
+	size_t		 n;
+
+	if ((n = strlen(s)) == 0 || n > 12 || strspn(s, "0123456789") != n)
+		return -1;
+	for (; *s != '\0'; s++)
+		v = v * 10 + (*s - '0');
+	*t = (time_t)v;
+	return 0;
+}
+
+/*
+ * Checks the timestamp and HMAC headers when the channel has a secret:
+ * the signature covers the timestamp, and a timestamp more than
+ * GENERIC_WINDOW seconds from req->now is refused, so that a captured
+ * request cannot be replayed later. (config_check lets a channel go
+ * without a secret only when the server listens on loopback.)
+ */
 static int
 generic_verify(const struct channel *ch, const struct http_request *req,
     const char **why)
 {
-	unsigned char	 mac[EVP_MAX_MD_SIZE];
-	unsigned int	 maclen = 0;
-	char		 hex[2 * EVP_MAX_MD_SIZE + 8];
-	const char	*sig;
-	unsigned int	 i;
+	char		 want[GENERIC_SIG_LEN + 1];
+	const char	*sig, *ts;
+	time_t		 t;
 
 	if (ch->secret == NULL)
 		return 0;
+	if ((ts = req->header(req, GENERIC_TS_HEADER)) == NULL) {
+		*why = "missing " GENERIC_TS_HEADER;
+		return 401;
+	}
+	if (generic_timestamp(ts, &t) == -1) {
+		*why = "malformed " GENERIC_TS_HEADER " (Unix seconds)";
+		return 401;
+	}
+	if (t < req->now - GENERIC_WINDOW || t > req->now + GENERIC_WINDOW) {
+		*why = GENERIC_TS_HEADER " outside five minutes of now";
+		return 401;
+	}
 	if ((sig = req->header(req, GENERIC_SIG_HEADER)) == NULL) {
 		*why = "missing signature";
 		return 401;
 	}
-	if (HMAC(EVP_sha256(), ch->secret, (int)strlen(ch->secret),
-	    (const unsigned char *)req->body, req->body_len, mac,
-	    &maclen) == NULL) {
+	if (generic_sign(ch->secret, ts, req->body, req->body_len,
+	    want) == -1) {
 		*why = "cannot compute signature";
 		return 401;
 	}
-	memcpy(hex, "sha256=", 7);
-	for (i = 0; i < maclen; i++)
-		(void)snprintf(hex + 7 + 2 * i, 3, "%02x", mac[i]);
-	if (strlen(sig) != 7 + 2 * maclen ||
-	    CRYPTO_memcmp(sig, hex, 7 + 2 * maclen) != 0) {
+	if (strlen(sig) != GENERIC_SIG_LEN ||
+	    CRYPTO_memcmp(sig, want, GENERIC_SIG_LEN) != 0) {
 		*why = "bad signature";
 		return 401;
 	}
@@ -147,25 +217,6 @@ generic_reply(const struct channel *ch, const struct inbound *in,
 	json_decref(obj);
 }
 
-/*
- * Writes "sha256=<hex HMAC-SHA256(secret, body)>" into out (at least
- * 7 + 2 * EVP_MAX_MD_SIZE + 1 bytes). Returns 0, or -1 if HMAC fails.
- */
-static int
-generic_sign(const char *secret, const char *body, size_t len, char *out)
-{
-	unsigned char	 mac[EVP_MAX_MD_SIZE];
-	unsigned int	 maclen = 0, i;
-
-	if (HMAC(EVP_sha256(), secret, (int)strlen(secret),
-	    (const unsigned char *)body, len, mac, &maclen) == NULL)
-		return -1;
-	memcpy(out, "sha256=", 8);
-	for (i = 0; i < maclen; i++)
-		(void)snprintf(out + 7 + 2 * i, 3, "%02x", mac[i]);
-	return 0;
-}
-
 /* Returns 1 if s is fit for a header value: printable ASCII, no space. */
 static int
 generic_token(const char *s)
@@ -185,7 +236,7 @@ generic_send_prepare(const struct channel *ch, const struct outbound *m,
 {
 	json_t	*obj = NULL;
 	char	*body = NULL;
-	char	 sig[7 + 2 * EVP_MAX_MD_SIZE + 1];
+	char	 sig[GENERIC_SIG_LEN + 1], ts[24];
 	int	 rc = -1;
 
 	if (ch->outbound_url == NULL || *ch->outbound_url == '\0') {
@@ -211,8 +262,9 @@ generic_send_prepare(const struct channel *ch, const struct outbound *m,
 		*why = "cannot encode JSON";
 		goto out;
 	}
+	(void)snprintf(ts, sizeof ts, "%lld", (long long)(m->now_ms / 1000));
 	if (ch->secret != NULL &&
-	    generic_sign(ch->secret, body, strlen(body), sig) == -1) {
+	    generic_sign(ch->secret, ts, body, strlen(body), sig) == -1) {
 		*why = "cannot compute signature";
 		goto out;
 	}
@@ -222,8 +274,11 @@ generic_send_prepare(const struct channel *ch, const struct outbound *m,
 	call->content_type = "application/json";
 	call->headers[0] = xasprintf("%s: %s", GENERIC_IDEM_HEADER,
 	    m->idem_key);
-	if (ch->secret != NULL)
-		call->headers[1] = xasprintf("%s: %s", GENERIC_SIG_HEADER, sig);
+	if (ch->secret != NULL) {
+		call->headers[1] = xasprintf("%s: %s", GENERIC_TS_HEADER, ts);
+		call->headers[2] = xasprintf("%s: %s", GENERIC_SIG_HEADER,
+		    sig);
+	}
 	body = NULL;
 	rc = 0;
 out:
@@ -259,5 +314,6 @@ const struct channel_backend channel_generic_backend = {
 	.reply = generic_reply,
 	.send_prepare = generic_send_prepare,
 	.send_result = generic_send_result,
+	.dedupe = CHANNEL_DEDUPE_CHAT | CHANNEL_DEDUPE_SENDER,
 	.max_text = 4096,
 };

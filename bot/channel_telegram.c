@@ -5,9 +5,12 @@
  * configured secret_token byte for byte. parse: one Update; only "message"
  * with text is handled, other updates are acknowledged and ignored (a
  * non-2xx answer would block the chat's later updates for up to a day).
- * Entity offsets are UTF-16 code units. "/cmd@OtherBot" is ignored,
- * "/cmd@ThisBot" becomes "/cmd". reply: a sendMessage method call in the
- * webhook response. Dedupe key: update_id.
+ * Entity offsets are UTF-16 code units. The first bot_command entity,
+ * at any offset, makes the message a command from there on;
+ * "/cmd@OtherBot" is ignored, "/cmd@ThisBot" becomes "/cmd". reply: a sendMessage method call in the
+ * webhook response. Dedupe key: update_id within the chat (Telegram's
+ * message ids are unique per chat only; the chat keeps the key right
+ * whichever id is used).
  *
  * Outbound (the delivery thread): send_prepare POSTs sendMessage to
  * <api_base>/bot<token>/sendMessage; send_result reads {"ok":…,
@@ -73,9 +76,13 @@ telegram_sender_name(json_t *from, struct inbound *in)
 }
 
 /*
- * Handles a bot_command entity at offset 0: "/cmd@Bot args". Returns 0 if
- * the command is ours (the "@Bot" part removed from in->text), 1 if it
- * names another bot, -1 if the entity does not fit the text.
+ * Handles the first bot_command entity, wherever it is: "/cmd@Bot args",
+ * or "👍 /check@Bot 鑫源" (in privacy mode Telegram delivers a group
+ * message to the bot for a command anywhere in it). The text becomes the
+ * command and what follows it; what came before is dropped. Returns 0 if
+ * the command is ours (the "@Bot" part removed from in->text), or there
+ * is no command; 1 if it names another bot; -1 if the entity does not fit
+ * the text (offsets are UTF-16 code units).
  */
 static int
 telegram_command(const struct channel *ch, json_t *ents, struct inbound *in)
@@ -88,27 +95,32 @@ telegram_command(const struct channel *ch, json_t *ents, struct inbound *in)
 
 	json_array_foreach(ents, i, e) {
 		type = json_string_value(json_object_get(e, "type"));
+		if (type == NULL || strcmp(type, "bot_command") != 0)
+			continue;
 		off = json_integer_value(json_object_get(e, "offset"));
 		n = json_integer_value(json_object_get(e, "length"));
-		if (type == NULL || strcmp(type, "bot_command") != 0 || off != 0)
-			continue;
-		if (n <= 0 || n > (json_int_t)len)
+		if (off < 0 || n <= 0 || off > (json_int_t)(2 * len) ||
+		    n > (json_int_t)(2 * len))
 			return -1;
 		start = utf8_offset_utf16(in->text, len, (size_t)off);
-		end = utf8_offset_utf16(in->text, len, (size_t)n);
-		if (start != 0 || end <= 0)
+		end = utf8_offset_utf16(in->text, len, (size_t)(off + n));
+		if (start < 0 || end <= start || in->text[start] != '/')
 			return -1;
 		in->explicit_cmd = 1;
-		at = memchr(in->text, '@', (size_t)end);
-		if (at == NULL)
-			return 0;
-		if (ch->bot_username == NULL ||
+		at = memchr(in->text + start, '@', (size_t)(end - start));
+		if (at != NULL && (ch->bot_username == NULL ||
 		    strlen(ch->bot_username) != (size_t)(in->text + end - at - 1) ||
 		    strncasecmp(at + 1, ch->bot_username,
-		    strlen(ch->bot_username)) != 0)
+		    strlen(ch->bot_username)) != 0))
 			return 1;
-		memmove(in->text + (at - in->text), in->text + end,
-		    len - (size_t)end + 1);
+		if (at != NULL) {
+			memmove(in->text + (at - in->text), in->text + end,
+			    len - (size_t)end + 1);
+			len -= (size_t)(in->text + end - at);
+		}
+		if (start > 0)
+			memmove(in->text, in->text + start,
+			    len - (size_t)start + 1);
 		return 0;
 	}
 	return 0;
@@ -192,46 +204,6 @@ out:
 	return rc;
 }
 
-/* Answers with a sendMessage call quoting the message. */
-static void
-telegram_reply(const struct channel *ch, const struct inbound *in,
-    const struct reply *r, struct http_response *resp)
-{
-	struct buf	 b;
-	json_t		*obj;
-	json_int_t	 chat, msg;
-	size_t		 i;
-
-	(void)ch;
-	resp->status = 200;
-	resp->content_type = "application/json";
-	if (r->ntexts == 0) {
-		resp->body = NULL;
-		resp->len = 0;
-		return;
-	}
-	buf_init(&b, REPLY_TEXT_MAX * REPLY_TEXTS_MAX);
-	for (i = 0; i < r->ntexts; i++) {
-		if (i > 0)
-			(void)buf_adds(&b, "\n\n");
-		(void)buf_adds(&b, r->texts[i]);
-	}
-	/* Four-byte characters count twice in UTF-16; stay safely under. */
-	if (b.data != NULL)
-		b.data[utf8_prefix(b.data, TG_TEXT_MAX / 2 + TG_TEXT_MAX / 4)] =
-		    '\0';
-	chat = strtoll(in->chat_id, NULL, 10);
-	msg = strtoll(in->reply_to, NULL, 10);
-	obj = json_pack("{s:s, s:I, s:s, s:{s:I, s:b}}", "method", "sendMessage",
-	    "chat_id", chat, "text", b.data ? b.data : "",
-	    "reply_parameters", "message_id", msg,
-	    "allow_sending_without_reply", 1);
-	resp->body = json_dumps(obj, JSON_COMPACT);
-	resp->len = resp->body ? strlen(resp->body) : 0;
-	json_decref(obj);
-	buf_free(&b);
-}
-
 /*
  * Returns the byte length of the longest prefix of s holding at most max
  * UTF-16 code units (characters above U+FFFF count two), never splitting
@@ -252,6 +224,40 @@ telegram_cut_utf16(const char *s, size_t max)
 		off += n;
 	}
 	return off;
+}
+
+/*
+ * Answers with a sendMessage call quoting the message. A webhook answer
+ * carries one method, and Telegram refuses a text over 4096 UTF-16 units:
+ * the answer holds the first part (channel_part()); the dispatcher has
+ * queued the rest in the outbox for the delivery thread.
+ */
+static void
+telegram_reply(const struct channel *ch, const struct inbound *in,
+    const struct reply *r, struct http_response *resp)
+{
+	json_t		*obj;
+	json_int_t	 chat, msg;
+	char		*text;
+
+	resp->status = 200;
+	resp->content_type = "application/json";
+	if (r->ntexts == 0) {
+		resp->body = NULL;
+		resp->len = 0;
+		return;
+	}
+	text = channel_reply_text(r);
+	chat = strtoll(in->chat_id, NULL, 10);
+	msg = strtoll(in->reply_to, NULL, 10);
+	obj = json_pack("{s:s, s:I, s:s%, s:{s:I, s:b}}", "method",
+	    "sendMessage", "chat_id", chat, "text", text,
+	    channel_part(ch, text), "reply_parameters", "message_id", msg,
+	    "allow_sending_without_reply", 1);
+	resp->body = obj != NULL ? json_dumps(obj, JSON_COMPACT) : NULL;
+	resp->len = resp->body ? strlen(resp->body) : 0;
+	json_decref(obj);
+	free(text);
 }
 
 /* Builds the sendMessage call for one message. */
@@ -402,6 +408,8 @@ const struct channel_backend channel_telegram_backend = {
 	.reply = telegram_reply,
 	.send_prepare = telegram_send_prepare,
 	.send_result = telegram_send_result,
+	.dedupe = CHANNEL_DEDUPE_CHAT,
+	.fit = telegram_cut_utf16,
 	.max_text = TG_TEXT_MAX,
 	/* Bot FAQ: about 1/s per chat, 20/min per group, 30/s overall. */
 	.per_chat_second = 1,

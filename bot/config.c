@@ -12,6 +12,7 @@
 #include <openssl/rand.h>
 
 #include "config.h"
+#include "log.h"
 #include "messages/texts.h"
 #include "messages/xmalloc.h"
 
@@ -175,6 +176,11 @@ config_channel_key(struct config_parse *p, const char *name, const char *key,
 		return config_fail(p, xasprintf("channel name \"%s\": use letters, digits, "
 		    "- and _", name));
 	}
+	/* An empty secret would silently mean "no secret": refuse any
+	 * empty value, naming it. */
+	if (*value == '\0')
+		return config_fail(p, xasprintf("channel %s: %s is empty "
+		    "(remove the line or give it a value)", name, key));
 	if ((ch = config_section_channel(p->cfg, name)) == NULL) {
 		return config_fail(p, xasprintf("more than %d channels", CONFIG_CHANNELS_MAX));
 	}
@@ -323,7 +329,23 @@ config_env(struct config *cfg)
 		config_set(&cfg->db_path, v);
 }
 
-/* Checks channel definitions. */
+/* Returns 1 if listen ("HOST:PORT", "[V6]:PORT") names a loopback host
+ * only: 127.x.x.x, localhost or ::1. */
+static int
+config_loopback(const char *listen)
+{
+	if (listen == NULL)
+		return 0;
+	if (strncmp(listen, "127.", 4) == 0)
+		return strspn(listen + 4, "0123456789.") ==
+		    strcspn(listen + 4, ":") && listen[4] != ':';
+	return strncmp(listen, "localhost:", 10) == 0 ||
+	    strcmp(listen, "localhost") == 0 ||
+	    strncmp(listen, "[::1]:", 6) == 0;
+}
+
+/* Checks channel definitions; a generic channel without a secret is
+ * allowed (with a warning) only when the server listens on loopback. */
 int
 config_check(const struct config *cfg, char **cause)
 {
@@ -348,6 +370,19 @@ config_check(const struct config *cfg, char **cause)
 			*cause = xasprintf("channel %s: telegram needs "
 			    "secret_token and bot_username", ch->name);
 			return -1;
+		}
+		if (strcmp(ch->backend->type, "generic") == 0 &&
+		    ch->secret == NULL) {
+			if (!config_loopback(cfg->listen)) {
+				*cause = xasprintf("channel %s: generic needs a "
+				    "secret when listening on %s (only a "
+				    "loopback address may go without)",
+				    ch->name, cfg->listen ? cfg->listen : "?");
+				return -1;
+			}
+			log_warn("channel %s: no secret: unsigned requests are "
+			    "accepted (allowed because %s is loopback only)",
+			    ch->name, cfg->listen);
 		}
 	}
 	return 0;

@@ -1,10 +1,13 @@
 /*
  * Dispatching one inbound message. Read-only commands just run. Commands
  * that change state run inside one IMMEDIATE transaction together with the
- * dedupe record (channel, message id, reply): a platform's retry finds the
+ * dedupe record (channel, the message id with the chat and sender where
+ * the backend's ids need them, reply): a platform's retry finds the
  * record and gets the same reply; the work is not done twice. The commit
  * happens before the reply leaves, so an acknowledged tip is on disk.
  */
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +21,76 @@
 #include "storage/staff.h"
 
 #define REPLY_SEP	'\x1e'
+
+/*
+ * What the dispatcher itself enforces for some commands, by name (the
+ * handlers stay unaware of it): commands that would tie a person to a tip
+ * are refused in group chats before anything is stored, and commands that
+ * cost a write or a search are limited per sender (messages/limit.h), one
+ * polite answer and then silence for the rest of the window.
+ */
+struct dispatch_policy {
+	const char	*name;		/* handler name */
+	int		 private_only;
+	const char	*kind;		/* limiter kind, or NULL */
+	size_t		 max_offset;	/* int in struct handler_env */
+	int		 window;	/* seconds */
+	enum msg_key	 flood;		/* the one polite answer */
+};
+
+static const struct dispatch_policy dispatch_policies[] = {
+	{ "report", 1, "tip", offsetof(struct handler_env, tips_per_hour),
+	  3600, MSG_FLOOD_TIPS },
+	{ "status", 1, NULL, 0, 0, MSG__COUNT },
+	{ "check", 0, "check", offsetof(struct handler_env, checks_per_minute),
+	  60, MSG_FLOOD_CHECKS },
+};
+
+/* Returns the policy of handler h, or NULL. */
+static const struct dispatch_policy *
+dispatch_policy(const struct handler *h)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof dispatch_policies / sizeof dispatch_policies[0];
+	    i++)
+		if (strcmp(dispatch_policies[i].name, h->name) == 0)
+			return &dispatch_policies[i];
+	return NULL;
+}
+
+/*
+ * Counts one use of p's command by the sender (channel, sender_id).
+ * Returns LIMIT_PASS to go on; LIMIT_WARN with r holding the polite
+ * answer; LIMIT_QUIET with r empty.
+ */
+static enum limit_verdict
+dispatch_limit(const struct handler_ctx *ctx, const struct dispatch_policy *p,
+    struct reply *r)
+{
+	const struct handler_env	*env = ctx->env;
+	enum limit_verdict		 v;
+	char				 key[2 * INBOUND_ID_MAX + 2], mins[16];
+	int				 max, wait;
+	struct msg_var			 vars[] = {
+		{ "minutes", mins }, { "hotline", env->hotline },
+		{ NULL, NULL }
+	};
+
+	if (p == NULL || p->kind == NULL || env->limits == NULL)
+		return LIMIT_PASS;
+	max = *(const int *)(const void *)((const char *)env + p->max_offset);
+	(void)snprintf(key, sizeof key, "%s\x1f%s", ctx->in->channel,
+	    ctx->in->sender_id);
+	v = limiter_hit(env->limits, p->kind, key, max, p->window, ctx->now);
+	if (v == LIMIT_WARN) {
+		wait = limiter_wait(env->limits, p->kind, key, ctx->now);
+		(void)snprintf(mins, sizeof mins, "%d",
+		    wait <= 60 ? 1 : (wait + 59) / 60);
+		handler_say(ctx, r, p->flood, vars);
+	}
+	return v;
+}
 
 /* Joins reply texts with RS for the dedupe record. */
 static char *
@@ -61,19 +134,93 @@ dispatch_apology(const struct handler_ctx *ctx, struct reply *r)
 	handler_say(ctx, r, MSG_INTERNAL_ERROR, vars);
 }
 
-/* Runs a state-changing handler exactly once per message id. */
+/*
+ * Queues the parts of r after the first when r is too long for one
+ * message on ch (channel_part()): the webhook's answer carries the first,
+ * the delivery thread sends the rest, a second later so that they follow
+ * it. Each part's key is made of the message's, so a retry queues
+ * nothing twice. Without a way to send (no bot token) the rest is lost
+ * and logged. The caller holds a write transaction. Returns STORE_OK or
+ * the error.
+ */
+static enum store_status
+dispatch_overflow(struct handler_ctx *ctx, const struct channel *ch,
+    const struct reply *r)
+{
+	const struct inbound	*in = ctx->in;
+	enum store_status	 st = STORE_OK;
+	char			*text, *part, idem[4 * INBOUND_ID_MAX + 32];
+	const char		*p;
+	size_t			 n;
+	int			 k;
+
+	if (ch->backend == NULL || ch->backend->fit == NULL || r->ntexts == 0)
+		return STORE_OK;
+	text = channel_reply_text(r);
+	p = text + channel_part(ch, text);
+	if (*p != '\0' && (ch->backend->send_prepare == NULL ||
+	    ch->token == NULL)) {
+		log_warn("%s: answer to %s cut at %zu of %zu bytes: no token to "
+		    "send the rest", ch->name, in->chat_id,
+		    (size_t)(p - text), strlen(text));
+		*(char *)(uintptr_t)p = '\0';
+	}
+	for (k = 2; *p != '\0' && st == STORE_OK; k++) {
+		while (*p == '\n')
+			p++;
+		if (*p == '\0')
+			break;
+		n = channel_part(ch, p);
+		part = xstrndup(p, n);
+		(void)snprintf(idem, sizeof idem, "part:%s:%s:%s:%s:%d",
+		    in->channel, in->chat_id, in->sender_id, in->message_id, k);
+		st = chats_queue_text(ctx->store, ch->name, in->chat_id,
+		    in->chat_kind == CHAT_GROUP ? "group" : "private", part,
+		    idem, ctx->now + 1, ctx->now);
+		free(part);
+		p += n;
+		ctx->outbox_written = 1;
+	}
+	free(text);
+	return st;
+}
+
+/* Fills the dedupe key of in: the message id, and the chat and sender
+ * where the channel's backend says its ids are unique only within them
+ * (no backend: the web form, whose ids are server nonces). */
+static void
+dispatch_key(const struct channel *ch, const struct inbound *in,
+    struct inbound_key *k)
+{
+	int	 scope = ch->backend != NULL ? ch->backend->dedupe : 0;
+
+	k->channel = in->channel;
+	k->chat_id = (scope & CHANNEL_DEDUPE_CHAT) ? in->chat_id : "";
+	k->sender_id = (scope & CHANNEL_DEDUPE_SENDER) ? in->sender_id : "";
+	k->message_id = in->message_id;
+}
+
+/*
+ * Runs a state-changing handler exactly once per message. The flood limit
+ * is counted only for a message not seen before: a platform's retry of an
+ * answered message gets the stored answer and costs the sender nothing.
+ * A refused message leaves no record (its retry is refused quietly).
+ */
 static enum dispatch_result
-dispatch_once(struct handler_ctx *ctx, const struct handler *h,
+dispatch_once(struct handler_ctx *ctx, const struct channel *ch,
+    const struct handler *h, const struct dispatch_policy *pol,
     const char *args, struct reply *r)
 {
 	const struct inbound	*in = ctx->in;
+	struct inbound_key	 key;
 	enum store_status	 st;
 	enum handler_ret	 hr;
 	char			*stored = NULL;
 
+	dispatch_key(ch, in, &key);
 	if ((st = store_begin(ctx->store)) != STORE_OK)
 		goto fail;
-	st = inbound_seen_get(ctx->store, in->channel, in->message_id, &stored);
+	st = inbound_seen_get(ctx->store, &key, &stored);
 	if (st == STORE_OK) {
 		store_rollback(ctx->store);
 		dispatch_split(stored, r);
@@ -82,12 +229,21 @@ dispatch_once(struct handler_ctx *ctx, const struct handler *h,
 	}
 	if (st != STORE_NOT_FOUND)
 		goto fail;
+	switch (dispatch_limit(ctx, pol, r)) {
+	case LIMIT_PASS:
+		break;
+	case LIMIT_WARN:
+		store_rollback(ctx->store);
+		return DISPATCH_REPLIED;
+	case LIMIT_QUIET:
+		store_rollback(ctx->store);
+		return DISPATCH_IGNORED;
+	}
 	hr = h->exec(ctx, args, r);
-	if (hr == HANDLER_FAILED)
+	if (hr == HANDLER_FAILED || dispatch_overflow(ctx, ch, r) != STORE_OK)
 		goto fail;
 	stored = dispatch_join(r);
-	st = inbound_seen_put(ctx->store, in->channel, in->message_id, ctx->now,
-	    stored);
+	st = inbound_seen_put(ctx->store, &key, ctx->now, stored);
 	free(stored);
 	if (st != STORE_OK || (st = store_commit(ctx->store)) != STORE_OK)
 		goto fail;
@@ -102,6 +258,35 @@ fail:
 	return DISPATCH_FAILED;
 }
 
+/* After a read-only handler: queues the later parts of a long answer in a
+ * transaction of their own. The first part goes out whatever happens. */
+static enum dispatch_result
+dispatch_rest(struct handler_ctx *ctx, const struct channel *ch,
+    struct reply *r)
+{
+	char	*text;
+	int	 longer;
+
+	if (ch->backend == NULL || ch->backend->fit == NULL || r->ntexts == 0)
+		return DISPATCH_REPLIED;
+	text = channel_reply_text(r);
+	longer = text[channel_part(ch, text)] != '\0';
+	free(text);
+	if (!longer)
+		return DISPATCH_REPLIED;
+	if (store_begin(ctx->store) != STORE_OK ||
+	    dispatch_overflow(ctx, ch, r) != STORE_OK ||
+	    store_commit(ctx->store) != STORE_OK) {
+		log_error("%s: queueing the rest of an answer: %s", ch->name,
+		    store_errmsg(ctx->store));
+		store_rollback(ctx->store);
+		return DISPATCH_REPLIED;
+	}
+	if (ctx->outbox_written && ctx->env->outbox_wake != NULL)
+		ctx->env->outbox_wake(ctx->env->wake_arg);
+	return DISPATCH_REPLIED;
+}
+
 /* Handles one message. */
 enum dispatch_result
 dispatch_inbound(struct store *s, const struct channel *ch,
@@ -109,6 +294,7 @@ dispatch_inbound(struct store *s, const struct channel *ch,
     struct reply *r, const char **name)
 {
 	const struct handler	*h;
+	const struct dispatch_policy *pol;
 	struct handler_ctx	 ctx;
 	struct chat_info	 ci;
 	struct staff_info	 who;
@@ -166,8 +352,25 @@ dispatch_inbound(struct store *s, const struct channel *ch,
 		handler_say(&ctx, r, MSG_STAFF_ONLY, NULL);
 		return DISPATCH_REPLIED;
 	}
+	pol = dispatch_policy(h);
+	if (pol != NULL && pol->private_only && in->chat_kind == CHAT_GROUP) {
+		/* Nothing is stored: no tip, no reporter, no dedupe row. */
+		struct msg_var gv[] = {
+			{ "hotline", env->hotline }, { NULL, NULL }
+		};
+		handler_say(&ctx, r, MSG_GROUP_PRIVATE_ONLY, gv);
+		return DISPATCH_REPLIED;
+	}
 	if (h->flags & HANDLER_WRITES)
-		return dispatch_once(&ctx, h, args, r);
+		return dispatch_once(&ctx, ch, h, pol, args, r);
+	switch (dispatch_limit(&ctx, pol, r)) {
+	case LIMIT_PASS:
+		break;
+	case LIMIT_WARN:
+		return DISPATCH_REPLIED;
+	case LIMIT_QUIET:
+		return DISPATCH_IGNORED;
+	}
 	/* Read-only: one snapshot for all the handler's statements. */
 	if (store_begin_read(s) != STORE_OK) {
 		log_error("%s: %s: %s", ch->name, h->name, store_errmsg(s));
@@ -181,5 +384,5 @@ dispatch_inbound(struct store *s, const struct channel *ch,
 		dispatch_apology(&ctx, r);
 		return DISPATCH_FAILED;
 	}
-	return DISPATCH_REPLIED;
+	return dispatch_rest(&ctx, ch, r);
 }

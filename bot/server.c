@@ -27,6 +27,7 @@
 #include "server.h"
 #include "storage/areas.h"
 #include "storage/chats.h"
+#include "storage/letters.h"
 #include "web.h"
 
 #define SERVER_STORES_MAX	128
@@ -712,7 +713,9 @@ server_stop(struct server *srv, int grace_ms)
 /*
  * The periodic jobs, run from the main thread between signals:
  *  - forget dedupe records older than [storage] dedupe_days (a week by
- *    default; platforms retry for a day).
+ *    default; platforms retry for a day);
+ *  - fold scan rows older than [storage] scan_detail_days into per-code
+ *    totals and delete them (reach figures stay the same).
  */
 void
 server_cron(struct server *srv, time_t now)
@@ -727,4 +730,10 @@ server_cron(struct server *srv, time_t now)
 		log_warn("cron: %s", store_errmsg(s));
 	else if (n > 0)
 		log_info("cron: forgot %ld old dedupe records", n);
+	n = 0;
+	if (letters_prune_scans(s, now - (time_t)srv->cfg->scan_detail_days *
+	    86400, &n) != STORE_OK)
+		log_warn("cron: %s", store_errmsg(s));
+	else if (n > 0)
+		log_info("cron: folded %ld old scan rows into totals", n);
 }

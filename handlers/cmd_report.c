@@ -1,8 +1,10 @@
 /*
  * 举报 / /report: a resident's tip. It is committed before the answer
  * goes out (the dispatcher runs this inside a transaction), gets a
- * reference like JB-20261121-0042, is linked to the chat's area, and the
- * reporter's identity is sealed apart from the tip.
+ * reference like JB-20261121-7KQ3XZ (random: it tells nothing of other
+ * tips), is linked to the chat's area, and the reporter's identity is
+ * sealed apart from the tip. Only private chats get here: in a group the
+ * dispatcher answers that tips go in a private chat and stores nothing.
  */
 #include <stdio.h>
 #include <string.h>
@@ -29,6 +31,12 @@ cmd_report_exec(struct handler_ctx *ctx, const char *args, struct reply *r)
 	};
 	size_t			 n;
 
+	if (in->chat_kind == CHAT_GROUP) {
+		/* The dispatcher never sends a group's tip here; if it did,
+		 * storing it would expose the reporter to the group. */
+		handler_say(ctx, r, MSG_GROUP_PRIVATE_ONLY, NULL);
+		return HANDLER_USAGE;
+	}
 	if (*args == '\0') {
 		handler_say(ctx, r, MSG_REPORT_EMPTY, NULL);
 		return HANDLER_USAGE;
@@ -52,8 +60,6 @@ cmd_report_exec(struct handler_ctx *ctx, const char *args, struct reply *r)
 	if (tips_create(ctx->store, &t, ctx->now, ref) != STORE_OK)
 		return HANDLER_FAILED;
 	handler_say(ctx, r, MSG_REPORT_OK, vars);
-	if (in->chat_kind == CHAT_GROUP)
-		handler_say(ctx, r, MSG_REPORT_GROUP_HINT, NULL);
 	return HANDLER_OK;
 }
 

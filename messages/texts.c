@@ -121,9 +121,6 @@ static const struct {
 		"举报人信息严格保密。发送“进度 {ref}”可查询处理进度。",
 		"Thank you: your tip is recorded as {ref} and will be verified. Your "
 		"identity is kept confidential. Send /status {ref} to follow it." },
-	[MSG_REPORT_GROUP_HINT] = {
-		"为保护您的隐私，今后也可以私聊本助手举报。",
-		"To keep your report private, you can also message me directly." },
 	[MSG_STATUS_NOT_YOURS] = {
 		"没有找到您举报的编号为 {ref} 的线索。只有举报人本人可以查询进度，请核对编号。",
 		"No tip {ref} filed by you was found. Only the person who reported a "
@@ -289,6 +286,26 @@ static const struct {
 	[MSG_WEB_PRINT_LINK_BAD] = {
 		"打印链接无效或已过期，请重新生成。",
 		"This print link is not valid or has expired: make a new one." },
+	/* chats, tips */
+	[MSG_FLOOD_TIPS] = {
+		"您在短时间内提交的举报较多，请 {minutes} 分钟后再提交。"
+		"如情况紧急，请拨打防非热线 {hotline}。",
+		"You have sent many reports in a short time; please send the next "
+		"one in {minutes} minutes. If it is urgent, call the hotline "
+		"{hotline}." },
+	[MSG_FLOOD_CHECKS] = {
+		"您查询得太频繁了，请 {minutes} 分钟后再试。"
+		"如需帮助，请拨打防非热线 {hotline}。",
+		"You are checking too often; please try again in {minutes} "
+		"minutes. For help, call the hotline {hotline}." },
+	[MSG_GROUP_PRIVATE_ONLY] = {
+		"为保护举报人，群聊中不受理举报和进度查询，本条消息未被记录。"
+		"请私聊本机器人发送“举报 内容”或“进度 编号”，"
+		"也可拨打防非热线 {hotline}。",
+		"To protect whoever reports, tips and their progress are not taken "
+		"in a group chat, and this message was not recorded. Message me "
+		"directly with \"report <what happened>\" or \"status <reference>\", "
+		"or call the hotline {hotline}." },
 };
 
 /* Returns the template, falling back to Chinese. */

@@ -30,12 +30,34 @@ enum store_status groups_set_area(struct store *, const char *channel,
 		    const char *chat_id, int64_t area, const char *kind,
 		    time_t now);
 
+/*
+ * What makes an inbound message unique: its channel instance, message id
+ * and, where the platform's ids are unique only within a chat or per
+ * sender, the chat and sender ("" where not part of the key).
+ */
+struct inbound_key {
+	const char	*channel;
+	const char	*chat_id;
+	const char	*sender_id;
+	const char	*message_id;
+};
+
 /* The reply stored for an inbound message already handled (caller frees
  * *reply; texts are separated by RS, 0x1e), or STORE_NOT_FOUND. */
-enum store_status inbound_seen_get(struct store *, const char *channel,
-		    const char *message_id, char **reply);
-enum store_status inbound_seen_put(struct store *, const char *channel,
-		    const char *message_id, time_t now, const char *reply);
+enum store_status inbound_seen_get(struct store *, const struct inbound_key *,
+		    char **reply);
+enum store_status inbound_seen_put(struct store *, const struct inbound_key *,
+		    time_t now, const char *reply);
+/*
+ * Queues text for the chat (channel, chat_id) in the outbox, due at due,
+ * recording the chat (kind "private" or "group") if it has no row yet:
+ * the later parts of an answer too long for one message. A row with the
+ * same idem_key already queued is left alone (a retried message queues
+ * nothing twice). The caller holds a transaction.
+ */
+enum store_status chats_queue_text(struct store *, const char *channel,
+		    const char *chat_id, const char *kind, const char *text,
+		    const char *idem_key, time_t due, time_t now);
 /* Forgets messages seen before the given time; *n gets how many. */
 enum store_status inbound_seen_prune(struct store *, time_t before, long *n);
 

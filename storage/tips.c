@@ -1,16 +1,16 @@
-/* Tips: references, creation with their reporter, and status by reporter. */
+/* Tips: random references, creation with their reporter, and status by reporter. */
 #include <stdio.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
 
 #include "reporters_int.h"
 #include "store_int.h"
 #include "tips.h"
 
-static const char *const sql_tip_counter =
-    "INSERT INTO tip_counters (day, n) VALUES (?1, 1)"
-    " ON CONFLICT (day) DO UPDATE SET n = n + 1 RETURNING n";
+static const char *const sql_tip_ref_taken =
+    "SELECT 1 FROM tips WHERE ref = ?1";
 static const char *const sql_tip_insert =
     "INSERT INTO tips (ref, body, area_id, channel, chat_kind, reporter_id,"
     " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)"
@@ -23,6 +23,43 @@ static const char *const sql_tip_status =
 static const char *const sql_tip_reporter =
     "SELECT reporter_id FROM tips WHERE ref = ?1";
 
+/*
+ * Writes a new reference "JB-YYYYMMDD-XXXXXX" for day into ref: six
+ * random characters from an alphabet without look-alikes (no 0/O, 1/I),
+ * about 10^9 per day, so that a reference tells neither how many tips
+ * came that day nor the reference of anyone else's. Tries again when the
+ * reference is taken. Returns STORE_OK, or an error.
+ */
+static enum store_status
+tips_new_ref(struct store *s, const char *day, char ref[TIP_REF_MAX])
+{
+	static const char	 abc[] = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+	unsigned char		 rnd[TIP_REF_RANDOM];
+	char			 tail[TIP_REF_RANDOM + 1];
+	sqlite3_stmt		*st;
+	int			 tries, i, rc;
+
+	for (tries = 0; tries < 16; tries++) {
+		if (RAND_bytes(rnd, sizeof rnd) != 1)
+			return store_fail(s, "tips_new_ref: RAND_bytes");
+		/* 32 letters: the low five bits of each byte are uniform. */
+		for (i = 0; i < TIP_REF_RANDOM; i++)
+			tail[i] = abc[rnd[i] & 31];
+		tail[TIP_REF_RANDOM] = '\0';
+		(void)snprintf(ref, TIP_REF_MAX, "JB-%s-%s", day, tail);
+		if ((st = store_stmt(s, sql_tip_ref_taken)) == NULL)
+			return STORE_ERROR;
+		sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc == SQLITE_DONE)
+			return STORE_OK;
+		if (rc != SQLITE_ROW)
+			return store_fail(s, "tips_new_ref");
+	}
+	return store_fail(s, "tips_new_ref: no free reference");
+}
+
 /* Stores a new tip. */
 enum store_status
 tips_create(struct store *s, const struct tip_new *t, time_t now,
@@ -30,20 +67,15 @@ tips_create(struct store *s, const struct tip_new *t, time_t now,
 {
 	sqlite3_stmt		*st;
 	int64_t			 reporter, tip;
-	long			 n;
 	enum store_status	 rc;
 
 	if (t->body == NULL || *t->body == '\0' || t->day == NULL ||
 	    strlen(t->day) != 8)
 		return STORE_INVALID;
-	if ((st = store_stmt(s, sql_tip_counter)) == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_text(st, 1, t->day, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW)
-		return store_fail(s, "tips_create");
-	n = (long)sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	(void)snprintf(ref, TIP_REF_MAX, "JB-%s-%04ld", t->day, n);
+	if (strspn(t->day, "0123456789") != 8)
+		return STORE_INVALID;
+	if ((rc = tips_new_ref(s, t->day, ref)) != STORE_OK)
+		return rc;
 
 	if ((rc = reporters_put(s, &t->reporter, now, &reporter)) != STORE_OK)
 		return rc;

@@ -11,7 +11,8 @@
 
 #include "store.h"
 
-#define TIP_REF_MAX	32	/* "JB-20261121-0042" and longer sequences */
+#define TIP_REF_MAX	32	/* "JB-20261121-7KQ3XZ" */
+#define TIP_REF_RANDOM	6	/* random characters after the day */
 
 struct reporter_identity {
 	const char	*channel;	/* channel instance */

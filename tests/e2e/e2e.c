@@ -13,9 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 #include <curl/curl.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "e2e.h"
 
@@ -65,10 +68,35 @@ static void
 ref_of(const char *body, char ref[32])
 {
 	const char	*p = strstr(body, "JB-");
+	size_t		 n;
 
 	assert_non_null(p);
-	memcpy(ref, p, 16);
-	ref[16] = '\0';
+	n = strspn(p, "JB-0123456789ABCDEFGHJKLMNPQRSTUVWXYZ");
+	assert_int_equal(n, 18);	/* JB-YYYYMMDD-XXXXXX */
+	memcpy(ref, p, n);
+	ref[n] = '\0';
+}
+
+/* Writes "sha256=<hex HMAC-SHA256(secret, ts "." body)>" into sig[80]. */
+static void
+e2e_sign(const char *secret, const char *ts, const char *body, size_t len,
+    char sig[80])
+{
+	unsigned char	 mac[32];
+	unsigned int	 maclen = sizeof mac, i;
+	size_t		 tl = strlen(ts);
+	char		*msg = malloc(tl + 1 + len + 1);
+
+	assert_non_null(msg);
+	memcpy(msg, ts, tl);
+	msg[tl] = '.';
+	memcpy(msg + tl + 1, body, len);
+	assert_non_null(HMAC(EVP_sha256(), secret, (int)strlen(secret),
+	    (unsigned char *)msg, tl + 1 + len, mac, &maclen));
+	free(msg);
+	memcpy(sig, "sha256=", 7);
+	for (i = 0; i < maclen; i++)
+		(void)snprintf(sig + 7 + 2 * i, 3, "%02x", mac[i]);
 }
 
 /* Runs one case file. */
@@ -80,6 +108,8 @@ run_case(const char *file)
 	char			*hstore[8] = { NULL };
 	char			*contains[8] = { NULL }, *absent[8] = { NULL };
 	char			 method[64] = "POST", url[4096] = "";
+	char			 sign[128] = "";
+	long			 skew = 0;
 	size_t			 nh = 0, nc = 0, na = 0, blen = 0, i;
 	long			 status = 200;
 	struct http_result	 r;
@@ -98,7 +128,12 @@ run_case(const char *file)
 			(void)snprintf(url, sizeof url, "%s", line + 6);
 		else if (strncmp(line, "header: ", 8) == 0 && nh < 7)
 			headers[nh] = hstore[nh] = strdup(line + 8), nh++;
-		else if (strncmp(line, "status: ", 8) == 0)
+		else if (strncmp(line, "sign: ", 6) == 0) {
+			/* "sign: SECRET [SKEW]": X-Fangfei-Timestamp (now +
+			 * SKEW seconds) and its signature, made at run time. */
+			if (sscanf(line + 6, "%127s %ld", sign, &skew) < 1)
+				fail_msg("%s: bad sign line", file);
+		} else if (strncmp(line, "status: ", 8) == 0)
 			status = strtol(line + 8, NULL, 10);
 		else if (strncmp(line, "contains: ", 10) == 0 && nc < 8)
 			contains[nc++] = strdup(line + 10);
@@ -117,6 +152,19 @@ run_case(const char *file)
 			fail_msg("%s: cannot read \"%s\"", file, line);
 	}
 	fclose(f);
+	if (*sign != '\0' && nh < 6) {
+		char ts[24], sig[80];
+
+		(void)snprintf(ts, sizeof ts, "%lld",
+		    (long long)time(NULL) + skew);
+		e2e_sign(sign, ts, body ? body : "", blen, sig);
+		headers[nh] = hstore[nh] = malloc(128);
+		(void)snprintf(hstore[nh], 128, "X-Fangfei-Timestamp: %s", ts);
+		nh++;
+		headers[nh] = hstore[nh] = malloc(128);
+		(void)snprintf(hstore[nh], 128, "X-Fangfei-Signature: %s", sig);
+		nh++;
+	}
 	r = e2e_request(&d, method, url, headers, body, blen);
 	if (r.status != status)
 		fail_msg("%s: status %ld, want %ld; body %s", file, r.status,
@@ -211,7 +259,8 @@ test_dedupe(void **state)
 	e2e_result_free(&a);
 }
 
-/* Status is for the reporter only; the tip keeps the group's area. */
+/* Status is for the reporter only; the tip keeps the channel's area; a group
+ * chat takes no tips. */
 static void
 test_status_and_area(void **state)
 {
@@ -219,10 +268,23 @@ test_status_and_area(void **state)
 	char			 ref[32], text[128], sql[256];
 
 	(void)state;
+	long			 reporters = e2e_sql_long(&d,
+				    "SELECT count(*) FROM reporters");
+
+	/* In a group a tip would expose the reporter: it is refused with
+	 * the way to a private chat, and nothing is stored. */
 	r = say("demo", "g-building-12", "resident-1", "举报 有人在电梯厅发保本"
+	    "高息传单", "area-0");
+	assert_non_null(strstr(r.body, "请私聊本机器人"));
+	assert_null(strstr(r.body, "JB-"));
+	e2e_result_free(&r);
+	assert_int_equal(e2e_sql_long(&d, "SELECT count(*) FROM tips WHERE "
+	    "body LIKE '%电梯厅%'"), 0);
+	assert_int_equal(e2e_sql_long(&d, "SELECT count(*) FROM reporters"),
+	    reporters);
+	r = say("demo", "u-resident-1", "resident-1", "举报 有人在电梯厅发保本"
 	    "高息传单", "area-1");
 	ref_of(r.body, ref);
-	assert_non_null(strstr(r.body, "私聊"));	/* group hint */
 	e2e_result_free(&r);
 	(void)snprintf(sql, sizeof sql, "SELECT a.level FROM tips t JOIN areas "
 	    "a ON a.id = t.area_id WHERE t.ref = '%s'", ref);

@@ -2,10 +2,11 @@
  * Fuzzes the generic JSON webhook adapter (bot/channel_generic.c). The first
  * byte picks the mode, the rest is the POST body:
  *   0 (and anything not below): no secret, so verify passes;
- *   1: a secret, with the right X-Fangfei-Signature computed here;
- *   2: a secret, with the signature header read from the input: the body
- *      is what follows the first newline (the signature check path);
- *      without a newline the header is missing.
+ *   1: a secret, with the right X-Fangfei-Signature computed here over
+ *      the fixed X-Fangfei-Timestamp (the request's clock);
+ *   2: a secret, with the timestamp and signature headers read from the
+ *      input: "TS SIG\n" then the body (the header checks' path);
+ *      without a newline both headers are missing.
  */
 #include <stdio.h>
 
@@ -21,13 +22,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct channel	 plain, signed_ch;
 	struct fuzz_headers	 hdrs = {
-		{ "X-Fangfei-Signature", "Content-Type", NULL },
-		{ NULL, "application/json", NULL },
+		{ "X-Fangfei-Signature", "Content-Type",
+		  "X-Fangfei-Timestamp", NULL },
+		{ NULL, "application/json", NULL, NULL },
 	};
 	unsigned char		 mac[EVP_MAX_MD_SIZE];
 	unsigned int		 maclen = 0, i;
 	char			 sig[8 + 2 * EVP_MAX_MD_SIZE];
-	char			*copy, *body, *nl;
+	char			*copy, *body, *nl, *sp, *msg;
 	int			 mode;
 
 	if (plain.backend == NULL) {
@@ -48,9 +50,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size--;
 	switch (mode) {
 	case 1:
+		/* The request's clock is 1763750000 (fuzz_webhook.h). */
+		msg = malloc(11 + size + 1);
+		FUZZ_ASSERT(msg != NULL);
+		memcpy(msg, "1763750000.", 11);
+		memcpy(msg + 11, copy, size);
 		if (HMAC(EVP_sha256(), FUZZ_SECRET, (int)strlen(FUZZ_SECRET),
-		    (const unsigned char *)copy, size, mac, &maclen) == NULL)
+		    (const unsigned char *)msg, 11 + size, mac, &maclen) ==
+		    NULL)
 			abort();
+		free(msg);
+		hdrs.values[2] = "1763750000";
 		memcpy(sig, "sha256=", 7);
 		for (i = 0; i < maclen; i++)
 			(void)snprintf(sig + 7 + 2 * i, 3, "%02x", mac[i]);
@@ -64,7 +74,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 		*nl = '\0';
-		hdrs.values[0] = copy;
+		if ((sp = strchr(copy, ' ')) != NULL) {
+			*sp = '\0';
+			hdrs.values[0] = sp + 1;
+		}
+		hdrs.values[2] = copy;
 		body = nl + 1;
 		fuzz_webhook(&signed_ch, body, size - (size_t)(body - copy),
 		    &hdrs);

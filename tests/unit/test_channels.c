@@ -3,14 +3,19 @@
  * vectors (tests/data/protocol-vectors.json, a copy of the shared file)
  * plus cases of our own; the generic webhook's signature and fields.
  */
-#include "testutil.h"
+#include "teststore.h"
 
 #include <strings.h>
 
 #include <jansson.h>
+#include <sqlite3.h>
 #include <openssl/hmac.h>
 
 #include "bot/channel.h"
+#include "bot/config.h"
+#include "bot/dispatch.h"
+#include "messages/buf.h"
+#include "messages/text.h"
 #include "messages/xmalloc.h"
 
 struct fake_req {
@@ -169,13 +174,42 @@ test_telegram_cases(void **state)
 	assert_string_equal(in.reply_to, "5");
 	inbound_clear(&in);
 
-	/* An entity after an emoji: offset 2 (UTF-16), not a command at 0. */
+	/* An entity after an emoji: offset 2 (UTF-16) is still the command
+	 * (privacy mode delivers it); the text starts at the command. */
 	assert_int_equal(tg_parse("{\"update_id\":10,\"message\":{\"message_id"
 	    "\":6,\"from\":{\"id\":1},\"chat\":{\"id\":1,\"type\":\"private\"},"
 	    "\"text\":\"\xf0\x9f\x98\x80/help\",\"entities\":[{\"offset\":2,"
 	    "\"length\":5,\"type\":\"bot_command\"}]}}", &in), 0);
 	assert_int_equal(in.chat_kind, CHAT_PRIVATE);
-	assert_int_equal(in.explicit_cmd, 0);
+	assert_int_equal(in.explicit_cmd, 1);
+	assert_int_equal(in.ignore, 0);
+	assert_string_equal(in.text, "/help");
+	inbound_clear(&in);
+
+	/* "👍 /check@MyNotifyBot 鑫源" in a group: the entity at 3. */
+	assert_int_equal(tg_parse("{\"update_id\":15,\"message\":{\"message_id"
+	    "\":10,\"from\":{\"id\":1},\"chat\":{\"id\":-7,\"type\":"
+	    "\"group\"},\"text\":\"\xf0\x9f\x91\x8d /check@MyNotifyBot 鑫源\","
+	    "\"entities\":[{\"offset\":3,\"length\":18,\"type\":"
+	    "\"bot_command\"}]}}", &in), 0);
+	assert_int_equal(in.ignore, 0);
+	assert_int_equal(in.explicit_cmd, 1);
+	assert_string_equal(in.text, "/check 鑫源");
+	inbound_clear(&in);
+	/* The same addressed to another bot is not ours. */
+	assert_int_equal(tg_parse("{\"update_id\":16,\"message\":{\"message_id"
+	    "\":11,\"from\":{\"id\":1},\"chat\":{\"id\":-7,\"type\":"
+	    "\"group\"},\"text\":\"\xf0\x9f\x91\x8d /check@OtherBot 鑫源\","
+	    "\"entities\":[{\"offset\":3,\"length\":15,\"type\":"
+	    "\"bot_command\"}]}}", &in), 0);
+	assert_int_equal(in.ignore, 1);
+	inbound_clear(&in);
+	/* An offset inside the emoji's surrogate pair is refused. */
+	assert_int_equal(tg_parse("{\"update_id\":17,\"message\":{\"message_id"
+	    "\":12,\"from\":{\"id\":1},\"chat\":{\"id\":1,\"type\":"
+	    "\"private\"},\"text\":\"\xf0\x9f\x98\x80/help\",\"entities\":"
+	    "[{\"offset\":1,\"length\":5,\"type\":\"bot_command\"}]}}", &in),
+	    400);
 	inbound_clear(&in);
 
 	/* An entity longer than the text is refused. */
@@ -255,7 +289,230 @@ test_telegram_reply(void **state)
 	inbound_clear(&in);
 }
 
-/* The generic webhook's HMAC header. */
+/* UTF-16 units of s (characters above U+FFFF count two). */
+static size_t
+units16(const char *s, size_t len)
+{
+	size_t		 off = 0, n, u = 0;
+	uint32_t	 cp;
+
+	while (off < len && (n = utf8_decode(s + off, len - off, &cp)) > 0) {
+		u += cp > 0xffff ? 2 : 1;
+		off += n;
+	}
+	return u;
+}
+
+/* A Telegram answer is cut by UTF-16 units, not characters: 3,000 emoji
+ * are 6,000 units, and Telegram refuses a text over 4,096. The parts
+ * channel_part() makes cover the whole text, each within the limit, cut
+ * after a line break where one is near. */
+static void
+test_telegram_long_reply(void **state)
+{
+	struct inbound		 in;
+	struct reply		 r = { 0, { NULL } };
+	struct http_response	 resp;
+	struct buf		 b;
+	json_t			*j;
+	const char		*text, *p;
+	char			*all;
+	size_t			 i, n, total = 0, parts = 0;
+
+	(void)state;
+	assert_int_equal(tg_parse("{\"update_id\":9,\"message\":{\"message_id\""
+	    ":301,\"from\":{\"id\":5},\"chat\":{\"id\":5,\"type\":"
+	    "\"private\"},\"text\":\"/help\"}}", &in), 0);
+	buf_init(&b, REPLY_TEXT_MAX);
+	for (i = 0; i < 1500; i++)
+		(void)buf_adds(&b, "\xf0\x9f\x92\xb0");	/* 💰 */
+	reply_add_owned(&r, buf_steal(&b));
+	reply_add(&r, "第二段");
+	buf_init(&b, REPLY_TEXT_MAX);
+	for (i = 0; i < 1500; i++)
+		(void)buf_adds(&b, "\xf0\x9f\x98\x80");	/* 😀 */
+	reply_add_owned(&r, buf_steal(&b));
+	memset(&resp, 0, sizeof resp);
+	tg.backend->reply(&tg, &in, &r, &resp);
+	j = json_loads(resp.body, 0, NULL);
+	assert_non_null(j);
+	text = json_string_value(json_object_get(j, "text"));
+	assert_non_null(text);
+	assert_true(units16(text, strlen(text)) <= 4096);
+	/* Cut after the line break before the last text, not inside the
+	 * emoji: 3,000 + "\n\n第二段\n\n". (The old cut at 3,072 characters
+	 * kept 6,144 units.) */
+	assert_int_equal(units16(text, strlen(text)), 3000 + 2 + 3 + 2);
+	json_decref(j);
+	free(resp.body);
+
+	all = channel_reply_text(&r);
+	for (p = all; *p != '\0'; p += n, parts++) {
+		n = channel_part(&tg, p);
+		assert_true(n > 0);
+		assert_true(units16(p, n) <= 4096);
+		total += n;
+	}
+	assert_int_equal(total, strlen(all));
+	assert_int_equal(parts, 2);
+	free(all);
+	reply_clear(&r);
+	inbound_clear(&in);
+}
+
+/* Runs sql on the test database and returns the first column of each
+ * row joined by RS, 0x1e (caller frees). */
+static char *
+sql_rows(const char *dir, const char *sql)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	struct buf	 b;
+	char		 path[256], *out;
+	int		 first = 1;
+
+	(void)snprintf(path, sizeof path, "%s/t.db", dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	buf_init(&b, 1 << 20);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (!first)
+			(void)buf_adds(&b, "\x1e");
+		first = 0;
+		(void)buf_adds(&b, (const char *)sqlite3_column_text(st, 0));
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	out = buf_steal(&b);
+	return out != NULL ? out : xstrdup("");
+}
+
+/* Drops every '\n' of s in place. */
+static void
+drop_newlines(char *s)
+{
+	char	*w = s;
+
+	for (; *s != '\0'; s++)
+		if (*s != '\n')
+			*w++ = *s;
+	*w = '\0';
+}
+
+/* An answer longer than one message: the webhook answer carries the
+ * first part, the rest is queued in the outbox in order, each part
+ * within the limit, nothing lost; a retry queues nothing twice; without
+ * a bot token nothing is queued. (A platform limit of 80 units makes
+ * the help text long.) */
+static void
+test_dispatch_long_answer(void **state)
+{
+	static const uint8_t		 key[STORE_KEY_LEN];
+	struct channel_backend		 small;
+	struct channel			 ch;
+	struct handler_env		 env = { .hotline = "0533-12345",
+					    .utc_offset = 8 * 3600 };
+	struct store			*s;
+	struct inbound			 in;
+	struct reply			 r = { 0, { NULL } };
+	const char			*name;
+	char				*dir, *rows, *whole, *first, *p, *q;
+	size_t				 n;
+
+	(void)state;
+	s = teststore_open(key, &dir);
+	small = *channel_backend_lookup("telegram");
+	small.max_text = 80;
+	memset(&ch, 0, sizeof ch);
+	ch.name = (char *)(uintptr_t)"tgt";
+	ch.backend = &small;
+	ch.token = (char *)(uintptr_t)"123:abc";
+	memset(&in, 0, sizeof in);
+	(void)inbound_set(in.channel, sizeof in.channel, "tgt");
+	(void)inbound_set(in.chat_id, sizeof in.chat_id, "42");
+	(void)inbound_set(in.sender_id, sizeof in.sender_id, "42");
+	(void)inbound_set(in.message_id, sizeof in.message_id, "900");
+	in.text = xstrdup("/help");
+	assert_int_equal(dispatch_inbound(s, &ch, &env, &in, 1763750000, &r,
+	    &name), DISPATCH_REPLIED);
+	whole = channel_reply_text(&r);
+	n = channel_part(&ch, whole);
+	assert_true(n < strlen(whole));
+	first = xstrndup(whole, n);
+	rows = sql_rows(dir, "SELECT o.body FROM outbox o JOIN groups g ON "
+	    "g.id = o.group_id WHERE g.channel = 'tgt' AND g.chat_id = '42' "
+	    "ORDER BY o.id");
+	assert_true(strlen(rows) > 0);
+	/* Each queued part fits; first part and parts make the whole. */
+	for (p = rows; p != NULL; p = q != NULL ? q + 1 : NULL) {
+		q = strchr(p, '\x1e');
+		n = q != NULL ? (size_t)(q - p) : strlen(p);
+		assert_true(n > 0);
+		assert_true(small.fit(p, 80) >= n);
+	}
+	{
+		char *joined = xasprintf("%s%s", first, rows);
+		char *cut;
+
+		/* Remove the separators sql_rows() added. */
+		for (cut = joined; (cut = strchr(cut, '\x1e')) != NULL; )
+			memmove(cut, cut + 1, strlen(cut));
+		drop_newlines(joined);
+		drop_newlines(whole);
+		assert_string_equal(joined, whole);
+		free(joined);
+	}
+	free(rows);
+	rows = sql_rows(dir, "SELECT count(*) FROM outbox");
+	reply_clear(&r);
+
+	/* The platform retries the same message: nothing more is queued. */
+	assert_int_equal(dispatch_inbound(s, &ch, &env, &in, 1763750001, &r,
+	    &name), DISPATCH_REPLIED);
+	reply_clear(&r);
+	q = sql_rows(dir, "SELECT count(*) FROM outbox");
+	assert_string_equal(q, rows);
+	free(q);
+
+	/* Without a token there is no way to send the rest. */
+	ch.token = NULL;
+	(void)inbound_set(in.chat_id, sizeof in.chat_id, "43");
+	(void)inbound_set(in.message_id, sizeof in.message_id, "901");
+	assert_int_equal(dispatch_inbound(s, &ch, &env, &in, 1763750002, &r,
+	    &name), DISPATCH_REPLIED);
+	assert_true(r.ntexts > 0);
+	reply_clear(&r);
+	q = sql_rows(dir, "SELECT count(*) FROM outbox");
+	assert_string_equal(q, rows);
+	free(q);
+
+	free(rows);
+	free(first);
+	free(whole);
+	inbound_clear(&in);
+	store_close(s);
+	testutil_rmdir(dir);
+}
+
+/* Signs ts "." body with secret k3y into hdr ("sha256=" + hex). */
+static void
+sign_ts(const char *ts, const char *body, char hdr[80])
+{
+	unsigned char	 mac[32];
+	unsigned int	 len = 32, i;
+	char		*msg = xasprintf("%s.%s", ts, body);
+
+	HMAC(EVP_sha256(), "k3y", 3, (const unsigned char *)msg, strlen(msg),
+	    mac, &len);
+	free(msg);
+	memcpy(hdr, "sha256=", 8);
+	for (i = 0; i < len; i++)
+		(void)snprintf(hdr + 7 + 2 * i, 3, "%02x", mac[i]);
+}
+
+/* The generic webhook's timestamped HMAC: the signature covers the
+ * timestamp, which must lie within five minutes of the request's clock;
+ * a signature over the body alone (the old scheme) is refused. */
 static void
 test_generic_signature(void **state)
 {
@@ -265,7 +522,7 @@ test_generic_signature(void **state)
 	const char		*body = "{\"chat_id\":\"1\"}", *why;
 	unsigned char		 mac[32];
 	unsigned int		 len = 32, i;
-	char			 hdr[80] = "sha256=";
+	char			 hdr[80] = "sha256=", old[80] = "sha256=";
 
 	(void)state;
 	ch.backend = channel_backend_lookup("generic");
@@ -273,16 +530,127 @@ test_generic_signature(void **state)
 	assert_int_equal(ch.backend->verify(&ch, &req, &why), 0); /* no secret */
 	ch.secret = (char *)(uintptr_t)"k3y";
 	assert_int_equal(ch.backend->verify(&ch, &req, &why), 401);
+	assert_string_equal(why, "missing X-Fangfei-Timestamp");
+
+	/* The old scheme: HMAC over the body only, no timestamp. */
 	HMAC(EVP_sha256(), "k3y", 3, (const unsigned char *)body, strlen(body),
 	    mac, &len);
 	for (i = 0; i < len; i++)
-		(void)snprintf(hdr + 7 + 2 * i, 3, "%02x", mac[i]);
-	make_req(&req, &f, body, "X-Fangfei-Signature", hdr);
+		(void)snprintf(old + 7 + 2 * i, 3, "%02x", mac[i]);
+	make_req(&req, &f, body, "X-Fangfei-Signature", old);
+	req.now = 1763750000;
+	assert_int_equal(ch.backend->verify(&ch, &req, &why), 401);
+	f.names[1] = "X-Fangfei-Timestamp";
+	f.values[1] = "1763750000";
+	assert_int_equal(ch.backend->verify(&ch, &req, &why), 401);
+	assert_string_equal(why, "bad signature");
+
+	/* The new scheme, at the edges of the window and past them. */
+	sign_ts("1763750000", body, hdr);
+	f.values[0] = hdr;
 	assert_int_equal(ch.backend->verify(&ch, &req, &why), 0);
+	req.now = 1763750000 + 300;
+	assert_int_equal(ch.backend->verify(&ch, &req, &why), 0);
+	req.now = 1763750000 - 300;
+	assert_int_equal(ch.backend->verify(&ch, &req, &why), 0);
+	req.now = 1763750000 + 301;
+	assert_int_equal(ch.backend->verify(&ch, &req, &why), 401);
+	assert_non_null(strstr(why, "outside five minutes"));
+	req.now = 1763750000 - 301;
+	assert_int_equal(ch.backend->verify(&ch, &req, &why), 401);
+	req.now = 1763750000;
+	/* The timestamp is signed: moving it breaks the signature. */
+	f.values[1] = "1763750001";
+	assert_int_equal(ch.backend->verify(&ch, &req, &why), 401);
+	assert_string_equal(why, "bad signature");
+	/* Malformed timestamps. */
+	f.values[1] = "+1763750000";
+	assert_int_equal(ch.backend->verify(&ch, &req, &why), 401);
+	assert_non_null(strstr(why, "malformed"));
+	f.values[1] = "";
+	assert_int_equal(ch.backend->verify(&ch, &req, &why), 401);
+	f.values[1] = "1763750000 ";
+	assert_int_equal(ch.backend->verify(&ch, &req, &why), 401);
+	f.values[1] = "99999999999999999999";
+	assert_int_equal(ch.backend->verify(&ch, &req, &why), 401);
+	/* A flipped or cut signature. */
+	f.values[1] = "1763750000";
 	hdr[10] = hdr[10] == 'a' ? 'b' : 'a';
 	assert_int_equal(ch.backend->verify(&ch, &req, &why), 401);
 	hdr[10] = '\0';
 	assert_int_equal(ch.backend->verify(&ch, &req, &why), 401);
+	f.values[0] = NULL;
+	f.names[0] = "X-Other";
+	assert_int_equal(ch.backend->verify(&ch, &req, &why), 401);
+	assert_string_equal(why, "missing signature");
+}
+
+/* Loads text as a config and runs the check; returns config_check's
+ * result, with *cause (caller frees) on failure, or -2 if loading failed
+ * (cause set as well). */
+static int
+check_ini(const char *text, char **cause)
+{
+	struct config	 cfg;
+	char		 path[] = "/tmp/fangfei-chan-XXXXXX";
+	int		 fd = mkstemp(path), rc;
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	*cause = NULL;
+	config_init(&cfg);
+	if (config_load(&cfg, path, cause) == -1)
+		rc = -2;
+	else
+		rc = config_check(&cfg, cause);
+	config_free(&cfg);
+	unlink(path);
+	return rc;
+}
+
+/* A generic channel needs a secret unless the server listens on loopback
+ * only; an empty value of any channel key is an error naming it. */
+static void
+test_generic_config(void **state)
+{
+	static const char *const loopback[] = { "127.0.0.1:8080",
+	    "127.10.0.2:80", "localhost:8080", "[::1]:8080" };
+	static const char *const open[] = { "0.0.0.0:8080", "10.0.0.5:80",
+	    ":8080", "[::]:8080", "127.0.0.1.example.com:80",
+	    "localhost.example.com:80" };
+	char	 ini[512], *cause;
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < sizeof loopback / sizeof loopback[0]; i++) {
+		(void)snprintf(ini, sizeof ini, "[server]\nlisten = %s\n"
+		    "[channel.demo]\ntype = generic\n", loopback[i]);
+		assert_int_equal(check_ini(ini, &cause), 0);
+	}
+	for (i = 0; i < sizeof open / sizeof open[0]; i++) {
+		(void)snprintf(ini, sizeof ini, "[server]\nlisten = %s\n"
+		    "[channel.demo]\ntype = generic\n", open[i]);
+		assert_int_equal(check_ini(ini, &cause), -1);
+		assert_non_null(strstr(cause, "channel demo"));
+		assert_non_null(strstr(cause, "secret"));
+		free(cause);
+		(void)snprintf(ini, sizeof ini, "[server]\nlisten = %s\n"
+		    "[channel.demo]\ntype = generic\nsecret = k3y\n", open[i]);
+		assert_int_equal(check_ini(ini, &cause), 0);
+	}
+	assert_int_equal(check_ini("[server]\nlisten = 0.0.0.0:80\n"
+	    "[channel.demo]\ntype = generic\nsecret =\n", &cause), -2);
+	assert_non_null(strstr(cause, "channel demo: secret is empty"));
+	free(cause);
+	assert_int_equal(check_ini("[channel.tg]\ntype = telegram\n"
+	    "secret_token = \nbot_username = B\n", &cause), -2);
+	assert_non_null(strstr(cause, "channel tg: secret_token is empty"));
+	free(cause);
+	assert_int_equal(check_ini("[channel.x]\ntype = generic\n"
+	    "area =\n", &cause), -2);
+	assert_non_null(strstr(cause, "channel x: area is empty"));
+	free(cause);
 }
 
 /* Field rules of the generic webhook. */
@@ -343,7 +711,10 @@ main(void)
 		cmocka_unit_test(test_telegram_vectors),
 		cmocka_unit_test(test_telegram_cases),
 		cmocka_unit_test(test_telegram_reply),
+		cmocka_unit_test(test_telegram_long_reply),
+		cmocka_unit_test(test_dispatch_long_answer),
 		cmocka_unit_test(test_generic_signature),
+		cmocka_unit_test(test_generic_config),
 		cmocka_unit_test(test_generic_parse),
 	};
 

@@ -910,10 +910,13 @@ call_header(const struct http_call *call, const char *name)
 	return NULL;
 }
 
-/* Header lookup for the inbound verify: one signature header. */
+/* Header lookup for the inbound verify: the signature header and the
+ * timestamp the outbound call carried. */
 static const char *
 sig_header(const struct http_request *req, const char *name)
 {
+	if (strcasecmp(name, "X-Fangfei-Timestamp") == 0)
+		return "1763750000";
 	return strcasecmp(name, "X-Fangfei-Signature") == 0 ? req->impl : NULL;
 }
 
@@ -930,6 +933,7 @@ test_generic(void **state)
 	unsigned char			 mac[EVP_MAX_MD_SIZE];
 	unsigned int			 maclen = 0, i;
 	char				 hex[2 * EVP_MAX_MD_SIZE + 1], *bad;
+	char				*tsbody;
 	char				 err[ERRSZ];
 	int				 ra;
 
@@ -944,19 +948,24 @@ test_generic(void **state)
 	m.chat_id = "-42";
 	m.text = "你好";
 	m.idem_key = "k-1";
+	m.now_ms = 1763750000123LL;
 	assert_int_equal(prepare("generic", &ch, &m, &call, &why), 0);
 	assert_string_equal(call.url, "http://127.0.0.1:9/out");
+	assert_string_equal(call_header(&call, "X-Fangfei-Timestamp"),
+	    "1763750000");
 	assert_string_equal(call.body,
 	    "{\"chat_id\":\"-42\",\"text\":\"你好\",\"idempotency_key\":\"k-1\"}");
 	assert_string_equal(call_header(&call, "Idempotency-Key"), "k-1");
 	sig = call_header(&call, "X-Fangfei-Signature");
 	assert_non_null(sig);
-	/* Computed with Python's hmac over the body above. */
-	assert_string_equal(sig, "sha256=907e053dc700c7f1ed7faad1f9d19d8ede0e4"
-	    "8ca4b36f1c98ea951413c3aa765");
+	/* Computed with Python's hmac over "1763750000." and the body. */
+	assert_string_equal(sig, "sha256=3d9aa09bad9132bff7a67b9c4abd16132575"
+	    "3578a3adb17c7d158bd1ace3c926");
 	/* And with OpenSSL here, over the bytes actually sent. */
+	tsbody = xasprintf("1763750000.%s", call.body);
 	assert_non_null(HMAC(EVP_sha256(), "s3cret", 6,
-	    (const unsigned char *)call.body, call.len, mac, &maclen));
+	    (const unsigned char *)tsbody, strlen(tsbody), mac, &maclen));
+	free(tsbody);
 	for (i = 0; i < maclen; i++)
 		(void)snprintf(hex + 2 * i, 3, "%02x", mac[i]);
 	assert_string_equal(sig + 7, hex);
@@ -965,6 +974,7 @@ test_generic(void **state)
 	req.method = "POST";
 	req.body = call.body;
 	req.body_len = call.len;
+	req.now = 1763750100;
 	req.header = sig_header;
 	req.impl = (void *)(uintptr_t)sig;
 	assert_int_equal(b->verify(&ch, &req, &why), 0);
@@ -979,6 +989,7 @@ test_generic(void **state)
 	ch.secret = NULL;
 	assert_int_equal(prepare("generic", &ch, &m, &call, &why), 0);
 	assert_null(call_header(&call, "X-Fangfei-Signature"));
+	assert_null(call_header(&call, "X-Fangfei-Timestamp"));
 	assert_string_equal(call_header(&call, "Idempotency-Key"), "k-1");
 	http_call_clear(&call);
 
