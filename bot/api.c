@@ -476,13 +476,15 @@ api_letter_codes(struct store *s, struct api_env *env, long long id,
 }
 
 /* POST /letters/ID/print-link {area, hours}: a signed link to the print
- * sheet of the letter's codes under area, valid for hours (default 12). */
+ * sheet of the letter's codes under area, valid for hours (default
+ * [server] print_link_hours). */
 static void
 api_letter_print_link(struct store *s, struct api_env *env, long long id,
     json_t *in, const struct token_info *tok, struct http_response *resp)
 {
 	json_t		*h = json_object_get(in, "hours");
-	json_int_t	 hours = h == NULL ? 12 : json_integer_value(h);
+	json_int_t	 hours = h == NULL ? (env->print_link_hours > 0 ?
+	    env->print_link_hours : 12) : json_integer_value(h);
 	int64_t		 area, larea;
 	time_t		 expires;
 	char		*url, by[32];
@@ -496,7 +498,8 @@ api_letter_print_link(struct store *s, struct api_env *env, long long id,
 	}
 	if (api_letter_area(s, tok, in, larea, &area, resp) == -1)
 		return;
-	if ((url = web_print_link(s, "", id, area, env->now, (int)hours,
+	if ((url = web_print_link(s, env->public_base_url ?
+	    env->public_base_url : "", id, area, env->now, (int)hours,
 	    &expires)) == NULL) {
 		api_error(resp, 500, "internal", "the store has no key");
 		return;

@@ -16,6 +16,9 @@ struct api_env {
 	/* [delivery] settings for robot webhooks (bot/target.h). */
 	int	 allow_http;
 	int	 allow_private_targets;
+	/* Signed print links: their lifetime and the public address. */
+	int		 print_link_hours;
+	const char	*public_base_url;
 };
 
 /* Answers one API request (path below /api/v1). */

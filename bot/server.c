@@ -195,6 +195,8 @@ server_api(struct server *srv, struct MHD_Connection *c, const char *method,
 		return server_error(srv, c, 503, url, "database unavailable");
 	env.allow_http = srv->cfg->allow_http;
 	env.allow_private_targets = srv->cfg->allow_private_targets;
+	env.print_link_hours = srv->cfg->print_link_hours;
+	env.public_base_url = srv->cfg->public_base_url;
 	memset(&resp, 0, sizeof resp);
 	resp.status = 500;
 	memset(&req, 0, sizeof req);
