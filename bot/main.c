@@ -40,7 +40,7 @@ static const char usage_main[] =
 "  audit list                 审计日志 the audit log (binds, staff, tokens)\n"
 "  broadcast AREA TEXT        发布预警 post a warning to an area's groups\n"
 "  notice add|publish         警示通告 warning notices: draft, publish\n"
-"  letter add|codes|stats|broadcast  一封公开信 open letters and poster codes\n"
+"  letter add|codes|print-link|stats|broadcast  一封公开信 open letters, posters\n"
 "  migrate                    创建或升级数据库 create or upgrade the database\n"
 "  version                    显示版本 show the version\n"
 "\n"
