@@ -161,11 +161,8 @@ channel_robot_err(const struct robot_answer *ra, const char *key,
 	hl = strlen(head);
 	if (hl >= errsz)
 		n = 0;
-	else if (n > errsz - 1 - hl) {
-		n = errsz - 1 - hl;
-		while (n > 0 && ((unsigned char)msg[n] & 0xc0) == 0x80)
-			n--;
-	}
+	else
+		n = utf8_fit(msg, n, errsz - 1 - hl);
 	(void)snprintf(err, errsz, "%s%.*s", head, (int)n, msg);
 }
 

@@ -330,11 +330,8 @@ telegram_err(char *err, size_t errsz, long code, const char *desc)
 	hl = strlen(head);
 	if (hl >= errsz)
 		n = 0;
-	else if (n > errsz - 1 - hl) {
-		n = errsz - 1 - hl;
-		while (n > 0 && ((unsigned char)desc[n] & 0xc0) == 0x80)
-			n--;
-	}
+	else
+		n = utf8_fit(desc, n, errsz - 1 - hl);
 	(void)snprintf(err, errsz, "%s%.*s", head, (int)n, desc);
 }
 

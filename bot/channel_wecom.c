@@ -14,30 +14,13 @@
 #include <jansson.h>
 
 #include "channel.h"
+#include "messages/text.h"
 #include "messages/xmalloc.h"
 
 #define WC_CONTENT_BYTES	2048	/* UTF-8 bytes of text.content */
 #define WC_ERR_BUSY		-1	/* "system busy" */
 #define WC_ERR_FREQ		45009	/* 20 per minute exceeded */
 #define WC_RETRY_FREQ		60	/* seconds */
-
-/*
- * Returns the length of the longest prefix of s (valid UTF-8) that fits
- * in max bytes without splitting a character: if the byte after the cut
- * is a continuation byte (10xxxxxx), step back to the character's start.
- */
-static size_t
-wecom_cut(const char *s, size_t max)
-{
-	size_t	 n = strlen(s);
-
-	if (n <= max)
-		return n;
-	n = max;
-	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-		n--;
-	return n;
-}
 
 /* Builds the robot request for one message. */
 static int
@@ -60,7 +43,8 @@ wecom_send_prepare(const struct channel *ch, const struct outbound *m,
 	 * the body invalid UTF-8) rather than lose the whole message.
 	 */
 	obj = json_pack("{s:s, s:{s:s%}}", "msgtype", "text", "text",
-	    "content", m->text, wecom_cut(m->text, WC_CONTENT_BYTES));
+	    "content", m->text, utf8_fit(m->text, strlen(m->text),
+	    WC_CONTENT_BYTES));
 	if (obj == NULL) {
 		*why = "text is not valid UTF-8";
 		goto out;

@@ -143,21 +143,6 @@ web_body(struct buf *b, const char *body)
 	free(copy);
 }
 
-/* Returns how many bytes of s fit in max bytes without splitting a
- * UTF-8 character (a character takes 1 to 4 bytes). */
-static size_t
-web_cut(const char *s, size_t max)
-{
-	size_t	 n = strlen(s);
-
-	if (n <= max)
-		return n;
-	n = max;
-	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-		n--;
-	return n;
-}
-
 /* Writes the opening of a letter as plain text for a poster: Markdown
  * markers dropped, lines joined, a heading that repeats the title
  * skipped, cut at `chars` characters. */
@@ -175,7 +160,7 @@ web_excerpt(const char *body, const char *title, size_t chars, char *out,
 		line += strspn(line, "#-* ");
 		if (*line == '\0' || strcmp(line, title) == 0)
 			continue;
-		n = web_cut(line, size - o - 1);
+		n = utf8_fit(line, strlen(line), size - o - 1);
 		memcpy(out + o, line, n);
 		o += n;
 		out[o] = '\0';

@@ -153,6 +153,22 @@ utf8_prefix(const char *s, size_t n)
 	return i;
 }
 
+/* Bytes of the len-byte UTF-8 text s that fit in max without splitting a
+ * character: if the byte after the cut continues a character (10xxxxxx),
+ * the cut steps back to that character's start. */
+size_t
+utf8_fit(const char *s, size_t len, size_t max)
+{
+	size_t	 n;
+
+	if (len <= max)
+		return len;
+	n = max;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	return n;
+}
+
 /* True for ASCII white space and U+3000 at s; sets its length. */
 static int
 text_space_at(const char *s, size_t *n)

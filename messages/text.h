@@ -29,6 +29,9 @@ size_t	 utf8_count(const char *s);
 long	 utf8_offset_utf16(const char *s, size_t len, size_t u16);
 /* Byte length of the longest prefix of s holding at most n code points. */
 size_t	 utf8_prefix(const char *s, size_t n);
+/* Byte length of the longest prefix of the len-byte UTF-8 text s that
+ * fits in max bytes without splitting a character. */
+size_t	 utf8_fit(const char *s, size_t len, size_t max);
 
 /* Trims ASCII and ideographic white space at both ends, in place; returns s. */
 char	*text_trim(char *s);
