@@ -392,13 +392,16 @@ xmlmsg_writer_init(struct xmlmsg_writer *w)
 		xmlmsg_writer_fail(w, XMLMSG_TOO_LARGE);
 }
 
-/* Appends a CDATA child, splitting every "]]>" across two sections. */
+/*
+ * Appends a CDATA child. Line ends become LF (an XML reader turns CR LF
+ * and a lone CR into LF anyway), and every "]]>" is split across two
+ * sections: "]]" ends one, ">" opens the next.
+ */
 void
 xmlmsg_writer_cdata(struct xmlmsg_writer *w, const char *name,
     const char *value)
 {
-	const char	*p, *end;
-	size_t		 len;
+	size_t		 len, i;
 	int		 rc = 0;
 
 	if (w->err != XMLMSG_OK)
@@ -409,12 +412,17 @@ xmlmsg_writer_cdata(struct xmlmsg_writer *w, const char *name,
 		return;
 	}
 	rc |= buf_addf(&w->b, "<%s><![CDATA[", name);
-	for (p = value; (end = strstr(p, "]]>")) != NULL; p = end + 3) {
-		/* "]]" ends this section, ">" opens the next one. */
-		rc |= buf_add(&w->b, p, (size_t)(end - p));
-		rc |= buf_adds(&w->b, "]]]]><![CDATA[>");
+	for (i = 0; i < len && rc == 0; i++) {
+		if (value[i] == '\r') {
+			rc |= buf_add(&w->b, "\n", 1);
+			if (i + 1 < len && value[i + 1] == '\n')
+				i++;
+		} else if (strncmp(value + i, "]]>", 3) == 0) {
+			rc |= buf_adds(&w->b, "]]]]><![CDATA[>");
+			i += 2;
+		} else
+			rc |= buf_add(&w->b, value + i, 1);
 	}
-	rc |= buf_adds(&w->b, p);
 	rc |= buf_addf(&w->b, "]]></%s>", name);
 	if (rc != 0)
 		xmlmsg_writer_fail(w, XMLMSG_TOO_LARGE);

@@ -11,7 +11,8 @@
  * never loaded.
  *
  * The writer builds passive replies: every value goes into CDATA with
- * "]]>" split as "]]]]><![CDATA[>", so nothing a user typed can close it.
+ * "]]>" split as "]]]]><![CDATA[>", so nothing a user typed can close it;
+ * line ends are written as LF, as an XML reader would read them.
  * Module API: each function returns an enum xmlmsg_status.
  */
 #ifndef FANGFEI_XMLMSG_H
@@ -95,7 +96,10 @@ struct xmlmsg_writer {
 };
 
 void		 xmlmsg_writer_init(struct xmlmsg_writer *);
-/* Appends <name><![CDATA[value]]></name>, "]]>" split. */
+/*
+ * Appends <name><![CDATA[value]]></name>: "]]>" split, CR LF and lone CR
+ * written as LF. value must be valid UTF-8 of XML characters.
+ */
 void		 xmlmsg_writer_cdata(struct xmlmsg_writer *, const char *name,
 		    const char *value);
 /* Appends <name>digits</name>; digits must be 1..20 decimal digits. */
