@@ -35,8 +35,8 @@ dtsign_strerror(enum dtsign_status s)
 static int
 dtsign_parse_ms(const char *s, int64_t *ms)
 {
-	size_t	 n = strlen(s), i;
-	uint64_t v = 0;
+	size_t		 n = strlen(s), i;
+	uint64_t	 v = 0;
 
 	if (n == 0 || n > DTSIGN_TIMESTAMP_MAX)
 		return -1;

@@ -3,7 +3,9 @@
  * {"encrypt":"…"} body is base64 of IV(16) | AES-256-CBC ciphertext with
  * 16-byte PKCS#7, keyed by SHA-256 of the Encrypt Key; the request is
  * signed by X-Lark-Signature = lowercase hex SHA-256(timestamp + nonce +
- * encrypt_key + raw body), checked in constant time before decrypting.
+ * encrypt_key + raw body), checked in constant time before decrypting;
+ * decryption failures are all answered alike (the reasons are for the
+ * log), so that no padding oracle is offered.
  * Module API: each function returns an enum larkcrypt_status.
  */
 #ifndef FANGFEI_LARKCRYPT_H

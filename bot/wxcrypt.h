@@ -9,6 +9,9 @@
  * where receiveid is the CorpID (WeCom apps) or the AppID (Official
  * Account safe mode). Decryption checks every step and says which failed;
  * signatures are compared in constant time. Every input has a cap below.
+ * Callers check msg_signature before decrypting and answer every
+ * decryption failure alike (the reasons are for the log): distinct
+ * answers to unsigned ciphertexts would make a CBC padding oracle.
  * Module API: each function returns an enum wxcrypt_status.
  */
 #ifndef FANGFEI_WXCRYPT_H
