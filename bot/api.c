@@ -160,7 +160,7 @@ api_group_add(struct store *s, struct api_env *env, json_t *in,
 	int64_t		 area, id;
 
 	if (name == NULL || !group_kind_valid(kind) || robot == NULL ||
-	    (b = channel_backend_lookup(robot)) == NULL || b->parse != NULL ||
+	    (b = robot_backend_lookup(robot)) == NULL ||
 	    hook == NULL) {
 		api_error(resp, 400, "bad_request", "name, kind (building, "
 		    "community, grid_worker, police), robot (dingtalk, wecom, "

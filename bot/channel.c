@@ -20,25 +20,45 @@ extern const struct channel_backend channel_dingtalk_backend;
 extern const struct channel_backend channel_wecom_backend;
 extern const struct channel_backend channel_feishu_backend;
 
-static const struct channel_backend *const channel_backends[] = {
+/* Inbound channel types: [channel.NAME] type = … */
+const struct channel_backend *const channel_backends[] = {
 	&channel_generic_backend,
 	&channel_telegram_backend,
-	&channel_dingtalk_backend,	/* custom group robot, outbound only */
-	&channel_wecom_backend,		/* group robot, outbound only */
-	&channel_feishu_backend,	/* custom bot, outbound only */
 	NULL
 };
 
-/* Finds a backend by its type. */
-const struct channel_backend *
-channel_backend_lookup(const char *type)
+/* Outbound group robots: fangfei group add --robot … */
+const struct channel_backend *const robot_backends[] = {
+	&channel_dingtalk_backend,	/* custom group robot */
+	&channel_wecom_backend,		/* group robot */
+	&channel_feishu_backend,	/* custom bot */
+	NULL
+};
+
+/* Finds a backend by its type in table. */
+static const struct channel_backend *
+channel_lookup_in(const struct channel_backend *const *table, const char *type)
 {
 	const struct channel_backend *const	*b;
 
-	for (b = channel_backends; *b != NULL; b++)
+	for (b = table; *b != NULL; b++)
 		if (strcmp((*b)->type, type) == 0)
 			return *b;
 	return NULL;
+}
+
+/* Finds an inbound backend by its type. */
+const struct channel_backend *
+channel_backend_lookup(const char *type)
+{
+	return channel_lookup_in(channel_backends, type);
+}
+
+/* Finds a group robot backend by its type. */
+const struct channel_backend *
+robot_backend_lookup(const char *type)
+{
+	return channel_lookup_in(robot_backends, type);
 }
 
 /* Names the known types. */
@@ -46,6 +66,164 @@ const char *
 channel_types(void)
 {
 	return "generic telegram (robots: dingtalk wecom feishu)";
+}
+
+/* Finds the declaration of key. */
+const struct channel_key *
+channel_key_find(const struct channel_backend *b, const char *key)
+{
+	const struct channel_key	*k;
+
+	if (b == NULL || b->keys == NULL)
+		return NULL;
+	for (k = b->keys; k->name != NULL; k++)
+		if (strcmp(k->name, key) == 0)
+			return k;
+	return NULL;
+}
+
+/* Lists the keys of b, comma-separated, for an error message. */
+static char *
+channel_key_list(const struct channel_backend *b)
+{
+	const struct channel_key	*k;
+	struct buf			 out;
+
+	buf_init(&out, 1024);
+	for (k = b->keys; k != NULL && k->name != NULL; k++)
+		(void)buf_addf(&out, "%s%s", k == b->keys ? "" : ", ",
+		    k->name);
+	if (out.data == NULL)
+		(void)buf_adds(&out, "none");
+	return buf_steal(&out);
+}
+
+/* Refuses key when the backend is known and does not take it. */
+static int
+channel_key_check(const struct channel *ch, const char *key, char **cause)
+{
+	char	*list;
+
+	if (ch->backend == NULL || channel_key_find(ch->backend, key) != NULL)
+		return 0;
+	list = channel_key_list(ch->backend);
+	*cause = xasprintf("channel %s: type %s takes no key \"%s\" (its "
+	    "keys: %s; every channel: type, locale, area)", ch->name,
+	    ch->backend->type, key, list);
+	free(list);
+	return -1;
+}
+
+/* Records one setting. */
+int
+channel_set(struct channel *ch, const char *key, const char *value,
+    char **cause)
+{
+	size_t	 i;
+
+	if (channel_key_check(ch, key, cause) == -1)
+		return -1;
+	for (i = 0; i < ch->nsettings; i++) {
+		if (strcmp(ch->settings[i].key, key) != 0)
+			continue;
+		free(ch->settings[i].value);
+		if (value != NULL) {
+			ch->settings[i].value = xstrdup(value);
+			return 0;
+		}
+		free(ch->settings[i].key);
+		ch->settings[i] = ch->settings[--ch->nsettings];
+		return 0;
+	}
+	if (value == NULL)
+		return 0;
+	if (ch->nsettings == CHANNEL_SETTINGS_MAX) {
+		*cause = xasprintf("channel %s: more than %d keys", ch->name,
+		    CHANNEL_SETTINGS_MAX);
+		return -1;
+	}
+	ch->settings[ch->nsettings].key = xstrdup(key);
+	ch->settings[ch->nsettings].value = xstrdup(value);
+	ch->nsettings++;
+	return 0;
+}
+
+/* Returns a setting's value. */
+const char *
+channel_get(const struct channel *ch, const char *key)
+{
+	size_t	 i;
+
+	for (i = 0; i < ch->nsettings; i++)
+		if (strcmp(ch->settings[i].key, key) == 0)
+			return ch->settings[i].value;
+	return NULL;
+}
+
+/* Checks the settings and builds the backend's state. */
+int
+channel_setup(struct channel *ch, int loopback, char **warning, char **cause)
+{
+	const struct channel_key	*k;
+	size_t				 i;
+
+	*warning = NULL;
+	if (ch->backend == NULL) {
+		*cause = xasprintf("channel %s: no type (known: %s)", ch->name,
+		    channel_types());
+		return -1;
+	}
+	for (i = 0; i < ch->nsettings; i++)
+		if (channel_key_check(ch, ch->settings[i].key, cause) == -1)
+			return -1;
+	for (k = ch->backend->keys; k != NULL && k->name != NULL; k++) {
+		if (channel_get(ch, k->name) != NULL)
+			continue;
+		if (k->flags & CHANNEL_KEY_REQUIRED) {
+			*cause = xasprintf("channel %s: type %s needs %s (%s)",
+			    ch->name, ch->backend->type, k->name, k->help);
+			return -1;
+		}
+		if (!(k->flags & CHANNEL_KEY_PUBLIC))
+			continue;
+		if (!loopback) {
+			*cause = xasprintf("channel %s: type %s needs %s when "
+			    "the server listens beyond loopback (%s)",
+			    ch->name, ch->backend->type, k->name, k->help);
+			return -1;
+		}
+		free(*warning);
+		*warning = xasprintf("channel %s: no %s: unsigned requests are "
+		    "accepted (allowed because the server listens on loopback "
+		    "only)", ch->name, k->name);
+	}
+	if (ch->backend->setup != NULL && ch->state == NULL &&
+	    ch->backend->setup(ch, cause) == -1) {
+		free(*warning);
+		*warning = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* Frees what the instance owns besides its name and area. */
+void
+channel_clear(struct channel *ch)
+{
+	size_t	 i;
+
+	if (ch->backend != NULL && ch->backend->cleanup != NULL &&
+	    ch->state != NULL)
+		ch->backend->cleanup(ch);
+	ch->state = NULL;
+	for (i = 0; i < ch->nsettings; i++) {
+		free(ch->settings[i].key);
+		if (ch->settings[i].value != NULL)
+			explicit_bzero(ch->settings[i].value,
+			    strlen(ch->settings[i].value));
+		free(ch->settings[i].value);
+	}
+	ch->nsettings = 0;
 }
 
 /* Joins reply texts with blank lines. */

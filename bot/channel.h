@@ -44,6 +44,32 @@ struct http_response {
 
 struct channel;
 
+/*
+ * A configuration key a backend takes in its [channel.NAME] section, beside
+ * the keys every channel has (type, locale, area). The backend's table of
+ * these is the only place a platform's keys are named: the config parser
+ * stores what it reads, channel_setup() checks it against the table, and
+ * `fangfei channel types` prints the table.
+ */
+#define CHANNEL_KEY_REQUIRED	0x1	/* refused at start when missing */
+#define CHANNEL_KEY_SECRET	0x2	/* never printed or logged */
+#define CHANNEL_KEY_PUBLIC	0x4	/* required unless the server
+					   listens on loopback only (then a
+					   warning at start) */
+struct channel_key {
+	const char	*name;
+	int		 flags;
+	const char	*help;		/* one line: 中文 / English */
+};
+
+#define CHANNEL_SETTINGS_MAX	16
+
+/* One key = value of a channel's section, as read. */
+struct channel_setting {
+	char	*key;
+	char	*value;
+};
+
 /* One outbox row as the delivery thread hands it to an adapter. */
 struct outbound {
 	int64_t		 id;		/* outbox row */
@@ -132,6 +158,21 @@ struct channel_backend {
 	 * (channel_part()).
 	 */
 	size_t		(*fit)(const char *s, size_t max);
+	/* The keys this backend takes ({ NULL } ended; NULL: none). */
+	const struct channel_key *keys;
+	const char	*help;		/* one line on the type: 中文 / English */
+	/*
+	 * Builds the instance's own state (ch->state) from its settings
+	 * (channel_get()), once at start, after channel_setup() checked them
+	 * against keys. Returns 0, or -1 with *cause (caller frees) naming
+	 * the channel and key. NULL: the backend keeps no state.
+	 */
+	int		(*setup)(struct channel *, char **cause);
+	/* Frees ch->state; NULL when setup is. */
+	void		(*cleanup)(struct channel *);
+	/* Whether this instance can send outbound messages (a bot token, an
+	 * outbound URL is configured). NULL: never. */
+	int		(*sends)(const struct channel *);
 	/* Per-platform data. */
 	size_t		 max_text;	/* characters one message may hold */
 	int		 per_chat_minute;	/* sends per chat (robot) per
@@ -140,18 +181,16 @@ struct channel_backend {
 	int		 global_second;		/* sends per second overall */
 };
 
+/* A channel instance: [channel.NAME] of the config. */
 struct channel {
 	char				*name;
 	const struct channel_backend	*backend;
 	enum locale			 locale;
 	char				*area;		/* default area path */
 	int64_t				 area_id;	/* resolved at start */
-	char				*secret;	/* generic: HMAC key */
-	char				*secret_token;	/* telegram */
-	char				*bot_username;	/* telegram */
-	char				*token;		/* telegram bot token */
-	char				*api_base;	/* telegram API base URL */
-	char				*outbound_url;	/* generic: where to POST */
+	struct channel_setting		 settings[CHANNEL_SETTINGS_MAX];
+	size_t				 nsettings;
+	void				*state;		/* the backend's */
 };
 
 /* Joins a reply's texts with blank lines into one new string (caller
@@ -166,10 +205,40 @@ char				*channel_reply_text(const struct reply *);
 size_t				 channel_part(const struct channel *,
 				    const char *s);
 
-/* Finds a backend by type name. */
+/* Finds an inbound channel backend by type name. */
 const struct channel_backend	*channel_backend_lookup(const char *type);
+/* Finds an outbound group robot backend (dingtalk, wecom, feishu). */
+const struct channel_backend	*robot_backend_lookup(const char *type);
 /* Lists the known types, space-separated, for error messages. */
 const char			*channel_types(void);
+/* The backend tables, NULL-ended, for `fangfei channel types`. */
+extern const struct channel_backend *const channel_backends[];
+extern const struct channel_backend *const robot_backends[];
+
+/*
+ * Records key = value for the instance (replacing an earlier value; a
+ * NULL value removes the key).
+ * When the backend is known, a key it does not take is refused at once;
+ * otherwise channel_setup() refuses it. Returns 0, or -1 with *cause.
+ */
+int		 channel_set(struct channel *, const char *key,
+		    const char *value, char **cause);
+/* The value of key, or NULL when the section does not set it. */
+const char	*channel_get(const struct channel *, const char *key);
+/* The declaration of key in the backend's table, or NULL. */
+const struct channel_key *channel_key_find(const struct channel_backend *,
+		    const char *key);
+/*
+ * Checks the instance's settings against its backend's keys (unknown
+ * keys, required keys; CHANNEL_KEY_PUBLIC keys are required unless
+ * loopback says the server listens on loopback only, and *warning then
+ * names what is missing) and runs the backend's setup(). Returns 0, or -1
+ * with *cause (caller frees).
+ */
+int		 channel_setup(struct channel *, int loopback, char **warning,
+		    char **cause);
+/* Frees the instance's state and settings (not the struct). */
+void		 channel_clear(struct channel *);
 /* Parses a JSON body into a jansson object; 0 or 400 with *why set
  * (malformed JSON, invalid UTF-8, not an object). */
 struct json_t;

@@ -86,6 +86,50 @@ generic_timestamp(const char *s, time_t *t)
 	return 0;
 }
 
+/* The instance's settings, made by generic_setup(); they point into the
+ * channel's settings, which live as long as it. */
+struct generic_state {
+	const char	*secret;	/* HMAC key, or NULL (loopback only) */
+	const char	*outbound_url;	/* where replies are POSTed, or NULL */
+};
+
+static const struct channel_key generic_keys[] = {
+	{ "secret", CHANNEL_KEY_SECRET | CHANNEL_KEY_PUBLIC,
+	    "签名密钥 HMAC-SHA256 key of X-Fangfei-Signature" },
+	{ "outbound_url", 0,
+	    "发送地址 where outbound messages are POSTed (JSON)" },
+	{ NULL, 0, NULL }
+};
+
+/* Reads the settings into the instance's state. */
+static int
+generic_setup(struct channel *ch, char **cause)
+{
+	struct generic_state	*st = xcalloc(1, sizeof *st);
+
+	(void)cause;
+	st->secret = channel_get(ch, "secret");
+	st->outbound_url = channel_get(ch, "outbound_url");
+	ch->state = st;
+	return 0;
+}
+
+/* Frees the state. */
+static void
+generic_cleanup(struct channel *ch)
+{
+	free(ch->state);
+}
+
+/* Whether replies can be sent: an outbound_url is set. */
+static int
+generic_sends(const struct channel *ch)
+{
+	const struct generic_state	*st = ch->state;
+
+	return st != NULL && st->outbound_url != NULL;
+}
+
 /*
  * Checks the timestamp and HMAC headers when the channel has a secret:
  * the signature covers the timestamp, and a timestamp more than
@@ -97,11 +141,16 @@ static int
 generic_verify(const struct channel *ch, const struct http_request *req,
     const char **why)
 {
-	char		 want[GENERIC_SIG_LEN + 1];
-	const char	*sig, *ts;
-	time_t		 t;
+	const struct generic_state	*st = ch->state;
+	char				 want[GENERIC_SIG_LEN + 1];
+	const char			*sig, *ts;
+	time_t				 t;
 
-	if (ch->secret == NULL)
+	if (st == NULL) {
+		*why = "channel not set up";	/* fail closed */
+		return 401;
+	}
+	if (st->secret == NULL)
 		return 0;
 	if ((ts = req->header(req, GENERIC_TS_HEADER)) == NULL) {
 		*why = "missing " GENERIC_TS_HEADER;
@@ -119,7 +168,7 @@ generic_verify(const struct channel *ch, const struct http_request *req,
 		*why = "missing signature";
 		return 401;
 	}
-	if (generic_sign(ch->secret, ts, req->body, req->body_len,
+	if (generic_sign(st->secret, ts, req->body, req->body_len,
 	    want) == -1) {
 		*why = "cannot compute signature";
 		return 401;
@@ -234,12 +283,13 @@ static int
 generic_send_prepare(const struct channel *ch, const struct outbound *m,
     struct http_call *call, const char **why)
 {
-	json_t	*obj = NULL;
-	char	*body = NULL;
-	char	 sig[GENERIC_SIG_LEN + 1], ts[24];
-	int	 rc = -1;
+	const struct generic_state	*st = ch->state;
+	json_t				*obj = NULL;
+	char				*body = NULL;
+	char				 sig[GENERIC_SIG_LEN + 1], ts[24];
+	int				 rc = -1;
 
-	if (ch->outbound_url == NULL || *ch->outbound_url == '\0') {
+	if (st == NULL || st->outbound_url == NULL) {
 		*why = "no outbound_url";
 		goto out;
 	}
@@ -263,18 +313,18 @@ generic_send_prepare(const struct channel *ch, const struct outbound *m,
 		goto out;
 	}
 	(void)snprintf(ts, sizeof ts, "%lld", (long long)(m->now_ms / 1000));
-	if (ch->secret != NULL &&
-	    generic_sign(ch->secret, ts, body, strlen(body), sig) == -1) {
+	if (st->secret != NULL &&
+	    generic_sign(st->secret, ts, body, strlen(body), sig) == -1) {
 		*why = "cannot compute signature";
 		goto out;
 	}
-	call->url = xstrdup(ch->outbound_url);
+	call->url = xstrdup(st->outbound_url);
 	call->len = strlen(body);
 	call->body = body;
 	call->content_type = "application/json";
 	call->headers[0] = xasprintf("%s: %s", GENERIC_IDEM_HEADER,
 	    m->idem_key);
-	if (ch->secret != NULL) {
+	if (st->secret != NULL) {
 		call->headers[1] = xasprintf("%s: %s", GENERIC_TS_HEADER, ts);
 		call->headers[2] = xasprintf("%s: %s", GENERIC_SIG_HEADER,
 		    sig);
@@ -309,6 +359,11 @@ generic_send_result(const struct channel *ch, long status, const char *body,
 
 const struct channel_backend channel_generic_backend = {
 	.type = "generic",
+	.help = "通用 JSON 接口 a JSON webhook for integrations",
+	.keys = generic_keys,
+	.setup = generic_setup,
+	.cleanup = generic_cleanup,
+	.sends = generic_sends,
 	.verify = generic_verify,
 	.parse = generic_parse,
 	.reply = generic_reply,

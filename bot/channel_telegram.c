@@ -36,19 +36,78 @@
 #define TG_API_BASE		"https://api.telegram.org"
 #define TG_RETRY_AFTER_MAX	86400	/* seconds; longer is nonsense */
 
+/* The instance's settings, made by telegram_setup(). */
+struct telegram_state {
+	const char	*secret_token;	/* setWebhook's secret_token */
+	const char	*bot_username;	/* without the @ */
+	const char	*token;		/* bot token, or NULL: cannot send */
+	const char	*api_base;
+};
+
+static const struct channel_key telegram_keys[] = {
+	{ "secret_token", CHANNEL_KEY_REQUIRED | CHANNEL_KEY_SECRET,
+	    "setWebhook 的 secret_token / setWebhook's secret_token" },
+	{ "bot_username", CHANNEL_KEY_REQUIRED,
+	    "机器人用户名 the bot's @username (commands to other bots are "
+	    "ignored)" },
+	{ "token", CHANNEL_KEY_SECRET,
+	    "机器人令牌 the bot token, to send (long answers, warnings)" },
+	{ "api_base", 0,
+	    "接口地址 Bot API base URL (default https://api.telegram.org)" },
+	{ NULL, 0, NULL }
+};
+
+/* Reads the settings into the instance's state. */
+static int
+telegram_setup(struct channel *ch, char **cause)
+{
+	struct telegram_state	*st = xcalloc(1, sizeof *st);
+
+	(void)cause;
+	st->secret_token = channel_get(ch, "secret_token");
+	st->bot_username = channel_get(ch, "bot_username");
+	if (st->bot_username != NULL && *st->bot_username == '@')
+		st->bot_username++;
+	st->token = channel_get(ch, "token");
+	st->api_base = channel_get(ch, "api_base");
+	if (st->api_base == NULL)
+		st->api_base = TG_API_BASE;
+	ch->state = st;
+	return 0;
+}
+
+/* Frees the state. */
+static void
+telegram_cleanup(struct channel *ch)
+{
+	free(ch->state);
+}
+
+/* Whether replies can be sent: a bot token is set. */
+static int
+telegram_sends(const struct channel *ch)
+{
+	const struct telegram_state	*st = ch->state;
+
+	return st != NULL && st->token != NULL;
+}
+
 /* Compares the secret-token header in constant time. */
 static int
 telegram_verify(const struct channel *ch, const struct http_request *req,
     const char **why)
 {
-	const char	*got = req->header(req, TG_SECRET_HEADER);
-	size_t		 n;
+	const struct telegram_state	*st = ch->state;
+	const char			*got = req->header(req, TG_SECRET_HEADER);
+	size_t				 n;
 
-	if (ch->secret_token == NULL)
-		return 0;
-	n = strlen(ch->secret_token);
+	if (st == NULL || st->secret_token == NULL) {
+		*why = "channel not set up";	/* fail closed */
+		return 401;
+	}
+	n = strlen(st->secret_token);
 	if (got == NULL || strlen(got) != n ||
-	    CRYPTO_memcmp(got, ch->secret_token, n) != 0) {
+	    CRYPTO_memcmp(got, st->secret_token, n) != 0) {
 		*why = got == NULL ? "missing secret token" : "bad secret token";
 		return 401;
 	}
@@ -87,11 +146,13 @@ telegram_sender_name(json_t *from, struct inbound *in)
 static int
 telegram_command(const struct channel *ch, json_t *ents, struct inbound *in)
 {
-	json_t		*e;
-	size_t		 i, len = strlen(in->text);
-	long		 start, end;
-	const char	*at, *type;
-	json_int_t	 off, n;
+	const struct telegram_state	*st = ch->state;
+	const char			*user = st ? st->bot_username : NULL;
+	json_t				*e;
+	size_t				 i, len = strlen(in->text);
+	long				 start, end;
+	const char			*at, *type;
+	json_int_t			 off, n;
 
 	json_array_foreach(ents, i, e) {
 		type = json_string_value(json_object_get(e, "type"));
@@ -108,10 +169,9 @@ telegram_command(const struct channel *ch, json_t *ents, struct inbound *in)
 			return -1;
 		in->explicit_cmd = 1;
 		at = memchr(in->text + start, '@', (size_t)(end - start));
-		if (at != NULL && (ch->bot_username == NULL ||
-		    strlen(ch->bot_username) != (size_t)(in->text + end - at - 1) ||
-		    strncasecmp(at + 1, ch->bot_username,
-		    strlen(ch->bot_username)) != 0))
+		if (at != NULL && (user == NULL ||
+		    strlen(user) != (size_t)(in->text + end - at - 1) ||
+		    strncasecmp(at + 1, user, strlen(user)) != 0))
 			return 1;
 		if (at != NULL) {
 			memmove(in->text + (at - in->text), in->text + end,
@@ -265,12 +325,13 @@ static int
 telegram_send_prepare(const struct channel *ch, const struct outbound *m,
     struct http_call *call, const char **why)
 {
-	json_t		*obj = NULL;
-	char		*body = NULL, *end;
-	long long	 chat;
-	int		 rc = -1;
+	const struct telegram_state	*st = ch->state;
+	json_t				*obj = NULL;
+	char				*body = NULL, *end;
+	long long			 chat;
+	int				 rc = -1;
 
-	if (ch->token == NULL || *ch->token == '\0') {
+	if (st == NULL || st->token == NULL) {
 		*why = "no bot token";
 		goto out;
 	}
@@ -296,8 +357,8 @@ telegram_send_prepare(const struct channel *ch, const struct outbound *m,
 		*why = "cannot encode JSON";
 		goto out;
 	}
-	call->url = xasprintf("%s/bot%s/sendMessage",
-	    ch->api_base != NULL ? ch->api_base : TG_API_BASE, ch->token);
+	call->url = xasprintf("%s/bot%s/sendMessage", st->api_base,
+	    st->token);
 	call->body = body;
 	call->len = strlen(body);
 	call->content_type = "application/json";
@@ -400,6 +461,11 @@ out:
 
 const struct channel_backend channel_telegram_backend = {
 	.type = "telegram",
+	.help = "Telegram 机器人 a Telegram bot (webhook)",
+	.keys = telegram_keys,
+	.setup = telegram_setup,
+	.cleanup = telegram_cleanup,
+	.sends = telegram_sends,
 	.verify = telegram_verify,
 	.parse = telegram_parse,
 	.reply = telegram_reply,

@@ -282,7 +282,7 @@ cli_group(struct cli *cli, int argc, char **argv)
 		return cli_group_list(cli, &o);
 	if (strcmp(argv[k], "add") != 0 || o.name == NULL ||
 	    !group_kind_valid(o.kind) || o.robot == NULL ||
-	    (b = channel_backend_lookup(o.robot)) == NULL || b->parse != NULL ||
+	    (b = robot_backend_lookup(o.robot)) == NULL ||
 	    o.webhook == NULL) {
 		fputs(usage_group, stderr);
 		return 2;

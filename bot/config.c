@@ -167,6 +167,7 @@ config_channel_key(struct config_parse *p, const char *name, const char *key,
 {
 	struct channel	*ch;
 	const char	*c;
+	char		*cause = NULL;
 
 	for (c = name; *c != '\0'; c++)
 		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
@@ -185,32 +186,24 @@ config_channel_key(struct config_parse *p, const char *name, const char *key,
 		return config_fail(p, xasprintf("more than %d channels", CONFIG_CHANNELS_MAX));
 	}
 	if (strcmp(key, "type") == 0) {
-		if ((ch->backend = channel_backend_lookup(value)) == NULL) {
-			return config_fail(p, xasprintf("channel %s: unknown type \"%s\" "
-			    "(known: %s)", name, value, channel_types()));
-		}
-	} else if (strcmp(key, "secret") == 0)
-		config_set(&ch->secret, value);
-	else if (strcmp(key, "secret_token") == 0)
-		config_set(&ch->secret_token, value);
-	else if (strcmp(key, "bot_username") == 0)
-		config_set(&ch->bot_username, value[0] == '@' ? value + 1 : value);
-	else if (strcmp(key, "area") == 0)
+		if ((ch->backend = channel_backend_lookup(value)) != NULL)
+			return 1;
+		if (robot_backend_lookup(value) != NULL)
+			return config_fail(p, xasprintf("channel %s: %s here is "
+			    "an outbound group robot; register it with: fangfei "
+			    "group add --robot %s", name, value, value));
+		return config_fail(p, xasprintf("channel %s: unknown type \"%s\" "
+		    "(known: %s)", name, value, channel_types()));
+	}
+	if (strcmp(key, "area") == 0)
 		config_set(&ch->area, value);
-	else if (strcmp(key, "token") == 0)
-		config_set(&ch->token, value);
-	else if (strcmp(key, "api_base") == 0)
-		config_set(&ch->api_base, value);
-	else if (strcmp(key, "outbound_url") == 0)
-		config_set(&ch->outbound_url, value);
 	else if (strcmp(key, "locale") == 0) {
 		if (locale_parse(value, &ch->locale) == -1) {
 			return config_fail(p, xasprintf("channel %s: locale must be zh-CN or "
 			    "en", name));
 		}
-	} else {
-		return config_fail(p, xasprintf("channel %s: unknown key \"%s\"", name, key));
-	}
+	} else if (channel_set(ch, key, value, &cause) == -1)
+		return config_fail(p, cause);
 	return 1;
 }
 
@@ -344,46 +337,25 @@ config_loopback(const char *listen)
 	    strncmp(listen, "[::1]:", 6) == 0;
 }
 
-/* Checks channel definitions; a generic channel without a secret is
- * allowed (with a warning) only when the server listens on loopback. */
+/* Checks channel definitions against their backends' keys and builds
+ * each backend's state; a key that must be set beyond loopback may be
+ * missing (with a warning) only when the server listens on loopback. */
 int
-config_check(const struct config *cfg, char **cause)
+config_check(struct config *cfg, char **cause)
 {
-	const struct channel	*ch;
-	size_t			 i;
+	struct channel	*ch;
+	char		*warning = NULL;
+	size_t		 i;
+	int		 loopback = config_loopback(cfg->listen);
 
 	for (i = 0; i < cfg->nchannels; i++) {
 		ch = &cfg->channels[i];
-		if (ch->backend == NULL) {
-			*cause = xasprintf("channel %s: no type (known: %s)",
-			    ch->name, channel_types());
+		if (channel_setup(ch, loopback, &warning, cause) == -1)
 			return -1;
-		}
-		if (ch->backend->parse == NULL) {
-			*cause = xasprintf("channel %s: %s is an outbound robot; "
-			    "register it with: fangfei group add --robot %s",
-			    ch->name, ch->backend->type, ch->backend->type);
-			return -1;
-		}
-		if (strcmp(ch->backend->type, "telegram") == 0 &&
-		    (ch->secret_token == NULL || ch->bot_username == NULL)) {
-			*cause = xasprintf("channel %s: telegram needs "
-			    "secret_token and bot_username", ch->name);
-			return -1;
-		}
-		if (strcmp(ch->backend->type, "generic") == 0 &&
-		    ch->secret == NULL) {
-			if (!config_loopback(cfg->listen)) {
-				*cause = xasprintf("channel %s: generic needs a "
-				    "secret when listening on %s (only a "
-				    "loopback address may go without)",
-				    ch->name, cfg->listen ? cfg->listen : "?");
-				return -1;
-			}
-			log_warn("channel %s: no secret: unsigned requests are "
-			    "accepted (allowed because %s is loopback only)",
-			    ch->name, cfg->listen);
-		}
+		if (warning != NULL)
+			log_warn("%s", warning);
+		free(warning);
+		warning = NULL;
 	}
 	return 0;
 }
@@ -409,12 +381,7 @@ config_free(struct config *cfg)
 	for (i = 0; i < cfg->nchannels; i++) {
 		free(cfg->channels[i].name);
 		free(cfg->channels[i].area);
-		free(cfg->channels[i].secret);
-		free(cfg->channels[i].secret_token);
-		free(cfg->channels[i].bot_username);
-		free(cfg->channels[i].token);
-		free(cfg->channels[i].api_base);
-		free(cfg->channels[i].outbound_url);
+		channel_clear(&cfg->channels[i]);
 	}
 	free(cfg->listen);
 	free(cfg->public_base_url);

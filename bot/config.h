@@ -57,7 +57,7 @@ int		 config_load(struct config *, const char *path, char **cause);
 /* Applies FANGFEI_LISTEN and FANGFEI_DB. */
 void		 config_env(struct config *);
 /* Checks the whole: channel types and their required secrets. */
-int		 config_check(const struct config *, char **cause);
+int		 config_check(struct config *, char **cause);
 /* Finds a channel instance by name. */
 const struct channel *config_channel(const struct config *, const char *name);
 /* Replaces *field with a copy of value. */

@@ -92,21 +92,20 @@ delivery_backoff(int attempts, int retry_after, int base)
 	return d > 1800 ? 1800 : (int)d;
 }
 
-/* Finds the channel that sends for a row: a configured instance, or a
- * robot backend by type. */
+/* Finds the channel that sends for a row: for a robot (a row with a
+ * webhook) the robot backend of its type, else the configured instance.
+ * A channel instance named like a robot type never takes robots' rows. */
 static const struct channel *
-delivery_channel(struct delivery *d, const char *name)
+delivery_channel(struct delivery *d, const char *name, int robot)
 {
 	const struct channel_backend	*b;
-	const struct channel		*ch;
 	size_t				 i;
 
-	if ((ch = config_channel(d->cfg, name)) != NULL)
-		return ch;
+	if (!robot)
+		return config_channel(d->cfg, name);
 	for (i = 0; i < sizeof d->robots / sizeof d->robots[0]; i++) {
 		if (d->robots[i].backend == NULL) {
-			if ((b = channel_backend_lookup(name)) == NULL ||
-			    b->parse != NULL)
+			if ((b = robot_backend_lookup(name)) == NULL)
 				return NULL;
 			d->robots[i].name = (char *)(uintptr_t)b->type;
 			d->robots[i].backend = b;
@@ -310,7 +309,8 @@ delivery_fill(struct delivery *d, time_t now)
 	}
 	clock_gettime(CLOCK_REALTIME, &ts);
 	for (i = 0; i < n; i++) {
-		ch = delivery_channel(d, rows[i].channel);
+		ch = delivery_channel(d, rows[i].channel,
+		    rows[i].webhook != NULL);
 		if (ch == NULL || ch->backend->send_prepare == NULL) {
 			(void)outbox_finish(d->store, rows[i].id, "dead", now,
 			    "no channel can send to this group", now);

@@ -158,8 +158,8 @@ dispatch_overflow(struct handler_ctx *ctx, const struct channel *ch,
 		return STORE_OK;
 	text = channel_reply_text(r);
 	p = text + channel_part(ch, text);
-	if (*p != '\0' && (ch->backend->send_prepare == NULL ||
-	    ch->token == NULL)) {
+	if (*p != '\0' && (ch->backend->sends == NULL ||
+	    !ch->backend->sends(ch))) {
 		log_warn("%s: answer to %s cut at %zu of %zu bytes: no token to "
 		    "send the rest", ch->name, in->chat_id,
 		    (size_t)(p - text), strlen(text));

@@ -16,6 +16,7 @@
  * each input.
  */
 #include "bot/dispatch.h"
+#include "fuzz_channel.h"
 #include "fuzz_store.h"
 #include "messages/text.h"
 #include "storage/areas.h"
@@ -93,18 +94,16 @@ fuzz_setup(void)
 	FUZZ_ASSERT(areas_find(fuzz_store, "张店区/车站街道", &street) ==
 	    STORE_OK);
 
-	ch_zh.name = "demo";
-	ch_zh.backend = channel_backend_lookup("generic");
+	fuzz_channel(&ch_zh, "demo", channel_backend_lookup("generic"), NULL);
 	ch_zh.locale = LOCALE_ZH;
 	ch_zh.area = "张店区/车站街道/华光路社区";
 	ch_zh.area_id = community;
-	ch_en = ch_zh;
-	ch_en.name = "tg";
-	ch_en.backend = channel_backend_lookup("telegram");
+	fuzz_channel(&ch_en, "tg", channel_backend_lookup("telegram"),
+	    "secret_token", "s3cr3t_Token-01", "bot_username", "FangfeiBot",
+	    NULL);
 	ch_en.locale = LOCALE_EN;
-	ch_en.secret_token = "s3cr3t_Token-01";
-	ch_en.bot_username = "FangfeiBot";
-	FUZZ_ASSERT(ch_zh.backend != NULL && ch_en.backend != NULL);
+	ch_en.area = ch_zh.area;
+	ch_en.area_id = community;
 
 	FUZZ_ASSERT(staff_add(fuzz_store, "车站街道处非专班 李明", "office",
 	    street, "0533-2180001", T0 - 3600, &staff) == STORE_OK);
@@ -204,10 +203,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    &r2, &name);
 		FUZZ_ASSERT(res2 != DISPATCH_FAILED);
 		h = handler_find(name);
+		/* In a group, commands that belong in a private chat (tips,
+		 * their status, binds) are refused with a note and nothing is
+		 * recorded: the retry gets the same note again. */
 		if (h != NULL && (h->flags & HANDLER_WRITES) &&
 		    h->min_role <= ((flags & 16) ? ROLE_OFFICE : ROLE_RESIDENT))
-			FUZZ_ASSERT(res2 == DISPATCH_REPEATED);
-		if (res2 == DISPATCH_REPEATED) {
+			FUZZ_ASSERT(res2 == DISPATCH_REPEATED ||
+			    ((flags & 1) && res2 == DISPATCH_REPLIED));
+		if (res2 == DISPATCH_REPEATED || (flags & 1)) {
 			FUZZ_ASSERT(r2.ntexts == r.ntexts);
 			for (i = 0; i < r.ntexts; i++)
 				FUZZ_ASSERT(strcmp(r.texts[i],

@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "fuzz_channel.h"
 #include "fuzz_webhook.h"
 
 #define FUZZ_SECRET	"change-me"
@@ -33,15 +34,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int			 mode;
 
 	if (plain.backend == NULL) {
-		plain.name = "demo";
-		plain.backend = channel_backend_lookup("generic");
-		FUZZ_ASSERT(plain.backend != NULL);
+		fuzz_channel(&plain, "demo", channel_backend_lookup("generic"),
+		    NULL);
 		plain.locale = LOCALE_ZH;
 		plain.area = "张店区/车站街道/华光路社区";
-		signed_ch = plain;
-		signed_ch.name = "signed";
+		fuzz_channel(&signed_ch, "signed",
+		    channel_backend_lookup("generic"), "secret", FUZZ_SECRET,
+		    NULL);
 		signed_ch.locale = LOCALE_EN;
-		signed_ch.secret = FUZZ_SECRET;
+		signed_ch.area = plain.area;
 	}
 	if (size == 0)
 		return 0;

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "bot/channel.h"
+#include "fuzz_channel.h"
 #include "fuzz_common.h"
 #include "messages/text.h"
 
@@ -19,17 +20,31 @@
 static const struct channel_backend	*backends[8];
 static size_t				 nbackends;
 
-/* Every backend channel_types() names ("generic telegram (robots: …)"). */
+static struct channel			 channels[8];
+
+/* One channel of every backend in both tables, with every key it takes. */
 static void
 fuzz_setup(void)
 {
-	char	 types[256], *t, *save = NULL;
+	const struct channel_backend *const	*tables[] = {
+		channel_backends, robot_backends
+	};
+	size_t					 t, i;
 
-	(void)snprintf(types, sizeof types, "%s", channel_types());
-	for (t = strtok_r(types, " ():,", &save); t != NULL && nbackends < 8;
-	    t = strtok_r(NULL, " ():,", &save))
-		if ((backends[nbackends] = channel_backend_lookup(t)) != NULL)
+	for (t = 0; t < 2; t++)
+		for (i = 0; tables[t][i] != NULL && nbackends < 8; i++) {
+			backends[nbackends] = tables[t][i];
+			fuzz_channel(&channels[nbackends], "out",
+			    tables[t][i], "secret", "change-me",
+			    "secret_token", "s3cr3t_Token-01",
+			    "bot_username", "FangfeiBot",
+			    "token", "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11",
+			    "api_base", "https://api.telegram.org",
+			    "outbound_url",
+			    "https://example.com/fangfei/outbound", NULL);
+			channels[nbackends].locale = LOCALE_ZH;
 			nbackends++;
+		}
 	FUZZ_ASSERT(nbackends >= 2);
 }
 
@@ -107,26 +122,17 @@ fuzz_prepare(const struct channel *ch, const uint8_t *data, size_t size)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct channel	 ch;
+	const struct channel	*ch;
 
 	if (nbackends == 0)
 		fuzz_setup();
 	if (size == 0)
 		return 0;
-	memset(&ch, 0, sizeof ch);
-	ch.backend = backends[(data[0] & 7) % nbackends];
-	ch.name = "out";
-	ch.locale = LOCALE_ZH;
-	ch.secret = "change-me";
-	ch.secret_token = "s3cr3t_Token-01";
-	ch.bot_username = "FangfeiBot";
-	ch.token = "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11";
-	ch.api_base = "https://api.telegram.org";
-	ch.outbound_url = "https://example.com/fangfei/outbound";
+	ch = &channels[(data[0] & 7) % nbackends];
 	if (data[0] & 8) {
-		if (ch.backend->send_prepare != NULL)
-			fuzz_prepare(&ch, data + 1, size - 1);
-	} else if (ch.backend->send_result != NULL)
-		fuzz_result(&ch, data + 1, size - 1);
+		if (ch->backend->send_prepare != NULL)
+			fuzz_prepare(ch, data + 1, size - 1);
+	} else if (ch->backend->send_result != NULL)
+		fuzz_result(ch, data + 1, size - 1);
 	return 0;
 }

@@ -3,6 +3,7 @@
  * the raw POST body of an Update, sent with the right secret-token header
  * so that it reaches the parser.
  */
+#include "fuzz_channel.h"
 #include "fuzz_webhook.h"
 
 int
@@ -16,14 +17,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char			*body;
 
 	if (ch.backend == NULL) {
-		ch.name = "tg";
-		ch.backend = channel_backend_lookup("telegram");
-		FUZZ_ASSERT(ch.backend != NULL);
+		fuzz_channel(&ch, "tg", channel_backend_lookup("telegram"),
+		    "secret_token", "s3cr3t_Token-01", "bot_username",
+		    "FangfeiBot", NULL);
 		ch.locale = LOCALE_ZH;
 		ch.area = "张店区/车站街道";
 		ch.area_id = 2;
-		ch.secret_token = "s3cr3t_Token-01";
-		ch.bot_username = "FangfeiBot";
 	}
 	body = fuzz_strdup(data, size);
 	fuzz_webhook(&ch, body, size, &hdrs);

@@ -14,6 +14,7 @@
 #include "bot/channel.h"
 #include "bot/config.h"
 #include "bot/dispatch.h"
+#include "testchan.h"
 #include "messages/buf.h"
 #include "messages/text.h"
 #include "messages/xmalloc.h"
@@ -52,11 +53,26 @@ make_req(struct http_request *req, struct fake_req *f, const char *body,
 	req->impl = f;
 }
 
-static struct channel tg = {
-	.name = (char *)(uintptr_t)"tg",
-	.secret_token = (char *)(uintptr_t)"s3cr3t_Token-01",
-	.bot_username = (char *)(uintptr_t)"mynotifybot",	/* any case */
-};
+static struct channel tg;
+
+/* Makes the Telegram channel the tests share. */
+static int
+tg_setup(void **state)
+{
+	(void)state;
+	testchan_make(&tg, "tg", "telegram", "secret_token", "s3cr3t_Token-01",
+	    "bot_username", "mynotifybot", NULL);	/* any case */
+	return 0;
+}
+
+/* Releases it. */
+static int
+tg_teardown(void **state)
+{
+	(void)state;
+	testchan_free(&tg);
+	return 0;
+}
 
 /* Runs verify and parse; returns parse's status. */
 static int
@@ -66,7 +82,6 @@ tg_parse(const char *body, struct inbound *in)
 	struct fake_req		 f;
 	const char		*why = NULL;
 
-	tg.backend = channel_backend_lookup("telegram");
 	make_req(&req, &f, body, "X-Telegram-Bot-Api-Secret-Token",
 	    "s3cr3t_Token-01");
 	memset(in, 0, sizeof *in);
@@ -81,18 +96,19 @@ test_telegram_secret(void **state)
 	json_t			*v, *c;
 	struct http_request	 req;
 	struct fake_req		 f;
-	struct channel		 ch = tg;
+	struct channel		 ch;
 	const char		*why;
 	size_t			 i;
 
 	(void)state;
 	v = json_load_file("tests/data/protocol-vectors.json", 0, NULL);
 	assert_non_null(v);
-	ch.backend = channel_backend_lookup("telegram");
+	testchan_make(&ch, "tg", "telegram", "secret_token", "x",
+	    "bot_username", "mynotifybot", NULL);
 	json_array_foreach(json_object_get(json_object_get(v, "telegram"),
 	    "secret_token_cases"), i, c) {
-		ch.secret_token = (char *)(uintptr_t)json_string_value(
-		    json_object_get(c, "configured"));
+		testchan_set(&ch, "secret_token", json_string_value(
+		    json_object_get(c, "configured")));
 		make_req(&req, &f, "{}", "X-Telegram-Bot-Api-Secret-Token",
 		    json_string_value(json_object_get(c, "header")));
 		assert_int_equal(ch.backend->verify(&ch, &req, &why),
@@ -100,6 +116,7 @@ test_telegram_secret(void **state)
 	}
 	make_req(&req, &f, "{}", "X-Other", "x");
 	assert_int_equal(ch.backend->verify(&ch, &req, &why), 401);
+	testchan_free(&ch);
 	json_decref(v);
 }
 
@@ -423,10 +440,9 @@ test_dispatch_long_answer(void **state)
 	s = teststore_open(key, &dir);
 	small = *channel_backend_lookup("telegram");
 	small.max_text = 80;
-	memset(&ch, 0, sizeof ch);
-	ch.name = (char *)(uintptr_t)"tgt";
+	testchan_make(&ch, "tgt", "telegram", "secret_token", "s",
+	    "bot_username", "b", "token", "123:abc", NULL);
 	ch.backend = &small;
-	ch.token = (char *)(uintptr_t)"123:abc";
 	memset(&in, 0, sizeof in);
 	(void)inbound_set(in.channel, sizeof in.channel, "tgt");
 	(void)inbound_set(in.chat_id, sizeof in.chat_id, "42");
@@ -475,7 +491,7 @@ test_dispatch_long_answer(void **state)
 	free(q);
 
 	/* Without a token there is no way to send the rest. */
-	ch.token = NULL;
+	testchan_set(&ch, "token", NULL);
 	(void)inbound_set(in.chat_id, sizeof in.chat_id, "43");
 	(void)inbound_set(in.message_id, sizeof in.message_id, "901");
 	assert_int_equal(dispatch_inbound(s, &ch, &env, &in, 1763750002, &r,
@@ -490,6 +506,7 @@ test_dispatch_long_answer(void **state)
 	free(first);
 	free(whole);
 	inbound_clear(&in);
+	testchan_free(&ch);
 	store_close(s);
 	testutil_rmdir(dir);
 }
@@ -516,7 +533,7 @@ sign_ts(const char *ts, const char *body, char hdr[80])
 static void
 test_generic_signature(void **state)
 {
-	struct channel		 ch = { .name = (char *)(uintptr_t)"g" };
+	struct channel		 ch;
 	struct http_request	 req;
 	struct fake_req		 f;
 	const char		*body = "{\"chat_id\":\"1\"}", *why;
@@ -525,10 +542,10 @@ test_generic_signature(void **state)
 	char			 hdr[80] = "sha256=", old[80] = "sha256=";
 
 	(void)state;
-	ch.backend = channel_backend_lookup("generic");
+	testchan_make(&ch, "g", "generic", NULL);
 	make_req(&req, &f, body, "X-Other", "x");
 	assert_int_equal(ch.backend->verify(&ch, &req, &why), 0); /* no secret */
-	ch.secret = (char *)(uintptr_t)"k3y";
+	testchan_set(&ch, "secret", "k3y");
 	assert_int_equal(ch.backend->verify(&ch, &req, &why), 401);
 	assert_string_equal(why, "missing X-Fangfei-Timestamp");
 
@@ -583,6 +600,7 @@ test_generic_signature(void **state)
 	f.names[0] = "X-Other";
 	assert_int_equal(ch.backend->verify(&ch, &req, &why), 401);
 	assert_string_equal(why, "missing signature");
+	testchan_free(&ch);
 }
 
 /* Loads text as a config and runs the check; returns config_check's
@@ -678,7 +696,7 @@ test_generic_parse(void **state)
 		{ "{\"a\":1,\"a\":2}", 400 },
 		{ "not json", 400 },
 	};
-	struct channel		 ch = { .name = (char *)(uintptr_t)"g" };
+	struct channel		 ch;
 	struct http_request	 req;
 	struct fake_req		 f;
 	struct inbound		 in;
@@ -686,7 +704,7 @@ test_generic_parse(void **state)
 	size_t			 i;
 
 	(void)state;
-	ch.backend = channel_backend_lookup("generic");
+	testchan_make(&ch, "g", "generic", NULL);
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		make_req(&req, &f, cases[i].body, "X", "x");
 		memset(&in, 0, sizeof in);
@@ -701,6 +719,7 @@ test_generic_parse(void **state)
 			assert_non_null(why);
 		inbound_clear(&in);
 	}
+	testchan_free(&ch);
 }
 
 int
@@ -718,5 +737,6 @@ main(void)
 		cmocka_unit_test(test_generic_parse),
 	};
 
-	return cmocka_run_group_tests_name("channels", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("channels", tests, tg_setup,
+	    tg_teardown);
 }

@@ -36,11 +36,79 @@ test_config_good(void **state)
 	assert_int_equal(cfg.rate_limits, 0);
 	assert_int_equal(cfg.max_body_bytes, 64 * 1024);
 	assert_non_null(config_channel(&cfg, "tg"));
-	assert_string_equal(config_channel(&cfg, "tg")->bot_username, "Bot");
+	assert_string_equal(channel_get(config_channel(&cfg, "tg"),
+	    "bot_username"), "@Bot");
+	assert_non_null(config_channel(&cfg, "tg")->state);
 	assert_int_equal(config_channel(&cfg, "tg")->locale, LOCALE_EN);
 	config_free(&cfg);
 	unlink(path);
 	free(path);
+}
+
+/* Loads text and runs the check; returns the cause of the first failure
+ * (caller frees), or NULL when both passed. */
+static char *
+config_try(const char *text)
+{
+	struct config	 cfg;
+	char		*path, *cause = NULL;
+
+	path = write_ini(text);
+	config_init(&cfg);
+	if (config_load(&cfg, path, &cause) == 0)
+		(void)config_check(&cfg, &cause);
+	config_free(&cfg);
+	unlink(path);
+	free(path);
+	return cause;
+}
+
+/* Each backend's key table decides: a key of another platform is refused
+ * (with its line when the type came first), a required key must be there,
+ * and every channel's own keys stay common. */
+static void
+test_config_backend_keys(void **state)
+{
+	char	*cause;
+
+	(void)state;
+	cause = config_try("[channel.tg]\ntype = telegram\nsecret = x\n");
+	assert_non_null(cause);
+	assert_non_null(strstr(cause, ":3: channel tg: type telegram takes "
+	    "no key \"secret\""));
+	assert_non_null(strstr(cause, "secret_token, bot_username"));
+	free(cause);
+	/* Before the type is known, the check at start refuses it. */
+	cause = config_try("[channel.g]\nsecret_token = x\ntype = generic\n");
+	assert_non_null(cause);
+	assert_non_null(strstr(cause, "channel g: type generic takes no key "
+	    "\"secret_token\""));
+	free(cause);
+	cause = config_try("[channel.tg]\ntype = telegram\nsecret_token = s\n");
+	assert_non_null(cause);
+	assert_non_null(strstr(cause, "channel tg: type telegram needs "
+	    "bot_username"));
+	free(cause);
+	cause = config_try("[channel.x]\nlocale = en\n");
+	assert_non_null(cause);
+	assert_non_null(strstr(cause, "channel x: no type"));
+	free(cause);
+	/* A robot type is not a channel type. */
+	cause = config_try("[channel.r]\ntype = wecom\n");
+	assert_non_null(cause);
+	assert_non_null(strstr(cause, "group add --robot wecom"));
+	free(cause);
+	/* Beyond loopback a generic channel needs its secret. */
+	cause = config_try("[server]\nlisten = 0.0.0.0:80\n"
+	    "[channel.g]\ntype = generic\n");
+	assert_non_null(cause);
+	assert_non_null(strstr(cause, "channel g: type generic needs secret "
+	    "when the server listens beyond loopback"));
+	free(cause);
+	assert_null(config_try("[server]\nlisten = 0.0.0.0:80\n"
+	    "[channel.g]\ntype = generic\nsecret = s\narea = 张店区\n"
+	    "locale = en\noutbound_url = http://127.0.0.1:9/x\n"));
+	assert_null(config_try("[channel.g]\ntype = generic\n"));
 }
 
 /* The first error is reported with its own line; later ones are not
@@ -73,9 +141,9 @@ test_config_errors(void **state)
 
 	path = write_ini("[channel.r]\ntype = dingtalk\n");
 	config_init(&cfg);
-	assert_int_equal(config_load(&cfg, path, &cause), 0);
-	assert_int_equal(config_check(&cfg, &cause), -1);
-	assert_non_null(strstr(cause, "fangfei group add"));
+	assert_int_equal(config_load(&cfg, path, &cause), -1);
+	assert_non_null(strstr(cause, ":2: channel r: dingtalk here is an "
+	    "outbound group robot; register it with: fangfei group add"));
 	free(cause);
 	config_free(&cfg);
 	unlink(path);
@@ -88,6 +156,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config_good),
 		cmocka_unit_test(test_config_errors),
+		cmocka_unit_test(test_config_backend_keys),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

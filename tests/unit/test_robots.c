@@ -15,6 +15,7 @@
 #include <openssl/hmac.h>
 
 #include "bot/channel.h"
+#include "testchan.h"
 #include "messages/text.h"
 #include "messages/xmalloc.h"
 
@@ -51,12 +52,21 @@ vstr(json_t *j, ...)
 	return json_string_value(j);
 }
 
+/* Finds a channel or robot backend by type. */
+static const struct channel_backend *
+any_backend(const char *type)
+{
+	const struct channel_backend	*b = channel_backend_lookup(type);
+
+	return b != NULL ? b : robot_backend_lookup(type);
+}
+
 /* Runs a backend's send_prepare; returns its result, *why on failure. */
 static int
 prepare(const char *type, const struct channel *ch, const struct outbound *m,
     struct http_call *call, const char **why)
 {
-	const struct channel_backend	*b = channel_backend_lookup(type);
+	const struct channel_backend	*b = any_backend(type);
 	struct channel			 none;
 
 	assert_non_null(b);
@@ -72,7 +82,7 @@ static enum send_status
 result(const char *type, const struct channel *ch, long status,
     const char *body, int *ra, char *err)
 {
-	const struct channel_backend	*b = channel_backend_lookup(type);
+	const struct channel_backend	*b = any_backend(type);
 	struct channel			 none;
 
 	assert_non_null(b);
@@ -475,27 +485,27 @@ test_descriptors(void **state)
 	const struct channel_backend	*b;
 
 	(void)state;
-	b = channel_backend_lookup("dingtalk");
+	b = any_backend("dingtalk");
 	assert_int_equal(b->per_chat_minute, 20);
 	assert_int_equal(b->per_chat_second, 0);
 	assert_null(b->verify);
 	assert_null(b->parse);
 	assert_null(b->reply);
 	assert_true(b->max_text > 0);
-	b = channel_backend_lookup("wecom");
+	b = any_backend("wecom");
 	assert_int_equal(b->per_chat_minute, 20);
 	assert_null(b->verify);
 	assert_true(b->max_text * 4 <= 2048);
-	b = channel_backend_lookup("feishu");
+	b = any_backend("feishu");
 	assert_int_equal(b->per_chat_second, 5);
 	assert_int_equal(b->per_chat_minute, 100);
 	assert_null(b->parse);
-	b = channel_backend_lookup("telegram");
+	b = any_backend("telegram");
 	assert_int_equal(b->per_chat_second, 1);
 	assert_int_equal(b->per_chat_minute, 20);
 	assert_int_equal(b->global_second, 30);
 	assert_non_null(b->verify);
-	b = channel_backend_lookup("generic");
+	b = any_backend("generic");
 	assert_non_null(b->send_prepare);
 	assert_non_null(b->send_result);
 }
@@ -585,7 +595,7 @@ test_err_cut(void **state)
 	int				 ra;
 
 	(void)state;
-	b = channel_backend_lookup("dingtalk");
+	b = any_backend("dingtalk");
 	memset(err, 'X', sizeof err);
 	/* "dingtalk errcode 310000: " is 25 bytes; errsz 31 leaves 5 bytes
 	 * of text: one 3-byte character, not a half of the second. */
@@ -597,7 +607,7 @@ test_err_cut(void **state)
 	    err, 32), SEND_FAILED);
 	assert_string_equal(err, "dingtalk errcode 310000: 签名");
 	assert_true(utf8_valid(err, strlen(err)));
-	b = channel_backend_lookup("wecom");
+	b = any_backend("wecom");
 	body = "{\"errcode\":93000,\"errmsg\":\"无效的地址无效的地址\"}";
 	/* "wecom errcode 93000: " is 21 bytes; errsz 26 leaves 4. */
 	assert_int_equal(b->send_result(NULL, 200, body, strlen(body), &ra,
@@ -735,9 +745,8 @@ test_telegram_prepare(void **state)
 	vb = json_loads(vstr(req, "body", NULL), 0, NULL);
 	assert_non_null(vb);
 
-	memset(&ch, 0, sizeof ch);
-	ch.name = token;	/* any */
-	ch.token = token;
+	testchan_make(&ch, "tg", "telegram", "secret_token", "s",
+	    "bot_username", "b", "token", token, NULL);
 	memset(&m, 0, sizeof m);
 	s = xasprintf("%" JSON_INTEGER_FORMAT,
 	    json_integer_value(json_object_get(vb, "chat_id")));
@@ -756,7 +765,7 @@ test_telegram_prepare(void **state)
 	json_decref(ob);
 	http_call_clear(&call);
 
-	ch.api_base = "http://127.0.0.1:8081";
+	testchan_set(&ch, "api_base", "http://127.0.0.1:8081");
 	m.text = "x";
 	assert_int_equal(prepare("telegram", &ch, &m, &call, &why), 0);
 	assert_non_null(strstr(call.url, "http://127.0.0.1:8081/bot123456:"));
@@ -772,10 +781,11 @@ test_telegram_prepare(void **state)
 	assert_int_equal(prepare("telegram", &ch, &m, &call, &why), -1);
 	assert_string_equal(why, "no chat_id");
 	m.chat_id = s;
-	ch.token = NULL;
+	testchan_set(&ch, "token", NULL);
 	assert_int_equal(prepare("telegram", &ch, &m, &call, &why), -1);
 	assert_string_equal(why, "no bot token");
 	assert_null(call.url);
+	testchan_free(&ch);
 	free(s);
 	free(token);
 	json_decref(vb);
@@ -794,8 +804,8 @@ test_telegram_cut(void **state)
 	char			*s, *t;
 
 	(void)state;
-	memset(&ch, 0, sizeof ch);
-	ch.token = "1:T";
+	testchan_make(&ch, "tg", "telegram", "secret_token", "s",
+	    "bot_username", "b", "token", "1:T", NULL);
 	memset(&m, 0, sizeof m);
 	m.chat_id = "-5";
 	/* 4094 + 2 = 4096 units: whole. */
@@ -839,6 +849,7 @@ test_telegram_cut(void **state)
 	json_decref(ob);
 	http_call_clear(&call);
 	free(s);
+	testchan_free(&ch);
 }
 
 /* Telegram: the documented answers and our own. */
@@ -938,12 +949,9 @@ test_generic(void **state)
 	int				 ra;
 
 	(void)state;
-	b = channel_backend_lookup("generic");
-	memset(&ch, 0, sizeof ch);
-	ch.name = "gen";
-	ch.backend = b;
-	ch.secret = "s3cret";
-	ch.outbound_url = "http://127.0.0.1:9/out";
+	b = any_backend("generic");
+	testchan_make(&ch, "gen", "generic", "secret", "s3cret",
+	    "outbound_url", "http://127.0.0.1:9/out", NULL);
 	memset(&m, 0, sizeof m);
 	m.chat_id = "-42";
 	m.text = "你好";
@@ -986,7 +994,7 @@ test_generic(void **state)
 	http_call_clear(&call);
 
 	/* Without a secret: no signature header. */
-	ch.secret = NULL;
+	testchan_set(&ch, "secret", NULL);
 	assert_int_equal(prepare("generic", &ch, &m, &call, &why), 0);
 	assert_null(call_header(&call, "X-Fangfei-Signature"));
 	assert_null(call_header(&call, "X-Fangfei-Timestamp"));
@@ -1002,7 +1010,7 @@ test_generic(void **state)
 	assert_int_equal(prepare("generic", &ch, &m, &call, &why), -1);
 	assert_string_equal(why, "no chat_id");
 	m.chat_id = "-42";
-	ch.outbound_url = NULL;
+	testchan_set(&ch, "outbound_url", NULL);
 	assert_int_equal(prepare("generic", &ch, &m, &call, &why), -1);
 	assert_string_equal(why, "no outbound_url");
 
@@ -1022,6 +1030,7 @@ test_generic(void **state)
 	assert_string_equal(err, "http 404");
 	assert_int_equal(result("generic", &ch, 301, "", &ra, err),
 	    SEND_FAILED);
+	testchan_free(&ch);
 }
 
 int
