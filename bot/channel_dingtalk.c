@@ -195,6 +195,7 @@ dingtalk_send_result(const struct channel *ch, long status, const char *body,
 
 const struct channel_backend channel_dingtalk_backend = {
 	.type = "dingtalk",
+	.help = "钉钉自定义机器人 DingTalk custom group robot (webhook, sign secret)",
 	.send_prepare = dingtalk_send_prepare,
 	.send_result = dingtalk_send_result,
 	/*

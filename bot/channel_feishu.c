@@ -137,6 +137,7 @@ feishu_send_result(const struct channel *ch, long status, const char *body,
 
 const struct channel_backend channel_feishu_backend = {
 	.type = "feishu",
+	.help = "飞书自定义机器人 Feishu custom bot (webhook, sign secret)",
 	.send_prepare = feishu_send_prepare,
 	.send_result = feishu_send_result,
 	.max_text = FS_TEXT_MAX,

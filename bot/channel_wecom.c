@@ -103,6 +103,7 @@ wecom_send_result(const struct channel *ch, long status, const char *body,
 
 const struct channel_backend channel_wecom_backend = {
 	.type = "wecom",
+	.help = "企业微信群机器人 WeCom group robot (webhook with key)",
 	.send_prepare = wecom_send_prepare,
 	.send_result = wecom_send_result,
 	/*

@@ -50,6 +50,8 @@ struct store	*admin_open(struct cli *, const struct admin_opts *,
 		    int64_t *area);
 
 int		 cli_letter(struct cli *, int argc, char **argv);
+int		 cli_config(struct cli *, int argc, char **argv);
+int		 cli_channel(struct cli *, int argc, char **argv);
 int		 cli_staff(struct cli *, int argc, char **argv);
 int		 cli_group(struct cli *, int argc, char **argv);
 int		 cli_token(struct cli *, int argc, char **argv);

@@ -41,6 +41,8 @@ static const char usage_main[] =
 "  broadcast AREA TEXT        发布预警 post a warning to an area's groups\n"
 "  notice add|publish         警示通告 warning notices: draft, publish\n"
 "  letter add|codes|print-link|stats|broadcast  一封公开信 open letters, posters\n"
+"  config check               检查配置 check the config, show what it serves\n"
+"  channel types              渠道类型 every channel type and its keys\n"
 "  migrate                    创建或升级数据库 create or upgrade the database\n"
 "  version                    显示版本 show the version\n"
 "\n"
@@ -464,6 +466,10 @@ main(int argc, char **argv)
 		rc = cli_token(&cli, argc - 1, argv + 1);
 	else if (strcmp(argv[1], "audit") == 0)
 		rc = cli_audit(&cli, argc - 1, argv + 1);
+	else if (strcmp(argv[1], "config") == 0)
+		rc = cli_config(&cli, argc - 1, argv + 1);
+	else if (strcmp(argv[1], "channel") == 0)
+		rc = cli_channel(&cli, argc - 1, argv + 1);
 	else if (strcmp(argv[1], "letter") == 0)
 		rc = cli_letter(&cli, argc - 1, argv + 1);
 	else if (strcmp(argv[1], "notice") == 0)
