@@ -43,6 +43,7 @@ struct http_response {
 };
 
 struct channel;
+struct apitoken;
 
 /*
  * A configuration key a backend takes in its [channel.NAME] section, beside
@@ -79,6 +80,11 @@ struct outbound {
 	const char	*webhook;	/* robot webhook URL (robots) */
 	const char	*secret;	/* robot signing secret, or NULL */
 	const char	*text;
+	/* What the inbound message that this row answers said about how to
+	 * answer it (in->reply_meta: a JSON object of the backend's own, such
+	 * as DingTalk's sessionWebhook and its expiry, Feishu's message_id),
+	 * or NULL for broadcasts and staff notices. */
+	const char	*meta;
 	int64_t		 now_ms;	/* clock for signatures */
 };
 
@@ -86,6 +92,7 @@ struct outbound {
 
 /* The HTTP request an adapter builds for one outbound message. */
 struct http_call {
+	const char	*method;	/* NULL: POST (GET takes no body) */
 	char		*url;		/* owned */
 	char		*body;		/* owned */
 	size_t		 len;
@@ -93,6 +100,11 @@ struct http_call {
 	char		*headers[HTTP_CALL_HEADERS];	/* owned "Name: value" */
 };
 void	http_call_clear(struct http_call *);
+
+/* send_prepare's answer when the instance has no valid access token yet:
+ * the delivery thread fetches one (token_prepare/token_result) and sends
+ * the row again once it is there. */
+#define CHANNEL_NEED_TOKEN	1
 
 enum send_status {
 	SEND_OK = 0,		/* delivered: never send this row again */
@@ -130,8 +142,10 @@ struct channel_backend {
 	/*
 	 * Outbound (NULL for inbound-only backends). send_prepare builds the
 	 * request for one message (signatures computed fresh from m->now_ms);
-	 * returns 0, or -1 with *why set when the message cannot be sent at
-	 * all (no webhook configured): the row goes dead.
+	 * returns 0, CHANNEL_NEED_TOKEN when the instance's access token is
+	 * missing or about to expire (apitoken_get() failed), or -1 with *why
+	 * set when the message cannot be sent at all (no webhook configured):
+	 * the row goes dead.
 	 */
 	int		(*send_prepare)(const struct channel *,
 			    const struct outbound *, struct http_call *,
@@ -158,6 +172,31 @@ struct channel_backend {
 	 * (channel_part()).
 	 */
 	size_t		(*fit)(const char *s, size_t max);
+	/*
+	 * Access tokens (NULL for platforms without them). token returns
+	 * the instance's cache (bot/apitoken.h); token_prepare builds the
+	 * request that fetches one (0, or -1 with *why); token_result reads
+	 * the platform's answer into out (size bytes) and *expires_in
+	 * (seconds), returning 0, or -1 with err set. send_result calls
+	 * apitoken_invalidate() on the platform's "token expired" codes and
+	 * answers SEND_RETRY with *retry_after 0. Called on the delivery
+	 * thread only.
+	 */
+	struct apitoken	*(*token)(const struct channel *);
+	int		(*token_prepare)(const struct channel *,
+			    struct http_call *, const char **why);
+	int		(*token_result)(const struct channel *, long status,
+			    const char *body, size_t len, char *out,
+			    size_t size, int *expires_in, char *err,
+			    size_t errsz);
+	/*
+	 * Replies go through the outbox, not the webhook's response (the
+	 * platform takes no answer there, or only within a deadline the work
+	 * may miss): the dispatcher queues each reply text as an outbox row
+	 * for (channel, in->chat_id) with in->reply_meta, exactly once per
+	 * inbound message, and reply() renders only the acknowledgement.
+	 */
+	int		 reply_outbox;
 	/* The keys this backend takes ({ NULL } ended; NULL: none). */
 	const struct channel_key *keys;
 	const char	*help;		/* one line on the type: 中文 / English */

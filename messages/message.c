@@ -11,6 +11,8 @@ inbound_clear(struct inbound *in)
 {
 	free(in->text);
 	in->text = NULL;
+	free(in->reply_meta);
+	in->reply_meta = NULL;
 }
 
 /* Copies a bounded identifier. */

@@ -34,6 +34,9 @@ struct inbound {
 	char		 message_id[INBOUND_ID_MAX];	/* dedupe key */
 	char		 reply_to[INBOUND_ID_MAX];	/* platform message to quote */
 	char		*text;		/* owned; NULL when there is none */
+	/* How to answer, for backends whose replies go through the outbox:
+	 * a JSON object of the backend's own (owned; NULL: nothing). */
+	char		*reply_meta;
 	int		 ignore;	/* not for us (another bot, a service message) */
 	int		 explicit_cmd;	/* addressed as a command (/cmd or @bot) */
 };
