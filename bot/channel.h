@@ -190,6 +190,22 @@ struct channel_backend {
 			    size_t size, int *expires_in, char *err,
 			    size_t errsz);
 	/*
+	 * GET /hook/NAME, for platforms that verify the callback URL (WeCom,
+	 * WeChat: check the signature of the query, answer the echo). Fills
+	 * resp (an owned body) with 200, or sets resp->status to 401/400 and
+	 * *why. NULL: GET is answered 405.
+	 */
+	void		(*get)(const struct channel *, const struct http_request *,
+			    struct http_response *, const char **why);
+	/*
+	 * How long the platform waits for the webhook's answer, in ms (0: no
+	 * limit that matters). When dispatching took longer than this less a
+	 * margin, the answer is queued through the outbox instead (as with
+	 * reply_outbox) and reply() is called with an empty reply, so that it
+	 * only acknowledges.
+	 */
+	int		 reply_deadline_ms;
+	/*
 	 * Replies go through the outbox, not the webhook's response (the
 	 * platform takes no answer there, or only within a deadline the work
 	 * may miss): the dispatcher queues each reply text as an outbox row

@@ -240,6 +240,7 @@ server_hook(struct server *srv, struct MHD_Connection *c,
 	req.body_len = r->body.len;
 	req.now = time(NULL);
 	req.header = server_header;
+	req.arg = server_arg;
 	req.impl = c;
 	if ((status = ch->backend->verify(ch, &req, &why)) != 0)
 		return server_error(srv, c, status, url, why);
@@ -265,6 +266,33 @@ server_hook(struct server *srv, struct MHD_Connection *c,
 	inbound_clear(&in);
 	return server_respond(c, resp.status, resp.content_type, resp.body,
 	    resp.len);
+}
+
+/* Answers a platform's check of the callback URL (GET /hook/NAME). */
+static enum MHD_Result
+server_hook_get(struct server *srv, struct MHD_Connection *c,
+    const struct channel *ch, const char *url)
+{
+	struct http_request	 req;
+	struct http_response	 resp;
+	const char		*why = "bad request";
+
+	memset(&resp, 0, sizeof resp);
+	resp.status = 200;
+	memset(&req, 0, sizeof req);
+	req.method = "GET";
+	req.path = url;
+	req.body = "";
+	req.now = time(NULL);
+	req.header = server_header;
+	req.arg = server_arg;
+	req.impl = c;
+	ch->backend->get(ch, &req, &resp, &why);
+	if (resp.status != 200) {
+		free(resp.body);
+		return server_error(srv, c, resp.status, url, why);
+	}
+	return server_send(c, &resp);
 }
 
 /* Cookie lookup. */
@@ -508,6 +536,8 @@ server_access(void *arg, struct MHD_Connection *c, const char *url,
 	if (strncmp(url, "/hook/", 6) != 0 ||
 	    (ch = config_channel(srv->cfg, url + 6)) == NULL)
 		return server_error(srv, c, 404, url, "no such route");
+	if (strcmp(method, "GET") == 0 && ch->backend->get != NULL)
+		return server_hook_get(srv, c, ch, url);
 	if (strcmp(method, "POST") != 0)
 		return server_error(srv, c, 405, url, "use POST");
 	if (r->too_big)
