@@ -5,7 +5,8 @@
  * again by Feishu's retries (same event_id, a new signature each time) is
  * stored once; a check is acknowledged with {} as Feishu requires (the
  * answer goes through the outbox); bad signatures, stale timestamps and
- * wrong tokens get 401 and store nothing.
+ * wrong tokens get 401 and store nothing; the answers reach the fake
+ * OpenAPI with a token fetched first, and again after "token expired".
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -26,6 +27,9 @@
 
 #define VT	"v0Tok3nEXAMPLE"
 #define EK	"kudryavka-EXAMPLE-encrypt-key"
+#define WAIT_MS	20000	/* longest wait for the fake platform */
+#define TOKEN_PATH	"/open-apis/auth/v3/tenant_access_token/internal"
+#define SEND_PATH	"/open-apis/im/v1/messages"
 
 static struct daemon	 d;
 static struct fakeplat	*fp;
@@ -40,7 +44,9 @@ group_setup(void **state)
 	curl_global_init(CURL_GLOBAL_ALL);
 	if ((fp = fakeplat_start()) == NULL)
 		return -1;
-	fakeplat_set_ok(fp, "{\"code\":0,\"msg\":\"success\",\"data\":{}}");
+	/* One answer serves both calls: the token and a sent message. */
+	fakeplat_set_ok(fp, "{\"code\":0,\"msg\":\"ok\",\"tenant_access_token\":"
+	    "\"t-e2e-1\",\"expire\":7200,\"data\":{\"message_id\":\"om_x\"}}");
 	(void)snprintf(conf, sizeof conf,
 	    "[channel.fs]\ntype = feishu\napp_id = cli_a1b2c3d4e5f6\n"
 	    "app_secret = APP_SECRET\nverification_token = " VT "\n"
@@ -64,7 +70,8 @@ group_teardown(void **state)
 	return 0;
 }
 
-/* A schema 2.0 text message from sender in chat; caller frees. */
+/* A schema 2.0 text message from sender in chat, where @_user_1 is the
+ * bot; caller frees. */
 static char *
 event(const char *token, const char *event_id, const char *sender,
     const char *chat, const char *chat_type, const char *text)
@@ -76,14 +83,16 @@ event(const char *token, const char *event_id, const char *sender,
 	content = json_dumps(c, JSON_COMPACT);
 	json_decref(c);
 	ev = json_pack("{s:s, s:{s:s, s:s, s:s, s:s}, s:{s:{s:{s:s}, s:s},"
-	    " s:{s:s, s:s, s:s, s:s, s:s}}}",
+	    " s:{s:s, s:s, s:s, s:s, s:s, s:[{s:s, s:{s:s}, s:s}]}}}",
 	    "schema", "2.0",
 	    "header", "event_id", event_id, "token", token, "event_type",
 	    "im.message.receive_v1", "create_time", "1763750000123",
 	    "event", "sender", "sender_id", "open_id", sender,
 	    "sender_type", "user",
 	    "message", "message_id", "om_e2e", "chat_id", chat, "chat_type",
-	    chat_type, "message_type", "text", "content", content);
+	    chat_type, "message_type", "text", "content", content,
+	    "mentions", "key", "@_user_1", "id", "open_id", "ou_bot", "name",
+	    "防非助手");
 	assert_non_null(ev);
 	s = json_dumps(ev, JSON_COMPACT);
 	json_decref(ev);
@@ -138,6 +147,16 @@ post(const char *name, const char *body, const char *nonce, long skew,
 		hdr[3] = hsig;
 	}
 	return e2e_request(&d, "POST", path, hdr, body, strlen(body));
+}
+
+/* Milliseconds of CLOCK_MONOTONIC. */
+static long long
+mono_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* The number of tips whose body holds text. */
@@ -213,6 +232,9 @@ test_tip_once(void **state)
 	free(ev);
 	assert_int_equal(e2e_sql_long(&d, "SELECT count(*) FROM inbound_seen "
 	    "WHERE channel = 'fs' AND message_id = 'ev-e2e-tip-1'"), 1);
+	/* One answer queued for the chat, whatever the retries. */
+	assert_int_equal(e2e_sql_long(&d, "SELECT count(*) FROM outbox WHERE "
+	    "idem_key LIKE '%ev-e2e-tip-1%' AND meta LIKE '%om_e2e%'"), 1);
 	/* The plain channel: the token authenticates; one tip as well. */
 	ev = event(VT, "ev-e2e-tip-2", "ou_resident2", "oc_p2p_2", "p2p",
 	    "举报 明文线索 某公司");
@@ -297,6 +319,129 @@ test_refused(void **state)
 	    seen);
 }
 
+/* How many requests under prefix have a body holding needle; *ok gets
+ * how many of them were answered 200. */
+static size_t
+count_like(const char *prefix, const char *needle, size_t *ok)
+{
+	struct fakeplat_record	*rec;
+	size_t			 n, i, c = 0;
+
+	*ok = 0;
+	rec = fakeplat_records(fp, prefix, &n);
+	for (i = 0; i < n; i++)
+		if (strstr(rec[i].body, needle) != NULL) {
+			c++;
+			*ok += rec[i].status == 200;
+		}
+	fakeplat_free(rec, n);
+	return c;
+}
+
+/* Waits (polling, at most WAIT_MS) until a request under prefix holding
+ * needle was answered 200. */
+static void
+wait_ok(const char *prefix, const char *needle)
+{
+	struct timespec	 step = { 0, 20 * 1000 * 1000 };
+	long long	 end = mono_ms() + WAIT_MS;
+	size_t		 ok = 0;
+
+	for (;;) {
+		(void)count_like(prefix, needle, &ok);
+		if (ok > 0 || mono_ms() >= end)
+			break;
+		nanosleep(&step, NULL);
+	}
+	assert_true(ok > 0);
+}
+
+/*
+ * The answer to a check reaches the chat through im/v1/messages: a
+ * tenant_access_token is fetched first (with the app's credentials), the
+ * message carries it, the chat id and a uuid; when Feishu says the token
+ * expired in the middle, a new one is fetched and the same message (same
+ * uuid) is sent again. Earlier tests' answers may still be on their way,
+ * so only this chat's requests are looked at.
+ */
+static void
+test_delivered(void **state)
+{
+	struct http_result	 r;
+	struct fakeplat_record	*rec;
+	json_t			*j, *first = NULL, *second = NULL;
+	char			*ev, *body;
+	const char		*content;
+	size_t			 n, i, ok, before;
+
+	(void)state;
+	/* Let the earlier answers go out, then make the next send fail. */
+	wait_ok(SEND_PATH, "oc_group_1");
+	wait_ok(SEND_PATH, "oc_p2p_1");
+	wait_ok(SEND_PATH, "oc_p2p_2");
+	/* Each tip's answer went out once, its reference in it. */
+	assert_int_equal(count_like(SEND_PATH, "oc_p2p_1", &ok), 1);
+	assert_int_equal(count_like(SEND_PATH, "JB-", &ok), 2);
+	before = count_like(TOKEN_PATH, "cli_a1b2c3d4e5f6", &ok);
+	assert_true(before >= 1);
+	fakeplat_script(fp, SEND_PATH, 1, 400, "{\"code\":99991663,\"msg\":"
+	    "\"Invalid access token for authorization.\"}");
+	ev = event(VT, "ev-e2e-deliver-1", "ou_resident4", "oc_p2p_deliver",
+	    "p2p", "查询 鑫源");
+	body = seal(ev);
+	r = post("fs", body, "n-deliver", 0, 0);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(r.body, "{}");
+	e2e_result_free(&r);
+	free(body);
+	free(ev);
+	wait_ok(SEND_PATH, "oc_p2p_deliver");
+	/* One more token fetch, with the app's credentials. */
+	assert_int_equal(count_like(TOKEN_PATH, "cli_a1b2c3d4e5f6", &ok),
+	    before + 1);
+	rec = fakeplat_records(fp, TOKEN_PATH, &n);
+	j = json_loads(rec[n - 1].body, 0, NULL);
+	assert_string_equal(json_string_value(json_object_get(j, "app_secret")),
+	    strstr(rec[n - 1].body, "cli_plain") ? "APP_SECRET2" :
+	    "APP_SECRET");
+	json_decref(j);
+	fakeplat_free(rec, n);
+	rec = fakeplat_records(fp, SEND_PATH, &n);
+	for (i = 0; i < n; i++) {
+		if (strstr(rec[i].body, "oc_p2p_deliver") == NULL)
+			continue;
+		assert_string_equal(rec[i].path, SEND_PATH
+		    "?receive_id_type=chat_id");
+		assert_non_null(strstr(rec[i].headers, "Bearer t-e2e-1"));
+		j = json_loads(rec[i].body, 0, NULL);
+		assert_non_null(j);
+		if (first == NULL) {
+			assert_int_equal(rec[i].status, 400);
+			first = j;
+		} else {
+			assert_null(second);
+			assert_int_equal(rec[i].status, 200);
+			second = j;
+		}
+	}
+	fakeplat_free(rec, n);
+	assert_non_null(first);
+	assert_non_null(second);
+	assert_string_equal(json_string_value(json_object_get(first,
+	    "receive_id")), "oc_p2p_deliver");
+	assert_string_equal(json_string_value(json_object_get(first,
+	    "msg_type")), "text");
+	content = json_string_value(json_object_get(first, "content"));
+	assert_non_null(content);
+	assert_non_null(strstr(content, "鑫源"));
+	assert_non_null(strstr(content, "{\"text\":"));
+	assert_true(json_string_length(json_object_get(first, "uuid")) > 0);
+	assert_true(json_string_length(json_object_get(first, "uuid")) <= 50);
+	assert_true(json_equal(first, second));
+	json_decref(first);
+	json_decref(second);
+}
+
 int
 main(void)
 {
@@ -305,6 +450,7 @@ main(void)
 		cmocka_unit_test(test_tip_once),
 		cmocka_unit_test(test_check),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_delivered),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
