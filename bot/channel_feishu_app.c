@@ -336,8 +336,9 @@ feishu_app_challenge(const struct feishu_app_state *st, json_t *ev,
 	return 0;
 }
 
-/* Finds the mention whose key starts s (the longest, so that @_user_1
- * never takes @_user_12); sets *keylen. NULL when none. */
+/* Finds the mention whose key ("@_user_N", "@_all") starts s, the
+ * longest, so that @_user_1 never takes @_user_12; sets *keylen. NULL
+ * when none. */
 static json_t *
 feishu_app_mention(json_t *mentions, const char *s, size_t *keylen)
 {
@@ -348,7 +349,8 @@ feishu_app_mention(json_t *mentions, const char *s, size_t *keylen)
 	*keylen = 0;
 	json_array_foreach(mentions, i, m) {
 		key = json_string_value(json_object_get(m, "key"));
-		if (key == NULL || key[0] != '@' || (n = strlen(key)) <= *keylen)
+		if (key == NULL || strncmp(key, "@_", 2) != 0 ||
+		    (n = strlen(key)) <= *keylen)
 			continue;
 		if (strncmp(s, key, n) == 0) {
 			best = m;
@@ -397,8 +399,8 @@ feishu_app_text(const struct feishu_app_state *st, const char *text,
 				continue;
 			}
 			name = json_string_value(json_object_get(m, "name"));
-			if (name == NULL)
-				name = "";
+			if (name == NULL || !utf8_valid_text(name, strlen(name)))
+				name = "";	/* shown as a bare "@" */
 			n = utf8_fit(name, strlen(name), FS_NAME_MAX);
 			if (buf_add(&b, "@", 1) != 0 ||
 			    buf_add(&b, name, n) != 0)
@@ -496,6 +498,11 @@ feishu_app_message(const struct feishu_app_state *st, json_t *event,
 	if ((rc = feishu_app_text(st, text, json_object_get(msg, "mentions"),
 	    in)) != 0) {
 		*why = "text too long";
+		goto out;
+	}
+	if (!utf8_valid_text(in->text, strlen(in->text))) {
+		*why = "text holds control characters";	/* never expected */
+		rc = 400;
 		goto out;
 	}
 	if (in->chat_kind != CHAT_GROUP)

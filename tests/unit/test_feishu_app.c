@@ -14,6 +14,7 @@
 
 #include "bot/larkcrypt.h"
 #include "bot/platb64.h"
+#include "messages/text.h"
 #include "testchan.h"
 
 #define VT		"v0Tok3nEXAMPLE"
@@ -814,6 +815,18 @@ test_mentions(void **state)
 	assert_int_equal(run(&ch, &f, &in, &why), 0);
 	assert_false(in.explicit_cmd);
 	assert_string_equal(in.text, "@_user_9 hi");
+	inbound_clear(&in);
+	free(body);
+	/* A key that is no placeholder ("@") is not one; a name holding a
+	 * control character is not shown (found by fuzz_feishu). */
+	body = event(VT, "ev-m7", "group", "text", "user",
+	    "a@b @_user_3 查询", "[{\"key\":\"@\",\"id\":{\"open_id\":"
+	    "\"ou_x\"},\"name\":\"x\"},{\"key\":\"@_user_3\",\"id\":{"
+	    "\"open_id\":\"ou_y\"},\"name\":\"**\\u007f张三\"}]");
+	fake_make(&f, body, NULL, NULL, NULL);
+	assert_int_equal(run(&ch, &f, &in, &why), 0);
+	assert_string_equal(in.text, "a@b @ 查询");
+	assert_true(utf8_valid_text(in.text, strlen(in.text)));
 	inbound_clear(&in);
 	free(body);
 	testchan_free(&ch);
