@@ -204,10 +204,15 @@ wechat_check_query(const struct wechat_state *st,
 	return 0;
 }
 
-/* Maps a refused XML body to its HTTP status (413 for size) and reason. */
+/* Maps a refused XML document of len bytes to its HTTP status (413 for
+ * size, 400 otherwise) and reason. */
 static int
-wechat_xml_status(enum xmlmsg_status xs, const char **why)
+wechat_xml_status(enum xmlmsg_status xs, size_t len, const char **why)
 {
+	if (len == 0) {
+		*why = "empty body";
+		return 400;
+	}
 	if (xs == XMLMSG_TOO_LARGE || xs == XMLMSG_FIELD_TOO_LONG ||
 	    xs == XMLMSG_TOO_MANY) {
 		*why = "body too large";
@@ -244,7 +249,7 @@ wechat_verify(const struct channel *ch, const struct http_request *req,
 		goto out;
 	}
 	if ((xs = xmlmsg_parse(req->body, req->body_len, &x)) != XMLMSG_OK) {
-		rc = wechat_xml_status(xs, why);
+		rc = wechat_xml_status(xs, req->body_len, why);
 		goto out;
 	}
 	if ((enc = xmlmsg_get(&x, XMLMSG_ENCRYPT)) == NULL) {
@@ -282,7 +287,7 @@ wechat_message(const struct wechat_state *st, const struct http_request *req,
 	memset(&outer, 0, sizeof outer);
 	if ((xs = xmlmsg_parse(req->body, req->body_len,
 	    st->safe ? &outer : x)) != XMLMSG_OK) {
-		rc = wechat_xml_status(xs, why);
+		rc = wechat_xml_status(xs, req->body_len, why);
 		goto out;
 	}
 	if (!st->safe) {
@@ -305,7 +310,7 @@ wechat_message(const struct wechat_state *st, const struct http_request *req,
 		goto out;
 	}
 	if ((xs = xmlmsg_parse(msg, msglen, x)) != XMLMSG_OK) {
-		rc = wechat_xml_status(xs, why);
+		rc = wechat_xml_status(xs, msglen, why);
 		goto out;
 	}
 	rc = 0;
