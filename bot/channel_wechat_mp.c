@@ -637,7 +637,9 @@ wechat_token_result(const struct channel *ch, long status, const char *body,
 		    "access_token", status);
 		goto out;
 	}
-	if (strlen(tok) >= size || !wechat_id_ok(tok, size)) {
+	/* The token goes into a URL: only unreserved characters. */
+	if (strlen(tok) >= size || strspn(tok, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789-_.~") != strlen(tok)) {
 		(void)snprintf(err, errsz, "wechat: unusable access_token");
 		goto out;
 	}

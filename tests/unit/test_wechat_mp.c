@@ -987,6 +987,10 @@ test_token(void **state)
 	assert_int_equal(ch.backend->token_result(&ch, 200,
 	    "{\"access_token\":\"a b\",\"expires_in\":7200}", 40, tok,
 	    sizeof tok, &exp, err, sizeof err), -1);
+	/* A token that would change the send URL. */
+	assert_int_equal(ch.backend->token_result(&ch, 200,
+	    "{\"access_token\":\"a&touser=x\",\"expires_in\":7200}", 47,
+	    tok, sizeof tok, &exp, err, sizeof err), -1);
 	assert_null(strstr(err, MP_SECRET));
 	testchan_free(&ch);
 }
