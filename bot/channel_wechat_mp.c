@@ -86,17 +86,22 @@ static const struct channel_key wechat_keys[] = {
 	{ NULL, 0, NULL }
 };
 
-/* Frees the state. */
+/* Frees st, its key wiped; NULL is a no-op. */
 static void
-wechat_cleanup(struct channel *ch)
+wechat_state_free(struct wechat_state *st)
 {
-	struct wechat_state	*st = ch->state;
-
 	if (st == NULL)
 		return;
 	apitoken_destroy(&st->tok);
 	OPENSSL_cleanse(&st->key, sizeof st->key);
 	free(st);
+}
+
+/* Frees the instance's state. */
+static void
+wechat_cleanup(struct channel *ch)
+{
+	wechat_state_free(ch->state);
 	ch->state = NULL;
 }
 
@@ -145,11 +150,7 @@ wechat_setup(struct channel *ch, char **cause)
 	st = NULL;
 	rc = 0;
 out:
-	if (st != NULL) {
-		apitoken_destroy(&st->tok);
-		OPENSSL_cleanse(&st->key, sizeof st->key);
-		free(st);
-	}
+	wechat_state_free(st);
 	return rc;
 }
 
