@@ -5,7 +5,11 @@
  * check echoes echostr; a tip sent three times with one MsgId (WeChat's
  * retries) is stored once and every attempt gets the same reference; a
  * check is answered with the passive reply XML (sealed in safe mode);
- * bad signatures get 401 and broken ciphertexts 400, storing nothing.
+ * bad signatures get 401 and broken ciphertexts 400, storing nothing. An
+ * answer that misses WeChat's deadline is acknowledged with "success"
+ * and delivered to a fake WeChat API (fakeplat.c) as a customer-service
+ * message, with a stable_token fetch and a refresh when the platform
+ * says the token expired; errcode 45015 makes a dead row saying why.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,10 +22,14 @@
 
 #include <cmocka.h>
 #include <curl/curl.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <sqlite3.h>
 
 #include "bot/wxcrypt.h"
 #include "bot/xmlmsg.h"
 #include "e2e.h"
+#include "fakeplat.h"
 #include "messages/xmalloc.h"
 
 #define MP_TOKEN	"wx_Token-e2e"
@@ -29,22 +37,34 @@
 #define MP_APPID	"wx5823bf96d3bd56c7"
 #define MP_ACCOUNT	"gh_a96a4a619366"
 #define MP_NONCE	"1743502518"
+#define WAIT_MS		20000	/* longest wait for a delivery */
+/* How long the test holds the database's write lock so that an answer
+ * misses WeChat's deadline (the server queues answers that took over
+ * 4.5 s less its 0.5 s margin; SQLite waits 5 s for a lock). */
+#define LATE_MS		4400
 
-static struct daemon d;
+static struct daemon	 d;
+static struct fakeplat	*fp;
 
-/* Starts the daemon with both accounts. */
+/* Starts the fake WeChat API and the daemon with both accounts. */
 static int
 group_setup(void **state)
 {
+	char	*conf;
+
 	(void)state;
 	curl_global_init(CURL_GLOBAL_ALL);
-	e2e_prepare(&d, "[channel.mp]\ntype = wechat_mp\narea = 华光路社区\n"
+	if ((fp = fakeplat_start()) == NULL)
+		return -1;
+	conf = xasprintf("[channel.mp]\ntype = wechat_mp\narea = 华光路社区\n"
 	    "app_id = " MP_APPID "\napp_secret = s3cret\ntoken = " MP_TOKEN
-	    "\napi_base = http://127.0.0.1:9\n"
+	    "\napi_base = %s\n"
 	    "[channel.mps]\ntype = wechat_mp\narea = 华光路社区\n"
 	    "app_id = " MP_APPID "\napp_secret = s3cret\ntoken = " MP_TOKEN
 	    "\nencoding_aes_key = " MP_AESKEY "\nencrypt_mode = safe\n"
-	    "api_base = http://127.0.0.1:9\n");
+	    "api_base = %s\n", fakeplat_base(fp), fakeplat_base(fp));
+	e2e_prepare(&d, conf);
+	free(conf);
 	e2e_start(&d);
 	return 0;
 }
@@ -55,6 +75,7 @@ group_teardown(void **state)
 {
 	(void)state;
 	e2e_cleanup(&d);
+	fakeplat_stop(fp);
 	curl_global_cleanup();
 	return 0;
 }
@@ -420,6 +441,203 @@ test_subscribe(void **state)
 	free(body);
 }
 
+/* Milliseconds of the monotonic clock. */
+static int64_t
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* One message posted from another thread while the test holds the lock. */
+struct late {
+	const char		*openid, *text, *msgid;
+	struct http_result	 r;
+};
+
+/* Thread body: posts the message. */
+static void *
+late_post(void *arg)
+{
+	struct late	*l = arg;
+
+	l->r = say_plain(l->openid, l->text, l->msgid);
+	return NULL;
+}
+
+/*
+ * Posts a message whose answer takes longer than WeChat waits: the test
+ * holds the database's write lock for LATE_MS while the daemon handles
+ * it (the one place a test must let time pass: the delay is what is
+ * tested). Returns the webhook's answer.
+ */
+static struct http_result
+say_late(const char *openid, const char *text, const char *msgid)
+{
+	struct late	 l = { openid, text, msgid, { 0, NULL, 0 } };
+	struct timespec	 tick = { 0, 20 * 1000 * 1000 };
+	pthread_t	 t;
+	sqlite3		*db;
+	char		 path[512];
+	int64_t		 t0;
+
+	(void)snprintf(path, sizeof path, "%s/fangfei.db", d.dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(pthread_create(&t, NULL, late_post, &l), 0);
+	for (t0 = now_ms(); now_ms() - t0 < LATE_MS;)
+		(void)nanosleep(&tick, NULL);
+	assert_int_equal(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	sqlite3_close(db);
+	return l.r;
+}
+
+/* Waits until the fake has n requests under prefix; 0, or -1 on time. */
+static int
+wait_requests(const char *prefix, size_t n)
+{
+	struct timespec	 tick = { 0, 20 * 1000 * 1000 };
+	int64_t		 t0 = now_ms();
+
+	while (fakeplat_count(fp, prefix) < n) {
+		if (now_ms() - t0 > WAIT_MS)
+			return -1;
+		(void)nanosleep(&tick, NULL);
+	}
+	return 0;
+}
+
+/* Waits until sql counts n; 0, or -1 on time. */
+static int
+wait_sql(const char *sql, long n)
+{
+	struct timespec	 tick = { 0, 20 * 1000 * 1000 };
+	int64_t		 t0 = now_ms();
+
+	while (e2e_sql_long(&d, sql) != n) {
+		if (now_ms() - t0 > WAIT_MS)
+			return -1;
+		(void)nanosleep(&tick, NULL);
+	}
+	return 0;
+}
+
+#define SEND_PATH	"/cgi-bin/message/custom/send"
+#define TOKEN_PATH	"/cgi-bin/stable_token"
+
+/*
+ * A tip whose answer misses the deadline: WeChat gets "success", the tip
+ * is stored once, and the answer goes out as a customer-service message
+ * after a stable_token fetch; the platform calls the token expired in
+ * the middle, so a second token is fetched and the message sent again
+ * with it. WeChat's retry of the message then gets the stored answer,
+ * and no second message is sent.
+ */
+static void
+test_late_reply(void **state)
+{
+	struct fakeplat_record	*rec;
+	struct http_result	 r;
+	json_t			*j;
+	const char		*content;
+	char			 ref[32], again[32], *c;
+	size_t			 n;
+
+	(void)state;
+	fakeplat_reset(fp);
+	fakeplat_script(fp, TOKEN_PATH, 1, 200,
+	    "{\"access_token\":\"TOKEN_A\",\"expires_in\":7200}");
+	fakeplat_script(fp, TOKEN_PATH, 1, 200,
+	    "{\"access_token\":\"TOKEN_B\",\"expires_in\":7200}");
+	fakeplat_script(fp, SEND_PATH, 1, 200,
+	    "{\"errcode\":42001,\"errmsg\":\"access_token expired\"}");
+	r = say_late("oLateUser00000000000000001", "举报 迟到己线索 高息",
+	    "24366712345678904001");
+	assert_int_equal(r.status, 200);
+	assert_int_equal(r.len, 7);
+	assert_memory_equal(r.body, "success", 7);
+	e2e_result_free(&r);
+	assert_int_equal(tips_like("迟到己线索"), 1);
+
+	assert_int_equal(wait_requests(SEND_PATH, 2), 0);
+	/* The row carries what parse() kept for the passive reply. */
+	assert_int_equal(wait_sql("SELECT count(*) FROM outbox WHERE state = "
+	    "'sent' AND meta LIKE '%\"from\":\"" MP_ACCOUNT "\"%'", 1), 0);
+	rec = fakeplat_records(fp, TOKEN_PATH, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(rec[0].body, "{\"grant_type\":\"client_credential\","
+	    "\"appid\":\"" MP_APPID "\",\"secret\":\"s3cret\"}");
+	assert_string_equal(rec[0].method, "POST");
+	fakeplat_free(rec, n);
+	rec = fakeplat_records(fp, SEND_PATH, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(rec[0].path, SEND_PATH "?access_token=TOKEN_A");
+	assert_string_equal(rec[1].path, SEND_PATH "?access_token=TOKEN_B");
+	assert_string_equal(rec[0].body, rec[1].body);
+	j = json_loads(rec[1].body, 0, NULL);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(j, "touser")),
+	    "oLateUser00000000000000001");
+	assert_string_equal(json_string_value(json_object_get(j, "msgtype")),
+	    "text");
+	content = json_string_value(json_object_get(json_object_get(j,
+	    "text"), "content"));
+	assert_non_null(content);
+	ref_of(content, ref);
+	assert_int_equal(strlen(ref), 18);
+	json_decref(j);
+	fakeplat_free(rec, n);
+
+	/* WeChat's retry: the stored answer, passively; nothing resent. */
+	r = say_plain("oLateUser00000000000000001", "举报 迟到己线索 高息",
+	    "24366712345678904001");
+	assert_int_equal(r.status, 200);
+	c = content_of(r.body, "oLateUser00000000000000001");
+	ref_of(c, again);
+	assert_string_equal(again, ref);
+	free(c);
+	e2e_result_free(&r);
+	assert_int_equal(tips_like("迟到己线索"), 1);
+	assert_int_equal(fakeplat_count(fp, SEND_PATH), 2);
+	assert_int_equal(fakeplat_count(fp, TOKEN_PATH), 2);
+}
+
+/* Past the user's 48-hour window (errcode 45015) the late answer is a
+ * dead row whose error says so. */
+static void
+test_late_window_closed(void **state)
+{
+	struct http_result	 r;
+	char			 err[256];
+
+	(void)state;
+	fakeplat_reset(fp);
+	fakeplat_script(fp, SEND_PATH, 1, 200, "{\"errcode\":45015,\"errmsg\":"
+	    "\"response out of time limit or subscription is canceled\"}");
+	r = say_late("oLateUser00000000000000002", "举报 窗口庚线索",
+	    "24366712345678904002");
+	assert_int_equal(r.status, 200);
+	assert_memory_equal(r.body, "success", 7);
+	e2e_result_free(&r);
+	assert_int_equal(tips_like("窗口庚线索"), 1);
+	assert_int_equal(wait_sql("SELECT count(*) FROM outbox WHERE state = "
+	    "'dead' AND last_error LIKE '%45015%'", 1), 0);
+	assert_int_equal(e2e_sql_text(&d, "SELECT last_error FROM outbox WHERE "
+	    "state = 'dead' AND last_error LIKE '%45015%'", err, sizeof err),
+	    0);
+	assert_string_equal(err, "wechat errcode 45015: outside the 48-hour "
+	    "customer-service window");
+	/* The token of the test before is still good: no fetch. */
+	assert_int_equal(fakeplat_count(fp, TOKEN_PATH), 0);
+	assert_int_equal(fakeplat_count(fp, SEND_PATH), 1);
+}
+
 int
 main(void)
 {
@@ -430,6 +648,8 @@ main(void)
 		cmocka_unit_test(test_safe_mode),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_subscribe),
+		cmocka_unit_test(test_late_reply),
+		cmocka_unit_test(test_late_window_closed),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
