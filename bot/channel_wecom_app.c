@@ -384,6 +384,14 @@ out:
 	return rc;
 }
 
+/* The byte length of the longest prefix of s of at most max bytes, never
+ * splitting a character: WeCom counts text.content in UTF-8 bytes. */
+static size_t
+wecom_app_fit(const char *s, size_t max)
+{
+	return utf8_fit(s, strlen(s), max);
+}
+
 /* Writes n random decimal digits and a NUL into out. */
 static void
 wecom_app_nonce(char *out, size_t n)
@@ -403,8 +411,8 @@ wecom_app_nonce(char *out, size_t n)
 }
 
 /*
- * The passive reply: the first part of the answer (the dispatcher has
- * queued the rest) as a text message to the member, sealed with fresh
+ * The passive reply: the first part of the answer (channel_part(); the
+ * dispatcher has queued the rest in the outbox) as a text message to the member, sealed with fresh
  * random, timestamp and nonce. No texts: an empty body, "no reply".
  */
 static void
@@ -838,8 +846,10 @@ const struct channel_backend channel_wecom_app_backend = {
 	.dedupe = CHANNEL_DEDUPE_SENDER,
 	/* WeCom gives up after 5 s and retries; keep a margin. */
 	.reply_deadline_ms = 4500,
-	/* 2048 bytes hold at least 512 characters of up to four bytes. */
-	.max_text = WA_CONTENT_BYTES / 4,
+	/* Measured in bytes (wecom_app_fit): a longer answer is sent in
+	 * parts, the first in the passive reply, the rest by message/send. */
+	.fit = wecom_app_fit,
+	.max_text = WA_CONTENT_BYTES,
 	/* message/send: 30 per member and minute, more are dropped. */
 	.per_chat_minute = 30,
 };

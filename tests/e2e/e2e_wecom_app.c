@@ -18,29 +18,42 @@
 
 #include <cmocka.h>
 #include <curl/curl.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <sqlite3.h>
 
 #include "bot/wxcrypt.h"
 #include "bot/xmlmsg.h"
 #include "e2e.h"
+#include "fakeplat.h"
 
 #define CORP	"ww0123456789abcdef"
 #define TOKEN	"tok2EXAMPLE"
 #define AESKEY	"ZtEsf/CbrTLYxM4hA6DvRTa+cAdvh3bB1ifOVaPxMv4"
 
+#define WAIT_MS	20000	/* longest wait for the fake to be called */
+
 static struct daemon	 d;
 static struct wxcrypt_key key;
+static struct fakeplat	*fp;
 
 /* Starts the daemon with a wecom channel. */
 static int
 group_setup(void **state)
 {
+	char	 extra[1024];
+
 	(void)state;
 	curl_global_init(CURL_GLOBAL_ALL);
 	assert_int_equal(wxcrypt_key_parse(AESKEY, &key), WXCRYPT_OK);
-	e2e_prepare(&d, "[channel.wc]\ntype = wecom\narea = 华光路社区\n"
-	    "corp_id = " CORP "\ncorp_secret = s3cretCorp\n"
+	fp = fakeplat_start();
+	assert_non_null(fp);
+	(void)snprintf(extra, sizeof extra, "[channel.wc]\ntype = wecom\n"
+	    "area = 华光路社区\ncorp_id = " CORP "\ncorp_secret = s3cretCorp\n"
 	    "agent_id = 1000002\ntoken = " TOKEN "\n"
-	    "encoding_aes_key = " AESKEY "\napi_base = http://127.0.0.1:9\n");
+	    "encoding_aes_key = " AESKEY "\napi_base = %s\n",
+	    fakeplat_base(fp));
+	e2e_prepare(&d, extra);
 	e2e_start(&d);
 	return 0;
 }
@@ -51,6 +64,7 @@ group_teardown(void **state)
 {
 	(void)state;
 	e2e_cleanup(&d);
+	fakeplat_stop(fp);
 	curl_global_cleanup();
 	return 0;
 }
@@ -308,6 +322,176 @@ test_url_check(void **state)
 	free(enc);
 }
 
+/* Milliseconds of CLOCK_MONOTONIC. */
+static int64_t
+mono_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Waits until the fake has seen n requests under prefix. */
+static void
+wait_count(const char *prefix, size_t n)
+{
+	struct timespec	 tick = { 0, 20 * 1000 * 1000 };
+	int64_t		 end = mono_ms() + WAIT_MS;
+
+	while (fakeplat_count(fp, prefix) < n) {
+		if (mono_ms() > end)
+			fail_msg("waited for %zu requests to %s, saw %zu", n,
+			    prefix, fakeplat_count(fp, prefix));
+		nanosleep(&tick, NULL);
+	}
+}
+
+/* A write lock on the daemon's database, held for HOLD_MS. */
+struct holder {
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	int		 held;
+};
+
+#define HOLD_MS	4300	/* past reply_deadline_ms less the server's margin,
+			   within SQLite's busy timeout of 5 s */
+
+/* Takes the write lock, says so, keeps it HOLD_MS, lets it go. */
+static void *
+hold_lock(void *arg)
+{
+	struct holder	*h = arg;
+	struct timespec	 ts = { HOLD_MS / 1000, (HOLD_MS % 1000) * 1000000L };
+	char		 path[512];
+	sqlite3		*db = NULL;
+
+	(void)snprintf(path, sizeof path, "%s/fangfei.db", d.dir);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) !=
+	    SQLITE_OK || sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL,
+	    NULL) != SQLITE_OK) {
+		fprintf(stderr, "hold_lock: %s\n", sqlite3_errmsg(db));
+		abort();
+	}
+	pthread_mutex_lock(&h->mu);
+	h->held = 1;
+	pthread_cond_signal(&h->cv);
+	pthread_mutex_unlock(&h->mu);
+	/* The point is the time the dispatcher spends waiting: this is the
+	 * slow database, not a wait for readiness. */
+	nanosleep(&ts, NULL);
+	(void)sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	sqlite3_close(db);
+	return NULL;
+}
+
+/*
+ * An answer that misses WeCom's deadline (the database is slow: another
+ * writer holds it for HOLD_MS): the webhook answers an empty 200, "no
+ * reply", at once after dispatching, and the answer goes out through
+ * message/send with an access token fetched by gettoken; WeCom's "token
+ * expired" in the middle of the send makes a second fetch and the answer
+ * is sent again with the new token. The tip is stored once, also across
+ * WeCom's retry; no error text holds the secret or a token.
+ */
+static void
+test_late_answer_outbox(void **state)
+{
+	struct http_result	 r;
+	struct fakeplat_record	*rec;
+	struct holder		 h;
+	pthread_t		 t;
+	json_t			*j;
+	const char		*content;
+	struct timespec		 tick = { 0, 20 * 1000 * 1000 };
+	int64_t			 end;
+	char			*c, ref[32], sent[32];
+	size_t			 n, i;
+
+	(void)state;
+	fakeplat_reset(fp);
+	fakeplat_script(fp, "/cgi-bin/gettoken", 1, 200, "{\"errcode\":0,"
+	    "\"errmsg\":\"ok\",\"access_token\":\"tokA\",\"expires_in\":7200}");
+	fakeplat_script(fp, "/cgi-bin/message/send", 1, 200, "{\"errcode\":"
+	    "42001,\"errmsg\":\"access_token expired\"}");
+	fakeplat_script(fp, "/cgi-bin/gettoken", 1, 200, "{\"errcode\":0,"
+	    "\"errmsg\":\"ok\",\"access_token\":\"tokB\",\"expires_in\":7200}");
+	pthread_mutex_init(&h.mu, NULL);
+	pthread_cond_init(&h.cv, NULL);
+	h.held = 0;
+	assert_int_equal(pthread_create(&t, NULL, hold_lock, &h), 0);
+	pthread_mutex_lock(&h.mu);
+	while (!h.held)
+		pthread_cond_wait(&h.cv, &h.mu);
+	pthread_mutex_unlock(&h.mu);
+	r = wc_say("sunqi", "举报 迟到线索 慢库 😀", "7419283746512345003",
+	    "77777");
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(r.len, 0);
+	e2e_result_free(&r);
+	assert_int_equal(tips_like("迟到线索"), 1);
+
+	wait_count("/cgi-bin/gettoken", 2);
+	wait_count("/cgi-bin/message/send", 2);
+	rec = fakeplat_records(fp, "/cgi-bin/gettoken", &n);
+	assert_int_equal(n, 2);
+	for (i = 0; i < n; i++) {
+		assert_string_equal(rec[i].method, "GET");
+		assert_string_equal(rec[i].path, "/cgi-bin/gettoken?corpid="
+		    CORP "&corpsecret=s3cretCorp");
+	}
+	fakeplat_free(rec, n);
+	rec = fakeplat_records(fp, "/cgi-bin/message/send", &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(rec[0].path, "/cgi-bin/message/send?"
+	    "access_token=tokA");
+	assert_string_equal(rec[1].path, "/cgi-bin/message/send?"
+	    "access_token=tokB");
+	assert_string_equal(rec[1].method, "POST");
+	assert_string_equal(rec[0].body, rec[1].body);
+	assert_null(strstr(rec[1].body, "s3cretCorp"));
+	j = json_loads(rec[1].body, 0, NULL);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(j, "touser")),
+	    "sunqi");
+	assert_string_equal(json_string_value(json_object_get(j, "msgtype")),
+	    "text");
+	assert_int_equal(json_integer_value(json_object_get(j, "agentid")),
+	    1000002);
+	content = json_string_value(json_object_get(json_object_get(j,
+	    "text"), "content"));
+	assert_non_null(content);
+	assert_non_null(strstr(content, "JB-"));
+	fakeplat_free(rec, n);
+	/* The row is marked sent once the answer is read. */
+	end = mono_ms() + WAIT_MS;
+	while (e2e_sql_long(&d, "SELECT count(*) FROM outbox WHERE state = "
+	    "'sent'") != 1) {
+		if (mono_ms() > end)
+			fail_msg("the outbox row was not marked sent");
+		nanosleep(&tick, NULL);
+	}
+	assert_int_equal(e2e_sql_long(&d, "SELECT count(*) FROM outbox"), 1);
+	assert_int_equal(e2e_sql_long(&d, "SELECT count(*) FROM outbox WHERE "
+	    "last_error LIKE '%s3cretCorp%' OR last_error LIKE '%tok_%'"), 0);
+
+	/* WeCom's retry of the message: answered, no second tip. */
+	r = wc_say("sunqi", "举报 迟到线索 慢库 😀", "7419283746512345003",
+	    "88888");
+	c = wc_open(&r, "sunqi");
+	ref_of(c, ref);
+	ref_of(content, sent);
+	assert_int_equal(strlen(ref), 18);
+	assert_string_equal(ref, sent);
+	free(c);
+	e2e_result_free(&r);
+	json_decref(j);
+	assert_int_equal(tips_like("迟到线索"), 1);
+	pthread_cond_destroy(&h.cv);
+	pthread_mutex_destroy(&h.mu);
+}
+
 int
 main(void)
 {
@@ -316,6 +500,7 @@ main(void)
 		cmocka_unit_test(test_check),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_url_check),
+		cmocka_unit_test(test_late_answer_outbox),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -470,6 +470,11 @@ test_reply_shapes(void **state)
 	(void)state;
 	make(&ch, OFF_TOKEN, OFF_KEY, OFF_CORP, "1000002");
 	assert_int_equal(ch.backend->reply_deadline_ms, 4500);
+	/* Parts are measured in UTF-8 bytes, as WeCom counts them. */
+	assert_int_equal(ch.backend->max_text, 2048);
+	assert_non_null(ch.backend->fit);
+	assert_int_equal(ch.backend->fit("汉汉汉", 8), 6);
+	assert_int_equal(channel_part(&ch, "short"), 5);
 	r = render(&ch, "lisi", NULL, NULL);
 	assert_null(r.body);
 	assert_int_equal(r.len, 0);
