@@ -17,6 +17,7 @@
 
 extern const struct channel_backend channel_generic_backend;
 extern const struct channel_backend channel_telegram_backend;
+extern const struct channel_backend channel_wecom_app_backend;
 extern const struct channel_backend channel_dingtalk_backend;
 extern const struct channel_backend channel_wecom_backend;
 extern const struct channel_backend channel_feishu_backend;
@@ -27,6 +28,7 @@ const struct channel_backend *const channel_backends[] = {
 	&channel_generic_backend,
 	&channel_telegram_backend,
 	&channel_wechat_mp_backend,
+	&channel_wecom_app_backend,	/* self-built app callback */
 	NULL
 };
 
