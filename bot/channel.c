@@ -16,6 +16,7 @@
 
 extern const struct channel_backend channel_generic_backend;
 extern const struct channel_backend channel_telegram_backend;
+extern const struct channel_backend channel_dingtalk_app_backend;
 extern const struct channel_backend channel_dingtalk_backend;
 extern const struct channel_backend channel_wecom_backend;
 extern const struct channel_backend channel_feishu_backend;
@@ -24,6 +25,7 @@ extern const struct channel_backend channel_feishu_backend;
 const struct channel_backend *const channel_backends[] = {
 	&channel_generic_backend,
 	&channel_telegram_backend,
+	&channel_dingtalk_app_backend,	/* enterprise robot callback */
 	NULL
 };
 

@@ -52,13 +52,14 @@ vstr(json_t *j, ...)
 	return json_string_value(j);
 }
 
-/* Finds a channel or robot backend by type. */
+/* Finds a robot backend by type, else a channel backend (a type may be
+ * both: dingtalk is a robot and the enterprise robot channel). */
 static const struct channel_backend *
 any_backend(const char *type)
 {
-	const struct channel_backend	*b = channel_backend_lookup(type);
+	const struct channel_backend	*b = robot_backend_lookup(type);
 
-	return b != NULL ? b : robot_backend_lookup(type);
+	return b != NULL ? b : channel_backend_lookup(type);
 }
 
 /* Runs a backend's send_prepare; returns its result, *why on failure. */
