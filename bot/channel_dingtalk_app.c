@@ -481,7 +481,7 @@ dtapp_send_prepare(const struct channel *ch, const struct outbound *m,
 	}
 	textlen = dtapp_fit(m->text, DT_TEXT_MAX);
 	if (dm.hook != NULL && dtapp_session_ok(st, dm.hook) &&
-	    dm.expires_ms - m->now_ms >= DT_SESSION_MARGIN_MS) {
+	    dm.expires_ms >= m->now_ms + DT_SESSION_MARGIN_MS) {
 		obj = json_pack("{s:s, s:{s:s%}}", "msgtype", "text", "text",
 		    "content", m->text, textlen);
 		if (obj == NULL ||

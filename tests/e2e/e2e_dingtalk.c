@@ -1,0 +1,240 @@
+/*
+ * End-to-end tests of the DingTalk enterprise robot channel
+ * (bot/channel_dingtalk_app.c) over loopback: callbacks signed as DingTalk
+ * signs them (timestamp and sign headers, from the real clock), a tip
+ * stored once across DingTalk's redeliveries of one msgId, checks
+ * acknowledged with {}, bad, stale and missing signatures answered 401
+ * with nothing stored. A fake platform (fakeplat.c) stands for the
+ * sessionWebhook host and the OpenAPI.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+#include <curl/curl.h>
+
+#include "bot/dtsign.h"
+#include "e2e.h"
+#include "fakeplat.h"
+
+#define SECRET	"e2e_DingTalk-app_secret_0123456789"
+
+static struct daemon	 d;
+static struct fakeplat	*fp;
+
+/* The clock DingTalk signs with, in milliseconds. */
+static int64_t
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Starts the fake platform and the daemon with a dingtalk channel whose
+ * OpenAPI and sessionWebhook host are the fake. */
+static int
+group_setup(void **state)
+{
+	char	 extra[1024];
+
+	(void)state;
+	curl_global_init(CURL_GLOBAL_ALL);
+	fp = fakeplat_start();
+	assert_non_null(fp);
+	(void)snprintf(extra, sizeof extra, "[channel.ding]\ntype = dingtalk\n"
+	    "area = 华光路社区\napp_key = dingkey01\napp_secret = " SECRET "\n"
+	    "robot_code = dingrobot01\napi_base = %s\n"
+	    "session_host = 127.0.0.1:%d\n", fakeplat_base(fp),
+	    fakeplat_port(fp));
+	e2e_prepare(&d, extra);
+	e2e_start(&d);
+	return 0;
+}
+
+/* Stops both and removes the daemon's directory. */
+static int
+group_teardown(void **state)
+{
+	(void)state;
+	e2e_cleanup(&d);
+	fakeplat_stop(fp);
+	curl_global_cleanup();
+	return 0;
+}
+
+/*
+ * POSTs one callback of conversation ctype ("1", "2") with msgId id and
+ * content text, signed at ts_ms with secret (sign NULL: computed; "":
+ * no sign header), its sessionWebhook valid until expires_ms.
+ */
+static struct http_result
+dt_post(const char *ctype, const char *id, const char *text, int64_t ts_ms,
+    const char *sign, int64_t expires_ms)
+{
+	char		 ts[32], sig[DTSIGN_LEN + 1], hts[64], hsign[96];
+	char		*body;
+	size_t		 size = strlen(text) + 4096;
+	struct http_result r;
+	const char	*hdr[4] = { "Content-Type: application/json; "
+			    "charset=utf-8", hts, hsign, NULL };
+
+	(void)snprintf(ts, sizeof ts, "%lld", (long long)ts_ms);
+	if (sign == NULL) {
+		assert_int_equal(dtsign_sign(SECRET, ts, sig), DTSIGN_OK);
+		sign = sig;
+	}
+	(void)snprintf(hts, sizeof hts, "timestamp: %s", ts);
+	(void)snprintf(hsign, sizeof hsign, "sign: %s", sign);
+	if (*sign == '\0')
+		hdr[2] = NULL;
+	body = malloc(size);
+	assert_non_null(body);
+	(void)snprintf(body, size, "{\"conversationId\":\"cid-%s\","
+	    "\"atUsers\":[{\"dingtalkId\":\"$:LWCP_v1:$bot\"}],"
+	    "\"chatbotCorpId\":\"dingcorp\",\"chatbotUserId\":\"$:LWCP_v1:$bot\","
+	    "\"msgId\":\"%s\",\"senderNick\":\"居民甲\",\"isAdmin\":false,"
+	    "\"senderStaffId\":\"staff-%s\",\"sessionWebhookExpiredTime\":%lld,"
+	    "\"createAt\":%lld,\"senderCorpId\":\"dingcorp\","
+	    "\"conversationType\":\"%s\",\"senderId\":\"$:LWCP_v1:$u\","
+	    "\"conversationTitle\":\"华光路12号楼\",\"isInAtList\":true,"
+	    "\"sessionWebhook\":\"%s/robot/sendBySession?session=s-%s\","
+	    "\"text\":{\"content\":\" %s\"},\"robotCode\":\"dingrobot01\","
+	    "\"msgtype\":\"text\"}", ctype, id, ctype, (long long)expires_ms,
+	    (long long)ts_ms, ctype, fakeplat_base(fp), id, text);
+	r = e2e_request(&d, "POST", "/hook/ding", hdr, body, strlen(body));
+	free(body);
+	return r;
+}
+
+/* The number of tips whose body holds the text. */
+static long
+tips_like(const char *text)
+{
+	char	 sql[256];
+
+	(void)snprintf(sql, sizeof sql, "SELECT count(*) FROM tips WHERE body "
+	    "LIKE '%%%s%%'", text);
+	return e2e_sql_long(&d, sql);
+}
+
+/* A tip from a single chat is stored once, however often DingTalk
+ * delivers its msgId (with fresh signatures, or the very same request). */
+static void
+test_tip_once(void **state)
+{
+	struct http_result	 r;
+	int64_t			 t = now_ms();
+	int			 i;
+
+	(void)state;
+	r = dt_post("1", "msg-tip-1", "举报 钉钉线索甲 承诺月息5% 🙏", t, NULL,
+	    t + 5400000);
+	assert_int_equal(r.status, 200);
+	assert_non_null(r.body);
+	assert_string_equal(r.body, "{}");
+	e2e_result_free(&r);
+	assert_int_equal(tips_like("钉钉线索甲"), 1);
+	for (i = 0; i < 3; i++) {
+		r = dt_post("1", "msg-tip-1", "举报 钉钉线索甲 承诺月息5% 🙏",
+		    i == 0 ? t : t + 1000 * i, NULL, t + 5400000);
+		assert_int_equal(r.status, 200);
+		e2e_result_free(&r);
+	}
+	assert_int_equal(tips_like("钉钉线索甲"), 1);
+	/* Another msgId is another tip. */
+	r = dt_post("1", "msg-tip-2", "举报 钉钉线索甲 承诺月息5% 🙏", t, NULL,
+	    t + 5400000);
+	assert_int_equal(r.status, 200);
+	e2e_result_free(&r);
+	assert_int_equal(tips_like("钉钉线索甲"), 2);
+}
+
+/* Tampered, stale, future and missing signatures get 401; nothing is
+ * stored, and a body too big is refused too. */
+static void
+test_refused(void **state)
+{
+	struct http_result	 r;
+	int64_t			 t = now_ms();
+	char			 ts[32], sig[DTSIGN_LEN + 1], *big;
+	size_t			 n = 17000;
+
+	(void)state;
+	(void)snprintf(ts, sizeof ts, "%lld", (long long)t);
+	assert_int_equal(dtsign_sign(SECRET, ts, sig), DTSIGN_OK);
+	sig[3] = sig[3] == 'A' ? 'B' : 'A';
+	r = dt_post("1", "msg-bad-1", "举报 伪造线索", t, sig, t + 5400000);
+	assert_int_equal(r.status, 401);
+	e2e_result_free(&r);
+	r = dt_post("1", "msg-bad-2", "举报 伪造线索", t - 3700000, NULL,
+	    t + 5400000);
+	assert_int_equal(r.status, 401);
+	e2e_result_free(&r);
+	r = dt_post("1", "msg-bad-3", "举报 伪造线索", t + 3700000, NULL,
+	    t + 5400000);
+	assert_int_equal(r.status, 401);
+	e2e_result_free(&r);
+	r = dt_post("1", "msg-bad-4", "举报 伪造线索", t, "", t + 5400000);
+	assert_int_equal(r.status, 401);
+	e2e_result_free(&r);
+	assert_int_equal(tips_like("伪造线索"), 0);
+
+	/* Signed, but a text past the cap. */
+	big = malloc(n + 1);
+	assert_non_null(big);
+	memset(big, 'x', n);
+	memcpy(big, "举报 超长线索", strlen("举报 超长线索"));
+	big[n] = '\0';
+	r = dt_post("1", "msg-big-1", big, t, NULL, t + 5400000);
+	assert_int_equal(r.status, 413);
+	e2e_result_free(&r);
+	free(big);
+	assert_int_equal(tips_like("超长线索"), 0);
+
+	/* No URL verification on GET. */
+	r = e2e_request(&d, "GET", "/hook/ding", NULL, NULL, 0);
+	assert_int_equal(r.status, 405);
+	e2e_result_free(&r);
+}
+
+/* A check in a group (the bot @-mentioned) is acknowledged with {}, and
+ * so is a picture (ignored); neither stores a tip. */
+static void
+test_check_group(void **state)
+{
+	struct http_result	 r;
+	int64_t			 t = now_ms();
+
+	(void)state;
+	r = dt_post("2", "msg-chk-1", "查询 鑫源财富", t, NULL, t + 5400000);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(r.body, "{}");
+	e2e_result_free(&r);
+	/* A group takes no tips. */
+	r = dt_post("2", "msg-grp-tip", "举报 群里线索", t, NULL, t + 5400000);
+	assert_int_equal(r.status, 200);
+	e2e_result_free(&r);
+	assert_int_equal(tips_like("群里线索"), 0);
+	assert_true(e2e_sql_long(&d, "SELECT count(*) FROM inbound_seen "
+	    "WHERE channel = 'ding'") >= 2);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tip_once),
+		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_check_group),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
