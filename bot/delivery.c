@@ -28,9 +28,11 @@
 #include "messages/buf.h"
 #include "messages/xmalloc.h"
 #include "storage/outbox.h"
+#include "apitoken.h"
 #include "target.h"
 
 #define DELIVERY_BATCH		256
+#define DELIVERY_TOKEN_RETRY	30	/* seconds after a refused token */
 #define DELIVERY_BODY_MAX	(64 * 1024)
 #define LIMIT_SLOTS		65536	/* a power of two */
 #define LIMIT_PROBES		32
@@ -50,6 +52,8 @@ struct job {
 	int				 retry_after;	/* from the header */
 	int				 check_target;	/* a robot's URL */
 	int				 refused;	/* its address was */
+	int				 token_fetch;	/* fetches the channel's
+							   access token, no row */
 };
 
 /* Fixed-window counters of one chat (robot), for the rate limits. */
@@ -261,9 +265,14 @@ delivery_launch(struct delivery *d, struct job *j)
 			j->headers = curl_slist_append(j->headers,
 			    j->call.headers[i]);
 	curl_easy_setopt(e, CURLOPT_URL, j->call.url);
-	curl_easy_setopt(e, CURLOPT_POST, 1L);
-	curl_easy_setopt(e, CURLOPT_POSTFIELDS, j->call.body ? j->call.body : "");
-	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)j->call.len);
+	if (j->call.method != NULL && strcmp(j->call.method, "GET") == 0)
+		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+	else {
+		curl_easy_setopt(e, CURLOPT_POST, 1L);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, j->call.body ?
+		    j->call.body : "");
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)j->call.len);
+	}
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, j->headers);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT, (long)d->cfg->send_timeout);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, 10L);
@@ -281,6 +290,60 @@ delivery_launch(struct delivery *d, struct job *j)
 	LIST_INSERT_HEAD(&d->jobs, j, entry);
 	curl_multi_add_handle(d->multi, e);
 	d->inflight++;
+}
+
+/*
+ * Starts the fetch of ch's access token unless one is in flight or failed
+ * recently (apitoken_begin()): a job of its own on the multi handle, whose
+ * answer delivery_token_done() stores. Rows that need the token wait.
+ */
+static void
+delivery_token_start(struct delivery *d, const struct channel *ch,
+    time_t now)
+{
+	struct apitoken	*tok;
+	struct job	*j;
+	const char	*why = "cannot build the token request";
+
+	if (ch->backend->token == NULL || ch->backend->token_prepare == NULL ||
+	    (tok = ch->backend->token(ch)) == NULL || !apitoken_begin(tok, now))
+		return;
+	j = xcalloc(1, sizeof *j);
+	if (ch->backend->token_prepare(ch, &j->call, &why) == -1) {
+		log_error("delivery: %s: access token: %s", ch->name, why);
+		apitoken_end(tok, NULL, 0, now, DELIVERY_TOKEN_RETRY);
+		delivery_job_free(j);
+		return;
+	}
+	j->token_fetch = 1;
+	j->backend = ch->backend;
+	j->channel = ch;
+	buf_init(&j->answer, DELIVERY_BODY_MAX);
+	delivery_launch(d, j);
+}
+
+/* Stores the answer of a token fetch (or waits before the next one). */
+static void
+delivery_token_done(struct job *j, long status, time_t now)
+{
+	struct apitoken	*tok = j->backend->token(j->channel);
+	char		 value[APITOKEN_MAX], err[256];
+	int		 expires = 0;
+
+	err[0] = '\0';
+	if (j->backend->token_result(j->channel, status, j->answer.data ?
+	    j->answer.data : "", j->answer.len, value, sizeof value, &expires,
+	    err, sizeof err) == 0 && expires > 0) {
+		apitoken_end(tok, value, expires, now, 0);
+		log_info("delivery: %s: new access token, valid %d s",
+		    j->channel->name, expires);
+	} else {
+		apitoken_end(tok, NULL, 0, now, DELIVERY_TOKEN_RETRY);
+		log_error("delivery: %s: access token refused: %s (again in "
+		    "%d s)", j->channel->name, err[0] ? err : "no answer",
+		    DELIVERY_TOKEN_RETRY);
+	}
+	explicit_bzero(value, sizeof value);
 }
 
 /* Fills free slots with due rows. Returns the number started. */
@@ -337,11 +400,22 @@ delivery_fill(struct delivery *d, time_t now)
 		m.webhook = rows[i].webhook;
 		m.secret = rows[i].secret;
 		m.text = rows[i].body;
+		m.meta = rows[i].meta;
 		m.now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 		jobs[njobs] = xcalloc(1, sizeof *jobs[njobs]);
 		why = "cannot build the request";
-		if (ch->backend->send_prepare(ch, &m, &jobs[njobs]->call,
-		    &why) == -1) {
+		switch (ch->backend->send_prepare(ch, &m, &jobs[njobs]->call,
+		    &why)) {
+		case 0:
+			break;
+		case CHANNEL_NEED_TOKEN:
+			/* No access token yet: fetch one, and try the row
+			 * again in a second (no attempt counted). */
+			delivery_job_free(jobs[njobs]);
+			delivery_token_start(d, ch, now);
+			(void)outbox_defer(d->store, rows[i].id, now + 1);
+			continue;
+		default:
 			(void)outbox_finish(d->store, rows[i].id, "dead", now,
 			    why, now);
 			delivery_job_free(jobs[njobs]);
@@ -401,6 +475,16 @@ delivery_collect(struct delivery *d, time_t now)
 		status = 0;
 		if (result == CURLE_OK)
 			curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+		if (j->token_fetch) {
+			delivery_token_done(j, status, now);
+			curl_multi_remove_handle(d->multi, easy);
+			curl_easy_cleanup(easy);
+			LIST_REMOVE(j, entry);
+			delivery_job_free(j);
+			d->inflight--;
+			done++;
+			continue;
+		}
 		err[0] = '\0';
 		ra = 0;
 		st = j->backend->send_result(j->channel, status,

@@ -135,26 +135,62 @@ dispatch_apology(const struct handler_ctx *ctx, struct reply *r)
 }
 
 /*
+ * Queues text (what is left of an answer) for in's chat in parts that fit
+ * ch, numbered from k, each keyed by the message and its number so that a
+ * platform's retry queues nothing twice, with in->reply_meta, due a second
+ * after now so that they follow what went before. With only set, queues
+ * the first part alone. The caller holds a write transaction. Returns
+ * STORE_OK or the error; *written says a row may have been added.
+ */
+static enum store_status
+dispatch_queue_parts(struct store *s, const struct channel *ch,
+    const struct inbound *in, const char *p, int k, int only, time_t now,
+    int *written)
+{
+	enum store_status	 st = STORE_OK;
+	char			*part, idem[4 * INBOUND_ID_MAX + 32];
+	size_t			 n;
+
+	for (; *p != '\0' && st == STORE_OK; k++) {
+		while (*p == '\n')
+			p++;
+		if (*p == '\0')
+			break;
+		n = channel_part(ch, p);
+		part = xstrndup(p, n);
+		(void)snprintf(idem, sizeof idem, "part:%s:%s:%s:%s:%d",
+		    in->channel, in->chat_id, in->sender_id, in->message_id, k);
+		st = chats_queue_text(s, ch->name, in->chat_id,
+		    in->chat_kind == CHAT_GROUP ? "group" : "private", part,
+		    idem, in->reply_meta, now + 1, now);
+		free(part);
+		p += n;
+		*written = 1;
+		if (only)
+			break;
+	}
+	return st;
+}
+
+/*
  * Queues the parts of r after the first when r is too long for one
  * message on ch (channel_part()): the webhook's answer carries the first,
- * the delivery thread sends the rest, a second later so that they follow
- * it. Each part's key is made of the message's, so a retry queues
- * nothing twice. Without a way to send (no bot token) the rest is lost
- * and logged. The caller holds a write transaction. Returns STORE_OK or
- * the error.
+ * the delivery thread sends the rest. Without a way to send (no bot token)
+ * the rest is lost and logged. Backends whose replies all go through the
+ * outbox are left to dispatch_queue_reply(). The caller holds a write
+ * transaction. Returns STORE_OK or the error.
  */
 static enum store_status
 dispatch_overflow(struct handler_ctx *ctx, const struct channel *ch,
     const struct reply *r)
 {
 	const struct inbound	*in = ctx->in;
-	enum store_status	 st = STORE_OK;
-	char			*text, *part, idem[4 * INBOUND_ID_MAX + 32];
+	enum store_status	 st;
+	char			*text;
 	const char		*p;
-	size_t			 n;
-	int			 k;
 
-	if (ch->backend == NULL || ch->backend->fit == NULL || r->ntexts == 0)
+	if (ch->backend == NULL || ch->backend->fit == NULL ||
+	    ch->backend->reply_outbox || r->ntexts == 0)
 		return STORE_OK;
 	text = channel_reply_text(r);
 	p = text + channel_part(ch, text);
@@ -165,24 +201,42 @@ dispatch_overflow(struct handler_ctx *ctx, const struct channel *ch,
 		    (size_t)(p - text), strlen(text));
 		*(char *)(uintptr_t)p = '\0';
 	}
-	for (k = 2; *p != '\0' && st == STORE_OK; k++) {
-		while (*p == '\n')
-			p++;
-		if (*p == '\0')
-			break;
-		n = channel_part(ch, p);
-		part = xstrndup(p, n);
-		(void)snprintf(idem, sizeof idem, "part:%s:%s:%s:%s:%d",
-		    in->channel, in->chat_id, in->sender_id, in->message_id, k);
-		st = chats_queue_text(ctx->store, ch->name, in->chat_id,
-		    in->chat_kind == CHAT_GROUP ? "group" : "private", part,
-		    idem, ctx->now + 1, ctx->now);
-		free(part);
-		p += n;
-		ctx->outbox_written = 1;
-	}
+	st = dispatch_queue_parts(ctx->store, ch, in, p, 2, 0, ctx->now,
+	    &ctx->outbox_written);
 	free(text);
 	return st;
+}
+
+/* Queues the whole answer through the outbox (see dispatch.h). */
+int
+dispatch_queue_reply(struct store *s, const struct channel *ch,
+    const struct handler_env *env, const struct inbound *in, time_t now,
+    struct reply *r)
+{
+	char	*text;
+	int	 written = 0, only;
+
+	if (r->ntexts == 0)
+		return 0;
+	text = channel_reply_text(r);
+	/* A webhook answer that missed its deadline: its later parts were
+	 * queued already (dispatch_overflow()). */
+	only = ch->backend->fit != NULL && !ch->backend->reply_outbox;
+	if (store_begin(s) != STORE_OK ||
+	    dispatch_queue_parts(s, ch, in, text, 1, only, now,
+	    &written) != STORE_OK ||
+	    store_commit(s) != STORE_OK) {
+		log_error("%s: queueing an answer to %s: %s", ch->name,
+		    in->chat_id, store_errmsg(s));
+		store_rollback(s);
+		free(text);
+		return -1;
+	}
+	free(text);
+	reply_clear(r);
+	if (written && env->outbox_wake != NULL)
+		env->outbox_wake(env->wake_arg);
+	return 0;
 }
 
 /* Fills the dedupe key of in: the message id, and the chat and sender

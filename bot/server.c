@@ -31,6 +31,8 @@
 #include "web.h"
 
 #define SERVER_STORES_MAX	128
+/* Time kept back from a platform's reply deadline for sending the answer. */
+#define SERVER_REPLY_MARGIN_MS	500
 
 struct server {
 	struct config		*cfg;
@@ -229,6 +231,8 @@ server_hook(struct server *srv, struct MHD_Connection *c,
 	struct store		*s;
 	const char		*why = "", *cmd = "-";
 	enum dispatch_result	 dr;
+	struct timespec		 t0, t1;
+	long			 ms;
 	int			 status;
 
 	memset(&resp, 0, sizeof resp);
@@ -253,7 +257,23 @@ server_hook(struct server *srv, struct MHD_Connection *c,
 		inbound_clear(&in);
 		return server_error(srv, c, 503, url, "database unavailable");
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	dr = dispatch_inbound(s, ch, &srv->env, &in, req.now, &reply, &cmd);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) /
+	    1000000;
+	/* Answers the platform takes only through its API, or that missed
+	 * the time it waits for the webhook's answer, go through the outbox;
+	 * the response then only acknowledges. */
+	if (dr != DISPATCH_IGNORED && reply.ntexts > 0 &&
+	    (ch->backend->reply_outbox || (ch->backend->reply_deadline_ms > 0 &&
+	    ms > ch->backend->reply_deadline_ms - SERVER_REPLY_MARGIN_MS))) {
+		if (!ch->backend->reply_outbox)
+			log_warn("%s: answer to %s took %ld ms: sent through the "
+			    "outbox", ch->name, in.chat_id, ms);
+		(void)dispatch_queue_reply(s, ch, &srv->env, &in, req.now,
+		    &reply);
+	}
 	if (dr == DISPATCH_REPEATED)
 		atomic_fetch_add(&srv->n_repeated, 1);
 	if (dr != DISPATCH_IGNORED)

@@ -31,8 +31,8 @@ static const char *const sql_chat_record =
 static const char *const sql_chat_id =
     "SELECT id FROM groups WHERE channel = ?1 AND chat_id = ?2";
 static const char *const sql_chat_queue =
-    "INSERT INTO outbox (group_id, body, idem_key, next_at, created_at)"
-    " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (idem_key) DO NOTHING";
+    "INSERT INTO outbox (group_id, body, idem_key, next_at, created_at,"
+    " meta) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (idem_key) DO NOTHING";
 static const char *const sql_seen_prune =
     "DELETE FROM inbound_seen WHERE seen_at < ?1";
 
@@ -165,8 +165,8 @@ inbound_seen_put(struct store *s, const struct inbound_key *k, time_t now,
 /* Queues one text for a chat. */
 enum store_status
 chats_queue_text(struct store *s, const char *channel, const char *chat_id,
-    const char *kind, const char *text, const char *idem_key, time_t due,
-    time_t now)
+    const char *kind, const char *text, const char *idem_key,
+    const char *meta, time_t due, time_t now)
 {
 	sqlite3_stmt	*st;
 	int64_t		 id;
@@ -196,6 +196,8 @@ chats_queue_text(struct store *s, const char *channel, const char *chat_id,
 	sqlite3_bind_text(st, 3, idem_key, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)due);
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)now);
+	if (meta != NULL)
+		sqlite3_bind_text(st, 6, meta, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return store_fail(s, "chats_queue_text");
 	return STORE_OK;

@@ -53,11 +53,13 @@ enum store_status inbound_seen_put(struct store *, const struct inbound_key *,
  * recording the chat (kind "private" or "group") if it has no row yet:
  * the later parts of an answer too long for one message. A row with the
  * same idem_key already queued is left alone (a retried message queues
- * nothing twice). The caller holds a transaction.
+ * nothing twice). meta (may be NULL) is what the inbound message said
+ * about answering it. The caller holds a transaction.
  */
 enum store_status chats_queue_text(struct store *, const char *channel,
 		    const char *chat_id, const char *kind, const char *text,
-		    const char *idem_key, time_t due, time_t now);
+		    const char *idem_key, const char *meta, time_t due,
+		    time_t now);
 /* Forgets messages seen before the given time; *n gets how many. */
 enum store_status inbound_seen_prune(struct store *, time_t before, long *n);
 

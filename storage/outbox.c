@@ -45,7 +45,7 @@ static const char *const sql_ob_recover =
     "UPDATE outbox SET state = 'pending' WHERE state = 'sending'";
 static const char *const sql_ob_due =
     "SELECT o.id, o.group_id, o.attempts, o.idem_key, o.body, g.channel,"
-    " g.chat_id, g.webhook, g.secret FROM outbox o"
+    " g.chat_id, g.webhook, g.secret, o.meta FROM outbox o"
     " JOIN groups g ON g.id = o.group_id"
     " WHERE o.state = 'pending' AND o.next_at <= ?1"
     " ORDER BY o.next_at, o.id LIMIT ?2";
@@ -289,6 +289,7 @@ outbox_row_clear(struct outbox_row *r)
 	free(r->chat_id);
 	free(r->webhook);
 	free(r->secret);
+	free(r->meta);
 	memset(r, 0, sizeof *r);
 }
 
@@ -331,6 +332,7 @@ outbox_due(struct store *s, time_t now, struct outbox_row *out, size_t n,
 		r->chat_id = store_column_dup(st, 6);
 		r->webhook = store_column_dup(st, 7);
 		r->secret = store_column_dup(st, 8);
+		r->meta = store_column_dup(st, 9);
 	}
 	sqlite3_reset(st);
 	return STORE_OK;

@@ -81,6 +81,7 @@ struct outbox_row {
 	char	*chat_id;
 	char	*webhook;
 	char	*secret;
+	char	*meta;		/* how to answer the message, or NULL */
 };
 void		 outbox_row_clear(struct outbox_row *);
 

@@ -120,15 +120,20 @@ group_teardown(void **state)
 	return 0;
 }
 
-/* The key was made 0600, and its check value is in the database. */
+/* The key was made 0600, the database too, and the key's check value is
+ * in the database. */
 static void
 test_key_made_private(void **state)
 {
 	struct stat	 st;
+	char		 db[600];
 
 	(void)state;
 	assert_int_equal(stat(saved, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
+	(void)snprintf(db, sizeof db, "%s/fangfei.db", d.dir);
+	assert_int_equal(stat(db, &st), 0);
+	assert_int_equal(st.st_mode & 077, 0);
 	assert_int_equal(e2e_sql_long(&d, "SELECT count(*) FROM store_meta "
 	    "WHERE name = 'key_check' AND length(value) = 32"), 1);
 }
