@@ -3,9 +3,12 @@
  * (bot/channel_dingtalk_app.c) over loopback: callbacks signed as DingTalk
  * signs them (timestamp and sign headers, from the real clock), a tip
  * stored once across DingTalk's redeliveries of one msgId, checks
- * acknowledged with {}, bad, stale and missing signatures answered 401
- * with nothing stored. A fake platform (fakeplat.c) stands for the
- * sessionWebhook host and the OpenAPI.
+ * acknowledged with {} and answered through the outbox: the
+ * sessionWebhook while it is valid, else the robot OpenAPI with an access
+ * token fetched on demand and fetched again when the platform calls it
+ * invalid; bad, stale and missing signatures answered 401 with nothing
+ * stored. A fake platform (fakeplat.c) stands for the sessionWebhook host
+ * and the OpenAPI. Waits poll the fake's records with a deadline.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <cmocka.h>
@@ -24,6 +28,11 @@
 #include "fakeplat.h"
 
 #define SECRET	"e2e_DingTalk-app_secret_0123456789"
+#define WAIT_MS	20000	/* longest wait for any condition */
+#define P_TOKEN	"/v1.0/oauth2/accessToken"
+#define P_SESS	"/robot/sendBySession"
+#define P_GROUP	"/v1.0/robot/groupMessages/send"
+#define P_ONE	"/v1.0/robot/oToMessages/batchSend"
 
 static struct daemon	 d;
 static struct fakeplat	*fp;
@@ -52,7 +61,8 @@ group_setup(void **state)
 	(void)snprintf(extra, sizeof extra, "[channel.ding]\ntype = dingtalk\n"
 	    "area = 华光路社区\napp_key = dingkey01\napp_secret = " SECRET "\n"
 	    "robot_code = dingrobot01\napi_base = %s\n"
-	    "session_host = 127.0.0.1:%d\n", fakeplat_base(fp),
+	    "session_host = 127.0.0.1:%d\n[delivery]\nretry_base_seconds = 1\n",
+	    fakeplat_base(fp),
 	    fakeplat_port(fp));
 	e2e_prepare(&d, extra);
 	e2e_start(&d);
@@ -227,6 +237,155 @@ test_check_group(void **state)
 	    "WHERE channel = 'ding'") >= 2);
 }
 
+/* Waits until the fake has n requests under prefix; returns how many. */
+static size_t
+wait_count(const char *prefix, size_t n)
+{
+	struct timespec	 tick = { 0, 20 * 1000 * 1000 };
+	int64_t		 end = now_ms() + WAIT_MS;
+	size_t		 got;
+
+	while ((got = fakeplat_count(fp, prefix)) < n && now_ms() < end)
+		nanosleep(&tick, NULL);
+	return got;
+}
+
+/* The k-th request (from 0) under prefix; its fields are copied into
+ * body and headers (cut to their sizes). */
+static void
+record_of(const char *prefix, size_t k, char *body, size_t bsz,
+    char *headers, size_t hsz)
+{
+	struct fakeplat_record	*r;
+	size_t			 n;
+
+	r = fakeplat_records(fp, prefix, &n);
+	assert_true(k < n);
+	(void)snprintf(body, bsz, "%s", r[k].body);
+	(void)snprintf(headers, hsz, "%s", r[k].headers);
+	fakeplat_free(r, n);
+}
+
+/* The number of outbox rows of the channel in a state. */
+static long
+rows_in(const char *state)
+{
+	char	 sql[256];
+
+	(void)snprintf(sql, sizeof sql, "SELECT count(*) FROM outbox o JOIN "
+	    "groups g ON g.id = o.group_id WHERE g.channel = 'ding' AND "
+	    "o.state = '%s'", state);
+	return e2e_sql_long(&d, sql);
+}
+
+/* A check in a group while its sessionWebhook is valid: the answer is
+ * posted there once (no token), however often DingTalk redelivers. */
+static void
+test_reply_session(void **state)
+{
+	struct http_result	 r;
+	int64_t			 t = now_ms();
+	char			 body[8192], hdrs[4096];
+	int			 i;
+
+	(void)state;
+	fakeplat_reset(fp);
+	for (i = 0; i < 3; i++) {
+		r = dt_post("2", "msg-sess-1", "查询 鑫源财富", t + i, NULL,
+		    t + 5400000);
+		assert_int_equal(r.status, 200);
+		assert_string_equal(r.body, "{}");
+		e2e_result_free(&r);
+	}
+	assert_int_equal(wait_count(P_SESS "?session=s-msg-sess-1", 1), 1);
+	record_of(P_SESS "?session=s-msg-sess-1", 0, body, sizeof body, hdrs,
+	    sizeof hdrs);
+	assert_true(strncmp(body, "{\"msgtype\":\"text\",\"text\":"
+	    "{\"content\":\"", 34) == 0);
+	assert_non_null(strstr(body, "鑫源财富"));
+	assert_null(strstr(hdrs, "x-acs-dingtalk-access-token"));
+	assert_int_equal(fakeplat_count(fp, P_TOKEN), 0);
+	assert_int_equal(fakeplat_count(fp, "/v1.0/robot/"), 0);
+	/* The three deliveries queued one row. */
+	assert_true(e2e_sql_long(&d, "SELECT count(*) FROM outbox WHERE meta "
+	    "LIKE '%s-msg-sess-1%'") == 1);
+}
+
+/*
+ * A check in a single chat whose sessionWebhook is about to expire: a
+ * token is fetched, then the answer goes to oToMessages/batchSend for the
+ * sender's staff id with the token in its header.
+ */
+static void
+test_reply_openapi(void **state)
+{
+	struct http_result	 r;
+	int64_t			 t = now_ms();
+	char			 body[8192], hdrs[4096];
+
+	(void)state;
+	fakeplat_reset(fp);
+	fakeplat_script(fp, P_TOKEN, 1, 200, "{\"accessToken\":\"tok-A\","
+	    "\"expireIn\":7200}");
+	fakeplat_script(fp, P_ONE, 1, 200, "{\"processQueryKey\":\"pq1\"}");
+	r = dt_post("1", "msg-one-1", "查询 鑫源财富", t, NULL, t + 30000);
+	assert_int_equal(r.status, 200);
+	e2e_result_free(&r);
+	assert_int_equal(wait_count(P_ONE, 1), 1);
+	assert_int_equal(fakeplat_count(fp, P_TOKEN), 1);
+	record_of(P_TOKEN, 0, body, sizeof body, hdrs, sizeof hdrs);
+	assert_string_equal(body, "{\"appKey\":\"dingkey01\",\"appSecret\":\""
+	    SECRET "\"}");
+	record_of(P_ONE, 0, body, sizeof body, hdrs, sizeof hdrs);
+	assert_non_null(strstr(hdrs, "tok-A"));
+	assert_true(strncasecmp(strstr(hdrs, "x-acs-dingtalk-access-token"),
+	    "x-acs-dingtalk-access-token: tok-A", 34) == 0);
+	assert_true(strncmp(body, "{\"robotCode\":\"dingrobot01\","
+	    "\"userIds\":[\"staff-1\"],\"msgKey\":\"sampleText\","
+	    "\"msgParam\":\"{\\\"content\\\":", 93) == 0);
+	assert_non_null(strstr(body, "鑫源财富"));
+	assert_int_equal(fakeplat_count(fp, P_SESS "?session=s-msg-one-1"), 0);
+}
+
+/*
+ * The token goes bad in the middle of a send: the group send answers 401
+ * InvalidAuthentication, the token is fetched again and the same answer
+ * is sent once more with the new one, then the row is sent.
+ */
+static void
+test_token_refresh(void **state)
+{
+	struct http_result	 r;
+	int64_t			 t = now_ms(), end;
+	char			 body[8192], hdrs[4096];
+	struct timespec		 tick = { 0, 20 * 1000 * 1000 };
+
+	(void)state;
+	fakeplat_reset(fp);
+	fakeplat_script(fp, P_GROUP, 1, 401, "{\"code\":"
+	    "\"InvalidAuthentication\",\"message\":\"不合法的access_token\"}");
+	fakeplat_script(fp, P_TOKEN, 1, 200, "{\"accessToken\":\"tok-B\","
+	    "\"expireIn\":7200}");
+	fakeplat_script(fp, P_GROUP, 1, 200, "{\"processQueryKey\":\"pq2\"}");
+	r = dt_post("2", "msg-grp-1", "查询 汇金通", t, NULL, t - 1000);
+	assert_int_equal(r.status, 200);
+	e2e_result_free(&r);
+	assert_int_equal(wait_count(P_GROUP, 2), 2);
+	assert_int_equal(fakeplat_count(fp, P_TOKEN), 1);
+	record_of(P_GROUP, 0, body, sizeof body, hdrs, sizeof hdrs);
+	assert_non_null(strstr(hdrs, "tok-A"));	/* the cached one */
+	assert_non_null(strstr(body, "\"openConversationId\":\"cid-2\""));
+	assert_non_null(strstr(body, "\"robotCode\":\"dingrobot01\""));
+	assert_non_null(strstr(body, "\"msgKey\":\"sampleText\""));
+	record_of(P_GROUP, 1, body, sizeof body, hdrs, sizeof hdrs);
+	assert_non_null(strstr(hdrs, "tok-B"));
+	end = now_ms() + WAIT_MS;
+	while (rows_in("pending") + rows_in("sending") > 0 && now_ms() < end)
+		nanosleep(&tick, NULL);
+	assert_int_equal(rows_in("dead"), 0);
+	assert_int_equal(fakeplat_count(fp, P_SESS "?session=s-msg-grp-1"), 0);
+}
+
 int
 main(void)
 {
@@ -234,6 +393,9 @@ main(void)
 		cmocka_unit_test(test_tip_once),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_check_group),
+		cmocka_unit_test(test_reply_session),
+		cmocka_unit_test(test_reply_openapi),
+		cmocka_unit_test(test_token_refresh),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
