@@ -21,12 +21,14 @@ extern const struct channel_backend channel_dingtalk_app_backend;
 extern const struct channel_backend channel_dingtalk_backend;
 extern const struct channel_backend channel_wecom_backend;
 extern const struct channel_backend channel_feishu_backend;
+extern const struct channel_backend channel_wechat_mp_backend;
 
 /* Inbound channel types: [channel.NAME] type = … */
 const struct channel_backend *const channel_backends[] = {
 	&channel_generic_backend,
 	&channel_telegram_backend,
 	&channel_dingtalk_app_backend,	/* enterprise robot callback */
+	&channel_wechat_mp_backend,
 	NULL
 };
 
