@@ -36,6 +36,7 @@
 
 static struct daemon	 d;
 static struct fakeplat	*fp;
+static const char	*hook_base;	/* the sessionWebhook's; NULL: the fake */
 
 /* The clock DingTalk signs with, in milliseconds. */
 static int64_t
@@ -118,7 +119,8 @@ dt_post(const char *ctype, const char *id, const char *text, int64_t ts_ms,
 	    "\"sessionWebhook\":\"%s/robot/sendBySession?session=s-%s\","
 	    "\"text\":{\"content\":\" %s\"},\"robotCode\":\"dingrobot01\","
 	    "\"msgtype\":\"text\"}", ctype, id, ctype, (long long)expires_ms,
-	    (long long)ts_ms, ctype, fakeplat_base(fp), id, text);
+	    (long long)ts_ms, ctype, hook_base != NULL ? hook_base :
+	    fakeplat_base(fp), id, text);
 	r = e2e_request(&d, "POST", "/hook/ding", hdr, body, strlen(body));
 	free(body);
 	return r;
@@ -386,6 +388,30 @@ test_token_refresh(void **state)
 	assert_int_equal(fakeplat_count(fp, P_SESS "?session=s-msg-grp-1"), 0);
 }
 
+/* A signed callback whose sessionWebhook names another host (here another
+ * port) does not make fangfei post there: the answer takes the OpenAPI. */
+static void
+test_foreign_session(void **state)
+{
+	struct http_result	 r;
+	int64_t			 t = now_ms();
+
+	(void)state;
+	fakeplat_reset(fp);
+	fakeplat_set_ok(fp, "{\"processQueryKey\":\"pq3\"}");
+	hook_base = "http://127.0.0.1:1";
+	r = dt_post("2", "msg-foreign-1", "查询 鑫源财富", t, NULL,
+	    t + 5400000);
+	hook_base = NULL;
+	assert_int_equal(r.status, 200);
+	e2e_result_free(&r);
+	assert_int_equal(wait_count(P_GROUP, 1), 1);
+	assert_int_equal(fakeplat_count(fp, P_TOKEN), 0);	/* cached */
+	assert_int_equal(e2e_sql_long(&d, "SELECT count(*) FROM outbox WHERE "
+	    "meta LIKE '%127.0.0.1:1/%'"), 0);
+	fakeplat_set_ok(fp, NULL);
+}
+
 int
 main(void)
 {
@@ -396,6 +422,7 @@ main(void)
 		cmocka_unit_test(test_reply_session),
 		cmocka_unit_test(test_reply_openapi),
 		cmocka_unit_test(test_token_refresh),
+		cmocka_unit_test(test_foreign_session),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
