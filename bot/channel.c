@@ -18,6 +18,7 @@
 extern const struct channel_backend channel_generic_backend;
 extern const struct channel_backend channel_telegram_backend;
 extern const struct channel_backend channel_wecom_app_backend;
+extern const struct channel_backend channel_dingtalk_app_backend;
 extern const struct channel_backend channel_dingtalk_backend;
 extern const struct channel_backend channel_wecom_backend;
 extern const struct channel_backend channel_feishu_backend;
@@ -27,6 +28,7 @@ extern const struct channel_backend channel_wechat_mp_backend;
 const struct channel_backend *const channel_backends[] = {
 	&channel_generic_backend,
 	&channel_telegram_backend,
+	&channel_dingtalk_app_backend,	/* enterprise robot callback */
 	&channel_wechat_mp_backend,
 	&channel_wecom_app_backend,	/* self-built app callback */
 	NULL

@@ -140,11 +140,13 @@ test_config_errors(void **state)
 	unlink(path);
 	free(path);
 
+	/* dingtalk is a channel type (the enterprise robot) beside the
+	 * robot type of that name. */
 	path = write_ini("[channel.r]\ntype = dingtalk\n");
 	config_init(&cfg);
-	assert_int_equal(config_load(&cfg, path, &cause), -1);
-	assert_non_null(strstr(cause, ":2: channel r: dingtalk here is an "
-	    "outbound group robot; register it with: fangfei group add"));
+	assert_int_equal(config_load(&cfg, path, &cause), 0);
+	assert_int_equal(config_check(&cfg, &cause), -1);
+	assert_non_null(strstr(cause, "app_key"));
 	free(cause);
 	config_free(&cfg);
 	unlink(path);
