@@ -561,8 +561,9 @@ END {
 say ""
 say "logs: $LOGS (wrk output, daemon stdout/stderr); summary: $VAR/summary.txt"
 
-# The other benchmarks: broadcast delivery, QR generation, letter pages.
-for extra in broadcast qr letters; do
+# The other benchmarks: broadcast delivery, QR generation, letter pages,
+# the cost of platform crypto and XML.
+for extra in broadcast qr letters crypto; do
 	if [ -f "bench/$extra.sh" ] && [ "${BENCH_ONLY:-}" = "" ]; then
 		say ""
 		say "== bench/$extra.sh"

@@ -3,6 +3,7 @@
  * Adding a platform: one bot/channel_<type>.c and one line below.
  */
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,16 +17,22 @@
 
 extern const struct channel_backend channel_generic_backend;
 extern const struct channel_backend channel_telegram_backend;
+extern const struct channel_backend channel_wecom_app_backend;
+extern const struct channel_backend channel_dingtalk_app_backend;
 extern const struct channel_backend channel_feishu_app_backend;
 extern const struct channel_backend channel_dingtalk_backend;
 extern const struct channel_backend channel_wecom_backend;
 extern const struct channel_backend channel_feishu_backend;
+extern const struct channel_backend channel_wechat_mp_backend;
 
 /* Inbound channel types: [channel.NAME] type = … */
 const struct channel_backend *const channel_backends[] = {
 	&channel_generic_backend,
 	&channel_telegram_backend,
+	&channel_dingtalk_app_backend,	/* enterprise robot callback */
 	&channel_feishu_app_backend,	/* app bot, event subscription */
+	&channel_wechat_mp_backend,
+	&channel_wecom_app_backend,	/* self-built app callback */
 	NULL
 };
 
@@ -63,11 +70,34 @@ robot_backend_lookup(const char *type)
 	return channel_lookup_in(robot_backends, type);
 }
 
-/* Names the known types. */
+static char		 channel_type_names[512];
+static pthread_once_t	 channel_type_once = PTHREAD_ONCE_INIT;
+
+/* Writes the names of both tables into channel_type_names, once. */
+static void
+channel_types_make(void)
+{
+	struct buf	 b;
+	size_t		 i;
+
+	buf_init(&b, sizeof channel_type_names - 1);
+	for (i = 0; channel_backends[i] != NULL; i++)
+		(void)buf_addf(&b, "%s%s", i ? " " : "", channel_backends[i]->type);
+	(void)buf_adds(&b, " (robots:");
+	for (i = 0; robot_backends[i] != NULL; i++)
+		(void)buf_addf(&b, " %s", robot_backends[i]->type);
+	(void)buf_adds(&b, ")");
+	(void)snprintf(channel_type_names, sizeof channel_type_names, "%s",
+	    b.data ? b.data : "");
+	buf_free(&b);
+}
+
+/* Names the known types, from the tables. */
 const char *
 channel_types(void)
 {
-	return "generic telegram (robots: dingtalk wecom feishu)";
+	(void)pthread_once(&channel_type_once, channel_types_make);
+	return channel_type_names;
 }
 
 /* Finds the declaration of key. */

@@ -48,8 +48,9 @@ cli_config_channel(const struct channel *ch)
 	const struct channel_key	*k;
 	const char			*v;
 
-	printf("  [channel.%s] %s  POST /hook/%s  %s", ch->name,
-	    ch->backend->type, ch->name, locale_name(ch->locale));
+	printf("  [channel.%s] %s  %s/hook/%s  %s", ch->name,
+	    ch->backend->type, ch->backend->get != NULL ? "GET|POST " :
+	    "POST ", ch->name, locale_name(ch->locale));
 	if (ch->area != NULL)
 		printf("  area %s", ch->area);
 	printf("\n");

@@ -722,6 +722,70 @@ test_generic_parse(void **state)
 	testchan_free(&ch);
 }
 
+/* A backend whose replies go through the outbox: every part is queued
+ * once per inbound message with its reply_meta, a retry queues nothing
+ * more, and the reply left for the webhook's answer is empty. */
+static void
+test_dispatch_reply_outbox(void **state)
+{
+	static const uint8_t		 key[STORE_KEY_LEN];
+	struct channel_backend		 viaout;
+	struct channel			 ch;
+	struct handler_env		 env = { .hotline = "0533-12345",
+					    .utc_offset = 8 * 3600 };
+	struct store			*s;
+	struct inbound			 in;
+	struct reply			 r = { 0, { NULL } };
+	const char			*name;
+	char				*dir, *q;
+	int				 i;
+
+	(void)state;
+	s = teststore_open(key, &dir);
+	viaout = *channel_backend_lookup("telegram");
+	viaout.max_text = 80;
+	viaout.reply_outbox = 1;
+	testchan_make(&ch, "via", "telegram", "secret_token", "s",
+	    "bot_username", "b", "token", "1:a", NULL);
+	ch.backend = &viaout;
+	memset(&in, 0, sizeof in);
+	(void)inbound_set(in.channel, sizeof in.channel, "via");
+	(void)inbound_set(in.chat_id, sizeof in.chat_id, "c7");
+	(void)inbound_set(in.sender_id, sizeof in.sender_id, "u7");
+	(void)inbound_set(in.message_id, sizeof in.message_id, "m7");
+	in.reply_meta = xstrdup("{\"session\":\"x\"}");
+	for (i = 0; i < 2; i++) {	/* the message, then its retry */
+		free(in.text);
+		in.text = xstrdup("/help");
+		assert_int_equal(dispatch_inbound(s, &ch, &env, &in,
+		    1763750000 + i, &r, &name), DISPATCH_REPLIED);
+		assert_true(r.ntexts > 0);
+		assert_int_equal(dispatch_queue_reply(s, &ch, &env, &in,
+		    1763750000 + i, &r), 0);
+		assert_int_equal(r.ntexts, 0);
+	}
+	q = sql_rows(dir, "SELECT (count(*) > 1) || '|' || (count(*) = "
+	    "count(DISTINCT o.idem_key)) || '|' || min(o.meta = "
+	    "'{\"session\":\"x\"}') || '|' || (max(length(o.body)) <= 320) "
+	    "FROM outbox o JOIN groups g ON g.id = o.group_id WHERE "
+	    "g.channel = 'via' AND g.chat_id = 'c7'");
+	assert_string_equal(q, "1|1|1|1");
+	free(q);
+	/* Exactly the parts of one answer: the retry added none. */
+	q = sql_rows(dir, "SELECT count(*) FROM outbox WHERE idem_key LIKE "
+	    "'part:via:c7:u7:m7:%'");
+	{
+		char *all = sql_rows(dir, "SELECT count(*) FROM outbox");
+		assert_string_equal(q, all);
+		free(all);
+	}
+	free(q);
+	inbound_clear(&in);
+	testchan_free(&ch);
+	store_close(s);
+	testutil_rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -732,6 +796,7 @@ main(void)
 		cmocka_unit_test(test_telegram_reply),
 		cmocka_unit_test(test_telegram_long_reply),
 		cmocka_unit_test(test_dispatch_long_answer),
+		cmocka_unit_test(test_dispatch_reply_outbox),
 		cmocka_unit_test(test_generic_signature),
 		cmocka_unit_test(test_generic_config),
 		cmocka_unit_test(test_generic_parse),

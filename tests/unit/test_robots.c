@@ -52,8 +52,8 @@ vstr(json_t *j, ...)
 	return json_string_value(j);
 }
 
-/* Finds a robot or channel backend by type (the robot first: dingtalk,
- * wecom and feishu name both a group robot and a channel type). */
+/* Finds a robot or, when no robot has that type, a channel backend
+ * (a channel type may share a robot's platform name). */
 static const struct channel_backend *
 any_backend(const char *type)
 {
