@@ -68,6 +68,18 @@ apitoken_end(struct apitoken *t, const char *value, int expires_in,
 	pthread_mutex_unlock(&t->lock);
 }
 
+/* Seconds before the next fetch may start. */
+int
+apitoken_wait(struct apitoken *t, time_t now)
+{
+	int	 w;
+
+	pthread_mutex_lock(&t->lock);
+	w = t->retry_at > now ? (int)(t->retry_at - now) : 0;
+	pthread_mutex_unlock(&t->lock);
+	return w;
+}
+
 /* Forgets the token. */
 void
 apitoken_invalidate(struct apitoken *t)

@@ -40,6 +40,8 @@ int	 apitoken_begin(struct apitoken *, time_t now);
  * NULL (a failure), waits retry seconds before the next fetch. */
 void	 apitoken_end(struct apitoken *, const char *value, int expires_in,
 	    time_t now, int retry);
+/* Seconds until a new fetch may start after a refused one (0: now). */
+int	 apitoken_wait(struct apitoken *, time_t now);
 /* Forgets the token (the platform said it expired or is invalid). */
 void	 apitoken_invalidate(struct apitoken *);
 

@@ -322,6 +322,18 @@ delivery_token_start(struct delivery *d, const struct channel *ch,
 	delivery_launch(d, j);
 }
 
+/* Seconds rows of ch wait beyond the next second: after a refused token
+ * fetch, until the next fetch may start (no row is tried in between). */
+static int
+delivery_token_wait(const struct channel *ch, time_t now)
+{
+	struct apitoken	*tok;
+
+	if (ch->backend->token == NULL || (tok = ch->backend->token(ch)) == NULL)
+		return 0;
+	return apitoken_wait(tok, now);
+}
+
 /* Stores the answer of a token fetch (or waits before the next one). */
 static void
 delivery_token_done(struct job *j, long status, time_t now)
@@ -413,7 +425,8 @@ delivery_fill(struct delivery *d, time_t now)
 			 * again in a second (no attempt counted). */
 			delivery_job_free(jobs[njobs]);
 			delivery_token_start(d, ch, now);
-			(void)outbox_defer(d->store, rows[i].id, now + 1);
+			(void)outbox_defer(d->store, rows[i].id, now + 1 +
+			    delivery_token_wait(ch, now));
 			continue;
 		default:
 			(void)outbox_finish(d->store, rows[i].id, "dead", now,

@@ -18,6 +18,8 @@ test_apitoken(void **state)
 	assert_int_equal(apitoken_begin(&t, 1000), 0);	/* in flight */
 	apitoken_end(&t, NULL, 0, 1000, 30);		/* refused */
 	assert_int_equal(apitoken_begin(&t, 1010), 0);	/* waits 30 s */
+	assert_int_equal(apitoken_wait(&t, 1010), 20);
+	assert_int_equal(apitoken_wait(&t, 1030), 0);
 	assert_int_equal(apitoken_begin(&t, 1030), 1);
 	apitoken_end(&t, "t-abc", 7200, 1030, 0);
 	assert_int_equal(apitoken_get(&t, 1031, out, sizeof out), 0);
