@@ -196,9 +196,11 @@ dispatch_overflow(struct handler_ctx *ctx, const struct channel *ch,
 	p = text + channel_part(ch, text);
 	if (*p != '\0' && (ch->backend->sends == NULL ||
 	    !ch->backend->sends(ch))) {
-		log_warn("%s: answer to %s cut at %zu of %zu bytes: no token to "
-		    "send the rest", ch->name, in->chat_id,
-		    (size_t)(p - text), strlen(text));
+		/* No chat id in the log: in a private chat it names the
+		 * person (maybe a reporter). */
+		log_warn("%s: an answer was cut at %zu of %zu bytes: no token "
+		    "to send the rest", ch->name, (size_t)(p - text),
+		    strlen(text));
 		*(char *)(uintptr_t)p = '\0';
 	}
 	st = dispatch_queue_parts(ctx->store, ch, in, p, 2, 0, ctx->now,
@@ -226,8 +228,8 @@ dispatch_queue_reply(struct store *s, const struct channel *ch,
 	    dispatch_queue_parts(s, ch, in, text, 1, only, now,
 	    &written) != STORE_OK ||
 	    store_commit(s) != STORE_OK) {
-		log_error("%s: queueing an answer to %s: %s", ch->name,
-		    in->chat_id, store_errmsg(s));
+		log_error("%s: queueing an answer: %s", ch->name,
+		    store_errmsg(s));
 		store_rollback(s);
 		free(text);
 		return -1;

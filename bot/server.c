@@ -269,8 +269,8 @@ server_hook(struct server *srv, struct MHD_Connection *c,
 	    (ch->backend->reply_outbox || (ch->backend->reply_deadline_ms > 0 &&
 	    ms > ch->backend->reply_deadline_ms - SERVER_REPLY_MARGIN_MS))) {
 		if (!ch->backend->reply_outbox)
-			log_warn("%s: answer to %s took %ld ms: sent through the "
-			    "outbox", ch->name, in.chat_id, ms);
+			log_warn("%s: an answer took %ld ms: sent through the "
+			    "outbox", ch->name, ms);
 		(void)dispatch_queue_reply(s, ch, &srv->env, &in, req.now,
 		    &reply);
 	}
@@ -278,9 +278,9 @@ server_hook(struct server *srv, struct MHD_Connection *c,
 		atomic_fetch_add(&srv->n_repeated, 1);
 	if (dr != DISPATCH_IGNORED)
 		atomic_fetch_add(&srv->n_commands, 1);
-	log_debug("%s %s chat=%s cmd=%s result=%d", ch->name,
-	    in.chat_kind == CHAT_GROUP ? "group" : "private", in.chat_id, cmd,
-	    (int)dr);
+	/* No chat or sender id: in a private chat they name the person. */
+	log_debug("%s %s cmd=%s result=%d", ch->name,
+	    in.chat_kind == CHAT_GROUP ? "group" : "private", cmd, (int)dr);
 	ch->backend->reply(ch, &in, &reply, &resp);
 	reply_clear(&reply);
 	inbound_clear(&in);
