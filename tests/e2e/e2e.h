@@ -23,6 +23,8 @@ struct http_result {
 void	 e2e_prepare(struct daemon *, const char *extra_config);
 /* Starts `fangfei serve` and waits for its "listening on" line. */
 void	 e2e_start(struct daemon *);
+/* The same, its log (standard error) written to the file log. */
+void	 e2e_start_log(struct daemon *, const char *log);
 /* Sends sig and returns the exit status (or 128+signal). */
 int	 e2e_stop(struct daemon *, int sig);
 void	 e2e_cleanup(struct daemon *);

@@ -88,6 +88,14 @@ e2e_prepare(struct daemon *d, const char *extra)
 void
 e2e_start(struct daemon *d)
 {
+	e2e_start_log(d, NULL);
+}
+
+/* The same, with the daemon's standard error (its log) going to log
+ * when that is not NULL. */
+void
+e2e_start_log(struct daemon *d, const char *log)
+{
 	const char	*bin = getenv("FANGFEI_BIN");
 	char		 conf[512], line[256];
 	int		 fds[2];
@@ -102,6 +110,8 @@ e2e_start(struct daemon *d)
 		dup2(fds[1], STDOUT_FILENO);
 		close(fds[0]);
 		close(fds[1]);
+		if (log != NULL && freopen(log, "w", stderr) == NULL)
+			_exit(127);
 		execl(bin ? bin : "build/fangfei", "fangfei", "serve",
 		    "--config", conf, (char *)NULL);
 		_exit(127);
