@@ -71,7 +71,7 @@ $(BIN): $(CLI_OBJS) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Tests: cmocka unit tests, and the end-to-end test that starts the binary.
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h tests/unit/teststore.h $(LIB)
+$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/test*.h) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS) -lcmocka
 

@@ -7,6 +7,7 @@
  * mention rules (the OpenAPI calls are in test_feishu_send.c).
  */
 #include "testutil.h"
+#include "testvec.h"
 
 #include <jansson.h>
 #include <openssl/evp.h>
@@ -69,37 +70,6 @@ fake_make(struct fakereq *f, const char *body, const char *ts,
 		f->names[n] = "X-Lark-Signature";
 		f->values[n++] = sig;
 	}
-}
-
-/* Loads the vectors file; the caller decrefs it. */
-static json_t *
-vectors(void)
-{
-	json_error_t	 e;
-	json_t		*j;
-	char		*s = testutil_read("protocol-vectors.json", NULL);
-
-	j = json_loads(s, 0, &e);
-	if (j == NULL)
-		fail_msg("vectors: %s line %d", e.text, e.line);
-	free(s);
-	return j;
-}
-
-/* Returns a string member found by a path of keys ("a", "b", NULL). */
-static const char *
-vstr(json_t *j, ...)
-{
-	va_list		 ap;
-	const char	*k;
-
-	va_start(ap, j);
-	while ((k = va_arg(ap, const char *)) != NULL)
-		j = json_object_get(j, k);
-	va_end(ap);
-	if (!json_is_string(j))
-		fail_msg("vector string missing");
-	return json_string_value(j);
 }
 
 /* A channel with the vectors' token and encrypt key (NULL: plain). */

@@ -9,6 +9,7 @@
  * bytes, lying length fields) so that each check is reached on purpose.
  */
 #include "testutil.h"
+#include "testvec.h"
 
 #include <jansson.h>
 #include <openssl/evp.h>
@@ -20,37 +21,6 @@
 #include "bot/xmlmsg.h"
 
 #define TS_MS	INT64_C(1763750000123)
-
-/* Loads the vectors file; the caller decrefs it. */
-static json_t *
-vectors(void)
-{
-	json_error_t	 e;
-	json_t		*j;
-	char		*s = testutil_read("protocol-vectors.json", NULL);
-
-	j = json_loads(s, 0, &e);
-	if (j == NULL)
-		fail_msg("vectors: %s line %d", e.text, e.line);
-	free(s);
-	return j;
-}
-
-/* Returns a string member found by a path of keys ("a", "b", NULL). */
-static const char *
-vstr(json_t *j, ...)
-{
-	va_list		 ap;
-	const char	*k;
-
-	va_start(ap, j);
-	while ((k = va_arg(ap, const char *)) != NULL)
-		j = json_object_get(j, k);
-	va_end(ap);
-	if (!json_is_string(j))
-		fail_msg("vector string missing");
-	return json_string_value(j);
-}
 
 /* Returns an integer member of j. */
 static long long

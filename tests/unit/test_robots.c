@@ -7,6 +7,7 @@
  * generic webhook's outbound signature checked by its own inbound verify.
  */
 #include "testutil.h"
+#include "testvec.h"
 
 #include <strings.h>
 
@@ -20,37 +21,6 @@
 #include "messages/xmalloc.h"
 
 #define ERRSZ	256
-
-/* Loads the vectors file; the caller decrefs it. */
-static json_t *
-vectors(void)
-{
-	json_error_t	 e;
-	json_t		*j;
-	char		*s = testutil_read("protocol-vectors.json", NULL);
-
-	j = json_loads(s, 0, &e);
-	if (j == NULL)
-		fail_msg("vectors: %s line %d", e.text, e.line);
-	free(s);
-	return j;
-}
-
-/* Returns a string member found by a path of keys ("a", "b", NULL). */
-static const char *
-vstr(json_t *j, ...)
-{
-	va_list		 ap;
-	const char	*k;
-
-	va_start(ap, j);
-	while ((k = va_arg(ap, const char *)) != NULL)
-		j = json_object_get(j, k);
-	va_end(ap);
-	if (!json_is_string(j))
-		fail_msg("vector string missing");
-	return json_string_value(j);
-}
 
 /* Finds a robot or, when no robot has that type, a channel backend
  * (a channel type may share a robot's platform name). */
