@@ -70,6 +70,10 @@ run() {
 	    --data-binary @"$dir/req/$1.body" "$base$(cat "$dir/req/$1.path")")
 	[ "$code" = 200 ] && [ -s "$dir/$1.answer" ] ||
 	    die "$1: answer $code: $(cat "$dir/$1.answer")"
+	# A 2 s warm-up first, so that the order of the runs matters less.
+	wrk -t2 -c"$conns" -d2s -s bench/fixed.lua "$base" -- \
+	    "$dir/req/$1.path" "$dir/req/$1.body" "$2" ${3:+"$3"} \
+	    ${4:+"$4"} >/dev/null 2>&1
 	line=$(wrk -t2 -c"$conns" -d"${dur}s" --latency -s bench/fixed.lua \
 	    "$base" -- "$dir/req/$1.path" "$dir/req/$1.body" "$2" ${3:+"$3"} \
 	    ${4:+"$4"} 2>&1 | grep '^BENCH ')
