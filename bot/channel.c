@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "apitoken.h"
 #include "channel.h"
 #include "messages/buf.h"
 #include "messages/xmalloc.h"
@@ -229,6 +230,10 @@ channel_setup(struct channel *ch, int loopback, char **warning, char **cause)
 		    "accepted (allowed because the server listens on loopback "
 		    "only)", ch->name, k->name);
 	}
+	if (ch->backend->token_prepare != NULL && ch->token == NULL) {
+		ch->token = xcalloc(1, sizeof *ch->token);
+		apitoken_init(ch->token);
+	}
 	if (ch->backend->setup != NULL && ch->state == NULL &&
 	    ch->backend->setup(ch, cause) == -1) {
 		free(*warning);
@@ -236,6 +241,13 @@ channel_setup(struct channel *ch, int loopback, char **warning, char **cause)
 		return -1;
 	}
 	return 0;
+}
+
+/* Returns the token cache the instance owns. */
+struct apitoken *
+channel_token(const struct channel *ch)
+{
+	return ch->token;
 }
 
 /* Frees what the instance owns besides its name and area. */
@@ -248,6 +260,11 @@ channel_clear(struct channel *ch)
 	    ch->state != NULL)
 		ch->backend->cleanup(ch);
 	ch->state = NULL;
+	if (ch->token != NULL) {
+		apitoken_destroy(ch->token);
+		free(ch->token);
+		ch->token = NULL;
+	}
 	for (i = 0; i < ch->nsettings; i++) {
 		free(ch->settings[i].key);
 		if (ch->settings[i].value != NULL)

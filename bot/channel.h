@@ -174,7 +174,8 @@ struct channel_backend {
 	size_t		(*fit)(const char *s, size_t max);
 	/*
 	 * Access tokens (NULL for platforms without them). token returns
-	 * the instance's cache (bot/apitoken.h); token_prepare builds the
+	 * the instance's cache (bot/apitoken.h; channel_token(), the one
+	 * struct channel owns); token_prepare builds the
 	 * request that fetches one (0, or -1 with *why); token_result reads
 	 * the platform's answer into out (size bytes) and *expires_in
 	 * (seconds), returning 0, or -1 with err set. send_result calls
@@ -246,6 +247,10 @@ struct channel {
 	struct channel_setting		 settings[CHANNEL_SETTINGS_MAX];
 	size_t				 nsettings;
 	void				*state;		/* the backend's */
+	/* The access token cache of a backend that fetches tokens
+	 * (token_prepare): made by channel_setup(), freed by
+	 * channel_clear(); NULL otherwise. */
+	struct apitoken			*token;
 };
 
 /* Joins a reply's texts with blank lines into one new string (caller
@@ -292,6 +297,9 @@ const struct channel_key *channel_key_find(const struct channel_backend *,
  */
 int		 channel_setup(struct channel *, int loopback, char **warning,
 		    char **cause);
+/* The instance's access token cache: the .token of every backend that
+ * fetches tokens. */
+struct apitoken	*channel_token(const struct channel *);
 /* Frees the instance's state and settings (not the struct). */
 void		 channel_clear(struct channel *);
 /* Parses a JSON body into a jansson object; 0 or 400 with *why set

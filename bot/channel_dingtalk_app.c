@@ -52,7 +52,6 @@ struct dtapp_state {
 	const char	*robot_code;	/* OpenAPI robotCode */
 	const char	*api_base;
 	const char	*session_host;	/* where sessionWebhooks may point */
-	struct apitoken	 token;
 };
 
 static const struct channel_key dtapp_keys[] = {
@@ -94,7 +93,6 @@ dtapp_setup(struct channel *ch, char **cause)
 		st->api_base = DT_API_BASE;
 	if ((st->session_host = channel_get(ch, "session_host")) == NULL)
 		st->session_host = DT_SESSION_HOST;
-	apitoken_init(&st->token);
 	ch->state = st;
 	return 0;
 }
@@ -107,7 +105,6 @@ dtapp_cleanup(struct channel *ch)
 
 	if (st == NULL)
 		return;
-	apitoken_destroy(&st->token);
 	free(st);
 }
 
@@ -491,7 +488,7 @@ dtapp_send_prepare(const struct channel *ch, const struct outbound *m,
 		}
 		call->url = xstrdup(dm.hook);
 	} else {
-		if (apitoken_get(&st->token, (time_t)(m->now_ms / 1000), tok,
+		if (apitoken_get(ch->token, (time_t)(m->now_ms / 1000), tok,
 		    sizeof tok) == -1) {
 			rc = CHANNEL_NEED_TOKEN;
 			goto out;
@@ -548,8 +545,9 @@ dtapp_err(char *err, size_t errsz, const char *code, const char *msg)
 
 	if (errsz == 0)
 		return;
-	(void)snprintf(head, sizeof head, "dingtalk code %.64s%s", code,
-	    n > 0 ? ": " : "");
+	/* The code is the platform's text too: cut it on a character. */
+	(void)snprintf(head, sizeof head, "dingtalk code %.*s%s",
+	    (int)utf8_fit(code, strlen(code), 64), code, n > 0 ? ": " : "");
 	hl = strlen(head);
 	n = hl >= errsz ? 0 : utf8_fit(msg, n, errsz - 1 - hl);
 	(void)snprintf(err, errsz, "%s%.*s", head, (int)n, msg);
@@ -606,7 +604,7 @@ dtapp_send_result(const struct channel *ch, long status, const char *body,
 		code = "";
 	if (status == 401 || dtapp_token_code(code)) {
 		if (st != NULL)
-			apitoken_invalidate(&st->token);
+			apitoken_invalidate(ch->token);
 		dtapp_err(err, errsz, *code ? code : "401", msg);
 		rs = SEND_RETRY;
 		goto out;
@@ -629,15 +627,6 @@ dtapp_send_result(const struct channel *ch, long status, const char *body,
 out:
 	json_decref(j);
 	return rs;
-}
-
-/* The token cache. */
-static struct apitoken *
-dtapp_token(const struct channel *ch)
-{
-	struct dtapp_state	*st = ch->state;
-
-	return st != NULL ? &st->token : NULL;
 }
 
 /* Builds POST {api_base}/v1.0/oauth2/accessToken {"appKey","appSecret"}. */
@@ -731,7 +720,7 @@ const struct channel_backend channel_dingtalk_app_backend = {
 	.reply = dtapp_reply,
 	.send_prepare = dtapp_send_prepare,
 	.send_result = dtapp_send_result,
-	.token = dtapp_token,
+	.token = channel_token,
 	.token_prepare = dtapp_token_prepare,
 	.token_result = dtapp_token_result,
 	.reply_outbox = 1,

@@ -66,7 +66,6 @@ struct feishu_app_state {
 	const char	*encrypt_key;	/* NULL: plain events */
 	const char	*bot_open_id;	/* NULL: leading mentions are ours */
 	const char	*api_base;
-	struct apitoken	 token;		/* tenant_access_token */
 };
 
 static const struct channel_key feishu_app_keys[] = {
@@ -105,7 +104,6 @@ feishu_app_setup(struct channel *ch, char **cause)
 	st->api_base = channel_get(ch, "api_base");
 	if (st->api_base == NULL || *st->api_base == '\0')
 		st->api_base = FS_API_BASE;
-	apitoken_init(&st->token);
 	ch->state = st;
 	return 0;
 }
@@ -118,7 +116,6 @@ feishu_app_cleanup(struct channel *ch)
 
 	if (st == NULL)
 		return;
-	apitoken_destroy(&st->token);
 	free(st);
 	ch->state = NULL;
 }
@@ -128,15 +125,6 @@ static int
 feishu_app_sends(const struct channel *ch)
 {
 	return ch->state != NULL;
-}
-
-/* The instance's token cache. */
-static struct apitoken *
-feishu_app_token(const struct channel *ch)
-{
-	struct feishu_app_state	*st = ch->state;
-
-	return st != NULL ? &st->token : NULL;
 }
 
 /* Whether got equals the verification token, in constant time. */
@@ -648,7 +636,7 @@ feishu_app_send_prepare(const struct channel *ch, const struct outbound *m,
 		*why = "text is not valid UTF-8";
 		goto out;
 	}
-	if (apitoken_get(&st->token, (time_t)(m->now_ms / 1000), tok,
+	if (apitoken_get(ch->token, (time_t)(m->now_ms / 1000), tok,
 	    sizeof tok) != 0) {
 		rc = CHANNEL_NEED_TOKEN;
 		goto out;
@@ -818,7 +806,7 @@ feishu_app_send_result(const struct channel *ch, long status,
 	    code == 99991668)) {
 		/* The tenant_access_token is invalid or expired. */
 		if (st != NULL)
-			apitoken_invalidate(&st->token);
+			apitoken_invalidate(ch->token);
 		res = SEND_RETRY;
 	} else if (status == 429 || status >= 500 ||
 	    (has && (code == 230020 || code == 11232)))
@@ -843,7 +831,7 @@ const struct channel_backend channel_feishu_app_backend = {
 	.reply = feishu_app_reply,
 	.send_prepare = feishu_app_send_prepare,
 	.send_result = feishu_app_send_result,
-	.token = feishu_app_token,
+	.token = channel_token,
 	.token_prepare = feishu_app_token_prepare,
 	.token_result = feishu_app_token_result,
 	.reply_outbox = 1,

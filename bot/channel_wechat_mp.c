@@ -63,7 +63,6 @@ struct wechat_state {
 	const char		*api_base;
 	int			 safe;		/* encrypt_mode = safe */
 	struct wxcrypt_key	 key;		/* safe mode only */
-	struct apitoken		 tok;
 };
 
 static const struct channel_key wechat_keys[] = {
@@ -92,7 +91,6 @@ wechat_state_free(struct wechat_state *st)
 {
 	if (st == NULL)
 		return;
-	apitoken_destroy(&st->tok);
 	OPENSSL_cleanse(&st->key, sizeof st->key);
 	free(st);
 }
@@ -115,7 +113,6 @@ wechat_setup(struct channel *ch, char **cause)
 	const char		*aes = channel_get(ch, "encoding_aes_key");
 	int			 rc = -1;
 
-	apitoken_init(&st->tok);
 	st->app_id = channel_get(ch, "app_id");
 	st->app_secret = channel_get(ch, "app_secret");
 	st->token = channel_get(ch, "token");
@@ -542,15 +539,6 @@ wechat_get(const struct channel *ch, const struct http_request *req,
 	resp->len = strlen(resp->body);
 }
 
-/* The instance's token cache. */
-static struct apitoken *
-wechat_token(const struct channel *ch)
-{
-	struct wechat_state	*st = ch->state;
-
-	return st != NULL ? &st->tok : NULL;
-}
-
 /*
  * Builds the stable_token call: unlike cgi-bin/token, a fetch elsewhere
  * (another server of the same account) does not invalidate ours.
@@ -683,7 +671,7 @@ wechat_send_prepare(const struct channel *ch, const struct outbound *m,
 		*why = "cannot encode JSON";
 		goto out;
 	}
-	if (apitoken_get(&st->tok, (time_t)(m->now_ms / 1000), tok,
+	if (apitoken_get(ch->token, (time_t)(m->now_ms / 1000), tok,
 	    sizeof tok) == -1) {
 		rc = CHANNEL_NEED_TOKEN;
 		goto out;
@@ -752,7 +740,7 @@ wechat_send_result(const struct channel *ch, long status, const char *body,
 	if (c == WX_ERR_TOKEN_INVALID || c == WX_ERR_TOKEN_BAD ||
 	    c == WX_ERR_TOKEN_EXPIRED) {
 		if (st != NULL)
-			apitoken_invalidate(&st->tok);
+			apitoken_invalidate(ch->token);
 		*retry_after = 0;
 	} else if (c == WX_ERR_WINDOW) {
 		(void)snprintf(err, errsz, "%s", WX_ERR_WINDOW_TEXT);
@@ -778,7 +766,7 @@ const struct channel_backend channel_wechat_mp_backend = {
 	.get = wechat_get,
 	.send_prepare = wechat_send_prepare,
 	.send_result = wechat_send_result,
-	.token = wechat_token,
+	.token = channel_token,
 	.token_prepare = wechat_token_prepare,
 	.token_result = wechat_token_result,
 	/* MsgId is the account's, and retries come from the same openid:

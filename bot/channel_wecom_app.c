@@ -73,7 +73,6 @@ struct wecom_app_state {
 	const char		*api_base;
 	json_int_t		 agent_id;
 	struct wxcrypt_key	 key;
-	struct apitoken		 tok;		/* access_token cache */
 };
 
 static const struct channel_key wecom_app_keys[] = {
@@ -98,7 +97,6 @@ wecom_app_state_free(struct wecom_app_state *st)
 {
 	if (st == NULL)
 		return;
-	apitoken_destroy(&st->tok);
 	OPENSSL_cleanse(&st->key, sizeof st->key);
 	free(st);
 }
@@ -113,7 +111,6 @@ wecom_app_setup(struct channel *ch, char **cause)
 	long long		 n;
 	int			 rc = -1;
 
-	apitoken_init(&st->tok);
 	st->corp_id = channel_get(ch, "corp_id");
 	st->corp_secret = channel_get(ch, "corp_secret");
 	st->token = channel_get(ch, "token");
@@ -601,7 +598,7 @@ wecom_app_send_prepare(const struct channel *ch, const struct outbound *m,
 		*why = "cannot encode JSON";
 		goto out;
 	}
-	if (apitoken_get(&st->tok, (time_t)(m->now_ms / 1000), tok,
+	if (apitoken_get(ch->token, (time_t)(m->now_ms / 1000), tok,
 	    sizeof tok) != 0) {
 		rc = CHANNEL_NEED_TOKEN;
 		goto out;
@@ -719,7 +716,7 @@ wecom_app_send_result(const struct channel *ch, long status,
 	if (json_is_integer(code) &&
 	    wecom_app_token_code(json_integer_value(code))) {
 		if (st != NULL)
-			apitoken_invalidate(&st->tok);
+			apitoken_invalidate(ch->token);
 		*retry_after = 0;
 		s = SEND_RETRY;
 	}
@@ -733,15 +730,6 @@ wecom_app_send_result(const struct channel *ch, long status,
 		wecom_app_redact(st, err);
 	json_decref(j);
 	return s;
-}
-
-/* Returns the instance's token cache. */
-static struct apitoken *
-wecom_app_token(const struct channel *ch)
-{
-	struct wecom_app_state	*st = ch->state;
-
-	return st != NULL ? &st->tok : NULL;
 }
 
 /* Builds GET gettoken?corpid&corpsecret. */
@@ -840,7 +828,7 @@ const struct channel_backend channel_wecom_app_backend = {
 	.get = wecom_app_get,
 	.send_prepare = wecom_app_send_prepare,
 	.send_result = wecom_app_send_result,
-	.token = wecom_app_token,
+	.token = channel_token,
 	.token_prepare = wecom_app_token_prepare,
 	.token_result = wecom_app_token_result,
 	.dedupe = CHANNEL_DEDUPE_SENDER,
