@@ -10,6 +10,7 @@
  */
 #include <jansson.h>
 
+#include "bot/apitoken.h"
 #include "bot/channel.h"
 #include "fuzz_channel.h"
 #include "fuzz_common.h"
@@ -17,10 +18,10 @@
 
 #define ERR_SIZE	256	/* as bot/delivery.c */
 
-static const struct channel_backend	*backends[8];
+static const struct channel_backend	*backends[16];
 static size_t				 nbackends;
 
-static struct channel			 channels[8];
+static struct channel			 channels[16];
 
 /* One channel of every backend in both tables, with every key it takes. */
 static void
@@ -32,7 +33,7 @@ fuzz_setup(void)
 	size_t					 t, i;
 
 	for (t = 0; t < 2; t++)
-		for (i = 0; tables[t][i] != NULL && nbackends < 8; i++) {
+		for (i = 0; tables[t][i] != NULL && nbackends < 16; i++) {
 			backends[nbackends] = tables[t][i];
 			fuzz_channel(&channels[nbackends], "out",
 			    tables[t][i], "secret", "change-me",
@@ -41,8 +42,23 @@ fuzz_setup(void)
 			    "token", "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11",
 			    "api_base", "https://api.telegram.org",
 			    "outbound_url",
-			    "https://example.com/fangfei/outbound", NULL);
+			    "https://example.com/fangfei/outbound",
+			    "app_key", "dingfuzzappkey", "app_secret", "fuzz-secret",
+			    "app_id", "wxfuzz0000000001",
+			    "verification_token", "fuzz-vtoken",
+			    "corp_id", "wwfuzz0000000001", "corp_secret", "fuzz",
+			    "agent_id", "1000002",
+			    "encoding_aes_key",
+			    "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", NULL);
 			channels[nbackends].locale = LOCALE_ZH;
+			/* A token, so that the sends themselves are reached
+			 * (m.now_ms below is within its life). */
+			if (channels[nbackends].token != NULL) {
+				FUZZ_ASSERT(apitoken_begin(
+				    channels[nbackends].token, 1763750000));
+				apitoken_end(channels[nbackends].token,
+				    "fuzz-access-token", 7200, 1763750000, 0);
+			}
 			nbackends++;
 		}
 	FUZZ_ASSERT(nbackends >= 2);
@@ -93,6 +109,7 @@ fuzz_prepare(const struct channel *ch, const uint8_t *data, size_t size)
 	const char		*why = NULL;
 	char			*text;
 	size_t			 i;
+	int			 rc;
 
 	/* Texts come from handlers: valid UTF-8 without control bytes. */
 	if (!utf8_valid_text((const char *)data, size))
@@ -107,7 +124,10 @@ fuzz_prepare(const struct channel *ch, const uint8_t *data, size_t size)
 	m.text = text;
 	m.now_ms = 1763750000123LL;
 	memset(&call, 0, sizeof call);
-	if (ch->backend->send_prepare(ch, &m, &call, &why) == 0) {
+	rc = ch->backend->send_prepare(ch, &m, &call, &why);
+	if (rc == CHANNEL_NEED_TOKEN)
+		FUZZ_ASSERT(call.url == NULL);	/* nothing built */
+	else if (rc == 0) {
 		FUZZ_ASSERT(call.url != NULL && call.body != NULL);
 		FUZZ_ASSERT(strlen(call.body) == call.len);
 		for (i = 0; i < HTTP_CALL_HEADERS && call.headers[i]; i++)
@@ -128,8 +148,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_setup();
 	if (size == 0)
 		return 0;
-	ch = &channels[(data[0] & 7) % nbackends];
-	if (data[0] & 8) {
+	ch = &channels[(data[0] & 15) % nbackends];
+	if (data[0] & 16) {
 		if (ch->backend->send_prepare != NULL)
 			fuzz_prepare(ch, data + 1, size - 1);
 	} else if (ch->backend->send_result != NULL)

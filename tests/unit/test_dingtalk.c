@@ -793,6 +793,15 @@ test_dingtalk_send_result(void **state)
 
 	assert_int_equal(RESULT(429, thr), SEND_RETRY);
 	assert_string_equal(err, "dingtalk code Throttling.Api: 请求被流控");
+	/* A long code of Chinese characters is cut on a character, not
+	 * in one (found by fuzz_send). */
+	{
+		static const char cjk[] = "{\"code\":\"Invalid_错误：错误：错误"
+		    "：错误：错误：错误：错误：错误：\",\"message\":\"错\"}";
+
+		assert_int_equal(RESULT(400, cjk), SEND_FAILED);
+		assert_true(utf8_valid(err, strlen(err)));
+	}
 	assert_int_equal(RESULT(403, thr), SEND_RETRY);
 	assert_int_equal(RESULT(503, "oops"), SEND_RETRY);
 	assert_int_equal(RESULT(200, "<html>proxy</html>"), SEND_RETRY);
