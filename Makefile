@@ -8,14 +8,15 @@
 #   make SANITIZER=address|thread   sanitizer builds (in build-<sanitizer>/)
 
 CC	?= cc
-PKGS	 = libmicrohttpd libcurl jansson sqlite3 libcrypto inih libqrencode libpng expat
+PKGS	 = libmicrohttpd libcurl jansson sqlite3 libcrypto inih libqrencode libpng expat \
+	   libwebsockets libprotobuf-c
 SANITIZER ?=
 BUILD	 = build$(if $(SANITIZER),-$(SANITIZER))
 
 WARN	 = -Wall -Wextra -Wformat=2 -Wshadow -Wcast-qual -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wvla -Wpointer-arith -Wundef
 CFLAGS	?= -O2 -g
-CFLAGS	+= -std=c11 -D_DEFAULT_SOURCE -I. $(WARN) -MMD -MP \
+CFLAGS	+= -std=c11 -D_DEFAULT_SOURCE -I. -I$(BUILD)/proto $(WARN) -MMD -MP \
 	   $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 ifeq ($(CI),true)
 CFLAGS	+= -Werror
@@ -35,7 +36,8 @@ endif
 LIB_SRCS = $(wildcard messages/*.c storage/*.c handlers/*.c) \
 	   $(filter-out bot/main.c bot/cli_%.c, $(wildcard bot/*.c))
 CLI_OBJS = $(patsubst %.c,$(BUILD)/%.o,bot/main.c $(wildcard bot/cli_*.c))
-LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/schema.o
+PROTO_OBJS = $(BUILD)/proto/pbbp2.pb-c.o
+LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/schema.o $(PROTO_OBJS)
 LIB	 = $(BUILD)/libfangfei.a
 BIN	 = $(BUILD)/fangfei
 
@@ -52,9 +54,17 @@ all: $(BIN)
 deps:
 	@scripts/deps.sh build
 
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c | $(BUILD)/proto/pbbp2.pb-c.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
+
+# Feishu's frame: C from bot/proto/pbbp2.proto by protoc-c (protobuf-c).
+$(BUILD)/proto/pbbp2.pb-c.c $(BUILD)/proto/pbbp2.pb-c.h: bot/proto/pbbp2.proto
+	@mkdir -p $(BUILD)/proto
+	protoc-c --c_out=$(BUILD)/proto -Ibot/proto bot/proto/pbbp2.proto
+
+$(BUILD)/proto/pbbp2.pb-c.o: $(BUILD)/proto/pbbp2.pb-c.c
+	$(CC) $(CFLAGS) -Wno-missing-prototypes -Wno-cast-qual -c $< -o $@
 
 $(BUILD)/schema.c: $(sort $(wildcard storage/schema/*.sql)) scripts/embed-schema.sh
 	@mkdir -p $(dir $@)
