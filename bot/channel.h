@@ -30,6 +30,10 @@ struct http_request {
 	const char	*(*cookie)(const struct http_request *, const char *);
 	void		*impl;		/* the server's connection */
 	const char	*client_ip;	/* peer address, for hashing only */
+	/* The body came over the instance's own long connection (bot/
+	 * stream.c), which the platform authenticated: there is no signature,
+	 * token or encryption to check, and verify() is not called. */
+	int		 trusted;
 };
 
 /* What goes back to the platform in the webhook's HTTP response. */
@@ -214,6 +218,20 @@ struct channel_backend {
 	 * inbound message, and reply() renders only the acknowledgement.
 	 */
 	int		 reply_outbox;
+	/*
+	 * Whether this instance receives over a long connection it opens
+	 * itself (bot/stream.c: DingTalk Stream, Feishu's, the WeCom AI bot's)
+	 * instead of webhooks; then POST /hook/NAME is answered 404. NULL:
+	 * never.
+	 */
+	int		(*streams)(const struct channel *);
+	/*
+	 * Whether this instance's outbound messages go over that connection
+	 * (the WeCom AI bot's respond frame) instead of HTTP: the delivery
+	 * thread then hands each claimed row to stream_submit() and never
+	 * calls send_prepare. NULL: never.
+	 */
+	int		(*over_socket)(const struct channel *);
 	/* The keys this backend takes ({ NULL } ended; NULL: none). */
 	const struct channel_key *keys;
 	const char	*help;		/* one line on the type: 中文 / English */
