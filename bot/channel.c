@@ -244,6 +244,20 @@ channel_setup(struct channel *ch, int loopback, char **warning, char **cause)
 }
 
 /* Returns the token cache the instance owns. */
+int
+channel_mode(const struct channel *ch, const char *stream_name, char **cause)
+{
+	const char	*m = channel_get(ch, "mode");
+
+	if (m == NULL || strcmp(m, "webhook") == 0)
+		return 0;
+	if (strcmp(m, stream_name) == 0)
+		return 1;
+	*cause = xasprintf("channel %s: mode \"%s\": want webhook or %s",
+	    ch->name, m, stream_name);
+	return -1;
+}
+
 struct apitoken *
 channel_token(const struct channel *ch)
 {

@@ -69,6 +69,16 @@ struct channel_key {
 
 #define CHANNEL_SETTINGS_MAX	16
 
+/* The timing keys of the backends with a long connection (bot/stream.c
+ * reads them); the platform's own values apply when they are unset. */
+#define CHANNEL_STREAM_KEYS						\
+	{ "ping_seconds", 0,						\
+	    "长连接心跳间隔（秒）/ heartbeat period of the long "		\
+	    "connection, seconds (default: the platform's)" },		\
+	{ "dead_seconds", 0,						\
+	    "多久收不到帧即重连（秒）/ seconds without a frame (or "	\
+	    "without the answer to a ping) before reconnecting" }
+
 /* One key = value of a channel's section, as read. */
 struct channel_setting {
 	char	*key;
@@ -314,6 +324,13 @@ const struct channel_key *channel_key_find(const struct channel_backend *,
  * with *cause (caller frees).
  */
 int		 channel_setup(struct channel *, int loopback, char **warning,
+		    char **cause);
+/*
+ * Reads the instance's mode key: 0 when it is unset or webhook, 1 when it
+ * is stream_name (the backend's long connection: "stream", "websocket");
+ * -1 with *cause for any other value.
+ */
+int		 channel_mode(const struct channel *, const char *stream_name,
 		    char **cause);
 /* The instance's access token cache: the .token of every backend that
  * fetches tokens. */

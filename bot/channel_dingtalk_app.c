@@ -52,6 +52,7 @@ struct dtapp_state {
 	const char	*robot_code;	/* OpenAPI robotCode */
 	const char	*api_base;
 	const char	*session_host;	/* where sessionWebhooks may point */
+	int		 stream;	/* mode = stream */
 };
 
 static const struct channel_key dtapp_keys[] = {
@@ -69,6 +70,14 @@ static const struct channel_key dtapp_keys[] = {
 	{ "session_host", 0,
 	    "sessionWebhook 必须所在的主机 / the only host a sessionWebhook "
 	    "may name (default oapi.dingtalk.com)" },
+	{ "mode", 0,
+	    "webhook（默认，HTTP 回调）或 stream（Stream 模式，无需公网地址）"
+	    "/ webhook (default) or stream (no public address needed)" },
+	CHANNEL_STREAM_KEYS,
+	{ "rotate_seconds", 0,
+	    "Stream 连接定期更换（秒，默认 21600，0 不换）/ replace a "
+	    "healthy Stream connection after this many seconds (default "
+	    "21600; 0: never)" },
 	{ NULL, 0, NULL }
 };
 
@@ -78,13 +87,17 @@ dtapp_setup(struct channel *ch, char **cause)
 {
 	struct dtapp_state	*st;
 	const char		*secret = channel_get(ch, "app_secret");
+	int			 stream;
 
 	if (secret == NULL || strlen(secret) > DTSIGN_SECRET_MAX) {
 		*cause = xasprintf("channel %s: app_secret is missing or "
 		    "longer than %d bytes", ch->name, DTSIGN_SECRET_MAX);
 		return -1;
 	}
+	if ((stream = channel_mode(ch, "stream", cause)) == -1)
+		return -1;
 	st = xcalloc(1, sizeof *st);
+	st->stream = stream;
 	st->app_key = channel_get(ch, "app_key");
 	st->app_secret = channel_get(ch, "app_secret");
 	if ((st->robot_code = channel_get(ch, "robot_code")) == NULL)
@@ -106,6 +119,15 @@ dtapp_cleanup(struct channel *ch)
 	if (st == NULL)
 		return;
 	free(st);
+}
+
+/* Whether the instance receives over DingTalk Stream (bot/stream.c). */
+static int
+dtapp_streams(const struct channel *ch)
+{
+	const struct dtapp_state	*st = ch->state;
+
+	return st != NULL && st->stream;
 }
 
 /* Whether replies can be sent: always, through the OpenAPI if need be. */
@@ -709,12 +731,14 @@ out:
 
 const struct channel_backend channel_dingtalk_app_backend = {
 	.type = "dingtalk",
-	.help = "钉钉企业机器人（HTTP 回调）DingTalk enterprise robot, HTTP "
-	    "callback (the custom group robot is a robot type)",
+	.help = "钉钉企业机器人（HTTP 回调或 Stream 模式）DingTalk enterprise "
+	    "robot, HTTP callback or Stream mode (the custom group robot is a "
+	    "robot type)",
 	.keys = dtapp_keys,
 	.setup = dtapp_setup,
 	.cleanup = dtapp_cleanup,
 	.sends = dtapp_sends,
+	.streams = dtapp_streams,
 	.verify = dtapp_verify,
 	.parse = dtapp_parse,
 	.reply = dtapp_reply,

@@ -66,6 +66,7 @@ struct feishu_app_state {
 	const char	*encrypt_key;	/* NULL: plain events */
 	const char	*bot_open_id;	/* NULL: leading mentions are ours */
 	const char	*api_base;
+	int		 websocket;	/* mode = websocket */
 };
 
 static const struct channel_key feishu_app_keys[] = {
@@ -73,8 +74,9 @@ static const struct channel_key feishu_app_keys[] = {
 	    "应用凭证 App ID the app's App ID (cli_…)" },
 	{ "app_secret", CHANNEL_KEY_REQUIRED | CHANNEL_KEY_SECRET,
 	    "应用凭证 App Secret the app's App Secret" },
-	{ "verification_token", CHANNEL_KEY_REQUIRED | CHANNEL_KEY_SECRET,
-	    "事件订阅 Verification Token the event subscription's token" },
+	{ "verification_token", CHANNEL_KEY_SECRET,
+	    "事件订阅 Verification Token the event subscription's token "
+	    "(required unless mode = websocket)" },
 	{ "encrypt_key", CHANNEL_KEY_SECRET,
 	    "事件订阅 Encrypt Key (set: events are encrypted and signed)" },
 	{ "bot_open_id", 0,
@@ -82,6 +84,11 @@ static const struct channel_key feishu_app_keys[] = {
 	    "a group is taken as the bot)" },
 	{ "api_base", 0,
 	    "接口地址 OpenAPI base URL (default https://open.feishu.cn)" },
+	{ "mode", 0,
+	    "webhook（默认，事件回调）或 websocket（长连接，无需公网地址）"
+	    "/ webhook (default) or websocket (long connection: no public "
+	    "address needed)" },
+	CHANNEL_STREAM_KEYS,
 	{ NULL, 0, NULL }
 };
 
@@ -89,9 +96,18 @@ static const struct channel_key feishu_app_keys[] = {
 static int
 feishu_app_setup(struct channel *ch, char **cause)
 {
-	struct feishu_app_state	*st = xcalloc(1, sizeof *st);
+	struct feishu_app_state	*st;
+	int			 ws;
 
-	(void)cause;
+	if ((ws = channel_mode(ch, "websocket", cause)) == -1)
+		return -1;
+	if (!ws && channel_get(ch, "verification_token") == NULL) {
+		*cause = xasprintf("channel %s: verification_token is required "
+		    "(or mode = websocket)", ch->name);
+		return -1;
+	}
+	st = xcalloc(1, sizeof *st);
+	st->websocket = ws;
 	st->app_id = channel_get(ch, "app_id");
 	st->app_secret = channel_get(ch, "app_secret");
 	st->verification_token = channel_get(ch, "verification_token");
@@ -125,6 +141,15 @@ static int
 feishu_app_sends(const struct channel *ch)
 {
 	return ch->state != NULL;
+}
+
+/* Whether the instance receives over the long connection (bot/stream.c). */
+static int
+feishu_app_streams(const struct channel *ch)
+{
+	const struct feishu_app_state	*st = ch->state;
+
+	return st != NULL && st->websocket;
 }
 
 /* Whether got equals the verification token, in constant time. */
@@ -513,7 +538,7 @@ feishu_app_parse(const struct channel *ch, const struct http_request *req,
 	const struct feishu_app_state	*st = ch->state;
 	json_t				*ev = NULL, *hdr;
 	const char			*type;
-	int				 rc;
+	int				 rc, trusted;
 
 	if (st == NULL) {
 		*why = "channel not set up";
@@ -522,26 +547,29 @@ feishu_app_parse(const struct channel *ch, const struct http_request *req,
 	if ((rc = feishu_app_event(st, req->body, req->body_len, &ev,
 	    why)) != 0)
 		return rc;
+	/* Over the long connection there is no token to check (the header's
+	 * is empty there): the connection itself is authenticated. */
+	trusted = req->trusted;
 	(void)inbound_set(in->channel, sizeof in->channel, ch->name);
 	in->ignore = 1;
 	type = json_string_value(json_object_get(ev, "type"));
 	if (type != NULL && strcmp(type, "url_verification") == 0) {
-		rc = feishu_app_challenge(st, ev, in, why);
+		rc = trusted ? 0 : feishu_app_challenge(st, ev, in, why);
 		goto out;
 	}
 	rc = 401;
 	hdr = json_object_get(ev, "header");
 	if (!json_is_object(hdr)) {
 		/* Schema 1.0 (a token at the top): authenticated, not ours. */
-		if (feishu_app_token_ok(st, json_string_value(
+		if (trusted || feishu_app_token_ok(st, json_string_value(
 		    json_object_get(ev, "token"))))
 			rc = 0;
 		else
 			*why = "bad verification token";
 		goto out;
 	}
-	if (!feishu_app_token_ok(st, json_string_value(json_object_get(hdr,
-	    "token")))) {
+	if (!trusted && !feishu_app_token_ok(st, json_string_value(
+	    json_object_get(hdr, "token")))) {
 		*why = "bad verification token";
 		goto out;
 	}
@@ -820,12 +848,14 @@ out:
 
 const struct channel_backend channel_feishu_app_backend = {
 	.type = "feishu",
-	.help = "飞书应用机器人 Feishu app bot (event subscription 2.0; "
-	    "the custom bot is the feishu robot)",
+	.help = "飞书应用机器人（事件回调或长连接）Feishu app bot (event "
+	    "subscription 2.0 by webhook or long connection; the custom bot "
+	    "is the feishu robot)",
 	.keys = feishu_app_keys,
 	.setup = feishu_app_setup,
 	.cleanup = feishu_app_cleanup,
 	.sends = feishu_app_sends,
+	.streams = feishu_app_streams,
 	.verify = feishu_app_verify,
 	.parse = feishu_app_parse,
 	.reply = feishu_app_reply,

@@ -24,6 +24,7 @@
 #include <curl/curl.h>
 
 #include "delivery.h"
+#include "stream.h"
 #include "log.h"
 #include "messages/buf.h"
 #include "messages/xmalloc.h"
@@ -414,6 +415,18 @@ delivery_fill(struct delivery *d, time_t now)
 		m.text = rows[i].body;
 		m.meta = rows[i].meta;
 		m.now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+		if (ch->backend->over_socket != NULL &&
+		    ch->backend->over_socket(ch)) {
+			/* Sent over the channel's long connection, which
+			 * records the answer; claimed first, like any row. */
+			if (outbox_claim(d->store, &m.id, 1) != STORE_OK)
+				continue;
+			if (stream_submit(ch, &m, rows[i].attempts) == -1)
+				(void)outbox_finish(d->store, m.id, "pending",
+				    now + 5, "the long connection is not "
+				    "running", now);
+			continue;
+		}
 		jobs[njobs] = xcalloc(1, sizeof *jobs[njobs]);
 		why = "cannot build the request";
 		switch (ch->backend->send_prepare(ch, &m, &jobs[njobs]->call,

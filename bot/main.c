@@ -22,6 +22,7 @@
 #include "log.h"
 #include "messages/xmalloc.h"
 #include "server.h"
+#include "stream.h"
 #include "storage/store.h"
 
 #define FANGFEI_VERSION	"0.1.0"
@@ -257,6 +258,7 @@ cmd_serve(struct cli *cli, int argc, char **argv)
 {
 	struct server	*srv;
 	struct delivery	*dl;
+	struct stream_set *streams;
 	struct store	*s;
 	uint8_t		 key[STORE_KEY_LEN];
 	const char	*listen = NULL;
@@ -297,6 +299,15 @@ cmd_serve(struct cli *cli, int argc, char **argv)
 		delivery_stop(dl);
 		return 1;
 	}
+	if ((streams = stream_start(&cli->cfg, key, server_env(srv), dl,
+	    &cause)) == NULL) {
+		fprintf(stderr, "fangfei: %s\n", cause);
+		free(cause);
+		server_stop(srv, 0);
+		delivery_stop(dl);
+		return 1;
+	}
+	server_set_streams(srv, streams);
 	log_info("serving %zu channel(s), database %s", cli->cfg.nchannels,
 	    cli->cfg.db_path);
 	printf("fangfei: listening on http://%.*s:%u\n",
@@ -315,6 +326,10 @@ cmd_serve(struct cli *cli, int argc, char **argv)
 		}
 	}
 	log_info("%s: finishing requests in flight", strsignal(sig));
+	/* The long connections first: what they stored is acknowledged,
+	 * then they close. */
+	server_set_streams(srv, NULL);
+	stream_stop(streams);
 	server_stop(srv, 10000);
 	delivery_stop(dl);
 	log_info("stopped");

@@ -25,6 +25,7 @@
 #include "messages/buf.h"
 #include "messages/xmalloc.h"
 #include "server.h"
+#include "stream.h"
 #include "storage/areas.h"
 #include "storage/chats.h"
 #include "storage/letters.h"
@@ -50,6 +51,8 @@ struct server {
 	atomic_long		 n_5xx;
 	atomic_long		 n_repeated;
 	atomic_long		 n_commands;
+	/* The long connections (bot/stream.h), set once after start. */
+	_Atomic(struct stream_set *) streams;
 };
 
 /*
@@ -401,12 +404,33 @@ server_web(struct server *srv, struct MHD_Connection *c, const char *method,
 	return server_send(c, &resp);
 }
 
+/* ok, or 503 when a long connection is down (which, and why). */
+static enum MHD_Result
+server_health(struct server *srv, struct MHD_Connection *c)
+{
+	struct buf	 lines;
+	char		*body;
+	int		 down;
+	size_t		 len;
+
+	buf_init(&lines, 16384);
+	down = stream_health(atomic_load(&srv->streams), &lines);
+	body = xasprintf("%s\n%s", down > 0 ? "down" : "ok",
+	    lines.data != NULL ? lines.data : "");
+	buf_free(&lines);
+	len = strlen(body);
+	return server_respond(c, down > 0 ? 503 : 200, "text/plain", body,
+	    len);
+}
+
 /* Prometheus-style counters. */
 static enum MHD_Result
 server_metrics(struct server *srv, struct MHD_Connection *c)
 {
-	char	*body;
+	struct buf	 b;
+	char		*body;
 
+	buf_init(&b, 256 * 1024);
 	body = xasprintf(
 	    "# TYPE fangfei_requests_total counter\n"
 	    "fangfei_requests_total %ld\n"
@@ -421,6 +445,10 @@ server_metrics(struct server *srv, struct MHD_Connection *c)
 	    atomic_load(&srv->n_requests), atomic_load(&srv->n_4xx),
 	    atomic_load(&srv->n_5xx), atomic_load(&srv->n_commands),
 	    atomic_load(&srv->n_repeated));
+	(void)buf_adds(&b, body);
+	free(body);
+	stream_metrics(atomic_load(&srv->streams), &b);
+	body = buf_steal(&b);
 	return server_respond(c, 200, "text/plain; version=0.0.4", body,
 	    strlen(body));
 }
@@ -542,7 +570,7 @@ server_access(void *arg, struct MHD_Connection *c, const char *url,
 	if (strcmp(url, "/healthz") == 0) {
 		if (!is_get)
 			return server_error(srv, c, 405, url, "use GET");
-		return server_respond(c, 200, "text/plain", xstrdup("ok\n"), 3);
+		return server_health(srv, c);
 	}
 	if (strcmp(url, "/metrics") == 0) {
 		if (!is_get)
@@ -556,6 +584,11 @@ server_access(void *arg, struct MHD_Connection *c, const char *url,
 	if (strncmp(url, "/hook/", 6) != 0 ||
 	    (ch = config_channel(srv->cfg, url + 6)) == NULL)
 		return server_error(srv, c, 404, url, "no such route");
+	/* A channel on its long connection takes no webhooks (and checks no
+	 * signature for them). */
+	if (ch->backend->streams != NULL && ch->backend->streams(ch))
+		return server_error(srv, c, 404, url, "this channel receives "
+		    "over its long connection");
 	if (strcmp(method, "GET") == 0 && ch->backend->get != NULL)
 		return server_hook_get(srv, c, ch, url);
 	if (strcmp(method, "POST") != 0)
@@ -725,6 +758,18 @@ server_start(struct config *cfg, const uint8_t *key, struct delivery *dl,
 fail:
 	server_stop(srv, 0);
 	return NULL;
+}
+
+const struct handler_env *
+server_env(const struct server *srv)
+{
+	return &srv->env;
+}
+
+void
+server_set_streams(struct server *srv, struct stream_set *set)
+{
+	atomic_store(&srv->streams, set);
 }
 
 /* Returns the bound port. */

@@ -12,6 +12,7 @@
 
 struct server;
 struct delivery;
+struct handler_env;
 
 /* Starts serving cfg (which must outlive the server; its channels' area
  * ids are resolved here) with the reporter key. Returns NULL with *cause set on failure (bad listen address, port
@@ -20,6 +21,12 @@ struct server	*server_start(struct config *, const uint8_t *key,
 		    struct delivery *, char **cause);
 /* The port actually bound (useful with port 0). */
 unsigned int	 server_port(const struct server *);
+/* The handlers' environment (flood limits, wake-up), for the long
+ * connections' dispatch. */
+const struct handler_env *server_env(const struct server *);
+/* The long connections, for /healthz and /metrics. */
+struct stream_set;
+void		 server_set_streams(struct server *, struct stream_set *);
 /* Runs the periodic jobs (call every few minutes from one thread). */
 void		 server_cron(struct server *, time_t now);
 /* Stops accepting, waits up to grace_ms for requests in flight to finish,
