@@ -74,6 +74,9 @@ static const struct channel_key dtapp_keys[] = {
 	    "webhook（默认，HTTP 回调）或 stream（Stream 模式，无需公网地址）"
 	    "/ webhook (default) or stream (no public address needed)" },
 	CHANNEL_STREAM_KEYS,
+	{ "connect_base", 0,
+	    "长连接引导接口地址（默认同 api_base）/ base URL of the long "
+	    "connection's bootstrap call (default: api_base)" },
 	{ "rotate_seconds", 0,
 	    "Stream 连接定期更换（秒，默认 21600，0 不换）/ replace a "
 	    "healthy Stream connection after this many seconds (default "

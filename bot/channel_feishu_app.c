@@ -89,6 +89,9 @@ static const struct channel_key feishu_app_keys[] = {
 	    "/ webhook (default) or websocket (long connection: no public "
 	    "address needed)" },
 	CHANNEL_STREAM_KEYS,
+	{ "connect_base", 0,
+	    "长连接引导接口地址（默认同 api_base）/ base URL of the long "
+	    "connection's bootstrap call (default: api_base)" },
 	{ NULL, 0, NULL }
 };
 

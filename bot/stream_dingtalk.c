@@ -25,9 +25,11 @@ static int
 dt_open_prepare(struct stream *st, struct http_call *call, const char **why)
 {
 	const struct channel	*ch = stream_channel(st);
-	const char		*base = channel_get(ch, "api_base");
+	const char		*base = channel_get(ch, "connect_base");
 	json_t			*j;
 
+	if (base == NULL || *base == '\0')
+		base = channel_get(ch, "api_base");
 	if (base == NULL || *base == '\0')
 		base = DT_API_BASE;
 	j = json_pack("{s:s?, s:s?, s:[{s:s, s:s}], s:s}",
