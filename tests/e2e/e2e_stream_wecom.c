@@ -1,0 +1,224 @@
+/*
+ * End-to-end tests of the WeCom AI bot's long connection (bot/stream.c,
+ * bot/stream_wecom.c, bot/channel_wecom_bot.c) against a fake gateway
+ * (fakews.c): subscribe, messages stored once and answered by an
+ * aibot_respond_msg frame with the message's req_id, sent from the outbox;
+ * an answer the platform can no longer take in place (846608) sent again
+ * as aibot_send_msg; a connection whose ping answers stop (replaced); a
+ * second daemon on the credential (stands by: the platform would kick the
+ * older connection); SIGTERM.
+ */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+#include <curl/curl.h>
+
+#include "e2e.h"
+#include "fakews.h"
+
+#define BOT_ID	"aibE2Estream01"
+#define SECRET	"e2e-wecom-bot-secret-0123"
+#define WAIT_MS	20000
+
+static struct daemon	 d;
+static struct fakews	*fw;
+
+static int64_t
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+sleep_ms(int ms)
+{
+	struct timespec	 ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	nanosleep(&ts, NULL);
+}
+
+static void
+prepare(struct daemon *dd)
+{
+	char	 extra[2048];
+
+	(void)snprintf(extra, sizeof extra, "[channel.wb]\ntype = wecom_bot\n"
+	    "mode = websocket\narea = 华光路社区\nbot_id = " BOT_ID "\n"
+	    "secret = " SECRET "\nws_url = %s\nping_seconds = 1\n"
+	    "dead_seconds = 3\n"
+	    "[delivery]\nallow_http = true\nretry_base_seconds = 1\n"
+	    "[limits]\ntips_per_hour = 0\nchecks_per_minute = 0\n",
+	    fakews_ws_url(fw));
+	e2e_prepare(dd, extra);
+}
+
+static int
+group_setup(void **state)
+{
+	(void)state;
+	curl_global_init(CURL_GLOBAL_ALL);
+	fw = fakews_start(FAKEWS_WECOM, BOT_ID, SECRET);
+	assert_non_null(fw);
+	prepare(&d);
+	e2e_start(&d);
+	assert_int_equal(fakews_wait_live(fw, 1, WAIT_MS), 0);
+	return 0;
+}
+
+static int
+group_teardown(void **state)
+{
+	(void)state;
+	e2e_cleanup(&d);
+	fakews_stop(fw);
+	curl_global_cleanup();
+	return 0;
+}
+
+static long
+tips_like(const char *text)
+{
+	char	 sql[256];
+
+	(void)snprintf(sql, sizeof sql, "SELECT count(*) FROM tips WHERE body "
+	    "LIKE '%%%s%%'", text);
+	return e2e_sql_long(&d, sql);
+}
+
+/* Waits until the fake received n reply frames with cmd. */
+static int
+wait_replies(const char *cmd, int n)
+{
+	int64_t	 end = now_ms() + WAIT_MS;
+	int	 got;
+
+	while ((got = fakews_replies(fw, cmd)) < n && now_ms() < end)
+		sleep_ms(20);
+	return got;
+}
+
+/* The state of the outbox row answering message id (by its chat). */
+static void
+row_state(const char *chat, char *out, size_t size)
+{
+	char	 sql[256];
+
+	(void)snprintf(sql, sizeof sql, "SELECT state FROM outbox WHERE "
+	    "idem_key LIKE '%%:%s:%%' ORDER BY id DESC LIMIT 1", chat);
+	if (e2e_sql_text(&d, sql, out, size) != 0)
+		out[0] = '\0';
+}
+
+/* A tip in a single chat: stored, answered in place with its req_id. */
+static void
+test_message(void **state)
+{
+	char	 frame[8192], st[32] = "";
+	int	 n = fakews_replies(fw, "aibot_respond_msg");
+	int64_t	 end;
+
+	(void)state;
+	fakews_push(fw, "wmsg-1", "", "zhangsan", 0,
+	    "举报 企微长连接线索 高息理财", NULL, 1);
+	assert_true(wait_replies("aibot_respond_msg", n + 1) >= n + 1);
+	assert_int_equal(tips_like("企微长连接线索"), 1);
+	assert_int_equal(fakews_reply_text(fw, "aibot_respond_msg", n, frame,
+	    sizeof frame), 0);
+	assert_non_null(strstr(frame, "\"finish\":true"));
+	end = now_ms() + WAIT_MS;
+	while (strcmp(st, "sent") != 0 && now_ms() < end) {
+		sleep_ms(20);
+		row_state("zhangsan", st, sizeof st);
+	}
+	assert_string_equal(st, "sent");
+	assert_int_equal(fakews_max_live(fw), 1);
+}
+
+/* 846608 (the reply came too late to answer in place): sent again as a
+ * message to the group. */
+static void
+test_resend(void **state)
+{
+	char	 frame[8192];
+	int	 n = fakews_replies(fw, "aibot_send_msg");
+
+	(void)state;
+	fakews_reply_errcode(fw, 1, 846608);
+	fakews_push(fw, "wmsg-2", "wrkGroup01", "lisi", 1,
+	    "@防非助手 查询 91110000000000000X", NULL, 1);
+	assert_true(wait_replies("aibot_send_msg", n + 1) >= n + 1);
+	assert_int_equal(fakews_reply_text(fw, "aibot_send_msg", n, frame,
+	    sizeof frame), 0);
+	assert_non_null(strstr(frame, "\"chatid\":\"wrkGroup01\""));
+}
+
+/* Ping answers stop: the connection is replaced and subscribes again. */
+static void
+test_silent(void **state)
+{
+	int	 connects = fakews_connects(fw);
+
+	(void)state;
+	fakews_silence(fw, 1);
+	assert_int_equal(fakews_wait_connects(fw, connects, WAIT_MS), 0);
+	fakews_silence(fw, 0);
+	assert_int_equal(fakews_wait_live(fw, 1, WAIT_MS), 0);
+	fakews_push(fw, "wmsg-3", "", "wangwu", 0, "举报 重连后线索 投资返利",
+	    NULL, 1);
+	assert_int_equal(wait_replies("aibot_respond_msg", 1) >= 1, 1);
+	{
+		int64_t	 end = now_ms() + WAIT_MS;
+
+		while (tips_like("重连后线索") < 1 && now_ms() < end)
+			sleep_ms(20);
+	}
+	assert_int_equal(tips_like("重连后线索"), 1);
+}
+
+/* A second daemon on the credential stands by: no second subscribe, so
+ * the platform never kicks the first. SIGTERM then closes it. */
+static void
+test_second_daemon(void **state)
+{
+	struct daemon	 d2;
+	char		 db[512];
+	int		 connects = fakews_connects(fw);
+
+	(void)state;
+	prepare(&d2);
+	(void)snprintf(db, sizeof db, "%s/fangfei.db", d.dir);
+	setenv("FANGFEI_DB", db, 1);
+	e2e_start(&d2);
+	unsetenv("FANGFEI_DB");
+	sleep_ms(2500);
+	assert_int_equal(fakews_connects(fw), connects);
+	assert_int_equal(fakews_live(fw), 1);
+	assert_int_equal(e2e_stop(&d2, SIGTERM), 0);
+	e2e_cleanup(&d2);
+	assert_int_equal(e2e_stop(&d, SIGTERM), 0);
+	assert_int_equal(fakews_wait_live(fw, 0, 5000), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_message),
+		cmocka_unit_test(test_resend),
+		cmocka_unit_test(test_silent),
+		cmocka_unit_test(test_second_daemon),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
