@@ -167,8 +167,10 @@ static const struct {
 	{ "wecom_bot", &stream_wecom_ops, "bot_id" },
 };
 
-/* For stream_submit(), which the delivery thread calls by channel. */
+/* For stream_submit(), which the delivery thread calls by channel; the
+ * mutex keeps a stopping set from being freed under it. */
 static struct stream_set	*stream_live;
+static pthread_mutex_t		 stream_live_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static void	stream_tick(lws_sorted_usec_list_t *);
 static void	sconn_kill(struct sconn *, const char *);
@@ -519,7 +521,11 @@ sconn_free(struct sconn *c)
 	free(c);
 }
 
-/* Closes c at once (no Close frame): it is dead or unwanted. */
+/*
+ * Closes c at once (no Close frame): it is dead or unwanted. c itself is
+ * freed when lws destroys its connection (WSI_DESTROY), since this may run
+ * inside one of c's own callbacks.
+ */
 static void
 sconn_kill(struct sconn *c, const char *why)
 {
@@ -528,12 +534,9 @@ sconn_kill(struct sconn *c, const char *why)
 	if (c->state == SCONN_GONE)
 		return;
 	sconn_detach(c, why);
-	if (wsi != NULL) {
-		lws_set_opaque_user_data(wsi, NULL);
+	if (wsi != NULL)
 		lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK,
 		    LWS_TO_KILL_ASYNC);
-	}
-	sconn_free(c);
 }
 
 /* Closes c after what is queued on it, with a Close frame. */
@@ -887,16 +890,21 @@ int
 stream_submit(const struct channel *ch, const struct outbound *m,
     int attempts)
 {
-	struct stream_set	*set = stream_live;
+	struct stream_set	*set;
 	struct stream		*st = NULL;
 	struct sjob		*j;
 	size_t			 i;
 
+	pthread_mutex_lock(&stream_live_mu);
+	set = stream_live;
 	for (i = 0; set != NULL && i < set->n; i++)
 		if (set->streams[i]->ch == ch)
 			st = set->streams[i];
-	if (st == NULL || atomic_load(&st->stop) || st->ops->reply_frame == NULL)
+	if (st == NULL || atomic_load(&st->stop) ||
+	    st->ops->reply_frame == NULL) {
+		pthread_mutex_unlock(&stream_live_mu);
 		return -1;
+	}
 	j = xcalloc(1, sizeof *j);
 	j->row = m->id;
 	j->attempts = attempts;
@@ -908,6 +916,7 @@ stream_submit(const struct channel *ch, const struct outbound *m,
 	TAILQ_INSERT_TAIL(&st->incoming, j, entry);
 	pthread_mutex_unlock(&st->mu);
 	lws_cancel_service(st->ctx);
+	pthread_mutex_unlock(&stream_live_mu);
 	return 0;
 }
 
@@ -1436,7 +1445,9 @@ stream_start(const struct config *cfg, const uint8_t *key,
 		}
 		set->streams[i]->started = 1;
 	}
+	pthread_mutex_lock(&stream_live_mu);
 	stream_live = set;
+	pthread_mutex_unlock(&stream_live_mu);
 	return set;
 fail:
 	stream_stop(set);
@@ -1450,6 +1461,10 @@ stream_stop(struct stream_set *set)
 
 	if (set == NULL)
 		return;
+	pthread_mutex_lock(&stream_live_mu);
+	if (stream_live == set)
+		stream_live = NULL;
+	pthread_mutex_unlock(&stream_live_mu);
 	for (i = 0; i < set->n; i++) {
 		atomic_store(&set->streams[i]->stop, 1);
 		lws_cancel_service(set->streams[i]->ctx);
@@ -1457,8 +1472,6 @@ stream_stop(struct stream_set *set)
 	for (i = 0; i < set->n; i++)
 		if (set->streams[i]->started)
 			pthread_join(set->streams[i]->thread, NULL);
-	if (stream_live == set)
-		stream_live = NULL;
 	for (i = 0; i < set->n; i++)
 		stream_free(set->streams[i]);
 	free(set);
