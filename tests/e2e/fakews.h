@@ -28,6 +28,14 @@
  *             newer subscribe for the same bot sends disconnected_event to
  *             the older connection and closes it.
  *
+ * The bootstraps: DingTalk answers a wrong clientId/clientSecret with HTTP
+ * 401 and a body without CALLBACK /v1.0/im/bot/messages/get in its
+ * subscriptions with 400; Feishu answers a wrong AppID/AppSecret with HTTP
+ * 200 and code 10014 (the OpenAPI's "app secret invalid"; the gateway's
+ * own code is not documented). A refused handshake (unknown, used or
+ * expired ticket; another path) is HTTP 403. WeCom closes a connection
+ * that has not subscribed within 10 s.
+ *
  * Redelivery, as the platforms do it: a pushed message that is not ACKed
  * (DingTalk, Feishu) within the redelivery delay, or whose connection
  * closed before its ACK, is pushed again on the newest live connection.
@@ -111,9 +119,25 @@ void		 fakews_redeliver_ms(struct fakews *, int ms);
  * (PingInterval etc. in seconds; 0 leaves a field out). */
 void		 fakews_client_config(struct fakews *, int ping_interval,
 		    int reconnect_interval, int reconnect_nonce);
-/* Application pings received (DingTalk: WebSocket PINGs; Feishu: ping
- * frames; WeCom: ping commands). */
+/* Application heartbeats received: DingTalk, echoes of its SYSTEM pings
+ * (libwebsockets 4.1 answers a client's WebSocket PING inside the library
+ * and tells the server nothing, so those cannot be counted); Feishu, ping
+ * frames; WeCom, ping commands. */
 int		 fakews_pings(struct fakews *);
+/* DingTalk: SYSTEM pings still unechoed when the next one was due. */
+int		 fakews_ping_misses(struct fakews *);
+/* DingTalk: the period of SYSTEM pings on connections that are neither
+ * silent nor draining (default 5000 ms; 0: none). */
+void		 fakews_ping_ms(struct fakews *, int ms);
+/* DingTalk, Feishu: how long a ticket may wait for its handshake (default
+ * 90000 ms; 0 refuses every ticket, as if it had expired). */
+void		 fakews_ticket_ms(struct fakews *, int ms);
+/* Frames or calls that broke the protocol (not an ACK, an ACK of an id
+ * never pushed or pushed on another connection, a Feishu frame for
+ * another service, WeCom frames before the subscribe, DingTalk's
+ * bootstrap without Accept: application/json …): their number, and the
+ * text of the first copied into first. */
+int		 fakews_violations(struct fakews *, char *first, size_t size);
 
 /* WeCom: reply frames received with cmd (aibot_respond_msg,
  * aibot_send_msg); the i-th one's whole JSON text, copied into out. */
