@@ -24,301 +24,11 @@
 #include "pbbp2.pb-c.h"
 
 #include "fakews.h"
+#include "wsclient.h"
 
-#define WAIT_MS		5000
-#define TC_MSGS		64
 #define BIG		(1024 * 1024)	/* a message of 1 MiB */
 
-/* One message the client received. */
-struct tc_msg {
-	unsigned char	*data;
-	size_t		 len;
-	int		 binary;
-};
-
-struct tc_out {
-	struct tc_out	*next;
-	int		 binary;
-	size_t		 len;
-	unsigned char	 buf[];
-};
-
-/* One client connection. */
-struct tc {
-	struct lws	*wsi;
-	int		 established, closed, failed;
-	unsigned char	*rx;
-	size_t		 rxlen;
-	struct tc_msg	 msgs[TC_MSGS];
-	size_t		 nmsgs, taken;
-	struct tc_out	*outq;
-};
-
-static struct lws_context	*cctx;
-static lws_sorted_usec_list_t	 ctick;
-
-static int64_t
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Services the client context until cond holds or WAIT_MS pass. */
-#define WAIT_FOR(cond) do {						\
-	int64_t dl_ = now_ms() + WAIT_MS;				\
-	while (!(cond) && now_ms() < dl_)				\
-		lws_service(cctx, 0);					\
-	assert_true(cond);						\
-} while (0)
-
-/* lws timer: wakes lws_service() so that WAIT_FOR sees the clock. */
-static void
-tc_tick(lws_sorted_usec_list_t *sul)
-{
-	lws_sul_schedule(cctx, 0, sul, tc_tick, 5 * LWS_US_PER_MS);
-}
-
-/* lws: the client side; frames are reassembled and kept in order. */
-static int
-tc_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
-    void *in, size_t len)
-{
-	struct tc	*t = lws_get_opaque_user_data(wsi);
-	struct tc_out	*o;
-	struct tc_msg	*m;
-	int		 n;
-
-	if (t == NULL)
-		return lws_callback_http_dummy(wsi, reason, user, in, len);
-	switch (reason) {
-	case LWS_CALLBACK_CLIENT_ESTABLISHED:
-		t->established = 1;
-		if (t->outq != NULL)
-			lws_callback_on_writable(wsi);
-		return 0;
-	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
-		t->failed = 1;
-		t->wsi = NULL;
-		return 0;
-	case LWS_CALLBACK_CLIENT_CLOSED:
-		t->closed = 1;
-		t->wsi = NULL;
-		return 0;
-	case LWS_CALLBACK_CLIENT_RECEIVE:
-		if ((t->rx = realloc(t->rx, t->rxlen + len + 1)) == NULL)
-			abort();
-		memcpy(t->rx + t->rxlen, in, len);
-		t->rxlen += len;
-		t->rx[t->rxlen] = '\0';
-		if (!lws_is_final_fragment(wsi) ||
-		    lws_remaining_packet_payload(wsi) > 0)
-			return 0;
-		assert_true(t->nmsgs < TC_MSGS);
-		m = &t->msgs[t->nmsgs++];
-		m->data = t->rx;
-		m->len = t->rxlen;
-		m->binary = lws_frame_is_binary(wsi);
-		t->rx = NULL;
-		t->rxlen = 0;
-		return 0;
-	case LWS_CALLBACK_CLIENT_WRITEABLE:
-		if ((o = t->outq) == NULL)
-			return 0;
-		t->outq = o->next;
-		n = lws_write(wsi, o->buf + LWS_PRE, o->len,
-		    o->binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT);
-		free(o);
-		if (n < 0)
-			return -1;
-		if (t->outq != NULL)
-			lws_callback_on_writable(wsi);
-		return 0;
-	default:
-		return lws_callback_http_dummy(wsi, reason, user, in, len);
-	}
-}
-
-static const struct lws_protocols tc_protocols[] = {
-	{ "tc", tc_callback, 0, 64 * 1024, 0, NULL, 0 },
-	{ NULL, NULL, 0, 0, 0, NULL, 0 },
-};
-
-/* Dials url (ws://127.0.0.1:PORT/path?query); the caller waits. */
-static struct tc *
-tc_dial(const char *url)
-{
-	struct lws_client_connect_info	 ci;
-	struct tc			*t;
-	const char			*rest;
-	char				 path[512];
-	int				 port;
-
-	assert_int_equal(strncmp(url, "ws://127.0.0.1:", 15), 0);
-	port = (int)strtol(url + 15, NULL, 10);
-	rest = strchr(url + 15, '/');
-	(void)snprintf(path, sizeof path, "%s", rest ? rest : "/");
-	if ((t = calloc(1, sizeof *t)) == NULL)
-		abort();
-	memset(&ci, 0, sizeof ci);
-	ci.context = cctx;
-	ci.address = "127.0.0.1";
-	ci.port = port;
-	ci.path = path;
-	ci.host = "127.0.0.1";
-	ci.origin = "127.0.0.1";
-	ci.local_protocol_name = "tc";
-	ci.opaque_user_data = t;
-	ci.pwsi = &t->wsi;
-	assert_non_null(lws_client_connect_via_info(&ci));
-	return t;
-}
-
-/* Dials url and waits for the handshake. */
-static struct tc *
-tc_open(const char *url)
-{
-	struct tc	*t = tc_dial(url);
-
-	WAIT_FOR(t->established || t->failed);
-	assert_true(t->established);
-	return t;
-}
-
-static void
-tc_send(struct tc *t, int binary, const void *data, size_t len)
-{
-	struct tc_out	*o, **pp;
-
-	if ((o = malloc(sizeof *o + LWS_PRE + len)) == NULL)
-		abort();
-	o->next = NULL;
-	o->binary = binary;
-	o->len = len;
-	memcpy(o->buf + LWS_PRE, data, len);
-	for (pp = &t->outq; *pp != NULL; pp = &(*pp)->next)
-		;
-	*pp = o;
-	if (t->wsi != NULL)
-		lws_callback_on_writable(t->wsi);
-}
-
-/* Sends a JSON text frame built by json_pack(). */
-static void
-tc_send_json(struct tc *t, json_t *v)
-{
-	char	*s = json_dumps(v, JSON_COMPACT);
-
-	assert_non_null(s);
-	tc_send(t, 0, s, strlen(s));
-	free(s);
-	json_decref(v);
-}
-
-/* The next message received (it stays the client's). */
-static struct tc_msg *
-tc_next(struct tc *t)
-{
-	WAIT_FOR(t->nmsgs > t->taken || t->closed);
-	assert_true(t->nmsgs > t->taken);
-	return &t->msgs[t->taken++];
-}
-
-/* The next message, as JSON (caller releases). */
-static json_t *
-tc_next_json(struct tc *t)
-{
-	struct tc_msg	*m = tc_next(t);
-	json_t		*v;
-
-	assert_false(m->binary);
-	v = json_loadb((char *)m->data, m->len, 0, NULL);
-	assert_non_null(v);
-	return v;
-}
-
-/* Closes the client side and waits for it. */
-static void
-tc_free(struct tc *t)
-{
-	struct tc_out	*o;
-	size_t		 i;
-
-	if (t->wsi != NULL && !t->closed) {
-		lws_set_timeout(t->wsi, PENDING_TIMEOUT_CLOSE_SEND,
-		    LWS_TO_KILL_ASYNC);
-		WAIT_FOR(t->closed);
-	}
-	while ((o = t->outq) != NULL) {
-		t->outq = o->next;
-		free(o);
-	}
-	for (i = 0; i < t->nmsgs; i++)
-		free(t->msgs[i].data);
-	free(t->rx);
-	free(t);
-}
-
-struct body {
-	char	*s;
-	size_t	 len;
-};
-
-static size_t
-on_data(char *p, size_t size, size_t n, void *arg)
-{
-	struct body	*b = arg;
-
-	if ((b->s = realloc(b->s, b->len + size * n + 1)) == NULL)
-		abort();
-	memcpy(b->s + b->len, p, size * n);
-	b->len += size * n;
-	b->s[b->len] = '\0';
-	return size * n;
-}
-
-/* A request with curl: POST body as JSON, or (body NULL) a WebSocket
- * upgrade that the fake should refuse. Returns the status; *out (NULL: not
- * wanted) gets the answer parsed. */
-static long
-http(const char *url, const char *body, json_t **out)
-{
-	CURL			*c = curl_easy_init();
-	struct curl_slist	*h = NULL;
-	struct body		 b = { NULL, 0 };
-	long			 status = 0;
-
-	assert_non_null(c);
-	if (body != NULL) {
-		h = curl_slist_append(h, "Content-Type: application/json");
-		h = curl_slist_append(h, "Accept: application/json");
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-	} else {
-		h = curl_slist_append(h, "Connection: Upgrade");
-		h = curl_slist_append(h, "Upgrade: websocket");
-		h = curl_slist_append(h, "Sec-WebSocket-Version: 13");
-		h = curl_slist_append(h,
-		    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==");
-	}
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)WAIT_MS);
-	assert_int_equal(curl_easy_perform(c), CURLE_OK);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	if (out != NULL) {
-		*out = json_loads(b.s ? b.s : "", 0, NULL);
-		assert_non_null(*out);
-	}
-	free(b.s);
-	curl_slist_free_all(h);
-	curl_easy_cleanup(c);
-	return status;
-}
-
+/* A string member of o, which must be there. */
 static const char *
 str(json_t *o, const char *key)
 {
@@ -328,6 +38,8 @@ str(json_t *o, const char *key)
 	return s;
 }
 
+/* Whether the fake saw the client keep to the protocol (prints the first
+ * breach). */
 static int
 no_violations(struct fakews *fw)
 {
@@ -354,7 +66,7 @@ dt_ticket(struct fakews *fw, char *url, size_t size)
 	json_t	*a;
 
 	(void)snprintf(u, sizeof u, "%s" DT_OPEN, fakews_base(fw));
-	assert_int_equal(http(u, DT_BODY("dingid", "dingsecret"), &a), 200);
+	assert_int_equal(wsc_http(u, DT_BODY("dingid", "dingsecret"), &a), 200);
 	(void)snprintf(url, size, "%s?ticket=%s", str(a, "endpoint"),
 	    str(a, "ticket"));
 	json_decref(a);
@@ -376,14 +88,16 @@ dt_callback(json_t *f, json_t **data)
 	return str(h, "messageId");
 }
 
+/* Sends a DingTalk ACK for mid with data. */
 static void
-dt_ack(struct tc *t, const char *mid, const char *data)
+dt_ack(struct wsc *t, const char *mid, const char *data)
 {
-	tc_send_json(t, json_pack("{s:i,s:{s:s,s:s},s:s,s:s}", "code", 200,
+	wsc_send_json(t, json_pack("{s:i,s:{s:s,s:s},s:s,s:s}", "code", 200,
 	    "headers", "contentType", "application/json", "messageId", mid,
 	    "message", "OK", "data", data));
 }
 
+/* DingTalk connections/open: credentials, subscriptions, the answer. */
 static void
 test_dingtalk_bootstrap(void **state)
 {
@@ -395,59 +109,63 @@ test_dingtalk_bootstrap(void **state)
 	(void)state;
 	assert_non_null(fw);
 	(void)snprintf(u, sizeof u, "%s" DT_OPEN, fakews_base(fw));
-	assert_int_equal(http(u, DT_BODY("dingid", "wrong"), &a), 401);
+	assert_int_equal(wsc_http(u, DT_BODY("dingid", "wrong"), &a), 401);
 	json_decref(a);
-	assert_int_equal(http(u, "{\"clientId\":\"dingid\",\"clientSecret\":"
-	    "\"dingsecret\",\"subscriptions\":[]}", &a), 400);
+	assert_int_equal(wsc_http(u, "{\"clientId\":\"dingid\","
+	    "\"clientSecret\":\"dingsecret\",\"subscriptions\":[]}", &a),
+	    400);
 	json_decref(a);
-	assert_int_equal(http(u, DT_BODY("dingid", "dingsecret"), &a), 200);
+	assert_int_equal(wsc_http(u, DT_BODY("dingid", "dingsecret"), &a), 200);
 	(void)snprintf(u, sizeof u, "ws%s/connect", fakews_base(fw) + 4);
 	assert_string_equal(str(a, "endpoint"), u);
 	assert_int_equal(strlen(str(a, "ticket")), 36);
 	json_decref(a);
 	assert_int_equal(fakews_bootstraps(fw), 3);
 	(void)snprintf(u, sizeof u, "%s/nowhere", fakews_base(fw));
-	assert_int_equal(http(u, "{}", NULL), 404);
+	assert_int_equal(wsc_http(u, "{}", NULL), 404);
 	assert_true(no_violations(fw));
 	fakews_stop(fw);
 }
 
+/* A ticket opens one connection; used, unknown and expired ones get 403. */
 static void
 test_dingtalk_tickets(void **state)
 {
 	struct fakews	*fw = fakews_start(FAKEWS_DINGTALK, "dingid",
 			    "dingsecret");
-	struct tc	*t;
+	struct wsc	*t;
 	char		 url[256], hu[264];
 
 	(void)state;
 	dt_ticket(fw, url, sizeof url);
-	t = tc_open(url);
-	assert_int_equal(fakews_wait_live(fw, 1, WAIT_MS), 0);
+	t = wsc_open(url);
+	assert_int_equal(fakews_wait_live(fw, 1, WSC_WAIT_MS), 0);
 	/* the same ticket again, an unknown one, an expired one */
 	(void)snprintf(hu, sizeof hu, "http%s", url + 2);
-	assert_int_equal(http(hu, NULL, NULL), 403);
+	assert_int_equal(wsc_http(hu, NULL, NULL), 403);
 	(void)snprintf(hu, sizeof hu, "%s/connect?ticket=nonsense",
 	    fakews_base(fw));
-	assert_int_equal(http(hu, NULL, NULL), 403);
+	assert_int_equal(wsc_http(hu, NULL, NULL), 403);
 	fakews_ticket_ms(fw, 0);
 	dt_ticket(fw, url, sizeof url);
 	(void)snprintf(hu, sizeof hu, "http%s", url + 2);
-	assert_int_equal(http(hu, NULL, NULL), 403);
+	assert_int_equal(wsc_http(hu, NULL, NULL), 403);
 	assert_int_equal(fakews_connects(fw), 1);
 	assert_int_equal(fakews_live(fw), 1);
-	tc_free(t);
-	assert_int_equal(fakews_wait_live(fw, 0, WAIT_MS), 0);
+	wsc_free(t);
+	assert_int_equal(fakews_wait_live(fw, 0, WSC_WAIT_MS), 0);
 	assert_int_equal(fakews_max_live(fw), 1);
 	fakews_stop(fw);
 }
 
+/* A push and its ACK; an unACKed push comes again with the same msgId;
+ * dropped ACKs do not count. */
 static void
 test_dingtalk_push_ack_redeliver(void **state)
 {
 	struct fakews	*fw = fakews_start(FAKEWS_DINGTALK, "dingid",
 			    "dingsecret");
-	struct tc	*t;
+	struct wsc	*t;
 	json_t		*f, *d, *f2, *d2;
 	const char	*mid, *mid2;
 	char		 url[256];
@@ -456,10 +174,10 @@ test_dingtalk_push_ack_redeliver(void **state)
 	fakews_ping_ms(fw, 0);
 	fakews_redeliver_ms(fw, 200);
 	dt_ticket(fw, url, sizeof url);
-	t = tc_open(url);
-	fakews_push(fw, "msgA", "cidA", "staffA", 0, "你好", "http://127.0.0.1:1/s",
-	    1);
-	f = tc_next_json(t);
+	t = wsc_open(url);
+	fakews_push(fw, "msgA", "cidA", "staffA", 0, "你好",
+	    "http://127.0.0.1:1/s", 1);
+	f = wsc_next_json(t);
 	mid = dt_callback(f, &d);
 	assert_string_equal(str(d, "msgId"), "msgA");
 	assert_string_equal(str(d, "conversationId"), "cidA");
@@ -472,23 +190,23 @@ test_dingtalk_push_ack_redeliver(void **state)
 	    "sessionWebhookExpiredTime")) > json_integer_value(
 	    json_object_get(d, "createAt")));
 	dt_ack(t, mid, "{\"response\":null}");
-	WAIT_FOR(fakews_acks(fw, "msgA") == 1);
+	WSC_WAIT(fakews_acks(fw, "msgA") == 1);
 	json_decref(d);
 	json_decref(f);
 
 	/* a group message left unACKed comes again, a new messageId */
 	fakews_push(fw, "msgB", "cidG", "staffB", 1, "群里", NULL, 1);
-	f = tc_next_json(t);
+	f = wsc_next_json(t);
 	mid = dt_callback(f, &d);
 	assert_string_equal(str(d, "conversationType"), "2");
 	assert_null(json_object_get(d, "sessionWebhook"));
-	f2 = tc_next_json(t);
+	f2 = wsc_next_json(t);
 	mid2 = dt_callback(f2, &d2);
 	assert_string_equal(str(d2, "msgId"), "msgB");
 	assert_string_not_equal(mid, mid2);
 	assert_int_equal(fakews_pushes(fw, "msgB"), 2);
 	dt_ack(t, mid2, "{\"response\":null}");
-	WAIT_FOR(fakews_acks(fw, "msgB") == 1);
+	WSC_WAIT(fakews_acks(fw, "msgB") == 1);
 	/* the first ACK still counts once a second one came */
 	assert_int_equal(fakews_pushes(fw, "msgA"), 1);
 	assert_true(no_violations(fw));
@@ -500,30 +218,32 @@ test_dingtalk_push_ack_redeliver(void **state)
 	/* dropped ACKs are as if lost */
 	fakews_drop_acks(fw, 1);
 	fakews_push(fw, "msgC", "cidA", "staffA", 0, "再来", NULL, 1);
-	f = tc_next_json(t);
+	f = wsc_next_json(t);
 	mid = dt_callback(f, &d);
 	dt_ack(t, mid, "{\"response\":null}");
 	json_decref(d);
 	json_decref(f);
-	f = tc_next_json(t);
+	f = wsc_next_json(t);
 	mid = dt_callback(f, &d);
 	assert_string_equal(str(d, "msgId"), "msgC");
 	assert_int_equal(fakews_acks(fw, "msgC"), 0);
 	fakews_drop_acks(fw, 0);
 	dt_ack(t, mid, "{\"response\":null}");
-	WAIT_FOR(fakews_acks(fw, "msgC") == 1);
+	WSC_WAIT(fakews_acks(fw, "msgC") == 1);
 	json_decref(d);
 	json_decref(f);
-	tc_free(t);
+	wsc_free(t);
 	fakews_stop(fw);
 }
 
+/* SYSTEM ping and its echo, a missed echo; disconnect, then the close, and
+ * what waited goes to the next connection. */
 static void
 test_dingtalk_ping_disconnect(void **state)
 {
 	struct fakews	*fw = fakews_start(FAKEWS_DINGTALK, "dingid",
 			    "dingsecret");
-	struct tc	*t, *t2;
+	struct wsc	*t, *t2;
 	json_t		*f, *h, *d;
 	const char	*mid;
 	char		 url[256];
@@ -531,18 +251,18 @@ test_dingtalk_ping_disconnect(void **state)
 	(void)state;
 	fakews_ping_ms(fw, 100);
 	dt_ticket(fw, url, sizeof url);
-	t = tc_open(url);
-	f = tc_next_json(t);
+	t = wsc_open(url);
+	f = wsc_next_json(t);
 	h = json_object_get(f, "headers");
 	assert_string_equal(str(f, "type"), "SYSTEM");
 	assert_string_equal(str(h, "topic"), "ping");
 	dt_ack(t, str(h, "messageId"), str(f, "data"));
-	WAIT_FOR(fakews_pings(fw) == 1);
+	WSC_WAIT(fakews_pings(fw) == 1);
 	json_decref(f);
 	/* the next one is not echoed: a miss when the third is due */
-	f = tc_next_json(t);
+	f = wsc_next_json(t);
 	json_decref(f);
-	f = tc_next_json(t);
+	f = wsc_next_json(t);
 	json_decref(f);
 	assert_true(fakews_ping_misses(fw) >= 1);
 	fakews_ping_ms(fw, 0);
@@ -550,7 +270,7 @@ test_dingtalk_ping_disconnect(void **state)
 	/* disconnect: nothing more for the old connection */
 	fakews_disconnect(fw, 300);
 	for (;;) {
-		f = tc_next_json(t);
+		f = wsc_next_json(t);
 		h = json_object_get(f, "headers");
 		if (strcmp(str(h, "topic"), "disconnect") == 0)
 			break;
@@ -562,21 +282,66 @@ test_dingtalk_ping_disconnect(void **state)
 	json_decref(d);
 	json_decref(f);
 	fakews_push(fw, "msgD", "cidA", "staffA", 0, "换线", NULL, 1);
-	WAIT_FOR(t->closed);
+	WSC_WAIT(t->closed);
 	assert_int_equal(t->nmsgs, t->taken);
 	assert_int_equal(fakews_pushes(fw, "msgD"), 0);
 	dt_ticket(fw, url, sizeof url);
-	t2 = tc_open(url);
-	f = tc_next_json(t2);
+	t2 = wsc_open(url);
+	f = wsc_next_json(t2);
 	mid = dt_callback(f, &d);
 	assert_string_equal(str(d, "msgId"), "msgD");
 	dt_ack(t2, mid, "{\"response\":null}");
-	WAIT_FOR(fakews_acks(fw, "msgD") == 1);
+	WSC_WAIT(fakews_acks(fw, "msgD") == 1);
 	json_decref(d);
 	json_decref(f);
 	assert_int_equal(fakews_connects(fw), 2);
-	tc_free(t);
-	tc_free(t2);
+	wsc_free(t);
+	wsc_free(t2);
+	fakews_stop(fw);
+}
+
+/* A silent connection gets no SYSTEM ping and no push, but its WebSocket
+ * PINGs are answered; the next connection is not silent and gets what
+ * waited. */
+static void
+test_dingtalk_silence(void **state)
+{
+	struct fakews	*fw = fakews_start(FAKEWS_DINGTALK, "dingid",
+			    "dingsecret");
+	struct wsc	*t, *t2;
+	json_t		*f, *d;
+	char		 url[256];
+
+	(void)state;
+	fakews_ping_ms(fw, 0);
+	dt_ticket(fw, url, sizeof url);
+	t = wsc_open(url);
+	assert_int_equal(fakews_wait_live(fw, 1, WSC_WAIT_MS), 0);
+	fakews_silence(fw, 1);
+	fakews_ping_ms(fw, 20);
+	fakews_push(fw, "msgS", "cidA", "staffA", 0, "静", NULL, 1);
+	wsc_send(t, WSC_PING, "hb", 2);
+	WSC_WAIT(t->pongs == 1);
+	wsc_send(t, WSC_PING, "hb", 2);
+	WSC_WAIT(t->pongs == 2);
+	assert_int_equal(t->nmsgs, 0);
+	assert_int_equal(fakews_pushes(fw, "msgS"), 0);
+	dt_ticket(fw, url, sizeof url);
+	t2 = wsc_open(url);
+	for (;;) {
+		f = wsc_next_json(t2);
+		if (strcmp(str(f, "type"), "CALLBACK") == 0)
+			break;
+		json_decref(f);		/* a SYSTEM ping */
+	}
+	(void)dt_callback(f, &d);
+	assert_string_equal(str(d, "msgId"), "msgS");
+	json_decref(d);
+	json_decref(f);
+	assert_int_equal(t->nmsgs, 0);
+	assert_int_equal(fakews_max_live(fw), 2);
+	wsc_free(t);
+	wsc_free(t2);
 	fakews_stop(fw);
 }
 
@@ -587,7 +352,7 @@ test_dingtalk_close_before_ack(void **state)
 {
 	struct fakews	*fw = fakews_start(FAKEWS_DINGTALK, "dingid",
 			    "dingsecret");
-	struct tc	*t, *t2;
+	struct wsc	*t, *t2;
 	json_t		*f, *d;
 	char		 url[256];
 
@@ -595,21 +360,21 @@ test_dingtalk_close_before_ack(void **state)
 	fakews_ping_ms(fw, 0);
 	fakews_redeliver_ms(fw, 60000);
 	dt_ticket(fw, url, sizeof url);
-	t = tc_open(url);
+	t = wsc_open(url);
 	fakews_push(fw, "msgE", "cidA", "staffA", 0, "断了", NULL, 1);
-	f = tc_next_json(t);
+	f = wsc_next_json(t);
 	json_decref(f);
-	tc_free(t);
-	assert_int_equal(fakews_wait_live(fw, 0, WAIT_MS), 0);
+	wsc_free(t);
+	assert_int_equal(fakews_wait_live(fw, 0, WSC_WAIT_MS), 0);
 	dt_ticket(fw, url, sizeof url);
-	t2 = tc_open(url);
-	f = tc_next_json(t2);
+	t2 = wsc_open(url);
+	f = wsc_next_json(t2);
 	(void)dt_callback(f, &d);
 	assert_string_equal(str(d, "msgId"), "msgE");
 	assert_int_equal(fakews_pushes(fw, "msgE"), 2);
 	json_decref(d);
 	json_decref(f);
-	tc_free(t2);
+	wsc_free(t2);
 	fakews_stop(fw);
 }
 
@@ -619,17 +384,18 @@ test_dingtalk_close_before_ack(void **state)
 
 /* Packs a frame of the client's and sends it. */
 static void
-fs_send(struct tc *t, Pbbp2__Frame *f)
+fs_send(struct wsc *t, Pbbp2__Frame *f)
 {
 	size_t	 n = pbbp2__frame__get_packed_size(f);
 	uint8_t	*buf = malloc(n);
 
 	assert_non_null(buf);
 	(void)pbbp2__frame__pack(f, buf);
-	tc_send(t, 1, buf, n);
+	wsc_send(t, 1, buf, n);
 	free(buf);
 }
 
+/* The first value of a header of f, or NULL. */
 static const char *
 fs_header(const Pbbp2__Frame *f, const char *key)
 {
@@ -641,10 +407,11 @@ fs_header(const Pbbp2__Frame *f, const char *key)
 	return NULL;
 }
 
+/* The next frame, decoded (caller frees it). */
 static Pbbp2__Frame *
-fs_next(struct tc *t)
+fs_next(struct wsc *t)
 {
-	struct tc_msg	*m = tc_next(t);
+	struct wsc_msg	*m = wsc_next(t);
 	Pbbp2__Frame	*f;
 
 	assert_true(m->binary);
@@ -662,7 +429,7 @@ fs_url(struct fakews *fw, char *url, size_t size, json_t **cc)
 	json_t		*a, *data;
 
 	(void)snprintf(u, sizeof u, "%s" FS_OPEN, fakews_base(fw));
-	assert_int_equal(http(u, "{\"AppID\":\"cli_fake\",\"AppSecret\":"
+	assert_int_equal(wsc_http(u, "{\"AppID\":\"cli_fake\",\"AppSecret\":"
 	    "\"fs-secret\"}", &a), 200);
 	assert_int_equal(json_integer_value(json_object_get(a, "code")), 0);
 	data = json_object_get(a, "data");
@@ -676,8 +443,10 @@ fs_url(struct fakews *fw, char *url, size_t size, json_t **cc)
 	return (int)strtol(s + 11, NULL, 10);
 }
 
+/* Sends f back as its response: its headers and biz_rt, payload
+ * {"code":200}. */
 static void
-fs_ack(struct tc *t, Pbbp2__Frame *f)
+fs_ack(struct wsc *t, Pbbp2__Frame *f)
 {
 	static char	 key[] = "biz_rt", val[] = "3", ok[] = "{\"code\":200}";
 	Pbbp2__Header	 rt = PBBP2__HEADER__INIT;
@@ -702,6 +471,8 @@ fs_ack(struct tc *t, Pbbp2__Frame *f)
 	free(hs);
 }
 
+/* Feishu /callback/ws/endpoint, a used ticket, ping and pong with the
+ * ClientConfig, silence, a wrong service. */
 static void
 test_feishu_bootstrap_ping(void **state)
 {
@@ -710,14 +481,14 @@ test_feishu_bootstrap_ping(void **state)
 	static char	 type[] = "type", ping[] = "ping";
 	Pbbp2__Frame	 p = PBBP2__FRAME__INIT, *f;
 	Pbbp2__Header	 h = PBBP2__HEADER__INIT, *hp = &h;
-	struct tc	*t;
+	struct wsc	*t;
 	char		 u[512], hu[520];
 	json_t		*a, *cc;
 	int		 service;
 
 	(void)state;
 	(void)snprintf(u, sizeof u, "%s" FS_OPEN, fakews_base(fw));
-	assert_int_equal(http(u, "{\"AppID\":\"cli_fake\",\"AppSecret\":"
+	assert_int_equal(wsc_http(u, "{\"AppID\":\"cli_fake\",\"AppSecret\":"
 	    "\"wrong\"}", &a), 200);
 	assert_int_not_equal(json_integer_value(json_object_get(a, "code")),
 	    0);
@@ -726,10 +497,10 @@ test_feishu_bootstrap_ping(void **state)
 	assert_int_equal(json_integer_value(json_object_get(cc,
 	    "PingInterval")), 120);
 	json_decref(cc);
-	t = tc_open(u);
-	assert_int_equal(fakews_wait_live(fw, 1, WAIT_MS), 0);
+	t = wsc_open(u);
+	assert_int_equal(fakews_wait_live(fw, 1, WSC_WAIT_MS), 0);
 	(void)snprintf(hu, sizeof hu, "http%s", u + 2);
-	assert_int_equal(http(hu, NULL, NULL), 403);	/* used ticket */
+	assert_int_equal(wsc_http(hu, NULL, NULL), 403);	/* used */
 
 	fakews_client_config(fw, 30, 10, 5);
 	h.key = type;
@@ -757,7 +528,7 @@ test_feishu_bootstrap_ping(void **state)
 	/* silent: pings go unanswered */
 	fakews_silence(fw, 1);
 	fs_send(t, &p);
-	WAIT_FOR(fakews_pings(fw) == 2);
+	WSC_WAIT(fakews_pings(fw) == 2);
 	fakews_silence(fw, 0);
 	fs_send(t, &p);
 	f = fs_next(t);
@@ -768,15 +539,15 @@ test_feishu_bootstrap_ping(void **state)
 	/* a ping for another service is the client's mistake */
 	p.service = service + 1;
 	fs_send(t, &p);
-	WAIT_FOR(fakews_violations(fw, NULL, 0) == 1);
-	tc_free(t);
+	WSC_WAIT(fakews_violations(fw, NULL, 0) == 1);
+	wsc_free(t);
 	fakews_stop(fw);
 }
 
 /* Collects n parts of one push; returns the payload (caller frees) and
  * the frame that completed it in *last. */
 static char *
-fs_collect(struct tc *t, int n, Pbbp2__Frame **last, int *in_order)
+fs_collect(struct wsc *t, int n, Pbbp2__Frame **last, int *in_order)
 {
 	Pbbp2__Frame	*f;
 	char		*parts[8] = { 0 }, *all, mid[64] = "";
@@ -817,13 +588,15 @@ fs_collect(struct tc *t, int n, Pbbp2__Frame **last, int *in_order)
 	return all;
 }
 
+/* An event in three parts out of order, its ACK; an unACKed one again with
+ * the same event_id. */
 static void
 test_feishu_push_parts_redeliver(void **state)
 {
 	struct fakews	*fw = fakews_start(FAKEWS_FEISHU, "cli_fake",
 			    "fs-secret");
 	Pbbp2__Frame	*f, *f2;
-	struct tc	*t;
+	struct wsc	*t;
 	char		 u[512], *ev, *ev2, mid[64];
 	json_t		*e, *e2, *msg, *c;
 	int		 in_order;
@@ -831,7 +604,7 @@ test_feishu_push_parts_redeliver(void **state)
 	(void)state;
 	fakews_redeliver_ms(fw, 200);
 	(void)fs_url(fw, u, sizeof u, NULL);
-	t = tc_open(u);
+	t = wsc_open(u);
 	fakews_push(fw, "om_1", "oc_group", "ou_sender", 1, "三段", NULL, 3);
 	ev = fs_collect(t, 3, &f, &in_order);
 	assert_false(in_order);
@@ -853,7 +626,7 @@ test_feishu_push_parts_redeliver(void **state)
 	    json_object_get(e, "event"), "sender"), "sender_id"), "open_id"),
 	    "ou_sender");
 	fs_ack(t, f);
-	WAIT_FOR(fakews_acks(fw, "om_1") == 1);
+	WSC_WAIT(fakews_acks(fw, "om_1") == 1);
 	pbbp2__frame__free_unpacked(f, NULL);
 	free(ev);
 
@@ -873,7 +646,7 @@ test_feishu_push_parts_redeliver(void **state)
 	assert_string_equal(str(msg, "chat_type"), "p2p");
 	assert_int_equal(fakews_pushes(fw, "om_2"), 2);
 	fs_ack(t, f2);
-	WAIT_FOR(fakews_acks(fw, "om_2") == 1);
+	WSC_WAIT(fakews_acks(fw, "om_2") == 1);
 	assert_true(no_violations(fw));
 	pbbp2__frame__free_unpacked(f, NULL);
 	pbbp2__frame__free_unpacked(f2, NULL);
@@ -881,25 +654,26 @@ test_feishu_push_parts_redeliver(void **state)
 	json_decref(e2);
 	free(ev);
 	free(ev2);
-	tc_free(t);
+	wsc_free(t);
 	fakews_stop(fw);
 }
 
 /* ---- WeCom ---- */
 
+/* Sends aibot_subscribe for the bot with secret. */
 static void
-wc_subscribe(struct tc *t, const char *req_id, const char *secret)
+wc_subscribe(struct wsc *t, const char *req_id, const char *secret)
 {
-	tc_send_json(t, json_pack("{s:s,s:{s:s},s:{s:s,s:s}}", "cmd",
+	wsc_send_json(t, json_pack("{s:s,s:{s:s},s:{s:s,s:s}}", "cmd",
 	    "aibot_subscribe", "headers", "req_id", req_id, "body",
 	    "bot_id", "aibBOT", "secret", secret));
 }
 
 /* The next answer: its errcode; req_id is checked. */
 static long
-wc_answer(struct tc *t, const char *req_id)
+wc_answer(struct wsc *t, const char *req_id)
 {
-	json_t	*a = tc_next_json(t);
+	json_t	*a = wsc_next_json(t);
 	long	 code;
 
 	assert_null(json_object_get(a, "cmd"));
@@ -910,57 +684,61 @@ wc_answer(struct tc *t, const char *req_id)
 	return code;
 }
 
+/* aibot_subscribe with a wrong secret (93019, closed) and the right one;
+ * pings, silent or not. */
 static void
 test_wecom_subscribe(void **state)
 {
 	struct fakews	*fw = fakews_start(FAKEWS_WECOM, "aibBOT", "wc-secret");
-	struct tc	*t;
+	struct wsc	*t;
 
 	(void)state;
-	t = tc_open(fakews_ws_url(fw));
-	assert_int_equal(fakews_wait_connects(fw, 0, WAIT_MS), 0);
+	t = wsc_open(fakews_ws_url(fw));
+	assert_int_equal(fakews_wait_connects(fw, 0, WSC_WAIT_MS), 0);
 	assert_int_equal(fakews_live(fw), 0);
 	wc_subscribe(t, "sub-1", "wrong");
 	assert_int_equal(wc_answer(t, "sub-1"), 93019);
-	WAIT_FOR(t->closed);
-	tc_free(t);
+	WSC_WAIT(t->closed);
+	wsc_free(t);
 
-	t = tc_open(fakews_ws_url(fw));
+	t = wsc_open(fakews_ws_url(fw));
 	wc_subscribe(t, "sub-2", "wc-secret");
 	assert_int_equal(wc_answer(t, "sub-2"), 0);
-	assert_int_equal(fakews_wait_live(fw, 1, WAIT_MS), 0);
-	tc_send_json(t, json_pack("{s:s,s:{s:s}}", "cmd", "ping", "headers",
+	assert_int_equal(fakews_wait_live(fw, 1, WSC_WAIT_MS), 0);
+	wsc_send_json(t, json_pack("{s:s,s:{s:s}}", "cmd", "ping", "headers",
 	    "req_id", "ping-1"));
 	assert_int_equal(wc_answer(t, "ping-1"), 0);
 	assert_int_equal(fakews_pings(fw), 1);
 	fakews_silence(fw, 1);
-	tc_send_json(t, json_pack("{s:s,s:{s:s}}", "cmd", "ping", "headers",
+	wsc_send_json(t, json_pack("{s:s,s:{s:s}}", "cmd", "ping", "headers",
 	    "req_id", "ping-2"));
-	WAIT_FOR(fakews_pings(fw) == 2);
+	WSC_WAIT(fakews_pings(fw) == 2);
 	fakews_silence(fw, 0);
-	tc_send_json(t, json_pack("{s:s,s:{s:s}}", "cmd", "ping", "headers",
+	wsc_send_json(t, json_pack("{s:s,s:{s:s}}", "cmd", "ping", "headers",
 	    "req_id", "ping-3"));
 	assert_int_equal(wc_answer(t, "ping-3"), 0);	/* ping-2 unanswered */
 	assert_int_equal(fakews_connects(fw), 2);
 	assert_true(no_violations(fw));
-	tc_free(t);
+	wsc_free(t);
 	fakews_stop(fw);
 }
 
+/* Pushes to a group and a single chat; replies answered, 846605, a
+ * scripted code; 1 MiB both ways. */
 static void
 test_wecom_push_replies(void **state)
 {
 	struct fakews	*fw = fakews_start(FAKEWS_WECOM, "aibBOT", "wc-secret");
-	struct tc	*t;
+	struct wsc	*t;
 	json_t		*f, *b;
 	char		 rid[64], text[256], *big;
 
 	(void)state;
-	t = tc_open(fakews_ws_url(fw));
+	t = wsc_open(fakews_ws_url(fw));
 	wc_subscribe(t, "sub-1", "wc-secret");
 	assert_int_equal(wc_answer(t, "sub-1"), 0);
 	fakews_push(fw, "msg-1", "wrkCHAT", "zhangsan", 1, "帮我", NULL, 1);
-	f = tc_next_json(t);
+	f = wsc_next_json(t);
 	assert_string_equal(str(f, "cmd"), "aibot_msg_callback");
 	(void)snprintf(rid, sizeof rid, "%s",
 	    str(json_object_get(f, "headers"), "req_id"));
@@ -974,23 +752,23 @@ test_wecom_push_replies(void **state)
 	assert_string_equal(str(json_object_get(b, "text"), "content"), "帮我");
 	json_decref(f);
 	fakews_push(fw, "msg-2", "ignored", "lisi", 0, "单聊", NULL, 1);
-	f = tc_next_json(t);
+	f = wsc_next_json(t);
 	b = json_object_get(f, "body");
 	assert_string_equal(str(b, "chattype"), "single");
 	assert_null(json_object_get(b, "chatid"));
 	json_decref(f);
 
-	tc_send_json(t, json_pack("{s:s,s:{s:s},s:{s:s,s:{s:s,s:b,s:s}}}",
+	wsc_send_json(t, json_pack("{s:s,s:{s:s},s:{s:s,s:{s:s,s:b,s:s}}}",
 	    "cmd", "aibot_respond_msg", "headers", "req_id", rid, "body",
 	    "msgtype", "stream", "stream", "id", "s1", "finish", 1,
 	    "content", "好的"));
 	assert_int_equal(wc_answer(t, rid), 0);
-	tc_send_json(t, json_pack("{s:s,s:{s:s},s:{s:s}}", "cmd",
+	wsc_send_json(t, json_pack("{s:s,s:{s:s},s:{s:s}}", "cmd",
 	    "aibot_respond_msg", "headers", "req_id", "never-pushed", "body",
 	    "msgtype", "stream"));
 	assert_int_equal(wc_answer(t, "never-pushed"), 846605);
 	fakews_reply_errcode(fw, 1, 6000);
-	tc_send_json(t, json_pack("{s:s,s:{s:s},s:{s:s}}", "cmd",
+	wsc_send_json(t, json_pack("{s:s,s:{s:s},s:{s:s}}", "cmd",
 	    "aibot_send_msg", "headers", "req_id", "send-1", "body",
 	    "chatid", "wrkCHAT"));
 	assert_int_equal(wc_answer(t, "send-1"), 6000);
@@ -999,10 +777,15 @@ test_wecom_push_replies(void **state)
 	assert_non_null(big);
 	memset(big, 'x', BIG);
 	big[BIG] = '\0';
-	tc_send_json(t, json_pack("{s:s,s:{s:s},s:{s:s,s:{s:s}}}", "cmd",
+	wsc_send_json(t, json_pack("{s:s,s:{s:s},s:{s:s,s:{s:s}}}", "cmd",
 	    "aibot_send_msg", "headers", "req_id", "send-2", "body",
 	    "chatid", "wrkCHAT", "markdown", "content", big));
 	assert_int_equal(wc_answer(t, "send-2"), 0);
+	fakews_push(fw, "msg-big", "c", "lisi", 0, big, NULL, 1);
+	f = wsc_next_json(t);
+	assert_int_equal(strlen(str(json_object_get(json_object_get(f,
+	    "body"), "text"), "content")), BIG);
+	json_decref(f);
 	free(big);
 	assert_int_equal(fakews_replies(fw, "aibot_respond_msg"), 2);
 	assert_int_equal(fakews_replies(fw, "aibot_send_msg"), 2);
@@ -1013,66 +796,58 @@ test_wecom_push_replies(void **state)
 	    sizeof text), -1);
 	assert_int_equal(fakews_pushes(fw, "msg-1"), 1);
 	assert_true(no_violations(fw));
-	tc_free(t);
+	wsc_free(t);
 	fakews_stop(fw);
 }
 
+/* A newer subscribe: the older connection hears disconnected_event and is
+ * closed. */
 static void
 test_wecom_takeover(void **state)
 {
 	struct fakews	*fw = fakews_start(FAKEWS_WECOM, "aibBOT", "wc-secret");
-	struct tc	*t, *t2;
+	struct wsc	*t, *t2;
 	json_t		*f, *b;
 
 	(void)state;
-	t = tc_open(fakews_ws_url(fw));
+	t = wsc_open(fakews_ws_url(fw));
 	wc_subscribe(t, "sub-1", "wc-secret");
 	assert_int_equal(wc_answer(t, "sub-1"), 0);
-	t2 = tc_open(fakews_ws_url(fw));
+	t2 = wsc_open(fakews_ws_url(fw));
 	wc_subscribe(t2, "sub-2", "wc-secret");
 	assert_int_equal(wc_answer(t2, "sub-2"), 0);
-	f = tc_next_json(t);
+	f = wsc_next_json(t);
 	assert_string_equal(str(f, "cmd"), "aibot_event_callback");
 	b = json_object_get(f, "body");
 	assert_string_equal(str(json_object_get(b, "event"), "eventtype"),
 	    "disconnected_event");
 	json_decref(f);
-	WAIT_FOR(t->closed);
-	assert_int_equal(fakews_wait_live(fw, 1, WAIT_MS), 0);
+	WSC_WAIT(t->closed);
+	assert_int_equal(fakews_wait_live(fw, 1, WSC_WAIT_MS), 0);
 	assert_int_equal(fakews_max_live(fw), 2);
 	/* pushes go to the newer one */
 	fakews_push(fw, "msg-3", "c", "wangwu", 0, "新的", NULL, 1);
-	f = tc_next_json(t2);
+	f = wsc_next_json(t2);
 	assert_string_equal(str(json_object_get(f, "body"), "msgid"), "msg-3");
 	json_decref(f);
-	tc_free(t);
-	tc_free(t2);
+	wsc_free(t);
+	wsc_free(t2);
 	fakews_stop(fw);
 }
 
+/* The client's context for every test. */
 static int
 group_setup(void **state)
 {
-	struct lws_context_creation_info	 info;
-
 	(void)state;
-	curl_global_init(CURL_GLOBAL_ALL);
-	lws_set_log_level(LLL_ERR, NULL);
-	memset(&info, 0, sizeof info);
-	info.port = CONTEXT_PORT_NO_LISTEN;
-	info.protocols = tc_protocols;
-	if ((cctx = lws_create_context(&info)) == NULL)
-		return -1;
-	lws_sul_schedule(cctx, 0, &ctick, tc_tick, 5 * LWS_US_PER_MS);
-	return 0;
+	return wsc_init();
 }
 
 static int
 group_teardown(void **state)
 {
 	(void)state;
-	lws_context_destroy(cctx);
-	curl_global_cleanup();
+	wsc_done();
 	return 0;
 }
 
@@ -1084,6 +859,7 @@ main(void)
 		cmocka_unit_test(test_dingtalk_tickets),
 		cmocka_unit_test(test_dingtalk_push_ack_redeliver),
 		cmocka_unit_test(test_dingtalk_ping_disconnect),
+		cmocka_unit_test(test_dingtalk_silence),
 		cmocka_unit_test(test_dingtalk_close_before_ack),
 		cmocka_unit_test(test_feishu_bootstrap_ping),
 		cmocka_unit_test(test_feishu_push_parts_redeliver),

@@ -102,13 +102,15 @@ int		 fakews_wait_acks(struct fakews *, const char *msgid, int n,
 		    int timeout_ms);
 
 /* DingTalk: sends SYSTEM disconnect on the newest connection, stops
- * pushing to it at once, and closes it close_ms later. */
+ * pushing to it at once, and closes it close_ms later. Feishu and WeCom,
+ * which send no such warning: the same without the frame, a plain close
+ * by the server. */
 void		 fakews_disconnect(struct fakews *, int close_ms);
-/* Silence (on = 1) on the connections open now: nothing more is pushed
- * to them and application heartbeats go unanswered (Feishu pong, WeCom
- * ping answer, DingTalk SYSTEM ping not sent), but WebSocket PINGs are
- * still answered with PONGs and the TCP connection stays up. New
- * connections are not silent. */
+/* Silence (on = 1; 0 lifts it) on the connections open now: nothing more
+ * is pushed to them and application heartbeats go unanswered (Feishu
+ * pong, WeCom ping answer, DingTalk SYSTEM ping not sent), but WebSocket
+ * PINGs are still answered with PONGs and the TCP connection stays up.
+ * New connections are not silent. */
 void		 fakews_silence(struct fakews *, int on);
 /* ACKs are read but not counted as received (on = 1): as if lost; the
  * messages stay unACKed and are redelivered. */
@@ -140,7 +142,8 @@ void		 fakews_ticket_ms(struct fakews *, int ms);
 int		 fakews_violations(struct fakews *, char *first, size_t size);
 
 /* WeCom: reply frames received with cmd (aibot_respond_msg,
- * aibot_send_msg); the i-th one's whole JSON text, copied into out. */
+ * aibot_send_msg); the i-th one's (from 0) whole JSON text, copied into
+ * out (cut at size); 0, or -1 when there are not that many. */
 int		 fakews_replies(struct fakews *, const char *cmd);
 int		 fakews_reply_text(struct fakews *, const char *cmd, int i,
 		    char *out, size_t size);

@@ -1,10 +1,11 @@
 /*
  * Inside the fake gateway: the state that fakews.c (the libwebsockets
- * server, its service thread, the cron and the public functions) shares
- * with fakews_plat.c (what each platform says: bootstrap answers, frames
- * pushed, frames received). Everything here is guarded by fw->lock, and
- * every fw_* function below runs on the service thread with the lock
- * held: only that thread may queue frames or touch a wsi.
+ * server, its service thread and the cron), fakews_api.c (the functions
+ * of fakews.h) and fakews_plat.c (what each platform says: bootstrap
+ * answers, frames pushed, frames received) share. Everything here is
+ * guarded by fw->lock, and every fw_* function below but the first five
+ * runs on the service thread with the lock held: only that thread may
+ * queue frames or touch a wsi.
  */
 #ifndef FANGFEI_FAKEWS_INT_H
 #define FANGFEI_FAKEWS_INT_H
@@ -137,6 +138,7 @@ struct fakews {
 int64_t		 fw_now_ms(void);	/* monotonic */
 int64_t		 fw_wall_ms(void);
 void		 fw_uuid(char out[37]);
+char		*fw_strdup(const char *);
 void		*fw_grow(void *, size_t *cap, size_t n, size_t size);
 void		 fw_send(struct fw_conn *, int binary, const void *, size_t);
 void		 fw_send_json(struct fw_conn *, json_t *);

@@ -22,6 +22,7 @@
 #define WC_BAD_SECRET	93019
 #define WC_BAD_REQ_ID	846605
 
+/* Sets o[key] to v, which it takes; aborts when out of memory. */
 static json_t *
 fw_obj(json_t *o, const char *key, json_t *v)
 {
@@ -42,6 +43,7 @@ fw_text(json_t *v)
 	return s;
 }
 
+/* A string member of o, "" when absent. */
 static const char *
 fw_str(json_t *o, const char *key)
 {
@@ -60,6 +62,7 @@ dt_message_id(struct fakews *fw, char *out, size_t size)
 	    0xffffffffULL, 974, (unsigned long long)fw_wall_ms(), n);
 }
 
+/* Whether subscriptions hold CALLBACK /v1.0/im/bot/messages/get. */
 static int
 dt_has_topic(json_t *subs)
 {
@@ -256,6 +259,7 @@ dt_data(struct fakews *fw, struct fw_msg *m)
 	return d;
 }
 
+/* DingTalk: a CALLBACK frame with a fresh messageId (§1.4). */
 static void
 dt_push(struct fakews *fw, struct fw_conn *c, size_t i)
 {
@@ -623,12 +627,13 @@ wc_reply(struct fakews *fw, struct fw_conn *c, const char *cmd,
 	    code == WC_BAD_REQ_ID ? "invalid req_id" : "scripted error");
 }
 
+/* WeCom: the client's commands, by cmd (§3.2). */
 static void
 wc_rx(struct fakews *fw, struct fw_conn *c, json_t *f,
     const unsigned char *data, size_t len)
 {
-	const char	*cmd = fw_str(f, "cmd");
-	const char	*req_id = fw_str(json_object_get(f, "headers"), "req_id");
+	json_t		*h = json_object_get(f, "headers");
+	const char	*cmd = fw_str(f, "cmd"), *req_id = fw_str(h, "req_id");
 
 	if (*req_id == '\0')
 		fw_violation(fw, "WeCom frame %s without req_id", cmd);
