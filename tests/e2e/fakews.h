@@ -41,8 +41,9 @@
  * closed before its ACK, is pushed again on the newest live connection.
  * WeCom does not redeliver.
  *
- * Every function is safe from any thread. Waits poll with a deadline and
- * return -1 on timeout.
+ * Every function is safe from any thread. Waits sleep on a condition
+ * variable that every change signals, up to a deadline, and return -1 on
+ * timeout.
  */
 #ifndef FANGFEI_FAKEWS_H
 #define FANGFEI_FAKEWS_H
