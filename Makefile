@@ -46,6 +46,9 @@ UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 # Every tests/e2e/e2e_NAME.c but the shared util is one end-to-end program.
 E2E_SRCS  = $(filter-out tests/e2e/e2e_util.c, $(wildcard tests/e2e/e2e_*.c))
 E2E_BINS  = $(BUILD)/tests/e2e $(E2E_SRCS:tests/e2e/%.c=$(BUILD)/tests/%)
+# The fake long-connection gateways, linked into every e2e_NAME program
+# (libwebsockets comes with LDLIBS).
+FAKEWS_SRCS = tests/e2e/fakews.c tests/e2e/fakews_api.c tests/e2e/fakews_plat.c
 
 .PHONY: all deps run test check-unit check bench fuzz lint clean demo-db
 
@@ -90,9 +93,10 @@ $(BUILD)/tests/e2e: tests/e2e/e2e.c tests/e2e/e2e_util.c tests/e2e/e2e.h $(LIB)
 	$(CC) $(CFLAGS) -o $@ tests/e2e/e2e.c tests/e2e/e2e_util.c $(LIB) \
 	    $(LDFLAGS) $(LDLIBS) -lcmocka
 
-$(BUILD)/tests/e2e_%: tests/e2e/e2e_%.c tests/e2e/fakeplat.c tests/e2e/e2e_util.c tests/e2e/e2e.h tests/e2e/fakeplat.h $(LIB)
+$(BUILD)/tests/e2e_%: tests/e2e/e2e_%.c tests/e2e/fakeplat.c tests/e2e/e2e_util.c tests/e2e/e2e.h tests/e2e/fakeplat.h \
+	    $(FAKEWS_SRCS) tests/e2e/fakews.h tests/e2e/fakews_int.h tests/e2e/wsclient.h $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< tests/e2e/fakeplat.c \
+	$(CC) $(CFLAGS) -o $@ $< tests/e2e/fakeplat.c $(FAKEWS_SRCS) \
 	    tests/e2e/e2e_util.c $(LIB) $(LDFLAGS) $(LDLIBS) -lcmocka
 
 check: $(BIN) $(UNIT_BINS) $(E2E_BINS)

@@ -28,13 +28,22 @@
  *             newer subscribe for the same bot sends disconnected_event to
  *             the older connection and closes it.
  *
+ * The bootstraps: DingTalk answers a wrong clientId/clientSecret with HTTP
+ * 401 and a body without CALLBACK /v1.0/im/bot/messages/get in its
+ * subscriptions with 400; Feishu answers a wrong AppID/AppSecret with HTTP
+ * 200 and code 10014 (the OpenAPI's "app secret invalid"; the gateway's
+ * own code is not documented). A refused handshake (unknown, used or
+ * expired ticket; another path) is HTTP 403. WeCom closes a connection
+ * that has not subscribed within 10 s.
+ *
  * Redelivery, as the platforms do it: a pushed message that is not ACKed
  * (DingTalk, Feishu) within the redelivery delay, or whose connection
  * closed before its ACK, is pushed again on the newest live connection.
  * WeCom does not redeliver.
  *
- * Every function is safe from any thread. Waits poll with a deadline and
- * return -1 on timeout.
+ * Every function is safe from any thread. Waits sleep on a condition
+ * variable that every change signals, up to a deadline, and return -1 on
+ * timeout.
  */
 #ifndef FANGFEI_FAKEWS_H
 #define FANGFEI_FAKEWS_H
@@ -94,13 +103,15 @@ int		 fakews_wait_acks(struct fakews *, const char *msgid, int n,
 		    int timeout_ms);
 
 /* DingTalk: sends SYSTEM disconnect on the newest connection, stops
- * pushing to it at once, and closes it close_ms later. */
+ * pushing to it at once, and closes it close_ms later. Feishu and WeCom,
+ * which send no such warning: the same without the frame, a plain close
+ * by the server. */
 void		 fakews_disconnect(struct fakews *, int close_ms);
-/* Silence (on = 1) on the connections open now: nothing more is pushed
- * to them and application heartbeats go unanswered (Feishu pong, WeCom
- * ping answer, DingTalk SYSTEM ping not sent), but WebSocket PINGs are
- * still answered with PONGs and the TCP connection stays up. New
- * connections are not silent. */
+/* Silence (on = 1; 0 lifts it) on the connections open now: nothing more
+ * is pushed to them and application heartbeats go unanswered (Feishu
+ * pong, WeCom ping answer, DingTalk SYSTEM ping not sent), but WebSocket
+ * PINGs are still answered with PONGs and the TCP connection stays up.
+ * New connections are not silent. */
 void		 fakews_silence(struct fakews *, int on);
 /* ACKs are read but not counted as received (on = 1): as if lost; the
  * messages stay unACKed and are redelivered. */
@@ -111,12 +122,29 @@ void		 fakews_redeliver_ms(struct fakews *, int ms);
  * (PingInterval etc. in seconds; 0 leaves a field out). */
 void		 fakews_client_config(struct fakews *, int ping_interval,
 		    int reconnect_interval, int reconnect_nonce);
-/* Application pings received (DingTalk: WebSocket PINGs; Feishu: ping
- * frames; WeCom: ping commands). */
+/* Application heartbeats received: DingTalk, echoes of its SYSTEM pings
+ * (libwebsockets 4.1 answers a client's WebSocket PING inside the library
+ * and tells the server nothing, so those cannot be counted); Feishu, ping
+ * frames; WeCom, ping commands. */
 int		 fakews_pings(struct fakews *);
+/* DingTalk: SYSTEM pings still unechoed when the next one was due. */
+int		 fakews_ping_misses(struct fakews *);
+/* DingTalk: the period of SYSTEM pings on connections that are neither
+ * silent nor draining (default 5000 ms; 0: none). */
+void		 fakews_ping_ms(struct fakews *, int ms);
+/* DingTalk, Feishu: how long a ticket may wait for its handshake (default
+ * 90000 ms; 0 refuses every ticket, as if it had expired). */
+void		 fakews_ticket_ms(struct fakews *, int ms);
+/* Frames or calls that broke the protocol (not an ACK, an ACK of an id
+ * never pushed or pushed on another connection, a Feishu frame for
+ * another service, WeCom frames before the subscribe, DingTalk's
+ * bootstrap without Accept: application/json …): their number, and the
+ * text of the first copied into first. */
+int		 fakews_violations(struct fakews *, char *first, size_t size);
 
 /* WeCom: reply frames received with cmd (aibot_respond_msg,
- * aibot_send_msg); the i-th one's whole JSON text, copied into out. */
+ * aibot_send_msg); the i-th one's (from 0) whole JSON text, copied into
+ * out (cut at size); 0, or -1 when there are not that many. */
 int		 fakews_replies(struct fakews *, const char *cmd);
 int		 fakews_reply_text(struct fakews *, const char *cmd, int i,
 		    char *out, size_t size);
