@@ -82,6 +82,7 @@ group_setup(void **state)
 	assert_non_null(fp);
 	fw = fakews_start(FAKEWS_DINGTALK, APP_KEY, SECRET);
 	assert_non_null(fw);
+	fakews_ping_ms(fw, 500);	/* SYSTEM pings, echoed at once */
 	prepare(&d, SECRET, NULL);
 	e2e_start(&d);
 	assert_int_equal(fakews_wait_live(fw, 1, WAIT_MS), 0);
@@ -175,7 +176,9 @@ test_messages(void **state)
 	assert_int_equal(answers_of(&d, "dm-2"), 1);
 	assert_int_equal(fakews_live(fw), 1);
 	assert_int_equal(fakews_max_live(fw), 1);
+	sleep_ms(1200);
 	assert_true(fakews_pings(fw) >= 1);
+	assert_int_equal(fakews_ping_misses(fw), 0);
 }
 
 /* /metrics shows the connection and its counters; /healthz is ok. */
@@ -396,6 +399,20 @@ test_refused(void **state)
 	e2e_cleanup(&d4);
 }
 
+/* Nothing the client sent broke the platform's protocol. */
+static void
+test_no_violations(void **state)
+{
+	char	 first[512] = "";
+	int	 n;
+
+	(void)state;
+	n = fakews_violations(fw, first, sizeof first);
+	if (n != 0)
+		fprintf(stderr, "first violation: %s\n", first);
+	assert_int_equal(n, 0);
+}
+
 int
 main(void)
 {
@@ -409,6 +426,7 @@ main(void)
 		cmocka_unit_test(test_sigterm),
 		cmocka_unit_test(test_silent_rotation),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_no_violations),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -226,6 +226,20 @@ test_redelivery_and_kill(void **state)
 	assert_int_equal(fakews_wait_live(fw, 0, 5000), 0);
 }
 
+/* Nothing the client sent broke the platform's protocol. */
+static void
+test_no_violations(void **state)
+{
+	char	 first[512] = "";
+	int	 n;
+
+	(void)state;
+	n = fakews_violations(fw, first, sizeof first);
+	if (n != 0)
+		fprintf(stderr, "first violation: %s\n", first);
+	assert_int_equal(n, 0);
+}
+
 int
 main(void)
 {
@@ -235,6 +249,7 @@ main(void)
 		cmocka_unit_test(test_ping_interval),
 		cmocka_unit_test(test_silent),
 		cmocka_unit_test(test_redelivery_and_kill),
+		cmocka_unit_test(test_no_violations),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

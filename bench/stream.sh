@@ -1,0 +1,33 @@
+#!/bin/sh
+# The long-connection bench: "查询 <name>" through a DingTalk Stream
+# connection to the fake gateway of the end-to-end tests, each message
+# stored, acknowledged and answered, beside the same command through the
+# DingTalk HTTP callback against the same daemon in the same run
+# (bench/stream_bench.c).
+# Usage: sh bench/stream.sh [BUILD]   (BENCH_STREAM_N messages each way,
+# default 2000; BENCH_STREAM_WINDOW unacknowledged at most, default 64).
+# Prints both rates and their ratio; no target is the exit status.
+set -eu
+BENCH_NAME=stream
+. bench/lib.sh
+build=${1:-build}
+n=${BENCH_STREAM_N:-2000}
+window=${BENCH_STREAM_WINDOW:-64}
+dir=var/bench/stream
+rm -rf "$dir"
+mkdir -p "$dir"
+# shellcheck disable=SC2046
+${CC:-cc} -O2 -std=c11 -D_DEFAULT_SOURCE -I. -I"$build/proto" \
+    -o "$dir/stream_bench" bench/stream_bench.c tests/e2e/fakeplat.c \
+    tests/e2e/fakews.c tests/e2e/fakews_api.c tests/e2e/fakews_plat.c \
+    tests/e2e/e2e_util.c "$build/libfangfei.a" \
+    $(pkg-config --cflags --libs libmicrohttpd libcurl jansson sqlite3 \
+    libcrypto libwebsockets libprotobuf-c) -lpthread ||
+    die "cannot build bench/stream_bench.c"
+line=$("$dir/stream_bench" "$build/fangfei" "$n" "$window") ||
+    die "the bench did not finish"
+say "$line"
+say "stream: $(field "$line" stream_rate) msg/s through DingTalk Stream," \
+    "$(field "$line" webhook_rate) msg/s through the HTTP callback:" \
+    "ratio $(field "$line" ratio); ACK latency p50" \
+    "$(field "$line" ack_p50_ms) ms, p99 $(field "$line" ack_p99_ms) ms"
