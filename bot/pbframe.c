@@ -16,13 +16,14 @@
 #include "pbframe.h"
 #include "messages/xmalloc.h"
 
-/* One event being put together: a slot per part, filled in any order. */
+/* One part of an event, once it came (held). */
 struct pbparts_slot {
 	unsigned char	*data;
 	size_t		 len;
 	int		 held;
 };
 
+/* One event being put together: a slot per part, filled in any order. */
 struct pbparts_event {
 	char			*message_id;
 	int			 sum;
@@ -32,36 +33,53 @@ struct pbparts_event {
 	struct pbparts_slot	*slots;		/* sum of them */
 };
 
+/* The events being put together, in no order (there are few). */
 struct pbparts {
 	struct pbparts_event	*events[PBFRAME_PENDING_MAX];
 	size_t			 nevents;
 };
 
-/* protobuf-c's allocation hook: out-of-memory aborts, as everywhere else. */
+/*
+ * What one unpack may allocate. protobuf-c takes some 32 bytes to scan
+ * each field and 40 more for each header, so a frame of 4 MiB of
+ * six-byte headers would cost it 100 MiB before we could count them;
+ * twice the frame (strings, payload and unknown fields are copies of at
+ * most all of it) and PBFRAME_UNPACK_SLACK for the bookkeeping of 64
+ * headers and a few fields is all a real frame needs.
+ */
+#define PBFRAME_UNPACK_SLACK	(64 * 1024)
+
+struct pbframe_budget {
+	size_t	 left;
+	int	 spent;		/* an allocation was refused */
+};
+
+/*
+ * protobuf-c's allocation hook: within the budget, or NULL (unpack then
+ * fails cleanly). Out-of-memory aborts, as everywhere else: protobuf-c's
+ * own allocator would answer NULL, which unpack reports exactly like a
+ * malformed frame.
+ */
 static void *
 pbframe_pb_alloc(void *data, size_t size)
 {
-	(void)data;
+	struct pbframe_budget	*b = data;
+
+	if (size > b->left) {
+		b->spent = 1;
+		return NULL;
+	}
+	b->left -= size;
 	return xmalloc(size);
 }
 
-/* protobuf-c's release hook. */
+/* protobuf-c's release hook (nothing goes back to the budget). */
 static void
 pbframe_pb_free(void *data, void *p)
 {
 	(void)data;
 	free(p);
 }
-
-/*
- * Without this, protobuf-c's own allocator answers an out-of-memory with
- * NULL, which unpack reports exactly like a malformed frame.
- */
-static ProtobufCAllocator pbframe_allocator = {
-	.alloc = pbframe_pb_alloc,
-	.free = pbframe_pb_free,
-	.allocator_data = NULL,
-};
 
 /* Returns a copy of s, or NULL for NULL. */
 static char *
@@ -105,8 +123,11 @@ int
 pbframe_decode(const unsigned char *buf, size_t len, struct pbframe *f,
     const char **why)
 {
-	Pbbp2__Frame	*m = NULL;
-	int		 rc = -1;
+	struct pbframe_budget	 budget;
+	ProtobufCAllocator	 a = { pbframe_pb_alloc, pbframe_pb_free,
+				    &budget };
+	Pbbp2__Frame		*m = NULL;
+	int			 rc = -1;
 
 	memset(f, 0, sizeof *f);
 	*why = NULL;
@@ -114,14 +135,17 @@ pbframe_decode(const unsigned char *buf, size_t len, struct pbframe *f,
 		*why = "frame too large";
 		goto out;
 	}
+	budget.left = 2 * len + PBFRAME_UNPACK_SLACK;
+	budget.spent = 0;
 	/*
 	 * protobuf-c gives no reason for a refusal, so a malformed message
 	 * and one without SeqID, LogID, service, method or a header's key
 	 * or value come back as the same NULL.
 	 */
-	m = pbbp2__frame__unpack(&pbframe_allocator, len, buf);
+	m = pbbp2__frame__unpack(&a, len, buf);
 	if (m == NULL) {
-		*why = "not a Frame, or a required field missing";
+		*why = budget.spent ? "too many fields" :
+		    "not a Frame, or a required field missing";
 		goto out;
 	}
 	if (m->n_headers > PBFRAME_HEADERS_MAX) {
@@ -132,7 +156,7 @@ pbframe_decode(const unsigned char *buf, size_t len, struct pbframe *f,
 	rc = 0;
 out:
 	if (m != NULL)
-		pbbp2__frame__free_unpacked(m, &pbframe_allocator);
+		pbbp2__frame__free_unpacked(m, &a);
 	return rc;
 }
 
@@ -258,6 +282,11 @@ pbframe_response(const struct pbframe *data, int code, long biz_rt_ms,
 	f.log_id = data->log_id;
 	f.service = data->service;
 	f.method = data->method;
+	/*
+	 * The SDKs echo the whole frame. LogIDNew is a log id like LogID and
+	 * goes back; payload_encoding and payload_type described the
+	 * platform's payload, not the JSON that replaces it, so they do not.
+	 */
 	f.log_id_new = data->log_id_new;
 	(void)snprintf(rt, sizeof rt, "%ld", biz_rt_ms);
 	/* The SDKs' shape, {"code":200}; an integer needs no JSON encoder. */

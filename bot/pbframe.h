@@ -43,8 +43,10 @@ struct pbframe {
  * Decodes one binary WebSocket message. Returns 0, or -1 with *why set to
  * a short static reason (too large; not a Frame or a required field
  * missing, one reason, as protobuf-c tells them not apart; more than
- * PBFRAME_HEADERS_MAX headers). f is cleared on failure. Unknown fields
- * are skipped; an optional string present but empty is kept as "".
+ * PBFRAME_HEADERS_MAX headers; so many fields that unpacking would take
+ * more than about twice the frame's size). f is cleared on failure.
+ * Unknown fields are skipped; an optional string present but empty is
+ * kept as "".
  */
 int		 pbframe_decode(const unsigned char *, size_t, struct pbframe *,
 		    const char **why);

@@ -431,6 +431,55 @@ test_decode_caps(void **state)
 	free(buf);
 }
 
+/* Fills n bytes at buf with the ping's fields and then copies of rec. */
+static void
+fill_frame(unsigned char *buf, size_t n, const char *rec, size_t reclen)
+{
+	size_t	 i;
+
+	memcpy(buf, ping_1234, 9);
+	for (i = 9; i + reclen <= n; i += reclen)
+		memcpy(buf + i, rec, reclen);
+	assert_int_equal(i, n);
+}
+
+/* Many tiny fields cost protobuf-c far more than their bytes: refused. */
+static void
+test_decode_many_fields(void **state)
+{
+	struct pbframe	 f;
+	unsigned char	*buf;
+	const char	*why;
+	size_t		 n = 9 + 6 * 500000;
+
+	(void)state;
+	/* Half a million empty headers (2a 04 0a 00 12 00): 3 MB. */
+	buf = malloc(n);
+	assert_non_null(buf);
+	fill_frame(buf, n, "\x2a\x04\x0a\x00\x12\x00", 6);
+	assert_int_equal(pbframe_decode(buf, n, &f, &why), -1);
+	assert_string_equal(why, "too many fields");
+	assert_cleared(&f);
+	/* 5000 unknown varints (78 00) are as bad; 100 are fine. */
+	n = 9 + 2 * 5000;
+	fill_frame(buf, n, "\x78\x00", 2);
+	assert_int_equal(pbframe_decode(buf, n, &f, &why), -1);
+	assert_string_equal(why, "too many fields");
+	n = 9 + 2 * 100;
+	fill_frame(buf, n, "\x78\x00", 2);
+	assert_int_equal(pbframe_decode(buf, n, &f, &why), 0);
+	assert_int_equal(f.service, 1234);
+	pbframe_clear(&f);
+	/* 64 empty headers, the most a frame may carry, in 393 bytes. */
+	n = 9 + 6 * PBFRAME_HEADERS_MAX;
+	fill_frame(buf, n, "\x2a\x04\x0a\x00\x12\x00", 6);
+	assert_int_equal(pbframe_decode(buf, n, &f, &why), 0);
+	assert_int_equal(f.nheaders, PBFRAME_HEADERS_MAX);
+	assert_string_equal(f.headers[63].key, "");
+	pbframe_clear(&f);
+	free(buf);
+}
+
 /* Repeated header names: the first one counts. */
 static void
 test_header_first_match(void **state)
@@ -806,6 +855,7 @@ main(void)
 		cmocka_unit_test(test_unknown_fields),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_decode_caps),
+		cmocka_unit_test(test_decode_many_fields),
 		cmocka_unit_test(test_header_first_match),
 		cmocka_unit_test(test_response_fields),
 		cmocka_unit_test(test_parts_out_of_order),
