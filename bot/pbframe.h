@@ -41,8 +41,12 @@ struct pbframe {
 
 /*
  * Decodes one binary WebSocket message. Returns 0, or -1 with *why set to
- * a short static reason (too large, not a Frame, a required field missing,
- * more than PBFRAME_HEADERS_MAX headers). f is cleared on failure.
+ * a short static reason (too large; not a Frame or a required field
+ * missing, one reason, as protobuf-c tells them not apart; more than
+ * PBFRAME_HEADERS_MAX headers; so many fields that unpacking would take
+ * more than about twice the frame's size). f is cleared on failure.
+ * Unknown fields are skipped; an optional string present but empty is
+ * kept as "".
  */
 int		 pbframe_decode(const unsigned char *, size_t, struct pbframe *,
 		    const char **why);
@@ -60,8 +64,9 @@ int		 pbframe_encode(const struct pbframe *, unsigned char **out,
 int		 pbframe_ping(int32_t service, unsigned char **out,
 		    size_t *len);
 /*
- * The answer to a data frame: the same SeqID, LogID, service, method and
- * headers, one more header biz_rt = ms, and the payload {"code":<code>}.
+ * The answer to a data frame: the same SeqID, LogID, service, method,
+ * headers and LogIDNew, one more header biz_rt = ms, and the payload
+ * {"code":<code>} (so no payload_encoding or payload_type).
  */
 int		 pbframe_response(const struct pbframe *data, int code,
 		    long biz_rt_ms, unsigned char **out, size_t *len);
@@ -73,13 +78,16 @@ struct pbparts;
 struct pbparts	*pbparts_new(void);
 void		 pbparts_free(struct pbparts *);
 /*
- * Adds data frame f (header message_id, sum, seq). Returns 1 when f
- * completes its event: *whole (caller frees) and *len get the payloads
- * in seq order (for sum 1, a copy of f's payload); 0 when parts are still
- * missing; -1 with *why for a frame that cannot be a part (no message_id,
- * sum or seq out of range, sum above PBFRAME_PARTS_MAX, the event beyond
- * PBFRAME_EVENT_MAX, more than PBFRAME_PENDING_MAX events pending).
- * A repeated part replaces the earlier one. Incomplete events older than
+ * Adds data frame f (header message_id, sum, seq: decimal digits only; a
+ * missing sum reads as 1, a missing seq as 0, as in the SDKs). Returns 1
+ * when f completes its event: *whole (caller frees, never NULL) and *len
+ * get the payloads in seq order (for sum 1, a copy of f's payload; a part
+ * without payload counts as empty); 0 when parts are still missing; -1
+ * with *why for a frame that cannot be a part (no message_id while sum
+ * > 1, sum or seq out of range, sum above PBFRAME_PARTS_MAX, a sum other
+ * than the earlier parts', the event beyond PBFRAME_EVENT_MAX, which
+ * drops it, more than PBFRAME_PENDING_MAX events pending). A repeated
+ * part replaces the earlier one. Incomplete events older than
  * PBFRAME_PART_TTL_MS (measured from their last part, by now_ms) are
  * dropped first.
  */

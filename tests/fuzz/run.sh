@@ -20,9 +20,12 @@ CLANG=${CLANG:-clang}
 FUZZ_SECONDS=${FUZZ_SECONDS:-30}
 FUZZ_JOBS=${FUZZ_JOBS:-$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)}
 OUT=build-fuzz
-# The Makefile's PKGS line, so that a library added there is linked here.
-PKGS=$(sed -n 's/^PKGS[[:space:]]*=[[:space:]]*//p' Makefile)
-[ -n "$PKGS" ] || PKGS="libmicrohttpd jansson sqlite3 libcrypto inih"
+# The Makefile's PKGS, asked of make (the list spans several lines), so
+# that a library added there is linked here.
+# shellcheck disable=SC2016 # a make expression, for make
+PKGS=$(printf 'fuzz-print-pkgs:\n\t@echo $(PKGS)\n' |
+    make --no-print-directory -s -f Makefile -f - fuzz-print-pkgs 2>/dev/null)
+[ -n "$PKGS" ] || PKGS="libmicrohttpd jansson sqlite3 libcrypto inih libprotobuf-c"
 
 SAN="-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
 CFLAGS="-g -O1 $SAN -fno-omit-frame-pointer -std=c11 -D_DEFAULT_SOURCE -I."
@@ -63,6 +66,11 @@ if [ -z "$srcs" ]; then
 fi
 sh scripts/embed-schema.sh storage/schema/*.sql >"$OUT/schema.c" || exit 1
 srcs="$srcs $OUT/schema.c"
+# Feishu's frame, generated as the Makefile does (bot/pbframe.c includes it).
+mkdir -p "$OUT/proto"
+protoc-c --c_out="$OUT/proto" -Ibot/proto bot/proto/pbbp2.proto || exit 1
+srcs="$srcs $OUT/proto/pbbp2.pb-c.c"
+CFLAGS="$CFLAGS -I$OUT/proto"
 
 # Compiles in batches of FUZZ_JOBS; each object's errors go to its log.
 objs=""
