@@ -20,8 +20,11 @@ CLANG=${CLANG:-clang}
 FUZZ_SECONDS=${FUZZ_SECONDS:-30}
 FUZZ_JOBS=${FUZZ_JOBS:-$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)}
 OUT=build-fuzz
-# The Makefile's PKGS line, so that a library added there is linked here.
-PKGS=$(sed -n 's/^PKGS[[:space:]]*=[[:space:]]*//p' Makefile)
+# The Makefile's PKGS, so that a library added there is linked here;
+# asked of make itself, since the list spans lines.
+# shellcheck disable=SC2016 # a make expression, for make
+PKGS=$(printf 'fuzz-print-pkgs:\n\t@echo $(PKGS)\n' |
+    make --no-print-directory -s -f Makefile -f - fuzz-print-pkgs 2>/dev/null)
 [ -n "$PKGS" ] || PKGS="libmicrohttpd jansson sqlite3 libcrypto inih"
 
 SAN="-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
@@ -63,6 +66,12 @@ if [ -z "$srcs" ]; then
 fi
 sh scripts/embed-schema.sh storage/schema/*.sql >"$OUT/schema.c" || exit 1
 srcs="$srcs $OUT/schema.c"
+# Feishu's frame, generated as the Makefile does (protoc-c), for the
+# sources that include pbbp2.pb-c.h.
+mkdir -p "$OUT/proto"
+protoc-c --c_out="$OUT/proto" -Ibot/proto bot/proto/pbbp2.proto || exit 1
+srcs="$srcs $OUT/proto/pbbp2.pb-c.c"
+CFLAGS="$CFLAGS -I$OUT/proto"
 
 # Compiles in batches of FUZZ_JOBS; each object's errors go to its log.
 objs=""
