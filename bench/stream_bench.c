@@ -268,7 +268,7 @@ main(int argc, char **argv)
 	    "[channel.web]\ntype = dingtalk\narea = 华光路社区\n"
 	    "app_key = " WEB_KEY "\napp_secret = " SECRET "\napi_base = %s\n"
 	    "session_host = 127.0.0.1:%d\n"
-	    "[delivery]\nallow_http = true\nmax_inflight = 64\n"
+	    "[delivery]\nallow_http = on\nmax_inflight = 64\n"
 	    "[limits]\ntips_per_hour = 0\nchecks_per_minute = 0\n",
 	    fakeplat_base(fp), fakews_base(fw), fakeplat_port(fp),
 	    fakeplat_base(fp), fakeplat_port(fp));

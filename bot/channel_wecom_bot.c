@@ -98,6 +98,7 @@ static const struct channel_key wb_keys[] = {
 	{ "response_host", 0,
 	    "response_url 必须所在的主机（默认 " WB_RESPONSE_HOST "）/ the only "
 	    "host a response_url may name (default " WB_RESPONSE_HOST ")" },
+	CHANNEL_STREAM_KEYS,
 	{ NULL, 0, NULL }
 };
 

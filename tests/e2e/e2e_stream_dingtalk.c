@@ -66,7 +66,7 @@ prepare(struct daemon *dd, const char *secret, const char *keys)
 	    "app_secret = %s\napi_base = %s\nconnect_base = %s\n"
 	    "session_host = 127.0.0.1:%d\nping_seconds = 1\n"
 	    "dead_seconds = 4\n%s"
-	    "[delivery]\nallow_http = true\nretry_base_seconds = 1\n"
+	    "[delivery]\nallow_http = on\nretry_base_seconds = 1\n"
 	    "[limits]\ntips_per_hour = 0\nchecks_per_minute = 0\n",
 	    secret, fakeplat_base(fp), fakews_base(fw), fakeplat_port(fp),
 	    keys ? keys : "");
@@ -163,6 +163,7 @@ static void
 test_messages(void **state)
 {
 	size_t	 sess = fakeplat_count(fp, P_SESS);
+	char	 hook[256];
 
 	(void)state;
 	push("dm-1", "举报 流式线索甲 承诺月息5%");
@@ -170,8 +171,10 @@ test_messages(void **state)
 	/* The ACK came after the commit. */
 	assert_int_equal(tips_like(&d, "流式线索甲"), 1);
 	assert_true(wait_count(P_SESS, sess + 1) >= sess + 1);
+	(void)snprintf(hook, sizeof hook, "%s" P_SESS "?session=s-dm-2",
+	    fakeplat_base(fp));
 	fakews_push(fw, "dm-2", "cid-group-1", "staff-g1", 1,
-	    "查询 91110000000000000X", NULL, 1);
+	    "查询 91110000000000000X", hook, 1);
 	assert_int_equal(fakews_wait_acks(fw, "dm-2", 1, WAIT_MS), 0);
 	assert_int_equal(answers_of(&d, "dm-2"), 1);
 	assert_int_equal(fakews_live(fw), 1);

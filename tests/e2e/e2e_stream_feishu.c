@@ -70,7 +70,7 @@ group_setup(void **state)
 	    "mode = websocket\narea = 华光路社区\napp_id = " APP_ID "\n"
 	    "app_secret = " SECRET "\napi_base = %s\nconnect_base = %s\n"
 	    "dead_seconds = 2\n"
-	    "[delivery]\nallow_http = true\nretry_base_seconds = 1\n"
+	    "[delivery]\nallow_http = on\nretry_base_seconds = 1\n"
 	    "[limits]\ntips_per_hour = 0\nchecks_per_minute = 0\n",
 	    fakeplat_base(fp), fakews_base(fw));
 	e2e_prepare(&d, extra);
