@@ -15,6 +15,7 @@
 
 #include "channel.h"
 #include "log.h"
+#include "dtstream.h"
 #include "stream_int.h"
 #include "messages/xmalloc.h"
 
@@ -84,23 +85,77 @@ dt_open_result(struct stream *st, long status, const char *body, size_t len,
 	return r;
 }
 
-/* Sends {"code", "headers":{contentType, messageId}, "message", "data"}. */
-static void
-dt_ack(struct sconn *c, int code, const char *message_id, const char *data,
-    int flags)
+/*
+ * Reads one frame: {"type", "headers":{"topic", "messageId",
+ * "connectionId"}, "data": "<JSON in a string>"}. Pure (the fuzzer's
+ * entry). Returns 0, or -1 with *why; f's strings point into *j (caller
+ * decrefs).
+ */
+int
+dtstream_parse(const char *p, size_t len, json_t **j, struct dtstream_frame *f,
+    const char **why)
+{
+	json_t	*h;
+
+	memset(f, 0, sizeof *f);
+	if (len > DTSTREAM_FRAME_MAX) {
+		*why = "frame too large";
+		return -1;
+	}
+	if ((*j = json_loadb(p, len, 0, NULL)) == NULL || !json_is_object(*j)) {
+		*why = "not a JSON object";
+		return -1;
+	}
+	h = json_object_get(*j, "headers");
+	f->type = json_string_value(json_object_get(*j, "type"));
+	f->topic = json_string_value(json_object_get(h, "topic"));
+	f->message_id = json_string_value(json_object_get(h, "messageId"));
+	f->connection_id = json_string_value(json_object_get(h,
+	    "connectionId"));
+	f->data = json_string_value(json_object_get(*j, "data"));
+	if (f->type == NULL || f->topic == NULL) {
+		*why = "no type or topic";
+		return -1;
+	}
+	if (f->message_id != NULL && strlen(f->message_id) > 256) {
+		*why = "messageId too long";
+		return -1;
+	}
+	if (strcmp(f->type, "SYSTEM") != 0 && f->message_id == NULL) {
+		*why = "no messageId";
+		return -1;
+	}
+	return 0;
+}
+
+/* The ACK {"code", "headers":{contentType, messageId}, "message",
+ * "data"}; caller frees; NULL when it cannot be built. */
+char *
+dtstream_ack(int code, const char *message_id, const char *data)
 {
 	json_t	*j;
-	char	*s;
+	char	*s = NULL;
 
 	j = json_pack("{s:i, s:{s:s, s:s}, s:s, s:s}", "code", code,
 	    "headers", "contentType", "application/json", "messageId",
 	    message_id, "message", code == 200 ? "OK" : "not handled",
 	    "data", data);
-	if (j != NULL && (s = json_dumps(j, JSON_COMPACT)) != NULL) {
+	if (j != NULL)
+		s = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	return s;
+}
+
+static void
+dt_ack(struct sconn *c, int code, const char *message_id, const char *data,
+    int flags)
+{
+	char	*s;
+
+	if ((s = dtstream_ack(code, message_id, data)) != NULL) {
 		stream_send(c, s, strlen(s), flags);
 		free(s);
 	}
-	json_decref(j);
 }
 
 static void
@@ -108,60 +163,41 @@ dt_frame(struct stream *st, struct sconn *c, const unsigned char *p,
     size_t len)
 {
 	const struct channel	*ch = stream_channel(st);
-	json_t			*j, *h;
-	const char		*type, *topic, *mid, *data, *conn;
+	struct dtstream_frame	 f;
+	json_t			*j = NULL;
+	const char		*why = "";
 
-	if ((j = json_loadb((const char *)p, len, 0, NULL)) == NULL ||
-	    !json_is_object(j)) {
-		log_warn("%s: dingtalk stream: a frame that is not JSON",
-		    ch->name);
-		json_decref(j);
-		return;
-	}
-	type = json_string_value(json_object_get(j, "type"));
-	h = json_object_get(j, "headers");
-	topic = json_string_value(json_object_get(h, "topic"));
-	mid = json_string_value(json_object_get(h, "messageId"));
-	data = json_string_value(json_object_get(j, "data"));
-	if (type == NULL || topic == NULL) {
-		log_warn("%s: dingtalk stream: a frame without type or topic",
-		    ch->name);
+	if (dtstream_parse((const char *)p, len, &j, &f, &why) != 0) {
+		log_warn("%s: dingtalk stream: a frame dropped: %s", ch->name,
+		    why);
 		goto out;
 	}
-	if (strcmp(type, "SYSTEM") == 0) {
-		if (strcmp(topic, "ping") == 0 && mid != NULL)
-			dt_ack(c, 200, mid, data ? data : "{}",
-			    STREAM_CONTROL);
-		else if (strcmp(topic, "disconnect") == 0) {
-			if (mid != NULL)
-				dt_ack(c, 200, mid, "{}", STREAM_CONTROL);
+	if (strcmp(f.type, "SYSTEM") == 0) {
+		/* ping: the same data back, at once; disconnect: the
+		 * replacement now; anything else: alive. */
+		if (strcmp(f.topic, "disconnect") == 0)
 			stream_rotate(st, c, "disconnect");
-		} else if (mid != NULL)
-			dt_ack(c, 200, mid, "{}", STREAM_CONTROL);
+		if (f.message_id != NULL)
+			dt_ack(c, 200, f.message_id, strcmp(f.topic, "ping") ==
+			    0 && f.data != NULL ? f.data : "{}",
+			    STREAM_CONTROL);
 		goto out;
 	}
-	if (mid == NULL) {
-		log_warn("%s: dingtalk stream: a %s frame without messageId",
-		    ch->name, type);
-		goto out;
-	}
-	if (strcmp(type, "CALLBACK") == 0 && strcmp(topic, DT_BOT_TOPIC) == 0) {
-		if ((conn = json_string_value(json_object_get(h,
-		    "connectionId"))) != NULL && strlen(conn) < 64)
-			sconn_set_label(c, conn);
-		if (data == NULL) {
-			dt_ack(c, 200, mid, "{\"response\":null}", STREAM_ACK);
-			goto out;
-		}
+	if (strcmp(f.type, "CALLBACK") == 0 &&
+	    strcmp(f.topic, DT_BOT_TOPIC) == 0) {
+		if (f.connection_id != NULL && strlen(f.connection_id) < 64)
+			sconn_set_label(c, f.connection_id);
 		/* Stored (or a repeat), then acknowledged; not stored: no
 		 * ACK, and DingTalk pushes it again. */
-		if (stream_deliver(st, c, data, strlen(data)) == 0)
-			dt_ack(c, 200, mid, "{\"response\":null}", STREAM_ACK);
-	} else if (strcmp(type, "EVENT") == 0)
-		dt_ack(c, 200, mid, "{\"status\":\"SUCCESS\",\"message\":"
-		    "\"success\"}", STREAM_ACK);
+		if (f.data == NULL || stream_deliver(st, c, f.data,
+		    strlen(f.data)) == 0)
+			dt_ack(c, 200, f.message_id, "{\"response\":null}",
+			    STREAM_ACK);
+	} else if (strcmp(f.type, "EVENT") == 0)
+		dt_ack(c, 200, f.message_id, "{\"status\":\"SUCCESS\","
+		    "\"message\":\"success\"}", STREAM_ACK);
 	else
-		dt_ack(c, 404, mid, "{}", STREAM_ACK);
+		dt_ack(c, 404, f.message_id, "{}", STREAM_ACK);
 out:
 	json_decref(j);
 }
