@@ -8,7 +8,8 @@
  *
  * Every message goes to pbframe_decode. A frame it accepts must encode,
  * decode back to the same values and encode again to the same bytes; its
- * response must decode to the frame's fields plus biz_rt and the code;
+ * response must decode to the frame's fields plus biz_rt and the code,
+ * the ping for its service to the ping's fields;
  * and it goes to one pbparts per input, checked against a model: when an
  * event completes, its bytes are the latest accepted part of each seq.
  */
@@ -109,6 +110,27 @@ check_response(const struct pbframe *f, int code, long rt)
 	FUZZ_ASSERT(memcmp(g.payload, want, g.payload_len) == 0);
 	FUZZ_ASSERT(g.payload_encoding == NULL && g.payload_type == NULL);
 	FUZZ_ASSERT((g.log_id_new == NULL) == (f->log_id_new == NULL));
+	free(out);
+	pbframe_clear(&g);
+}
+
+/* The ping for f's service: the fields of STREAM.md §2.6, nothing else. */
+static void
+check_ping(const struct pbframe *f)
+{
+	struct pbframe	 g;
+	unsigned char	*out;
+	size_t		 len;
+	const char	*why;
+
+	FUZZ_ASSERT(pbframe_ping(f->service, &out, &len) == 0);
+	FUZZ_ASSERT(pbframe_decode(out, len, &g, &why) == 0);
+	FUZZ_ASSERT(g.seq_id == 0 && g.log_id == 0 && g.method == 0);
+	FUZZ_ASSERT(g.service == f->service && g.nheaders == 1);
+	FUZZ_ASSERT(strcmp(g.headers[0].key, "type") == 0);
+	FUZZ_ASSERT(strcmp(g.headers[0].value, "ping") == 0);
+	FUZZ_ASSERT(g.payload == NULL && g.payload_encoding == NULL &&
+	    g.payload_type == NULL && g.log_id_new == NULL);
 	free(out);
 	pbframe_clear(&g);
 }
@@ -237,6 +259,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_ASSERT(why == NULL);
 			FUZZ_ASSERT(f.nheaders <= PBFRAME_HEADERS_MAX);
 			check_round_trip(&f);
+			check_ping(&f);
 			check_response(&f, ctl & 0x80 ? 500 : 200,
 			    (long)ctl * 7);
 			check_parts(pp, &m, &f, now);

@@ -839,7 +839,43 @@ test_parts_caps(void **state)
 	assert_int_equal(w[len - 1], 'c');
 	free(w);
 	free(big);
+	/* A frame built by hand can be larger than any decoded one. */
+	big = calloc(1, PBFRAME_EVENT_MAX + 1);
+	assert_non_null(big);
+	data_frame(&f, NULL, NULL, NULL, big, PBFRAME_EVENT_MAX + 1);
+	assert_null(add(p, &f, 0, -1, NULL));
+	free(big);
 	pbparts_free(p);
+}
+
+/* encode refuses a struct that contradicts itself. */
+static void
+test_encode_refusals(void **state)
+{
+	struct pbframe	 f;
+	unsigned char	*out = (unsigned char *)"junk";
+	size_t		 len = 99;
+
+	(void)state;
+	memset(&f, 0, sizeof f);
+	f.nheaders = 1;		/* but no headers */
+	assert_int_equal(pbframe_encode(&f, &out, &len), -1);
+	assert_null(out);
+	assert_int_equal(len, 0);
+	f.nheaders = 0;
+	f.payload_len = 3;	/* but no payload */
+	assert_int_equal(pbframe_encode(&f, &out, &len), -1);
+	assert_null(out);
+	/* A header without key or value goes out with empty strings. */
+	f.payload_len = 0;
+	f.headers = calloc(1, sizeof *f.headers);
+	assert_non_null(f.headers);
+	f.nheaders = 1;
+	assert_int_equal(pbframe_encode(&f, &out, &len), 0);
+	assert_int_equal(len, 14);
+	assert_memory_equal(out + 8, "\x2a\x04\x0a\x00\x12\x00", 6);
+	free(out);
+	pbframe_clear(&f);
 }
 
 int
@@ -852,6 +888,7 @@ main(void)
 		cmocka_unit_test(test_decode_go_style),
 		cmocka_unit_test(test_decode_response),
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_encode_refusals),
 		cmocka_unit_test(test_unknown_fields),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_decode_caps),
