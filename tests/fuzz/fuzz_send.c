@@ -43,7 +43,7 @@ fuzz_setup(void)
 			    "api_base", "https://api.telegram.org",
 			    "outbound_url",
 			    "https://example.com/fangfei/outbound",
-			    "app_key", "dingfuzzappkey", "app_secret", "fuzz-secret",
+			    "app_key", "dingfuzzappkey", "bot_id", "aibfuzz0000000001", "app_secret", "fuzz-secret",
 			    "app_id", "wxfuzz0000000001",
 			    "verification_token", "fuzz-vtoken",
 			    "corp_id", "wwfuzz0000000001", "corp_secret", "fuzz",

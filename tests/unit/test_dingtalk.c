@@ -341,6 +341,24 @@ test_dingtalk_keys(void **state)
 	assert_int_equal(channel_set(&ch, "token", "x", &cause), -1);
 	free(cause);
 	cause = NULL;
+	/* mode: webhook (the default) or stream, nothing else. */
+	assert_int_equal(channel_set(&ch, "app_secret", "s", &cause), 0);
+	assert_int_equal(channel_setup(&ch, 1, &warning, &cause), 0);
+	assert_false(ch.backend->streams(&ch));
+	channel_clear(&ch);
+	memset(&ch, 0, sizeof ch);
+	ch.name = (char *)(uintptr_t)"dt3";
+	ch.backend = channel_backend_lookup("dingtalk");
+	assert_int_equal(channel_set(&ch, "app_key", "k", &cause), 0);
+	assert_int_equal(channel_set(&ch, "app_secret", "s", &cause), 0);
+	assert_int_equal(channel_set(&ch, "mode", "websocket", &cause), 0);
+	assert_int_equal(channel_setup(&ch, 1, &warning, &cause), -1);
+	assert_non_null(strstr(cause, "want webhook or stream"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(channel_set(&ch, "mode", "stream", &cause), 0);
+	assert_int_equal(channel_setup(&ch, 1, &warning, &cause), 0);
+	assert_true(ch.backend->streams(&ch));
 	free(warning);
 	channel_clear(&ch);
 	/* The outbound custom robot keeps its own table and name. */

@@ -822,6 +822,39 @@ test_mentions(void **state)
 	testchan_free(&ch);
 }
 
+/* Over the long connection the event's token is empty and nothing is
+ * checked (the connection is authenticated); the same body on a webhook
+ * is refused. */
+static void
+test_trusted(void **state)
+{
+	struct channel	 ws;
+	struct fakereq	 f;
+	struct inbound	 in;
+	char		*body;
+	const char	*why = NULL;
+
+	(void)state;
+	testchan_make(&ws, "fsws", "feishu", "app_id", "cli_ws",
+	    "app_secret", "APP_SECRET", "mode", "websocket", NULL);
+	body = event("", "ev-ws-1", "p2p", "text", "user", "举报 长连接", NULL);
+	fake_make(&f, body, NULL, NULL, NULL);
+	f.req.trusted = 1;
+	memset(&in, 0, sizeof in);
+	assert_int_equal(ws.backend->parse(&ws, &f.req, &in, &why), 0);
+	assert_false(in.ignore);
+	assert_string_equal(in.message_id, "ev-ws-1");
+	assert_non_null(strstr(in.text, "长连接"));
+	inbound_clear(&in);
+	/* Untrusted, the websocket channel has no token to match. */
+	f.req.trusted = 0;
+	memset(&in, 0, sizeof in);
+	assert_int_equal(ws.backend->parse(&ws, &f.req, &in, &why), 401);
+	inbound_clear(&in);
+	free(body);
+	testchan_free(&ws);
+}
+
 /* ---- keys ---- */
 
 /* The required keys are refused when missing; the secrets are marked. */
@@ -841,8 +874,9 @@ test_keys(void **state)
 	assert_int_equal(b->dedupe, 0);
 	assert_non_null(k = channel_key_find(b, "app_secret"));
 	assert_int_equal(k->flags, CHANNEL_KEY_REQUIRED | CHANNEL_KEY_SECRET);
+	/* Required in webhook mode only: setup() checks it. */
 	assert_non_null(k = channel_key_find(b, "verification_token"));
-	assert_int_equal(k->flags, CHANNEL_KEY_REQUIRED | CHANNEL_KEY_SECRET);
+	assert_int_equal(k->flags, CHANNEL_KEY_SECRET);
 	assert_non_null(k = channel_key_find(b, "encrypt_key"));
 	assert_int_equal(k->flags, CHANNEL_KEY_SECRET);
 	assert_non_null(k = channel_key_find(b, "app_id"));
@@ -859,6 +893,18 @@ test_keys(void **state)
 	cause = NULL;
 	assert_int_equal(channel_set(&ch, "secret_token", "x", &cause), -1);
 	free(cause);
+	cause = NULL;
+	/* A mode that is neither webhook nor websocket is refused. */
+	assert_int_equal(channel_set(&ch, "mode", "stream", &cause), 0);
+	assert_int_equal(channel_setup(&ch, 1, &warning, &cause), -1);
+	assert_non_null(strstr(cause, "want webhook or websocket"));
+	free(cause);
+	cause = NULL;
+	/* Over the long connection no token is needed. */
+	assert_int_equal(channel_set(&ch, "mode", "websocket", &cause), 0);
+	assert_int_equal(channel_setup(&ch, 1, &warning, &cause), 0);
+	assert_non_null(b->streams);
+	assert_true(b->streams(&ch));
 	channel_clear(&ch);
 }
 
@@ -877,6 +923,7 @@ main(void)
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_ignored),
 		cmocka_unit_test(test_mentions),
+		cmocka_unit_test(test_trusted),
 		cmocka_unit_test(test_keys),
 	};
 
