@@ -73,9 +73,10 @@ test_channel_types(void **state)
 	static const char *const want[] = {
 		"generic —", "telegram —", "secret_token", "bot_username",
 		"outbound_url", "api_base", "required beyond loopback",
-		"dingtalk", "wecom", "feishu",
+		"dingtalk", "wecom", "feishu", "wecom_bot", "mode",
+		"ping_seconds", "connect_base",
 	};
-	char	 out[8192];
+	char	 out[32768];
 	size_t	 i;
 
 	(void)state;
