@@ -199,12 +199,6 @@ stream_channel(const struct stream *st)
 	return st->ch;
 }
 
-int
-stream_allow_plain(const struct stream *st)
-{
-	return st->cfg->allow_http;
-}
-
 uint64_t
 sconn_id(const struct sconn *c)
 {
@@ -580,7 +574,8 @@ stream_ready(struct stream *st, struct sconn *c)
 	    c->label);
 }
 
-void
+/* A frame came: c is alive. */
+static void
 stream_alive(struct sconn *c)
 {
 	c->last_rx_ms = stream_mono_ms();
@@ -603,8 +598,8 @@ void
 stream_takeover(struct stream *st, struct sconn *c)
 {
 	log_error("%s: %s: another connection of this credential took over "
-	    "(another process or machine uses it): waiting %d s before "
-	    "connecting again", st->ch->name, st->ops->name,
+	    "(another process or machine uses it): waiting about %d s "
+	    "before connecting again", st->ch->name, st->ops->name,
 	    STREAM_TAKEOVER_MS / 1000);
 	stream_reason(st, "another client of this credential took over");
 	sconn_kill(c, "taken over");

@@ -86,8 +86,6 @@ extern const struct stream_ops stream_wecom_ops;
 
 /* The instance. */
 const struct channel	*stream_channel(const struct stream *);
-/* Whether http:// and ws:// addresses are allowed ([delivery] allow_http). */
-int			 stream_allow_plain(const struct stream *);
 /* Monotonic and wall clocks, ms. */
 int64_t			 stream_mono_ms(void);
 int64_t			 stream_wall_ms(void);
@@ -111,8 +109,6 @@ void			 stream_send(struct sconn *, const void *, size_t,
 /* c is usable: it becomes the primary connection (the one it replaces
  * drains). */
 void			 stream_ready(struct stream *, struct sconn *);
-/* A frame that proves the connection is alive (application level). */
-void			 stream_alive(struct sconn *);
 /* The platform will close c soon: open its replacement now, then drain
  * c (DingTalk disconnect). */
 void			 stream_rotate(struct stream *, struct sconn *,

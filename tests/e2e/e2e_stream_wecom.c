@@ -23,6 +23,7 @@
 
 #include "e2e.h"
 #include "fakews.h"
+#include "wsclient.h"
 
 #define BOT_ID	"aibE2Estream01"
 #define SECRET	"e2e-wecom-bot-secret-0123"
@@ -186,6 +187,49 @@ test_silent(void **state)
 	assert_int_equal(tips_like("重连后线索"), 1);
 }
 
+/*
+ * Another client subscribes with the same bot (another machine, an old
+ * deployment): the platform kicks the daemon's connection with
+ * disconnected_event, and the daemon does not subscribe again at once —
+ * the two would kick each other forever. /metrics shows it down.
+ */
+static void
+test_takeover(void **state)
+{
+	struct wsc		*t;
+	struct http_result	 r;
+	json_t			*sub, *ans;
+	int			 connects;
+
+	(void)state;
+	assert_int_equal(wsc_init(), 0);
+	t = wsc_open(fakews_ws_url(fw));
+	sub = json_pack("{s:s, s:{s:s}, s:{s:s, s:s}}", "cmd",
+	    "aibot_subscribe", "headers", "req_id", "aibot_subscribe_other",
+	    "body", "bot_id", BOT_ID, "secret", SECRET);
+	wsc_send_json(t, sub);
+	json_decref(sub);
+	ans = wsc_next_json(t);
+	assert_non_null(ans);
+	assert_int_equal(json_integer_value(json_object_get(ans, "errcode")),
+	    0);
+	json_decref(ans);
+	connects = fakews_connects(fw);
+	sleep_ms(3000);
+	assert_int_equal(fakews_connects(fw), connects);
+	r = e2e_request(&d, "GET", "/metrics", NULL, NULL, 0);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body,
+	    "fangfei_stream_connected{channel=\"wb\"} 0\n"));
+	e2e_result_free(&r);
+	wsc_free(t);
+	wsc_done();
+	/* The other client is gone: a restart connects at once. */
+	assert_int_equal(e2e_stop(&d, SIGTERM), 0);
+	e2e_start(&d);
+	assert_int_equal(fakews_wait_live(fw, 1, WAIT_MS), 0);
+}
+
 /* A second daemon on the credential stands by: no second subscribe, so
  * the platform never kicks the first. SIGTERM then closes it. */
 static void
@@ -231,6 +275,7 @@ main(void)
 		cmocka_unit_test(test_message),
 		cmocka_unit_test(test_resend),
 		cmocka_unit_test(test_silent),
+		cmocka_unit_test(test_takeover),
 		cmocka_unit_test(test_second_daemon),
 		cmocka_unit_test(test_no_violations),
 	};
