@@ -12,8 +12,8 @@
 #define PBFRAME_MAX		(4 * 1024 * 1024)	/* one frame, bytes */
 #define PBFRAME_HEADERS_MAX	64
 #define PBFRAME_PARTS_MAX	64		/* parts of one event */
-#define PBFRAME_EVENT_MAX	(8 * 1024 * 1024)	/* one reassembled event */
-#define PBFRAME_PENDING_MAX	32		/* events being reassembled */
+#define PBFRAME_EVENT_MAX	(1024 * 1024)	/* one reassembled event */
+#define PBFRAME_PENDING_MAX	16		/* events being reassembled */
 #define PBFRAME_PART_TTL_MS	10000		/* an incomplete event lives */
 
 #define PBFRAME_CONTROL		0	/* method: ping, pong */

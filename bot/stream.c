@@ -56,7 +56,7 @@
 #define STREAM_JOB_MS		5000	/* a reply frame's answer */
 #define STREAM_JOB_HOLD_MS	30000	/* no ready connection: give back */
 #define STREAM_STOP_MS		2000
-#define STREAM_MESSAGE_MAX	(8 * 1024 * 1024)
+#define STREAM_MESSAGE_MAX	(4 * 1024 * 1024)	/* = PBFRAME_MAX */
 #define STREAM_MAX		CONFIG_CHANNELS_MAX
 
 /* A frame waiting to be written, with lws's head room before it. */
