@@ -12,6 +12,9 @@
 
 #include "apitoken.h"
 #include "channel.h"
+#include "wxcrypt.h"
+
+#define CHANNEL_TS_DIGITS	12	/* digits of a signed timestamp, at most */
 #include "messages/buf.h"
 #include "messages/xmalloc.h"
 #include "messages/text.h"
@@ -245,7 +248,41 @@ channel_setup(struct channel *ch, int loopback, char **warning, char **cause)
 	return 0;
 }
 
-/* Returns the token cache the instance owns. */
+/* Checks the query of a WeCom-signed request (see channel.h). */
+int
+channel_wx_query(const struct http_request *req, long window,
+    const char **sig, const char **ts, const char **nonce, const char **why)
+{
+	long long	 t;
+	size_t		 n;
+
+	*sig = *ts = *nonce = NULL;
+	if (req->arg != NULL) {
+		*sig = req->arg(req, "msg_signature");
+		*ts = req->arg(req, "timestamp");
+		*nonce = req->arg(req, "nonce");
+	}
+	if (*sig == NULL || *ts == NULL || *nonce == NULL) {
+		*why = "missing msg_signature, timestamp or nonce";
+		return 401;
+	}
+	n = strlen(*ts);
+	if (strlen(*sig) != WXCRYPT_SIG_LEN || n == 0 || n > CHANNEL_TS_DIGITS ||
+	    strspn(*ts, "0123456789") != n || **nonce == '\0' ||
+	    strlen(*nonce) > WXCRYPT_PARAM_MAX) {
+		*why = "malformed msg_signature, timestamp or nonce";
+		return 401;
+	}
+	t = strtoll(*ts, NULL, 10);
+	if (t < (long long)req->now - window ||
+	    t > (long long)req->now + window) {
+		*why = "timestamp outside the window";
+		return 401;
+	}
+	return 0;
+}
+
+/* Reads the mode key (see channel.h). */
 int
 channel_mode(const struct channel *ch, const char *stream_name, char **cause)
 {
@@ -260,6 +297,7 @@ channel_mode(const struct channel *ch, const char *stream_name, char **cause)
 	return -1;
 }
 
+/* Returns the token cache the instance owns. */
 struct apitoken *
 channel_token(const struct channel *ch)
 {

@@ -337,6 +337,16 @@ int		 channel_mode(const struct channel *, const char *stream_name,
 struct apitoken	*channel_token(const struct channel *);
 /* Frees the instance's state and settings (not the struct). */
 void		 channel_clear(struct channel *);
+/*
+ * The msg_signature, timestamp and nonce of a WeCom-signed query (the
+ * self-built app, the AI bot): present, well formed, the timestamp (at
+ * most 12 digits) within window seconds of req->now. Returns 0, or 401
+ * with *why set; the signature itself is the caller's to check.
+ */
+int				 channel_wx_query(const struct http_request *,
+				    long window, const char **sig,
+				    const char **ts, const char **nonce,
+				    const char **why);
 /* Parses a JSON body into a jansson object; 0 or 400 with *why set
  * (malformed JSON, invalid UTF-8, not an object). */
 struct json_t;

@@ -167,48 +167,6 @@ dtapp_verify(const struct channel *ch, const struct http_request *req,
 	return 0;
 }
 
-/* The byte length of the space at p that ends a mention (0: none): ASCII
- * white space, U+2005
- * (which DingTalk writes after a mention), U+00A0 or U+3000. */
-static size_t
-dtapp_space_at(const char *p)
-{
-	if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
-		return 1;
-	if (strncmp(p, "\xe2\x80\x85", 3) == 0 ||
-	    strncmp(p, "\xe3\x80\x80", 3) == 0)
-		return 3;
-	if (strncmp(p, "\xc2\xa0", 2) == 0)
-		return 2;
-	return 0;
-}
-
-/*
- * Drops the mentions a group message starts with ("@防非助手 查询 …":
- * DingTalk usually removes the robot's own and leaves a space, but not
- * always, and the @-ed users come first) and the space around them.
- */
-static void
-dtapp_strip_mention(char *text)
-{
-	char	*p = text;
-	size_t	 n;
-
-	for (;;) {
-		while (*p != '\0' && (n = dtapp_space_at(p)) != 0)
-			p += n;
-		if (*p != '@' && strncmp(p, "\xef\xbc\xa0", 3) != 0)
-			break;
-		while (*p != '\0' && dtapp_space_at(p) == 0)
-			p++;
-	}
-	memmove(text, p, strlen(p) + 1);
-	text_trim(text);
-	n = strlen(text);
-	while (n >= 3 && strcmp(text + n - 3, "\xe2\x80\x85") == 0)
-		text[n -= 3] = '\0';
-}
-
 /*
  * Whether url may be posted to: http(s)://<session_host>/…, with http
  * only when session_host is a loopback address (the tests), no space,
@@ -311,7 +269,7 @@ dtapp_text(json_t *j, struct inbound *in, const char **why)
 	}
 	in->text = xstrdup(json_string_value(text));
 	if (in->chat_kind == CHAT_GROUP)
-		dtapp_strip_mention(in->text);
+		text_strip_mentions(in->text);
 	else
 		text_trim(in->text);
 	return 0;

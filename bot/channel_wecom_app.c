@@ -50,7 +50,6 @@
 #define WA_API_BASE		"https://qyapi.weixin.qq.com"
 #define WA_WINDOW		300	/* seconds a timestamp may be off */
 #define WA_CONTENT_BYTES	2048	/* UTF-8 bytes of text.content */
-#define WA_TS_DIGITS		12	/* digits of a timestamp, at most */
 #define WA_NONCE_LEN		16	/* digits of our reply nonces */
 #define WA_EXPIRES_DEFAULT	7200	/* gettoken's usual expires_in */
 #define WA_URL_MAX		(8 * 1024)	/* bytes of an API URL */
@@ -176,44 +175,6 @@ wecom_app_sends(const struct channel *ch)
 }
 
 /*
- * Reads msg_signature, timestamp and nonce from the query and checks the
- * timestamp against the window around req->now. Returns 0, or 401 with
- * *why set.
- */
-static int
-wecom_app_query(const struct http_request *req, const char **sig,
-    const char **ts, const char **nonce, const char **why)
-{
-	long long	 t;
-	size_t		 n;
-
-	*sig = *ts = *nonce = NULL;
-	if (req->arg != NULL) {
-		*sig = req->arg(req, "msg_signature");
-		*ts = req->arg(req, "timestamp");
-		*nonce = req->arg(req, "nonce");
-	}
-	if (*sig == NULL || *ts == NULL || *nonce == NULL) {
-		*why = "missing msg_signature, timestamp or nonce";
-		return 401;
-	}
-	n = strlen(*ts);
-	if (strlen(*sig) != WXCRYPT_SIG_LEN || n == 0 || n > WA_TS_DIGITS ||
-	    strspn(*ts, "0123456789") != n || **nonce == '\0' ||
-	    strlen(*nonce) > WXCRYPT_PARAM_MAX) {
-		*why = "malformed msg_signature, timestamp or nonce";
-		return 401;
-	}
-	t = strtoll(*ts, NULL, 10);
-	if (t < (long long)req->now - WA_WINDOW ||
-	    t > (long long)req->now + WA_WINDOW) {
-		*why = "timestamp outside the window";
-		return 401;
-	}
-	return 0;
-}
-
-/*
  * Reads the envelope of a POST into m. Returns 0, or 413/400 with *why
  * set; m holds nothing on failure.
  */
@@ -257,7 +218,8 @@ wecom_app_verify(const struct channel *ch, const struct http_request *req,
 		*why = "channel not set up";	/* fail closed */
 		return 401;
 	}
-	if ((rc = wecom_app_query(req, &sig, &ts, &nonce, why)) != 0)
+	if ((rc = channel_wx_query(req, WA_WINDOW, &sig, &ts,
+	    &nonce, why)) != 0)
 		return rc;
 	if ((rc = wecom_app_envelope(req, &m, why)) != 0)
 		return rc;
@@ -476,7 +438,8 @@ wecom_app_get(const struct channel *ch, const struct http_request *req,
 		*why = "channel not set up";
 		return;
 	}
-	if ((rc = wecom_app_query(req, &sig, &ts, &nonce, why)) != 0) {
+	if ((rc = channel_wx_query(req, WA_WINDOW, &sig, &ts,
+	    &nonce, why)) != 0) {
 		resp->status = rc;
 		return;
 	}

@@ -41,7 +41,6 @@
 #include "messages/xmalloc.h"
 
 #define WB_WINDOW		300	/* seconds a timestamp may be off */
-#define WB_TS_DIGITS		12	/* digits of a timestamp, at most */
 #define WB_ID_MAX		128	/* bytes of bot_id */
 #define WB_SECRET_MAX		256	/* bytes of secret */
 #define WB_URL_MAX		1024	/* bytes of ws_url, response_url */
@@ -312,44 +311,6 @@ wb_sends(const struct channel *ch)
 }
 
 /*
- * Reads msg_signature, timestamp and nonce from the query and checks the
- * timestamp against the window around req->now. Returns 0, or 401 with
- * *why set.
- */
-static int
-wb_query(const struct http_request *req, const char **sig, const char **ts,
-    const char **nonce, const char **why)
-{
-	long long	 t;
-	size_t		 n;
-
-	*sig = *ts = *nonce = NULL;
-	if (req->arg != NULL) {
-		*sig = req->arg(req, "msg_signature");
-		*ts = req->arg(req, "timestamp");
-		*nonce = req->arg(req, "nonce");
-	}
-	if (*sig == NULL || *ts == NULL || *nonce == NULL) {
-		*why = "missing msg_signature, timestamp or nonce";
-		return 401;
-	}
-	n = strlen(*ts);
-	if (strlen(*sig) != WXCRYPT_SIG_LEN || n == 0 || n > WB_TS_DIGITS ||
-	    strspn(*ts, "0123456789") != n || **nonce == '\0' ||
-	    strlen(*nonce) > WXCRYPT_PARAM_MAX) {
-		*why = "malformed msg_signature, timestamp or nonce";
-		return 401;
-	}
-	t = strtoll(*ts, NULL, 10);
-	if (t < (long long)req->now - WB_WINDOW ||
-	    t > (long long)req->now + WB_WINDOW) {
-		*why = "timestamp outside the window";
-		return 401;
-	}
-	return 0;
-}
-
-/*
  * Reads the encrypt field of a POST body {"encrypt":…} into *enc (a new
  * string). Returns 0, or 413/400 with *why set.
  */
@@ -393,7 +354,8 @@ wb_verify(const struct channel *ch, const struct http_request *req,
 		*why = "not a callback instance";	/* fail closed */
 		return 401;
 	}
-	if ((rc = wb_query(req, &sig, &ts, &nonce, why)) != 0)
+	if ((rc = channel_wx_query(req, WB_WINDOW, &sig, &ts,
+	    &nonce, why)) != 0)
 		return rc;
 	if ((rc = wb_envelope(req, &enc, why)) != 0)
 		return rc;
@@ -427,41 +389,6 @@ wb_field(json_t *obj, const char *key, char *field, size_t size,
 	return 0;
 }
 
-/* The byte length of the space at p that ends a mention (0: none): ASCII
- * white space, U+2005, U+00A0 or U+3000. */
-static size_t
-wb_space_at(const char *p)
-{
-	if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
-		return 1;
-	if (strncmp(p, "\xe2\x80\x85", 3) == 0 ||
-	    strncmp(p, "\xe3\x80\x80", 3) == 0)
-		return 3;
-	if (strncmp(p, "\xc2\xa0", 2) == 0)
-		return 2;
-	return 0;
-}
-
-/* Drops the mentions a group message starts with ("@RobotA hello", as
- * document 100719 shows it; ＠ too) and the space around them. */
-static void
-wb_strip_mention(char *text)
-{
-	char	*p = text;
-	size_t	 n;
-
-	for (;;) {
-		while (*p != '\0' && (n = wb_space_at(p)) != 0)
-			p += n;
-		if (*p != '@' && strncmp(p, "\xef\xbc\xa0", 3) != 0)
-			break;
-		while (*p != '\0' && wb_space_at(p) == 0)
-			p++;
-	}
-	memmove(text, p, strlen(p) + 1);
-	text_trim(text);
-}
-
 /* Reads text.content (or voice.content) of body into in->text. */
 static int
 wb_content(json_t *body, const char *type, struct inbound *in, const char **why)
@@ -482,7 +409,7 @@ wb_content(json_t *body, const char *type, struct inbound *in, const char **why)
 	}
 	in->text = xstrdup(json_string_value(c));
 	if (in->chat_kind == CHAT_GROUP)
-		wb_strip_mention(in->text);
+		text_strip_mentions(in->text);
 	else
 		text_trim(in->text);
 	return 0;
@@ -734,7 +661,8 @@ wb_get(const struct channel *ch, const struct http_request *req,
 		resp->status = 404;
 		return;
 	}
-	if ((rc = wb_query(req, &sig, &ts, &nonce, why)) != 0) {
+	if ((rc = channel_wx_query(req, WB_WINDOW, &sig, &ts,
+	    &nonce, why)) != 0) {
 		resp->status = rc;
 		return;
 	}

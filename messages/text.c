@@ -493,3 +493,38 @@ uscc_check(const char *q, char code[USCC_LEN + 1], char *expect)
 	}
 	return USCC_OK;
 }
+
+/* The byte length of the space at p that ends a mention (0: none). */
+static size_t
+text_mention_space(const char *p)
+{
+	if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+		return 1;
+	if (strncmp(p, "\xe2\x80\x85", 3) == 0 ||
+	    strncmp(p, "\xe3\x80\x80", 3) == 0)
+		return 3;
+	if (strncmp(p, "\xc2\xa0", 2) == 0)
+		return 2;
+	return 0;
+}
+
+void
+text_strip_mentions(char *text)
+{
+	char	*p = text;
+	size_t	 n;
+
+	for (;;) {
+		while (*p != '\0' && (n = text_mention_space(p)) != 0)
+			p += n;
+		if (*p != '@' && strncmp(p, "\xef\xbc\xa0", 3) != 0)
+			break;
+		while (*p != '\0' && text_mention_space(p) == 0)
+			p++;
+	}
+	memmove(text, p, strlen(p) + 1);
+	text_trim(text);
+	n = strlen(text);
+	while (n >= 3 && strcmp(text + n - 3, "\xe2\x80\x85") == 0)
+		text[n -= 3] = '\0';
+}

@@ -32,6 +32,14 @@ size_t	 utf8_prefix(const char *s, size_t n);
 /* Byte length of the longest prefix of the len-byte UTF-8 text s that
  * fits in max bytes without splitting a character. */
 size_t	 utf8_fit(const char *s, size_t len, size_t max);
+/*
+ * Drops the mentions a group message starts with ("@防非助手 查询 …", ＠
+ * too: platforms leave the bot's own, or a space where it was, and the
+ * @-ed users come first), the space around them (ASCII white space,
+ * U+2005 which DingTalk writes after a mention, U+00A0, U+3000), and any
+ * U+2005 left at the end; then trims. In place.
+ */
+void	 text_strip_mentions(char *);
 
 /* Trims ASCII and ideographic white space at both ends, in place; returns s. */
 char	*text_trim(char *s);
