@@ -58,6 +58,7 @@
 #define STREAM_STOP_MS		2000
 #define STREAM_MESSAGE_MAX	(4 * 1024 * 1024)	/* = PBFRAME_MAX */
 #define STREAM_MAX		CONFIG_CHANNELS_MAX
+#define STREAM_CA_BUNDLE	"/etc/ssl/certs/ca-certificates.crt"
 
 /* A frame waiting to be written, with lws's head room before it. */
 struct sframe {
@@ -1378,6 +1379,11 @@ stream_new(const struct config *cfg, const uint8_t *key,
 	info.protocols = stream_protocols;
 	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 	info.fd_limit_per_thread = 16;
+	/* The system's CAs (lws loads OpenSSL's default paths too; naming
+	 * the bundle keeps it from looking in the directory it was built
+	 * with, which Debian's build leaves wrong). */
+	if (access(STREAM_CA_BUNDLE, R_OK) == 0)
+		info.client_ssl_ca_filepath = STREAM_CA_BUNDLE;
 	info.user = st;
 	if ((st->ctx = lws_create_context(&info)) == NULL) {
 		*cause = xasprintf("channel %s: cannot start libwebsockets",
