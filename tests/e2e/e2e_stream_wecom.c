@@ -207,8 +207,7 @@ test_takeover(void **state)
 	sub = json_pack("{s:s, s:{s:s}, s:{s:s, s:s}}", "cmd",
 	    "aibot_subscribe", "headers", "req_id", "aibot_subscribe_other",
 	    "body", "bot_id", BOT_ID, "secret", SECRET);
-	wsc_send_json(t, sub);
-	json_decref(sub);
+	wsc_send_json(t, sub);		/* takes sub */
 	ans = wsc_next_json(t);
 	assert_non_null(ans);
 	assert_int_equal(json_integer_value(json_object_get(ans, "errcode")),
