@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -107,6 +108,8 @@ e2e_start_log(struct daemon *d, const char *log)
 	if ((d->pid = fork()) == -1)
 		e2e_die("fork");
 	if (d->pid == 0) {
+		/* A test that crashes takes its daemon with it. */
+		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
 		dup2(fds[1], STDOUT_FILENO);
 		close(fds[0]);
 		close(fds[1]);
