@@ -22,32 +22,15 @@
 #include <curl/curl.h>
 
 #include "e2e.h"
+#include "e2e_stream.h"
 #include "fakews.h"
 #include "wsclient.h"
 
 #define BOT_ID	"aibE2Estream01"
 #define SECRET	"e2e-wecom-bot-secret-0123"
-#define WAIT_MS	20000
 
 static struct daemon	 d;
 static struct fakews	*fw;
-
-static int64_t
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void
-sleep_ms(int ms)
-{
-	struct timespec	 ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-
-	nanosleep(&ts, NULL);
-}
 
 static void
 prepare(struct daemon *dd)
@@ -85,16 +68,6 @@ group_teardown(void **state)
 	fakews_stop(fw);
 	curl_global_cleanup();
 	return 0;
-}
-
-static long
-tips_like(const char *text)
-{
-	char	 sql[256];
-
-	(void)snprintf(sql, sizeof sql, "SELECT count(*) FROM tips WHERE body "
-	    "LIKE '%%%s%%'", text);
-	return e2e_sql_long(&d, sql);
 }
 
 /* Waits until the fake received n reply frames with cmd. */
@@ -159,7 +132,7 @@ test_message(void **state)
 	fakews_push(fw, "wmsg-1", "", "zhangsan", 0,
 	    "举报 企微长连接线索 高息理财", NULL, 1);
 	assert_true(wait_replies("aibot_respond_msg", n + 1) >= n + 1);
-	assert_int_equal(tips_like("企微长连接线索"), 1);
+	assert_int_equal(tips_like(&d, "企微长连接线索"), 1);
 	assert_int_equal(fakews_reply_text(fw, "aibot_respond_msg", n, frame,
 	    sizeof frame), 0);
 	assert_non_null(strstr(frame, "\"finish\":true"));
@@ -208,9 +181,9 @@ test_silent(void **state)
 	/* Answered in place on the new connection. */
 	assert_true(wait_replies("aibot_respond_msg", n + 1) >= n + 1);
 	end = now_ms() + WAIT_MS;
-	while (tips_like("重连后线索") < 1 && now_ms() < end)
+	while (tips_like(&d, "重连后线索") < 1 && now_ms() < end)
 		sleep_ms(20);
-	assert_int_equal(tips_like("重连后线索"), 1);
+	assert_int_equal(tips_like(&d, "重连后线索"), 1);
 }
 
 /*
@@ -240,6 +213,8 @@ test_takeover(void **state)
 	    0);
 	json_decref(ans);
 	connects = fakews_connects(fw);
+	/* That nothing happens takes waiting: three seconds without a
+	 * subscribe (a fight would resubscribe within one). */
 	sleep_ms(3000);
 	assert_int_equal(fakews_connects(fw), connects);
 	r = e2e_request(&d, "GET", "/metrics", NULL, NULL, 0);
@@ -270,7 +245,7 @@ test_second_daemon(void **state)
 	setenv("FANGFEI_DB", db, 1);
 	e2e_start(&d2);
 	unsetenv("FANGFEI_DB");
-	sleep_ms(2500);
+	assert_int_equal(wait_health(&d2, "stream wb: standby"), 0);
 	assert_int_equal(fakews_connects(fw), connects);
 	assert_int_equal(fakews_live(fw), 1);
 	assert_int_equal(e2e_stop(&d2, SIGTERM), 0);
