@@ -10,12 +10,8 @@
  * traffic), one being dialled, and one draining (the primary a rotation
  * replaced, still read and acknowledged until the server closes it).
  */
-#include <sys/file.h>
 #include <sys/queue.h>
-#include <sys/stat.h>
 
-#include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -25,136 +21,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
-#include <jansson.h>
 #include <libwebsockets.h>
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 
-#include "delivery.h"
-#include "dispatch.h"
 #include "log.h"
 #include "stream.h"
 #include "stream_int.h"
+#include "stream_sup.h"
 #include "messages/buf.h"
 #include "messages/xmalloc.h"
 #include "storage/outbox.h"
 #include "storage/store.h"
-
-#define STREAM_TICK_MS		250
-#define STREAM_HTTP_TIMEOUT	10	/* s: bootstrap call */
-#define STREAM_HTTP_MAX		(64 * 1024)
-#define STREAM_DIAL_MS		15000	/* handshake and subscribe */
-#define STREAM_DRAIN_MS		15000	/* a replaced connection, at most */
-#define STREAM_HEALTHY_MS	60000	/* then the backoff starts over */
-#define STREAM_BACKOFF_MAX_MS	60000
-#define STREAM_FATAL_MS		(5 * 60 * 1000)
-#define STREAM_TAKEOVER_MS	60000
-#define STREAM_SUSPEND_MS	10000	/* wall clock jumped: host slept */
-#define STREAM_LOCK_MS		1000	/* standby: try the lock again */
-#define STREAM_DOWN_GRACE_MS	10000
-#define STREAM_JOB_MS		5000	/* a reply frame's answer */
-#define STREAM_JOB_HOLD_MS	30000	/* no ready connection: give back */
-#define STREAM_STOP_MS		2000
-#define STREAM_MESSAGE_MAX	(4 * 1024 * 1024)	/* = PBFRAME_MAX */
-#define STREAM_MAX		CONFIG_CHANNELS_MAX
-#define STREAM_CA_BUNDLE	"/etc/ssl/certs/ca-certificates.crt"
-
-/* A frame waiting to be written, with lws's head room before it. */
-struct sframe {
-	TAILQ_ENTRY(sframe)	 entry;
-	int			 flags;
-	size_t			 len;
-	unsigned char		 data[];
-};
-TAILQ_HEAD(sframes, sframe);
-
-enum sconn_state {
-	SCONN_DIALING,		/* handshake, or waiting for the subscribe */
-	SCONN_READY,		/* primary */
-	SCONN_DRAINING,
-	SCONN_GONE,		/* closed; freed at WSI_DESTROY */
-};
-
-struct sconn {
-	struct stream		*st;
-	struct lws		*wsi;
-	uint64_t		 id;
-	enum sconn_state	 state;
-	char			*url;
-	char			 label[96];
-	struct sframes		 ctl, data;
-	struct buf		 rx;
-	int			 rx_over;
-	int			 ping_due;
-	int			 closing;	/* write what is queued, then
-						   close */
-	int			 going_away;	/* replace me */
-	int64_t			 born_ms, ready_ms, last_rx_ms, drain_until;
-	void			*proto;
-	int			 in_connect;	/* inside lws_client_connect */
-	int			 destroyed;
-};
-
-/* An outbox row to send over the connection (WeCom). */
-struct sjob {
-	TAILQ_ENTRY(sjob)	 entry;
-	int64_t			 row;
-	int			 attempts;
-	int			 resent;
-	char			*meta, *text, *idem;
-	char			*req_id;
-	int64_t			 queued_ms, deadline_ms;
-};
-TAILQ_HEAD(sjobs, sjob);
-
-struct stream {
-	const struct channel		*ch;
-	const struct stream_ops		*ops;
-	const struct config		*cfg;
-	const struct handler_env	*env;
-	struct delivery			*dl;
-	struct store			*store;
-	struct lws_context		*ctx;
-	pthread_t			 thread;
-	int				 started;
-	atomic_int			 stop;
-	int				 closing;
-	int64_t				 stop_deadline;
-
-	char				*lock_path;
-	int				 lock_fd;
-	int				 locked;
-	int64_t				 lock_next;
-
-	struct sconn			*primary, *dialing, *draining;
-	uint64_t			 next_id;
-	struct stream_timing		 timing;
-	int				 failures;
-	int				 dropped;	/* a drop since the
-							   last ready */
-	int64_t				 retry_at;
-	int64_t				 last_mono, last_wall;
-	int64_t				 ping_at;
-	lws_sorted_usec_list_t		 sul;
-
-	pthread_mutex_t			 mu;
-	struct sjobs			 incoming;	/* under mu */
-	struct sjobs			 jobs;		/* thread only */
-	char				 reason[160];	/* under mu */
-
-	atomic_int			 connected;
-	atomic_int			 standby;
-	atomic_llong			 down_since;	/* wall ms, 0: up */
-	atomic_llong			 last_frame;	/* wall ms */
-	atomic_long			 n_reconnects, n_received, n_acks,
-					 n_duplicates, n_replies;
-};
-
-struct stream_set {
-	struct stream	*streams[STREAM_MAX];
-	size_t		 n;
-};
 
 /* What each streaming backend type uses, and the key that names its
  * credential. */
@@ -168,13 +45,10 @@ static const struct {
 	{ "wecom_bot", &stream_wecom_ops, "bot_id" },
 };
 
-/* For stream_submit(), which the delivery thread calls by channel; the
- * mutex keeps a stopping set from being freed under it. */
-static struct stream_set	*stream_live;
-static pthread_mutex_t		 stream_live_mu = PTHREAD_MUTEX_INITIALIZER;
+struct stream_set	*stream_live;
+pthread_mutex_t		 stream_live_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static void	stream_tick(lws_sorted_usec_list_t *);
-static void	sconn_kill(struct sconn *, const char *);
 
 int64_t
 stream_mono_ms(void)
@@ -236,10 +110,7 @@ stream_req_id(const char *prefix, char *out, size_t size)
 }
 
 /* Records why the instance is not connected (for /healthz). */
-static void
-stream_reason(struct stream *st, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void
+void
 stream_reason(struct stream *st, const char *fmt, ...)
 {
 	va_list	ap;
@@ -278,7 +149,7 @@ stream_uniform(int64_t ms)
  * limits slowly, everything else 1 s, 2 s, 4 s … 60 s with jitter, or
  * the platform's own intervals where it hands them out (Feishu).
  */
-static void
+void
 stream_retry_later(struct stream *st, enum stream_open kind)
 {
 	int64_t	now = stream_mono_ms(), delay;
@@ -300,7 +171,7 @@ stream_retry_later(struct stream *st, enum stream_open kind)
 }
 
 /* Marks the instance down (once) and counts the reconnect to come. */
-static void
+void
 stream_down(struct stream *st)
 {
 	long long	zero = 0;
@@ -308,134 +179,6 @@ stream_down(struct stream *st)
 	atomic_store(&st->connected, 0);
 	(void)atomic_compare_exchange_strong(&st->down_since, &zero,
 	    (long long)stream_wall_ms());
-}
-
-/* ---- the credential's lock ---- */
-
-/*
- * The lock file of a credential: next to the database, named after a
- * hash of the type and the credential's id (no id in the file name).
- */
-static char *
-stream_lock_path(const struct config *cfg, const char *type, const char *id)
-{
-	unsigned char	md[32];
-	unsigned int	mdlen = 0;
-	char		hex[17];
-	EVP_MD_CTX	*x = EVP_MD_CTX_new();
-	int		i;
-
-	if (x == NULL || EVP_DigestInit_ex(x, EVP_sha256(), NULL) != 1 ||
-	    EVP_DigestUpdate(x, type, strlen(type) + 1) != 1 ||
-	    EVP_DigestUpdate(x, id, strlen(id)) != 1 ||
-	    EVP_DigestFinal_ex(x, md, &mdlen) != 1)
-		memset(md, 0, sizeof md);
-	EVP_MD_CTX_free(x);
-	for (i = 0; i < 8; i++)
-		(void)snprintf(hex + i * 2, 3, "%02x", md[i]);
-	return xasprintf("%s.stream-%s.lock", cfg->db_path, hex);
-}
-
-/* Takes the lock if nobody holds it. 1: held now; 0: another process
- * holds it. */
-static int
-stream_lock(struct stream *st)
-{
-	char	pid[32];
-	int	n;
-
-	if (st->locked)
-		return 1;
-	if (st->lock_fd == -1 && (st->lock_fd = open(st->lock_path,
-	    O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
-		stream_reason(st, "cannot open the lock file: %s",
-		    strerror(errno));
-		return 0;
-	}
-	if (flock(st->lock_fd, LOCK_EX | LOCK_NB) == -1)
-		return 0;
-	st->locked = 1;
-	/* The owner's pid, for an operator who wonders who holds it. */
-	n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
-	if (ftruncate(st->lock_fd, 0) == 0)
-		(void)!write(st->lock_fd, pid, (size_t)n);
-	return 1;
-}
-
-static void
-stream_unlock(struct stream *st)
-{
-	if (st->lock_fd != -1) {
-		if (st->locked)
-			(void)flock(st->lock_fd, LOCK_UN);
-		close(st->lock_fd);
-	}
-	st->lock_fd = -1;
-	st->locked = 0;
-}
-
-/* ---- the bootstrap call ---- */
-
-static size_t
-stream_http_write(char *p, size_t size, size_t n, void *arg)
-{
-	struct buf	*b = arg;
-
-	if (buf_add(b, p, size * n) == -1)
-		return 0;	/* too large: fail the transfer */
-	return size * n;
-}
-
-/*
- * Makes the bootstrap call, blocking this thread for at most
- * STREAM_HTTP_TIMEOUT seconds (nothing else waits on it: the other
- * connections of the instance are read again right after). Returns the
- * HTTP status (0: no answer) with the body in *b.
- */
-static long
-stream_http(struct stream *st, struct http_call *call, struct buf *b,
-    char *err, size_t errsz)
-{
-	struct curl_slist	*hdrs = NULL;
-	CURL			*e;
-	CURLcode		 rc;
-	long			 status = 0;
-	size_t			 i;
-
-	if ((e = curl_easy_init()) == NULL) {
-		(void)snprintf(err, errsz, "curl_easy_init failed");
-		return 0;
-	}
-	for (i = 0; i < HTTP_CALL_HEADERS && call->headers[i] != NULL; i++)
-		hdrs = curl_slist_append(hdrs, call->headers[i]);
-	if (call->content_type != NULL) {
-		char	*ct = xasprintf("Content-Type: %s",
-		    call->content_type);
-
-		hdrs = curl_slist_append(hdrs, ct);
-		free(ct);
-	}
-	curl_easy_setopt(e, CURLOPT_URL, call->url);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, st->cfg->allow_http ?
-	    "http,https" : "https");
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT, (long)STREAM_HTTP_TIMEOUT);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, (long)STREAM_HTTP_TIMEOUT);
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "fangfei/1");
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, stream_http_write);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, b);
-	if (call->body != NULL) {
-		curl_easy_setopt(e, CURLOPT_POSTFIELDS, call->body);
-		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)call->len);
-	}
-	if ((rc = curl_easy_perform(e)) == CURLE_OK)
-		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-	else
-		(void)snprintf(err, errsz, "%s", curl_easy_strerror(rc));
-	curl_easy_cleanup(e);
-	curl_slist_free_all(hdrs);
-	return status;
 }
 
 /* ---- connections ---- */
@@ -521,7 +264,7 @@ sconn_free(struct sconn *c)
  * freed when lws destroys its connection (WSI_DESTROY), since this may run
  * inside one of c's own callbacks.
  */
-static void
+void
 sconn_kill(struct sconn *c, const char *why)
 {
 	struct lws	*wsi = c->wsi;
@@ -746,265 +489,6 @@ stream_connect(struct stream *st)
 		return;
 	}
 	stream_dial(st, url);
-}
-
-/* ---- replies over the connection (WeCom) ---- */
-
-static void
-sjob_free(struct sjob *j)
-{
-	free(j->meta);
-	free(j->text);
-	free(j->idem);
-	free(j->req_id);
-	free(j);
-}
-
-/* Records a job's outcome in the outbox and frees it. */
-static void
-stream_job_done(struct stream *st, struct sjob *j, enum send_status s,
-    int retry_after, const char *err)
-{
-	time_t		 now = time(NULL), next = now;
-	const char	*state = "sent";
-	char		 why[300];
-
-	if (s == SEND_FAILED)
-		state = "dead";
-	else if (s == SEND_RETRY) {
-		if (j->attempts >= DELIVERY_MAX_ATTEMPTS) {
-			state = "dead";
-			(void)snprintf(why, sizeof why, "gave up after %d "
-			    "attempts: %.200s", j->attempts, err);
-			err = why;
-		} else {
-			state = "pending";
-			next = now + delivery_backoff(j->attempts,
-			    retry_after, st->cfg->retry_base);
-		}
-	}
-	if (outbox_finish(st->store, j->row, state, next,
-	    s == SEND_OK ? NULL : err, now) != STORE_OK)
-		log_error("%s: outbox: %s", st->ch->name,
-		    store_errmsg(st->store));
-	if (s == SEND_OK)
-		atomic_fetch_add(&st->n_replies, 1);
-	else
-		log_warn("%s: row %lld: %s (%s)", st->ch->name,
-		    (long long)j->row, state, err);
-	sjob_free(j);
-}
-
-/* Sends one job on the primary connection. */
-static void
-stream_job_send(struct stream *st, struct sjob *j, int force_send)
-{
-	char		 fresh[96], *frame, *req = NULL;
-	const char	*why = "cannot build the frame";
-
-	stream_req_id("aibot_send_msg", fresh, sizeof fresh);
-	frame = st->ops->reply_frame(j->meta, j->text, j->idem,
-	    st->primary->id, stream_wall_ms(), force_send, fresh, &req, &why);
-	if (frame == NULL) {
-		stream_job_done(st, j, SEND_FAILED, 0, why);
-		return;
-	}
-	free(j->req_id);
-	j->req_id = req;
-	j->deadline_ms = stream_mono_ms() + STREAM_JOB_MS;
-	stream_send(st->primary, frame, strlen(frame), 0);
-	free(frame);
-	TAILQ_INSERT_TAIL(&st->jobs, j, entry);
-}
-
-int
-stream_answer(struct stream *st, const char *req_id, long errcode,
-    const char *errmsg)
-{
-	struct sjob		*j;
-	enum send_status	 s;
-	char			 err[256];
-	int			 resend = 0, ra = 0;
-
-	TAILQ_FOREACH(j, &st->jobs, entry)
-		if (j->req_id != NULL && strcmp(j->req_id, req_id) == 0)
-			break;
-	if (j == NULL)
-		return -1;
-	TAILQ_REMOVE(&st->jobs, j, entry);
-	s = st->ops->reply_answer(errcode, errmsg, &resend, &ra, err,
-	    sizeof err);
-	if (resend && !j->resent && st->primary != NULL) {
-		/* The message can no longer be answered in place: a new
-		 * message to its chat instead. */
-		j->resent = 1;
-		stream_job_send(st, j, 1);
-		return 0;
-	}
-	stream_job_done(st, j, s, ra, err);
-	return 0;
-}
-
-/* Moves handed-over rows to the connection and times out the ones
- * waiting. */
-static void
-stream_jobs(struct stream *st, int64_t now)
-{
-	struct sjobs	 in;
-	struct sjob	*j, *next;
-
-	TAILQ_INIT(&in);
-	pthread_mutex_lock(&st->mu);
-	TAILQ_CONCAT(&in, &st->incoming, entry);
-	pthread_mutex_unlock(&st->mu);
-	for (j = TAILQ_FIRST(&st->jobs); j != NULL; j = next) {
-		next = TAILQ_NEXT(j, entry);
-		if (now < j->deadline_ms)
-			continue;
-		TAILQ_REMOVE(&st->jobs, j, entry);
-		stream_job_done(st, j, SEND_RETRY, 0,
-		    "no answer over the long connection");
-	}
-	while ((j = TAILQ_FIRST(&in)) != NULL) {
-		TAILQ_REMOVE(&in, j, entry);
-		if (st->primary != NULL && !st->closing)
-			stream_job_send(st, j, 0);
-		else if (now - j->queued_ms > STREAM_JOB_HOLD_MS || st->closing)
-			stream_job_done(st, j, SEND_RETRY, 0,
-			    "the long connection is down");
-		else {
-			/* Held until the connection is ready (WeCom 846609:
-			 * not subscribed yet). */
-			pthread_mutex_lock(&st->mu);
-			TAILQ_INSERT_TAIL(&st->incoming, j, entry);
-			pthread_mutex_unlock(&st->mu);
-		}
-	}
-}
-
-int
-stream_submit(const struct channel *ch, const struct outbound *m,
-    int attempts)
-{
-	struct stream_set	*set;
-	struct stream		*st = NULL;
-	struct sjob		*j;
-	size_t			 i;
-
-	pthread_mutex_lock(&stream_live_mu);
-	set = stream_live;
-	for (i = 0; set != NULL && i < set->n; i++)
-		if (set->streams[i]->ch == ch)
-			st = set->streams[i];
-	if (st == NULL || atomic_load(&st->stop) ||
-	    st->ops->reply_frame == NULL) {
-		pthread_mutex_unlock(&stream_live_mu);
-		return -1;
-	}
-	j = xcalloc(1, sizeof *j);
-	j->row = m->id;
-	j->attempts = attempts;
-	j->meta = xstrdup(m->meta != NULL ? m->meta : "{}");
-	j->text = xstrdup(m->text != NULL ? m->text : "");
-	j->idem = xstrdup(m->idem_key != NULL ? m->idem_key : "");
-	j->queued_ms = stream_mono_ms();
-	pthread_mutex_lock(&st->mu);
-	TAILQ_INSERT_TAIL(&st->incoming, j, entry);
-	pthread_mutex_unlock(&st->mu);
-	lws_cancel_service(st->ctx);
-	pthread_mutex_unlock(&stream_live_mu);
-	return 0;
-}
-
-/* ---- messages ---- */
-
-static const char *
-stream_no_header(const struct http_request *req, const char *name)
-{
-	(void)req;
-	(void)name;
-	return NULL;
-}
-
-/* Adds the connection's number to a reply_meta (replies over the
- * connection use the message's req_id only on the connection it came
- * on). */
-static void
-stream_meta_conn(struct inbound *in, uint64_t id)
-{
-	json_t	*j;
-	char	*s;
-
-	if (in->reply_meta == NULL ||
-	    (j = json_loads(in->reply_meta, 0, NULL)) == NULL)
-		return;
-	if (json_is_object(j) && json_object_set_new(j, "conn",
-	    json_integer((json_int_t)id)) == 0 &&
-	    (s = json_dumps(j, JSON_COMPACT)) != NULL) {
-		free(in->reply_meta);
-		in->reply_meta = s;
-	}
-	json_decref(j);
-}
-
-int
-stream_deliver(struct stream *st, struct sconn *c, const char *body,
-    size_t len)
-{
-	const struct channel	*ch = st->ch;
-	struct http_request	 req;
-	struct inbound		 in;
-	struct reply		 reply = { 0, { NULL } };
-	const char		*why = "", *cmd = "-";
-	enum dispatch_result	 dr;
-	char			*copy = xmalloc(len + 1);
-	int			 rc = 0;
-
-	memcpy(copy, body, len);
-	copy[len] = '\0';
-	memset(&req, 0, sizeof req);
-	req.method = "POST";
-	req.path = "";
-	req.body = copy;
-	req.body_len = len;
-	req.now = time(NULL);
-	req.header = stream_no_header;
-	req.trusted = 1;
-	memset(&in, 0, sizeof in);
-	if (ch->backend->parse(ch, &req, &in, &why) != 0) {
-		/* It would only come back: acknowledged and dropped. */
-		log_warn("%s: %s: unreadable message dropped: %s", ch->name,
-		    st->ops->name, why);
-		goto out;
-	}
-	atomic_fetch_add(&st->n_received, 1);
-	dr = dispatch_inbound(st->store, ch, st->env, &in, req.now, &reply,
-	    &cmd);
-	if (dr == DISPATCH_FAILED) {
-		log_error("%s: %s: not stored: not acknowledged, the platform "
-		    "sends it again", ch->name, st->ops->name);
-		rc = -1;
-		goto out;
-	}
-	if (dr == DISPATCH_REPEATED)
-		atomic_fetch_add(&st->n_duplicates, 1);
-	if (dr != DISPATCH_IGNORED && reply.ntexts > 0) {
-		if (ch->backend->over_socket != NULL &&
-		    ch->backend->over_socket(ch))
-			stream_meta_conn(&in, c->id);
-		if (dispatch_queue_reply(st->store, ch, st->env, &in, req.now,
-		    &reply) == -1) {
-			rc = -1;
-			goto out;
-		}
-	}
-	log_debug("%s %s cmd=%s result=%d", ch->name,
-	    in.chat_kind == CHAT_GROUP ? "group" : "private", cmd, (int)dr);
-out:
-	reply_clear(&reply);
-	inbound_clear(&in);
-	free(copy);
-	return rc;
 }
 
 /* ---- libwebsockets ---- */
@@ -1478,71 +962,3 @@ stream_stop(struct stream_set *set)
 	free(set);
 }
 
-void
-stream_metrics(struct stream_set *set, struct buf *b)
-{
-	struct stream	*st;
-	int64_t		 now = stream_wall_ms(), last;
-	size_t		 i;
-
-	if (set == NULL || set->n == 0)
-		return;
-	(void)buf_adds(b, "# TYPE fangfei_stream_connected gauge\n"
-	    "# TYPE fangfei_stream_standby gauge\n"
-	    "# TYPE fangfei_stream_last_frame_seconds gauge\n"
-	    "# TYPE fangfei_stream_reconnects_total counter\n"
-	    "# TYPE fangfei_stream_messages_total counter\n"
-	    "# TYPE fangfei_stream_duplicates_total counter\n"
-	    "# TYPE fangfei_stream_acks_total counter\n"
-	    "# TYPE fangfei_stream_replies_total counter\n");
-	for (i = 0; i < set->n; i++) {
-		st = set->streams[i];
-		last = atomic_load(&st->last_frame);
-		(void)buf_addf(b,
-		    "fangfei_stream_connected{channel=\"%s\"} %d\n"
-		    "fangfei_stream_standby{channel=\"%s\"} %d\n"
-		    "fangfei_stream_last_frame_seconds{channel=\"%s\"} %lld\n"
-		    "fangfei_stream_reconnects_total{channel=\"%s\"} %ld\n"
-		    "fangfei_stream_messages_total{channel=\"%s\"} %ld\n"
-		    "fangfei_stream_duplicates_total{channel=\"%s\"} %ld\n"
-		    "fangfei_stream_acks_total{channel=\"%s\"} %ld\n"
-		    "fangfei_stream_replies_total{channel=\"%s\"} %ld\n",
-		    st->ch->name, atomic_load(&st->connected),
-		    st->ch->name, atomic_load(&st->standby),
-		    st->ch->name, last == 0 ? -1LL : (long long)(now - last) /
-		    1000,
-		    st->ch->name, atomic_load(&st->n_reconnects),
-		    st->ch->name, atomic_load(&st->n_received),
-		    st->ch->name, atomic_load(&st->n_duplicates),
-		    st->ch->name, atomic_load(&st->n_acks),
-		    st->ch->name, atomic_load(&st->n_replies));
-	}
-}
-
-int
-stream_health(struct stream_set *set, struct buf *b)
-{
-	struct stream	*st;
-	int64_t		 now = stream_wall_ms(), since;
-	size_t		 i;
-	int		 down = 0;
-	char		 reason[sizeof st->reason];
-
-	for (i = 0; set != NULL && i < set->n; i++) {
-		st = set->streams[i];
-		since = atomic_load(&st->down_since);
-		pthread_mutex_lock(&st->mu);
-		memcpy(reason, st->reason, sizeof reason);
-		pthread_mutex_unlock(&st->mu);
-		if (atomic_load(&st->standby))
-			(void)buf_addf(b, "stream %s: standby (another "
-			    "process owns the credential)\n", st->ch->name);
-		else if (since != 0 && now - since > STREAM_DOWN_GRACE_MS) {
-			(void)buf_addf(b, "stream %s: down for %lld s: %s\n",
-			    st->ch->name, (long long)(now - since) / 1000,
-			    reason);
-			down++;
-		}
-	}
-	return down;
-}

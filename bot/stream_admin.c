@@ -1,0 +1,220 @@
+/*
+ * The long-connection supervisor's dealings with the world around it: the
+ * credential's lock (one owner per credential on this machine), the
+ * bootstrap call that yields a WebSocket URL, and what /metrics and
+ * /healthz say of each long connection.
+ */
+#include <sys/file.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <openssl/evp.h>
+
+#include "log.h"
+#include "stream.h"
+#include "stream_sup.h"
+#include "messages/xmalloc.h"
+
+/*
+ * The lock file of a credential: next to the database, named after a
+ * hash of the type and the credential's id (no id in the file name).
+ */
+char *
+stream_lock_path(const struct config *cfg, const char *type, const char *id)
+{
+	unsigned char	md[32];
+	unsigned int	mdlen = 0;
+	char		hex[17];
+	EVP_MD_CTX	*x = EVP_MD_CTX_new();
+	int		i;
+
+	if (x == NULL || EVP_DigestInit_ex(x, EVP_sha256(), NULL) != 1 ||
+	    EVP_DigestUpdate(x, type, strlen(type) + 1) != 1 ||
+	    EVP_DigestUpdate(x, id, strlen(id)) != 1 ||
+	    EVP_DigestFinal_ex(x, md, &mdlen) != 1)
+		memset(md, 0, sizeof md);
+	EVP_MD_CTX_free(x);
+	for (i = 0; i < 8; i++)
+		(void)snprintf(hex + i * 2, 3, "%02x", md[i]);
+	return xasprintf("%s.stream-%s.lock", cfg->db_path, hex);
+}
+
+/* Takes the lock if nobody holds it. 1: held now; 0: another process
+ * holds it. */
+int
+stream_lock(struct stream *st)
+{
+	char	pid[32];
+	int	n;
+
+	if (st->locked)
+		return 1;
+	if (st->lock_fd == -1 && (st->lock_fd = open(st->lock_path,
+	    O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
+		stream_reason(st, "cannot open the lock file: %s",
+		    strerror(errno));
+		return 0;
+	}
+	if (flock(st->lock_fd, LOCK_EX | LOCK_NB) == -1)
+		return 0;
+	st->locked = 1;
+	/* The owner's pid, for an operator who wonders who holds it. */
+	n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+	if (ftruncate(st->lock_fd, 0) == 0)
+		(void)!write(st->lock_fd, pid, (size_t)n);
+	return 1;
+}
+
+/* ---- the credential's lock ---- */
+
+void
+stream_unlock(struct stream *st)
+{
+	if (st->lock_fd != -1) {
+		if (st->locked)
+			(void)flock(st->lock_fd, LOCK_UN);
+		close(st->lock_fd);
+	}
+	st->lock_fd = -1;
+	st->locked = 0;
+}
+
+/* ---- the bootstrap call ---- */
+
+static size_t
+stream_http_write(char *p, size_t size, size_t n, void *arg)
+{
+	struct buf	*b = arg;
+
+	if (buf_add(b, p, size * n) == -1)
+		return 0;	/* too large: fail the transfer */
+	return size * n;
+}
+
+/*
+ * Makes the bootstrap call, blocking this thread for at most
+ * STREAM_HTTP_TIMEOUT seconds (nothing else waits on it: the other
+ * connections of the instance are read again right after). Returns the
+ * HTTP status (0: no answer) with the body in *b.
+ */
+long
+stream_http(struct stream *st, struct http_call *call, struct buf *b,
+    char *err, size_t errsz)
+{
+	struct curl_slist	*hdrs = NULL;
+	CURL			*e;
+	CURLcode		 rc;
+	long			 status = 0;
+	size_t			 i;
+
+	if ((e = curl_easy_init()) == NULL) {
+		(void)snprintf(err, errsz, "curl_easy_init failed");
+		return 0;
+	}
+	for (i = 0; i < HTTP_CALL_HEADERS && call->headers[i] != NULL; i++)
+		hdrs = curl_slist_append(hdrs, call->headers[i]);
+	if (call->content_type != NULL) {
+		char	*ct = xasprintf("Content-Type: %s",
+		    call->content_type);
+
+		hdrs = curl_slist_append(hdrs, ct);
+		free(ct);
+	}
+	curl_easy_setopt(e, CURLOPT_URL, call->url);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, st->cfg->allow_http ?
+	    "http,https" : "https");
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT, (long)STREAM_HTTP_TIMEOUT);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, (long)STREAM_HTTP_TIMEOUT);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, "fangfei/1");
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, stream_http_write);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, b);
+	if (call->body != NULL) {
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, call->body);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)call->len);
+	}
+	if ((rc = curl_easy_perform(e)) == CURLE_OK)
+		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+	else
+		(void)snprintf(err, errsz, "%s", curl_easy_strerror(rc));
+	curl_easy_cleanup(e);
+	curl_slist_free_all(hdrs);
+	return status;
+}
+
+void
+stream_metrics(struct stream_set *set, struct buf *b)
+{
+	struct stream	*st;
+	int64_t		 now = stream_wall_ms(), last;
+	size_t		 i;
+
+	if (set == NULL || set->n == 0)
+		return;
+	(void)buf_adds(b, "# TYPE fangfei_stream_connected gauge\n"
+	    "# TYPE fangfei_stream_standby gauge\n"
+	    "# TYPE fangfei_stream_last_frame_seconds gauge\n"
+	    "# TYPE fangfei_stream_reconnects_total counter\n"
+	    "# TYPE fangfei_stream_messages_total counter\n"
+	    "# TYPE fangfei_stream_duplicates_total counter\n"
+	    "# TYPE fangfei_stream_acks_total counter\n"
+	    "# TYPE fangfei_stream_replies_total counter\n");
+	for (i = 0; i < set->n; i++) {
+		st = set->streams[i];
+		last = atomic_load(&st->last_frame);
+		(void)buf_addf(b,
+		    "fangfei_stream_connected{channel=\"%s\"} %d\n"
+		    "fangfei_stream_standby{channel=\"%s\"} %d\n"
+		    "fangfei_stream_last_frame_seconds{channel=\"%s\"} %lld\n"
+		    "fangfei_stream_reconnects_total{channel=\"%s\"} %ld\n"
+		    "fangfei_stream_messages_total{channel=\"%s\"} %ld\n"
+		    "fangfei_stream_duplicates_total{channel=\"%s\"} %ld\n"
+		    "fangfei_stream_acks_total{channel=\"%s\"} %ld\n"
+		    "fangfei_stream_replies_total{channel=\"%s\"} %ld\n",
+		    st->ch->name, atomic_load(&st->connected),
+		    st->ch->name, atomic_load(&st->standby),
+		    st->ch->name, last == 0 ? -1LL : (long long)(now - last) /
+		    1000,
+		    st->ch->name, atomic_load(&st->n_reconnects),
+		    st->ch->name, atomic_load(&st->n_received),
+		    st->ch->name, atomic_load(&st->n_duplicates),
+		    st->ch->name, atomic_load(&st->n_acks),
+		    st->ch->name, atomic_load(&st->n_replies));
+	}
+}
+
+int
+stream_health(struct stream_set *set, struct buf *b)
+{
+	struct stream	*st;
+	int64_t		 now = stream_wall_ms(), since;
+	size_t		 i;
+	int		 down = 0;
+	char		 reason[sizeof st->reason];
+
+	for (i = 0; set != NULL && i < set->n; i++) {
+		st = set->streams[i];
+		since = atomic_load(&st->down_since);
+		pthread_mutex_lock(&st->mu);
+		memcpy(reason, st->reason, sizeof reason);
+		pthread_mutex_unlock(&st->mu);
+		if (atomic_load(&st->standby))
+			(void)buf_addf(b, "stream %s: standby (another "
+			    "process owns the credential)\n", st->ch->name);
+		else if (since != 0 && now - since > STREAM_DOWN_GRACE_MS) {
+			(void)buf_addf(b, "stream %s: down for %lld s: %s\n",
+			    st->ch->name, (long long)(now - since) / 1000,
+			    reason);
+			down++;
+		}
+	}
+	return down;
+}
