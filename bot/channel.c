@@ -282,6 +282,55 @@ channel_wx_query(const struct http_request *req, long window,
 	return 0;
 }
 
+/* Answers a WeCom URL check (see channel.h). */
+void
+channel_wx_echo(const struct http_request *req, long window,
+    const char *token, const struct wxcrypt_key *key, const char *receive_id,
+    struct http_response *resp, const char **why)
+{
+	const char	*sig, *ts, *nonce, *echo;
+	char		*copy = NULL, *msg = NULL, *p;
+	size_t		 len = 0;
+	int		 rc;
+
+	resp->status = 401;
+	if ((rc = channel_wx_query(req, window, &sig, &ts, &nonce, why)) != 0) {
+		resp->status = rc;
+		return;
+	}
+	echo = req->arg(req, "echostr");
+	if (echo == NULL || *echo == '\0' ||
+	    strlen(echo) > WXCRYPT_ENCRYPT_MAX) {
+		*why = "missing echostr";
+		resp->status = 400;
+		return;
+	}
+	/* A '+' sent unencoded may reach us decoded as a space; base64 has
+	 * no spaces, and the signature still decides. */
+	copy = xstrdup(echo);
+	for (p = copy; *p != '\0'; p++)
+		if (*p == ' ')
+			*p = '+';
+	if (wxcrypt_verify(token, ts, nonce, copy, sig) != WXCRYPT_OK) {
+		*why = "bad msg_signature";
+		goto out;
+	}
+	if (wxcrypt_decrypt(key, copy, receive_id, &msg, &len) !=
+	    WXCRYPT_OK || !utf8_valid_text(msg, len)) {
+		*why = "cannot decrypt";
+		resp->status = 400;
+		goto out;
+	}
+	resp->status = 200;
+	resp->content_type = "text/plain";
+	resp->body = msg;
+	resp->len = len;
+	msg = NULL;
+out:
+	free(msg);
+	free(copy);
+}
+
 /* Reads the mode key (see channel.h). */
 int
 channel_mode(const struct channel *ch, const char *stream_name, char **cause)

@@ -347,6 +347,18 @@ int				 channel_wx_query(const struct http_request *,
 				    long window, const char **sig,
 				    const char **ts, const char **nonce,
 				    const char **why);
+/*
+ * Answers a WeCom URL check (GET with msg_signature, timestamp, nonce and
+ * echostr; the self-built app, the AI bot in callback mode): fills resp
+ * with 200 and the decrypted echostr, or sets resp->status (401, 400) and
+ * *why.
+ */
+struct wxcrypt_key;
+void				 channel_wx_echo(const struct http_request *,
+				    long window, const char *token,
+				    const struct wxcrypt_key *,
+				    const char *receive_id,
+				    struct http_response *, const char **why);
 /* Parses a JSON body into a jansson object; 0 or 400 with *why set
  * (malformed JSON, invalid UTF-8, not an object). */
 struct json_t;

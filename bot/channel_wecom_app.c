@@ -428,53 +428,14 @@ wecom_app_get(const struct channel *ch, const struct http_request *req,
     struct http_response *resp, const char **why)
 {
 	const struct wecom_app_state	*st = ch->state;
-	const char			*sig, *ts, *nonce, *echo = NULL;
-	char				*copy = NULL, *msg = NULL, *p;
-	size_t				 msglen = 0;
-	int				 rc;
 
-	resp->status = 401;
 	if (st == NULL) {
+		resp->status = 401;
 		*why = "channel not set up";
 		return;
 	}
-	if ((rc = channel_wx_query(req, WA_WINDOW, &sig, &ts,
-	    &nonce, why)) != 0) {
-		resp->status = rc;
-		return;
-	}
-	echo = req->arg(req, "echostr");
-	if (echo == NULL || *echo == '\0' ||
-	    strlen(echo) > WXCRYPT_ENCRYPT_MAX) {
-		*why = "missing echostr";
-		resp->status = 400;
-		return;
-	}
-	/* A '+' sent unencoded may reach us decoded as a space; base64 has
-	 * no spaces, and the signature still decides. */
-	copy = xstrdup(echo);
-	for (p = copy; *p != '\0'; p++)
-		if (*p == ' ')
-			*p = '+';
-	if (wxcrypt_verify(st->token, ts, nonce, copy, sig) != WXCRYPT_OK) {
-		*why = "bad msg_signature";
-		resp->status = 401;
-		goto out;
-	}
-	if (wxcrypt_decrypt(&st->key, copy, st->corp_id, &msg, &msglen) !=
-	    WXCRYPT_OK || !utf8_valid_text(msg, msglen)) {
-		*why = "cannot decrypt";
-		resp->status = 400;
-		goto out;
-	}
-	resp->status = 200;
-	resp->content_type = "text/plain";
-	resp->body = msg;
-	resp->len = msglen;
-	msg = NULL;
-out:
-	free(msg);
-	free(copy);
+	channel_wx_echo(req, WA_WINDOW, st->token, &st->key, st->corp_id,
+	    resp, why);
 }
 
 /* Appends s percent-encoded (all but A-Z a-z 0-9 - _ . ~) to b; 0 or -1

@@ -644,59 +644,19 @@ wb_reply(const struct channel *ch, const struct inbound *in,
 }
 
 /* GET: the URL check (callback mode): the signature over echostr, then
- * its plaintext. */
+ * its plaintext (the AI bot's receive id is empty). */
 static void
 wb_get(const struct channel *ch, const struct http_request *req,
     struct http_response *resp, const char **why)
 {
 	const struct wb_state	*st = ch->state;
-	const char		*sig, *ts, *nonce, *echo;
-	char			*copy = NULL, *msg = NULL, *p;
-	size_t			 len = 0;
-	int			 rc;
 
-	resp->status = 401;
 	if (st == NULL || st->mode != WB_CALLBACK) {
 		*why = "not a callback instance";
 		resp->status = 404;
 		return;
 	}
-	if ((rc = channel_wx_query(req, WB_WINDOW, &sig, &ts,
-	    &nonce, why)) != 0) {
-		resp->status = rc;
-		return;
-	}
-	echo = req->arg(req, "echostr");
-	if (echo == NULL || *echo == '\0' ||
-	    strlen(echo) > WXCRYPT_ENCRYPT_MAX) {
-		*why = "missing echostr";
-		resp->status = 400;
-		return;
-	}
-	/* A '+' sent unencoded may reach us decoded as a space; base64 has
-	 * no spaces, and the signature still decides. */
-	copy = xstrdup(echo);
-	for (p = copy; *p != '\0'; p++)
-		if (*p == ' ')
-			*p = '+';
-	if (wxcrypt_verify(st->token, ts, nonce, copy, sig) != WXCRYPT_OK) {
-		*why = "bad msg_signature";
-		goto out;
-	}
-	if (wxcrypt_decrypt(&st->key, copy, "", &msg, &len) != WXCRYPT_OK ||
-	    !utf8_valid_text(msg, len)) {
-		*why = "cannot decrypt";
-		resp->status = 400;
-		goto out;
-	}
-	resp->status = 200;
-	resp->content_type = "text/plain";
-	resp->body = msg;
-	resp->len = len;
-	msg = NULL;
-out:
-	free(msg);
-	free(copy);
+	channel_wx_echo(req, WB_WINDOW, st->token, &st->key, "", resp, why);
 }
 
 /* Builds the POST of one answer to the message's response_url (callback
