@@ -26,6 +26,10 @@ struct http_request {
 	const char	*(*header)(const struct http_request *, const char *);
 	/* Returns the value of query argument name, or NULL (may be NULL). */
 	const char	*(*arg)(const struct http_request *, const char *);
+	/* The same with the decoded value's length: it may hold NUL bytes
+	 * (UTF-16 text in a query). May be NULL. */
+	const char	*(*arg_n)(const struct http_request *, const char *,
+			    size_t *);
 	/* Returns the value of cookie name, or NULL (may be NULL). */
 	const char	*(*cookie)(const struct http_request *, const char *);
 	void		*impl;		/* the server's connection */
@@ -44,6 +48,10 @@ struct http_response {
 	size_t		 len;
 	char		*cookie;	/* owned Set-Cookie value, or NULL */
 	const char	*cache;		/* Cache-Control value, or NULL */
+	/* One more header of the backend's own (Kannel's X-Kannel-Coding),
+	 * or NULL. */
+	const char	*header_name;
+	const char	*header_value;
 };
 
 struct channel;
@@ -228,6 +236,11 @@ struct channel_backend {
 	 * inbound message, and reply() renders only the acknowledgement.
 	 */
 	int		 reply_outbox;
+	/*
+	 * GET /hook/NAME carries a message as its query (Kannel's get-url):
+	 * it goes through verify, parse, dispatch and reply like a POST.
+	 */
+	int		 get_messages;
 	/*
 	 * Whether this instance receives over a long connection it opens
 	 * itself (bot/stream.c: DingTalk Stream, Feishu's, the WeCom AI bot's)

@@ -133,6 +133,8 @@ server_send(struct MHD_Connection *c, struct http_response *r)
 	if (r->cache != NULL)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
 		    r->cache);
+	if (r->header_name != NULL && r->header_value != NULL)
+		MHD_add_response_header(resp, r->header_name, r->header_value);
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	rc = MHD_queue_response(c, (unsigned int)r->status, resp);
 	MHD_destroy_response(resp);
@@ -184,6 +186,18 @@ server_arg(const struct http_request *req, const char *name)
 	    name);
 }
 
+/* The same with the decoded value's length (it may hold NUL bytes). */
+static const char *
+server_arg_n(const struct http_request *req, const char *name, size_t *len)
+{
+	const char	*v = NULL;
+
+	if (MHD_lookup_connection_value_n(req->impl, MHD_GET_ARGUMENT_KIND,
+	    name, strlen(name), &v, len) != MHD_YES)
+		return NULL;
+	return v;
+}
+
 /* Answers /api/v1/... */
 static enum MHD_Result
 server_api(struct server *srv, struct MHD_Connection *c, const char *method,
@@ -225,7 +239,8 @@ server_api(struct server *srv, struct MHD_Connection *c, const char *method,
 /* Runs one webhook through its channel. */
 static enum MHD_Result
 server_hook(struct server *srv, struct MHD_Connection *c,
-    const struct channel *ch, const char *url, struct request *r)
+    const struct channel *ch, const char *method, const char *url,
+    struct request *r)
 {
 	struct http_request	 req;
 	struct http_response	 resp;
@@ -241,13 +256,14 @@ server_hook(struct server *srv, struct MHD_Connection *c,
 	memset(&resp, 0, sizeof resp);
 	resp.status = 200;
 	memset(&req, 0, sizeof req);
-	req.method = "POST";
+	req.method = method;
 	req.path = url;
 	req.body = r->body.data ? r->body.data : "";
 	req.body_len = r->body.len;
 	req.now = time(NULL);
 	req.header = server_header;
 	req.arg = server_arg;
+	req.arg_n = server_arg_n;
 	req.impl = c;
 	if ((status = ch->backend->verify(ch, &req, &why)) != 0)
 		return server_error(srv, c, status, url, why);
@@ -287,8 +303,7 @@ server_hook(struct server *srv, struct MHD_Connection *c,
 	ch->backend->reply(ch, &in, &reply, &resp);
 	reply_clear(&reply);
 	inbound_clear(&in);
-	return server_respond(c, resp.status, resp.content_type, resp.body,
-	    resp.len);
+	return server_send(c, &resp);
 }
 
 /* Answers a platform's check of the callback URL (GET /hook/NAME). */
@@ -589,13 +604,15 @@ server_access(void *arg, struct MHD_Connection *c, const char *url,
 	if (ch->backend->streams != NULL && ch->backend->streams(ch))
 		return server_error(srv, c, 404, url, "this channel receives "
 		    "over its long connection");
+	if (strcmp(method, "GET") == 0 && ch->backend->get_messages)
+		return server_hook(srv, c, ch, method, url, r);
 	if (strcmp(method, "GET") == 0 && ch->backend->get != NULL)
 		return server_hook_get(srv, c, ch, url);
 	if (strcmp(method, "POST") != 0)
 		return server_error(srv, c, 405, url, "use POST");
 	if (r->too_big)
 		return server_error(srv, c, 413, url, "body too large");
-	return server_hook(srv, c, ch, url, r);
+	return server_hook(srv, c, ch, method, url, r);
 }
 
 /* Frees a request's state when libmicrohttpd is done with it. */
