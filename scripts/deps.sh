@@ -8,7 +8,8 @@ libjansson-dev libsqlite3-dev libssl-dev libinih-dev libcsv-dev
 libqrencode-dev libpng-dev libexpat1-dev sqlite3
 libwebsockets-dev libprotobuf-c-dev protobuf-c-compiler"
 case "${1:-build}" in
-test)	need="$need libcmocka-dev curl zbar-tools librsvg2-bin chromium" ;;
+test)	need="$need libcmocka-dev curl zbar-tools librsvg2-bin chromium kannel
+	    kannel-extras" ;;
 bench)	need="$need wrk nginx-light qrencode" ;;
 fuzz)	need="$need clang" ;;
 esac

@@ -1,0 +1,415 @@
+/*
+ * End-to-end tests through a real Kannel (Debian's bearerbox and smsbox)
+ * on loopback. Kannel's own HTTP SMSC (system-type = kannel) stands for
+ * the operator: the test injects MO messages from fake phones into it,
+ * and its send-url points at a fake phone network (fakeplat.c) that
+ * records the SMS Kannel sends back. An sms-service get-url points at
+ * fangfei's kannel channel. Checked: Chinese MO (as UCS-2, recoded by
+ * mo-recode) reaches fangfei, a tip is stored, and the answer reaches the
+ * phone as UCS-2 in plain text; a check is answered; a get-url without
+ * the token is refused. Kannel's processes are stopped by PID, also when
+ * a test fails (and die with the test: PR_SET_PDEATHSIG).
+ */
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <netinet/in.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <iconv.h>
+#include <curl/curl.h>
+
+#include "e2e.h"
+#include "e2e_stream.h"
+#include "fakeplat.h"
+
+#define BEARERBOX	"/usr/sbin/bearerbox"
+#define SMSBOX		"/usr/sbin/smsbox"
+#define TOKEN		"e2e-Kannel-t0ken"
+#define PHONE		"+8613800000007"
+
+static struct daemon	 d;
+static struct fakeplat	*phones;
+static pid_t		 bb, sb;
+static int		 p_admin, p_box, p_sendsms, p_smsc;
+static char		 kdir[512];
+static size_t		 sent;	/* SMS the phones got so far */
+
+/* A free loopback port (bound and let go: Kannel binds it next). */
+static int
+free_port(void)
+{
+	struct sockaddr_in	 sa;
+	socklen_t		 len = sizeof sa;
+	int			 fd, port;
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd == -1 || bind(fd, (struct sockaddr *)&sa, sizeof sa) == -1 ||
+	    getsockname(fd, (struct sockaddr *)&sa, &len) == -1)
+		return -1;
+	port = ntohs(sa.sin_port);
+	close(fd);
+	return port;
+}
+
+/* Whether something listens on port. */
+static int
+listening(int port)
+{
+	struct sockaddr_in	 sa;
+	int			 fd, ok;
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sa.sin_port = htons((uint16_t)port);
+	ok = fd != -1 && connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
+	if (fd != -1)
+		close(fd);
+	return ok;
+}
+
+static pid_t
+spawn(const char *bin, const char *conf, const char *log)
+{
+	pid_t	 pid;
+
+	if ((pid = fork()) == 0) {
+		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (freopen(log, "w", stderr) == NULL ||
+		    freopen("/dev/null", "w", stdout) == NULL)
+			_exit(127);
+		execl(bin, bin, conf, (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+static void
+stop_pid(pid_t *pid)
+{
+	int	 st;
+
+	if (*pid <= 0)
+		return;
+	kill(*pid, SIGTERM);
+	if (waitpid(*pid, &st, 0) == -1)
+		kill(*pid, SIGKILL);
+	*pid = 0;
+}
+
+/* Writes kannel.conf for the daemon's port. */
+static void
+write_conf(const char *path)
+{
+	FILE	*f = fopen(path, "w");
+
+	assert_non_null(f);
+	fprintf(f,
+	    "group = core\nadmin-port = %d\nadmin-password = e2e\n"
+	    "admin-allow-ip = 127.0.0.1\nsmsbox-port = %d\n"
+	    "box-allow-ip = 127.0.0.1\nlog-level = 1\n"
+	    "log-file = \"%s/bearerbox.log\"\ndlr-storage = internal\n\n"
+	    "group = smsc\nsmsc = http\nsmsc-id = fake\nsystem-type = kannel\n"
+	    "port = %d\nconnect-allow-ip = 127.0.0.1\nsmsc-username = up\n"
+	    "smsc-password = uppw\nsend-url = \"%s/phone\"\n\n"
+	    "group = smsbox\nbearerbox-host = 127.0.0.1\nbearerbox-port = %d\n"
+	    "sendsms-port = %d\nmo-recode = true\nlog-level = 1\n"
+	    "log-file = \"%s/smsbox.log\"\n\n"
+	    "group = sendsms-user\nusername = gw\npassword = gwpw\n"
+	    "concatenation = true\nmax-messages = 3\n\n"
+	    "group = sms-service\nkeyword = default\ncatch-all = true\n"
+	    "get-url = \"http://127.0.0.1:%d/hook/sms?token=" TOKEN
+	    "&p=%%p&P=%%P&b=%%b&C=%%C&I=%%I&T=%%T\"\n"
+	    "accept-x-kannel-headers = true\nomit-empty = true\n"
+	    "concatenation = true\nmax-messages = 3\n",
+	    p_admin, p_box, kdir, p_smsc, fakeplat_base(phones), p_box,
+	    p_sendsms, kdir, d.port);
+	fclose(f);
+}
+
+static int
+group_setup(void **state)
+{
+	char	 conf[600], log[600];
+	int64_t	 end;
+
+	(void)state;
+	if (access(BEARERBOX, X_OK) != 0 || access(SMSBOX, X_OK) != 0) {
+		fprintf(stderr, "e2e_kannel: %s not installed (scripts/deps.sh "
+		    "test installs kannel)\n", BEARERBOX);
+		return -1;
+	}
+	curl_global_init(CURL_GLOBAL_ALL);
+	phones = fakeplat_start();
+	assert_non_null(phones);
+	e2e_prepare(&d, "[channel.sms]\ntype = kannel\narea = 华光路社区\n"
+	    "token = " TOKEN "\nmax_parts = 3\n"
+	    "[limits]\ntips_per_hour = 0\nchecks_per_minute = 0\n");
+	e2e_start(&d);
+	(void)snprintf(kdir, sizeof kdir, "%s", d.dir);
+	p_admin = free_port();
+	p_box = free_port();
+	p_sendsms = free_port();
+	p_smsc = free_port();
+	(void)snprintf(conf, sizeof conf, "%s/kannel.conf", kdir);
+	write_conf(conf);
+	(void)snprintf(log, sizeof log, "%s/bearerbox.err", kdir);
+	bb = spawn(BEARERBOX, conf, log);
+	for (end = now_ms() + WAIT_MS; !listening(p_box) && now_ms() < end;)
+		sleep_ms(50);
+	(void)snprintf(log, sizeof log, "%s/smsbox.err", kdir);
+	sb = spawn(SMSBOX, conf, log);
+	for (end = now_ms() + WAIT_MS; (!listening(p_sendsms) ||
+	    !listening(p_smsc)) && now_ms() < end;)
+		sleep_ms(50);
+	if (!listening(p_sendsms) || !listening(p_smsc)) {
+		fprintf(stderr, "e2e_kannel: Kannel did not start (logs in "
+		    "%s)\n", kdir);
+		return -1;
+	}
+	/* smsbox needs a moment after its port opens to be connected. */
+	sleep_ms(500);
+	return 0;
+}
+
+static int
+group_teardown(void **state)
+{
+	(void)state;
+	stop_pid(&sb);
+	stop_pid(&bb);
+	e2e_cleanup(&d);
+	fakeplat_stop(phones);
+	curl_global_cleanup();
+	return 0;
+}
+
+/* text as UTF-16BE, url-encoded (what a phone sends as UCS-2). */
+static char *
+ucs2_escape(const char *utf8)
+{
+	unsigned char	 be[1024];
+	size_t		 n = 0;
+	const unsigned char *p = (const unsigned char *)utf8;
+	uint32_t	 cp;
+	CURL		*c = curl_easy_init();
+	char		*e, *out;
+
+	while (*p != '\0' && n + 2 < sizeof be) {
+		if (*p < 0x80)
+			cp = *p++;
+		else if ((*p & 0xe0) == 0xc0) {
+			cp = (uint32_t)(*p & 0x1f) << 6 | (p[1] & 0x3f);
+			p += 2;
+		} else {
+			cp = (uint32_t)(*p & 0x0f) << 12 |
+			    (uint32_t)(p[1] & 0x3f) << 6 | (p[2] & 0x3f);
+			p += 3;
+		}
+		be[n++] = (unsigned char)(cp >> 8);
+		be[n++] = (unsigned char)cp;
+	}
+	e = curl_easy_escape(c, (const char *)be, (int)n);
+	out = strdup(e);
+	curl_free(e);
+	curl_easy_cleanup(c);
+	return out;
+}
+
+static size_t
+discard(char *p, size_t size, size_t n, void *arg)
+{
+	(void)p;
+	(void)arg;
+	return size * n;
+}
+
+/* The phone sends text (UCS-2) to the short number through the SMSC. */
+static long
+phone_sends(const char *text)
+{
+	CURL	*c = curl_easy_init();
+	char	 url[2048];
+	char	*t = ucs2_escape(text);
+	long	 status = 0;
+
+	(void)snprintf(url, sizeof url, "http://127.0.0.1:%d/sms?username=up"
+	    "&password=uppw&from=%%2B8613800000007&to=10690001&text=%s"
+	    "&coding=2", p_smsc, t);
+	free(t);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_cleanup(c);
+	return status;
+}
+
+/*
+ * Decodes one SMS as Kannel's own SMSC protocol sends it (to=…&text=…
+ * &coding=…, space as '+'): *to gets the number, and the text (UTF-8,
+ * from UTF-16BE when coding is 2) is appended to text. 0 or -1.
+ */
+static int
+phone_decode(const char *path, char *to, size_t tosize, char *text,
+    size_t tsize)
+{
+	char	*copy = strdup(path), *q, *pair, *save, *v, *in, *o, *p;
+	char	 raw[4096];
+	size_t	 rawlen = 0, left, room;
+	int	 len, coding = 0, rc = 0;
+	iconv_t	 cd;
+	CURL	*c = curl_easy_init();
+
+	q = strchr(copy, '?');
+	for (pair = strtok_r(q != NULL ? q + 1 : NULL, "&", &save);
+	    pair != NULL; pair = strtok_r(NULL, "&", &save)) {
+		if ((v = strchr(pair, '=')) == NULL)
+			continue;
+		*v++ = '\0';
+		for (p = v; *p != '\0'; p++)
+			if (*p == '+')
+				*p = ' ';
+		in = curl_easy_unescape(c, v, 0, &len);
+		if (strcmp(pair, "to") == 0)
+			(void)snprintf(to, tosize, "%s", in);
+		else if (strcmp(pair, "coding") == 0)
+			coding = atoi(in);
+		else if (strcmp(pair, "text") == 0 && (size_t)len < sizeof raw) {
+			memcpy(raw, in, (size_t)len);
+			rawlen = (size_t)len;
+		}
+		curl_free(in);
+	}
+	curl_easy_cleanup(c);
+	free(copy);
+	in = raw;
+	left = rawlen;
+	o = text + strlen(text);
+	room = tsize - 1 - strlen(text);
+	if (coding == 2) {
+		if ((cd = iconv_open("UTF-8", "UTF-16BE")) == (iconv_t)-1)
+			return -1;
+		if (iconv(cd, &in, &left, &o, &room) == (size_t)-1)
+			rc = -1;
+		iconv_close(cd);
+	} else {
+		if (rawlen > room)
+			rawlen = room;
+		memcpy(o, raw, rawlen);
+		o += rawlen;
+	}
+	*o = '\0';
+	return rc;
+}
+
+/*
+ * Waits for the SMS after the first `from` to reach the phones (Kannel
+ * sends a long answer as several parts: all that arrive until none has
+ * for a second), and joins their texts. Returns how many came.
+ */
+static size_t
+phone_gets(size_t from, char *to, size_t tosize, char *text, size_t tsize)
+{
+	struct fakeplat_record	*r;
+	size_t			 got = 0, i, last;
+	int64_t			 end = now_ms() + WAIT_MS, quiet;
+
+	while (fakeplat_count(phones, "/phone") <= from && now_ms() < end)
+		sleep_ms(20);
+	for (last = 0, quiet = now_ms() + 1000; now_ms() < quiet;) {
+		if (fakeplat_count(phones, "/phone") != last) {
+			last = fakeplat_count(phones, "/phone");
+			quiet = now_ms() + 1000;
+		}
+		sleep_ms(50);
+	}
+	text[0] = '\0';
+	r = fakeplat_records(phones, "/phone", &got);
+	for (i = from; i < got; i++)
+		if (phone_decode(r[i].path, to, tosize, text, tsize) != 0)
+			text[0] = '\0';
+	fakeplat_free(r, got);
+	return got > from ? got - from : 0;
+}
+
+/* A tip by SMS through Kannel: stored, and the answer reaches the phone
+ * as UCS-2 text without Markdown. */
+static void
+test_tip(void **state)
+{
+	char	 to[64], text[8192];
+	size_t	 parts;
+
+	(void)state;
+	assert_int_equal(phone_sends("举报 卡纳尔短信线索 高息揽储"), 202);
+	assert_int_equal(wait_tips(&d, "卡纳尔短信线索", 1), 1);
+	/* To the phone that sent it, in UCS-2 parts (at most max_parts),
+	 * the receipt with its reference, in plain text. */
+	parts = phone_gets(0, to, sizeof to, text, sizeof text);
+	assert_true(parts >= 1 && parts <= 3);
+	assert_string_equal(to, PHONE);
+	assert_non_null(strstr(text, "已收到您的举报线索，编号 JB-"));
+	assert_null(strstr(text, "**"));
+	sent = parts;
+}
+
+/* A check: the answer reaches the phone. */
+static void
+test_check(void **state)
+{
+	char	 to[64], text[8192];
+
+	(void)state;
+	assert_int_equal(phone_sends("查询 91110000000000000X"), 202);
+	assert_true(phone_gets(sent, to, sizeof to, text, sizeof text) >= 1);
+	assert_string_equal(to, PHONE);
+	assert_true(strlen(text) > 0);
+	assert_null(strstr(text, "**"));
+}
+
+/* A get-url without the token is refused (Kannel's own requests pass). */
+static void
+test_token(void **state)
+{
+	struct http_result	 r;
+
+	(void)state;
+	r = e2e_request(&d, "GET", "/hook/sms?p=%2B8613800000009&b=x", NULL,
+	    NULL, 0);
+	assert_int_equal(r.status, 401);
+	e2e_result_free(&r);
+	r = e2e_request(&d, "GET", "/hook/sms?token=" TOKEN
+	    "&p=%2B8613800000009&b=%E5%B8%AE%E5%8A%A9&C=UTF-8", NULL, NULL, 0);
+	assert_int_equal(r.status, 200);
+	assert_non_null(r.body);
+	e2e_result_free(&r);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tip),
+		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_token),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
