@@ -86,9 +86,10 @@ static const struct channel_key twilio_keys[] = {
 	    "Twilio 调用的完整 https 地址（签名按它计算）/ the exact https "
 	    "URL Twilio calls (the signature covers it)" },
 	{ "api_base", 0,
-	    "接口地址 REST API base URL (default https://api.twilio.com)" },
+	    "REST 接口地址 / REST API base URL (default "
+	    "https://api.twilio.com)" },
 	{ "status_url", 0,
-	    "发送状态回调地址（可选）/ the StatusCallback URL (optional)" },
+	    "发送状态回调地址 / the StatusCallback URL" },
 	{ NULL, 0, NULL }
 };
 
