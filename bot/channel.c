@@ -30,6 +30,7 @@ extern const struct channel_backend channel_feishu_backend;
 extern const struct channel_backend channel_wechat_mp_backend;
 extern const struct channel_backend wecom_bot_backend;
 extern const struct channel_backend channel_kannel_backend;
+extern const struct channel_backend channel_twilio_backend;
 
 /* Inbound channel types: [channel.NAME] type = … */
 const struct channel_backend *const channel_backends[] = {
@@ -41,6 +42,7 @@ const struct channel_backend *const channel_backends[] = {
 	&channel_wecom_app_backend,	/* self-built app callback */
 	&wecom_bot_backend,		/* AI bot: long connection, callback */
 	&channel_kannel_backend,	/* SMS gateway */
+	&channel_twilio_backend,	/* SMS: webhook, REST API */
 	NULL
 };
 
