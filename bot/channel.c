@@ -335,6 +335,26 @@ out:
 	free(copy);
 }
 
+/* Reads an integer key (see channel.h). */
+int
+channel_int(const struct channel *ch, const char *key, int def, int min,
+    int max, char **cause)
+{
+	const char	*v = channel_get(ch, key);
+	char		*end;
+	long		 n;
+
+	if (v == NULL)
+		return def;
+	n = strtol(v, &end, 10);
+	if (*v == '\0' || *end != '\0' || n < min || n > max) {
+		*cause = xasprintf("channel %s: %s \"%s\": want %d to %d",
+		    ch->name, key, v, min, max);
+		return -1;
+	}
+	return (int)n;
+}
+
 /* Reads the mode key (see channel.h). */
 int
 channel_mode(const struct channel *ch, const char *stream_name, char **cause)

@@ -339,6 +339,12 @@ const struct channel_key *channel_key_find(const struct channel_backend *,
 int		 channel_setup(struct channel *, int loopback, char **warning,
 		    char **cause);
 /*
+ * The value of the integer key (def when unset) in min…max; -1 with *cause
+ * naming the channel and key for anything else.
+ */
+int		 channel_int(const struct channel *, const char *key, int def,
+		    int min, int max, char **cause);
+/*
  * Reads the instance's mode key: 0 when it is unset or webhook, 1 when it
  * is stream_name (the backend's long connection: "stream", "websocket");
  * -1 with *cause for any other value.

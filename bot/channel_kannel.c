@@ -65,28 +65,20 @@ static const struct channel_key kannel_keys[] = {
 static int
 kannel_setup(struct channel *ch, char **cause)
 {
-	struct kannel_state	*st = xcalloc(1, sizeof *st);
-	const char		*v;
-	char			*end;
-	long			 n;
+	struct kannel_state	*st;
+	int			 parts;
 
+	if ((parts = channel_int(ch, "max_parts", KN_PARTS, 1, KN_PARTS_MAX,
+	    cause)) == -1)
+		return -1;
+	st = xcalloc(1, sizeof *st);
+	st->max_parts = parts;
 	st->token = channel_get(ch, "token");
 	st->sendsms_url = channel_get(ch, "sendsms_url");
 	st->username = channel_get(ch, "username");
 	st->password = channel_get(ch, "password");
 	st->from = channel_get(ch, "from");
 	st->smsc = channel_get(ch, "smsc");
-	st->max_parts = KN_PARTS;
-	if ((v = channel_get(ch, "max_parts")) != NULL) {
-		n = strtol(v, &end, 10);
-		if (*end != '\0' || n < 1 || n > KN_PARTS_MAX) {
-			*cause = xasprintf("channel %s: max_parts \"%s\": want "
-			    "1 to %d", ch->name, v, KN_PARTS_MAX);
-			free(st);
-			return -1;
-		}
-		st->max_parts = (int)n;
-	}
 	if (st->sendsms_url != NULL && (st->username == NULL ||
 	    st->password == NULL || st->from == NULL)) {
 		*cause = xasprintf("channel %s: sendsms_url needs username, "
@@ -311,17 +303,6 @@ kannel_parse(const struct channel *ch, const struct http_request *req,
 	return 0;
 }
 
-/* The answer as one SMS text: plain, cut to max_parts parts. */
-static char *
-kannel_sms_text(const struct kannel_state *st, const char *text)
-{
-	char	*s = xstrdup(text);
-
-	sms_plain(s);
-	s[sms_fit(s, st->max_parts)] = '\0';
-	return s;
-}
-
 /* The HTTP answer Kannel sends back as an SMS; nothing: an empty 200
  * (with omit-empty = true, no SMS). */
 static void
@@ -337,7 +318,7 @@ kannel_reply(const struct channel *ch, const struct inbound *in,
 	if (st == NULL || r->ntexts == 0)
 		return;
 	all = channel_reply_text(r);
-	resp->body = kannel_sms_text(st, all);
+	resp->body = sms_text(all, st->max_parts);
 	resp->len = strlen(resp->body);
 	free(all);
 	/* Chinese needs UCS-2; GSM-7 text goes as it is (160 a part). */
@@ -375,7 +356,7 @@ kannel_send_prepare(const struct channel *ch, const struct outbound *m,
 		*why = "no number to send to";
 		return -1;
 	}
-	text = kannel_sms_text(st, m->text != NULL ? m->text : "");
+	text = sms_text(m->text != NULL ? m->text : "", st->max_parts);
 	buf_init(&q, 16384);
 	kannel_arg(&q, "username", st->username);
 	kannel_arg(&q, "password", st->password);

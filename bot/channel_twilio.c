@@ -29,6 +29,7 @@
 #include "channel.h"
 #include "platb64.h"
 #include "messages/buf.h"
+#include "messages/sms.h"
 #include "messages/text.h"
 #include "messages/xmalloc.h"
 
@@ -42,6 +43,8 @@
 /* Body takes 1600 characters; Twilio counts UCS-2 units, so a character
  * beyond U+FFFF counts two. */
 #define TW_TEXT_UNITS	1600
+#define TW_PARTS	3	/* default max_parts */
+#define TW_PARTS_MAX	10
 #define TW_TWIML_MAX	(REPLY_TEXTS_MAX * REPLY_TEXT_MAX * 6 + 4096)
 #define TW_SEND_MAX	(TW_TEXT_UNITS * 4 * 3 + 4096)
 #define TW_TWIML_HEAD	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
@@ -56,6 +59,7 @@ struct twilio_state {
 					   default port; NULL: none */
 	const char	*api_base;
 	const char	*status_url;	/* StatusCallback, or NULL */
+	int		 max_parts;	/* of one answer */
 };
 
 /* One decoded form parameter; name and value are NUL-terminated too. */
@@ -90,6 +94,9 @@ static const struct channel_key twilio_keys[] = {
 	    "https://api.twilio.com)" },
 	{ "status_url", 0,
 	    "发送状态回调地址 / the StatusCallback URL" },
+	{ "max_parts", 0,
+	    "一条回复最多几段短信（默认 3）/ SMS parts one answer may take "
+	    "(default 3, at most 10)" },
 	{ NULL, 0, NULL }
 };
 
@@ -164,6 +171,7 @@ twilio_setup(struct channel *ch, char **cause)
 	const char		*sid = channel_get(ch, "account_sid");
 	const char		*from = channel_get(ch, "from");
 	const char		*url = channel_get(ch, "public_url");
+	int			 parts;
 
 	if (sid == NULL || !twilio_sid(sid)) {
 		*cause = xasprintf("channel %s: account_sid must be letters "
@@ -181,7 +189,11 @@ twilio_setup(struct channel *ch, char **cause)
 		    "URL", ch->name);
 		return -1;
 	}
+	if ((parts = channel_int(ch, "max_parts", TW_PARTS, 1, TW_PARTS_MAX,
+	    cause)) == -1)
+		return -1;
 	st = xcalloc(1, sizeof *st);
+	st->max_parts = parts;
 	st->account_sid = sid;
 	st->auth_token = channel_get(ch, "auth_token");
 	st->from = from;
@@ -618,27 +630,29 @@ twilio_xml_message(struct buf *b, const char *text)
 }
 
 /*
- * Answers with TwiML: one <Message> per reply text (a text longer than
- * Twilio's 1600 characters becomes several), <Response/> for none. The
- * texts are sent as they are: Markdown markers are the caller's to plain.
+ * Answers with TwiML: the reply as one SMS (plain text, at most
+ * max_parts parts: sms_text()) in a <Message>, <Response/> for none.
  */
 static void
 twilio_reply(const struct channel *ch, const struct inbound *in,
     const struct reply *r, struct http_response *resp)
 {
-	struct buf	 b;
-	size_t		 i;
-	int		 rc = 0;
+	const struct twilio_state	*st = ch->state;
+	struct buf			 b;
+	char				*all, *sms;
+	int				 rc = 0;
 
-	(void)ch;
 	(void)in;
 	resp->status = 200;
 	resp->content_type = "text/xml";
 	buf_init(&b, TW_TWIML_MAX);
-	for (i = 0; i < r->ntexts && rc == 0; i++) {
-		if (i == 0)
-			rc = buf_adds(&b, TW_TWIML_HEAD "<Response>");
-		rc = rc == 0 ? twilio_xml_message(&b, r->texts[i]) : rc;
+	if (r->ntexts > 0 && st != NULL) {
+		all = channel_reply_text(r);
+		sms = sms_text(all, st->max_parts);
+		rc = buf_adds(&b, TW_TWIML_HEAD "<Response>");
+		rc = rc == 0 ? twilio_xml_message(&b, sms) : rc;
+		free(sms);
+		free(all);
 	}
 	if (rc == 0 && b.len > 0)
 		rc = buf_adds(&b, "</Response>");
@@ -679,7 +693,7 @@ twilio_send_prepare(const struct channel *ch, const struct outbound *m,
 {
 	const struct twilio_state	*st = ch->state;
 	struct buf			 b;
-	char				*cred = NULL, *auth = NULL;
+	char				*cred = NULL, *auth = NULL, *text = NULL;
 	int				 rc = -1;
 
 	buf_init(&b, TW_SEND_MAX);
@@ -691,12 +705,13 @@ twilio_send_prepare(const struct channel *ch, const struct outbound *m,
 		*why = "no destination number";
 		goto out;
 	}
-	/* Past 1600 characters Twilio refuses the message (21617): send
-	 * the head, cut on a character boundary, rather than nothing. */
+	/* Plain text in at most max_parts parts (and never past the 1600
+	 * characters Twilio takes, 21617). */
+	text = sms_text(m->text != NULL ? m->text : "", st->max_parts);
 	if (twilio_form_add(&b, "To", m->chat_id, strlen(m->chat_id), 1) ||
 	    twilio_form_add(&b, "From", st->from, strlen(st->from), 0) ||
-	    twilio_form_add(&b, "Body", m->text,
-	    twilio_fit(m->text, TW_TEXT_UNITS), 0) ||
+	    twilio_form_add(&b, "Body", text, twilio_fit(text, TW_TEXT_UNITS),
+	    0) ||
 	    (st->status_url != NULL && twilio_form_add(&b, "StatusCallback",
 	    st->status_url, strlen(st->status_url), 0))) {
 		*why = "message too long to encode";
@@ -714,6 +729,7 @@ twilio_send_prepare(const struct channel *ch, const struct outbound *m,
 out:
 	if (cred != NULL)
 		OPENSSL_cleanse(cred, strlen(cred));
+	free(text);
 	free(cred);
 	free(auth);
 	buf_free(&b);

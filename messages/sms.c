@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "sms.h"
+#include "xmalloc.h"
 #include "text.h"
 
 /* Folded input longer than this is not a phone number, however written. */
@@ -520,4 +521,14 @@ sms_plain(char *utf8)
 			plain_step(&p);
 	}
 	utf8[p.w] = '\0';
+}
+
+char *
+sms_text(const char *utf8, int max_parts)
+{
+	char	*s = xstrdup(utf8);
+
+	sms_plain(s);
+	s[sms_fit(s, max_parts)] = '\0';
+	return s;
 }

@@ -83,5 +83,8 @@ size_t		 sms_fit(const char *utf8, int max_parts);
  * UTF-8 stays valid (only ASCII bytes are dropped or replaced).
  */
 void		 sms_plain(char *utf8);
+/* An answer as one SMS text: a plain copy of utf8 (sms_plain), cut to
+ * max_parts parts (sms_fit). Caller frees. */
+char		*sms_text(const char *utf8, int max_parts);
 
 #endif

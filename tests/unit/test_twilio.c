@@ -441,12 +441,13 @@ test_reply_twiml(void **state)
 	free(body);
 	reply_clear(&r);
 
+	/* Several texts are one SMS, in plain text (sms_text()). */
 	reply_add(&r, "a & b < c > d \" e ' f");
 	reply_add(&r, "第二条 **粗体** `code` [x](y)");
 	body = render(&ch, &r);
 	assert_string_equal(body, HEAD "<Response><Message>a &amp; b &lt; c "
-	    "&gt; d &quot; e &apos; f</Message><Message>第二条 **粗体** "
-	    "`code` [x](y)</Message></Response>");
+	    "&gt; d &quot; e &apos; f\n\n第二条 粗体 code x y</Message>"
+	    "</Response>");
 	free(body);
 	reply_clear(&r);
 
@@ -465,27 +466,29 @@ test_reply_twiml(void **state)
 	free(body);
 	reply_clear(&r);
 
-	/* 1600 units a message: 1601 Chinese characters make two; an
-	 * emoji counts two units. */
+	/* At most max_parts (3) UCS-2 parts: 201 characters of 1601; an
+	 * emoji (two units) is not split. */
 	text = xmalloc(1601 * 3 + 5);
 	for (i = 0; i < 1601; i++)
 		memcpy(text + 3 * i, "举", 3);
 	text[1601 * 3] = '\0';
 	reply_add(&r, text);
 	body = render(&ch, &r);
-	text[1600 * 3] = '\0';
-	want = xasprintf(HEAD "<Response><Message>%s</Message><Message>举"
-	    "</Message></Response>", text);
+	text[201 * 3] = '\0';
+	want = xasprintf(HEAD "<Response><Message>%s</Message></Response>",
+	    text);
 	assert_string_equal(body, want);
 	free(want);
 	free(body);
 	reply_clear(&r);
-	memcpy(text + 1599 * 3, "\xf0\x9f\x98\x80", 5);
+	for (i = 0; i < 1601; i++)
+		memcpy(text + 3 * i, "举", 3);
+	memcpy(text + 200 * 3, "\xf0\x9f\x98\x80", 5);
 	reply_add(&r, text);
 	body = render(&ch, &r);
-	text[1599 * 3] = '\0';
-	want = xasprintf(HEAD "<Response><Message>%s</Message><Message>"
-	    "\xf0\x9f\x98\x80</Message></Response>", text);
+	text[200 * 3] = '\0';
+	want = xasprintf(HEAD "<Response><Message>%s</Message></Response>",
+	    text);
 	assert_string_equal(body, want);
 	free(want);
 	free(body);
@@ -575,10 +578,11 @@ test_send_cut(void **state)
 	m.chat_id = "+8613800138000";
 	m.text = text;
 	assert_int_equal(ch.backend->send_prepare(&ch, &m, &call, &why), 0);
+	/* Cut to max_parts (3) UCS-2 parts: 201 characters. */
 	want = xmalloc(1600 * 9 + 128);
 	(void)snprintf(want, 128, "To=%%2B8613800138000&From=%%2B14155550100"
 	    "&Body=");
-	for (i = 0; i < 1600; i++)
+	for (i = 0; i < 201; i++)
 		memcpy(want + strlen(want), "%E4%B8%BE", 10);
 	assert_string_equal(call.body, want);
 	free(want);
