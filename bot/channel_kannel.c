@@ -410,7 +410,7 @@ const struct channel_backend channel_kannel_backend = {
 	.send_prepare = kannel_send_prepare,
 	.send_result = kannel_send_result,
 	.get_messages = 1,
-	.dedupe = CHANNEL_DEDUPE_SENDER,
+	.dedupe = 0,		/* %I is a UUID; no number in the record */
 	.max_text = 1000000,
 	.global_second = 10,
 };

@@ -44,4 +44,8 @@ long	 e2e_sql_long(const struct daemon *, const char *sql);
 int	 e2e_sql_text(const struct daemon *, const char *sql, char *out,
 	    size_t size);
 
+/* Whether the daemon's database files (the database and its WAL) hold
+ * the bytes of s anywhere (a phone number must only be stored sealed). */
+int	 e2e_db_holds(const struct daemon *, const char *);
+
 #endif

@@ -402,6 +402,16 @@ test_token(void **state)
 	e2e_result_free(&r);
 }
 
+/* The number is stored sealed only: not in the dedupe records, the
+ * chats or anywhere else in the database in clear. */
+static void
+test_no_number_stored(void **state)
+{
+	(void)state;
+	assert_false(e2e_db_holds(&d, "13800000007"));
+	assert_false(e2e_db_holds(&d, "13800000001"));
+}
+
 int
 main(void)
 {
@@ -409,6 +419,7 @@ main(void)
 		cmocka_unit_test(test_tip),
 		cmocka_unit_test(test_check),
 		cmocka_unit_test(test_token),
+		cmocka_unit_test(test_no_number_stored),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -176,6 +176,16 @@ test_no_number_logged(void **state)
 	fclose(f);
 }
 
+/* The number is stored sealed only: not in the dedupe records, the
+ * chats or anywhere else in the database in clear. */
+static void
+test_no_number_stored(void **state)
+{
+	(void)state;
+	assert_false(e2e_db_holds(&d, "13800000007"));
+	assert_false(e2e_db_holds(&d, "13800000001"));
+}
+
 int
 main(void)
 {
@@ -184,6 +194,7 @@ main(void)
 		cmocka_unit_test(test_plain),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_no_number_logged),
+		cmocka_unit_test(test_no_number_stored),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

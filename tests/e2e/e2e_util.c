@@ -318,3 +318,34 @@ e2e_sql_text(const struct daemon *d, const char *sql, char *out, size_t size)
 	sqlite3_close(db);
 	return rc;
 }
+
+/* Whether the daemon's database files (the database and its WAL) hold
+ * the bytes of s anywhere. */
+int
+e2e_db_holds(const struct daemon *d, const char *s)
+{
+	static const char *const suffix[] = { "", "-wal" };
+	char	 path[600], *buf;
+	size_t	 i, j, n, len = strlen(s);
+	FILE	*f;
+	long	 size;
+	int	 found = 0;
+
+	for (i = 0; i < 2 && !found; i++) {
+		(void)snprintf(path, sizeof path, "%s/fangfei.db%s", d->dir,
+		    suffix[i]);
+		if ((f = fopen(path, "rb")) == NULL)
+			continue;
+		fseek(f, 0, SEEK_END);
+		size = ftell(f);
+		rewind(f);
+		if (size > 0 && (buf = malloc((size_t)size)) != NULL) {
+			n = fread(buf, 1, (size_t)size, f);
+			for (j = 0; j + len <= n && !found; j++)
+				found = memcmp(buf + j, s, len) == 0;
+			free(buf);
+		}
+		fclose(f);
+	}
+	return found;
+}
