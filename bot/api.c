@@ -10,6 +10,7 @@
 #include "target.h"
 #include "web.h"
 #include "storage/letters.h"
+#include "messages/sms.h"
 #include "messages/text.h"
 #include "messages/xmalloc.h"
 #include "storage/areas.h"
@@ -274,21 +275,33 @@ api_audit_list(struct store *s, const struct http_request *req,
 	free(e);
 }
 
-/* POST /broadcasts */
+/* POST /broadcasts: {area, text, kinds?, sms_text?, preview?} */
 static void
 api_broadcast_add(struct store *s, struct api_env *env, json_t *in,
     const struct token_info *tok, struct http_response *resp)
 {
 	const char	*text = json_string_value(json_object_get(in, "text"));
+	const char	*smstext;
 	json_t		*kinds = json_object_get(in, "kinds"), *k;
+	json_t		*jsms = json_object_get(in, "sms_text");
 	char		 list[128] = "", by[32];
-	int64_t		 area, id;
-	long		 n;
+	int64_t		 area, id = 0;
+	int		 preview = json_is_true(json_object_get(in, "preview"));
+	int		 sms = 0, parts = 0, cut = 0;
 	size_t		 i;
+	struct broadcast_new	 b;
+	struct broadcast_reach	 r;
 
 	if (text == NULL || *text == '\0' || utf8_count(text) > 2000) {
 		api_error(resp, 400, "bad_request", "text (1..2000 characters) "
 		    "is required");
+		return;
+	}
+	smstext = json_string_value(jsms);
+	if (jsms != NULL && (smstext == NULL || *smstext == '\0' ||
+	    utf8_count(smstext) > 2000)) {
+		api_error(resp, 400, "bad_request", "sms_text must be 1..2000 "
+		    "characters");
 		return;
 	}
 	if (kinds == NULL)
@@ -298,30 +311,57 @@ api_broadcast_add(struct store *s, struct api_env *env, json_t *in,
 		return;
 	}
 	json_array_foreach(kinds, i, k) {
-		if (!group_kind_valid(json_string_value(k))) {
-			api_error(resp, 400, "bad_request", "unknown kind");
+		if (!broadcast_kind_valid(json_string_value(k))) {
+			api_error(resp, 400, "bad_request", "unknown kind (building, "
+			    "community, grid_worker, police, sms)");
 			return;
 		}
+		if (strcmp(json_string_value(k), BROADCAST_SMS) == 0)
+			sms = 1;
 		if (strstr(list, json_string_value(k)) == NULL)
 			(void)snprintf(list + strlen(list), sizeof list -
 			    strlen(list), "%s%s", *list ? "," : "",
 			    json_string_value(k));
 	}
+	if (sms && env->sms_channel == NULL) {
+		api_error(resp, 409, "no_sms_channel", "no channel can send SMS "
+		    "(a kannel channel with sendsms_url, or twilio)");
+		return;
+	}
 	if (api_area(s, tok, json_string_value(json_object_get(in, "area")),
 	    &area, resp) == -1)
 		return;
+	memset(&b, 0, sizeof b);
+	b.area = area;
+	b.kinds = list;
+	b.text = text;
+	b.sms_text = smstext;
+	if (sms) {
+		b.sms_channel = env->sms_channel;
+		parts = sms_cost(smstext != NULL ? smstext : text,
+		    env->sms_max_parts, &cut);
+	}
 	(void)snprintf(by, sizeof by, "token:%lld", (long long)tok->id);
-	if (store_begin(s) != STORE_OK || broadcasts_create(s, area, list, text,
-	    by, 0, env->now, &id, &n) != STORE_OK ||
+	b.by = by;
+	if (preview) {
+		if (broadcasts_preview(s, &b, &r) != STORE_OK) {
+			api_error(resp, 500, "internal", "database error");
+			return;
+		}
+	} else if (store_begin(s) != STORE_OK ||
+	    broadcasts_create(s, &b, env->now, &id, &r) != STORE_OK ||
 	    audit_add(s, by, "broadcast", list, env->now) != STORE_OK ||
 	    store_commit(s) != STORE_OK) {
 		store_rollback(s);
 		api_error(resp, 500, "internal", "database error");
 		return;
 	}
-	env->wrote_outbox = n > 0;
-	api_json(resp, 201, json_pack("{s:I, s:i}", "id", (json_int_t)id,
-	    "groups", (int)n));
+	env->wrote_outbox = !preview && (r.groups > 0 || r.numbers > 0);
+	api_json(resp, preview ? 200 : 201, json_pack("{s:o, s:I, s:I, s:{s:i, "
+	    "s:I, s:b}}", "id", preview ? json_null() : json_integer(id),
+	    "groups", (json_int_t)r.groups, "numbers", (json_int_t)r.numbers,
+	    "sms", "parts_per_number", parts, "parts_total",
+	    (json_int_t)(r.numbers * parts), "cut", cut));
 }
 
 /* GET /broadcasts/ID */
@@ -355,17 +395,20 @@ api_broadcast_get(struct store *s, const struct http_request *req,
 		return;
 	}
 	store_end_read(s);
+	/* A number is shown masked, and has no group id. */
 	for (i = 0; i < n; i++)
-		json_array_append_new(groups, json_pack("{s:I, s:s, s:s, s:s, "
-		    "s:i, s:s?}", "id", (json_int_t)g[i].group_id, "name",
-		    g[i].name, "channel", g[i].channel, "state", g[i].state,
-		    "attempts", g[i].attempts, "error",
+		json_array_append_new(groups, json_pack("{s:o, s:s, s:s, s:s, "
+		    "s:s, s:i, s:s?}", "id", g[i].sms ? json_null() :
+		    json_integer(g[i].group_id), "kind", g[i].sms ? "sms" :
+		    "group", "name", g[i].name, "channel", g[i].channel,
+		    "state", g[i].state, "attempts", g[i].attempts, "error",
 		    g[i].error[0] ? g[i].error : NULL));
-	api_json(resp, 200, json_pack("{s:I, s:{s:i, s:i, s:i, s:i}, s:o, s:o}",
-	    "id", (json_int_t)id, "counts", "delivered", (int)c.sent,
-	    "pending", (int)c.pending, "sending", (int)c.sending, "failed",
-	    (int)c.dead, "groups", groups, "next_after", n == (size_t)limit ?
-	    json_integer(g[n - 1].group_id) : json_null()));
+	api_json(resp, 200, json_pack("{s:I, s:{s:i, s:i, s:i, s:i, s:i}, "
+	    "s:o, s:o}", "id", (json_int_t)id, "counts", "delivered",
+	    (int)c.sent, "awaiting_report", (int)c.accepted, "pending",
+	    (int)c.pending, "sending", (int)c.sending, "failed", (int)c.dead,
+	    "groups", groups, "next_after", n == (size_t)limit ?
+	    json_integer(g[n - 1].row) : json_null()));
 }
 
 /* POST /letters */

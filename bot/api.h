@@ -19,6 +19,10 @@ struct api_env {
 	/* Signed print links: their lifetime and the public address. */
 	int		 print_link_hours;
 	const char	*public_base_url;
+	/* The SMS channel broadcasts reach numbers through (NULL: none) and
+	 * the parts one number may get. */
+	const char	*sms_channel;
+	int		 sms_max_parts;
 };
 
 /* Answers one API request (path below /api/v1). */

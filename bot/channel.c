@@ -355,6 +355,19 @@ channel_int(const struct channel *ch, const char *key, int def, int min,
 	return (int)n;
 }
 
+/* The parts one SMS may take on an SMS instance. */
+int
+channel_sms_parts(const struct channel *ch)
+{
+	char	*cause = NULL;
+	int	 n;
+
+	n = channel_int(ch, "max_parts", CHANNEL_SMS_PARTS, 1,
+	    CHANNEL_SMS_PARTS_MAX, &cause);
+	free(cause);
+	return n == -1 ? CHANNEL_SMS_PARTS : n;
+}
+
 /* Reads the mode key (see channel.h). */
 int
 channel_mode(const struct channel *ch, const char *stream_name, char **cause)

@@ -108,6 +108,20 @@ struct outbound {
 	 * or NULL for broadcasts and staff notices. */
 	const char	*meta;
 	int64_t		 now_ms;	/* clock for signatures */
+	/* The signed token the platform's delivery report must carry back
+	 * (storage/outbox.h), for backends with a report hook; NULL when
+	 * none is wanted. */
+	const char	*report_token;
+};
+
+/* A delivery report, as a backend reads it (report()). */
+struct delivery_report {
+	const char	*token;		/* the signed token, as it came */
+	const char	*state;		/* "delivered", "failed", or NULL for
+					   a report of no consequence (queued,
+					   sent to the operator) */
+	char		 error[128];	/* the platform's code, for failed */
+	char		 ref[64];	/* the platform's message id, or "" */
 };
 
 #define HTTP_CALL_HEADERS	4
@@ -255,6 +269,23 @@ struct channel_backend {
 	 * calls send_prepare. NULL: never.
 	 */
 	int		(*over_socket)(const struct channel *);
+	/*
+	 * SMS: the instance's sender ids are phone numbers in E.164 form.
+	 * Broadcasts reach SMS lists through it, residents can opt out
+	 * (退订), and an unknown text gets the help at most once a window
+	 * (two auto-responders must not keep answering each other).
+	 */
+	int		 sms;
+	/*
+	 * Tells a delivery report (Kannel's dlr-url, Twilio's status
+	 * callback) from a message, after verify(): returns 1 with *rep
+	 * filled, 0 when the request is a message, or an HTTP status (400)
+	 * with *why. The caller checks rep->token and answers 200 (or 403
+	 * for a token not signed by us). NULL: the platform sends none.
+	 */
+	int		(*report)(const struct channel *,
+			    const struct http_request *,
+			    struct delivery_report *, const char **why);
 	/* The keys this backend takes ({ NULL } ended; NULL: none). */
 	const struct channel_key *keys;
 	const char	*help;		/* one line on the type: 中文 / English */
@@ -288,6 +319,10 @@ struct channel {
 	struct channel_setting		 settings[CHANNEL_SETTINGS_MAX];
 	size_t				 nsettings;
 	void				*state;		/* the backend's */
+	/* Sends per second this instance may make (a gateway's configured
+	 * throughput), set by the backend's setup; 0: the backend's
+	 * global_second. */
+	int				 per_second;
 	/* The access token cache of a backend that fetches tokens
 	 * (token_prepare): made by channel_setup(), freed by
 	 * channel_clear(); NULL otherwise. */
@@ -338,6 +373,11 @@ const struct channel_key *channel_key_find(const struct channel_backend *,
  */
 int		 channel_setup(struct channel *, int loopback, char **warning,
 		    char **cause);
+/* SMS instances (kannel, twilio): max_parts, the parts one text may take,
+ * CHANNEL_SMS_PARTS when unset. */
+#define CHANNEL_SMS_PARTS	3
+#define CHANNEL_SMS_PARTS_MAX	10
+int		 channel_sms_parts(const struct channel *);
 /*
  * The value of the integer key (def when unset) in min…max; -1 with *cause
  * naming the channel and key for anything else.

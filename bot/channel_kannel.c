@@ -31,8 +31,15 @@
 #include "messages/xmalloc.h"
 
 #define KN_TEXT_MAX	2048	/* bytes of one MO's text (concatenated) */
-#define KN_PARTS	3	/* default max_parts */
-#define KN_PARTS_MAX	10
+#define KN_THROUGHPUT	10	/* default SMS per second */
+#define KN_THROUGHPUT_MAX 1000
+/* Kannel's DLR types (%d): delivered to the phone, not delivered to it,
+ * not delivered to the operator (SMSC reject); the mask asks for these
+ * final ones only, not "queued" (4) or "delivered to the operator" (8). */
+#define KN_DLR_DELIVERED	1
+#define KN_DLR_FAILED		2
+#define KN_DLR_REJECTED		16
+#define KN_DLR_MASK	(KN_DLR_DELIVERED | KN_DLR_FAILED | KN_DLR_REJECTED)
 
 struct kannel_state {
 	const char	*token;
@@ -41,6 +48,7 @@ struct kannel_state {
 	const char	*password;
 	const char	*from;
 	const char	*smsc;
+	const char	*dlr_base;
 	int		 max_parts;
 };
 
@@ -56,6 +64,13 @@ static const struct channel_key kannel_keys[] = {
 	    "sendsms-user 的 password / its password" },
 	{ "from", 0, "发送号码（短号）/ the sender number (short code)" },
 	{ "smsc", 0, "指定 smsc-id（可选）/ the smsc-id to send through" },
+	{ "dlr_base", 0,
+	    "smsbox 回报送达状态的地址（fangfei 的地址）/ where smsbox reaches "
+	    "fangfei with delivery reports, e.g. http://127.0.0.1:8080 (unset: "
+	    "no reports, an SMS stays \"sent\")" },
+	{ "throughput", 0,
+	    "每秒最多发送几条（网关的限速）/ SMS per second sent through "
+	    "sendsms (default 10)" },
 	{ "max_parts", 0,
 	    "一条回复最多几段短信（默认 3）/ SMS parts one answer may take "
 	    "(default 3, at most 10)" },
@@ -68,8 +83,8 @@ kannel_setup(struct channel *ch, char **cause)
 	struct kannel_state	*st;
 	int			 parts;
 
-	if ((parts = channel_int(ch, "max_parts", KN_PARTS, 1, KN_PARTS_MAX,
-	    cause)) == -1)
+	if ((parts = channel_int(ch, "max_parts", CHANNEL_SMS_PARTS, 1,
+	    CHANNEL_SMS_PARTS_MAX, cause)) == -1)
 		return -1;
 	st = xcalloc(1, sizeof *st);
 	st->max_parts = parts;
@@ -79,6 +94,19 @@ kannel_setup(struct channel *ch, char **cause)
 	st->password = channel_get(ch, "password");
 	st->from = channel_get(ch, "from");
 	st->smsc = channel_get(ch, "smsc");
+	st->dlr_base = channel_get(ch, "dlr_base");
+	if ((ch->per_second = channel_int(ch, "throughput", KN_THROUGHPUT, 1,
+	    KN_THROUGHPUT_MAX, cause)) == -1) {
+		free(st);
+		return -1;
+	}
+	if (st->dlr_base != NULL && strncmp(st->dlr_base, "http://", 7) != 0 &&
+	    strncmp(st->dlr_base, "https://", 8) != 0) {
+		*cause = xasprintf("channel %s: dlr_base must be an http:// or "
+		    "https:// address", ch->name);
+		free(st);
+		return -1;
+	}
 	if (st->sendsms_url != NULL && (st->username == NULL ||
 	    st->password == NULL || st->from == NULL)) {
 		*cause = xasprintf("channel %s: sendsms_url needs username, "
@@ -122,7 +150,10 @@ kannel_verify(const struct channel *ch, const struct http_request *req,
 		*why = "body too large";
 		return 413;
 	}
-	if (st->token == NULL)
+	/* A delivery report carries a token signed for its outbox row
+	 * instead (kannel_report(); checked by the server). */
+	if (st->token == NULL || (req->arg != NULL &&
+	    req->arg(req, "report") != NULL))
 		return 0;
 	got = req->arg != NULL ? req->arg(req, "token") : NULL;
 	if (got == NULL || strlen(got) != strlen(st->token) ||
@@ -346,7 +377,8 @@ kannel_send_prepare(const struct channel *ch, const struct outbound *m,
 {
 	const struct kannel_state	*st = ch->state;
 	struct buf			 q;
-	char				*text;
+	char				*text, *dlr;
+	size_t				 n;
 
 	if (st == NULL || st->sendsms_url == NULL) {
 		*why = "no sendsms_url configured";
@@ -367,6 +399,18 @@ kannel_send_prepare(const struct channel *ch, const struct outbound *m,
 	kannel_arg(&q, "coding", sms_coding(text) == SMS_UCS2 ? "2" : "0");
 	if (st->smsc != NULL)
 		kannel_arg(&q, "smsc", st->smsc);
+	if (st->dlr_base != NULL && m->report_token != NULL) {
+		/* smsbox fills in %d (the report's type) and %A (the
+		 * operator's answer); the token is URL-safe as it is. */
+		n = strlen(st->dlr_base);
+		if (st->dlr_base[n - 1] == '/')
+			n--;
+		dlr = xasprintf("%.*s/hook/%s?report=%s&type=%%d&answer=%%A",
+		    (int)n, st->dlr_base, ch->name, m->report_token);
+		(void)buf_addf(&q, "&dlr-mask=%d", KN_DLR_MASK);
+		kannel_arg(&q, "dlr-url", dlr);
+		free(dlr);
+	}
 	free(text);
 	call->method = "GET";
 	call->url = xasprintf("%s%s%s", st->sendsms_url,
@@ -396,6 +440,41 @@ kannel_send_result(const struct channel *ch, long status, const char *body,
 	return SEND_RETRY;
 }
 
+/* A delivery report: GET /hook/NAME?report=TOKEN&type=%d&answer=%A. */
+static int
+kannel_report(const struct channel *ch, const struct http_request *req,
+    struct delivery_report *rep, const char **why)
+{
+	const char	*type, *answer;
+	char		*end;
+	long		 t;
+	size_t		 n;
+
+	(void)ch;
+	memset(rep, 0, sizeof *rep);
+	if (req->arg == NULL || (rep->token = req->arg(req, "report")) == NULL)
+		return 0;
+	type = req->arg(req, "type");
+	t = type != NULL ? strtol(type, &end, 10) : -1;
+	if (type == NULL || *type == '\0' || *end != '\0' || t < 0) {
+		*why = "a delivery report without its type (%d)";
+		return 400;
+	}
+	if (t & KN_DLR_DELIVERED)
+		rep->state = "delivered";
+	else if (t & (KN_DLR_FAILED | KN_DLR_REJECTED)) {
+		rep->state = "failed";
+		answer = req->arg(req, "answer");
+		if (answer == NULL)
+			answer = "";
+		n = utf8_fit(answer, strlen(answer), 80);
+		(void)snprintf(rep->error, sizeof rep->error, "kannel: %s: "
+		    "%.*s", t & KN_DLR_FAILED ? "not delivered" :
+		    "refused by the operator", (int)n, answer);
+	}
+	return 1;
+}
+
 const struct channel_backend channel_kannel_backend = {
 	.type = "kannel",
 	.help = "Kannel 短信网关（MO 经 sms-service get-url/post-url，MT 经 "
@@ -409,6 +488,8 @@ const struct channel_backend channel_kannel_backend = {
 	.reply = kannel_reply,
 	.send_prepare = kannel_send_prepare,
 	.send_result = kannel_send_result,
+	.report = kannel_report,
+	.sms = 1,
 	.get_messages = 1,
 	.dedupe = 0,		/* %I is a UUID; no number in the record */
 	.max_text = 1000000,

@@ -43,8 +43,6 @@
 /* Body takes 1600 characters; Twilio counts UCS-2 units, so a character
  * beyond U+FFFF counts two. */
 #define TW_TEXT_UNITS	1600
-#define TW_PARTS	3	/* default max_parts */
-#define TW_PARTS_MAX	10
 #define TW_TWIML_MAX	(REPLY_TEXTS_MAX * REPLY_TEXT_MAX * 6 + 4096)
 #define TW_SEND_MAX	(TW_TEXT_UNITS * 4 * 3 + 4096)
 #define TW_TWIML_HEAD	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
@@ -189,8 +187,8 @@ twilio_setup(struct channel *ch, char **cause)
 		    "URL", ch->name);
 		return -1;
 	}
-	if ((parts = channel_int(ch, "max_parts", TW_PARTS, 1, TW_PARTS_MAX,
-	    cause)) == -1)
+	if ((parts = channel_int(ch, "max_parts", CHANNEL_SMS_PARTS, 1,
+	    CHANNEL_SMS_PARTS_MAX, cause)) == -1)
 		return -1;
 	st = xcalloc(1, sizeof *st);
 	st->max_parts = parts;

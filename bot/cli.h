@@ -37,6 +37,7 @@ struct admin_opts {
 	const char	*issuer, *per, *place;
 	long		 id, count;
 	int		 csv;
+	int		 preview;	/* broadcast --preview */
 	/* audit list, token create */
 	const char	*action, *since, *expires;
 	long		 limit, expires_days;
@@ -48,6 +49,16 @@ int		 admin_options(struct cli *, int argc, char **argv,
 /* Opens the store and, when area is not NULL, resolves --area. */
 struct store	*admin_open(struct cli *, const struct admin_opts *,
 		    int64_t *area);
+
+struct broadcast_new;
+struct broadcast_reach;
+/* Fills the SMS fields of a broadcast whose kinds name sms (the channel,
+ * from the config) and *parts with what its text costs one number, 0
+ * without sms; -1 after printing why (an unknown kind, no SMS channel). */
+int		 cli_broadcast_sms(struct cli *, struct broadcast_new *,
+		    int *parts);
+/* Prints "N 个群 groups" and, when parts > 0, the numbers and SMS parts. */
+void		 cli_print_reach(const struct broadcast_reach *, int parts);
 
 int		 cli_letter(struct cli *, int argc, char **argv);
 int		 cli_config(struct cli *, int argc, char **argv);

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "import.h"
 #include "messages/buf.h"
+#include "messages/sms.h"
 #include "messages/texts.h"
 #include "delivery.h"
 #include "messages/xmalloc.h"
@@ -26,6 +27,7 @@
 #define OPT_LIMIT	1003
 #define OPT_EXPIRES	1004
 #define OPT_EXPIRES_DAYS 1005
+#define OPT_PREVIEW 1006
 
 /* Parses the office options; returns the first operand or -1. */
 int
@@ -54,6 +56,7 @@ admin_options(struct cli *cli, int argc, char **argv, const char *usage,
 		{ "count", required_argument, NULL, 'C' },
 		{ "place", required_argument, NULL, 'L' },
 		{ "csv", no_argument, NULL, 'V' },
+		{ "preview", no_argument, NULL, OPT_PREVIEW },
 		{ "action", required_argument, NULL, OPT_ACTION },
 		{ "since", required_argument, NULL, OPT_SINCE },
 		{ "limit", required_argument, NULL, OPT_LIMIT },
@@ -87,6 +90,7 @@ admin_options(struct cli *cli, int argc, char **argv, const char *usage,
 		case 'C': o->count = strtol(optarg, NULL, 10); break;
 		case 'L': o->place = optarg; break;
 		case 'V': o->csv = 1; break;
+		case OPT_PREVIEW: o->preview = 1; break;
 		case OPT_ACTION: o->action = optarg; break;
 		case OPT_SINCE: o->since = optarg; break;
 		case OPT_LIMIT: o->limit = strtol(optarg, NULL, 10); break;
@@ -541,36 +545,117 @@ cli_audit(struct cli *cli, int argc, char **argv)
 }
 
 static const char usage_broadcast[] =
-"用法 usage: fangfei broadcast --area PATH [--kinds building,community] TEXT\n"
-"Queues TEXT to every group of those kinds under the area; a running\n"
-"fangfei serve delivers it (within a few seconds).\n";
+"用法 usage: fangfei broadcast --area PATH [--kinds building,community,sms]\n"
+"                          [--preview] TEXT\n"
+"Queues TEXT to every group of those kinds under the area and, with sms,\n"
+"to every registered phone number there that has not opted out (fangfei\n"
+"import phones); a running fangfei serve delivers it (within a few\n"
+"seconds). --preview only says how many groups and numbers it would reach\n"
+"and how many SMS parts it costs.\n";
+
+/* Fills b's SMS fields when its kinds name sms (the channel that sends
+ * them, from the config) and *parts with what text costs one number;
+ * -1 after saying why it cannot. */
+int
+cli_broadcast_sms(struct cli *cli, struct broadcast_new *b, int *parts)
+{
+	const struct channel	*ch;
+	char			*cause = NULL, *k, *tok, *save = NULL;
+	int			 sms = 0;
+
+	*parts = 0;
+	k = xstrdup(b->kinds);
+	for (tok = strtok_r(k, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		if (!broadcast_kind_valid(tok)) {
+			fprintf(stderr, "fangfei: 未知类型 unknown kind \"%s\" "
+			    "(building, community, grid_worker, police, sms)\n",
+			    tok);
+			free(k);
+			return -1;
+		}
+		if (strcmp(tok, BROADCAST_SMS) == 0)
+			sms = 1;
+	}
+	free(k);
+	if (!sms)
+		return 0;
+	if (config_check(&cli->cfg, &cause) == -1) {
+		fprintf(stderr, "fangfei: %s\n", cause);
+		free(cause);
+		return -1;
+	}
+	if (cli->cfg.sms_channel == NULL ||
+	    (ch = config_channel(&cli->cfg, cli->cfg.sms_channel)) == NULL) {
+		fprintf(stderr, "fangfei: 没有能发送短信的通道 no channel can "
+		    "send SMS (a [channel.NAME] of type kannel with sendsms_url, "
+		    "or twilio)\n");
+		return -1;
+	}
+	b->sms_channel = ch->name;
+	*parts = sms_cost(b->sms_text != NULL ? b->sms_text : b->text,
+	    channel_sms_parts(ch), NULL);
+	return 0;
+}
+
+/* Prints whom a broadcast reaches and what its SMS cost. */
+void
+cli_print_reach(const struct broadcast_reach *r, int parts)
+{
+	printf("%ld 个群 groups", r->groups);
+	if (parts > 0)
+		printf("，%ld 个手机号 numbers（每号 %d 条短信 SMS parts each，"
+		    "共 %ld 条 in all）", r->numbers, parts, r->numbers * parts);
+}
 
 /* fangfei broadcast --area PATH TEXT */
 int
 cli_broadcast(struct cli *cli, int argc, char **argv)
 {
 	struct admin_opts	 o;
+	struct broadcast_new	 b;
+	struct broadcast_reach	 r;
 	struct store		*s;
 	int64_t			 area, id;
-	long			 n;
-	int			 k;
+	int			 k, parts;
+	enum store_status	 st;
 
 	if ((k = admin_options(cli, argc, argv, usage_broadcast, &o)) == -1 ||
 	    k != argc - 1) {
 		fputs(usage_broadcast, stderr);
 		return 2;
 	}
+	memset(&b, 0, sizeof b);
+	b.kinds = o.kinds ? o.kinds : "building,community";
+	b.text = argv[k];
+	b.by = "cli";
+	if (cli_broadcast_sms(cli, &b, &parts) == -1)
+		return 1;
 	if ((s = admin_open(cli, &o, &area)) == NULL)
 		return 1;
-	if (store_begin(s) != STORE_OK || broadcasts_create(s, area,
-	    o.kinds ? o.kinds : "building,community", argv[k], "cli", 0,
-	    time(NULL), &id, &n) != STORE_OK || store_commit(s) != STORE_OK) {
+	b.area = area;
+	if (o.preview) {
+		if ((st = broadcasts_preview(s, &b, &r)) != STORE_OK) {
+			fprintf(stderr, "fangfei: %s\n", store_errmsg(s));
+			store_close(s);
+			return 1;
+		}
+		printf("预览 preview: ");
+		cli_print_reach(&r, parts);
+		printf("\n");
+		store_close(s);
+		return 0;
+	}
+	if (store_begin(s) != STORE_OK || broadcasts_create(s, &b, time(NULL),
+	    &id, &r) != STORE_OK || store_commit(s) != STORE_OK) {
 		fprintf(stderr, "fangfei: %s\n", store_errmsg(s));
 		store_rollback(s);
 		store_close(s);
 		return 1;
 	}
-	printf("预警 broadcast %lld: %ld 个群 groups\n", (long long)id, n);
+	printf("预警 broadcast %lld: ", (long long)id);
+	cli_print_reach(&r, parts);
+	printf("\n");
 	store_close(s);
 	return 0;
 }
@@ -629,9 +714,10 @@ cli_notice(struct cli *cli, int argc, char **argv)
 	struct store		*s;
 	char			*cause = NULL, *text;
 	int64_t			 area = 0, nid, bid;
-	long			 groups = 0;
+	struct broadcast_new	 b;
+	struct broadcast_reach	 reach;
 	FILE			*f;
-	int			 k, rc = 1;
+	int			 k, rc = 1, parts = 0;
 
 	if ((k = admin_options(cli, argc, argv, usage_notice, &o)) == -1 ||
 	    k >= argc || o.id <= 0) {
@@ -693,9 +779,20 @@ cli_notice(struct cli *cli, int argc, char **argv)
 			goto fail;
 		text = notice_text(&ni, cli->cfg.hotline);
 		notice_info_clear(&ni);
-		if (broadcasts_create(s, area, o.kinds ? o.kinds :
-		    "building,community", text, "cli", nid, time(NULL), &bid,
-		    &groups) != STORE_OK) {
+		memset(&b, 0, sizeof b);
+		b.area = area;
+		b.kinds = o.kinds ? o.kinds : "building,community";
+		b.text = text;
+		b.by = "cli";
+		b.notice = nid;
+		if (cli_broadcast_sms(cli, &b, &parts) == -1) {
+			free(text);
+			store_rollback(s);
+			store_close(s);
+			return 1;
+		}
+		if (broadcasts_create(s, &b, time(NULL), &bid, &reach) !=
+		    STORE_OK) {
 			free(text);
 			goto fail;
 		}
@@ -705,9 +802,10 @@ cli_notice(struct cli *cli, int argc, char **argv)
 	    STORE_OK || store_commit(s) != STORE_OK)
 		goto fail;
 	printf("第 %ld 期通告已发布 notice %ld published", o.id, o.id);
-	if (area != 0)
-		printf("；预警 broadcast %lld: %ld 个群 groups", (long long)bid,
-		    groups);
+	if (area != 0) {
+		printf("；预警 broadcast %lld: ", (long long)bid);
+		cli_print_reach(&reach, parts);
+	}
 	printf("\n");
 	store_close(s);
 	return 0;

@@ -151,7 +151,7 @@ cli_letter(struct cli *cli, int argc, char **argv)
 	enum store_status	 st;
 	char			*body, *out, *text;
 	int64_t			 area = 0, id, bid;
-	long			 made, groups, hours;
+	long			 made, hours;
 	int			 k, level;
 	const char		*cmd;
 	time_t			 expires;
@@ -250,6 +250,9 @@ cli_letter(struct cli *cli, int argc, char **argv)
 	} else if (strcmp(cmd, "broadcast") == 0) {
 		struct letter		 l;
 		struct letter_code	 lc;
+		struct broadcast_new	 b;
+		struct broadcast_reach	 reach;
+		int			 parts;
 
 		if ((s = admin_open(cli, &o, &area)) == NULL)
 			return 1;
@@ -269,15 +272,26 @@ cli_letter(struct cli *cli, int argc, char **argv)
 		text = xasprintf("【%s】\n%s/l/%s?from=group", l.title,
 		    cli->cfg.public_base_url, lc.code);
 		letter_clear(&l);
-		if (broadcasts_create(s, area, o.kinds ? o.kinds :
-		    "building,community", text, "cli", 0, time(NULL), &bid,
-		    &groups) != STORE_OK || store_commit(s) != STORE_OK) {
+		memset(&b, 0, sizeof b);
+		b.area = area;
+		b.kinds = o.kinds ? o.kinds : "building,community";
+		b.text = text;
+		b.by = "cli";
+		if (cli_broadcast_sms(cli, &b, &parts) == -1) {
+			free(text);
+			store_rollback(s);
+			store_close(s);
+			return 1;
+		}
+		if (broadcasts_create(s, &b, time(NULL), &bid, &reach) !=
+		    STORE_OK || store_commit(s) != STORE_OK) {
 			free(text);
 			goto fail;
 		}
 		free(text);
-		printf("预警 broadcast %lld: %ld 个群 groups\n", (long long)bid,
-		    groups);
+		printf("预警 broadcast %lld: ", (long long)bid);
+		cli_print_reach(&reach, parts);
+		printf("\n");
 	} else {
 		fputs(usage_letter, stderr);
 		return 2;

@@ -75,6 +75,7 @@ config_init(struct config *cfg)
 	cfg->bind_failures_per_sender = 5;
 	cfg->bind_failures_per_channel = 50;
 	cfg->bind_cooldown_minutes = 60;
+	cfg->sms_help_minutes = 60;
 	cfg->dedupe_days = 7;
 	cfg->scan_detail_days = 90;
 }
@@ -110,6 +111,7 @@ static const struct config_number_key config_numbers[] = {
 	    bind_failures_per_sender),
 	CFG_INT("limits", "bind_failures_per_channel", 1, 100000,
 	    bind_failures_per_channel),
+	CFG_INT("limits", "sms_help_minutes", 0, 10080, sms_help_minutes),
 	CFG_INT("limits", "bind_cooldown_minutes", 1, 10080,
 	    bind_cooldown_minutes),
 	CFG_INT("storage", "dedupe_days", 1, 365, dedupe_days),
@@ -280,6 +282,13 @@ config_key(void *arg, const char *section, const char *key, const char *value)
 			goto unknown;
 		return 1;
 	}
+	if (strcmp(section, "sms") == 0) {
+		if (strcmp(key, "channel") == 0)
+			config_set(&cfg->sms_channel, value);
+		else
+			goto unknown;
+		return 1;
+	}
 	if (strcmp(section, "delivery") == 0 || strcmp(section, "limits") == 0)
 		goto unknown;
 	return config_fail(p, xasprintf("unknown section [%s]", section));
@@ -337,6 +346,46 @@ config_loopback(const char *listen)
 	    strncmp(listen, "[::1]:", 6) == 0;
 }
 
+/*
+ * Picks the SMS channel broadcasts reach numbers through: [sms] channel,
+ * which must name an SMS instance that can send, or else the one such
+ * instance when there is exactly one. None: SMS lists reach nobody.
+ */
+static int
+config_sms(struct config *cfg, char **cause)
+{
+	const struct channel	*ch, *found = NULL;
+	size_t			 i, n = 0;
+
+	if (cfg->sms_channel != NULL) {
+		ch = config_channel(cfg, cfg->sms_channel);
+		if (ch == NULL || !ch->backend->sms || ch->backend->sends ==
+		    NULL || !ch->backend->sends(ch)) {
+			*cause = xasprintf("[sms] channel = %s: not an SMS "
+			    "channel that can send (type kannel with "
+			    "sendsms_url, or twilio)", cfg->sms_channel);
+			return -1;
+		}
+		return 0;
+	}
+	for (i = 0; i < cfg->nchannels; i++) {
+		ch = &cfg->channels[i];
+		if (ch->backend->sms && ch->backend->sends != NULL &&
+		    ch->backend->sends(ch)) {
+			found = ch;
+			n++;
+		}
+	}
+	if (n > 1) {
+		*cause = xasprintf("several SMS channels can send: name the one "
+		    "for broadcasts in [sms] channel = NAME");
+		return -1;
+	}
+	if (found != NULL)
+		config_set(&cfg->sms_channel, found->name);
+	return 0;
+}
+
 /* Checks channel definitions against their backends' keys and builds
  * each backend's state; a key that must be set beyond loopback may be
  * missing (with a warning) only when the server listens on loopback. */
@@ -357,7 +406,7 @@ config_check(struct config *cfg, char **cause)
 		free(warning);
 		warning = NULL;
 	}
-	return 0;
+	return config_sms(cfg, cause);
 }
 
 /* Finds a channel instance. */
@@ -389,6 +438,7 @@ config_free(struct config *cfg)
 	free(cfg->log_level);
 	free(cfg->db_path);
 	free(cfg->key_file);
+	free(cfg->sms_channel);
 	memset(cfg, 0, sizeof *cfg);
 }
 

@@ -42,6 +42,11 @@ struct config {
 	int		 bind_failures_per_sender;	/* per cool-down window */
 	int		 bind_failures_per_channel;
 	int		 bind_cooldown_minutes;
+	int		 sms_help_minutes;	/* an unknown SMS gets the help
+						   once per this window */
+	/* [sms] the channel instance broadcasts reach numbers through
+	 * (config_check() picks the only one when unset); NULL: none */
+	char		*sms_channel;
 	/* [storage] how long what has a natural lifetime is kept */
 	int		 dedupe_days;
 	int		 scan_detail_days;	/* scan rows after counting */

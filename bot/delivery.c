@@ -77,10 +77,10 @@ struct delivery {
 	LIST_HEAD(, job)	 jobs;
 	struct limit_slot	 slots[LIMIT_SLOTS];
 	struct {
-		const struct channel_backend	*backend;
+		const struct channel		*channel;
 		time_t				 second;
 		int				 count;
-	}			 global[8];
+	}			 global[CONFIG_CHANNELS_MAX + 8];
 	struct channel		 robots[8];	/* outbound-only backends */
 };
 
@@ -151,31 +151,36 @@ delivery_slot(struct delivery *d, int64_t group, time_t now)
 }
 
 /*
- * Applies the backend's limits to one send for group at now: returns 0 and
- * counts it if allowed, else the time when it may go.
+ * Applies the limits to one send for target (a group id, or minus a
+ * number's id) at now: the instance's throughput (a gateway's configured
+ * rate, else the platform's global rate) and the platform's per-chat
+ * rates. Returns 0 and counts it if allowed, else the time when it may go.
  */
 static time_t
-delivery_limit(struct delivery *d, const struct channel_backend *b,
-    int64_t group, time_t now)
+delivery_limit(struct delivery *d, const struct channel *ch, int64_t target,
+    time_t now)
 {
-	struct limit_slot	*sl;
-	size_t			 i;
+	const struct channel_backend	*b = ch->backend;
+	struct limit_slot		*sl;
+	size_t				 i;
+	int				 rate;
 
 	if (!d->cfg->rate_limits)
 		return 0;
+	rate = ch->per_second > 0 ? ch->per_second : b->global_second;
 	for (i = 0; i < sizeof d->global / sizeof d->global[0]; i++)
-		if (d->global[i].backend == b || d->global[i].backend == NULL)
+		if (d->global[i].channel == ch || d->global[i].channel == NULL)
 			break;
 	if (i < sizeof d->global / sizeof d->global[0]) {
-		d->global[i].backend = b;
+		d->global[i].channel = ch;
 		if (d->global[i].second != now) {
 			d->global[i].second = now;
 			d->global[i].count = 0;
 		}
-		if (b->global_second > 0 && d->global[i].count >= b->global_second)
+		if (rate > 0 && d->global[i].count >= rate)
 			return now + 1;
 	}
-	if ((sl = delivery_slot(d, group, now)) == NULL)
+	if ((sl = delivery_slot(d, target, now)) == NULL)
 		return now + 1;		/* table full of live windows */
 	if (sl->second != now) {
 		sl->second = now;
@@ -359,6 +364,20 @@ delivery_token_done(struct job *j, long status, time_t now)
 	explicit_bzero(value, sizeof value);
 }
 
+/* Why a row to a number cannot go (it opted out since it was queued, its
+ * seal does not open, the instance sends no SMS), or NULL. */
+static const char *
+delivery_number(const struct outbox_row *r, const struct channel *ch)
+{
+	if (!ch->backend->sms)
+		return "not an SMS channel";
+	if (r->opted_out)
+		return "号码已退订 the number opted out";
+	if (r->chat_id == NULL)
+		return "the number's seal does not open (another reporter key?)";
+	return NULL;
+}
+
 /* Fills free slots with due rows. Returns the number started. */
 static int
 delivery_fill(struct delivery *d, time_t now)
@@ -368,7 +387,7 @@ delivery_fill(struct delivery *d, time_t now)
 	int64_t			 ids[DELIVERY_BATCH];
 	const struct channel	*ch;
 	const char		*why;
-	char			 whybuf[256];
+	char			 whybuf[256], report[OUTBOX_REPORT_TOKEN_MAX];
 	size_t			 n = 0, i, njobs = 0, want;
 	time_t			 later;
 	struct outbound		 m;
@@ -401,8 +420,14 @@ delivery_fill(struct delivery *d, time_t now)
 			    whybuf, now);
 			continue;
 		}
-		if ((later = delivery_limit(d, ch->backend, rows[i].group_id,
-		    now)) != 0) {
+		if (rows[i].phone_id != 0 && (why = delivery_number(&rows[i],
+		    ch)) != NULL) {
+			(void)outbox_finish(d->store, rows[i].id, "dead", now,
+			    why, now);
+			continue;
+		}
+		if ((later = delivery_limit(d, ch, rows[i].phone_id != 0 ?
+		    -rows[i].phone_id : rows[i].group_id, now)) != 0) {
 			(void)outbox_defer(d->store, rows[i].id, later);
 			continue;
 		}
@@ -415,6 +440,9 @@ delivery_fill(struct delivery *d, time_t now)
 		m.text = rows[i].body;
 		m.meta = rows[i].meta;
 		m.now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+		if (rows[i].phone_id != 0 && ch->backend->report != NULL &&
+		    outbox_report_token(d->store, m.id, report) == 0)
+			m.report_token = report;
 		if (ch->backend->over_socket != NULL &&
 		    ch->backend->over_socket(ch)) {
 			/* Sent over the channel's long connection, which

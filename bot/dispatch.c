@@ -343,6 +343,28 @@ dispatch_rest(struct handler_ctx *ctx, const struct channel *ch,
 	return DISPATCH_REPLIED;
 }
 
+/*
+ * An SMS that is no command gets the help, at most once a window per
+ * number: two auto-responders (a phone's "I am driving" and ours) must not
+ * keep answering each other, each answer costing an SMS.
+ */
+static enum dispatch_result
+dispatch_sms_help(const struct handler_ctx *ctx, struct reply *r)
+{
+	const struct handler_env	*env = ctx->env;
+	char				 key[2 * INBOUND_ID_MAX + 2];
+
+	if (env->limits != NULL && env->sms_help_minutes > 0) {
+		(void)snprintf(key, sizeof key, "%s\x1f%s", ctx->in->channel,
+		    ctx->in->sender_id);
+		if (limiter_hit(env->limits, "sms-help", key, 1,
+		    env->sms_help_minutes * 60, ctx->now) != LIMIT_PASS)
+			return DISPATCH_IGNORED;
+	}
+	handler_help(ctx, r);
+	return DISPATCH_REPLIED;
+}
+
 /* Handles one message. */
 enum dispatch_result
 dispatch_inbound(struct store *s, const struct channel *ch,
@@ -358,12 +380,16 @@ dispatch_inbound(struct store *s, const struct channel *ch,
 	char			 shown[96];	/* 20 characters of up to 4 bytes */
 	enum store_status	 st;
 	enum handler_ret	 hr;
+	int			 sms;
 
 	*name = "-";
 	if (in->ignore || in->text == NULL)
 		return DISPATCH_IGNORED;
 	text_trim(in->text);
+	sms = ch->backend != NULL && ch->backend->sms;
 	h = handler_parse(in->text, &args);
+	if (h != NULL && (h->flags & HANDLER_SMS) && !sms)
+		h = NULL;
 	/* In a group only commands get an answer; chatter is not ours. */
 	if (h == NULL && in->chat_kind == CHAT_GROUP && !in->explicit_cmd)
 		return DISPATCH_IGNORED;
@@ -376,6 +402,7 @@ dispatch_inbound(struct store *s, const struct channel *ch,
 	ctx.role = ROLE_RESIDENT;
 	ctx.area_id = ch->area_id;
 	ctx.now = now;
+	ctx.phone = sms ? in->sender_id : NULL;
 	st = groups_seen(s, ch->name, in->chat_id, in->chat_title,
 	    in->chat_kind == CHAT_GROUP, now, &ci);
 	if (st == STORE_OK) {
@@ -395,6 +422,8 @@ dispatch_inbound(struct store *s, const struct channel *ch,
 		    who.name);
 	}
 
+	if (h == NULL && sms)
+		return dispatch_sms_help(&ctx, r);
 	if (h == NULL) {
 		/* Quote at most 20 characters of what was not understood. */
 		(void)snprintf(shown, sizeof shown, "%.*s",

@@ -29,6 +29,7 @@
 #include "storage/areas.h"
 #include "storage/chats.h"
 #include "storage/letters.h"
+#include "storage/outbox.h"
 #include "web.h"
 
 #define SERVER_STORES_MAX	128
@@ -50,6 +51,8 @@ struct server {
 	atomic_long		 n_4xx;
 	atomic_long		 n_5xx;
 	atomic_long		 n_repeated;
+	atomic_long		 n_reports;	/* delivery reports taken */
+	atomic_long		 n_forged_reports;
 	atomic_long		 n_commands;
 	/* The long connections (bot/stream.h), set once after start. */
 	_Atomic(struct stream_set *) streams;
@@ -216,6 +219,8 @@ server_api(struct server *srv, struct MHD_Connection *c, const char *method,
 	env.allow_private_targets = srv->cfg->allow_private_targets;
 	env.print_link_hours = srv->cfg->print_link_hours;
 	env.public_base_url = srv->cfg->public_base_url;
+	env.sms_channel = srv->env.sms_channel;
+	env.sms_max_parts = srv->env.sms_max_parts;
 	memset(&resp, 0, sizeof resp);
 	resp.status = 500;
 	memset(&req, 0, sizeof req);
@@ -236,6 +241,52 @@ server_api(struct server *srv, struct MHD_Connection *c, const char *method,
 	    resp.len);
 }
 
+/*
+ * Records a delivery report (Kannel's dlr-url, Twilio's status callback):
+ * only one whose token fangfei signed for that outbox row, so that nobody
+ * can mark an SMS delivered; a forged one is refused and logged. A report
+ * of a row that no longer exists is acknowledged (the platform would only
+ * send it again).
+ */
+static enum MHD_Result
+server_report(struct server *srv, struct MHD_Connection *c,
+    const struct channel *ch, const char *url,
+    const struct delivery_report *rep)
+{
+	struct store		*s;
+	int64_t			 id;
+	enum store_status	 st;
+
+	if ((s = server_store(srv)) == NULL)
+		return server_error(srv, c, 503, url, "database unavailable");
+	if ((id = outbox_report_id(s, rep->token)) == -1) {
+		atomic_fetch_add(&srv->n_forged_reports, 1);
+		return server_error(srv, c, 403, url, "a delivery report not "
+		    "signed by fangfei: refused");
+	}
+	if (rep->state != NULL) {
+		st = store_begin(s);
+		if (st == STORE_OK)
+			st = outbox_report(s, id, rep->state, rep->error[0] ?
+			    rep->error : NULL, rep->ref[0] ? rep->ref : NULL,
+			    time(NULL));
+		if (st == STORE_OK || st == STORE_NOT_FOUND)
+			st = store_commit(s);
+		if (st != STORE_OK) {
+			store_rollback(s);
+			log_error("%s: delivery report of row %lld: %s",
+			    ch->name, (long long)id, store_errmsg(s));
+			return server_error(srv, c, 503, url, "database "
+			    "unavailable");
+		}
+		log_debug("%s: row %lld %s%s%s", ch->name, (long long)id,
+		    rep->state, rep->error[0] ? ": " : "", rep->error);
+	}
+	atomic_fetch_add(&srv->n_reports, 1);
+	return server_respond(c, 200, "text/plain; charset=UTF-8",
+	    xstrdup(""), 0);
+}
+
 /* Runs one webhook through its channel. */
 static enum MHD_Result
 server_hook(struct server *srv, struct MHD_Connection *c,
@@ -246,6 +297,7 @@ server_hook(struct server *srv, struct MHD_Connection *c,
 	struct http_response	 resp;
 	struct inbound		 in;
 	struct reply		 reply = { 0, { NULL } };
+	struct delivery_report	 rep;
 	struct store		*s;
 	const char		*why = "", *cmd = "-";
 	enum dispatch_result	 dr;
@@ -267,6 +319,15 @@ server_hook(struct server *srv, struct MHD_Connection *c,
 	req.impl = c;
 	if ((status = ch->backend->verify(ch, &req, &why)) != 0)
 		return server_error(srv, c, status, url, why);
+	if (ch->backend->report != NULL)
+		switch (status = ch->backend->report(ch, &req, &rep, &why)) {
+		case 0:
+			break;
+		case 1:
+			return server_report(srv, c, ch, url, &rep);
+		default:
+			return server_error(srv, c, status, url, why);
+		}
 	memset(&in, 0, sizeof in);
 	if ((status = ch->backend->parse(ch, &req, &in, &why)) != 0) {
 		inbound_clear(&in);
@@ -456,10 +517,15 @@ server_metrics(struct server *srv, struct MHD_Connection *c)
 	    "# TYPE fangfei_messages_total counter\n"
 	    "fangfei_messages_total %ld\n"
 	    "# TYPE fangfei_retries_answered_total counter\n"
-	    "fangfei_retries_answered_total %ld\n",
+	    "fangfei_retries_answered_total %ld\n"
+	    "# TYPE fangfei_delivery_reports_total counter\n"
+	    "fangfei_delivery_reports_total %ld\n"
+	    "# TYPE fangfei_delivery_reports_forged_total counter\n"
+	    "fangfei_delivery_reports_forged_total %ld\n",
 	    atomic_load(&srv->n_requests), atomic_load(&srv->n_4xx),
 	    atomic_load(&srv->n_5xx), atomic_load(&srv->n_commands),
-	    atomic_load(&srv->n_repeated));
+	    atomic_load(&srv->n_repeated), atomic_load(&srv->n_reports),
+	    atomic_load(&srv->n_forged_reports));
 	(void)buf_adds(&b, body);
 	free(body);
 	stream_metrics(atomic_load(&srv->streams), &b);
@@ -722,6 +788,7 @@ server_start(struct config *cfg, const uint8_t *key, struct delivery *dl,
     char **cause)
 {
 	struct server		*srv;
+	const struct channel	*ch;
 	struct sockaddr_in	 sa;
 	const union MHD_DaemonInfo *info;
 
@@ -743,6 +810,12 @@ server_start(struct config *cfg, const uint8_t *key, struct delivery *dl,
 	srv->env.bind_failures_per_sender = cfg->bind_failures_per_sender;
 	srv->env.bind_failures_per_channel = cfg->bind_failures_per_channel;
 	srv->env.bind_cooldown_minutes = cfg->bind_cooldown_minutes;
+	srv->env.sms_help_minutes = cfg->sms_help_minutes;
+	if (cfg->sms_channel != NULL &&
+	    (ch = config_channel(cfg, cfg->sms_channel)) != NULL) {
+		srv->env.sms_channel = ch->name;
+		srv->env.sms_max_parts = channel_sms_parts(ch);
+	}
 	srv->delivery = dl;
 	pthread_mutex_init(&srv->lock, NULL);
 	/* The channels' area ids are filled in here, before any thread

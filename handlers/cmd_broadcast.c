@@ -16,13 +16,14 @@ cmd_broadcast_exec(struct handler_ctx *ctx, const char *args, struct reply *r)
 {
 	struct broadcast_counts	 c;
 	char			 id[24], sent[24], pending[24], sending[24];
-	char			 dead[24], *end;
+	char			 dead[24], accepted[24], *end;
 	long long		 bid;
 	int64_t			 area;
 	enum store_status	 st;
 	struct msg_var		 vars[] = {
 		{ "id", id }, { "sent", sent }, { "pending", pending },
 		{ "sending", sending }, { "dead", dead },
+		{ "accepted", accepted },
 		{ "usage", msg_template(ctx->locale, MSG_USAGE_BROADCAST) },
 		{ NULL, NULL }
 	};
@@ -45,6 +46,7 @@ cmd_broadcast_exec(struct handler_ctx *ctx, const char *args, struct reply *r)
 	(void)snprintf(pending, sizeof pending, "%ld", c.pending);
 	(void)snprintf(sending, sizeof sending, "%ld", c.sending);
 	(void)snprintf(dead, sizeof dead, "%ld", c.dead);
+	(void)snprintf(accepted, sizeof accepted, "%ld", c.accepted);
 	handler_say(ctx, r, MSG_BROADCAST_STATUS, vars);
 	return HANDLER_OK;
 }

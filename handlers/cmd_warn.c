@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "handlers.h"
+#include "messages/sms.h"
 #include "messages/text.h"
 #include "storage/areas.h"
 #include "storage/outbox.h"
@@ -24,15 +25,19 @@ static enum handler_ret
 cmd_warn_exec(struct handler_ctx *ctx, const char *args, struct reply *r)
 {
 	char		 area[256], mine[512] = "", by[64], idtext[24], n[24];
-	char		 len[24], max[24], *body;
+	char		 len[24], max[24], numbers[24], parts[24], total[24];
+	char		*body, *smsbody = NULL;
 	const char	*text;
 	int64_t		 aid, bid;
-	long		 groups;
+	int		 cost = 0;
+	struct broadcast_new	 b;
+	struct broadcast_reach	 reach;
 	struct msg_var	 vars[] = {
 		{ "area", area }, { "mine", mine }, { "id", idtext }, { "n", n },
 		{ "len", len }, { "max", max },
 		{ "usage", msg_template(ctx->locale, MSG_USAGE_WARN) },
 		{ "text", NULL }, { "hotline", ctx->env->hotline },
+		{ "numbers", numbers }, { "parts", parts }, { "total", total },
 		{ NULL, NULL }
 	};
 
@@ -61,21 +66,40 @@ cmd_warn_exec(struct handler_ctx *ctx, const char *args, struct reply *r)
 	vars[7].value = text;
 	body = msg_format(ctx->locale, MSG_WARN_BODY, vars);
 	(void)snprintf(by, sizeof by, "staff:%lld", (long long)ctx->staff_id);
-	if (broadcasts_create(ctx->store, aid, "building,community", body, by,
-	    0, ctx->now, &bid, &groups) != STORE_OK ||
+	memset(&b, 0, sizeof b);
+	b.area = aid;
+	b.kinds = "building,community";
+	b.text = body;
+	b.by = by;
+	if (ctx->env->sms_channel != NULL) {
+		/* The building's registered numbers too, in an SMS's words. */
+		smsbody = msg_format(ctx->locale, MSG_WARN_BODY_SMS, vars);
+		b.kinds = "building,community," BROADCAST_SMS;
+		b.sms_text = smsbody;
+		b.sms_channel = ctx->env->sms_channel;
+		cost = sms_cost(smsbody, ctx->env->sms_max_parts, NULL);
+	}
+	if (broadcasts_create(ctx->store, &b, ctx->now, &bid, &reach) !=
+	    STORE_OK ||
 	    audit_add(ctx->store, by, "warn", area, ctx->now) != STORE_OK) {
 		free(body);
+		free(smsbody);
 		return HANDLER_FAILED;
 	}
 	free(body);
+	free(smsbody);
 	(void)snprintf(idtext, sizeof idtext, "%lld", (long long)bid);
-	(void)snprintf(n, sizeof n, "%ld", groups);
-	if (groups == 0) {
+	(void)snprintf(n, sizeof n, "%ld", reach.groups);
+	(void)snprintf(numbers, sizeof numbers, "%ld", reach.numbers);
+	(void)snprintf(parts, sizeof parts, "%d", cost);
+	(void)snprintf(total, sizeof total, "%ld", reach.numbers * cost);
+	if (reach.groups == 0 && reach.numbers == 0) {
 		handler_say(ctx, r, MSG_WARN_NONE, vars);
 		return HANDLER_OK;
 	}
 	ctx->outbox_written = 1;
-	handler_say(ctx, r, MSG_WARN_SENT, vars);
+	handler_say(ctx, r, reach.numbers > 0 ? MSG_WARN_SENT_SMS :
+	    MSG_WARN_SENT, vars);
 	return HANDLER_OK;
 }
 

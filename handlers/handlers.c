@@ -22,6 +22,8 @@ extern const struct handler cmd_bind_entry;
 extern const struct handler cmd_bindgroup_entry;
 extern const struct handler cmd_warn_entry;
 extern const struct handler cmd_broadcast_entry;
+extern const struct handler cmd_optout_entry;
+extern const struct handler cmd_optin_entry;
 
 const struct handler *const handler_table[] = {
 	&cmd_check_entry,
@@ -33,6 +35,8 @@ const struct handler *const handler_table[] = {
 	&cmd_bindgroup_entry,
 	&cmd_warn_entry,
 	&cmd_broadcast_entry,
+	&cmd_optout_entry,
+	&cmd_optin_entry,
 	&cmd_help_entry,
 	NULL
 };
@@ -167,7 +171,8 @@ handler_help(const struct handler_ctx *ctx, struct reply *r)
 	buf_init(&b, REPLY_TEXT_MAX);
 	(void)msg_render(&b, ctx->locale, MSG_HELP_HEAD, NULL);
 	for (h = handler_table; *h != NULL; h++) {
-		if ((*h)->min_role > ctx->role)
+		if ((*h)->min_role > ctx->role ||
+		    (((*h)->flags & HANDLER_SMS) && ctx->phone == NULL))
 			continue;
 		(void)buf_adds(&b, "\n• ");
 		(void)msg_render(&b, ctx->locale, (*h)->usage, NULL);

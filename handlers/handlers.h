@@ -37,6 +37,9 @@ enum handler_ret {
 /* The handler needs to know whether the sender is staff (help shows the
  * staff commands); commands above ROLE_RESIDENT always do. */
 #define HANDLER_WHO	0x2
+/* The command exists only on SMS (ctx->phone is set): elsewhere its words
+ * are not a command, and help does not list it. */
+#define HANDLER_SMS	0x4
 
 /* What handlers need to know of the deployment. */
 struct handler_env {
@@ -53,6 +56,13 @@ struct handler_env {
 	int		 bind_failures_per_sender;
 	int		 bind_failures_per_channel;
 	int		 bind_cooldown_minutes;
+	/* SMS: the channel instance broadcasts reach numbers through (NULL:
+	 * none, and warnings go to groups only), the parts one number may
+	 * get from it, and the window in which an unknown SMS gets the help
+	 * once (minutes; 0: every time). */
+	const char	*sms_channel;
+	int		 sms_max_parts;
+	int		 sms_help_minutes;
 };
 
 struct handler_ctx {
@@ -68,6 +78,9 @@ struct handler_ctx {
 	int64_t				 staff_area;	/* their subtree */
 	char				 staff_name[128];
 	int				 outbox_written; /* set by handlers */
+	/* The sender's phone number (E.164) when the message came by SMS,
+	 * else NULL: what 退订 / 订阅 act on. */
+	const char			*phone;
 };
 
 /* Parses a stored role name; ROLE_RESIDENT for anything else. */
@@ -83,7 +96,8 @@ struct handler {
 	 * Runs the command. args is the text after the command word, trimmed
 	 * (may be empty). Fills reply with at least one text unless it
 	 * returns HANDLER_FAILED, in which case the dispatcher answers with
-	 * a generic error and rolls back.
+	 * a generic error and rolls back, or unless it means to answer
+	 * nothing (an empty reply: no message goes back).
 	 */
 	enum handler_ret	(*exec)(struct handler_ctx *, const char *args,
 				    struct reply *);

@@ -532,3 +532,21 @@ sms_text(const char *utf8, int max_parts)
 	s[sms_fit(s, max_parts)] = '\0';
 	return s;
 }
+
+/* The parts one number gets of a broadcast. */
+int
+sms_cost(const char *utf8, int max_parts, int *cut)
+{
+	char	*s = xstrdup(utf8);
+	size_t	 n;
+	int	 parts;
+
+	sms_plain(s);
+	n = sms_fit(s, max_parts);
+	if (cut != NULL)
+		*cut = s[n] != '\0';
+	s[n] = '\0';
+	parts = sms_parts(s, NULL);
+	free(s);
+	return parts;
+}

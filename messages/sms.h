@@ -86,5 +86,8 @@ void		 sms_plain(char *utf8);
 /* An answer as one SMS text: a plain copy of utf8 (sms_plain), cut to
  * max_parts parts (sms_fit). Caller frees. */
 char		*sms_text(const char *utf8, int max_parts);
+/* The parts the SMS of utf8 takes (that of sms_text(utf8, max_parts));
+ * *cut (may be NULL) is set when the text had to be cut to fit. */
+int		 sms_cost(const char *utf8, int max_parts, int *cut);
 
 #endif

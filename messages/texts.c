@@ -192,16 +192,44 @@ static const struct {
 		"Warning {id} queued for {n} groups. Send /broadcast {id} to follow "
 		"its delivery." },
 	[MSG_WARN_NONE] = {
-		"{area} 下没有已关联的楼宇群或社区群，未发送。",
-		"No building or community groups are attached under {area}; nothing "
-		"was sent." },
+		"{area} 下没有已关联的楼宇群、社区群或登记的手机号，未发送。",
+		"No building or community groups are attached and no phone numbers "
+		"are registered under {area}; nothing was sent." },
+	[MSG_WARN_SENT_SMS] = {
+		"预警（编号 {id}）已提交，将发送至 {n} 个群和 {numbers} 个手机号（短信每号 {parts} 条，"
+		"共 {total} 条）。发送“发布情况 {id}”查看送达情况。",
+		"Warning {id} queued for {n} groups and {numbers} phone numbers ({parts} "
+		"SMS parts each, {total} in all). Send /broadcast {id} to follow its "
+		"delivery." },
+	[MSG_WARN_BODY_SMS] = {
+		"【防范非法集资预警】{text}\n如有线索，请回复“举报 <内容>”，或拨打防非热线 {hotline}。回复TD退订",
+		"[Illegal fundraising warning] {text}\nTo report a tip, reply REPORT "
+		"<what you saw>, or call {hotline}. Reply STOP to opt out." },
+	[MSG_USAGE_OPTOUT] = {
+		"退订 — 不再接收群发短信（举报、查询不受影响）",
+		"STOP — no more broadcast SMS (you can still report and check)" },
+	[MSG_USAGE_OPTIN] = {
+		"订阅 — 重新接收群发短信",
+		"START — receive broadcast SMS again" },
+	[MSG_OPTOUT_OK] = {
+		"您已退订防非短信通知，今后不会再收到群发短信；举报、查询仍可使用。回复“订阅”可重新订阅。",
+		"You will get no more broadcast SMS from us; you can still report and "
+		"check. Reply START to subscribe again." },
+	[MSG_OPTIN_OK] = {
+		"您已重新订阅防非短信通知。回复“退订”可随时退订。",
+		"You will get our broadcast SMS again. Reply STOP to opt out at any "
+		"time." },
+	[MSG_OPTIN_ALREADY] = {
+		"您已在接收防非短信通知。回复“退订”可退订。",
+		"You already get our broadcast SMS. Reply STOP to opt out." },
 	[MSG_WARN_TOO_LONG] = {
 		"预警内容过长（{len} 字），请控制在 {max} 字以内。",
 		"The warning is too long ({len} characters); keep it under {max}." },
 	[MSG_BROADCAST_STATUS] = {
-		"预警 {id}：已送达 {sent}，待发送 {pending}，发送中 {sending}，失败 {dead}。",
-		"Warning {id}: {sent} delivered, {pending} waiting, {sending} in "
-		"flight, {dead} failed." },
+		"预警 {id}：已送达 {sent}，短信待回执 {accepted}，待发送 {pending}，发送中 {sending}，失败 {dead}。",
+		"Warning {id}: {sent} delivered, {accepted} SMS awaiting their "
+		"delivery report, {pending} waiting, {sending} in flight, {dead} "
+		"failed." },
 	[MSG_BROADCAST_UNKNOWN] = {
 		"没有编号为 {id} 的预警，或不在您的区域内。",
 		"No warning {id} in your area." },

@@ -1,11 +1,20 @@
 /* Robot groups, broadcasts and outbox rows. */
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+#include <openssl/hmac.h>
+
+#include "messages/sms.h"
 #include "messages/xmalloc.h"
 #include "outbox.h"
+#include "reporters_int.h"
 #include "store_int.h"
+
+#define REPORT_MAC_HEX	32	/* hex digits of the report token's MAC */
 
 /* A robot's chat_id is "<area id>:<name>": names are unique per (type,
  * area), and re-registering one changes only that area's robot. */
@@ -32,21 +41,43 @@ static const char *const sql_bc_fanout =
     " WHERE r.id = ?4 AND (a.id = r.id OR substr(a.path, 1,"
     " length(r.path) + 1) = r.path || '/')"
     " AND instr(',' || ?5 || ',', ',' || g.kind || ',') > 0";
+/* One row per number: a number has one row in phones and one area, so it
+ * is reached at most once per broadcast (and idem_key says so again). */
+static const char *const sql_bc_fanout_sms =
+    "INSERT INTO outbox (broadcast_id, phone_id, channel, body, idem_key,"
+    " next_at, created_at)"
+    " SELECT ?1, p.id, ?5, ?2, 'b' || ?1 || '-p' || p.id, ?3, ?3"
+    " FROM phones p JOIN areas a ON a.id = p.area_id, areas r"
+    " WHERE r.id = ?4 AND (a.id = r.id OR substr(a.path, 1,"
+    " length(r.path) + 1) = r.path || '/') AND p.opted_out_at IS NULL";
+static const char *const sql_bc_reach =
+    "SELECT (SELECT count(*) FROM groups g JOIN areas a ON a.id = g.area_id"
+    " WHERE (a.id = r.id OR substr(a.path, 1, length(r.path) + 1) ="
+    " r.path || '/') AND instr(',' || ?2 || ',', ',' || g.kind || ',') > 0),"
+    " (SELECT count(*) FROM phones p JOIN areas a ON a.id = p.area_id"
+    " WHERE (a.id = r.id OR substr(a.path, 1, length(r.path) + 1) ="
+    " r.path || '/') AND p.opted_out_at IS NULL)"
+    " FROM areas r WHERE r.id = ?1";
 static const char *const sql_bc_counts =
-    "SELECT state, count(*) FROM outbox WHERE broadcast_id = ?1 GROUP BY state";
+    "SELECT state, phone_id IS NOT NULL, count(*) FROM outbox"
+    " WHERE broadcast_id = ?1 GROUP BY 1, 2";
 static const char *const sql_bc_get =
     "SELECT area_id FROM broadcasts WHERE id = ?1";
 static const char *const sql_bc_groups =
-    "SELECT g.id, coalesce(g.title, g.chat_id), g.channel, o.state,"
-    " o.attempts, coalesce(o.last_error, '') FROM outbox o"
-    " JOIN groups g ON g.id = o.group_id WHERE o.broadcast_id = ?1"
-    " AND g.id > ?2 ORDER BY g.id LIMIT ?3";
+    "SELECT o.id, coalesce(o.group_id, 0), coalesce(g.title, g.chat_id, ''),"
+    " coalesce(o.channel, g.channel), o.state, o.attempts,"
+    " coalesce(o.last_error, ''), p.sealed FROM outbox o"
+    " LEFT JOIN groups g ON g.id = o.group_id"
+    " LEFT JOIN phones p ON p.id = o.phone_id WHERE o.broadcast_id = ?1"
+    " AND o.id > ?2 ORDER BY o.id LIMIT ?3";
 static const char *const sql_ob_recover =
     "UPDATE outbox SET state = 'pending' WHERE state = 'sending'";
 static const char *const sql_ob_due =
-    "SELECT o.id, o.group_id, o.attempts, o.idem_key, o.body, g.channel,"
-    " g.chat_id, g.webhook, g.secret, o.meta FROM outbox o"
-    " JOIN groups g ON g.id = o.group_id"
+    "SELECT o.id, coalesce(o.group_id, 0), o.attempts, o.idem_key, o.body,"
+    " coalesce(o.channel, g.channel), g.chat_id, g.webhook, g.secret, o.meta,"
+    " coalesce(o.phone_id, 0), p.sealed, p.opted_out_at IS NOT NULL"
+    " FROM outbox o LEFT JOIN groups g ON g.id = o.group_id"
+    " LEFT JOIN phones p ON p.id = o.phone_id"
     " WHERE o.state = 'pending' AND o.next_at <= ?1"
     " ORDER BY o.next_at, o.id LIMIT ?2";
 static const char *const sql_ob_claim =
@@ -54,10 +85,23 @@ static const char *const sql_ob_claim =
     " WHERE id = ?1 AND state = 'pending'";
 static const char *const sql_ob_defer =
     "UPDATE outbox SET next_at = ?2 WHERE id = ?1 AND state = 'pending'";
+/* A delivery report may come before the answer of the send is recorded
+ * (a gateway that reports at once): the send's "sent" does not undo it. */
 static const char *const sql_ob_finish =
-    "UPDATE outbox SET state = ?2, next_at = ?3, last_error = ?4,"
+    "UPDATE outbox SET state = CASE WHEN state IN ('delivered', 'failed')"
+    " THEN state ELSE ?2 END, next_at = ?3,"
+    " last_error = CASE WHEN state IN ('delivered', 'failed')"
+    " THEN last_error ELSE ?4 END,"
     " sent_at = CASE WHEN ?2 = 'sent' THEN ?5 ELSE sent_at END"
     " WHERE id = ?1";
+/* A report moves a row the gateway took (or is taking) to its end; a
+ * second report of the same row changes nothing. */
+static const char *const sql_ob_report =
+    "UPDATE outbox SET state = ?2, last_error = ?3, report_ref = ?4,"
+    " reported_at = ?5 WHERE id = ?1 AND phone_id IS NOT NULL"
+    " AND state IN ('sending', 'sent') RETURNING id";
+static const char *const sql_ob_exists =
+    "SELECT state FROM outbox WHERE id = ?1 AND phone_id IS NOT NULL";
 static const char *const sql_ob_next =
     "SELECT min(next_at) FROM outbox WHERE state = 'pending'";
 
@@ -166,24 +210,73 @@ groups_list(struct store *s, int64_t scope, int64_t after,
 	    store_fail(s, "groups_list");
 }
 
-/* Creates a broadcast and its outbox rows. */
+/* The kinds a broadcast can reach: the group kinds and "sms". */
+int
+broadcast_kind_valid(const char *kind)
+{
+	return group_kind_valid(kind) || (kind != NULL &&
+	    strcmp(kind, BROADCAST_SMS) == 0);
+}
+
+/* Whether a comma-separated list of kinds names kind. */
+static int
+broadcast_has_kind(const char *kinds, const char *kind)
+{
+	size_t		 n = strlen(kind);
+	const char	*p;
+
+	for (p = kinds; (p = strstr(p, kind)) != NULL; p += n)
+		if ((p == kinds || p[-1] == ',') &&
+		    (p[n] == ',' || p[n] == '\0'))
+			return 1;
+	return 0;
+}
+
+/* Counts whom a broadcast would reach. */
 enum store_status
-broadcasts_create(struct store *s, int64_t area, const char *kinds,
-    const char *text, const char *by, int64_t notice, time_t now, int64_t *id,
-    long *ngroups)
+broadcasts_preview(struct store *s, const struct broadcast_new *b,
+    struct broadcast_reach *r)
 {
 	sqlite3_stmt	*st;
 
-	if (text == NULL || *text == '\0' || kinds == NULL || *kinds == '\0')
+	memset(r, 0, sizeof *r);
+	if (b->kinds == NULL || *b->kinds == '\0')
+		return STORE_INVALID;
+	if ((st = store_stmt(s, sql_bc_reach)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, b->area);
+	sqlite3_bind_text(st, 2, b->kinds, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return STORE_NOT_FOUND;
+	}
+	r->groups = (long)sqlite3_column_int64(st, 0);
+	if (broadcast_has_kind(b->kinds, BROADCAST_SMS) &&
+	    b->sms_channel != NULL)
+		r->numbers = (long)sqlite3_column_int64(st, 1);
+	sqlite3_reset(st);
+	return STORE_OK;
+}
+
+/* Creates a broadcast and its outbox rows. */
+enum store_status
+broadcasts_create(struct store *s, const struct broadcast_new *b, time_t now,
+    int64_t *id, struct broadcast_reach *r)
+{
+	sqlite3_stmt	*st;
+
+	memset(r, 0, sizeof *r);
+	if (b->text == NULL || *b->text == '\0' || b->kinds == NULL ||
+	    *b->kinds == '\0')
 		return STORE_INVALID;
 	if ((st = store_stmt(s, sql_bc_insert)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, area);
-	sqlite3_bind_text(st, 2, kinds, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
-	if (notice != 0)
-		sqlite3_bind_int64(st, 4, notice);
-	sqlite3_bind_text(st, 5, by, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 1, b->area);
+	sqlite3_bind_text(st, 2, b->kinds, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, b->text, -1, SQLITE_STATIC);
+	if (b->notice != 0)
+		sqlite3_bind_int64(st, 4, b->notice);
+	sqlite3_bind_text(st, 5, b->by, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 6, (sqlite3_int64)now);
 	if (sqlite3_step(st) != SQLITE_ROW)
 		return store_fail(s, "broadcasts_create");
@@ -192,13 +285,27 @@ broadcasts_create(struct store *s, int64_t area, const char *kinds,
 	if ((st = store_stmt(s, sql_bc_fanout)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(st, 1, *id);
-	sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, b->text, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
-	sqlite3_bind_int64(st, 4, area);
-	sqlite3_bind_text(st, 5, kinds, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, b->area);
+	sqlite3_bind_text(st, 5, b->kinds, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return store_fail(s, "broadcasts_create");
-	*ngroups = (long)sqlite3_changes(s->db);
+	r->groups = (long)sqlite3_changes(s->db);
+	if (!broadcast_has_kind(b->kinds, BROADCAST_SMS) ||
+	    b->sms_channel == NULL)
+		return STORE_OK;
+	if ((st = store_stmt(s, sql_bc_fanout_sms)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, *id);
+	sqlite3_bind_text(st, 2, b->sms_text != NULL ? b->sms_text : b->text,
+	    -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
+	sqlite3_bind_int64(st, 4, b->area);
+	sqlite3_bind_text(st, 5, b->sms_channel, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return store_fail(s, "broadcasts_create");
+	r->numbers = (long)sqlite3_changes(s->db);
 	return STORE_OK;
 }
 
@@ -209,6 +316,7 @@ broadcasts_counts(struct store *s, int64_t id, struct broadcast_counts *c)
 	sqlite3_stmt	*st;
 	const char	*state;
 	long		 n;
+	int		 sms;
 
 	memset(c, 0, sizeof *c);
 	if ((st = store_stmt(s, sql_bc_counts)) == NULL)
@@ -216,15 +324,19 @@ broadcasts_counts(struct store *s, int64_t id, struct broadcast_counts *c)
 	sqlite3_bind_int64(st, 1, id);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		state = (const char *)sqlite3_column_text(st, 0);
-		n = (long)sqlite3_column_int64(st, 1);
+		sms = sqlite3_column_int(st, 1);
+		n = (long)sqlite3_column_int64(st, 2);
 		if (strcmp(state, "pending") == 0)
-			c->pending = n;
+			c->pending += n;
 		else if (strcmp(state, "sending") == 0)
-			c->sending = n;
-		else if (strcmp(state, "sent") == 0)
-			c->sent = n;
+			c->sending += n;
+		else if (strcmp(state, "sent") == 0 && sms)
+			c->accepted += n;
+		else if (strcmp(state, "sent") == 0 ||
+		    strcmp(state, "delivered") == 0)
+			c->sent += n;
 		else
-			c->dead = n;
+			c->dead += n;
 	}
 	sqlite3_reset(st);
 	return STORE_OK;
@@ -248,7 +360,24 @@ broadcasts_get(struct store *s, int64_t id, int64_t *area)
 	return rc;
 }
 
-/* Lists per-group states. */
+/* Writes the masked form of a sealed number ("138****0001"). */
+static void
+outbox_masked(struct store *s, sqlite3_stmt *st, int col, char *out,
+    size_t size)
+{
+	char	*plain = NULL;
+
+	if (reporters_unseal(s, sqlite3_column_blob(st, col),
+	    (size_t)sqlite3_column_bytes(st, col), &plain) == -1) {
+		(void)snprintf(out, size, "***");
+		return;
+	}
+	phone_mask(plain, out, size);
+	OPENSSL_cleanse(plain, strlen(plain));
+	free(plain);
+}
+
+/* Lists per-target states. */
 enum store_status
 broadcasts_groups(struct store *s, int64_t id, int64_t after,
     struct outbox_group_state *out, size_t n, size_t *count)
@@ -264,16 +393,22 @@ broadcasts_groups(struct store *s, int64_t id, int64_t after,
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)n);
 	while (*count < n && sqlite3_step(st) == SQLITE_ROW) {
 		g = &out[(*count)++];
-		g->group_id = sqlite3_column_int64(st, 0);
-		(void)snprintf(g->name, sizeof g->name, "%s",
-		    (const char *)sqlite3_column_text(st, 1));
+		memset(g, 0, sizeof *g);
+		g->row = sqlite3_column_int64(st, 0);
+		g->group_id = sqlite3_column_int64(st, 1);
+		if (sqlite3_column_type(st, 7) == SQLITE_BLOB) {
+			g->sms = 1;
+			outbox_masked(s, st, 7, g->name, sizeof g->name);
+		} else
+			(void)snprintf(g->name, sizeof g->name, "%s",
+			    (const char *)sqlite3_column_text(st, 2));
 		(void)snprintf(g->channel, sizeof g->channel, "%s",
-		    (const char *)sqlite3_column_text(st, 2));
-		(void)snprintf(g->state, sizeof g->state, "%s",
 		    (const char *)sqlite3_column_text(st, 3));
-		g->attempts = sqlite3_column_int(st, 4);
+		(void)snprintf(g->state, sizeof g->state, "%s",
+		    (const char *)sqlite3_column_text(st, 4));
+		g->attempts = sqlite3_column_int(st, 5);
 		(void)snprintf(g->error, sizeof g->error, "%s",
-		    (const char *)sqlite3_column_text(st, 5));
+		    (const char *)sqlite3_column_text(st, 6));
 	}
 	sqlite3_reset(st);
 	return STORE_OK;
@@ -286,10 +421,12 @@ outbox_row_clear(struct outbox_row *r)
 	free(r->idem_key);
 	free(r->body);
 	free(r->channel);
-	free(r->chat_id);
 	free(r->webhook);
 	free(r->secret);
 	free(r->meta);
+	if (r->phone_id != 0 && r->chat_id != NULL)
+		OPENSSL_cleanse(r->chat_id, strlen(r->chat_id));
+	free(r->chat_id);
 	memset(r, 0, sizeof *r);
 }
 
@@ -333,6 +470,14 @@ outbox_due(struct store *s, time_t now, struct outbox_row *out, size_t n,
 		r->webhook = store_column_dup(st, 7);
 		r->secret = store_column_dup(st, 8);
 		r->meta = store_column_dup(st, 9);
+		r->phone_id = sqlite3_column_int64(st, 10);
+		r->opted_out = sqlite3_column_int(st, 12);
+		/* A row to a number: the number opened in memory only. */
+		if (r->phone_id != 0 && (sqlite3_column_type(st, 11) !=
+		    SQLITE_BLOB || reporters_unseal(s,
+		    sqlite3_column_blob(st, 11),
+		    (size_t)sqlite3_column_bytes(st, 11), &r->chat_id) == -1))
+			r->chat_id = NULL;
 	}
 	sqlite3_reset(st);
 	return STORE_OK;
@@ -413,4 +558,95 @@ outbox_next_due(struct store *s, time_t *when)
 		*when = (time_t)sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	return STORE_OK;
+}
+
+/* The MAC of a report token: HMAC-SHA256 under a key of its own, as hex. */
+static int
+outbox_report_mac(const struct store *s, int64_t id,
+    char hex[REPORT_MAC_HEX + 1])
+{
+	uint8_t		 k[32], mac[32];
+	unsigned int	 len = sizeof mac;
+	char		 msg[24];
+	int		 i;
+
+	if (reporters_subkey(s, "fangfei delivery report", k) == -1)
+		return -1;
+	(void)snprintf(msg, sizeof msg, "%lld", (long long)id);
+	if (HMAC(EVP_sha256(), k, sizeof k, (const unsigned char *)msg,
+	    strlen(msg), mac, &len) == NULL) {
+		OPENSSL_cleanse(k, sizeof k);
+		return -1;
+	}
+	OPENSSL_cleanse(k, sizeof k);
+	for (i = 0; i < REPORT_MAC_HEX; i++)
+		hex[i] = "0123456789abcdef"[(mac[i / 2] >> (i & 1 ? 0 : 4)) &
+		    15];
+	hex[REPORT_MAC_HEX] = '\0';
+	return 0;
+}
+
+/* Writes the signed token of a row's delivery report. */
+int
+outbox_report_token(const struct store *s, int64_t id,
+    char out[OUTBOX_REPORT_TOKEN_MAX])
+{
+	char	 hex[REPORT_MAC_HEX + 1];
+
+	if (outbox_report_mac(s, id, hex) == -1)
+		return -1;
+	(void)snprintf(out, OUTBOX_REPORT_TOKEN_MAX, "%lld.%s", (long long)id,
+	    hex);
+	return 0;
+}
+
+/* Reads a report token: the row id if its MAC is ours, else -1. */
+int64_t
+outbox_report_id(const struct store *s, const char *token)
+{
+	char		 hex[REPORT_MAC_HEX + 1], *end;
+	long long	 id;
+
+	if (token == NULL || *token < '1' || *token > '9')
+		return -1;
+	errno = 0;
+	id = strtoll(token, &end, 10);
+	if (errno != 0 || id <= 0 || *end != '.' ||
+	    strlen(end + 1) != REPORT_MAC_HEX ||
+	    outbox_report_mac(s, id, hex) == -1 ||
+	    CRYPTO_memcmp(hex, end + 1, REPORT_MAC_HEX) != 0)
+		return -1;
+	return id;
+}
+
+/* Records a delivery report. */
+enum store_status
+outbox_report(struct store *s, int64_t id, const char *state,
+    const char *error, const char *ref, time_t now)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (strcmp(state, "delivered") != 0 && strcmp(state, "failed") != 0)
+		return STORE_INVALID;
+	if ((st = store_stmt(s, sql_ob_report)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC);
+	store_bind_text(st, 3, error);
+	store_bind_text(st, 4, ref);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)now);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return STORE_OK;
+	if (rc != SQLITE_DONE)
+		return store_fail(s, "outbox_report");
+	/* Nothing changed: a report again, or of no row of ours. */
+	if ((st = store_stmt(s, sql_ob_exists)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? STORE_OK : STORE_NOT_FOUND;
 }

@@ -38,20 +38,47 @@ struct group_entry {
 enum store_status groups_list(struct store *, int64_t scope, int64_t after,
 		    struct group_entry *, size_t n, size_t *count);
 
+/* The broadcast kind of SMS lists: the numbers registered under an area
+ * (storage/phones.h), beside the group kinds. */
+#define BROADCAST_SMS	"sms"
+int		 broadcast_kind_valid(const char *kind);
+
+struct broadcast_new {
+	int64_t		 area;
+	const char	*kinds;		/* comma-separated group kinds, "sms" */
+	const char	*text;
+	const char	*by;		/* "staff:N", "token:N", "cli" */
+	int64_t		 notice;	/* the notice it publishes, or 0 */
+	const char	*sms_text;	/* what numbers get, NULL: text */
+	/* The SMS channel instance that sends to numbers; NULL: none
+	 * configured, and "sms" reaches nobody. */
+	const char	*sms_channel;
+};
+
+struct broadcast_reach {
+	long	 groups;
+	long	 numbers;		/* not opted out */
+};
+
 /*
- * Creates broadcast text to the groups of kinds (comma-separated) in the
- * subtree of area, one outbox row each, due now. The caller holds a
- * transaction. *ngroups gets the number of rows.
+ * Creates a broadcast of b->text to the groups of b->kinds in the subtree
+ * of b->area and, with "sms", to every number registered there that has
+ * not opted out: one outbox row each, due now. The caller holds a
+ * transaction.
  */
-enum store_status broadcasts_create(struct store *, int64_t area,
-		    const char *kinds, const char *text, const char *by,
-		    int64_t notice, time_t now, int64_t *id, long *ngroups);
+enum store_status broadcasts_create(struct store *,
+		    const struct broadcast_new *, time_t now, int64_t *id,
+		    struct broadcast_reach *);
+/* Counts whom broadcasts_create() would reach now, writing nothing. */
+enum store_status broadcasts_preview(struct store *,
+		    const struct broadcast_new *, struct broadcast_reach *);
 
 struct broadcast_counts {
 	long	 pending;	/* includes rows waiting to retry */
 	long	 sending;
-	long	 sent;
-	long	 dead;
+	long	 sent;		/* groups sent, SMS delivered */
+	long	 accepted;	/* SMS taken by the gateway, not yet reported */
+	long	 dead;		/* given up, or reported failed */
 };
 enum store_status broadcasts_counts(struct store *, int64_t id,
 		    struct broadcast_counts *);
@@ -59,14 +86,16 @@ enum store_status broadcasts_counts(struct store *, int64_t id,
 enum store_status broadcasts_get(struct store *, int64_t id, int64_t *area);
 
 struct outbox_group_state {
-	int64_t	 group_id;
-	char	 name[128];	/* title or robot name */
+	int64_t	 row;		/* outbox id: the list's order */
+	int64_t	 group_id;	/* 0 for a number */
+	int	 sms;		/* a number: name is masked */
+	char	 name[128];	/* title, robot name or "138****0001" */
 	char	 channel[64];
 	char	 state[12];
 	int	 attempts;
 	char	 error[256];
 };
-/* Lists per-group states of a broadcast, group ids after `after`. */
+/* Lists per-target states of a broadcast, outbox rows after `after`. */
 enum store_status broadcasts_groups(struct store *, int64_t id, int64_t after,
 		    struct outbox_group_state *, size_t n, size_t *count);
 
@@ -82,6 +111,9 @@ struct outbox_row {
 	char	*webhook;
 	char	*secret;
 	char	*meta;		/* how to answer the message, or NULL */
+	int64_t	 phone_id;	/* a row to a number: chat_id is the number,
+				   opened from its seal (0: a group) */
+	int	 opted_out;	/* the number opted out since it was queued */
 };
 void		 outbox_row_clear(struct outbox_row *);
 
@@ -99,6 +131,23 @@ enum store_status outbox_defer(struct store *, int64_t id, time_t next_at);
  * next_at). */
 enum store_status outbox_finish(struct store *, int64_t id, const char *state,
 		    time_t next_at, const char *error, time_t now);
+/*
+ * Delivery reports. An SMS gateway is told where to report a message's
+ * fate with a token naming its outbox row, signed with a key of the store
+ * ("<id>.<32 hex digits>"), so that nobody else can mark a row delivered.
+ */
+#define OUTBOX_REPORT_TOKEN_MAX	64
+int		 outbox_report_token(const struct store *, int64_t id,
+		    char out[OUTBOX_REPORT_TOKEN_MAX]);
+/* The row a token names, or -1 when it is not one of ours. */
+int64_t		 outbox_report_id(const struct store *, const char *token);
+/* Moves row id ("sending" or "sent", a row to a number) to state
+ * "delivered" or "failed" with the platform's error and message id (each
+ * may be NULL). STORE_OK also when it had been reported already;
+ * STORE_NOT_FOUND when there is no such row. */
+enum store_status outbox_report(struct store *, int64_t id, const char *state,
+		    const char *error, const char *ref, time_t now);
+
 /* The earliest next_at of a pending row, or 0 when none. */
 enum store_status outbox_next_due(struct store *, time_t *when);
 

@@ -27,7 +27,7 @@ static const char *const sql_rep_sealed =
     "SELECT sealed FROM reporters WHERE id = ?1";
 
 /* Derives a purpose key from the store key. */
-static int
+int
 reporters_subkey(const struct store *s, const char *purpose,
     uint8_t out[32])
 {
@@ -65,7 +65,7 @@ reporters_ref(const struct store *s, const char *channel, const char *sender,
 }
 
 /* Seals plain into nonce || ciphertext || tag (caller frees *out). */
-static int
+int
 reporters_seal(const struct store *s, const char *plain, uint8_t **out,
     size_t *outlen)
 {
@@ -98,7 +98,7 @@ out:
 }
 
 /* Opens a sealed blob; -1 if it was tampered with. */
-static int
+int
 reporters_unseal(const struct store *s, const uint8_t *in, size_t n,
     char **plain)
 {

@@ -1,0 +1,236 @@
+/* Phone numbers of SMS lists and their opt-outs, sealed. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/hmac.h>
+
+#include "phones.h"
+#include "reporters_int.h"
+#include "store_int.h"
+
+#define PHONE_REF_LEN	32
+
+static const char *const sql_ph_find =
+    "SELECT id, area_id, opted_out_at IS NOT NULL FROM phones WHERE ref = ?1";
+static const char *const sql_ph_add =
+    "INSERT INTO phones (ref, sealed, name_sealed, area_id, opted_out_at,"
+    " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)";
+static const char *const sql_ph_move =
+    "UPDATE phones SET area_id = ?2, name_sealed = coalesce(?3, name_sealed),"
+    " updated_at = ?4 WHERE id = ?1";
+static const char *const sql_ph_opt =
+    "UPDATE phones SET opted_out_at = ?2, updated_at = ?3 WHERE id = ?1";
+static const char *const sql_ph_count =
+    "SELECT count(*), count(p.opted_out_at) FROM phones p"
+    " JOIN areas a ON a.id = p.area_id, areas r WHERE r.id = ?1"
+    " AND (a.id = r.id OR substr(a.path, 1, length(r.path) + 1) ="
+    " r.path || '/')";
+
+/* The keyed hash that finds a number's row. */
+static int
+phones_ref(const struct store *s, const char *e164, uint8_t out[PHONE_REF_LEN])
+{
+	uint8_t		 k[32];
+	unsigned int	 len = PHONE_REF_LEN;
+	int		 rc = -1;
+
+	if (reporters_subkey(s, "fangfei phone ref", k) == -1)
+		return -1;
+	if (HMAC(EVP_sha256(), k, sizeof k, (const unsigned char *)e164,
+	    strlen(e164), out, &len) != NULL)
+		rc = 0;
+	OPENSSL_cleanse(k, sizeof k);
+	return rc;
+}
+
+/*
+ * Looks e164 up: STORE_OK with its id, area (0: none) and opt-out, or
+ * STORE_NOT_FOUND with ref filled for an insert.
+ */
+static enum store_status
+phones_find(struct store *s, const char *e164, uint8_t ref[PHONE_REF_LEN],
+    int64_t *id, int64_t *area, int *out)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (phones_ref(s, e164, ref) == -1) {
+		(void)snprintf(s->err, sizeof s->err, "phones: no store key");
+		return STORE_ERROR;
+	}
+	if ((st = store_stmt(s, sql_ph_find)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_blob(st, 1, ref, PHONE_REF_LEN, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(st);
+		return STORE_NOT_FOUND;
+	}
+	if (rc != SQLITE_ROW)
+		return store_fail(s, "phones_find");
+	*id = sqlite3_column_int64(st, 0);
+	*area = sqlite3_column_int64(st, 1);
+	*out = sqlite3_column_int(st, 2);
+	sqlite3_reset(st);
+	return STORE_OK;
+}
+
+/* Inserts a new number, sealed, with its name sealed too. */
+static enum store_status
+phones_add(struct store *s, const uint8_t ref[PHONE_REF_LEN],
+    const char *e164, int64_t area, const char *name, int out, time_t now)
+{
+	sqlite3_stmt		*st;
+	uint8_t			*sealed = NULL, *nsealed = NULL;
+	size_t			 slen = 0, nlen = 0;
+	enum store_status	 rc = STORE_ERROR;
+
+	if (reporters_seal(s, e164, &sealed, &slen) == -1 ||
+	    (name != NULL && *name != '\0' &&
+	    reporters_seal(s, name, &nsealed, &nlen) == -1)) {
+		(void)snprintf(s->err, sizeof s->err, "phones: cannot seal");
+		goto out;
+	}
+	if ((st = store_stmt(s, sql_ph_add)) == NULL)
+		goto out;
+	sqlite3_bind_blob(st, 1, ref, PHONE_REF_LEN, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, sealed, (int)slen, SQLITE_STATIC);
+	if (nsealed != NULL)
+		sqlite3_bind_blob(st, 3, nsealed, (int)nlen, SQLITE_STATIC);
+	if (area != 0)
+		sqlite3_bind_int64(st, 4, area);
+	if (out)
+		sqlite3_bind_int64(st, 5, (sqlite3_int64)now);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)now);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		rc = store_fail(s, "phones_add");
+		goto out;
+	}
+	sqlite3_reset(st);
+	rc = STORE_OK;
+out:
+	free(sealed);
+	free(nsealed);
+	return rc;
+}
+
+/* Registers or moves a number. */
+enum store_status
+phones_put(struct store *s, const char *e164, int64_t area, const char *name,
+    time_t now, enum phone_put *what)
+{
+	sqlite3_stmt		*st;
+	uint8_t			 ref[PHONE_REF_LEN], *nsealed = NULL;
+	size_t			 nlen = 0;
+	int64_t			 id, old;
+	int			 out;
+	enum store_status	 rc;
+	enum phone_put		 w;
+
+	if (what == NULL)
+		what = &w;
+	rc = phones_find(s, e164, ref, &id, &old, &out);
+	if (rc == STORE_NOT_FOUND) {
+		*what = PHONE_ADDED;
+		return phones_add(s, ref, e164, area, name, 0, now);
+	}
+	if (rc != STORE_OK)
+		return rc;
+	*what = PHONE_SAME;
+	if (old == area && (name == NULL || *name == '\0'))
+		return STORE_OK;
+	if (name != NULL && *name != '\0' &&
+	    reporters_seal(s, name, &nsealed, &nlen) == -1) {
+		(void)snprintf(s->err, sizeof s->err, "phones: cannot seal");
+		return STORE_ERROR;
+	}
+	rc = STORE_ERROR;
+	if ((st = store_stmt(s, sql_ph_move)) == NULL)
+		goto out;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, area);
+	if (nsealed != NULL)
+		sqlite3_bind_blob(st, 3, nsealed, (int)nlen, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		rc = store_fail(s, "phones_put");
+		goto out;
+	}
+	sqlite3_reset(st);
+	/* A new name for the same place is not a move. */
+	*what = old == area ? PHONE_SAME : PHONE_MOVED;
+	rc = STORE_OK;
+out:
+	free(nsealed);
+	return rc;
+}
+
+/* Opts a number out of broadcasts or back in. */
+enum store_status
+phones_set_opt_out(struct store *s, const char *e164, int out, time_t now,
+    int *changed)
+{
+	sqlite3_stmt		*st;
+	uint8_t			 ref[PHONE_REF_LEN];
+	int64_t			 id, area;
+	int			 was, c;
+	enum store_status	 rc;
+
+	if (changed == NULL)
+		changed = &c;
+	*changed = 0;
+	rc = phones_find(s, e164, ref, &id, &area, &was);
+	if (rc == STORE_NOT_FOUND) {
+		/* Opting in a number never seen changes nothing. */
+		if (!out)
+			return STORE_OK;
+		*changed = 1;
+		return phones_add(s, ref, e164, 0, NULL, 1, now);
+	}
+	if (rc != STORE_OK || was == out)
+		return rc;
+	if ((st = store_stmt(s, sql_ph_opt)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	if (out)
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return store_fail(s, "phones_set_opt_out");
+	sqlite3_reset(st);
+	*changed = 1;
+	return STORE_OK;
+}
+
+/* Whether a number opted out. */
+enum store_status
+phones_opted_out(struct store *s, const char *e164, int *out)
+{
+	uint8_t			 ref[PHONE_REF_LEN];
+	int64_t			 id, area;
+	enum store_status	 rc;
+
+	*out = 0;
+	rc = phones_find(s, e164, ref, &id, &area, out);
+	return rc == STORE_NOT_FOUND ? STORE_OK : rc;
+}
+
+/* Counts an area's numbers. */
+enum store_status
+phones_count(struct store *s, int64_t area, struct phone_counts *c)
+{
+	sqlite3_stmt	*st;
+
+	memset(c, 0, sizeof *c);
+	if ((st = store_stmt(s, sql_ph_count)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, area);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return store_fail(s, "phones_count");
+	c->numbers = sqlite3_column_int64(st, 0);
+	c->opted_out = sqlite3_column_int64(st, 1);
+	sqlite3_reset(st);
+	return STORE_OK;
+}
