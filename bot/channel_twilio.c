@@ -56,7 +56,10 @@ struct twilio_state {
 	char		*alt_url;	/* public_url with or without the
 					   default port; NULL: none */
 	const char	*api_base;
-	const char	*status_url;	/* StatusCallback, or NULL */
+	const char	*status_url;	/* StatusCallback base: status_url,
+					   else public_url; NULL: none */
+	char		*status_alt;	/* with or without the default port */
+	int		 status_set;	/* status_url was configured */
 	int		 max_parts;	/* of one answer */
 };
 
@@ -91,7 +94,11 @@ static const struct channel_key twilio_keys[] = {
 	    "REST 接口地址 / REST API base URL (default "
 	    "https://api.twilio.com)" },
 	{ "status_url", 0,
-	    "发送状态回调地址 / the StatusCallback URL" },
+	    "送达状态回调地址（默认 public_url）/ the StatusCallback URL "
+	    "Twilio reports each SMS's status to (default: public_url)" },
+	{ "throughput", 0,
+	    "每秒最多发送几条（默认 1，长号码的速率）/ SMS per second "
+	    "(default 1, a long code's rate)" },
 	{ "max_parts", 0,
 	    "一条回复最多几段短信（默认 3）/ SMS parts one answer may take "
 	    "(default 3, at most 10)" },
@@ -201,6 +208,18 @@ twilio_setup(struct channel *ch, char **cause)
 	if (st->api_base == NULL)
 		st->api_base = TW_API_BASE;
 	st->status_url = channel_get(ch, "status_url");
+	st->status_set = st->status_url != NULL;
+	if (st->status_url == NULL)
+		st->status_url = url;
+	st->status_alt = st->status_url != NULL ?
+	    twilio_alt_url(st->status_url) : NULL;
+	if ((ch->per_second = channel_int(ch, "throughput", 1, 1, 1000,
+	    cause)) == -1) {
+		free(st->alt_url);
+		free(st->status_alt);
+		free(st);
+		return -1;
+	}
 	ch->state = st;
 	return 0;
 }
@@ -211,8 +230,10 @@ twilio_cleanup(struct channel *ch)
 {
 	struct twilio_state	*st = ch->state;
 
-	if (st != NULL)
+	if (st != NULL) {
 		free(st->alt_url);
+		free(st->status_alt);
+	}
 	free(st);
 }
 
@@ -393,6 +414,15 @@ twilio_sig_matches(const char *token, const char *url,
 	return CRYPTO_memcmp(want, got, TW_SIG_LEN) == 0;
 }
 
+/* The StatusCallback URL of one message: base with report=TOKEN added to
+ * its query (the token is URL-safe). Caller frees. */
+static char *
+twilio_report_url(const char *base, const char *token)
+{
+	return xasprintf("%s%creport=%s", base, strchr(base, '?') != NULL ?
+	    '&' : '?', token);
+}
+
 /* Checks X-Twilio-Signature over public_url and the decoded form. */
 static int
 twilio_verify(const struct channel *ch, const struct http_request *req,
@@ -401,6 +431,8 @@ twilio_verify(const struct channel *ch, const struct http_request *req,
 	const struct twilio_state	*st = ch->state;
 	const char			*got = req->header(req, TW_SIG_HEADER);
 	struct twilio_form		 f;
+	const char			*rep;
+	char				*url = NULL, *alt = NULL;
 	int				 rc = 401, a, b;
 
 	memset(&f, 0, sizeof f);
@@ -422,15 +454,32 @@ twilio_verify(const struct channel *ch, const struct http_request *req,
 		goto out;
 	}
 	qsort(f.p, f.n, sizeof f.p[0], twilio_param_cmp);
+	rep = req->arg != NULL ? req->arg(req, "report") : NULL;
+	if (rep != NULL) {
+		/* A status callback: signed over the StatusCallback URL we
+		 * gave, the report's token in its query. */
+		if (st->status_url == NULL || strlen(rep) >= 128) {
+			*why = "an unexpected status callback";
+			goto out;
+		}
+		url = twilio_report_url(st->status_url, rep);
+		alt = st->status_alt != NULL ?
+		    twilio_report_url(st->status_alt, rep) : NULL;
+	} else {
+		url = xstrdup(st->public_url);
+		alt = st->alt_url != NULL ? xstrdup(st->alt_url) : NULL;
+	}
 	/* Both, always: which of the two matched is no one's business. */
-	a = twilio_sig_matches(st->auth_token, st->public_url, &f, got);
-	b = twilio_sig_matches(st->auth_token, st->alt_url, &f, got);
+	a = twilio_sig_matches(st->auth_token, url, &f, got);
+	b = twilio_sig_matches(st->auth_token, alt, &f, got);
 	if (!a && !b) {
 		*why = "bad signature";
 		goto out;
 	}
 	rc = 0;
 out:
+	free(url);
+	free(alt);
 	twilio_form_free(&f);
 	return rc;
 }
@@ -692,6 +741,7 @@ twilio_send_prepare(const struct channel *ch, const struct outbound *m,
 	const struct twilio_state	*st = ch->state;
 	struct buf			 b;
 	char				*cred = NULL, *auth = NULL, *text = NULL;
+	char				*cb = NULL;
 	int				 rc = -1;
 
 	buf_init(&b, TW_SEND_MAX);
@@ -706,12 +756,18 @@ twilio_send_prepare(const struct channel *ch, const struct outbound *m,
 	/* Plain text in at most max_parts parts (and never past the 1600
 	 * characters Twilio takes, 21617). */
 	text = sms_text(m->text != NULL ? m->text : "", st->max_parts);
+	/* A row that wants its delivery report names it; any other goes
+	 * to a configured status_url as it is. */
+	if (st->status_url != NULL && m->report_token != NULL)
+		cb = twilio_report_url(st->status_url, m->report_token);
+	else if (st->status_set)
+		cb = xstrdup(st->status_url);
 	if (twilio_form_add(&b, "To", m->chat_id, strlen(m->chat_id), 1) ||
 	    twilio_form_add(&b, "From", st->from, strlen(st->from), 0) ||
 	    twilio_form_add(&b, "Body", text, twilio_fit(text, TW_TEXT_UNITS),
 	    0) ||
-	    (st->status_url != NULL && twilio_form_add(&b, "StatusCallback",
-	    st->status_url, strlen(st->status_url), 0))) {
+	    (cb != NULL && twilio_form_add(&b, "StatusCallback", cb,
+	    strlen(cb), 0))) {
 		*why = "message too long to encode";
 		goto out;
 	}
@@ -728,6 +784,7 @@ out:
 	if (cred != NULL)
 		OPENSSL_cleanse(cred, strlen(cred));
 	free(text);
+	free(cb);
 	free(cred);
 	free(auth);
 	buf_free(&b);
@@ -798,6 +855,55 @@ twilio_send_result(const struct channel *ch, long status, const char *body,
 	return SEND_FAILED;
 }
 
+/*
+ * A status callback (POST /hook/NAME?report=TOKEN, signed like any
+ * webhook): MessageStatus delivered, or undelivered / failed with its
+ * ErrorCode; queued, sending, sent and the like change nothing.
+ */
+static int
+twilio_report(const struct channel *ch, const struct http_request *req,
+    struct delivery_report *rep, const char **why)
+{
+	const struct twilio_param	*status, *code, *sid;
+	struct twilio_form		 f;
+	int				 rc = 1;
+
+	(void)ch;
+	memset(rep, 0, sizeof *rep);
+	if (req->arg == NULL || (rep->token = req->arg(req, "report")) == NULL)
+		return 0;
+	memset(&f, 0, sizeof f);
+	if (twilio_form_read(req->body, req->body_len, &f) != 0 ||
+	    !twilio_form_valid(&f)) {
+		*why = "malformed status callback";
+		rc = 400;
+		goto out;
+	}
+	if ((status = twilio_form_get(&f, "MessageStatus")) == NULL) {
+		*why = "a status callback without MessageStatus";
+		rc = 400;
+		goto out;
+	}
+	if ((sid = twilio_form_get(&f, "MessageSid")) != NULL)
+		(void)snprintf(rep->ref, sizeof rep->ref, "%.*s",
+		    (int)utf8_fit(sid->value, sid->vlen, 60), sid->value);
+	if (strcmp(status->value, "delivered") == 0 ||
+	    strcmp(status->value, "read") == 0)
+		rep->state = "delivered";
+	else if (strcmp(status->value, "undelivered") == 0 ||
+	    strcmp(status->value, "failed") == 0) {
+		rep->state = "failed";
+		code = twilio_form_get(&f, "ErrorCode");
+		(void)snprintf(rep->error, sizeof rep->error, "twilio: %s%s%.*s",
+		    status->value, code != NULL ? " " : "", code != NULL ?
+		    (int)utf8_fit(code->value, code->vlen, 16) : 0,
+		    code != NULL ? code->value : "");
+	}
+out:
+	twilio_form_free(&f);
+	return rc;
+}
+
 const struct channel_backend channel_twilio_backend = {
 	.type = "twilio",
 	.help = "Twilio 短信 SMS through Twilio (webhook, REST API)",
@@ -810,6 +916,8 @@ const struct channel_backend channel_twilio_backend = {
 	.reply = twilio_reply,
 	.send_prepare = twilio_send_prepare,
 	.send_result = twilio_send_result,
+	.report = twilio_report,
+	.sms = 1,
 	/* No fit: the dispatcher would then answer with the first part of
 	 * the joined texts only; TwiML carries every part in one answer. */
 	.max_text = TW_TEXT_UNITS,

@@ -106,9 +106,11 @@ test_help(void **state)
 	ctx.locale = LOCALE_EN;
 	handler_help(&ctx, &r);
 	assert_int_equal(r.ntexts, 1);
-	/* A resident sees the resident commands only. */
+	/* A resident sees the resident commands only, and in a chat not
+	 * the SMS ones (退订, 订阅). */
 	for (h = handler_table; *h != NULL; h++) {
-		if ((*h)->min_role == ROLE_RESIDENT)
+		if ((*h)->min_role == ROLE_RESIDENT &&
+		    !((*h)->flags & HANDLER_SMS))
 			assert_non_null(strstr(r.texts[0],
 			    msg_template(LOCALE_EN, (*h)->usage)));
 		else
@@ -116,6 +118,14 @@ test_help(void **state)
 			    msg_template(LOCALE_EN, (*h)->usage)));
 	}
 	assert_non_null(strstr(r.texts[0], "0533-12345"));
+	reply_clear(&r);
+	/* By SMS they are listed too. */
+	ctx.phone = "+8613800000001";
+	handler_help(&ctx, &r);
+	assert_non_null(strstr(r.texts[0], msg_template(LOCALE_EN,
+	    MSG_USAGE_OPTOUT)));
+	assert_non_null(strstr(r.texts[0], msg_template(LOCALE_EN,
+	    MSG_USAGE_OPTIN)));
 	reply_clear(&r);
 	/* Staff see everything their role allows. */
 	ctx.role = ROLE_ADMIN;

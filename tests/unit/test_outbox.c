@@ -118,7 +118,8 @@ test_broadcast_outbox(void **state)
 	struct broadcast_counts	 c;
 	int64_t			 g, bid, ids[8];
 	size_t			 n, i;
-	long			 groups, rec;
+	long			 rec;
+	struct broadcast_reach	 reach;
 	time_t			 when;
 
 	assert_int_equal(groups_add_robot(fx->s, "wecom", "b12", fx->building,
@@ -135,11 +136,12 @@ test_broadcast_outbox(void **state)
 	    "community", 1), STORE_OK);
 
 	assert_int_equal(store_begin(fx->s), STORE_OK);
-	assert_int_equal(broadcasts_create(fx->s, fx->street,
-	    "building,community", "注意防范", "test", 0, 100, &bid, &groups),
-	    STORE_OK);
+	assert_int_equal(broadcasts_create(fx->s, &(struct broadcast_new){
+	    .area = fx->street, .kinds = "building,community",
+	    .text = "注意防范", .by = "test" }, 100, &bid, &reach), STORE_OK);
 	assert_int_equal(store_commit(fx->s), STORE_OK);
-	assert_int_equal(groups, 3);	/* not the police group, not 科苑 */
+	assert_int_equal(reach.groups, 3);	/* not the police group, not 科苑 */
+	assert_int_equal(reach.numbers, 0);
 
 	assert_int_equal(outbox_due(fx->s, 99, rows, 8, &n), STORE_OK);
 	assert_int_equal(n, 0);		/* not yet due */

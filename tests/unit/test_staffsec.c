@@ -319,13 +319,14 @@ test_bind_notice(void **state)
 	/* The private-chat groups made for notices never get warnings. */
 	assert_int_equal(store_begin(fx->s), STORE_OK);
 	{
-		int64_t	 bid;
-		long	 g;
+		int64_t			 bid;
+		struct broadcast_reach	 g;
 
-		assert_int_equal(broadcasts_create(fx->s, fx->street,
-		    "building,community,grid_worker,police", "x", "t", 0, 3000,
-		    &bid, &g), STORE_OK);
-		assert_int_equal(g, 0);
+		assert_int_equal(broadcasts_create(fx->s, &(struct broadcast_new){
+		    .area = fx->street, .kinds =
+		    "building,community,grid_worker,police", .text = "x",
+		    .by = "t" }, 3000, &bid, &g), STORE_OK);
+		assert_int_equal(g.groups, 0);
 	}
 	assert_int_equal(store_commit(fx->s), STORE_OK);
 }
