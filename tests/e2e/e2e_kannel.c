@@ -37,11 +37,14 @@
 #define SMSBOX		"/usr/sbin/smsbox"
 #define TOKEN		"e2e-Kannel-t0ken"
 #define PHONE		"+8613800000007"
+#define PHONE_OUT	"+8613800000008"	/* opts out */
+#define PHONE_C		"+8613800000009"
+#define BUILDING	"张店区/车站街道/华光路社区/第3网格/12号楼"
 
 static struct daemon	 d;
 static struct fakeplat	*phones;
 static pid_t		 bb, sb;
-static int		 p_admin, p_box, p_sendsms, p_smsc;
+static int		 p_admin, p_box, p_sendsms, p_smsc, p_fangfei;
 static char		 kdir[512];
 static size_t		 sent;	/* SMS the phones got so far */
 
@@ -126,7 +129,8 @@ write_conf(const char *path)
 	    "log-file = \"%s/bearerbox.log\"\ndlr-storage = internal\n\n"
 	    "group = smsc\nsmsc = http\nsmsc-id = fake\nsystem-type = kannel\n"
 	    "port = %d\nconnect-allow-ip = 127.0.0.1\nsmsc-username = up\n"
-	    "smsc-password = uppw\nsend-url = \"%s/phone\"\n\n"
+	    "smsc-password = uppw\nsend-url = \"%s/phone\"\n"
+	    "dlr-url = \"http://127.0.0.1:%d/sms\"\n\n"
 	    "group = smsbox\nbearerbox-host = 127.0.0.1\nbearerbox-port = %d\n"
 	    "sendsms-port = %d\nmo-recode = true\nlog-level = 1\n"
 	    "log-file = \"%s/smsbox.log\"\n\n"
@@ -137,7 +141,7 @@ write_conf(const char *path)
 	    "&p=%%p&P=%%P&b=%%b&C=%%C&I=%%I&T=%%T\"\n"
 	    "accept-x-kannel-headers = true\nomit-empty = true\n"
 	    "concatenation = true\nmax-messages = 3\n",
-	    p_admin, p_box, kdir, p_smsc, fakeplat_base(phones), p_box,
+	    p_admin, p_box, kdir, p_smsc, fakeplat_base(phones), p_smsc, p_box,
 	    p_sendsms, kdir, d.port);
 	fclose(f);
 }
@@ -145,7 +149,7 @@ write_conf(const char *path)
 static int
 group_setup(void **state)
 {
-	char	 conf[600], log[600];
+	char	 conf[600], log[600], cfg[1024];
 	int64_t	 end;
 
 	(void)state;
@@ -157,15 +161,24 @@ group_setup(void **state)
 	curl_global_init(CURL_GLOBAL_ALL);
 	phones = fakeplat_start();
 	assert_non_null(phones);
-	e2e_prepare(&d, "[channel.sms]\ntype = kannel\narea = 华光路社区\n"
-	    "token = " TOKEN "\nmax_parts = 3\n"
-	    "[limits]\ntips_per_hour = 0\nchecks_per_minute = 0\n");
-	e2e_start(&d);
-	(void)snprintf(kdir, sizeof kdir, "%s", d.dir);
 	p_admin = free_port();
 	p_box = free_port();
 	p_sendsms = free_port();
 	p_smsc = free_port();
+	p_fangfei = free_port();
+	/* Its own port known in advance: smsbox reports deliveries to it. */
+	(void)snprintf(cfg, sizeof cfg, "[server]\nlisten = 127.0.0.1:%d\n"
+	    "[channel.sms]\ntype = kannel\narea = 华光路社区\n"
+	    "token = " TOKEN "\nmax_parts = 3\n"
+	    "sendsms_url = http://127.0.0.1:%d/cgi-bin/sendsms\n"
+	    "username = gw\npassword = gwpw\nfrom = 10690001\n"
+	    "dlr_base = http://127.0.0.1:%d\nthroughput = 5\n"
+	    "[limits]\ntips_per_hour = 0\nchecks_per_minute = 0\n",
+	    p_fangfei, p_sendsms, p_fangfei);
+	e2e_prepare(&d, cfg);
+	(void)snprintf(log, sizeof log, "%s/fangfei.log", d.dir);
+	e2e_start_log(&d, log);
+	(void)snprintf(kdir, sizeof kdir, "%s", d.dir);
 	(void)snprintf(conf, sizeof conf, "%s/kannel.conf", kdir);
 	write_conf(conf);
 	(void)snprintf(log, sizeof log, "%s/bearerbox.err", kdir);
@@ -239,19 +252,13 @@ discard(char *p, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
-/* The phone sends text (UCS-2) to the short number through the SMSC. */
+/* A GET to the fake operator's SMSC port; its HTTP status. */
 static long
-phone_sends(const char *text)
+smsc_get(const char *url)
 {
 	CURL	*c = curl_easy_init();
-	char	 url[2048];
-	char	*t = ucs2_escape(text);
 	long	 status = 0;
 
-	(void)snprintf(url, sizeof url, "http://127.0.0.1:%d/sms?username=up"
-	    "&password=uppw&from=%%2B8613800000007&to=10690001&text=%s"
-	    "&coding=2", p_smsc, t);
-	free(t);
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
@@ -259,6 +266,27 @@ phone_sends(const char *text)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_cleanup(c);
 	return status;
+}
+
+/* The phone `from` sends text (UCS-2) to the short number. */
+static long
+phone_sends_from(const char *from, const char *text)
+{
+	char	 url[2048];
+	char	*t = ucs2_escape(text);
+
+	(void)snprintf(url, sizeof url, "http://127.0.0.1:%d/sms?username=up"
+	    "&password=uppw&from=%%2B%s&to=10690001&text=%s&coding=2", p_smsc,
+	    from + 1, t);
+	free(t);
+	return smsc_get(url);
+}
+
+/* The first phone sends text. */
+static long
+phone_sends(const char *text)
+{
+	return phone_sends_from(PHONE, text);
 }
 
 /*
@@ -349,6 +377,48 @@ phone_gets(size_t from, char *to, size_t tosize, char *text, size_t tsize)
 	return got > from ? got - from : 0;
 }
 
+/* The decoded value of query parameter name in a recorded path into out
+ * ("" when absent). */
+static void
+path_param(const char *path, const char *name, char *out, size_t size)
+{
+	const char	*q = strchr(path, '?'), *p, *v, *end;
+	char		*dec;
+	int		 len;
+	CURL		*c = curl_easy_init();
+
+	*out = '\0';
+	for (p = q; p != NULL; p = strchr(p + 1, '&')) {
+		v = p + 1;
+		if (strncmp(v, name, strlen(name)) != 0 ||
+		    v[strlen(name)] != '=')
+			continue;
+		v += strlen(name) + 1;
+		end = v + strcspn(v, "&");
+		dec = curl_easy_unescape(c, v, (int)(end - v), &len);
+		(void)snprintf(out, size, "%s", dec);
+		curl_free(dec);
+		break;
+	}
+	curl_easy_cleanup(c);
+}
+
+/* Waits until n rows of the last broadcast are in state; the count. */
+static long
+wait_state(const char *state, long n)
+{
+	char	 sql[256];
+	int64_t	 end = now_ms() + WAIT_MS;
+	long	 got;
+
+	(void)snprintf(sql, sizeof sql, "SELECT count(*) FROM outbox WHERE "
+	    "broadcast_id = (SELECT max(id) FROM broadcasts) AND state = '%s'",
+	    state);
+	while ((got = e2e_sql_long(&d, sql)) < n && now_ms() < end)
+		sleep_ms(50);
+	return got;
+}
+
 /* A tip by SMS through Kannel: stored, and the answer reaches the phone
  * as UCS-2 text without Markdown. */
 static void
@@ -409,7 +479,156 @@ test_no_number_stored(void **state)
 {
 	(void)state;
 	assert_false(e2e_db_holds(&d, "13800000007"));
+	assert_false(e2e_db_holds(&d, "13800000008"));
+	assert_false(e2e_db_holds(&d, "13800000009"));
 	assert_false(e2e_db_holds(&d, "13800000001"));
+}
+
+/* 退订 opts a number out with one last message; a second 退订 gets no
+ * answer at all; 订阅 opts it back in; it can still report meanwhile. */
+static void
+test_optout(void **state)
+{
+	char	 to[64], text[8192];
+	size_t	 n;
+
+	(void)state;
+	n = fakeplat_count(phones, "/phone");
+	assert_int_equal(phone_sends_from(PHONE_OUT, "退订"), 202);
+	assert_true(phone_gets(n, to, sizeof to, text, sizeof text) >= 1);
+	assert_string_equal(to, PHONE_OUT);
+	assert_non_null(strstr(text, "您已退订"));
+	n = fakeplat_count(phones, "/phone");
+	assert_int_equal(phone_sends_from(PHONE_OUT, "TD"), 202);
+	assert_int_equal(phone_gets(n, to, sizeof to, text, sizeof text), 0);
+	/* Opted out, still a reporter. */
+	assert_int_equal(phone_sends_from(PHONE_OUT, "举报 退订后的线索"), 202);
+	assert_int_equal(wait_tips(&d, "退订后的线索", 1), 1);
+	assert_true(phone_gets(n, to, sizeof to, text, sizeof text) >= 1);
+	assert_non_null(strstr(text, "JB-"));
+	/* In and out again: it stays out for the broadcast below. */
+	n = fakeplat_count(phones, "/phone");
+	assert_int_equal(phone_sends_from(PHONE_OUT, "订阅"), 202);
+	assert_true(phone_gets(n, to, sizeof to, text, sizeof text) >= 1);
+	assert_non_null(strstr(text, "重新订阅"));
+	n = fakeplat_count(phones, "/phone");
+	assert_int_equal(phone_sends_from(PHONE_OUT, "STOP"), 202);
+	assert_true(phone_gets(n, to, sizeof to, text, sizeof text) >= 1);
+	assert_non_null(strstr(text, "您已退订"));
+	assert_int_equal(e2e_sql_long(&d, "SELECT count(*) FROM phones WHERE "
+	    "opted_out_at IS NOT NULL"), 1);
+}
+
+/* An unknown SMS gets the help once, then nothing for the window. */
+static void
+test_help_once(void **state)
+{
+	char	 to[64], text[8192];
+	size_t	 n;
+
+	(void)state;
+	n = fakeplat_count(phones, "/phone");
+	assert_int_equal(phone_sends_from(PHONE_C, "我正在开车，稍后回复"), 202);
+	assert_true(phone_gets(n, to, sizeof to, text, sizeof text) >= 1);
+	assert_string_equal(to, PHONE_C);
+	assert_non_null(strstr(text, "防非助手可以为您办理"));
+	assert_non_null(strstr(text, "退订"));
+	n = fakeplat_count(phones, "/phone");
+	assert_int_equal(phone_sends_from(PHONE_C, "我正在开车，稍后回复"), 202);
+	assert_int_equal(phone_gets(n, to, sizeof to, text, sizeof text), 0);
+}
+
+/*
+ * A broadcast to a building's imported numbers: each number not opted
+ * out gets it once through sendsms, the preview says what it costs, and
+ * the operator's delivery reports, through Kannel's own DLR path, move
+ * the rows to delivered and failed.
+ */
+static void
+test_broadcast(void **state)
+{
+	const char		*imp[] = { "import", "phones", NULL, NULL };
+	static const char *const pre[] = { "broadcast", "--area", BUILDING,
+	    "--kinds", "sms", "--preview", "注意：近期有冒充理财公司电话推销高息产品",
+	    NULL };
+	static const char *const bc[] = { "broadcast", "--area", BUILDING,
+	    "--kinds", "sms", "注意：近期有冒充理财公司电话推销高息产品", NULL };
+	struct fakeplat_record	*r;
+	char	 csv[512], out[1024], to[64], dlr[2048], mid[128], url[1024];
+	char	 text[8192];
+	const char	*m;
+	size_t	 n, got, i, k;
+	FILE	*f;
+
+	(void)state;
+	(void)snprintf(csv, sizeof csv, "%s/phones.csv", d.dir);
+	f = fopen(csv, "w");
+	assert_non_null(f);
+	fprintf(f, "phone,area,name\n13800000007,%s,张三\n"
+	    "+86 138 0000 0008,%s,李四\n0086-13800000009,%s,\n", BUILDING,
+	    BUILDING, BUILDING);
+	fclose(f);
+	imp[2] = csv;
+	assert_int_equal(e2e_cli(&d, imp, out, sizeof out), 0);
+	assert_null(strstr(out, "13800000007"));
+	/* Two numbers: one of the three opted out. */
+	assert_int_equal(e2e_cli(&d, pre, out, sizeof out), 0);
+	assert_non_null(strstr(out, "2 个手机号"));
+	assert_non_null(strstr(out, "每号 1 条"));
+	n = fakeplat_count(phones, "/phone");
+	assert_int_equal(e2e_cli(&d, bc, out, sizeof out), 0);
+	assert_non_null(strstr(out, "2 个手机号"));
+	/* Two MT, one each, to the numbers that did not opt out. */
+	assert_int_equal(phone_gets(n, to, sizeof to, text, sizeof text), 2);
+	assert_non_null(strstr(text, "冒充理财公司"));
+	assert_int_equal(wait_state("sent", 2), 2);
+	r = fakeplat_records(phones, "/phone", &got);
+	for (i = n, k = 0; i < got; i++) {
+		path_param(r[i].path, "to", to, sizeof to);
+		assert_string_not_equal(to, PHONE_OUT);
+		/* The operator reports on each: the first delivered, the
+		 * second not (Kannel's own SMSC DLR path to smsbox, which
+		 * calls fangfei's signed dlr-url). */
+		path_param(r[i].path, "dlr-url", dlr, sizeof dlr);
+		assert_non_null(m = strstr(dlr, "dlr-mid="));
+		(void)snprintf(mid, sizeof mid, "%.*s", (int)strcspn(m + 8, "&"),
+		    m + 8);
+		assert_non_null(strstr(dlr, "/hook/sms?report="));
+		(void)snprintf(url, sizeof url, "http://127.0.0.1:%d/sms?"
+		    "username=up&password=uppw&to=%%2B%s&dlr-mask=%d&dlr-mid=%s",
+		    p_smsc, to + 1, k++ == 0 ? 1 : 2, mid);
+		assert_int_equal(smsc_get(url), 202);
+	}
+	fakeplat_free(r, got);
+	assert_int_equal(wait_state("delivered", 1), 1);
+	assert_int_equal(wait_state("failed", 1), 1);
+	assert_int_equal(e2e_sql_long(&d, "SELECT count(*) FROM outbox WHERE "
+	    "state = 'failed' AND last_error LIKE 'kannel: not delivered%'"), 1);
+}
+
+/* A report fangfei did not sign is refused, and changes nothing. */
+static void
+test_forged_report(void **state)
+{
+	struct http_result	 r;
+	char			 path[256];
+	long			 id;
+
+	(void)state;
+	id = e2e_sql_long(&d, "SELECT max(id) FROM outbox WHERE state = "
+	    "'failed'");
+	assert_true(id > 0);
+	(void)snprintf(path, sizeof path, "/hook/sms?report=%ld."
+	    "0123456789abcdef0123456789abcdef&type=1", id);
+	r = e2e_request(&d, "GET", path, NULL, NULL, 0);
+	assert_int_equal(r.status, 403);
+	e2e_result_free(&r);
+	(void)snprintf(path, sizeof path, "/hook/sms?report=%ld&type=1", id);
+	r = e2e_request(&d, "GET", path, NULL, NULL, 0);
+	assert_int_equal(r.status, 403);
+	e2e_result_free(&r);
+	assert_int_equal(e2e_sql_long(&d, "SELECT count(*) FROM outbox WHERE "
+	    "state = 'failed'"), 1);
 }
 
 int
@@ -419,6 +638,10 @@ main(void)
 		cmocka_unit_test(test_tip),
 		cmocka_unit_test(test_check),
 		cmocka_unit_test(test_token),
+		cmocka_unit_test(test_optout),
+		cmocka_unit_test(test_help_once),
+		cmocka_unit_test(test_broadcast),
+		cmocka_unit_test(test_forged_report),
 		cmocka_unit_test(test_no_number_stored),
 	};
 
