@@ -4,6 +4,9 @@
  * or UTF-16BE) or GET (the rest is %b, binary-safe, with the charset of
  * bit 1); bit 2 a sender that is not a mainland mobile. What parses is
  * answered with reply() on its own text: the answer must be valid UTF-8.
+ * Bit 3 makes it a delivery report instead: the rest is its type (%d),
+ * after a NUL the operator's answer (%A); report() must take it or say
+ * 400, its error valid UTF-8.
  */
 #include <strings.h>
 
@@ -18,6 +21,7 @@ struct fk {
 	const char	*b, *charset, *from;
 	size_t		 blen;
 	const char	*ctype;
+	const char	*type, *answer;	/* a delivery report's */
 };
 
 static const char *
@@ -40,6 +44,18 @@ fk_arg_n(const struct http_request *req, const char *name, size_t *len)
 	if (strcmp(name, "token") == 0) {
 		*len = 5;
 		return "fuzzT";
+	}
+	if (f->type != NULL && strcmp(name, "report") == 0) {
+		*len = 3;
+		return "1.x";
+	}
+	if (f->type != NULL && strcmp(name, "type") == 0) {
+		*len = strlen(f->type);
+		return f->type;
+	}
+	if (f->answer != NULL && strcmp(name, "answer") == 0) {
+		*len = strlen(f->answer);
+		return f->answer;
 	}
 	return NULL;
 }
@@ -99,6 +115,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	req.arg_n = fk_arg_n;
 	req.impl = &f;
 	memset(&in, 0, sizeof in);
+	if (data[0] & 8) {
+		struct delivery_report	 rep;
+		int			 rc;
+
+		f.type = body;
+		f.answer = memchr(body, '\0', size - 1) != NULL &&
+		    strlen(body) + 1 < size - 1 ? body + strlen(body) + 1 : NULL;
+		FUZZ_ASSERT(ch.backend->verify(&ch, &req, &why) == 0);
+		rc = ch.backend->report(&ch, &req, &rep, &why);
+		FUZZ_ASSERT(rc == 1 || rc == 400);
+		if (rc == 1) {
+			FUZZ_ASSERT(strcmp(rep.token, "1.x") == 0);
+			FUZZ_ASSERT(utf8_valid(rep.error, strlen(rep.error)));
+		}
+		free(body);
+		return 0;
+	}
 	FUZZ_ASSERT(ch.backend->verify(&ch, &req, &why) == 0);
 	if (ch.backend->parse(&ch, &req, &in, &why) == 0 && !in.ignore) {
 		FUZZ_ASSERT(in.text != NULL);

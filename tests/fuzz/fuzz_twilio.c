@@ -72,6 +72,35 @@ fuzz_parse(const struct channel *ch, struct http_request *req)
 	inbound_clear(&in);
 }
 
+/* A status callback's query: report=1.x. */
+static const char *
+fuzz_report_arg(const struct http_request *req, const char *name)
+{
+	(void)req;
+	return strcmp(name, "report") == 0 ? "1.x" : NULL;
+}
+
+/* Reads the body as a status callback: delivered, failed or nothing. */
+static void
+fuzz_report(const struct channel *ch, struct http_request *req)
+{
+	struct delivery_report	 rep;
+	const char		*why = NULL;
+	int			 rc;
+
+	req->arg = fuzz_report_arg;
+	rc = ch->backend->report(ch, req, &rep, &why);
+	FUZZ_ASSERT(rc == 1 || (rc == 400 && why != NULL));
+	if (rc == 1) {
+		FUZZ_ASSERT(rep.state == NULL ||
+		    strcmp(rep.state, "delivered") == 0 ||
+		    strcmp(rep.state, "failed") == 0);
+		FUZZ_ASSERT(utf8_valid(rep.error, strlen(rep.error)));
+		FUZZ_ASSERT(utf8_valid(rep.ref, strlen(rep.ref)));
+	}
+	req->arg = NULL;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -115,7 +144,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	req.impl = &hdrs;
 	rc = ch.backend->verify(&ch, &req, &why);
 	FUZZ_ASSERT(rc == 0 || why != NULL);
-	fuzz_parse(&ch, &req);
+	if (data[0] & 2)
+		fuzz_report(&ch, &req);
+	else
+		fuzz_parse(&ch, &req);
 	free(all);
 	return 0;
 }
