@@ -606,6 +606,47 @@ test_broadcast(void **state)
 	    "state = 'failed' AND last_error LIKE 'kannel: not delivered%'"), 1);
 }
 
+/* The API's preview says what a broadcast costs and sends nothing; the
+ * broadcast's state lists numbers masked only. */
+static void
+test_api_preview(void **state)
+{
+	static const char *const mk[] = { "token", "create", "--role",
+	    "office", "--area", "车站街道", NULL };
+	struct http_result	 r;
+	char			 tok[128], auth[160], path[64];
+	const char		*hdr[] = { auth, "Content-Type: application/json",
+				    NULL };
+	const char		*body = "{\"area\":\"" BUILDING "\",\"kinds\":"
+			    "[\"sms\"],\"preview\":true,\"text\":\"谨防以养老为名"
+			    "的集资诈骗，不要轻信高额回报。\"}";
+	long			 rows, id;
+
+	(void)state;
+	assert_int_equal(e2e_cli(&d, mk, tok, sizeof tok), 0);
+	tok[strcspn(tok, "\n")] = '\0';
+	(void)snprintf(auth, sizeof auth, "Authorization: Bearer %s", tok);
+	rows = e2e_sql_long(&d, "SELECT count(*) FROM outbox");
+	r = e2e_request(&d, "POST", "/api/v1/broadcasts", hdr, body,
+	    strlen(body));
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "\"numbers\":2"));
+	assert_non_null(strstr(r.body, "\"parts_per_number\":1"));
+	assert_non_null(strstr(r.body, "\"parts_total\":2"));
+	assert_non_null(strstr(r.body, "\"id\":null"));
+	e2e_result_free(&r);
+	assert_int_equal(e2e_sql_long(&d, "SELECT count(*) FROM outbox"), rows);
+	id = e2e_sql_long(&d, "SELECT max(id) FROM broadcasts");
+	(void)snprintf(path, sizeof path, "/api/v1/broadcasts/%ld", id);
+	r = e2e_request(&d, "GET", path, hdr, NULL, 0);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "138****0007"));
+	assert_null(strstr(r.body, "13800000007"));
+	assert_non_null(strstr(r.body, "\"delivered\":1"));
+	assert_non_null(strstr(r.body, "\"failed\":1"));
+	e2e_result_free(&r);
+}
+
 /* A report fangfei did not sign is refused, and changes nothing. */
 static void
 test_forged_report(void **state)
@@ -642,6 +683,7 @@ main(void)
 		cmocka_unit_test(test_help_once),
 		cmocka_unit_test(test_broadcast),
 		cmocka_unit_test(test_forged_report),
+		cmocka_unit_test(test_api_preview),
 		cmocka_unit_test(test_no_number_stored),
 	};
 
