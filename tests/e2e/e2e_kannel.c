@@ -647,6 +647,48 @@ test_api_preview(void **state)
 	e2e_result_free(&r);
 }
 
+/*
+ * A grid worker's 预警 in their chat reaches the building's numbers too:
+ * the answer says how many and what it costs, and the phones get it
+ * worded for SMS, with how to opt out.
+ */
+static void
+test_warn_reaches_sms(void **state)
+{
+	static const char *const add[] = { "staff", "add", "--name", "王丹",
+	    "--role", "grid_worker", "--area", "华光路社区", NULL };
+	static const char *const hdr[] = {
+		"Content-Type: application/json", NULL
+	};
+	struct http_result	 r;
+	char			 out[1024], body[512], to[64], text[8192];
+	char			*p;
+	size_t			 n;
+
+	(void)state;
+	assert_int_equal(e2e_cli(&d, add, out, sizeof out), 0);
+	assert_non_null(p = strstr(out, "bind code: "));
+	(void)snprintf(body, sizeof body, "{\"chat_id\":\"u-wang\","
+	    "\"chat_type\":\"private\",\"sender_id\":\"u-wang\",\"text\":"
+	    "\"绑定 %.12s\",\"message_id\":\"w-1\"}", p + 11);
+	r = e2e_request(&d, "POST", "/hook/demo", hdr, body, strlen(body));
+	assert_non_null(strstr(r.body, "绑定成功"));
+	e2e_result_free(&r);
+	n = fakeplat_count(phones, "/phone");
+	(void)snprintf(body, sizeof body, "{\"chat_id\":\"u-wang\","
+	    "\"chat_type\":\"private\",\"sender_id\":\"u-wang\",\"text\":"
+	    "\"预警 第3网格 有人上门推销养老理财\",\"message_id\":\"w-2\"}");
+	r = e2e_request(&d, "POST", "/hook/demo", hdr, body, strlen(body));
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "2 个手机号"));
+	assert_non_null(strstr(r.body, "共 "));
+	e2e_result_free(&r);
+	assert_true(phone_gets(n, to, sizeof to, text, sizeof text) >= 2);
+	assert_non_null(strstr(text, "有人上门推销养老理财"));
+	assert_non_null(strstr(text, "回复TD退订"));
+	assert_null(strstr(text, "在本群"));
+}
+
 /* A report fangfei did not sign is refused, and changes nothing. */
 static void
 test_forged_report(void **state)
@@ -684,6 +726,7 @@ main(void)
 		cmocka_unit_test(test_broadcast),
 		cmocka_unit_test(test_forged_report),
 		cmocka_unit_test(test_api_preview),
+		cmocka_unit_test(test_warn_reaches_sms),
 		cmocka_unit_test(test_no_number_stored),
 	};
 
