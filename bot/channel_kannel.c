@@ -467,6 +467,9 @@ kannel_report(const struct channel *ch, const struct http_request *req,
 		answer = req->arg(req, "answer");
 		if (answer == NULL)
 			answer = "";
+		/* The operator's answer as it came: kept only when readable. */
+		if (!utf8_valid_text(answer, strlen(answer)))
+			answer = "(unreadable)";
 		n = utf8_fit(answer, strlen(answer), 80);
 		(void)snprintf(rep->error, sizeof rep->error, "kannel: %s: "
 		    "%.*s", t & KN_DLR_FAILED ? "not delivered" :

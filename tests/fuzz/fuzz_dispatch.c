@@ -10,6 +10,8 @@
  *   bit 0: group chat        bit 1: addressed as a command (explicit_cmd)
  *   bit 2: English channel   bit 3: deliver the message twice (a retry)
  *   bit 4: sent by a staff member (office, bound to both channels)
+ *   bit 5: by SMS (a Kannel channel; the sender a registered number), with
+ *          SMS broadcasts on
  *
  * The store (fuzz_store.h) holds a few areas and companies, a staff member,
  * a group chat attached to an area and a robot group; it is put back after
@@ -18,16 +20,20 @@
 #include "bot/dispatch.h"
 #include "fuzz_channel.h"
 #include "fuzz_store.h"
+#include "messages/sms.h"
 #include "messages/text.h"
 #include "storage/areas.h"
 #include "storage/chats.h"
 #include "storage/outbox.h"
+#include "storage/phones.h"
 #include "storage/staff.h"
 
 #define T0		1763750000
 #define GROUP_CHAT	"-863152528"
 #define RESIDENT	"5927593490"
 #define STAFF		"1000001"
+#define PHONE		"+8613800000001"	/* the staff member's */
+#define PHONE2		"+8613800000002"	/* a resident's */
 
 static const char base_areas[] =
     "path,households,liaison,phone\n"
@@ -50,7 +56,7 @@ static const char base_enterprises[] =
     "91370303MA3C01011F,示例·淄博鑫源物流有限公司,张店区北京路200号,"
     "张店区/科苑街道,none,,,\n";
 
-static struct channel		 ch_zh, ch_en;
+static struct channel		 ch_zh, ch_en, ch_sms;
 static int			 wakes;
 
 static void
@@ -64,6 +70,12 @@ static const struct handler_env	 env = {
 	.hotline = "0533-12345",
 	.utc_offset = 8 * 3600,
 	.outbox_wake = fuzz_wake,
+}, env_sms = {
+	.hotline = "0533-12345",
+	.utc_offset = 8 * 3600,
+	.outbox_wake = fuzz_wake,
+	.sms_channel = "sms",
+	.sms_max_parts = 3,
 };
 
 /* Binds the staff member to a user of a channel, as /bind does. */
@@ -105,10 +117,23 @@ fuzz_setup(void)
 	ch_en.area = ch_zh.area;
 	ch_en.area_id = community;
 
+	fuzz_channel(&ch_sms, "sms", channel_backend_lookup("kannel"),
+	    "sendsms_url", "http://127.0.0.1:9/cgi-bin/sendsms", "username",
+	    "u", "password", "p", "from", "10690001", NULL);
+	ch_sms.area = ch_zh.area;
+	ch_sms.area_id = community;
+	FUZZ_ASSERT(store_begin(fuzz_store) == STORE_OK);
+	FUZZ_ASSERT(phones_put(fuzz_store, PHONE, community, "小明", T0 - 60,
+	    NULL) == STORE_OK);
+	FUZZ_ASSERT(phones_put(fuzz_store, PHONE2, community, NULL,
+	    T0 - 60, NULL) == STORE_OK);
+	FUZZ_ASSERT(store_commit(fuzz_store) == STORE_OK);
+
 	FUZZ_ASSERT(staff_add(fuzz_store, "车站街道处非专班 李明", "office",
 	    street, "0533-2180001", T0 - 3600, &staff) == STORE_OK);
 	fuzz_bind(staff, ch_zh.name, STAFF);
 	fuzz_bind(staff, ch_en.name, STAFF);
+	fuzz_bind(staff, ch_sms.name, PHONE);
 	FUZZ_ASSERT(groups_set_area(fuzz_store, ch_zh.name, GROUP_CHAT,
 	    community, "community", T0 - 60) == STORE_OK);
 	FUZZ_ASSERT(groups_set_area(fuzz_store, ch_en.name, GROUP_CHAT,
@@ -140,12 +165,20 @@ fuzz_check_reply(const struct inbound *in, const struct reply *r)
 	ch_zh.backend->reply(&ch_zh, in, r, &resp);
 	FUZZ_ASSERT(resp.body != NULL);
 	free(resp.body);
+	/* As an SMS: plain UTF-8 in at most max_parts parts. */
+	memset(&resp, 0, sizeof resp);
+	ch_sms.backend->reply(&ch_sms, in, r, &resp);
+	FUZZ_ASSERT(resp.status == 200);
+	FUZZ_ASSERT(resp.body == NULL || (utf8_valid(resp.body, resp.len) &&
+	    sms_parts(resp.body, NULL) <= CHANNEL_SMS_PARTS));
+	free(resp.body);
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const struct channel	*ch;
+	const struct handler_env *e;
 	const struct handler	*h;
 	struct inbound		 in;
 	struct reply		 r, r2;
@@ -165,18 +198,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > INBOUND_TEXT_MAX ||
 	    !utf8_valid_text((const char *)data, size))
 		return 0;
-	ch = (flags & 4) ? &ch_en : &ch_zh;
+	ch = (flags & 32) ? &ch_sms : (flags & 4) ? &ch_en : &ch_zh;
+	e = (flags & 32) ? &env_sms : &env;
+	/* An SMS is private, from a number that is its own chat. */
+	if (flags & 32)
+		flags &= ~1;
 
 	memset(&in, 0, sizeof in);
 	(void)inbound_set(in.channel, sizeof in.channel, ch->name);
-	(void)inbound_set(in.chat_id, sizeof in.chat_id,
-	    (flags & 1) ? GROUP_CHAT : (flags & 16) ? STAFF : RESIDENT);
+	(void)inbound_set(in.chat_id, sizeof in.chat_id, (flags & 32) ?
+	    ((flags & 16) ? PHONE : PHONE2) : (flags & 1) ? GROUP_CHAT :
+	    (flags & 16) ? STAFF : RESIDENT);
 	in.chat_kind = (flags & 1) ? CHAT_GROUP : CHAT_PRIVATE;
 	if (flags & 1)
 		(void)inbound_set(in.chat_title, sizeof in.chat_title,
 		    "华光路社区 3 网格");
-	(void)inbound_set(in.sender_id, sizeof in.sender_id,
-	    (flags & 16) ? STAFF : RESIDENT);
+	(void)inbound_set(in.sender_id, sizeof in.sender_id, (flags & 32) ?
+	    in.chat_id : (flags & 16) ? STAFF : RESIDENT);
 	(void)inbound_set(in.sender_name, sizeof in.sender_name, "小明");
 	(void)inbound_set(in.message_id, sizeof in.message_id, "731845201");
 	(void)inbound_set(in.reply_to, sizeof in.reply_to, "301");
@@ -184,14 +222,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	in.explicit_cmd = (flags & 2) != 0;
 
 	memset(&r, 0, sizeof r);
-	res = dispatch_inbound(fuzz_store, ch, &env, &in, T0, &r, &name);
+	res = dispatch_inbound(fuzz_store, ch, e, &in, T0, &r, &name);
 	FUZZ_ASSERT(name != NULL);
 	/* Storage never fails on an in-memory database. */
 	FUZZ_ASSERT(res != DISPATCH_FAILED);
 	FUZZ_ASSERT(res != DISPATCH_REPEATED);
 	if (res == DISPATCH_IGNORED)
 		FUZZ_ASSERT(r.ntexts == 0);
-	else
+	else if (strcmp(name, "optout") != 0)	/* a second 退订: silence */
 		FUZZ_ASSERT(r.ntexts > 0);
 	fuzz_check_reply(&in, &r);
 
@@ -199,7 +237,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* A retry of the same message: a state-changing command is
 		 * answered from the dedupe record with the same texts. */
 		memset(&r2, 0, sizeof r2);
-		res2 = dispatch_inbound(fuzz_store, ch, &env, &in, T0 + 60,
+		res2 = dispatch_inbound(fuzz_store, ch, e, &in, T0 + 60,
 		    &r2, &name);
 		FUZZ_ASSERT(res2 != DISPATCH_FAILED);
 		h = handler_find(name);
