@@ -1,4 +1,7 @@
-/* CSV imports of enterprises (with notices) and areas, through libcsv. */
+/*
+ * CSV imports of enterprises (with notices), areas and the phone numbers of
+ * SMS lists, through libcsv.
+ */
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,13 +12,19 @@
 #include <csv.h>
 
 #include "import.h"
+#include "messages/sms.h"
 #include "messages/text.h"
 #include "messages/xmalloc.h"
 #include "storage/areas.h"
 #include "storage/enterprises.h"
+#include "storage/phones.h"
 
 #define IMPORT_FIELDS_MAX	16
 #define IMPORT_FIELD_MAX	2048	/* bytes in one cell */
+#define IMPORT_NAMES		8	/* header spellings of one column */
+/* A cell with more digits than this may be a phone number in the wrong
+ * column: a phones import does not echo it. An area path has a few. */
+#define IMPORT_ECHO_DIGITS	6
 
 enum ent_col {
 	COL_USCC, COL_NAME, COL_ADDRESS, COL_AREA, COL_RISK, COL_ISSUE,
@@ -24,9 +33,12 @@ enum ent_col {
 enum area_col {
 	ACOL_PATH, ACOL_HOUSEHOLDS, ACOL_LIAISON, ACOL_PHONE, ACOL__COUNT
 };
+enum phone_col {
+	PCOL_PHONE, PCOL_AREA, PCOL_NAME, PCOL__COUNT
+};
 
 /* Accepted header names of each column, English and Chinese. */
-static const char *const ent_headers[COL__COUNT][4] = {
+static const char *const ent_headers[COL__COUNT][IMPORT_NAMES] = {
 	[COL_USCC] = { "uscc", "统一社会信用代码", "信用代码", NULL },
 	[COL_NAME] = { "name", "企业名称", "名称", NULL },
 	[COL_ADDRESS] = { "address", "地址", "住所", NULL },
@@ -36,11 +48,19 @@ static const char *const ent_headers[COL__COUNT][4] = {
 	[COL_DATE] = { "notice_date", "通告日期", "日期", NULL },
 	[COL_MEASURE] = { "measure", "处置措施", "措施", NULL },
 };
-static const char *const area_headers[ACOL__COUNT][4] = {
+static const char *const area_headers[ACOL__COUNT][IMPORT_NAMES] = {
 	[ACOL_PATH] = { "path", "路径", "区域", NULL },
 	[ACOL_HOUSEHOLDS] = { "households", "户数", NULL, NULL },
 	[ACOL_LIAISON] = { "liaison", "联络员", "联系人", NULL },
 	[ACOL_PHONE] = { "phone", "电话", "联系电话", NULL },
+};
+/* 地址 is not taken for the area: a street address names no area path. */
+static const char *const phone_headers[PCOL__COUNT][IMPORT_NAMES] = {
+	[PCOL_PHONE] = { "phone", "mobile", "手机号", "手机号码", "手机",
+	    "电话", "号码", NULL },
+	[PCOL_AREA] = { "area", "path", "区域", "所属区域", "楼栋", "楼宇",
+	    "路径", NULL },
+	[PCOL_NAME] = { "name", "姓名", "名字", "户主", NULL },
 };
 
 /* Accepted spellings of measures and risk levels. */
@@ -63,6 +83,24 @@ static const struct {
 	{ "高", "high" },
 };
 
+/* A number of a phones import, kept until the whole file is read so that
+ * a number given twice is written once, as its last row says. */
+struct import_phone {
+	char	 e164[PHONE_E164_MAX];
+	int64_t	 area;
+	char	*name;		/* NULL: none given */
+	long	 line;		/* the row that won */
+};
+
+/* The numbers of a phones import in file order, with an open-addressing
+ * index (slot: entry + 1, 0 free) kept at most half full. */
+struct import_phones {
+	struct import_phone	*v;
+	size_t			 n, cap;
+	size_t			*slots;
+	size_t			 nslots;
+};
+
 struct import {
 	struct store		*store;
 	enum import_kind	 kind;
@@ -80,6 +118,7 @@ struct import {
 	int			 overflow;	/* too many or too long cells */
 	int			 fatal;
 	char			*cause;
+	struct import_phones	 phones;
 };
 
 /* Reports a bad row. */
@@ -122,44 +161,82 @@ import_cell(struct import *im, int col)
 	return "";
 }
 
-/* Maps header cells to columns; -1 if the required column is missing. */
+/* Maps header cells to columns; -1 if the required column is missing, 1
+ * when the row is data of a file without a header. */
 static int
 import_header(struct import *im)
 {
-	const char *const	(*names)[4] = im->kind == IMPORT_ENTERPRISES ?
-	    ent_headers : area_headers;
-	int			 ncols = im->kind == IMPORT_ENTERPRISES ?
-	    COL__COUNT : ACOL__COUNT;
-	int			 col, k, required = im->kind ==
-	    IMPORT_ENTERPRISES ? COL_NAME : ACOL_PATH, seen = 0;
+	const char *const	(*names)[IMPORT_NAMES];
+	int			 col, k, ncols, required, seen = 0, area = 0;
 	size_t			 i;
-	char			 low[64];
+	char			 low[64], e164[PHONE_E164_MAX];
 
+	switch (im->kind) {
+	case IMPORT_ENTERPRISES:
+		names = ent_headers;
+		ncols = COL__COUNT;
+		required = COL_NAME;
+		break;
+	case IMPORT_AREAS:
+		names = area_headers;
+		ncols = ACOL__COUNT;
+		required = ACOL_PATH;
+		break;
+	default:
+		names = phone_headers;
+		ncols = PCOL__COUNT;
+		required = PCOL_PHONE;
+		break;
+	}
 	for (i = 0; i < im->nfields; i++) {
 		im->map[i] = -1;
 		(void)snprintf(low, sizeof low, "%s", im->fields[i]);
 		for (k = 0; low[k] != '\0'; k++)
 			low[k] = (char)tolower((unsigned char)low[k]);
 		for (col = 0; col < ncols; col++)
-			for (k = 0; k < 4 && names[col][k] != NULL; k++)
+			for (k = 0; k < IMPORT_NAMES && names[col][k] != NULL;
+			    k++)
 				if (strcmp(low, names[col][k]) == 0)
 					im->map[i] = col;
 		if (im->map[i] == required)
 			seen = 1;
+		if (im->kind == IMPORT_PHONES && im->map[i] == PCOL_AREA)
+			area = 1;
 	}
-	if (im->kind == IMPORT_AREAS && !seen) {
+	explicit_bzero(low, sizeof low);	/* it may have held a number */
+	if (seen && im->kind == IMPORT_PHONES && !area) {
+		im->cause = xasprintf("%s: 表头缺少“区域”列 (the header row "
+		    "has no area column; expected phone,area[,name] or "
+		    "手机号,区域[,姓名])", im->path);
+		return -1;
+	}
+	if (seen)
+		return 0;
+	if (im->kind == IMPORT_AREAS) {
 		/* No header: path,households[,liaison,phone] by position. */
 		for (i = 0; i < IMPORT_FIELDS_MAX; i++)
 			im->map[i] = i < ACOL__COUNT ? (int)i : -1;
 		return 1;	/* this row is data */
 	}
-	if (!seen) {
+	if (im->kind == IMPORT_PHONES && im->nfields > 0 &&
+	    phone_normalise(im->fields[0], e164, NULL) == 0) {
+		/* No header: phone,area[,name] by position, told apart from
+		 * a header by a number in the first cell. */
+		explicit_bzero(e164, sizeof e164);
+		for (i = 0; i < IMPORT_FIELDS_MAX; i++)
+			im->map[i] = i < PCOL__COUNT ? (int)i : -1;
+		return 1;
+	}
+	/* The cells are not echoed: in a phones file they may be numbers. */
+	if (im->kind == IMPORT_PHONES)
+		im->cause = xasprintf("%s: 表头缺少“手机号”列 (the header row "
+		    "has no phone column; expected phone,area[,name] or "
+		    "手机号,区域[,姓名])", im->path);
+	else
 		im->cause = xasprintf("%s: 表头缺少“企业名称”列 (the header "
 		    "row has no name column; expected uscc,name,address,area,"
 		    "risk_level,notice_issue,notice_date,measure)", im->path);
-		return -1;
-	}
-	return 0;
+	return -1;
 }
 
 /* Normalizes a date (2026-06-15, 2026/6/15, 2026年6月15日) to ISO. */
@@ -357,6 +434,204 @@ import_area(struct import *im)
 	}
 }
 
+/* Whether a cell may be echoed in a phones import's messages: not when
+ * it holds enough digits (ASCII or full-width) to be a number. */
+static int
+import_echo_ok(const char *cell)
+{
+	const unsigned char	*p = (const unsigned char *)cell;
+	int			 digits = 0;
+
+	for (; *p != '\0'; p++) {
+		if (*p >= '0' && *p <= '9')
+			digits++;
+		else if (p[0] == 0xef && p[1] == 0xbc && p[2] >= 0x90 &&
+		    p[2] <= 0x99) {
+			digits++;	/* U+FF10..U+FF19 */
+			p += 2;
+		}
+	}
+	return digits <= IMPORT_ECHO_DIGITS;
+}
+
+/* FNV-1a of a number, for the index of a phones import. */
+static size_t
+import_phones_hash(const char *e164)
+{
+	uint32_t	 h = 2166136261u;
+
+	for (; *e164 != '\0'; e164++)
+		h = (h ^ (unsigned char)*e164) * 16777619u;
+	return h;
+}
+
+/* Returns the entry of e164, or NULL; *slot gets where it is or would go. */
+static struct import_phone *
+import_phones_find(struct import_phones *ph, const char *e164, size_t *slot)
+{
+	size_t	 i;
+
+	*slot = 0;
+	if (ph->nslots == 0)
+		return NULL;
+	for (i = import_phones_hash(e164) & (ph->nslots - 1);
+	    ph->slots[i] != 0; i = (i + 1) & (ph->nslots - 1))
+		if (strcmp(ph->v[ph->slots[i] - 1].e164, e164) == 0) {
+			*slot = i;
+			return &ph->v[ph->slots[i] - 1];
+		}
+	*slot = i;
+	return NULL;
+}
+
+/* Appends a number not seen yet; the index grows to stay half empty. */
+static void
+import_phones_add(struct import_phones *ph, const char *e164, int64_t area,
+    const char *name, long line)
+{
+	struct import_phone	*e;
+	size_t			 i, slot;
+
+	if (ph->n == ph->cap) {
+		ph->cap = ph->cap ? ph->cap * 2 : 64;
+		ph->v = xrealloc(ph->v, ph->cap * sizeof *ph->v);
+	}
+	if ((ph->n + 1) * 2 > ph->nslots) {
+		free(ph->slots);
+		ph->nslots = ph->nslots ? ph->nslots * 2 : 128;
+		ph->slots = xcalloc(ph->nslots, sizeof *ph->slots);
+		for (i = 0; i < ph->n; i++) {
+			(void)import_phones_find(ph, ph->v[i].e164, &slot);
+			ph->slots[slot] = i + 1;
+		}
+	}
+	(void)import_phones_find(ph, e164, &slot);
+	e = &ph->v[ph->n++];
+	ph->slots[slot] = ph->n;
+	(void)snprintf(e->e164, sizeof e->e164, "%s", e164);
+	e->area = area;
+	e->name = *name != '\0' ? xstrdup(name) : NULL;
+	e->line = line;
+}
+
+/* Wipes and frees the numbers and names of a phones import. */
+static void
+import_phones_free(struct import_phones *ph)
+{
+	size_t	 i;
+
+	for (i = 0; i < ph->n; i++) {
+		if (ph->v[i].name != NULL) {
+			explicit_bzero(ph->v[i].name, strlen(ph->v[i].name));
+			free(ph->v[i].name);
+		}
+	}
+	if (ph->v != NULL)
+		explicit_bzero(ph->v, ph->cap * sizeof *ph->v);
+	free(ph->v);
+	free(ph->slots);
+	memset(ph, 0, sizeof *ph);
+}
+
+/*
+ * Reads one phones row: the number normalised, the area found. Nothing of
+ * the number is printed but its masked form; the row is written by
+ * import_phones_write() once the file has been read, so that of a number
+ * given twice the later row wins.
+ */
+static void
+import_phone(struct import *im)
+{
+	struct import_phone	*e;
+	const char		*area = import_cell(im, PCOL_AREA);
+	const char		*name = import_cell(im, PCOL_NAME);
+	const char		*why = NULL;
+	char			 e164[PHONE_E164_MAX], masked[16];
+	int64_t			 id;
+	size_t			 slot;
+
+	if (phone_normalise(import_cell(im, PCOL_PHONE), e164, &why) == -1) {
+		import_reject(im, "手机号无效 (bad phone number)：%s", why);
+		return;
+	}
+	if (*area == '\0') {
+		import_reject(im, "区域为空 (area is empty)");
+		goto out;
+	}
+	switch (areas_find(im->store, area, &id)) {
+	case STORE_OK:
+		break;
+	case STORE_NOT_FOUND:
+		if (import_echo_ok(area))
+			import_reject(im, "区域“%s”不存在或不唯一，请写完整路径 "
+			    "(area not found, or not unique: give its full "
+			    "path)", area);
+		else
+			import_reject(im, "区域不存在或不唯一，请写完整路径 "
+			    "(area not found, or not unique: give its full "
+			    "path)");
+		goto out;
+	default:
+		im->fatal = 1;
+		im->cause = xasprintf("%s:%ld: %s", im->path, im->rec_line,
+		    store_errmsg(im->store));
+		goto out;
+	}
+	if ((e = import_phones_find(&im->phones, e164, &slot)) == NULL) {
+		import_phones_add(&im->phones, e164, id, name, im->rec_line);
+		goto out;
+	}
+	phone_mask(e164, masked, sizeof masked);
+	import_warn(im, "号码 %s 与第 %ld 行重复，以本行为准 (the same number "
+	    "as line %ld: this later row wins)", masked, e->line, e->line);
+	im->stats->duplicates++;
+	if (e->name != NULL) {
+		explicit_bzero(e->name, strlen(e->name));
+		free(e->name);
+	}
+	e->area = id;
+	e->name = *name != '\0' ? xstrdup(name) : NULL;
+	e->line = im->rec_line;
+out:
+	explicit_bzero(e164, sizeof e164);
+}
+
+/* Writes the numbers of a phones import, each once, counting what each
+ * did; the caller holds the transaction. */
+static void
+import_phones_write(struct import *im)
+{
+	struct import_phone	*e;
+	enum phone_put		 what;
+	size_t			 i;
+
+	for (i = 0; i < im->phones.n && !im->fatal; i++) {
+		e = &im->phones.v[i];
+		im->rec_line = e->line;
+		switch (phones_put(im->store, e->e164, e->area, e->name,
+		    im->now, &what)) {
+		case STORE_OK:
+			break;
+		case STORE_INVALID:
+			import_reject(im, "数据不合规 (rejected by the "
+			    "database: %s)", store_errmsg(im->store));
+			continue;
+		default:
+			im->fatal = 1;
+			im->cause = xasprintf("%s:%ld: %s", im->path, e->line,
+			    store_errmsg(im->store));
+			continue;
+		}
+		im->stats->imported++;
+		if (what == PHONE_ADDED)
+			im->stats->added++;
+		else if (what == PHONE_MOVED)
+			im->stats->moved++;
+		else
+			im->stats->unchanged++;
+	}
+}
+
 /* libcsv: one cell. */
 static void
 import_field(void *data, size_t len, void *arg)
@@ -372,6 +647,22 @@ import_field(void *data, size_t len, void *arg)
 	}
 	cell = xstrndup(data, len);
 	im->fields[im->nfields++] = text_trim(cell);
+}
+
+/* Frees the cells of the current row; a phones file's are wiped first
+ * (numbers and names). */
+static void
+import_cells_clear(struct import *im)
+{
+	size_t	 i;
+
+	for (i = 0; i < im->nfields; i++) {
+		if (im->kind == IMPORT_PHONES)
+			explicit_bzero(im->fields[i], strlen(im->fields[i]));
+		free(im->fields[i]);
+	}
+	im->nfields = 0;
+	im->overflow = 0;
 }
 
 /* libcsv: end of a record. */
@@ -414,13 +705,12 @@ import_record(int c, void *arg)
 		    IMPORT_FIELD_MAX);
 	else if (im->kind == IMPORT_ENTERPRISES)
 		import_enterprise(im);
-	else
+	else if (im->kind == IMPORT_AREAS)
 		import_area(im);
+	else
+		import_phone(im);
 out:
-	for (i = 0; i < im->nfields; i++)
-		free(im->fields[i]);
-	im->nfields = 0;
-	im->overflow = 0;
+	import_cells_clear(im);
 }
 
 /* Imports a CSV stream in one transaction. */
@@ -479,6 +769,8 @@ import_csv(struct store *s, enum import_kind kind, FILE *f, const char *path,
 		im.fatal = 1;
 		im.cause = xasprintf("%s: 文件为空 (the file is empty)", path);
 	}
+	if (!im.fatal && kind == IMPORT_PHONES)
+		import_phones_write(&im);
 	if (im.fatal) {
 		store_rollback(s);
 		*cause = im.cause ? im.cause : xasprintf("%s: import failed",
@@ -497,9 +789,16 @@ import_csv(struct store *s, enum import_kind kind, FILE *f, const char *path,
 	rc = 0;
 out:
 	free(im.cause);
+	import_cells_clear(&im);	/* left by a fatal stop */
+	if (kind == IMPORT_PHONES) {
+		/* What was read of a phones file goes with its numbers. */
+		if (line != NULL)
+			explicit_bzero(line, cap);
+		if (p.entry_buf != NULL)
+			explicit_bzero(p.entry_buf, p.entry_size);
+	}
 	free(line);
-	for (size_t i = 0; i < im.nfields; i++)	/* left by a fatal stop */
-		free(im.fields[i]);
+	import_phones_free(&im.phones);
 	csv_free(&p);
 	return rc;
 }
