@@ -161,6 +161,9 @@ group_setup(void **state)
 	curl_global_init(CURL_GLOBAL_ALL);
 	phones = fakeplat_start();
 	assert_non_null(phones);
+	/* What an operator's Kannel answers an MT it took (else Kannel
+	 * counts it failed and reports it refused). */
+	fakeplat_set_ok(phones, "Sent.");
 	p_admin = free_port();
 	p_box = free_port();
 	p_sendsms = free_port();
@@ -416,6 +419,16 @@ wait_state(const char *state, long n)
 	    state);
 	while ((got = e2e_sql_long(&d, sql)) < n && now_ms() < end)
 		sleep_ms(50);
+	if (got < n) {
+		char	 states[1024] = "";
+
+		(void)e2e_sql_text(&d, "SELECT group_concat(state || ' ' || "
+		    "coalesce(last_error, ''), '; ') FROM outbox WHERE "
+		    "broadcast_id = (SELECT max(id) FROM broadcasts)", states,
+		    sizeof states);
+		fprintf(stderr, "e2e_kannel: want %ld %s, the rows are: %s\n",
+		    n, state, states);
+	}
 	return got;
 }
 
