@@ -76,6 +76,16 @@ config_init(struct config *cfg)
 	cfg->bind_failures_per_channel = 50;
 	cfg->bind_cooldown_minutes = 60;
 	cfg->sms_help_minutes = 60;
+	/* Deadlines per state (received, assigned, verifying, -, confirmed,
+	 * disposing): a day to assign, two to start, a week to verify, three
+	 * days to begin disposal, a month to finish. */
+	cfg->tip_due_hours[0] = 24;
+	cfg->tip_due_hours[1] = 48;
+	cfg->tip_due_hours[2] = 168;
+	cfg->tip_due_hours[4] = 72;
+	cfg->tip_due_hours[5] = 720;
+	cfg->tip_link_days = 90;
+	cfg->tip_forget_days = 730;
 	cfg->dedupe_days = 7;
 	cfg->scan_detail_days = 90;
 }
@@ -114,6 +124,14 @@ static const struct config_number_key config_numbers[] = {
 	CFG_INT("limits", "sms_help_minutes", 0, 10080, sms_help_minutes),
 	CFG_INT("limits", "bind_cooldown_minutes", 1, 10080,
 	    bind_cooldown_minutes),
+	CFG_INT("tips", "received_hours", 0, 8760, tip_due_hours[0]),
+	CFG_INT("tips", "assigned_hours", 0, 8760, tip_due_hours[1]),
+	CFG_INT("tips", "verifying_hours", 0, 8760, tip_due_hours[2]),
+	CFG_INT("tips", "confirmed_hours", 0, 8760, tip_due_hours[4]),
+	CFG_INT("tips", "disposing_hours", 0, 8760, tip_due_hours[5]),
+	CFG_INT("tips", "link_days", 1, 3650, tip_link_days),
+	CFG_INT("tips", "forget_reporter_days", 0, 36500,
+	    tip_forget_days),
 	CFG_INT("storage", "dedupe_days", 1, 365, dedupe_days),
 	CFG_INT("storage", "scan_detail_days", 1, 3650, scan_detail_days),
 };
@@ -289,7 +307,8 @@ config_key(void *arg, const char *section, const char *key, const char *value)
 			goto unknown;
 		return 1;
 	}
-	if (strcmp(section, "delivery") == 0 || strcmp(section, "limits") == 0)
+	if (strcmp(section, "delivery") == 0 || strcmp(section, "limits") == 0 ||
+	    strcmp(section, "tips") == 0)
 		goto unknown;
 	return config_fail(p, xasprintf("unknown section [%s]", section));
 unknown:

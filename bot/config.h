@@ -47,6 +47,13 @@ struct config {
 	/* [sms] the channel instance broadcasts reach numbers through
 	 * (config_check() picks the only one when unset); NULL: none */
 	char		*sms_channel;
+	/* [tips] the ledger: hours in each state before escalation (by
+	 * enum tip_state; 0: none), the days tips about one enterprise are
+	 * linked within, and the days after close-out a reporter's identity
+	 * is forgotten (0: kept) */
+	int		 tip_due_hours[8];
+	int		 tip_link_days;
+	int		 tip_forget_days;
 	/* [storage] how long what has a natural lifetime is kept */
 	int		 dedupe_days;
 	int		 scan_detail_days;	/* scan rows after counting */

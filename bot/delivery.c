@@ -364,6 +364,18 @@ delivery_token_done(struct job *j, long status, time_t now)
 	explicit_bzero(value, sizeof value);
 }
 
+/* The key of a row's per-chat rate limits: the group, or a number or a
+ * reporter in ranges of their own. */
+static int64_t
+delivery_target(const struct outbox_row *r)
+{
+	if (r->phone_id != 0)
+		return -r->phone_id;
+	if (r->reporter_id != 0)
+		return -(r->reporter_id + ((int64_t)1 << 40));
+	return r->group_id;
+}
+
 /* Why a row to a number cannot go (it opted out since it was queued, its
  * seal does not open, the instance sends no SMS), or NULL. */
 static const char *
@@ -426,8 +438,14 @@ delivery_fill(struct delivery *d, time_t now)
 			    why, now);
 			continue;
 		}
-		if ((later = delivery_limit(d, ch, rows[i].phone_id != 0 ?
-		    -rows[i].phone_id : rows[i].group_id, now)) != 0) {
+		if (rows[i].reporter_id != 0 && rows[i].chat_id == NULL) {
+			(void)outbox_finish(d->store, rows[i].id, "dead", now,
+			    "the reporter's seal does not open (forgotten, or "
+			    "another reporter key)", now);
+			continue;
+		}
+		if ((later = delivery_limit(d, ch, delivery_target(&rows[i]),
+		    now)) != 0) {
 			(void)outbox_defer(d->store, rows[i].id, later);
 			continue;
 		}
@@ -440,7 +458,8 @@ delivery_fill(struct delivery *d, time_t now)
 		m.text = rows[i].body;
 		m.meta = rows[i].meta;
 		m.now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-		if (rows[i].phone_id != 0 && ch->backend->report != NULL &&
+		if ((rows[i].phone_id != 0 || (rows[i].reporter_id != 0 &&
+		    ch->backend->sms)) && ch->backend->report != NULL &&
 		    outbox_report_token(d->store, m.id, report) == 0)
 			m.report_token = report;
 		if (ch->backend->over_socket != NULL &&

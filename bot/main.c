@@ -322,7 +322,9 @@ cmd_serve(struct cli *cli, int argc, char **argv)
 	    server_port(srv));
 	fflush(stdout);
 	for (;;) {
-		struct timespec tick = { 300, 0 };
+		/* A minute: tips past their deadline are escalated within
+		 * one. */
+		struct timespec tick = { 60, 0 };
 
 		server_cron(srv, time(NULL));
 		if ((sig = sigtimedwait(&set, NULL, &tick)) > 0)

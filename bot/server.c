@@ -30,6 +30,7 @@
 #include "storage/chats.h"
 #include "storage/letters.h"
 #include "storage/outbox.h"
+#include "handlers/tipflow.h"
 #include "web.h"
 
 #define SERVER_STORES_MAX	128
@@ -782,6 +783,15 @@ server_wake(void *arg)
 	delivery_wake(arg);
 }
 
+/* The language of a channel instance's chats (handler_env). */
+static enum locale
+server_channel_locale(const struct handler_env *env, const char *name)
+{
+	const struct channel	*ch = config_channel(env->channels, name);
+
+	return ch != NULL ? ch->locale : LOCALE_ZH;
+}
+
 /* Starts the daemon. */
 struct server *
 server_start(struct config *cfg, const uint8_t *key, struct delivery *dl,
@@ -811,6 +821,11 @@ server_start(struct config *cfg, const uint8_t *key, struct delivery *dl,
 	srv->env.bind_failures_per_channel = cfg->bind_failures_per_channel;
 	srv->env.bind_cooldown_minutes = cfg->bind_cooldown_minutes;
 	srv->env.sms_help_minutes = cfg->sms_help_minutes;
+	memcpy(srv->env.tip_due_hours, cfg->tip_due_hours,
+	    sizeof srv->env.tip_due_hours);
+	srv->env.tip_link_days = cfg->tip_link_days;
+	srv->env.channel_locale = server_channel_locale;
+	srv->env.channels = cfg;
 	if (cfg->sms_channel != NULL &&
 	    (ch = config_channel(cfg, cfg->sms_channel)) != NULL) {
 		srv->env.sms_channel = ch->name;
@@ -902,12 +917,14 @@ server_stop(struct server *srv, int grace_ms)
  *  - forget dedupe records older than [storage] dedupe_days (a week by
  *    default; platforms retry for a day);
  *  - fold scan rows older than [storage] scan_detail_days into per-code
- *    totals and delete them (reach figures stay the same).
+ *    totals and delete them (reach figures stay the same);
+ *  - escalate tips past their deadline ([tips] *_hours) one level up.
  */
 void
 server_cron(struct server *srv, time_t now)
 {
 	struct store	*s = server_store(srv);
+	struct tipflow	 tf;
 	long		 n = 0;
 
 	if (s == NULL)
@@ -923,4 +940,13 @@ server_cron(struct server *srv, time_t now)
 		log_warn("cron: %s", store_errmsg(s));
 	else if (n > 0)
 		log_info("cron: folded %ld old scan rows into totals", n);
+	/* Tips past their deadline go one level up. */
+	tipflow_system(&tf, s, &srv->env, LOCALE_ZH, now);
+	n = 0;
+	if (tipflow_escalate(&tf, &n) != TIPFLOW_OK)
+		log_warn("cron: escalating tips: %s", store_errmsg(s));
+	else if (n > 0) {
+		log_info("cron: escalated %ld tip(s) past their deadline", n);
+		delivery_wake(srv->delivery);
+	}
 }

@@ -62,7 +62,9 @@ cmd_bindgroup_exec(struct handler_ctx *ctx, const char *args, struct reply *r)
 		handler_say(ctx, r, MSG_BINDGROUP_TAKEN, vars);
 		return HANDLER_USAGE;
 	}
-	if (sscanf(args, "%255s %63s", area, word) != 2) {
+	(void)handler_word(handler_word(args, area, sizeof area), word,
+	    sizeof word);
+	if (area[0] == '\0' || word[0] == '\0') {
 		handler_say(ctx, r, MSG_NEED_ARGS, vars);
 		return HANDLER_USAGE;
 	}

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "handlers.h"
+#include "tipflow.h"
 #include "messages/text.h"
 #include "storage/tips.h"
 
@@ -30,6 +31,9 @@ cmd_report_exec(struct handler_ctx *ctx, const char *args, struct reply *r)
 		{ "ref", ref }, { "len", len }, { "max", max }, { NULL, NULL }
 	};
 	size_t			 n;
+	struct tipflow		 tf;
+	struct tip_row		 row;
+	enum tipflow_result	 fr;
 
 	if (in->chat_kind == CHAT_GROUP) {
 		/* The dispatcher never sends a group's tip here; if it did,
@@ -59,6 +63,15 @@ cmd_report_exec(struct handler_ctx *ctx, const char *args, struct reply *r)
 	t.reporter.chat_id = in->chat_id;
 	if (tips_create(ctx->store, &t, ctx->now, ref) != STORE_OK)
 		return HANDLER_FAILED;
+	/* Linked, assigned and its workers told, in the same transaction. */
+	tipflow_system(&tf, ctx->store, ctx->env, ctx->locale, ctx->now);
+	if (tips_get(ctx->store, ref, &row) != STORE_OK)
+		return HANDLER_FAILED;
+	fr = tipflow_intake(&tf, row.id);
+	tip_row_clear(&row);
+	if (fr != TIPFLOW_OK)
+		return HANDLER_FAILED;
+	ctx->outbox_written = 1;
 	handler_say(ctx, r, MSG_REPORT_OK, vars);
 	return HANDLER_OK;
 }

@@ -26,7 +26,9 @@ cmd_status_key(const char *s)
 		return MSG_TIP_CLOSED;
 	if (strcmp(s, "rejected") == 0)
 		return MSG_TIP_REJECTED;
-	return MSG_TIP_RECEIVED;
+	if (strcmp(s, "confirmed") == 0)
+		return MSG_TIP_CONFIRMED;
+	return MSG_TIP_RECEIVED;	/* received, assigned */
 }
 
 /* Answers with the status of the caller's own tip. */

@@ -41,9 +41,8 @@ cmd_warn_exec(struct handler_ctx *ctx, const char *args, struct reply *r)
 		{ NULL, NULL }
 	};
 
-	text = args + strcspn(args, " \t\n");
-	text += strspn(text, " \t\n");
-	if (sscanf(args, "%255s", area) != 1 || *text == '\0') {
+	text = handler_word(args, area, sizeof area);
+	if (area[0] == '\0' || *text == '\0') {
 		handler_say(ctx, r, MSG_NEED_ARGS, vars);
 		return HANDLER_USAGE;
 	}

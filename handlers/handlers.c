@@ -138,6 +138,25 @@ handler_parse(const char *text, const char **args)
 	return best;
 }
 
+/* Copies the first word of args. */
+const char *
+handler_word(const char *args, char *out, size_t size)
+{
+	size_t	 n;
+
+	args += strspn(args, " \t\n");
+	n = strcspn(args, " \t\n");
+	out[0] = '\0';
+	if (size > 0) {
+		/* Never half a character: the word is quoted back. */
+		n = n < size ? n : utf8_fit(args, n, size - 1);
+		memcpy(out, args, n);
+		out[n] = '\0';
+	}
+	args += strcspn(args, " \t\n");
+	return args + strspn(args, " \t\n");
+}
+
 /* Renders one message into the reply. */
 void
 handler_say(const struct handler_ctx *ctx, struct reply *r, enum msg_key key,

@@ -63,6 +63,16 @@ struct handler_env {
 	const char	*sms_channel;
 	int		 sms_max_parts;
 	int		 sms_help_minutes;
+	/* The ledger: hours a tip may stay in each state (storage/ledger.h
+	 * enum tip_state) before it is escalated, 0 for no limit, and the
+	 * days within which tips naming one enterprise are linked. */
+	int		 tip_due_hours[8];
+	int		 tip_link_days;
+	/* The language of a channel instance's chats, by name (NULL: zh):
+	 * what a reporter is told in. */
+	enum locale	(*channel_locale)(const struct handler_env *,
+			    const char *channel);
+	const void	*channels;	/* for channel_locale */
 };
 
 struct handler_ctx {
@@ -112,6 +122,10 @@ extern const struct handler *const handler_table[];
  * text is not a command; *args points into text.
  */
 const struct handler	*handler_parse(const char *text, const char **args);
+/* Copies the first word of args (up to a space, tab or line break) into
+ * out, cut on a character boundary to fit size; returns the rest after the
+ * spaces that follow it. */
+const char		*handler_word(const char *args, char *out, size_t size);
 /* Finds a handler by name. */
 const struct handler	*handler_find(const char *name);
 /* Renders the help text for role into reply. */

@@ -205,6 +205,34 @@ static const struct {
 		"【防范非法集资预警】{text}\n如有线索，请回复“举报 <内容>”，或拨打防非热线 {hotline}。回复TD退订",
 		"[Illegal fundraising warning] {text}\nTo report a tip, reply REPORT "
 		"<what you saw>, or call {hotline}. Reply STOP to opt out." },
+	[MSG_TIP_TELL_ACCEPTED] = {
+		"您举报的线索 {ref} 已受理，正在核查。举报人信息严格保密。",
+		"Your tip {ref} has been accepted and is being verified. Your "
+		"identity stays confidential." },
+	[MSG_TIP_TELL_CONFIRMED] = {
+		"您举报的线索 {ref} 经核查属实，正在依法处置。感谢您的举报！",
+		"Your tip {ref} was verified as true and is being dealt with. "
+		"Thank you!" },
+	[MSG_TIP_TELL_CLOSED] = {
+		"您举报的线索 {ref} 已办结。感谢您对防范非法集资工作的支持。如有新情况，请拨打防非热线 {hotline}。",
+		"Your tip {ref} is closed. Thank you for helping against illegal "
+		"fundraising. For anything new, call {hotline}." },
+	[MSG_TIP_TELL_ASSIGNED] = {
+		"新线索 {ref}（{area}）：{text}\n请核查后发送“核查 {ref} <结论>”，或“线索 {ref}”查看详情。",
+		"New tip {ref} ({area}): {text}\nVerify it and send /verify {ref} "
+		"<finding>, or /tips {ref} for the details." },
+	[MSG_TIP_TELL_ESCALATED] = {
+		"线索 {ref}（{area}，{state}）已超过办理时限，已升级至您处理：{text}\n发送“线索 {ref}”查看详情。",
+		"Tip {ref} ({area}, {state}) is past its deadline and now also "
+		"yours: {text}\nSend /tips {ref} for the details." },
+	[MSG_TIP_STATE_RECEIVED] = { "待分派", "received" },
+	[MSG_TIP_STATE_ASSIGNED] = { "已分派", "assigned" },
+	[MSG_TIP_STATE_VERIFYING] = { "核查中", "verifying" },
+	[MSG_TIP_STATE_REJECTED] = { "不属实", "rejected" },
+	[MSG_TIP_STATE_CONFIRMED] = { "属实待处置", "confirmed" },
+	[MSG_TIP_STATE_DISPOSING] = { "处置中", "disposing" },
+	[MSG_TIP_STATE_CLOSED] = { "已销号", "closed" },
+	[MSG_TIP_CONFIRMED] = { "经核查属实，等待处置", "verified, to be dealt with" },
 	[MSG_USAGE_OPTOUT] = {
 		"退订 — 不再接收群发短信（举报、查询不受影响）",
 		"STOP — no more broadcast SMS (you can still report and check)" },
@@ -415,6 +443,20 @@ const char *
 locale_name(enum locale loc)
 {
 	return loc == LOCALE_EN ? "en" : "zh-CN";
+}
+
+/* Returns the staff's name of a stored tip state. */
+enum msg_key
+msg_tip_state_key(const char *s)
+{
+	static const char *const names[] = { "received", "assigned",
+	    "verifying", "rejected", "confirmed", "disposing", "closed" };
+	size_t	 i;
+
+	for (i = 0; s != NULL && i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(s, names[i]) == 0)
+			return (enum msg_key)(MSG_TIP_STATE_RECEIVED + i);
+	return MSG_TIP_STATE_RECEIVED;
 }
 
 /* Returns the text key of a stored measure. */

@@ -62,6 +62,19 @@ enum msg_key {
 	MSG_USAGE_WARN,
 	MSG_USAGE_BROADCAST,
 	MSG_USAGE_OPTOUT,
+	MSG_TIP_TELL_ACCEPTED,
+	MSG_TIP_TELL_CONFIRMED,
+	MSG_TIP_TELL_CLOSED,
+	MSG_TIP_TELL_ASSIGNED,
+	MSG_TIP_TELL_ESCALATED,
+	MSG_TIP_STATE_RECEIVED,
+	MSG_TIP_STATE_ASSIGNED,
+	MSG_TIP_STATE_VERIFYING,
+	MSG_TIP_STATE_REJECTED,
+	MSG_TIP_STATE_CONFIRMED,
+	MSG_TIP_STATE_DISPOSING,
+	MSG_TIP_STATE_CLOSED,
+	MSG_TIP_CONFIRMED,
 	MSG_USAGE_OPTIN,
 	MSG_OPTOUT_OK,
 	MSG_OPTIN_OK,
@@ -139,6 +152,8 @@ char		*msg_format(enum locale, enum msg_key, const struct msg_var *);
 /* Parses "zh-CN", "zh", "en", "en-US", …; -1 if unknown. */
 int		 locale_parse(const char *, enum locale *);
 const char	*locale_name(enum locale);
+/* The staff's name of a stored tip state (received, assigned, …). */
+enum msg_key	 msg_tip_state_key(const char *);
 /* The text key of a stored measure (admonished, warned, …). */
 enum msg_key	 msg_measure_key(const char *);
 

@@ -75,9 +75,11 @@ static const char *const sql_ob_recover =
 static const char *const sql_ob_due =
     "SELECT o.id, coalesce(o.group_id, 0), o.attempts, o.idem_key, o.body,"
     " coalesce(o.channel, g.channel), g.chat_id, g.webhook, g.secret, o.meta,"
-    " coalesce(o.phone_id, 0), p.sealed, p.opted_out_at IS NOT NULL"
+    " coalesce(o.phone_id, 0), p.sealed, p.opted_out_at IS NOT NULL,"
+    " coalesce(o.reporter_id, 0), r.sealed"
     " FROM outbox o LEFT JOIN groups g ON g.id = o.group_id"
     " LEFT JOIN phones p ON p.id = o.phone_id"
+    " LEFT JOIN reporters r ON r.id = o.reporter_id"
     " WHERE o.state = 'pending' AND o.next_at <= ?1"
     " ORDER BY o.next_at, o.id LIMIT ?2";
 static const char *const sql_ob_claim =
@@ -98,10 +100,16 @@ static const char *const sql_ob_finish =
  * second report of the same row changes nothing. */
 static const char *const sql_ob_report =
     "UPDATE outbox SET state = ?2, last_error = ?3, report_ref = ?4,"
-    " reported_at = ?5 WHERE id = ?1 AND phone_id IS NOT NULL"
+    " reported_at = ?5 WHERE id = ?1 AND (phone_id IS NOT NULL"
+    " OR reporter_id IS NOT NULL)"
     " AND state IN ('sending', 'sent') RETURNING id";
+static const char *const sql_ob_reporter =
+    "INSERT INTO outbox (reporter_id, channel, body, idem_key, next_at,"
+    " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)"
+    " ON CONFLICT (idem_key) DO NOTHING";
 static const char *const sql_ob_exists =
-    "SELECT state FROM outbox WHERE id = ?1 AND phone_id IS NOT NULL";
+    "SELECT state FROM outbox WHERE id = ?1 AND (phone_id IS NOT NULL"
+    " OR reporter_id IS NOT NULL)";
 static const char *const sql_ob_next =
     "SELECT min(next_at) FROM outbox WHERE state = 'pending'";
 
@@ -424,7 +432,7 @@ outbox_row_clear(struct outbox_row *r)
 	free(r->webhook);
 	free(r->secret);
 	free(r->meta);
-	if (r->phone_id != 0 && r->chat_id != NULL)
+	if ((r->phone_id != 0 || r->reporter_id != 0) && r->chat_id != NULL)
 		OPENSSL_cleanse(r->chat_id, strlen(r->chat_id));
 	free(r->chat_id);
 	memset(r, 0, sizeof *r);
@@ -441,6 +449,47 @@ outbox_recover(struct store *s, long *n)
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return store_fail(s, "outbox_recover");
 	*n = (long)sqlite3_changes(s->db);
+	return STORE_OK;
+}
+
+/* Opens a reporter's seal ("channel\nsender\nname\nchat") for the chat
+ * to answer in, into a new string; NULL when it does not open. */
+static char *
+outbox_reporter_chat(struct store *s, sqlite3_stmt *st, int col)
+{
+	char	*plain = NULL, *p, *chat = NULL;
+	int	 i;
+
+	if (sqlite3_column_type(st, col) != SQLITE_BLOB ||
+	    reporters_unseal(s, sqlite3_column_blob(st, col),
+	    (size_t)sqlite3_column_bytes(st, col), &plain) == -1)
+		return NULL;
+	for (p = plain, i = 0; i < 3 && p != NULL; i++)
+		if ((p = strchr(p, '\n')) != NULL)
+			p++;
+	if (p != NULL && *p != '\0')
+		chat = xstrdup(p);
+	OPENSSL_cleanse(plain, strlen(plain));
+	free(plain);
+	return chat;
+}
+
+/* Queues text to a reporter, in the caller's transaction. */
+enum store_status
+outbox_queue_reporter(struct store *s, int64_t reporter, const char *channel,
+    const char *text, const char *idem_key, time_t now)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = store_stmt(s, sql_ob_reporter)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, reporter);
+	sqlite3_bind_text(st, 2, channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, idem_key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)now);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return store_fail(s, "outbox_queue_reporter");
 	return STORE_OK;
 }
 
@@ -478,6 +527,9 @@ outbox_due(struct store *s, time_t now, struct outbox_row *out, size_t n,
 		    sqlite3_column_blob(st, 11),
 		    (size_t)sqlite3_column_bytes(st, 11), &r->chat_id) == -1))
 			r->chat_id = NULL;
+		r->reporter_id = sqlite3_column_int64(st, 13);
+		if (r->reporter_id != 0)
+			r->chat_id = outbox_reporter_chat(s, st, 14);
 	}
 	sqlite3_reset(st);
 	return STORE_OK;

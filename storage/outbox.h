@@ -114,8 +114,20 @@ struct outbox_row {
 	int64_t	 phone_id;	/* a row to a number: chat_id is the number,
 				   opened from its seal (0: a group) */
 	int	 opted_out;	/* the number opted out since it was queued */
+	int64_t	 reporter_id;	/* a row to a reporter: chat_id opened from
+				   the reporter's seal (NULL if it did not) */
 };
 void		 outbox_row_clear(struct outbox_row *);
+
+/*
+ * Queues text to a reporter (storage/tips.h), sent through the channel
+ * instance they used to the chat in their seal: nothing about them is
+ * written in clear. A row with the same idem_key is left alone. The
+ * caller holds a transaction.
+ */
+enum store_status outbox_queue_reporter(struct store *, int64_t reporter,
+		    const char *channel, const char *text, const char *idem_key,
+		    time_t now);
 
 /* At start: rows left 'sending' by a stopped process become due again. */
 enum store_status outbox_recover(struct store *, long *n);

@@ -18,7 +18,7 @@ static const char *const sql_tip_insert =
 static const char *const sql_tip_event =
     "INSERT INTO tip_events (tip_id, at, kind, note) VALUES (?1, ?2, ?3, ?4)";
 static const char *const sql_tip_status =
-    "SELECT t.status, t.created_at, t.updated_at, r.ref FROM tips t"
+    "SELECT t.state, t.created_at, t.updated_at, r.ref FROM tips t"
     " JOIN reporters r ON r.id = t.reporter_id WHERE t.ref = ?1";
 static const char *const sql_tip_reporter =
     "SELECT reporter_id FROM tips WHERE ref = ?1";

@@ -18,7 +18,10 @@ CREATE TABLE phones (
 CREATE INDEX phones_area ON phones(area_id);
 
 -- The outbox gains rows to phone numbers (phone_id, sent by the SMS
--- channel instance named in channel) beside rows to groups, and two
+-- channel instance named in channel) and to reporters (reporter_id: the
+-- chat is opened from the reporter's seal at sending, so that answering a
+-- reporter writes nothing about them in clear) beside rows to groups, and
+-- two
 -- states that only a delivery report sets: an SMS the gateway took is
 -- 'sent'; its report makes it 'delivered' or 'failed'. report_ref is the
 -- platform's id of the message (Twilio's MessageSid), reported_at when
@@ -29,6 +32,7 @@ CREATE TABLE outbox_new (
 	broadcast_id	INTEGER REFERENCES broadcasts(id),
 	group_id	INTEGER REFERENCES groups(id),
 	phone_id	INTEGER REFERENCES phones(id),
+	reporter_id	INTEGER REFERENCES reporters(id),
 	channel		TEXT,
 	body		TEXT NOT NULL,
 	idem_key	TEXT NOT NULL UNIQUE,
@@ -43,8 +47,9 @@ CREATE TABLE outbox_new (
 	meta		TEXT,
 	report_ref	TEXT,
 	reported_at	INTEGER,
-	CHECK ((group_id IS NULL) <> (phone_id IS NULL)),
-	CHECK (phone_id IS NULL OR channel IS NOT NULL)
+	CHECK ((group_id IS NOT NULL) + (phone_id IS NOT NULL) +
+	    (reporter_id IS NOT NULL) = 1),
+	CHECK (group_id IS NOT NULL OR channel IS NOT NULL)
 );
 INSERT INTO outbox_new (id, broadcast_id, group_id, body, idem_key, state,
     attempts, next_at, last_error, sent_at, created_at, meta)
