@@ -10,8 +10,8 @@
 # bench/sms_phones.c takes the MT parts Kannel sends to its send-url (the
 # phone network).
 # Three set-ups of the same Kannel, one after the other, each with a run
-# at every WINDOW (MOs unanswered at most) of N MOs from N distinct
-# numbers:
+# at every WINDOW (MOs unanswered at most), every MO from a number of its
+# own:
 #   fangfei  the sms-service's get-url is fangfei's /hook/sms;
 #   static   the get-url is a static responder giving fangfei's own answer
 #            (fetched once), byte for byte, with its X-Kannel-Coding: the
@@ -26,9 +26,10 @@
 # No figure is the exit status: it is non-zero only when the bench could
 # not run (Kannel or fangfei missing or not starting, answers not coming).
 #
-# Environment: BENCH_SMS_N (MOs a run, 2000), BENCH_SMS_WINDOWS ("32
-# 128": at 32 Kannel's own latency bounds the rate, at 128 the two CPUs
-# do), BEARERBOX, SMSBOX (/usr/sbin/...).
+# Environment: BENCH_SMS_N (MOs a run at a window of 32, 2000; a wider
+# window sends as many more), BENCH_SMS_WINDOWS ("32 128": at 32 Kannel's
+# own latency bounds the rate, at 128 the two CPUs do), BEARERBOX, SMSBOX
+# (/usr/sbin/...).
 set -u
 BENCH_NAME=sms
 cd "$(dirname "$0")/.." || exit 1
@@ -219,17 +220,20 @@ kannel_stop() {
 # Kannel, its numbers after those of the runs before; sets LINE (its BENCH
 # line), ANSWER (the probe's answer), CPU (ticks fangfei, bearerbox and
 # smsbox used) and DROPS.
-RUNS=0
+NEXT=0
 run() {
 	name=$1 w=$2
 	shift 2
 	tag=$name-$w
+	# n MOs at a window of 32, as many more as the window is wider: each
+	# run lasts about as long until the CPUs are the limit.
+	k=$(((n * w + 31) / 32))
 	f0=$(cpu_ticks "$FF_PID") b0=$(cpu_ticks "$BB_PID") s0=$(cpu_ticks "$SB_PID")
 	d0=$(listen_drops) u0=$(busy_ticks) t0=$(now)
-	"$B" run -o "$((RUNS * (n + 1)))" "$@" "$tag" "$P_SMSC" "$P_PHONES" \
-	    "$n" "$w" >"$dir/run-$tag.txt" 2>"$dir/run-$tag.err"
+	"$B" run -o "$NEXT" "$@" "$tag" "$P_SMSC" "$P_PHONES" "$k" "$w" \
+	    >"$dir/run-$tag.txt" 2>"$dir/run-$tag.err"
 	rc=$?
-	RUNS=$((RUNS + 1))
+	NEXT=$((NEXT + k + 1))
 	CPU="$(($(cpu_ticks "$FF_PID") - f0)) $(($(cpu_ticks "$BB_PID") - b0))"
 	CPU="$CPU $(($(cpu_ticks "$SB_PID") - s0))"
 	DROPS=$(($(listen_drops) - d0))
@@ -255,7 +259,8 @@ TABLE=$dir/table.txt
 : >"$TABLE"
 say "== SMS through Kannel $("$BEARERBOX" --version 2>&1 |
     sed -n "s/.*bearerbox version \`\([^']*\)'.*/\1/p" | head -1):" \
-    "\"查询 华光\" from distinct numbers, $n MOs a run, load" \
+    "\"查询 华光\" from distinct numbers, $n MOs a run at a window" \
+    "of 32, as many more as a window is wider; load" \
     "$(cut -d' ' -f1 /proc/loadavg)"
 
 kannel_start fangfei "get-url = \"http://127.0.0.1:$P_FF/hook/sms?token=$TOKEN&p=%p&P=%P&b=%b&C=%C&I=%I&T=%T\""
@@ -288,7 +293,7 @@ kannel_stop
 
 # The table: NAME WINDOW CPU_FF CPU_BB CPU_SB DROPS OTHERS BENCH ...
 say ""
-awk -v hz="$TICK" -v n="$n" -v parts="$parts" '
+awk -v hz="$TICK" -v parts="$parts" '
 function val(line, name,    i, k, kv) {
 	k = split(line, kv, " ")
 	for (i = 1; i <= k; i++)
@@ -298,6 +303,7 @@ function val(line, name,    i, k, kv) {
 }
 {
 	w = $2
+	n = val($0, "n")
 	if (!(w in seen)) { seen[w] = 1; order[++nw] = w }
 	rate[$1, w] = val($0, "rate")
 	if ($7 > 0.1)
