@@ -562,8 +562,9 @@ say ""
 say "logs: $LOGS (wrk output, daemon stdout/stderr); summary: $VAR/summary.txt"
 
 # The other benchmarks: broadcast delivery, QR generation, letter pages,
-# the cost of platform crypto and XML, long connections.
-for extra in broadcast qr letters crypto stream; do
+# the cost of platform crypto and XML, long connections, SMS through
+# Kannel.
+for extra in broadcast qr letters crypto stream sms; do
 	if [ -f "bench/$extra.sh" ] && [ "${BENCH_ONLY:-}" = "" ]; then
 		say ""
 		say "== bench/$extra.sh"

@@ -10,7 +10,7 @@ libwebsockets-dev libprotobuf-c-dev protobuf-c-compiler"
 case "${1:-build}" in
 test)	need="$need libcmocka-dev curl zbar-tools librsvg2-bin chromium kannel
 	    kannel-extras" ;;
-bench)	need="$need wrk nginx-light qrencode" ;;
+bench)	need="$need wrk nginx-light qrencode kannel" ;;
 fuzz)	need="$need clang" ;;
 esac
 missing=""
