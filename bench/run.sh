@@ -153,14 +153,14 @@ src=$(cat storage/schema/*.sql storage/search.c storage/enterprises.c \
     messages/text.c 2>/dev/null | cksum | cut -d' ' -f1)
 stamp="gen=$("$BB/gen" --version) rows=$ROWS src=$src"
 if [ "${BENCH_REBUILD:-0}" != 1 ] && [ -f "$REG/registry.db" ] &&
-    [ -f "$REG/registry.stamp" ] &&
+    [ -f "$REG/registry.db.key" ] && [ -f "$REG/registry.stamp" ] &&
     [ "$(cat "$REG/registry.stamp")" = "$stamp" ] &&
     [ -s "$REG/uscc.txt" ] && [ -s "$REG/frags.txt" ]; then
 	say "registry: cached $REG/registry.db ($stamp)"
 else
 	say "registry: generating $ROWS enterprises ..."
 	rm -f "$REG/registry.stamp" "$REG/registry.db" "$REG/registry.db-wal" \
-	    "$REG/registry.db-shm" "$REG"/import.db*
+	    "$REG/registry.db-shm" "$REG/registry.db.key" "$REG"/import.db*
 	t0=$(now)
 	"$BB/gen" "$ROWS" "$REG" || die "generator failed"
 	say "registry: generated $REG/registry.csv" \
@@ -178,7 +178,10 @@ else
 	mv "$REG/import.db" "$REG/registry.db" || exit 1
 	[ -f "$REG/import.db-wal" ] && mv "$REG/import.db-wal" \
 	    "$REG/registry.db-wal"
-	rm -f "$REG/import.db-shm" "$REG/import.db.key" "$REG/registry.csv"
+	# The key goes with the database: a database whose check value
+	# names a key is refused without it.
+	mv "$REG/import.db.key" "$REG/registry.db.key" 2>/dev/null
+	rm -f "$REG/import.db-shm" "$REG/registry.csv"
 	printf '%s\n' "$stamp" >"$REG/registry.stamp"
 fi
 say "registry: $(du -m "$REG/registry.db" | cut -f1) MiB on disk;" \
@@ -189,6 +192,9 @@ say "registry: $(du -m "$REG/registry.db" | cut -f1) MiB on disk;" \
 # the cached registry stays as imported.
 rm -f "$VAR/run.db" "$VAR/run.db-wal" "$VAR/run.db-shm" "$VAR/run.db.key"
 cp "$REG/registry.db" "$VAR/run.db" || exit 1
+if [ -f "$REG/registry.db.key" ]; then
+	cp "$REG/registry.db.key" "$VAR/run.db.key" && chmod 600 "$VAR/run.db.key"
+fi
 [ -f "$REG/registry.db-wal" ] && cp "$REG/registry.db-wal" "$VAR/run.db-wal"
 
 # --- in-process lookups ---------------------------------------------------
