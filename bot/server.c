@@ -30,7 +30,9 @@
 #include "storage/chats.h"
 #include "storage/letters.h"
 #include "storage/outbox.h"
+#include "handlers/chatter.h"
 #include "handlers/tipflow.h"
+#include "messages/text.h"
 #include "web.h"
 
 #define SERVER_STORES_MAX	128
@@ -53,6 +55,7 @@ struct server {
 	atomic_long		 n_5xx;
 	atomic_long		 n_repeated;
 	atomic_long		 n_reports;	/* delivery reports taken */
+	char			**phrases;	/* [leads] phrases, split */
 	atomic_long		 n_forged_reports;
 	atomic_long		 n_commands;
 	/* The long connections (bot/stream.h), set once after start. */
@@ -783,6 +786,48 @@ server_wake(void *arg)
 	delivery_wake(arg);
 }
 
+/* Splits [leads] phrases ("a,b，c") into a NULL-ended list, NULL when
+ * unset (the built-in list applies). */
+static char **
+server_phrases(const char *list)
+{
+	char	**out, *copy, *p, *tok;
+	size_t	 n = 0, room = 8;
+
+	if (list == NULL)
+		return NULL;
+	out = xcalloc(room, sizeof *out);
+	copy = xstrdup(list);
+	/* A full-width comma (，) separates too. */
+	while ((p = strstr(copy, "\xef\xbc\x8c")) != NULL) {
+		*p = ',';
+		memmove(p + 1, p + 3, strlen(p + 3) + 1);
+	}
+	for (p = copy; (tok = strsep(&p, ",")) != NULL;) {
+		tok = text_trim(tok);
+		if (*tok == '\0')
+			continue;
+		if (n + 1 >= room) {
+			room *= 2;
+			out = xrealloc(out, room * sizeof *out);
+		}
+		out[n++] = xstrdup(tok);
+	}
+	out[n] = NULL;
+	free(copy);
+	return out;
+}
+
+static void
+server_phrases_free(char **list)
+{
+	size_t	 i;
+
+	for (i = 0; list != NULL && list[i] != NULL; i++)
+		free(list[i]);
+	free(list);
+}
+
 /* The language of a channel instance's chats (handler_env). */
 static enum locale
 server_channel_locale(const struct handler_env *env, const char *name)
@@ -826,6 +871,12 @@ server_start(struct config *cfg, const uint8_t *key, struct delivery *dl,
 	srv->env.tip_link_days = cfg->tip_link_days;
 	srv->env.channel_locale = server_channel_locale;
 	srv->env.channels = cfg;
+	if (cfg->leads) {
+		srv->phrases = server_phrases(cfg->lead_phrases);
+		srv->env.lead_phrases = srv->phrases != NULL ?
+		    (const char *const *)srv->phrases : chatter_default_phrases;
+		srv->env.lead_warn_minutes = cfg->lead_warn_minutes;
+	}
 	if (cfg->sms_channel != NULL &&
 	    (ch = config_channel(cfg, cfg->sms_channel)) != NULL) {
 		srv->env.sms_channel = ch->name;
@@ -908,6 +959,7 @@ server_stop(struct server *srv, int grace_ms)
 	server_tls_store = NULL;
 	pthread_mutex_destroy(&srv->lock);
 	limiter_free(srv->env.limits);
+	server_phrases_free(srv->phrases);
 	explicit_bzero(srv->key, sizeof srv->key);
 	free(srv);
 }

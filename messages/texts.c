@@ -233,6 +233,16 @@ static const struct {
 	[MSG_TIP_STATE_DISPOSING] = { "处置中", "disposing" },
 	[MSG_TIP_STATE_CLOSED] = { "已销号", "closed" },
 	[MSG_TIP_CONFIRMED] = { "经核查属实，等待处置", "verified, to be dealt with" },
+	[MSG_LEAD_TELL] = {
+		"群聊风险提示（{area}，{group}）：出现“{phrase}”等说法：{text}\n请留意核实；如属线索，可在台账中跟进。",
+		"Risk words in a group ({area}, {group}): \"{phrase}\": {text}\n"
+		"Please look into it." },
+	[MSG_LEAD_GROUP_WARNING] = {
+		"温馨提示：“保本保息”“高额回报”“稳赚不赔”等说法常见于非法集资，请勿轻信、勿转发。如有线索，请私聊发送“举报 <内容>”，或拨打防非热线 {hotline}。",
+		"A reminder: promises like guaranteed returns or high interest are "
+		"typical of illegal fundraising. Do not believe or forward them. "
+		"To report, message me privately with /report <what you saw>, or "
+		"call {hotline}." },
 	[MSG_USAGE_OPTOUT] = {
 		"退订 — 不再接收群发短信（举报、查询不受影响）",
 		"STOP — no more broadcast SMS (you can still report and check)" },
