@@ -50,7 +50,7 @@ say(const char *chat, const char *sender, const char *name, const char *text,
 	char	 body[2048];
 
 	(void)snprintf(body, sizeof body, "{\"chat_id\":\"%s\",\"chat_type\":"
-	    "\"%s\",\"chat_title\":\"12号楼业主群\",\"sender_id\":\"%s\","
+	    "\"%s\",\"sender_id\":\"%s\","
 	    "\"sender_name\":\"%s\",\"text\":\"%s\",\"message_id\":\"%s\"}",
 	    chat, chat[0] == 'g' ? "group" : "private", sender, name, text,
 	    msgid);
@@ -132,6 +132,56 @@ test_lead(void **state)
 	    "body LIKE '%张大妈%' OR msg_key LIKE '%u-zhang%'"), 0);
 }
 
+/* The API lists the leads of a token's area only, and closes them. */
+static void
+test_api(void **state)
+{
+	static const char *const mine[] = { "token", "create", "--role",
+	    "office", "--area", "车站街道", NULL };
+	static const char *const other[] = { "token", "create", "--role",
+	    "office", "--area", "科苑街道", NULL };
+	struct http_result	 r;
+	char			 tok[128], auth[160], path[64];
+	const char		*hdr[] = { auth, "Content-Type: application/json",
+				    NULL };
+	long			 id;
+
+	(void)state;
+	assert_int_equal(e2e_cli(&d, other, tok, sizeof tok), 0);
+	tok[strcspn(tok, "\n")] = '\0';
+	(void)snprintf(auth, sizeof auth, "Authorization: Bearer %s", tok);
+	r = e2e_request(&d, "GET", "/api/v1/leads", hdr, NULL, 0);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "\"items\":[]"));
+	e2e_result_free(&r);
+	id = e2e_sql_long(&d, "SELECT min(id) FROM leads");
+	(void)snprintf(path, sizeof path, "/api/v1/leads/%ld/close", id);
+	r = e2e_request(&d, "POST", path, hdr, "{}", 2);
+	assert_int_equal(r.status, 404);
+	e2e_result_free(&r);
+
+	assert_int_equal(e2e_cli(&d, mine, tok, sizeof tok), 0);
+	tok[strcspn(tok, "\n")] = '\0';
+	(void)snprintf(auth, sizeof auth, "Authorization: Bearer %s", tok);
+	r = e2e_request(&d, "GET", "/api/v1/leads", hdr, NULL, 0);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "保本保息"));
+	assert_non_null(strstr(r.body, "g-b12"));
+	assert_null(strstr(r.body, "张大妈"));
+	e2e_result_free(&r);
+	r = e2e_request(&d, "POST", path, hdr, "{}", 2);
+	assert_int_equal(r.status, 200);
+	e2e_result_free(&r);
+	r = e2e_request(&d, "GET", "/api/v1/leads", hdr, NULL, 0);
+	assert_null(strstr(r.body, "保本保息"));
+	e2e_result_free(&r);
+	r = e2e_request(&d, "GET", "/api/v1/leads?state=all", hdr, NULL, 0);
+	assert_non_null(strstr(r.body, "\"closed\""));
+	e2e_result_free(&r);
+	assert_int_equal(e2e_sql_long(&d, "SELECT count(*) FROM audit_log "
+	    "WHERE action = 'lead close'"), 1);
+}
+
 int
 main(void)
 {
@@ -139,6 +189,7 @@ main(void)
 		cmocka_unit_test(test_setup_group),
 		cmocka_unit_test(test_chatter_ignored),
 		cmocka_unit_test(test_lead),
+		cmocka_unit_test(test_api),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
