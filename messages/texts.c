@@ -455,6 +455,36 @@ locale_name(enum locale loc)
 	return loc == LOCALE_EN ? "en" : "zh-CN";
 }
 
+/* Spellings of measures as people type them. */
+static const struct {
+	const char	*word;
+	const char	*code;
+} measure_words[] = {
+	{ "admonished", "admonished" }, { "约谈", "admonished" },
+	{ "warned", "warned" }, { "警示", "warned" },
+	{ "penalty", "penalty" }, { "行政处罚", "penalty" },
+	{ "处罚", "penalty" },
+	{ "criminal", "criminal" }, { "刑事立案", "criminal" },
+	{ "立案", "criminal" }, { "移送公安", "criminal" },
+	{ "deregistered", "deregistered" }, { "注吊销", "deregistered" },
+	{ "注销", "deregistered" }, { "吊销", "deregistered" },
+	{ "shut", "shut" }, { "关门", "shut" }, { "关停", "shut" },
+	{ "listed", "listed" }, { "列入", "listed" },
+};
+
+/* The stored name of a measure as typed. */
+const char *
+measure_parse(const char *word)
+{
+	size_t	 i;
+
+	for (i = 0; word != NULL && i < sizeof measure_words /
+	    sizeof measure_words[0]; i++)
+		if (strcasecmp(word, measure_words[i].word) == 0)
+			return measure_words[i].code;
+	return NULL;
+}
+
 /* Returns the staff's name of a stored tip state. */
 enum msg_key
 msg_tip_state_key(const char *s)
