@@ -10,8 +10,13 @@
 #include "channel.h"
 #include "storage/store.h"
 
+struct handler_env;
+
 struct api_env {
 	time_t	 now;
+	/* The handlers' settings (deadlines, local time) that the ledger's
+	 * moves go by (bot/api_tips.c). */
+	const struct handler_env *handlers;
 	int	 wrote_outbox;		/* set when a broadcast was queued */
 	/* [delivery] settings for robot webhooks (bot/target.h). */
 	int	 allow_http;
