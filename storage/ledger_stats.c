@@ -10,7 +10,7 @@
 /* Whether tip t (areas a) lies in the subtree of area ?1 (areas r), or
  * has no known area and ?2 asks for those too. */
 #define LEDGER_SCOPE							\
-    " ((a.id IS NOT NULL AND (a.id = r.id OR substr(a.path, 1,"		\
+    " (?1 = 0 OR (a.id IS NOT NULL AND (a.id = r.id OR substr(a.path, 1,"	\
     " length(r.path) + 1) = r.path || '/')) OR (?2 <> 0 AND"		\
     " t.area_id IS NULL))"
 
@@ -27,7 +27,7 @@ static const char *const sql_export =
     " LEFT JOIN enterprises e ON e.id = t.enterprise_id"
     " LEFT JOIN tips f ON f.id = t.first_id"
     " LEFT JOIN rewards w ON w.tip_id = t.id"
-    " JOIN areas r ON r.id = ?1"
+    " LEFT JOIN areas r ON r.id = ?1"
     " WHERE" LEDGER_SCOPE
     " AND (?3 = 0 OR (?3 >> (CASE t.state WHEN 'received' THEN 0"
     " WHEN 'assigned' THEN 1 WHEN 'verifying' THEN 2 WHEN 'rejected' THEN 3"
@@ -97,6 +97,9 @@ static const char *const sql_stats[STATS_KINDS] = {
 	" WHERE w.paid_at IS NOT NULL AND" STATS_WHEN("w.paid_at") STATS_SCOPE
 	" GROUP BY 1, 2",
 };
+/* The only top-level area, when there is one. */
+static const char *const sql_top_area =
+    "SELECT id FROM areas WHERE parent_id IS NULL LIMIT 2";
 /* The lines: the base's children by path, then the base. */
 static const char *const sql_stats_lines =
     "SELECT id, path, 0 FROM areas WHERE parent_id = ?1"
@@ -245,6 +248,33 @@ out:
 	if (st != NULL)
 		sqlite3_reset(st);
 	free(r);
+	return ret;
+}
+
+/* The top-level area. Prepared each time, as the figures' statements
+ * are (see stats_run()). */
+enum store_status
+ledger_top_area(struct store *s, int64_t *id)
+{
+	sqlite3_stmt		*st = NULL;
+	enum store_status	 ret = STORE_NOT_FOUND;
+	int			 rc, n = 0;
+
+	*id = 0;
+	if (sqlite3_prepare_v2(s->db, sql_top_area, -1, &st, NULL) !=
+	    SQLITE_OK)
+		return store_fail(s, "ledger_top_area");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		n++;
+	}
+	if (rc != SQLITE_DONE)
+		ret = store_fail(s, "ledger_top_area");
+	else if (n == 1)
+		ret = STORE_OK;
+	else
+		*id = 0;
+	sqlite3_finalize(st);
 	return ret;
 }
 

@@ -16,7 +16,7 @@
 
 /* Which tips an export reads. */
 struct ledger_query {
-	int64_t		 scope;		/* area subtree; must not be 0 */
+	int64_t		 scope;		/* area subtree; 0: every tip */
 	int		 unknown;	/* tips of no known area too */
 	unsigned	 states;	/* bits 1 << state; 0: all */
 	time_t		 since, until;	/* created in [since, until); 0: open */
@@ -123,5 +123,8 @@ struct ledger_stats {
 enum store_status ledger_stats(struct store *, int64_t base, int unknown,
 		    const time_t bounds[LEDGER_MONTHS + 1], struct ledger_stats *st);
 void		 ledger_stats_free(struct ledger_stats *);
+/* The one top-level area (a district); STORE_NOT_FOUND when there is
+ * none or more than one. */
+enum store_status ledger_top_area(struct store *, int64_t *id);
 
 #endif
