@@ -576,6 +576,12 @@ tips_move_post(struct store *s, struct api_env *env, json_t *in,
 	if (m == TIP_MOVE_DISPOSE && tips_enterprise(s, json_object_get(in,
 	    "enterprise"), &ent, resp) == -1)
 		return;
+	/* Deadlines and notices need the handlers' settings. */
+	if (env->handlers == NULL) {
+		tips_error(resp, 503, "unavailable", "moves are not available "
+		    "here");
+		return;
+	}
 	tips_flow(&tf, s, env, tok);
 	if (store_begin(s) != STORE_OK) {
 		tips_error(resp, 500, "internal", "database error");
