@@ -6,6 +6,7 @@
 #include <jansson.h>
 
 #include "api.h"
+#include "api_tips.h"
 #include "reach.h"
 #include "target.h"
 #include "web.h"
@@ -734,6 +735,11 @@ api_handle(struct store *s, struct api_env *env, const struct http_request *req,
 	    (id = strtoll(path + 9, &end, 10)) > 0 &&
 	    strcmp(end, "/print-link") == 0 && post)
 		api_letter_print_link(s, env, id, in, &tok, resp);
+	else if (strncmp(path, "/tips", 5) == 0 && (path[5] == '\0' ||
+	    path[5] == '/'))
+		api_tips_handle(s, env, req, path, in, &tok, resp);
+	else if (strncmp(path, "/ledger/", 8) == 0)
+		api_tips_handle(s, env, req, path, in, &tok, resp);
 	else if (strcmp(path, "/staff") == 0 || strcmp(path, "/groups") == 0 ||
 	    strcmp(path, "/broadcasts") == 0 || strcmp(path, "/audit") == 0 ||
 	    strcmp(path, "/leads") == 0 ||

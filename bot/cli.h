@@ -69,5 +69,6 @@ int		 cli_token(struct cli *, int argc, char **argv);
 int		 cli_broadcast(struct cli *, int argc, char **argv);
 int		 cli_notice(struct cli *, int argc, char **argv);
 int		 cli_audit(struct cli *, int argc, char **argv);
+int		 cli_ledger(struct cli *, int argc, char **argv);
 
 #endif

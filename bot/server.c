@@ -225,6 +225,7 @@ server_api(struct server *srv, struct MHD_Connection *c, const char *method,
 	env.public_base_url = srv->cfg->public_base_url;
 	env.sms_channel = srv->env.sms_channel;
 	env.sms_max_parts = srv->env.sms_max_parts;
+	env.handlers = &srv->env;
 	memset(&resp, 0, sizeof resp);
 	resp.status = 500;
 	memset(&req, 0, sizeof req);
@@ -241,8 +242,8 @@ server_api(struct server *srv, struct MHD_Connection *c, const char *method,
 		delivery_wake(srv->delivery);
 	if (resp.status >= 400)
 		log_warn("%d %s %s", resp.status, method, url);
-	return server_respond(c, resp.status, resp.content_type, resp.body,
-	    resp.len);
+	/* With its one extra header (an export page's cursor). */
+	return server_send(c, &resp);
 }
 
 /*
