@@ -14,7 +14,8 @@
 static icaltimezone *
 rrule_zone(const char *tz)
 {
-	return icaltimezone_get_builtin_timezone(tz != NULL ? tz : RRULE_TZ);
+	return icaltimezone_get_builtin_timezone(tz != NULL && *tz != '\0' ?
+	    tz : RRULE_TZ);
 }
 
 /* Checks a rule. */
@@ -86,6 +87,40 @@ rrule_next(const char *rule, const char *tz, time_t dtstart, time_t after,
 	}
 	icalrecur_iterator_free(it);
 	return (int)got;
+}
+
+/* Minutes after local midnight. */
+int
+rrule_minute(time_t t, const char *tz)
+{
+	icaltimezone		*z = rrule_zone(tz);
+	struct icaltimetype	 lt;
+
+	if (z == NULL)
+		return -1;
+	lt = icaltime_from_timet_with_zone(t, 0, z);
+	return lt.hour * 60 + lt.minute;
+}
+
+/* The next instant at a local minute of the day. */
+time_t
+rrule_at_minute(time_t t, const char *tz, int minute)
+{
+	icaltimezone		*z = rrule_zone(tz);
+	struct icaltimetype	 lt;
+	time_t			 at;
+
+	if (z == NULL)
+		return t;
+	lt = icaltime_from_timet_with_zone(t, 0, z);
+	lt.hour = minute / 60;
+	lt.minute = minute % 60;
+	lt.second = 0;
+	if ((at = icaltime_as_timet_with_zone(lt, z)) < t) {
+		icaltime_adjust(&lt, 1, 0, 0, 0);
+		at = icaltime_as_timet_with_zone(lt, z);
+	}
+	return at;
 }
 
 /* Formats a local time. */

@@ -21,11 +21,19 @@ int	 rrule_check(const char *rule, const char *tz, char *why, size_t size);
 /*
  * Writes into out the first n (at most) occurrences of rule from dtstart
  * (itself the first when the rule allows it) that fall after `after`
- * (strictly), in zone tz (NULL: RRULE_TZ); returns how many, or -1 when
+ * (strictly), in zone tz (NULL or "": RRULE_TZ); returns how many, or -1 when
  * the rule or the zone cannot be read.
  */
 int	 rrule_next(const char *rule, const char *tz, time_t dtstart,
 	    time_t after, time_t *out, size_t n);
+
+/* Minutes after local midnight of t in zone tz (NULL: RRULE_TZ); -1 for
+ * a zone that is not known. */
+int	 rrule_minute(time_t t, const char *tz);
+/* The first instant at or after t whose local time in tz is minute
+ * minutes after midnight (today's, else tomorrow's); t itself for a zone
+ * that is not known. */
+time_t	 rrule_at_minute(time_t t, const char *tz, int minute);
 
 /* The local date and time of t in zone tz as "YYYY-MM-DD HH:MM" (17 bytes
  * and the NUL); "" for a zone that is not known. */

@@ -72,6 +72,16 @@ static const char *const sql_quiet_set =
     " VALUES (?1, ?2, ?3) ON CONFLICT (area_id) DO UPDATE SET"
     " start_minute = ?2, end_minute = ?3";
 
+static const char *const sql_rem_staff =
+    "SELECT s.id FROM staff s JOIN areas a ON a.id = s.area_id, areas r"
+    " WHERE r.id = ?1 AND s.active = 1 AND (a.id = r.id OR substr(a.path, 1,"
+    " length(r.path) + 1) = r.path || '/')"
+    " AND instr(',' || ?2 || ',', ',' || s.role || ',') > 0"
+    " ORDER BY s.id LIMIT ?3";
+
+static const char *const sql_fire_next_held =
+    "SELECT min(held_until) FROM reminder_firings WHERE state = 'held'";
+
 static const char *const firing_names[] = { "", "held", "sent", "skipped" };
 
 /* Frees a reminder's texts. */
@@ -358,6 +368,43 @@ firings_held_due(struct store *s, time_t now, int64_t *reminders, time_t *due,
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
 	    store_fail(s, "firings_held_due");
+}
+
+/* The earliest end of a hold. */
+enum store_status
+firings_next_held(struct store *s, time_t *when)
+{
+	sqlite3_stmt	*st;
+
+	*when = 0;
+	if ((st = store_stmt(s, sql_fire_next_held)) == NULL)
+		return STORE_ERROR;
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL)
+		*when = (time_t)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return STORE_OK;
+}
+
+/* A reminder's staff audience. */
+enum store_status
+reminders_staff(struct store *s, int64_t area, const char *roles,
+    int64_t *staff, size_t n, size_t *count)
+{
+	sqlite3_stmt	*st;
+	int		 rc = SQLITE_DONE;
+
+	*count = 0;
+	if ((st = store_stmt(s, sql_rem_staff)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, area);
+	sqlite3_bind_text(st, 2, roles, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)n);
+	while (*count < n && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		staff[(*count)++] = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
+	    store_fail(s, "reminders_staff");
 }
 
 /* The quiet hours of an area. */

@@ -80,6 +80,14 @@ enum store_status firings_put(struct store *, int64_t reminder, time_t due_at,
 enum store_status firings_held_due(struct store *, time_t now,
 		    int64_t *reminders, time_t *due, size_t n, size_t *count);
 
+/* The earliest held_until of a held firing, 0 when none. */
+enum store_status firings_next_held(struct store *, time_t *when);
+
+/* Active staff of the roles (comma-separated) in the subtree of area, at
+ * most n: a reminder's staff audience. */
+enum store_status reminders_staff(struct store *, int64_t area,
+		    const char *roles, int64_t *staff, size_t n, size_t *count);
+
 /* The quiet hours of an area (its own, the nearest ancestor's, or the
  * default), in minutes after local midnight. */
 enum store_status quiet_hours_get(struct store *, int64_t area, int *start,

@@ -102,6 +102,24 @@ test_check(void **state)
 	assert_int_equal(rrule_next("nonsense", NULL, 0, 0, NULL, 0), -1);
 }
 
+/* Minutes of the local day, and the next instant at one. */
+static void
+test_minutes(void **state)
+{
+	(void)state;
+	assert_int_equal(rrule_minute(sh(2026, 3, 1, 22, 30), NULL), 22 * 60 +
+	    30);
+	/* Quiet hours ending at 08:00: from 23:10 that is the next morning,
+	 * across a month end. */
+	assert_int_equal(rrule_at_minute(sh(2026, 2, 28, 23, 10), NULL, 480),
+	    sh(2026, 3, 1, 8, 0));
+	assert_int_equal(rrule_at_minute(sh(2026, 3, 1, 6, 0), NULL, 480),
+	    sh(2026, 3, 1, 8, 0));
+	assert_int_equal(rrule_at_minute(sh(2026, 3, 1, 8, 0), NULL, 480),
+	    sh(2026, 3, 1, 8, 0));
+	assert_int_equal(rrule_minute(0, "Nowhere/Land"), -1);
+}
+
 static void
 test_local(void **state)
 {
@@ -122,6 +140,7 @@ main(void)
 		cmocka_unit_test(test_leap_day),
 		cmocka_unit_test(test_weekly_year),
 		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_minutes),
 		cmocka_unit_test(test_local),
 	};
 

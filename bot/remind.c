@@ -1,0 +1,248 @@
+/* Firing reminders at a given instant. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "remind.h"
+#include "rrule.h"
+#include "storage/outbox.h"
+#include "storage/staff.h"
+
+#define REMIND_BATCH	64	/* reminders per turn */
+#define REMIND_STAFF	512	/* staff one reminder tells, at most */
+#define REMIND_BACKLOG	400	/* occurrences looked at after downtime */
+
+/* The first occurrence after `after`. */
+time_t
+remind_next(const struct reminder *r, time_t after)
+{
+	time_t	 t;
+
+	if (rrule_next(r->rrule, r->tz, r->dtstart, after, &t, 1) != 1)
+		return 0;
+	return t;
+}
+
+/* Whether now falls in [start, end) minutes of the local day, a window
+ * that may wrap midnight (22:00-08:00). */
+static int
+remind_quiet(int minute, int start, int end)
+{
+	if (start == end)
+		return 0;
+	if (start < end)
+		return minute >= start && minute < end;
+	return minute >= start || minute < end;
+}
+
+/* Queues one occurrence's messages and marks it sent, in the caller's
+ * transaction. */
+static enum store_status
+remind_send(struct store *s, const struct handler_env *env,
+    const struct reminder *r, time_t due, time_t now)
+{
+	struct broadcast_new	 b;
+	struct broadcast_reach	 reach;
+	int64_t			 bid = 0, staff[REMIND_STAFF];
+	char			 by[32];
+	size_t			 n = 0, i;
+	long			 told = 0, k;
+	enum store_status	 st;
+
+	(void)snprintf(by, sizeof by, "reminder:%lld", (long long)r->id);
+	if (r->kinds[0] != '\0') {
+		memset(&b, 0, sizeof b);
+		b.area = r->area_id;
+		b.kinds = r->kinds;
+		b.text = r->body;
+		b.by = by;
+		b.sms_channel = env->sms_channel;
+		if ((st = broadcasts_create(s, &b, now, &bid, &reach)) !=
+		    STORE_OK)
+			return st;
+	}
+	if (r->roles[0] != '\0') {
+		if ((st = reminders_staff(s, r->area_id, r->roles, staff,
+		    REMIND_STAFF, &n)) != STORE_OK)
+			return st;
+		for (i = 0; i < n; i++) {
+			if ((st = staff_notify_identities(s, staff[i], "", "",
+			    r->body, now, &k)) != STORE_OK)
+				return st;
+			told += k;
+		}
+	}
+	return firings_put(s, r->id, due, FIRING_SENT, 0, bid, told, now);
+}
+
+/*
+ * Fires or holds one occurrence of r due at due. *held is set when it is
+ * put off until the end of its area's quiet hours.
+ */
+static enum store_status
+remind_occurrence(struct store *s, const struct handler_env *env,
+    const struct reminder *r, time_t due, time_t now, int *held)
+{
+	enum firing_state	 fs;
+	time_t			 until;
+	int			 start, end, minute;
+	enum store_status	 st;
+
+	*held = 0;
+	if ((st = firings_get(s, r->id, due, &fs, &until)) != STORE_OK)
+		return st;
+	if (fs == FIRING_SENT || fs == FIRING_SKIPPED)
+		return STORE_OK;	/* done before a stop */
+	if (fs == FIRING_HELD && until > now) {
+		*held = 1;
+		return STORE_OK;
+	}
+	if (!r->urgent && fs != FIRING_HELD) {
+		if ((st = quiet_hours_get(s, r->area_id, &start, &end)) !=
+		    STORE_OK)
+			return st;
+		minute = rrule_minute(now, r->tz);
+		if (minute >= 0 && remind_quiet(minute, start, end)) {
+			*held = 1;
+			return firings_put(s, r->id, due, FIRING_HELD,
+			    rrule_at_minute(now, r->tz, end), 0, 0, now);
+		}
+	}
+	return remind_send(s, env, r, due, now);
+}
+
+/* Handles one due reminder: its occurrences up to now. */
+static int
+remind_one(struct store *s, const struct handler_env *env, int64_t id,
+    time_t now, struct remind_stats *stats)
+{
+	struct reminder		 r;
+	time_t			 occ[REMIND_BACKLOG], next;
+	char			 when[20];
+	int			 n, i, held;
+	enum store_status	 st;
+
+	if (store_begin(s) != STORE_OK)
+		return -1;
+	if ((st = reminders_get(s, id, 0, &r)) != STORE_OK) {
+		store_rollback(s);
+		return st == STORE_NOT_FOUND ? 0 : -1;
+	}
+	/* The occurrences from next_at (itself one) up to now. */
+	n = rrule_next(r.rrule, r.tz, r.dtstart, r.next_at - 1, occ,
+	    REMIND_BACKLOG);
+	if (n < 0) {
+		log_warn("reminder %lld: its rule cannot be read: paused",
+		    (long long)r.id);
+		(void)reminders_pause(s, r.id, 0, 1, 0);
+		stats->failed++;
+		goto next;
+	}
+	while (n > 0 && occ[n - 1] > now)
+		n--;
+	st = STORE_OK;
+	for (i = 0; i < n && st == STORE_OK; i++) {
+		rrule_local(occ[i], r.tz, when);
+		if (i < n - 1 || now - occ[i] > r.catchup_seconds) {
+			/* Missed while down: the log says which. */
+			log_warn("reminder %lld: the %s occurrence is %s; "
+			    "skipped", (long long)r.id, when, i < n - 1 ?
+			    "superseded by a later one" : "older than its "
+			    "catch-up age");
+			st = firings_put(s, r.id, occ[i], FIRING_SKIPPED, 0, 0,
+			    0, now);
+			stats->skipped++;
+			continue;
+		}
+		st = remind_occurrence(s, env, &r, occ[i], now, &held);
+		if (held)
+			stats->held++;
+		else if (st == STORE_OK)
+			stats->sent++;
+	}
+	if (st != STORE_OK)
+		goto fail;
+next:
+	next = remind_next(&r, n > 0 ? occ[n - 1] : now);
+	if (n == 0 && next == 0)
+		next = remind_next(&r, r.next_at);
+	if (reminders_set_next(s, r.id, next) != STORE_OK ||
+	    store_commit(s) != STORE_OK)
+		goto fail;
+	reminder_clear(&r);
+	return 0;
+fail:
+	store_rollback(s);
+	reminder_clear(&r);
+	return -1;
+}
+
+/* Sends the held firings whose quiet hours are over. */
+static int
+remind_held(struct store *s, const struct handler_env *env, time_t now,
+    struct remind_stats *stats)
+{
+	int64_t		 ids[REMIND_BATCH];
+	time_t		 due[REMIND_BATCH];
+	struct reminder	 r;
+	size_t		 n = 0, i;
+	int		 held;
+
+	if (firings_held_due(s, now, ids, due, REMIND_BATCH, &n) != STORE_OK)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (store_begin(s) != STORE_OK)
+			return -1;
+		if (reminders_get(s, ids[i], 0, &r) != STORE_OK) {
+			/* Deleted meanwhile: the hold ends unsent. */
+			(void)firings_put(s, ids[i], due[i], FIRING_SKIPPED, 0,
+			    0, 0, now);
+			(void)store_commit(s);
+			stats->skipped++;
+			continue;
+		}
+		if (remind_occurrence(s, env, &r, due[i], now, &held) !=
+		    STORE_OK || store_commit(s) != STORE_OK) {
+			store_rollback(s);
+			reminder_clear(&r);
+			return -1;
+		}
+		if (!held)
+			stats->sent++;
+		reminder_clear(&r);
+	}
+	return 0;
+}
+
+/* Fires what is due. */
+int
+remind_run(struct store *s, const struct handler_env *env, time_t now,
+    struct remind_stats *stats)
+{
+	int64_t		 ids[REMIND_BATCH];
+	size_t		 n = 0, i;
+
+	memset(stats, 0, sizeof *stats);
+	if (remind_held(s, env, now, stats) == -1)
+		return -1;
+	if (reminders_due(s, now, ids, REMIND_BATCH, &n) != STORE_OK)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (remind_one(s, env, ids[i], now, stats) == -1)
+			return -1;
+	return 0;
+}
+
+/* The earliest time anything is due. */
+time_t
+remind_wake_at(struct store *s)
+{
+	time_t	 a = 0, b = 0;
+
+	(void)reminders_next_due(s, &a);
+	(void)firings_next_held(s, &b);
+	if (a == 0 || (b != 0 && b < a))
+		return b;
+	return a;
+}

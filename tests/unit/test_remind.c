@@ -1,0 +1,233 @@
+/*
+ * Reminders fired at injected instants: a year of a weekly rule run in
+ * hour steps in seconds, quiet hours that hold a reminder until morning,
+ * the catch-up rule after downtime (the last occurrence sent once, the
+ * older ones skipped and said so), and an occurrence never sent twice
+ * however often the same instant is run again.
+ */
+#include "testutil.h"
+#include "teststore.h"
+
+#include <sqlite3.h>
+
+#include "bot/remind.h"
+#include "bot/rrule.h"
+#include "storage/areas.h"
+#include "storage/chats.h"
+#include "storage/outbox.h"
+#include "storage/staff.h"
+
+static const uint8_t key[STORE_KEY_LEN] = { 7, 7, 7 };
+
+struct fixture {
+	struct store	*s;
+	char		*dir;
+	int64_t		 community;
+	struct handler_env env;
+};
+
+/* The instant of a Shanghai wall-clock time. */
+static time_t
+sh(int y, int mo, int d, int h, int mi)
+{
+	struct tm	 tm;
+
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	return timegm(&tm) - 8 * 3600;
+}
+
+static int
+setup(void **state)
+{
+	struct fixture	*fx = calloc(1, sizeof *fx);
+
+	fx->s = teststore_open(key, &fx->dir);
+	assert_int_equal(areas_find(fx->s, "华光路社区", &fx->community),
+	    STORE_OK);
+	assert_int_equal(groups_set_area(fx->s, "tg", "-100", fx->community,
+	    "building", 1), STORE_OK);
+	fx->env.hotline = "0533-12345";
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture	*fx = *state;
+
+	store_close(fx->s);
+	testutil_rmdir(fx->dir);
+	free(fx);
+	return 0;
+}
+
+/* Adds a reminder to the community's building groups. */
+static int64_t
+add(struct fixture *fx, const char *rule, time_t start, int urgent,
+    int catchup)
+{
+	struct reminder	 r;
+	int64_t		 id;
+
+	memset(&r, 0, sizeof r);
+	r.title = (char *)(uintptr_t)"测试提醒";
+	r.body = (char *)(uintptr_t)"本周请完成楼栋巡查。";
+	r.area_id = fx->community;
+	(void)snprintf(r.kinds, sizeof r.kinds, "building");
+	(void)snprintf(r.rrule, sizeof r.rrule, "%s", rule);
+	r.dtstart = start;
+	r.urgent = urgent;
+	r.catchup_seconds = catchup;
+	(void)snprintf(r.created_by, sizeof r.created_by, "test");
+	r.next_at = remind_next(&r, start - 1);
+	assert_true(r.next_at != 0);
+	assert_int_equal(reminders_add(fx->s, &r, start, &id), STORE_OK);
+	return id;
+}
+
+static long
+count(struct fixture *fx, const char *sql)
+{
+	sqlite3_stmt	*st = NULL;
+	long		 n = -1;
+
+	(void)fx;
+	/* Through a second connection to the same file. */
+	{
+		sqlite3	*db;
+		char	 path[256];
+
+		(void)snprintf(path, sizeof path, "%s/t.db", fx->dir);
+		assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+		assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL),
+		    SQLITE_OK);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			n = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+		sqlite3_close(db);
+	}
+	return n;
+}
+
+/* Every Monday at 09:00 for a year, run hour by hour: 52 messages, each
+ * on its Monday at 09:00 local, none twice. */
+static void
+test_year(void **state)
+{
+	struct fixture		*fx = *state;
+	struct remind_stats	 st;
+	time_t			 t, end = sh(2027, 1, 1, 0, 0);
+	long			 sent = 0;
+
+	add(fx, "FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=0;BYSECOND=0",
+	    sh(2026, 1, 1, 0, 0), 0, 6 * 3600);
+	for (t = sh(2026, 1, 1, 0, 0); t < end; t += 3600) {
+		assert_int_equal(remind_run(fx->s, &fx->env, t, &st), 0);
+		/* The same instant again: nothing more. */
+		assert_int_equal(remind_run(fx->s, &fx->env, t, &st), 0);
+		assert_int_equal(st.sent, 0);
+	}
+	sent = count(fx, "SELECT count(*) FROM reminder_firings WHERE state = "
+	    "'sent'");
+	assert_int_equal(sent, 52);	/* 2026 has 52 Mondays */
+	assert_int_equal(count(fx, "SELECT count(*) FROM outbox"), 52);
+	assert_int_equal(count(fx, "SELECT count(*) FROM reminder_firings "
+	    "WHERE state = 'sent' AND (due_at + 8 * 3600) % 86400 <> 9 * 3600"),
+	    0);
+}
+
+/* A daily 23:00 reminder is held to 08:00 the next morning, unless
+ * urgent. */
+static void
+test_quiet(void **state)
+{
+	struct fixture		*fx = *state;
+	struct remind_stats	 st;
+	int64_t			 calm, urgent;
+	char			 sql[256];
+
+	calm = add(fx, "FREQ=DAILY;BYHOUR=23;BYMINUTE=0;BYSECOND=0",
+	    sh(2026, 3, 1, 0, 0), 0, 12 * 3600);
+	urgent = add(fx, "FREQ=DAILY;BYHOUR=23;BYMINUTE=0;BYSECOND=0",
+	    sh(2026, 3, 1, 0, 0), 1, 12 * 3600);
+	assert_int_equal(remind_run(fx->s, &fx->env, sh(2026, 3, 1, 23, 0),
+	    &st), 0);
+	assert_int_equal(st.held, 1);
+	assert_int_equal(st.sent, 1);
+	(void)snprintf(sql, sizeof sql, "SELECT count(*) FROM reminder_firings "
+	    "WHERE reminder_id = %lld AND state = 'held' AND held_until = %lld",
+	    (long long)calm, (long long)sh(2026, 3, 2, 8, 0));
+	assert_int_equal(count(fx, sql), 1);
+	/* Still held at 07:59; sent at 08:00. */
+	assert_int_equal(remind_run(fx->s, &fx->env, sh(2026, 3, 2, 7, 59),
+	    &st), 0);
+	assert_int_equal(st.sent, 0);
+	assert_int_equal(remind_run(fx->s, &fx->env, sh(2026, 3, 2, 8, 0),
+	    &st), 0);
+	assert_int_equal(st.sent, 1);
+	(void)snprintf(sql, sizeof sql, "SELECT count(*) FROM reminder_firings "
+	    "WHERE reminder_id IN (%lld, %lld) AND state = 'sent'",
+	    (long long)calm, (long long)urgent);
+	assert_int_equal(count(fx, sql), 2);
+	/* Quiet hours of one's own area: none at all. */
+	assert_int_equal(quiet_hours_set(fx->s, fx->community, 0, 0), STORE_OK);
+	assert_int_equal(remind_run(fx->s, &fx->env, sh(2026, 3, 2, 23, 0),
+	    &st), 0);
+	assert_int_equal(st.sent, 2);
+}
+
+/* Down for three days: the daily reminder's last occurrence within its
+ * catch-up age is sent, the two before are skipped; with a shorter
+ * catch-up even the last one is. */
+static void
+test_catch_up(void **state)
+{
+	struct fixture		*fx = *state;
+	struct remind_stats	 st;
+	int64_t			 a, b;
+	char			 sql[256];
+
+	a = add(fx, "FREQ=DAILY;BYHOUR=9;BYMINUTE=0;BYSECOND=0",
+	    sh(2026, 5, 1, 0, 0), 0, 6 * 3600);
+	b = add(fx, "FREQ=DAILY;BYHOUR=9;BYMINUTE=0;BYSECOND=0",
+	    sh(2026, 5, 1, 0, 0), 0, 3600);
+	/* Back at 12:00 on the third day. */
+	assert_int_equal(remind_run(fx->s, &fx->env, sh(2026, 5, 3, 12, 0),
+	    &st), 0);
+	assert_int_equal(st.sent, 1);
+	assert_int_equal(st.skipped, 5);
+	(void)snprintf(sql, sizeof sql, "SELECT count(*) FROM reminder_firings "
+	    "WHERE reminder_id = %lld AND state = 'sent' AND due_at = %lld",
+	    (long long)a, (long long)sh(2026, 5, 3, 9, 0));
+	assert_int_equal(count(fx, sql), 1);
+	(void)snprintf(sql, sizeof sql, "SELECT count(*) FROM reminder_firings "
+	    "WHERE reminder_id = %lld AND state = 'skipped'", (long long)b);
+	assert_int_equal(count(fx, sql), 3);
+	/* Next due on the fourth day, once. */
+	assert_int_equal(remind_run(fx->s, &fx->env, sh(2026, 5, 4, 9, 0),
+	    &st), 0);
+	assert_int_equal(st.sent, 2);
+	assert_int_equal(remind_run(fx->s, &fx->env, sh(2026, 5, 4, 9, 30),
+	    &st), 0);
+	assert_int_equal(st.sent, 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_year, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_quiet, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_catch_up, setup, teardown),
+	};
+
+	(void)setenv("TZ", "UTC", 1);
+	tzset();
+	return cmocka_run_group_tests_name("remind", tests, NULL, NULL);
+}
