@@ -30,6 +30,7 @@
 #include "messages/xmalloc.h"
 #include "storage/outbox.h"
 #include "apitoken.h"
+#include "clock.h"
 #include "target.h"
 
 #define DELIVERY_BATCH		256
@@ -624,11 +625,11 @@ delivery_main(void *arg)
 	int		 running, timeout;
 
 	while (!atomic_load(&d->stop)) {
-		now = time(NULL);
+		now = clock_now();
 		(void)delivery_fill(d, now);
 		curl_multi_perform(d->multi, &running);
 		/* Freed slots are filled at once, not after the next wait. */
-		if (delivery_collect(d, time(NULL)) > 0)
+		if (delivery_collect(d, clock_now()) > 0)
 			continue;
 		if (d->inflight > 0)
 			timeout = 1000;
@@ -704,7 +705,7 @@ delivery_drain(struct delivery *d)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (d->inflight > 0) {
 		curl_multi_perform(d->multi, &running);
-		(void)delivery_collect(d, time(NULL));
+		(void)delivery_collect(d, clock_now());
 		clock_gettime(CLOCK_MONOTONIC, &t);
 		if (d->inflight == 0 || t.tv_sec - t0.tv_sec >= limit)
 			break;

@@ -19,6 +19,8 @@
 #include "dispatch.h"
 #include "handlers/handlers.h"
 #include "import.h"
+#include "clock.h"
+#include "scheduler.h"
 #include "log.h"
 #include "messages/xmalloc.h"
 #include "server.h"
@@ -105,6 +107,12 @@ cli_setup(struct cli *cli, const char *db)
 	config_env(&cli->cfg);
 	if (db != NULL)
 		config_set(&cli->cfg.db_path, db);
+	/* The daemon and the CLI read the same clock. */
+	if (clock_setup(cli->cfg.utc_offset, &cause) == -1) {
+		fprintf(stderr, "fangfei: %s\n", cause);
+		free(cause);
+		return -1;
+	}
 	return 0;
 }
 
@@ -267,6 +275,7 @@ cmd_serve(struct cli *cli, int argc, char **argv)
 	struct server	*srv;
 	struct delivery	*dl;
 	struct stream_set *streams;
+	struct scheduler *sched;
 	struct store	*s;
 	uint8_t		 key[STORE_KEY_LEN];
 	const char	*listen = NULL;
@@ -284,6 +293,9 @@ cmd_serve(struct cli *cli, int argc, char **argv)
 	}
 	if (log_level_parse(cli->cfg.log_level, &level) == 0)
 		log_set_level(level);
+	if (clock_moved())
+		log_warn("FANGFEI_NOW: the clock starts at %s (a testing aid)",
+		    getenv("FANGFEI_NOW"));
 	if (cli_key(cli, key) == -1 || (s = cli_store(cli, key)) == NULL)
 		return 1;
 	store_close(s);		/* migrated; each thread opens its own */
@@ -316,6 +328,16 @@ cmd_serve(struct cli *cli, int argc, char **argv)
 		return 1;
 	}
 	server_set_streams(srv, streams);
+	if ((sched = scheduler_start(&cli->cfg, key, server_env(srv), dl,
+	    &cause)) == NULL) {
+		fprintf(stderr, "fangfei: %s\n", cause);
+		free(cause);
+		server_set_streams(srv, NULL);
+		stream_stop(streams);
+		server_stop(srv, 0);
+		delivery_stop(dl);
+		return 1;
+	}
 	log_info("serving %zu channel(s), database %s", cli->cfg.nchannels,
 	    cli->cfg.db_path);
 	printf("fangfei: listening on http://%.*s:%u\n",
@@ -338,6 +360,7 @@ cmd_serve(struct cli *cli, int argc, char **argv)
 	log_info("%s: finishing requests in flight", strsignal(sig));
 	/* The long connections first: what they stored is acknowledged,
 	 * then they close. */
+	scheduler_stop(sched);
 	server_set_streams(srv, NULL);
 	stream_stop(streams);
 	server_stop(srv, 10000);

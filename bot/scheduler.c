@@ -1,0 +1,121 @@
+/* The scheduler thread. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "clock.h"
+#include "log.h"
+#include "messages/xmalloc.h"
+#include "remind.h"
+#include "scheduler.h"
+
+#define SCHEDULER_POLL	60	/* seconds between looks at most */
+
+struct scheduler {
+	const struct handler_env	*env;
+	struct delivery			*delivery;
+	struct store			*store;
+	pthread_t			 thread;
+	pthread_mutex_t			 lock;
+	pthread_cond_t			 cond;
+	int				 stop;
+	int				 woken;
+};
+
+/* One turn: fires what is due, says what it did. */
+static void
+scheduler_turn(struct scheduler *sc)
+{
+	struct remind_stats	 st;
+
+	if (remind_run(sc->store, sc->env, clock_now(), &st) == -1)
+		log_error("scheduler: %s", store_errmsg(sc->store));
+	if (st.sent > 0 || st.held > 0 || st.skipped > 0)
+		log_info("scheduler: %ld reminder(s) sent, %ld held for quiet "
+		    "hours, %ld skipped", st.sent, st.held, st.skipped);
+	if (st.sent > 0)
+		delivery_wake(sc->delivery);
+}
+
+/* The thread's loop. */
+static void *
+scheduler_main(void *arg)
+{
+	struct scheduler	*sc = arg;
+	struct timespec		 until;
+	time_t			 now, next, wait;
+
+	pthread_mutex_lock(&sc->lock);
+	while (!sc->stop) {
+		sc->woken = 0;
+		pthread_mutex_unlock(&sc->lock);
+		scheduler_turn(sc);
+		now = clock_now();
+		next = remind_wake_at(sc->store);
+		wait = next == 0 || next - now > SCHEDULER_POLL ?
+		    SCHEDULER_POLL : next <= now ? 1 : next - now;
+		pthread_mutex_lock(&sc->lock);
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += wait;
+		while (!sc->stop && !sc->woken &&
+		    pthread_cond_timedwait(&sc->cond, &sc->lock, &until) == 0)
+			continue;
+	}
+	pthread_mutex_unlock(&sc->lock);
+	return NULL;
+}
+
+/* Starts the thread. */
+struct scheduler *
+scheduler_start(const struct config *cfg, const uint8_t *key,
+    const struct handler_env *env, struct delivery *dl, char **cause)
+{
+	struct scheduler	*sc = xcalloc(1, sizeof *sc);
+
+	sc->env = env;
+	sc->delivery = dl;
+	if ((sc->store = store_open(cfg->db_path, key, 0, cause)) == NULL) {
+		free(sc);
+		return NULL;
+	}
+	pthread_mutex_init(&sc->lock, NULL);
+	pthread_cond_init(&sc->cond, NULL);
+	if (pthread_create(&sc->thread, NULL, scheduler_main, sc) != 0) {
+		*cause = xasprintf("cannot start the scheduler thread");
+		store_close(sc->store);
+		free(sc);
+		return NULL;
+	}
+	return sc;
+}
+
+/* Makes it look now. */
+void
+scheduler_wake(struct scheduler *sc)
+{
+	if (sc == NULL)
+		return;
+	pthread_mutex_lock(&sc->lock);
+	sc->woken = 1;
+	pthread_cond_signal(&sc->cond);
+	pthread_mutex_unlock(&sc->lock);
+}
+
+/* Stops it. */
+void
+scheduler_stop(struct scheduler *sc)
+{
+	if (sc == NULL)
+		return;
+	pthread_mutex_lock(&sc->lock);
+	sc->stop = 1;
+	pthread_cond_signal(&sc->cond);
+	pthread_mutex_unlock(&sc->lock);
+	pthread_join(sc->thread, NULL);
+	pthread_cond_destroy(&sc->cond);
+	pthread_mutex_destroy(&sc->lock);
+	store_close(sc->store);
+	free(sc);
+}
