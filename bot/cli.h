@@ -61,6 +61,7 @@ int		 cli_broadcast_sms(struct cli *, struct broadcast_new *,
 void		 cli_print_reach(const struct broadcast_reach *, int parts);
 
 int		 cli_letter(struct cli *, int argc, char **argv);
+int		 cli_reminder(struct cli *, int argc, char **argv);
 int		 cli_config(struct cli *, int argc, char **argv);
 int		 cli_channel(struct cli *, int argc, char **argv);
 int		 cli_staff(struct cli *, int argc, char **argv);

@@ -1,0 +1,378 @@
+/*
+ * fangfei reminder add|list|show|pause|resume|delete|preview: the office's
+ * scheduled reminders. A running fangfei serve fires them (within a
+ * minute of being added from here); times are read and shown in the
+ * reminder's zone, Asia/Shanghai unless --tz says otherwise.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "cli.h"
+#include "messages/text.h"
+#include "messages/xmalloc.h"
+#include "remind.h"
+#include "rrule.h"
+#include "storage/areas.h"
+#include "storage/outbox.h"
+#include "storage/reminders.h"
+#include "storage/staff.h"
+
+#define REMINDER_TEXT_MAX	1000	/* characters */
+#define REMINDER_LIST		100
+#define PREVIEW_DEFAULT		10
+#define PREVIEW_MAX		100
+
+static const char usage_reminder[] =
+"用法 usage:\n"
+"  fangfei reminder add --area PATH (--kinds building,community,sms |\n"
+"      --roles grid_worker,grid_chief) --rrule RULE [--start TIME]\n"
+"      [--tz ZONE] [--urgent] [--catchup-hours H] --title T TEXT\n"
+"      RULE: an iCalendar RRULE, e.g. FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=0\n"
+"      TIME: ISO 8601 (2026-06-01T09:00), local time when it names no\n"
+"      offset;\n"
+"      default now. Quiet hours (22:00-08:00) hold it unless --urgent;\n"
+"      after downtime it is sent if at most H hours late (default 6).\n"
+"  fangfei reminder list [--area PATH]\n"
+"  fangfei reminder show --id N            with its next times\n"
+"  fangfei reminder pause|resume|delete --id N\n"
+"  fangfei reminder preview (--id N | --rrule RULE [--start TIME] [--tz ZONE])\n"
+"      [--count N]                         the next N times (default 10)\n";
+
+struct reminder_opts {
+	const char	*area, *kinds, *roles, *rrule, *start, *tz, *title;
+	const char	*db;
+	long		 id, count, catchup_hours;
+	int		 urgent;
+};
+
+/* Parses the options; returns the index of the first operand, or -1. */
+static int
+reminder_options(struct cli *cli, int argc, char **argv,
+    struct reminder_opts *o)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "area", required_argument, NULL, 'a' },
+		{ "kinds", required_argument, NULL, 'k' },
+		{ "roles", required_argument, NULL, 'r' },
+		{ "rrule", required_argument, NULL, 'R' },
+		{ "start", required_argument, NULL, 's' },
+		{ "tz", required_argument, NULL, 'z' },
+		{ "title", required_argument, NULL, 't' },
+		{ "id", required_argument, NULL, 'i' },
+		{ "count", required_argument, NULL, 'n' },
+		{ "catchup-hours", required_argument, NULL, 'C' },
+		{ "urgent", no_argument, NULL, 'u' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	char	*end;
+	int	 c;
+
+	memset(o, 0, sizeof *o);
+	o->count = PREVIEW_DEFAULT;
+	o->catchup_hours = 6;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': cli->config_path = optarg; break;
+		case 'd': o->db = optarg; break;
+		case 'a': o->area = optarg; break;
+		case 'k': o->kinds = optarg; break;
+		case 'r': o->roles = optarg; break;
+		case 'R': o->rrule = optarg; break;
+		case 's': o->start = optarg; break;
+		case 'z': o->tz = optarg; break;
+		case 't': o->title = optarg; break;
+		case 'u': o->urgent = 1; break;
+		case 'i':
+		case 'n':
+		case 'C':
+			if (c == 'i')
+				o->id = strtol(optarg, &end, 10);
+			else if (c == 'n')
+				o->count = strtol(optarg, &end, 10);
+			else
+				o->catchup_hours = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0') {
+				fprintf(stderr, "fangfei: --%s wants a number\n",
+				    c == 'i' ? "id" : c == 'n' ? "count" :
+				    "catchup-hours");
+				return -1;
+			}
+			break;
+		case 'h':
+			fputs(usage_reminder, stdout);
+			exit(0);
+		default:
+			fputs(usage_reminder, stderr);
+			return -1;
+		}
+	}
+	if (cli_setup(cli, o->db) == -1)
+		return -1;
+	return optind;
+}
+
+/* Checks a comma-separated list against a validator; prints why not. */
+static int
+reminder_list_ok(const char *list, int (*valid)(const char *),
+    const char *what)
+{
+	char	*copy = xstrdup(list), *tok, *save = NULL;
+	int	 rc = 0;
+
+	for (tok = strtok_r(copy, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save))
+		if (!valid(tok)) {
+			fprintf(stderr, "fangfei: 未知%s unknown %s \"%s\"\n",
+			    strcmp(what, "kind") == 0 ? "类型" : "角色", what,
+			    tok);
+			rc = -1;
+		}
+	free(copy);
+	return rc;
+}
+
+/* Prints the next count times of r after `after`. */
+static void
+reminder_print_times(const struct reminder *r, time_t after, long count)
+{
+	time_t	 t[PREVIEW_MAX];
+	char	 when[20];
+	int	 n, i;
+
+	if (count < 1 || count > PREVIEW_MAX)
+		count = count < 1 ? 1 : PREVIEW_MAX;
+	n = rrule_next(r->rrule, r->tz, r->dtstart, after, t, (size_t)count);
+	if (n <= 0) {
+		printf("  (不再重复 no more times)\n");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		rrule_local(t[i], r->tz, when);
+		printf("  %s  %s\n", when, r->tz[0] ? r->tz : RRULE_TZ);
+	}
+}
+
+/* One line of a reminder. */
+static void
+reminder_line(const struct reminder *r)
+{
+	char	 next[20] = "-";
+
+	if (r->next_at != 0)
+		rrule_local(r->next_at, r->tz, next);
+	printf("%lld\t%s\t%s\t%s%s%s\t%s\t下次 next %s%s%s\n",
+	    (long long)r->id, r->title, r->area_path, r->kinds,
+	    r->kinds[0] && r->roles[0] ? "," : "", r->roles, r->rrule,
+	    r->paused ? "-" : next, r->paused ? "\t已暂停 paused" : "",
+	    r->urgent ? "\t紧急 urgent" : "");
+}
+
+/* fangfei reminder add */
+static int
+reminder_add(struct cli *cli, struct reminder_opts *o, const char *text)
+{
+	struct reminder	 r;
+	struct store	*s;
+	uint8_t		 key[STORE_KEY_LEN];
+	char		 why[256], when[20];
+	int64_t		 area, id;
+
+	if (o->area == NULL || o->rrule == NULL || o->title == NULL ||
+	    (o->kinds == NULL && o->roles == NULL)) {
+		fputs(usage_reminder, stderr);
+		return 2;
+	}
+	if (utf8_count(text) > REMINDER_TEXT_MAX || utf8_count(o->title) > 60) {
+		fprintf(stderr, "fangfei: 提醒内容至多 %d 字、标题至多 60 字 the "
+		    "text takes %d characters at most, the title 60\n",
+		    REMINDER_TEXT_MAX, REMINDER_TEXT_MAX);
+		return 2;
+	}
+	if (rrule_check(o->rrule, o->tz, why, sizeof why) == -1) {
+		fprintf(stderr, "fangfei: %s\n", why);
+		return 2;
+	}
+	if ((o->kinds != NULL && reminder_list_ok(o->kinds,
+	    broadcast_kind_valid, "kind") == -1) || (o->roles != NULL &&
+	    reminder_list_ok(o->roles, staff_role_valid, "role") == -1))
+		return 2;
+	if (o->catchup_hours < 0 || o->catchup_hours > 24 * 30) {
+		fprintf(stderr, "fangfei: --catchup-hours 0..720\n");
+		return 2;
+	}
+	memset(&r, 0, sizeof r);
+	r.title = (char *)(uintptr_t)o->title;
+	r.body = (char *)(uintptr_t)text;
+	(void)snprintf(r.kinds, sizeof r.kinds, "%s", o->kinds ? o->kinds : "");
+	(void)snprintf(r.roles, sizeof r.roles, "%s", o->roles ? o->roles : "");
+	(void)snprintf(r.rrule, sizeof r.rrule, "%s", o->rrule);
+	(void)snprintf(r.tz, sizeof r.tz, "%s", o->tz ? o->tz : RRULE_TZ);
+	(void)snprintf(r.created_by, sizeof r.created_by, "cli");
+	r.urgent = o->urgent;
+	r.catchup_seconds = (int)o->catchup_hours * 3600;
+	r.dtstart = clock_now();
+	/* A start without a zone is the district's local time. */
+	if (o->start != NULL && clock_parse(o->start, cli->cfg.utc_offset,
+	    &r.dtstart) == -1) {
+		fprintf(stderr, "fangfei: --start \"%s\": want an ISO 8601 time "
+		    "such as 2026-06-01T09:00\n", o->start);
+		return 2;
+	}
+	/* A rule without BYSECOND takes the start's seconds: whole minutes. */
+	r.dtstart -= r.dtstart % 60;
+	if ((r.next_at = remind_next(&r, clock_now() > r.dtstart ?
+	    clock_now() : r.dtstart - 1)) == 0) {
+		fprintf(stderr, "fangfei: 该规则此后不再出现 the rule has no time "
+		    "after now\n");
+		return 2;
+	}
+	if (cli_key(cli, key) == -1 || (s = cli_store(cli, key)) == NULL)
+		return 1;
+	if (areas_find(s, o->area, &area) != STORE_OK) {
+		fprintf(stderr, "fangfei: 区域不存在或不唯一 no single area matches "
+		    "\"%s\"\n", o->area);
+		store_close(s);
+		return 1;
+	}
+	r.area_id = area;
+	if (store_begin(s) != STORE_OK || reminders_add(s, &r, clock_now(),
+	    &id) != STORE_OK || audit_add(s, "cli", "reminder add", o->title,
+	    clock_now()) != STORE_OK || store_commit(s) != STORE_OK) {
+		fprintf(stderr, "fangfei: %s\n", store_errmsg(s));
+		store_rollback(s);
+		store_close(s);
+		return 1;
+	}
+	rrule_local(r.next_at, r.tz, when);
+	printf("提醒 reminder %lld：下次 next %s (%s)\n", (long long)id, when,
+	    r.tz);
+	store_close(s);
+	return 0;
+}
+
+/* fangfei reminder preview --rrule RULE (no database needed). */
+static int
+reminder_preview_rule(struct reminder_opts *o, int utc_offset)
+{
+	struct reminder	 r;
+	char		 why[256];
+
+	if (rrule_check(o->rrule, o->tz, why, sizeof why) == -1) {
+		fprintf(stderr, "fangfei: %s\n", why);
+		return 2;
+	}
+	memset(&r, 0, sizeof r);
+	(void)snprintf(r.rrule, sizeof r.rrule, "%s", o->rrule);
+	(void)snprintf(r.tz, sizeof r.tz, "%s", o->tz ? o->tz : RRULE_TZ);
+	r.dtstart = clock_now();
+	if (o->start != NULL && clock_parse(o->start, utc_offset,
+	    &r.dtstart) == -1) {
+		fprintf(stderr, "fangfei: --start \"%s\": want an ISO 8601 "
+		    "time\n", o->start);
+		return 2;
+	}
+	r.dtstart -= r.dtstart % 60;
+	reminder_print_times(&r, r.dtstart - 1, o->count);
+	return 0;
+}
+
+/* fangfei reminder … */
+int
+cli_reminder(struct cli *cli, int argc, char **argv)
+{
+	struct reminder_opts	 o;
+	struct reminder		 r, list[REMINDER_LIST];
+	struct store		*s;
+	uint8_t			 key[STORE_KEY_LEN];
+	const char		*cmd;
+	int64_t			 scope = 0;
+	size_t			 n, i;
+	int			 k, rc = 0;
+	enum store_status	 st;
+
+	if ((k = reminder_options(cli, argc, argv, &o)) == -1 || k >= argc) {
+		fputs(usage_reminder, stderr);
+		return 2;
+	}
+	cmd = argv[k];
+	if (strcmp(cmd, "add") == 0)
+		return k + 2 == argc ? reminder_add(cli, &o, argv[k + 1]) :
+		    (fputs(usage_reminder, stderr), 2);
+	if (strcmp(cmd, "preview") == 0 && o.rrule != NULL)
+		return reminder_preview_rule(&o, cli->cfg.utc_offset);
+	if (k + 1 != argc || (strcmp(cmd, "list") != 0 && o.id <= 0)) {
+		fputs(usage_reminder, stderr);
+		return 2;
+	}
+	if (cli_key(cli, key) == -1 || (s = cli_store(cli, key)) == NULL)
+		return 1;
+	if (strcmp(cmd, "list") == 0) {
+		if (o.area != NULL && areas_find(s, o.area, &scope) != STORE_OK) {
+			fprintf(stderr, "fangfei: 区域不存在或不唯一 no single "
+			    "area matches \"%s\"\n", o.area);
+			store_close(s);
+			return 1;
+		}
+		if (reminders_list(s, scope, 0, list, REMINDER_LIST, &n) !=
+		    STORE_OK)
+			goto fail;
+		for (i = 0; i < n; i++) {
+			reminder_line(&list[i]);
+			reminder_clear(&list[i]);
+		}
+		store_close(s);
+		return 0;
+	}
+	if ((st = reminders_get(s, o.id, 0, &r)) == STORE_NOT_FOUND) {
+		fprintf(stderr, "fangfei: 没有提醒 no reminder %ld\n", o.id);
+		store_close(s);
+		return 1;
+	}
+	if (st != STORE_OK)
+		goto fail;
+	if (strcmp(cmd, "show") == 0 || strcmp(cmd, "preview") == 0) {
+		if (strcmp(cmd, "show") == 0) {
+			reminder_line(&r);
+			printf("%s\n下次 next:\n", r.body);
+		}
+		reminder_print_times(&r, clock_now(), strcmp(cmd, "show") == 0 ?
+		    5 : o.count);
+	} else if (strcmp(cmd, "pause") == 0 || strcmp(cmd, "resume") == 0 ||
+	    strcmp(cmd, "delete") == 0) {
+		if (store_begin(s) != STORE_OK)
+			goto fail_r;
+		st = strcmp(cmd, "delete") == 0 ? reminders_delete(s, r.id, 0,
+		    clock_now()) : reminders_pause(s, r.id, 0,
+		    strcmp(cmd, "pause") == 0, remind_next(&r, clock_now()));
+		if (st != STORE_OK || audit_add(s, "cli", strcmp(cmd,
+		    "delete") == 0 ? "reminder delete" : strcmp(cmd, "pause") ==
+		    0 ? "reminder pause" : "reminder resume", r.title,
+		    clock_now()) != STORE_OK || store_commit(s) != STORE_OK) {
+			store_rollback(s);
+			goto fail_r;
+		}
+		printf("提醒 reminder %lld: %s\n", (long long)r.id,
+		    strcmp(cmd, "delete") == 0 ? "已删除 deleted" :
+		    strcmp(cmd, "pause") == 0 ? "已暂停 paused" :
+		    "已恢复 resumed");
+	} else {
+		fputs(usage_reminder, stderr);
+		rc = 2;
+	}
+	reminder_clear(&r);
+	store_close(s);
+	return rc;
+fail_r:
+	reminder_clear(&r);
+fail:
+	fprintf(stderr, "fangfei: %s\n", store_errmsg(s));
+	store_close(s);
+	return 1;
+}
