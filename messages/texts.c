@@ -233,6 +233,55 @@ static const struct {
 	[MSG_TIP_STATE_DISPOSING] = { "处置中", "disposing" },
 	[MSG_TIP_STATE_CLOSED] = { "已销号", "closed" },
 	[MSG_TIP_CONFIRMED] = { "经核查属实，等待处置", "verified, to be dealt with" },
+	[MSG_CAL_MONTH_TITLE] = { "防范非法集资宣传月", "Publicity month" },
+	[MSG_CAL_MONTH] = {
+		"6月是防范非法集资宣传月。守住钱袋子，护好养老钱：凡是承诺高额回报、保本付息的投资，都要多问一句、多查一下。发送“查询 <公司名>”可查企业是否在风险名单上；有线索请私聊发送“举报 <内容>”，或拨打防非热线 {hotline}。",
+		"June is the month against illegal fundraising. Any investment that "
+		"promises high, guaranteed returns deserves a second look: send "
+		"/check <company> to see whether it is on a warning list, /report "
+		"<what you saw> in a private chat, or call {hotline}." },
+	[MSG_CAL_DAY_TITLE] = { "防范非法集资集中宣传日", "Publicity day" },
+	[MSG_CAL_DAY] = {
+		"今天（6月15日）是防范非法集资集中宣传日。非法集资常以养老、理财、投资项目为名，以高息为诱饵。请提醒家中老人：不轻信、不参与、不转发。防非热线 {hotline}。",
+		"Today, 15 June, is the publicity day against illegal fundraising. "
+		"It often comes dressed as pensions, wealth management or projects, "
+		"with high interest as bait. Remind the elderly: do not believe, "
+		"join or forward it. Hotline {hotline}." },
+	[MSG_CAL_315_TITLE] = { "3·15 消费者权益日", "15 March" },
+	[MSG_CAL_315] = {
+		"3·15 国际消费者权益日：警惕以“消费返利”“预付卡”“养生保健”为名的集资陷阱。有疑问可发送“查询 <公司名>”，或拨打防非热线 {hotline}。",
+		"15 March, consumer rights day: beware of fundraising traps sold as "
+		"cash-back, prepaid cards or health products. Send /check <company> "
+		"or call {hotline}." },
+	[MSG_CAL_515_TITLE] = { "5·15 投资者保护宣传日", "15 May" },
+	[MSG_CAL_515] = {
+		"5·15 全国投资者保护宣传日：投资请认准持牌机构，远离非法证券、私募和虚拟货币集资。发送“查询 <公司名>”核实，或拨打防非热线 {hotline}。",
+		"15 May, investor protection day: invest only with licensed firms, "
+		"and stay away from illegal securities, private funds and crypto "
+		"schemes. Send /check <company> or call {hotline}." },
+	[MSG_CAL_SEPT_TITLE] = { "金融知识普及月", "Financial literacy month" },
+	[MSG_CAL_SEPT] = {
+		"9月是金融知识普及月：高收益必然伴随高风险，“稳赚不赔”是骗局的信号。有线索请私聊发送“举报 <内容>”，或拨打防非热线 {hotline}。",
+		"September is financial literacy month: high returns come with high "
+		"risk, and \"never lose\" is the mark of a scam. Report privately "
+		"with /report <what you saw>, or call {hotline}." },
+	[MSG_CAL_OCT_TITLE] = { "敬老月", "Respect for the elderly month" },
+	[MSG_CAL_OCT] = {
+		"10月是敬老月：以“养老服务”“养老公寓”“以房养老”为名的集资专盯老人的养老钱。请多陪陪老人，帮他们识破骗局。防非热线 {hotline}。",
+		"October is the month of respect for the elderly: schemes sold as "
+		"elderly care or pension flats target their savings. Spend time "
+		"with them and help them see through it. Hotline {hotline}." },
+	[MSG_CAL_DEC_TITLE] = { "宪法宣传周", "Constitution week" },
+	[MSG_CAL_DEC] = {
+		"宪法宣传周：《防范和处置非法集资条例》规定，任何单位和个人不得组织、参与非法集资，举报有奖、举报人信息保密。有线索请私聊发送“举报 <内容>”，或拨打防非热线 {hotline}。",
+		"Constitution week: the regulations on illegal fundraising forbid "
+		"organising or joining it, and reward confidential reports. Report "
+		"privately with /report <what you saw>, or call {hotline}." },
+	[MSG_CAL_PATROL_TITLE] = { "每周巡查提醒", "Weekly patrol" },
+	[MSG_CAL_PATROL] = {
+		"本周请完成所负责楼栋的防非巡查，每栋发送“巡查 <楼栋> <情况>”记录；发送“巡查记录”查看本周已记录的巡查。",
+		"Please patrol your buildings this week and record each with /patrol "
+		"<building> <finding>; /patrols shows what you recorded this week." },
 	[MSG_LEAD_TELL] = {
 		"群聊风险提示（{area}，{group}）：出现“{phrase}”等说法：{text}\n请留意核实；如属线索，可在台账中跟进。",
 		"Risk words in a group ({area}, {group}): \"{phrase}\": {text}\n"
