@@ -6,6 +6,7 @@
 #include <jansson.h>
 
 #include "api.h"
+#include "api_rewards.h"
 #include "reach.h"
 #include "target.h"
 #include "web.h"
@@ -645,6 +646,9 @@ api_handle(struct store *s, struct api_env *env, const struct http_request *req,
 	    (id = strtoll(path + 9, &end, 10)) > 0 &&
 	    strcmp(end, "/print-link") == 0 && post)
 		api_letter_print_link(s, env, id, in, &tok, resp);
+	else if (strncmp(path, "/rewards", 8) == 0 &&
+	    (path[8] == '\0' || path[8] == '/'))
+		api_rewards(s, env, req, path, in, &tok, resp);
 	else if (strcmp(path, "/staff") == 0 || strcmp(path, "/groups") == 0 ||
 	    strcmp(path, "/broadcasts") == 0 || strcmp(path, "/audit") == 0 ||
 	    strncmp(path, "/broadcasts/", 12) == 0)
