@@ -24,18 +24,20 @@ static const char *const sql_custodian_get =
     "SELECT custodian FROM staff WHERE id = ?1";
 static const char *const sql_custodian_set =
     "UPDATE staff SET custodian = ?2 WHERE id = ?1";
+/* A tip whose reporter has a message on its way waits for it: that
+ * message is opened from the seal when it is sent. */
 static const char *const sql_forget_due =
     "SELECT id, reporter_id FROM tips WHERE state = 'closed'"
-    " AND closed_at < ?1 AND reporter_id IS NOT NULL ORDER BY id LIMIT ?2";
+    " AND closed_at < ?1 AND reporter_id IS NOT NULL AND NOT EXISTS"
+    " (SELECT 1 FROM outbox o WHERE o.reporter_id = tips.reporter_id"
+    " AND o.state IN ('pending', 'sending')) ORDER BY id LIMIT ?2";
 static const char *const sql_forget_tip =
     "UPDATE tips SET reporter_id = NULL WHERE id = ?1";
 static const char *const sql_forget_event =
     "INSERT INTO tip_events (tip_id, at, kind, actor, state)"
     " SELECT id, ?2, 'forgotten', 'system', state FROM tips WHERE id = ?1";
 static const char *const sql_forget_needed =
-    "SELECT EXISTS (SELECT 1 FROM tips WHERE reporter_id = ?1) OR"
-    " EXISTS (SELECT 1 FROM outbox WHERE reporter_id = ?1"
-    " AND state IN ('pending', 'sending'))";
+    "SELECT EXISTS (SELECT 1 FROM tips WHERE reporter_id = ?1)";
 static const char *const sql_forget_outbox =
     "DELETE FROM outbox WHERE reporter_id = ?1";
 static const char *const sql_forget_reporter =
@@ -213,7 +215,7 @@ forget_reporter(struct store *s, int64_t rep)
 	needed = sqlite3_column_int(st, 0);
 	sqlite3_reset(st);
 	if (needed)
-		return STORE_OK;	/* a later tip, or a message on its way */
+		return STORE_OK;	/* another tip: forgotten with the last */
 	/* A sent message to the reporter names their row; it tells nothing
 	 * once they are forgotten, and would keep the seal alive. */
 	if ((rc = forget_run(s, sql_forget_outbox, rep, 0)) != STORE_OK)

@@ -48,10 +48,11 @@ enum store_status staff_set_custodian(struct store *, int64_t staff, int on);
 /*
  * Forgets the reporter of every tip closed more than days ago at now
  * (days 0: never): the tip's reporter_id becomes NULL with a "forgotten"
- * event, and the reporter row (the sealed identity) is deleted once no
- * tip and no pending message needs it, with the finished outbox rows
- * that named it. Opens its own transactions, a batch at a time; *n gets
- * how many tips forgot.
+ * event, and the reporter row (the sealed identity) is deleted with the
+ * sent outbox rows that named it once no other tip needs it. A tip whose
+ * reporter has a message still on its way is left for a later run.
+ * Opens its own transactions, a batch at a time; *n gets how many tips
+ * forgot.
  */
 enum store_status tips_forget(struct store *, int days, time_t now, long *n);
 

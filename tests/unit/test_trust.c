@@ -15,6 +15,7 @@
 #include "messages/xmalloc.h"
 #include "storage/areas.h"
 #include "storage/ledger.h"
+#include "storage/outbox.h"
 #include "storage/receipts.h"
 #include "storage/reveals.h"
 #include "storage/rewards.h"
@@ -619,6 +620,26 @@ test_forget(void **state)
 	assert_int_equal(tips_forget(fx->s, 30, T0 + 1000 + 60 * 86400, &n),
 	    STORE_OK);
 	assert_int_equal(n, 0);
+
+	/* A message still on its way to the reporter: the tip waits for it,
+	 * then forgets, and the sent row goes with the seal. */
+	t1 = make_tip(fx, "tg", "old-3", "还有一条", T0, r1);
+	move(fx, t1, TIP_RECEIVED, TIP_CLOSED, T0 + 1000);
+	assert_int_equal(tips_reporter(fx->s, r1, &rep), STORE_OK);
+	assert_int_equal(store_begin(fx->s), STORE_OK);
+	assert_int_equal(outbox_queue_reporter(fx->s, rep, "tg", "已办结",
+	    "closed:old-3", T0 + 1000), STORE_OK);
+	assert_int_equal(store_commit(fx->s), STORE_OK);
+	assert_int_equal(tips_forget(fx->s, 30, T0 + 1000 + 60 * 86400, &n),
+	    STORE_OK);
+	assert_int_equal(n, 0);
+	sql_exec(fx->dir, "UPDATE outbox SET state = 'sent'");
+	assert_int_equal(tips_forget(fx->s, 30, T0 + 1000 + 60 * 86400, &n),
+	    STORE_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(sql_long(fx->dir, "SELECT count(*) FROM outbox WHERE "
+	    "reporter_id IS NOT NULL"), 0);
+	assert_int_equal(sql_long(fx->dir, "SELECT count(*) FROM reporters"), 1);
 }
 
 int
