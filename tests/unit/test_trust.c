@@ -68,6 +68,16 @@ sql_long(const char *dir, const char *sql)
 	return v;
 }
 
+/* Checks that the first column of the first row of sql is want. */
+static void
+expect_sql(const char *dir, const char *sql, const char *want)
+{
+	char	*s = sql_text(dir, sql);
+
+	assert_string_equal(s, want);
+	free(s);
+}
+
 /* Runs a statement that changes rows. */
 static void
 sql_exec(const char *dir, const char *sql)
@@ -430,7 +440,7 @@ test_rewards(void **state)
 
 	(void)snprintf(sql, sizeof sql, "SELECT eligible || ':' || reason FROM "
 	    "rewards WHERE tip_id = %lld", (long long)t3);
-	assert_string_equal(sql_text(fx->dir, sql), "0:anonymous");
+	expect_sql(fx->dir, sql, "0:anonymous");
 	/* t1: set, stage 1, stage 2, paid; t2: no; t3: marked. */
 	(void)snprintf(sql, sizeof sql, "SELECT count(*) FROM tip_events WHERE "
 	    "kind = 'reward' AND tip_id = %lld", (long long)t1);
@@ -497,7 +507,7 @@ test_reveal(void **state)
 	free(a);
 	(void)snprintf(sql, sizeof sql, "SELECT note FROM tip_events WHERE "
 	    "tip_id = %lld AND kind = 'reveal_requested'", (long long)tip);
-	assert_string_equal(sql_text(fx->dir, sql), "需当面核实受骗金额");
+	expect_sql(fx->dir, sql, "需当面核实受骗金额");
 
 	/* Not before approval. */
 	a = say(fx, "u-a", "举报人 1", NULL, T0 + 30);
@@ -551,8 +561,7 @@ test_reveal(void **state)
 	(void)snprintf(sql, sizeof sql, "SELECT group_concat(kind, ',') FROM "
 	    "(SELECT kind FROM tip_events WHERE tip_id = %lld AND kind LIKE "
 	    "'reveal%%' ORDER BY id)", (long long)tip);
-	assert_string_equal(sql_text(fx->dir, sql),
-	    "reveal_requested,reveal_approved,revealed");
+	expect_sql(fx->dir, sql, "reveal_requested,reveal_approved,revealed");
 	assert_int_equal(sql_long(fx->dir, "SELECT count(*) FROM audit_log "
 	    "WHERE action IN ('reveal requested', 'reveal approved', "
 	    "'reveal shown')"), 3);
