@@ -7,15 +7,46 @@
  */
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "reveal.h"
 #include "messages/text.h"
 #include "storage/reveals.h"
 
+#define CUSTODIANS_TOLD	16	/* the nearest, when there are more */
+
 static const char *const cmd_reveal_aliases[] = {
 	"/reveal", "reveal", "查看举报人", NULL
 };
+
+/* Tells the custodians over the tip's area of a new request (not the
+ * requester, who may hold the duty too); -1 when storage failed. */
+static int
+cmd_reveal_tell(struct handler_ctx *ctx, struct tipflow *tf,
+    const struct tip_row *t, const char *num, const char *why)
+{
+	int64_t		 who[CUSTODIANS_TOLD];
+	size_t		 n, i;
+	char		*text;
+	int		 rc = 0;
+	struct msg_var	 vars[] = {
+		{ "name", ctx->staff_name }, { "ref", t->ref }, { "id", num },
+		{ "reason", why }, { NULL, NULL }
+	};
+
+	if (staff_custodians(ctx->store, t->area_id, ctx->staff_id, who,
+	    CUSTODIANS_TOLD, &n) != STORE_OK)
+		return -1;
+	text = msg_format(ctx->locale, MSG_REVEAL_ASK_CUSTODIAN, vars);
+	for (i = 0; i < n && rc == 0; i++)
+		if (tipflow_tell_staff(tf, who[i], text) != TIPFLOW_OK)
+			rc = -1;
+	free(text);
+	if (n > 0)
+		ctx->outbox_written = 1;
+	return rc;
+}
 
 /* Files a request to reveal a tip's reporter. */
 static enum handler_ret
@@ -75,6 +106,8 @@ cmd_reveal_exec(struct handler_ctx *ctx, const char *args, struct reply *r)
 	    ctx->now) != STORE_OK ||
 	    reveal_audit(ctx, "reveal requested", t.area_id,
 	    "tip %s, request %s: %.160s", t.ref, num, why) != STORE_OK)
+		goto out;
+	if (cmd_reveal_tell(ctx, &tf, &t, num, why) == -1)
 		goto out;
 	handler_say(ctx, r, MSG_REVEAL_REQUESTED, vars);
 	rc = HANDLER_OK;

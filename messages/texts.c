@@ -456,6 +456,11 @@ static const struct {
 		"线索 {ref} 的举报人身份已按保存期限删除，无法查看。",
 		"The reporter of tip {ref} was deleted at the end of its keeping "
 		"period and cannot be shown." },
+	[MSG_REVEAL_ASK_CUSTODIAN] = {
+		"{name} 申请查看线索 {ref} 的举报人（申请号 {id}），理由：{reason}\n"
+		"批准请发送“批准 {id}”，拒绝请发送“拒绝 {id}”。",
+		"{name} asks to see the reporter of tip {ref} (request {id}), "
+		"because: {reason}\nSend \"/approve {id}\" or \"/refuse {id}\"." },
 };
 
 /* Returns the template, falling back to Chinese. */

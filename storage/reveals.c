@@ -22,6 +22,12 @@ static const char *const sql_rv_spend =
     " AND decision = 'approved' AND shown_at IS NULL";
 static const char *const sql_custodian_get =
     "SELECT custodian FROM staff WHERE id = ?1";
+static const char *const sql_custodians =
+    "SELECT s.id FROM staff s JOIN areas c ON c.id = s.area_id"
+    " WHERE s.custodian = 1 AND s.id != ?2 AND (CASE WHEN ?1 = 0"
+    " THEN c.parent_id IS NULL ELSE EXISTS (SELECT 1 FROM areas a"
+    " WHERE a.id = ?1 AND (a.id = c.id OR substr(a.path, 1,"
+    " length(c.path) + 1) = c.path || '/')) END) ORDER BY s.id LIMIT ?3";
 static const char *const sql_custodian_set =
     "UPDATE staff SET custodian = ?2 WHERE id = ?1";
 /* A tip whose reporter has a message on its way waits for it: that
@@ -165,6 +171,28 @@ staff_is_custodian(struct store *s, int64_t staff)
 	}
 	sqlite3_reset(st);
 	return rc;
+}
+
+/* Lists the custodians over an area. */
+enum store_status
+staff_custodians(struct store *s, int64_t area, int64_t but, int64_t *staff,
+    size_t n, size_t *count)
+{
+	sqlite3_stmt	*st;
+	int		 rc = SQLITE_DONE;
+
+	*count = 0;
+	if ((st = store_stmt(s, sql_custodians)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, area);
+	sqlite3_bind_int64(st, 2, but);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)n);
+	while (*count < n && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		staff[(*count)++] = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (*count < n && rc != SQLITE_DONE)
+		return store_fail(s, "staff_custodians");
+	return STORE_OK;
 }
 
 /* Gives or takes the custodian duty. */

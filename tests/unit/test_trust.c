@@ -572,6 +572,13 @@ test_reveal(void **state)
 	a = say(fx, "u-a", text, NULL, T0 + 60);
 	assert_non_null(strstr(a, "申请号 2"));
 	free(a);
+	/* The custodians are told, with the reason; not the requester. */
+	assert_int_equal(sql_long(fx->dir, "SELECT count(*) FROM outbox o JOIN "
+	    "groups g ON g.id = o.group_id WHERE g.chat_id = 'u-b' AND o.body "
+	    "LIKE '%申请号 2%再次核实%批准 2%'"), 1);
+	assert_int_equal(sql_long(fx->dir, "SELECT count(*) FROM outbox o JOIN "
+	    "groups g ON g.id = o.group_id WHERE g.chat_id = 'u-a' AND o.body "
+	    "LIKE '%申请号 2%'"), 0);
 	a = say(fx, "u-b", "拒绝 2", NULL, T0 + 61);
 	assert_non_null(strstr(a, "已拒绝申请 2"));
 	free(a);
