@@ -199,6 +199,11 @@ test_reveal(void **state)
 	assert_false(e2e_db_holds(&d, REPORTER_NAME));
 	assert_int_equal(e2e_sql_long(&d, "SELECT count(*) FROM inbound_seen "
 	    "WHERE reply LIKE '%" REPORTER_ID "%'"), 0);
+	/* A refused request is logged: the log is there and being written. */
+	r = e2e_request(&d, "POST", "/hook/demo", NULL, "{}", 2);
+	assert_int_equal(r.status, 400);
+	e2e_result_free(&r);
+	assert_true(log_holds("400"));
 	assert_false(log_holds(REPORTER_NAME));
 	assert_false(log_holds(REPORTER_ID));
 }
@@ -288,6 +293,7 @@ test_receipt(void **state)
 	assert_false(e2e_db_holds(&d, digits));
 	assert_false(e2e_db_holds(&d, grouped));
 	assert_false(log_holds(digits));
+	assert_false(log_holds(grouped));
 }
 
 /* Rewards: the CLI refuses what the rules refuse; the API lists. */
