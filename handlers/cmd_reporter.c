@@ -14,8 +14,13 @@
 #include "reveal.h"
 #include "storage/reveals.h"
 
+/*
+ * 举报人 only with a space after it: a resident's "举报人民路一家公司…"
+ * or "举报人：…" is a tip (举报), and the longest alias would otherwise
+ * take it from them.
+ */
 static const char *const cmd_reporter_aliases[] = {
-	"/reporter", "举报人", NULL
+	"/reporter", "举报人 ", "举报人\xe3\x80\x80", NULL
 };
 
 /* Splits a "channel\nsender\nname\nchat" seal into its four fields in

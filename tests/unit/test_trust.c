@@ -244,6 +244,33 @@ move(struct fixture *fx, int64_t tip, enum tip_state from, enum tip_state to,
 	assert_int_equal(store_commit(fx->s), STORE_OK);
 }
 
+/* 举报人 <申请号> is the reveal; a resident's tip that begins with 举报人
+ * stays a tip. */
+static void
+test_parse(void **state)
+{
+	const struct handler	*h;
+	const char		*args;
+
+	(void)state;
+	assert_non_null(h = handler_parse("举报人 12", &args));
+	assert_string_equal(h->name, "reporter");
+	assert_string_equal(args, "12");
+	assert_non_null(h = handler_parse("举报人\xe3\x80\x80" "12", &args));
+	assert_string_equal(h->name, "reporter");
+	assert_non_null(h = handler_parse("举报人民路一家公司高息揽储", &args));
+	assert_string_equal(h->name, "report");
+	assert_string_equal(args, "人民路一家公司高息揽储");
+	assert_non_null(h = handler_parse("举报人：张三", &args));
+	assert_string_equal(h->name, "report");
+	assert_non_null(h = handler_parse("查看举报人 JB-1 理由", &args));
+	assert_string_equal(h->name, "reveal");
+	assert_non_null(h = handler_parse("批准 3", &args));
+	assert_string_equal(h->name, "approve");
+	assert_non_null(h = handler_parse("拒绝 3", &args));
+	assert_string_equal(h->name, "refuse");
+}
+
 /* What people type is read as sixteen digits, or not at all. */
 static void
 test_receipt_parse(void **state)
@@ -662,6 +689,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_receipt_parse),
 		cmocka_unit_test_setup_teardown(test_receipt_status, setup,
 		    teardown),
