@@ -335,6 +335,18 @@ test_rewards(void **state)
 	e2e_result_free(&r);
 }
 
+/* The daemon stops cleanly, with nothing of the reporter in its last
+ * lines either (and, in the sanitizer build, no report). */
+static void
+test_stop(void **state)
+{
+	(void)state;
+	assert_int_equal(e2e_stop(&d, SIGTERM), 0);
+	assert_false(log_holds(REPORTER_NAME));
+	assert_false(log_holds("runtime error"));
+	assert_false(log_holds("Sanitizer"));
+}
+
 int
 main(void)
 {
@@ -342,6 +354,7 @@ main(void)
 		cmocka_unit_test(test_reveal),
 		cmocka_unit_test(test_receipt),
 		cmocka_unit_test(test_rewards),
+		cmocka_unit_test(test_stop),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
