@@ -8,7 +8,7 @@
 #   make SANITIZER=address|thread   sanitizer builds (in build-<sanitizer>/)
 
 CC	?= cc
-PKGS	 = libmicrohttpd libcurl jansson sqlite3 libcrypto inih libqrencode libpng expat \
+PKGS	 = libmicrohttpd libcurl jansson sqlite3 libcrypto inih libqrencode libpng expat libical \
 	   libwebsockets libprotobuf-c
 SANITIZER ?=
 BUILD	 = build$(if $(SANITIZER),-$(SANITIZER))

@@ -6,6 +6,7 @@
 #include <jansson.h>
 
 #include "api.h"
+#include "api_tips.h"
 #include "api_rewards.h"
 #include "reach.h"
 #include "target.h"
@@ -15,6 +16,7 @@
 #include "messages/text.h"
 #include "messages/xmalloc.h"
 #include "storage/areas.h"
+#include "storage/leads.h"
 #include "storage/outbox.h"
 #include "storage/staff.h"
 
@@ -583,6 +585,88 @@ api_letter_stats(struct store *s, const struct http_request *req,
 	resp->len = strlen(out);
 }
 
+/* GET /leads?state=open|all&area=PATH&before=ID&limit=N: group messages
+ * with risk phrases in the token's area, newest first (never a sender). */
+static void
+api_leads_list(struct store *s, const struct http_request *req,
+    const struct token_info *tok, struct http_response *resp)
+{
+	struct lead_row	 list[API_LIST_MAX];
+	json_t		*items = json_array();
+	const char	*v, *area = req->arg ? req->arg(req, "area") : NULL;
+	long		 limit;
+	long long	 before = 0;
+	int64_t		 scope = tok->area_id, last;
+	int		 open_only = 1;
+	size_t		 n, i;
+
+	api_page(req, &limit, &before);
+	before = 0;
+	if (req->arg != NULL && (v = req->arg(req, "before")) != NULL)
+		before = strtoll(v, NULL, 10);
+	if (req->arg != NULL && (v = req->arg(req, "state")) != NULL)
+		open_only = strcmp(v, "all") != 0;
+	if (area != NULL && api_area(s, tok, area, &scope, resp) == -1) {
+		json_decref(items);
+		return;
+	}
+	if (leads_list(s, scope, open_only, before, list, (size_t)limit, &n) !=
+	    STORE_OK) {
+		json_decref(items);
+		api_error(resp, 500, "internal", "database error");
+		return;
+	}
+	last = n > 0 ? list[n - 1].id : 0;
+	for (i = 0; i < n; i++) {
+		json_array_append_new(items, json_pack("{s:I, s:s, s:s, s:s, "
+		    "s:s, s:s, s:I}", "id", (json_int_t)list[i].id, "area",
+		    list[i].area_path, "group", list[i].group, "phrase",
+		    list[i].phrase, "text", list[i].body ? list[i].body : "",
+		    "state", list[i].state, "created_at",
+		    (json_int_t)list[i].created_at));
+		lead_row_clear(&list[i]);
+	}
+	api_json(resp, 200, json_pack("{s:o, s:o}", "items", items,
+	    "next_before", n == (size_t)limit ? json_integer(last) :
+	    json_null()));
+}
+
+/* POST /leads/ID/close */
+static void
+api_lead_close(struct store *s, struct api_env *env, long long id,
+    const struct token_info *tok, struct http_response *resp)
+{
+	char	 by[32], what[32];
+
+	(void)snprintf(by, sizeof by, "token:%lld", (long long)tok->id);
+	(void)snprintf(what, sizeof what, "lead %lld", id);
+	if (store_begin(s) != STORE_OK) {
+		api_error(resp, 500, "internal", "database error");
+		return;
+	}
+	switch (leads_close(s, id, tok->area_id)) {
+	case STORE_OK:
+		break;
+	case STORE_NOT_FOUND:
+		store_rollback(s);
+		api_error(resp, 404, "not_found", "no such lead in this token's "
+		    "area");
+		return;
+	default:
+		store_rollback(s);
+		api_error(resp, 500, "internal", "database error");
+		return;
+	}
+	if (audit_add(s, by, "lead close", what, env->now) != STORE_OK ||
+	    store_commit(s) != STORE_OK) {
+		store_rollback(s);
+		api_error(resp, 500, "internal", "database error");
+		return;
+	}
+	api_json(resp, 200, json_pack("{s:I, s:s}", "id", (json_int_t)id,
+	    "state", "closed"));
+}
+
 /* Routes one API request. */
 void
 api_handle(struct store *s, struct api_env *env, const struct http_request *req,
@@ -627,6 +711,12 @@ api_handle(struct store *s, struct api_env *env, const struct http_request *req,
 		api_group_list(s, req, &tok, resp);
 	else if (strcmp(path, "/audit") == 0 && !post)
 		api_audit_list(s, req, &tok, resp);
+	else if (strcmp(path, "/leads") == 0 && !post)
+		api_leads_list(s, req, &tok, resp);
+	else if (strncmp(path, "/leads/", 7) == 0 && post &&
+	    (id = strtoll(path + 7, &end, 10)) > 0 &&
+	    strcmp(end, "/close") == 0)
+		api_lead_close(s, env, id, &tok, resp);
 	else if (strcmp(path, "/broadcasts") == 0 && post)
 		api_broadcast_add(s, env, in, &tok, resp);
 	else if (strncmp(path, "/broadcasts/", 12) == 0 && !post &&
@@ -646,11 +736,17 @@ api_handle(struct store *s, struct api_env *env, const struct http_request *req,
 	    (id = strtoll(path + 9, &end, 10)) > 0 &&
 	    strcmp(end, "/print-link") == 0 && post)
 		api_letter_print_link(s, env, id, in, &tok, resp);
+	else if (strncmp(path, "/tips", 5) == 0 && (path[5] == '\0' ||
+	    path[5] == '/'))
+		api_tips_handle(s, env, req, path, in, &tok, resp);
+	else if (strncmp(path, "/ledger/", 8) == 0)
+		api_tips_handle(s, env, req, path, in, &tok, resp);
 	else if (strncmp(path, "/rewards", 8) == 0 &&
 	    (path[8] == '\0' || path[8] == '/'))
 		api_rewards(s, env, req, path, in, &tok, resp);
 	else if (strcmp(path, "/staff") == 0 || strcmp(path, "/groups") == 0 ||
 	    strcmp(path, "/broadcasts") == 0 || strcmp(path, "/audit") == 0 ||
+	    strcmp(path, "/leads") == 0 ||
 	    strncmp(path, "/broadcasts/", 12) == 0)
 		api_error(resp, 405, "method_not_allowed", "wrong method");
 	else

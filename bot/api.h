@@ -10,6 +10,8 @@
 #include "channel.h"
 #include "storage/store.h"
 
+struct handler_env;
+
 struct api_env {
 	time_t	 now;
 	int	 wrote_outbox;		/* set when a broadcast was queued */
@@ -23,6 +25,9 @@ struct api_env {
 	 * the parts one number may get. */
 	const char	*sms_channel;
 	int		 sms_max_parts;
+	/* The handlers' settings (deadlines, local time) that the ledger's
+	 * moves go by (bot/api_tips.c); NULL: moves are refused. */
+	const struct handler_env *handlers;
 };
 
 /* Answers one API request (path below /api/v1). */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "api_rewards.h"
+#include "handlers/handlers.h"
 #include "storage/areas.h"
 #include "storage/ledger.h"
 #include "storage/rewards.h"
@@ -67,6 +68,14 @@ api_rewards_filter(struct store *s, const struct http_request *req,
 	return 0;
 }
 
+/* Seconds east of UTC that years are counted in, as the CLI counts them
+ * (utc_offset_minutes of the config); UTC without the handlers' settings. */
+static int
+api_rewards_offset(const struct api_env *env)
+{
+	return env->handlers != NULL ? env->handlers->utc_offset : 0;
+}
+
 /* A stage's yuan, or null. */
 static json_t *
 api_rewards_yuan(long v)
@@ -76,8 +85,9 @@ api_rewards_yuan(long v)
 
 /* GET /rewards */
 static void
-api_rewards_list(struct store *s, const struct http_request *req,
-    const struct token_info *tok, struct http_response *resp)
+api_rewards_list(struct store *s, const struct api_env *env,
+    const struct http_request *req, const struct token_info *tok,
+    struct http_response *resp)
 {
 	static __thread struct reward_row	 rows[API_REWARDS_MAX];
 	json_t					*items;
@@ -96,7 +106,8 @@ api_rewards_list(struct store *s, const struct http_request *req,
 	    limit;
 	if (req->arg != NULL && (v = req->arg(req, "after")) != NULL)
 		after = strtoll(v, NULL, 10);
-	if (rewards_list(s, year, scope, 0, after, rows, (size_t)limit,
+	if (rewards_list(s, year, scope, api_rewards_offset(env), after, rows,
+	    (size_t)limit,
 	    &n) != STORE_OK) {
 		api_rewards_error(resp, 500, "internal", "database error");
 		return;
@@ -117,8 +128,9 @@ api_rewards_list(struct store *s, const struct http_request *req,
 
 /* GET /rewards/stats */
 static void
-api_rewards_stats(struct store *s, const struct http_request *req,
-    const struct token_info *tok, struct http_response *resp)
+api_rewards_stats(struct store *s, const struct api_env *env,
+    const struct http_request *req, const struct token_info *tok,
+    struct http_response *resp)
 {
 	static __thread struct reward_total	 rows[500];
 	json_t					*items;
@@ -128,8 +140,8 @@ api_rewards_stats(struct store *s, const struct http_request *req,
 
 	if (api_rewards_filter(s, req, tok, &year, &scope, resp) == -1)
 		return;
-	if (rewards_stats(s, year, scope, 0, rows, sizeof rows /
-	    sizeof rows[0], &n) != STORE_OK) {
+	if (rewards_stats(s, year, scope, api_rewards_offset(env), rows,
+	    sizeof rows / sizeof rows[0], &n) != STORE_OK) {
 		api_rewards_error(resp, 500, "internal", "database error");
 		return;
 	}
@@ -238,9 +250,9 @@ api_rewards(struct store *s, struct api_env *env,
 	if (strcmp(path, "/rewards") == 0 && post)
 		api_rewards_change(s, in, tok, env->now, resp);
 	else if (strcmp(path, "/rewards") == 0)
-		api_rewards_list(s, req, tok, resp);
+		api_rewards_list(s, env, req, tok, resp);
 	else if (strcmp(path, "/rewards/stats") == 0 && !post)
-		api_rewards_stats(s, req, tok, resp);
+		api_rewards_stats(s, env, req, tok, resp);
 	else if (strcmp(path, "/rewards/stats") == 0)
 		api_rewards_error(resp, 405, "method_not_allowed",
 		    "wrong method");

@@ -69,6 +69,7 @@ int		 cli_token(struct cli *, int argc, char **argv);
 int		 cli_broadcast(struct cli *, int argc, char **argv);
 int		 cli_notice(struct cli *, int argc, char **argv);
 int		 cli_audit(struct cli *, int argc, char **argv);
+int		 cli_ledger(struct cli *, int argc, char **argv);
 /* bot/cli_trust.c: rewards, the custodian duty, forgetting reporters. */
 int		 cli_reward(struct cli *, int argc, char **argv);
 int		 cli_custodian(struct cli *, int argc, char **argv);

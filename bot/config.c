@@ -86,6 +86,8 @@ config_init(struct config *cfg)
 	cfg->tip_due_hours[5] = 720;
 	cfg->tip_link_days = 90;
 	cfg->tip_forget_days = 730;
+	cfg->lead_warn_minutes = 1440;
+	cfg->leads = 1;
 	cfg->dedupe_days = 7;
 	cfg->scan_detail_days = 90;
 }
@@ -132,6 +134,7 @@ static const struct config_number_key config_numbers[] = {
 	CFG_INT("tips", "link_days", 1, 3650, tip_link_days),
 	CFG_INT("tips", "forget_reporter_days", 0, 36500,
 	    tip_forget_days),
+	CFG_INT("leads", "warn_minutes", 1, 100000, lead_warn_minutes),
 	CFG_INT("storage", "dedupe_days", 1, 365, dedupe_days),
 	CFG_INT("storage", "scan_detail_days", 1, 3650, scan_detail_days),
 };
@@ -145,6 +148,7 @@ struct config_flag_key {
 
 static const struct config_flag_key config_flags[] = {
 	{ "delivery", "rate_limits", offsetof(struct config, rate_limits) },
+	{ "leads", "enabled", offsetof(struct config, leads) },
 	{ "delivery", "allow_http", offsetof(struct config, allow_http) },
 	{ "delivery", "allow_private_targets",
 	    offsetof(struct config, allow_private_targets) },
@@ -296,6 +300,13 @@ config_key(void *arg, const char *section, const char *key, const char *value)
 			config_set(&cfg->db_path, value);
 		else if (strcmp(key, "key_file") == 0)
 			config_set(&cfg->key_file, value);
+		else
+			goto unknown;
+		return 1;
+	}
+	if (strcmp(section, "leads") == 0) {
+		if (strcmp(key, "phrases") == 0)
+			config_set(&cfg->lead_phrases, value);
 		else
 			goto unknown;
 		return 1;
@@ -458,6 +469,7 @@ config_free(struct config *cfg)
 	free(cfg->db_path);
 	free(cfg->key_file);
 	free(cfg->sms_channel);
+	free(cfg->lead_phrases);
 	memset(cfg, 0, sizeof *cfg);
 }
 

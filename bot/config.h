@@ -54,6 +54,12 @@ struct config {
 	int		 tip_due_hours[8];
 	int		 tip_link_days;
 	int		 tip_forget_days;
+	/* [leads] group chatter with risk phrases: on or off, the phrases
+	 * (comma-separated; NULL: the built-in list), minutes between two
+	 * warnings of one group */
+	int		 leads;
+	char		*lead_phrases;
+	int		 lead_warn_minutes;
 	/* [storage] how long what has a natural lifetime is kept */
 	int		 dedupe_days;
 	int		 scan_detail_days;	/* scan rows after counting */

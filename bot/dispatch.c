@@ -17,6 +17,7 @@
 #include "messages/buf.h"
 #include "messages/text.h"
 #include "messages/xmalloc.h"
+#include "handlers/chatter.h"
 #include "storage/chats.h"
 #include "storage/staff.h"
 
@@ -345,6 +346,51 @@ dispatch_rest(struct handler_ctx *ctx, const struct channel *ch,
 }
 
 /*
+ * Group chatter with a risk phrase: a lead and, once a window, the
+ * group's warning (handlers/chatter.h), in one transaction. Chatter
+ * without one costs no query.
+ */
+static enum dispatch_result
+dispatch_chatter(struct store *s, const struct channel *ch,
+    const struct handler_env *env, const struct inbound *in, time_t now,
+    struct reply *r)
+{
+	struct handler_ctx	 ctx;
+	struct chat_info	 ci;
+	const char		*phrase;
+
+	if ((phrase = chatter_match(env, in->text)) == NULL)
+		return DISPATCH_IGNORED;
+	memset(&ctx, 0, sizeof ctx);
+	ctx.store = s;
+	ctx.in = in;
+	ctx.env = env;
+	ctx.locale = ch->locale;
+	ctx.area_id = ch->area_id;
+	ctx.now = now;
+	if (store_begin(s) != STORE_OK)
+		goto fail;
+	if (groups_seen(s, ch->name, in->chat_id, in->chat_title, 1, now,
+	    &ci) == STORE_OK) {
+		if (ci.area_id != 0)
+			ctx.area_id = ci.area_id;
+		if (ci.locale[0] != '\0')
+			(void)locale_parse(ci.locale, &ctx.locale);
+	}
+	if (chatter_lead(&ctx, phrase, r) != HANDLER_OK ||
+	    store_commit(s) != STORE_OK)
+		goto fail;
+	if (ctx.outbox_written && env->outbox_wake != NULL)
+		env->outbox_wake(env->wake_arg);
+	return r->ntexts > 0 ? DISPATCH_REPLIED : DISPATCH_IGNORED;
+fail:
+	log_error("%s: a lead: %s", ch->name, store_errmsg(s));
+	store_rollback(s);
+	reply_clear(r);
+	return DISPATCH_IGNORED;
+}
+
+/*
  * An SMS that is no command gets the help, at most once a window per
  * number: two auto-responders (a phone's "I am driving" and ours) must not
  * keep answering each other, each answer costing an SMS.
@@ -391,9 +437,10 @@ dispatch_inbound(struct store *s, const struct channel *ch,
 	h = handler_parse(in->text, &args);
 	if (h != NULL && (h->flags & HANDLER_SMS) && !sms)
 		h = NULL;
-	/* In a group only commands get an answer; chatter is not ours. */
+	/* In a group only commands get an answer; chatter is not ours,
+	 * unless it carries a risk phrase (a lead). */
 	if (h == NULL && in->chat_kind == CHAT_GROUP && !in->explicit_cmd)
-		return DISPATCH_IGNORED;
+		return dispatch_chatter(s, ch, env, in, now, r);
 
 	memset(&ctx, 0, sizeof ctx);
 	ctx.store = s;

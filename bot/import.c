@@ -14,6 +14,7 @@
 #include "import.h"
 #include "messages/sms.h"
 #include "messages/text.h"
+#include "messages/texts.h"
 #include "messages/xmalloc.h"
 #include "storage/areas.h"
 #include "storage/enterprises.h"
@@ -63,21 +64,11 @@ static const char *const phone_headers[PCOL__COUNT][IMPORT_NAMES] = {
 	[PCOL_NAME] = { "name", "姓名", "名字", "户主", NULL },
 };
 
-/* Accepted spellings of measures and risk levels. */
+/* Accepted spellings of risk levels (measures: measure_parse()). */
 static const struct {
 	const char	*word;
 	const char	*code;
-} measure_words[] = {
-	{ "admonished", "admonished" }, { "约谈", "admonished" },
-	{ "warned", "warned" }, { "警示", "warned" },
-	{ "penalty", "penalty" }, { "行政处罚", "penalty" },
-	{ "criminal", "criminal" }, { "刑事立案", "criminal" },
-	{ "立案", "criminal" },
-	{ "deregistered", "deregistered" }, { "注吊销", "deregistered" },
-	{ "注销", "deregistered" }, { "吊销", "deregistered" },
-	{ "shut", "shut" }, { "关门", "shut" }, { "关停", "shut" },
-	{ "listed", "listed" }, { "列入", "listed" },
-}, risk_words[] = {
+} risk_words[] = {
 	{ "none", "none" }, { "无", "none" }, { "low", "low" }, { "低", "low" },
 	{ "medium", "medium" }, { "中", "medium" }, { "high", "high" },
 	{ "高", "high" },
@@ -336,9 +327,8 @@ import_enterprise(struct import *im)
 	if (im->notice != NULL) {
 		issue = im->notice->issue;
 		(void)snprintf(date, sizeof date, "%s", im->notice->date);
-		if (*measure_s != '\0' && (measure = import_word(measure_s,
-		    measure_words, sizeof measure_words /
-		    sizeof measure_words[0])) == NULL) {
+		if (*measure_s != '\0' &&
+		    (measure = measure_parse(measure_s)) == NULL) {
 			import_reject(im, "处置措施“%s”无效，应为 约谈/警示/"
 			    "行政处罚/刑事立案/注吊销/关门 (unknown measure)",
 			    measure_s);
@@ -355,9 +345,8 @@ import_enterprise(struct import *im)
 			    "(bad notice date)", import_cell(im, COL_DATE));
 			return;
 		}
-		if (*measure_s != '\0' && (measure = import_word(measure_s,
-		    measure_words, sizeof measure_words /
-		    sizeof measure_words[0])) == NULL) {
+		if (*measure_s != '\0' &&
+		    (measure = measure_parse(measure_s)) == NULL) {
 			import_reject(im, "处置措施“%s”无效，应为 约谈/警示/"
 			    "行政处罚/刑事立案/注吊销/关门 (unknown measure)",
 			    measure_s);

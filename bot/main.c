@@ -44,6 +44,7 @@ static const char usage_main[] =
 "  group add|list             群和群机器人 groups and group robots\n"
 "  token create|list|revoke   API 令牌 API tokens\n"
 "  audit list                 审计日志 the audit log (binds, staff, tokens)\n"
+"  ledger export|stats        台账和年度统计 the tip ledger, its yearly figures\n"
 "  broadcast AREA TEXT        发布预警 post a warning to an area's groups\n"
 "  notice add|publish         警示通告 warning notices: draft, publish\n"
 "  letter add|codes|print-link|stats|broadcast  一封公开信 open letters, posters\n"
@@ -513,6 +514,8 @@ main(int argc, char **argv)
 		rc = cli_token(&cli, argc - 1, argv + 1);
 	else if (strcmp(argv[1], "audit") == 0)
 		rc = cli_audit(&cli, argc - 1, argv + 1);
+	else if (strcmp(argv[1], "ledger") == 0)
+		rc = cli_ledger(&cli, argc - 1, argv + 1);
 	else if (strcmp(argv[1], "config") == 0)
 		rc = cli_config(&cli, argc - 1, argv + 1);
 	else if (strcmp(argv[1], "channel") == 0)

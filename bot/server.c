@@ -31,7 +31,9 @@
 #include "storage/letters.h"
 #include "storage/outbox.h"
 #include "storage/reveals.h"
+#include "handlers/chatter.h"
 #include "handlers/tipflow.h"
+#include "messages/text.h"
 #include "web.h"
 
 #define SERVER_STORES_MAX	128
@@ -54,6 +56,7 @@ struct server {
 	atomic_long		 n_5xx;
 	atomic_long		 n_repeated;
 	atomic_long		 n_reports;	/* delivery reports taken */
+	char			**phrases;	/* [leads] phrases, split */
 	atomic_long		 n_forged_reports;
 	atomic_long		 n_commands;
 	/* The long connections (bot/stream.h), set once after start. */
@@ -223,6 +226,7 @@ server_api(struct server *srv, struct MHD_Connection *c, const char *method,
 	env.public_base_url = srv->cfg->public_base_url;
 	env.sms_channel = srv->env.sms_channel;
 	env.sms_max_parts = srv->env.sms_max_parts;
+	env.handlers = &srv->env;
 	memset(&resp, 0, sizeof resp);
 	resp.status = 500;
 	memset(&req, 0, sizeof req);
@@ -239,8 +243,8 @@ server_api(struct server *srv, struct MHD_Connection *c, const char *method,
 		delivery_wake(srv->delivery);
 	if (resp.status >= 400)
 		log_warn("%d %s %s", resp.status, method, url);
-	return server_respond(c, resp.status, resp.content_type, resp.body,
-	    resp.len);
+	/* With its one extra header (an export page's cursor). */
+	return server_send(c, &resp);
 }
 
 /*
@@ -784,6 +788,48 @@ server_wake(void *arg)
 	delivery_wake(arg);
 }
 
+/* Splits [leads] phrases ("a,b，c") into a NULL-ended list, NULL when
+ * unset (the built-in list applies). */
+static char **
+server_phrases(const char *list)
+{
+	char	**out, *copy, *p, *tok;
+	size_t	 n = 0, room = 8;
+
+	if (list == NULL)
+		return NULL;
+	out = xcalloc(room, sizeof *out);
+	copy = xstrdup(list);
+	/* A full-width comma (，) separates too. */
+	while ((p = strstr(copy, "\xef\xbc\x8c")) != NULL) {
+		*p = ',';
+		memmove(p + 1, p + 3, strlen(p + 3) + 1);
+	}
+	for (p = copy; (tok = strsep(&p, ",")) != NULL;) {
+		tok = text_trim(tok);
+		if (*tok == '\0')
+			continue;
+		if (n + 1 >= room) {
+			room *= 2;
+			out = xrealloc(out, room * sizeof *out);
+		}
+		out[n++] = xstrdup(tok);
+	}
+	out[n] = NULL;
+	free(copy);
+	return out;
+}
+
+static void
+server_phrases_free(char **list)
+{
+	size_t	 i;
+
+	for (i = 0; list != NULL && list[i] != NULL; i++)
+		free(list[i]);
+	free(list);
+}
+
 /* The language of a channel instance's chats (handler_env). */
 static enum locale
 server_channel_locale(const struct handler_env *env, const char *name)
@@ -827,6 +873,12 @@ server_start(struct config *cfg, const uint8_t *key, struct delivery *dl,
 	srv->env.tip_link_days = cfg->tip_link_days;
 	srv->env.channel_locale = server_channel_locale;
 	srv->env.channels = cfg;
+	if (cfg->leads) {
+		srv->phrases = server_phrases(cfg->lead_phrases);
+		srv->env.lead_phrases = srv->phrases != NULL ?
+		    (const char *const *)srv->phrases : chatter_default_phrases;
+		srv->env.lead_warn_minutes = cfg->lead_warn_minutes;
+	}
 	if (cfg->sms_channel != NULL &&
 	    (ch = config_channel(cfg, cfg->sms_channel)) != NULL) {
 		srv->env.sms_channel = ch->name;
@@ -909,6 +961,7 @@ server_stop(struct server *srv, int grace_ms)
 	server_tls_store = NULL;
 	pthread_mutex_destroy(&srv->lock);
 	limiter_free(srv->env.limits);
+	server_phrases_free(srv->phrases);
 	explicit_bzero(srv->key, sizeof srv->key);
 	free(srv);
 }

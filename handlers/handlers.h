@@ -77,6 +77,11 @@ struct handler_env {
 	enum locale	(*channel_locale)(const struct handler_env *,
 			    const char *channel);
 	const void	*channels;	/* for channel_locale */
+	/* Leads from group chatter (handlers/chatter.h): the risk phrases
+	 * (NULL: none looked for) and the minutes between two warnings of one
+	 * group. */
+	const char *const *lead_phrases;
+	int		 lead_warn_minutes;
 };
 
 struct handler_ctx {

@@ -21,33 +21,13 @@ static const char *const ladder[] = {
 };
 #define LADDER_TOP	5
 
-/* Spellings of measures as people type them. */
-static const struct {
-	const char	*word;
-	const char	*code;
-} measure_words[] = {
-	{ "admonished", "admonished" }, { "约谈", "admonished" },
-	{ "warned", "warned" }, { "警示", "warned" },
-	{ "penalty", "penalty" }, { "行政处罚", "penalty" },
-	{ "处罚", "penalty" },
-	{ "criminal", "criminal" }, { "刑事立案", "criminal" },
-	{ "立案", "criminal" }, { "移送公安", "criminal" },
-	{ "deregistered", "deregistered" }, { "注吊销", "deregistered" },
-	{ "注销", "deregistered" }, { "吊销", "deregistered" },
-	{ "shut", "shut" }, { "关门", "shut" }, { "关停", "shut" },
-};
-
-/* The stored measure of a typed word. */
+/* The stored measure of a typed word: a disposal's, not "listed". */
 const char *
 tipflow_measure(const char *word)
 {
-	size_t	 i;
+	const char	*m = measure_parse(word);
 
-	for (i = 0; word != NULL && i < sizeof measure_words /
-	    sizeof measure_words[0]; i++)
-		if (strcmp(word, measure_words[i].word) == 0)
-			return measure_words[i].code;
-	return NULL;
+	return m != NULL && strcmp(m, "listed") != 0 ? m : NULL;
 }
 
 /* The locale the reporter of a tip that came through channel reads. */

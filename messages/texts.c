@@ -233,6 +233,16 @@ static const struct {
 	[MSG_TIP_STATE_DISPOSING] = { "处置中", "disposing" },
 	[MSG_TIP_STATE_CLOSED] = { "已销号", "closed" },
 	[MSG_TIP_CONFIRMED] = { "经核查属实，等待处置", "verified, to be dealt with" },
+	[MSG_LEAD_TELL] = {
+		"群聊风险提示（{area}，{group}）：出现“{phrase}”等说法：{text}\n请留意核实；如属线索，可在台账中跟进。",
+		"Risk words in a group ({area}, {group}): \"{phrase}\": {text}\n"
+		"Please look into it." },
+	[MSG_LEAD_GROUP_WARNING] = {
+		"温馨提示：“保本保息”“高额回报”“稳赚不赔”等说法常见于非法集资，请勿轻信、勿转发。如有线索，请私聊发送“举报 <内容>”，或拨打防非热线 {hotline}。",
+		"A reminder: promises like guaranteed returns or high interest are "
+		"typical of illegal fundraising. Do not believe or forward them. "
+		"To report, message me privately with /report <what you saw>, or "
+		"call {hotline}." },
 	[MSG_USAGE_OPTOUT] = {
 		"退订 — 不再接收群发短信（举报、查询不受影响）",
 		"STOP — no more broadcast SMS (you can still report and check)" },
@@ -542,6 +552,36 @@ const char *
 locale_name(enum locale loc)
 {
 	return loc == LOCALE_EN ? "en" : "zh-CN";
+}
+
+/* Spellings of measures as people type them. */
+static const struct {
+	const char	*word;
+	const char	*code;
+} measure_words[] = {
+	{ "admonished", "admonished" }, { "约谈", "admonished" },
+	{ "warned", "warned" }, { "警示", "warned" },
+	{ "penalty", "penalty" }, { "行政处罚", "penalty" },
+	{ "处罚", "penalty" },
+	{ "criminal", "criminal" }, { "刑事立案", "criminal" },
+	{ "立案", "criminal" }, { "移送公安", "criminal" },
+	{ "deregistered", "deregistered" }, { "注吊销", "deregistered" },
+	{ "注销", "deregistered" }, { "吊销", "deregistered" },
+	{ "shut", "shut" }, { "关门", "shut" }, { "关停", "shut" },
+	{ "listed", "listed" }, { "列入", "listed" },
+};
+
+/* The stored name of a measure as typed. */
+const char *
+measure_parse(const char *word)
+{
+	size_t	 i;
+
+	for (i = 0; word != NULL && i < sizeof measure_words /
+	    sizeof measure_words[0]; i++)
+		if (strcasecmp(word, measure_words[i].word) == 0)
+			return measure_words[i].code;
+	return NULL;
 }
 
 /* Returns the staff's name of a stored tip state. */

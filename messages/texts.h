@@ -62,6 +62,8 @@ enum msg_key {
 	MSG_USAGE_WARN,
 	MSG_USAGE_BROADCAST,
 	MSG_USAGE_OPTOUT,
+	MSG_LEAD_TELL,
+	MSG_LEAD_GROUP_WARNING,
 	MSG_TIP_TELL_ACCEPTED,
 	MSG_TIP_TELL_CONFIRMED,
 	MSG_TIP_TELL_CLOSED,
@@ -180,6 +182,9 @@ char		*msg_format(enum locale, enum msg_key, const struct msg_var *);
 /* Parses "zh-CN", "zh", "en", "en-US", …; -1 if unknown. */
 int		 locale_parse(const char *, enum locale *);
 const char	*locale_name(enum locale);
+/* The stored name of a measure as people type it (约谈, 警示, 行政处罚,
+ * 刑事立案, 注吊销, 关门, 列入 or the stored names, any case), or NULL. */
+const char	*measure_parse(const char *word);
 /* The staff's name of a stored tip state (received, assigned, …). */
 enum msg_key	 msg_tip_state_key(const char *);
 /* The text key of a stored measure (admonished, warned, …). */

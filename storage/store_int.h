@@ -16,7 +16,7 @@ struct schema_step {
 };
 extern const struct schema_step schema_steps[];
 
-#define STORE_STMTS_MAX	160
+#define STORE_STMTS_MAX	320
 
 struct store {
 	sqlite3		*db;

@@ -101,11 +101,13 @@ CREATE TABLE reveals (
 CREATE INDEX reveals_tip ON reveals(tip_id);
 
 -- Leads: group messages with risk phrases, for the area's grid worker;
--- the sender is not kept.
+-- the sender is not kept. msg_key (channel, chat and message id) makes a
+-- platform's retry of the message one lead.
 CREATE TABLE leads (
 	id		INTEGER PRIMARY KEY,
 	area_id		INTEGER REFERENCES areas(id),
 	group_id	INTEGER REFERENCES groups(id),
+	msg_key		TEXT NOT NULL UNIQUE,
 	phrase		TEXT NOT NULL,
 	body		TEXT NOT NULL,
 	state		TEXT NOT NULL DEFAULT 'open'

@@ -1,0 +1,400 @@
+/* Reminders, their firings and quiet hours. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reminders.h"
+#include "store_int.h"
+
+#define REMINDER_COLUMNS						\
+    "r.id, r.title, r.body, r.area_id, a.path, r.kinds, r.roles, r.rrule,"\
+    " r.dtstart, r.tz, r.urgent, r.catchup_seconds, r.paused,"		\
+    " coalesce(r.next_at, 0), coalesce(r.calendar, ''), r.created_by,"	\
+    " r.created_at"
+/* ?S is the scope: 0, or an area whose subtree holds the reminder's. */
+#define REMINDER_SCOPE(n)						\
+    " (?" #n " = 0 OR EXISTS (SELECT 1 FROM areas s WHERE s.id = ?" #n	\
+    " AND (a.id = s.id OR substr(a.path, 1, length(s.path) + 1) ="	\
+    " s.path || '/')))"
+
+static const char *const sql_rem_add =
+    "INSERT INTO reminders (title, body, area_id, kinds, roles, rrule,"
+    " dtstart, tz, urgent, catchup_seconds, next_at, calendar, created_by,"
+    " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+    " ?13, ?14) RETURNING id";
+static const char *const sql_rem_get =
+    "SELECT " REMINDER_COLUMNS " FROM reminders r JOIN areas a"
+    " ON a.id = r.area_id WHERE r.id = ?1 AND r.deleted_at IS NULL AND"
+    REMINDER_SCOPE(2);
+static const char *const sql_rem_list =
+    "SELECT " REMINDER_COLUMNS " FROM reminders r JOIN areas a"
+    " ON a.id = r.area_id WHERE r.id > ?2 AND r.deleted_at IS NULL AND"
+    REMINDER_SCOPE(1) " ORDER BY r.id LIMIT ?3";
+static const char *const sql_rem_pause =
+    "UPDATE reminders SET paused = ?3, next_at = CASE WHEN ?3 = 0"
+    " THEN ?4 ELSE next_at END WHERE id = ?1 AND deleted_at IS NULL"
+    " AND (?2 = 0 OR EXISTS (SELECT 1 FROM areas a, areas s"
+    " WHERE a.id = reminders.area_id AND s.id = ?2 AND (a.id = s.id OR"
+    " substr(a.path, 1, length(s.path) + 1) = s.path || '/')))";
+static const char *const sql_rem_delete =
+    "UPDATE reminders SET deleted_at = ?3, next_at = NULL WHERE id = ?1"
+    " AND deleted_at IS NULL AND (?2 = 0 OR EXISTS (SELECT 1 FROM areas a,"
+    " areas s WHERE a.id = reminders.area_id AND s.id = ?2 AND (a.id ="
+    " s.id OR substr(a.path, 1, length(s.path) + 1) = s.path || '/')))";
+static const char *const sql_rem_due =
+    "SELECT id FROM reminders WHERE next_at IS NOT NULL AND next_at <= ?1"
+    " AND paused = 0 AND deleted_at IS NULL ORDER BY next_at, id LIMIT ?2";
+static const char *const sql_rem_next_due =
+    "SELECT min(next_at) FROM reminders WHERE paused = 0"
+    " AND deleted_at IS NULL";
+static const char *const sql_rem_set_next =
+    "UPDATE reminders SET next_at = ?2 WHERE id = ?1";
+static const char *const sql_fire_get =
+    "SELECT state, coalesce(held_until, 0) FROM reminder_firings"
+    " WHERE reminder_id = ?1 AND due_at = ?2";
+static const char *const sql_fire_put =
+    "INSERT INTO reminder_firings (reminder_id, due_at, state, held_until,"
+    " broadcast_id, staff_told, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+    " ON CONFLICT (reminder_id, due_at) DO UPDATE SET state = ?3,"
+    " held_until = ?4, broadcast_id = ?5, staff_told = ?6, at = ?7"
+    " WHERE reminder_firings.state = 'held'";
+static const char *const sql_fire_held =
+    "SELECT reminder_id, due_at FROM reminder_firings WHERE state = 'held'"
+    " AND held_until <= ?1 ORDER BY held_until LIMIT ?2";
+/* The quiet hours of the deepest area on the way up that has them. */
+static const char *const sql_quiet_get =
+    "SELECT q.start_minute, q.end_minute FROM quiet_hours q"
+    " JOIN areas qa ON qa.id = q.area_id, areas t WHERE t.id = ?1"
+    " AND (qa.id = t.id OR substr(t.path, 1, length(qa.path) + 1) ="
+    " qa.path || '/') ORDER BY length(qa.path) DESC LIMIT 1";
+static const char *const sql_quiet_set =
+    "INSERT INTO quiet_hours (area_id, start_minute, end_minute)"
+    " VALUES (?1, ?2, ?3) ON CONFLICT (area_id) DO UPDATE SET"
+    " start_minute = ?2, end_minute = ?3";
+
+static const char *const firing_names[] = { "", "held", "sent", "skipped" };
+
+/* Frees a reminder's texts. */
+void
+reminder_clear(struct reminder *r)
+{
+	free(r->title);
+	free(r->body);
+	memset(r, 0, sizeof *r);
+}
+
+/* Copies a text column into a fixed field. */
+static void
+rem_text(sqlite3_stmt *st, int col, char *out, size_t size)
+{
+	const unsigned char	*v = sqlite3_column_text(st, col);
+
+	(void)snprintf(out, size, "%s", v != NULL ? (const char *)v : "");
+}
+
+/* Reads the REMINDER_COLUMNS of the current row. */
+static void
+rem_row(sqlite3_stmt *st, struct reminder *r)
+{
+	memset(r, 0, sizeof *r);
+	r->id = sqlite3_column_int64(st, 0);
+	r->title = store_column_dup(st, 1);
+	r->body = store_column_dup(st, 2);
+	r->area_id = sqlite3_column_int64(st, 3);
+	rem_text(st, 4, r->area_path, sizeof r->area_path);
+	rem_text(st, 5, r->kinds, sizeof r->kinds);
+	rem_text(st, 6, r->roles, sizeof r->roles);
+	rem_text(st, 7, r->rrule, sizeof r->rrule);
+	r->dtstart = (time_t)sqlite3_column_int64(st, 8);
+	rem_text(st, 9, r->tz, sizeof r->tz);
+	r->urgent = sqlite3_column_int(st, 10);
+	r->catchup_seconds = sqlite3_column_int(st, 11);
+	r->paused = sqlite3_column_int(st, 12);
+	r->next_at = (time_t)sqlite3_column_int64(st, 13);
+	rem_text(st, 14, r->calendar, sizeof r->calendar);
+	rem_text(st, 15, r->created_by, sizeof r->created_by);
+	r->created_at = (time_t)sqlite3_column_int64(st, 16);
+}
+
+/* Stores a reminder. */
+enum store_status
+reminders_add(struct store *s, const struct reminder *r, time_t now,
+    int64_t *id)
+{
+	sqlite3_stmt	*st;
+
+	if (r->title == NULL || *r->title == '\0' || r->body == NULL ||
+	    *r->body == '\0' || (r->kinds[0] == '\0' && r->roles[0] == '\0'))
+		return STORE_INVALID;
+	if ((st = store_stmt(s, sql_rem_add)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_text(st, 1, r->title, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, r->body, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, r->area_id);
+	sqlite3_bind_text(st, 4, r->kinds, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, r->roles, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, r->rrule, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, (sqlite3_int64)r->dtstart);
+	sqlite3_bind_text(st, 8, r->tz[0] ? r->tz : "Asia/Shanghai", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_int(st, 9, r->urgent != 0);
+	sqlite3_bind_int(st, 10, r->catchup_seconds);
+	if (r->next_at != 0)
+		sqlite3_bind_int64(st, 11, (sqlite3_int64)r->next_at);
+	store_bind_text(st, 12, r->calendar);
+	sqlite3_bind_text(st, 13, r->created_by, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 14, (sqlite3_int64)now);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return store_fail(s, "reminders_add");
+	*id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return STORE_OK;
+}
+
+/* One reminder. */
+enum store_status
+reminders_get(struct store *s, int64_t id, int64_t scope, struct reminder *r)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = store_stmt(s, sql_rem_get)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, scope);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		rem_row(st, r);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return STORE_OK;
+	return rc == SQLITE_DONE ? STORE_NOT_FOUND :
+	    store_fail(s, "reminders_get");
+}
+
+/* Lists reminders. */
+enum store_status
+reminders_list(struct store *s, int64_t scope, int64_t after,
+    struct reminder *out, size_t n, size_t *count)
+{
+	sqlite3_stmt	*st;
+	int		 rc = SQLITE_DONE;
+
+	*count = 0;
+	if ((st = store_stmt(s, sql_rem_list)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, scope);
+	sqlite3_bind_int64(st, 2, after);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)n);
+	while (*count < n && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		rem_row(st, &out[(*count)++]);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
+	    store_fail(s, "reminders_list");
+}
+
+/* Runs an id-and-scope update; STORE_NOT_FOUND when it changed none. */
+static enum store_status
+rem_update(struct store *s, sqlite3_stmt *st, const char *what)
+{
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return store_fail(s, what);
+	return sqlite3_changes(s->db) == 1 ? STORE_OK : STORE_NOT_FOUND;
+}
+
+/* Pauses or resumes. */
+enum store_status
+reminders_pause(struct store *s, int64_t id, int64_t scope, int paused,
+    time_t next_at)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = store_stmt(s, sql_rem_pause)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, scope);
+	sqlite3_bind_int(st, 3, paused != 0);
+	if (next_at != 0)
+		sqlite3_bind_int64(st, 4, (sqlite3_int64)next_at);
+	return rem_update(s, st, "reminders_pause");
+}
+
+/* Deletes one. */
+enum store_status
+reminders_delete(struct store *s, int64_t id, int64_t scope, time_t now)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = store_stmt(s, sql_rem_delete)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, scope);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
+	return rem_update(s, st, "reminders_delete");
+}
+
+/* Ids due at now. */
+enum store_status
+reminders_due(struct store *s, time_t now, int64_t *ids, size_t n,
+    size_t *count)
+{
+	sqlite3_stmt	*st;
+	int		 rc = SQLITE_DONE;
+
+	*count = 0;
+	if ((st = store_stmt(s, sql_rem_due)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)n);
+	while (*count < n && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		ids[(*count)++] = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
+	    store_fail(s, "reminders_due");
+}
+
+/* The earliest due time. */
+enum store_status
+reminders_next_due(struct store *s, time_t *when)
+{
+	sqlite3_stmt	*st;
+
+	*when = 0;
+	if ((st = store_stmt(s, sql_rem_next_due)) == NULL)
+		return STORE_ERROR;
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL)
+		*when = (time_t)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return STORE_OK;
+}
+
+/* Sets the next due time (0: none left). */
+enum store_status
+reminders_set_next(struct store *s, int64_t id, time_t next_at)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = store_stmt(s, sql_rem_set_next)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	if (next_at != 0)
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)next_at);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return store_fail(s, "reminders_set_next");
+	return STORE_OK;
+}
+
+/* The firing of one occurrence. */
+enum store_status
+firings_get(struct store *s, int64_t reminder, time_t due_at,
+    enum firing_state *state, time_t *held_until)
+{
+	sqlite3_stmt	*st;
+	const char	*v;
+	int		 rc, i;
+
+	*state = FIRING_NONE;
+	*held_until = 0;
+	if ((st = store_stmt(s, sql_fire_get)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, reminder);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)due_at);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		v = (const char *)sqlite3_column_text(st, 0);
+		for (i = 1; i <= FIRING_SKIPPED; i++)
+			if (v != NULL && strcmp(v, firing_names[i]) == 0)
+				*state = (enum firing_state)i;
+		*held_until = (time_t)sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
+	    store_fail(s, "firings_get");
+}
+
+/* Records a firing. */
+enum store_status
+firings_put(struct store *s, int64_t reminder, time_t due_at,
+    enum firing_state state, time_t held_until, int64_t broadcast,
+    long staff_told, time_t now)
+{
+	sqlite3_stmt	*st;
+
+	if (state == FIRING_NONE)
+		return STORE_INVALID;
+	if ((st = store_stmt(s, sql_fire_put)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, reminder);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)due_at);
+	sqlite3_bind_text(st, 3, firing_names[state], -1, SQLITE_STATIC);
+	if (held_until != 0)
+		sqlite3_bind_int64(st, 4, (sqlite3_int64)held_until);
+	if (broadcast != 0)
+		sqlite3_bind_int64(st, 5, broadcast);
+	sqlite3_bind_int64(st, 6, staff_told);
+	sqlite3_bind_int64(st, 7, (sqlite3_int64)now);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return store_fail(s, "firings_put");
+	return STORE_OK;
+}
+
+/* Held firings whose quiet hours ended. */
+enum store_status
+firings_held_due(struct store *s, time_t now, int64_t *reminders, time_t *due,
+    size_t n, size_t *count)
+{
+	sqlite3_stmt	*st;
+	int		 rc = SQLITE_DONE;
+
+	*count = 0;
+	if ((st = store_stmt(s, sql_fire_held)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)n);
+	while (*count < n && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		reminders[*count] = sqlite3_column_int64(st, 0);
+		due[(*count)++] = (time_t)sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
+	    store_fail(s, "firings_held_due");
+}
+
+/* The quiet hours of an area. */
+enum store_status
+quiet_hours_get(struct store *s, int64_t area, int *start, int *end)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	*start = REMINDER_QUIET_START;
+	*end = REMINDER_QUIET_END;
+	if ((st = store_stmt(s, sql_quiet_get)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, area);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*start = sqlite3_column_int(st, 0);
+		*end = sqlite3_column_int(st, 1);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
+	    store_fail(s, "quiet_hours_get");
+}
+
+/* Sets an area's quiet hours. */
+enum store_status
+quiet_hours_set(struct store *s, int64_t area, int start, int end)
+{
+	sqlite3_stmt	*st;
+
+	if (start < 0 || start > 1439 || end < 0 || end > 1439)
+		return STORE_INVALID;
+	if ((st = store_stmt(s, sql_quiet_set)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, area);
+	sqlite3_bind_int(st, 2, start);
+	sqlite3_bind_int(st, 3, end);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return store_fail(s, "quiet_hours_set");
+	return STORE_OK;
+}

@@ -1,0 +1,132 @@
+/*
+ * Recurring times in Asia/Shanghai on a host whose clock zone is UTC: a
+ * year and more of rules across month ends and leap days, checked against
+ * instants computed apart (timegm of the local time less eight hours).
+ */
+#include "testutil.h"
+
+#include "bot/rrule.h"
+
+/* The instant of a Shanghai wall-clock time. */
+static time_t
+sh(int y, int mo, int d, int h, int mi)
+{
+	struct tm	 tm;
+
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	return timegm(&tm) - 8 * 3600;
+}
+
+/* The 31st only in the months that have one. */
+static void
+test_month_ends(void **state)
+{
+	static const int	 months[] = { 1, 3, 5, 7, 8, 10, 12, 1 };
+	time_t			 t[8];
+	int			 i, n;
+
+	(void)state;
+	n = rrule_next("FREQ=MONTHLY;BYMONTHDAY=31;BYHOUR=9;BYMINUTE=0;"
+	    "BYSECOND=0", NULL, sh(2026, 1, 1, 9, 0), 0, t, 8);
+	assert_int_equal(n, 8);
+	for (i = 0; i < 8; i++)
+		assert_int_equal(t[i], sh(i < 7 ? 2026 : 2027, months[i], 31, 9,
+		    0));
+	/* The last day of each month: 28 February, 29 in a leap year. */
+	n = rrule_next("FREQ=MONTHLY;BYMONTHDAY=-1;BYHOUR=18;BYMINUTE=0;"
+	    "BYSECOND=0", NULL, sh(2027, 12, 1, 0, 0), 0, t, 3);
+	assert_int_equal(n, 3);
+	assert_int_equal(t[0], sh(2027, 12, 31, 18, 0));
+	assert_int_equal(t[1], sh(2028, 1, 31, 18, 0));
+	assert_int_equal(t[2], sh(2028, 2, 29, 18, 0));
+}
+
+/* 29 February comes in leap years only. */
+static void
+test_leap_day(void **state)
+{
+	time_t	 t[3];
+
+	(void)state;
+	assert_int_equal(rrule_next("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;"
+	    "BYHOUR=10;BYMINUTE=0;BYSECOND=0", NULL, sh(2026, 1, 1, 0, 0), 0,
+	    t, 3), 3);
+	assert_int_equal(t[0], sh(2028, 2, 29, 10, 0));
+	assert_int_equal(t[1], sh(2032, 2, 29, 10, 0));
+	assert_int_equal(t[2], sh(2036, 2, 29, 10, 0));
+}
+
+/* Every Monday at 09:00 in Shanghai is Monday 01:00 UTC, a whole year of
+ * them, and `after` skips what has passed. */
+static void
+test_weekly_year(void **state)
+{
+	time_t	 t[60];
+	int	 n, i;
+
+	(void)state;
+	n = rrule_next("FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=0;BYSECOND=0",
+	    NULL, sh(2026, 1, 1, 0, 0), sh(2026, 1, 1, 0, 0), t, 60);
+	assert_int_equal(n, 60);
+	assert_int_equal(t[0], sh(2026, 1, 5, 9, 0));
+	for (i = 1; i < n; i++)
+		assert_int_equal(t[i] - t[i - 1], 7 * 86400);
+	assert_int_equal(rrule_next("FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=0;"
+	    "BYSECOND=0", NULL, sh(2026, 1, 1, 0, 0), sh(2026, 6, 15, 9, 0), t,
+	    1), 1);
+	assert_int_equal(t[0], sh(2026, 6, 22, 9, 0));
+}
+
+/* Rules that are not, or that would flood. */
+static void
+test_check(void **state)
+{
+	char	 why[256];
+
+	(void)state;
+	assert_int_equal(rrule_check("FREQ=YEARLY;BYMONTH=6;BYMONTHDAY=15", NULL,
+	    why, sizeof why), 0);
+	assert_int_equal(rrule_check("FREQ=MINUTELY", NULL, why, sizeof why),
+	    -1);
+	assert_non_null(strstr(why, "每天"));
+	assert_int_equal(rrule_check("EVERY MONDAY", NULL, why, sizeof why),
+	    -1);
+	assert_int_equal(rrule_check("FREQ=DAILY", "Mars/Olympus", why,
+	    sizeof why), -1);
+	assert_non_null(strstr(why, "Mars/Olympus"));
+	assert_int_equal(rrule_next("nonsense", NULL, 0, 0, NULL, 0), -1);
+}
+
+static void
+test_local(void **state)
+{
+	char	 out[20];
+
+	(void)state;
+	rrule_local(sh(2026, 6, 15, 9, 30), NULL, out);
+	assert_string_equal(out, "2026-06-15 09:30");
+	rrule_local(0, "Nowhere/Land", out);
+	assert_string_equal(out, "");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_month_ends),
+		cmocka_unit_test(test_leap_day),
+		cmocka_unit_test(test_weekly_year),
+		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_local),
+	};
+
+	/* The host's clock zone must not matter. */
+	(void)setenv("TZ", "UTC", 1);
+	tzset();
+	return cmocka_run_group_tests_name("rrule", tests, NULL, NULL);
+}
