@@ -7,6 +7,7 @@
 
 #include "api.h"
 #include "api_tips.h"
+#include "api_rewards.h"
 #include "reach.h"
 #include "target.h"
 #include "web.h"
@@ -740,6 +741,9 @@ api_handle(struct store *s, struct api_env *env, const struct http_request *req,
 		api_tips_handle(s, env, req, path, in, &tok, resp);
 	else if (strncmp(path, "/ledger/", 8) == 0)
 		api_tips_handle(s, env, req, path, in, &tok, resp);
+	else if (strncmp(path, "/rewards", 8) == 0 &&
+	    (path[8] == '\0' || path[8] == '/'))
+		api_rewards(s, env, req, path, in, &tok, resp);
 	else if (strcmp(path, "/staff") == 0 || strcmp(path, "/groups") == 0 ||
 	    strcmp(path, "/broadcasts") == 0 || strcmp(path, "/audit") == 0 ||
 	    strcmp(path, "/leads") == 0 ||

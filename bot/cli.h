@@ -71,5 +71,9 @@ int		 cli_broadcast(struct cli *, int argc, char **argv);
 int		 cli_notice(struct cli *, int argc, char **argv);
 int		 cli_audit(struct cli *, int argc, char **argv);
 int		 cli_ledger(struct cli *, int argc, char **argv);
+/* bot/cli_trust.c: rewards, the custodian duty, forgetting reporters. */
+int		 cli_reward(struct cli *, int argc, char **argv);
+int		 cli_custodian(struct cli *, int argc, char **argv);
+int		 cli_tips_forget(struct cli *, int argc, char **argv);
 
 #endif

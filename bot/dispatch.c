@@ -299,7 +299,8 @@ dispatch_once(struct handler_ctx *ctx, const struct channel *ch,
 	hr = h->exec(ctx, args, r);
 	if (hr == HANDLER_FAILED || dispatch_overflow(ctx, ch, r) != STORE_OK)
 		goto fail;
-	stored = dispatch_join(r);
+	/* A secret shown once is never kept for a retry (HANDLER_SECRET). */
+	stored = (h->flags & HANDLER_SECRET) ? xstrdup("") : dispatch_join(r);
 	st = inbound_seen_put(ctx->store, &key, ctx->now, stored);
 	free(stored);
 	if (st != STORE_OK || (st = store_commit(ctx->store)) != STORE_OK)

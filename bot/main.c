@@ -40,6 +40,9 @@ static const char usage_main[] =
 "  import phones FILE         导入短信名单（手机号、楼栋）import SMS lists (CSV)\n"
 "  check NAME|USCC            查询企业 check a company, as the chat would\n"
 "  staff add|code|list        工作人员 staff and their bind codes\n"
+"  staff custodian --id N on|off  保管人 who approves seeing a reporter\n"
+"  reward set|stage|paid|list|stats  举报奖励 rewards for tips\n"
+"  tips forget                删除已销号旧线索的举报人 forget old reporters\n"
 "  group add|list             群和群机器人 groups and group robots\n"
 "  token create|list|revoke   API 令牌 API tokens\n"
 "  audit list                 审计日志 the audit log (binds, staff, tokens)\n"
@@ -519,8 +522,16 @@ main(int argc, char **argv)
 		rc = cmd_import(&cli, argc - 1, argv + 1);
 	else if (strcmp(argv[1], "check") == 0)
 		rc = cmd_check(&cli, argc - 1, argv + 1);
+	else if (strcmp(argv[1], "staff") == 0 && argc > 2 &&
+	    strcmp(argv[2], "custodian") == 0)
+		rc = cli_custodian(&cli, argc - 1, argv + 1);
 	else if (strcmp(argv[1], "staff") == 0)
 		rc = cli_staff(&cli, argc - 1, argv + 1);
+	else if (strcmp(argv[1], "reward") == 0)
+		rc = cli_reward(&cli, argc - 1, argv + 1);
+	else if (strcmp(argv[1], "tips") == 0 && argc > 2 &&
+	    strcmp(argv[2], "forget") == 0)
+		rc = cli_tips_forget(&cli, argc - 1, argv + 1);
 	else if (strcmp(argv[1], "group") == 0)
 		rc = cli_group(&cli, argc - 1, argv + 1);
 	else if (strcmp(argv[1], "token") == 0)

@@ -30,6 +30,7 @@
 #include "storage/chats.h"
 #include "storage/letters.h"
 #include "storage/outbox.h"
+#include "storage/reveals.h"
 #include "handlers/chatter.h"
 #include "handlers/tipflow.h"
 #include "messages/text.h"
@@ -1002,4 +1003,11 @@ server_cron(struct server *srv, time_t now)
 		log_info("cron: escalated %ld tip(s) past their deadline", n);
 		delivery_wake(srv->delivery);
 	}
+	/* Closed tips older than [tips] forget_reporter_days lose their
+	 * reporter. */
+	n = 0;
+	if (tips_forget(s, srv->cfg->tip_forget_days, now, &n) != STORE_OK)
+		log_warn("cron: forgetting reporters: %s", store_errmsg(s));
+	else if (n > 0)
+		log_info("cron: %ld closed tip(s) forgot their reporter", n);
 }

@@ -13,12 +13,14 @@
 #include <openssl/rand.h>
 
 #include "dispatch.h"
+#include "log.h"
 #include "messages/buf.h"
 #include "messages/limit.h"
 #include "messages/text.h"
 #include "messages/xmalloc.h"
 #include "qr.h"
 #include "storage/letters.h"
+#include "storage/receipts.h"
 #include "storage/areas.h"
 #include "storage/staff.h"
 #include "web.h"
@@ -30,6 +32,7 @@
 #define WEB_REPORTER	"ffr"		/* reporter: never in a scan row */
 #define WEB_REPORTER_LEN 32
 #define WEB_EXCERPT	150		/* characters of a poster's opening */
+#define WEB_RECEIPT_TRIES 10	/* receipt look-ups per address an hour */
 #define WEB_NONCE_TTL	(6 * 3600)	/* a tip form stays good this long */
 #define WEB_NONCE_SKEW	300		/* clocks may differ this much */
 #define WEB_NONCE_RAND	16		/* hex digits: random part */
@@ -488,12 +491,53 @@ web_random_hex(char *out, size_t nhex)
 	out[nhex] = '\0';
 }
 
-/* Runs a chat command for a web visitor and renders its answer page. */
+/*
+ * Gives the tip a web visitor just made its receipt, written into
+ * digits ("" when there is none: the form was refused, or a resubmission
+ * was answered from the dedupe record, so that a receipt is shown once).
+ */
+static void
+web_receipt(struct store *s, const char *sender, time_t now,
+    char digits[RECEIPT_DIGITS + 1])
+{
+	char	 ref[TIP_REF_MAX];
+
+	digits[0] = '\0';
+	if (store_begin(s) != STORE_OK)
+		goto fail;
+	switch (receipts_issue_new(s, "web", sender, now, ref, digits)) {
+	case STORE_OK:
+		break;
+	case STORE_NOT_FOUND:
+		store_rollback(s);
+		return;
+	default:
+		goto fail;
+	}
+	if (store_commit(s) == STORE_OK)
+		return;
+fail:
+	/* The tip is stored; only its receipt is missing. */
+	log_warn("web: a tip's receipt: %s", store_errmsg(s));
+	store_rollback(s);
+	OPENSSL_cleanse(digits, RECEIPT_DIGITS);
+	digits[0] = '\0';
+}
+
+/* Runs a chat command for a web visitor and renders its answer page;
+ * with receipt set, a tip it made gets its receipt on that page. */
 static void
 web_command(struct store *s, const struct web_env *env,
     const struct letter_code *lc, const char *sender, const char *text,
-    const char *msgid, struct http_response *resp)
+    const char *msgid, int receipt, struct http_response *resp)
 {
+	char			 digits[RECEIPT_DIGITS + 1] = "";
+	char			 grouped[RECEIPT_TEXT_MAX];
+	struct msg_var		 rv[] = {
+		{ "receipt", grouped }, { NULL, NULL }
+	};
+	enum dispatch_result	 dr;
+	time_t			 now = time(NULL);
 	struct channel		 ch;
 	struct inbound		 in;
 	struct reply		 r = { 0, { NULL } };
@@ -511,13 +555,25 @@ web_command(struct store *s, const struct web_env *env,
 	(void)inbound_set(in.message_id, sizeof in.message_id, msgid);
 	in.text = xstrdup(text);
 	in.explicit_cmd = 1;
-	(void)dispatch_inbound(s, &ch, env->henv, &in, time(NULL), &r, &name);
+	dr = dispatch_inbound(s, &ch, env->henv, &in, now, &r, &name);
+	/* Never in the dispatcher's stored reply: the digits are kept only
+	 * as their hash, and shown on this page alone. */
+	if (receipt && dr == DISPATCH_REPLIED && strcmp(name, "report") == 0)
+		web_receipt(s, sender, now, digits);
 	buf_init(&b, WEB_PAGE_MAX);
 	web_head(&b, "防非");
 	for (i = 0; i < r.ntexts; i++) {
 		(void)buf_adds(&b, "<div class=\"reply\">");
 		web_esc(&b, r.texts[i]);
 		(void)buf_adds(&b, "</div>");
+	}
+	if (digits[0] != '\0') {
+		receipt_format(digits, grouped);
+		(void)buf_adds(&b, "<div class=\"reply receipt\">");
+		web_msg(&b, env, MSG_RECEIPT_SHOWN, rv);
+		(void)buf_adds(&b, "</div>");
+		OPENSSL_cleanse(digits, sizeof digits);
+		OPENSSL_cleanse(grouped, sizeof grouped);
 	}
 	(void)buf_addf(&b, "<p><a href=\"/l/%s\">", lc->code);
 	web_msg(&b, env, MSG_WEB_BACK, NULL);
@@ -607,6 +663,13 @@ web_letter(struct store *s, const struct web_env *env,
 	    "maxlength=\"2000\" required></textarea><input type=\"hidden\" "
 	    "name=\"n\" value=\"%s\"><button>", nonce);
 	web_msg(&b, env, MSG_WEB_REPORT_BUTTON, NULL);
+	(void)buf_addf(&b, "</button></form><form method=\"post\" "
+	    "action=\"/l/%s/receipt\"><label for=\"r\">", lc->code);
+	web_msg(&b, env, MSG_WEB_RECEIPT_LABEL, NULL);
+	(void)buf_adds(&b, "</label><input id=\"r\" name=\"text\" "
+	    "inputmode=\"numeric\" autocomplete=\"off\" maxlength=\"40\" "
+	    "required><button>");
+	web_msg(&b, env, MSG_WEB_RECEIPT_BUTTON, NULL);
 	(void)buf_adds(&b, "</button></form><div class=\"meta\">");
 	web_esc(&b, lc->label);
 	(void)buf_adds(&b, "</div>");
@@ -787,6 +850,7 @@ web_handle(struct store *s, const struct web_env *env,
 	const char		*path = req->path, *q, *device, *reporter;
 	char			 code[LETTER_CODE_LEN + 1], *text;
 	char			 msgid[INBOUND_ID_MAX], fresh[WEB_REPORTER_LEN + 1];
+	char			 digits[RECEIPT_DIGITS + 1];
 	uint8_t			 mac[32];
 	enum limit_verdict	 v;
 	int			 get = strcmp(req->method, "GET") == 0 ||
@@ -835,7 +899,7 @@ web_handle(struct store *s, const struct web_env *env,
 			return;
 		}
 		text = xasprintf("/check %s", q);
-		web_command(s, env, &lc, device, text, "web-check", resp);
+		web_command(s, env, &lc, device, text, "web-check", 0, resp);
 		free(text);
 	} else if (strcmp(path, "/report") == 0) {
 		if (strcmp(req->method, "POST") != 0)
@@ -875,12 +939,40 @@ web_handle(struct store *s, const struct web_env *env,
 		}
 		(void)snprintf(msgid, sizeof msgid, "web-%s", form->nonce);
 		text = xasprintf("/report %s", form->text);
-		web_command(s, env, &lc, reporter, text, msgid, resp);
+		web_command(s, env, &lc, reporter, text, msgid, 1, resp);
 		free(text);
 		if (reporter == fresh && resp->cookie == NULL)
 			resp->cookie = xasprintf(WEB_REPORTER "=%s; Path=/l/; "
 			    "Max-Age=31536000; HttpOnly; SameSite=Strict%s",
 			    fresh, web_secure(env));
+	} else if (strcmp(path, "/receipt") == 0) {
+		/*
+		 * A POST, so that the digits stay out of the address bar, the
+		 * browser's history and any proxy's access log. Limited per
+		 * address here and per browser by the command itself; a wrong
+		 * receipt is answered like an unknown one.
+		 */
+		if (strcmp(req->method, "POST") != 0)
+			goto method;
+		if (form == NULL || form->text == NULL ||
+		    strlen(form->text) > 80 ||
+		    receipt_parse(form->text, digits) == -1) {
+			web_notice(env, 400, MSG_RECEIPT_UNKNOWN, resp);
+			return;
+		}
+		if ((v = web_limit(env, req, "web-receipt", WEB_RECEIPT_TRIES,
+		    3600)) != LIMIT_PASS) {
+			if (v == LIMIT_WARN)
+				web_notice2(env, 429, MSG_WEB_SLOW_DOWN, resp);
+			else
+				web_quiet(429, resp);
+			return;
+		}
+		text = xasprintf("/status %s", digits);
+		web_command(s, env, &lc, device, text, "web-receipt", 0, resp);
+		OPENSSL_cleanse(text, strlen(text));
+		OPENSSL_cleanse(digits, sizeof digits);
+		free(text);
 	} else
 		web_notice(env, 404, MSG_WEB_NO_CODE, resp);
 	return;

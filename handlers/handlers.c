@@ -24,6 +24,10 @@ extern const struct handler cmd_warn_entry;
 extern const struct handler cmd_broadcast_entry;
 extern const struct handler cmd_optout_entry;
 extern const struct handler cmd_optin_entry;
+extern const struct handler cmd_reveal_entry;
+extern const struct handler cmd_approve_entry;
+extern const struct handler cmd_refuse_entry;
+extern const struct handler cmd_reporter_entry;
 
 const struct handler *const handler_table[] = {
 	&cmd_check_entry,
@@ -37,6 +41,10 @@ const struct handler *const handler_table[] = {
 	&cmd_broadcast_entry,
 	&cmd_optout_entry,
 	&cmd_optin_entry,
+	&cmd_reveal_entry,
+	&cmd_approve_entry,
+	&cmd_refuse_entry,
+	&cmd_reporter_entry,
 	&cmd_help_entry,
 	NULL
 };

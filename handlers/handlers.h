@@ -40,6 +40,10 @@ enum handler_ret {
 /* The command exists only on SMS (ctx->phone is set): elsewhere its words
  * are not a command, and help does not list it. */
 #define HANDLER_SMS	0x4
+/* The reply shows a secret once (a reporter's identity): the dispatcher
+ * keeps an empty record instead of it, so that it is not stored in clear
+ * and a platform's retry gets no second copy. */
+#define HANDLER_SECRET	0x8
 
 /* What handlers need to know of the deployment. */
 struct handler_env {

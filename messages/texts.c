@@ -421,6 +421,105 @@ static const struct {
 		"in a group chat, and this message was not recorded. Message me "
 		"directly with \"report <what happened>\" or \"status <reference>\", "
 		"or call the hotline {hotline}." },
+	/* receipts, rewards, the two-person reveal (ledger trust) */
+	[MSG_RECEIPT_SHOWN] = {
+		"您的回执号：{receipt}\n请抄下或截图保存，它只显示这一次。"
+		"凭回执号可在本页、任一聊天或短信中发送“进度 {receipt}”查询处理进度；"
+		"请勿告诉他人。",
+		"Your receipt: {receipt}\nWrite it down or take a screenshot: it is "
+		"shown only this once. With it you can follow the tip on this page, "
+		"or by sending \"status {receipt}\" in any chat or by SMS. Keep it to "
+		"yourself." },
+	[MSG_RECEIPT_UNKNOWN] = {
+		"没有找到与该回执号对应的线索，请核对后再试。",
+		"No tip was found for this receipt; please check it and try again." },
+	[MSG_RECEIPT_STATUS] = {
+		"线索 {ref}：{status}\n提交于 {date}，最近更新 {updated}",
+		"Tip {ref}: {status}\nFiled {date}, last updated {updated}" },
+	[MSG_RECEIPT_QUESTION] = { "问：{text}", "Question: {text}" },
+	[MSG_RECEIPT_ANSWER] = { "答：{text}", "Answer: {text}" },
+	[MSG_RECEIPT_SLOW] = {
+		"回执号查询过于频繁，请 {minutes} 分钟后再试。",
+		"Too many receipt look-ups; please try again in {minutes} "
+		"minutes." },
+	[MSG_WEB_RECEIPT_LABEL] = {
+		"凭回执号查询举报进度", "Follow a tip with its receipt" },
+	[MSG_WEB_RECEIPT_BUTTON] = { "查询进度", "Look up" },
+	[MSG_USAGE_REVEAL] = {
+		"查看举报人 <编号> <理由> — 申请查看举报人身份，须保管人批准",
+		"/reveal <reference> <reason> — ask to see who reported a tip (a "
+		"custodian must approve)" },
+	[MSG_USAGE_APPROVE] = {
+		"批准 <申请号> — 保管人批准查看举报人的申请",
+		"/approve <request> — a custodian approves a request to see a "
+		"reporter" },
+	[MSG_USAGE_REFUSE] = {
+		"拒绝 <申请号> — 保管人拒绝查看举报人的申请",
+		"/refuse <request> — a custodian refuses a request to see a "
+		"reporter" },
+	[MSG_USAGE_REPORTER] = {
+		"举报人 <申请号> — 申请获批后查看一次举报人身份",
+		"/reporter <request> — once approved, see the reporter, once" },
+	[MSG_REVEAL_ROLE] = {
+		"您的岗位无权查看举报人身份。本次请求已记录。",
+		"Your role may not see who reported a tip. This request was "
+		"recorded." },
+	[MSG_REVEAL_NO_TIP] = {
+		"在您负责的区域内没有编号为 {ref} 的线索。",
+		"There is no tip {ref} in your area." },
+	[MSG_REVEAL_NEED_REASON] = {
+		"请写明编号和理由：查看举报人 <编号> <理由>",
+		"Give the reference and a reason: /reveal <reference> <reason>" },
+	[MSG_REVEAL_REQUESTED] = {
+		"已提交申请，申请号 {id}（线索 {ref}）。须由保管人发送“批准 {id}”，"
+		"之后您可发送“举报人 {id}”查看一次。",
+		"Request {id} (tip {ref}) is filed. Once a custodian sends "
+		"\"/approve {id}\", send \"/reporter {id}\" to see the reporter, "
+		"once." },
+	[MSG_REVEAL_NOT_CUSTODIAN] = {
+		"只有保管人可以批准或拒绝查看举报人的申请。本次请求已记录。",
+		"Only a custodian may approve or refuse a request to see a "
+		"reporter. This request was recorded." },
+	[MSG_REVEAL_NO_REQUEST] = {
+		"没有待处理的申请 {id}。", "There is no pending request {id}." },
+	[MSG_REVEAL_SELF] = {
+		"不能处理自己提出的申请，须由另一位保管人处理。本次请求已记录。",
+		"You cannot decide your own request; another custodian must. This "
+		"request was recorded." },
+	[MSG_REVEAL_APPROVED] = {
+		"已批准申请 {id}（线索 {ref}）。",
+		"Request {id} (tip {ref}) is approved." },
+	[MSG_REVEAL_REFUSED] = {
+		"已拒绝申请 {id}（线索 {ref}）。",
+		"Request {id} (tip {ref}) is refused." },
+	[MSG_REVEAL_TOLD_APPROVED] = {
+		"您查看线索 {ref} 举报人的申请 {id} 已获批准。发送“举报人 {id}”查看，"
+		"仅可查看一次。",
+		"Your request {id} to see the reporter of tip {ref} is approved. "
+		"Send \"/reporter {id}\" to see them, once." },
+	[MSG_REVEAL_TOLD_REFUSED] = {
+		"您查看线索 {ref} 举报人的申请 {id} 未获批准。",
+		"Your request {id} to see the reporter of tip {ref} was refused." },
+	[MSG_REVEAL_NOT_READY] = {
+		"申请 {id} 不能查看：它不是您的申请、尚未获批准，或已查看过。"
+		"本次请求已记录。",
+		"Request {id} cannot be shown: it is not yours, not approved, or "
+		"was shown already. This request was recorded." },
+	[MSG_REVEAL_SHOWN] = {
+		"线索 {ref} 的举报人（只显示这一次，请依法保密，勿转发）：\n"
+		"渠道：{channel}\n用户：{sender}\n名称：{name}\n会话：{chat}",
+		"The reporter of tip {ref} (shown only this once; keep it "
+		"confidential, do not forward):\nChannel: {channel}\nUser: "
+		"{sender}\nName: {name}\nChat: {chat}" },
+	[MSG_REVEAL_FORGOTTEN] = {
+		"线索 {ref} 的举报人身份已按保存期限删除，无法查看。",
+		"The reporter of tip {ref} was deleted at the end of its keeping "
+		"period and cannot be shown." },
+	[MSG_REVEAL_ASK_CUSTODIAN] = {
+		"{name} 申请查看线索 {ref} 的举报人（申请号 {id}），理由：{reason}\n"
+		"批准请发送“批准 {id}”，拒绝请发送“拒绝 {id}”。",
+		"{name} asks to see the reporter of tip {ref} (request {id}), "
+		"because: {reason}\nSend \"/approve {id}\" or \"/refuse {id}\"." },
 };
 
 /* Returns the template, falling back to Chinese. */

@@ -1,0 +1,443 @@
+/* Rewards: the eligibility rules, the two stages, payment and totals. */
+#include <stdio.h>
+#include <string.h>
+
+#include "messages/text.h"
+#include "rewards.h"
+#include "staff.h"
+#include "store_int.h"
+
+static const char *const sql_rw_tip =
+    "SELECT t.state, t.anonymous, t.reporter_id IS NOT NULL,"
+    " (SELECT count(*) FROM tips e WHERE e.reporter_id = t.reporter_id"
+    "  AND e.enterprise_id = t.enterprise_id AND e.id < t.id),"
+    " t.ref, coalesce(t.area_id, 0) FROM tips t WHERE t.id = ?1";
+static const char *const sql_rw_get =
+    "SELECT eligible, stage1_yuan, stage2_yuan, paid_at FROM rewards"
+    " WHERE tip_id = ?1";
+static const char *const sql_rw_set =
+    "INSERT INTO rewards (tip_id, eligible, reason, updated_at)"
+    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (tip_id) DO UPDATE SET"
+    " eligible = excluded.eligible, reason = excluded.reason,"
+    " updated_at = excluded.updated_at";
+static const char *const sql_rw_stage1 =
+    "UPDATE rewards SET stage1_yuan = ?2, stage1_at = ?3, updated_at = ?3"
+    " WHERE tip_id = ?1";
+static const char *const sql_rw_stage2 =
+    "UPDATE rewards SET stage2_yuan = ?2, stage2_at = ?3, updated_at = ?3"
+    " WHERE tip_id = ?1";
+static const char *const sql_rw_paid =
+    "UPDATE rewards SET paid_at = ?2, paid_by = ?3, updated_at = ?2"
+    " WHERE tip_id = ?1";
+static const char *const sql_rw_event =
+    "INSERT INTO tip_events (tip_id, at, kind, actor, note)"
+    " VALUES (?1, ?2, 'reward', ?3, ?4)";
+/* ?1 year (0: any), ?2 scope (0: all), ?3 utc offset, ?4 after, ?5 n */
+#define RW_FILTER							\
+    " FROM rewards w JOIN tips t ON t.id = w.tip_id"			\
+    " LEFT JOIN areas a ON a.id = t.area_id"				\
+    " WHERE (?1 = 0 OR CAST(strftime('%Y', t.created_at + ?3,"		\
+    " 'unixepoch') AS INTEGER) = ?1)"					\
+    " AND (?2 = 0 OR EXISTS (SELECT 1 FROM areas r WHERE r.id = ?2"	\
+    " AND (a.id = r.id OR substr(a.path, 1, length(r.path) + 1) ="	\
+    " r.path || '/')))"
+static const char *const sql_rw_list =
+    "SELECT w.tip_id, t.ref, coalesce(a.path, ''), w.eligible,"
+    " coalesce(w.reason, ''), coalesce(w.stage1_yuan, -1),"
+    " coalesce(w.stage2_yuan, -1), coalesce(w.stage1_at, 0),"
+    " coalesce(w.stage2_at, 0), coalesce(w.paid_at, 0), t.created_at,"
+    " w.updated_at" RW_FILTER " AND w.tip_id > ?4 ORDER BY w.tip_id"
+    " LIMIT ?5";
+static const char *const sql_rw_stats =
+    "SELECT CAST(strftime('%Y', t.created_at + ?3, 'unixepoch') AS INTEGER)"
+    " AS y, coalesce(a.path, '') AS p, count(*), sum(w.eligible),"
+    " sum(w.paid_at IS NOT NULL), sum(CASE WHEN w.eligible THEN"
+    " coalesce(w.stage1_yuan, 0) + coalesce(w.stage2_yuan, 0) ELSE 0 END),"
+    " sum(CASE WHEN w.paid_at IS NOT NULL THEN coalesce(w.stage1_yuan, 0) +"
+    " coalesce(w.stage2_yuan, 0) ELSE 0 END)" RW_FILTER
+    " AND ?4 = 0 GROUP BY y, p ORDER BY y, p LIMIT ?5";
+
+/* Names a verdict. */
+const char *
+reward_strerror(enum reward_verdict v)
+{
+	switch (v) {
+	case REWARD_OK:
+		return "可以 ok";
+	case REWARD_ANONYMOUS:
+		return "匿名举报，不予奖励 anonymous tip: marked not eligible";
+	case REWARD_NO_CONTACT:
+		return "无法联系举报人 the reporter cannot be contacted";
+	case REWARD_KNOWN:
+		return "举报人此前已举报过该企业 the reporter named this "
+		    "enterprise in an earlier tip";
+	case REWARD_NOT_CONFIRMED:
+		return "线索尚未查实 the tip is not confirmed";
+	case REWARD_NOT_ELIGIBLE:
+		return "未认定为可奖励 not recorded as eligible";
+	case REWARD_NOT_DISPOSED:
+		return "线索尚未处置 the tip is not in disposal yet";
+	case REWARD_BAD_AMOUNT:
+		return "阶段应为 1 或 2，金额 0 至 10000000 元 stage 1 or 2, "
+		    "0 to 10000000 yuan";
+	case REWARD_PAID:
+		return "奖励已发放 the reward was paid already";
+	case REWARD_NOTHING:
+		return "尚无奖励金额 no amount recorded";
+	}
+	return "?";
+}
+
+struct rw_tip {
+	char	 state[16];
+	char	 ref[TIP_REF_MAX];
+	int	 anonymous, reporter, known;
+	int64_t	 area;
+};
+
+/* Reads what the rules look at. */
+static enum store_status
+rewards_tip(struct store *s, int64_t tip, struct rw_tip *t)
+{
+	sqlite3_stmt		*st;
+	enum store_status	 rc = STORE_NOT_FOUND;
+
+	if ((st = store_stmt(s, sql_rw_tip)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, tip);
+	switch (sqlite3_step(st)) {
+	case SQLITE_ROW:
+		(void)snprintf(t->state, sizeof t->state, "%s",
+		    (const char *)sqlite3_column_text(st, 0));
+		t->anonymous = sqlite3_column_int(st, 1);
+		t->reporter = sqlite3_column_int(st, 2);
+		t->known = sqlite3_column_int(st, 3) > 0;
+		(void)snprintf(t->ref, sizeof t->ref, "%s",
+		    (const char *)sqlite3_column_text(st, 4));
+		t->area = sqlite3_column_int64(st, 5);
+		rc = STORE_OK;
+		break;
+	case SQLITE_DONE:
+		break;
+	default:
+		rc = store_fail(s, "rewards_tip");
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* Returns 1 when the tip was confirmed (and may be further on). */
+static int
+rewards_confirmed(const struct rw_tip *t)
+{
+	return strcmp(t->state, "confirmed") == 0 ||
+	    strcmp(t->state, "disposing") == 0 ||
+	    strcmp(t->state, "closed") == 0;
+}
+
+/* The rules, on a tip already read. */
+static enum reward_verdict
+rewards_rules(const struct rw_tip *t)
+{
+	if (t->anonymous)
+		return REWARD_ANONYMOUS;
+	if (!t->reporter)
+		return REWARD_NO_CONTACT;
+	if (t->known)
+		return REWARD_KNOWN;
+	if (!rewards_confirmed(t))
+		return REWARD_NOT_CONFIRMED;
+	return REWARD_OK;
+}
+
+/* Checks the rules. */
+enum store_status
+rewards_check(struct store *s, int64_t tip, enum reward_verdict *v)
+{
+	struct rw_tip		 t;
+	enum store_status	 rc;
+
+	if ((rc = rewards_tip(s, tip, &t)) != STORE_OK)
+		return rc;
+	*v = rewards_rules(&t);
+	return STORE_OK;
+}
+
+/* The reward row of tip: eligible, amounts (-1 unset), paid. */
+static enum store_status
+rewards_row(struct store *s, int64_t tip, int *eligible, long *y1, long *y2,
+    int *paid)
+{
+	sqlite3_stmt		*st;
+	enum store_status	 rc = STORE_NOT_FOUND;
+
+	if ((st = store_stmt(s, sql_rw_get)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, tip);
+	switch (sqlite3_step(st)) {
+	case SQLITE_ROW:
+		*eligible = sqlite3_column_int(st, 0);
+		*y1 = sqlite3_column_type(st, 1) == SQLITE_NULL ? -1 :
+		    (long)sqlite3_column_int64(st, 1);
+		*y2 = sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 :
+		    (long)sqlite3_column_int64(st, 2);
+		*paid = sqlite3_column_type(st, 3) != SQLITE_NULL;
+		rc = STORE_OK;
+		break;
+	case SQLITE_DONE:
+		break;
+	default:
+		rc = store_fail(s, "rewards_row");
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* Writes the tip event and the audit entry of one change. */
+static enum store_status
+rewards_record(struct store *s, const struct rw_tip *t, int64_t tip,
+    const char *actor, const char *note, time_t now)
+{
+	sqlite3_stmt	*st;
+	char		 detail[512];
+
+	if ((st = store_stmt(s, sql_rw_event)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, tip);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
+	sqlite3_bind_text(st, 3, actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, note, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return store_fail(s, "rewards_record");
+	(void)snprintf(detail, sizeof detail, "tip %s: %s", t->ref, note);
+	return audit_add_area(s, actor, "reward", detail, t->area, now);
+}
+
+/* Runs one UPDATE of a reward by tip with an integer and a time. */
+static enum store_status
+rewards_update(struct store *s, const char *sql, int64_t tip, long long v,
+    const char *text, time_t now)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = store_stmt(s, sql)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, tip);
+	if (text != NULL) {
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
+		sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
+	} else {
+		sqlite3_bind_int64(st, 2, v);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
+	}
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return store_fail(s, "rewards_update");
+	return STORE_OK;
+}
+
+/* Records eligibility. */
+enum store_status
+rewards_set(struct store *s, int64_t tip, int eligible, const char *reason,
+    const char *actor, time_t now, enum reward_verdict *v)
+{
+	struct rw_tip		 t;
+	sqlite3_stmt		*st;
+	enum store_status	 rc;
+	char			 note[4 * REWARD_REASON_MAX + 64];
+	char			 why[4 * REWARD_REASON_MAX + 1];
+	long			 y1, y2;
+	int			 was, paid;
+
+	*v = REWARD_OK;
+	if (reason != NULL && utf8_count(reason) > REWARD_REASON_MAX)
+		return STORE_INVALID;
+	(void)snprintf(why, sizeof why, "%s", reason != NULL ? reason : "");
+	if ((rc = rewards_tip(s, tip, &t)) != STORE_OK)
+		return rc;
+	rc = rewards_row(s, tip, &was, &y1, &y2, &paid);
+	if (rc != STORE_OK && rc != STORE_NOT_FOUND)
+		return rc;
+	if (rc == STORE_OK && paid) {
+		*v = REWARD_PAID;
+		return STORE_OK;
+	}
+	if (eligible && (*v = rewards_rules(&t)) != REWARD_OK) {
+		if (*v != REWARD_ANONYMOUS)
+			return STORE_OK;
+		/* An anonymous tip is taken, only never rewarded: say so
+		 * in its record, as a rule and not as anyone's choice. */
+		eligible = 0;
+		(void)snprintf(why, sizeof why, "anonymous");
+	}
+	if ((st = store_stmt(s, sql_rw_set)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, tip);
+	sqlite3_bind_int(st, 2, eligible);
+	(void)store_bind_text(st, 3, why);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return store_fail(s, "rewards_set");
+	(void)snprintf(note, sizeof note, "eligible %s%s%s", eligible ? "yes" :
+	    "no", *why != '\0' ? ": " : "", why);
+	return rewards_record(s, &t, tip, actor, note, now);
+}
+
+/* Records a stage's amount. */
+enum store_status
+rewards_stage(struct store *s, int64_t tip, int stage, long yuan,
+    const char *actor, time_t now, enum reward_verdict *v)
+{
+	struct rw_tip		 t;
+	enum store_status	 rc;
+	char			 note[64];
+	long			 y1, y2;
+	int			 eligible, paid;
+
+	*v = REWARD_OK;
+	if ((stage != 1 && stage != 2) || yuan < 0 || yuan > REWARD_YUAN_MAX) {
+		*v = REWARD_BAD_AMOUNT;
+		return STORE_OK;
+	}
+	if ((rc = rewards_tip(s, tip, &t)) != STORE_OK)
+		return rc;
+	rc = rewards_row(s, tip, &eligible, &y1, &y2, &paid);
+	if (rc == STORE_NOT_FOUND || (rc == STORE_OK && !eligible)) {
+		*v = REWARD_NOT_ELIGIBLE;
+		return STORE_OK;
+	}
+	if (rc != STORE_OK)
+		return rc;
+	if (paid)
+		*v = REWARD_PAID;
+	else if (!rewards_confirmed(&t))
+		*v = REWARD_NOT_CONFIRMED;
+	else if (stage == 2 && strcmp(t.state, "confirmed") == 0)
+		*v = REWARD_NOT_DISPOSED;
+	if (*v != REWARD_OK)
+		return STORE_OK;
+	if ((rc = rewards_update(s, stage == 1 ? sql_rw_stage1 : sql_rw_stage2,
+	    tip, yuan, NULL, now)) != STORE_OK)
+		return rc;
+	(void)snprintf(note, sizeof note, "stage %d: %ld yuan", stage, yuan);
+	return rewards_record(s, &t, tip, actor, note, now);
+}
+
+/* Records a payment. */
+enum store_status
+rewards_paid(struct store *s, int64_t tip, const char *actor, time_t now,
+    enum reward_verdict *v)
+{
+	struct rw_tip		 t;
+	enum store_status	 rc;
+	char			 note[64];
+	long			 y1, y2;
+	int			 eligible, paid;
+
+	*v = REWARD_OK;
+	if ((rc = rewards_tip(s, tip, &t)) != STORE_OK)
+		return rc;
+	rc = rewards_row(s, tip, &eligible, &y1, &y2, &paid);
+	if (rc == STORE_NOT_FOUND || (rc == STORE_OK && !eligible)) {
+		*v = REWARD_NOT_ELIGIBLE;
+		return STORE_OK;
+	}
+	if (rc != STORE_OK)
+		return rc;
+	if (paid)
+		*v = REWARD_PAID;
+	else if (y1 <= 0 && y2 <= 0)
+		*v = REWARD_NOTHING;
+	if (*v != REWARD_OK)
+		return STORE_OK;
+	if ((rc = rewards_update(s, sql_rw_paid, tip, 0, actor, now)) !=
+	    STORE_OK)
+		return rc;
+	(void)snprintf(note, sizeof note, "paid: %ld yuan",
+	    (y1 > 0 ? y1 : 0) + (y2 > 0 ? y2 : 0));
+	return rewards_record(s, &t, tip, actor, note, now);
+}
+
+/* Binds the shared filter. */
+static void
+rewards_bind(sqlite3_stmt *st, int year, int64_t scope, int utc_offset,
+    int64_t after, size_t n)
+{
+	sqlite3_bind_int(st, 1, year);
+	sqlite3_bind_int64(st, 2, scope);
+	sqlite3_bind_int(st, 3, utc_offset);
+	sqlite3_bind_int64(st, 4, after);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)n);
+}
+
+/* Lists rewards. */
+enum store_status
+rewards_list(struct store *s, int year, int64_t scope, int utc_offset,
+    int64_t after, struct reward_row *out, size_t n, size_t *count)
+{
+	sqlite3_stmt		*st;
+	struct reward_row	*r;
+	int			 rc = SQLITE_DONE;
+
+	*count = 0;
+	if ((st = store_stmt(s, sql_rw_list)) == NULL)
+		return STORE_ERROR;
+	rewards_bind(st, year, scope, utc_offset, after, n);
+	while (*count < n && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r = &out[(*count)++];
+		memset(r, 0, sizeof *r);
+		r->tip_id = sqlite3_column_int64(st, 0);
+		(void)snprintf(r->ref, sizeof r->ref, "%s",
+		    (const char *)sqlite3_column_text(st, 1));
+		(void)snprintf(r->area_path, sizeof r->area_path, "%s",
+		    (const char *)sqlite3_column_text(st, 2));
+		r->eligible = sqlite3_column_int(st, 3);
+		(void)snprintf(r->reason, sizeof r->reason, "%s",
+		    (const char *)sqlite3_column_text(st, 4));
+		r->stage1_yuan = (long)sqlite3_column_int64(st, 5);
+		r->stage2_yuan = (long)sqlite3_column_int64(st, 6);
+		r->stage1_at = (time_t)sqlite3_column_int64(st, 7);
+		r->stage2_at = (time_t)sqlite3_column_int64(st, 8);
+		r->paid_at = (time_t)sqlite3_column_int64(st, 9);
+		r->tip_created_at = (time_t)sqlite3_column_int64(st, 10);
+		r->updated_at = (time_t)sqlite3_column_int64(st, 11);
+	}
+	if (*count < n && rc != SQLITE_DONE) {
+		sqlite3_reset(st);
+		return store_fail(s, "rewards_list");
+	}
+	sqlite3_reset(st);
+	return STORE_OK;
+}
+
+/* Totals per year and area. */
+enum store_status
+rewards_stats(struct store *s, int year, int64_t scope, int utc_offset,
+    struct reward_total *out, size_t n, size_t *count)
+{
+	sqlite3_stmt		*st;
+	struct reward_total	*r;
+	int			 rc = SQLITE_DONE;
+
+	*count = 0;
+	if ((st = store_stmt(s, sql_rw_stats)) == NULL)
+		return STORE_ERROR;
+	rewards_bind(st, year, scope, utc_offset, 0, n);
+	while (*count < n && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r = &out[(*count)++];
+		memset(r, 0, sizeof *r);
+		r->year = sqlite3_column_int(st, 0);
+		(void)snprintf(r->area_path, sizeof r->area_path, "%s",
+		    (const char *)sqlite3_column_text(st, 1));
+		r->tips = (long)sqlite3_column_int64(st, 2);
+		r->eligible = (long)sqlite3_column_int64(st, 3);
+		r->paid = (long)sqlite3_column_int64(st, 4);
+		r->yuan = sqlite3_column_int64(st, 5);
+		r->yuan_paid = sqlite3_column_int64(st, 6);
+	}
+	if (*count < n && rc != SQLITE_DONE) {
+		sqlite3_reset(st);
+		return store_fail(s, "rewards_stats");
+	}
+	sqlite3_reset(st);
+	return STORE_OK;
+}
