@@ -297,7 +297,12 @@ dispatch_once(struct handler_ctx *ctx, const struct channel *ch,
 		return DISPATCH_IGNORED;
 	}
 	hr = h->exec(ctx, args, r);
-	if (hr == HANDLER_FAILED || dispatch_overflow(ctx, ch, r) != STORE_OK)
+	/* A secret goes in the webhook's answer only: never a later part
+	 * through the outbox, where it would be written down. */
+	if (h->flags & HANDLER_SECRET)
+		r->secret = 1;
+	if (hr == HANDLER_FAILED || (!r->secret &&
+	    dispatch_overflow(ctx, ch, r) != STORE_OK))
 		goto fail;
 	/* A secret shown once is never kept for a retry (HANDLER_SECRET). */
 	stored = (h->flags & HANDLER_SECRET) ? xstrdup("") : dispatch_join(r);
@@ -492,6 +497,14 @@ dispatch_inbound(struct store *s, const struct channel *ch,
 			{ "hotline", env->hotline }, { NULL, NULL }
 		};
 		handler_say(&ctx, r, MSG_GROUP_PRIVATE_ONLY, gv);
+		return DISPATCH_REPLIED;
+	}
+	/* Where every answer goes through the outbox (or a long
+	 * connection), a secret would be written down: not shown there. */
+	if ((h->flags & HANDLER_SECRET) && (ch->backend == NULL ||
+	    ch->backend->reply_outbox || (ch->backend->streams != NULL &&
+	    ch->backend->streams(ch)))) {
+		handler_say(&ctx, r, MSG_SECRET_CHANNEL, NULL);
 		return DISPATCH_REPLIED;
 	}
 	if (h->flags & HANDLER_WRITES)

@@ -351,7 +351,7 @@ server_hook(struct server *srv, struct MHD_Connection *c,
 	/* Answers the platform takes only through its API, or that missed
 	 * the time it waits for the webhook's answer, go through the outbox;
 	 * the response then only acknowledges. */
-	if (dr != DISPATCH_IGNORED && reply.ntexts > 0 &&
+	if (dr != DISPATCH_IGNORED && reply.ntexts > 0 && !reply.secret &&
 	    (ch->backend->reply_outbox || (ch->backend->reply_deadline_ms > 0 &&
 	    ms > ch->backend->reply_deadline_ms - SERVER_REPLY_MARGIN_MS))) {
 		if (!ch->backend->reply_outbox)

@@ -59,4 +59,5 @@ reply_clear(struct reply *r)
 	for (i = 0; i < r->ntexts; i++)
 		free(r->texts[i]);
 	r->ntexts = 0;
+	r->secret = 0;
 }

@@ -53,6 +53,9 @@ int	 inbound_set(char *field, size_t size, const char *s);
 struct reply {
 	size_t	 ntexts;
 	char	*texts[REPLY_TEXTS_MAX];	/* owned */
+	/* Shown once (a revealed reporter): it goes in the webhook's answer
+	 * and is written nowhere, not even when that answer is late. */
+	int	 secret;
 };
 
 /* Appends a copy of text; a reply past REPLY_TEXTS_MAX joins the last one. */

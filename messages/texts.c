@@ -282,6 +282,12 @@ static const struct {
 		"本周请完成所负责楼栋的防非巡查，每栋发送“巡查 <楼栋> <情况>”记录；发送“巡查记录”查看本周已记录的巡查。",
 		"Please patrol your buildings this week and record each with /patrol "
 		"<building> <finding>; /patrols shows what you recorded this week." },
+	[MSG_SECRET_CHANNEL] = {
+		"为保护举报人，此渠道的回复会经消息队列发送，不能在此显示举报人信息。请在即时回复的渠道（如短信、公众号、Telegram 或通用接口）发送本命令。",
+		"To protect the reporter, this channel's answers go through a queue "
+		"that keeps them, so the identity cannot be shown here. Send this "
+		"on a channel that answers at once (SMS, the Official Account, "
+		"Telegram or the generic webhook)." },
 	[MSG_LEAD_TELL] = {
 		"群聊风险提示（{area}，{group}）：出现“{phrase}”等说法：{text}\n请留意核实；如属线索，可在台账中跟进。",
 		"Risk words in a group ({area}, {group}): \"{phrase}\": {text}\n"
