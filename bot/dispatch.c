@@ -501,8 +501,8 @@ dispatch_inbound(struct store *s, const struct channel *ch,
 	}
 	/* Where every answer goes through the outbox (or a long
 	 * connection), a secret would be written down: not shown there. */
-	if ((h->flags & HANDLER_SECRET) && (ch->backend == NULL ||
-	    ch->backend->reply_outbox || (ch->backend->streams != NULL &&
+	if ((h->flags & HANDLER_SECRET) && ch->backend != NULL &&
+	    (ch->backend->reply_outbox || (ch->backend->streams != NULL &&
 	    ch->backend->streams(ch)))) {
 		handler_say(&ctx, r, MSG_SECRET_CHANNEL, NULL);
 		return DISPATCH_REPLIED;

@@ -441,7 +441,7 @@ cmd_check(struct cli *cli, int argc, char **argv)
 	struct handler_env	 env;
 	struct channel		 ch;
 	struct inbound		 in;
-	struct reply		 r = { 0, { NULL } };
+	struct reply		 r = { 0 };
 	struct store		*s;
 	const char		*lang = NULL, *name;
 	char			*text;

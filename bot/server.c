@@ -302,7 +302,7 @@ server_hook(struct server *srv, struct MHD_Connection *c,
 	struct http_request	 req;
 	struct http_response	 resp;
 	struct inbound		 in;
-	struct reply		 reply = { 0, { NULL } };
+	struct reply		 reply = { 0 };
 	struct delivery_report	 rep;
 	struct store		*s;
 	const char		*why = "", *cmd = "-";

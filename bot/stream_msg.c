@@ -230,7 +230,7 @@ stream_deliver(struct stream *st, struct sconn *c, const char *body,
 	const struct channel	*ch = st->ch;
 	struct http_request	 req;
 	struct inbound		 in;
-	struct reply		 reply = { 0, { NULL } };
+	struct reply		 reply = { 0 };
 	const char		*why = "", *cmd = "-";
 	enum dispatch_result	 dr;
 	char			*copy = xmalloc(len + 1);

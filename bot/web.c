@@ -540,7 +540,7 @@ web_command(struct store *s, const struct web_env *env,
 	time_t			 now = time(NULL);
 	struct channel		 ch;
 	struct inbound		 in;
-	struct reply		 r = { 0, { NULL } };
+	struct reply		 r = { 0 };
 	struct buf		 b;
 	const char		*name;
 	size_t			 i;

@@ -82,7 +82,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct http_request	 req;
 	struct http_response	 resp;
 	struct inbound		 in;
-	struct reply		 r = { 0, { NULL } };
+	struct reply		 r = { 0 };
 	struct fk		 f;
 	const char		*why = "";
 	char			*body;

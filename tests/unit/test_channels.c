@@ -272,7 +272,7 @@ static void
 test_telegram_reply(void **state)
 {
 	struct inbound		 in;
-	struct reply		 r = { 0, { NULL } };
+	struct reply		 r = { 0 };
 	struct http_response	 resp;
 	json_t			*j;
 
@@ -328,7 +328,7 @@ static void
 test_telegram_long_reply(void **state)
 {
 	struct inbound		 in;
-	struct reply		 r = { 0, { NULL } };
+	struct reply		 r = { 0 };
 	struct http_response	 resp;
 	struct buf		 b;
 	json_t			*j;
@@ -431,7 +431,7 @@ test_dispatch_long_answer(void **state)
 					    .utc_offset = 8 * 3600 };
 	struct store			*s;
 	struct inbound			 in;
-	struct reply			 r = { 0, { NULL } };
+	struct reply			 r = { 0 };
 	const char			*name;
 	char				*dir, *rows, *whole, *first, *p, *q;
 	size_t				 n;
@@ -735,7 +735,7 @@ test_dispatch_reply_outbox(void **state)
 					    .utc_offset = 8 * 3600 };
 	struct store			*s;
 	struct inbound			 in;
-	struct reply			 r = { 0, { NULL } };
+	struct reply			 r = { 0 };
 	const char			*name;
 	char				*dir, *q;
 	int				 i;

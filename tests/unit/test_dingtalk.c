@@ -565,7 +565,7 @@ static void
 test_dingtalk_reply(void **state)
 {
 	struct inbound		 in;
-	struct reply		 r = { 0, { NULL } };
+	struct reply		 r = { 0 };
 	struct http_response	 resp;
 
 	(void)state;

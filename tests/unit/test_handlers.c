@@ -97,7 +97,7 @@ test_help(void **state)
 	struct handler_env	 env = { .hotline = "0533-12345",
 	    .utc_offset = 8 * 3600 };
 	struct handler_ctx	 ctx;
-	struct reply		 r = { 0, { NULL } };
+	struct reply		 r = { 0 };
 	const struct handler *const *h;
 
 	(void)state;
@@ -158,7 +158,7 @@ test_date(void **state)
 static void
 test_reply_overflow(void **state)
 {
-	struct reply	 r = { 0, { NULL } };
+	struct reply	 r = { 0 };
 	int		 i;
 
 	(void)state;

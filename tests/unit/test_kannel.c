@@ -208,7 +208,7 @@ test_kannel_reply(void **state)
 {
 	struct channel		 ch;
 	struct inbound		 in;
-	struct reply		 r = { 0, { NULL } };
+	struct reply		 r = { 0 };
 	struct http_response	 resp;
 	char			 long_zh[1024];
 	size_t			 i;

@@ -79,7 +79,7 @@ bind_say(struct fixture *fx, const struct handler_env *env, const char *user,
 	const struct handler	*h = handler_find("bind");
 	struct handler_ctx	 ctx;
 	struct inbound		 in;
-	struct reply		 r = { 0, { NULL } };
+	struct reply		 r = { 0 };
 
 	assert_non_null(h);
 	memset(&in, 0, sizeof in);
@@ -417,7 +417,7 @@ test_bindgroup_scope(void **state)
 	struct handler_ctx	 ctx;
 	struct inbound		 in;
 	struct chat_info	 ci;
-	struct reply		 r = { 0, { NULL } };
+	struct reply		 r = { 0 };
 
 	assert_non_null(h);
 	assert_int_equal(groups_set_area(fx->s, "tg", "-200", fx->building,

@@ -181,7 +181,7 @@ say(struct fixture *fx, const char *user, const char *text,
     const char *msgid, time_t now)
 {
 	struct inbound	 in;
-	struct reply	 r = { 0, { NULL } };
+	struct reply	 r = { 0 };
 	struct buf	 b;
 	const char	*name;
 	char		 id[32];
@@ -566,6 +566,23 @@ test_reveal(void **state)
 	a = say(fx, "u-b", "拒绝 1", NULL, T0 + 41);	/* decided already */
 	assert_non_null(strstr(a, "没有待处理的申请 1"));
 	free(a);
+
+	/* Not where answers go through the outbox, which keeps them: and
+	 * the request is not spent by asking there. */
+	{
+		static const struct channel_backend queued = {
+			.type = "queued", .reply_outbox = 1,
+		};
+
+		fx->ch.backend = &queued;
+		a = say(fx, "u-a", "举报人 1", NULL, T0 + 45);
+		fx->ch.backend = NULL;
+		assert_non_null(strstr(a, "为保护举报人"));
+		assert_null(strstr(a, "resident-77"));
+		free(a);
+		assert_int_equal(sql_long(fx->dir, "SELECT count(*) FROM "
+		    "reveals WHERE shown_at IS NOT NULL"), 0);
+	}
 
 	/* Shown once, to the requester only. */
 	a = say(fx, "u-b", "举报人 1", NULL, T0 + 50);
