@@ -555,6 +555,7 @@ web_command(struct store *s, const struct web_env *env,
 	(void)inbound_set(in.message_id, sizeof in.message_id, msgid);
 	in.text = xstrdup(text);
 	in.explicit_cmd = 1;
+	in.anonymous = 1;	/* a browser: nobody to reach again */
 	dr = dispatch_inbound(s, &ch, env->henv, &in, now, &r, &name);
 	/* Never in the dispatcher's stored reply: the digits are kept only
 	 * as their hash, and shown on this page alone. */

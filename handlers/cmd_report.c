@@ -57,6 +57,7 @@ cmd_report_exec(struct handler_ctx *ctx, const char *args, struct reply *r)
 	t.day = day;
 	t.area_id = ctx->area_id;
 	t.chat_kind = in->chat_kind == CHAT_GROUP ? "group" : "private";
+	t.anonymous = in->anonymous;
 	t.reporter.channel = in->channel;
 	t.reporter.sender_id = in->sender_id;
 	t.reporter.sender_name = in->sender_name;

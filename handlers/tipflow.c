@@ -198,6 +198,7 @@ tipflow_move(struct tipflow *tf, const char *ref, enum tip_move move,
 	enum tipflow_result	 r;
 	enum store_status	 st;
 	const char		*code = NULL;
+	int64_t			 id;
 	int			 assigned, first_verify;
 
 	if ((r = tipflow_get(tf, ref, &t)) != TIPFLOW_OK)
@@ -249,13 +250,11 @@ tipflow_move(struct tipflow *tf, const char *ref, enum tip_move move,
 		    "confirmed");
 	else if (r == TIPFLOW_OK && to == TIP_CLOSED)
 		r = tipflow_tell_state(tf, &t, MSG_TIP_TELL_CLOSED, "closed");
-	if (out != NULL && r == TIPFLOW_OK) {
-		tip_row_clear(&t);
-		if (tips_get_id(tf->store, t.id, out) != STORE_OK)
-			r = TIPFLOW_FAILED;
-		return r;
-	}
+	id = t.id;
 	tip_row_clear(&t);
+	if (out != NULL && r == TIPFLOW_OK &&
+	    tips_get_id(tf->store, id, out) != STORE_OK)
+		r = TIPFLOW_FAILED;
 	return r;
 }
 

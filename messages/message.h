@@ -38,7 +38,10 @@ struct inbound {
 	 * a JSON object of the backend's own (owned; NULL: nothing). */
 	char		*reply_meta;
 	int		 ignore;	/* not for us (another bot, a service message) */
-	int		 explicit_cmd;	/* addressed as a command (/cmd or @bot) */
+	int		 explicit_cmd;
+	/* Sent from where nobody can be answered or reached again (the letter
+	 * page's form): a tip made by it is anonymous, never rewarded. */
+	int		 anonymous;	/* addressed as a command (/cmd or @bot) */
 };
 
 /* Releases the text; the struct itself is the caller's. */

@@ -26,6 +26,7 @@ struct tip_new {
 	const char			*day;		/* YYYYMMDD, local */
 	int64_t				 area_id;	/* 0: unknown */
 	const char			*chat_kind;	/* "private" | "group" */
+	int				 anonymous;	/* no way to reach them */
 	struct reporter_identity	 reporter;
 };
 
