@@ -24,6 +24,14 @@ extern const struct handler cmd_warn_entry;
 extern const struct handler cmd_broadcast_entry;
 extern const struct handler cmd_optout_entry;
 extern const struct handler cmd_optin_entry;
+extern const struct handler cmd_supplement_entry;
+extern const struct handler cmd_tips_entry;
+extern const struct handler cmd_verify_entry;
+extern const struct handler cmd_dispose_entry;
+extern const struct handler cmd_close_entry;
+extern const struct handler cmd_return_entry;
+extern const struct handler cmd_assign_entry;
+extern const struct handler cmd_ask_entry;
 
 const struct handler *const handler_table[] = {
 	&cmd_check_entry,
@@ -37,6 +45,15 @@ const struct handler *const handler_table[] = {
 	&cmd_broadcast_entry,
 	&cmd_optout_entry,
 	&cmd_optin_entry,
+	/* the tip ledger: the reporter's 补充, the staff's commands */
+	&cmd_supplement_entry,
+	&cmd_tips_entry,
+	&cmd_verify_entry,
+	&cmd_dispose_entry,
+	&cmd_close_entry,
+	&cmd_return_entry,
+	&cmd_assign_entry,
+	&cmd_ask_entry,
 	&cmd_help_entry,
 	NULL
 };
