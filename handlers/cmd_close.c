@@ -29,7 +29,7 @@ cmd_close_exec(struct handler_ctx *ctx, const char *args, struct reply *r)
 		return HANDLER_USAGE;
 	tipcmd_flow(ctx, &tf);
 	memset(&t, 0, sizeof t);
-	fr = tipflow_move(&tf, ref, TIP_MOVE_CLOSE, *note != '\0' ? note :
+	fr = tipcmd_move(&tf, ref, TIP_MOVE_CLOSE, *note != '\0' ? note :
 	    NULL, NULL, 0, &t);
 	if (fr == TIPFLOW_OK)
 		ctx->outbox_written = 1;

@@ -154,7 +154,7 @@ cmd_dispose_exec(struct handler_ctx *ctx, const char *args, struct reply *r)
 		return HANDLER_FAILED;
 	if (ent == -2)
 		return HANDLER_USAGE;
-	fr = tipflow_move(&tf, ref, TIP_MOVE_DISPOSE, *rest != '\0' ? rest :
+	fr = tipcmd_move(&tf, ref, TIP_MOVE_DISPOSE, *rest != '\0' ? rest :
 	    NULL, measure, ent, &t);
 	hr = tipcmd_answer(ctx, &tf, fr, ref, TIP_MOVE_DISPOSE, &t, r);
 	tip_row_clear(&t);

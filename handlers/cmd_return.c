@@ -30,7 +30,7 @@ cmd_return_exec(struct handler_ctx *ctx, const char *args, struct reply *r)
 		return HANDLER_USAGE;
 	tipcmd_flow(ctx, &tf);
 	memset(&t, 0, sizeof t);
-	fr = tipflow_move(&tf, ref, TIP_MOVE_RETURN, note, NULL, 0, &t);
+	fr = tipcmd_move(&tf, ref, TIP_MOVE_RETURN, note, NULL, 0, &t);
 	hr = tipcmd_answer(ctx, &tf, fr, ref, TIP_MOVE_RETURN, &t, r);
 	tip_row_clear(&t);
 	return hr;

@@ -169,7 +169,8 @@ cmd_tips_who(struct handler_ctx *ctx, const char *actor, char *out,
 
 	if (strcmp(actor, "system") == 0)
 		key = MSG_LEDGER_WHO_SYSTEM;
-	else if (strcmp(actor, "reporter") == 0)
+	else if (strcmp(actor, "reporter") == 0 || actor[0] == '\0')
+		/* No actor: the received event tips_create() writes. */
 		key = MSG_LEDGER_WHO_REPORTER;
 	else if (strncmp(actor, "token:", 6) == 0)
 		key = MSG_LEDGER_WHO_API;
@@ -218,8 +219,11 @@ cmd_tips_history(struct handler_ctx *ctx, const struct tip_row *t,
 		vars[1].value = cmd_tips_kind(ctx, ev[i].kind);
 		cmd_tips_who(ctx, ev[i].actor, who, sizeof who);
 		note = NULL;
+		/* A received event's note is the channel it came through, a
+		 * notice's the key it was sent once by: neither says more. */
 		if (ev[i].note != NULL && ev[i].note[0] != '\0' &&
-		    strcmp(ev[i].kind, "received") != 0)
+		    strcmp(ev[i].kind, "received") != 0 &&
+		    strcmp(ev[i].kind, "notified") != 0)
 			note = xasprintf("：%s", ev[i].note);
 		vars[3].value = note != NULL ? note : "";
 		(void)buf_adds(b, "\n");

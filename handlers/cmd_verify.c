@@ -61,7 +61,7 @@ cmd_verify_exec(struct handler_ctx *ctx, const char *args, struct reply *r)
 	move = cmd_verify_move(note);
 	tipcmd_flow(ctx, &tf);
 	memset(&t, 0, sizeof t);
-	fr = tipflow_move(&tf, ref, move, note, NULL, 0, &t);
+	fr = tipcmd_move(&tf, ref, move, note, NULL, 0, &t);
 	if (fr == TIPFLOW_OK)
 		ctx->outbox_written = 1;
 	hr = tipcmd_answer(ctx, &tf, fr, ref, move, &t, r);

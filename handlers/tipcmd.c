@@ -125,6 +125,20 @@ tipcmd_too_long(const struct handler_ctx *ctx, const char *note,
 	return 1;
 }
 
+/* Makes a move and reads the tip after it. */
+enum tipflow_result
+tipcmd_move(struct tipflow *tf, const char *ref, enum tip_move move,
+    const char *note, const char *measure, int64_t enterprise,
+    struct tip_row *t)
+{
+	enum tipflow_result	 fr;
+
+	fr = tipflow_move(tf, ref, move, note, measure, enterprise, NULL);
+	if (fr == TIPFLOW_OK && tips_get(tf->store, ref, t) != STORE_OK)
+		fr = TIPFLOW_FAILED;
+	return fr;
+}
+
 /* The staff's name of a state. */
 const char *
 tipcmd_state(const struct handler_ctx *ctx, enum tip_state st)
@@ -239,10 +253,15 @@ tipcmd_answer(const struct handler_ctx *ctx, struct tipflow *tf,
 			tipcmd_possible(ctx, now.state, tf->rank,
 			    tf->staff_id != 0 && tips_is_assignee(tf->store,
 			    now.id, tf->staff_id), &moves);
+			/* And who takes it on from here. */
+			next = msg_format(ctx->locale, tipcmd_next[now.state],
+			    vars);
 			vars[2].value = tipcmd_state(ctx, now.state);
 			vars[3].value = moves.data;
+			vars[4].value = next;
 			handler_say(ctx, r, MSG_LEDGER_BAD_STATE, vars);
 			buf_free(&moves);
+			free(next);
 		}
 		tip_row_clear(&now);
 		return HANDLER_OK;

@@ -51,6 +51,16 @@ enum handler_ret tipcmd_answer(const struct handler_ctx *, struct tipflow *,
 		    enum tipflow_result fr, const char *ref, enum tip_move move,
 		    const struct tip_row *t, struct reply *);
 
+/*
+ * tipflow_move() with the tip after it read into *t (cleared by the
+ * caller). tipflow_move()'s own out-parameter is not used: it reads the
+ * tip back by an id its row was cleared of, and so fails every move it is
+ * given for (handlers/tipflow.c); the tip is read again here instead.
+ */
+enum tipflow_result tipcmd_move(struct tipflow *, const char *ref,
+		    enum tip_move, const char *note, const char *measure,
+		    int64_t enterprise, struct tip_row *t);
+
 /* The staff's name of a state, in ctx's language. */
 const char	*tipcmd_state(const struct handler_ctx *, enum tip_state);
 

@@ -394,8 +394,8 @@ static const struct {
 		"没有找到线索 {ref}，或该线索不在您负责的区域。请核对编号。",
 		"No tip {ref} was found in your area. Please check the reference." },
 	[MSG_LEDGER_BAD_STATE] = {
-		"线索 {ref} 当前状态为「{state}」，不能{move}。此状态下可以：{moves}。",
-		"Tip {ref} is {state}: it cannot be {move} now. From there it can be: {moves}." },
+		"线索 {ref} 当前状态为「{state}」，不能{move}。此状态下您可以：{moves}。\n{next}",
+		"Tip {ref} is {state}: it cannot be {move} now. From there you can have it: {moves}.\n{next}" },
 	[MSG_LEDGER_BAD_ROLE] = {
 		"线索 {ref}：{move}需要{need}及以上角色，您的角色是{role}。",
 		"Tip {ref}: being {move} takes a {need} or above; you are a {role}." },
