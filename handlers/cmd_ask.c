@@ -48,13 +48,13 @@ cmd_ask_exec(struct handler_ctx *ctx, const char *args, struct reply *r)
 	char			 ref[TIP_REF_MAX], key[32], *text = NULL;
 	const char		*question;
 	int64_t			 reporter = 0, last;
-	enum tip_state		 to;
 	enum tipflow_result	 fr;
 	enum store_status	 st;
 	enum handler_ret	 hr = HANDLER_OK;
 	enum locale		 loc = LOCALE_ZH;
 	struct msg_var		 vars[] = {
-		{ "ref", ref }, { "question", NULL }, { NULL, NULL }
+		{ "ref", ref }, { "question", NULL }, { "move", NULL },
+		{ NULL, NULL }
 	};
 
 	if (tipcmd_group(ctx, r))
@@ -68,18 +68,16 @@ cmd_ask_exec(struct handler_ctx *ctx, const char *args, struct reply *r)
 	if ((fr = tipflow_get(&tf, ref, &t)) != TIPFLOW_OK)
 		return tipcmd_answer(ctx, &tf, fr, ref, TIP_MOVE_VERIFY, NULL,
 		    r);
-	/* Those who may check a tip may ask about it: its assignees, and
-	 * chiefs and up; in any state but closed. */
+	/* Those who may check a tip may ask about it (its assignees, and
+	 * chiefs and up), until it is closed. */
 	if (t.state == TIP_CLOSED) {
-		hr = tipcmd_answer(ctx, &tf, TIPFLOW_BAD_STATE, ref,
-		    TIP_MOVE_VERIFY, NULL, r);
+		handler_say(ctx, r, MSG_ASK_CLOSED, vars);
 		goto out;
 	}
-	if (tf.rank < ROLE_GRID_CHIEF && tip_move_check(TIP_VERIFYING,
-	    TIP_MOVE_VERIFY, tf.rank, tips_is_assignee(ctx->store, t.id,
-	    tf.staff_id), &to) != TIP_MOVE_OK) {
-		hr = tipcmd_answer(ctx, &tf, TIPFLOW_BAD_ROLE, ref,
-		    TIP_MOVE_VERIFY, NULL, r);
+	if (tf.rank < ROLE_GRID_CHIEF && !tips_is_assignee(ctx->store, t.id,
+	    tf.staff_id)) {
+		vars[2].value = msg_template(ctx->locale, MSG_LEDGER_MOVE_ASK);
+		handler_say(ctx, r, MSG_LEDGER_NOT_ASSIGNED, vars);
 		goto out;
 	}
 	st = tips_reporter(ctx->store, t.ref, &reporter);

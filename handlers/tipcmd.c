@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "tipcmd.h"
 #include "messages/buf.h"
@@ -49,9 +50,10 @@ tipcmd_flow(const struct handler_ctx *ctx, struct tipflow *tf)
 	tf->scope = ctx->staff_area;
 }
 
-/* Whether s is JB-YYYYMMDD-XXXXXX. */
-int
-tipcmd_is_ref(const char *s)
+/* The length of the reference s starts with (JB-YYYYMMDD-XXXXXX, then
+ * the end or anything but a letter, digit or dash), or 0. */
+static size_t
+tipcmd_ref_len(const char *s)
 {
 	size_t	 i;
 
@@ -65,22 +67,45 @@ tipcmd_is_ref(const char *s)
 	for (i = 12; i < 12 + TIP_REF_RANDOM; i++)
 		if (!isalnum((unsigned char)s[i]))
 			return 0;
-	return s[i] == '\0' || s[i] == ' ' || s[i] == '\t' || s[i] == '\n';
+	if (isalnum((unsigned char)s[i]) || s[i] == '-')
+		return 0;
+	return i;
+}
+
+/* Whether s is a reference, alone or followed by a separator. */
+int
+tipcmd_is_ref(const char *s)
+{
+	return tipcmd_ref_len(s) > 0;
 }
 
 /* Reads a reference off the front of args. */
 const char *
 tipcmd_ref(const char *args, char ref[TIP_REF_MAX])
 {
-	const char	*rest;
-	size_t		 i;
+	static const char *const seps[] = { " ", "\t", "\n", "\r", ":", ",",
+	    "\xef\xbc\x9a" /* ： */, "\xef\xbc\x8c" /* ， */,
+	    "\xe3\x80\x80" /* ideographic space */, NULL };
+	const char *const	*sep;
+	size_t			 n, i;
 
-	rest = handler_word(args, ref, TIP_REF_MAX);
-	if (!tipcmd_is_ref(ref))
+	args += strspn(args, " \t\n");
+	if ((n = tipcmd_ref_len(args)) == 0) {
+		(void)handler_word(args, ref, TIP_REF_MAX);
 		return NULL;
-	for (i = 0; ref[i] != '\0'; i++)
-		ref[i] = (char)toupper((unsigned char)ref[i]);
-	return rest;
+	}
+	for (i = 0; i < n; i++)
+		ref[i] = (char)toupper((unsigned char)args[i]);
+	ref[n] = '\0';
+	/* Whatever separates the reference from the rest, full-width too. */
+	for (args += n; *args != '\0'; args += strlen(*sep)) {
+		for (sep = seps; *sep != NULL; sep++)
+			if (strncmp(args, *sep, strlen(*sep)) == 0)
+				break;
+		if (*sep == NULL)
+			break;
+	}
+	return args;
 }
 
 /* Refuses ledger work in a group. */

@@ -579,6 +579,12 @@ static const struct {
 	[MSG_SUPPLEMENT_TELL] = {
 		"线索 {ref} 的举报人补充：{text}\n发送“线索 {ref}”查看完整记录。",
 		"The reporter of tip {ref} adds: {text}\nSend /tips {ref} for the whole history." },
+	[MSG_LEDGER_MOVE_ASK] = {
+		"追问举报人",
+		"asked about" },
+	[MSG_ASK_CLOSED] = {
+		"线索 {ref} 已销号，不能再追问举报人。",
+		"Tip {ref} is closed: its reporter is asked nothing more." },
 };
 
 /* Returns the template, falling back to Chinese. */

@@ -9,6 +9,7 @@
 #include "teststore.h"
 
 #include "handlers/handlers.h"
+#include "handlers/tipcmd.h"
 #include "handlers/tipflow.h"
 #include "storage/areas.h"
 #include "storage/ledger.h"
@@ -517,6 +518,36 @@ test_tips_word(void **state)
 	assert_null(h->resolve);
 }
 
+/* A reference is read in any case, and whatever separates it from the
+ * rest, full-width marks too; a longer word is no reference. */
+static void
+test_ref_words(void **state)
+{
+	char		 ref[TIP_REF_MAX];
+	const char	*rest;
+
+	(void)state;
+	rest = tipcmd_ref("jb-20261118-7kq3xz 属实 走访两户", ref);
+	assert_non_null(rest);
+	assert_string_equal(ref, "JB-20261118-7KQ3XZ");
+	assert_string_equal(rest, "属实 走访两户");
+	rest = tipcmd_ref("JB-20261118-7KQ3XZ：属实", ref);
+	assert_non_null(rest);
+	assert_string_equal(rest, "属实");
+	rest = tipcmd_ref("JB-20261118-7KQ3XZ\xe3\x80\x80属实", ref);
+	assert_non_null(rest);
+	assert_string_equal(rest, "属实");
+	rest = tipcmd_ref("JB-20261118-7KQ3XZ", ref);
+	assert_non_null(rest);
+	assert_string_equal(rest, "");
+	assert_null(tipcmd_ref("JB-20261118-7KQ3XZZ 属实", ref));
+	assert_null(tipcmd_ref("JB-2026111-7KQ3XZ 属实", ref));
+	assert_null(tipcmd_ref("属实", ref));
+	assert_null(tipcmd_ref("", ref));
+	assert_true(tipcmd_is_ref("JB-20261118-7KQ3XZ"));
+	assert_false(tipcmd_is_ref("JB-20261118-7KQ3X"));
+}
+
 int
 main(void)
 {
@@ -532,6 +563,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_move_race, setup,
 		    teardown),
 		cmocka_unit_test(test_tips_word),
+		cmocka_unit_test(test_ref_words),
 	};
 
 	return cmocka_run_group_tests_name("ledger", tests, NULL, NULL);
