@@ -133,7 +133,8 @@ cmd_assign_exec(struct handler_ctx *ctx, const char *args, struct reply *r)
 	tipcmd_flow(ctx, &tf);
 	memset(&t, 0, sizeof t);
 	if ((fr = tipflow_get(&tf, ref, &t)) != TIPFLOW_OK)
-		return tipcmd_answer(ctx, &tf, fr, ref, TIP_MOVE_ASSIGN, NULL, r);
+		return tipcmd_answer(ctx, &tf, fr, ref, TIP_MOVE_ASSIGN, NULL,
+		    r);
 	switch (tip_move_check(t.state, TIP_MOVE_ASSIGN, tf.rank, 0, &to)) {
 	case TIP_MOVE_OK:
 		break;

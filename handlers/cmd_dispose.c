@@ -41,7 +41,8 @@ cmd_dispose_by_name(struct store *s, const char *name)
 {
 	struct check_result	 cr;
 	char			 fold[NAME_MAX_BYTES], key[NAME_MAX_BYTES];
-	char			 mfold[NAME_MAX_BYTES], mkey[NAME_MAX_BYTES];
+	char			 mfold[NAME_MAX_BYTES];
+	char			 mkey[NAME_MAX_BYTES];
 	enum store_status	 st;
 	int64_t			 id = 0;
 	size_t			 i;

@@ -109,7 +109,8 @@ cmd_tips_list(struct handler_ctx *ctx, struct reply *r)
 	struct tip_row		*rows;
 	struct buf		 b;
 	size_t			 n = 0, i;
-	char			 count[16], due[96], text[TIPS_EXCERPT * 4 + 8];
+	char			 count[16], due[96];
+	char			 text[TIPS_EXCERPT * 4 + 8];
 	struct msg_var		 vars[] = {
 		{ "n", count }, { "ref", NULL }, { "state", NULL },
 		{ "area", NULL }, { "due", due }, { "text", text },
