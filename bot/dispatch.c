@@ -475,6 +475,12 @@ dispatch_inbound(struct store *s, const struct channel *ch,
 		    who.name);
 	}
 
+	/* A word with two meanings picks its handler by who sent it (see
+	 * struct handler's resolve): the policy, the role check and the
+	 * transaction below are those of the handler it picks. */
+	if (h != NULL && h->resolve != NULL)
+		h = h->resolve(&ctx, args);
+
 	if (h == NULL && sms)
 		return dispatch_sms_help(&ctx, r);
 	if (h == NULL) {

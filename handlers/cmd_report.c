@@ -17,7 +17,8 @@
 #define REPORT_MAX_CHARS	2000
 
 static const char *const cmd_report_aliases[] = {
-	"/report", "report", "举报", "反映", "线索", NULL
+	/* 线索 is cmd_tips', which hands a resident's tip back here. */
+	"/report", "report", "举报", "反映", NULL
 };
 
 /* Stores the tip and answers with its reference. */

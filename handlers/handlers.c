@@ -24,6 +24,14 @@ extern const struct handler cmd_warn_entry;
 extern const struct handler cmd_broadcast_entry;
 extern const struct handler cmd_optout_entry;
 extern const struct handler cmd_optin_entry;
+extern const struct handler cmd_supplement_entry;
+extern const struct handler cmd_tips_entry;
+extern const struct handler cmd_verify_entry;
+extern const struct handler cmd_dispose_entry;
+extern const struct handler cmd_close_entry;
+extern const struct handler cmd_return_entry;
+extern const struct handler cmd_assign_entry;
+extern const struct handler cmd_ask_entry;
 extern const struct handler cmd_reveal_entry;
 extern const struct handler cmd_approve_entry;
 extern const struct handler cmd_refuse_entry;
@@ -41,6 +49,15 @@ const struct handler *const handler_table[] = {
 	&cmd_broadcast_entry,
 	&cmd_optout_entry,
 	&cmd_optin_entry,
+	/* the tip ledger: the reporter's 补充, the staff's commands */
+	&cmd_supplement_entry,
+	&cmd_tips_entry,
+	&cmd_verify_entry,
+	&cmd_dispose_entry,
+	&cmd_close_entry,
+	&cmd_return_entry,
+	&cmd_assign_entry,
+	&cmd_ask_entry,
 	&cmd_reveal_entry,
 	&cmd_approve_entry,
 	&cmd_refuse_entry,

@@ -120,6 +120,16 @@ struct handler {
 	 */
 	enum handler_ret	(*exec)(struct handler_ctx *, const char *args,
 				    struct reply *);
+	/*
+	 * Optional: one word with two meanings (线索: a resident's tip, a
+	 * staff member's ledger). The dispatcher calls it once it knows the
+	 * sender (ctx->role and the staff fields are set; the lookup is made
+	 * for every handler above ROLE_RESIDENT, so give such a handler the
+	 * hook) and before any role check, and runs the handler it returns
+	 * instead (itself, or another of the table).
+	 */
+	const struct handler	*(*resolve)(const struct handler_ctx *,
+				    const char *args);
 };
 
 extern const struct handler *const handler_table[];

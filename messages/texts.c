@@ -526,6 +526,229 @@ static const struct {
 		"批准请发送“批准 {id}”，拒绝请发送“拒绝 {id}”。",
 		"{name} asks to see the reporter of tip {ref} (request {id}), "
 		"because: {reason}\nSend \"/approve {id}\" or \"/refuse {id}\"." },
+	/* the tip ledger's chat commands (线索 核查 处置 销号 退回 指派 追问 补充) */
+	[MSG_USAGE_TIPS] = {
+		"线索 [编号] — 工作人员：我的待办线索，或一条线索及其办理记录",
+		"/tips [reference] — staff: my open tips, or one tip with its history" },
+	[MSG_USAGE_VERIFY] = {
+		"核查 <编号> <结论> — 开始核查或给出结论（属实/不属实 …）",
+		"/verify <reference> <finding> — begin the check, or conclude (true/false …)" },
+	[MSG_USAGE_DISPOSE] = {
+		"处置 <编号> <措施> [企业名或信用代码] — 约谈、警示、行政处罚、刑事立案、注吊销、关门",
+		"/dispose <reference> <measure> [company or credit code] — admonished, warned, penalty, criminal, deregistered, shut" },
+	[MSG_USAGE_CLOSE] = {
+		"销号 <编号> — 处置完毕或不属实的线索销号",
+		"/close <reference> — close a tip that was dealt with or found untrue" },
+	[MSG_USAGE_RETURN] = {
+		"退回 <编号> <理由> — 把线索退回上一步",
+		"/return <reference> <reason> — send a tip one step back" },
+	[MSG_USAGE_ASSIGN] = {
+		"指派 <编号> <姓名或工号>[,…] — 网格长及以上重新指派线索",
+		"/assign <reference> <name or staff number>[,…] — chiefs and up reassign a tip" },
+	[MSG_USAGE_ASK] = {
+		"追问 <编号> <问题> — 向举报人提问（举报人身份保密）",
+		"/ask <reference> <question> — ask the reporter (who stays confidential)" },
+	[MSG_USAGE_SUPPLEMENT] = {
+		"补充 <编号> <内容> — 举报人补充自己举报的线索",
+		"/add <reference> <details> — add to a tip you reported" },
+	[MSG_LEDGER_PRIVATE] = {
+		"线索办理请在与防非助手的私聊中进行，以免线索内容在群里泄露。本条消息未被记录。",
+		"Work on tips in a private chat with me, so that nothing of a tip shows in a group. This message was not recorded." },
+	[MSG_LEDGER_NOT_FOUND] = {
+		"没有找到线索 {ref}，或该线索不在您负责的区域。请核对编号。",
+		"No tip {ref} was found in your area. Please check the reference." },
+	[MSG_LEDGER_BAD_STATE] = {
+		"线索 {ref} 当前状态为「{state}」，不能{move}。此状态下您可以：{moves}。\n{next}",
+		"Tip {ref} is {state}: it cannot be {move} now. From there you can have it: {moves}.\n{next}" },
+	[MSG_LEDGER_BAD_ROLE] = {
+		"线索 {ref}：{move}需要{need}及以上角色，您的角色是{role}。",
+		"Tip {ref}: being {move} takes a {need} or above; you are a {role}." },
+	[MSG_LEDGER_NOT_ASSIGNED] = {
+		"线索 {ref} 没有分派给您：只有承办人或网格长及以上可以{move}。",
+		"Tip {ref} is not assigned to you: only its assignees, or a grid chief and above, can have it {move}." },
+	[MSG_LEDGER_RACE] = {
+		"线索 {ref} 刚刚被他人办理，未作改动。请发送“线索 {ref}”查看最新状态后重试。",
+		"Someone else just worked on tip {ref}; nothing was changed. Send /tips {ref} to see where it is, then try again." },
+	[MSG_LEDGER_BAD_MEASURE] = {
+		"无法识别措施“{measure}”。可用的措施：约谈、警示、行政处罚、刑事立案、注吊销、关门。",
+		"\"{measure}\" is not a measure. Use one of: admonished, warned, penalty, criminal, deregistered, shut." },
+	[MSG_LEDGER_NEED_NAME] = {
+		"信用代码 {code} 不在企业名录中。请同时写上企业名称：处置 {ref} <措施> {code} <企业名称>",
+		"Credit code {code} is not in the registry. Name the company too: /dispose {ref} <measure> {code} <company name>" },
+	[MSG_LEDGER_MOVED] = {
+		"线索 {ref}：已{move}，当前状态「{state}」。\n{next}",
+		"Tip {ref}: {move}; it is now {state}.\n{next}" },
+	[MSG_LEDGER_NONE] = {
+		"无",
+		"nothing" },
+	[MSG_LEDGER_MOVE_ASSIGN] = {
+		"指派",
+		"assigned" },
+	[MSG_LEDGER_MOVE_VERIFY] = {
+		"开始核查",
+		"verified" },
+	[MSG_LEDGER_MOVE_CONFIRM] = {
+		"认定属实",
+		"confirmed" },
+	[MSG_LEDGER_MOVE_REJECT] = {
+		"认定不属实",
+		"rejected" },
+	[MSG_LEDGER_MOVE_DISPOSE] = {
+		"处置",
+		"disposed of" },
+	[MSG_LEDGER_MOVE_CLOSE] = {
+		"销号",
+		"closed" },
+	[MSG_LEDGER_MOVE_RETURN] = {
+		"退回",
+		"returned" },
+	[MSG_LEDGER_NEXT_RECEIVED] = {
+		"下一步：网格长及以上发送“指派 {ref} <姓名>”。",
+		"Next: a grid chief or above sends /assign {ref} <name>." },
+	[MSG_LEDGER_NEXT_ASSIGNED] = {
+		"下一步：承办人发送“核查 {ref} <结论>”。",
+		"Next: its assignee sends /verify {ref} <finding>." },
+	[MSG_LEDGER_NEXT_VERIFYING] = {
+		"下一步：核查完毕后发送“核查 {ref} 属实 <说明>”或“核查 {ref} 不属实 <说明>”。",
+		"Next: once checked, send /verify {ref} true <notes> or /verify {ref} false <notes>." },
+	[MSG_LEDGER_NEXT_REJECTED] = {
+		"下一步：处非办发送“销号 {ref}”。",
+		"Next: the office sends /close {ref}." },
+	[MSG_LEDGER_NEXT_CONFIRMED] = {
+		"下一步：网格长及以上发送“处置 {ref} <措施> [企业名或信用代码]”。",
+		"Next: a grid chief or above sends /dispose {ref} <measure> [company or credit code]." },
+	[MSG_LEDGER_NEXT_DISPOSING] = {
+		"下一步：处置完毕后由处非办发送“销号 {ref}”。",
+		"Next: when it is dealt with, the office sends /close {ref}." },
+	[MSG_LEDGER_NEXT_CLOSED] = {
+		"线索已办结，无需进一步操作。",
+		"The tip is closed; nothing more to do." },
+	[MSG_LEDGER_LIST_HEAD] = {
+		"待办线索 {n} 条（最新在前）：",
+		"{n} open tips (newest first):" },
+	[MSG_LEDGER_LIST_MORE] = {
+		"仅显示最新 {n} 条。发送“线索 <编号>”查看详情。",
+		"Only the newest {n} are shown. Send /tips <reference> for one." },
+	[MSG_LEDGER_LIST_FOOT] = {
+		"发送“线索 <编号>”查看详情和办理记录。",
+		"Send /tips <reference> for the details and history." },
+	[MSG_LEDGER_LIST_NONE] = {
+		"目前没有待办线索。",
+		"You have no open tips." },
+	[MSG_LEDGER_LIST_LINE] = {
+		"{ref}｜{state}｜{area}｜{due}｜{text}",
+		"{ref} | {state} | {area} | {due} | {text}" },
+	[MSG_LEDGER_DUE] = {
+		"{when} 前",
+		"due {when}" },
+	[MSG_LEDGER_OVERDUE] = {
+		"已超期（{when}）",
+		"OVERDUE ({when})" },
+	[MSG_LEDGER_NO_DUE] = {
+		"无时限",
+		"no deadline" },
+	[MSG_LEDGER_SHOW] = {
+		"线索 {ref}\n状态：{state}\n区域：{area}\n企业：{enterprise}\n措施：{measure}\n承办人：{people}\n时限：{due}\n收到：{when}\n内容：{text}\n办理记录：",
+		"Tip {ref}\nState: {state}\nArea: {area}\nCompany: {enterprise}\nMeasure: {measure}\nAssignees: {people}\nDeadline: {due}\nReceived: {when}\nText: {text}\nHistory:" },
+	[MSG_LEDGER_FIRST] = {
+		"{name}（首报）",
+		"{name} (first report)" },
+	[MSG_LEDGER_FIRST_OF] = {
+		"{name}（首报为 {first}）",
+		"{name} (first reported in {first})" },
+	[MSG_LEDGER_EVENT] = {
+		"• {when} {kind}｜{who}{note}",
+		"• {when} {kind} | {who}{note}" },
+	[MSG_LEDGER_WHO_SYSTEM] = {
+		"系统",
+		"system" },
+	[MSG_LEDGER_WHO_REPORTER] = {
+		"举报人",
+		"reporter" },
+	[MSG_LEDGER_WHO_API] = {
+		"接口",
+		"API" },
+	[MSG_LEDGER_WHO_UNKNOWN] = {
+		"工作人员",
+		"staff" },
+	[MSG_LEDGER_KIND_RECEIVED] = {
+		"收到举报",
+		"received" },
+	[MSG_LEDGER_KIND_ASSIGNED] = {
+		"分派",
+		"assigned" },
+	[MSG_LEDGER_KIND_VERIFYING] = {
+		"开始核查",
+		"verifying" },
+	[MSG_LEDGER_KIND_REJECTED] = {
+		"认定不属实",
+		"found untrue" },
+	[MSG_LEDGER_KIND_CONFIRMED] = {
+		"认定属实",
+		"found true" },
+	[MSG_LEDGER_KIND_DISPOSING] = {
+		"处置",
+		"disposal" },
+	[MSG_LEDGER_KIND_CLOSED] = {
+		"销号",
+		"closed" },
+	[MSG_LEDGER_KIND_RETURNED] = {
+		"退回",
+		"returned" },
+	[MSG_LEDGER_KIND_ESCALATED] = {
+		"超时升级",
+		"escalated" },
+	[MSG_LEDGER_KIND_QUESTION] = {
+		"追问举报人",
+		"question to the reporter" },
+	[MSG_LEDGER_KIND_ANSWER] = {
+		"举报人补充",
+		"the reporter's answer" },
+	[MSG_LEDGER_KIND_LINKED] = {
+		"关联企业",
+		"linked to a company" },
+	[MSG_LEDGER_KIND_NOTIFIED] = {
+		"已告知举报人",
+		"reporter told" },
+	[MSG_LEDGER_KIND_UNASSIGNED] = {
+		"待分派",
+		"unassigned" },
+	[MSG_LEDGER_TOO_LONG] = {
+		"内容过长（{len} 字），最多 {max} 字。",
+		"That is too long ({len} characters); at most {max}." },
+	[MSG_ASSIGN_UNKNOWN] = {
+		"找不到工作人员“{name}”，或其不负责线索 {ref} 所在的区域。请写姓名或工号。",
+		"No staff member \"{name}\" who may work on tip {ref}'s area. Use a name or a staff number." },
+	[MSG_ASSIGN_OK] = {
+		"线索 {ref} 已指派给 {people}，已通知本人。当前状态「{state}」。\n{next}",
+		"Tip {ref} is assigned to {people}, who were told. It is now {state}.\n{next}" },
+	[MSG_ASK_SENT] = {
+		"追问已发送给线索 {ref} 的举报人，对方回复后会通知承办人员。",
+		"Your question went to the reporter of tip {ref}; its assignees will be told of the answer." },
+	[MSG_ASK_NO_REPORTER] = {
+		"线索 {ref} 的举报人无法联系（匿名举报或已超过保存期限），追问未发送。",
+		"The reporter of tip {ref} cannot be reached (anonymous, or no longer kept); nothing was sent." },
+	[MSG_ASK_BODY] = {
+		"关于您举报的线索 {ref}，工作人员想进一步了解：{question}\n请回复“补充 {ref} <内容>”。您的身份严格保密。",
+		"About your tip {ref}, we would like to know: {question}\nReply /add {ref} <your answer>. Your identity stays confidential." },
+	[MSG_SUPPLEMENT_NOT_YOURS] = {
+		"没有找到您举报的编号为 {ref} 的线索。只有举报人本人可以补充，请核对编号。",
+		"No tip {ref} filed by you was found. Only the person who reported a tip can add to it; please check the reference." },
+	[MSG_SUPPLEMENT_CLOSED] = {
+		"线索 {ref} 已办结，无法再补充。如有新情况，请重新举报或拨打防非热线 {hotline}。",
+		"Tip {ref} is closed and takes no more details. For anything new, report again or call {hotline}." },
+	[MSG_SUPPLEMENT_OK] = {
+		"已收到您对线索 {ref} 的补充，已转交承办人员。谢谢！您的身份严格保密。",
+		"Thank you: what you added to tip {ref} went to the staff working on it. Your identity stays confidential." },
+	[MSG_SUPPLEMENT_TELL] = {
+		"线索 {ref} 的举报人补充：{text}\n发送“线索 {ref}”查看完整记录。",
+		"The reporter of tip {ref} adds: {text}\nSend /tips {ref} for the whole history." },
+	[MSG_LEDGER_MOVE_ASK] = {
+		"追问举报人",
+		"asked about" },
+	[MSG_ASK_CLOSED] = {
+		"线索 {ref} 已销号，不能再追问举报人。",
+		"Tip {ref} is closed: its reporter is asked nothing more." },
 };
 
 /* Returns the template, falling back to Chinese. */
