@@ -43,6 +43,9 @@ static const struct dispatch_policy dispatch_policies[] = {
 	{ "report", 1, "tip", offsetof(struct handler_env, tips_per_hour),
 	  3600, MSG_FLOOD_TIPS },
 	{ "status", 1, NULL, 0, 0, MSG__COUNT },
+	/* A reporter's 补充 tells the assignees: counted as tips are. */
+	{ "supplement", 1, "tip", offsetof(struct handler_env, tips_per_hour),
+	  3600, MSG_FLOOD_TIPS },
 	{ "check", 0, "check", offsetof(struct handler_env, checks_per_minute),
 	  60, MSG_FLOOD_CHECKS },
 };

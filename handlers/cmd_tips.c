@@ -120,6 +120,8 @@ cmd_tips_list(struct handler_ctx *ctx, struct reply *r)
 	memset(&f, 0, sizeof f);
 	f.scope = ctx->staff_area;
 	f.states = TIP_OPEN_STATES;
+	/* The office also sees tips that came from no known area. */
+	f.unplaced = ctx->role >= ROLE_OFFICE;
 	if (ctx->role < ROLE_GRID_CHIEF)
 		f.assignee = ctx->staff_id;
 	/* One more than shown, to know whether there are more. */

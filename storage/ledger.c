@@ -28,12 +28,12 @@ static const char *const sql_tip_get =
 static const char *const sql_tip_get_id =
     "SELECT " TIP_COLUMNS TIP_JOINS " WHERE t.id = ?1";
 /* ?1 scope (0: all), ?2 state bits (0: all), ?3 assignee, ?4 since,
- * ?5 until, ?6 before, ?7 limit. */
+ * ?5 until, ?6 before, ?7 limit, ?8 unplaced tips too. */
 static const char *const sql_tip_list =
     "SELECT " TIP_COLUMNS TIP_JOINS
     " WHERE (?1 = 0 OR EXISTS (SELECT 1 FROM areas r WHERE r.id = ?1"
     " AND (a.id = r.id OR substr(a.path, 1, length(r.path) + 1) ="
-    " r.path || '/')))"
+    " r.path || '/')) OR (?8 <> 0 AND t.area_id IS NULL))"
     " AND (?2 = 0 OR (?2 >> (CASE t.state WHEN 'received' THEN 0"
     " WHEN 'assigned' THEN 1 WHEN 'verifying' THEN 2 WHEN 'rejected' THEN 3"
     " WHEN 'confirmed' THEN 4 WHEN 'disposing' THEN 5 ELSE 6 END)) & 1)"
@@ -286,6 +286,7 @@ tips_list(struct store *s, const struct tip_filter *f, struct tip_row *out,
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)f->until);
 	sqlite3_bind_int64(st, 6, f->before);
 	sqlite3_bind_int64(st, 7, (sqlite3_int64)n);
+	sqlite3_bind_int(st, 8, f->unplaced != 0);
 	while (*count < n && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		ledger_row(st, &out[(*count)++]);
 	sqlite3_reset(st);

@@ -111,6 +111,8 @@ struct tip_filter {
 	int64_t		 assignee;	/* staff id; 0: anyone's */
 	time_t		 since, until;	/* created in [since, until); 0: open */
 	int64_t		 before;	/* ids below this (paging); 0: none */
+	int		 unplaced;	/* with a scope: tips of no known area
+					   too (the office sees those) */
 };
 /* Lists tips newest first; *count gets how many (at most n). */
 enum store_status tips_list(struct store *, const struct tip_filter *,
