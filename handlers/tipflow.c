@@ -198,6 +198,7 @@ tipflow_move(struct tipflow *tf, const char *ref, enum tip_move move,
 	enum tipflow_result	 r;
 	enum store_status	 st;
 	const char		*code = NULL;
+	char			 detail[TIP_REF_MAX + 48];
 	int64_t			 id;
 	int			 assigned, first_verify;
 
@@ -228,6 +229,14 @@ tipflow_move(struct tipflow *tf, const char *ref, enum tip_move move,
 	if (st == STORE_OK && code != NULL)
 		st = tips_set_measure(tf->store, t.id, code, enterprise,
 		    tf->now);
+	if (st == STORE_OK) {
+		/* Every move is in the audit log too, which the office reads
+		 * across tips. */
+		(void)snprintf(detail, sizeof detail, "%s %s -> %s", t.ref,
+		    tip_state_name(t.state), tip_state_name(to));
+		st = audit_add_area(tf->store, tf->actor, "tip move", detail,
+		    t.area_id, tf->now);
+	}
 	if (st == STORE_NOT_FOUND) {
 		tip_row_clear(&t);
 		return TIPFLOW_RACE;
@@ -301,6 +310,9 @@ tipflow_assign(struct tipflow *tf, const char *ref, const int64_t *staff,
 	buf_free(&names);
 	if (st == STORE_OK)
 		st = tips_assign(tf->store, t.id, staff, n, tf->now);
+	if (st == STORE_OK)
+		st = audit_add_area(tf->store, tf->actor, "tip assign", t.ref,
+		    t.area_id, tf->now);
 	if (st != STORE_OK) {
 		tip_row_clear(&t);
 		return st == STORE_NOT_FOUND ? TIPFLOW_RACE : TIPFLOW_FAILED;

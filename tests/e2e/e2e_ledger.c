@@ -220,6 +220,10 @@ test_ledger_flow(void **state)
 	expectf("u-wang", "wang", "当前状态「属实待处置」", "核查 %s 属实 确有此事",
 	    ref);
 	assert_int_equal(to_reporter(ref, "经核查属实"), 1);
+	/* The move is in the audit log, which nobody can edit, too. */
+	(void)snprintf(sql, sizeof sql, "SELECT count(*) FROM audit_log WHERE "
+	    "action = 'tip move' AND detail = '%s verifying -> confirmed'", ref);
+	assert_int_equal(e2e_sql_long(&d, sql), 1);
 	expectf("u-wang", "wang", "需要网格长及以上角色", "处置 %s 约谈", ref);
 	expectf("u-wang", "wang", "不能销号", "销号 %s", ref);
 	expectf("u-wang", "wang", "下一步：网格长及以上发送“处置", "销号 %s",
