@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "cli.h"
 #include "import.h"
 #include "messages/buf.h"
@@ -165,14 +166,14 @@ cli_staff(struct cli *cli, int argc, char **argv)
 		if ((s = admin_open(cli, &o, &area)) == NULL)
 			return 1;
 		if (store_begin(s) != STORE_OK ||
-		    staff_add(s, o.name, o.role, area, o.phone, time(NULL),
+		    staff_add(s, o.name, o.role, area, o.phone, clock_now(),
 		    &id) != STORE_OK ||
-		    staff_bind_code(s, id, time(NULL), code) != STORE_OK)
+		    staff_bind_code(s, id, clock_now(), code) != STORE_OK)
 			goto fail;
 		(void)snprintf(detail, sizeof detail, "staff %lld (%.64s, %s)",
 		    (long long)id, o.name, o.role);
 		if (audit_add_area(s, "cli", "staff add", detail, area,
-		    time(NULL)) != STORE_OK || store_commit(s) != STORE_OK)
+		    clock_now()) != STORE_OK || store_commit(s) != STORE_OK)
 			goto fail;
 		printf("工作人员 staff %lld: %s (%s)\n绑定码 bind code: %s "
 		    "(24 小时内有效 valid 24 h; send: 绑定 %s)\n", (long long)id,
@@ -188,9 +189,9 @@ cli_staff(struct cli *cli, int argc, char **argv)
 		(void)snprintf(detail, sizeof detail, "staff %ld (%.64s)", o.id,
 		    list[0].name);
 		if (store_begin(s) != STORE_OK ||
-		    staff_bind_code(s, o.id, time(NULL), code) != STORE_OK ||
+		    staff_bind_code(s, o.id, clock_now(), code) != STORE_OK ||
 		    audit_add_area(s, "cli", "bind code", detail,
-		    list[0].area_id, time(NULL)) != STORE_OK ||
+		    list[0].area_id, clock_now()) != STORE_OK ||
 		    store_commit(s) != STORE_OK)
 			goto fail;
 		printf("绑定码 bind code for %s: %s (24 h; earlier codes are "
@@ -301,8 +302,8 @@ cli_group(struct cli *cli, int argc, char **argv)
 	(void)snprintf(detail, sizeof detail, "%s robot %.64s (%s)", o.robot,
 	    o.name, o.kind);
 	if (store_begin(s) != STORE_OK || groups_add_robot(s, o.robot, o.name,
-	    area, o.kind, o.webhook, o.secret, time(NULL), &id) != STORE_OK ||
-	    audit_add_area(s, "cli", "group add", detail, area, time(NULL)) !=
+	    area, o.kind, o.webhook, o.secret, clock_now(), &id) != STORE_OK ||
+	    audit_add_area(s, "cli", "group add", detail, area, clock_now()) !=
 	    STORE_OK || store_commit(s) != STORE_OK) {
 		fprintf(stderr, "fangfei: %s (the webhook must be an http(s) "
 		    "URL)\n", store_errmsg(s));
@@ -415,14 +416,14 @@ cli_token_revoke(struct cli *cli, const struct admin_opts *o)
 	(void)snprintf(detail, sizeof detail, "token %ld", o->id);
 	if (store_begin(s) != STORE_OK)
 		goto fail;
-	if ((st = tokens_revoke(s, o->id, time(NULL))) == STORE_NOT_FOUND) {
+	if ((st = tokens_revoke(s, o->id, clock_now())) == STORE_NOT_FOUND) {
 		store_rollback(s);
 		store_close(s);
 		fprintf(stderr, "fangfei: no live token --id %ld\n", o->id);
 		return 1;
 	}
 	if (st != STORE_OK || audit_add(s, "cli", "token revoke", detail,
-	    time(NULL)) != STORE_OK || store_commit(s) != STORE_OK)
+	    clock_now()) != STORE_OK || store_commit(s) != STORE_OK)
 		goto fail;
 	printf("令牌已吊销 token %ld revoked\n", o->id);
 	store_close(s);
@@ -442,7 +443,7 @@ cli_token(struct cli *cli, int argc, char **argv)
 	struct store		*s;
 	char			 text[TOKEN_TEXT_LEN + 1], detail[192];
 	int64_t			 area;
-	time_t			 now = time(NULL), expires = 0;
+	time_t			 now = clock_now(), expires = 0;
 	int			 k;
 
 	if ((k = admin_options(cli, argc, argv, usage_token, &o)) == -1 ||
@@ -646,7 +647,7 @@ cli_broadcast(struct cli *cli, int argc, char **argv)
 		store_close(s);
 		return 0;
 	}
-	if (store_begin(s) != STORE_OK || broadcasts_create(s, &b, time(NULL),
+	if (store_begin(s) != STORE_OK || broadcasts_create(s, &b, clock_now(),
 	    &id, &r) != STORE_OK || store_commit(s) != STORE_OK) {
 		fprintf(stderr, "fangfei: %s\n", store_errmsg(s));
 		store_rollback(s);
@@ -741,7 +742,7 @@ cli_notice(struct cli *cli, int argc, char **argv)
 		in.date = o.date;
 		in.title = o.name;
 		if (import_csv(s, IMPORT_ENTERPRISES, f, argv[k + 1], stderr,
-		    time(NULL), &in, &st, &cause) == -1) {
+		    clock_now(), &in, &st, &cause) == -1) {
 			fprintf(stderr, "fangfei: %s\n", cause);
 			free(cause);
 		} else {
@@ -762,7 +763,7 @@ cli_notice(struct cli *cli, int argc, char **argv)
 		return 1;
 	if (store_begin(s) != STORE_OK)
 		goto fail;
-	switch (notices_publish(s, (int)o.id, time(NULL), &nid)) {
+	switch (notices_publish(s, (int)o.id, clock_now(), &nid)) {
 	case STORE_OK:
 		break;
 	case STORE_NOT_FOUND:
@@ -791,14 +792,14 @@ cli_notice(struct cli *cli, int argc, char **argv)
 			store_close(s);
 			return 1;
 		}
-		if (broadcasts_create(s, &b, time(NULL), &bid, &reach) !=
+		if (broadcasts_create(s, &b, clock_now(), &bid, &reach) !=
 		    STORE_OK) {
 			free(text);
 			goto fail;
 		}
 		free(text);
 	}
-	if (audit_add(s, "cli", "notice publish", argv[k], time(NULL)) !=
+	if (audit_add(s, "cli", "notice publish", argv[k], clock_now()) !=
 	    STORE_OK || store_commit(s) != STORE_OK)
 		goto fail;
 	printf("第 %ld 期通告已发布 notice %ld published", o.id, o.id);

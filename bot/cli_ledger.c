@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "cli.h"
 #include "ledger_out.h"
 #include "messages/buf.h"
@@ -208,7 +209,7 @@ ledger_export_cmd(struct cli *cli, const struct ledger_opts *o)
 	    o->state ? o->state : "", o->since || o->until ? " dated" : "",
 	    o->out ? " to a file" : "");
 	if (audit_add_area(s, "cli", "ledger export", detail, q.scope,
-	    time(NULL)) != STORE_OK) {
+	    clock_now()) != STORE_OK) {
 		fprintf(stderr, "fangfei: %s\n", store_errmsg(s));
 		goto out;
 	}
@@ -282,7 +283,7 @@ ledger_stats_cmd(struct cli *cli, const struct ledger_opts *o)
 	struct buf		 b;
 	struct tm		 tm;
 	time_t			 bounds[LEDGER_MONTHS + 1];
-	time_t			 local = time(NULL) + cli->cfg.utc_offset;
+	time_t			 local = clock_now() + cli->cfg.utc_offset;
 	int64_t			 base;
 	int			 top, rc = 1;
 	long			 year = o->year;

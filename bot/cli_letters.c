@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "cli.h"
 #include "messages/buf.h"
 #include "messages/xmalloc.h"
@@ -180,7 +181,7 @@ cli_letter(struct cli *cli, int argc, char **argv)
 			return 1;
 		}
 		st = letters_add(s, o.name, body, o.issuer, o.date, area,
-		    time(NULL), &id);
+		    clock_now(), &id);
 		free(body);
 		if (st != STORE_OK)
 			goto fail;
@@ -201,7 +202,7 @@ cli_letter(struct cli *cli, int argc, char **argv)
 		m.base = cli->cfg.public_base_url;
 		if (store_begin(s) != STORE_OK || letters_make_codes(s, o.id,
 		    area, level, o.count > 0 ? (int)o.count : 1, o.place,
-		    time(NULL), letter_note_code, &m, &made) != STORE_OK ||
+		    clock_now(), letter_note_code, &m, &made) != STORE_OK ||
 		    store_commit(s) != STORE_OK) {
 			buf_free(&m.out);
 			goto fail;
@@ -223,14 +224,14 @@ cli_letter(struct cli *cli, int argc, char **argv)
 			return 1;
 		}
 		if ((out = web_print_link(s, cli->cfg.public_base_url, o.id,
-		    area, time(NULL), hours > 0 ? (int)hours :
+		    area, clock_now(), hours > 0 ? (int)hours :
 		    cli->cfg.print_link_hours, &expires)) == NULL) {
 			fprintf(stderr, "fangfei: cannot sign a print link\n");
 			store_close(s);
 			return 1;
 		}
 		(void)audit_add(s, "cli", "letter print-link", o.area,
-		    time(NULL));
+		    clock_now());
 		printf("%s\n", out);
 		free(out);
 	} else if (strcmp(cmd, "stats") == 0) {
@@ -264,7 +265,7 @@ cli_letter(struct cli *cli, int argc, char **argv)
 		/* The shared link has a code of its own, labelled as such,
 		 * and carries from=group so its scans count apart. */
 		if (store_begin(s) != STORE_OK ||
-		    (st = letters_share_code(s, o.id, area, time(NULL), &lc)) !=
+		    (st = letters_share_code(s, o.id, area, clock_now(), &lc)) !=
 		    STORE_OK) {
 			letter_clear(&l);
 			goto fail;
@@ -283,7 +284,7 @@ cli_letter(struct cli *cli, int argc, char **argv)
 			store_close(s);
 			return 1;
 		}
-		if (broadcasts_create(s, &b, time(NULL), &bid, &reach) !=
+		if (broadcasts_create(s, &b, clock_now(), &bid, &reach) !=
 		    STORE_OK || store_commit(s) != STORE_OK) {
 			free(text);
 			goto fail;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "cli.h"
 #include "storage/areas.h"
 #include "storage/ledger.h"
@@ -210,12 +211,12 @@ trust_change(struct store *s, const char *verb, const struct trust_opts *o)
 		goto fail;
 	if (strcmp(verb, "set") == 0) {
 		yes = strcmp(o->eligible, "yes") == 0;
-		st = rewards_set(s, t.id, yes, o->reason, "cli", time(NULL), &v);
+		st = rewards_set(s, t.id, yes, o->reason, "cli", clock_now(), &v);
 	} else if (strcmp(verb, "stage") == 0)
 		st = rewards_stage(s, t.id, (int)o->stage, o->yuan, "cli",
-		    time(NULL), &v);
+		    clock_now(), &v);
 	else
-		st = rewards_paid(s, t.id, "cli", time(NULL), &v);
+		st = rewards_paid(s, t.id, "cli", clock_now(), &v);
 	if (st == STORE_INVALID) {
 		store_rollback(s);
 		fprintf(stderr, "fangfei: 理由过长 the reason is over %d "
@@ -318,7 +319,7 @@ cli_custodian(struct cli *cli, int argc, char **argv)
 	if (store_begin(s) != STORE_OK ||
 	    staff_set_custodian(s, o.id, on) != STORE_OK ||
 	    audit_add_area(s, "cli", "custodian", detail, who.area_id,
-	    time(NULL)) != STORE_OK || store_commit(s) != STORE_OK) {
+	    clock_now()) != STORE_OK || store_commit(s) != STORE_OK) {
 		fprintf(stderr, "fangfei: %s\n", store_errmsg(s));
 		store_rollback(s);
 		store_close(s);
@@ -345,7 +346,7 @@ cli_tips_forget(struct cli *cli, int argc, char **argv)
 	}
 	if ((s = trust_open(cli)) == NULL)
 		return 1;
-	if (tips_forget(s, cli->cfg.tip_forget_days, time(NULL), &n) !=
+	if (tips_forget(s, cli->cfg.tip_forget_days, clock_now(), &n) !=
 	    STORE_OK) {
 		fprintf(stderr, "fangfei: %s\n", store_errmsg(s));
 		store_close(s);

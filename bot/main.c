@@ -353,7 +353,7 @@ cmd_serve(struct cli *cli, int argc, char **argv)
 		 * one. */
 		struct timespec tick = { 60, 0 };
 
-		server_cron(srv, time(NULL));
+		server_cron(srv, clock_now());
 		if ((sig = sigtimedwait(&set, NULL, &tick)) > 0)
 			break;
 		if (errno != EAGAIN && errno != EINTR) {
@@ -409,7 +409,7 @@ cmd_import(struct cli *cli, int argc, char **argv)
 		fclose(f);
 		return 1;
 	}
-	if (import_csv(s, kind, f, argv[i + 1], stderr, time(NULL), NULL, &st,
+	if (import_csv(s, kind, f, argv[i + 1], stderr, clock_now(), NULL, &st,
 	    &cause) == -1) {
 		fprintf(stderr, "fangfei: 导入失败，未保存任何数据 import failed, "
 		    "nothing kept: %s\n", cause);
@@ -476,7 +476,7 @@ cmd_check(struct cli *cli, int argc, char **argv)
 	in.text = text;
 	env.hotline = cli->cfg.hotline;
 	env.utc_offset = cli->cfg.utc_offset;
-	(void)dispatch_inbound(s, &ch, &env, &in, time(NULL), &r, &name);
+	(void)dispatch_inbound(s, &ch, &env, &in, clock_now(), &r, &name);
 	for (k = 0; k < r.ntexts; k++)
 		printf("%s\n", r.texts[k]);
 	reply_clear(&r);

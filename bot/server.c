@@ -18,6 +18,7 @@
 
 #include <microhttpd.h>
 
+#include "clock.h"
 #include "api.h"
 #include "delivery.h"
 #include "dispatch.h"
@@ -213,13 +214,14 @@ server_api(struct server *srv, struct MHD_Connection *c, const char *method,
 {
 	struct http_request	 req;
 	struct http_response	 resp;
-	struct api_env		 env = { .now = time(NULL) };
+	struct api_env		 env = { .now = 0 };
 	struct store		*s;
 
 	if (r->too_big)
 		return server_error(srv, c, 413, url, "body too large");
 	if ((s = server_store(srv)) == NULL)
 		return server_error(srv, c, 503, url, "database unavailable");
+	env.now = clock_now();
 	env.allow_http = srv->cfg->allow_http;
 	env.allow_private_targets = srv->cfg->allow_private_targets;
 	env.print_link_hours = srv->cfg->print_link_hours;
@@ -275,7 +277,7 @@ server_report(struct server *srv, struct MHD_Connection *c,
 		if (st == STORE_OK)
 			st = outbox_report(s, id, rep->state, rep->error[0] ?
 			    rep->error : NULL, rep->ref[0] ? rep->ref : NULL,
-			    time(NULL));
+			    clock_now());
 		if (st == STORE_OK || st == STORE_NOT_FOUND)
 			st = store_commit(s);
 		if (st != STORE_OK) {
@@ -344,7 +346,10 @@ server_hook(struct server *srv, struct MHD_Connection *c,
 		return server_error(srv, c, 503, url, "database unavailable");
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	dr = dispatch_inbound(s, ch, &srv->env, &in, req.now, &reply, &cmd);
+	/* Signatures were checked against the system's clock (req.now);
+	 * what the message does reads the one clock. */
+	dr = dispatch_inbound(s, ch, &srv->env, &in, clock_now(), &reply,
+	    &cmd);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) /
 	    1000000;
@@ -474,7 +479,7 @@ server_web(struct server *srv, struct MHD_Connection *c, const char *method,
 	memset(&req, 0, sizeof req);
 	req.method = method;
 	req.path = url;
-	req.now = time(NULL);
+	req.now = clock_now();	/* pages: the one clock (no platform signs them) */
 	req.header = server_header;
 	req.arg = server_arg;
 	req.cookie = server_cookie;

@@ -15,6 +15,7 @@
 #include <jansson.h>
 #include <libwebsockets.h>
 
+#include "clock.h"
 #include "delivery.h"
 #include "dispatch.h"
 #include "log.h"
@@ -41,7 +42,7 @@ static void
 stream_job_done(struct stream *st, struct sjob *j, enum send_status s,
     int retry_after, const char *err)
 {
-	time_t		 now = time(NULL), next = now;
+	time_t		 now = clock_now(), next = now;
 	const char	*state = "sent";
 	char		 why[300];
 
@@ -254,7 +255,7 @@ stream_deliver(struct stream *st, struct sconn *c, const char *body,
 		goto out;
 	}
 	atomic_fetch_add(&st->n_received, 1);
-	dr = dispatch_inbound(st->store, ch, st->env, &in, req.now, &reply,
+	dr = dispatch_inbound(st->store, ch, st->env, &in, clock_now(), &reply,
 	    &cmd);
 	if (dr == DISPATCH_FAILED) {
 		log_error("%s: %s: not stored: not acknowledged, the platform "

@@ -12,6 +12,7 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include "clock.h"
 #include "dispatch.h"
 #include "log.h"
 #include "messages/buf.h"
@@ -537,7 +538,7 @@ web_command(struct store *s, const struct web_env *env,
 		{ "receipt", grouped }, { NULL, NULL }
 	};
 	enum dispatch_result	 dr;
-	time_t			 now = time(NULL);
+	time_t			 now = clock_now();
 	struct channel		 ch;
 	struct inbound		 in;
 	struct reply		 r = { 0 };

@@ -1,0 +1,170 @@
+/*
+ * End-to-end tests of reminders by the daemon's clock: FANGFEI_NOW starts
+ * it just before a reminder's time, the reminder reaches the staff of its
+ * audience through the outbox once; killed with SIGKILL in the due minute
+ * at various moments and started again, it still goes out exactly once;
+ * quiet hours hold one until morning.
+ */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <curl/curl.h>
+
+#include "e2e.h"
+#include "e2e_stream.h"
+
+static struct daemon	 d;
+
+static int
+group_setup(void **state)
+{
+	static const char *const add[] = { "staff", "add", "--name", "刘网格",
+	    "--role", "grid_worker", "--area", "华光路社区/第3网格", NULL };
+	static const char *const hdr[] = {
+		"Content-Type: application/json", NULL
+	};
+	struct http_result	 r;
+	char			 out[1024], body[512], *p;
+
+	(void)state;
+	curl_global_init(CURL_GLOBAL_ALL);
+	e2e_prepare(&d, NULL);
+	e2e_start(&d);
+	/* A grid worker, bound from a private chat. */
+	if (e2e_cli(&d, add, out, sizeof out) != 0 ||
+	    (p = strstr(out, "bind code: ")) == NULL)
+		return -1;
+	(void)snprintf(body, sizeof body, "{\"chat_id\":\"u-liu\",\"chat_type\":"
+	    "\"private\",\"sender_id\":\"u-liu\",\"text\":\"绑定 %.12s\","
+	    "\"message_id\":\"b-1\"}", p + 11);
+	r = e2e_request(&d, "POST", "/hook/demo", hdr, body, strlen(body));
+	if (r.body == NULL || strstr(r.body, "绑定成功") == NULL)
+		return -1;
+	e2e_result_free(&r);
+	e2e_stop(&d, SIGTERM);
+	return 0;
+}
+
+static int
+group_teardown(void **state)
+{
+	(void)state;
+	e2e_cleanup(&d);
+	curl_global_cleanup();
+	return 0;
+}
+
+/* Outbox rows to the worker's chat holding text. */
+static long
+to_worker(const char *text)
+{
+	char	 sql[256];
+
+	(void)snprintf(sql, sizeof sql, "SELECT count(*) FROM outbox o JOIN "
+	    "groups g ON g.id = o.group_id WHERE g.chat_id = 'u-liu' AND "
+	    "o.body LIKE '%%%s%%'", text);
+	return e2e_sql_long(&d, sql);
+}
+
+/* Waits until the worker has n rows holding text; returns the count. */
+static long
+wait_worker(const char *text, long n)
+{
+	int64_t	 end = now_ms() + WAIT_MS;
+	long	 got;
+
+	while ((got = to_worker(text)) < n && now_ms() < end)
+		sleep_ms(50);
+	return got;
+}
+
+/* A reminder added "at" 08:59:50 for 09:00 daily fires once, by the
+ * daemon's moved clock. */
+static void
+test_fires(void **state)
+{
+	static const char *const add[] = { "reminder", "add", "--area",
+	    "华光路社区", "--roles", "grid_worker", "--rrule",
+	    "FREQ=DAILY;BYHOUR=9;BYMINUTE=0;BYSECOND=0", "--title", "晨报",
+	    "晨间提醒：请查看今日线索。", NULL };
+	char	 out[512];
+
+	(void)state;
+	(void)setenv("FANGFEI_NOW", "2026-06-15T08:59:57+08:00", 1);
+	assert_int_equal(e2e_cli(&d, add, out, sizeof out), 0);
+	assert_non_null(strstr(out, "2026-06-15 09:00"));
+	e2e_start(&d);
+	assert_int_equal(wait_worker("晨间提醒", 1), 1);
+	sleep_ms(1500);
+	assert_int_equal(to_worker("晨间提醒"), 1);
+	assert_int_equal(e2e_sql_long(&d, "SELECT count(*) FROM "
+	    "reminder_firings WHERE state = 'sent'"), 1);
+	e2e_stop(&d, SIGTERM);
+}
+
+/* Killed in the due minute, at different moments, and started again:
+ * each day's reminder is sent exactly once. */
+static void
+test_kill(void **state)
+{
+	static const char *const delays[] = { "0", "30", "150", "600" };
+	char	 now[64], text[64];
+	int	 day, i;
+
+	(void)state;
+	for (day = 16, i = 0; i < 4; day++, i++) {
+		(void)snprintf(now, sizeof now, "2026-06-%02dT09:00:05+08:00",
+		    day);
+		(void)setenv("FANGFEI_NOW", now, 1);
+		e2e_start(&d);
+		sleep_ms(atoi(delays[i]));
+		assert_int_equal(e2e_stop(&d, SIGKILL), 128 + SIGKILL);
+		(void)snprintf(now, sizeof now, "2026-06-%02dT09:00:20+08:00",
+		    day);
+		(void)setenv("FANGFEI_NOW", now, 1);
+		e2e_start(&d);
+		(void)snprintf(text, sizeof text, "晨间提醒");
+		assert_int_equal(wait_worker(text, 2 + i), 2 + i);
+		sleep_ms(1200);
+		assert_int_equal(to_worker(text), 2 + i);
+		e2e_stop(&d, SIGTERM);
+	}
+	assert_int_equal(e2e_sql_long(&d, "SELECT count(*) FROM "
+	    "reminder_firings WHERE state = 'sent'"), 5);
+}
+
+/* Down for two days: the missed days are skipped (logged), today's is
+ * sent once within its catch-up age. */
+static void
+test_catch_up(void **state)
+{
+	(void)state;
+	(void)setenv("FANGFEI_NOW", "2026-06-22T10:00:00+08:00", 1);
+	e2e_start(&d);
+	assert_int_equal(wait_worker("晨间提醒", 6), 6);
+	sleep_ms(1200);
+	assert_int_equal(to_worker("晨间提醒"), 6);
+	assert_int_equal(e2e_sql_long(&d, "SELECT count(*) FROM "
+	    "reminder_firings WHERE state = 'skipped'"), 2);
+	e2e_stop(&d, SIGTERM);
+	(void)unsetenv("FANGFEI_NOW");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fires),
+		cmocka_unit_test(test_kill),
+		cmocka_unit_test(test_catch_up),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
