@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "cli.h"
 #include "messages/text.h"
+#include "messages/texts.h"
 #include "messages/xmalloc.h"
 #include "remind.h"
 #include "rrule.h"
@@ -39,7 +40,45 @@ static const char usage_reminder[] =
 "  fangfei reminder show --id N            with its next times\n"
 "  fangfei reminder pause|resume|delete --id N\n"
 "  fangfei reminder preview (--id N | --rrule RULE [--start TIME] [--tz ZONE])\n"
-"      [--count N]                         the next N times (default 10)\n";
+"      [--count N]                         the next N times (default 10)\n"
+"  fangfei reminder calendar install --area PATH\n"
+"      the publicity calendar (June the publicity month, 15 June the publicity\n"
+"      day, 15 March, 15 May, September, October, constitution week) to the\n"
+"      area's building and community groups, and Monday's patrol reminder to\n"
+"      its grid workers; editable afterwards, installed once\n";
+
+/* The publicity calendar and the weekly patrol: what `calendar install`
+ * adds (at 09:00, the patrol at 08:30 on Mondays). */
+static const struct {
+	const char	*calendar;
+	enum msg_key	 title, body;
+	const char	*kinds, *roles;
+	const char	*rrule;
+} reminder_presets[] = {
+	{ "publicity", MSG_CAL_315_TITLE, MSG_CAL_315, "building,community",
+	  "", "FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=15;BYHOUR=9;BYMINUTE=0;"
+	  "BYSECOND=0" },
+	{ "publicity", MSG_CAL_515_TITLE, MSG_CAL_515, "building,community",
+	  "", "FREQ=YEARLY;BYMONTH=5;BYMONTHDAY=15;BYHOUR=9;BYMINUTE=0;"
+	  "BYSECOND=0" },
+	{ "publicity", MSG_CAL_MONTH_TITLE, MSG_CAL_MONTH,
+	  "building,community", "", "FREQ=YEARLY;BYMONTH=6;BYMONTHDAY=1;"
+	  "BYHOUR=9;BYMINUTE=0;BYSECOND=0" },
+	{ "publicity", MSG_CAL_DAY_TITLE, MSG_CAL_DAY, "building,community",
+	  "", "FREQ=YEARLY;BYMONTH=6;BYMONTHDAY=15;BYHOUR=9;BYMINUTE=0;"
+	  "BYSECOND=0" },
+	{ "publicity", MSG_CAL_SEPT_TITLE, MSG_CAL_SEPT, "building,community",
+	  "", "FREQ=YEARLY;BYMONTH=9;BYMONTHDAY=1;BYHOUR=9;BYMINUTE=0;"
+	  "BYSECOND=0" },
+	{ "publicity", MSG_CAL_OCT_TITLE, MSG_CAL_OCT, "building,community",
+	  "", "FREQ=YEARLY;BYMONTH=10;BYMONTHDAY=1;BYHOUR=9;BYMINUTE=0;"
+	  "BYSECOND=0" },
+	{ "publicity", MSG_CAL_DEC_TITLE, MSG_CAL_DEC, "building,community",
+	  "", "FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=1;BYHOUR=9;BYMINUTE=0;"
+	  "BYSECOND=0" },
+	{ "patrol", MSG_CAL_PATROL_TITLE, MSG_CAL_PATROL, "", "grid_worker",
+	  "FREQ=WEEKLY;BYDAY=MO;BYHOUR=8;BYMINUTE=30;BYSECOND=0" },
+};
 
 struct reminder_opts {
 	const char	*area, *kinds, *roles, *rrule, *start, *tz, *title;
@@ -283,6 +322,118 @@ reminder_preview_rule(struct reminder_opts *o, int utc_offset)
 	return 0;
 }
 
+/* Whether area already has a reminder titled title from calendar. */
+static int
+reminder_installed(struct store *s, int64_t area, const char *calendar,
+    const char *title)
+{
+	struct reminder	 list[REMINDER_LIST];
+	size_t		 n = 0, i;
+	int64_t		 after = 0;
+	int		 found = 0;
+
+	do {
+		if (reminders_list(s, area, after, list, REMINDER_LIST, &n) !=
+		    STORE_OK)
+			return -1;
+		for (i = 0; i < n; i++) {
+			if (list[i].area_id == area &&
+			    strcmp(list[i].calendar, calendar) == 0 &&
+			    strcmp(list[i].title, title) == 0)
+				found = 1;
+			after = list[i].id;
+			reminder_clear(&list[i]);
+		}
+	} while (!found && n == REMINDER_LIST);
+	return found;
+}
+
+/* fangfei reminder calendar install --area PATH */
+static int
+reminder_calendar(struct cli *cli, struct reminder_opts *o)
+{
+	struct reminder	 r;
+	struct store	*s;
+	uint8_t		 key[STORE_KEY_LEN];
+	int64_t		 area, id;
+	char		*title, *body, when[20];
+	size_t		 i;
+	int		 have, added = 0;
+	struct msg_var	 vars[] = {
+		{ "hotline", cli->cfg.hotline }, { NULL, NULL }
+	};
+
+	if (o->area == NULL) {
+		fputs(usage_reminder, stderr);
+		return 2;
+	}
+	if (cli_key(cli, key) == -1 || (s = cli_store(cli, key)) == NULL)
+		return 1;
+	if (areas_find(s, o->area, &area) != STORE_OK) {
+		fprintf(stderr, "fangfei: 区域不存在或不唯一 no single area matches "
+		    "\"%s\"\n", o->area);
+		store_close(s);
+		return 1;
+	}
+	if (store_begin(s) != STORE_OK)
+		goto fail;
+	for (i = 0; i < sizeof reminder_presets / sizeof reminder_presets[0];
+	    i++) {
+		title = msg_format(LOCALE_ZH, reminder_presets[i].title, NULL);
+		if ((have = reminder_installed(s, area,
+		    reminder_presets[i].calendar, title)) != 0) {
+			free(title);
+			if (have == -1) {
+				store_rollback(s);
+				goto fail;
+			}
+			continue;
+		}
+		body = msg_format(LOCALE_ZH, reminder_presets[i].body, vars);
+		memset(&r, 0, sizeof r);
+		r.title = title;
+		r.body = body;
+		r.area_id = area;
+		(void)snprintf(r.kinds, sizeof r.kinds, "%s",
+		    reminder_presets[i].kinds);
+		(void)snprintf(r.roles, sizeof r.roles, "%s",
+		    reminder_presets[i].roles);
+		(void)snprintf(r.rrule, sizeof r.rrule, "%s",
+		    reminder_presets[i].rrule);
+		(void)snprintf(r.tz, sizeof r.tz, "%s", RRULE_TZ);
+		(void)snprintf(r.calendar, sizeof r.calendar, "%s",
+		    reminder_presets[i].calendar);
+		(void)snprintf(r.created_by, sizeof r.created_by, "cli");
+		r.catchup_seconds = 6 * 3600;
+		r.dtstart = clock_now() - clock_now() % 60;
+		r.next_at = remind_next(&r, r.dtstart - 1);
+		if (reminders_add(s, &r, clock_now(), &id) != STORE_OK) {
+			free(title);
+			free(body);
+			store_rollback(s);
+			goto fail;
+		}
+		rrule_local(r.next_at, r.tz, when);
+		printf("%lld\t%s\t下次 next %s\n", (long long)id, title, when);
+		free(title);
+		free(body);
+		added++;
+	}
+	if (audit_add(s, "cli", "calendar install", o->area, clock_now()) !=
+	    STORE_OK || store_commit(s) != STORE_OK) {
+		store_rollback(s);
+		goto fail;
+	}
+	printf("宣传日历 calendar: %d 条新提醒 new reminder(s)%s\n", added,
+	    added == 0 ? "（已安装 installed already）" : "");
+	store_close(s);
+	return 0;
+fail:
+	fprintf(stderr, "fangfei: %s\n", store_errmsg(s));
+	store_close(s);
+	return 1;
+}
+
 /* fangfei reminder … */
 int
 cli_reminder(struct cli *cli, int argc, char **argv)
@@ -307,6 +458,10 @@ cli_reminder(struct cli *cli, int argc, char **argv)
 		    (fputs(usage_reminder, stderr), 2);
 	if (strcmp(cmd, "preview") == 0 && o.rrule != NULL)
 		return reminder_preview_rule(&o, cli->cfg.utc_offset);
+	if (strcmp(cmd, "calendar") == 0)
+		return k + 2 == argc && strcmp(argv[k + 1], "install") == 0 ?
+		    reminder_calendar(cli, &o) : (fputs(usage_reminder, stderr),
+		    2);
 	if (k + 1 != argc || (strcmp(cmd, "list") != 0 && o.id <= 0)) {
 		fputs(usage_reminder, stderr);
 		return 2;

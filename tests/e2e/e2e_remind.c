@@ -157,6 +157,36 @@ test_catch_up(void **state)
 	(void)unsetenv("FANGFEI_NOW");
 }
 
+/* The publicity calendar installs once, its days in the zone's local
+ * time, and stays editable (paused like any other). */
+static void
+test_calendar(void **state)
+{
+	static const char *const inst[] = { "reminder", "calendar", "install",
+	    "--area", "车站街道", NULL };
+	char	 out[4096], id[32];
+	const char *pause[] = { "reminder", "pause", "--id", id, NULL };
+
+	(void)state;
+	(void)setenv("FANGFEI_NOW", "2026-06-01T00:00:00+08:00", 1);
+	assert_int_equal(e2e_cli(&d, inst, out, sizeof out), 0);
+	assert_non_null(strstr(out, "防范非法集资集中宣传日\t下次 next 2026-06-15 "
+	    "09:00"));
+	assert_non_null(strstr(out, "防范非法集资宣传月\t下次 next 2026-06-01 "
+	    "09:00"));
+	assert_non_null(strstr(out, "每周巡查提醒\t下次 next 2026-06-01 08:30"));
+	assert_non_null(strstr(out, "8 条新提醒"));
+	assert_int_equal(e2e_cli(&d, inst, out, sizeof out), 0);
+	assert_non_null(strstr(out, "0 条新提醒"));
+	assert_int_equal(e2e_sql_long(&d, "SELECT count(*) FROM reminders "
+	    "WHERE calendar = 'publicity'"), 7);
+	(void)snprintf(id, sizeof id, "%ld", e2e_sql_long(&d, "SELECT id FROM "
+	    "reminders WHERE calendar = 'patrol'"));
+	assert_int_equal(e2e_cli(&d, pause, out, sizeof out), 0);
+	assert_non_null(strstr(out, "已暂停"));
+	(void)unsetenv("FANGFEI_NOW");
+}
+
 int
 main(void)
 {
@@ -164,6 +194,7 @@ main(void)
 		cmocka_unit_test(test_fires),
 		cmocka_unit_test(test_kill),
 		cmocka_unit_test(test_catch_up),
+		cmocka_unit_test(test_calendar),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
