@@ -23,7 +23,7 @@
 #define API_LIST_MAX	100
 
 /* Sets a JSON answer (the object is consumed). */
-static void
+void
 api_json(struct http_response *resp, int status, json_t *obj)
 {
 	resp->status = status;
@@ -34,7 +34,7 @@ api_json(struct http_response *resp, int status, json_t *obj)
 }
 
 /* Sets an error answer. */
-static void
+void
 api_error(struct http_response *resp, int status, const char *code,
     const char *message)
 {

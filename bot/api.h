@@ -30,6 +30,12 @@ struct api_env {
 	const struct handler_env *handlers;
 };
 
+/* For the files of the API (api_*.c): a JSON answer with status (obj is
+ * consumed), and an error answer {"error": code, "message": message}. */
+void	 api_json(struct http_response *, int status, json_t *obj);
+void	 api_error(struct http_response *, int status, const char *code,
+	    const char *message);
+
 /* Answers one API request (path below /api/v1). */
 void	 api_handle(struct store *, struct api_env *,
 	    const struct http_request *, const char *path,

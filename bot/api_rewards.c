@@ -11,26 +11,6 @@
 
 #define API_REWARDS_MAX	100
 
-/* Sets a JSON answer (the object is consumed). */
-static void
-api_rewards_json(struct http_response *resp, int status, json_t *obj)
-{
-	resp->status = status;
-	resp->content_type = "application/json; charset=utf-8";
-	resp->body = json_dumps(obj, JSON_COMPACT);
-	resp->len = resp->body ? strlen(resp->body) : 0;
-	json_decref(obj);
-}
-
-/* Sets an error answer. */
-static void
-api_rewards_error(struct http_response *resp, int status, const char *code,
-    const char *message)
-{
-	api_rewards_json(resp, status, json_pack("{s:s, s:s}", "error", code,
-	    "message", message));
-}
-
 /* Reads ?year= and ?area= (within the token's area: *scope); answers
  * and returns -1 when they are bad. */
 static int
@@ -47,7 +27,7 @@ api_rewards_filter(struct store *s, const struct http_request *req,
 	if (req->arg != NULL && (v = req->arg(req, "year")) != NULL) {
 		y = strtol(v, &end, 10);
 		if (*end != '\0' || y < 1970 || y > 9999) {
-			api_rewards_error(resp, 400, "bad_year", "year is a "
+			api_error(resp, 400, "bad_year", "year is a "
 			    "number like 2026");
 			return -1;
 		}
@@ -55,12 +35,12 @@ api_rewards_filter(struct store *s, const struct http_request *req,
 	}
 	if (req->arg != NULL && (v = req->arg(req, "area")) != NULL) {
 		if (areas_find(s, v, scope) != STORE_OK) {
-			api_rewards_error(resp, 400, "bad_area",
+			api_error(resp, 400, "bad_area",
 			    "no single area matches");
 			return -1;
 		}
 		if (!areas_within(s, *scope, tok->area_id)) {
-			api_rewards_error(resp, 403, "outside_area",
+			api_error(resp, 403, "outside_area",
 			    "the area is outside this token's area");
 			return -1;
 		}
@@ -109,7 +89,7 @@ api_rewards_list(struct store *s, const struct api_env *env,
 	if (rewards_list(s, year, scope, api_rewards_offset(env), after, rows,
 	    (size_t)limit,
 	    &n) != STORE_OK) {
-		api_rewards_error(resp, 500, "internal", "database error");
+		api_error(resp, 500, "internal", "database error");
 		return;
 	}
 	items = json_array();
@@ -121,7 +101,7 @@ api_rewards_list(struct store *s, const struct api_env *env,
 		    api_rewards_yuan(rows[i].stage1_yuan), "stage2_yuan",
 		    api_rewards_yuan(rows[i].stage2_yuan), "paid",
 		    rows[i].paid_at != 0));
-	api_rewards_json(resp, 200, json_pack("{s:o, s:o}", "items", items,
+	api_json(resp, 200, json_pack("{s:o, s:o}", "items", items,
 	    "next_after", n == (size_t)limit ?
 	    json_integer(rows[n - 1].tip_id) : json_null()));
 }
@@ -142,7 +122,7 @@ api_rewards_stats(struct store *s, const struct api_env *env,
 		return;
 	if (rewards_stats(s, year, scope, api_rewards_offset(env), rows,
 	    sizeof rows / sizeof rows[0], &n) != STORE_OK) {
-		api_rewards_error(resp, 500, "internal", "database error");
+		api_error(resp, 500, "internal", "database error");
 		return;
 	}
 	items = json_array();
@@ -154,7 +134,7 @@ api_rewards_stats(struct store *s, const struct api_env *env,
 		    (json_int_t)rows[i].paid, "yuan",
 		    (json_int_t)rows[i].yuan, "yuan_paid",
 		    (json_int_t)rows[i].yuan_paid));
-	api_rewards_json(resp, 200, json_pack("{s:o}", "items", items));
+	api_json(resp, 200, json_pack("{s:o}", "items", items));
 }
 
 /* POST /rewards */
@@ -182,7 +162,7 @@ api_rewards_change(struct store *s, json_t *in, const struct token_info *tok,
 	    (strcmp(action, "stage") == 0 && (!json_is_integer(stage) ||
 	    !json_is_integer(yuan))) || (strcmp(action, "set") != 0 &&
 	    strcmp(action, "stage") != 0 && strcmp(action, "paid") != 0)) {
-		api_rewards_error(resp, 400, "bad_request", "tip and action "
+		api_error(resp, 400, "bad_request", "tip and action "
 		    "(set with eligible, stage with stage and yuan, paid) are "
 		    "required");
 		return;
@@ -190,7 +170,7 @@ api_rewards_change(struct store *s, json_t *in, const struct token_info *tok,
 	if (tips_get(s, ref, &t) != STORE_OK || t.area_id == 0 ||
 	    !areas_within(s, t.area_id, tok->area_id)) {
 		tip_row_clear(&t);
-		api_rewards_error(resp, 404, "not_found", "no such tip in this "
+		api_error(resp, 404, "not_found", "no such tip in this "
 		    "token's area");
 		return;
 	}
@@ -215,23 +195,23 @@ api_rewards_change(struct store *s, json_t *in, const struct token_info *tok,
 	if (st == STORE_INVALID) {
 		store_rollback(s);
 		tip_row_clear(&t);
-		api_rewards_error(resp, 400, "bad_reason", "the reason is too "
+		api_error(resp, 400, "bad_reason", "the reason is too "
 		    "long");
 		return;
 	}
 	if (st != STORE_OK || store_commit(s) != STORE_OK)
 		goto fail;
 	if (v != REWARD_OK)
-		api_rewards_error(resp, 409, "refused", reward_strerror(v));
+		api_error(resp, 409, "refused", reward_strerror(v));
 	else
-		api_rewards_json(resp, 200, json_pack("{s:s, s:s}", "tip",
+		api_json(resp, 200, json_pack("{s:s, s:s}", "tip",
 		    t.ref, "action", action));
 	tip_row_clear(&t);
 	return;
 fail:
 	store_rollback(s);
 	tip_row_clear(&t);
-	api_rewards_error(resp, 500, "internal", "database error");
+	api_error(resp, 500, "internal", "database error");
 }
 
 /* Routes /rewards… */
@@ -243,7 +223,7 @@ api_rewards(struct store *s, struct api_env *env,
 	int	 post = strcmp(req->method, "POST") == 0;
 
 	if (staff_role_rank(tok->role) < staff_role_rank("office")) {
-		api_rewards_error(resp, 403, "forbidden", "rewards are for "
+		api_error(resp, 403, "forbidden", "rewards are for "
 		    "office tokens");
 		return;
 	}
@@ -254,8 +234,8 @@ api_rewards(struct store *s, struct api_env *env,
 	else if (strcmp(path, "/rewards/stats") == 0 && !post)
 		api_rewards_stats(s, env, req, tok, resp);
 	else if (strcmp(path, "/rewards/stats") == 0)
-		api_rewards_error(resp, 405, "method_not_allowed",
+		api_error(resp, 405, "method_not_allowed",
 		    "wrong method");
 	else
-		api_rewards_error(resp, 404, "not_found", "no such endpoint");
+		api_error(resp, 404, "not_found", "no such endpoint");
 }

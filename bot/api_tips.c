@@ -24,26 +24,6 @@
 #define EXPORT_PAGE_BYTES	(8 * 1024 * 1024)
 #define EXPORT_BYTES_MAX	(16 * 1024 * 1024)
 
-/* Sets a JSON answer (the object is consumed). */
-static void
-tips_json(struct http_response *resp, int status, json_t *obj)
-{
-	resp->status = status;
-	resp->content_type = "application/json; charset=utf-8";
-	resp->body = json_dumps(obj, JSON_COMPACT);
-	resp->len = resp->body ? strlen(resp->body) : 0;
-	json_decref(obj);
-}
-
-/* Sets an error answer. */
-static void
-tips_error(struct http_response *resp, int status, const char *code,
-    const char *message)
-{
-	tips_json(resp, status, json_pack("{s:s, s:s}", "error", code,
-	    "message", message));
-}
-
 /* Whether the token's area is a top-level one (a district). */
 static int
 tips_top(const struct token_info *tok)
@@ -126,30 +106,30 @@ tips_refused(struct http_response *resp, enum tipflow_result r,
 
 	switch (r) {
 	case TIPFLOW_NOT_FOUND:
-		tips_error(resp, status, code, "没有这条线索，或不在本令牌的区域内 "
+		api_error(resp, status, code, "没有这条线索，或不在本令牌的区域内 "
 		    "no such tip in this token's area");
 		return;
 	case TIPFLOW_BAD_STATE:
 		(void)snprintf(msg, sizeof msg, "线索处于「%s」，不能这样办理 the "
 		    "tip is %s: this move is not made from there",
 		    ledger_state_zh(state), tip_state_name(state));
-		tips_json(resp, status, json_pack("{s:s, s:s, s:s}", "error",
+		api_json(resp, status, json_pack("{s:s, s:s, s:s}", "error",
 		    code, "message", msg, "state", tip_state_name(state)));
 		return;
 	case TIPFLOW_BAD_ROLE:
-		tips_error(resp, status, code, "本令牌的角色不能办理这一步 this "
+		api_error(resp, status, code, "本令牌的角色不能办理这一步 this "
 		    "token's role cannot make this move");
 		return;
 	case TIPFLOW_BAD_ARGS:
-		tips_error(resp, status, code, "处置措施或承办人无效 the measure or "
+		api_error(resp, status, code, "处置措施或承办人无效 the measure or "
 		    "a person named is not one (or outside the tip's area)");
 		return;
 	case TIPFLOW_RACE:
-		tips_error(resp, status, code, "线索刚被他人办理，请刷新后重试 the "
+		api_error(resp, status, code, "线索刚被他人办理，请刷新后重试 the "
 		    "tip was moved meanwhile: read it again and retry");
 		return;
 	default:
-		tips_error(resp, 500, "internal", "database error");
+		api_error(resp, 500, "internal", "database error");
 		return;
 	}
 }
@@ -201,12 +181,12 @@ tips_area(struct store *s, const struct http_request *req,
 	if (v == NULL)
 		return 0;
 	if (strlen(v) > 500 || areas_find(s, v, area) != STORE_OK) {
-		tips_error(resp, 400, "bad_area", "没有唯一匹配的区域 no single "
+		api_error(resp, 400, "bad_area", "没有唯一匹配的区域 no single "
 		    "area matches");
 		return -1;
 	}
 	if (!areas_within(s, *area, tok->area_id)) {
-		tips_error(resp, 403, "outside_area", "该区域不在本令牌的区域内 "
+		api_error(resp, 403, "outside_area", "该区域不在本令牌的区域内 "
 		    "the area is outside this token's area");
 		return -1;
 	}
@@ -241,7 +221,7 @@ tips_args(struct store *s, const struct api_env *env,
 		return 0;
 	if ((v = req->arg(req, "state")) != NULL &&
 	    ledger_parse_states(v, &a->states) == -1) {
-		tips_error(resp, 400, "bad_state", "state 是以逗号分隔的状态 is a "
+		api_error(resp, 400, "bad_state", "state 是以逗号分隔的状态 is a "
 		    "list of received, assigned, verifying, rejected, confirmed, "
 		    "disposing, closed");
 		return -1;
@@ -250,7 +230,7 @@ tips_args(struct store *s, const struct api_env *env,
 	    (a->since = ledger_parse_day(v, tips_utc(env))) == -1) ||
 	    ((v = req->arg(req, "until")) != NULL &&
 	    (a->until = ledger_parse_day(v, tips_utc(env))) == -1)) {
-		tips_error(resp, 400, "bad_date", "日期格式为 dates are "
+		api_error(resp, 400, "bad_date", "日期格式为 dates are "
 		    "YYYY-MM-DD");
 		return -1;
 	}
@@ -258,7 +238,7 @@ tips_args(struct store *s, const struct api_env *env,
 		a->until += 86400;
 	if ((v = req->arg(req, "before")) != NULL &&
 	    ((a->before = strtoll(v, &end, 10)) <= 0 || *end != '\0')) {
-		tips_error(resp, 400, "bad_request", "before is a tip id");
+		api_error(resp, 400, "bad_request", "before is a tip id");
 		return -1;
 	}
 	return 0;
@@ -296,7 +276,7 @@ tips_list_get(struct store *s, const struct api_env *env,
 		goto out;
 	if ((limit = tips_number(req, "limit", 50, TIPS_LIST_MAX)) == -1 ||
 	    (assignee = tips_number(req, "assignee", 0, LONG_MAX)) == -1) {
-		tips_error(resp, 400, "bad_request", "limit is 1..100, assignee "
+		api_error(resp, 400, "bad_request", "limit is 1..100, assignee "
 		    "a staff id");
 		goto out;
 	}
@@ -312,7 +292,7 @@ tips_list_get(struct store *s, const struct api_env *env,
 	f.before = a.before;
 	rows = xcalloc((size_t)limit, sizeof *rows);
 	if (tips_list(s, &f, rows, (size_t)limit, &n) != STORE_OK) {
-		tips_error(resp, 500, "internal", "database error");
+		api_error(resp, 500, "internal", "database error");
 		goto out;
 	}
 	items = json_array();
@@ -320,12 +300,12 @@ tips_list_get(struct store *s, const struct api_env *env,
 		if (!tips_visible(s, tok, rows[i].area_id))
 			continue;
 		if ((o = tips_tip_json(s, &rows[i])) == NULL) {
-			tips_error(resp, 500, "internal", "database error");
+			api_error(resp, 500, "internal", "database error");
 			goto out;
 		}
 		json_array_append_new(items, o);
 	}
-	tips_json(resp, 200, json_pack("{s:O, s:o}", "items", items,
+	api_json(resp, 200, json_pack("{s:O, s:o}", "items", items,
 	    "next_before", n == (size_t)limit ?
 	    json_integer((json_int_t)rows[n - 1].id) : json_null()));
 out:
@@ -376,7 +356,7 @@ tips_read(struct store *s, const struct api_env *env,
 	if (audit_add_area(s, tf.actor, "tip read", detail, t->area_id,
 	    env->now) != STORE_OK) {
 		tip_row_clear(t);
-		tips_error(resp, 500, "internal", "database error");
+		api_error(resp, 500, "internal", "database error");
 		return -1;
 	}
 	return 0;
@@ -393,9 +373,9 @@ tips_one_get(struct store *s, const struct api_env *env,
 	if (tips_read(s, env, tok, ref, "", &t, resp) == -1)
 		return;
 	if ((o = tips_tip_json(s, &t)) == NULL)
-		tips_error(resp, 500, "internal", "database error");
+		api_error(resp, 500, "internal", "database error");
 	else
-		tips_json(resp, 200, o);
+		api_json(resp, 200, o);
 	tip_row_clear(&t);
 }
 
@@ -416,7 +396,7 @@ tips_events_get(struct store *s, const struct api_env *env,
 	size_t			 n = 0, i;
 
 	if ((limit = tips_number(req, "limit", 100, TIPS_LIST_MAX)) == -1) {
-		tips_error(resp, 400, "bad_request", "limit is 1..100");
+		api_error(resp, 400, "bad_request", "limit is 1..100");
 		return;
 	}
 	if (tips_read(s, env, tok, ref, " events", &t, resp) == -1)
@@ -424,7 +404,7 @@ tips_events_get(struct store *s, const struct api_env *env,
 	e = xcalloc((size_t)limit, sizeof *e);
 	if (tips_events(s, t.id, after > 0 ? after : 0, e, (size_t)limit,
 	    &n) != STORE_OK) {
-		tips_error(resp, 500, "internal", "database error");
+		api_error(resp, 500, "internal", "database error");
 		goto out;
 	}
 	items = json_array();
@@ -434,7 +414,7 @@ tips_events_get(struct store *s, const struct api_env *env,
 		    (json_int_t)e[i].at, "kind", e[i].kind, "actor", e[i].actor,
 		    "state", e[i].state[0] ? e[i].state : NULL, "note",
 		    strncmp(e[i].kind, "reveal", 6) == 0 ? NULL : e[i].note));
-	tips_json(resp, 200, json_pack("{s:s, s:o, s:o}", "ref", t.ref,
+	api_json(resp, 200, json_pack("{s:s, s:o, s:o}", "ref", t.ref,
 	    "items", items, "next_after", n == (size_t)limit ?
 	    json_integer((json_int_t)e[n - 1].id) : json_null()));
 out:
@@ -504,7 +484,7 @@ tips_enterprise(struct store *s, json_t *v, int64_t *id,
 	if (v == NULL || json_is_null(v))
 		return 0;
 	if (uscc == NULL || strlen(uscc) != 18) {
-		tips_error(resp, 400, "bad_request", "enterprise 是统一社会信用代码"
+		api_error(resp, 400, "bad_request", "enterprise 是统一社会信用代码"
 		    " is an 18-character USCC");
 		return -1;
 	}
@@ -514,11 +494,11 @@ tips_enterprise(struct store *s, json_t *v, int64_t *id,
 		*id = cr.m[0].id;
 	check_result_clear(&cr);
 	if (st != STORE_OK && st != STORE_NOT_FOUND) {
-		tips_error(resp, 500, "internal", "database error");
+		api_error(resp, 500, "internal", "database error");
 		return -1;
 	}
 	if (*id == 0) {
-		tips_error(resp, 400, "unknown_enterprise", "企业名录中没有这个代码"
+		api_error(resp, 400, "unknown_enterprise", "企业名录中没有这个代码"
 		    " no enterprise in the registry has this USCC");
 		return -1;
 	}
@@ -546,30 +526,30 @@ tips_move_post(struct store *s, struct api_env *env, json_t *in,
 	memset(&after, 0, sizeof after);
 	if (tips_move_parse(json_string_value(json_object_get(in, "move")),
 	    &m) == -1) {
-		tips_error(resp, 400, "bad_request", "move 为 is one of verify, "
+		api_error(resp, 400, "bad_request", "move 为 is one of verify, "
 		    "confirm, reject, dispose, close, return, assign");
 		return;
 	}
 	if ((jnote != NULL && (note == NULL || utf8_count(note) >
 	    TIPS_NOTE_MAX)) || (jmeasure != NULL && measure == NULL)) {
-		tips_error(resp, 400, "bad_request", "note (up to 1000 "
+		api_error(resp, 400, "bad_request", "note (up to 1000 "
 		    "characters) and measure are texts");
 		return;
 	}
 	if (m == TIP_MOVE_RETURN && (note == NULL || *note == '\0')) {
-		tips_error(resp, 400, "bad_request", "退回须写明理由 a return "
+		api_error(resp, 400, "bad_request", "退回须写明理由 a return "
 		    "needs a note with the reason");
 		return;
 	}
 	if (m == TIP_MOVE_DISPOSE && tipflow_measure(measure) == NULL) {
-		tips_error(resp, 400, "bad_measure", "measure 为 is 约谈 "
+		api_error(resp, 400, "bad_measure", "measure 为 is 约谈 "
 		    "admonished, 警示 warned, 行政处罚 penalty, 刑事立案 criminal, "
 		    "注吊销 deregistered or 关门 shut");
 		return;
 	}
 	if (m == TIP_MOVE_ASSIGN && tips_people(json_object_get(in,
 	    "assignees"), people, &n) == -1) {
-		tips_error(resp, 400, "bad_request", "assign needs assignees: a "
+		api_error(resp, 400, "bad_request", "assign needs assignees: a "
 		    "list of 1..16 staff ids");
 		return;
 	}
@@ -578,13 +558,13 @@ tips_move_post(struct store *s, struct api_env *env, json_t *in,
 		return;
 	/* Deadlines and notices need the handlers' settings. */
 	if (env->handlers == NULL) {
-		tips_error(resp, 503, "unavailable", "moves are not available "
+		api_error(resp, 503, "unavailable", "moves are not available "
 		    "here");
 		return;
 	}
 	tips_flow(&tf, s, env, tok);
 	if (store_begin(s) != STORE_OK) {
-		tips_error(resp, 500, "internal", "database error");
+		api_error(resp, 500, "internal", "database error");
 		return;
 	}
 	/* The scope of the API (tips of no known area for the top only)
@@ -606,9 +586,9 @@ tips_move_post(struct store *s, struct api_env *env, json_t *in,
 	/* A move may have queued notices to staff and the reporter. */
 	env->wrote_outbox = 1;
 	if ((o = tips_tip_json(s, &after)) == NULL)
-		tips_error(resp, 500, "internal", "database error");
+		api_error(resp, 500, "internal", "database error");
 	else
-		tips_json(resp, 200, o);
+		api_json(resp, 200, o);
 out:
 	tip_row_clear(&t);
 	tip_row_clear(&after);
@@ -661,14 +641,14 @@ tips_export_get(struct store *s, const struct api_env *env,
 	memset(&p, 0, sizeof p);
 	buf_init(&p.b, EXPORT_BYTES_MAX);
 	if (!csv && strcmp(fmt, "json") != 0) {
-		tips_error(resp, 400, "bad_format", "format is csv or json");
+		api_error(resp, 400, "bad_format", "format is csv or json");
 		goto out;
 	}
 	if (tips_args(s, env, req, tok, &a, resp) == -1)
 		goto out;
 	if ((limit = tips_number(req, "limit", EXPORT_PAGE,
 	    EXPORT_PAGE_MAX)) == -1) {
-		tips_error(resp, 400, "bad_request", "limit is 1..5000");
+		api_error(resp, 400, "bad_request", "limit is 1..5000");
 		goto out;
 	}
 	memset(&q, 0, sizeof q);
@@ -690,7 +670,7 @@ tips_export_get(struct store *s, const struct api_env *env,
 		store_end_read(s);
 	}
 	if (st != STORE_OK) {
-		tips_error(resp, 500, "internal", "database error");
+		api_error(resp, 500, "internal", "database error");
 		goto out;
 	}
 	(void)snprintf(by, sizeof by, "token:%lld", (long long)tok->id);
@@ -700,7 +680,7 @@ tips_export_get(struct store *s, const struct api_env *env,
 	    a.since || a.until ? " dated" : "", a.before ? " page" : "");
 	if (audit_add_area(s, by, "ledger export", detail, a.area, env->now) !=
 	    STORE_OK) {
-		tips_error(resp, 500, "internal", "database error");
+		api_error(resp, 500, "internal", "database error");
 		goto out;
 	}
 	/* A full page may have more behind it. */
@@ -711,7 +691,7 @@ tips_export_get(struct store *s, const struct api_env *env,
 	} else
 		last = 0;
 	if (!csv) {
-		tips_json(resp, 200, json_pack("{s:O, s:o}", "items", p.items,
+		api_json(resp, 200, json_pack("{s:O, s:o}", "items", p.items,
 		    "next_before", last != 0 ? json_integer((json_int_t)last) :
 		    json_null()));
 		goto out;
@@ -744,14 +724,14 @@ tips_stats_get(struct store *s, const struct api_env *env,
 	gmtime_r(&local, &tm);
 	if ((year = tips_number(req, "year", tm.tm_year + 1900, 2999)) == -1 ||
 	    ledger_year_bounds((int)year, tips_utc(env), bounds) == -1) {
-		tips_error(resp, 400, "bad_year", "year is 2000..2999");
+		api_error(resp, 400, "bad_year", "year is 2000..2999");
 		return;
 	}
 	if (tips_area(s, req, tok, &base, resp) == -1)
 		return;
 	if (ledger_stats(s, base, tips_top(tok) && base == tok->area_id,
 	    bounds, &st) != STORE_OK) {
-		tips_error(resp, 500, "internal", "database error");
+		api_error(resp, 500, "internal", "database error");
 		return;
 	}
 	if (fmt != NULL && strcmp(fmt, "csv") == 0) {
@@ -762,7 +742,7 @@ tips_stats_get(struct store *s, const struct api_env *env,
 		resp->len = b.len;
 		resp->body = buf_steal(&b);
 	} else
-		tips_json(resp, 200, ledger_stats_json(&st, (int)year));
+		api_json(resp, 200, ledger_stats_json(&st, (int)year));
 	ledger_stats_free(&st);
 }
 
@@ -788,7 +768,7 @@ api_tips_handle(struct store *s, struct api_env *env,
 		slash = strchr(rest, '/');
 		len = slash != NULL ? (size_t)(slash - rest) : strlen(rest);
 		if (!tips_ref_valid(rest, len)) {
-			tips_error(resp, 404, "not_found", "no such tip");
+			api_error(resp, 404, "not_found", "no such tip");
 			return;
 		}
 		memcpy(ref, rest, len);
@@ -801,16 +781,16 @@ api_tips_handle(struct store *s, struct api_env *env,
 			tips_move_post(s, env, in, tok, ref, resp);
 		else if (slash == NULL || strcmp(slash, "/events") == 0 ||
 		    strcmp(slash, "/moves") == 0)
-			tips_error(resp, 405, "method_not_allowed",
+			api_error(resp, 405, "method_not_allowed",
 			    "wrong method");
 		else
-			tips_error(resp, 404, "not_found", "no such endpoint");
+			api_error(resp, 404, "not_found", "no such endpoint");
 	} else if (strcmp(path, "/tips") == 0 ||
 	    strncmp(path, "/ledger/", 8) == 0)
-		tips_error(resp, strcmp(path, "/tips") == 0 ? 405 : 404,
+		api_error(resp, strcmp(path, "/tips") == 0 ? 405 : 404,
 		    strcmp(path, "/tips") == 0 ? "method_not_allowed" :
 		    "not_found", strcmp(path, "/tips") == 0 ? "wrong method" :
 		    "no such endpoint");
 	else
-		tips_error(resp, 404, "not_found", "no such endpoint");
+		api_error(resp, 404, "not_found", "no such endpoint");
 }
