@@ -41,6 +41,9 @@ static const char usage_reminder[] =
 "  fangfei reminder pause|resume|delete --id N\n"
 "  fangfei reminder preview (--id N | --rrule RULE [--start TIME] [--tz ZONE])\n"
 "      [--count N]                         the next N times (default 10)\n"
+"  fangfei reminder quiet --area PATH --from HH:MM --to HH:MM\n"
+"      the area's quiet hours (its subtree's too, unless set lower down);\n"
+"      --from 00:00 --to 00:00 turns them off\n"
 "  fangfei reminder calendar install --area PATH\n"
 "      the publicity calendar (June the publicity month, 15 June the publicity\n"
 "      day, 15 March, 15 May, September, October, constitution week) to the\n"
@@ -82,6 +85,7 @@ static const struct {
 
 struct reminder_opts {
 	const char	*area, *kinds, *roles, *rrule, *start, *tz, *title;
+	const char	*from, *to;
 	const char	*db;
 	long		 id, count, catchup_hours;
 	int		 urgent;
@@ -106,6 +110,8 @@ reminder_options(struct cli *cli, int argc, char **argv,
 		{ "count", required_argument, NULL, 'n' },
 		{ "catchup-hours", required_argument, NULL, 'C' },
 		{ "urgent", no_argument, NULL, 'u' },
+		{ "from", required_argument, NULL, 'F' },
+		{ "to", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -128,6 +134,8 @@ reminder_options(struct cli *cli, int argc, char **argv,
 		case 'z': o->tz = optarg; break;
 		case 't': o->title = optarg; break;
 		case 'u': o->urgent = 1; break;
+		case 'F': o->from = optarg; break;
+		case 'T': o->to = optarg; break;
 		case 'i':
 		case 'n':
 		case 'C':
@@ -348,6 +356,55 @@ reminder_installed(struct store *s, int64_t area, const char *calendar,
 	return found;
 }
 
+/* Minutes after midnight of "HH:MM", or -1. */
+static int
+reminder_hhmm(const char *s)
+{
+	int	 h, m, n = 0;
+
+	if (s == NULL || sscanf(s, "%2d:%2d%n", &h, &m, &n) != 2 ||
+	    s[n] != '\0' || h < 0 || h > 23 || m < 0 || m > 59)
+		return -1;
+	return h * 60 + m;
+}
+
+/* fangfei reminder quiet --area PATH --from HH:MM --to HH:MM */
+static int
+reminder_quiet(struct cli *cli, struct reminder_opts *o)
+{
+	struct store	*s;
+	uint8_t		 key[STORE_KEY_LEN];
+	int64_t		 area;
+	int		 from = reminder_hhmm(o->from), to = reminder_hhmm(o->to);
+	char		 what[64];
+
+	if (o->area == NULL || from == -1 || to == -1) {
+		fputs(usage_reminder, stderr);
+		return 2;
+	}
+	if (cli_key(cli, key) == -1 || (s = cli_store(cli, key)) == NULL)
+		return 1;
+	if (areas_find(s, o->area, &area) != STORE_OK) {
+		fprintf(stderr, "fangfei: 区域不存在或不唯一 no single area matches "
+		    "\"%s\"\n", o->area);
+		store_close(s);
+		return 1;
+	}
+	(void)snprintf(what, sizeof what, "%s-%s", o->from, o->to);
+	if (store_begin(s) != STORE_OK || quiet_hours_set(s, area, from, to) !=
+	    STORE_OK || audit_add_area(s, "cli", "quiet hours", what, area,
+	    clock_now()) != STORE_OK || store_commit(s) != STORE_OK) {
+		fprintf(stderr, "fangfei: %s\n", store_errmsg(s));
+		store_rollback(s);
+		store_close(s);
+		return 1;
+	}
+	printf("免打扰时段 quiet hours: %s %s\n", o->area, from == to ?
+	    "关闭 off" : what);
+	store_close(s);
+	return 0;
+}
+
 /* fangfei reminder calendar install --area PATH */
 static int
 reminder_calendar(struct cli *cli, struct reminder_opts *o)
@@ -458,6 +515,9 @@ cli_reminder(struct cli *cli, int argc, char **argv)
 		    (fputs(usage_reminder, stderr), 2);
 	if (strcmp(cmd, "preview") == 0 && o.rrule != NULL)
 		return reminder_preview_rule(&o, cli->cfg.utc_offset);
+	if (strcmp(cmd, "quiet") == 0)
+		return k + 1 == argc ? reminder_quiet(cli, &o) :
+		    (fputs(usage_reminder, stderr), 2);
 	if (strcmp(cmd, "calendar") == 0)
 		return k + 2 == argc && strcmp(argv[k + 1], "install") == 0 ?
 		    reminder_calendar(cli, &o) : (fputs(usage_reminder, stderr),

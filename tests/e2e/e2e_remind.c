@@ -187,6 +187,24 @@ test_calendar(void **state)
 	(void)unsetenv("FANGFEI_NOW");
 }
 
+/* An area's own quiet hours; a time that is none is refused. */
+static void
+test_quiet_cli(void **state)
+{
+	static const char *const set[] = { "reminder", "quiet", "--area",
+	    "华光路社区", "--from", "21:30", "--to", "07:00", NULL };
+	static const char *const bad[] = { "reminder", "quiet", "--area",
+	    "华光路社区", "--from", "24:10", "--to", "07:00", NULL };
+	char	 out[512];
+
+	(void)state;
+	assert_int_equal(e2e_cli(&d, set, out, sizeof out), 0);
+	assert_int_equal(e2e_sql_long(&d, "SELECT start_minute * 10000 + "
+	    "end_minute FROM quiet_hours q JOIN areas a ON a.id = q.area_id "
+	    "WHERE a.path LIKE '%华光路社区'"), 1290 * 10000 + 420);
+	assert_int_equal(e2e_cli(&d, bad, out, sizeof out), 2);
+}
+
 int
 main(void)
 {
@@ -195,6 +213,7 @@ main(void)
 		cmocka_unit_test(test_kill),
 		cmocka_unit_test(test_catch_up),
 		cmocka_unit_test(test_calendar),
+		cmocka_unit_test(test_quiet_cli),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
