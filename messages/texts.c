@@ -793,11 +793,11 @@ static const struct {
 		"等 {n} 个",
 		"and {n} more" },
 	[MSG_PATROL_CHIEF_HEAD] = {
-		"巡查提醒：本周（{week}）巡查截止时间 {deadline} 已过，以下网格仍有楼栋未巡查：",
-		"Patrols: this week's ({week}) deadline {deadline} has passed and these grids still have buildings without a patrol:" },
+		"巡查提醒：{week} 周的巡查截止时间 {deadline} 已过，以下网格仍有楼栋未巡查：",
+		"Patrols: the deadline of week {week} ({deadline}) has passed and these grids still have buildings without a patrol:" },
 	[MSG_PATROL_CHIEF_GRID] = {
-		"{grid}：{n}/{buildings} 栋未巡查（{list}）；本周未巡查的网格员：{workers}",
-		"{grid}: {n} of {buildings} buildings not patrolled ({list}); grid workers with no patrol this week: {workers}" },
+		"{grid}：{n}/{buildings} 栋未巡查（{list}）；当周没有巡查记录的网格员：{workers}",
+		"{grid}: {n} of {buildings} buildings not patrolled ({list}); grid workers with no patrol that week: {workers}" },
 	[MSG_PATROL_CHIEF_FOOT] = {
 		"请督促网格员尽快完成巡查，并通过“巡查 <楼栋> <情况>”补录。",
 		"Please see that the grid workers patrol them and record each with /patrol <building> <finding>." },
