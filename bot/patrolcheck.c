@@ -264,19 +264,35 @@ int
 patrolcheck_run(struct store *s, int utc_offset, int day, int minute,
     time_t now, struct patrolcheck_stats *stats)
 {
-	char		 week[PATROL_WEEK_LEN], deadline[24];
-	time_t		 since, d, local;
-	struct tm	 tm;
+	char			 week[PATROL_WEEK_LEN], deadline[24];
+	time_t			 since, d, local;
+	struct tm		 tm;
+	int64_t			 grid;
+	size_t			 n;
+	enum store_status	 st;
 
 	memset(stats, 0, sizeof *stats);
+	d = patrolcheck_last_deadline(now, utc_offset, day, minute);
+	/* The week the deadline closes: the one of the instant before it,
+	 * so that "MO 00:00" closes the week that just ended. */
+	patrol_week(d - 1, utc_offset, week);
+	/* Most turns have nothing to do: find that out without taking the
+	 * write lock the request threads need. */
+	if ((st = patrols_check_since_get(s, &since)) == STORE_OK) {
+		if (d == 0 || d < since)
+			return 0;
+		if (patrols_unchecked(s, week, 0, &grid, 1, &n) != STORE_OK)
+			return -1;
+		if (n == 0)
+			return 0;
+	} else if (st != STORE_NOT_FOUND)
+		return -1;
 	if (store_begin(s) != STORE_OK)
 		return -1;
 	if (patrols_check_since(s, now, &since) != STORE_OK)
 		goto fail;
-	d = patrolcheck_last_deadline(now, utc_offset, day, minute);
 	if (d == 0 || d < since)
 		return store_commit(s) == STORE_OK ? 0 : -1;
-	patrol_week(d, utc_offset, week);
 	local = d + utc_offset;
 	(void)gmtime_r(&local, &tm);
 	(void)strftime(deadline, sizeof deadline, "%m-%d %H:%M", &tm);

@@ -1,7 +1,8 @@
 /*
  * The weekly patrol deadline ([patrols] deadline, Friday 18:00 by
- * default). Once it has passed in a week, every grid (level 4 area) is
- * checked once for that week: a grid with grid workers and a building
+ * default). Once it has passed, every grid (level 4 area) is checked once
+ * for the week it closes (the week of the instant before it: MO 00:00
+ * closes the week just ended): a grid with grid workers and a building
  * nobody patrolled is reported to its grid chief (the nearest up the tree,
  * else its liaison), one message per chief naming their grids, the
  * buildings and the workers with no patrol. Each check is recorded with the

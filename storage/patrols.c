@@ -354,6 +354,24 @@ patrols_check_since(struct store *s, time_t now, time_t *since)
 	    "patrols_check_since");
 }
 
+/* When the check first ran, read only. */
+enum store_status
+patrols_check_since_get(struct store *s, time_t *since)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = store_stmt(s, sql_since_get)) == NULL)
+		return STORE_ERROR;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*since = (time_t)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return STORE_NOT_FOUND;
+	return rc == SQLITE_ROW ? STORE_OK : store_fail(s,
+	    "patrols_check_since_get");
+}
+
 /* Grids not yet checked for a week. */
 enum store_status
 patrols_unchecked(struct store *s, const char *week, int64_t after,

@@ -93,6 +93,9 @@ enum store_status patrols_grids(struct store *, int64_t scope,
 /* When the deadline check first ran; the first call records now. */
 enum store_status patrols_check_since(struct store *, time_t now,
 		    time_t *since);
+/* The same without recording anything: STORE_NOT_FOUND before the first
+ * run. */
+enum store_status patrols_check_since_get(struct store *, time_t *since);
 /* Grids not yet checked for week, ids after `after`, at most n. */
 enum store_status patrols_unchecked(struct store *, const char *week,
 		    int64_t after, int64_t *grids, size_t n, size_t *count);

@@ -456,6 +456,30 @@ test_new_install(void **state)
 	assert_int_equal(told(fx, "chief"), 1);
 }
 
+/* A deadline of Monday 00:00 closes the week that just ended. */
+static void
+test_monday_deadline(void **state)
+{
+	struct fixture			*fx = *state;
+	struct patrolcheck_stats	 st;
+	char				*body;
+
+	assert_int_equal(patrolcheck_run(fx->s, SH, 1, 0, sh(2026, 6, 14,
+	    12, 0), &st), 0);
+	assert_int_equal(st.grids, 0);
+	assert_int_equal(patrolcheck_run(fx->s, SH, 1, 0, sh(2026, 6, 14,
+	    23, 59), &st), 0);
+	assert_int_equal(st.grids, 0);
+	assert_int_equal(patrolcheck_run(fx->s, SH, 1, 0, sh(2026, 6, 15,
+	    0, 0), &st), 0);
+	assert_int_equal(st.grids, 5);
+	body = last_body(fx, "chief");
+	assert_non_null(strstr(body, "2026-W24"));
+	free(body);
+	assert_int_equal(count(fx, "SELECT count(*) FROM patrol_checks WHERE "
+	    "week = '2026-W25'"), 0);
+}
+
 /* [patrols] deadline in the config file. */
 static void
 test_config(void **state)
@@ -503,6 +527,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_deadline, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_late, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_new_install, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_monday_deadline, setup,
 		    teardown),
 		cmocka_unit_test(test_config),
 	};
