@@ -7,6 +7,7 @@
 
 #include "api.h"
 #include "api_tips.h"
+#include "api_patrols.h"
 #include "api_rewards.h"
 #include "reach.h"
 #include "target.h"
@@ -744,6 +745,8 @@ api_handle(struct store *s, struct api_env *env, const struct http_request *req,
 	else if (strncmp(path, "/rewards", 8) == 0 &&
 	    (path[8] == '\0' || path[8] == '/'))
 		api_rewards(s, env, req, path, in, &tok, resp);
+	else if (strcmp(path, "/patrols") == 0 && !post)
+		api_patrols(s, env, req, &tok, resp);
 	else if (strcmp(path, "/staff") == 0 || strcmp(path, "/groups") == 0 ||
 	    strcmp(path, "/broadcasts") == 0 || strcmp(path, "/audit") == 0 ||
 	    strcmp(path, "/leads") == 0 ||

@@ -62,6 +62,8 @@ void		 cli_print_reach(const struct broadcast_reach *, int parts);
 
 int		 cli_letter(struct cli *, int argc, char **argv);
 int		 cli_reminder(struct cli *, int argc, char **argv);
+/* bot/cli_patrol.c: weekly patrol coverage. */
+int		 cli_patrol(struct cli *, int argc, char **argv);
 int		 cli_config(struct cli *, int argc, char **argv);
 int		 cli_channel(struct cli *, int argc, char **argv);
 int		 cli_staff(struct cli *, int argc, char **argv);

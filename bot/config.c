@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
@@ -90,6 +91,35 @@ config_init(struct config *cfg)
 	cfg->leads = 1;
 	cfg->dedupe_days = 7;
 	cfg->scan_detail_days = 90;
+	cfg->patrol_day = 5;
+	cfg->patrol_minute = 18 * 60;
+}
+
+/* Reads a patrol deadline, "FR 18:00": an iCalendar weekday (MO … SU, any
+ * case), spaces, and a time H:MM or HH:MM. 0, or -1. */
+static int
+config_patrol_deadline(const char *s, int *day, int *minute)
+{
+	static const char *const days[] = { "MO", "TU", "WE", "TH", "FR",
+	    "SA", "SU" };
+	int	 i, h = 0, m = 0, digits = 0;
+
+	for (i = 0; i < 7; i++)
+		if (strncasecmp(s, days[i], 2) == 0)
+			break;
+	if (i == 7 || (s[2] != ' ' && s[2] != '\t'))
+		return -1;
+	for (s += 2; *s == ' ' || *s == '\t'; s++)
+		continue;
+	for (; *s >= '0' && *s <= '9' && digits < 2; s++, digits++)
+		h = h * 10 + (*s - '0');
+	if (digits == 0 || *s++ != ':' || s[0] < '0' || s[0] > '5' ||
+	    s[1] < '0' || s[1] > '9' || s[2] != '\0' || h > 23)
+		return -1;
+	m = (s[0] - '0') * 10 + (s[1] - '0');
+	*day = i + 1;
+	*minute = h * 60 + m;
+	return 0;
 }
 
 /* A whole-number setting: section, key, bounds and where it goes. */
@@ -316,6 +346,15 @@ config_key(void *arg, const char *section, const char *key, const char *value)
 			config_set(&cfg->sms_channel, value);
 		else
 			goto unknown;
+		return 1;
+	}
+	if (strcmp(section, "patrols") == 0) {
+		if (strcmp(key, "deadline") != 0)
+			goto unknown;
+		if (config_patrol_deadline(value, &cfg->patrol_day,
+		    &cfg->patrol_minute) == -1)
+			return config_fail(p, xasprintf("[patrols] deadline "
+			    "must be a weekday and a time, e.g. FR 18:00"));
 		return 1;
 	}
 	if (strcmp(section, "delivery") == 0 || strcmp(section, "limits") == 0 ||

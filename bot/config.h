@@ -60,6 +60,10 @@ struct config {
 	int		 leads;
 	char		*lead_phrases;
 	int		 lead_warn_minutes;
+	/* [patrols] the weekly deadline: ISO weekday (1 Monday … 7 Sunday)
+	 * and minute after local midnight; "deadline = FR 18:00" */
+	int		 patrol_day;
+	int		 patrol_minute;
 	/* [storage] how long what has a natural lifetime is kept */
 	int		 dedupe_days;
 	int		 scan_detail_days;	/* scan rows after counting */

@@ -49,6 +49,7 @@ static const char usage_main[] =
 "  ledger export|stats        台账和年度统计 the tip ledger, its yearly figures\n"
 "  broadcast AREA TEXT        发布预警 post a warning to an area's groups\n"
 "  reminder add|list|show|pause|resume|delete|preview  定时提醒 reminders\n"
+"  patrol list|export         每周巡查覆盖 weekly patrol coverage per grid\n"
 "  notice add|publish         警示通告 warning notices: draft, publish\n"
 "  letter add|codes|print-link|stats|broadcast  一封公开信 open letters, posters\n"
 "  config check               检查配置 check the config, show what it serves\n"
@@ -552,6 +553,8 @@ main(int argc, char **argv)
 		rc = cli_broadcast(&cli, argc - 1, argv + 1);
 	else if (strcmp(argv[1], "reminder") == 0)
 		rc = cli_reminder(&cli, argc - 1, argv + 1);
+	else if (strcmp(argv[1], "patrol") == 0)
+		rc = cli_patrol(&cli, argc - 1, argv + 1);
 	else if (strcmp(argv[1], "migrate") == 0)
 		rc = cmd_migrate(&cli, argc - 1, argv + 1);
 	else if (strcmp(argv[1], "version") == 0 ||

@@ -8,6 +8,7 @@
 #include "clock.h"
 #include "log.h"
 #include "messages/xmalloc.h"
+#include "patrolcheck.h"
 #include "remind.h"
 #include "scheduler.h"
 
@@ -17,6 +18,8 @@ struct scheduler {
 	const struct handler_env	*env;
 	struct delivery			*delivery;
 	struct store			*store;
+	int				 patrol_day;	/* [patrols] deadline */
+	int				 patrol_minute;
 	pthread_t			 thread;
 	pthread_mutex_t			 lock;
 	pthread_cond_t			 cond;
@@ -36,6 +39,9 @@ scheduler_turn(struct scheduler *sc)
 		log_info("scheduler: %ld reminder(s) sent, %ld held for quiet "
 		    "hours, %ld skipped", st.sent, st.held, st.skipped);
 	if (st.sent > 0)
+		delivery_wake(sc->delivery);
+	if (patrolcheck_turn(sc->store, sc->env->utc_offset, sc->patrol_day,
+	    sc->patrol_minute, clock_now()) > 0)
 		delivery_wake(sc->delivery);
 }
 
@@ -76,6 +82,8 @@ scheduler_start(const struct config *cfg, const uint8_t *key,
 
 	sc->env = env;
 	sc->delivery = dl;
+	sc->patrol_day = cfg->patrol_day;
+	sc->patrol_minute = cfg->patrol_minute;
 	if ((sc->store = store_open(cfg->db_path, key, 0, cause)) == NULL) {
 		free(sc);
 		return NULL;

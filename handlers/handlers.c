@@ -36,6 +36,8 @@ extern const struct handler cmd_reveal_entry;
 extern const struct handler cmd_approve_entry;
 extern const struct handler cmd_refuse_entry;
 extern const struct handler cmd_reporter_entry;
+extern const struct handler cmd_patrol_entry;
+extern const struct handler cmd_patrols_entry;
 
 const struct handler *const handler_table[] = {
 	&cmd_check_entry,
@@ -62,6 +64,9 @@ const struct handler *const handler_table[] = {
 	&cmd_approve_entry,
 	&cmd_refuse_entry,
 	&cmd_reporter_entry,
+	/* weekly patrols */
+	&cmd_patrol_entry,
+	&cmd_patrols_entry,
 	&cmd_help_entry,
 	NULL
 };

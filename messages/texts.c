@@ -749,6 +749,61 @@ static const struct {
 	[MSG_ASK_CLOSED] = {
 		"线索 {ref} 已销号，不能再追问举报人。",
 		"Tip {ref} is closed: its reporter is asked nothing more." },
+	/* weekly patrols (巡查 巡查记录, the deadline notice to grid chiefs) */
+	[MSG_USAGE_PATROL] = {
+		"巡查 <楼栋> <情况>",
+		"/patrol <building> <finding>" },
+	[MSG_USAGE_PATROLS] = {
+		"巡查记录",
+		"/patrols" },
+	[MSG_PATROL_PRIVATE] = {
+		"巡查请在与防非助手的私聊中记录。本条消息未被记录。",
+		"Record patrols in a private chat with me. This message was not recorded." },
+	[MSG_PATROL_NOT_BUILDING] = {
+		"“{area}”不是楼栋。请写楼栋名称或路径，如 华光路社区/一网格/1号楼。",
+		"\"{area}\" is not a building. Give a building's name or path, e.g. 华光路社区/一网格/1号楼." },
+	[MSG_PATROL_TOO_LONG] = {
+		"巡查情况有 {len} 个字，最多 {max} 个字，请精简后重发。",
+		"The finding has {len} characters; at most {max} are kept. Please shorten it." },
+	[MSG_PATROL_OK] = {
+		"已记录 {area} 的巡查（{week}，{when}）。本周您负责的 {buildings} 栋楼已巡查 {patrolled} 栋。",
+		"Patrol of {area} recorded ({week}, {when}). This week {patrolled} of your {buildings} buildings are patrolled." },
+	[MSG_PATROL_OK_ALL] = {
+		"已记录 {area} 的巡查（{week}，{when}）。本周您负责的 {buildings} 栋楼已全部巡查。",
+		"Patrol of {area} recorded ({week}, {when}). All {buildings} of your buildings are patrolled this week." },
+	[MSG_PATROLS_HEAD] = {
+		"本周（{week}）您的巡查记录 {n} 条：",
+		"Your patrols this week ({week}): {n}" },
+	[MSG_PATROLS_LINE] = {
+		"{when} {area}：{finding}",
+		"{when} {area}: {finding}" },
+	[MSG_PATROLS_NONE] = {
+		"本周（{week}）您还没有巡查记录。",
+		"You have recorded no patrol this week ({week})." },
+	[MSG_PATROLS_MISSING] = {
+		"本周尚未巡查的楼栋（{n} 栋，共 {buildings} 栋）：{list}",
+		"Buildings not patrolled this week ({n} of {buildings}): {list}" },
+	[MSG_PATROLS_ALL_DONE] = {
+		"您负责的 {buildings} 栋楼本周均已巡查。",
+		"All {buildings} of your buildings are patrolled this week." },
+	[MSG_PATROLS_NO_BUILDINGS] = {
+		"您负责的区域下没有登记楼栋。",
+		"No buildings are registered in your area." },
+	[MSG_PATROLS_MORE] = {
+		"等 {n} 个",
+		"and {n} more" },
+	[MSG_PATROL_CHIEF_HEAD] = {
+		"巡查提醒：{week} 周的巡查截止时间 {deadline} 已过，以下网格仍有楼栋未巡查：",
+		"Patrols: the deadline of week {week} ({deadline}) has passed and these grids still have buildings without a patrol:" },
+	[MSG_PATROL_CHIEF_GRID] = {
+		"{grid}：{n}/{buildings} 栋未巡查（{list}）；当周没有巡查记录的网格员：{workers}",
+		"{grid}: {n} of {buildings} buildings not patrolled ({list}); grid workers with no patrol that week: {workers}" },
+	[MSG_PATROL_CHIEF_FOOT] = {
+		"请督促网格员尽快完成巡查，并通过“巡查 <楼栋> <情况>”补录。",
+		"Please see that the grid workers patrol them and record each with /patrol <building> <finding>." },
+	[MSG_PATROL_NOBODY] = {
+		"无",
+		"none" },
 };
 
 /* Returns the template, falling back to Chinese. */
