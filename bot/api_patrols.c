@@ -16,26 +16,6 @@
 #define COVERAGE_NAMED		1000	/* buildings, workers per grid */
 #define COVERAGE_CSV_MAX	(16 * 1024 * 1024)
 
-/* Sets a JSON answer (the object is consumed). */
-static void
-api_patrols_json(struct http_response *resp, int status, json_t *obj)
-{
-	resp->status = status;
-	resp->content_type = "application/json; charset=utf-8";
-	resp->body = json_dumps(obj, JSON_COMPACT);
-	resp->len = resp->body ? strlen(resp->body) : 0;
-	json_decref(obj);
-}
-
-/* Sets an error answer. */
-static void
-api_patrols_error(struct http_response *resp, int status, const char *code,
-    const char *message)
-{
-	api_patrols_json(resp, status, json_pack("{s:s, s:s}", "error", code,
-	    "message", message));
-}
-
 /* One grid as JSON, with what is left; NULL when the store failed. */
 static json_t *
 patrols_grid_json(struct store *s, const struct patrol_grid *g,
@@ -206,7 +186,7 @@ api_patrols(struct store *s, struct api_env *env,
 
 	if (fmt != NULL && strcmp(fmt, "csv") != 0 &&
 	    strcmp(fmt, "json") != 0) {
-		api_patrols_error(resp, 400, "bad_format",
+		api_error(resp, 400, "bad_format",
 		    "format is json or csv");
 		return;
 	}
@@ -214,28 +194,28 @@ api_patrols(struct store *s, struct api_env *env,
 		patrol_week(env->now, utc, now);
 		week = now;
 	} else if (patrol_week_start(week, utc, &start) == -1) {
-		api_patrols_error(resp, 400, "bad_week", "周应写作 2026-W24 "
+		api_error(resp, 400, "bad_week", "周应写作 2026-W24 "
 		    "week is an ISO week such as 2026-W24");
 		return;
 	}
 	if (area != NULL) {
 		if (areas_find(s, area, &scope) != STORE_OK) {
-			api_patrols_error(resp, 400, "bad_area",
+			api_error(resp, 400, "bad_area",
 			    "no single area matches");
 			return;
 		}
 		if (!areas_within(s, scope, tok->area_id)) {
-			api_patrols_error(resp, 403, "outside_area",
+			api_error(resp, 403, "outside_area",
 			    "the area is outside this token's area");
 			return;
 		}
 	}
 	if ((cov = patrols_coverage(s, scope, week)) == NULL) {
-		api_patrols_error(resp, 500, "internal", "database error");
+		api_error(resp, 500, "internal", "database error");
 		return;
 	}
 	if (fmt == NULL || strcmp(fmt, "json") == 0) {
-		api_patrols_json(resp, 200, cov);
+		api_json(resp, 200, cov);
 		return;
 	}
 	buf_init(&b, COVERAGE_CSV_MAX);
