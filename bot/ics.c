@@ -106,6 +106,7 @@ ics_event(icalcomponent *cal, struct ics_zones *zones,
 	icalproperty			*p;
 	struct icalrecurrencetype	 rule;
 	struct icaltimetype		 start;
+	time_t				 first;
 	char				 uid[160];
 
 	icalerror_clear_errno();
@@ -125,9 +126,17 @@ ics_event(icalcomponent *cal, struct ics_zones *zones,
 	icalcomponent_add_property(ev, icalproperty_new_dtstamp(
 	    icaltime_from_timet_with_zone(now, 0,
 	    icaltimezone_get_utc_timezone())));
-	/* Local wall-clock time with the zone's name: the rule's days and
-	 * hours are the zone's, as the daemon counts them (bot/rrule.h). */
-	start = icaltime_from_timet_with_zone(r->dtstart, 0, z);
+	/*
+	 * DTSTART is the first time the reminder fires, not the start it was
+	 * given: RFC 5545 leaves a DTSTART the rule does not produce
+	 * undefined, and calendars show it as one more time. It is local
+	 * wall-clock time with the zone's name: the rule's days and hours
+	 * are the zone's, as the daemon counts them (bot/rrule.h).
+	 */
+	if (rrule_next(r->rrule, tz, r->dtstart, r->dtstart - 1, &first,
+	    1) != 1)
+		first = r->dtstart;
+	start = icaltime_from_timet_with_zone(first, 0, z);
 	start.zone = NULL;
 	p = icalproperty_new_dtstart(start);
 	icalproperty_add_parameter(p, icalparameter_new_tzid(tz));
