@@ -8,6 +8,7 @@
 #include "ics.h"
 #include "rrule.h"
 #include "log.h"
+#include "messages/texts.h"
 #include "messages/xmalloc.h"
 #include "storage/icsfeeds.h"
 #include "storage/reminders.h"
@@ -159,7 +160,7 @@ ics_feed(struct store *s, int64_t staff, time_t now, const char *host,
 	struct ics_zones	 zones;
 	icalcomponent		*cal = NULL;
 	icalproperty		*p;
-	char			*text = NULL;
+	char			*text = NULL, name[128];
 	int64_t			 after = 0;
 	size_t			 n, i, events = 0;
 
@@ -175,7 +176,10 @@ ics_feed(struct store *s, int64_t staff, time_t now, const char *host,
 	icalcomponent_add_property(cal, icalproperty_new_calscale("GREGORIAN"));
 	icalcomponent_add_property(cal, icalproperty_new_method(
 	    ICAL_METHOD_PUBLISH));
-	p = icalproperty_new_x("防非提醒 fangfei reminders");
+	/* One name for every reader: Chinese, then English. */
+	(void)snprintf(name, sizeof name, "%s %s", msg_template(LOCALE_ZH,
+	    MSG_ICS_CALNAME), msg_template(LOCALE_EN, MSG_ICS_CALNAME));
+	p = icalproperty_new_x(name);
 	icalproperty_set_x_name(p, "X-WR-CALNAME");
 	icalcomponent_add_property(cal, p);
 	p = icalproperty_new_x(RRULE_TZ);

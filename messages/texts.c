@@ -749,6 +749,8 @@ static const struct {
 	[MSG_ASK_CLOSED] = {
 		"线索 {ref} 已销号，不能再追问举报人。",
 		"Tip {ref} is closed: its reporter is asked nothing more." },
+	/* Calendar feeds (bot/ics.c): the name a phone calendar shows. */
+	[MSG_ICS_CALNAME] = { "防非提醒", "Fangfei reminders" },
 };
 
 /* Returns the template, falling back to Chinese. */

@@ -251,6 +251,8 @@ enum msg_key {
 	MSG_SUPPLEMENT_TELL,
 	MSG_LEDGER_MOVE_ASK,
 	MSG_ASK_CLOSED,
+	/* Calendar feeds (bot/ics.c). */
+	MSG_ICS_CALNAME,
 	MSG__COUNT
 };
 
