@@ -42,8 +42,8 @@ rem_time(time_t t, const char *tz)
 	/* The zone's offset at t: its wall clock less the instant, both
 	 * in whole minutes. */
 	off = (long)(timegm(&tm) - (t - t % 60)) / 60;
-	(void)snprintf(out, sizeof out, "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld",
-	    y, mo, d, h, mi, (int)(t % 60), off < 0 ? '-' : '+',
+	(void)snprintf(out, sizeof out, "%04d-%02d-%02dT%02d:%02d:%02d"
+	    "%c%02ld:%02ld", y, mo, d, h, mi, (int)(t % 60), off < 0 ? '-' : '+',
 	    labs(off) / 60, labs(off) % 60);
 	return json_string(out);
 }
@@ -183,7 +183,8 @@ rem_add(struct store *s, struct api_env *env, json_t *in,
 	    ((v = json_object_get(in, "tz")) != NULL &&
 	    (ri.tz = json_string_value(v)) == NULL) ||
 	    ((v = json_object_get(in, "urgent")) != NULL &&
-	    !json_is_boolean(v)) || (hours != NULL && !json_is_integer(hours))) {
+	    !json_is_boolean(v)) ||
+	    (hours != NULL && !json_is_integer(hours))) {
 		api_error(resp, 400, "bad_request", "start and tz are strings, "
 		    "urgent a boolean, catchup_hours a number");
 		return;
@@ -284,7 +285,7 @@ api_reminders(struct store *s, struct api_env *env,
 	char			*end;
 	long long		 id;
 	long			 count;
-	int			 post = in != NULL;
+	int			 post = in != NULL, change;
 	json_t			*o;
 
 	path += strlen("/reminders");
@@ -301,16 +302,15 @@ api_reminders(struct store *s, struct api_env *env,
 		return;
 	}
 	rest = end;
-	if (!(*rest == '\0' && !post) && !(strcmp(rest, "/preview") == 0 &&
-	    !post) && !((strcmp(rest, "/pause") == 0 || strcmp(rest,
-	    "/resume") == 0 || strcmp(rest, "/delete") == 0) && post)) {
-		if (*rest == '\0' || strcmp(rest, "/preview") == 0 ||
-		    strcmp(rest, "/pause") == 0 || strcmp(rest, "/resume") == 0 ||
-		    strcmp(rest, "/delete") == 0)
-			api_error(resp, 405, "method_not_allowed",
-			    "wrong method");
-		else
-			api_error(resp, 404, "not_found", "no such endpoint");
+	/* GET /ID and /ID/preview; POST /ID/pause, /resume, /delete. */
+	change = strcmp(rest, "/pause") == 0 || strcmp(rest, "/resume") == 0 ||
+	    strcmp(rest, "/delete") == 0;
+	if (!change && *rest != '\0' && strcmp(rest, "/preview") != 0) {
+		api_error(resp, 404, "not_found", "no such endpoint");
+		return;
+	}
+	if (post != change) {
+		api_error(resp, 405, "method_not_allowed", "wrong method");
 		return;
 	}
 	if ((st = reminders_get(s, id, tok->area_id, &r)) == STORE_NOT_FOUND) {

@@ -77,7 +77,8 @@ cli_staff_ics(struct cli *cli, int argc, char **argv)
 		fprintf(stderr, "fangfei: 没有工作人员 no staff --id %ld\n", id);
 		goto out;
 	}
-	(void)snprintf(detail, sizeof detail, "staff %ld (%.64s)", id, who.name);
+	(void)snprintf(detail, sizeof detail, "staff %ld (%.64s)", id,
+	    who.name);
 	if (store_begin(s) != STORE_OK)
 		goto fail;
 	st = revoke ? icsfeeds_revoke(s, id, clock_now()) :

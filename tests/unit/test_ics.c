@@ -199,7 +199,8 @@ test_audience(void **state)
 	cal = feed(fx, &text);
 	assert_non_null(strstr(text, "BEGIN:VCALENDAR"));
 	assert_non_null(strstr(text, "VERSION:2.0"));
-	assert_non_null(strstr(text, "X-WR-CALNAME:防非提醒 Fangfei reminders"));
+	assert_non_null(strstr(text, "X-WR-CALNAME:防非提醒 Fangfei "
+	    "reminders"));
 	for (icalcomponent *ev = icalcomponent_get_first_component(cal,
 	    ICAL_VEVENT_COMPONENT); ev != NULL;
 	    ev = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT))
