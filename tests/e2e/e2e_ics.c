@@ -142,6 +142,8 @@ test_feed(void **state)
 	    "华光路社区", "--roles", "grid_chief", "--rrule",
 	    "FREQ=WEEKLY;BYDAY=FR;BYHOUR=18;BYMINUTE=0", "--title",
 	    "网格长周报", "汇总本周巡查。", NULL };
+	static const char *const cal[] = { "reminder", "calendar", "install",
+	    "--area", "车站街道", NULL };
 	struct http_result	 r, missing;
 	struct heads		 h;
 	char			 path[256], old[256], wrong[256], out[512];
@@ -150,6 +152,7 @@ test_feed(void **state)
 	(void)state;
 	assert_int_equal(e2e_cli(&d, rem, out, sizeof out), 0);
 	assert_int_equal(e2e_cli(&d, chief, out, sizeof out), 0);
+	assert_int_equal(e2e_cli(&d, cal, out, sizeof out), 0);
 	assert_int_equal(feed_cli(0, path, sizeof path), 0);
 	/* /ics/ + 64 hex digits + .ics, printed once under the public
 	 * address. */
@@ -168,6 +171,12 @@ test_feed(void **state)
 	assert_non_null(strstr(r.body, "BEGIN:VTIMEZONE"));
 	/* Not the grid chiefs'. */
 	assert_null(strstr(r.body, "网格长周报"));
+	/* The street's publicity calendar, from its first time on (15 June,
+	 * 09:00), and the Monday patrol of grid workers. */
+	assert_non_null(strstr(r.body, "SUMMARY:防范非法集资集中宣传日\r\n"));
+	assert_non_null(strstr(r.body, "0615T090000\r\nRRULE:FREQ=YEARLY;"));
+	assert_non_null(strstr(r.body, "SUMMARY:防范非法集资宣传月\r\n"));
+	assert_non_null(strstr(r.body, "SUMMARY:每周巡查提醒\r\n"));
 	e2e_result_free(&r);
 	assert_int_equal(get_heads(path, &h), 200);
 	assert_non_null(strstr(h.text, "content-type: text/calendar; "
