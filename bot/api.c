@@ -8,6 +8,7 @@
 #include "api.h"
 #include "api_tips.h"
 #include "api_patrols.h"
+#include "api_reminders.h"
 #include "api_rewards.h"
 #include "reach.h"
 #include "target.h"
@@ -44,7 +45,7 @@ api_error(struct http_response *resp, int status, const char *code,
 }
 
 /* Reads ?limit= (1..100, default 50) and ?after= (default 0). */
-static void
+void
 api_page(const struct http_request *req, long *limit, long long *after)
 {
 	const char	*v;
@@ -62,7 +63,7 @@ api_page(const struct http_request *req, long *limit, long long *after)
 }
 
 /* Resolves an area path within the token's subtree; answers on failure. */
-static int
+int
 api_area(struct store *s, const struct token_info *tok, const char *path,
     int64_t *area, struct http_response *resp)
 {
@@ -742,6 +743,9 @@ api_handle(struct store *s, struct api_env *env, const struct http_request *req,
 		api_tips_handle(s, env, req, path, in, &tok, resp);
 	else if (strncmp(path, "/ledger/", 8) == 0)
 		api_tips_handle(s, env, req, path, in, &tok, resp);
+	else if (strncmp(path, "/reminders", 10) == 0 &&
+	    (path[10] == '\0' || path[10] == '/'))
+		api_reminders(s, env, req, path, in, &tok, resp);
 	else if (strncmp(path, "/rewards", 8) == 0 &&
 	    (path[8] == '\0' || path[8] == '/'))
 		api_rewards(s, env, req, path, in, &tok, resp);

@@ -7,6 +7,8 @@
 #ifndef FANGFEI_API_H
 #define FANGFEI_API_H
 
+#include <jansson.h>
+
 #include "channel.h"
 #include "storage/store.h"
 
@@ -30,6 +32,8 @@ struct api_env {
 	const struct handler_env *handlers;
 };
 
+struct token_info;
+
 /* For the files of the API (api_*.c): a JSON answer with status (obj is
  * consumed), and an error answer {"error": code, "message": message}. */
 void	 api_json(struct http_response *, int status, json_t *obj);
@@ -40,5 +44,13 @@ void	 api_error(struct http_response *, int status, const char *code,
 void	 api_handle(struct store *, struct api_env *,
 	    const struct http_request *, const char *path,
 	    struct http_response *);
+
+/* For the files of the API too: reads ?limit= (1..100, default 50) and
+ * ?after= (default 0). */
+void	 api_page(const struct http_request *, long *limit, long long *after);
+/* Resolves an area path within the token's subtree: 0, or -1 after
+ * answering 400 (no single area) or 403 (outside the token's). */
+int	 api_area(struct store *, const struct token_info *, const char *path,
+	    int64_t *area, struct http_response *);
 
 #endif

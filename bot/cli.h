@@ -67,6 +67,8 @@ int		 cli_patrol(struct cli *, int argc, char **argv);
 int		 cli_config(struct cli *, int argc, char **argv);
 int		 cli_channel(struct cli *, int argc, char **argv);
 int		 cli_staff(struct cli *, int argc, char **argv);
+/* bot/cli_ics.c: fangfei staff ics, a staff member's calendar feed. */
+int		 cli_staff_ics(struct cli *, int argc, char **argv);
 int		 cli_group(struct cli *, int argc, char **argv);
 int		 cli_token(struct cli *, int argc, char **argv);
 int		 cli_broadcast(struct cli *, int argc, char **argv);

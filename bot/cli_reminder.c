@@ -15,13 +15,13 @@
 #include "messages/texts.h"
 #include "messages/xmalloc.h"
 #include "remind.h"
+#include "reminder_in.h"
 #include "rrule.h"
 #include "storage/areas.h"
 #include "storage/outbox.h"
 #include "storage/reminders.h"
 #include "storage/staff.h"
 
-#define REMINDER_TEXT_MAX	1000	/* characters */
 #define REMINDER_LIST		100
 #define PREVIEW_DEFAULT		10
 #define PREVIEW_MAX		100
@@ -165,26 +165,6 @@ reminder_options(struct cli *cli, int argc, char **argv,
 	return optind;
 }
 
-/* Checks a comma-separated list against a validator; prints why not. */
-static int
-reminder_list_ok(const char *list, int (*valid)(const char *),
-    const char *what)
-{
-	char	*copy = xstrdup(list), *tok, *save = NULL;
-	int	 rc = 0;
-
-	for (tok = strtok_r(copy, ",", &save); tok != NULL;
-	    tok = strtok_r(NULL, ",", &save))
-		if (!valid(tok)) {
-			fprintf(stderr, "fangfei: 未知%s unknown %s \"%s\"\n",
-			    strcmp(what, "kind") == 0 ? "类型" : "角色", what,
-			    tok);
-			rc = -1;
-		}
-	free(copy);
-	return rc;
-}
-
 /* Prints the next count times of r after `after`. */
 static void
 reminder_print_times(const struct reminder *r, time_t after, long count)
@@ -225,59 +205,32 @@ reminder_line(const struct reminder *r)
 static int
 reminder_add(struct cli *cli, struct reminder_opts *o, const char *text)
 {
-	struct reminder	 r;
-	struct store	*s;
-	uint8_t		 key[STORE_KEY_LEN];
-	char		 why[256], when[20];
-	int64_t		 area, id;
+	struct reminder_in	 in;
+	struct reminder		 r;
+	struct store		*s;
+	uint8_t			 key[STORE_KEY_LEN];
+	char			 why[256], when[20];
+	int64_t			 area, id;
 
 	if (o->area == NULL || o->rrule == NULL || o->title == NULL ||
 	    (o->kinds == NULL && o->roles == NULL)) {
 		fputs(usage_reminder, stderr);
 		return 2;
 	}
-	if (utf8_count(text) > REMINDER_TEXT_MAX || utf8_count(o->title) > 60) {
-		fprintf(stderr, "fangfei: 提醒内容至多 %d 字、标题至多 60 字 the "
-		    "text takes %d characters at most, the title 60\n",
-		    REMINDER_TEXT_MAX, REMINDER_TEXT_MAX);
-		return 2;
-	}
-	if (rrule_check(o->rrule, o->tz, why, sizeof why) == -1) {
+	memset(&in, 0, sizeof in);
+	in.title = o->title;
+	in.text = text;
+	in.kinds = o->kinds;
+	in.roles = o->roles;
+	in.rrule = o->rrule;
+	in.start = o->start;
+	in.tz = o->tz;
+	in.catchup_hours = o->catchup_hours;
+	in.urgent = o->urgent;
+	in.created_by = "cli";
+	if (reminder_in_fill(&in, cli->cfg.utc_offset, clock_now(), &r, why,
+	    sizeof why) == -1) {
 		fprintf(stderr, "fangfei: %s\n", why);
-		return 2;
-	}
-	if ((o->kinds != NULL && reminder_list_ok(o->kinds,
-	    broadcast_kind_valid, "kind") == -1) || (o->roles != NULL &&
-	    reminder_list_ok(o->roles, staff_role_valid, "role") == -1))
-		return 2;
-	if (o->catchup_hours < 0 || o->catchup_hours > 24 * 30) {
-		fprintf(stderr, "fangfei: --catchup-hours 0..720\n");
-		return 2;
-	}
-	memset(&r, 0, sizeof r);
-	r.title = (char *)(uintptr_t)o->title;
-	r.body = (char *)(uintptr_t)text;
-	(void)snprintf(r.kinds, sizeof r.kinds, "%s", o->kinds ? o->kinds : "");
-	(void)snprintf(r.roles, sizeof r.roles, "%s", o->roles ? o->roles : "");
-	(void)snprintf(r.rrule, sizeof r.rrule, "%s", o->rrule);
-	(void)snprintf(r.tz, sizeof r.tz, "%s", o->tz ? o->tz : RRULE_TZ);
-	(void)snprintf(r.created_by, sizeof r.created_by, "cli");
-	r.urgent = o->urgent;
-	r.catchup_seconds = (int)o->catchup_hours * 3600;
-	r.dtstart = clock_now();
-	/* A start without a zone is the district's local time. */
-	if (o->start != NULL && clock_parse(o->start, cli->cfg.utc_offset,
-	    &r.dtstart) == -1) {
-		fprintf(stderr, "fangfei: --start \"%s\": want an ISO 8601 time "
-		    "such as 2026-06-01T09:00\n", o->start);
-		return 2;
-	}
-	/* A rule without BYSECOND takes the start's seconds: whole minutes. */
-	r.dtstart -= r.dtstart % 60;
-	if ((r.next_at = remind_next(&r, clock_now() > r.dtstart ?
-	    clock_now() : r.dtstart - 1)) == 0) {
-		fprintf(stderr, "fangfei: 该规则此后不再出现 the rule has no time "
-		    "after now\n");
 		return 2;
 	}
 	if (cli_key(cli, key) == -1 || (s = cli_store(cli, key)) == NULL)

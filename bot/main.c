@@ -41,6 +41,7 @@ static const char usage_main[] =
 "  check NAME|USCC            查询企业 check a company, as the chat would\n"
 "  staff add|code|list        工作人员 staff and their bind codes\n"
 "  staff custodian --id N on|off  保管人 who approves seeing a reporter\n"
+"  staff ics --id N [--revoke]  日历订阅 a staff member's calendar feed\n"
 "  reward set|stage|paid|list|stats  举报奖励 rewards for tips\n"
 "  tips forget                删除已销号旧线索的举报人 forget old reporters\n"
 "  group add|list             群和群机器人 groups and group robots\n"
@@ -526,6 +527,9 @@ main(int argc, char **argv)
 	else if (strcmp(argv[1], "staff") == 0 && argc > 2 &&
 	    strcmp(argv[2], "custodian") == 0)
 		rc = cli_custodian(&cli, argc - 1, argv + 1);
+	else if (strcmp(argv[1], "staff") == 0 && argc > 2 &&
+	    strcmp(argv[2], "ics") == 0)
+		rc = cli_staff_ics(&cli, argc - 1, argv + 1);
 	else if (strcmp(argv[1], "staff") == 0)
 		rc = cli_staff(&cli, argc - 1, argv + 1);
 	else if (strcmp(argv[1], "reward") == 0)

@@ -14,6 +14,7 @@
 
 #include "clock.h"
 #include "dispatch.h"
+#include "ics.h"
 #include "log.h"
 #include "messages/buf.h"
 #include "messages/limit.h"
@@ -839,7 +840,7 @@ int
 web_route(const char *path)
 {
 	return strncmp(path, "/l/", 3) == 0 || strncmp(path, "/qr/", 4) == 0 ||
-	    strncmp(path, "/letters/", 9) == 0;
+	    strncmp(path, "/letters/", 9) == 0 || strncmp(path, "/ics/", 5) == 0;
 }
 
 /* Answers a public page. */
@@ -868,6 +869,12 @@ web_handle(struct store *s, const struct web_env *env,
 		if (!get)
 			goto method;
 		web_print(s, env, req, path + 9, resp);
+		return;
+	}
+	if (strncmp(path, "/ics/", 5) == 0) {
+		if (!get)
+			goto method;
+		ics_handle(s, req, path + 5, env->cfg->public_base_url, resp);
 		return;
 	}
 	(void)snprintf(code, sizeof code, "%.*s", LETTER_CODE_LEN, path + 3);

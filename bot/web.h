@@ -2,7 +2,8 @@
  * Public pages: the letter page behind each poster's QR code (/l/CODE,
  * with a company check and a tip form backed by the chat handlers), the
  * QR images (/qr/CODE.png, /qr/CODE.svg) and the office's print sheet
- * (/letters/ID/print, behind a signed, short-lived link). Visits of
+ * (/letters/ID/print, behind a signed, short-lived link); staff members'
+ * calendar feeds (/ics/SECRET.ics) are answered by bot/ics.h. Visits of
  * /l/CODE are recorded as scans: client class, repeat visit (a
  * first-party cookie), bots apart, and no raw IP address (an HMAC under
  * a random salt that is deleted after its day). Page views, checks and

@@ -804,6 +804,8 @@ static const struct {
 	[MSG_PATROL_NOBODY] = {
 		"无",
 		"none" },
+	/* Calendar feeds (bot/ics.c): the name a phone calendar shows. */
+	[MSG_ICS_CALNAME] = { "防非提醒", "Fangfei reminders" },
 };
 
 /* Returns the template, falling back to Chinese. */

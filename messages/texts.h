@@ -270,6 +270,8 @@ enum msg_key {
 	MSG_PATROL_CHIEF_GRID,
 	MSG_PATROL_CHIEF_FOOT,
 	MSG_PATROL_NOBODY,
+	/* Calendar feeds (bot/ics.c). */
+	MSG_ICS_CALNAME,
 	MSG__COUNT
 };
 
