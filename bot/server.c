@@ -486,8 +486,10 @@ server_web(struct server *srv, struct MHD_Connection *c, const char *method,
 	req.impl = c;
 	req.client_ip = ip;
 	web_handle(s, &env, &req, &form, &resp);
+	/* A calendar feed's path is its secret: never in the log. */
 	if (resp.status >= 400)
-		log_warn("%d %s %s", resp.status, method, url);
+		log_warn("%d %s %s", resp.status, method,
+		    strncmp(url, "/ics/", 5) == 0 ? "/ics/…" : url);
 	return server_send(c, &resp);
 }
 
