@@ -166,6 +166,13 @@ server_respond(struct MHD_Connection *c, int status, const char *type,
 	return server_send(c, &r);
 }
 
+/* The path as the log may show it: a calendar feed's is its secret. */
+static const char *
+server_log_url(const char *url)
+{
+	return strncmp(url, "/ics/", 5) == 0 ? "/ics/…" : url;
+}
+
 /* Answers an error with a JSON body and one log line. */
 static enum MHD_Result
 server_error(struct server *srv, struct MHD_Connection *c, int status,
@@ -175,7 +182,7 @@ server_error(struct server *srv, struct MHD_Connection *c, int status,
 		atomic_fetch_add(&srv->n_5xx, 1);
 	else
 		atomic_fetch_add(&srv->n_4xx, 1);
-	log_warn("%d %s: %s", status, url, why);
+	log_warn("%d %s: %s", status, server_log_url(url), why);
 	return server_respond(c, status, "application/json",
 	    xasprintf("{\"error\":\"%s\"}", why), strlen(why) + 12);
 }
@@ -488,8 +495,7 @@ server_web(struct server *srv, struct MHD_Connection *c, const char *method,
 	web_handle(s, &env, &req, &form, &resp);
 	/* A calendar feed's path is its secret: never in the log. */
 	if (resp.status >= 400)
-		log_warn("%d %s %s", resp.status, method,
-		    strncmp(url, "/ics/", 5) == 0 ? "/ics/…" : url);
+		log_warn("%d %s %s", resp.status, method, server_log_url(url));
 	return server_send(c, &resp);
 }
 
