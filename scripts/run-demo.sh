@@ -14,6 +14,8 @@ if [ ! -f var/fangfei.db ]; then
 	    --issuer "张店区处非办（示例）" --date 2026-06-15 --area 张店区 \
 	    data/demo/letter.md
 	"$bin" letter codes --id 1 --area 张店区 --place 电梯厅
+	# The publicity calendar and Monday's patrol reminder.
+	"$bin" reminder calendar install --area 张店区 >/dev/null
 	# The token is a secret: readable by its owner only.
 	(umask 077 && "$bin" token create --role office --area 张店区 \
 	    > var/demo-token)
