@@ -161,6 +161,7 @@ rem_add(struct store *s, struct api_env *env, json_t *in,
 	struct reminder_in	 ri;
 	struct reminder		 r;
 	json_t			*v, *hours;
+	char			*ttitle = NULL, *ttext = NULL;
 	char			 kinds[REM_LIST_TEXT], roles[REM_LIST_TEXT];
 	char			 why[256], by[32], detail[128];
 	int64_t			 area, id;
@@ -168,6 +169,20 @@ rem_add(struct store *s, struct api_env *env, json_t *in,
 	memset(&ri, 0, sizeof ri);
 	ri.title = json_string_value(json_object_get(in, "title"));
 	ri.text = json_string_value(json_object_get(in, "text"));
+	/* A template of messages/ instead of a text (and, unless given, its
+	 * title). */
+	if ((v = json_object_get(in, "template")) != NULL) {
+		if (ri.text != NULL || reminder_template(json_string_value(v),
+		    env->handlers != NULL ? env->handlers->hotline : NULL,
+		    &ttitle, &ttext, why, sizeof why) == -1) {
+			api_error(resp, 400, "bad_request", ri.text != NULL ?
+			    "give a text or a template, not both" : why);
+			goto out;
+		}
+		ri.text = ttext;
+		if (ri.title == NULL)
+			ri.title = ttitle;
+	}
 	ri.rrule = json_string_value(json_object_get(in, "rrule"));
 	ri.catchup_hours = 6;
 	if (rem_join(json_object_get(in, "kinds"), kinds, sizeof kinds,
@@ -175,7 +190,7 @@ rem_add(struct store *s, struct api_env *env, json_t *in,
 	    sizeof roles, &ri.roles) == -1) {
 		api_error(resp, 400, "bad_request", "kinds and roles are lists "
 		    "of names");
-		return;
+		goto out;
 	}
 	hours = json_object_get(in, "catchup_hours");
 	if (((v = json_object_get(in, "start")) != NULL &&
@@ -187,7 +202,7 @@ rem_add(struct store *s, struct api_env *env, json_t *in,
 	    (hours != NULL && !json_is_integer(hours))) {
 		api_error(resp, 400, "bad_request", "start and tz are strings, "
 		    "urgent a boolean, catchup_hours a number");
-		return;
+		goto out;
 	}
 	ri.urgent = json_is_true(json_object_get(in, "urgent"));
 	/* Out of range either way: reminder_in_fill() says so. */
@@ -201,11 +216,11 @@ rem_add(struct store *s, struct api_env *env, json_t *in,
 	    env->handlers->utc_offset : 8 * 3600, env->now, &r, why,
 	    sizeof why) == -1) {
 		api_error(resp, 400, "bad_request", why);
-		return;
+		goto out;
 	}
 	if (api_area(s, tok, json_string_value(json_object_get(in, "area")),
 	    &area, resp) == -1)
-		return;
+		goto out;
 	r.area_id = area;
 	(void)snprintf(detail, sizeof detail, "%.100s", ri.title);
 	if (store_begin(s) != STORE_OK || reminders_add(s, &r, env->now,
@@ -213,10 +228,13 @@ rem_add(struct store *s, struct api_env *env, json_t *in,
 	    area, env->now) != STORE_OK || store_commit(s) != STORE_OK) {
 		store_rollback(s);
 		api_error(resp, 500, "internal", "database error");
-		return;
+		goto out;
 	}
 	api_json(resp, 201, json_pack("{s:I, s:o}", "id", (json_int_t)id,
 	    "next", rem_time(r.next_at, r.tz)));
+out:
+	free(ttitle);
+	free(ttext);
 }
 
 /* Reads ?count= (1..100, default 10); -1 when it is not a number. */

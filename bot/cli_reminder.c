@@ -30,7 +30,10 @@ static const char usage_reminder[] =
 "用法 usage:\n"
 "  fangfei reminder add --area PATH (--kinds building,community,sms |\n"
 "      --roles grid_worker,grid_chief) --rrule RULE [--start TIME]\n"
-"      [--tz ZONE] [--urgent] [--catchup-hours H] --title T TEXT\n"
+"      [--tz ZONE] [--urgent] [--catchup-hours H] (--title T TEXT |\n"
+"      --template NAME [--title T])\n"
+"      NAME: a text of the calendar: publicity_month, publicity_day,\n"
+"      march_15, may_15, september, october, constitution_week, patrol\n"
 "      RULE: an iCalendar RRULE, e.g. FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=0\n"
 "      TIME: ISO 8601 (2026-06-01T09:00), local time when it names no\n"
 "      offset;\n"
@@ -85,7 +88,7 @@ static const struct {
 
 struct reminder_opts {
 	const char	*area, *kinds, *roles, *rrule, *start, *tz, *title;
-	const char	*from, *to;
+	const char	*from, *to, *template;
 	const char	*db;
 	long		 id, count, catchup_hours;
 	int		 urgent;
@@ -111,6 +114,7 @@ reminder_options(struct cli *cli, int argc, char **argv,
 		{ "catchup-hours", required_argument, NULL, 'C' },
 		{ "urgent", no_argument, NULL, 'u' },
 		{ "from", required_argument, NULL, 'F' },
+		{ "template", required_argument, NULL, 'M' },
 		{ "to", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -135,6 +139,7 @@ reminder_options(struct cli *cli, int argc, char **argv,
 		case 't': o->title = optarg; break;
 		case 'u': o->urgent = 1; break;
 		case 'F': o->from = optarg; break;
+		case 'M': o->template = optarg; break;
 		case 'T': o->to = optarg; break;
 		case 'i':
 		case 'n':
@@ -210,16 +215,24 @@ reminder_add(struct cli *cli, struct reminder_opts *o, const char *text)
 	struct store		*s;
 	uint8_t			 key[STORE_KEY_LEN];
 	char			 why[256], when[20];
+	char			*ttitle = NULL, *ttext = NULL;
 	int64_t			 area, id;
+	int			 rc = 1;
 
-	if (o->area == NULL || o->rrule == NULL || o->title == NULL ||
-	    (o->kinds == NULL && o->roles == NULL)) {
+	if (o->area == NULL || o->rrule == NULL || (o->kinds == NULL &&
+	    o->roles == NULL) || (text == NULL) == (o->template == NULL) ||
+	    (o->title == NULL && o->template == NULL)) {
 		fputs(usage_reminder, stderr);
 		return 2;
 	}
+	if (o->template != NULL && reminder_template(o->template,
+	    cli->cfg.hotline, &ttitle, &ttext, why, sizeof why) == -1) {
+		fprintf(stderr, "fangfei: %s\n", why);
+		return 2;
+	}
 	memset(&in, 0, sizeof in);
-	in.title = o->title;
-	in.text = text;
+	in.title = o->title != NULL ? o->title : ttitle;
+	in.text = text != NULL ? text : ttext;
 	in.kinds = o->kinds;
 	in.roles = o->roles;
 	in.rrule = o->rrule;
@@ -231,30 +244,35 @@ reminder_add(struct cli *cli, struct reminder_opts *o, const char *text)
 	if (reminder_in_fill(&in, cli->cfg.utc_offset, clock_now(), &r, why,
 	    sizeof why) == -1) {
 		fprintf(stderr, "fangfei: %s\n", why);
-		return 2;
+		rc = 2;
+		goto out;
 	}
 	if (cli_key(cli, key) == -1 || (s = cli_store(cli, key)) == NULL)
-		return 1;
+		goto out;
 	if (areas_find(s, o->area, &area) != STORE_OK) {
 		fprintf(stderr, "fangfei: 区域不存在或不唯一 no single area matches "
 		    "\"%s\"\n", o->area);
 		store_close(s);
-		return 1;
+		goto out;
 	}
 	r.area_id = area;
 	if (store_begin(s) != STORE_OK || reminders_add(s, &r, clock_now(),
-	    &id) != STORE_OK || audit_add(s, "cli", "reminder add", o->title,
+	    &id) != STORE_OK || audit_add(s, "cli", "reminder add", in.title,
 	    clock_now()) != STORE_OK || store_commit(s) != STORE_OK) {
 		fprintf(stderr, "fangfei: %s\n", store_errmsg(s));
 		store_rollback(s);
 		store_close(s);
-		return 1;
+		goto out;
 	}
 	rrule_local(r.next_at, r.tz, when);
 	printf("提醒 reminder %lld：下次 next %s (%s)\n", (long long)id, when,
 	    r.tz);
 	store_close(s);
-	return 0;
+	rc = 0;
+out:
+	free(ttitle);
+	free(ttext);
+	return rc;
 }
 
 /* fangfei reminder preview --rrule RULE (no database needed). */
@@ -463,9 +481,14 @@ cli_reminder(struct cli *cli, int argc, char **argv)
 		return 2;
 	}
 	cmd = argv[k];
-	if (strcmp(cmd, "add") == 0)
-		return k + 2 == argc ? reminder_add(cli, &o, argv[k + 1]) :
-		    (fputs(usage_reminder, stderr), 2);
+	if (strcmp(cmd, "add") == 0) {
+		if (k + 2 == argc)
+			return reminder_add(cli, &o, argv[k + 1]);
+		if (k + 1 == argc && o.template != NULL)
+			return reminder_add(cli, &o, NULL);
+		fputs(usage_reminder, stderr);
+		return 2;
+	}
 	if (strcmp(cmd, "preview") == 0 && o.rrule != NULL)
 		return reminder_preview_rule(&o, cli->cfg.utc_offset);
 	if (strcmp(cmd, "quiet") == 0)

@@ -8,6 +8,7 @@
 #include "messages/text.h"
 #include "messages/xmalloc.h"
 #include "remind.h"
+#include "messages/texts.h"
 #include "reminder_in.h"
 #include "rrule.h"
 #include "storage/outbox.h"
@@ -111,4 +112,45 @@ reminder_in_fill(const struct reminder_in *in, int utc_offset, time_t now,
 		return -1;
 	}
 	return 0;
+}
+
+/* The templates, by name. */
+static const struct {
+	const char	*name;
+	enum msg_key	 title, text;
+} reminder_templates[] = {
+	{ "publicity_month", MSG_CAL_MONTH_TITLE, MSG_CAL_MONTH },
+	{ "publicity_day", MSG_CAL_DAY_TITLE, MSG_CAL_DAY },
+	{ "march_15", MSG_CAL_315_TITLE, MSG_CAL_315 },
+	{ "may_15", MSG_CAL_515_TITLE, MSG_CAL_515 },
+	{ "september", MSG_CAL_SEPT_TITLE, MSG_CAL_SEPT },
+	{ "october", MSG_CAL_OCT_TITLE, MSG_CAL_OCT },
+	{ "constitution_week", MSG_CAL_DEC_TITLE, MSG_CAL_DEC },
+	{ "patrol", MSG_CAL_PATROL_TITLE, MSG_CAL_PATROL },
+};
+
+/* A template's title and text. */
+int
+reminder_template(const char *name, const char *hotline, char **title,
+    char **text, char *why, size_t size)
+{
+	struct msg_var	 vars[] = {
+		{ "hotline", hotline != NULL ? hotline : "" }, { NULL, NULL }
+	};
+	size_t		 i;
+
+	for (i = 0; name != NULL && i < sizeof reminder_templates /
+	    sizeof reminder_templates[0]; i++)
+		if (strcmp(name, reminder_templates[i].name) == 0) {
+			*title = msg_format(LOCALE_ZH,
+			    reminder_templates[i].title, NULL);
+			*text = msg_format(LOCALE_ZH,
+			    reminder_templates[i].text, vars);
+			return 0;
+		}
+	(void)snprintf(why, size, "没有名为“%s”的模板 no template \"%s\" "
+	    "(publicity_month, publicity_day, march_15, may_15, september, "
+	    "october, constitution_week, patrol)", name ? name : "",
+	    name ? name : "");
+	return -1;
 }

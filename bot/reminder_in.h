@@ -44,4 +44,15 @@ int	 reminder_in_fill(const struct reminder_in *in, int utc_offset,
 int	 reminder_in_list(const char *list, int (*valid)(const char *),
 	    const char *what, char *why, size_t size);
 
+/*
+ * The texts of messages/ a reminder may take instead of its own: the
+ * publicity calendar's and the weekly patrol's, by name (publicity_month,
+ * publicity_day, march_15, may_15, september, october, constitution_week,
+ * patrol). Fills *title and *text with new strings in Chinese (caller
+ * frees), the hotline filled in; -1 for a name that is none, with the
+ * names in why.
+ */
+int	 reminder_template(const char *name, const char *hotline, char **title,
+	    char **text, char *why, size_t size);
+
 #endif

@@ -317,6 +317,27 @@ test_api(void **state)
 	    "WHERE id = %ld", id);
 	assert_int_equal(e2e_sql_long(&d, sql), 7200);
 
+	/* A template of messages/ instead of a text: its title and text;
+	 * not both a text and a template, nor a template that is none. */
+	r = post(mine, "/api/v1/reminders", "{\"area\":\"车站街道\",\"kinds\":"
+	    "[\"building\"],\"rrule\":\"FREQ=YEARLY;BYMONTH=10;BYMONTHDAY=1;"
+	    "BYHOUR=9\",\"template\":\"october\"}");
+	assert_int_equal(r.status, 201);
+	e2e_result_free(&r);
+	assert_int_equal(e2e_sql_long(&d, "SELECT count(*) FROM reminders "
+	    "WHERE title = '敬老月' AND body LIKE '%养老%' AND calendar IS NULL"),
+	    1);
+	r = post(mine, "/api/v1/reminders", "{\"area\":\"车站街道\",\"kinds\":"
+	    "[\"building\"],\"rrule\":\"FREQ=DAILY\",\"template\":"
+	    "\"october\",\"text\":\"x\"}");
+	assert_int_equal(r.status, 400);
+	e2e_result_free(&r);
+	r = post(mine, "/api/v1/reminders", "{\"area\":\"车站街道\",\"kinds\":"
+	    "[\"building\"],\"rrule\":\"FREQ=DAILY\",\"template\":"
+	    "\"holiday\"}");
+	assert_int_equal(r.status, 400);
+	e2e_result_free(&r);
+
 	r = get(mine, "/api/v1/reminders");
 	assert_int_equal(r.status, 200);
 	assert_non_null(strstr(r.body, "月底汇总"));

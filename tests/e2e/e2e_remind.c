@@ -205,6 +205,28 @@ test_quiet_cli(void **state)
 	assert_int_equal(e2e_cli(&d, bad, out, sizeof out), 2);
 }
 
+/* A text of messages/ instead of one's own; a name that is none. */
+static void
+test_template(void **state)
+{
+	static const char *const add[] = { "reminder", "add", "--area",
+	    "车站街道", "--kinds", "building", "--rrule",
+	    "FREQ=YEARLY;BYMONTH=6;BYMONTHDAY=15;BYHOUR=10", "--template",
+	    "publicity_day", NULL };
+	static const char *const bad[] = { "reminder", "add", "--area",
+	    "车站街道", "--kinds", "building", "--rrule", "FREQ=DAILY",
+	    "--template", "holiday", NULL };
+	char	 out[512], body[2048];
+
+	(void)state;
+	assert_int_equal(e2e_cli(&d, add, out, sizeof out), 0);
+	assert_int_equal(e2e_sql_text(&d, "SELECT title || '|' || body FROM "
+	    "reminders ORDER BY id DESC LIMIT 1", body, sizeof body), 0);
+	assert_non_null(strstr(body, "防范非法集资集中宣传日|"));
+	assert_non_null(strstr(body, "0533-12345"));	/* the hotline */
+	assert_int_equal(e2e_cli(&d, bad, out, sizeof out), 2);
+}
+
 int
 main(void)
 {
@@ -214,6 +236,7 @@ main(void)
 		cmocka_unit_test(test_catch_up),
 		cmocka_unit_test(test_calendar),
 		cmocka_unit_test(test_quiet_cli),
+		cmocka_unit_test(test_template),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
