@@ -28,13 +28,10 @@
 #include "server.h"
 #include "stream.h"
 #include "storage/areas.h"
-#include "storage/chats.h"
-#include "storage/letters.h"
 #include "storage/outbox.h"
 #include "storage/reveals.h"
 #include "handlers/chatter.h"
-#include "handlers/tipflow.h"
-#include "messages/text.h"
+#include "cron.h"
 #include "web.h"
 
 #define SERVER_STORES_MAX	128
@@ -801,48 +798,6 @@ server_wake(void *arg)
 	delivery_wake(arg);
 }
 
-/* Splits [leads] phrases ("a,b，c") into a NULL-ended list, NULL when
- * unset (the built-in list applies). */
-static char **
-server_phrases(const char *list)
-{
-	char	**out, *copy, *p, *tok;
-	size_t	 n = 0, room = 8;
-
-	if (list == NULL)
-		return NULL;
-	out = xcalloc(room, sizeof *out);
-	copy = xstrdup(list);
-	/* A full-width comma (，) separates too. */
-	while ((p = strstr(copy, "\xef\xbc\x8c")) != NULL) {
-		*p = ',';
-		memmove(p + 1, p + 3, strlen(p + 3) + 1);
-	}
-	for (p = copy; (tok = strsep(&p, ",")) != NULL;) {
-		tok = text_trim(tok);
-		if (*tok == '\0')
-			continue;
-		if (n + 1 >= room) {
-			room *= 2;
-			out = xrealloc(out, room * sizeof *out);
-		}
-		out[n++] = xstrdup(tok);
-	}
-	out[n] = NULL;
-	free(copy);
-	return out;
-}
-
-static void
-server_phrases_free(char **list)
-{
-	size_t	 i;
-
-	for (i = 0; list != NULL && list[i] != NULL; i++)
-		free(list[i]);
-	free(list);
-}
-
 /* The language of a channel instance's chats (handler_env). */
 static enum locale
 server_channel_locale(const struct handler_env *env, const char *name)
@@ -887,7 +842,7 @@ server_start(struct config *cfg, const uint8_t *key, struct delivery *dl,
 	srv->env.channel_locale = server_channel_locale;
 	srv->env.channels = cfg;
 	if (cfg->leads) {
-		srv->phrases = server_phrases(cfg->lead_phrases);
+		srv->phrases = chatter_phrases(cfg->lead_phrases);
 		srv->env.lead_phrases = srv->phrases != NULL ?
 		    (const char *const *)srv->phrases : chatter_default_phrases;
 		srv->env.lead_warn_minutes = cfg->lead_warn_minutes;
@@ -974,53 +929,17 @@ server_stop(struct server *srv, int grace_ms)
 	server_tls_store = NULL;
 	pthread_mutex_destroy(&srv->lock);
 	limiter_free(srv->env.limits);
-	server_phrases_free(srv->phrases);
+	chatter_phrases_free(srv->phrases);
 	explicit_bzero(srv->key, sizeof srv->key);
 	free(srv);
 }
 
-/*
- * The periodic jobs, run from the main thread between signals:
- *  - forget dedupe records older than [storage] dedupe_days (a week by
- *    default; platforms retry for a day);
- *  - fold scan rows older than [storage] scan_detail_days into per-code
- *    totals and delete them (reach figures stay the same);
- *  - escalate tips past their deadline ([tips] *_hours) one level up.
- */
+/* The periodic jobs (bot/cron.h), on the main thread's connection. */
 void
 server_cron(struct server *srv, time_t now)
 {
 	struct store	*s = server_store(srv);
-	struct tipflow	 tf;
-	long		 n = 0;
 
-	if (s == NULL)
-		return;
-	if (inbound_seen_prune(s, now - (time_t)srv->cfg->dedupe_days * 86400,
-	    &n) != STORE_OK)
-		log_warn("cron: %s", store_errmsg(s));
-	else if (n > 0)
-		log_info("cron: forgot %ld old dedupe records", n);
-	n = 0;
-	if (letters_prune_scans(s, now - (time_t)srv->cfg->scan_detail_days *
-	    86400, &n) != STORE_OK)
-		log_warn("cron: %s", store_errmsg(s));
-	else if (n > 0)
-		log_info("cron: folded %ld old scan rows into totals", n);
-	/* Tips past their deadline go one level up. */
-	tipflow_system(&tf, s, &srv->env, LOCALE_ZH, now);
-	n = 0;
-	if (tipflow_escalate(&tf, &n) != TIPFLOW_OK)
-		log_warn("cron: escalating tips: %s", store_errmsg(s));
-	else if (n > 0) {
-		log_info("cron: escalated %ld tip(s) past their deadline", n);
-		delivery_wake(srv->delivery);
-	}
-	/* Closed tips older than [tips] forget_reporter_days lose their
-	 * reporter. */
-	n = 0;
-	if (tips_forget(s, srv->cfg->tip_forget_days, now, &n) != STORE_OK)
-		log_warn("cron: forgetting reporters: %s", store_errmsg(s));
-	else if (n > 0)
-		log_info("cron: %ld closed tip(s) forgot their reporter", n);
+	if (s != NULL)
+		cron_run(s, srv->cfg, &srv->env, srv->delivery, now);
 }

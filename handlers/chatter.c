@@ -5,6 +5,7 @@
 
 #include "chatter.h"
 #include "messages/text.h"
+#include "messages/xmalloc.h"
 #include "storage/leads.h"
 #include "storage/ledger.h"
 #include "storage/staff.h"
@@ -100,4 +101,46 @@ chatter_lead(struct handler_ctx *ctx, const char *phrase, struct reply *r)
 	if (warn == 1)
 		handler_say(ctx, r, MSG_LEAD_GROUP_WARNING, vars);
 	return HANDLER_OK;
+}
+
+/* Splits [leads] phrases ("a,b，c") into a NULL-ended list, NULL when
+ * unset (the built-in list applies). */
+char **
+chatter_phrases(const char *list)
+{
+	char	**out, *copy, *p, *tok;
+	size_t	 n = 0, room = 8;
+
+	if (list == NULL)
+		return NULL;
+	out = xcalloc(room, sizeof *out);
+	copy = xstrdup(list);
+	/* A full-width comma (，) separates too. */
+	while ((p = strstr(copy, "\xef\xbc\x8c")) != NULL) {
+		*p = ',';
+		memmove(p + 1, p + 3, strlen(p + 3) + 1);
+	}
+	for (p = copy; (tok = strsep(&p, ",")) != NULL;) {
+		tok = text_trim(tok);
+		if (*tok == '\0')
+			continue;
+		if (n + 1 >= room) {
+			room *= 2;
+			out = xrealloc(out, room * sizeof *out);
+		}
+		out[n++] = xstrdup(tok);
+	}
+	out[n] = NULL;
+	free(copy);
+	return out;
+}
+
+void
+chatter_phrases_free(char **list)
+{
+	size_t	 i;
+
+	for (i = 0; list != NULL && list[i] != NULL; i++)
+		free(list[i]);
+	free(list);
 }

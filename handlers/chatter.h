@@ -25,4 +25,10 @@ const char	*chatter_match(const struct handler_env *, const char *text);
 enum handler_ret chatter_lead(struct handler_ctx *, const char *phrase,
 		    struct reply *r);
 
+/* Splits [leads] phrases ("a,b，c") into a NULL-ended list of new
+ * strings, NULL when list is NULL (the built-in list then applies); frees
+ * one. */
+char		**chatter_phrases(const char *list);
+void		 chatter_phrases_free(char **);
+
 #endif
