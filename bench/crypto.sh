@@ -23,6 +23,7 @@ cat > "$dir/fangfei.ini" <<INI
 [server]
 listen = 127.0.0.1:0
 log_level = error
+max_connections_per_ip = 4096
 [storage]
 path = $PWD/$dir/x.db
 [limits]

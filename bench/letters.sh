@@ -13,6 +13,10 @@ cat > "$dir/fangfei.ini" <<INI
 listen = 127.0.0.1:0
 public_base_url = http://127.0.0.1:8080
 log_level = error
+; wrk is one address with 64 connections
+max_connections_per_ip = 4096
+[limits]
+page_views_per_minute = 0
 [storage]
 path = $PWD/$dir/x.db
 INI

@@ -310,6 +310,12 @@ daemon_run() {
 [server]
 listen = 127.0.0.1:$port
 hotline = 0533-12345
+; wrk is one address with 64 or 256 connections, one sender: the
+; per-address and per-sender limits would answer most of it
+max_connections_per_ip = 4096
+[limits]
+checks_per_minute = 0
+tips_per_hour = 0
 [storage]
 path = $VAR/run.db
 [channel.tg]
