@@ -435,6 +435,7 @@ kannel_send_result(const struct channel *ch, long status, const char *body,
 		return SEND_OK;
 	(void)snprintf(err, errsz, "kannel: http %ld: %.*s", status, (int)n,
 	    body);
+	sms_mask_numbers(err);	/* the gateway may quote the number */
 	if (status == 403 || status == 400 || status == 404)
 		return SEND_FAILED;
 	return SEND_RETRY;
@@ -474,6 +475,7 @@ kannel_report(const struct channel *ch, const struct http_request *req,
 		(void)snprintf(rep->error, sizeof rep->error, "kannel: %s: "
 		    "%.*s", t & KN_DLR_FAILED ? "not delivered" :
 		    "refused by the operator", (int)n, answer);
+		sms_mask_numbers(rep->error);
 	}
 	return 1;
 }

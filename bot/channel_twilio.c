@@ -821,6 +821,9 @@ twilio_err(char *err, size_t errsz, long status, const char *body,
 	hl = strlen(head);
 	n = hl >= errsz ? 0 : utf8_fit(msg, strlen(msg), errsz - 1 - hl);
 	(void)snprintf(err, errsz, "%s%.*s", head, (int)n, msg);
+	/* Twilio's messages quote the number ("The 'To' number +86… is not
+	 * a valid phone number"): never in a row's error or the log. */
+	sms_mask_numbers(err);
 out:
 	json_decref(j);
 }

@@ -43,6 +43,12 @@ static const struct dispatch_policy dispatch_policies[] = {
 	{ "report", 1, "tip", offsetof(struct handler_env, tips_per_hour),
 	  3600, MSG_FLOOD_TIPS },
 	{ "status", 1, NULL, 0, 0, MSG__COUNT },
+	/* The two-person reveal: never in a group, where the identity (or
+	 * that a reveal is under way) would be read by everyone. */
+	{ "reveal", 1, NULL, 0, 0, MSG__COUNT },
+	{ "approve", 1, NULL, 0, 0, MSG__COUNT },
+	{ "refuse", 1, NULL, 0, 0, MSG__COUNT },
+	{ "reporter", 1, NULL, 0, 0, MSG__COUNT },
 	/* A reporter's 补充 tells the assignees: counted as tips are. */
 	{ "supplement", 1, "tip", offsetof(struct handler_env, tips_per_hour),
 	  3600, MSG_FLOOD_TIPS },

@@ -550,3 +550,21 @@ sms_cost(const char *utf8, int max_parts, int *cut)
 	free(s);
 	return parts;
 }
+
+/* Masks the runs of digits that may be a phone number. */
+void
+sms_mask_numbers(char *s)
+{
+	char	*p, *q;
+	size_t	 n;
+
+	for (p = s; *p != '\0'; p = q) {
+		for (q = p; *q >= '0' && *q <= '9'; q++)
+			continue;
+		/* All but its first three and its last digit. */
+		if ((n = (size_t)(q - p)) >= 7)
+			memset(p + 3, '*', n - 4);
+		if (q == p)
+			q++;
+	}
+}

@@ -86,6 +86,13 @@ void		 sms_plain(char *utf8);
 /* An answer as one SMS text: a plain copy of utf8 (sms_plain), cut to
  * max_parts parts (sms_fit). Caller frees. */
 char		*sms_text(const char *utf8, int max_parts);
+/*
+ * Masks in place every run of seven or more ASCII digits in s (a platform's
+ * error text may quote the number it refused), all but its first three and
+ * its last: "+8613800000001 is invalid" becomes "+861*********1 is
+ * invalid". The length stays; nothing else changes.
+ */
+void		 sms_mask_numbers(char *s);
 /* The parts the SMS of utf8 takes (that of sms_text(utf8, max_parts));
  * *cut (may be NULL) is set when the text had to be cut to fit. */
 int		 sms_cost(const char *utf8, int max_parts, int *cut);

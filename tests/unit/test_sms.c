@@ -448,10 +448,30 @@ test_plain(void **state)
 	}
 }
 
+/* Numbers in a platform's error text are masked; short numbers stay. */
+static void
+test_mask_numbers(void **state)
+{
+	char	 a[] = "twilio 21211: The 'To' number +8613800000001 is not valid";
+	char	 b[] = "error 404 at 12:30, code 123456";
+	char	 c[] = "8613800000001";
+
+	(void)state;
+	sms_mask_numbers(a);
+	assert_string_equal(a, "twilio 21211: The 'To' number +861*********1 "
+	    "is not valid");
+	sms_mask_numbers(b);
+	assert_string_equal(b, "error 404 at 12:30, code 123456");
+	sms_mask_numbers(c);
+	assert_string_equal(c, "861*********1");
+	assert_null(strstr(a, "13800000001"));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mask_numbers),
 		cmocka_unit_test(test_phone_accepted),
 		cmocka_unit_test(test_phone_refused),
 		cmocka_unit_test(test_phone_mask),

@@ -205,6 +205,36 @@ say(struct fixture *fx, const char *user, const char *text,
 	return buf_steal(&b);
 }
 
+/* The same in a group chat. */
+static char *
+say_group(struct fixture *fx, const char *user, const char *text, time_t now)
+{
+	struct inbound	 in;
+	struct reply	 r = { 0 };
+	struct buf	 b;
+	const char	*name;
+	char		 id[32];
+	size_t		 i;
+
+	memset(&in, 0, sizeof in);
+	(void)inbound_set(in.channel, sizeof in.channel, "tg");
+	(void)inbound_set(in.chat_id, sizeof in.chat_id, "-100group");
+	(void)inbound_set(in.sender_id, sizeof in.sender_id, user);
+	(void)snprintf(id, sizeof id, "g%d", ++fx->msg);
+	(void)inbound_set(in.message_id, sizeof in.message_id, id);
+	in.chat_kind = CHAT_GROUP;
+	in.explicit_cmd = 1;
+	in.text = xstrdup(text);
+	(void)dispatch_inbound(fx->s, &fx->ch, &fx->env, &in, now, &r, &name);
+	buf_init(&b, 1 << 16);
+	(void)buf_adds(&b, "");
+	for (i = 0; i < r.ntexts; i++)
+		(void)buf_adds(&b, r.texts[i]);
+	reply_clear(&r);
+	inbound_clear(&in);
+	return buf_steal(&b);
+}
+
 /* Stores a tip from (channel, sender) and returns its id. */
 static int64_t
 make_tip(struct fixture *fx, const char *channel, const char *sender,
@@ -565,6 +595,15 @@ test_reveal(void **state)
 	    "LIKE '%举报人 1%'"), 1);
 	a = say(fx, "u-b", "拒绝 1", NULL, T0 + 41);	/* decided already */
 	assert_non_null(strstr(a, "没有待处理的申请 1"));
+	free(a);
+
+	/* Never in a group, where everyone would read it; nothing spent. */
+	a = say_group(fx, "u-a", "举报人 1", T0 + 44);
+	assert_non_null(strstr(a, "群聊"));
+	assert_null(strstr(a, "resident-77"));
+	free(a);
+	a = say_group(fx, "u-b", "批准 1", T0 + 44);
+	assert_null(strstr(a, "已批准"));
 	free(a);
 
 	/* Not where answers go through the outbox, which keeps them: and
