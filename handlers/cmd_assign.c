@@ -26,7 +26,9 @@ static int
 cmd_assign_fits(struct store *s, const struct staff_info *who, int64_t area,
     int64_t scope)
 {
-	return area == 0 || areas_within(s, area, who->area_id) ||
+	if (area == 0)
+		return scope == 0 || areas_within(s, who->area_id, scope);
+	return areas_within(s, area, who->area_id) ||
 	    areas_within(s, who->area_id, scope);
 }
 

@@ -105,7 +105,7 @@ cmd_reveal_exec(struct handler_ctx *ctx, const char *args, struct reply *r)
 	if (tips_note(ctx->store, t.id, "reveal_requested", tf.actor, why,
 	    ctx->now) != STORE_OK ||
 	    reveal_audit(ctx, "reveal requested", t.area_id,
-	    "tip %s, request %s: %.160s", t.ref, num, why) != STORE_OK)
+	    "tip %s, request %s", t.ref, num) != STORE_OK)
 		goto out;
 	if (cmd_reveal_tell(ctx, &tf, &t, num, why) == -1)
 		goto out;

@@ -224,9 +224,12 @@ cmd_tips_history(struct handler_ctx *ctx, const struct tip_row *t,
 		note = NULL;
 		/* A received event's note is the channel it came through, a
 		 * notice's the key it was sent once by: neither says more. */
+		/* A reveal's reason concerns the reporter: not for everyone
+		 * who may read the tip (the custodians were told). */
 		if (ev[i].note != NULL && ev[i].note[0] != '\0' &&
 		    strcmp(ev[i].kind, "received") != 0 &&
-		    strcmp(ev[i].kind, "notified") != 0)
+		    strcmp(ev[i].kind, "notified") != 0 &&
+		    strncmp(ev[i].kind, "reveal", 6) != 0)
 			note = xasprintf("：%s", ev[i].note);
 		vars[3].value = note != NULL ? note : "";
 		(void)buf_adds(b, "\n");

@@ -47,8 +47,8 @@ static const char *const sql_grids =
     " (SELECT count(*) FROM staff s JOIN areas a ON a.id = s.area_id"
     " WHERE s.role = 'grid_worker' AND s.active = 1 AND" UNDER("a", "g") ")"
     " FROM areas g WHERE g.level = 4 AND g.id > ?3 AND (?1 = 0 OR"
-    " EXISTS (SELECT 1 FROM areas r WHERE r.id = ?1 AND (" UNDER("g", "r")
-    " OR" UNDER("r", "g") ")))"
+    " EXISTS (SELECT 1 FROM areas r WHERE r.id = ?1 AND" UNDER("g", "r")
+    "))"
     " ORDER BY g.id LIMIT ?4";
 static const char *const sql_since_get =
     "SELECT at FROM patrol_check_since WHERE id = 1";
