@@ -598,6 +598,7 @@ out:
 struct tips_page {
 	struct buf	 b;
 	json_t		*items;		/* JSON; NULL for CSV */
+	size_t		 bytes;		/* JSON: about what it holds */
 	int		 utc_offset;
 };
 
@@ -610,7 +611,10 @@ tips_page_row(const struct ledger_export_row *r, void *arg)
 	if (p->items != NULL) {
 		json_array_append_new(p->items, ledger_json_row(r,
 		    p->utc_offset));
-		return 0;
+		/* A page holds what a CSV page would: the text and room for
+		 * the other fields, escaped. */
+		p->bytes += (r->body != NULL ? 2 * strlen(r->body) : 0) + 1024;
+		return p->bytes >= EXPORT_PAGE_BYTES ? 1 : 0;
 	}
 	ledger_csv_row(&p->b, r, p->utc_offset);
 	return p->b.len >= EXPORT_PAGE_BYTES ? 1 : 0;
@@ -684,7 +688,8 @@ tips_export_get(struct store *s, const struct api_env *env,
 		goto out;
 	}
 	/* A full page may have more behind it. */
-	if (n == (size_t)limit || p.b.len >= EXPORT_PAGE_BYTES) {
+	if (n == (size_t)limit || p.b.len >= EXPORT_PAGE_BYTES ||
+	    p.bytes >= EXPORT_PAGE_BYTES) {
 		(void)snprintf(next, sizeof next, "%lld", (long long)last);
 		resp->header_name = "X-Next-Before";
 		resp->header_value = next;

@@ -9,6 +9,8 @@
 /* Upper bound of iterations when looking for occurrences after a time:
  * a daily rule over thirty years. */
 #define RRULE_STEPS	11000
+/* Occurrences looked at to tell a rule that fires more than daily. */
+#define RRULE_PROBE	32
 
 /* The zone of a name, NULL when unknown. */
 static icaltimezone *
@@ -16,6 +18,22 @@ rrule_zone(const char *tz)
 {
 	return icaltimezone_get_builtin_timezone(tz != NULL && *tz != '\0' ?
 	    tz : RRULE_TZ);
+}
+
+/* Whether two of the rule's first occurrences from a fixed start are less
+ * than 23 hours apart. */
+static int
+rrule_too_often(const char *rule, const char *tz)
+{
+	time_t	 t[RRULE_PROBE];
+	int	 n, i;
+
+	/* 2026-01-01 00:00 UTC: any start shows what a rule's BY parts do. */
+	n = rrule_next(rule, tz, 1767225600, 0, t, RRULE_PROBE);
+	for (i = 1; i < n; i++)
+		if (t[i] - t[i - 1] < 23 * 3600)
+			return 1;
+	return 0;
 }
 
 /* Checks a rule. */
@@ -47,6 +65,15 @@ rrule_check(const char *rule, const char *tz, char *why, size_t size)
 	    r.freq == ICAL_HOURLY_RECURRENCE) {
 		(void)snprintf(why, size, "提醒最多每天一次 reminders repeat "
 		    "daily at most (FREQ=DAILY, WEEKLY, MONTHLY or YEARLY)");
+		return -1;
+	}
+	/* A daily rule with several hours or minutes (BYHOUR=8,9,10…) fires
+	 * more often than that: two occurrences closer than 23 hours (a day
+	 * that loses an hour to summer time is 23) are refused too. */
+	if (rrule_too_often(rule, tz)) {
+		(void)snprintf(why, size, "提醒最多每天一次（此规则一天多次）"
+		    "reminders repeat daily at most: this rule fires more than "
+		    "once a day");
 		return -1;
 	}
 	return 0;

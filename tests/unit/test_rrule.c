@@ -96,6 +96,16 @@ test_check(void **state)
 	assert_non_null(strstr(why, "每天"));
 	assert_int_equal(rrule_check("EVERY MONDAY", NULL, why, sizeof why),
 	    -1);
+	/* Daily, but at several hours: more than once a day, refused. */
+	assert_int_equal(rrule_check("FREQ=DAILY;BYHOUR=8,20", NULL, why,
+	    sizeof why), -1);
+	assert_non_null(strstr(why, "一天多次"));
+	assert_int_equal(rrule_check("FREQ=DAILY;BYHOUR=9;BYMINUTE=0,30",
+	    NULL, why, sizeof why), -1);
+	assert_int_equal(rrule_check("FREQ=WEEKLY;BYDAY=MO,TU;BYHOUR=9", NULL,
+	    why, sizeof why), 0);
+	assert_int_equal(rrule_check("FREQ=MONTHLY;BYMONTHDAY=-1;BYHOUR=18",
+	    NULL, why, sizeof why), 0);
 	assert_int_equal(rrule_check("FREQ=DAILY", "Mars/Olympus", why,
 	    sizeof why), -1);
 	assert_non_null(strstr(why, "Mars/Olympus"));
