@@ -639,6 +639,7 @@ api_lead_close(struct store *s, struct api_env *env, long long id,
     const struct token_info *tok, struct http_response *resp)
 {
 	char	 by[32], what[32];
+	int64_t	 area;
 
 	(void)snprintf(by, sizeof by, "token:%lld", (long long)tok->id);
 	(void)snprintf(what, sizeof what, "lead %lld", id);
@@ -646,7 +647,7 @@ api_lead_close(struct store *s, struct api_env *env, long long id,
 		api_error(resp, 500, "internal", "database error");
 		return;
 	}
-	switch (leads_close(s, id, tok->area_id)) {
+	switch (leads_close(s, id, tok->area_id, &area)) {
 	case STORE_OK:
 		break;
 	case STORE_NOT_FOUND:
@@ -659,7 +660,8 @@ api_lead_close(struct store *s, struct api_env *env, long long id,
 		api_error(resp, 500, "internal", "database error");
 		return;
 	}
-	if (audit_add(s, by, "lead close", what, env->now) != STORE_OK ||
+	if (audit_add_area(s, by, "lead close", what, area, env->now) !=
+	    STORE_OK ||
 	    store_commit(s) != STORE_OK) {
 		store_rollback(s);
 		api_error(resp, 500, "internal", "database error");

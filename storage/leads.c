@@ -27,7 +27,8 @@ static const char *const sql_lead_close =
     "UPDATE leads SET state = 'closed' WHERE id = ?1 AND (?2 = 0 OR"
     " EXISTS (SELECT 1 FROM areas a, areas r WHERE a.id = leads.area_id"
     " AND r.id = ?2 AND (a.id = r.id OR substr(a.path, 1,"
-    " length(r.path) + 1) = r.path || '/')))";
+    " length(r.path) + 1) = r.path || '/')))"
+    " RETURNING coalesce(area_id, 0)";
 
 /* Stores a lead. */
 enum store_status
@@ -121,15 +122,22 @@ leads_list(struct store *s, int64_t scope, int open_only, int64_t before,
 
 /* Closes a lead. */
 enum store_status
-leads_close(struct store *s, int64_t id, int64_t scope)
+leads_close(struct store *s, int64_t id, int64_t scope, int64_t *area)
 {
 	sqlite3_stmt	*st;
+	int		 rc;
 
+	*area = 0;
 	if ((st = store_stmt(s, sql_lead_close)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, scope);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return store_fail(s, "leads_close");
-	return sqlite3_changes(s->db) == 1 ? STORE_OK : STORE_NOT_FOUND;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*area = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return STORE_OK;
+	return rc == SQLITE_DONE ? STORE_NOT_FOUND : store_fail(s,
+	    "leads_close");
 }

@@ -49,8 +49,9 @@ void		 lead_row_clear(struct lead_row *);
  * the newest), open ones only when open_only; newest first. */
 enum store_status leads_list(struct store *, int64_t scope, int open_only,
 		    int64_t before, struct lead_row *, size_t n, size_t *count);
-/* Closes a lead of the subtree of scope; STORE_NOT_FOUND when there is
- * none such. */
-enum store_status leads_close(struct store *, int64_t id, int64_t scope);
+/* Closes a lead of the subtree of scope (*area gets its area, 0 if none);
+ * STORE_NOT_FOUND when there is none such. */
+enum store_status leads_close(struct store *, int64_t id, int64_t scope,
+		    int64_t *area);
 
 #endif

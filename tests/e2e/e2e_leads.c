@@ -179,7 +179,7 @@ test_api(void **state)
 	assert_non_null(strstr(r.body, "\"closed\""));
 	e2e_result_free(&r);
 	assert_int_equal(e2e_sql_long(&d, "SELECT count(*) FROM audit_log "
-	    "WHERE action = 'lead close'"), 1);
+	    "WHERE action = 'lead close' AND area_id IS NOT NULL"), 1);
 }
 
 int
