@@ -419,22 +419,6 @@ tips_assign(struct store *s, int64_t tip, const int64_t *staff, size_t n,
 	return STORE_OK;
 }
 
-/* Reads a list of ids from a statement with the limit bound at lim. */
-static enum store_status
-ledger_ids(struct store *s, sqlite3_stmt *st, int lim, int64_t *out,
-    size_t n, size_t *count, const char *what)
-{
-	int	 rc = SQLITE_DONE;
-
-	*count = 0;
-	sqlite3_bind_int64(st, lim, (sqlite3_int64)n);
-	while (*count < n && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		out[(*count)++] = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
-	    store_fail(s, what);
-}
-
 /* Who works on a tip. */
 enum store_status
 tips_assignees(struct store *s, int64_t tip, int64_t *staff, size_t n,
@@ -445,7 +429,7 @@ tips_assignees(struct store *s, int64_t tip, int64_t *staff, size_t n,
 	if ((st = store_stmt(s, sql_assignees)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(st, 1, tip);
-	return ledger_ids(s, st, 2, staff, n, count, "tips_assignees");
+	return store_ids(s, st, 2, staff, n, count, "tips_assignees");
 }
 
 /* Whether staff works on tip. */
@@ -533,7 +517,7 @@ staff_for_area(struct store *s, int64_t area, const char *role,
 		return STORE_ERROR;
 	sqlite3_bind_int64(st, 1, area);
 	sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
-	return ledger_ids(s, st, 3, staff, n, count, "staff_for_area");
+	return store_ids(s, st, 3, staff, n, count, "staff_for_area");
 }
 
 /* Open tips past their deadline. */
@@ -546,7 +530,7 @@ tips_overdue(struct store *s, time_t now, int64_t *tips, size_t n,
 	if ((st = store_stmt(s, sql_tip_overdue)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
-	return ledger_ids(s, st, 2, tips, n, count, "tips_overdue");
+	return store_ids(s, st, 2, tips, n, count, "tips_overdue");
 }
 
 /* Counts an escalation. */

@@ -600,16 +600,7 @@ outbox_finish(struct store *s, int64_t id, const char *state, time_t next_at,
 enum store_status
 outbox_next_due(struct store *s, time_t *when)
 {
-	sqlite3_stmt	*st;
-
-	*when = 0;
-	if ((st = store_stmt(s, sql_ob_next)) == NULL)
-		return STORE_ERROR;
-	if (sqlite3_step(st) == SQLITE_ROW &&
-	    sqlite3_column_type(st, 0) != SQLITE_NULL)
-		*when = (time_t)sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return STORE_OK;
+	return store_time(s, sql_ob_next, when);
 }
 
 /* The MAC of a report token: HMAC-SHA256 under a key of its own, as hex. */

@@ -249,34 +249,19 @@ reminders_due(struct store *s, time_t now, int64_t *ids, size_t n,
     size_t *count)
 {
 	sqlite3_stmt	*st;
-	int		 rc = SQLITE_DONE;
 
 	*count = 0;
 	if ((st = store_stmt(s, sql_rem_due)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)n);
-	while (*count < n && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		ids[(*count)++] = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
-	    store_fail(s, "reminders_due");
+	return store_ids(s, st, 2, ids, n, count, "reminders_due");
 }
 
 /* The earliest due time. */
 enum store_status
 reminders_next_due(struct store *s, time_t *when)
 {
-	sqlite3_stmt	*st;
-
-	*when = 0;
-	if ((st = store_stmt(s, sql_rem_next_due)) == NULL)
-		return STORE_ERROR;
-	if (sqlite3_step(st) == SQLITE_ROW &&
-	    sqlite3_column_type(st, 0) != SQLITE_NULL)
-		*when = (time_t)sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return STORE_OK;
+	return store_time(s, sql_rem_next_due, when);
 }
 
 /* Sets the next due time (0: none left). */
@@ -374,16 +359,7 @@ firings_held_due(struct store *s, time_t now, int64_t *reminders, time_t *due,
 enum store_status
 firings_next_held(struct store *s, time_t *when)
 {
-	sqlite3_stmt	*st;
-
-	*when = 0;
-	if ((st = store_stmt(s, sql_fire_next_held)) == NULL)
-		return STORE_ERROR;
-	if (sqlite3_step(st) == SQLITE_ROW &&
-	    sqlite3_column_type(st, 0) != SQLITE_NULL)
-		*when = (time_t)sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return STORE_OK;
+	return store_time(s, sql_fire_next_held, when);
 }
 
 /* A reminder's staff audience. */
@@ -392,19 +368,13 @@ reminders_staff(struct store *s, int64_t area, const char *roles,
     int64_t *staff, size_t n, size_t *count)
 {
 	sqlite3_stmt	*st;
-	int		 rc = SQLITE_DONE;
 
 	*count = 0;
 	if ((st = store_stmt(s, sql_rem_staff)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(st, 1, area);
 	sqlite3_bind_text(st, 2, roles, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)n);
-	while (*count < n && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		staff[(*count)++] = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
-	    store_fail(s, "reminders_staff");
+	return store_ids(s, st, 3, staff, n, count, "reminders_staff");
 }
 
 /* The quiet hours of an area. */

@@ -238,6 +238,38 @@ store_bind_text(sqlite3_stmt *st, int i, const char *v)
 	return sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
 }
 
+/* Reads ids from a statement (see store_int.h). */
+enum store_status
+store_ids(struct store *s, sqlite3_stmt *st, int lim, int64_t *out, size_t n,
+    size_t *count, const char *what)
+{
+	int	 rc = SQLITE_DONE;
+
+	*count = 0;
+	sqlite3_bind_int64(st, lim, (sqlite3_int64)n);
+	while (*count < n && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		out[(*count)++] = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
+	    store_fail(s, what);
+}
+
+/* Reads a time from a one-row query (see store_int.h). */
+enum store_status
+store_time(struct store *s, const char *sql, time_t *when)
+{
+	sqlite3_stmt	*st;
+
+	*when = 0;
+	if ((st = store_stmt(s, sql)) == NULL)
+		return STORE_ERROR;
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL)
+		*when = (time_t)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return STORE_OK;
+}
+
 /* Copies a text column. */
 char *
 store_column_dup(sqlite3_stmt *st, int i)

@@ -5,6 +5,10 @@
 #ifndef FANGFEI_STORE_INT_H
 #define FANGFEI_STORE_INT_H
 
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
 #include <sqlite3.h>
 
 #include "store.h"
@@ -43,6 +47,17 @@ enum store_status store_fail(struct store *, const char *what);
 int		 store_bind_text(sqlite3_stmt *, int, const char *);
 /* Returns a copy of column i (NULL stays NULL); the caller frees it. */
 char		*store_column_dup(sqlite3_stmt *, int);
+
+/*
+ * Reads the first column of a prepared statement's rows as ids into out
+ * (at most n; the limit is bound at parameter lim), then resets it; *count
+ * gets how many, what names the caller in a failure.
+ */
+enum store_status store_ids(struct store *, sqlite3_stmt *, int lim,
+		    int64_t *out, size_t n, size_t *count, const char *what);
+/* The first column of a one-row query (an aggregate such as min()) as a
+ * time, 0 when it is NULL. */
+enum store_status store_time(struct store *, const char *sql, time_t *when);
 
 /* Rewrites the search-index row of enterprise id from its name and
  * notices (storage/search.c). */
