@@ -40,11 +40,11 @@ static enum handler_ret
 cmd_bindgroup_exec(struct handler_ctx *ctx, const char *args, struct reply *r)
 {
 	struct chat_info ci;
-	char		 area[512], word[64], mine[512] = "";
+	char		 area[512], word[64];
 	int64_t		 id;
 	size_t		 i;
 	struct msg_var	 vars[] = {
-		{ "area", area }, { "kind", NULL }, { "mine", mine },
+		{ "area", area }, { "kind", NULL },
 		{ "usage", msg_template(ctx->locale, MSG_USAGE_BINDGROUP) },
 		{ NULL, NULL }
 	};
@@ -75,15 +75,8 @@ cmd_bindgroup_exec(struct handler_ctx *ctx, const char *args, struct reply *r)
 		handler_say(ctx, r, MSG_KIND_BAD, NULL);
 		return HANDLER_USAGE;
 	}
-	if (areas_find(ctx->store, area, &id) != STORE_OK) {
-		handler_say(ctx, r, MSG_AREA_UNKNOWN, vars);
+	if (handler_my_area(ctx, area, &id, r) == -1)
 		return HANDLER_USAGE;
-	}
-	if (!areas_within(ctx->store, id, ctx->staff_area)) {
-		(void)areas_path(ctx->store, ctx->staff_area, mine, sizeof mine);
-		handler_say(ctx, r, MSG_AREA_OUTSIDE, vars);
-		return HANDLER_USAGE;
-	}
 	if (groups_set_area(ctx->store, ctx->in->channel, ctx->in->chat_id, id,
 	    kinds[i].kind, ctx->now) != STORE_OK ||
 	    areas_path(ctx->store, id, area, sizeof area) != STORE_OK)

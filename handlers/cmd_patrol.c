@@ -67,15 +67,8 @@ cmd_patrol_exec(struct handler_ctx *ctx, const char *args, struct reply *r)
 		handler_say(ctx, r, MSG_PATROL_TOO_LONG, vars);
 		return HANDLER_USAGE;
 	}
-	if (areas_find(ctx->store, area, &aid) != STORE_OK) {
-		handler_say(ctx, r, MSG_AREA_UNKNOWN, vars);
+	if (handler_my_area(ctx, area, &aid, r) == -1)
 		return HANDLER_USAGE;
-	}
-	if (!areas_within(ctx->store, aid, ctx->staff_area)) {
-		(void)areas_path(ctx->store, ctx->staff_area, mine, sizeof mine);
-		handler_say(ctx, r, MSG_AREA_OUTSIDE, vars);
-		return HANDLER_USAGE;
-	}
 	if (areas_path(ctx->store, aid, area, sizeof area) != STORE_OK ||
 	    areas_path(ctx->store, ctx->staff_area, mine, sizeof mine) !=
 	    STORE_OK)

@@ -24,7 +24,7 @@ static const char *const cmd_warn_aliases[] = {
 static enum handler_ret
 cmd_warn_exec(struct handler_ctx *ctx, const char *args, struct reply *r)
 {
-	char		 area[256], mine[512] = "", by[64], idtext[24], n[24];
+	char		 area[256], by[64], idtext[24], n[24];
 	char		 len[24], max[24], numbers[24], parts[24], total[24];
 	char		*body, *smsbody = NULL;
 	const char	*text;
@@ -33,10 +33,12 @@ cmd_warn_exec(struct handler_ctx *ctx, const char *args, struct reply *r)
 	struct broadcast_new	 b;
 	struct broadcast_reach	 reach;
 	struct msg_var	 vars[] = {
-		{ "area", area }, { "mine", mine }, { "id", idtext }, { "n", n },
+		/* The text first: it is filled in below. */
+		{ "text", NULL },
+		{ "area", area }, { "id", idtext }, { "n", n },
 		{ "len", len }, { "max", max },
 		{ "usage", msg_template(ctx->locale, MSG_USAGE_WARN) },
-		{ "text", NULL }, { "hotline", ctx->env->hotline },
+		{ "hotline", ctx->env->hotline },
 		{ "numbers", numbers }, { "parts", parts }, { "total", total },
 		{ NULL, NULL }
 	};
@@ -52,17 +54,10 @@ cmd_warn_exec(struct handler_ctx *ctx, const char *args, struct reply *r)
 		handler_say(ctx, r, MSG_WARN_TOO_LONG, vars);
 		return HANDLER_USAGE;
 	}
-	if (areas_find(ctx->store, area, &aid) != STORE_OK) {
-		handler_say(ctx, r, MSG_AREA_UNKNOWN, vars);
+	if (handler_my_area(ctx, area, &aid, r) == -1)
 		return HANDLER_USAGE;
-	}
-	if (!areas_within(ctx->store, aid, ctx->staff_area)) {
-		(void)areas_path(ctx->store, ctx->staff_area, mine, sizeof mine);
-		handler_say(ctx, r, MSG_AREA_OUTSIDE, vars);
-		return HANDLER_USAGE;
-	}
 	(void)areas_path(ctx->store, aid, area, sizeof area);
-	vars[7].value = text;
+	vars[0].value = text;
 	body = msg_format(ctx->locale, MSG_WARN_BODY, vars);
 	(void)snprintf(by, sizeof by, "staff:%lld", (long long)ctx->staff_id);
 	memset(&b, 0, sizeof b);

@@ -11,6 +11,8 @@
 #include "messages/buf.h"
 #include "messages/text.h"
 #include "messages/xmalloc.h"
+#include "storage/areas.h"
+#include "storage/staff.h"
 
 extern const struct handler cmd_help_entry;
 extern const struct handler cmd_check_entry;
@@ -185,6 +187,28 @@ handler_word(const char *args, char *out, size_t size)
 	}
 	args += strcspn(args, " \t\n");
 	return args + strspn(args, " \t\n");
+}
+
+/* Finds an area of the sender's subtree, or answers why not. */
+int
+handler_my_area(const struct handler_ctx *ctx, const char *typed,
+    int64_t *id, struct reply *r)
+{
+	char		 mine[512] = "";
+	struct msg_var	 vars[] = {
+		{ "area", typed }, { "mine", mine }, { NULL, NULL }
+	};
+
+	if (areas_find(ctx->store, typed, id) != STORE_OK) {
+		handler_say(ctx, r, MSG_AREA_UNKNOWN, vars);
+		return -1;
+	}
+	if (!areas_within(ctx->store, *id, ctx->staff_area)) {
+		(void)areas_path(ctx->store, ctx->staff_area, mine, sizeof mine);
+		handler_say(ctx, r, MSG_AREA_OUTSIDE, vars);
+		return -1;
+	}
+	return 0;
 }
 
 /* Renders one message into the reply. */

@@ -154,6 +154,11 @@ void			 handler_help(const struct handler_ctx *, struct reply *);
  * the deployment's local time. */
 void			 handler_date(const struct handler_ctx *, time_t,
 			    int compact, char out[16]);
+/* Finds typed (an area path or its last parts) in the sender's subtree:
+ * 0 with *id, or -1 with the answer (no single such area; outside yours)
+ * in r. */
+int			 handler_my_area(const struct handler_ctx *,
+			    const char *typed, int64_t *id, struct reply *);
 /* Renders one text into the reply. */
 void			 handler_say(const struct handler_ctx *, struct reply *,
 			    enum msg_key, const struct msg_var *);
