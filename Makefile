@@ -37,7 +37,8 @@ LIB_SRCS = $(wildcard messages/*.c storage/*.c handlers/*.c) \
 	   $(filter-out bot/main.c bot/cli_%.c, $(wildcard bot/*.c))
 CLI_OBJS = $(patsubst %.c,$(BUILD)/%.o,bot/main.c $(wildcard bot/cli_*.c))
 PROTO_OBJS = $(BUILD)/proto/pbbp2.pb-c.o
-LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/schema.o $(PROTO_OBJS)
+LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/schema.o $(BUILD)/assets.o \
+	   $(PROTO_OBJS)
 LIB	 = $(BUILD)/libfangfei.a
 BIN	 = $(BUILD)/fangfei
 
@@ -74,6 +75,18 @@ $(BUILD)/schema.c: $(sort $(wildcard storage/schema/*.sql)) scripts/embed-schema
 	sh scripts/embed-schema.sh $(sort $(wildcard storage/schema/*.sql)) > $@
 
 $(BUILD)/schema.o: $(BUILD)/schema.c
+	$(CC) $(CFLAGS) -c $< -o $@
+
+# The console's static files, and Chart.js from Debian's libjs-chart.js,
+# embedded in the binary (bot/assets.h).
+ASSET_FILES = $(shell find web -type f ! -name '.*' 2>/dev/null)
+CHARTJS	 = /usr/share/javascript/chart.js/chart.min.js
+$(BUILD)/assets.c: $(ASSET_FILES) scripts/embed-assets.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed-assets.sh web $(CHARTJS)=vendor/chart.min.js > $@.tmp
+	@mv $@.tmp $@
+
+$(BUILD)/assets.o: $(BUILD)/assets.c
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(LIB): $(LIB_OBJS)

@@ -10,6 +10,7 @@
 #include "api_patrols.h"
 #include "api_reminders.h"
 #include "api_rewards.h"
+#include "console.h"
 #include "reach.h"
 #include "target.h"
 #include "web.h"
@@ -133,7 +134,7 @@ api_staff_add(struct store *s, struct api_env *env, json_t *in,
 	if (api_area(s, tok, json_string_value(json_object_get(in, "area")),
 	    &area, resp) == -1)
 		return;
-	(void)snprintf(by, sizeof by, "token:%lld", (long long)tok->id);
+	(void)snprintf(by, sizeof by, "%s", tok->actor);
 	if (store_begin(s) != STORE_OK ||
 	    staff_add(s, name, role, area, phone, env->now, &id) != STORE_OK ||
 	    staff_bind_code(s, id, env->now, code) != STORE_OK)
@@ -181,7 +182,7 @@ api_group_add(struct store *s, struct api_env *env, json_t *in,
 		api_error(resp, 400, "bad_webhook", why);
 		return;
 	}
-	(void)snprintf(by, sizeof by, "token:%lld", (long long)tok->id);
+	(void)snprintf(by, sizeof by, "%s", tok->actor);
 	(void)snprintf(detail, sizeof detail, "%s robot %.64s (%s)", robot,
 	    name, kind);
 	if (store_begin(s) != STORE_OK) {
@@ -346,7 +347,7 @@ api_broadcast_add(struct store *s, struct api_env *env, json_t *in,
 		parts = sms_cost(smstext != NULL ? smstext : text,
 		    env->sms_max_parts, &cut);
 	}
-	(void)snprintf(by, sizeof by, "token:%lld", (long long)tok->id);
+	(void)snprintf(by, sizeof by, "%s", tok->actor);
 	b.by = by;
 	if (preview) {
 		if (broadcasts_preview(s, &b, &r) != STORE_OK) {
@@ -552,7 +553,7 @@ api_letter_print_link(struct store *s, struct api_env *env, long long id,
 		api_error(resp, 500, "internal", "the store has no key");
 		return;
 	}
-	(void)snprintf(by, sizeof by, "token:%lld", (long long)tok->id);
+	(void)snprintf(by, sizeof by, "%s", tok->actor);
 	(void)audit_add(s, by, "letter print-link",
 	    json_string_value(json_object_get(in, "area")), env->now);
 	api_json(resp, 201, json_pack("{s:s, s:I}", "url", url, "expires_at",
@@ -641,7 +642,7 @@ api_lead_close(struct store *s, struct api_env *env, long long id,
 	char	 by[32], what[32];
 	int64_t	 area;
 
-	(void)snprintf(by, sizeof by, "token:%lld", (long long)tok->id);
+	(void)snprintf(by, sizeof by, "%s", tok->actor);
 	(void)snprintf(what, sizeof what, "lead %lld", id);
 	if (store_begin(s) != STORE_OK) {
 		api_error(resp, 500, "internal", "database error");
@@ -671,27 +672,142 @@ api_lead_close(struct store *s, struct api_env *env, long long id,
 	    "state", "closed"));
 }
 
+/*
+ * The least role that may call each endpoint, the one table of it: a
+ * token's role or a signed-in staff member's, checked before the
+ * endpoint runs; each endpoint then keeps to the caller's area, and the
+ * ledger's moves keep to tipflow's rules (handlers/tipflow.h). The first
+ * matching row wins; a path ending in '*' is a prefix. Endpoints not
+ * listed are open to every staff role.
+ */
+static const struct api_rule {
+	const char	*method;	/* "GET", "POST", NULL: both */
+	const char	*path;
+	const char	*role;		/* least role (storage/staff.h) */
+} api_rules[] = {
+	{ "POST", "/staff", "office" },
+	{ "GET", "/audit", "liaison" },
+	{ "POST", "/letters*", "office" },
+	{ NULL, "/rewards*", "office" },
+	{ "POST", "/reminders*", "office" },
+	{ "GET", "/ledger/export", "grid_chief" },
+	{ "GET", "/tokens*", "office" },
+	{ "POST", "/tokens*", "office" },
+	{ "POST", "/enterprises*", "office" },
+	{ "POST", "/notices*", "office" },
+	{ NULL, NULL, NULL }
+};
+
+/* Returns 1 if a caller of role may call method path. */
+int
+api_allowed(const char *role, const char *method, const char *path)
+{
+	const struct api_rule	*r;
+	size_t			 n;
+
+	for (r = api_rules; r->path != NULL; r++) {
+		if (r->method != NULL && strcmp(r->method, method) != 0)
+			continue;
+		n = strlen(r->path);
+		if (r->path[n - 1] == '*' ? strncmp(path, r->path, n - 1) != 0 :
+		    strcmp(path, r->path) != 0)
+			continue;
+		return staff_role_rank(role) >= staff_role_rank(r->role);
+	}
+	return staff_role_rank(role) > 0;
+}
+
+/* GET /session: who is calling, and a session's CSRF token. */
+static void
+api_session(struct store *s, const struct token_info *tok,
+    const struct session_info *si, const struct api_env *env,
+    struct http_response *resp)
+{
+	struct staff_info	 st;
+	json_t			*o;
+
+	o = json_pack("{s:s, s:s, s:s}", "role", tok->role, "area",
+	    tok->area_path, "actor", tok->actor);
+	if (tok->staff_id != 0 && staff_get(s, tok->staff_id, &st) == STORE_OK) {
+		json_object_set_new(o, "staff_id", json_integer(tok->staff_id));
+		json_object_set_new(o, "name", json_string(st.name));
+		json_object_set_new(o, "csrf", json_string(si->csrf));
+		json_object_set_new(o, "idle_seconds", json_integer(
+		    env->console != NULL ?
+		    env->console->cfg->session_idle_minutes * 60 : 0));
+	}
+	api_json(resp, 200, o);
+}
+
+/* Finds the caller: a bearer token, else a console session. 0; -1 for a
+ * session's change without its CSRF token; -2 when the store failed; -3
+ * for nobody. */
+static int
+api_caller(struct store *s, struct api_env *env,
+    const struct http_request *req, int post, struct token_info *tok,
+    struct session_info *si)
+{
+	const char	*auth = req->header(req, "Authorization");
+
+	memset(si, 0, sizeof *si);
+	if (auth != NULL) {
+		if (strncmp(auth, "Bearer ", 7) == 0 &&
+		    tokens_check_at(s, auth + 7, env->now, tok) == STORE_OK)
+			return 0;
+	} else if (env->console != NULL) {
+		switch (console_principal(s, env->console, req, env->now, tok,
+		    si)) {
+		case 1:
+			return post && !console_csrf_ok(req, si) ? -1 : 0;
+		case -1:
+			return -2;
+		default:
+			break;
+		}
+	}
+	return -3;
+}
+
 /* Routes one API request. */
 void
 api_handle(struct store *s, struct api_env *env, const struct http_request *req,
     const char *path, struct http_response *resp)
 {
 	struct token_info	 tok;
-	const char		*auth = req->header(req, "Authorization");
+	struct session_info	 si;
 	json_t			*in = NULL;
 	json_error_t		 err;
 	int			 post = strcmp(req->method, "POST") == 0;
 	char			*end;
 	long long		 id;
 
-	if (auth == NULL || strncmp(auth, "Bearer ", 7) != 0 ||
-	    tokens_check_at(s, auth + 7, env->now, &tok) != STORE_OK) {
-		api_error(resp, 401, "unauthorized", "a valid bearer token is "
-		    "required (fangfei token create)");
-		return;
-	}
 	if (!post && strcmp(req->method, "GET") != 0) {
 		api_error(resp, 405, "method_not_allowed", "use GET or POST");
+		return;
+	}
+	switch (api_caller(s, env, req, post, &tok, &si)) {
+	case 0:
+		break;
+	case -1:
+		api_error(resp, 403, "csrf", "此操作需要本会话的校验码 (X-CSRF-Token) "
+		    "this change needs the session's CSRF token");
+		return;
+	case -2:
+		api_error(resp, 503, "unavailable", "database unavailable");
+		return;
+	default:
+		api_error(resp, 401, "unauthorized", "请先登录工作台，或使用 API 令牌 "
+		    "sign in to the console, or send a bearer token "
+		    "(fangfei token create)");
+		return;
+	}
+	if (!api_allowed(tok.role, req->method, path)) {
+		api_error(resp, 403, "forbidden_role", "你的角色不能执行此操作 "
+		    "your role may not do this");
+		return;
+	}
+	if (strcmp(path, "/session") == 0 && !post) {
+		api_session(s, &tok, &si, env, resp);
 		return;
 	}
 	if (post) {

@@ -13,6 +13,7 @@
 #include "storage/store.h"
 
 struct handler_env;
+struct console_env;
 
 struct api_env {
 	time_t	 now;
@@ -30,6 +31,8 @@ struct api_env {
 	/* The handlers' settings (deadlines, local time) that the ledger's
 	 * moves go by (bot/api_tips.c); NULL: moves are refused. */
 	const struct handler_env *handlers;
+	/* Console sessions (bot/console.h) as callers; NULL: tokens only. */
+	const struct console_env *console;
 };
 
 struct token_info;
@@ -39,6 +42,11 @@ struct token_info;
 void	 api_json(struct http_response *, int status, json_t *obj);
 void	 api_error(struct http_response *, int status, const char *code,
 	    const char *message);
+
+/* Returns 1 if a caller of role (a token's, or a signed-in staff
+ * member's) may call method path (below /api/v1): the one table of who may
+ * call what. */
+int	 api_allowed(const char *role, const char *method, const char *path);
 
 /* Answers one API request (path below /api/v1). */
 void	 api_handle(struct store *, struct api_env *,

@@ -210,7 +210,7 @@ rem_add(struct store *s, struct api_env *env, json_t *in,
 		ri.catchup_hours = json_integer_value(hours) < 0 ||
 		    json_integer_value(hours) > REMINDER_CATCHUP_MAX ? -1 :
 		    (long)json_integer_value(hours);
-	(void)snprintf(by, sizeof by, "token:%lld", (long long)tok->id);
+	(void)snprintf(by, sizeof by, "%s", tok->actor);
 	ri.created_by = by;
 	if (reminder_in_fill(&ri, env->handlers != NULL ?
 	    env->handlers->utc_offset : 8 * 3600, env->now, &r, why,
@@ -263,7 +263,7 @@ rem_change(struct store *s, struct api_env *env, const struct reminder *r,
 	char			 by[32], action[32], detail[128];
 	int			 del = strcmp(verb, "delete") == 0;
 
-	(void)snprintf(by, sizeof by, "token:%lld", (long long)tok->id);
+	(void)snprintf(by, sizeof by, "%s", tok->actor);
 	(void)snprintf(action, sizeof action, "reminder %s", verb);
 	(void)snprintf(detail, sizeof detail, "%lld %.100s", (long long)r->id,
 	    r->title);

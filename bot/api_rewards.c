@@ -174,7 +174,7 @@ api_rewards_change(struct store *s, json_t *in, const struct token_info *tok,
 		    "token's area");
 		return;
 	}
-	(void)snprintf(actor, sizeof actor, "token:%lld", (long long)tok->id);
+	(void)snprintf(actor, sizeof actor, "%s", tok->actor);
 	if (store_begin(s) != STORE_OK)
 		goto fail;
 	if (strcmp(action, "set") == 0)

@@ -58,9 +58,8 @@ tips_flow(struct tipflow *tf, struct store *s, const struct api_env *env,
 	tf->env = env->handlers;
 	tf->locale = LOCALE_ZH;
 	tf->now = env->now;
-	(void)snprintf(tf->actor, sizeof tf->actor, "token:%lld",
-	    (long long)tok->id);
-	tf->staff_id = 0;
+	(void)snprintf(tf->actor, sizeof tf->actor, "%s", tok->actor);
+	tf->staff_id = tok->staff_id;
 	tf->rank = staff_role_rank(tok->role);
 	tf->scope = tok->area_id;
 }
@@ -677,7 +676,7 @@ tips_export_get(struct store *s, const struct api_env *env,
 		api_error(resp, 500, "internal", "database error");
 		goto out;
 	}
-	(void)snprintf(by, sizeof by, "token:%lld", (long long)tok->id);
+	(void)snprintf(by, sizeof by, "%s", tok->actor);
 	(void)snprintf(detail, sizeof detail, "%s rows %zu%s%.64s%s%s",
 	    csv ? "csv" : "json", n, a.states ? " state " : "",
 	    a.states ? req->arg(req, "state") : "",

@@ -52,6 +52,11 @@ struct http_response {
 	 * or NULL. */
 	const char	*header_name;
 	const char	*header_value;
+	/* The console's pages (bot/console.c): a Content-Security-Policy
+	 * (sent with no-referrer and no framing), an ETag, a Location. */
+	const char	*csp;
+	const char	*etag;
+	const char	*location;
 };
 
 struct channel;

@@ -70,6 +70,8 @@ config_init(struct config *cfg)
 	cfg->idle_timeout = 15;
 	cfg->request_deadline = 30;
 	cfg->print_link_hours = 12;
+	cfg->session_idle_minutes = 30;
+	cfg->session_max_hours = 12;
 	cfg->tips_per_hour = 10;
 	cfg->checks_per_minute = 20;
 	cfg->page_views_per_minute = 60;
@@ -142,6 +144,8 @@ static const struct config_number_key config_numbers[] = {
 	CFG_INT("server", "request_deadline_seconds", 1, 3600,
 	    request_deadline),
 	CFG_INT("server", "print_link_hours", 1, 168, print_link_hours),
+	CFG_INT("console", "idle_minutes", 1, 1440, session_idle_minutes),
+	CFG_INT("console", "max_hours", 1, 168, session_max_hours),
 	CFG_INT("delivery", "max_inflight", 1, 1024, max_inflight),
 	CFG_INT("delivery", "timeout_seconds", 1, 300, send_timeout),
 	CFG_INT("delivery", "retry_base_seconds", 1, 600, retry_base),
@@ -358,7 +362,7 @@ config_key(void *arg, const char *section, const char *key, const char *value)
 		return 1;
 	}
 	if (strcmp(section, "delivery") == 0 || strcmp(section, "limits") == 0 ||
-	    strcmp(section, "tips") == 0)
+	    strcmp(section, "tips") == 0 || strcmp(section, "console") == 0)
 		goto unknown;
 	return config_fail(p, xasprintf("unknown section [%s]", section));
 unknown:

@@ -35,6 +35,9 @@ struct config {
 	int		 idle_timeout;		/* seconds without a byte */
 	int		 request_deadline;	/* seconds for a whole request */
 	int		 print_link_hours;	/* signed print links live */
+	/* [console] sessions end after this idle time and at this age */
+	int		 session_idle_minutes;
+	int		 session_max_hours;
 	/* [limits] flood limits; 0 turns one off */
 	int		 tips_per_hour;		/* per sender or address */
 	int		 checks_per_minute;	/* per sender or address */

@@ -33,6 +33,7 @@
 #include "handlers/chatter.h"
 #include "cron.h"
 #include "web.h"
+#include "console.h"
 
 #define SERVER_STORES_MAX	128
 /* Time kept back from a platform's reply deadline for sending the answer. */
@@ -82,6 +83,8 @@ struct request {
 };
 
 static _Thread_local struct store *server_tls_store;
+
+static const char *server_cookie(const struct http_request *, const char *);
 
 /* Returns this thread's store, opening it on first use. */
 static struct store *
@@ -141,6 +144,17 @@ server_send(struct MHD_Connection *c, struct http_response *r)
 		    r->cache);
 	if (r->header_name != NULL && r->header_value != NULL)
 		MHD_add_response_header(resp, r->header_name, r->header_value);
+	if (r->csp != NULL) {
+		MHD_add_response_header(resp, "Content-Security-Policy",
+		    r->csp);
+		MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+		MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	}
+	if (r->etag != NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, r->etag);
+	if (r->location != NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION,
+		    r->location);
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	rc = MHD_queue_response(c, (unsigned int)r->status, resp);
 	MHD_destroy_response(resp);
@@ -219,6 +233,7 @@ server_api(struct server *srv, struct MHD_Connection *c, const char *method,
 	struct http_request	 req;
 	struct http_response	 resp;
 	struct api_env		 env = { .now = 0 };
+	struct console_env	 cenv = { srv->cfg };
 	struct store		*s;
 
 	if (r->too_big)
@@ -243,7 +258,9 @@ server_api(struct server *srv, struct MHD_Connection *c, const char *method,
 	req.now = env.now;
 	req.header = server_header;
 	req.arg = server_arg;
+	req.cookie = server_cookie;
 	req.impl = c;
+	env.console = &cenv;
 	api_handle(s, &env, &req, url + 7, &resp);
 	if (env.wrote_outbox)
 		delivery_wake(srv->delivery);
@@ -496,6 +513,39 @@ server_web(struct server *srv, struct MHD_Connection *c, const char *method,
 	return server_send(c, &resp);
 }
 
+/* Answers the console (bot/console.h). */
+static enum MHD_Result
+server_console(struct server *srv, struct MHD_Connection *c,
+    const char *method, const char *url, struct request *r)
+{
+	struct http_request	 req;
+	struct http_response	 resp;
+	struct console_env	 env = { srv->cfg };
+	struct store		*s;
+
+	if (r->too_big)
+		return server_error(srv, c, 413, url, "body too large");
+	if ((s = server_store(srv)) == NULL)
+		return server_error(srv, c, 503, url, "database unavailable");
+	memset(&resp, 0, sizeof resp);
+	memset(&req, 0, sizeof req);
+	req.method = method;
+	req.path = url;
+	req.body = r->body.data ? r->body.data : "";
+	req.body_len = r->body.len;
+	req.now = clock_now();
+	req.header = server_header;
+	req.arg = server_arg;
+	req.cookie = server_cookie;
+	req.impl = c;
+	console_handle(s, &env, &req, &resp);
+	/* A sign-in link's secret is in its query: never in the log. */
+	if (resp.status >= 400)
+		log_warn("%d %s %.*s", resp.status, method,
+		    (int)strcspn(url, "?"), url);
+	return server_send(c, &resp);
+}
+
 /* ok, or 503 when a long connection is down (which, and why). */
 static enum MHD_Result
 server_health(struct server *srv, struct MHD_Connection *c)
@@ -678,6 +728,8 @@ server_access(void *arg, struct MHD_Connection *c, const char *url,
 		return server_api(srv, c, method, url, r);
 	if (web_route(url))
 		return server_web(srv, c, method, url, r);
+	if (console_route(url))
+		return server_console(srv, c, method, url, r);
 	if (strncmp(url, "/hook/", 6) != 0 ||
 	    (ch = config_channel(srv->cfg, url + 6)) == NULL)
 		return server_error(srv, c, 404, url, "no such route");

@@ -532,6 +532,8 @@ tokens_check_at(struct store *s, const char *text, time_t now,
 		out->area_id = sqlite3_column_int64(st, 2);
 		(void)snprintf(out->area_path, sizeof out->area_path, "%s",
 		    (const char *)sqlite3_column_text(st, 3));
+		(void)snprintf(out->actor, sizeof out->actor, "token:%lld",
+		    (long long)out->id);
 		rc = STORE_OK;
 	}
 	sqlite3_reset(st);

@@ -75,11 +75,15 @@ enum store_status staff_get(struct store *, int64_t id, struct staff_info *);
 enum store_status staff_list(struct store *, int64_t after,
 		    struct staff_info *, size_t n, size_t *count);
 
+/* Who calls the API: a bearer token, or a staff member signed in to the
+ * console (bot/console.h), with the same role and area checks. */
 struct token_info {
-	int64_t	 id;
+	int64_t	 id;		/* the token's, or the session's */
 	char	 role[16];
 	int64_t	 area_id;
 	char	 area_path[512];
+	int64_t	 staff_id;	/* a console session's staff member; 0: token */
+	char	 actor[32];	/* for the audit log: token:N or staff:N */
 	/* Filled by tokens_list() only. */
 	char	 label[128];
 	time_t	 created_at;
