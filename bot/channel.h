@@ -291,6 +291,15 @@ struct channel_backend {
 	int		(*report)(const struct channel *,
 			    const struct http_request *,
 			    struct delivery_report *, const char **why);
+	/*
+	 * The chat simulator (/try, bot/try.h): every message of this
+	 * backend is practice. The sender's role is the inbound's
+	 * persona_role, never a staff member's; tips are marked practice and
+	 * kept out of every figure; nothing reaches a real group, phone or
+	 * staff member (commands that would are answered with a preview or
+	 * refused: HANDLER_PRACTICE).
+	 */
+	int		 practice;
 	/* The keys this backend takes ({ NULL } ended; NULL: none). */
 	const struct channel_key *keys;
 	const char	*help;		/* one line on the type: 中文 / English */

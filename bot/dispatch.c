@@ -441,20 +441,23 @@ dispatch_inbound(struct store *s, const struct channel *ch,
 	char			 shown[96];	/* 20 characters of up to 4 bytes */
 	enum store_status	 st;
 	enum handler_ret	 hr;
-	int			 sms;
+	int			 sms, practice;
 
 	*name = "-";
 	if (in->ignore || in->text == NULL)
 		return DISPATCH_IGNORED;
 	text_trim(in->text);
 	sms = ch->backend != NULL && ch->backend->sms;
+	practice = ch->backend != NULL && ch->backend->practice;
 	h = handler_parse(in->text, &args);
 	if (h != NULL && (h->flags & HANDLER_SMS) && !sms)
 		h = NULL;
 	/* In a group only commands get an answer; chatter is not ours,
-	 * unless it carries a risk phrase (a lead). */
+	 * unless it carries a risk phrase (a lead). A practice group's
+	 * chatter makes no lead: leads are real work for real staff. */
 	if (h == NULL && in->chat_kind == CHAT_GROUP && !in->explicit_cmd)
-		return dispatch_chatter(s, ch, env, in, now, r);
+		return practice ? DISPATCH_IGNORED :
+		    dispatch_chatter(s, ch, env, in, now, r);
 
 	memset(&ctx, 0, sizeof ctx);
 	ctx.store = s;
@@ -465,8 +468,11 @@ dispatch_inbound(struct store *s, const struct channel *ch,
 	ctx.area_id = ch->area_id;
 	ctx.now = now;
 	ctx.phone = sms ? in->sender_id : NULL;
+	ctx.practice = practice;
+	/* A practice group is not recorded: no 绑定群 can then give it an
+	 * area, and no real warning can ever be queued for it. */
 	st = groups_seen(s, ch->name, in->chat_id, in->chat_title,
-	    in->chat_kind == CHAT_GROUP, now, &ci);
+	    in->chat_kind == CHAT_GROUP && !practice, now, &ci);
 	if (st == STORE_OK) {
 		if (ci.area_id != 0)
 			ctx.area_id = ci.area_id;
@@ -474,7 +480,14 @@ dispatch_inbound(struct store *s, const struct channel *ch,
 			(void)locale_parse(ci.locale, &ctx.locale);
 	} else if (st != STORE_NOT_FOUND)
 		log_warn("%s: chat lookup: %s", ch->name, store_errmsg(s));
-	if (h != NULL && (h->min_role > ROLE_RESIDENT ||
+	if (practice) {
+		/* The persona the visitor chose, never above a grid worker,
+		 * standing for no staff member (staff_id 0), over the
+		 * channel's area. */
+		ctx.role = in->persona_role == ROLE_GRID_WORKER ?
+		    ROLE_GRID_WORKER : ROLE_RESIDENT;
+		ctx.staff_area = ch->area_id;
+	} else if (h != NULL && (h->min_role > ROLE_RESIDENT ||
 	    (h->flags & HANDLER_WHO)) &&
 	    staff_by_identity(s, ch->name, in->sender_id, &who) == STORE_OK) {
 		ctx.role = role_parse(who.role);
@@ -503,6 +516,10 @@ dispatch_inbound(struct store *s, const struct channel *ch,
 	*name = h->name;
 	if (h->min_role > ctx.role) {
 		handler_say(&ctx, r, MSG_STAFF_ONLY, NULL);
+		return DISPATCH_REPLIED;
+	}
+	if (practice && !(h->flags & HANDLER_PRACTICE)) {
+		handler_say(&ctx, r, MSG_PRACTICE_UNAVAILABLE, NULL);
 		return DISPATCH_REPLIED;
 	}
 	pol = dispatch_policy(h);

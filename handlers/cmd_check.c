@@ -154,5 +154,7 @@ const struct handler cmd_check_entry = {
 	.aliases = cmd_check_aliases,
 	.min_role = ROLE_RESIDENT,
 	.usage = MSG_USAGE_CHECK,
+	/* Reads only: the same in practice. */
+	.flags = HANDLER_PRACTICE,
 	.exec = cmd_check_exec,
 };

@@ -38,5 +38,7 @@ const struct handler cmd_contact_entry = {
 	.aliases = cmd_contact_aliases,
 	.min_role = ROLE_RESIDENT,
 	.usage = MSG_USAGE_CONTACT,
+	/* Reads only: the same in practice. */
+	.flags = HANDLER_PRACTICE,
 	.exec = cmd_contact_exec,
 };

@@ -19,6 +19,6 @@ const struct handler cmd_help_entry = {
 	.aliases = cmd_help_aliases,
 	.min_role = ROLE_RESIDENT,
 	.usage = MSG_USAGE_HELP,
-	.flags = HANDLER_WHO,
+	.flags = HANDLER_WHO | HANDLER_PRACTICE,
 	.exec = cmd_help_exec,
 };

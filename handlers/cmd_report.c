@@ -63,8 +63,15 @@ cmd_report_exec(struct handler_ctx *ctx, const char *args, struct reply *r)
 	t.reporter.sender_id = in->sender_id;
 	t.reporter.sender_name = in->sender_name;
 	t.reporter.chat_id = in->chat_id;
+	t.practice = ctx->practice;
 	if (tips_create(ctx->store, &t, ctx->now, ref) != STORE_OK)
 		return HANDLER_FAILED;
+	/* A practice tip is kept out of the ledger's work: not linked to a
+	 * real one, assigned to nobody, told to nobody. */
+	if (ctx->practice) {
+		handler_say(ctx, r, MSG_REPORT_OK, vars);
+		return HANDLER_OK;
+	}
 	/* Linked, assigned and its workers told, in the same transaction. */
 	tipflow_system(&tf, ctx->store, ctx->env, ctx->locale, ctx->now);
 	if (tips_get(ctx->store, ref, &row) != STORE_OK)
@@ -83,6 +90,6 @@ const struct handler cmd_report_entry = {
 	.aliases = cmd_report_aliases,
 	.min_role = ROLE_RESIDENT,
 	.usage = MSG_USAGE_REPORT,
-	.flags = HANDLER_WRITES,
+	.flags = HANDLER_WRITES | HANDLER_PRACTICE,
 	.exec = cmd_report_exec,
 };

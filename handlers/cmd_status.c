@@ -181,5 +181,7 @@ const struct handler cmd_status_entry = {
 	.aliases = cmd_status_aliases,
 	.min_role = ROLE_RESIDENT,
 	.usage = MSG_USAGE_STATUS,
+	/* Reads only: the same in practice. */
+	.flags = HANDLER_PRACTICE,
 	.exec = cmd_status_exec,
 };

@@ -2,6 +2,7 @@
  * 预警 / /warn <area> <text>: staff post a warning to every building and
  * community group under an area of their own subtree. The outbox rows are
  * committed with the dedupe record; delivery happens on its own thread.
+ * In practice (the chat simulator) it only shows what would be sent.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +60,15 @@ cmd_warn_exec(struct handler_ctx *ctx, const char *args, struct reply *r)
 	(void)areas_path(ctx->store, aid, area, sizeof area);
 	vars[0].value = text;
 	body = msg_format(ctx->locale, MSG_WARN_BODY, vars);
+	if (ctx->practice) {
+		/* The simulator's grid worker: what the groups would read,
+		 * and nothing queued, audited or counted. */
+		vars[0].name = "body";
+		vars[0].value = body;
+		handler_say(ctx, r, MSG_WARN_PRACTICE, vars);
+		free(body);
+		return HANDLER_OK;
+	}
 	(void)snprintf(by, sizeof by, "staff:%lld", (long long)ctx->staff_id);
 	memset(&b, 0, sizeof b);
 	b.area = aid;
@@ -102,6 +112,6 @@ const struct handler cmd_warn_entry = {
 	.aliases = cmd_warn_aliases,
 	.min_role = ROLE_GRID_WORKER,
 	.usage = MSG_USAGE_WARN,
-	.flags = HANDLER_WRITES,
+	.flags = HANDLER_WRITES | HANDLER_PRACTICE,
 	.exec = cmd_warn_exec,
 };

@@ -44,6 +44,11 @@ enum handler_ret {
  * keeps an empty record instead of it, so that it is not stored in clear
  * and a platform's retry gets no second copy. */
 #define HANDLER_SECRET	0x8
+/* The handler may run for a practice message (ctx->practice, from the
+ * chat simulator): it touches nothing outside the practice chat, or says
+ * what it would have done instead of doing it. Without the flag the
+ * dispatcher refuses the command there. */
+#define HANDLER_PRACTICE 0x10
 
 /* What handlers need to know of the deployment. */
 struct handler_env {
@@ -100,6 +105,9 @@ struct handler_ctx {
 	/* The sender's phone number (E.164) when the message came by SMS,
 	 * else NULL: what 退订 / 订阅 act on. */
 	const char			*phone;
+	/* A practice message (the chat simulator): tips are marked practice,
+	 * nobody is told, nothing is broadcast (HANDLER_PRACTICE). */
+	int				 practice;
 };
 
 /* Parses a stored role name; ROLE_RESIDENT for anything else. */

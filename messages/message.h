@@ -42,6 +42,12 @@ struct inbound {
 	/* Sent from where nobody can be answered or reached again (the letter
 	 * page's form): a tip made by it is anonymous, never rewarded. */
 	int		 anonymous;	/* addressed as a command (/cmd or @bot) */
+	/* From the chat simulator (/try): the sender plays persona_role (an
+	 * enum role of handlers/handlers.h) instead of being looked up among
+	 * the staff. The dispatcher reads it only from a backend whose
+	 * .practice is set, and everything such a message does is practice
+	 * (bot/dispatch.c). */
+	int		 persona_role;
 };
 
 /* Releases the text; the struct itself is the caller's. */

@@ -806,6 +806,15 @@ static const struct {
 		"none" },
 	/* Calendar feeds (bot/ics.c): the name a phone calendar shows. */
 	[MSG_ICS_CALNAME] = { "防非提醒", "Fangfei reminders" },
+	[MSG_PRACTICE_UNAVAILABLE] = {
+		"练习中不能使用此命令：它会改动真实的台账、人员或群。可练习：帮助、查询、举报、进度、联系，网格员还可练习预警。",
+		"This command is not available in practice: it would change the "
+		"real ledger, staff or groups. Practise /help, /check, /report, "
+		"/status, /contact, and as a grid worker /warn." },
+	[MSG_WARN_PRACTICE] = {
+		"预警预览，将发往 {area} 的楼宇群和社区群：\n\n{body}\n\n练习：未发送 practice: not sent",
+		"Preview of a warning to the building and community groups of "
+		"{area}:\n\n{body}\n\n练习：未发送 practice: not sent" },
 };
 
 /* Returns the template, falling back to Chinese. */

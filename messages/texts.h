@@ -272,6 +272,9 @@ enum msg_key {
 	MSG_PATROL_NOBODY,
 	/* Calendar feeds (bot/ics.c). */
 	MSG_ICS_CALNAME,
+	/* The chat simulator (/try). */
+	MSG_PRACTICE_UNAVAILABLE,
+	MSG_WARN_PRACTICE,
 	MSG__COUNT
 };
 

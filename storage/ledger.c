@@ -28,11 +28,12 @@ static const char *const sql_tip_get =
 static const char *const sql_tip_get_id =
     "SELECT " TIP_COLUMNS TIP_JOINS " WHERE t.id = ?1";
 /* ?1 scope (0: all), ?2 state bits (0: all), ?3 assignee, ?4 since,
- * ?5 until, ?6 before, ?7 limit, ?8 unplaced tips too. */
+ * ?5 until, ?6 before, ?7 limit, ?8 unplaced tips too. Practice tips (the
+ * chat simulator's) are never listed. */
 static const char *const sql_tip_list =
     "SELECT " TIP_COLUMNS TIP_JOINS
-    " WHERE (?1 = 0 OR EXISTS (SELECT 1 FROM areas r WHERE r.id = ?1"
-    " AND (a.id = r.id OR substr(a.path, 1, length(r.path) + 1) ="
+    " WHERE t.practice = 0 AND (?1 = 0 OR EXISTS (SELECT 1 FROM areas r"
+    " WHERE r.id = ?1 AND (a.id = r.id OR substr(a.path, 1, length(r.path) + 1) ="
     " r.path || '/')) OR (?8 <> 0 AND t.area_id IS NULL))"
     " AND (?2 = 0 OR (?2 >> (CASE t.state WHEN 'received' THEN 0"
     " WHEN 'assigned' THEN 1 WHEN 'verifying' THEN 2 WHEN 'rejected' THEN 3"
@@ -68,7 +69,8 @@ static const char *const sql_tip_measure =
  * this one, that is itself a first report. */
 static const char *const sql_tip_first =
     "SELECT id, ref FROM tips WHERE enterprise_id = ?1 AND id <> ?2"
-    " AND first_id IS NULL AND created_at >= ?3 ORDER BY created_at, id"
+    " AND first_id IS NULL AND practice = 0 AND created_at >= ?3"
+    " ORDER BY created_at, id"
     " LIMIT 1";
 static const char *const sql_tip_link =
     "UPDATE tips SET enterprise_id = ?2, first_id = ?3 WHERE id = ?1";
@@ -86,6 +88,7 @@ static const char *const sql_staff_for_area =
     " ORDER BY s.id LIMIT ?3";
 static const char *const sql_tip_overdue =
     "SELECT id FROM tips WHERE due_at IS NOT NULL AND due_at <= ?1"
+    " AND practice = 0"
     " AND state IN ('received', 'assigned', 'verifying', 'confirmed',"
     " 'disposing') ORDER BY due_at, id LIMIT ?2";
 static const char *const sql_tip_escalated =

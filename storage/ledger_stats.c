@@ -28,7 +28,7 @@ static const char *const sql_export =
     " LEFT JOIN tips f ON f.id = t.first_id"
     " LEFT JOIN rewards w ON w.tip_id = t.id"
     " LEFT JOIN areas r ON r.id = ?1"
-    " WHERE" LEDGER_SCOPE
+    " WHERE t.practice = 0 AND" LEDGER_SCOPE
     " AND (?3 = 0 OR (?3 >> (CASE t.state WHEN 'received' THEN 0"
     " WHEN 'assigned' THEN 1 WHEN 'verifying' THEN 2 WHEN 'rejected' THEN 3"
     " WHEN 'confirmed' THEN 4 WHEN 'disposing' THEN 5 ELSE 6 END)) & 1)"
@@ -59,7 +59,8 @@ static const char *const sql_people =
     " ((a.id IS NOT NULL AND (a.id = r.id OR substr(a.path, 1,"		\
     " length(r.path) + 1) = r.path || '/')) OR (?15 <> 0 AND"		\
     " t.area_id IS NULL))"
-#define STATS_WHEN(x)	" " x " >= ?2 AND " x " < ?14 AND"
+/* Practice tips (the chat simulator's) count nowhere. */
+#define STATS_WHEN(x)	" t.practice = 0 AND " x " >= ?2 AND " x " < ?14 AND"
 
 enum stats_kind {
 	STATS_RECEIVED,

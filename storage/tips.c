@@ -13,8 +13,8 @@ static const char *const sql_tip_ref_taken =
     "SELECT 1 FROM tips WHERE ref = ?1";
 static const char *const sql_tip_insert =
     "INSERT INTO tips (ref, body, area_id, channel, chat_kind, reporter_id,"
-    " created_at, updated_at, anonymous) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-    " ?7, ?8)"
+    " created_at, updated_at, anonymous, practice) VALUES (?1, ?2, ?3, ?4,"
+    " ?5, ?6, ?7, ?7, ?8, ?9)"
     " RETURNING id";
 static const char *const sql_tip_event =
     "INSERT INTO tip_events (tip_id, at, kind, note) VALUES (?1, ?2, ?3, ?4)";
@@ -91,6 +91,7 @@ tips_create(struct store *s, const struct tip_new *t, time_t now,
 	sqlite3_bind_int64(st, 6, reporter);
 	sqlite3_bind_int64(st, 7, (sqlite3_int64)now);
 	sqlite3_bind_int(st, 8, t->anonymous != 0);
+	sqlite3_bind_int(st, 9, t->practice != 0);
 	if (sqlite3_step(st) != SQLITE_ROW)
 		return store_fail(s, "tips_create");
 	tip = sqlite3_column_int64(st, 0);

@@ -27,6 +27,8 @@ struct tip_new {
 	int64_t				 area_id;	/* 0: unknown */
 	const char			*chat_kind;	/* "private" | "group" */
 	int				 anonymous;	/* no way to reach them */
+	int				 practice;	/* the chat simulator's:
+							   in no figure or list */
 	struct reporter_identity	 reporter;
 };
 
