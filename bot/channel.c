@@ -31,6 +31,7 @@ extern const struct channel_backend channel_wechat_mp_backend;
 extern const struct channel_backend wecom_bot_backend;
 extern const struct channel_backend channel_kannel_backend;
 extern const struct channel_backend channel_twilio_backend;
+extern const struct channel_backend channel_web_backend;
 
 /* Inbound channel types: [channel.NAME] type = … */
 const struct channel_backend *const channel_backends[] = {
@@ -43,6 +44,7 @@ const struct channel_backend *const channel_backends[] = {
 	&wecom_bot_backend,		/* AI bot: long connection, callback */
 	&channel_kannel_backend,	/* SMS gateway */
 	&channel_twilio_backend,	/* SMS: webhook, REST API */
+	&channel_web_backend,		/* the chat simulator at /try */
 	NULL
 };
 

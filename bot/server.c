@@ -34,6 +34,7 @@
 #include "cron.h"
 #include "web.h"
 #include "console.h"
+#include "try.h"
 
 #define SERVER_STORES_MAX	128
 /* Time kept back from a platform's reply deadline for sending the answer. */
@@ -546,6 +547,40 @@ server_console(struct server *srv, struct MHD_Connection *c,
 	return server_send(c, &resp);
 }
 
+/* Answers the chat simulator (bot/try.h). */
+static enum MHD_Result
+server_try(struct server *srv, struct MHD_Connection *c, const char *method,
+    const char *url, struct request *r)
+{
+	struct http_request	 req;
+	struct http_response	 resp;
+	struct try_env		 env = { srv->cfg, srv->key, &srv->env };
+	struct store		*s;
+	char			 ip[64];
+
+	if (r->too_big)
+		return server_error(srv, c, 413, url, "body too large");
+	if ((s = server_store(srv)) == NULL)
+		return server_error(srv, c, 503, url, "database unavailable");
+	server_client_ip(c, ip, sizeof ip);
+	memset(&resp, 0, sizeof resp);
+	memset(&req, 0, sizeof req);
+	req.method = method;
+	req.path = url;
+	req.body = r->body.data ? r->body.data : "";
+	req.body_len = r->body.len;
+	req.now = clock_now();
+	req.header = server_header;
+	req.arg = server_arg;
+	req.cookie = server_cookie;
+	req.impl = c;
+	req.client_ip = ip;
+	try_handle(s, &env, &req, &resp);
+	if (resp.status >= 400)
+		log_warn("%d %s %s", resp.status, method, url);
+	return server_send(c, &resp);
+}
+
 /* ok, or 503 when a long connection is down (which, and why). */
 static enum MHD_Result
 server_health(struct server *srv, struct MHD_Connection *c)
@@ -679,7 +714,7 @@ server_access(void *arg, struct MHD_Connection *c, const char *url,
 		atomic_fetch_add(&srv->n_requests, 1);
 		*con_cls = r;
 		if ((strncmp(url, "/hook/", 6) == 0 ||
-		    strncmp(url, "/api/v1/", 8) == 0) &&
+		    strncmp(url, "/api/v1/", 8) == 0 || try_route(url)) &&
 		    strcmp(method, "POST") == 0 &&
 		    (clen = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 		    MHD_HTTP_HEADER_CONTENT_LENGTH)) != NULL &&
@@ -730,9 +765,16 @@ server_access(void *arg, struct MHD_Connection *c, const char *url,
 		return server_web(srv, c, method, url, r);
 	if (console_route(url))
 		return server_console(srv, c, method, url, r);
+	if (try_route(url))
+		return server_try(srv, c, method, url, r);
 	if (strncmp(url, "/hook/", 6) != 0 ||
 	    (ch = config_channel(srv->cfg, url + 6)) == NULL)
 		return server_error(srv, c, 404, url, "no such route");
+	/* The simulator's channel answers at /try only, behind its access
+	 * checks: never as a webhook. */
+	if (ch->backend->practice)
+		return server_error(srv, c, 404, url, "this channel answers at "
+		    "/try");
 	/* A channel on its long connection takes no webhooks (and checks no
 	 * signature for them). */
 	if (ch->backend->streams != NULL && ch->backend->streams(ch))

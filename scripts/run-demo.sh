@@ -54,6 +54,9 @@ cat <<TXT
     -H 'Content-Type: application/json' \\
     -d '{"update_id":1,"message":{"message_id":7,"from":{"id":42,"first_name":"Li"},"chat":{"id":42,"type":"private"},"date":1763750000,"text":"/check 汇金通"}}'
 
+  # 练习聊天 the chat simulator (open in a browser on this machine)
+  $base/try
+
   # 一封公开信 the open letter behind a poster's QR code (open in a browser)
   $base/l/$code          二维码 QR: $base/qr/$code.png
   海报 posters: $print
