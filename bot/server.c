@@ -56,6 +56,7 @@ struct server {
 	atomic_long		 n_repeated;
 	atomic_long		 n_reports;	/* delivery reports taken */
 	char			**phrases;	/* [leads] phrases, split */
+	char			 console_base[512];	/* sign-in links */
 	atomic_long		 n_forged_reports;
 	atomic_long		 n_commands;
 	/* The long connections (bot/stream.h), set once after start. */
@@ -878,6 +879,8 @@ server_start(struct config *cfg, const uint8_t *key, struct delivery *dl,
 	srv->cfg = cfg;
 	memcpy(srv->key, key, STORE_KEY_LEN);
 	srv->env.hotline = cfg->hotline;
+	console_base(cfg, srv->console_base, sizeof srv->console_base);
+	srv->env.console_base = srv->console_base;
 	srv->env.utc_offset = cfg->utc_offset;
 	srv->env.outbox_wake = server_wake;
 	srv->env.wake_arg = dl;
