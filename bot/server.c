@@ -680,7 +680,8 @@ server_access(void *arg, struct MHD_Connection *c, const char *url,
 		atomic_fetch_add(&srv->n_requests, 1);
 		*con_cls = r;
 		if ((strncmp(url, "/hook/", 6) == 0 ||
-		    strncmp(url, "/api/v1/", 8) == 0) &&
+		    strncmp(url, "/api/v1/", 8) == 0 ||
+		    strncmp(url, "/admin/", 7) == 0) &&
 		    strcmp(method, "POST") == 0 &&
 		    (clen = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 		    MHD_HTTP_HEADER_CONTENT_LENGTH)) != NULL &&
