@@ -353,8 +353,10 @@ console_asset(const struct http_request *req, const struct asset *a,
 	}
 	resp->status = 200;
 	resp->content_type = a->type;
+	/* A copy the server frees, NUL-terminated like every other body. */
 	resp->body = xmalloc(a->len + 1);
 	memcpy(resp->body, a->data, a->len);
+	resp->body[a->len] = '\0';
 	resp->len = a->len;
 }
 
