@@ -31,7 +31,7 @@ listen=$(sed -n 's/^listen *= *//p' var/fangfei.ini | head -n 1)
 office=$(sqlite3 var/fangfei.db "SELECT id FROM staff WHERE name = '演示处非办' AND active = 1" 2>/dev/null || true)
 if [ -z "$office" ]; then
 	"$bin" staff add --name 演示处非办 --role office --area 张店区 >/dev/null
-	office=$(sqlite3 var/fangfei.db "SELECT id FROM staff WHERE name = '演示处非办' AND active = 1")
+	office=$(sqlite3 var/fangfei.db "SELECT id FROM staff WHERE name = '演示处非办' AND active = 1" 2>/dev/null || true)
 fi
 login=$("$bin" staff login-link --id "$office" 2>/dev/null || true)
 base="http://${FANGFEI_LISTEN:-${listen:-127.0.0.1:8080}}"
