@@ -9,7 +9,7 @@
 
 CC	?= cc
 PKGS	 = libmicrohttpd libcurl jansson sqlite3 libcrypto inih libqrencode libpng expat libical \
-	   libwebsockets libprotobuf-c
+	   libwebsockets libprotobuf-c libcmark
 SANITIZER ?=
 BUILD	 = build$(if $(SANITIZER),-$(SANITIZER))
 

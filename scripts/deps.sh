@@ -6,7 +6,8 @@ set -eu
 need="build-essential pkg-config libmicrohttpd-dev libcurl4-openssl-dev
 libjansson-dev libsqlite3-dev libssl-dev libinih-dev libcsv-dev
 libqrencode-dev libpng-dev libexpat1-dev sqlite3 libjs-chart.js
-libwebsockets-dev libprotobuf-c-dev protobuf-c-compiler libical-dev tzdata"
+libwebsockets-dev libprotobuf-c-dev protobuf-c-compiler libical-dev libcmark-dev
+tzdata"
 case "${1:-build}" in
 test)	need="$need libcmocka-dev curl zbar-tools librsvg2-bin chromium
 	    fonts-noto-cjk kannel kannel-extras"
