@@ -17,10 +17,14 @@
 //	});
 //
 // Daemons, robots, servers and browser contexts a test opens are closed
-// when the test ends, passed or failed; a test never has to stop them.
+// when the test ends, passed or failed; a test never has to stop them. A
+// daemon that does not exit 0 on SIGTERM (a crash, a sanitizer's report)
+// fails the test that started it, with the end of its log.
 
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import {
+	closeSync, mkdtempSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -46,16 +50,20 @@ process.on('exit', () => {
 	}
 });
 
-// Registers something to close when the current test ends.
-function own(closer) { open.push(closer); }
+// Registers something to close when the current test ends; a strict
+// closer's error fails the test.
+function own(closer, strict = false) { open.push({ closer, strict }); }
 
-// Closes what the current test opened, newest first; errors are ignored
-// (the test's own result is what counts). Called by run.mjs.
+// Closes what the current test opened, newest first; answers the strict
+// closers' errors (others are ignored: closing twice is fine). Called by
+// run.mjs.
 export async function closeAll() {
+	const errors = [];
 	while (open.length > 0) {
-		const c = open.pop();
-		try { await c(); } catch { /* already closed */ }
+		const { closer, strict } = open.pop();
+		try { await closer(); } catch (e) { if (strict) errors.push(e); }
 	}
+	return errors;
 }
 
 // ---- tests ----
@@ -118,6 +126,7 @@ ${extra || ''}`;
 //   hook(channel, json)   POST /hook/NAME; { status, body } (body parsed
 //               when it is JSON)
 //   stop()      ends the daemon (SIGTERM, then SIGKILL) and removes dir
+//               (kept with FANGFEI_KEEP=1); throws unless it exited 0
 export async function startDaemon(opts = {}) {
 	const dir = mkdtempSync(join(tmpdir(), 'fangfei-browser-'));
 	const conf = join(dir, 'fangfei.ini');
@@ -171,15 +180,21 @@ export async function startDaemon(opts = {}) {
 	const stop = async () => {
 		if (stopped) return;
 		stopped = true;
+		let killed = false;
 		if (child.exitCode === null && child.signalCode === null) {
 			child.kill('SIGTERM');
-			const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+			const t = setTimeout(() => { killed = true; child.kill('SIGKILL'); }, 5000);
 			await exited;
 			clearTimeout(t);
 		}
+		const bad = killed ? 'did not stop within 5 s of SIGTERM' :
+			child.exitCode !== 0 ? `exited ${child.exitCode ?? child.signalCode}` : null;
+		const tail = bad ? readFileSync(join(dir, 'serve.log'), 'utf8')
+			.split('\n').slice(-30).join('\n') : '';
 		if (!process.env.FANGFEI_KEEP) rmSync(dir, { recursive: true, force: true });
+		if (bad) throw new Error(`the daemon ${bad}; its log ends:\n${tail}`);
 	};
-	own(stop);
+	own(stop, true);
 
 	return {
 		base, dir, cli, stop,

@@ -81,15 +81,21 @@ if (browser) {
 	for (const t of tests) {
 		console.log(`[ RUN      ] ${t.name}`);
 		const d = deadline(perTest, t.name);
+		let err = null;
 		try {
 			await Promise.race([t.fn({ browser }), d.p]);
+		} catch (e) {
+			err = e;
+		}
+		d.clear();
+		// A daemon that crashed on the way out fails the test too.
+		const left = await closeAll();
+		if (!err && left.length > 0) err = left[0];
+		if (err) {
+			fail(t.name, err);
+		} else {
 			console.log(`[       OK ] ${t.name}`);
 			passed++;
-		} catch (e) {
-			fail(t.name, e);
-		} finally {
-			d.clear();
-			await closeAll();
 		}
 	}
 	const d = deadline(10000, 'closing Chromium');
