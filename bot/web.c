@@ -118,6 +118,12 @@ web_page(struct buf *b, int status, struct http_response *resp)
 	resp->status = status;
 	resp->content_type = "text/html; charset=utf-8";
 	resp->cache = "no-store";
+	/* No script at all, the page's own style, images from here only (a
+	 * letter's Markdown may name one elsewhere: it is not fetched, so no
+	 * reader's address reaches another server). */
+	resp->csp = "default-src 'none'; style-src 'unsafe-inline'; "
+	    "img-src 'self' data:; form-action 'self'; base-uri 'none'; "
+	    "frame-ancestors 'none'";
 	resp->len = b->len;
 	resp->body = buf_steal(b);
 }
