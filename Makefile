@@ -9,7 +9,7 @@
 
 CC	?= cc
 PKGS	 = libmicrohttpd libcurl jansson sqlite3 libcrypto inih libqrencode libpng expat libical \
-	   libwebsockets libprotobuf-c
+	   libwebsockets libprotobuf-c libcmark
 SANITIZER ?=
 BUILD	 = build$(if $(SANITIZER),-$(SANITIZER))
 
@@ -112,7 +112,16 @@ $(BUILD)/tests/e2e_%: tests/e2e/e2e_%.c tests/e2e/fakeplat.c tests/e2e/e2e_util.
 	$(CC) $(CFLAGS) -o $@ $< tests/e2e/fakeplat.c $(FAKEWS_SRCS) \
 	    tests/e2e/e2e_util.c $(LIB) $(LDFLAGS) $(LDLIBS) -lcmocka
 
-check: $(BIN) $(UNIT_BINS) $(E2E_BINS)
+# The browser tests' puppeteer-core, pinned by tests/browser/package-lock.json,
+# installed into the build tree (one copy for every build); the browser is
+# Debian's Chromium, never a download.
+BROWSER_MODULES = build/browser/node_modules/.package-lock.json
+$(BROWSER_MODULES): tests/browser/package.json tests/browser/package-lock.json
+	@mkdir -p build/browser
+	cp tests/browser/package.json tests/browser/package-lock.json build/browser/
+	npm ci --prefix build/browser --ignore-scripts --no-audit --no-fund
+
+check: $(BIN) $(UNIT_BINS) $(E2E_BINS) $(BROWSER_MODULES)
 	@sh tests/run.sh $(BUILD)
 
 # make test: what CI runs. Installs what is missing, then the suite in a

@@ -6,6 +6,8 @@
 #include <jansson.h>
 
 #include "api.h"
+#include "api_admin.h"
+#include "api_registry.h"
 #include "api_tips.h"
 #include "api_patrols.h"
 #include "api_reminders.h"
@@ -810,6 +812,10 @@ api_handle(struct store *s, struct api_env *env, const struct http_request *req,
 		api_session(s, &tok, &si, env, resp);
 		return;
 	}
+	/* These read CSV bodies, or lists of their own. */
+	if (api_registry(s, env, req, path, &tok, resp) ||
+	    api_admin(s, req, path, &tok, resp))
+		return;
 	if (post) {
 		if (!utf8_valid(req->body, req->body_len) ||
 		    (in = json_loadb(req->body, req->body_len,

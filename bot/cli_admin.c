@@ -9,8 +9,11 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/crypto.h>
+
 #include "clock.h"
 #include "cli.h"
+#include "console.h"
 #include "import.h"
 #include "messages/buf.h"
 #include "messages/sms.h"
@@ -136,6 +139,8 @@ static const char usage_staff[] =
 "用法 usage: fangfei staff add --name NAME --role ROLE --area PATH [--phone P]\n"
 "            fangfei staff code --id ID     新绑定码 a new bind code\n"
 "            fangfei staff list\n"
+"            fangfei staff login-link --id ID  工作台一次性登录链接 a one-time\n"
+"                                    sign-in link to the console (10 minutes)\n"
 "ROLE: grid_worker 网格员 | grid_chief 网格长 | liaison 联络员 | office 处非办 |\n"
 "      admin. The bind code (XXXX-XXXX-XX, 24 hours, single use; a new code\n"
 "      cancels the member's earlier one) is sent from the worker's own chat\n"
@@ -149,6 +154,8 @@ cli_staff(struct cli *cli, int argc, char **argv)
 	struct staff_info	 list[100];
 	struct store		*s = NULL;
 	char			 code[BIND_CODE_TEXT_LEN + 1], detail[192];
+	char			 base[512], *link = NULL;
+	enum store_status	 st = STORE_OK;
 	int64_t			 area = 0, id, after = 0;
 	size_t			 n, i;
 	int			 k, rc = 1;
@@ -196,6 +203,37 @@ cli_staff(struct cli *cli, int argc, char **argv)
 			goto fail;
 		printf("绑定码 bind code for %s: %s (24 h; earlier codes are "
 		    "cancelled)\n", list[0].name, code);
+	} else if (strcmp(argv[k], "login-link") == 0) {
+		if ((s = admin_open(cli, &o, NULL)) == NULL)
+			return 1;
+		if (o.id <= 0 || staff_get(s, o.id, &list[0]) != STORE_OK) {
+			fprintf(stderr, "fangfei: no staff --id %ld\n", o.id);
+			store_close(s);
+			return 1;
+		}
+		console_base(&cli->cfg, base, sizeof base);
+		(void)snprintf(detail, sizeof detail, "by cli for staff %ld", o.id);
+		if (store_begin(s) != STORE_OK ||
+		    (link = console_login_link(s, base, o.id, clock_now(),
+		    &st)) == NULL || audit_add_area(s, "cli", "console link",
+		    detail, list[0].area_id, clock_now()) != STORE_OK ||
+		    store_commit(s) != STORE_OK) {
+			free(link);
+			if (st == STORE_NOT_FOUND) {
+				fprintf(stderr, "fangfei: staff %ld has left\n",
+				    o.id);
+				store_rollback(s);
+				store_close(s);
+				return 1;
+			}
+			goto fail;
+		}
+		/* Only the link on stdout, for scripts; it is a secret. */
+		printf("%s\n", link);
+		fprintf(stderr, "工作台登录链接 sign-in link for %s: one use, "
+		    "%d minutes\n", list[0].name, LOGIN_LINK_TTL / 60);
+		OPENSSL_cleanse(link, strlen(link));
+		free(link);
 	} else if (strcmp(argv[k], "list") == 0) {
 		if ((s = admin_open(cli, &o, NULL)) == NULL)
 			return 1;

@@ -168,6 +168,26 @@ console_csrf_ok(const struct http_request *req, const struct session_info *si)
 	return CRYPTO_memcmp(v, si->csrf, SESSION_SECRET_LEN) == 0;
 }
 
+/* Where sign-in links point. */
+void
+console_base(const struct config *cfg, char *out, size_t size)
+{
+	size_t	 n;
+
+	/* The built-in public URL names the built-in address: a daemon told
+	 * to listen elsewhere without a public URL is reached there. */
+	if (cfg->public_base_url != NULL && cfg->public_base_url[0] != '\0' &&
+	    (strcmp(cfg->public_base_url, "http://127.0.0.1:8080") != 0 ||
+	    cfg->listen == NULL || strcmp(cfg->listen, "127.0.0.1:8080") == 0))
+		(void)snprintf(out, size, "%s", cfg->public_base_url);
+	else
+		(void)snprintf(out, size, "http://%s", cfg->listen != NULL ?
+		    cfg->listen : "127.0.0.1:8080");
+	n = strlen(out);
+	while (n > 0 && out[n - 1] == '/')
+		out[--n] = '\0';
+}
+
 /* A sign-in link. */
 char *
 console_login_link(struct store *s, const char *base, int64_t staff,
@@ -333,8 +353,10 @@ console_asset(const struct http_request *req, const struct asset *a,
 	}
 	resp->status = 200;
 	resp->content_type = a->type;
+	/* A copy the server frees, NUL-terminated like every other body. */
 	resp->body = xmalloc(a->len + 1);
 	memcpy(resp->body, a->data, a->len);
+	resp->body[a->len] = '\0';
 	resp->len = a->len;
 }
 

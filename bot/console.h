@@ -52,6 +52,9 @@ int	 console_principal(struct store *, const struct console_env *,
  * X-CSRF-Token, compared in constant time). */
 int	 console_csrf_ok(const struct http_request *,
 	    const struct session_info *);
+/* Where sign-in links point: [server] public_base_url without a final
+ * slash, else http:// and the address served on. */
+void	 console_base(const struct config *, char *out, size_t size);
 /* A sign-in link for staff: base (the public URL, or "" for a path) then
  * /admin/login?t=SECRET, valid LOGIN_LINK_TTL seconds. The caller holds
  * a transaction and frees the text; NULL with *st set when it failed

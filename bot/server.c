@@ -57,6 +57,7 @@ struct server {
 	atomic_long		 n_repeated;
 	atomic_long		 n_reports;	/* delivery reports taken */
 	char			**phrases;	/* [leads] phrases, split */
+	char			 console_base[512];	/* sign-in links */
 	atomic_long		 n_forged_reports;
 	atomic_long		 n_commands;
 	/* The long connections (bot/stream.h), set once after start. */
@@ -714,7 +715,8 @@ server_access(void *arg, struct MHD_Connection *c, const char *url,
 		atomic_fetch_add(&srv->n_requests, 1);
 		*con_cls = r;
 		if ((strncmp(url, "/hook/", 6) == 0 ||
-		    strncmp(url, "/api/v1/", 8) == 0 || try_route(url)) &&
+		    strncmp(url, "/api/v1/", 8) == 0 ||
+		    strncmp(url, "/admin/", 7) == 0 || try_route(url)) &&
 		    strcmp(method, "POST") == 0 &&
 		    (clen = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 		    MHD_HTTP_HEADER_CONTENT_LENGTH)) != NULL &&
@@ -920,6 +922,8 @@ server_start(struct config *cfg, const uint8_t *key, struct delivery *dl,
 	srv->cfg = cfg;
 	memcpy(srv->key, key, STORE_KEY_LEN);
 	srv->env.hotline = cfg->hotline;
+	console_base(cfg, srv->console_base, sizeof srv->console_base);
+	srv->env.console_base = srv->console_base;
 	srv->env.utc_offset = cfg->utc_offset;
 	srv->env.outbox_wake = server_wake;
 	srv->env.wake_arg = dl;

@@ -16,6 +16,7 @@
 #include "dispatch.h"
 #include "ics.h"
 #include "log.h"
+#include "markdown.h"
 #include "messages/buf.h"
 #include "messages/limit.h"
 #include "messages/text.h"
@@ -97,85 +98,6 @@ web_msg(struct buf *b, const struct web_env *env, enum msg_key key,
 	free(s);
 }
 
-/*
- * Renders a letter body: plain text or the simple Markdown letters use —
- * "#" headings, "-" or "*" list items, blank lines between paragraphs.
- * Everything is escaped; no HTML from the body passes through.
- */
-static void
-web_body(struct buf *b, const char *body)
-{
-	char	*copy = xstrdup(body), *line, *save = NULL;
-	int	 para = 0, list = 0;
-
-	for (line = strtok_r(copy, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save)) {
-		line[strcspn(line, "\r")] = '\0';
-		text_trim(line);
-		if (*line == '\0' || *line == '#' || ((*line == '-' ||
-		    *line == '*') && line[1] == ' ')) {
-			if (para)
-				(void)buf_adds(b, "</p>");
-			para = 0;
-		}
-		if (list && !((*line == '-' || *line == '*') && line[1] == ' ')) {
-			(void)buf_adds(b, "</ul>");
-			list = 0;
-		}
-		if (*line == '\0')
-			continue;
-		if (*line == '#') {
-			(void)buf_adds(b, "<h2>");
-			web_esc(b, line + strspn(line, "# "));
-			(void)buf_adds(b, "</h2>");
-		} else if ((*line == '-' || *line == '*') && line[1] == ' ') {
-			if (!list)
-				(void)buf_adds(b, "<ul>");
-			list = 1;
-			(void)buf_adds(b, "<li>");
-			web_esc(b, line + 2);
-			(void)buf_adds(b, "</li>");
-		} else {
-			(void)buf_adds(b, para ? "<br>" : "<p>");
-			para = 1;
-			web_esc(b, line);
-		}
-	}
-	if (para)
-		(void)buf_adds(b, "</p>");
-	if (list)
-		(void)buf_adds(b, "</ul>");
-	free(copy);
-}
-
-/* Writes the opening of a letter as plain text for a poster: Markdown
- * markers dropped, lines joined, a heading that repeats the title
- * skipped, cut at `chars` characters. */
-static void
-web_excerpt(const char *body, const char *title, size_t chars, char *out,
-    size_t size)
-{
-	char	*copy = xstrdup(body), *line, *save = NULL;
-	size_t	 o = 0, n;
-
-	*out = '\0';
-	for (line = strtok_r(copy, "\n", &save); line != NULL && o + 1 < size;
-	    line = strtok_r(NULL, "\n", &save)) {
-		text_trim(line);
-		line += strspn(line, "#-* ");
-		if (*line == '\0' || strcmp(line, title) == 0)
-			continue;
-		n = utf8_fit(line, strlen(line), size - o - 1);
-		memcpy(out + o, line, n);
-		o += n;
-		out[o] = '\0';
-		if (line[n] != '\0')
-			break;		/* full: what follows would not fit */
-	}
-	free(copy);
-	out[utf8_prefix(out, chars)] = '\0';
-}
-
 /* Opens a page. */
 static void
 web_head(struct buf *b, const char *title)
@@ -196,6 +118,12 @@ web_page(struct buf *b, int status, struct http_response *resp)
 	resp->status = status;
 	resp->content_type = "text/html; charset=utf-8";
 	resp->cache = "no-store";
+	/* No script at all, the page's own style, images from here only (a
+	 * letter's Markdown may name one elsewhere: it is not fetched, so no
+	 * reader's address reaches another server). */
+	resp->csp = "default-src 'none'; style-src 'unsafe-inline'; "
+	    "img-src 'self' data:; form-action 'self'; base-uri 'none'; "
+	    "frame-ancestors 'none'";
 	resp->len = b->len;
 	resp->body = buf_steal(b);
 }
@@ -644,7 +572,7 @@ web_letter(struct store *s, const struct web_env *env,
 	vars[1].value = l.issued_on;
 	web_msg(&b, env, MSG_WEB_ISSUED, vars);
 	(void)buf_adds(&b, "</div><article id=\"letter\">");
-	web_body(&b, l.body);
+	(void)markdown_html(&b, l.body);
 	(void)buf_adds(&b, "</article><a class=\"hotline\" id=\"hotline\" "
 	    "href=\"tel:");
 	web_esc(&b, env->cfg->hotline);
@@ -799,7 +727,7 @@ web_print(struct store *s, const struct web_env *env,
 		web_notice(env, 404, MSG_WEB_NO_CODE, resp);
 		return;
 	}
-	web_excerpt(l.body, l.title, WEB_EXCERPT, first, sizeof first);
+	markdown_excerpt(l.body, l.title, WEB_EXCERPT, first, sizeof first);
 	vars[0].value = l.title;
 	buf_init(&b, WEB_PRINT_MAX);
 	web_head(&b, l.title);

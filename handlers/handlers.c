@@ -20,6 +20,7 @@ extern const struct handler cmd_report_entry;
 extern const struct handler cmd_status_entry;
 extern const struct handler cmd_contact_entry;
 extern const struct handler cmd_lang_entry;
+extern const struct handler cmd_login_entry;
 extern const struct handler cmd_bind_entry;
 extern const struct handler cmd_bindgroup_entry;
 extern const struct handler cmd_warn_entry;
@@ -47,6 +48,7 @@ const struct handler *const handler_table[] = {
 	&cmd_status_entry,
 	&cmd_contact_entry,
 	&cmd_lang_entry,
+	&cmd_login_entry,
 	&cmd_bind_entry,
 	&cmd_bindgroup_entry,
 	&cmd_warn_entry,

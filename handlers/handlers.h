@@ -53,6 +53,9 @@ enum handler_ret {
 /* What handlers need to know of the deployment. */
 struct handler_env {
 	const char	*hotline;
+	/* Where the console's sign-in links point (the public URL, or the
+	 * address served on); NULL: 登录 cannot answer with a link. */
+	const char	*console_base;
 	int		 utc_offset;	/* seconds east of UTC for dates */
 	/* Called by the dispatcher after a handler's outbox rows committed. */
 	void		(*outbox_wake)(void *);

@@ -806,6 +806,21 @@ static const struct {
 		"none" },
 	/* Calendar feeds (bot/ics.c): the name a phone calendar shows. */
 	[MSG_ICS_CALNAME] = { "防非提醒", "Fangfei reminders" },
+	[MSG_USAGE_LOGIN] = {
+		"登录 — 获取工作台的一次性登录链接（私聊）",
+		"/login — a one-time sign-in link to the web console (private chat)" },
+	[MSG_LOGIN_LINK] = {
+		"工作台登录链接，十分钟内有效，只能使用一次，请勿转发：\n{link}",
+		"Your sign-in link to the console. It works once, within ten "
+		"minutes; do not forward it:\n{link}" },
+	[MSG_LOGIN_PRIVATE] = {
+		"登录链接只在私聊中发送。请私聊本机器人发送“登录”。",
+		"Sign-in links are sent in private chats only. Message me "
+		"/login directly." },
+	[MSG_LOGIN_NONE] = {
+		"工作台的地址尚未配置（[server] public_base_url），请联系处非办。",
+		"The console's address is not configured ([server] "
+		"public_base_url); ask the office." },
 	[MSG_PRACTICE_UNAVAILABLE] = {
 		"练习中不能使用此命令：它会改动真实的台账、人员或群。可练习：帮助、查询、举报、进度、联系，网格员还可练习预警。",
 		"This command is not available in practice: it would change the "

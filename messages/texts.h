@@ -272,6 +272,11 @@ enum msg_key {
 	MSG_PATROL_NOBODY,
 	/* Calendar feeds (bot/ics.c). */
 	MSG_ICS_CALNAME,
+	/* The console's sign-in (handlers/cmd_login.c). */
+	MSG_USAGE_LOGIN,
+	MSG_LOGIN_LINK,
+	MSG_LOGIN_PRIVATE,
+	MSG_LOGIN_NONE,
 	/* The chat simulator (/try). */
 	MSG_PRACTICE_UNAVAILABLE,
 	MSG_WARN_PRACTICE,

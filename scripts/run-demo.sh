@@ -26,6 +26,14 @@ code=$(sqlite3 var/fangfei.db "SELECT code FROM letter_codes LIMIT 1" 2>/dev/nul
 # A print link is signed and lives server.print_link_hours (12 h).
 print=$("$bin" letter print-link --id 1 --area 张店区 2>/dev/null || true)
 listen=$(sed -n 's/^listen *= *//p' var/fangfei.ini | head -n 1)
+# The demo office's member (made once, also in an older var/), and a
+# one-time sign-in link for them (ten minutes).
+office=$(sqlite3 var/fangfei.db "SELECT id FROM staff WHERE name = '演示处非办' AND active = 1" 2>/dev/null || true)
+if [ -z "$office" ]; then
+	"$bin" staff add --name 演示处非办 --role office --area 张店区 >/dev/null
+	office=$(sqlite3 var/fangfei.db "SELECT id FROM staff WHERE name = '演示处非办' AND active = 1" 2>/dev/null || true)
+fi
+login=$("$bin" staff login-link --id "$office" 2>/dev/null || true)
 base="http://${FANGFEI_LISTEN:-${listen:-127.0.0.1:8080}}"
 cat <<TXT
 
@@ -62,6 +70,11 @@ cat <<TXT
   海报 posters: $print
                (fangfei letter print-link --id 1 --area 张店区 makes a new one)
   触达 reach:   curl -s -H "Authorization: Bearer \$(cat var/demo-token)" $base/api/v1/letters/1/stats
+
+  # 工作台 the web console (open in a browser; the link works once, for ten
+  # minutes — make a new one with: $bin staff login-link --id $office)
+  $base/admin
+  登录 sign in: $login
 
   curl -s $base/healthz; curl -s $base/metrics
   命令行 CLI: $bin check 鑫源 --db var/fangfei.db

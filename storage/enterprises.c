@@ -1,4 +1,5 @@
 /* The enterprise registry and warning notices. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,7 +40,13 @@ static const char *const sql_notice_publish =
 static const char *const sql_notice_members =
     "SELECT enterprise_id FROM notice_enterprises WHERE notice_id = ?1";
 static const char *const sql_notice_get =
-    "SELECT id, coalesce(title, ''), published_on FROM notices WHERE issue = ?1";
+    "SELECT id, coalesce(title, ''), published_on, coalesce(published_at, 0)"
+    " FROM notices WHERE issue = ?1";
+static const char *const sql_notice_list =
+    "SELECT n.id, n.issue, coalesce(n.title, ''), n.published_on,"
+    " coalesce(n.published_at, 0), (SELECT count(*) FROM notice_enterprises"
+    " ne WHERE ne.notice_id = n.id) FROM notices n"
+    " WHERE ?1 = 0 OR n.issue < ?1 ORDER BY n.issue DESC LIMIT ?2";
 static const char *const sql_notice_entries =
     "SELECT e.name, e.uscc, ne.measure FROM notice_enterprises ne"
     " JOIN enterprises e ON e.id = ne.enterprise_id WHERE ne.notice_id = ?1"
@@ -228,6 +235,7 @@ notices_get(struct store *s, int issue, struct notice_info *out)
 	out->issue = issue;
 	out->title = store_column_dup(st, 1);
 	out->date = store_column_dup(st, 2);
+	out->published_at = (time_t)sqlite3_column_int64(st, 3);
 	sqlite3_reset(st);
 	if ((st = store_stmt(s, sql_notice_entries)) == NULL)
 		return STORE_ERROR;
@@ -262,4 +270,35 @@ notice_info_clear(struct notice_info *n)
 	free(n->title);
 	free(n->date);
 	memset(n, 0, sizeof *n);
+}
+
+/* Lists notices, newest issue first. */
+enum store_status
+notices_list(struct store *s, int before, struct notice_row *out, size_t n,
+    size_t *count)
+{
+	struct notice_row	*r;
+	sqlite3_stmt		*st;
+	int			 rc = SQLITE_DONE;
+
+	*count = 0;
+	if ((st = store_stmt(s, sql_notice_list)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int(st, 1, before);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)n);
+	while (*count < n && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r = &out[(*count)++];
+		memset(r, 0, sizeof *r);
+		r->id = sqlite3_column_int64(st, 0);
+		r->issue = sqlite3_column_int(st, 1);
+		(void)snprintf(r->title, sizeof r->title, "%s",
+		    (const char *)sqlite3_column_text(st, 2));
+		(void)snprintf(r->date, sizeof r->date, "%s",
+		    (const char *)sqlite3_column_text(st, 3));
+		r->published_at = (time_t)sqlite3_column_int64(st, 4);
+		r->enterprises = (long)sqlite3_column_int64(st, 5);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
+	    store_fail(s, "notices_list");
 }

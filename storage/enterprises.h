@@ -44,12 +44,26 @@ struct notice_info {
 	int			 issue;
 	char			*title;
 	char			*date;
+	time_t			 published_at;	/* 0: a draft */
 	size_t			 n;
 	struct notice_entry	*entries;
 };
 /* Reads a notice with its enterprises (in name order). */
 enum store_status notices_get(struct store *, int issue, struct notice_info *);
 void		 notice_info_clear(struct notice_info *);
+
+struct notice_row {
+	int64_t	 id;
+	int	 issue;
+	char	 title[256];
+	char	 date[16];
+	time_t	 published_at;	/* 0: a draft */
+	long	 enterprises;
+};
+/* Lists notices newest issue first, issues below `before` (0: from the
+ * newest), at most n; *count gets how many. */
+enum store_status notices_list(struct store *, int before,
+		    struct notice_row *, size_t n, size_t *count);
 /* Lists enterprise on notice with measure (one of MEASURES). */
 enum store_status notices_link(struct store *, int64_t notice,
 		    int64_t enterprise, const char *measure);

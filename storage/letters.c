@@ -21,6 +21,9 @@ static const char *const sql_letter_add =
 static const char *const sql_letter_get =
     "SELECT id, title, body, issuer, issued_on, area_id FROM letters"
     " WHERE id = ?1";
+static const char *const sql_letter_list =
+    "SELECT id, title, body, issuer, issued_on, area_id FROM letters"
+    " WHERE id > ?1 ORDER BY id LIMIT ?2";
 static const char *const sql_letter_targets =
     "SELECT a.id, a.path FROM areas a, areas r WHERE r.id = ?1"
     " AND a.level = ?2 AND (a.id = r.id OR substr(a.path, 1,"
@@ -169,6 +172,34 @@ letters_get(struct store *s, int64_t id, struct letter *l)
 	}
 	sqlite3_reset(st);
 	return rc;
+}
+
+/* Lists letters by id. */
+enum store_status
+letters_list(struct store *s, int64_t after, struct letter *out, size_t n,
+    size_t *count)
+{
+	struct letter	*l;
+	sqlite3_stmt	*st;
+	int		 rc = SQLITE_DONE;
+
+	*count = 0;
+	if ((st = store_stmt(s, sql_letter_list)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, after);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)n);
+	while (*count < n && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		l = &out[(*count)++];
+		l->id = sqlite3_column_int64(st, 0);
+		l->title = store_column_dup(st, 1);
+		l->body = store_column_dup(st, 2);
+		l->issuer = store_column_dup(st, 3);
+		l->issued_on = store_column_dup(st, 4);
+		l->area_id = sqlite3_column_int64(st, 5);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
+	    store_fail(s, "letters_list");
 }
 
 /* Makes a random code. */

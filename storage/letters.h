@@ -27,6 +27,10 @@ enum store_status letters_add(struct store *, const char *title,
 		    const char *body, const char *issuer, const char *date,
 		    int64_t area, time_t now, int64_t *id);
 enum store_status letters_get(struct store *, int64_t id, struct letter *);
+/* Lists letters with id > after, at most n; *count gets how many. The
+ * caller releases each with letter_clear(). */
+enum store_status letters_list(struct store *, int64_t after, struct letter *,
+		    size_t n, size_t *count);
 
 /*
  * Makes codes for letter id: one for each area of `level` (5 building,

@@ -1,6 +1,7 @@
 #!/bin/sh
-# Runs the unit tests and the end-to-end test of one build directory and
-# prints a closing "N passed, N failed" line. Usage: tests/run.sh BUILD
+# Runs the unit tests, the end-to-end tests and the browser tests of one
+# build directory and prints a closing "N passed, N failed" line.
+# Usage: tests/run.sh BUILD
 set -u
 build=${1:-build}
 export FANGFEI_BIN="$build/fangfei"
@@ -13,6 +14,16 @@ for t in "$build"/tests/test_* "$build"/tests/e2e "$build"/tests/e2e_*; do
 	echo "== $t"
 	"$t" 2>&1 | tee -a "$log" || rc=1
 done
+# The console and the chat simulator in Chromium, against the same binary
+# (puppeteer-core comes from make check into build/browser).
+echo "== tests/browser"
+if command -v node >/dev/null 2>&1; then
+	node tests/browser/run.mjs 2>&1 | tee -a "$log" || rc=1
+else
+	echo "[  FAILED  ] 1 test(s): node is missing (scripts/deps.sh test)" |
+	    tee -a "$log"
+	rc=1
+fi
 passed=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
 failed=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
 rm -f "$log"

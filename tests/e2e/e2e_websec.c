@@ -4,7 +4,8 @@
  * stats scoped to the token's area, server-issued tip form nonces, a
  * reporter cookie apart from the scans' device cookie, flood limits per
  * address, Secure cookies behind https, daily salts that are forgotten,
- * `letter codes` listing what it made, and the demo's private token file.
+ * `letter codes` listing what it made, the demo's private token file, and
+ * a letter's Markdown without raw HTML or script links.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -358,6 +359,57 @@ test_print_emoji(void **state)
 	e2e_result_free(&r);
 }
 
+/* A letter's Markdown on its page and its posters: bold, a numbered list
+ * and a link pass; raw HTML and a javascript: link do not. */
+static void
+test_letter_markdown(void **state)
+{
+	char			 file[512], out[4096], id[32], sql[160], code[32];
+	const char		*add[] = { "letter", "add", "--title", "提示",
+	    "--issuer", "处非办", "--date", "2026-06-15", "--area",
+	    "华光路社区", file, NULL };
+	const char		*codes[] = { "letter", "codes", "--id", id,
+	    "--area", "华光路社区", NULL };
+	const char		*link[] = { "letter", "print-link", "--id", id,
+	    "--area", "华光路社区", NULL };
+	struct http_result	 r;
+	FILE			*f;
+
+	(void)state;
+	(void)snprintf(file, sizeof file, "%s/markdown.md", d.dir);
+	assert_non_null(f = fopen(file, "w"));
+	fputs("# 提示\n\n请**牢记**：\n\n1. 不信高息\n2. 不拉人头\n\n"
+	    "[处非办](https://example.cn/fangfei)\n\n"
+	    "<script>alert(1)</script>\n\n[点我](javascript:alert(2))\n", f);
+	fclose(f);
+	assert_int_equal(e2e_cli(&d, add, out, sizeof out), 0);
+	assert_int_equal(e2e_sql_text(&d, "SELECT max(id) FROM letters", id,
+	    sizeof id), 0);
+	assert_int_equal(e2e_cli(&d, codes, out, sizeof out), 0);
+	(void)snprintf(sql, sizeof sql, "SELECT min(code) FROM letter_codes "
+	    "WHERE letter_id = %s", id);
+	assert_int_equal(e2e_sql_text(&d, sql, code, sizeof code), 0);
+	(void)snprintf(sql, sizeof sql, "/l/%s", code);
+	r = e2e_request(&d, "GET", sql, NULL, NULL, 0);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "<strong>牢记</strong>"));
+	assert_non_null(strstr(r.body, "<ol>\n<li>不信高息</li>"));
+	assert_non_null(strstr(r.body,
+	    "<a href=\"https://example.cn/fangfei\">处非办</a>"));
+	assert_null(strstr(r.body, "<script>alert"));
+	assert_null(strstr(r.body, "javascript:"));
+	assert_non_null(strstr(r.body, "点我"));
+	e2e_result_free(&r);
+	/* The poster's excerpt is the text alone. */
+	assert_int_equal(e2e_cli(&d, link, out, sizeof out), 0);
+	out[strcspn(out, "\n")] = '\0';
+	r = e2e_request(&d, "GET", out + 21, NULL, NULL, 0);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "<p>请牢记：不信高息不拉人头处非办点我……</p>"));
+	assert_null(strstr(r.body, "alert"));
+	e2e_result_free(&r);
+}
+
 /* A token below the letter's area gets its own subtree's figures and
  * never-scanned codes, in JSON and CSV. */
 static void
@@ -609,6 +661,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_print_links),
 		cmocka_unit_test(test_print_emoji),
+		cmocka_unit_test(test_letter_markdown),
 		cmocka_unit_test(test_stats_subtree),
 		cmocka_unit_test(test_tip_form),
 		cmocka_unit_test(test_limits),

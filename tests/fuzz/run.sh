@@ -66,6 +66,11 @@ if [ -z "$srcs" ]; then
 fi
 sh scripts/embed-schema.sh storage/schema/*.sql >"$OUT/schema.c" || exit 1
 srcs="$srcs $OUT/schema.c"
+# The console's embedded files, as the Makefile embeds them.
+sh scripts/embed-assets.sh web \
+    /usr/share/javascript/chart.js/chart.min.js=vendor/chart.min.js \
+    >"$OUT/assets.c" || exit 1
+srcs="$srcs $OUT/assets.c"
 # Feishu's frame, generated as the Makefile does (bot/pbframe.c includes it).
 mkdir -p "$OUT/proto"
 protoc-c --c_out="$OUT/proto" -Ibot/proto bot/proto/pbbp2.proto || exit 1

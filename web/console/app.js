@@ -2,10 +2,28 @@
 // pages/ exporting { id, zh, en, minRole, render(root, params) }.
 import { h, t, api, getLang, setLang, setSession, getSession, notice, ApiError } from './lib.js';
 import overview from './pages/overview.js';
+import notices from './pages/notices.js';
+import registry from './pages/registry.js';
+import letters from './pages/letters.js';
+import reminders from './pages/reminders.js';
+import patrols from './pages/patrols.js';
+import groups from './pages/groups.js';
+import staff from './pages/staff.js';
+import tokens from './pages/tokens.js';
+import audit from './pages/audit.js';
 
 // Sections in menu order. Each helper file adds its own line.
 const PAGES = [
 	overview,
+	notices,
+	registry,
+	letters,
+	reminders,
+	patrols,
+	groups,
+	staff,
+	tokens,
+	audit,
 ];
 
 const RANK = { grid_worker: 1, grid_chief: 2, liaison: 3, office: 4, admin: 5 };

@@ -1,0 +1,25 @@
+/*
+ * Lists for the console that the office's other endpoints lacked:
+ *
+ *   GET /api/v1/letters   the open letters that concern the caller (of its
+ *                         subtree, or above it: a district's letter is a
+ *                         street's too, which then sees its own codes)
+ *   GET /api/v1/tokens    the API tokens of the caller's subtree (office
+ *                         and admin only, api_rules[]): label, role, area
+ *                         and dates, never a token's text or hash
+ *
+ * Both page with ?after=ID&limit=N.
+ */
+#ifndef FANGFEI_API_ADMIN_H
+#define FANGFEI_API_ADMIN_H
+
+#include "api.h"
+#include "storage/staff.h"
+
+/* Answers GET /letters and GET /tokens and returns 1; returns 0 for any
+ * other request, untouched. */
+int	 api_admin(struct store *, const struct http_request *,
+	    const char *path, const struct token_info *,
+	    struct http_response *);
+
+#endif
