@@ -12,12 +12,31 @@ const PERSONAS = {
 	    en: 'You are a practice grid worker. Try 帮助 (help) and 预警 (warn): previewed, never sent.' },
 };
 
+// Each persona's chat, kept for the tab's life (a reload keeps it):
+// lines of { who, text }.
+const STORE = 'fangfei-try';
 const logs = { group: [], private: [], worker: [] };
 let persona = 'private';
+try {
+	const kept = JSON.parse(sessionStorage.getItem(STORE) || 'null');
+	if (kept && kept.logs)
+		for (const k of Object.keys(logs))
+			if (Array.isArray(kept.logs[k]))
+				logs[k] = kept.logs[k].filter((x) => x && typeof x.text === 'string');
+	if (kept && PERSONAS[kept.persona])
+		persona = kept.persona;
+} catch (e) { /* nothing kept */ }
 let csrf = null;
 let busy = false;
 
 const $ = (id) => document.getElementById(id);
+
+// Keeps the chats for a reload.
+function keep() {
+	try {
+		sessionStorage.setItem(STORE, JSON.stringify({ persona, logs }));
+	} catch (e) { /* storage full or off: the chat lives in the page */ }
+}
 
 // One line of the chat: who is 'me', 'bot', 'sys' or 'err'.
 function line(who, text) {
@@ -36,10 +55,14 @@ function line(who, text) {
 	return li;
 }
 
-// Adds a line to the persona's chat and shows it.
-function add(who, text) {
+// Adds a line to persona p's chat, and shows it when that chat is shown
+// (an answer may come after the visitor switched).
+function add(who, text, p = persona) {
+	logs[p].push({ who, text });
+	keep();
+	if (p !== persona)
+		return;
 	const li = line(who, text);
-	logs[persona].push(li);
 	$('log').appendChild(li);
 	li.scrollIntoView({ block: 'end' });
 }
@@ -49,7 +72,9 @@ function choose(name) {
 	persona = name;
 	for (const b of document.querySelectorAll('#personas button'))
 		b.classList.toggle('on', b.dataset.persona === name);
-	$('log').replaceChildren(...logs[name]);
+	$('log').replaceChildren(...logs[name].map((x) => line(x.who, x.text)));
+	$('log').scrollTop = $('log').scrollHeight;
+	keep();
 	if (logs[name].length === 0)
 		add('sys', PERSONAS[name].zh + '\n' + PERSONAS[name].en);
 	$('text').focus();
@@ -62,7 +87,9 @@ function msgid() {
 	return Array.from(a, (x) => x.toString(16).padStart(2, '0')).join('');
 }
 
+// Sends text as the shown persona and adds the answers to its chat.
 async function send(text) {
+	const p = persona;
 	busy = true;
 	$('send').disabled = true;
 	add('me', text);
@@ -72,24 +99,25 @@ async function send(text) {
 			method: 'POST',
 			credentials: 'same-origin',
 			headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
-			body: JSON.stringify({ persona, text, id: msgid() }),
+			body: JSON.stringify({ persona: p, text, id: msgid() }),
 		});
 		const j = await r.json().catch(() => ({}));
 		if (!r.ok)
-			add('err', j.error || ('出错了 error ' + r.status));
+			add('err', j.error || ('出错了 error ' + r.status), p);
 		else if (!j.replies || j.replies.length === 0)
-			add('sys', '（没有回复：群里的闲聊不回答）(no answer: group chatter is not answered)');
+			add('sys', '（没有回复：群里的闲聊不回答）(no answer: group chatter is not answered)', p);
 		else
 			for (const x of j.replies)
-				add('bot', x.text);
+				add('bot', x.text, p);
 	} catch (e) {
-		add('err', '连接失败 connection failed');
+		add('err', '连接失败 connection failed', p);
 	}
 	$('status').textContent = '';
 	busy = false;
 	$('send').disabled = false;
 }
 
+// Wires the page and asks /try/session for the visitor's token.
 async function start() {
 	for (const b of document.querySelectorAll('#personas button'))
 		b.addEventListener('click', () => choose(b.dataset.persona));
