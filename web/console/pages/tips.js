@@ -185,7 +185,7 @@ async function renderOne(root, ref) {
 				{ zh: '状态', en: 'State', get: (e) => e.state ? stateName(e.state) : '' },
 				{ zh: '经办', en: 'By', get: (e) => e.actor },
 				{ zh: '备注', en: 'Note', get: (e) => e.note || '' },
-			], ev.items)))),
+			], ev.items))),
 		rank(me.role) >= rank('office') ? revealForm(tip) : null);
 }
 
