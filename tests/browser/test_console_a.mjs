@@ -5,6 +5,8 @@
 // fake robot and shows as delivered.
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import {
 	fakeRobot, pageFetch, screenshot, signIn, startDaemon, test, waitFor,
 } from './harness.mjs';
@@ -37,6 +39,10 @@ test('console_a_overview_chart', async ({ browser }) => {
 	const head = d.addStaff('李主任', 'office', '张店区');
 	await report(d, 1, '某公司在广场推销养老项目，承诺年息20%');
 	await report(d, 2, '小区门口有人发传单，高息理财');
+	// A practice tip (what the chat simulator makes) counts nowhere.
+	const practice = await report(d, 9, '练习：有人推销虚拟货币');
+	execFileSync('sqlite3', [join(d.dir, 'fangfei.db'),
+		`UPDATE tips SET practice = 1 WHERE ref = '${practice}'`]);
 	const page = await signIn(browser, d, head);
 	await page.goto(d.base + '/admin/overview');
 	const api = (await pageFetch(page, 'GET', '/api/v1/overview')).body;
