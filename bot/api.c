@@ -7,6 +7,8 @@
 
 #include "api.h"
 #include "api_admin.h"
+#include "api_overview.h"
+#include "api_reveals.h"
 #include "api_registry.h"
 #include "api_tips.h"
 #include "api_patrols.h"
@@ -826,6 +828,10 @@ api_handle(struct store *s, struct api_env *env, const struct http_request *req,
 			return;
 		}
 	}
+	if (api_reveals(s, env, path, in, &tok, resp)) {
+		json_decref(in);
+		return;
+	}
 	if (strcmp(path, "/staff") == 0) {
 		if (post)
 			api_staff_add(s, env, in, &tok, resp);
@@ -875,6 +881,8 @@ api_handle(struct store *s, struct api_env *env, const struct http_request *req,
 		api_rewards(s, env, req, path, in, &tok, resp);
 	else if (strcmp(path, "/patrols") == 0 && !post)
 		api_patrols(s, env, req, &tok, resp);
+	else if (strcmp(path, "/overview") == 0 && !post)
+		api_overview(s, env, req, &tok, resp);
 	else if (strcmp(path, "/staff") == 0 || strcmp(path, "/groups") == 0 ||
 	    strcmp(path, "/broadcasts") == 0 || strcmp(path, "/audit") == 0 ||
 	    strcmp(path, "/leads") == 0 ||

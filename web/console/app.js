@@ -2,6 +2,8 @@
 // pages/ exporting { id, zh, en, minRole, render(root, params) }.
 import { h, t, api, getLang, setLang, setSession, getSession, notice, ApiError } from './lib.js';
 import overview from './pages/overview.js';
+import tips from './pages/tips.js';
+import warn from './pages/warn.js';
 import notices from './pages/notices.js';
 import registry from './pages/registry.js';
 import letters from './pages/letters.js';
@@ -15,6 +17,8 @@ import audit from './pages/audit.js';
 // Sections in menu order. Each helper file adds its own line.
 const PAGES = [
 	overview,
+	tips,
+	warn,
 	notices,
 	registry,
 	letters,

@@ -1,0 +1,160 @@
+/* The overview's figures: tips per area and state, broadcasts, letters. */
+#include <stdio.h>
+#include <string.h>
+
+#include "overview.h"
+#include "messages/text.h"
+#include "store_int.h"
+
+#define OVERVIEW_EXCERPT	60	/* characters of a broadcast's text */
+
+/* The lines: the base's children by path, then the base. */
+static const char *const sql_ov_lines =
+    "SELECT id, path, 0 FROM areas WHERE parent_id = ?1"
+    " UNION ALL SELECT id, path, 1 FROM areas WHERE id = ?1 ORDER BY 3, 2";
+/* (line, state, count) of the tips created in [?2, ?3) under ?1, and of
+ * no known area when ?4; a tip's line is the child of the base it lies
+ * under, the base itself, or 0. */
+static const char *const sql_ov_tips =
+    "SELECT coalesce((SELECT c.id FROM areas c WHERE c.parent_id = ?1 AND"
+    " (a.id = c.id OR substr(a.path, 1, length(c.path) + 1) ="
+    " c.path || '/')), CASE WHEN a.id = ?1 THEN ?1 ELSE 0 END), t.state,"
+    " count(*) FROM tips t LEFT JOIN areas a ON a.id = t.area_id"
+    " JOIN areas r ON r.id = ?1"
+    " WHERE t.practice = 0 AND t.created_at >= ?2 AND t.created_at < ?3"
+    " AND ((a.id IS NOT NULL AND (a.id = r.id OR substr(a.path, 1,"
+    " length(r.path) + 1) = r.path || '/')) OR (?4 <> 0 AND"
+    " t.area_id IS NULL)) GROUP BY 1, 2";
+static const char *const sql_ov_broadcasts =
+    "SELECT b.id, b.created_at, a.path, b.kinds, b.body FROM broadcasts b"
+    " JOIN areas a ON a.id = b.area_id JOIN areas r ON r.id = ?1"
+    " WHERE (a.id = r.id OR substr(a.path, 1, length(r.path) + 1) ="
+    " r.path || '/') AND b.created_at >= ?2 AND b.created_at < ?3"
+    " ORDER BY b.id DESC LIMIT ?4";
+static const char *const sql_ov_letter =
+    "SELECT l.id, l.title FROM letters l JOIN areas a ON a.id = l.area_id"
+    " JOIN areas r ON r.id = ?1"
+    " WHERE a.id = r.id OR substr(a.path, 1, length(r.path) + 1) ="
+    " r.path || '/' OR substr(r.path, 1, length(a.path) + 1) ="
+    " a.path || '/' ORDER BY l.id DESC LIMIT 1";
+
+/* Copies column i of st into out (len bytes), "" for NULL. */
+static void
+overview_text(sqlite3_stmt *st, int i, char *out, size_t len)
+{
+	const char	*v = (const char *)sqlite3_column_text(st, i);
+
+	(void)snprintf(out, len, "%s", v != NULL ? v : "");
+}
+
+/* Reads the tips figures. */
+enum store_status
+overview_tips(struct store *s, int64_t base, int unknown, time_t since,
+    time_t until, struct overview_line *lines, size_t n, size_t *count)
+{
+	sqlite3_stmt	*st;
+	enum tip_state	 state;
+	int64_t		 line;
+	size_t		 i, k = 0;
+	int		 rc;
+
+	*count = 0;
+	if (n < 2 || (st = store_stmt(s, sql_ov_lines)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, base);
+	/* Room is kept for the base's own line and the unknown one. */
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (sqlite3_column_int(st, 2) == 0 && k >= n - 2)
+			continue;
+		memset(&lines[k], 0, sizeof lines[k]);
+		lines[k].id = sqlite3_column_int64(st, 0);
+		overview_text(st, 1, lines[k].path, sizeof lines[k].path);
+		lines[k].own = sqlite3_column_int(st, 2);
+		k++;
+	}
+	sqlite3_reset(st);
+	if (unknown) {
+		memset(&lines[k], 0, sizeof lines[k]);
+		k++;
+	}
+	if ((st = store_stmt(s, sql_ov_tips)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, base);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)since);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)until);
+	sqlite3_bind_int(st, 4, unknown);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		line = sqlite3_column_int64(st, 0);
+		if (tip_state_parse((const char *)sqlite3_column_text(st, 1),
+		    &state) == -1)
+			continue;
+		for (i = 0; i < k; i++)
+			if (lines[i].id == line) {
+				lines[i].n[state] += (long)sqlite3_column_int64(st,
+				    2);
+				break;
+			}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, "overview_tips");
+	*count = k;
+	return STORE_OK;
+}
+
+/* Reads the month's broadcasts. */
+enum store_status
+overview_broadcasts(struct store *s, int64_t base, time_t since, time_t until,
+    struct overview_broadcast *b, size_t n, size_t *count)
+{
+	sqlite3_stmt	*st;
+	const char	*body;
+	int		 rc;
+
+	*count = 0;
+	if ((st = store_stmt(s, sql_ov_broadcasts)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, base);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)since);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)until);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)n);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&b[*count], 0, sizeof b[*count]);
+		b[*count].id = sqlite3_column_int64(st, 0);
+		b[*count].created_at = (time_t)sqlite3_column_int64(st, 1);
+		overview_text(st, 2, b[*count].area_path,
+		    sizeof b[*count].area_path);
+		overview_text(st, 3, b[*count].kinds, sizeof b[*count].kinds);
+		body = (const char *)sqlite3_column_text(st, 4);
+		if (body != NULL)
+			(void)snprintf(b[*count].excerpt,
+			    sizeof b[*count].excerpt, "%.*s",
+			    (int)utf8_prefix(body, OVERVIEW_EXCERPT), body);
+		(*count)++;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? STORE_OK : store_fail(s,
+	    "overview_broadcasts");
+}
+
+/* Finds the newest letter concerning base. */
+enum store_status
+overview_letter(struct store *s, int64_t base, int64_t *id, char *title,
+    size_t len)
+{
+	sqlite3_stmt		*st;
+	enum store_status	 rc = STORE_NOT_FOUND;
+	int			 r;
+
+	if ((st = store_stmt(s, sql_ov_letter)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, base);
+	if ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		overview_text(st, 1, title, len);
+		rc = STORE_OK;
+	} else if (r != SQLITE_DONE)
+		rc = store_fail(s, "overview_letter");
+	sqlite3_reset(st);
+	return rc;
+}

@@ -1,0 +1,76 @@
+/* The requests to see a reporter that wait for a decision. */
+#include <stdio.h>
+#include <string.h>
+
+#include "reveal_list.h"
+#include "store_int.h"
+
+static const char *const sql_rv_pending =
+    "SELECT v.id, t.ref, v.requested_by, coalesce(s.name, ''), v.reason,"
+    " v.requested_at FROM reveals v JOIN tips t ON t.id = v.tip_id"
+    " LEFT JOIN staff s ON s.id = v.requested_by"
+    " LEFT JOIN areas a ON a.id = t.area_id JOIN areas r ON r.id = ?1"
+    " WHERE v.decision IS NULL AND ((a.id IS NOT NULL AND (a.id = r.id OR"
+    " substr(a.path, 1, length(r.path) + 1) = r.path || '/')) OR"
+    " (?2 <> 0 AND t.area_id IS NULL)) ORDER BY v.id LIMIT ?3";
+static const char *const sql_rv_last =
+    "SELECT max(id) FROM reveals WHERE tip_id = ?1 AND requested_by = ?2";
+
+/* Copies column i of st into out (len bytes). */
+static void
+reveal_list_text(sqlite3_stmt *st, int i, char *out, size_t len)
+{
+	const char	*v = (const char *)sqlite3_column_text(st, i);
+
+	(void)snprintf(out, len, "%s", v != NULL ? v : "");
+}
+
+/* Lists the undecided requests. */
+enum store_status
+reveals_pending(struct store *s, int64_t scope, int unknown,
+    struct reveal_pending *p, size_t n, size_t *count)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	*count = 0;
+	if ((st = store_stmt(s, sql_rv_pending)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, scope);
+	sqlite3_bind_int(st, 2, unknown);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)n);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&p[*count], 0, sizeof p[*count]);
+		p[*count].id = sqlite3_column_int64(st, 0);
+		reveal_list_text(st, 1, p[*count].ref, sizeof p[*count].ref);
+		p[*count].requested_by = sqlite3_column_int64(st, 2);
+		reveal_list_text(st, 3, p[*count].requested_by_name,
+		    sizeof p[*count].requested_by_name);
+		reveal_list_text(st, 4, p[*count].reason,
+		    sizeof p[*count].reason);
+		p[*count].requested_at = (time_t)sqlite3_column_int64(st, 5);
+		(*count)++;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? STORE_OK : store_fail(s, "reveals_pending");
+}
+
+/* Finds the newest request by staff for tip. */
+enum store_status
+reveals_last(struct store *s, int64_t tip, int64_t staff, int64_t *id)
+{
+	sqlite3_stmt		*st;
+	enum store_status	 rc = STORE_NOT_FOUND;
+
+	if ((st = store_stmt(s, sql_rv_last)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, tip);
+	sqlite3_bind_int64(st, 2, staff);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		*id = sqlite3_column_int64(st, 0);
+		rc = STORE_OK;
+	}
+	sqlite3_reset(st);
+	return rc;
+}
