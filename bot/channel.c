@@ -584,3 +584,21 @@ channel_robot_result(const struct robot_answer *ra, long status,
 	json_decref(j);
 	return st;
 }
+
+/* Answers with the reply's texts as JSON. */
+void
+channel_json_replies(const struct reply *r, struct http_response *resp)
+{
+	json_t	*list = json_array(), *obj;
+	size_t	 i;
+
+	for (i = 0; i < r->ntexts; i++)
+		json_array_append_new(list, json_pack("{s:s}", "text",
+		    r->texts[i]));
+	obj = json_pack("{s:o}", "replies", list);
+	resp->status = 200;
+	resp->content_type = "application/json; charset=utf-8";
+	resp->body = json_dumps(obj, JSON_COMPACT);
+	resp->len = resp->body ? strlen(resp->body) : 0;
+	json_decref(obj);
+}

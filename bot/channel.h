@@ -432,6 +432,10 @@ void				 channel_wx_echo(const struct http_request *,
 				    const struct wxcrypt_key *,
 				    const char *receive_id,
 				    struct http_response *, const char **why);
+/* Answers {"replies": [{"text": …}, …]} with the reply's texts (the
+ * generic webhook's and the chat simulator's answer). */
+void				 channel_json_replies(const struct reply *,
+				    struct http_response *);
 /* Parses a JSON body into a jansson object; 0 or 400 with *why set
  * (malformed JSON, invalid UTF-8, not an object). */
 struct json_t;

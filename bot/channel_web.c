@@ -179,21 +179,10 @@ static void
 web_reply(const struct channel *ch, const struct inbound *in,
     const struct reply *r, struct http_response *resp)
 {
-	json_t	*list = json_array(), *obj;
-	size_t	 i;
-
 	(void)ch;
 	(void)in;
-	for (i = 0; i < r->ntexts; i++)
-		json_array_append_new(list, json_pack("{s:s}", "text",
-		    r->texts[i]));
-	obj = json_pack("{s:o}", "replies", list);
-	resp->status = 200;
-	resp->content_type = "application/json; charset=utf-8";
+	channel_json_replies(r, resp);
 	resp->cache = "no-store";
-	resp->body = json_dumps(obj, JSON_COMPACT);
-	resp->len = resp->body ? strlen(resp->body) : 0;
-	json_decref(obj);
 }
 
 const struct channel_backend channel_web_backend = {

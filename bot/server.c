@@ -481,6 +481,24 @@ server_form_field(void *arg, enum MHD_ValueKind kind, const char *key,
 	return MHD_YES;
 }
 
+/* Fills the request of a page (letters, the console, /try): the body as
+ * read, the one clock (no platform signs pages), headers, query, cookies. */
+static void
+server_page_request(struct http_request *req, struct MHD_Connection *c,
+    const char *method, const char *url, const struct request *r)
+{
+	memset(req, 0, sizeof *req);
+	req->method = method;
+	req->path = url;
+	req->body = r->body.data ? r->body.data : "";
+	req->body_len = r->body.len;
+	req->now = clock_now();
+	req->header = server_header;
+	req->arg = server_arg;
+	req->cookie = server_cookie;
+	req->impl = c;
+}
+
 /* Answers the public pages. */
 static enum MHD_Result
 server_web(struct server *srv, struct MHD_Connection *c, const char *method,
@@ -499,14 +517,7 @@ server_web(struct server *srv, struct MHD_Connection *c, const char *method,
 		return server_error(srv, c, 503, url, "database unavailable");
 	server_client_ip(c, ip, sizeof ip);
 	memset(&resp, 0, sizeof resp);
-	memset(&req, 0, sizeof req);
-	req.method = method;
-	req.path = url;
-	req.now = clock_now();	/* pages: the one clock (no platform signs them) */
-	req.header = server_header;
-	req.arg = server_arg;
-	req.cookie = server_cookie;
-	req.impl = c;
+	server_page_request(&req, c, method, url, r);
 	req.client_ip = ip;
 	web_handle(s, &env, &req, &form, &resp);
 	/* A calendar feed's path is its secret: never in the log. */
@@ -530,16 +541,7 @@ server_console(struct server *srv, struct MHD_Connection *c,
 	if ((s = server_store(srv)) == NULL)
 		return server_error(srv, c, 503, url, "database unavailable");
 	memset(&resp, 0, sizeof resp);
-	memset(&req, 0, sizeof req);
-	req.method = method;
-	req.path = url;
-	req.body = r->body.data ? r->body.data : "";
-	req.body_len = r->body.len;
-	req.now = clock_now();
-	req.header = server_header;
-	req.arg = server_arg;
-	req.cookie = server_cookie;
-	req.impl = c;
+	server_page_request(&req, c, method, url, r);
 	console_handle(s, &env, &req, &resp);
 	/* A sign-in link's secret is in its query: never in the log. */
 	if (resp.status >= 400)
@@ -565,16 +567,7 @@ server_try(struct server *srv, struct MHD_Connection *c, const char *method,
 		return server_error(srv, c, 503, url, "database unavailable");
 	server_client_ip(c, ip, sizeof ip);
 	memset(&resp, 0, sizeof resp);
-	memset(&req, 0, sizeof req);
-	req.method = method;
-	req.path = url;
-	req.body = r->body.data ? r->body.data : "";
-	req.body_len = r->body.len;
-	req.now = clock_now();
-	req.header = server_header;
-	req.arg = server_arg;
-	req.cookie = server_cookie;
-	req.impl = c;
+	server_page_request(&req, c, method, url, r);
 	req.client_ip = ip;
 	try_handle(s, &env, &req, &resp);
 	if (resp.status >= 400)
