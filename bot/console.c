@@ -239,6 +239,26 @@ console_login_page(const struct http_request *req, struct http_response *resp)
 	    "This link works once, within ten minutes.", form);
 }
 
+/* Whether a POST comes from a page of this server: the browser's
+ * Sec-Fetch-Site, else its Origin against the Host it asked (a client
+ * that sends neither, like curl, is no browser another site can drive). */
+static int
+console_same_origin(const struct http_request *req)
+{
+	const char	*site = req->header(req, "Sec-Fetch-Site");
+	const char	*origin = req->header(req, "Origin");
+	const char	*host = req->header(req, "Host"), *p;
+
+	if (site != NULL)
+		return strcmp(site, "same-origin") == 0 ||
+		    strcmp(site, "none") == 0;
+	if (origin == NULL || strcmp(origin, "null") == 0)
+		return origin == NULL;
+	if ((p = strstr(origin, "://")) == NULL || host == NULL)
+		return 0;
+	return strcasecmp(p + 3, host) == 0;
+}
+
 /* POST /admin/login: spends the link and opens a session. */
 static void
 console_login(struct store *s, const struct console_env *env,
@@ -251,6 +271,15 @@ console_login(struct store *s, const struct console_env *env,
 	int64_t			 staff;
 	enum store_status	 st;
 
+	/* Only from the console's own page: another site posting its own
+	 * link would sign the visitor in as someone else. */
+	if (!console_same_origin(req)) {
+		log_warn("console: a sign-in posted from another site");
+		console_page(resp, 403, "登录失败 Sign-in failed",
+		    "请从登录链接打开的页面登录。", "Sign in from the page the link "
+		    "opens.", NULL);
+		return;
+	}
 	if (console_form_secret(req, "t", t) == -1) {
 		console_page(resp, 400, "登录失败 Sign-in failed",
 		    "登录链接不完整。", "The sign-in link is incomplete.", NULL);

@@ -313,8 +313,10 @@ dispatch_once(struct handler_ctx *ctx, const struct channel *ch,
 	if (hr == HANDLER_FAILED || (!r->secret &&
 	    dispatch_overflow(ctx, ch, r) != STORE_OK))
 		goto fail;
-	/* A secret shown once is never kept for a retry (HANDLER_SECRET). */
-	stored = (h->flags & HANDLER_SECRET) ? xstrdup("") : dispatch_join(r);
+	/* A secret shown once is never kept for a retry (HANDLER_SECRET,
+	 * HANDLER_NO_REPLAY). */
+	stored = (h->flags & (HANDLER_SECRET | HANDLER_NO_REPLAY)) ?
+	    xstrdup("") : dispatch_join(r);
 	st = inbound_seen_put(ctx->store, &key, ctx->now, stored);
 	free(stored);
 	if (st != STORE_OK || (st = store_commit(ctx->store)) != STORE_OK)

@@ -35,34 +35,10 @@
 #include "web.h"
 #include "console.h"
 #include "try.h"
+#include "server_int.h"
 
-#define SERVER_STORES_MAX	128
 /* Time kept back from a platform's reply deadline for sending the answer. */
 #define SERVER_REPLY_MARGIN_MS	500
-
-struct server {
-	struct config		*cfg;
-	struct MHD_Daemon	*mhd;
-	uint8_t			 key[STORE_KEY_LEN];
-	struct handler_env	 env;
-	struct delivery		*delivery;	/* woken after API broadcasts */
-	unsigned int		 port;
-	pthread_mutex_t		 lock;		/* guards stores */
-	struct store		*stores[SERVER_STORES_MAX];
-	size_t			 nstores;
-	atomic_long		 inflight;
-	atomic_long		 n_requests;
-	atomic_long		 n_4xx;
-	atomic_long		 n_5xx;
-	atomic_long		 n_repeated;
-	atomic_long		 n_reports;	/* delivery reports taken */
-	char			**phrases;	/* [leads] phrases, split */
-	char			 console_base[512];	/* sign-in links */
-	atomic_long		 n_forged_reports;
-	atomic_long		 n_commands;
-	/* The long connections (bot/stream.h), set once after start. */
-	_Atomic(struct stream_set *) streams;
-};
 
 /*
  * Per-connection state (libmicrohttpd's socket context): when the request
@@ -73,23 +49,10 @@ struct conn {
 	time_t			 started;
 };
 
-/* Per-request state, from the first call of the access handler to the
- * completion callback. */
-struct request {
-	struct buf		 body;
-	int			 too_big;
-	int			 counted;
-	struct MHD_PostProcessor *pp;	/* web forms */
-	struct buf		 text;
-	struct buf		 nonce;
-};
-
 static _Thread_local struct store *server_tls_store;
 
-static const char *server_cookie(const struct http_request *, const char *);
-
 /* Returns this thread's store, opening it on first use. */
-static struct store *
+struct store *
 server_store(struct server *srv)
 {
 	struct store	*s;
@@ -116,7 +79,7 @@ server_store(struct server *srv)
 }
 
 /* Queues a response; takes the body and cookie it owns. */
-static enum MHD_Result
+enum MHD_Result
 server_send(struct MHD_Connection *c, struct http_response *r)
 {
 	struct MHD_Response	*resp;
@@ -165,7 +128,7 @@ server_send(struct MHD_Connection *c, struct http_response *r)
 }
 
 /* Queues a response with an owned body (may be NULL). */
-static enum MHD_Result
+enum MHD_Result
 server_respond(struct MHD_Connection *c, int status, const char *type,
     char *body, size_t len)
 {
@@ -180,14 +143,14 @@ server_respond(struct MHD_Connection *c, int status, const char *type,
 }
 
 /* The path as the log may show it: a calendar feed's is its secret. */
-static const char *
+const char *
 server_log_url(const char *url)
 {
 	return strncmp(url, "/ics/", 5) == 0 ? "/ics/…" : url;
 }
 
 /* Answers an error with a JSON body and one log line. */
-static enum MHD_Result
+enum MHD_Result
 server_error(struct server *srv, struct MHD_Connection *c, int status,
     const char *url, const char *why)
 {
@@ -201,14 +164,14 @@ server_error(struct server *srv, struct MHD_Connection *c, int status,
 }
 
 /* Header lookup for adapters. */
-static const char *
+const char *
 server_header(const struct http_request *req, const char *name)
 {
 	return MHD_lookup_connection_value(req->impl, MHD_HEADER_KIND, name);
 }
 
 /* Query argument lookup. */
-static const char *
+const char *
 server_arg(const struct http_request *req, const char *name)
 {
 	return MHD_lookup_connection_value(req->impl, MHD_GET_ARGUMENT_KIND,
@@ -429,14 +392,14 @@ server_hook_get(struct server *srv, struct MHD_Connection *c,
 }
 
 /* Cookie lookup. */
-static const char *
+const char *
 server_cookie(const struct http_request *req, const char *name)
 {
 	return MHD_lookup_connection_value(req->impl, MHD_COOKIE_KIND, name);
 }
 
 /* Writes the peer's address as text. */
-static void
+void
 server_client_ip(struct MHD_Connection *c, char *out, size_t size)
 {
 	const union MHD_ConnectionInfo	*ci;
@@ -481,153 +444,6 @@ server_form_field(void *arg, enum MHD_ValueKind kind, const char *key,
 	return MHD_YES;
 }
 
-/* Fills the request of a page (letters, the console, /try): the body as
- * read, the one clock (no platform signs pages), headers, query, cookies. */
-static void
-server_page_request(struct http_request *req, struct MHD_Connection *c,
-    const char *method, const char *url, const struct request *r)
-{
-	memset(req, 0, sizeof *req);
-	req->method = method;
-	req->path = url;
-	req->body = r->body.data ? r->body.data : "";
-	req->body_len = r->body.len;
-	req->now = clock_now();
-	req->header = server_header;
-	req->arg = server_arg;
-	req->cookie = server_cookie;
-	req->impl = c;
-}
-
-/* Answers the public pages. */
-static enum MHD_Result
-server_web(struct server *srv, struct MHD_Connection *c, const char *method,
-    const char *url, struct request *r)
-{
-	struct http_request	 req;
-	struct http_response	 resp;
-	struct web_form		 form = { r->text.data, r->nonce.data };
-	struct web_env		 env = { srv->cfg, srv->key, &srv->env };
-	struct store		*s;
-	char			 ip[64];
-
-	if (r->too_big)
-		return server_error(srv, c, 413, url, "body too large");
-	if ((s = server_store(srv)) == NULL)
-		return server_error(srv, c, 503, url, "database unavailable");
-	server_client_ip(c, ip, sizeof ip);
-	memset(&resp, 0, sizeof resp);
-	server_page_request(&req, c, method, url, r);
-	req.client_ip = ip;
-	web_handle(s, &env, &req, &form, &resp);
-	/* A calendar feed's path is its secret: never in the log. */
-	if (resp.status >= 400)
-		log_warn("%d %s %s", resp.status, method, server_log_url(url));
-	return server_send(c, &resp);
-}
-
-/* Answers the console (bot/console.h). */
-static enum MHD_Result
-server_console(struct server *srv, struct MHD_Connection *c,
-    const char *method, const char *url, struct request *r)
-{
-	struct http_request	 req;
-	struct http_response	 resp;
-	struct console_env	 env = { srv->cfg };
-	struct store		*s;
-
-	if (r->too_big)
-		return server_error(srv, c, 413, url, "body too large");
-	if ((s = server_store(srv)) == NULL)
-		return server_error(srv, c, 503, url, "database unavailable");
-	memset(&resp, 0, sizeof resp);
-	server_page_request(&req, c, method, url, r);
-	console_handle(s, &env, &req, &resp);
-	/* A sign-in link's secret is in its query: never in the log. */
-	if (resp.status >= 400)
-		log_warn("%d %s %.*s", resp.status, method,
-		    (int)strcspn(url, "?"), url);
-	return server_send(c, &resp);
-}
-
-/* Answers the chat simulator (bot/try.h). */
-static enum MHD_Result
-server_try(struct server *srv, struct MHD_Connection *c, const char *method,
-    const char *url, struct request *r)
-{
-	struct http_request	 req;
-	struct http_response	 resp;
-	struct try_env		 env = { srv->cfg, srv->key, &srv->env };
-	struct store		*s;
-	char			 ip[64];
-
-	if (r->too_big)
-		return server_error(srv, c, 413, url, "body too large");
-	if ((s = server_store(srv)) == NULL)
-		return server_error(srv, c, 503, url, "database unavailable");
-	server_client_ip(c, ip, sizeof ip);
-	memset(&resp, 0, sizeof resp);
-	server_page_request(&req, c, method, url, r);
-	req.client_ip = ip;
-	try_handle(s, &env, &req, &resp);
-	if (resp.status >= 400)
-		log_warn("%d %s %s", resp.status, method, url);
-	return server_send(c, &resp);
-}
-
-/* ok, or 503 when a long connection is down (which, and why). */
-static enum MHD_Result
-server_health(struct server *srv, struct MHD_Connection *c)
-{
-	struct buf	 lines;
-	char		*body;
-	int		 down;
-	size_t		 len;
-
-	buf_init(&lines, 16384);
-	down = stream_health(atomic_load(&srv->streams), &lines);
-	body = xasprintf("%s\n%s", down > 0 ? "down" : "ok",
-	    lines.data != NULL ? lines.data : "");
-	buf_free(&lines);
-	len = strlen(body);
-	return server_respond(c, down > 0 ? 503 : 200, "text/plain", body,
-	    len);
-}
-
-/* Prometheus-style counters. */
-static enum MHD_Result
-server_metrics(struct server *srv, struct MHD_Connection *c)
-{
-	struct buf	 b;
-	char		*body;
-
-	buf_init(&b, 256 * 1024);
-	body = xasprintf(
-	    "# TYPE fangfei_requests_total counter\n"
-	    "fangfei_requests_total %ld\n"
-	    "# TYPE fangfei_responses_4xx_total counter\n"
-	    "fangfei_responses_4xx_total %ld\n"
-	    "# TYPE fangfei_responses_5xx_total counter\n"
-	    "fangfei_responses_5xx_total %ld\n"
-	    "# TYPE fangfei_messages_total counter\n"
-	    "fangfei_messages_total %ld\n"
-	    "# TYPE fangfei_retries_answered_total counter\n"
-	    "fangfei_retries_answered_total %ld\n"
-	    "# TYPE fangfei_delivery_reports_total counter\n"
-	    "fangfei_delivery_reports_total %ld\n"
-	    "# TYPE fangfei_delivery_reports_forged_total counter\n"
-	    "fangfei_delivery_reports_forged_total %ld\n",
-	    atomic_load(&srv->n_requests), atomic_load(&srv->n_4xx),
-	    atomic_load(&srv->n_5xx), atomic_load(&srv->n_commands),
-	    atomic_load(&srv->n_repeated), atomic_load(&srv->n_reports),
-	    atomic_load(&srv->n_forged_reports));
-	(void)buf_adds(&b, body);
-	free(body);
-	stream_metrics(atomic_load(&srv->streams), &b);
-	body = buf_steal(&b);
-	return server_respond(c, 200, "text/plain; version=0.0.4", body,
-	    strlen(body));
-}
 
 /*
  * Applies the whole-request deadline to c: returns -1 when it has passed,

@@ -169,6 +169,7 @@ try_page(struct http_response *resp)
 	resp->csp = CONSOLE_CSP;
 	resp->body = xmalloc(a->len + 1);
 	memcpy(resp->body, a->data, a->len);
+	resp->body[a->len] = '\0';
 	resp->len = a->len;
 }
 
@@ -220,11 +221,12 @@ try_session(const struct try_env *env, const struct http_request *req,
  * as server_hook() runs a webhook. */
 static void
 try_say(struct store *s, const struct try_env *env, const struct channel *ch,
-    const struct http_request *req, struct http_response *resp)
+    const struct http_request *req, const char *who,
+    struct http_response *resp)
 {
 	struct inbound		 in;
 	struct reply		 reply = { 0 };
-	const char		*why = "", *cmd = "-", *visitor;
+	const char		*why = "", *cmd = "-";
 	enum dispatch_result	 dr;
 	int			 status;
 
@@ -236,10 +238,11 @@ try_say(struct store *s, const struct try_env *env, const struct channel *ch,
 		try_error(resp, status, why);
 		return;
 	}
-	/* One counter per visitor (the cookie was checked by the caller). */
-	visitor = try_visitor(req);
+	/* One counter per person behind the visitor: the cookie is the
+	 * client's to choose, so the count is the signed-in staff member's,
+	 * or (open on loopback) the address's. */
 	if (env->henv->limits != NULL && limiter_hit(env->henv->limits, "try",
-	    visitor, TRY_PER_MINUTE, 60, req->now) != LIMIT_PASS) {
+	    who, TRY_PER_MINUTE, 60, req->now) != LIMIT_PASS) {
 		try_error(resp, 429, "发送太快，请一分钟后再试 too many messages; "
 		    "wait a minute");
 		return;
@@ -266,6 +269,7 @@ try_handle(struct store *s, const struct try_env *env,
 	const struct channel	*ch = try_channel(env->cfg);
 	struct session_info	 si;
 	enum try_access		 a;
+	char			 who[80];
 	int			 get = strcmp(req->method, "GET") == 0 ||
 				    strcmp(req->method, "HEAD") == 0;
 
@@ -299,8 +303,16 @@ try_handle(struct store *s, const struct try_env *env,
 		else if (!try_csrf_ok(env, req, a, &si, try_visitor(req)))
 			try_error(resp, 403, "校验码无效，请刷新页面 invalid CSRF "
 			    "token; reload the page");
-		else
-			try_say(s, env, ch, req, resp);
+		else {
+			if (a == TRY_STAFF)
+				(void)snprintf(who, sizeof who, "staff:%lld",
+				    (long long)si.staff_id);
+			else
+				(void)snprintf(who, sizeof who, "ip:%s",
+				    req->client_ip != NULL ? req->client_ip :
+				    "");
+			try_say(s, env, ch, req, who, resp);
+		}
 	} else
 		try_error(resp, 404, "没有这个地址 no such page");
 out:

@@ -3,9 +3,9 @@
  * in their bound private chat only (in a group, anyone could use it). The
  * link lives ten minutes, works once and is stored only as its hash. It
  * is answered like any text — also on channels whose answers go through
- * the outbox (DingTalk, Feishu, WeCom apps), where offices work — so the
- * outbox row and the retry record hold it until it is spent or expired,
- * after which it opens nothing.
+ * the outbox (DingTalk, Feishu, WeCom apps), where offices work — so there
+ * the outbox row holds it until it is spent or expired, after which it
+ * opens nothing; the dedupe record keeps no copy (HANDLER_NO_REPLAY).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +60,6 @@ const struct handler cmd_login_entry = {
 	.aliases = cmd_login_aliases,
 	.min_role = ROLE_GRID_WORKER,
 	.usage = MSG_USAGE_LOGIN,
-	.flags = HANDLER_WRITES,
+	.flags = HANDLER_WRITES | HANDLER_NO_REPLAY,
 	.exec = cmd_login_exec,
 };

@@ -49,6 +49,10 @@ enum handler_ret {
  * what it would have done instead of doing it. Without the flag the
  * dispatcher refuses the command there. */
 #define HANDLER_PRACTICE 0x10
+/* The answer holds a short-lived secret (a sign-in link) that may be sent
+ * like any answer, but is not kept in the dedupe record for a retry (a
+ * retry gets an empty answer). */
+#define HANDLER_NO_REPLAY 0x20
 
 /* What handlers need to know of the deployment. */
 struct handler_env {

@@ -23,10 +23,13 @@ static const char *const state_names[TIP_STATES] = {
     " LEFT JOIN enterprises e ON e.id = t.enterprise_id"		\
     " LEFT JOIN tips f ON f.id = t.first_id"
 
+/* A practice tip (the chat simulator's) is no tip of the ledger: found by
+ * no reference, so that nobody can move it, tell staff or reward it. */
 static const char *const sql_tip_get =
-    "SELECT " TIP_COLUMNS TIP_JOINS " WHERE t.ref = upper(?1)";
+    "SELECT " TIP_COLUMNS TIP_JOINS " WHERE t.ref = upper(?1)"
+    " AND t.practice = 0";
 static const char *const sql_tip_get_id =
-    "SELECT " TIP_COLUMNS TIP_JOINS " WHERE t.id = ?1";
+    "SELECT " TIP_COLUMNS TIP_JOINS " WHERE t.id = ?1 AND t.practice = 0";
 /* ?1 scope (0: all), ?2 state bits (0: all), ?3 assignee, ?4 since,
  * ?5 until, ?6 before, ?7 limit, ?8 unplaced tips too. Practice tips (the
  * chat simulator's) are never listed. */

@@ -11,7 +11,8 @@ static const char *const sql_rw_tip =
     "SELECT t.state, t.anonymous, t.reporter_id IS NOT NULL,"
     " (SELECT count(*) FROM tips e WHERE e.reporter_id = t.reporter_id"
     "  AND e.enterprise_id = t.enterprise_id AND e.id < t.id),"
-    " t.ref, coalesce(t.area_id, 0) FROM tips t WHERE t.id = ?1";
+    " t.ref, coalesce(t.area_id, 0) FROM tips t WHERE t.id = ?1"
+    " AND t.practice = 0";
 static const char *const sql_rw_get =
     "SELECT eligible, stage1_yuan, stage2_yuan, paid_at FROM rewards"
     " WHERE tip_id = ?1";
@@ -36,7 +37,8 @@ static const char *const sql_rw_event =
 #define RW_FILTER							\
     " FROM rewards w JOIN tips t ON t.id = w.tip_id"			\
     " LEFT JOIN areas a ON a.id = t.area_id"				\
-    " WHERE (?1 = 0 OR CAST(strftime('%Y', t.created_at + ?3,"		\
+    " WHERE t.practice = 0 AND (?1 = 0 OR"				\
+    " CAST(strftime('%Y', t.created_at + ?3,"				\
     " 'unixepoch') AS INTEGER) = ?1)"					\
     " AND (?2 = 0 OR EXISTS (SELECT 1 FROM areas r WHERE r.id = ?2"	\
     " AND (a.id = r.id OR substr(a.path, 1, length(r.path) + 1) ="	\

@@ -119,6 +119,32 @@ call(struct answer *a, const char *method, const char *path,
 	curl_easy_cleanup(c);
 }
 
+/* A sign-in POST of body with one more header. */
+static void
+call_hdr(struct answer *a, const char *path, const char *header,
+    const char *body)
+{
+	CURL			*c = curl_easy_init();
+	struct curl_slist	*h = NULL;
+	char			 url[512];
+
+	memset(a, 0, sizeof *a);
+	(void)snprintf(url, sizeof url, "%s%s", d.base, path);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+	h = curl_slist_append(h, header);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, a);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, a);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+	assert_int_equal(curl_easy_perform(c), CURLE_OK);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &a->status);
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+}
+
 /* The secret of a link (…/admin/login?t=SECRET…) into t[65]. */
 static void
 secret_of(const char *text, char t[65])
@@ -289,6 +315,22 @@ test_cli_link_once(void **state)
 	assert_int_equal(a.status, 403);
 	assert_non_null(strstr(a.body, "已使用或已过期"));
 	assert_string_equal(a.cookie, "");
+	/* A link posted from another site's page is refused, even a live
+	 * one, which stays unspent. */
+	{
+		char	 t2[65];
+
+		cli_link(office, t2);
+		(void)snprintf(body, sizeof body, "t=%s", t2);
+		call_hdr(&a, "/admin/login", "Origin: http://evil.example", body);
+		assert_int_equal(a.status, 403);
+		assert_string_equal(a.cookie, "");
+		call_hdr(&a, "/admin/login", "Sec-Fetch-Site: cross-site", body);
+		assert_int_equal(a.status, 403);
+		(void)snprintf(path, sizeof path, "Origin: %s", d.base);
+		call_hdr(&a, "/admin/login", path, body);
+		assert_int_equal(a.status, 303);
+	}
 	/* A made-up one. */
 	memset(body + 2, 'a', 64);
 	call(&a, "POST", "/admin/login", NULL, NULL,
@@ -340,6 +382,8 @@ test_chat_login(void **state)
 	sign_in(t, c);
 	whoami(c, csrf, role, sizeof role);
 	assert_string_equal(role, "grid_worker");
+	/* The answer is kept nowhere: the retry record holds no copy. */
+	assert_false(e2e_db_holds(&d, t));
 	say("g-building", "worker", "/login", out, sizeof out);
 	assert_null(strstr(out, "/admin/login"));
 	assert_non_null(strstr(out, "私聊"));

@@ -380,6 +380,25 @@ test_practice_tip(void **state)
 	assert_int_equal(r.status, 200);
 	assert_null(strstr(r.body, ref));
 	e2e_result_free(&r);
+	/* Nor is it a tip of the ledger by its reference: it cannot be read,
+	 * moved (which would tell real staff) or rewarded. */
+	(void)snprintf(path, sizeof path, "/api/v1/tips/%s", ref);
+	r = e2e_request(&d_open, "GET", path, hdr, NULL, 0);
+	assert_int_equal(r.status, 404);
+	e2e_result_free(&r);
+	{
+		const char *const post[] = { auth,
+		    "Content-Type: application/json", NULL };
+		static const char body[] = "{\"move\":\"verify\"}";
+
+		(void)snprintf(path, sizeof path, "/api/v1/tips/%s/moves", ref);
+		r = e2e_request(&d_open, "POST", path, post, body,
+		    strlen(body));
+		assert_int_equal(r.status, 404);
+		e2e_result_free(&r);
+	}
+	assert_int_equal(e2e_sql_long(&d_open, "SELECT count(*) FROM outbox"),
+	    0);
 }
 
 /* A practice warning: previewed, never queued, no robot called. */

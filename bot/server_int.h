@@ -1,0 +1,90 @@
+/*
+ * The server's parts shared by bot/server.c (the daemon, routes, webhooks,
+ * the API) and bot/server_pages.c (the pages: letters, the console, /try,
+ * /healthz, /metrics).
+ */
+#ifndef FANGFEI_SERVER_INT_H
+#define FANGFEI_SERVER_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include <microhttpd.h>
+
+#include "channel.h"
+#include "config.h"
+#include "handlers/handlers.h"
+#include "messages/buf.h"
+#include "storage/store.h"
+
+#define SERVER_STORES_MAX	128
+
+struct delivery;
+struct stream_set;
+
+struct server {
+	struct config		*cfg;
+	struct MHD_Daemon	*mhd;
+	uint8_t			 key[STORE_KEY_LEN];
+	struct handler_env	 env;
+	struct delivery		*delivery;	/* woken after API broadcasts */
+	unsigned int		 port;
+	pthread_mutex_t		 lock;		/* guards stores */
+	struct store		*stores[SERVER_STORES_MAX];
+	size_t			 nstores;
+	atomic_long		 inflight;
+	atomic_long		 n_requests;
+	atomic_long		 n_4xx;
+	atomic_long		 n_5xx;
+	atomic_long		 n_repeated;
+	atomic_long		 n_reports;	/* delivery reports taken */
+	char			**phrases;	/* [leads] phrases, split */
+	char			 console_base[512];	/* sign-in links */
+	atomic_long		 n_forged_reports;
+	atomic_long		 n_commands;
+	/* The long connections (bot/stream.h), set once after start. */
+	_Atomic(struct stream_set *) streams;
+};
+
+
+/* Per-request state, from the first call of the access handler to the
+ * completion callback. */
+struct request {
+	struct buf		 body;
+	int			 too_big;
+	int			 counted;
+	struct MHD_PostProcessor *pp;	/* web forms */
+	struct buf		 text;
+	struct buf		 nonce;
+};
+
+/* This thread's store, opened on first use; NULL (logged) on failure. */
+struct store	*server_store(struct server *);
+/* Queues a response; takes the body and cookie it owns. */
+enum MHD_Result	 server_send(struct MHD_Connection *, struct http_response *);
+/* Queues a response with an owned body (may be NULL). */
+enum MHD_Result	 server_respond(struct MHD_Connection *, int status,
+		    const char *type, char *body, size_t len);
+/* Answers an error with a JSON body and one log line. */
+enum MHD_Result	 server_error(struct server *, struct MHD_Connection *,
+		    int status, const char *url, const char *why);
+/* The path as the log may show it (a calendar feed's is its secret). */
+const char	*server_log_url(const char *url);
+/* Header, query argument and cookie lookups for struct http_request. */
+const char	*server_header(const struct http_request *, const char *);
+const char	*server_arg(const struct http_request *, const char *);
+const char	*server_cookie(const struct http_request *, const char *);
+/* The peer's address as text ("" when unknown). */
+void		 server_client_ip(struct MHD_Connection *, char *, size_t);
+
+/* The pages (bot/server_pages.c). */
+enum MHD_Result	 server_web(struct server *, struct MHD_Connection *,
+		    const char *method, const char *url, struct request *);
+enum MHD_Result	 server_console(struct server *, struct MHD_Connection *,
+		    const char *method, const char *url, struct request *);
+enum MHD_Result	 server_try(struct server *, struct MHD_Connection *,
+		    const char *method, const char *url, struct request *);
+enum MHD_Result	 server_health(struct server *, struct MHD_Connection *);
+enum MHD_Result	 server_metrics(struct server *, struct MHD_Connection *);
+
+#endif
