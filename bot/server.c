@@ -573,11 +573,12 @@ server_access(void *arg, struct MHD_Connection *c, const char *url,
 	if (strncmp(url, "/api/v1/", 8) == 0)
 		return server_api(srv, c, method, url, r);
 	if (web_route(url))
-		return server_web(srv, c, method, url, r);
+		return server_page(srv, c, SERVER_PAGE_WEB, method, url, r);
 	if (console_route(url))
-		return server_console(srv, c, method, url, r);
+		return server_page(srv, c, SERVER_PAGE_CONSOLE, method, url,
+		    r);
 	if (try_route(url))
-		return server_try(srv, c, method, url, r);
+		return server_page(srv, c, SERVER_PAGE_TRY, method, url, r);
 	if (strncmp(url, "/hook/", 6) != 0 ||
 	    (ch = config_channel(srv->cfg, url + 6)) == NULL)
 		return server_error(srv, c, 404, url, "no such route");

@@ -78,12 +78,14 @@ const char	*server_cookie(const struct http_request *, const char *);
 void		 server_client_ip(struct MHD_Connection *, char *, size_t);
 
 /* The pages (bot/server_pages.c). */
-enum MHD_Result	 server_web(struct server *, struct MHD_Connection *,
-		    const char *method, const char *url, struct request *);
-enum MHD_Result	 server_console(struct server *, struct MHD_Connection *,
-		    const char *method, const char *url, struct request *);
-enum MHD_Result	 server_try(struct server *, struct MHD_Connection *,
-		    const char *method, const char *url, struct request *);
+enum server_page_kind {
+	SERVER_PAGE_WEB,	/* letters, QR codes, print sheets, feeds */
+	SERVER_PAGE_CONSOLE,	/* /admin, /assets */
+	SERVER_PAGE_TRY,	/* the chat simulator */
+};
+enum MHD_Result	 server_page(struct server *, struct MHD_Connection *,
+		    enum server_page_kind, const char *method, const char *url,
+		    struct request *);
 enum MHD_Result	 server_health(struct server *, struct MHD_Connection *);
 enum MHD_Result	 server_metrics(struct server *, struct MHD_Connection *);
 

@@ -38,16 +38,25 @@ server_page_request(struct http_request *req, struct MHD_Connection *c,
 	req->impl = c;
 }
 
-/* Answers the public pages. */
+/*
+ * Answers a page of kind: the letter pages (bot/web.h), the console
+ * (bot/console.h) or the chat simulator (bot/try.h). The log shows the
+ * path without its query (a print link's signature, a sign-in link's
+ * secret) and never a calendar feed's path (its secret).
+ */
 enum MHD_Result
-server_web(struct server *srv, struct MHD_Connection *c, const char *method,
-    const char *url, struct request *r)
+server_page(struct server *srv, struct MHD_Connection *c,
+    enum server_page_kind kind, const char *method, const char *url,
+    struct request *r)
 {
 	struct http_request	 req;
 	struct http_response	 resp;
 	struct web_form		 form = { r->text.data, r->nonce.data };
-	struct web_env		 env = { srv->cfg, srv->key, &srv->env };
+	struct web_env		 wenv = { srv->cfg, srv->key, &srv->env };
+	struct console_env	 cenv = { srv->cfg };
+	struct try_env		 tenv = { srv->cfg, srv->key, &srv->env };
 	struct store		*s;
+	const char		*shown;
 	char			 ip[64];
 
 	if (r->too_big)
@@ -58,59 +67,22 @@ server_web(struct server *srv, struct MHD_Connection *c, const char *method,
 	memset(&resp, 0, sizeof resp);
 	server_page_request(&req, c, method, url, r);
 	req.client_ip = ip;
-	web_handle(s, &env, &req, &form, &resp);
-	/* A calendar feed's path is its secret: never in the log. */
-	if (resp.status >= 400)
-		log_warn("%d %s %s", resp.status, method, server_log_url(url));
-	return server_send(c, &resp);
-}
-
-/* Answers the console (bot/console.h). */
-enum MHD_Result
-server_console(struct server *srv, struct MHD_Connection *c,
-    const char *method, const char *url, struct request *r)
-{
-	struct http_request	 req;
-	struct http_response	 resp;
-	struct console_env	 env = { srv->cfg };
-	struct store		*s;
-
-	if (r->too_big)
-		return server_error(srv, c, 413, url, "body too large");
-	if ((s = server_store(srv)) == NULL)
-		return server_error(srv, c, 503, url, "database unavailable");
-	memset(&resp, 0, sizeof resp);
-	server_page_request(&req, c, method, url, r);
-	console_handle(s, &env, &req, &resp);
-	/* A sign-in link's secret is in its query: never in the log. */
-	if (resp.status >= 400)
+	switch (kind) {
+	case SERVER_PAGE_WEB:
+		web_handle(s, &wenv, &req, &form, &resp);
+		break;
+	case SERVER_PAGE_CONSOLE:
+		console_handle(s, &cenv, &req, &resp);
+		break;
+	case SERVER_PAGE_TRY:
+		try_handle(s, &tenv, &req, &resp);
+		break;
+	}
+	if (resp.status >= 400) {
+		shown = server_log_url(url);
 		log_warn("%d %s %.*s", resp.status, method,
-		    (int)strcspn(url, "?"), url);
-	return server_send(c, &resp);
-}
-
-/* Answers the chat simulator (bot/try.h). */
-enum MHD_Result
-server_try(struct server *srv, struct MHD_Connection *c, const char *method,
-    const char *url, struct request *r)
-{
-	struct http_request	 req;
-	struct http_response	 resp;
-	struct try_env		 env = { srv->cfg, srv->key, &srv->env };
-	struct store		*s;
-	char			 ip[64];
-
-	if (r->too_big)
-		return server_error(srv, c, 413, url, "body too large");
-	if ((s = server_store(srv)) == NULL)
-		return server_error(srv, c, 503, url, "database unavailable");
-	server_client_ip(c, ip, sizeof ip);
-	memset(&resp, 0, sizeof resp);
-	server_page_request(&req, c, method, url, r);
-	req.client_ip = ip;
-	try_handle(s, &env, &req, &resp);
-	if (resp.status >= 400)
-		log_warn("%d %s %s", resp.status, method, url);
+		    (int)strcspn(shown, "?"), shown);
+	}
 	return server_send(c, &resp);
 }
 

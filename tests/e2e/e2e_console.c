@@ -76,11 +76,12 @@ on_body(char *p, size_t size, size_t n, void *arg)
 	return len;
 }
 
-/* One request with an optional session cookie and CSRF token. */
+/* One request with an optional session cookie, CSRF token, type and one
+ * more header. */
 static void
-call(struct answer *a, const char *method, const char *path,
+call_with(struct answer *a, const char *method, const char *path,
     const char *session, const char *csrf, const char *type,
-    const char *body)
+    const char *body, const char *extra)
 {
 	CURL			*c = curl_easy_init();
 	struct curl_slist	*h = NULL;
@@ -107,6 +108,8 @@ call(struct answer *a, const char *method, const char *path,
 		(void)snprintf(line, sizeof line, "Content-Type: %s", type);
 		h = curl_slist_append(h, line);
 	}
+	if (extra != NULL)
+		h = curl_slist_append(h, extra);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, a);
@@ -119,30 +122,21 @@ call(struct answer *a, const char *method, const char *path,
 	curl_easy_cleanup(c);
 }
 
+/* One request with an optional session cookie and CSRF token. */
+static void
+call(struct answer *a, const char *method, const char *path,
+    const char *session, const char *csrf, const char *type,
+    const char *body)
+{
+	call_with(a, method, path, session, csrf, type, body, NULL);
+}
+
 /* A sign-in POST of body with one more header. */
 static void
 call_hdr(struct answer *a, const char *path, const char *header,
     const char *body)
 {
-	CURL			*c = curl_easy_init();
-	struct curl_slist	*h = NULL;
-	char			 url[512];
-
-	memset(a, 0, sizeof *a);
-	(void)snprintf(url, sizeof url, "%s%s", d.base, path);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-	h = curl_slist_append(h, header);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, a);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, a);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
-	assert_int_equal(curl_easy_perform(c), CURLE_OK);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &a->status);
-	curl_slist_free_all(h);
-	curl_easy_cleanup(c);
+	call_with(a, "POST", path, NULL, NULL, NULL, body, header);
 }
 
 /* The secret of a link (…/admin/login?t=SECRET…) into t[65]. */
