@@ -441,8 +441,11 @@ channel_part(const struct channel *ch, const char *s)
 {
 	size_t		 len = strlen(s), n, k;
 
+	/* Whatever a platform counts (bytes, characters, UTF-16 units), a
+	 * text has no more of them than bytes: most answers need no
+	 * measuring. */
 	if (ch->backend == NULL || ch->backend->fit == NULL ||
-	    ch->backend->max_text == 0)
+	    ch->backend->max_text == 0 || len <= ch->backend->max_text)
 		return len;
 	n = ch->backend->fit(s, ch->backend->max_text);
 	if (n >= len || n == 0)

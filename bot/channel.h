@@ -210,7 +210,8 @@ struct channel_backend {
 	 * How the platform measures max_text (NULL: characters): the byte
 	 * length of the longest prefix of s holding at most max of its units,
 	 * never splitting a character. A longer answer is sent in parts
-	 * (channel_part()).
+	 * (channel_part()). A unit is never less than a byte: a text of at
+	 * most max bytes always fits, unmeasured.
 	 */
 	size_t		(*fit)(const char *s, size_t max);
 	/*

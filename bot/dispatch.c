@@ -440,10 +440,12 @@ dispatch_inbound(struct store *s, const struct channel *ch,
 	struct chat_info	 ci;
 	struct staff_info	 who;
 	const char		*args = NULL;
+	enum msg_key		 key;
+	enum limit_verdict	 verdict;
 	char			 shown[96];	/* 20 characters of up to 4 bytes */
 	enum store_status	 st;
 	enum handler_ret	 hr;
-	int			 sms, practice;
+	int			 sms, practice, record, reading;
 
 	*name = "-";
 	if (in->ignore || in->text == NULL)
@@ -473,8 +475,21 @@ dispatch_inbound(struct store *s, const struct channel *ch,
 	ctx.practice = practice;
 	/* A practice group is not recorded: no 绑定群 can then give it an
 	 * area, and no real warning can ever be queued for it. */
-	st = groups_seen(s, ch->name, in->chat_id, in->chat_title,
-	    in->chat_kind == CHAT_GROUP && !practice, now, &ci);
+	record = in->chat_kind == CHAT_GROUP && !practice;
+	/*
+	 * A command that only reads (a check, the help) takes one snapshot
+	 * for everything it looks up: the chat, the sender and the handler's
+	 * own statements. Each transaction costs a lock and an unlock of the
+	 * WAL index, a system call each; this is the hot path.
+	 */
+	reading = !record && h != NULL && !(h->flags & HANDLER_WRITES);
+	if (reading && store_begin_read(s) != STORE_OK) {
+		log_error("%s: %s: %s", ch->name, h->name, store_errmsg(s));
+		dispatch_apology(&ctx, r);
+		return DISPATCH_FAILED;
+	}
+	st = groups_seen(s, ch->name, in->chat_id, in->chat_title, record,
+	    now, &ci);
 	if (st == STORE_OK) {
 		if (ci.area_id != 0)
 			ctx.area_id = ci.area_id;
@@ -504,6 +519,11 @@ dispatch_inbound(struct store *s, const struct channel *ch,
 	 * transaction below are those of the handler it picks. */
 	if (h != NULL && h->resolve != NULL)
 		h = h->resolve(&ctx, args);
+	/* What comes next writes, or answers without the database. */
+	if (reading && (h == NULL || (h->flags & HANDLER_WRITES))) {
+		store_end_read(s);
+		reading = 0;
+	}
 
 	if (h == NULL && sms)
 		return dispatch_sms_help(&ctx, r);
@@ -516,43 +536,46 @@ dispatch_inbound(struct store *s, const struct channel *ch,
 		return DISPATCH_REPLIED;
 	}
 	*name = h->name;
-	if (h->min_role > ctx.role) {
-		handler_say(&ctx, r, MSG_STAFF_ONLY, NULL);
-		return DISPATCH_REPLIED;
-	}
-	if (practice && !(h->flags & HANDLER_PRACTICE)) {
-		handler_say(&ctx, r, MSG_PRACTICE_UNAVAILABLE, NULL);
-		return DISPATCH_REPLIED;
-	}
 	pol = dispatch_policy(h);
-	if (pol != NULL && pol->private_only && in->chat_kind == CHAT_GROUP) {
+	if (h->min_role > ctx.role)
+		key = MSG_STAFF_ONLY;
+	else if (practice && !(h->flags & HANDLER_PRACTICE))
+		key = MSG_PRACTICE_UNAVAILABLE;
+	else if (pol != NULL && pol->private_only &&
+	    in->chat_kind == CHAT_GROUP)
 		/* Nothing is stored: no tip, no reporter, no dedupe row. */
+		key = MSG_GROUP_PRIVATE_ONLY;
+	else if ((h->flags & HANDLER_SECRET) && ch->backend != NULL &&
+	    (ch->backend->reply_outbox || (ch->backend->streams != NULL &&
+	    ch->backend->streams(ch))))
+		/* Where every answer goes through the outbox (or a long
+		 * connection), a secret would be written down: not shown
+		 * there. */
+		key = MSG_SECRET_CHANNEL;
+	else
+		key = MSG__COUNT;
+	if (key != MSG__COUNT) {
 		struct msg_var gv[] = {
 			{ "hotline", env->hotline }, { NULL, NULL }
 		};
-		handler_say(&ctx, r, MSG_GROUP_PRIVATE_ONLY, gv);
-		return DISPATCH_REPLIED;
-	}
-	/* Where every answer goes through the outbox (or a long
-	 * connection), a secret would be written down: not shown there. */
-	if ((h->flags & HANDLER_SECRET) && ch->backend != NULL &&
-	    (ch->backend->reply_outbox || (ch->backend->streams != NULL &&
-	    ch->backend->streams(ch)))) {
-		handler_say(&ctx, r, MSG_SECRET_CHANNEL, NULL);
+
+		if (reading)
+			store_end_read(s);
+		handler_say(&ctx, r, key, key == MSG_GROUP_PRIVATE_ONLY ? gv :
+		    NULL);
 		return DISPATCH_REPLIED;
 	}
 	if (h->flags & HANDLER_WRITES)
 		return dispatch_once(&ctx, ch, h, pol, args, r);
-	switch (dispatch_limit(&ctx, pol, r)) {
-	case LIMIT_PASS:
-		break;
-	case LIMIT_WARN:
-		return DISPATCH_REPLIED;
-	case LIMIT_QUIET:
-		return DISPATCH_IGNORED;
+	if ((verdict = dispatch_limit(&ctx, pol, r)) != LIMIT_PASS) {
+		if (reading)
+			store_end_read(s);
+		return verdict == LIMIT_WARN ? DISPATCH_REPLIED :
+		    DISPATCH_IGNORED;
 	}
-	/* Read-only: one snapshot for all the handler's statements. */
-	if (store_begin_read(s) != STORE_OK) {
+	/* Read-only: one snapshot for all the handler's statements (begun
+	 * above, unless the chat had to be recorded first). */
+	if (!reading && store_begin_read(s) != STORE_OK) {
 		log_error("%s: %s: %s", ch->name, h->name, store_errmsg(s));
 		dispatch_apology(&ctx, r);
 		return DISPATCH_FAILED;

@@ -321,6 +321,20 @@ static const char *const name_suffixes[] = {
 	"股份有限公司", "有限责任公司", "股份公司", "有限公司", "公司", NULL
 };
 
+/* The length of p when s starts with it, else 0; it stops at the first
+ * byte that differs (every check and every import asks this of each place
+ * name). */
+static size_t
+name_starts(const char *s, const char *p)
+{
+	size_t	 n;
+
+	for (n = 0; p[n] != '\0'; n++)
+		if (s[n] != p[n])
+			return 0;
+	return n;
+}
+
 /* Length of the place name that s starts with, or 0. */
 static size_t
 name_place_prefix(const char *s)
@@ -328,13 +342,10 @@ name_place_prefix(const char *s)
 	size_t	 i, n, best = 0;
 
 	for (i = 0; i < sizeof places / sizeof places[0]; i++) {
-		n = strlen(places[i].full);
-		if (n > best && strncmp(s, places[i].full, n) == 0)
+		if ((n = name_starts(s, places[i].full)) > best)
 			best = n;
-		if (places[i].shortname == NULL)
-			continue;
-		n = strlen(places[i].shortname);
-		if (n > best && strncmp(s, places[i].shortname, n) == 0)
+		if (places[i].shortname != NULL &&
+		    (n = name_starts(s, places[i].shortname)) > best)
 			best = n;
 	}
 	return best;

@@ -11,6 +11,10 @@
  * is searched as typed, without a word segmenter. Trigrams rather than
  * bigrams keep the terms rare, so phrases that hold a common word (科技,
  * 文化) still seek through short lists.
+ *
+ * A check reads the index once: the first CHECK_COUNT_CAP matches are
+ * counted in one pass, which also keeps the first few and those on a
+ * notice, found in the connection's copy of enterprise_flags.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,17 +42,26 @@ static const char *const sql_by_key =
 static const char *const sql_match =
     "SELECT rowid FROM enterprise_search WHERE enterprise_search MATCH ?1"
     " LIMIT 6";
-static const char *const sql_count =
-    "SELECT count(*) FROM (SELECT 1 FROM enterprise_search"
-    " WHERE enterprise_search MATCH ?1 LIMIT 1000)";
+static const char *const sql_scan =
+    "SELECT rowid FROM enterprise_search WHERE enterprise_search MATCH ?1"
+    " LIMIT 1000";
+static const char *const sql_flag_set =
+    "INSERT OR IGNORE INTO enterprise_flags (enterprise_id) VALUES (?1)";
+static const char *const sql_flag_clear =
+    "DELETE FROM enterprise_flags WHERE enterprise_id = ?1";
+static const char *const sql_flags_bump =
+    "UPDATE search_flags_generation SET generation = generation + 1";
+static const char *const sql_flags_generation =
+    "SELECT generation FROM search_flags_generation";
+static const char *const sql_flags =
+    "SELECT enterprise_id FROM enterprise_flags ORDER BY enterprise_id";
 static const char *const sql_detail =
     "SELECT e.name, e.uscc, n.issue, n.published_on, ne.measure"
     " FROM enterprises e"
     " LEFT JOIN notice_enterprises ne ON ne.enterprise_id = e.id"
     " LEFT JOIN notices n ON n.id = ne.notice_id"
     " AND n.published_at IS NOT NULL"
-    " WHERE e.id = ?1 ORDER BY n.published_on IS NULL, n.published_on DESC,"
-    " n.issue DESC LIMIT 1";
+    " WHERE e.id = ?1";
 
 /* The index tokens of a folded name: trigrams, then the last pair (or
  * the only character). */
@@ -105,7 +118,91 @@ search_reindex(struct store *s, int64_t id)
 	sqlite3_bind_text(st, 3, flagged ? "flagged" : "", -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return store_fail(s, "search_reindex");
+	/* The same tag in the plain table; a change of the set bumps its
+	 * generation (an import of unflagged rows changes nothing). */
+	if ((st = store_stmt(s, flagged ? sql_flag_set : sql_flag_clear)) ==
+	    NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return store_fail(s, "search_reindex");
+	if (sqlite3_changes(s->db) > 0) {
+		if ((st = store_stmt(s, sql_flags_bump)) == NULL)
+			return STORE_ERROR;
+		if (sqlite3_step(st) != SQLITE_DONE)
+			return store_fail(s, "search_reindex");
+	}
 	return STORE_OK;
+}
+
+/*
+ * Makes the connection's copy of the flagged set current, within the
+ * caller's read transaction. The pager's data version moves with every
+ * commit to the file, by any connection: while it stands still, nothing
+ * is read at all; when it moves, the generation says whether the set did.
+ */
+static enum store_status
+search_flags(struct store *s)
+{
+	struct search_flags	*f = &s->flags;
+	sqlite3_stmt		*st;
+	unsigned int		 dv = 0;
+	int64_t			 gen;
+	int			 rc;
+
+	if (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_DATA_VERSION,
+	    &dv) != SQLITE_OK)
+		f->loaded = 0;
+	else if (f->loaded && dv == f->data_version)
+		return STORE_OK;
+	if ((st = store_stmt(s, sql_flags_generation)) == NULL)
+		return STORE_ERROR;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return store_fail(s, "check");
+	}
+	gen = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (!f->loaded || gen != f->generation) {
+		if ((st = store_stmt(s, sql_flags)) == NULL)
+			return STORE_ERROR;
+		f->n = 0;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			if (f->n == f->cap) {
+				f->cap = f->cap ? f->cap * 2 : 256;
+				f->ids = xrealloc(f->ids, f->cap *
+				    sizeof *f->ids);
+			}
+			f->ids[f->n++] = sqlite3_column_int64(st, 0);
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE) {
+			f->loaded = 0;
+			return store_fail(s, "check");
+		}
+		f->generation = gen;
+	}
+	f->data_version = dv;
+	f->loaded = 1;
+	return STORE_OK;
+}
+
+/* Whether id is in the flagged set (sorted ascending). */
+static int
+search_flagged(const struct search_flags *f, int64_t id)
+{
+	size_t	 lo = 0, hi = f->n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (f->ids[mid] == id)
+			return 1;
+		if (f->ids[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
 }
 
 /* Adds id to the result unless it is there already or the result is full. */
@@ -141,32 +238,58 @@ search_collect(struct store *s, const char *sql, const char *arg,
 	return STORE_OK;
 }
 
-/* Fills name, code and latest notice of each collected id. */
+/*
+ * Whether the notice in row st is later than the one kept in m: by date,
+ * then issue. Rows of unpublished notices carry no issue and never are.
+ */
+static int
+search_later(sqlite3_stmt *st, const struct check_match *m)
+{
+	int	 c;
+
+	if (sqlite3_column_type(st, 2) == SQLITE_NULL)
+		return 0;
+	if (!m->flagged)
+		return 1;
+	c = strcmp((const char *)sqlite3_column_text(st, 3), m->date);
+	return c > 0 || (c == 0 && sqlite3_column_int(st, 2) > m->issue);
+}
+
+/*
+ * Fills name, code and latest notice of each collected id. The rows of
+ * an enterprise's notices are few: the latest is picked here, which spares
+ * SQLite a temporary b-tree (an ORDER BY) for every match shown.
+ */
 static enum store_status
 search_details(struct store *s, struct check_result *r)
 {
 	sqlite3_stmt		*st;
 	struct check_match	*m;
 	size_t			 i;
+	int			 rc;
 
 	for (i = 0; i < r->n; i++) {
 		m = &r->m[i];
 		if ((st = store_stmt(s, sql_detail)) == NULL)
 			return STORE_ERROR;
 		sqlite3_bind_int64(st, 1, m->id);
-		if (sqlite3_step(st) != SQLITE_ROW) {
-			sqlite3_reset(st);
-			return store_fail(s, "check");
-		}
-		m->name = store_column_dup(st, 0);
-		m->uscc = store_column_dup(st, 1);
-		if (sqlite3_column_type(st, 2) != SQLITE_NULL) {
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			if (m->name == NULL) {
+				m->name = store_column_dup(st, 0);
+				m->uscc = store_column_dup(st, 1);
+			}
+			if (!search_later(st, m))
+				continue;
+			free(m->date);
+			free(m->measure);
 			m->flagged = 1;
 			m->issue = sqlite3_column_int(st, 2);
 			m->date = store_column_dup(st, 3);
 			m->measure = store_column_dup(st, 4);
 		}
 		sqlite3_reset(st);
+		if (rc != SQLITE_DONE || m->name == NULL)
+			return store_fail(s, "check");
 	}
 	return STORE_OK;
 }
@@ -194,7 +317,10 @@ enterprises_check_name(struct store *s, const char *query,
 	char			 grams[GRAMS_MAX], match[GRAMS_MAX + 64];
 	const char		*q;
 	sqlite3_stmt		*st;
+	int64_t			 id, first[6], flagged[6];
+	size_t			 i, nfirst = 0, nflagged = 0;
 	enum store_status	 rc;
+	int			 step;
 
 	memset(r, 0, sizeof *r);
 	if (name_forms(query, fold, key, sizeof fold) == -1)
@@ -214,23 +340,39 @@ enterprises_check_name(struct store *s, const char *query,
 
 	if ((rc = search_collect(s, sql_by_key, key, r)) != STORE_OK)
 		return rc;
-	(void)snprintf(match, sizeof match, "grams : %s AND tags : flagged",
-	    grams);
-	if ((rc = search_collect(s, sql_match, match, r)) != STORE_OK)
+	/*
+	 * One pass over the first CHECK_COUNT_CAP matches counts them and
+	 * keeps the first six, and the first six on a notice, which are
+	 * listed before the others. Past the cap a notice's match may lie
+	 * beyond the pass: then the index is asked for those directly.
+	 */
+	if ((rc = search_flags(s)) != STORE_OK)
 		return rc;
 	(void)snprintf(match, sizeof match, "grams : %s", grams);
-	if ((rc = search_collect(s, sql_match, match, r)) != STORE_OK)
-		return rc;
-
-	if ((st = store_stmt(s, sql_count)) == NULL)
+	if ((st = store_stmt(s, sql_scan)) == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return store_fail(s, "check");
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		if (nfirst < 6)
+			first[nfirst++] = id;
+		if (nflagged < 6 && search_flagged(&s->flags, id))
+			flagged[nflagged++] = id;
+		r->total++;
 	}
-	r->total = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
+	if (step != SQLITE_DONE)
+		return store_fail(s, "check");
+	if (r->total >= CHECK_COUNT_CAP) {
+		(void)snprintf(match, sizeof match,
+		    "grams : %s AND tags : flagged", grams);
+		if ((rc = search_collect(s, sql_match, match, r)) != STORE_OK)
+			return rc;
+	} else
+		for (i = 0; i < nflagged; i++)
+			search_add_id(r, flagged[i]);
+	for (i = 0; i < nfirst; i++)
+		search_add_id(r, first[i]);
 	if (r->total < (long)r->n)
 		r->total = (long)r->n;
 	r->capped = r->total >= CHECK_COUNT_CAP;

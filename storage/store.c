@@ -2,12 +2,25 @@
  * Opening the database, pragmas, migrations (PRAGMA user_version), the
  * per-connection statement cache and transactions.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "messages/xmalloc.h"
 #include "store_int.h"
+
+/*
+ * Process-wide settings, made once before the first connection opens.
+ * Memory statistics are off: with them on, every allocation SQLite makes
+ * takes one global mutex, which the request threads then queue on (and
+ * nothing here reads the statistics).
+ */
+static void
+store_global_setup(void)
+{
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
 
 /* Records the connection's last error and maps it to a status. */
 enum store_status
@@ -130,10 +143,12 @@ store_migrate(struct store *s, char **cause)
 struct store *
 store_open(const char *path, const uint8_t *key, int flags, char **cause)
 {
-	struct store	*s;
-	int		 oflags;
-	char		*err = NULL;
+	static pthread_once_t	 once = PTHREAD_ONCE_INIT;
+	struct store		*s;
+	int			 oflags;
+	char			*err = NULL;
 
+	(void)pthread_once(&once, store_global_setup);
 	s = xcalloc(1, sizeof *s);
 	s->path = xstrdup(path);
 	if (key != NULL) {
@@ -192,6 +207,7 @@ store_close(struct store *s)
 	for (i = 0; i < s->nstmts; i++)
 		sqlite3_finalize(s->stmts[i].stmt);
 	sqlite3_close(s->db);
+	free(s->flags.ids);
 	free(s->path);
 	explicit_bzero(s->key, sizeof s->key);
 	free(s);

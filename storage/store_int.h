@@ -22,6 +22,16 @@ extern const struct schema_step schema_steps[];
 
 #define STORE_STMTS_MAX	320
 
+/* A connection's copy of the enterprises on a published notice
+ * (storage/search.c). */
+struct search_flags {
+	int64_t		*ids;		/* ascending */
+	size_t		 n, cap;
+	int64_t		 generation;	/* of the set when read */
+	unsigned int	 data_version;	/* of the file when checked */
+	int		 loaded;
+};
+
 struct store {
 	sqlite3		*db;
 	char		*path;
@@ -32,6 +42,7 @@ struct store {
 		sqlite3_stmt	*stmt;
 	} stmts[STORE_STMTS_MAX];
 	size_t		 nstmts;
+	struct search_flags flags;
 	char		 err[256];	/* last failure, for store_errmsg() */
 };
 
