@@ -294,7 +294,7 @@ cli_restore(struct cli *cli, int argc, char **argv)
 	struct backup_opts	 o;
 	struct backup_info	 info, after;
 	struct backup_hold	*h = NULL;
-	struct stat		 sb;
+	struct stat		 sb, ssb;
 	const char		*src, *target;
 	char			*tmp = NULL, *old = NULL, *keypath = NULL;
 	char			*cause = NULL;
@@ -310,6 +310,12 @@ cli_restore(struct cli *cli, int argc, char **argv)
 	keypath = backup_key_path(cli);
 	if (backup_check(src, &info, &cause) == -1)
 		goto fail;
+	if (stat(target, &sb) == 0 && stat(src, &ssb) == 0 &&
+	    sb.st_dev == ssb.st_dev && sb.st_ino == ssb.st_ino) {
+		fprintf(stderr, "fangfei: %s 就是要替换的数据库 is the database "
+		    "itself\n", src);
+		goto out;
+	}
 	if (stat(target, &sb) == 0 && !o.force) {
 		fprintf(stderr, "fangfei: 数据库 %s 已存在，未替换（要替换请加 "
 		    "--force，原库保存为 %s）\n"

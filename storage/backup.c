@@ -32,7 +32,7 @@
 #define BACKUP_BUSY_TRIES	500	/* 10 s of a locked source */
 
 struct backup_hold {
-	sqlite3		*db;
+	sqlite3		*db;	/* NULL: the file was no database at all */
 };
 
 /* Sleeps ns nanoseconds. */
@@ -328,11 +328,22 @@ backup_hold(const char *path, int *absent, char **cause)
 	if (ok)
 		ok = sqlite3_exec(db, "BEGIN EXCLUSIVE", NULL, NULL, NULL) ==
 		    SQLITE_OK;
-	if (!ok) {
+	if (!ok && (sqlite3_errcode(db) == SQLITE_BUSY ||
+	    sqlite3_errcode(db) == SQLITE_LOCKED))
 		*cause = xasprintf("%s 正在被其他进程使用（fangfei serve 仍在"
 		    "运行？请先停止它）; in use by another process (is fangfei "
 		    "serve running? stop it first): %s", path,
 		    sqlite3_errmsg(db));
+	else if (!ok && (sqlite3_errcode(db) == SQLITE_NOTADB ||
+	    sqlite3_errcode(db) == SQLITE_CORRUPT)) {
+		/* No daemon serves a file SQLite cannot read, and a damaged
+		 * database is what a restore is for: it is put aside. */
+		sqlite3_close(db);
+		db = NULL;
+		ok = 1;
+	} else if (!ok)
+		*cause = xasprintf("%s: %s", path, sqlite3_errmsg(db));
+	if (!ok) {
 		sqlite3_close(db);
 		return NULL;
 	}
@@ -347,7 +358,8 @@ backup_release(struct backup_hold *h)
 {
 	if (h == NULL)
 		return;
-	(void)sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+	if (h->db != NULL)
+		(void)sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_close(h->db);
 	free(h);
 }

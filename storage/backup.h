@@ -42,8 +42,9 @@ struct backup_hold;
  * Takes the database at path for a restore: refuses while any other
  * connection has it open (a daemon serving it), folds its WAL into the
  * main file and keeps an exclusive lock until backup_place() or
- * backup_release(). *absent is set when path does not exist (then the
- * return value is NULL and no error).
+ * backup_release(). A file that is no SQLite database, or a damaged
+ * one, is held without a lock (no daemon can serve it). *absent is set
+ * when path does not exist (then the return value is NULL and no error).
  */
 struct backup_hold *backup_hold(const char *path, int *absent, char **cause);
 void	 backup_release(struct backup_hold *);
