@@ -79,5 +79,8 @@ int		 cli_ledger(struct cli *, int argc, char **argv);
 int		 cli_reward(struct cli *, int argc, char **argv);
 int		 cli_custodian(struct cli *, int argc, char **argv);
 int		 cli_tips_forget(struct cli *, int argc, char **argv);
+/* bot/cli_backup.c: online copies of the database, and restoring one. */
+int		 cli_backup(struct cli *, int argc, char **argv);
+int		 cli_restore(struct cli *, int argc, char **argv);
 
 #endif

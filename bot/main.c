@@ -55,6 +55,8 @@ static const char usage_main[] =
 "  letter add|codes|print-link|stats|broadcast  一封公开信 open letters, posters\n"
 "  config check               检查配置 check the config, show what it serves\n"
 "  channel types              渠道类型 every channel type and its keys\n"
+"  backup DEST                在线备份数据库 copy the database while it serves\n"
+"  restore SRC [--key FILE]   从备份恢复 put a copy back (daemon stopped)\n"
 "  migrate                    创建或升级数据库 create or upgrade the database\n"
 "  version                    显示版本 show the version\n"
 "\n"
@@ -559,6 +561,10 @@ main(int argc, char **argv)
 		rc = cli_reminder(&cli, argc - 1, argv + 1);
 	else if (strcmp(argv[1], "patrol") == 0)
 		rc = cli_patrol(&cli, argc - 1, argv + 1);
+	else if (strcmp(argv[1], "backup") == 0)
+		rc = cli_backup(&cli, argc - 1, argv + 1);
+	else if (strcmp(argv[1], "restore") == 0)
+		rc = cli_restore(&cli, argc - 1, argv + 1);
 	else if (strcmp(argv[1], "migrate") == 0)
 		rc = cmd_migrate(&cli, argc - 1, argv + 1);
 	else if (strcmp(argv[1], "version") == 0 ||

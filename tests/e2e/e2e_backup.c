@@ -1,0 +1,383 @@
+/*
+ * End-to-end tests of fangfei backup and restore: a copy made while the
+ * daemon takes tips holds every tip acknowledged before it began, passes
+ * the integrity check, and once restored with its key its reporters can
+ * follow their tips. A wrong or missing key, a daemon serving the
+ * target and an existing backup file are refused, and nothing is
+ * replaced.
+ */
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <curl/curl.h>
+#include <sqlite3.h>
+
+#include "e2e.h"
+
+#define TIPS_MAX	4096
+#define ENTERPRISES	6000
+
+static struct daemon d, d2;
+static char copy[600], keypath[600];
+
+/* The tips the writer thread had acknowledged, in order. */
+static struct {
+	pthread_mutex_t	 lock;
+	int		 stop;
+	int		 acked;
+	int		 failed;
+	char		 ref[TIPS_MAX][32];
+} w = { PTHREAD_MUTEX_INITIALIZER, 0, 0, 0, { { 0 } } };
+
+/* Writes a registry of n enterprises, so that the database takes several
+ * backup steps. */
+static void
+write_registry(const char *path, int n)
+{
+	FILE	*f = fopen(path, "w");
+	int	 i;
+
+	assert_non_null(f);
+	fputs("uscc,name,address,area,risk_level\n", f);
+	for (i = 0; i < n; i++)
+		fprintf(f, ",测试备份企业%05d投资咨询有限公司,张店区华光路%d号"
+		    "附楼%d室（示例地址，用于填满数据库的页）,张店区/车站街道,"
+		    "low\n", i, i, i % 97);
+	fclose(f);
+}
+
+static int
+group_setup(void **state)
+{
+	const char	*imp[] = { "import", "enterprises", NULL, NULL };
+	char		 csv[600], out[4096];
+
+	(void)state;
+	curl_global_init(CURL_GLOBAL_ALL);
+	e2e_prepare(&d, NULL);
+	e2e_prepare(&d2, NULL);
+	(void)snprintf(csv, sizeof csv, "%s/registry.csv", d.dir);
+	write_registry(csv, ENTERPRISES);
+	imp[2] = csv;
+	assert_int_equal(e2e_cli(&d, imp, out, sizeof out), 0);
+	(void)snprintf(copy, sizeof copy, "%s/copy.db", d.dir);
+	(void)snprintf(keypath, sizeof keypath, "%s/fangfei.db.key", d.dir);
+	e2e_start(&d);
+	return 0;
+}
+
+static int
+group_teardown(void **state)
+{
+	(void)state;
+	e2e_cleanup(&d);
+	e2e_cleanup(&d2);
+	curl_global_cleanup();
+	return 0;
+}
+
+/* POSTs one message of sender (a private chat u-<sender>) to the demo
+ * channel of daemon dd; returns the answer's body (the caller frees it)
+ * or NULL when it was not a 200. */
+static char *
+say(const struct daemon *dd, const char *sender, const char *text)
+{
+	static const char *const hdr[] = {
+		"Content-Type: application/json", NULL
+	};
+	static int		 msgno;
+	static pthread_mutex_t	 nolock = PTHREAD_MUTEX_INITIALIZER;
+	struct http_result	 r;
+	char			 body[2048];
+	int			 no;
+
+	pthread_mutex_lock(&nolock);
+	no = ++msgno;
+	pthread_mutex_unlock(&nolock);
+	(void)snprintf(body, sizeof body, "{\"chat_id\":\"u-%s\",\"chat_type\":"
+	    "\"private\",\"sender_id\":\"%s\",\"text\":\"%s\",\"message_id\":"
+	    "\"bk-%d\"}", sender, sender, text, no);
+	r = e2e_request(dd, "POST", "/hook/demo", hdr, body, strlen(body));
+	if (r.status != 200) {
+		e2e_result_free(&r);
+		return NULL;
+	}
+	return r.body;
+}
+
+/* The writer: one tip after another, each from its own reporter, until
+ * told to stop. No cmocka assertions here (they must not jump out of a
+ * thread): a failure is counted. */
+static void *
+writer(void *arg)
+{
+	char		 sender[32], *body, *p;
+	int		 i, stop;
+
+	(void)arg;
+	for (i = 0; i < TIPS_MAX; i++) {
+		pthread_mutex_lock(&w.lock);
+		stop = w.stop;
+		pthread_mutex_unlock(&w.lock);
+		if (stop)
+			break;
+		(void)snprintf(sender, sizeof sender, "rep%d", i);
+		body = say(&d, sender, "举报 有人在小区门口推销保本高息理财");
+		if (body == NULL || (p = strstr(body, "JB-")) == NULL ||
+		    strspn(p, "JB-0123456789ABCDEFGHJKLMNPQRSTUVWXYZ") != 18) {
+			pthread_mutex_lock(&w.lock);
+			w.failed++;
+			pthread_mutex_unlock(&w.lock);
+			free(body);
+			continue;
+		}
+		pthread_mutex_lock(&w.lock);
+		memcpy(w.ref[i], p, 18);
+		w.ref[i][18] = '\0';
+		w.acked = i + 1;
+		pthread_mutex_unlock(&w.lock);
+		free(body);
+	}
+	return NULL;
+}
+
+/* How many tips the writer has acknowledged so far. */
+static int
+acked(void)
+{
+	int	 n;
+
+	pthread_mutex_lock(&w.lock);
+	n = w.acked;
+	pthread_mutex_unlock(&w.lock);
+	return n;
+}
+
+/* Opens path and returns the first column of sql's first row with ?1
+ * bound to arg (when not NULL), or -1. */
+static long
+sql_long(const char *path, const char *sql, const char *arg)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	long		 v = -1;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) ==
+	    SQLITE_OK && sqlite3_prepare_v2(db, sql, -1, &st, NULL) ==
+	    SQLITE_OK) {
+		if (arg != NULL)
+			sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			v = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	return v;
+}
+
+/* The text of PRAGMA integrity_check on path. */
+static void
+integrity(const char *path, char *out, size_t size)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+
+	(void)snprintf(out, size, "cannot open");
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) ==
+	    SQLITE_OK && sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1,
+	    &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			(void)snprintf(out, size, "%s",
+			    (const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+}
+
+/* Copies the daemon's database while tips arrive, restores the copy into
+ * a second daemon's place and follows the tips there. */
+static void
+test_backup_while_writing(void **state)
+{
+	const char	*bk[] = { "backup", copy, NULL };
+	const char	*rs[] = { "restore", copy, "--force", "--key", keypath,
+	    "--db", NULL, NULL };
+	char		 out[8192], db2[700], text[64], sender[32], ok[256];
+	char		*body, *p;
+	pthread_t	 t;
+	struct stat	 sb;
+	long		 n;
+	int		 before, after, i, steps = 0;
+
+	(void)state;
+	assert_int_equal(pthread_create(&t, NULL, writer, NULL), 0);
+	while (acked() < 20)
+		usleep(1000);
+	before = acked();
+	assert_int_equal(e2e_cli(&d, bk, out, sizeof out), 0);
+	after = acked();
+	pthread_mutex_lock(&w.lock);
+	w.stop = 1;
+	pthread_mutex_unlock(&w.lock);
+	pthread_join(t, NULL);
+	assert_int_equal(w.failed, 0);
+	print_message("backup: %d tips before, %d when it ended\n%s", before,
+	    after, out);
+
+	/* Several steps, a single file of mode 0600 that is sound. */
+	assert_non_null(p = strstr(out, "("));
+	steps = (int)strtol(p + 1, NULL, 10);
+	assert_true(steps > 1);
+	assert_non_null(strstr(out, "NOT in the copy"));
+	assert_non_null(strstr(out, keypath));
+	assert_int_equal(stat(copy, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	(void)snprintf(db2, sizeof db2, "%s-wal", copy);
+	assert_int_equal(access(db2, F_OK), -1);
+	integrity(copy, ok, sizeof ok);
+	assert_string_equal(ok, "ok");
+	/* One snapshot of a writer that waits for each answer: the first n
+	 * tips, n at least those acknowledged before the copy began and at
+	 * most one more than those acknowledged when it ended. */
+	n = sql_long(copy, "SELECT count(*) FROM tips", NULL);
+	assert_true(n >= before && n <= after + 1);
+	for (i = 0; i < n && i < after; i++)
+		if (sql_long(copy, "SELECT count(*) FROM tips WHERE ref = ?1",
+		    w.ref[i]) != 1)
+			fail_msg("tip %s (%d of %ld) is not in the copy",
+			    w.ref[i], i, n);
+
+	/* Restored over the second daemon's database, with the key. */
+	(void)snprintf(db2, sizeof db2, "%s/fangfei.db", d2.dir);
+	rs[6] = db2;
+	assert_int_equal(e2e_cli(&d2, rs, out, sizeof out), 0);
+	assert_non_null(strstr(out, "fangfei.db.before-restore"));
+	integrity(db2, ok, sizeof ok);
+	assert_string_equal(ok, "ok");
+	e2e_start(&d2);
+	for (i = 0; i < before; i += before / 5) {
+		(void)snprintf(sender, sizeof sender, "rep%d", i);
+		(void)snprintf(text, sizeof text, "进度 %s", w.ref[i]);
+		assert_non_null(body = say(&d2, sender, text));
+		if (strstr(body, w.ref[i]) == NULL ||
+		    strstr(body, "没有找到") != NULL)
+			fail_msg("%s cannot follow %s: %s", sender, w.ref[i],
+			    body);
+		free(body);
+	}
+}
+
+/* A restore onto the database a daemon serves is refused, and the
+ * daemon goes on. */
+static void
+test_restore_while_serving(void **state)
+{
+	const char	*rs[] = { "restore", copy, "--force", "--key", keypath,
+	    NULL };
+	char		 out[4096], old[600], *body;
+
+	(void)state;
+	(void)snprintf(old, sizeof old, "%s/fangfei.db.before-restore",
+	    d2.dir);
+	assert_int_equal(unlink(old), 0);
+	assert_int_equal(e2e_cli(&d2, rs, out, sizeof out), 1);
+	assert_int_equal(access(old, F_OK), -1);
+	assert_non_null(body = say(&d2, "rep0", "进度 x"));
+	free(body);
+	assert_int_equal(e2e_stop(&d2, SIGTERM), 0);
+	/* The daemon was all that stood in the way. */
+	assert_int_equal(e2e_cli(&d2, rs, out, sizeof out), 0);
+	assert_int_equal(unlink(old), 0);
+}
+
+/* A wrong key, or none while the copy holds sealed identities, is
+ * refused and replaces nothing. */
+static void
+test_restore_wrong_key(void **state)
+{
+	const char	*rs[] = { "restore", copy, "--force", "--key", NULL,
+	    NULL };
+	const char	*bare[] = { "restore", copy, "--db", NULL, NULL };
+	char		 out[4096], wrong[600], db2[600], fresh[600], tmp[700];
+	char		 old[700];
+	long		 tips;
+	FILE		*f;
+
+	(void)state;
+	(void)snprintf(wrong, sizeof wrong, "%s/wrong.key", d.dir);
+	assert_non_null(f = fopen(wrong, "w"));
+	fputs("00112233445566778899aabbccddeeff"
+	    "00112233445566778899aabbccddeeff\n", f);
+	fclose(f);
+	assert_int_equal(chmod(wrong, 0600), 0);
+	(void)snprintf(db2, sizeof db2, "%s/fangfei.db", d2.dir);
+	(void)snprintf(tmp, sizeof tmp, "%s.tmp", db2);
+	(void)snprintf(old, sizeof old, "%s.before-restore", db2);
+	/* The second database, told apart from the copy by one more tip. */
+	e2e_start(&d2);
+	free(say(&d2, "late", "举报 恢复之后的新线索"));
+	assert_int_equal(e2e_stop(&d2, SIGTERM), 0);
+	tips = sql_long(db2, "SELECT count(*) FROM tips", NULL);
+	assert_true(tips > sql_long(copy, "SELECT count(*) FROM tips", NULL));
+
+	rs[4] = wrong;
+	assert_int_equal(e2e_cli(&d2, rs, out, sizeof out), 1);
+	assert_int_equal(sql_long(db2, "SELECT count(*) FROM tips", NULL),
+	    tips);
+	assert_int_equal(access(tmp, F_OK), -1);
+	assert_int_equal(access(old, F_OK), -1);
+
+	(void)snprintf(fresh, sizeof fresh, "%s/fresh.db", d.dir);
+	bare[3] = fresh;
+	assert_int_equal(e2e_cli(&d, bare, out, sizeof out), 1);
+	assert_int_equal(access(fresh, F_OK), -1);
+	(void)snprintf(tmp, sizeof tmp, "%s.tmp", fresh);
+	assert_int_equal(access(tmp, F_OK), -1);
+}
+
+/* An existing backup file is kept unless --force. */
+static void
+test_backup_exists(void **state)
+{
+	const char	*bk[] = { "backup", NULL, NULL, NULL };
+	char		 out[4096], dest[600], buf[16] = "";
+	FILE		*f;
+
+	(void)state;
+	(void)snprintf(dest, sizeof dest, "%s/exists.db", d.dir);
+	assert_non_null(f = fopen(dest, "w"));
+	fputs("keep", f);
+	fclose(f);
+	bk[1] = dest;
+	assert_int_equal(e2e_cli(&d, bk, out, sizeof out), 1);
+	assert_non_null(f = fopen(dest, "r"));
+	assert_non_null(fgets(buf, sizeof buf, f));
+	fclose(f);
+	assert_string_equal(buf, "keep");
+	bk[2] = "--force";
+	assert_int_equal(e2e_cli(&d, bk, out, sizeof out), 0);
+	assert_true(sql_long(dest, "SELECT count(*) FROM tips", NULL) > 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_backup_while_writing),
+		cmocka_unit_test(test_restore_while_serving),
+		cmocka_unit_test(test_restore_wrong_key),
+		cmocka_unit_test(test_backup_exists),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
