@@ -296,9 +296,10 @@ static void
 telegram_reply(const struct channel *ch, const struct inbound *in,
     const struct reply *r, struct http_response *resp)
 {
-	json_t		*obj;
+	json_t		*obj, *rp;
 	json_int_t	 chat, msg;
 	char		*text;
+	size_t		 len, cap;
 
 	resp->status = 200;
 	resp->content_type = "application/json";
@@ -310,12 +311,34 @@ telegram_reply(const struct channel *ch, const struct inbound *in,
 	text = channel_reply_text(r);
 	chat = strtoll(in->chat_id, NULL, 10);
 	msg = strtoll(in->reply_to, NULL, 10);
-	obj = json_pack("{s:s, s:I, s:s%, s:{s:I, s:b}}", "method",
-	    "sendMessage", "chat_id", chat, "text", text,
-	    channel_part(ch, text), "reply_parameters", "message_id", msg,
-	    "allow_sending_without_reply", 1);
-	resp->body = obj != NULL ? json_dumps(obj, JSON_COMPACT) : NULL;
-	resp->len = resp->body ? strlen(resp->body) : 0;
+	/*
+	 * Built member by member rather than packed from a format, and
+	 * dumped into one buffer of the size it can take (every byte of the
+	 * text escaped as \uXXXX at worst is six): this is the answer to
+	 * every check. The text is checked once, by the dump, which fails on
+	 * invalid UTF-8 as the pack would.
+	 */
+	len = channel_part(ch, text);
+	obj = json_object();
+	rp = json_object();
+	json_object_set_new_nocheck(obj, "method",
+	    json_string_nocheck("sendMessage"));
+	json_object_set_new_nocheck(obj, "chat_id", json_integer(chat));
+	json_object_set_new_nocheck(obj, "text", json_stringn_nocheck(text,
+	    len));
+	json_object_set_new_nocheck(rp, "message_id", json_integer(msg));
+	json_object_set_new_nocheck(rp, "allow_sending_without_reply",
+	    json_true());
+	json_object_set_new_nocheck(obj, "reply_parameters", rp);
+	cap = len * 6 + 256;
+	resp->body = xmalloc(cap);
+	if ((resp->len = json_dumpb(obj, resp->body, cap, JSON_COMPACT)) == 0 ||
+	    resp->len >= cap) {
+		free(resp->body);
+		resp->body = NULL;
+		resp->len = 0;
+	} else
+		resp->body[resp->len] = '\0';
 	json_decref(obj);
 	free(text);
 }

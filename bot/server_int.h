@@ -18,6 +18,8 @@
 #include "storage/store.h"
 
 #define SERVER_STORES_MAX	128
+/* libmicrohttpd's memory per connection (bot/server.c). */
+#define SERVER_CONN_MEMORY	(16 * 1024)
 
 struct delivery;
 struct stream_set;
