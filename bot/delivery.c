@@ -26,6 +26,7 @@
 #include "delivery.h"
 #include "stream.h"
 #include "log.h"
+#include "metrics.h"
 #include "messages/buf.h"
 #include "messages/xmalloc.h"
 #include "storage/outbox.h"
@@ -56,6 +57,7 @@ struct job {
 	int				 refused;	/* its address was */
 	int				 token_fetch;	/* fetches the channel's
 							   access token, no row */
+	int64_t				 started_ns;	/* at launch, monotonic */
 };
 
 /* Fixed-window counters of one chat (robot), for the rate limits. */
@@ -254,6 +256,16 @@ delivery_opensocket(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
 	return socket(a->family, a->socktype, a->protocol);
 }
 
+/* Nanoseconds of the monotonic clock, for the send's duration. */
+static int64_t
+delivery_ns(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 /* Builds the easy handle of a job and hands it to the multi handle. */
 static void
 delivery_launch(struct delivery *d, struct job *j)
@@ -295,6 +307,7 @@ delivery_launch(struct delivery *d, struct job *j)
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "fangfei");
 	j->easy = e;
 	LIST_INSERT_HEAD(&d->jobs, j, entry);
+	j->started_ns = delivery_ns();
 	curl_multi_add_handle(d->multi, e);
 	d->inflight++;
 }
@@ -575,6 +588,8 @@ delivery_collect(struct delivery *d, time_t now)
 		}
 		if (ra == 0)
 			ra = j->retry_after;
+		metrics_delivery(j->backend, delivery_ns() - j->started_ns,
+		    st == SEND_OK, status, err);
 		next = now;
 		switch (st) {
 		case SEND_OK:

@@ -8,6 +8,7 @@
 #include "clock.h"
 #include "log.h"
 #include "messages/xmalloc.h"
+#include "metrics.h"
 #include "patrolcheck.h"
 #include "remind.h"
 #include "scheduler.h"
@@ -35,6 +36,7 @@ scheduler_turn(struct scheduler *sc)
 
 	if (remind_run(sc->store, sc->env, clock_now(), &st) == -1)
 		log_error("scheduler: %s", store_errmsg(sc->store));
+	metrics_reminders(st.sent, st.held, st.skipped, st.failed);
 	if (st.sent > 0 || st.held > 0 || st.skipped > 0)
 		log_info("scheduler: %ld reminder(s) sent, %ld held for quiet "
 		    "hours, %ld skipped", st.sent, st.held, st.skipped);

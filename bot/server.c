@@ -23,6 +23,7 @@
 #include "delivery.h"
 #include "dispatch.h"
 #include "log.h"
+#include "metrics.h"
 #include "messages/buf.h"
 #include "messages/xmalloc.h"
 #include "server.h"
@@ -47,7 +48,31 @@
  */
 struct conn {
 	time_t			 started;
+	int			 status;	/* of the answer queued, for
+						   /metrics */
 };
+
+/* Notes the status of the answer on c, for server_completed(). */
+static void
+server_note_status(struct MHD_Connection *c, int status)
+{
+	const union MHD_ConnectionInfo	*ci;
+	struct conn			*cn;
+
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	if (ci != NULL && (cn = ci->socket_context) != NULL)
+		cn->status = status;
+}
+
+/* Nanoseconds of the monotonic clock. */
+static int64_t
+server_ns(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
 
 static _Thread_local struct store *server_tls_store;
 
@@ -121,6 +146,7 @@ server_send(struct MHD_Connection *c, struct http_response *r)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION,
 		    r->location);
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	server_note_status(c, r->status);
 	rc = MHD_queue_response(c, (unsigned int)r->status, resp);
 	MHD_destroy_response(resp);
 	free(r->cookie);
@@ -154,10 +180,7 @@ enum MHD_Result
 server_error(struct server *srv, struct MHD_Connection *c, int status,
     const char *url, const char *why)
 {
-	if (status >= 500)
-		atomic_fetch_add(&srv->n_5xx, 1);
-	else
-		atomic_fetch_add(&srv->n_4xx, 1);
+	(void)srv;
 	log_warn("%d %s: %s", status, server_log_url(url), why);
 	return server_respond(c, status, "application/json",
 	    xasprintf("{\"error\":\"%s\"}", why), strlen(why) + 12);
@@ -254,7 +277,7 @@ server_report(struct server *srv, struct MHD_Connection *c,
 	if ((s = server_store(srv)) == NULL)
 		return server_error(srv, c, 503, url, "database unavailable");
 	if ((id = outbox_report_id(s, rep->token)) == -1) {
-		atomic_fetch_add(&srv->n_forged_reports, 1);
+		metrics_report(1);
 		return server_error(srv, c, 403, url, "a delivery report not "
 		    "signed by fangfei: refused");
 	}
@@ -276,7 +299,7 @@ server_report(struct server *srv, struct MHD_Connection *c,
 		log_debug("%s: row %lld %s%s%s", ch->name, (long long)id,
 		    rep->state, rep->error[0] ? ": " : "", rep->error);
 	}
-	atomic_fetch_add(&srv->n_reports, 1);
+	metrics_report(0);
 	return server_respond(c, 200, "text/plain; charset=UTF-8",
 	    xstrdup(""), 0);
 }
@@ -327,6 +350,7 @@ server_hook(struct server *srv, struct MHD_Connection *c,
 		inbound_clear(&in);
 		return server_error(srv, c, status, url, why);
 	}
+	metrics_message(metrics_channel(srv->cfg, ch));
 	if ((s = server_store(srv)) == NULL) {
 		inbound_clear(&in);
 		return server_error(srv, c, 503, url, "database unavailable");
@@ -352,9 +376,9 @@ server_hook(struct server *srv, struct MHD_Connection *c,
 		    &reply);
 	}
 	if (dr == DISPATCH_REPEATED)
-		atomic_fetch_add(&srv->n_repeated, 1);
+		metrics_retry_answered();
 	if (dr != DISPATCH_IGNORED)
-		atomic_fetch_add(&srv->n_commands, 1);
+		metrics_command(metrics_channel(srv->cfg, ch), cmd);
 	/* No chat or sender id: in a private chat they name the person. */
 	log_debug("%s %s cmd=%s result=%d", ch->name,
 	    in.chat_kind == CHAT_GROUP ? "group" : "private", cmd, (int)dr);
@@ -513,15 +537,17 @@ server_access(void *arg, struct MHD_Connection *c, const char *url,
 		/* Past the whole-request deadline: drop the connection. */
 		log_warn("408 %s: request deadline of %d s passed", url,
 		    srv->cfg->request_deadline);
-		atomic_fetch_add(&srv->n_4xx, 1);
+		server_note_status(c, 408);
 		return MHD_NO;
 	}
 	if (r == NULL) {
 		r = xcalloc(1, sizeof *r);
 		buf_init(&r->body, srv->cfg->max_body_bytes);
 		r->counted = 1;
+		r->started_ns = server_ns();
+		r->route = metrics_route(url);
+		r->channel = METRICS_NO_CHANNEL;
 		atomic_fetch_add(&srv->inflight, 1);
-		atomic_fetch_add(&srv->n_requests, 1);
 		*con_cls = r;
 		if ((strncmp(url, "/hook/", 6) == 0 ||
 		    strncmp(url, "/api/v1/", 8) == 0 ||
@@ -553,7 +579,7 @@ server_access(void *arg, struct MHD_Connection *c, const char *url,
 		 * the close above, before any of the body is read.) */
 		if (r->too_big) {
 			log_warn("413 %s: body too large, closing", url);
-			atomic_fetch_add(&srv->n_4xx, 1);
+			server_note_status(c, 413);
 			return MHD_NO;
 		}
 		return MHD_YES;
@@ -582,6 +608,7 @@ server_access(void *arg, struct MHD_Connection *c, const char *url,
 	if (strncmp(url, "/hook/", 6) != 0 ||
 	    (ch = config_channel(srv->cfg, url + 6)) == NULL)
 		return server_error(srv, c, 404, url, "no such route");
+	r->channel = metrics_channel(srv->cfg, ch);
 	/* The simulator's channel answers at /try only, behind its access
 	 * checks: never as a webhook. */
 	if (ch->backend->practice)
@@ -611,12 +638,16 @@ server_completed(void *arg, struct MHD_Connection *c, void **con_cls,
 	struct server			*srv = arg;
 	struct request			*r = *con_cls;
 	const union MHD_ConnectionInfo	*ci;
-	struct conn			*cn;
+	struct conn			*cn = NULL;
 
 	(void)code;
 	/* The next request on this connection has a deadline of its own. */
 	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 	if (ci != NULL && (cn = ci->socket_context) != NULL) {
+		if (r != NULL)
+			metrics_http(r->route, r->channel, cn->status,
+			    server_ns() - r->started_ns);
+		cn->status = 0;
 		cn->started = time(NULL);
 		(void)MHD_set_connection_option(c,
 		    MHD_CONNECTION_OPTION_TIMEOUT,
@@ -729,6 +760,7 @@ server_start(struct config *cfg, const uint8_t *key, struct delivery *dl,
 		return NULL;
 	}
 	srv = xcalloc(1, sizeof *srv);
+	metrics_start();
 	srv->cfg = cfg;
 	memcpy(srv->key, key, STORE_KEY_LEN);
 	srv->env.hotline = cfg->hotline;

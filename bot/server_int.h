@@ -35,15 +35,8 @@ struct server {
 	struct store		*stores[SERVER_STORES_MAX];
 	size_t			 nstores;
 	atomic_long		 inflight;
-	atomic_long		 n_requests;
-	atomic_long		 n_4xx;
-	atomic_long		 n_5xx;
-	atomic_long		 n_repeated;
-	atomic_long		 n_reports;	/* delivery reports taken */
 	char			**phrases;	/* [leads] phrases, split */
 	char			 console_base[512];	/* sign-in links */
-	atomic_long		 n_forged_reports;
-	atomic_long		 n_commands;
 	/* The long connections (bot/stream.h), set once after start. */
 	_Atomic(struct stream_set *) streams;
 };
@@ -55,6 +48,9 @@ struct request {
 	struct buf		 body;
 	int			 too_big;
 	int			 counted;
+	int64_t			 started_ns;	/* at its headers */
+	int			 route;		/* enum metrics_route */
+	int			 channel;	/* metrics_channel() */
 	struct MHD_PostProcessor *pp;	/* web forms */
 	struct buf		 text;
 	struct buf		 nonce;

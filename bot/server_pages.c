@@ -13,6 +13,7 @@
 #include "clock.h"
 #include "console.h"
 #include "log.h"
+#include "metrics.h"
 #include "messages/buf.h"
 #include "messages/xmalloc.h"
 #include "server_int.h"
@@ -105,37 +106,26 @@ server_health(struct server *srv, struct MHD_Connection *c)
 	    len);
 }
 
-/* Prometheus-style counters. */
+/* /metrics: the families of bot/metrics.c, then the long connections'. */
 enum MHD_Result
 server_metrics(struct server *srv, struct MHD_Connection *c)
 {
-	struct buf	 b;
-	char		*body;
+	struct metrics_scrape		 sc;
+	const union MHD_DaemonInfo	*info;
+	struct buf			 b;
+	char				*body;
 
-	buf_init(&b, 256 * 1024);
-	body = xasprintf(
-	    "# TYPE fangfei_requests_total counter\n"
-	    "fangfei_requests_total %ld\n"
-	    "# TYPE fangfei_responses_4xx_total counter\n"
-	    "fangfei_responses_4xx_total %ld\n"
-	    "# TYPE fangfei_responses_5xx_total counter\n"
-	    "fangfei_responses_5xx_total %ld\n"
-	    "# TYPE fangfei_messages_total counter\n"
-	    "fangfei_messages_total %ld\n"
-	    "# TYPE fangfei_retries_answered_total counter\n"
-	    "fangfei_retries_answered_total %ld\n"
-	    "# TYPE fangfei_delivery_reports_total counter\n"
-	    "fangfei_delivery_reports_total %ld\n"
-	    "# TYPE fangfei_delivery_reports_forged_total counter\n"
-	    "fangfei_delivery_reports_forged_total %ld\n",
-	    atomic_load(&srv->n_requests), atomic_load(&srv->n_4xx),
-	    atomic_load(&srv->n_5xx), atomic_load(&srv->n_commands),
-	    atomic_load(&srv->n_repeated), atomic_load(&srv->n_reports),
-	    atomic_load(&srv->n_forged_reports));
-	(void)buf_adds(&b, body);
-	free(body);
+	memset(&sc, 0, sizeof sc);
+	sc.cfg = srv->cfg;
+	sc.store = server_store(srv);
+	sc.now = clock_now();
+	info = MHD_get_daemon_info(srv->mhd,
+	    MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+	sc.connections = info != NULL ? info->num_connections : 0;
+	buf_init(&b, 1024 * 1024);
+	metrics_render(&b, &sc);
 	stream_metrics(atomic_load(&srv->streams), &b);
 	body = buf_steal(&b);
-	return server_respond(c, 200, "text/plain; version=0.0.4", body,
-	    strlen(body));
+	return server_respond(c, 200, "text/plain; version=0.0.4; "
+	    "charset=utf-8", body, strlen(body));
 }

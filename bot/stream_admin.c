@@ -18,6 +18,7 @@
 #include <openssl/evp.h>
 
 #include "log.h"
+#include "metrics.h"
 #include "stream.h"
 #include "stream_sup.h"
 #include "messages/xmalloc.h"
@@ -150,44 +151,90 @@ stream_http(struct stream *st, struct http_call *call, struct buf *b,
 	return status;
 }
 
+/* The families of the long connections, each with its series of every
+ * connection together (the text format wants a family in one piece). */
+static const struct {
+	const char	*name;
+	const char	*type;
+	const char	*help;
+} stream_families[] = {
+	{ "fangfei_stream_connected", "gauge",
+	    "1 while the long connection is up." },
+	{ "fangfei_stream_standby", "gauge",
+	    "1 while another process holds the credential." },
+	{ "fangfei_stream_last_frame_seconds", "gauge",
+	    "Age of the last frame received (absent before the first)." },
+	{ "fangfei_stream_reconnects_total", "counter",
+	    "Connections made again after a loss." },
+	{ "fangfei_stream_messages_total", "counter",
+	    "Messages received over the connection." },
+	{ "fangfei_stream_duplicates_total", "counter",
+	    "Messages received again and not run again." },
+	{ "fangfei_stream_acks_total", "counter",
+	    "Acknowledgements sent for messages." },
+	{ "fangfei_stream_replies_total", "counter",
+	    "Answers sent over the connection." },
+};
+
+/* The value of family i for st; 0 when it has none (no frame yet). */
+static int
+stream_value(struct stream *st, size_t i, int64_t now, double *v)
+{
+	int64_t	 last;
+
+	switch (i) {
+	case 0:
+		*v = atomic_load(&st->connected);
+		return 1;
+	case 1:
+		*v = atomic_load(&st->standby);
+		return 1;
+	case 2:
+		if ((last = atomic_load(&st->last_frame)) == 0)
+			return 0;
+		*v = (double)(now > last ? now - last : 0) / 1000.0;
+		return 1;
+	case 3:
+		*v = (double)atomic_load(&st->n_reconnects);
+		return 1;
+	case 4:
+		*v = (double)atomic_load(&st->n_received);
+		return 1;
+	case 5:
+		*v = (double)atomic_load(&st->n_duplicates);
+		return 1;
+	case 6:
+		*v = (double)atomic_load(&st->n_acks);
+		return 1;
+	default:
+		*v = (double)atomic_load(&st->n_replies);
+		return 1;
+	}
+}
+
 void
 stream_metrics(struct stream_set *set, struct buf *b)
 {
 	struct stream	*st;
-	int64_t		 now = stream_wall_ms(), last;
-	size_t		 i;
+	int64_t		 now = stream_wall_ms();
+	double		 v;
+	char		 l[128];
+	size_t		 i, k;
 
 	if (set == NULL || set->n == 0)
 		return;
-	(void)buf_adds(b, "# TYPE fangfei_stream_connected gauge\n"
-	    "# TYPE fangfei_stream_standby gauge\n"
-	    "# TYPE fangfei_stream_last_frame_seconds gauge\n"
-	    "# TYPE fangfei_stream_reconnects_total counter\n"
-	    "# TYPE fangfei_stream_messages_total counter\n"
-	    "# TYPE fangfei_stream_duplicates_total counter\n"
-	    "# TYPE fangfei_stream_acks_total counter\n"
-	    "# TYPE fangfei_stream_replies_total counter\n");
-	for (i = 0; i < set->n; i++) {
-		st = set->streams[i];
-		last = atomic_load(&st->last_frame);
-		(void)buf_addf(b,
-		    "fangfei_stream_connected{channel=\"%s\"} %d\n"
-		    "fangfei_stream_standby{channel=\"%s\"} %d\n"
-		    "fangfei_stream_last_frame_seconds{channel=\"%s\"} %lld\n"
-		    "fangfei_stream_reconnects_total{channel=\"%s\"} %ld\n"
-		    "fangfei_stream_messages_total{channel=\"%s\"} %ld\n"
-		    "fangfei_stream_duplicates_total{channel=\"%s\"} %ld\n"
-		    "fangfei_stream_acks_total{channel=\"%s\"} %ld\n"
-		    "fangfei_stream_replies_total{channel=\"%s\"} %ld\n",
-		    st->ch->name, atomic_load(&st->connected),
-		    st->ch->name, atomic_load(&st->standby),
-		    st->ch->name, last == 0 ? -1LL : (long long)(now - last) /
-		    1000,
-		    st->ch->name, atomic_load(&st->n_reconnects),
-		    st->ch->name, atomic_load(&st->n_received),
-		    st->ch->name, atomic_load(&st->n_duplicates),
-		    st->ch->name, atomic_load(&st->n_acks),
-		    st->ch->name, atomic_load(&st->n_replies));
+	for (k = 0; k < sizeof stream_families / sizeof stream_families[0];
+	    k++) {
+		metrics_head(b, stream_families[k].name,
+		    stream_families[k].type, stream_families[k].help);
+		for (i = 0; i < set->n; i++) {
+			st = set->streams[i];
+			if (!stream_value(st, k, now, &v))
+				continue;
+			(void)snprintf(l, sizeof l, "channel=\"%s\"",
+			    st->ch->name);
+			metrics_line(b, stream_families[k].name, l, v);
+		}
 	}
 }
 

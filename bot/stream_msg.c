@@ -19,6 +19,7 @@
 #include "delivery.h"
 #include "dispatch.h"
 #include "log.h"
+#include "metrics.h"
 #include "stream.h"
 #include "stream_sup.h"
 #include "messages/xmalloc.h"
@@ -255,8 +256,11 @@ stream_deliver(struct stream *st, struct sconn *c, const char *body,
 		goto out;
 	}
 	atomic_fetch_add(&st->n_received, 1);
+	metrics_message(metrics_channel(st->cfg, ch));
 	dr = dispatch_inbound(st->store, ch, st->env, &in, clock_now(), &reply,
 	    &cmd);
+	if (dr != DISPATCH_IGNORED && dr != DISPATCH_FAILED)
+		metrics_command(metrics_channel(st->cfg, ch), cmd);
 	if (dr == DISPATCH_FAILED) {
 		log_error("%s: %s: not stored: not acknowledged, the platform "
 		    "sends it again", ch->name, st->ops->name);

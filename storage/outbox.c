@@ -112,6 +112,15 @@ static const char *const sql_ob_exists =
     " OR reporter_id IS NOT NULL)";
 static const char *const sql_ob_next =
     "SELECT min(next_at) FROM outbox WHERE state = 'pending'";
+static const char *const sql_ob_states =
+    "SELECT state, count(*) FROM outbox GROUP BY state";
+static const char *const sql_ob_oldest =
+    "SELECT min(created_at) FROM outbox WHERE state IN ('pending', 'sending')";
+
+/* The states of the schema's CHECK, in the order of outbox_stats. */
+const char *const outbox_state_names[OUTBOX_STATES] = {
+	"pending", "sending", "sent", "dead", "delivered", "failed"
+};
 
 /* The kinds a group can have. */
 int
@@ -601,6 +610,37 @@ enum store_status
 outbox_next_due(struct store *s, time_t *when)
 {
 	return store_time(s, sql_ob_next, when);
+}
+
+/* Counts the rows of each state (an index-only scan of outbox_due). */
+enum store_status
+outbox_stats(struct store *s, struct outbox_stats *os)
+{
+	sqlite3_stmt	*st;
+	const char	*state;
+	size_t		 i;
+	int		 rc;
+
+	memset(os, 0, sizeof *os);
+	if ((st = store_stmt(s, sql_ob_states)) == NULL)
+		return STORE_ERROR;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		state = (const char *)sqlite3_column_text(st, 0);
+		for (i = 0; i < OUTBOX_STATES && state != NULL; i++)
+			if (strcmp(state, outbox_state_names[i]) == 0)
+				os->rows[i] = sqlite3_column_int64(st, 1);
+	}
+	if (rc != SQLITE_DONE)
+		return store_fail(s, "outbox_stats");
+	sqlite3_reset(st);
+	return STORE_OK;
+}
+
+/* The creation time of the oldest row still to send, 0 when none. */
+enum store_status
+outbox_oldest_waiting(struct store *s, time_t *when)
+{
+	return store_time(s, sql_ob_oldest, when);
 }
 
 /* The MAC of a report token: HMAC-SHA256 under a key of its own, as hex. */

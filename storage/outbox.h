@@ -163,4 +163,14 @@ enum store_status outbox_report(struct store *, int64_t id, const char *state,
 /* The earliest next_at of a pending row, or 0 when none. */
 enum store_status outbox_next_due(struct store *, time_t *when);
 
+/* The rows of each state, for /metrics. */
+#define OUTBOX_STATES	6
+extern const char *const outbox_state_names[OUTBOX_STATES];
+struct outbox_stats {
+	int64_t	 rows[OUTBOX_STATES];	/* by outbox_state_names */
+};
+enum store_status outbox_stats(struct store *, struct outbox_stats *);
+/* The created_at of the oldest pending or sending row, 0 when none. */
+enum store_status outbox_oldest_waiting(struct store *, time_t *when);
+
 #endif

@@ -3,12 +3,15 @@
  * per-connection statement cache and transactions.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "messages/xmalloc.h"
 #include "store_int.h"
+
+#define STORE_BUSY_MS	5000	/* longest wait for a lock */
 
 /*
  * Process-wide settings, made once before the first connection opens.
@@ -139,6 +142,52 @@ store_migrate(struct store *s, char **cause)
 	return 0;
 }
 
+/* Waits on a lock, all connections together, for /metrics. */
+static atomic_ulong store_busy_count;
+
+/*
+ * SQLite's busy handler: sleeps as sqlite3_busy_timeout(5000) would (the
+ * same growing delays, 5 s in all) and counts each statement that had to
+ * wait. n is the number of earlier calls for this wait; 0 ends it.
+ */
+static int
+store_busy(void *arg, int n)
+{
+	static const int	 delays[] = { 1, 2, 5, 10, 15, 20, 25, 25, 25,
+	    50, 50, 100 };
+	static const int	 totals[] = { 0, 1, 3, 8, 18, 33, 53, 78, 103,
+	    128, 178, 228 };
+	const int		 last = (int)(sizeof delays / sizeof delays[0]) -
+	    1;
+	int			 delay, prior;
+
+	(void)arg;
+	if (n == 0)
+		atomic_fetch_add_explicit(&store_busy_count, 1,
+		    memory_order_relaxed);
+	if (n <= last) {
+		delay = delays[n];
+		prior = totals[n];
+	} else {
+		delay = delays[last];
+		prior = totals[last] + delay * (n - last);
+	}
+	if (prior + delay > STORE_BUSY_MS) {
+		delay = STORE_BUSY_MS - prior;
+		if (delay <= 0)
+			return 0;
+	}
+	(void)sqlite3_sleep(delay);
+	return 1;
+}
+
+/* The waits counted so far. */
+unsigned long
+store_busy_waits(void)
+{
+	return atomic_load_explicit(&store_busy_count, memory_order_relaxed);
+}
+
 /* Opens the database and prepares the connection. */
 struct store *
 store_open(const char *path, const uint8_t *key, int flags, char **cause)
@@ -162,7 +211,7 @@ store_open(const char *path, const uint8_t *key, int flags, char **cause)
 		    sqlite3_errmsg(s->db) : "cannot open");
 		goto fail;
 	}
-	sqlite3_busy_timeout(s->db, 5000);
+	sqlite3_busy_handler(s->db, store_busy, NULL);
 	sqlite3_extended_result_codes(s->db, 1);
 	/*
 	 * WAL lets readers run beside the writer; synchronous = FULL makes a

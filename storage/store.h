@@ -35,6 +35,9 @@ struct store;
 struct store	*store_open(const char *path, const uint8_t *key, int flags,
 		    char **cause);
 void		 store_close(struct store *);
+/* How many statements waited for a lock since the start (every
+ * connection of the process). */
+unsigned long	 store_busy_waits(void);
 /* The message of the last failure on this connection, for the log. */
 const char	*store_errmsg(struct store *);
 const char	*store_strerror(enum store_status);

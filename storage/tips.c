@@ -9,6 +9,8 @@
 #include "store_int.h"
 #include "tips.h"
 
+static const char *const sql_tip_states =
+    "SELECT state, count(*) FROM tips WHERE practice = 0 GROUP BY state";
 static const char *const sql_tip_ref_taken =
     "SELECT 1 FROM tips WHERE ref = ?1";
 static const char *const sql_tip_insert =
@@ -152,4 +154,24 @@ tips_reporter(struct store *s, const char *ref, int64_t *id)
 	}
 	sqlite3_reset(st);
 	return rc;
+}
+
+/* Calls each with every state that has tips and their number. */
+enum store_status
+tips_count_states(struct store *s, void (*each)(void *, const char *, long),
+    void *arg)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = store_stmt(s, sql_tip_states)) == NULL)
+		return STORE_ERROR;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (sqlite3_column_type(st, 0) == SQLITE_TEXT)
+			each(arg, (const char *)sqlite3_column_text(st, 0),
+			    (long)sqlite3_column_int64(st, 1));
+	if (rc != SQLITE_DONE)
+		return store_fail(s, "tips_count_states");
+	sqlite3_reset(st);
+	return STORE_OK;
 }

@@ -54,5 +54,9 @@ enum store_status tips_status(struct store *, const char *ref,
 enum store_status reporters_open(struct store *, int64_t id, char **plain);
 /* The reporter row of a tip (0 when none). */
 enum store_status tips_reporter(struct store *, const char *ref, int64_t *id);
+/* Calls each(arg, state, n) for every state that tips outside practice
+ * are in, for /metrics. */
+enum store_status tips_count_states(struct store *,
+		    void (*each)(void *, const char *state, long n), void *arg);
 
 #endif
