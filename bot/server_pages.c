@@ -52,9 +52,9 @@ server_page(struct server *srv, struct MHD_Connection *c,
 	struct http_request	 req;
 	struct http_response	 resp;
 	struct web_form		 form = { r->text.data, r->nonce.data };
-	struct web_env		 wenv = { srv->cfg, srv->key, &srv->env };
-	struct console_env	 cenv = { srv->cfg };
-	struct try_env		 tenv = { srv->cfg, srv->key, &srv->env };
+	struct web_env		 wenv = { r->conf->cfg, srv->key, &r->conf->env };
+	struct console_env	 cenv = { r->conf->cfg };
+	struct try_env		 tenv = { r->conf->cfg, srv->key, &r->conf->env };
 	struct store		*s;
 	const char		*shown;
 	char			 ip[64];
