@@ -182,7 +182,8 @@ reload_channels(struct config *cfg, const struct config *running)
 			i++;
 			continue;
 		}
-		if ((old != NULL && reload_streams(old)) || reload_streams(ch)) {
+		if ((old != NULL && reload_streams(old)) ||
+		    reload_streams(ch)) {
 			reload_needs_restart("long connection", ch->name);
 			reload_drop_channel(cfg, i);
 			continue;

@@ -52,9 +52,10 @@ server_page(struct server *srv, struct MHD_Connection *c,
 	struct http_request	 req;
 	struct http_response	 resp;
 	struct web_form		 form = { r->text.data, r->nonce.data };
-	struct web_env		 wenv = { r->conf->cfg, srv->key, &r->conf->env };
-	struct console_env	 cenv = { r->conf->cfg };
-	struct try_env		 tenv = { r->conf->cfg, srv->key, &r->conf->env };
+	const struct server_conf *sc = r->conf;
+	struct web_env		 wenv = { sc->cfg, srv->key, &sc->env };
+	struct console_env	 cenv = { sc->cfg };
+	struct try_env		 tenv = { sc->cfg, srv->key, &sc->env };
 	struct store		*s;
 	const char		*shown;
 	char			 ip[64];

@@ -222,8 +222,10 @@ test_json_log(void **state)
 	assert_non_null(strstr(log, "\"event\":\"stop\",\"msg\":\"stopped\""));
 	assert_non_null(strstr(log, "\"event\":\"http\""));
 	assert_non_null(strstr(log, "\"status\":401,\"path\":\"/hook/tg\""));
-	assert_non_null(strstr(log, "\"status\":404,\"path\":\"/hook/nosuch\""));
-	assert_non_null(strstr(log, "\"status\":401,\"path\":\"/api/v1/tips\""));
+	assert_non_null(strstr(log, "\"status\":404,\"path\":"
+	    "\"/hook/nosuch\""));
+	assert_non_null(strstr(log, "\"status\":401,\"path\":"
+	    "\"/api/v1/tips\""));
 	for (i = 0; i < sizeof never / sizeof never[0]; i++)
 		if (strstr(log, never[i]) != NULL)
 			fail_msg("the log holds \"%s\":\n%s", never[i], log);
