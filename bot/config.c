@@ -60,6 +60,7 @@ config_init(struct config *cfg)
 	cfg->threads = n > 0 && n < 64 ? (int)n : 2;
 	cfg->utc_offset = 8 * 3600;
 	cfg->log_level = xstrdup("info");
+	cfg->log_format = xstrdup("text");
 	cfg->db_path = xstrdup("var/fangfei.db");
 	cfg->rate_limits = 1;
 	cfg->max_inflight = 64;
@@ -271,8 +272,8 @@ config_key(void *arg, const char *section, const char *key, const char *value)
 {
 	struct config_parse	*p = arg;
 	struct config		*cfg = p->cfg;
+	enum log_format		 format;
 	long			 n;
-
 	size_t			 i;
 
 	if (strncmp(section, "channel.", 8) == 0)
@@ -312,6 +313,12 @@ config_key(void *arg, const char *section, const char *key, const char *value)
 			config_set(&cfg->hotline, value);
 		else if (strcmp(key, "log_level") == 0)
 			config_set(&cfg->log_level, value);
+		else if (strcmp(key, "log_format") == 0) {
+			if (log_format_parse(value, &format) == -1)
+				return config_fail(p, xasprintf("log_format "
+				    "must be text or json"));
+			config_set(&cfg->log_format, value);
+		}
 		else if (strcmp(key, "max_body_bytes") == 0) {
 			if (config_number(value, CONFIG_BODY_MIN,
 			    CONFIG_BODY_MAX, &n) == -1) {
@@ -509,6 +516,7 @@ config_free(struct config *cfg)
 	free(cfg->public_base_url);
 	free(cfg->hotline);
 	free(cfg->log_level);
+	free(cfg->log_format);
 	free(cfg->db_path);
 	free(cfg->key_file);
 	free(cfg->sms_channel);

@@ -20,6 +20,7 @@ struct config {
 	int		 threads;
 	int		 utc_offset;		/* seconds east of UTC */
 	char		*log_level;
+	char		*log_format;		/* text or json */
 	char		*db_path;
 	char		*key_file;		/* reporter key; default <db>.key */
 	int		 rate_limits;		/* [delivery] 1: apply platforms' */

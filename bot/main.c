@@ -23,6 +23,7 @@
 #include "scheduler.h"
 #include "log.h"
 #include "messages/xmalloc.h"
+#include "reload.h"
 #include "server.h"
 #include "stream.h"
 #include "storage/store.h"
@@ -69,7 +70,9 @@ static const char usage_serve[] =
 "运行 webhook 服务。Serves webhooks at POST /hook/NAME for each\n"
 "[channel.NAME] of the config, GET /healthz and GET /metrics.\n"
 "Environment: FANGFEI_CONFIG, FANGFEI_LISTEN, FANGFEI_DB (flags win).\n"
-"SIGTERM or SIGINT: finish the requests in flight, then exit 0.\n";
+"SIGTERM or SIGINT: finish the requests in flight, then exit 0.\n"
+"SIGHUP: read the config file again; what needs a restart is logged and\n"
+"kept, a config that does not check is logged and changes nothing.\n";
 
 static const char usage_import[] =
 "用法 usage: fangfei import enterprises|areas|phones FILE.csv [--db PATH]\n"
@@ -287,20 +290,23 @@ cmd_serve(struct cli *cli, int argc, char **argv)
 	struct store	*s;
 	uint8_t		 key[STORE_KEY_LEN];
 	const char	*listen = NULL;
-	char		*cause = NULL;
+	char		*cause = NULL, nch[16];
 	enum log_level	 level;
+	enum log_format	 format;
 	sigset_t	 set;
 	int		 sig = SIGTERM;
 
 	if (cli_options(cli, argc, argv, usage_serve, &listen, NULL) != argc)
 		return 2;
+	if (log_level_parse(cli->cfg.log_level, &level) == 0)
+		log_set_level(level);
+	if (log_format_parse(cli->cfg.log_format, &format) == 0)
+		log_set_format(format);
 	if (config_check(&cli->cfg, &cause) == -1) {
 		fprintf(stderr, "fangfei: 配置错误 config: %s\n", cause);
 		free(cause);
 		return 1;
 	}
-	if (log_level_parse(cli->cfg.log_level, &level) == 0)
-		log_set_level(level);
 	if (clock_moved())
 		log_warn("FANGFEI_NOW: the clock starts at %s (a testing aid)",
 		    getenv("FANGFEI_NOW"));
@@ -313,6 +319,7 @@ cmd_serve(struct cli *cli, int argc, char **argv)
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -346,8 +353,9 @@ cmd_serve(struct cli *cli, int argc, char **argv)
 		delivery_stop(dl);
 		return 1;
 	}
-	log_info("serving %zu channel(s), database %s", cli->cfg.nchannels,
-	    cli->cfg.db_path);
+	(void)snprintf(nch, sizeof nch, "%zu", cli->cfg.nchannels);
+	log_event(LOG_INFO, "start", "serving", "channels", nch, "database",
+	    cli->cfg.db_path, (char *)NULL);
 	printf("fangfei: listening on http://%.*s:%u\n",
 	    (int)strcspn(cli->cfg.listen, ":"), cli->cfg.listen,
 	    server_port(srv));
@@ -358,14 +366,19 @@ cmd_serve(struct cli *cli, int argc, char **argv)
 		struct timespec tick = { 60, 0 };
 
 		server_cron(srv, clock_now());
-		if ((sig = sigtimedwait(&set, NULL, &tick)) > 0)
+		if ((sig = sigtimedwait(&set, NULL, &tick)) == SIGHUP) {
+			reload_serve(srv, &cli->cfg, cli->config_path);
+			continue;
+		}
+		if (sig > 0)
 			break;
 		if (errno != EAGAIN && errno != EINTR) {
 			sig = SIGTERM;
 			break;
 		}
 	}
-	log_info("%s: finishing requests in flight", strsignal(sig));
+	log_event(LOG_INFO, "stop", "finishing requests in flight", "signal",
+	    strsignal(sig), (char *)NULL);
 	/* The long connections first: what they stored is acknowledged,
 	 * then they close. */
 	scheduler_stop(sched);
@@ -373,7 +386,7 @@ cmd_serve(struct cli *cli, int argc, char **argv)
 	stream_stop(streams);
 	server_stop(srv, 10000);
 	delivery_stop(dl);
-	log_info("stopped");
+	log_event(LOG_INFO, "stop", "stopped", (char *)NULL);
 	return 0;
 }
 

@@ -6,6 +6,7 @@
  * are constants, and an error code is kept only when it is such a token.
  */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -124,13 +125,40 @@ metrics_route(const char *url)
 	return METRICS_ROUTE_OTHER;
 }
 
+/*
+ * The channels' label values, by slot: a name keeps its slot for the
+ * process's life, so that a reload (bot/reload.c) that adds, removes or
+ * reorders channels never counts one channel's requests under another's
+ * name. A slot is written once, under the lock, before nslots counts it.
+ */
+static char		 slot_names[CONFIG_CHANNELS_MAX][64];
+static atomic_int	 nslots;
+static pthread_mutex_t	 slot_lock = PTHREAD_MUTEX_INITIALIZER;
+
 int
-metrics_channel(const struct config *cfg, const struct channel *ch)
+metrics_channel(const struct channel *ch)
 {
-	if (cfg == NULL || ch < cfg->channels ||
-	    ch >= cfg->channels + cfg->nchannels)
+	int	 i, n;
+
+	if (ch == NULL || ch->name == NULL)
 		return METRICS_NO_CHANNEL;
-	return (int)(ch - cfg->channels);
+	n = atomic_load(&nslots);
+	for (i = 0; i < n; i++)
+		if (strcmp(slot_names[i], ch->name) == 0)
+			return i;
+	pthread_mutex_lock(&slot_lock);
+	n = atomic_load(&nslots);
+	for (i = 0; i < n; i++)
+		if (strcmp(slot_names[i], ch->name) == 0)
+			break;
+	if (i == n && n < CONFIG_CHANNELS_MAX &&
+	    strlen(ch->name) < sizeof slot_names[0]) {
+		memcpy(slot_names[n], ch->name, strlen(ch->name) + 1);
+		atomic_store(&nslots, n + 1);
+	} else if (i == n)
+		i = METRICS_NO_CHANNEL;	/* more names than slots: unnamed */
+	pthread_mutex_unlock(&slot_lock);
+	return i;
 }
 
 /* A channel position as an index of the arrays. */
@@ -387,11 +415,16 @@ histo_render(struct buf *b, const char *name, const char *labels,
 
 /* A channel slot's label value. */
 static const char *
-metrics_channel_name(const struct metrics_scrape *sc, size_t i)
+metrics_channel_name(size_t i)
 {
-	if (i < sc->cfg->nchannels)
-		return sc->cfg->channels[i].name;
-	return "-";
+	return i < (size_t)atomic_load(&nslots) ? slot_names[i] : "-";
+}
+
+/* Whether slot i is rendered: a named one, or the one of no channel. */
+static int
+metrics_channel_shown(size_t i)
+{
+	return i < (size_t)atomic_load(&nslots) || i == METRICS_NO_CHANNEL;
 }
 
 struct metrics_family;
@@ -414,12 +447,13 @@ render_http(struct buf *b, const struct metrics_family *f,
 	char	 l[160];
 	size_t	 r, i;
 
+	(void)sc;
 	for (r = 0; r < METRICS_ROUTES; r++)
 		for (i = 0; i < METRICS_CHANNEL_SLOTS; i++) {
-			if (i >= sc->cfg->nchannels && i != METRICS_NO_CHANNEL)
+			if (!metrics_channel_shown(i))
 				continue;
 			(void)snprintf(l, sizeof l, "route=\"%s\",channel=\"%s\"",
-			    route_names[r], metrics_channel_name(sc, i));
+			    route_names[r], metrics_channel_name(i));
 			histo_render(b, f->name, l, &http_hist[r][i],
 			    http_bounds);
 		}
@@ -451,9 +485,10 @@ render_messages(struct buf *b, const struct metrics_family *f,
 	char	 l[96];
 	size_t	 i;
 
-	for (i = 0; i < sc->cfg->nchannels; i++) {
+	(void)sc;
+	for (i = 0; i < (size_t)atomic_load(&nslots); i++) {
 		(void)snprintf(l, sizeof l, "channel=\"%s\"",
-		    sc->cfg->channels[i].name);
+		    slot_names[i]);
 		metrics_line(b, f->name, l, (double)metrics_get(&messages[i]));
 	}
 }
@@ -466,14 +501,15 @@ render_commands(struct buf *b, const struct metrics_family *f,
 	uint64_t	 n;
 	size_t		 i, k;
 
+	(void)sc;
 	for (i = 0; i < METRICS_CHANNEL_SLOTS; i++) {
-		if (i >= sc->cfg->nchannels && i != METRICS_NO_CHANNEL)
+		if (!metrics_channel_shown(i))
 			continue;
 		for (k = 0; k <= METRICS_COMMANDS_MAX; k++) {
 			if ((n = metrics_get(&commands[i][k])) == 0)
 				continue;
 			(void)snprintf(l, sizeof l, "channel=\"%s\","
-			    "command=\"%s\"", metrics_channel_name(sc, i),
+			    "command=\"%s\"", metrics_channel_name(i),
 			    k < METRICS_COMMANDS_MAX ? handler_table[k]->name :
 			    "-");
 			metrics_line(b, f->name, l, (double)n);

@@ -35,8 +35,9 @@ enum metrics_route {
 
 /* The route a request's path belongs to. */
 enum metrics_route metrics_route(const char *url);
-/* The position of ch in cfg (METRICS_NO_CHANNEL when it is none of them). */
-int	 metrics_channel(const struct config *, const struct channel *);
+/* The slot of ch's name (METRICS_NO_CHANNEL for none, or past
+ * CONFIG_CHANNELS_MAX names). */
+int	 metrics_channel(const struct channel *);
 
 /* One HTTP request ended: its route, channel position, status and time
  * from its headers to its end, in nanoseconds. */

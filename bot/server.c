@@ -175,13 +175,32 @@ server_log_url(const char *url)
 	return strncmp(url, "/ics/", 5) == 0 ? "/ics/…" : url;
 }
 
+/* Logs a refused or failed request: event "http" with its status, the
+ * path as the log may show it (no query: it may hold a secret) and the
+ * method when known (NULL: not shown). */
+static void
+server_log_status(int status, const char *method, const char *url,
+    const char *why)
+{
+	char		 code[16];
+	const char	*shown = server_log_url(url);
+	char		 path[512];
+
+	(void)snprintf(code, sizeof code, "%d", status);
+	(void)snprintf(path, sizeof path, "%.*s", (int)strcspn(shown, "?"),
+	    shown);
+	log_event(status >= 500 ? LOG_ERROR : LOG_WARN, "http", why,
+	    "status", code, "path", path, method != NULL ? "method" : NULL,
+	    method, (char *)NULL);
+}
+
 /* Answers an error with a JSON body and one log line. */
 enum MHD_Result
 server_error(struct server *srv, struct MHD_Connection *c, int status,
     const char *url, const char *why)
 {
 	(void)srv;
-	log_warn("%d %s: %s", status, server_log_url(url), why);
+	server_log_status(status, NULL, url, why);
 	return server_respond(c, status, "application/json",
 	    xasprintf("{\"error\":\"%s\"}", why), strlen(why) + 12);
 }
@@ -221,7 +240,7 @@ server_api(struct server *srv, struct MHD_Connection *c, const char *method,
 	struct http_request	 req;
 	struct http_response	 resp;
 	struct api_env		 env = { .now = 0 };
-	struct console_env	 cenv = { srv->cfg };
+	struct console_env	 cenv = { r->conf->cfg };
 	struct store		*s;
 
 	if (r->too_big)
@@ -233,9 +252,9 @@ server_api(struct server *srv, struct MHD_Connection *c, const char *method,
 	env.allow_private_targets = srv->cfg->allow_private_targets;
 	env.print_link_hours = srv->cfg->print_link_hours;
 	env.public_base_url = srv->cfg->public_base_url;
-	env.sms_channel = srv->env.sms_channel;
-	env.sms_max_parts = srv->env.sms_max_parts;
-	env.handlers = &srv->env;
+	env.sms_channel = r->conf->env.sms_channel;
+	env.sms_max_parts = r->conf->env.sms_max_parts;
+	env.handlers = &r->conf->env;
 	memset(&resp, 0, sizeof resp);
 	resp.status = 500;
 	memset(&req, 0, sizeof req);
@@ -253,7 +272,7 @@ server_api(struct server *srv, struct MHD_Connection *c, const char *method,
 	if (env.wrote_outbox)
 		delivery_wake(srv->delivery);
 	if (resp.status >= 400)
-		log_warn("%d %s %s", resp.status, method, url);
+		server_log_status(resp.status, method, url, "refused");
 	/* With its one extra header (an export page's cursor). */
 	return server_send(c, &resp);
 }
@@ -350,7 +369,7 @@ server_hook(struct server *srv, struct MHD_Connection *c,
 		inbound_clear(&in);
 		return server_error(srv, c, status, url, why);
 	}
-	metrics_message(metrics_channel(srv->cfg, ch));
+	metrics_message(metrics_channel(ch));
 	if ((s = server_store(srv)) == NULL) {
 		inbound_clear(&in);
 		return server_error(srv, c, 503, url, "database unavailable");
@@ -358,7 +377,7 @@ server_hook(struct server *srv, struct MHD_Connection *c,
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	/* Signatures were checked against the system's clock (req.now);
 	 * what the message does reads the one clock. */
-	dr = dispatch_inbound(s, ch, &srv->env, &in, clock_now(), &reply,
+	dr = dispatch_inbound(s, ch, &r->conf->env, &in, clock_now(), &reply,
 	    &cmd);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) /
@@ -372,13 +391,13 @@ server_hook(struct server *srv, struct MHD_Connection *c,
 		if (!ch->backend->reply_outbox)
 			log_warn("%s: an answer took %ld ms: sent through the "
 			    "outbox", ch->name, ms);
-		(void)dispatch_queue_reply(s, ch, &srv->env, &in, req.now,
+		(void)dispatch_queue_reply(s, ch, &r->conf->env, &in, req.now,
 		    &reply);
 	}
 	if (dr == DISPATCH_REPEATED)
 		metrics_retry_answered();
 	if (dr != DISPATCH_IGNORED)
-		metrics_command(metrics_channel(srv->cfg, ch), cmd);
+		metrics_command(metrics_channel(ch), cmd);
 	/* No chat or sender id: in a private chat they name the person. */
 	log_debug("%s %s cmd=%s result=%d", ch->name,
 	    in.chat_kind == CHAT_GROUP ? "group" : "private", cmd, (int)dr);
@@ -535,13 +554,13 @@ server_access(void *arg, struct MHD_Connection *c, const char *url,
 	(void)version;
 	if (server_deadline(srv, c) == -1) {
 		/* Past the whole-request deadline: drop the connection. */
-		log_warn("408 %s: request deadline of %d s passed", url,
-		    srv->cfg->request_deadline);
+		server_log_status(408, NULL, url, "request deadline passed");
 		server_note_status(c, 408);
 		return MHD_NO;
 	}
 	if (r == NULL) {
 		r = xcalloc(1, sizeof *r);
+		r->conf = atomic_load(&srv->conf);
 		buf_init(&r->body, srv->cfg->max_body_bytes);
 		r->counted = 1;
 		r->started_ns = server_ns();
@@ -578,7 +597,8 @@ server_access(void *arg, struct MHD_Connection *c, const char *url,
 		 * a declared Content-Length over the cap gets its 413 and
 		 * the close above, before any of the body is read.) */
 		if (r->too_big) {
-			log_warn("413 %s: body too large, closing", url);
+			server_log_status(413, NULL, url,
+			    "body too large, closing");
 			server_note_status(c, 413);
 			return MHD_NO;
 		}
@@ -606,9 +626,9 @@ server_access(void *arg, struct MHD_Connection *c, const char *url,
 	if (try_route(url))
 		return server_page(srv, c, SERVER_PAGE_TRY, method, url, r);
 	if (strncmp(url, "/hook/", 6) != 0 ||
-	    (ch = config_channel(srv->cfg, url + 6)) == NULL)
+	    (ch = config_channel(r->conf->cfg, url + 6)) == NULL)
 		return server_error(srv, c, 404, url, "no such route");
-	r->channel = metrics_channel(srv->cfg, ch);
+	r->channel = metrics_channel(ch);
 	/* The simulator's channel answers at /try only, behind its access
 	 * checks: never as a webhook. */
 	if (ch->backend->practice)
@@ -744,13 +764,59 @@ server_channel_locale(const struct handler_env *env, const char *name)
 	return ch != NULL ? ch->locale : LOCALE_ZH;
 }
 
+/*
+ * Builds what requests read from cfg: the handlers' environment (texts,
+ * flood limits, leads, the ledger's deadlines) with the server's one
+ * limiter, so that counts go on across a reload. owned: cfg is freed with
+ * it at stop.
+ */
+static struct server_conf *
+server_conf_new(struct server *srv, struct config *cfg, int owned)
+{
+	struct server_conf	*sc = xcalloc(1, sizeof *sc);
+	struct handler_env	*env = &sc->env;
+	const struct channel	*ch;
+
+	sc->cfg = cfg;
+	sc->owned = owned;
+	env->hotline = cfg->hotline;
+	console_base(cfg, sc->console_base, sizeof sc->console_base);
+	env->console_base = sc->console_base;
+	env->utc_offset = cfg->utc_offset;
+	env->outbox_wake = server_wake;
+	env->wake_arg = srv->delivery;
+	env->limits = srv->limits;
+	env->tips_per_hour = cfg->tips_per_hour;
+	env->checks_per_minute = cfg->checks_per_minute;
+	env->bind_failures_per_sender = cfg->bind_failures_per_sender;
+	env->bind_failures_per_channel = cfg->bind_failures_per_channel;
+	env->bind_cooldown_minutes = cfg->bind_cooldown_minutes;
+	env->sms_help_minutes = cfg->sms_help_minutes;
+	memcpy(env->tip_due_hours, cfg->tip_due_hours,
+	    sizeof env->tip_due_hours);
+	env->tip_link_days = cfg->tip_link_days;
+	env->channel_locale = server_channel_locale;
+	env->channels = cfg;
+	if (cfg->leads) {
+		sc->phrases = chatter_phrases(cfg->lead_phrases);
+		env->lead_phrases = sc->phrases != NULL ?
+		    (const char *const *)sc->phrases : chatter_default_phrases;
+		env->lead_warn_minutes = cfg->lead_warn_minutes;
+	}
+	if (cfg->sms_channel != NULL &&
+	    (ch = config_channel(cfg, cfg->sms_channel)) != NULL) {
+		env->sms_channel = ch->name;
+		env->sms_max_parts = channel_sms_parts(ch);
+	}
+	return sc;
+}
+
 /* Starts the daemon. */
 struct server *
 server_start(struct config *cfg, const uint8_t *key, struct delivery *dl,
     char **cause)
 {
 	struct server		*srv;
-	const struct channel	*ch;
 	struct sockaddr_in	 sa;
 	const union MHD_DaemonInfo *info;
 
@@ -763,41 +829,15 @@ server_start(struct config *cfg, const uint8_t *key, struct delivery *dl,
 	metrics_start();
 	srv->cfg = cfg;
 	memcpy(srv->key, key, STORE_KEY_LEN);
-	srv->env.hotline = cfg->hotline;
-	console_base(cfg, srv->console_base, sizeof srv->console_base);
-	srv->env.console_base = srv->console_base;
-	srv->env.utc_offset = cfg->utc_offset;
-	srv->env.outbox_wake = server_wake;
-	srv->env.wake_arg = dl;
-	srv->env.limits = limiter_new(65536);
-	srv->env.tips_per_hour = cfg->tips_per_hour;
-	srv->env.checks_per_minute = cfg->checks_per_minute;
-	srv->env.bind_failures_per_sender = cfg->bind_failures_per_sender;
-	srv->env.bind_failures_per_channel = cfg->bind_failures_per_channel;
-	srv->env.bind_cooldown_minutes = cfg->bind_cooldown_minutes;
-	srv->env.sms_help_minutes = cfg->sms_help_minutes;
-	memcpy(srv->env.tip_due_hours, cfg->tip_due_hours,
-	    sizeof srv->env.tip_due_hours);
-	srv->env.tip_link_days = cfg->tip_link_days;
-	srv->env.channel_locale = server_channel_locale;
-	srv->env.channels = cfg;
-	if (cfg->leads) {
-		srv->phrases = chatter_phrases(cfg->lead_phrases);
-		srv->env.lead_phrases = srv->phrases != NULL ?
-		    (const char *const *)srv->phrases : chatter_default_phrases;
-		srv->env.lead_warn_minutes = cfg->lead_warn_minutes;
-	}
-	if (cfg->sms_channel != NULL &&
-	    (ch = config_channel(cfg, cfg->sms_channel)) != NULL) {
-		srv->env.sms_channel = ch->name;
-		srv->env.sms_max_parts = channel_sms_parts(ch);
-	}
+	srv->limits = limiter_new(65536);
 	srv->delivery = dl;
 	pthread_mutex_init(&srv->lock, NULL);
 	/* The channels' area ids are filled in here, before any thread
 	 * reads them. */
 	if (server_resolve_areas(srv, cfg, cause) == -1)
 		goto fail;
+	srv->boot = server_conf_new(srv, cfg, 0);
+	atomic_store(&srv->conf, srv->boot);
 	srv->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
 	    MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL,
 	    server_access, srv,
@@ -835,7 +875,23 @@ fail:
 const struct handler_env *
 server_env(const struct server *srv)
 {
-	return &srv->env;
+	return &srv->boot->env;
+}
+
+/* Serves cfg from the next request on. */
+int
+server_reload(struct server *srv, struct config *cfg, char **cause)
+{
+	struct server_conf	*sc;
+
+	/* On the main thread, between requests of the pool's: new
+	 * channels' areas are resolved before any request sees them. */
+	if (server_resolve_areas(srv, cfg, cause) == -1)
+		return -1;
+	sc = server_conf_new(srv, cfg, 1);
+	sc->older = atomic_load(&srv->conf);
+	atomic_store(&srv->conf, sc);
+	return 0;
 }
 
 void
@@ -855,9 +911,10 @@ server_port(const struct server *srv)
 void
 server_stop(struct server *srv, int grace_ms)
 {
-	struct timespec	 ts = { 0, 10 * 1000 * 1000 };
-	int		 waited = 0;
-	size_t		 i;
+	struct timespec		 ts = { 0, 10 * 1000 * 1000 };
+	struct server_conf	*sc, *older;
+	int			 waited = 0;
+	size_t			 i;
 
 	if (srv == NULL)
 		return;
@@ -874,8 +931,16 @@ server_stop(struct server *srv, int grace_ms)
 		store_close(srv->stores[i]);
 	server_tls_store = NULL;
 	pthread_mutex_destroy(&srv->lock);
-	limiter_free(srv->env.limits);
-	chatter_phrases_free(srv->phrases);
+	for (sc = atomic_load(&srv->conf); sc != NULL; sc = older) {
+		older = sc->older;
+		chatter_phrases_free(sc->phrases);
+		if (sc->owned) {
+			config_free(sc->cfg);
+			free(sc->cfg);
+		}
+		free(sc);
+	}
+	limiter_free(srv->limits);
 	explicit_bzero(srv->key, sizeof srv->key);
 	free(srv);
 }
@@ -884,8 +949,9 @@ server_stop(struct server *srv, int grace_ms)
 void
 server_cron(struct server *srv, time_t now)
 {
-	struct store	*s = server_store(srv);
+	struct store		*s = server_store(srv);
+	const struct server_conf *sc = atomic_load(&srv->conf);
 
 	if (s != NULL)
-		cron_run(s, srv->cfg, &srv->env, srv->delivery, now);
+		cron_run(s, sc->cfg, &sc->env, srv->delivery, now);
 }

@@ -24,6 +24,12 @@ unsigned int	 server_port(const struct server *);
 /* The handlers' environment (flood limits, wake-up), for the long
  * connections' dispatch. */
 const struct handler_env *server_env(const struct server *);
+/* Serves cfg (checked; the server owns it from now on) from the next
+ * request on; requests already running finish with the one they began
+ * with. Only settings that are safe to change while serving may differ
+ * from the running ones (bot/reload.h). Returns 0, or -1 with *cause
+ * (the running config stays; cfg is the caller's again). */
+int		 server_reload(struct server *, struct config *, char **cause);
 /* The long connections, for /healthz and /metrics. */
 struct stream_set;
 void		 server_set_streams(struct server *, struct stream_set *);

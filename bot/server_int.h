@@ -24,19 +24,38 @@
 struct delivery;
 struct stream_set;
 
-struct server {
+/*
+ * A configuration as requests read it: the config and the handlers'
+ * environment built from it. A reload (SIGHUP) puts a new one in place;
+ * each request reads the pointer once, at its start, and uses that one to
+ * its end. Replaced ones are kept, never freed before the server stops: a
+ * reload is rare and small, and no request can then hold a freed one.
+ */
+struct server_conf {
 	struct config		*cfg;
+	struct handler_env	 env;
+	char			**phrases;	/* [leads] phrases, split */
+	char			 console_base[512];	/* sign-in links */
+	int			 owned;		/* cfg is freed with it */
+	struct server_conf	*older;		/* the one it replaced */
+};
+
+struct server {
+	/* The configuration the server started with: what only a restart
+	 * changes (the database, connection limits, the public URL). */
+	struct config		*cfg;
+	_Atomic(struct server_conf *) conf;	/* the newest */
+	struct server_conf	*boot;		/* the first, for the long
+						   connections' dispatch */
 	struct MHD_Daemon	*mhd;
 	uint8_t			 key[STORE_KEY_LEN];
-	struct handler_env	 env;
 	struct delivery		*delivery;	/* woken after API broadcasts */
 	unsigned int		 port;
 	pthread_mutex_t		 lock;		/* guards stores */
 	struct store		*stores[SERVER_STORES_MAX];
 	size_t			 nstores;
 	atomic_long		 inflight;
-	char			**phrases;	/* [leads] phrases, split */
-	char			 console_base[512];	/* sign-in links */
+	struct limiter		*limits;	/* shared by every conf */
 	/* The long connections (bot/stream.h), set once after start. */
 	_Atomic(struct stream_set *) streams;
 };
@@ -45,6 +64,7 @@ struct server {
 /* Per-request state, from the first call of the access handler to the
  * completion callback. */
 struct request {
+	const struct server_conf *conf;	/* read once, at the start */
 	struct buf		 body;
 	int			 too_big;
 	int			 counted;

@@ -53,9 +53,10 @@ server_page(struct server *srv, struct MHD_Connection *c,
 	struct http_request	 req;
 	struct http_response	 resp;
 	struct web_form		 form = { r->text.data, r->nonce.data };
-	struct web_env		 wenv = { srv->cfg, srv->key, &srv->env };
-	struct console_env	 cenv = { srv->cfg };
-	struct try_env		 tenv = { srv->cfg, srv->key, &srv->env };
+	const struct server_conf *sc = r->conf;
+	struct web_env		 wenv = { sc->cfg, srv->key, &sc->env };
+	struct console_env	 cenv = { sc->cfg };
+	struct try_env		 tenv = { sc->cfg, srv->key, &sc->env };
 	struct store		*s;
 	const char		*shown;
 	char			 ip[64];

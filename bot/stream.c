@@ -215,6 +215,7 @@ static void
 sconn_detach(struct sconn *c, const char *why)
 {
 	struct stream	*st = c->st;
+	char		 id[24];
 	int		 was_primary = st->primary == c;
 
 	if (c->state == SCONN_GONE)
@@ -225,21 +226,24 @@ sconn_detach(struct sconn *c, const char *why)
 		st->dialing = NULL;
 	if (st->draining == c)
 		st->draining = NULL;
+	(void)snprintf(id, sizeof id, "%llu", (unsigned long long)c->id);
 	if (c->state == SCONN_DIALING) {
-		log_warn("%s: %s: connection %llu failed: %s", st->ch->name,
-		    st->ops->name, (unsigned long long)c->id, why);
+		log_event(LOG_WARN, "stream", "connection failed", "channel",
+		    st->ch->name, "platform", st->ops->name, "connection", id,
+		    "why", why, (char *)NULL);
 		stream_reason(st, "connect failed: %s", why);
 		stream_retry_later(st, STREAM_OPEN_RETRY);
 	} else if (was_primary && !st->closing) {
-		log_warn("%s: %s: connection %llu %s closed: %s",
-		    st->ch->name, st->ops->name, (unsigned long long)c->id,
-		    c->label, why);
+		log_event(LOG_WARN, "stream", "connection closed", "channel",
+		    st->ch->name, "platform", st->ops->name, "connection", id,
+		    "label", c->label, "why", why, (char *)NULL);
 		stream_reason(st, "connection closed: %s", why);
 		st->dropped = 1;
 		stream_retry_later(st, STREAM_OPEN_RETRY);
 	} else
-		log_info("%s: %s: connection %llu %s closed", st->ch->name,
-		    st->ops->name, (unsigned long long)c->id, c->label);
+		log_event(LOG_INFO, "stream", "connection closed", "channel",
+		    st->ch->name, "platform", st->ops->name, "connection", id,
+		    "label", c->label, (char *)NULL);
 	if (st->primary == NULL)
 		stream_down(st);
 	c->state = SCONN_GONE;
@@ -291,6 +295,7 @@ void
 stream_ready(struct stream *st, struct sconn *c)
 {
 	int64_t	now = stream_mono_ms();
+	char	id[24];
 
 	if (c->state != SCONN_DIALING)
 		return;
@@ -313,9 +318,10 @@ stream_ready(struct stream *st, struct sconn *c)
 	atomic_store(&st->connected, 1);
 	atomic_store(&st->down_since, 0);
 	stream_reason(st, "connected");
-	log_info("%s: %s: connection %llu ready%s%s", st->ch->name,
-	    st->ops->name, (unsigned long long)c->id, c->label[0] ? " " : "",
-	    c->label);
+	(void)snprintf(id, sizeof id, "%llu", (unsigned long long)c->id);
+	log_event(LOG_INFO, "stream", "connection ready", "channel",
+	    st->ch->name, "platform", st->ops->name, "connection", id, "label",
+	    c->label, (char *)NULL);
 }
 
 /* A frame came: c is alive. */

@@ -256,11 +256,11 @@ stream_deliver(struct stream *st, struct sconn *c, const char *body,
 		goto out;
 	}
 	atomic_fetch_add(&st->n_received, 1);
-	metrics_message(metrics_channel(st->cfg, ch));
+	metrics_message(metrics_channel(ch));
 	dr = dispatch_inbound(st->store, ch, st->env, &in, clock_now(), &reply,
 	    &cmd);
 	if (dr != DISPATCH_IGNORED && dr != DISPATCH_FAILED)
-		metrics_command(metrics_channel(st->cfg, ch), cmd);
+		metrics_command(metrics_channel(ch), cmd);
 	if (dr == DISPATCH_FAILED) {
 		log_error("%s: %s: not stored: not acknowledged, the platform "
 		    "sends it again", ch->name, st->ops->name);

@@ -72,6 +72,7 @@ test_labels(void **state)
 {
 	static struct config	 cfg;
 	struct metrics_scrape	 sc = { &cfg, NULL, 3, 0 };
+	struct channel		 other = { 0 };
 	struct buf		 b;
 	char			*page, *line, *save = NULL, fam[128];
 	char			 want[128], got[128];
@@ -82,6 +83,13 @@ test_labels(void **state)
 	cfg.nchannels = 2;
 	cfg.channels[0].name = (char *)"demo";
 	cfg.channels[1].name = (char *)"sms";
+	/* A name keeps its slot whatever its position (a reload may
+	 * reorder the channels). */
+	assert_int_equal(metrics_channel(&cfg.channels[0]), 0);
+	assert_int_equal(metrics_channel(&cfg.channels[1]), 1);
+	other.name = (char *)"sms";
+	assert_int_equal(metrics_channel(&other), 1);
+	assert_int_equal(metrics_channel(NULL), METRICS_NO_CHANNEL);
 	metrics_http(METRICS_ROUTE_HOOK, 1, 200, 1500000);
 	metrics_http(METRICS_ROUTE_API, METRICS_NO_CHANNEL, 404, 10);
 	metrics_command(0, "check");
@@ -124,12 +132,13 @@ test_labels(void **state)
 static void *
 observe(void *arg)
 {
+	int	 slot = *(int *)arg;
 	long	 i;
 
-	(void)arg;
 	for (i = 0; i < OBSERVATIONS; i++) {
-		metrics_http(METRICS_ROUTE_TRY, 0, 200, (int64_t)(i & 0xffffff));
-		metrics_message(0);
+		metrics_http(METRICS_ROUTE_TRY, slot, 200,
+		    (int64_t)(i & 0xffffff));
+		metrics_message(slot);
 	}
 	return NULL;
 }
@@ -142,12 +151,14 @@ test_threads(void **state)
 	struct buf		 b;
 	pthread_t		 t[2];
 	char			*page, want[160];
+	int			 slot;
 
 	(void)state;
 	cfg.nchannels = 1;
 	cfg.channels[0].name = (char *)"demo";
-	assert_int_equal(pthread_create(&t[0], NULL, observe, NULL), 0);
-	assert_int_equal(pthread_create(&t[1], NULL, observe, NULL), 0);
+	slot = metrics_channel(&cfg.channels[0]);
+	assert_int_equal(pthread_create(&t[0], NULL, observe, &slot), 0);
+	assert_int_equal(pthread_create(&t[1], NULL, observe, &slot), 0);
 	pthread_join(t[0], NULL);
 	pthread_join(t[1], NULL);
 	buf_init(&b, 1 << 20);
