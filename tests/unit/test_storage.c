@@ -153,6 +153,74 @@ test_import_rows(void **state)
 	assert_int_equal(st.imported, 1);
 }
 
+/* Flagged checked by name: whether the first match is on a notice. */
+static int
+first_flagged(struct store *s, const char *q)
+{
+	struct check_result	 r;
+	int			 flagged;
+
+	assert_int_equal(enterprises_check_name(s, q, &r), STORE_OK);
+	assert_true(r.n > 0);
+	flagged = r.m[0].flagged;
+	check_result_clear(&r);
+	return flagged;
+}
+
+/*
+ * A connection keeps a copy of the enterprises on notices for its checks:
+ * a notice another connection (another process: an import, the console)
+ * publishes or drafts is seen by the very next check, matches on a notice
+ * are listed first, and a commit that changes no flag keeps the copy.
+ */
+static void
+test_check_flags_shared(void **state)
+{
+	struct fixture		*fx = *state;
+	struct enterprise_in	 e = { 0 };
+	struct store		*other;
+	struct check_result	 r;
+	char			 path[256], *cause = NULL;
+	int64_t			 id, notice, first;
+	int			 i;
+
+	(void)snprintf(path, sizeof path, "%s/t.db", fx->dir);
+	other = store_open(path, key, 0, &cause);
+	assert_non_null(other);
+	/* Twelve companies with one word in common; the last one made will
+	 * be flagged, so it is listed first only once it is. */
+	for (i = 0; i < 12; i++) {
+		char	 name[64];
+
+		(void)snprintf(name, sizeof name, "淄博共享词%c号贸易有限公司",
+		    'A' + i);
+		e.name = name;
+		assert_int_equal(enterprises_put(other, &e, 1000, &id),
+		    STORE_OK);
+	}
+	assert_int_equal(enterprises_check_name(fx->s, "共享词", &r), STORE_OK);
+	assert_int_equal(r.total, 12);
+	first = r.m[0].id;
+	assert_int_not_equal(first, id);
+	assert_int_equal(r.m[0].flagged, 0);
+	check_result_clear(&r);
+
+	assert_int_equal(notices_put(other, 41, "2026-11-30", "第41期", 1, 2000,
+	    &notice), STORE_OK);
+	assert_int_equal(notices_link(other, notice, id, "warned"), STORE_OK);
+	assert_int_equal(enterprises_check_name(fx->s, "共享词", &r), STORE_OK);
+	assert_int_equal(r.m[0].id, id);
+	assert_int_equal(r.m[0].flagged, 1);
+	assert_int_equal(r.m[0].issue, 41);
+	assert_int_equal(r.total, 12);
+	check_result_clear(&r);
+	/* Another commit, no flag changed: the same answer. */
+	e.name = "无关的新公司";
+	assert_int_equal(enterprises_put(other, &e, 3000, &id), STORE_OK);
+	assert_int_equal(first_flagged(fx->s, "共享词"), 1);
+	store_close(other);
+}
+
 /* A tip keeps no identity; its status is for its reporter only. */
 static void
 test_tips(void **state)
@@ -275,6 +343,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_check_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check_codes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_import_rows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_check_flags_shared, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_tips, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_chats, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_contacts, setup, teardown),
