@@ -33,6 +33,8 @@
 #include "handlers/chatter.h"
 #include "cron.h"
 #include "web.h"
+#include "scanq.h"
+#include "webcache.h"
 #include "console.h"
 #include "try.h"
 #include "server_int.h"
@@ -537,8 +539,12 @@ server_access(void *arg, struct MHD_Connection *c, const char *url,
 			r->pp = MHD_create_post_processor(c, 16384,
 			    server_form_field, r);
 		}
-		if (strcmp(method, "POST") == 0)
-			return MHD_YES;		/* wait for the body */
+		/*
+		 * Answered on the next call, for a GET too: libmicrohttpd
+		 * 0.9 closes the connection after a response queued on this
+		 * first one, so every page would cost a new TCP connection.
+		 */
+		return MHD_YES;
 	}
 	if (*size != 0) {
 		if (!r->too_big && buf_add(&r->body, data, *size) == -1)
@@ -738,6 +744,8 @@ server_start(struct config *cfg, const uint8_t *key, struct delivery *dl,
 	srv->env.outbox_wake = server_wake;
 	srv->env.wake_arg = dl;
 	srv->env.limits = limiter_new(65536);
+	srv->scans = scanq_new();
+	srv->pages = webcache_new();
 	srv->env.tips_per_hour = cfg->tips_per_hour;
 	srv->env.checks_per_minute = cfg->checks_per_minute;
 	srv->env.bind_failures_per_sender = cfg->bind_failures_per_sender;
@@ -837,6 +845,8 @@ server_stop(struct server *srv, int grace_ms)
 	server_tls_store = NULL;
 	pthread_mutex_destroy(&srv->lock);
 	limiter_free(srv->env.limits);
+	scanq_free(srv->scans);
+	webcache_free(srv->pages);
 	chatter_phrases_free(srv->phrases);
 	explicit_bzero(srv->key, sizeof srv->key);
 	free(srv);

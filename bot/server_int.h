@@ -42,6 +42,8 @@ struct server {
 	char			 console_base[512];	/* sign-in links */
 	atomic_long		 n_forged_reports;
 	atomic_long		 n_commands;
+	struct scanq		*scans;		/* letter page views */
+	struct webcache		*pages;		/* letter page tops */
 	/* The long connections (bot/stream.h), set once after start. */
 	_Atomic(struct stream_set *) streams;
 };

@@ -52,7 +52,8 @@ server_page(struct server *srv, struct MHD_Connection *c,
 	struct http_request	 req;
 	struct http_response	 resp;
 	struct web_form		 form = { r->text.data, r->nonce.data };
-	struct web_env		 wenv = { srv->cfg, srv->key, &srv->env };
+	struct web_env		 wenv = { srv->cfg, srv->key, &srv->env,
+				    srv->scans, srv->pages };
 	struct console_env	 cenv = { srv->cfg };
 	struct try_env		 tenv = { srv->cfg, srv->key, &srv->env };
 	struct store		*s;
