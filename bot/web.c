@@ -8,8 +8,6 @@
 #include <time.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include "clock.h"
@@ -18,6 +16,7 @@
 #include "log.h"
 #include "markdown.h"
 #include "messages/buf.h"
+#include "messages/hmac.h"
 #include "messages/limit.h"
 #include "messages/text.h"
 #include "messages/xmalloc.h"
@@ -217,14 +216,11 @@ web_mac(const struct web_env *env, const char *label, const char *msg,
     uint8_t mac[32])
 {
 	static const uint8_t	 none[32];
-	uint8_t			 k[32];
-	unsigned int		 len = 32;
+	uint8_t			 k[HMAC_SHA256_LEN];
 
-	HMAC(EVP_sha256(), env->key != NULL ? env->key : none, 32,
-	    (const unsigned char *)label, strlen(label), k, &len);
-	len = 32;
-	HMAC(EVP_sha256(), k, sizeof k, (const unsigned char *)msg,
-	    strlen(msg), mac, &len);
+	hmac_sha256(env->key != NULL ? env->key : none, 32, label,
+	    strlen(label), k);
+	hmac_sha256(k, sizeof k, msg, strlen(msg), mac);
 	explicit_bzero(k, sizeof k);
 }
 

@@ -9,6 +9,7 @@
 #include <openssl/rand.h>
 
 #include "letters.h"
+#include "messages/hmac.h"
 #include "staff.h"
 #include "store_int.h"
 
@@ -433,9 +434,8 @@ letters_synchronous(struct store *s, const char *sql)
 enum store_status
 letters_scan_batch(struct store *s, const struct scan_visit *v, size_t n)
 {
-	uint8_t			 salt[SCAN_SALT_LEN], full[32];
+	uint8_t			 salt[SCAN_SALT_LEN], full[HMAC_SHA256_LEN];
 	char			 day[sizeof v->day] = "";
-	unsigned int		 len;
 	enum store_status	 rc = STORE_ERROR;
 	size_t			 i;
 	int			 salted = 0, hashed;
@@ -455,12 +455,10 @@ letters_scan_batch(struct store *s, const struct scan_visit *v, size_t n)
 			(void)snprintf(day, sizeof day, "%s", v[i].day);
 			salted = letters_day_salt(s, day, salt) == STORE_OK;
 		}
-		len = sizeof full;
 		hashed = salted && v[i].addr[0] != '\0';
 		if (hashed)
-			HMAC(EVP_sha256(), salt, sizeof salt,
-			    (const unsigned char *)v[i].addr,
-			    strlen(v[i].addr), full, &len);
+			hmac_sha256(salt, sizeof salt, v[i].addr,
+			    strlen(v[i].addr), full);
 		/* The first 16 bytes: enough to tell a day's addresses apart. */
 		if ((rc = letters_scan_row(s, &v[i], hashed ? full : NULL)) !=
 		    STORE_OK)
