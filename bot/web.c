@@ -540,23 +540,18 @@ web_scan(struct store *s, const struct web_env *env,
 	explicit_bzero(v.addr, sizeof v.addr);
 }
 
-/* The letter page, recording the visit. */
+/* The page of letter l behind code lc, recording the visit. */
 static void
 web_letter(struct store *s, const struct web_env *env,
     const struct http_request *req, const struct letter_code *lc,
-    struct http_response *resp)
+    const struct letter *l, struct http_response *resp)
 {
-	struct letter	 l;
 	struct buf	 b;
 	const char	*device = req->cookie ? req->cookie(req, WEB_COOKIE) :
 			    NULL;
 	char		 fresh[WEB_DEVICE_LEN + 1], nonce[80];
 	int		 client;
 
-	if (letters_get(s, lc->letter_id, &l) != STORE_OK) {
-		web_notice(env, 404, MSG_WEB_NO_CODE, resp);
-		return;
-	}
 	client = web_client_class(req->method, req->header(req, "User-Agent"));
 	if (!web_device_valid(device)) {
 		web_random_hex(fresh, WEB_DEVICE_LEN);
@@ -578,10 +573,10 @@ web_letter(struct store *s, const struct web_env *env,
 		web_scan(s, env, req, lc, client, device);
 
 	buf_init(&b, WEB_PAGE_MAX);
-	if (env->pages == NULL || webcache_get(env->pages, &l, &b) == -1) {
-		web_letter_top(&b, env, &l);
+	if (env->pages == NULL || webcache_get(env->pages, l, &b) == -1) {
+		web_letter_top(&b, env, l);
 		if (env->pages != NULL)
-			webcache_put(env->pages, &l, b.data, b.len);
+			webcache_put(env->pages, l, b.data, b.len);
 	}
 	(void)buf_adds(&b, "<a class=\"hotline\" id=\"hotline\" "
 	    "href=\"tel:");
@@ -615,7 +610,6 @@ web_letter(struct store *s, const struct web_env *env,
 	web_esc(&b, lc->label);
 	(void)buf_adds(&b, "</div>");
 	web_page(&b, 200, resp);
-	letter_clear(&l);
 }
 
 /* /qr/CODE.png and /qr/CODE.svg */
@@ -788,13 +782,14 @@ web_handle(struct store *s, const struct web_env *env,
     struct http_response *resp)
 {
 	struct letter_code	 lc;
+	struct letter		 l;
 	const char		*path = req->path, *q, *device, *reporter;
 	char			 code[LETTER_CODE_LEN + 1], *text;
 	char			 msgid[INBOUND_ID_MAX], fresh[WEB_REPORTER_LEN + 1];
 	char			 digits[RECEIPT_DIGITS + 1];
 	uint8_t			 mac[32];
 	enum limit_verdict	 v;
-	int			 get = strcmp(req->method, "GET") == 0 ||
+	int			 page, get = strcmp(req->method, "GET") == 0 ||
 				    strcmp(req->method, "HEAD") == 0;
 
 	if (strncmp(path, "/qr/", 4) == 0) {
@@ -816,19 +811,29 @@ web_handle(struct store *s, const struct web_env *env,
 		return;
 	}
 	(void)snprintf(code, sizeof code, "%.*s", LETTER_CODE_LEN, path + 3);
-	if (letters_code(s, code, &lc) != STORE_OK) {
+	/* The page itself, the hot path: its code and letter in one
+	 * look-up. */
+	page = strlen(path + 3) >= LETTER_CODE_LEN &&
+	    (path[3 + LETTER_CODE_LEN] == '\0' ||
+	    strcmp(path + 3 + LETTER_CODE_LEN, "/") == 0);
+	if ((page ? letters_code_letter(s, code, &lc, &l) :
+	    letters_code(s, code, &lc)) != STORE_OK) {
 		web_notice(env, 404, MSG_WEB_NO_CODE, resp);
+		return;
+	}
+	if (page) {
+		if (get)
+			web_letter(s, env, req, &lc, &l, resp);
+		letter_clear(&l);
+		if (!get)
+			goto method;
 		return;
 	}
 	path += 3 + LETTER_CODE_LEN;
 	device = req->cookie ? req->cookie(req, WEB_COOKIE) : NULL;
 	if (!web_device_valid(device))
 		device = "anonymous";
-	if (*path == '\0' || strcmp(path, "/") == 0) {
-		if (!get)
-			goto method;
-		web_letter(s, env, req, &lc, resp);
-	} else if (strcmp(path, "/check") == 0) {
+	if (strcmp(path, "/check") == 0) {
 		if (!get)
 			goto method;
 		q = req->arg ? req->arg(req, "q") : NULL;

@@ -35,6 +35,10 @@ static const char *const sql_code_add =
 static const char *const sql_code_get =
     "SELECT id, letter_id, code, label, area_id FROM letter_codes"
     " WHERE code = ?1";
+static const char *const sql_code_letter =
+    "SELECT c.id, c.letter_id, c.code, c.label, c.area_id, l.title, l.body,"
+    " l.issuer, l.issued_on, l.area_id FROM letter_codes c"
+    " JOIN letters l ON l.id = c.letter_id WHERE c.code = ?1";
 static const char *const sql_code_list =
     "SELECT c.id, c.letter_id, c.code, c.label, c.area_id FROM letter_codes c"
     " JOIN areas a ON a.id = c.area_id, areas r"
@@ -355,6 +359,35 @@ letters_code(struct store *s, const char *code, struct letter_code *c)
 	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		letters_code_row(st, c);
+		rc = STORE_OK;
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* Finds a code and its letter in one statement. */
+enum store_status
+letters_code_letter(struct store *s, const char *code, struct letter_code *c,
+    struct letter *l)
+{
+	sqlite3_stmt		*st;
+	enum store_status	 rc = STORE_NOT_FOUND;
+
+	memset(l, 0, sizeof *l);
+	if (strlen(code) != LETTER_CODE_LEN ||
+	    strspn(code, code_alphabet) != LETTER_CODE_LEN)
+		return STORE_NOT_FOUND;
+	if ((st = store_stmt(s, sql_code_letter)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		letters_code_row(st, c);
+		l->id = c->letter_id;
+		l->title = store_column_dup(st, 5);
+		l->body = store_column_dup(st, 6);
+		l->issuer = store_column_dup(st, 7);
+		l->issued_on = store_column_dup(st, 8);
+		l->area_id = sqlite3_column_int64(st, 9);
 		rc = STORE_OK;
 	}
 	sqlite3_reset(st);

@@ -57,6 +57,10 @@ enum store_status letters_share_code(struct store *, int64_t letter,
 /* Finds a code. */
 enum store_status letters_code(struct store *, const char *code,
 		    struct letter_code *);
+/* Finds a code and its letter (released with letter_clear()) in one
+ * statement, for a letter page's view. */
+enum store_status letters_code_letter(struct store *, const char *code,
+		    struct letter_code *, struct letter *);
 /* Lists the codes of a letter under area (0: all), ids after `after`. */
 enum store_status letters_codes(struct store *, int64_t letter, int64_t area,
 		    int64_t after, struct letter_code *, size_t n, size_t *count);
