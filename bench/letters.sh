@@ -2,6 +2,8 @@
 # Letter page views (/l/CODE, each recorded as a scan) per second beside
 # nginx serving a static page of the same size on this machine.
 # Usage: sh bench/letters.sh [BUILD]   (BENCH_DURATION seconds, default 10)
+# The last line is for bench/run.sh's table:
+#   RESULT work=letters ours_rps=... ref_rps=... ratio=... cpu_us=...
 set -eu
 build=${1:-build}
 dur=${BENCH_DURATION:-10}
@@ -39,8 +41,13 @@ port=$(sed -n 's/.*127.0.0.1:\([0-9]*\).*/\1/p' "$dir/serve.out")
 curl -s -A "Mozilla/5.0 (iPhone) MicroMessenger/8.0" \
     "http://127.0.0.1:$port/l/$code" > "$dir/nginx/page.html"
 
-nport=$((port + 1))
-cat > "$dir/nginx/nginx.conf" <<NGX
+# nginx on the first free port above fangfei's: a port just past an
+# ephemeral one may still be held by a closing connection.
+nport=$port
+until [ -f "$dir/nginx/pid" ]; do
+	nport=$((nport + 1))
+	[ $nport -gt $((port + 20)) ] && { echo "nginx did not start"; exit 1; }
+	cat > "$dir/nginx/nginx.conf" <<NGX
 worker_processes 2;
 pid $PWD/$dir/nginx/pid;
 error_log /dev/null;
@@ -54,7 +61,8 @@ http {
 	}
 }
 NGX
-/usr/sbin/nginx -c "$PWD/$dir/nginx/nginx.conf"
+	/usr/sbin/nginx -c "$PWD/$dir/nginx/nginx.conf" 2>/dev/null || true
+done
 sleep 0.3
 
 ua="Mozilla/5.0 (iPhone) MicroMessenger/8.0"
@@ -65,8 +73,10 @@ run() {
 }
 set -- $(run "http://127.0.0.1:$nport/l/$code")
 ngx=$1 ngx99=$2
+cpu0=$(awk '{print $14 + $15}' /proc/$pid/stat)
 set -- $(run "http://127.0.0.1:$port/l/$code")
 ff=$1 ff99=$2
+cpu1=$(awk '{print $14 + $15}' /proc/$pid/stat)
 rss=$(awk '/VmHWM/ {print $2}' /proc/$pid/status)
 scans=$(sqlite3 "$dir/x.db" "SELECT count(*) FROM scans")
 echo "letter page views, 64 connections, ${dur}s, page $(wc -c < "$dir/nginx/page.html") bytes"
@@ -76,3 +86,9 @@ printf '  fangfei /l/    %10s req/s  p99 %s  (%s scans recorded, peak RSS %s kB)
 awk -v a="$ff" -v b="$ngx" 'BEGIN { r = 100 * a / b;
 	printf "  ratio %.1f%% of nginx (target >= 30%%): %s\n", r,
 	    (r >= 30) ? "met" : "NOT met" }'
+# One line for bench/run.sh's table; cpu_us is fangfei's own CPU time
+# (user and system) per view served.
+awk -v a="$ff" -v b="$ngx" -v t=$((cpu1 - cpu0)) -v hz="$(getconf CLK_TCK)" \
+    -v d="$dur" 'BEGIN { printf "RESULT work=letters ours_rps=%.0f " \
+	"ref_rps=%.0f ratio=%.3f cpu_us=%.1f\n", a, b, a / b,
+	1e6 * t / hz / (a * d) }'

@@ -9,10 +9,16 @@
 
 #include <png.h>
 #include <qrencode.h>
-#include <zlib.h>
 
 #include "qr.h"
-#include "messages/xmalloc.h"
+
+/*
+ * Bytes of the widest PNG row: QR_SIZE_MAX pixels, or a version 40 code
+ * (177 modules and the quiet zone) at one pixel per module if that were
+ * wider, 8 pixels a byte. The row lives on the stack.
+ */
+#define QR_ROW_MAX	((QR_SIZE_MAX > 177 + 2 * QR_QUIET_ZONE ? \
+			    QR_SIZE_MAX : 177 + 2 * QR_QUIET_ZONE) / 8 + 1)
 
 /* Where libpng's write callback appends, and where it stops. */
 struct qr_sink {
@@ -166,14 +172,18 @@ qr_png_write(png_structp png, png_infop info, const QRcode *qr, int scale,
 	    PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
 	    PNG_FILTER_TYPE_DEFAULT);
 	/*
-	 * Each module row is repeated scale times: with the Up filter the
-	 * repeats become zero bytes, which Z_RLE codes as runs. That halves
-	 * the time of a 600 px poster code against no filter and the default
-	 * deflate search (0.17 against 0.32 ms, encoding included), for PNGs
-	 * of ~1.4 KB instead of ~0.5 KB.
+	 * Each module row is repeated scale times, so a row's repeats are
+	 * matches at a distance of one row: no filter and zlib's fast
+	 * levels find them, with a small hash (memory level 4) that costs
+	 * less to clear. Against the Up filter with Z_RLE at level 6 that is
+	 * 15% fewer instructions per 600 px poster code, encoding included
+	 * (callgrind: 1.60 against 1.93 million), and the PNG is smaller
+	 * (~1.33 KB against ~1.38 KB). A smaller window is slower: zlib then
+	 * slides it every few rows.
 	 */
-	png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_UP);
-	png_set_compression_strategy(png, Z_RLE);
+	png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_NONE);
+	png_set_compression_level(png, 2);
+	png_set_compression_mem_level(png, 4);
 	png_write_info(png, info);
 	for (y = -QR_QUIET_ZONE; y < qr->width + QR_QUIET_ZONE; y++) {
 		qr_png_row(qr, y >= 0 && y < qr->width ? y : -1, scale, row,
@@ -192,7 +202,7 @@ qr_png(const char *text, enum qr_level level, int size_px, struct buf *out)
 	QRcode		*qr = NULL;
 	png_structp	 png = NULL;
 	png_infop	 info = NULL;
-	unsigned char	*row = NULL;
+	unsigned char	 row[QR_ROW_MAX];
 	struct qr_sink	 sink = { out };
 	size_t		 start = out->len, rowbytes;
 	int		 total, scale, rc = -1;
@@ -207,7 +217,8 @@ qr_png(const char *text, enum qr_level level, int size_px, struct buf *out)
 	if ((scale = size_px / total) < 1)
 		scale = 1;
 	rowbytes = ((size_t)total * (size_t)scale + 7) / 8;
-	row = xmalloc(rowbytes);
+	if (rowbytes > sizeof row)
+		goto out;
 
 	png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL,
 	    qr_png_error, qr_png_warning);
@@ -223,7 +234,6 @@ qr_png(const char *text, enum qr_level level, int size_px, struct buf *out)
 out:
 	if (png != NULL)
 		png_destroy_write_struct(&png, &info);
-	free(row);
 	if (qr != NULL)
 		QRcode_free(qr);
 	if (rc == -1)

@@ -34,6 +34,8 @@
 #include "handlers/chatter.h"
 #include "cron.h"
 #include "web.h"
+#include "scanq.h"
+#include "webcache.h"
 #include "console.h"
 #include "try.h"
 #include "server_int.h"
@@ -582,8 +584,12 @@ server_access(void *arg, struct MHD_Connection *c, const char *url,
 			r->pp = MHD_create_post_processor(c, 16384,
 			    server_form_field, r);
 		}
-		if (strcmp(method, "POST") == 0)
-			return MHD_YES;		/* wait for the body */
+		/*
+		 * Answered on the next call, for a GET too: libmicrohttpd
+		 * 0.9 closes the connection after a response queued on this
+		 * first one, so every page would cost a new TCP connection.
+		 */
+		return MHD_YES;
 	}
 	if (*size != 0) {
 		if (!r->too_big && buf_add(&r->body, data, *size) == -1)
@@ -830,6 +836,8 @@ server_start(struct config *cfg, const uint8_t *key, struct delivery *dl,
 	srv->cfg = cfg;
 	memcpy(srv->key, key, STORE_KEY_LEN);
 	srv->limits = limiter_new(65536);
+	srv->scans = scanq_new();
+	srv->pages = webcache_new();
 	srv->delivery = dl;
 	pthread_mutex_init(&srv->lock, NULL);
 	/* The channels' area ids are filled in here, before any thread
@@ -941,6 +949,8 @@ server_stop(struct server *srv, int grace_ms)
 		free(sc);
 	}
 	limiter_free(srv->limits);
+	scanq_free(srv->scans);
+	webcache_free(srv->pages);
 	explicit_bzero(srv->key, sizeof srv->key);
 	free(srv);
 }

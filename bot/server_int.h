@@ -56,6 +56,8 @@ struct server {
 	size_t			 nstores;
 	atomic_long		 inflight;
 	struct limiter		*limits;	/* shared by every conf */
+	struct scanq		*scans;		/* letter page views */
+	struct webcache		*pages;		/* letter page tops */
 	/* The long connections (bot/stream.h), set once after start. */
 	_Atomic(struct stream_set *) streams;
 };

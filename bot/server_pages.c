@@ -54,7 +54,8 @@ server_page(struct server *srv, struct MHD_Connection *c,
 	struct http_response	 resp;
 	struct web_form		 form = { r->text.data, r->nonce.data };
 	const struct server_conf *sc = r->conf;
-	struct web_env		 wenv = { sc->cfg, srv->key, &sc->env };
+	struct web_env		 wenv = { sc->cfg, srv->key, &sc->env,
+				    srv->scans, srv->pages };
 	struct console_env	 cenv = { sc->cfg };
 	struct try_env		 tenv = { sc->cfg, srv->key, &sc->env };
 	struct store		*s;

@@ -8,8 +8,6 @@
 #include <time.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include "clock.h"
@@ -18,15 +16,18 @@
 #include "log.h"
 #include "markdown.h"
 #include "messages/buf.h"
+#include "messages/hmac.h"
 #include "messages/limit.h"
 #include "messages/text.h"
 #include "messages/xmalloc.h"
 #include "qr.h"
+#include "scanq.h"
 #include "storage/letters.h"
 #include "storage/receipts.h"
 #include "storage/areas.h"
 #include "storage/staff.h"
 #include "web.h"
+#include "webcache.h"
 
 #define WEB_PAGE_MAX	(512 * 1024)
 #define WEB_PRINT_MAX	(4 * 1024 * 1024)
@@ -70,19 +71,25 @@ static const char page_css[] =
     ".reply{white-space:pre-wrap;padding:.8rem;background:#fff8e1;"
     "border-radius:.5rem}";
 
-/* Appends s with HTML's special characters escaped. */
+/* Appends s with HTML's special characters escaped, plain runs at once. */
 static void
 web_esc(struct buf *b, const char *s)
 {
-	for (; *s != '\0'; s++) {
+	size_t	 n;
+
+	for (;;) {
+		n = strcspn(s, "<>&\"'");
+		(void)buf_add(b, s, n);
+		s += n;
 		switch (*s) {
+		case '\0': return;
 		case '<': (void)buf_adds(b, "&lt;"); break;
 		case '>': (void)buf_adds(b, "&gt;"); break;
 		case '&': (void)buf_adds(b, "&amp;"); break;
 		case '"': (void)buf_adds(b, "&quot;"); break;
 		case '\'': (void)buf_adds(b, "&#39;"); break;
-		default: (void)buf_add(b, s, 1);
 		}
+		s++;
 	}
 }
 
@@ -203,48 +210,17 @@ web_client_class(const char *method, const char *ua)
 	return SCAN_BROWSER;
 }
 
-/*
- * Hashes the client address under today's salt, for deduplication only.
- * The salt is random and kept in the database for the day only (then
- * deleted), so nobody — not even with the store key — can recompute a
- * past day's hashes and try every IPv4 address against them. Returns -1
- * when there is no salt (the scan is then stored without a hash).
- */
-static int
-web_ip_hash(struct store *s, const struct web_env *env, const char *ip,
-    time_t now, uint8_t out[16])
-{
-	uint8_t		 salt[SCAN_SALT_LEN], full[32];
-	unsigned int	 len = 32;
-	char		 day[16];
-	time_t		 local = now + env->cfg->utc_offset;
-	struct tm	 tm;
-
-	gmtime_r(&local, &tm);
-	(void)strftime(day, sizeof day, "%Y%m%d", &tm);
-	if (letters_day_salt(s, day, salt) != STORE_OK)
-		return -1;
-	HMAC(EVP_sha256(), salt, sizeof salt, (const unsigned char *)ip,
-	    strlen(ip), full, &len);
-	explicit_bzero(salt, sizeof salt);
-	memcpy(out, full, 16);
-	return 0;
-}
-
 /* Computes HMAC-SHA256(HMAC-SHA256(store key, label), msg) into mac. */
 static void
 web_mac(const struct web_env *env, const char *label, const char *msg,
     uint8_t mac[32])
 {
 	static const uint8_t	 none[32];
-	uint8_t			 k[32];
-	unsigned int		 len = 32;
+	uint8_t			 k[HMAC_SHA256_LEN];
 
-	HMAC(EVP_sha256(), env->key != NULL ? env->key : none, 32,
-	    (const unsigned char *)label, strlen(label), k, &len);
-	len = 32;
-	HMAC(EVP_sha256(), k, sizeof k, (const unsigned char *)msg,
-	    strlen(msg), mac, &len);
+	hmac_sha256(env->key != NULL ? env->key : none, 32, label,
+	    strlen(label), k);
+	hmac_sha256(k, sizeof k, msg, strlen(msg), mac);
 	explicit_bzero(k, sizeof k);
 }
 
@@ -514,28 +490,68 @@ web_command(struct store *s, const struct web_env *env,
 	inbound_clear(&in);
 }
 
-/* The letter page, recording the visit. */
+/* Appends the top of letter l's page: head, title, issuer, the body. */
+static void
+web_letter_top(struct buf *b, const struct web_env *env,
+    const struct letter *l)
+{
+	struct msg_var	 vars[] = {
+		{ "issuer", l->issuer }, { "date", l->issued_on }, { NULL, NULL }
+	};
+
+	web_head(b, l->title);
+	(void)buf_adds(b, "<h1>");
+	web_esc(b, l->title);
+	(void)buf_adds(b, "</h1><div class=\"meta\">");
+	web_msg(b, env, MSG_WEB_ISSUED, vars);
+	(void)buf_adds(b, "</div><article id=\"letter\">");
+	(void)markdown_html(b, l->body);
+	(void)buf_adds(b, "</article>");
+}
+
+/*
+ * Records the visit of a letter page: queued for the server's batches
+ * (bot/scanq.h), or written at once without a queue. The address goes
+ * along only to be hashed under its day's salt, never stored.
+ */
+static void
+web_scan(struct store *s, const struct web_env *env,
+    const struct http_request *req, const struct letter_code *lc,
+    int client, const char *device)
+{
+	struct scan_visit	 v;
+	time_t			 local = req->now + env->cfg->utc_offset;
+	struct tm		 tm;
+
+	memset(&v, 0, sizeof v);
+	v.code_id = lc->id;
+	v.at = req->now;
+	v.client = (enum scan_client)client;
+	v.forwarded = req->arg && req->arg(req, "from") != NULL;
+	(void)snprintf(v.device, sizeof v.device, "%s", device);
+	gmtime_r(&local, &tm);
+	(void)strftime(v.day, sizeof v.day, "%Y%m%d", &tm);
+	web_client_addr(req, v.addr, sizeof v.addr);
+	/* A failed record must not cost the reader the letter. */
+	if (env->scans != NULL)
+		scanq_add(env->scans, s, &v);
+	else
+		(void)letters_scan_batch(s, &v, 1);
+	explicit_bzero(v.addr, sizeof v.addr);
+}
+
+/* The page of letter l behind code lc, recording the visit. */
 static void
 web_letter(struct store *s, const struct web_env *env,
     const struct http_request *req, const struct letter_code *lc,
-    struct http_response *resp)
+    const struct letter *l, struct http_response *resp)
 {
-	struct letter	 l;
 	struct buf	 b;
 	const char	*device = req->cookie ? req->cookie(req, WEB_COOKIE) :
 			    NULL;
 	char		 fresh[WEB_DEVICE_LEN + 1], nonce[80];
-	uint8_t		 iph[16];
-	char		 addr[64];
-	int		 repeat = 0, client, hashed;
-	struct msg_var	 vars[] = {
-		{ "issuer", NULL }, { "date", NULL }, { NULL, NULL }
-	};
+	int		 client;
 
-	if (letters_get(s, lc->letter_id, &l) != STORE_OK) {
-		web_notice(env, 404, MSG_WEB_NO_CODE, resp);
-		return;
-	}
 	client = web_client_class(req->method, req->header(req, "User-Agent"));
 	if (!web_device_valid(device)) {
 		web_random_hex(fresh, WEB_DEVICE_LEN);
@@ -553,27 +569,16 @@ web_letter(struct store *s, const struct web_env *env,
 	 * neither.
 	 */
 	if (web_limit(env, req, "web-view", env->cfg->page_views_per_minute,
-	    60) == LIMIT_PASS) {
-		web_client_addr(req, addr, sizeof addr);
-		hashed = web_ip_hash(s, env, addr, req->now, iph) == 0;
-		/* A failed record must not cost the reader the letter. */
-		(void)letters_scan(s, lc->id, req->now,
-		    (enum scan_client)client, device, req->arg &&
-		    req->arg(req, "from") != NULL, hashed ? iph : NULL,
-		    sizeof iph, &repeat);
-	}
+	    60) == LIMIT_PASS)
+		web_scan(s, env, req, lc, client, device);
 
 	buf_init(&b, WEB_PAGE_MAX);
-	web_head(&b, l.title);
-	(void)buf_adds(&b, "<h1>");
-	web_esc(&b, l.title);
-	(void)buf_adds(&b, "</h1><div class=\"meta\">");
-	vars[0].value = l.issuer;
-	vars[1].value = l.issued_on;
-	web_msg(&b, env, MSG_WEB_ISSUED, vars);
-	(void)buf_adds(&b, "</div><article id=\"letter\">");
-	(void)markdown_html(&b, l.body);
-	(void)buf_adds(&b, "</article><a class=\"hotline\" id=\"hotline\" "
+	if (env->pages == NULL || webcache_get(env->pages, l, &b) == -1) {
+		web_letter_top(&b, env, l);
+		if (env->pages != NULL)
+			webcache_put(env->pages, l, b.data, b.len);
+	}
+	(void)buf_adds(&b, "<a class=\"hotline\" id=\"hotline\" "
 	    "href=\"tel:");
 	web_esc(&b, env->cfg->hotline);
 	(void)buf_adds(&b, "\">");
@@ -605,7 +610,6 @@ web_letter(struct store *s, const struct web_env *env,
 	web_esc(&b, lc->label);
 	(void)buf_adds(&b, "</div>");
 	web_page(&b, 200, resp);
-	letter_clear(&l);
 }
 
 /* /qr/CODE.png and /qr/CODE.svg */
@@ -778,13 +782,14 @@ web_handle(struct store *s, const struct web_env *env,
     struct http_response *resp)
 {
 	struct letter_code	 lc;
+	struct letter		 l;
 	const char		*path = req->path, *q, *device, *reporter;
 	char			 code[LETTER_CODE_LEN + 1], *text;
 	char			 msgid[INBOUND_ID_MAX], fresh[WEB_REPORTER_LEN + 1];
 	char			 digits[RECEIPT_DIGITS + 1];
 	uint8_t			 mac[32];
 	enum limit_verdict	 v;
-	int			 get = strcmp(req->method, "GET") == 0 ||
+	int			 page, get = strcmp(req->method, "GET") == 0 ||
 				    strcmp(req->method, "HEAD") == 0;
 
 	if (strncmp(path, "/qr/", 4) == 0) {
@@ -806,19 +811,29 @@ web_handle(struct store *s, const struct web_env *env,
 		return;
 	}
 	(void)snprintf(code, sizeof code, "%.*s", LETTER_CODE_LEN, path + 3);
-	if (letters_code(s, code, &lc) != STORE_OK) {
+	/* The page itself, the hot path: its code and letter in one
+	 * look-up. */
+	page = strlen(path + 3) >= LETTER_CODE_LEN &&
+	    (path[3 + LETTER_CODE_LEN] == '\0' ||
+	    strcmp(path + 3 + LETTER_CODE_LEN, "/") == 0);
+	if ((page ? letters_code_letter(s, code, &lc, &l) :
+	    letters_code(s, code, &lc)) != STORE_OK) {
 		web_notice(env, 404, MSG_WEB_NO_CODE, resp);
+		return;
+	}
+	if (page) {
+		if (get)
+			web_letter(s, env, req, &lc, &l, resp);
+		letter_clear(&l);
+		if (!get)
+			goto method;
 		return;
 	}
 	path += 3 + LETTER_CODE_LEN;
 	device = req->cookie ? req->cookie(req, WEB_COOKIE) : NULL;
 	if (!web_device_valid(device))
 		device = "anonymous";
-	if (*path == '\0' || strcmp(path, "/") == 0) {
-		if (!get)
-			goto method;
-		web_letter(s, env, req, &lc, resp);
-	} else if (strcmp(path, "/check") == 0) {
+	if (strcmp(path, "/check") == 0) {
 		if (!get)
 			goto method;
 		q = req->arg ? req->arg(req, "q") : NULL;

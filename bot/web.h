@@ -24,10 +24,17 @@
 #define WEB_FORM_MAX	8192	/* bytes of a posted form field */
 #define WEB_PRINT_HOURS_MAX 168	/* the longest a print link may live */
 
+struct scanq;
+struct webcache;
+
 struct web_env {
 	const struct config		*cfg;
 	const uint8_t			*key;	/* store key: signs form nonces */
 	const struct handler_env	*henv;
+	/* The server's (bot/scanq.h, bot/webcache.h); NULL for a caller of
+	 * one thread: each scan is written at once, each page rendered. */
+	struct scanq			*scans;
+	struct webcache			*pages;
 };
 
 /* Fields of a posted tip form (decoded by the server's post processor). */

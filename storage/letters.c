@@ -9,6 +9,7 @@
 #include <openssl/rand.h>
 
 #include "letters.h"
+#include "messages/hmac.h"
 #include "staff.h"
 #include "store_int.h"
 
@@ -34,6 +35,10 @@ static const char *const sql_code_add =
 static const char *const sql_code_get =
     "SELECT id, letter_id, code, label, area_id FROM letter_codes"
     " WHERE code = ?1";
+static const char *const sql_code_letter =
+    "SELECT c.id, c.letter_id, c.code, c.label, c.area_id, l.title, l.body,"
+    " l.issuer, l.issued_on, l.area_id FROM letter_codes c"
+    " JOIN letters l ON l.id = c.letter_id WHERE c.code = ?1";
 static const char *const sql_code_list =
     "SELECT c.id, c.letter_id, c.code, c.label, c.area_id FROM letter_codes c"
     " JOIN areas a ON a.id = c.area_id, areas r"
@@ -360,6 +365,35 @@ letters_code(struct store *s, const char *code, struct letter_code *c)
 	return rc;
 }
 
+/* Finds a code and its letter in one statement. */
+enum store_status
+letters_code_letter(struct store *s, const char *code, struct letter_code *c,
+    struct letter *l)
+{
+	sqlite3_stmt		*st;
+	enum store_status	 rc = STORE_NOT_FOUND;
+
+	memset(l, 0, sizeof *l);
+	if (strlen(code) != LETTER_CODE_LEN ||
+	    strspn(code, code_alphabet) != LETTER_CODE_LEN)
+		return STORE_NOT_FOUND;
+	if ((st = store_stmt(s, sql_code_letter)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		letters_code_row(st, c);
+		l->id = c->letter_id;
+		l->title = store_column_dup(st, 5);
+		l->body = store_column_dup(st, 6);
+		l->issuer = store_column_dup(st, 7);
+		l->issued_on = store_column_dup(st, 8);
+		l->area_id = sqlite3_column_int64(st, 9);
+		rc = STORE_OK;
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
 /* Lists codes. */
 enum store_status
 letters_codes(struct store *s, int64_t letter, int64_t area, int64_t after,
@@ -380,53 +414,98 @@ letters_codes(struct store *s, int64_t letter, int64_t area, int64_t after,
 	return STORE_OK;
 }
 
-/* Records a visit. */
-enum store_status
-letters_scan(struct store *s, int64_t code_id, time_t now,
-    enum scan_client client, const char *device, int forwarded,
-    const uint8_t *ip_hash, size_t ip_hash_len, int *repeat)
+/* Inserts the row of visit v with ip_hash (16 bytes, or NULL), a repeat
+ * when its device has opened its code before. */
+static enum store_status
+letters_scan_row(struct store *s, const struct scan_visit *v,
+    const uint8_t *ip_hash)
 {
 	static const char *const names[] = { "wechat", "alipay", "browser",
 	    "bot" };
 	sqlite3_stmt		*st;
-	enum store_status	 rc = STORE_ERROR;
+	enum store_status	 rc;
+	int			 repeat;
 
 	if ((st = store_stmt(s, sql_scan_seen)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, code_id);
-	sqlite3_bind_text(st, 2, device, -1, SQLITE_STATIC);
-	*repeat = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_bind_int64(st, 1, v->code_id);
+	sqlite3_bind_text(st, 2, v->device, -1, SQLITE_STATIC);
+	repeat = sqlite3_step(st) == SQLITE_ROW;
 	sqlite3_reset(st);
+	if ((st = store_stmt(s, sql_scan_add)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, v->code_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)v->at);
+	sqlite3_bind_text(st, 3, names[v->client], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, v->device, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 5, repeat);
+	sqlite3_bind_int(st, 6, v->forwarded);
+	if (ip_hash != NULL)
+		sqlite3_bind_blob(st, 7, ip_hash, 16, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 7);
+	rc = sqlite3_step(st) == SQLITE_DONE ? STORE_OK :
+	    store_fail(s, "letters_scan_batch");
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* Sets this connection's synchronous pragma (NORMAL or FULL). */
+static enum store_status
+letters_synchronous(struct store *s, const char *sql)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = store_stmt(s, sql)) == NULL)
+		return STORE_ERROR;
+	(void)sqlite3_step(st);
+	sqlite3_reset(st);
+	return STORE_OK;
+}
+
+/* Records visits in one relaxed transaction; see letters.h. */
+enum store_status
+letters_scan_batch(struct store *s, const struct scan_visit *v, size_t n)
+{
+	uint8_t			 salt[SCAN_SALT_LEN], full[HMAC_SHA256_LEN];
+	char			 day[sizeof v->day] = "";
+	enum store_status	 rc = STORE_ERROR;
+	size_t			 i;
+	int			 salted = 0, hashed;
+
 	/*
 	 * A scan acknowledges nothing to anyone: it is committed without
 	 * waiting for the disk (WAL with synchronous = NORMAL survives a
 	 * killed process; only a power cut can lose the last few). Tips and
-	 * outbox rows keep synchronous = FULL.
+	 * outbox rows keep synchronous = FULL, set back below.
 	 */
-	if ((st = store_stmt(s, "PRAGMA synchronous = NORMAL")) == NULL)
+	if (letters_synchronous(s, "PRAGMA synchronous = NORMAL") != STORE_OK)
 		return STORE_ERROR;
-	(void)sqlite3_step(st);
-	sqlite3_reset(st);
-	if ((st = store_stmt(s, sql_scan_add)) == NULL)
-		goto fail;
-	sqlite3_bind_int64(st, 1, code_id);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
-	sqlite3_bind_text(st, 3, names[client], -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, device, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 5, *repeat);
-	sqlite3_bind_int(st, 6, forwarded);
-	if (ip_hash != NULL)
-		sqlite3_bind_blob(st, 7, ip_hash, (int)ip_hash_len,
-		    SQLITE_STATIC);
-	rc = sqlite3_step(st) == SQLITE_DONE ? STORE_OK :
-	    store_fail(s, "letters_scan");
-	sqlite3_reset(st);
-fail:
-	if ((st = store_stmt(s, "PRAGMA synchronous = FULL")) != NULL) {
-		(void)sqlite3_step(st);
-		sqlite3_reset(st);
+	if ((rc = store_begin(s)) != STORE_OK)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if (strcmp(v[i].day, day) != 0) {
+			(void)snprintf(day, sizeof day, "%s", v[i].day);
+			salted = letters_day_salt(s, day, salt) == STORE_OK;
+		}
+		hashed = salted && v[i].addr[0] != '\0';
+		if (hashed)
+			hmac_sha256(salt, sizeof salt, v[i].addr,
+			    strlen(v[i].addr), full);
+		/* The first 16 bytes: enough to tell a day's addresses apart. */
+		if ((rc = letters_scan_row(s, &v[i], hashed ? full : NULL)) !=
+		    STORE_OK)
+			break;
 	}
-	return st == NULL ? STORE_ERROR : rc;
+	if (rc == STORE_OK)
+		rc = store_commit(s);
+	else
+		store_rollback(s);
+out:
+	explicit_bzero(salt, sizeof salt);
+	if (letters_synchronous(s, "PRAGMA synchronous = FULL") != STORE_OK)
+		return STORE_ERROR;
+	return rc;
 }
 
 /* Computes reach per area. */

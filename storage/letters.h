@@ -57,6 +57,10 @@ enum store_status letters_share_code(struct store *, int64_t letter,
 /* Finds a code. */
 enum store_status letters_code(struct store *, const char *code,
 		    struct letter_code *);
+/* Finds a code and its letter (released with letter_clear()) in one
+ * statement, for a letter page's view. */
+enum store_status letters_code_letter(struct store *, const char *code,
+		    struct letter_code *, struct letter *);
 /* Lists the codes of a letter under area (0: all), ids after `after`. */
 enum store_status letters_codes(struct store *, int64_t letter, int64_t area,
 		    int64_t after, struct letter_code *, size_t n, size_t *count);
@@ -67,11 +71,28 @@ enum scan_client {
 	SCAN_BROWSER,
 	SCAN_BOT,
 };
-/* Records a visit; *repeat says whether the device had opened this code
- * before. */
-enum store_status letters_scan(struct store *, int64_t code_id, time_t now,
-		    enum scan_client, const char *device, int forwarded,
-		    const uint8_t *ip_hash, size_t ip_hash_len, int *repeat);
+/* A visit to be recorded by letters_scan_batch(). */
+struct scan_visit {
+	int64_t			 code_id;
+	time_t			 at;
+	enum scan_client	 client;
+	int			 forwarded;
+	char			 device[33];
+	char			 day[9];	/* YYYYMMDD, local: the salt's */
+	char			 addr[64];	/* "": no hash; never stored */
+};
+/*
+ * Records n visits in one transaction whose commit does not wait for the
+ * disk: a power cut may lose the last batches, which only undercounts a
+ * reach figure. Each address is stored as its HMAC under its day's salt
+ * (letters_day_salt), for deduplication only: the salt is random and
+ * deleted after its day, so nobody, not even with the store key, can
+ * recompute a past day's hashes and try every IPv4 address against
+ * them (no salt: no hash). Repeat visits are found in order, as if each visit
+ * had been recorded alone. On failure none is recorded.
+ */
+enum store_status letters_scan_batch(struct store *,
+		    const struct scan_visit *, size_t n);
 
 /* Reach of one area. */
 struct reach_row {

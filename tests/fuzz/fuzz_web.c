@@ -134,6 +134,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (mode & 8) {
 		api_handle(fuzz_store, &aenv, &req, path, &resp);
 	} else if (web_route(path)) {
+		memset(&env, 0, sizeof env);
 		env.cfg = &cfg;
 		env.key = (const uint8_t *)"fangfei-fuzz-key-32-bytes-long!";
 		env.henv = &henv;

@@ -74,7 +74,7 @@ fake_run(struct fixture *fx, const char *method, const char *path,
     struct http_response *resp)
 {
 	struct http_request	 req;
-	struct web_env		 env = { &fx->cfg, key, NULL };
+	struct web_env		 env = { &fx->cfg, key, NULL, NULL, NULL };
 
 	memset(&req, 0, sizeof req);
 	memset(resp, 0, sizeof *resp);
@@ -389,32 +389,40 @@ test_reach_subtree(void **state)
 
 /* Pruning folds old scans into totals: the figures stay as they were,
  * the rows (device ids, address hashes) go. */
+/* Fills a visit without an address by device dddd… (16 times d). */
+static void
+visit(struct scan_visit *v, int64_t code, time_t at, enum scan_client client,
+    int forwarded, char d)
+{
+	memset(v, 0, sizeof *v);
+	v->code_id = code;
+	v->at = at;
+	v->client = client;
+	v->forwarded = forwarded;
+	memset(v->device, d, 16);
+}
+
 static void
 test_prune_scans(void **state)
 {
 	struct fixture		*fx = *state;
 	struct letter_code	 lc[4];
-	uint8_t			 h[16] = { 1 };
+	struct scan_visit	 v[5];
 	char			*before, *after;
 	size_t			 n;
 	long			 gone;
-	int			 rep;
 
 	assert_int_equal(letters_codes(fx->s, fx->letter, 0, 0, lc, 4, &n),
 	    STORE_OK);
 	assert_int_equal(n, 4);
 	/* Code 0: device a old and new, b old only, a bot; code 1: d old,
 	 * forwarded. */
-	assert_int_equal(letters_scan(fx->s, lc[0].id, T0 - 100 * 86400,
-	    SCAN_WECHAT, "aaaaaaaaaaaaaaaa", 0, h, 16, &rep), STORE_OK);
-	assert_int_equal(letters_scan(fx->s, lc[0].id, T0 - 99 * 86400,
-	    SCAN_BROWSER, "bbbbbbbbbbbbbbbb", 0, h, 16, &rep), STORE_OK);
-	assert_int_equal(letters_scan(fx->s, lc[0].id, T0 - 98 * 86400,
-	    SCAN_BOT, "cccccccccccccccc", 0, h, 16, &rep), STORE_OK);
-	assert_int_equal(letters_scan(fx->s, lc[0].id, T0 - 86400,
-	    SCAN_WECHAT, "aaaaaaaaaaaaaaaa", 0, h, 16, &rep), STORE_OK);
-	assert_int_equal(letters_scan(fx->s, lc[1].id, T0 - 100 * 86400,
-	    SCAN_ALIPAY, "dddddddddddddddd", 1, h, 16, &rep), STORE_OK);
+	visit(&v[0], lc[0].id, T0 - 100 * 86400, SCAN_WECHAT, 0, 'a');
+	visit(&v[1], lc[0].id, T0 - 99 * 86400, SCAN_BROWSER, 0, 'b');
+	visit(&v[2], lc[0].id, T0 - 98 * 86400, SCAN_BOT, 0, 'c');
+	visit(&v[3], lc[0].id, T0 - 86400, SCAN_WECHAT, 0, 'a');
+	visit(&v[4], lc[1].id, T0 - 100 * 86400, SCAN_ALIPAY, 1, 'd');
+	assert_int_equal(letters_scan_batch(fx->s, v, 5), STORE_OK);
 	before = report(fx, 0);
 	assert_int_equal(letters_prune_scans(fx->s, T0 - 90 * 86400, &gone),
 	    STORE_OK);
