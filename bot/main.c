@@ -296,6 +296,12 @@ cmd_serve(struct cli *cli, int argc, char **argv)
 	sigset_t	 set;
 	int		 sig = SIGTERM;
 
+	/* A reload asked for while the daemon starts (a migration can take
+	 * a while) waits for the loop below: SIGHUP's default would end the
+	 * process, which systemd does not count as a failure to restart. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	if (cli_options(cli, argc, argv, usage_serve, &listen, NULL) != argc)
 		return 2;
 	if (log_level_parse(cli->cfg.log_level, &level) == 0)

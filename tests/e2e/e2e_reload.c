@@ -4,8 +4,10 @@
  * level, event and message, and holds no secret or sender; a reload
  * serves a new webhook channel, a changed secret and new limits and
  * texts from the next request, logs what needs a restart, and a broken
- * config changes nothing; SIGTERM still lets a request in flight finish.
+ * config changes nothing; a SIGHUP while the daemon starts waits for it;
+ * SIGTERM still lets a request in flight finish.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -23,6 +25,7 @@
 #include <cmocka.h>
 #include <curl/curl.h>
 #include <jansson.h>
+#include <sqlite3.h>
 
 #include "e2e.h"
 
@@ -358,6 +361,65 @@ test_term_in_flight(void **state)
 	e2e_cleanup(&d);
 }
 
+/* The database another process holds while the daemon starts. */
+static sqlite3	*held;
+
+/* A reload asked for while the daemon waits for its database, then the
+ * database let go. */
+static void *
+hup_while_starting(void *arg)
+{
+	struct timespec	 t = { 0, 300 * 1000 * 1000 };
+
+	(void)arg;
+	nanosleep(&t, NULL);
+	(void)kill(d.pid, SIGHUP);
+	nanosleep(&t, NULL);
+	assert_int_equal(sqlite3_exec(held, "COMMIT", NULL, NULL, NULL),
+	    SQLITE_OK);
+	return NULL;
+}
+
+/*
+ * SIGHUP before the daemon serves (here it waits for a lock to migrate)
+ * must not end it: systemd would not count that as a failure to restart
+ * it. It comes up, serves and stops cleanly.
+ */
+static void
+test_hup_at_start(void **state)
+{
+	struct http_result	 r;
+	pthread_t		 t;
+	char			 db[600];
+	int			 i;
+
+	(void)state;
+	e2e_prepare(&d, "");
+	/* A new database, which the daemon must migrate, and so wait for. */
+	(void)snprintf(db, sizeof db, "%s/fangfei.db", d.dir);
+	for (i = 0; i < 4; i++) {
+		static const char *const tail[] = { "", "-wal", "-shm", ".key" };
+		char	 p[640];
+
+		(void)snprintf(p, sizeof p, "%s%s", db, tail[i]);
+		(void)unlink(p);
+	}
+	assert_int_equal(sqlite3_open(db, &held), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(held, "PRAGMA journal_mode = WAL;"
+	    "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(pthread_create(&t, NULL, hup_while_starting, NULL),
+	    0);
+	(void)snprintf(logpath, sizeof logpath, "%s/serve.log", d.dir);
+	e2e_start_log(&d, logpath);	/* exits the test if it died */
+	pthread_join(t, NULL);
+	sqlite3_close(held);
+	r = e2e_request(&d, "GET", "/healthz", NULL, NULL, 0);
+	assert_int_equal(r.status, 200);
+	e2e_result_free(&r);
+	assert_int_equal(e2e_stop(&d, SIGTERM), 0);
+	e2e_cleanup(&d);
+}
+
 int
 main(void)
 {
@@ -365,6 +427,7 @@ main(void)
 		cmocka_unit_test(test_json_log),
 		cmocka_unit_test(test_reload),
 		cmocka_unit_test(test_term_in_flight),
+		cmocka_unit_test(test_hup_at_start),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
