@@ -1,6 +1,7 @@
 /*
  * Reading the configuration again on SIGHUP while serving: what is safe
- * to change takes effect from the next request (channels' webhook
+ * to change takes effect from the next request, message over a long
+ * connection or scheduler turn (channels' webhook
  * settings, new and removed webhook channels, [limits], [tips], [leads],
  * [console], texts such as the hotline, the log level and format); what
  * is not (listening, the database and key, threads and connection

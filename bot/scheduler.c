@@ -16,7 +16,7 @@
 #define SCHEDULER_POLL	60	/* seconds between looks at most */
 
 struct scheduler {
-	const struct handler_env	*env;
+	struct handler_env_source	 env;	/* the server's newest */
 	struct delivery			*delivery;
 	struct store			*store;
 	int				 patrol_day;	/* [patrols] deadline */
@@ -32,9 +32,11 @@ struct scheduler {
 static void
 scheduler_turn(struct scheduler *sc)
 {
-	struct remind_stats	 st;
+	const struct handler_env	*env;
+	struct remind_stats		 st;
 
-	if (remind_run(sc->store, sc->env, clock_now(), &st) == -1)
+	env = sc->env.get(sc->env.arg);
+	if (remind_run(sc->store, env, clock_now(), &st) == -1)
 		log_error("scheduler: %s", store_errmsg(sc->store));
 	metrics_reminders(st.sent, st.held, st.skipped, st.failed);
 	if (st.sent > 0 || st.held > 0 || st.skipped > 0)
@@ -42,7 +44,7 @@ scheduler_turn(struct scheduler *sc)
 		    "hours, %ld skipped", st.sent, st.held, st.skipped);
 	if (st.sent > 0)
 		delivery_wake(sc->delivery);
-	if (patrolcheck_turn(sc->store, sc->env->utc_offset, sc->patrol_day,
+	if (patrolcheck_turn(sc->store, env->utc_offset, sc->patrol_day,
 	    sc->patrol_minute, clock_now()) > 0)
 		delivery_wake(sc->delivery);
 }
@@ -78,7 +80,7 @@ scheduler_main(void *arg)
 /* Starts the thread. */
 struct scheduler *
 scheduler_start(const struct config *cfg, const uint8_t *key,
-    const struct handler_env *env, struct delivery *dl, char **cause)
+    struct handler_env_source env, struct delivery *dl, char **cause)
 {
 	struct scheduler	*sc = xcalloc(1, sizeof *sc);
 

@@ -16,9 +16,10 @@
 
 struct scheduler;
 
-/* Starts it with its own database connection; env must outlive it. */
+/* Starts it with its own database connection; each turn reads the newest
+ * environment from env, whose environments must outlive it. */
 struct scheduler *scheduler_start(const struct config *, const uint8_t *key,
-		    const struct handler_env *, struct delivery *,
+		    struct handler_env_source, struct delivery *,
 		    char **cause);
 /* Makes it look again now (a reminder was added or resumed). */
 void		  scheduler_wake(struct scheduler *);

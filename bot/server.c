@@ -880,10 +880,22 @@ fail:
 	return NULL;
 }
 
-const struct handler_env *
+/* The newest environment: a reload's applies to the long connections
+ * and the scheduler from their next message or turn. */
+static const struct handler_env *
+server_env_newest(const void *arg)
+{
+	const struct server	*srv = arg;
+
+	return &atomic_load(&srv->conf)->env;
+}
+
+struct handler_env_source
 server_env(const struct server *srv)
 {
-	return &srv->boot->env;
+	struct handler_env_source	 src = { server_env_newest, srv };
+
+	return src;
 }
 
 /* Serves cfg from the next request on. */

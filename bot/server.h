@@ -21,9 +21,9 @@ struct server	*server_start(struct config *, const uint8_t *key,
 		    struct delivery *, char **cause);
 /* The port actually bound (useful with port 0). */
 unsigned int	 server_port(const struct server *);
-/* The handlers' environment (flood limits, wake-up), for the long
- * connections' dispatch. */
-const struct handler_env *server_env(const struct server *);
+/* The handlers' newest environment (flood limits, texts, wake-up), for
+ * the long connections' dispatch and the scheduler. */
+struct handler_env_source server_env(const struct server *);
 /* Serves cfg (checked; the server owns it from now on) from the next
  * request on; requests already running finish with the one they began
  * with. Only settings that are safe to change while serving may differ

@@ -840,7 +840,7 @@ stream_free(struct stream *st)
 /* Makes the supervisor of ch. */
 static struct stream *
 stream_new(const struct config *cfg, const uint8_t *key,
-    const struct handler_env *env, struct delivery *dl,
+    struct handler_env_source env, struct delivery *dl,
     const struct channel *ch, const struct stream_ops *ops, const char *cred,
     char **cause)
 {
@@ -886,7 +886,7 @@ stream_new(const struct config *cfg, const uint8_t *key,
 
 struct stream_set *
 stream_start(const struct config *cfg, const uint8_t *key,
-    const struct handler_env *env, struct delivery *dl, char **cause)
+    struct handler_env_source env, struct delivery *dl, char **cause)
 {
 	struct stream_set	*set = xcalloc(1, sizeof *set);
 	const struct channel	*ch;

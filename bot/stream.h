@@ -29,12 +29,13 @@ struct buf;
 
 /*
  * Starts a supervisor for every configured channel whose backend streams()
- * (none: returns an empty set). env is the server's (flood limits are
- * shared); cfg, env and dl must outlive the set. NULL with *cause when a
+ * (none: returns an empty set). env gives the server's newest environment
+ * (flood limits are shared, texts and limits follow a reload); cfg, env's
+ * environments and dl must outlive the set. NULL with *cause when a
  * supervisor cannot start (two channels on one credential, no thread).
  */
 struct stream_set	*stream_start(const struct config *, const uint8_t *key,
-			    const struct handler_env *, struct delivery *,
+			    struct handler_env_source, struct delivery *,
 			    char **cause);
 /*
  * SIGTERM: stops every supervisor. The frames already queued (ACKs of

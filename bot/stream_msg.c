@@ -230,6 +230,7 @@ stream_deliver(struct stream *st, struct sconn *c, const char *body,
     size_t len)
 {
 	const struct channel	*ch = st->ch;
+	const struct handler_env *env;
 	struct http_request	 req;
 	struct inbound		 in;
 	struct reply		 reply = { 0 };
@@ -257,7 +258,8 @@ stream_deliver(struct stream *st, struct sconn *c, const char *body,
 	}
 	atomic_fetch_add(&st->n_received, 1);
 	metrics_message(metrics_channel(ch));
-	dr = dispatch_inbound(st->store, ch, st->env, &in, clock_now(), &reply,
+	env = st->env.get(st->env.arg);
+	dr = dispatch_inbound(st->store, ch, env, &in, clock_now(), &reply,
 	    &cmd);
 	if (dr != DISPATCH_IGNORED && dr != DISPATCH_FAILED)
 		metrics_command(metrics_channel(ch), cmd);
@@ -273,7 +275,7 @@ stream_deliver(struct stream *st, struct sconn *c, const char *body,
 		if (ch->backend->over_socket != NULL &&
 		    ch->backend->over_socket(ch))
 			stream_meta_conn(&in, c->id);
-		if (dispatch_queue_reply(st->store, ch, st->env, &in, req.now,
+		if (dispatch_queue_reply(st->store, ch, env, &in, req.now,
 		    &reply) == -1) {
 			rc = -1;
 			goto out;

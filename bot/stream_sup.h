@@ -92,7 +92,7 @@ struct stream {
 	const struct channel		*ch;
 	const struct stream_ops		*ops;
 	const struct config		*cfg;
-	const struct handler_env	*env;
+	struct handler_env_source	 env;	/* the server's newest */
 	struct delivery			*dl;
 	struct store			*store;
 	struct lws_context		*ctx;

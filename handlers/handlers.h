@@ -96,6 +96,16 @@ struct handler_env {
 	int		 lead_warn_minutes;
 };
 
+/*
+ * Where a thread that outlives a reload (the long connections, the
+ * scheduler) reads the newest environment, once per message or turn: get
+ * returns one that stays valid until the server stops (bot/reload.c).
+ */
+struct handler_env_source {
+	const struct handler_env	*(*get)(const void *arg);
+	const void			*arg;
+};
+
 struct handler_ctx {
 	struct store			*store;
 	const struct inbound		*in;
