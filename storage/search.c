@@ -295,9 +295,8 @@ search_details(struct store *s, struct check_result *r)
 }
 
 /* Checks an exact credit code. */
-enum store_status
-enterprises_check_uscc(struct store *s, const char *uscc,
-    struct check_result *r)
+static enum store_status
+search_uscc(struct store *s, const char *uscc, struct check_result *r)
 {
 	enum store_status	 rc;
 
@@ -309,9 +308,8 @@ enterprises_check_uscc(struct store *s, const char *uscc,
 }
 
 /* Checks a name or fragment. */
-enum store_status
-enterprises_check_name(struct store *s, const char *query,
-    struct check_result *r)
+static enum store_status
+search_name(struct store *s, const char *query, struct check_result *r)
 {
 	char			 fold[NAME_MAX_BYTES], key[NAME_MAX_BYTES];
 	char			 grams[GRAMS_MAX], match[GRAMS_MAX + 64];
@@ -377,6 +375,43 @@ enterprises_check_name(struct store *s, const char *query,
 		r->total = (long)r->n;
 	r->capped = r->total >= CHECK_COUNT_CAP;
 	return search_details(s, r);
+}
+
+/*
+ * A check reads one snapshot: the flagged set's version, the index and
+ * the details must agree. The chat's checks run inside the dispatcher's
+ * read transaction; a caller without one (the API, the CLI) gets its own.
+ */
+static enum store_status
+search_snapshot(struct store *s, const char *q, struct check_result *r,
+    enum store_status (*check)(struct store *, const char *,
+    struct check_result *))
+{
+	enum store_status	 rc;
+	int			 own = sqlite3_get_autocommit(s->db);
+
+	if (own && (rc = store_begin_read(s)) != STORE_OK) {
+		memset(r, 0, sizeof *r);
+		return rc;
+	}
+	rc = check(s, q, r);
+	if (own)
+		store_end_read(s);
+	return rc;
+}
+
+enum store_status
+enterprises_check_uscc(struct store *s, const char *uscc,
+    struct check_result *r)
+{
+	return search_snapshot(s, uscc, r, search_uscc);
+}
+
+enum store_status
+enterprises_check_name(struct store *s, const char *query,
+    struct check_result *r)
+{
+	return search_snapshot(s, query, r, search_name);
 }
 
 /* Frees the strings of a result. */
