@@ -22,7 +22,10 @@
 #    time; N deliveries in under 5 s) as met / NOT met. Targets are never
 #    the exit status: the machine is shared and noisy. The exit status is
 #    non-zero only when the bench could not run or a group was not
-#    delivered.
+#    delivered. The last line is for machines:
+#    RESULT work=broadcast ours_ms= ref_ms= ratio= cpu_us=
+#    (cpu_us: the daemon's user + system CPU per delivery, from
+#    /proc/PID/stat before the POST and after the last delivery).
 #
 # Environment: BENCH_GROUPS (10000), BENCH_INFLIGHT (64: max_inflight and
 # the direct client's concurrency), BENCH_SINK_THREADS (2).
@@ -63,6 +66,14 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+
+# cpu_ticks PID: user + system CPU of PID so far, in clock ticks (fields
+# 14 and 15 of /proc/PID/stat; the command name before them may hold
+# spaces, so fields are counted after its closing parenthesis).
+cpu_ticks() {
+	sed 's/.*) //' "/proc/$1/stat" 2>/dev/null |
+	    awk '{ print $12 + $13 }'
+}
 
 # wait_line FILE PATTERN PID: waits up to 30 s for a line matching PATTERN
 # (sed -n script printing the wanted part) in FILE while PID lives.
@@ -157,9 +168,11 @@ DPORT=$(wait_line "$LOGS/fangfei.out" \
 	tail -5 "$LOGS/fangfei.err" >&2
 	die "the daemon did not start (see $LOGS/fangfei.err)"
 }
+C0=$(cpu_ticks "$DAEMON_PID")
 "$BB/broadcast_client" broadcast "http://127.0.0.1:$DPORT" "$TOKEN" "$TOP" \
     building "$TEXT" "$N" "$SPORT" >"$LOGS/broadcast.txt" 2>&1
 rc=$?
+C1=$(cpu_ticks "$DAEMON_PID")
 B=$(grep '^BROADCAST ' "$LOGS/broadcast.txt")
 [ -n "$B" ] || die "the broadcast failed: $(cat "$LOGS/broadcast.txt")"
 FAILED=0
@@ -190,7 +203,8 @@ SINK_PID=""
 # --- summary --------------------------------------------------------------
 awk -v n="$N" -v d1="$(field "$D1" ms)" -v d2="$(field "$D2" ms)" \
     -v b="$(field "$B" sink_ms)" -v api="$(field "$B" api_ms)" \
-    -v tr="$T_RATIO" -v tms="$T_MS" 'BEGIN {
+    -v tr="$T_RATIO" -v tms="$T_MS" -v c0="${C0:-0}" -v c1="${C1:-0}" \
+    -v hz="$(getconf CLK_TCK)" 'BEGIN {
 	d = (d2 + 0 < d1 + 0) ? d2 : d1
 	printf "\n== summary: broadcast to %d groups, rate limits off\n", n
 	printf "  broadcast  %6.0f ms to the last delivery  %8.0f deliveries/s" \
@@ -205,7 +219,12 @@ awk -v n="$N" -v d1="$(field "$D1" ms)" -v d2="$(field "$D2" ms)" \
 	    (b > 0 && r <= tr) ? "met" : "NOT met"
 	printf "  %d deliveries in under %d ms: %.0f ms  %s\n", n, tms, b,
 	    (b > 0 && b < tms) ? "met" : "NOT met"
-}' | tee "$VAR/summary.txt"
+	cpu = (c1 - c0) * 1e6 / hz / n
+	printf "  daemon CPU %.0f us per delivery (user + system)\n", cpu
+	printf "RESULT work=broadcast ours_ms=%.0f ref_ms=%.0f ratio=%.2f" \
+	    " cpu_us=%.0f\n", b, d, r, cpu
+}' >"$VAR/summary.txt"
 say ""
 say "logs: $LOGS; summary: $VAR/summary.txt"
+cat "$VAR/summary.txt"
 exit $FAILED

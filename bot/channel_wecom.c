@@ -6,7 +6,12 @@
  *
  * send_prepare: POST {"msgtype":"text","text":{"content":…}} with the
  * content cut to 2048 bytes. send_result: decides on errcode.
+ *
+ * A broadcast sends one text to thousands of robots in a row, so the
+ * last body built is kept and copied while the text stays the same: the
+ * body holds nothing but the text.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +27,36 @@
 #define WC_ERR_FREQ		45009	/* 20 per minute exceeded */
 #define WC_RETRY_FREQ		60	/* seconds */
 
+/* The last text and its body (kept for the process's life). */
+static pthread_mutex_t	 wecom_last_lock = PTHREAD_MUTEX_INITIALIZER;
+static char		*wecom_last_text;
+static char		*wecom_last_body;
+
+/* A copy of the body of text if it is the last one built, else NULL. */
+static char *
+wecom_body_again(const char *text)
+{
+	char	*body = NULL;
+
+	pthread_mutex_lock(&wecom_last_lock);
+	if (wecom_last_text != NULL && strcmp(wecom_last_text, text) == 0)
+		body = xstrdup(wecom_last_body);
+	pthread_mutex_unlock(&wecom_last_lock);
+	return body;
+}
+
+/* Keeps text and its body as the last one built. */
+static void
+wecom_body_keep(const char *text, const char *body)
+{
+	pthread_mutex_lock(&wecom_last_lock);
+	free(wecom_last_text);
+	free(wecom_last_body);
+	wecom_last_text = xstrdup(text);
+	wecom_last_body = xstrdup(body);
+	pthread_mutex_unlock(&wecom_last_lock);
+}
+
 /* Builds the robot request for one message. */
 static int
 wecom_send_prepare(const struct channel *ch, const struct outbound *m,
@@ -36,6 +71,8 @@ wecom_send_prepare(const struct channel *ch, const struct outbound *m,
 		*why = "no webhook";
 		goto out;
 	}
+	if ((body = wecom_body_again(m->text)) != NULL)
+		goto done;
 	/*
 	 * WeCom refuses content over 2048 bytes of UTF-8. max_text keeps our
 	 * texts under it; should one still be longer, send its first 2048
@@ -53,6 +90,8 @@ wecom_send_prepare(const struct channel *ch, const struct outbound *m,
 		*why = "cannot encode JSON";
 		goto out;
 	}
+	wecom_body_keep(m->text, body);
+done:
 	call->url = xstrdup(m->webhook);
 	call->body = body;
 	call->len = strlen(body);

@@ -1,14 +1,19 @@
 /*
  * Delivery: one thread, one libcurl multi handle, the outbox as its queue.
  *
- * Each turn of the loop: fill free slots with due rows (rate limits
- * permitting), claim them in one durable transaction *before* any request
- * leaves, let libcurl run, record the answers of finished transfers in one
- * transaction, then sleep in curl_multi_poll() until a transfer moves, a
- * row falls due or delivery_wake() is called. A row is marked sent only
- * after its answer; a process killed in between leaves it 'sending', and
- * outbox_recover() sends it again: the one way a group may see a message
- * twice.
+ * Each turn of the loop: let libcurl run, record the answers of finished
+ * transfers, fill the slots they freed with due rows (rate limits
+ * permitting) and claim those, all in one transaction that commits
+ * *before* any of the new requests leaves; then launch them, and sleep in
+ * curl_multi_poll() only when nothing finished or started, until a
+ * transfer moves, a row falls due or delivery_wake() is called.
+ *
+ * A row is marked sent only after its answer. What a kill -9 can do: rows
+ * whose answers came but whose turn did not commit stay 'sending', as do
+ * rows in flight, and outbox_recover() sends them again at the next start
+ * (at most max_inflight rows: the one way a group may see a message
+ * twice); rows claimed in a turn that did not commit are still 'pending'
+ * and were never sent. No row is lost.
  */
 #include <sys/queue.h>
 #include <sys/socket.h>
@@ -35,6 +40,7 @@
 #include "target.h"
 
 #define DELIVERY_BATCH		256
+#define DELIVERY_IDLE_MAX	256	/* easy handles kept for reuse */
 #define DELIVERY_TOKEN_RETRY	30	/* seconds after a refused token */
 #define DELIVERY_BODY_MAX	(64 * 1024)
 #define LIMIT_SLOTS		65536	/* a power of two */
@@ -78,6 +84,12 @@ struct delivery {
 	struct store		*store;
 	int			 inflight;
 	LIST_HEAD(, job)	 jobs;
+	int			 txn;		/* the turn's, open */
+	struct job		*ready[DELIVERY_BATCH];	/* claimed, to
+							   launch */
+	size_t			 nready;
+	CURL			*idle[DELIVERY_IDLE_MAX];	/* reset */
+	size_t			 nidle;
 	struct limit_slot	 slots[LIMIT_SLOTS];
 	struct {
 		const struct channel		*channel;
@@ -98,6 +110,30 @@ delivery_backoff(int attempts, int retry_after, int base)
 	while (--attempts > 0 && d < 1800)
 		d *= 2;
 	return d > 1800 ? 1800 : (int)d;
+}
+
+/* Opens the turn's transaction unless it is open. Should BEGIN fail, each
+ * write commits on its own: slower, just as safe. */
+static void
+delivery_txn(struct delivery *d)
+{
+	if (!d->txn && store_begin(d->store) == STORE_OK)
+		d->txn = 1;
+}
+
+/* Commits the turn's transaction. Returns -1 when it failed: its claims
+ * were rolled back, so nothing claimed in it may be sent. */
+static int
+delivery_commit(struct delivery *d)
+{
+	if (!d->txn)
+		return 0;
+	d->txn = 0;
+	if (store_commit(d->store) != STORE_OK) {
+		log_error("delivery: commit: %s", store_errmsg(d->store));
+		return -1;
+	}
+	return 0;
 }
 
 /* Finds the channel that sends for a row: for a robot (a row with a
@@ -270,9 +306,13 @@ delivery_ns(void)
 static void
 delivery_launch(struct delivery *d, struct job *j)
 {
-	CURL	*e = curl_easy_init();
+	CURL	*e;
 	char	*ct;
 	size_t	 i;
+
+	/* A reset handle keeps nothing of its last send but its buffers;
+	 * the connections stay in the multi handle's cache either way. */
+	e = d->nidle > 0 ? d->idle[--d->nidle] : curl_easy_init();
 
 	ct = xasprintf("Content-Type: %s", j->call.content_type ?
 	    j->call.content_type : "application/json");
@@ -310,6 +350,23 @@ delivery_launch(struct delivery *d, struct job *j)
 	j->started_ns = delivery_ns();
 	curl_multi_add_handle(d->multi, e);
 	d->inflight++;
+}
+
+/* Takes a finished job's handle off the multi handle and keeps it for
+ * the next send, reset, or frees it when enough are kept. */
+static void
+delivery_retire(struct delivery *d, struct job *j)
+{
+	curl_multi_remove_handle(d->multi, j->easy);
+	if (d->nidle < DELIVERY_IDLE_MAX) {
+		curl_easy_reset(j->easy);
+		d->idle[d->nidle++] = j->easy;
+	} else
+		curl_easy_cleanup(j->easy);
+	j->easy = NULL;
+	LIST_REMOVE(j, entry);
+	delivery_job_free(j);
+	d->inflight--;
 }
 
 /*
@@ -404,7 +461,12 @@ delivery_number(const struct outbox_row *r, const struct channel *ch)
 	return NULL;
 }
 
-/* Fills free slots with due rows. Returns the number started. */
+/*
+ * Fills free slots with due rows: claims them in the turn's transaction
+ * and queues their jobs in d->ready, which delivery_turn() launches once
+ * that commits. Rows that cannot go are marked in the same transaction.
+ * Returns the number queued.
+ */
 static int
 delivery_fill(struct delivery *d, time_t now)
 {
@@ -419,15 +481,18 @@ delivery_fill(struct delivery *d, time_t now)
 	struct outbound		 m;
 	struct timespec		 ts;
 
-	if (d->inflight >= d->cfg->max_inflight)
+	if (d->inflight + (int)d->nready >= d->cfg->max_inflight)
 		return 0;
-	want = (size_t)(d->cfg->max_inflight - d->inflight);
+	want = (size_t)(d->cfg->max_inflight - d->inflight - (int)d->nready);
 	if (want > DELIVERY_BATCH)
 		want = DELIVERY_BATCH;
 	if (outbox_due(d->store, now, rows, want, &n) != STORE_OK) {
 		log_error("delivery: %s", store_errmsg(d->store));
 		return 0;
 	}
+	if (n == 0)
+		return 0;
+	delivery_txn(d);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	for (i = 0; i < n; i++) {
 		ch = delivery_channel(d, rows[i].channel,
@@ -479,7 +544,10 @@ delivery_fill(struct delivery *d, time_t now)
 		if (ch->backend->over_socket != NULL &&
 		    ch->backend->over_socket(ch)) {
 			/* Sent over the channel's long connection, which
-			 * records the answer; claimed first, like any row. */
+			 * records the answer; claimed first, like any row,
+			 * and durably: the turn's writes so far commit
+			 * before the claim. */
+			(void)delivery_commit(d);
 			if (outbox_claim(d->store, &m.id, 1) != STORE_OK)
 				continue;
 			if (stream_submit(ch, &m, rows[i].attempts) == -1)
@@ -521,19 +589,20 @@ delivery_fill(struct delivery *d, time_t now)
 	}
 	for (i = 0; i < n; i++)
 		outbox_row_clear(&rows[i]);
-	/* Durable before anything leaves: a crash from here on resends. */
-	if (njobs > 0 && outbox_claim(d->store, ids, njobs) != STORE_OK) {
+	/* In the turn's transaction: nothing leaves before it commits. */
+	if (njobs > 0 && (delivery_txn(d), outbox_claim(d->store, ids,
+	    njobs)) != STORE_OK) {
 		log_error("delivery: claim: %s", store_errmsg(d->store));
 		for (i = 0; i < njobs; i++)
 			delivery_job_free(jobs[i]);
 		return 0;
 	}
 	for (i = 0; i < njobs; i++)
-		delivery_launch(d, jobs[i]);
+		d->ready[d->nready++] = jobs[i];
 	return (int)njobs;
 }
 
-/* Records the answers of finished transfers, in one transaction.
+/* Records the answers of finished transfers in the turn's transaction.
  * Returns how many finished. */
 static int
 delivery_collect(struct delivery *d, time_t now)
@@ -544,7 +613,7 @@ delivery_collect(struct delivery *d, time_t now)
 	struct job		*j;
 	enum send_status	 st;
 	long			 status;
-	int			 left, ra, began = 0;
+	int			 left, ra;
 	char			 err[256], why[256];
 	const char		*state;
 	time_t			 next;
@@ -564,11 +633,7 @@ delivery_collect(struct delivery *d, time_t now)
 			curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
 		if (j->token_fetch) {
 			delivery_token_done(j, status, now);
-			curl_multi_remove_handle(d->multi, easy);
-			curl_easy_cleanup(easy);
-			LIST_REMOVE(j, entry);
-			delivery_job_free(j);
-			d->inflight--;
+			delivery_retire(d, j);
 			done++;
 			continue;
 		}
@@ -611,24 +676,45 @@ delivery_collect(struct delivery *d, time_t now)
 				    d->cfg->retry_base);
 			}
 		}
-		if (!began && store_begin(d->store) == STORE_OK)
-			began = 1;
+		delivery_txn(d);
 		if (outbox_finish(d->store, j->row, state, next,
 		    err[0] ? err : NULL, now) != STORE_OK)
 			log_error("delivery: %s", store_errmsg(d->store));
 		if (st != SEND_OK)
 			log_warn("delivery: row %lld group %lld: %s (%s)",
 			    (long long)j->row, (long long)j->group, state, err);
-		curl_multi_remove_handle(d->multi, easy);
-		curl_easy_cleanup(easy);
-		LIST_REMOVE(j, entry);
-		delivery_job_free(j);
-		d->inflight--;
+		delivery_retire(d, j);
 		done++;
 	}
-	if (began && store_commit(d->store) != STORE_OK)
-		log_error("delivery: commit: %s", store_errmsg(d->store));
 	return done;
+}
+
+/*
+ * One turn: records the answers of finished transfers, claims due rows
+ * for the freed slots, commits both at once and only then launches the
+ * claimed. Should the commit fail, the claimed rows are still pending
+ * and are dropped here unsent; the answers of that turn are lost, so
+ * their rows stay 'sending' until the next start sends them again.
+ * Returns the number of transfers finished plus those launched.
+ */
+static int
+delivery_turn(struct delivery *d, int fill)
+{
+	size_t	 i;
+	int	 done, started = 0, bad;
+
+	done = delivery_collect(d, clock_now());
+	if (fill)
+		started = delivery_fill(d, clock_now());
+	bad = delivery_commit(d) == -1;
+	for (i = 0; i < d->nready; i++) {
+		if (bad)
+			delivery_job_free(d->ready[i]);
+		else
+			delivery_launch(d, d->ready[i]);
+	}
+	d->nready = 0;
+	return done + (bad ? 0 : started);
 }
 
 /* The thread's loop. */
@@ -641,10 +727,10 @@ delivery_main(void *arg)
 
 	while (!atomic_load(&d->stop)) {
 		now = clock_now();
-		(void)delivery_fill(d, now);
 		curl_multi_perform(d->multi, &running);
-		/* Freed slots are filled at once, not after the next wait. */
-		if (delivery_collect(d, clock_now()) > 0)
+		/* Freed slots are filled at once, and new transfers start
+		 * at once, not after the next wait. */
+		if (delivery_turn(d, 1) > 0)
 			continue;
 		if (d->inflight > 0)
 			timeout = 1000;
@@ -681,6 +767,7 @@ delivery_start(const struct config *cfg, const uint8_t *key, char **cause)
 	 * mark) only makes a row go out again, as a crash in flight does.
 	 */
 	if (store_relaxed(d->store) != STORE_OK ||
+	    outbox_skip_checks(d->store) != STORE_OK ||
 	    outbox_recover(d->store, &n) != STORE_OK) {
 		*cause = xasprintf("outbox: %s", store_errmsg(d->store));
 		store_close(d->store);
@@ -720,7 +807,7 @@ delivery_drain(struct delivery *d)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (d->inflight > 0) {
 		curl_multi_perform(d->multi, &running);
-		(void)delivery_collect(d, clock_now());
+		(void)delivery_turn(d, 0);
 		clock_gettime(CLOCK_MONOTONIC, &t);
 		if (d->inflight == 0 || t.tv_sec - t0.tv_sec >= limit)
 			break;
@@ -757,6 +844,8 @@ delivery_stop(struct delivery *d)
 		curl_easy_cleanup(j->easy);
 		delivery_job_free(j);
 	}
+	while (d->nidle > 0)
+		curl_easy_cleanup(d->idle[--d->nidle]);
 	curl_multi_cleanup(d->multi);
 	store_close(d->store);
 	free(d);

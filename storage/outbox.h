@@ -129,18 +129,24 @@ enum store_status outbox_queue_reporter(struct store *, int64_t reporter,
 		    const char *channel, const char *text, const char *idem_key,
 		    time_t now);
 
+/* Makes the delivery thread's connection skip CHECK constraints (its
+ * writes keep to them by construction; see outbox.c). Call before any
+ * statement is prepared on it. */
+enum store_status outbox_skip_checks(struct store *);
 /* At start: rows left 'sending' by a stopped process become due again. */
 enum store_status outbox_recover(struct store *, long *n);
 /* Reads up to n due rows (not yet claimed), oldest first. */
 enum store_status outbox_due(struct store *, time_t now,
 		    struct outbox_row *, size_t n, size_t *count);
-/* Marks rows as being sent (commits before any request leaves). */
+/* Marks rows as being sent, in the caller's transaction if one is open
+ * (which must commit before any of their requests leaves), else in one
+ * of its own. On failure the caller's transaction is rolled back. */
 enum store_status outbox_claim(struct store *, const int64_t *ids, size_t n);
 /* Pushes a row's next attempt back without counting an attempt (rate
  * limit). */
 enum store_status outbox_defer(struct store *, int64_t id, time_t next_at);
 /* Records an answer: state "sent", "dead" or "pending" (retry at
- * next_at). */
+ * next_at); STORE_INVALID for any other. */
 enum store_status outbox_finish(struct store *, int64_t id, const char *state,
 		    time_t next_at, const char *error, time_t now);
 /*

@@ -183,6 +183,74 @@ test_broadcast_outbox(void **state)
 	outbox_row_clear(&rows[0]);
 }
 
+/*
+ * The delivery connection: claims and answers share the caller's
+ * transaction, so a turn that never commits (a kill -9) leaves its claims
+ * pending and its answers unrecorded (the rows stay 'sending', to be sent
+ * again); with CHECKs skipped, outbox_finish() still refuses a state the
+ * schema does not know.
+ */
+static void
+test_delivery_turn(void **state)
+{
+	struct fixture		*fx = *state;
+	struct outbox_row	 rows[8];
+	struct broadcast_counts	 c;
+	struct broadcast_reach	 reach;
+	int64_t			 g, bid, ids[8];
+	size_t			 n, i;
+
+	assert_int_equal(outbox_skip_checks(fx->s), STORE_OK);
+	for (i = 0; i < 3; i++) {
+		char	 name[8], url[64];
+
+		(void)snprintf(name, sizeof name, "r%zu", i);
+		(void)snprintf(url, sizeof url, "http://127.0.0.1:1/%zu", i);
+		assert_int_equal(groups_add_robot(fx->s, "wecom", name,
+		    fx->building, "building", url, NULL, 1, &g), STORE_OK);
+	}
+	assert_int_equal(store_begin(fx->s), STORE_OK);
+	assert_int_equal(broadcasts_create(fx->s, &(struct broadcast_new){
+	    .area = fx->building, .kinds = "building", .text = "注意",
+	    .by = "test" }, 100, &bid, &reach), STORE_OK);
+	assert_int_equal(store_commit(fx->s), STORE_OK);
+	assert_int_equal(reach.groups, 3);
+	assert_int_equal(outbox_due(fx->s, 100, rows, 8, &n), STORE_OK);
+	assert_int_equal(n, 3);
+	for (i = 0; i < n; i++) {
+		ids[i] = rows[i].id;
+		outbox_row_clear(&rows[i]);
+	}
+	/* One turn: two claimed, never committed. */
+	assert_int_equal(store_begin(fx->s), STORE_OK);
+	assert_int_equal(outbox_claim(fx->s, ids, 2), STORE_OK);
+	store_rollback(fx->s);
+	assert_int_equal(broadcasts_counts(fx->s, bid, &c), STORE_OK);
+	assert_int_equal(c.pending, 3);
+	assert_int_equal(c.sending, 0);
+	/* The next turn commits its claims; the one after, answers. */
+	assert_int_equal(store_begin(fx->s), STORE_OK);
+	assert_int_equal(outbox_claim(fx->s, ids, 3), STORE_OK);
+	assert_int_equal(store_commit(fx->s), STORE_OK);
+	assert_int_equal(store_begin(fx->s), STORE_OK);
+	assert_int_equal(outbox_finish(fx->s, ids[0], "sent", 100, NULL, 101),
+	    STORE_OK);
+	assert_int_equal(outbox_finish(fx->s, ids[1], "sending", 100, NULL,
+	    101), STORE_INVALID);
+	assert_int_equal(outbox_finish(fx->s, ids[1], "bogus", 100, NULL, 101),
+	    STORE_INVALID);
+	assert_int_equal(store_commit(fx->s), STORE_OK);
+	/* A turn whose answers do not commit: that row stays in flight. */
+	assert_int_equal(store_begin(fx->s), STORE_OK);
+	assert_int_equal(outbox_finish(fx->s, ids[1], "dead", 100, "x", 101),
+	    STORE_OK);
+	store_rollback(fx->s);
+	assert_int_equal(broadcasts_counts(fx->s, bid, &c), STORE_OK);
+	assert_int_equal(c.sent, 1);
+	assert_int_equal(c.sending, 2);
+	assert_int_equal(c.dead, 0);
+}
+
 /* The backoff doubles from the base to half an hour; a platform's
  * retry_after wins, capped at an hour. */
 static void
@@ -208,6 +276,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scope, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_broadcast_outbox, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_delivery_turn, setup,
 		    teardown),
 		cmocka_unit_test(test_backoff),
 	};

@@ -449,6 +449,65 @@ test_wecom_cut(void **state)
 	json_decref(ob);
 }
 
+/* Runs WeCom's send_prepare for text to url; returns text.content of
+ * the body, which the caller frees, and checks the URL. */
+static char *
+wecom_content(const char *text, const char *url)
+{
+	struct outbound		 m;
+	struct http_call	 call;
+	const char		*why;
+	json_t			*j;
+	char			*c;
+
+	memset(&m, 0, sizeof m);
+	m.text = text;
+	m.webhook = url;
+	assert_int_equal(prepare("wecom", NULL, &m, &call, &why), 0);
+	assert_string_equal(call.url, url);
+	j = body_json(&call);
+	c = xstrdup(json_string_value(json_object_get(json_object_get(j,
+	    "text"), "content")));
+	json_decref(j);
+	http_call_clear(&call);
+	return c;
+}
+
+/* WeCom: the body kept for a repeated text never outlives a change of
+ * text, and each robot keeps its own URL. */
+static void
+test_wecom_repeat(void **state)
+{
+	struct outbound		 m;
+	struct http_call	 call;
+	const char		*why;
+	char			*c, bad[] = { 'x', (char)0xc3, '\0' };
+	size_t			 i;
+	static const struct {
+		const char	*text, *url;
+	} seq[] = {
+		{ "注意防范", "http://127.0.0.1:1/a" },
+		{ "注意防范", "http://127.0.0.1:1/b" },
+		{ "注意防范非法集资", "http://127.0.0.1:1/c" },
+		{ "注意", "http://127.0.0.1:1/d" },
+		{ "注意防范", "http://127.0.0.1:1/e" },
+	};
+
+	(void)state;
+	for (i = 0; i < sizeof seq / sizeof seq[0]; i++) {
+		c = wecom_content(seq[i].text, seq[i].url);
+		assert_string_equal(c, seq[i].text);
+		free(c);
+	}
+	/* Invalid UTF-8 after a valid text is still refused. */
+	memset(&m, 0, sizeof m);
+	m.text = bad;
+	m.webhook = "http://127.0.0.1:1/f";
+	assert_int_equal(prepare("wecom", NULL, &m, &call, &why), -1);
+	assert_string_equal(why, "text is not valid UTF-8");
+	http_call_clear(&call);
+}
+
 /* The descriptors: limits as the platforms document them. */
 static void
 test_descriptors(void **state)
@@ -1014,6 +1073,7 @@ main(void)
 		cmocka_unit_test(test_feishu_cases),
 		cmocka_unit_test(test_wecom_vector),
 		cmocka_unit_test(test_wecom_cut),
+		cmocka_unit_test(test_wecom_repeat),
 		cmocka_unit_test(test_descriptors),
 		cmocka_unit_test(test_dingtalk_results),
 		cmocka_unit_test(test_err_cut),
