@@ -861,10 +861,10 @@ server_start(struct config *cfg, const uint8_t *key, struct delivery *dl,
 	    MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024,
 	    MHD_OPTION_NOTIFY_COMPLETED, server_completed, srv,
 	    /* A connection's buffer for the request line, headers and body
-	     * chunks, zeroed by libmicrohttpd after every request: 16 KB
+	     * chunks, zeroed by libmicrohttpd after every request: 12 KB
 	     * holds any platform's or browser's headers (bodies go to
-	     * server_access in chunks), and costs half the default's
-	     * clearing and memory. */
+	     * server_access in chunks), and costs well under half the
+	     * default's clearing and memory. */
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVER_CONN_MEMORY,
 	    MHD_OPTION_END);
 	if (srv->mhd == NULL) {

@@ -19,7 +19,7 @@
 
 #define SERVER_STORES_MAX	128
 /* libmicrohttpd's memory per connection (bot/server.c). */
-#define SERVER_CONN_MEMORY	(16 * 1024)
+#define SERVER_CONN_MEMORY	(12 * 1024)
 
 struct delivery;
 struct stream_set;
