@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -593,6 +594,65 @@ test_owner(void **state)
 	assert_int_equal(sb.st_mode & 0777, 0600);
 }
 
+/*
+ * Run as a user who is neither root nor the database's owner, a restore
+ * is refused with a message that names the owner, and nothing changes.
+ */
+static void
+test_owner_refused(void **state)
+{
+	const char	*bin = getenv("FANGFEI_BIN");
+	char		 dir[600], db[700], src[700], conf[700], errp[700];
+	char		 err[4096] = "";
+	struct stat	 sb;
+	FILE		*f;
+	size_t		 n;
+	pid_t		 pid;
+	int		 st;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	(void)snprintf(dir, sizeof dir, "%s/other", d.dir);
+	(void)snprintf(db, sizeof db, "%s/fangfei.db", dir);
+	(void)snprintf(src, sizeof src, "%s/src.db", dir);
+	(void)snprintf(conf, sizeof conf, "%s/fangfei.ini", dir);
+	(void)snprintf(errp, sizeof errp, "%s/err", dir);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	assert_int_equal(chmod(d.dir, 0711), 0);
+	copy_file(copy, db);
+	copy_file(copy, src);
+	assert_int_equal(chmod(src, 0644), 0);
+	assert_non_null(f = fopen(conf, "w"));
+	fprintf(f, "[storage]\npath = %s\n", db);
+	fclose(f);
+	assert_int_equal(chmod(conf, 0644), 0);
+	assert_int_equal(chown(db, 65534, 65534), 0);
+	assert_int_equal(chown(dir, 65534, 65534), 0);
+	assert_int_equal(stat(db, &sb), 0);
+	if ((pid = fork()) == 0) {
+		if (freopen(errp, "w", stderr) == NULL ||
+		    freopen("/dev/null", "w", stdout) == NULL ||
+		    setgid(65533) == -1 || setuid(65533) == -1)
+			_exit(127);
+		execl(bin ? bin : "build/fangfei", "fangfei", "restore", src,
+		    "--force", "--config", conf, (char *)NULL);
+		_exit(127);
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_int_equal(chmod(d.dir, 0700), 0);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 1);
+	assert_non_null(f = fopen(errp, "r"));
+	n = fread(err, 1, sizeof err - 1, f);
+	err[n] = '\0';
+	fclose(f);
+	assert_non_null(strstr(err, "belongs to"));
+	assert_non_null(strstr(err, "sudo -u"));
+	assert_int_equal(count_names(dir, "fangfei.db."), 0);
+}
+
 /* A backup whose DEST is the database, or whose DEST.tmp is, is refused
  * and the database stays. */
 static void
@@ -659,6 +719,7 @@ main(void)
 		cmocka_unit_test(test_restore_twice),
 		cmocka_unit_test(test_restore_key_last),
 		cmocka_unit_test(test_owner),
+		cmocka_unit_test(test_owner_refused),
 		cmocka_unit_test(test_backup_open_dir),
 		cmocka_unit_test(test_backup_same_file),
 	};
