@@ -192,9 +192,11 @@ backup_owner(const char *path, int strict, uid_t *uid, gid_t *gid)
 
 	*uid = (uid_t)-1;
 	*gid = (gid_t)-1;
-	if (stat(path, &sb) == -1 && ((dir = dirname(copy)), stat(dir,
-	    &sb) == -1 || (sb.st_mode & S_ISVTX) != 0))
-		goto out;
+	if (stat(path, &sb) == -1) {
+		dir = dirname(copy);
+		if (stat(dir, &sb) == -1 || (sb.st_mode & S_ISVTX) != 0)
+			goto out;
+	}
 	if (sb.st_uid == me)
 		goto out;
 	if (me == 0) {
