@@ -118,15 +118,17 @@ backup_fsync_dir(const char *path, char **cause)
 
 /* Makes path one file: folds its WAL in and leaves rollback-journal
  * mode, which a copy at rest needs (a -wal beside it would be lost by a
- * rename). The daemon turns WAL on again when it opens the file. */
+ * rename). The daemon turns WAL on again when it opens the file.
+ * flags: more flags to open it with. */
 static int
-backup_single(const char *path, char **cause)
+backup_single(const char *path, int flags, char **cause)
 {
 	sqlite3		*db;
 	sqlite3_stmt	*st = NULL;
 	int		 rc = -1;
 
-	if ((db = backup_open(path, SQLITE_OPEN_READWRITE, cause)) == NULL)
+	if ((db = backup_open(path, SQLITE_OPEN_READWRITE | flags, cause)) ==
+	    NULL)
 		return -1;
 	sqlite3_busy_timeout(db, 5000);
 	if (sqlite3_prepare_v2(db, "PRAGMA journal_mode = DELETE", -1, &st,
@@ -168,26 +170,90 @@ backup_steps(sqlite3_backup *b, struct backup_info *info)
 	}
 }
 
+/*
+ * Refuses to write in the directory of path when others may rename or
+ * remove names in it (group or world writable without the sticky bit):
+ * they could put another file under the copy's name between two opens.
+ * Returns path with its directory resolved (no symbolic link left, so
+ * SQLite can open it with SQLITE_OPEN_NOFOLLOW; the caller frees it), or
+ * NULL with *cause set.
+ */
+static char *
+backup_dir_safe(const char *path, char **cause)
+{
+	struct stat	 sb;
+	char		*copy = xstrdup(path), *base = xstrdup(path), *dir;
+	char		*real = NULL, *rc = NULL;
+
+	dir = dirname(copy);
+	if ((real = realpath(dir, NULL)) == NULL || stat(real, &sb) == -1)
+		*cause = xasprintf("%s: %s", dir, strerror(errno));
+	else if ((sb.st_mode & (S_IWGRP | S_IWOTH)) != 0 &&
+	    (sb.st_mode & S_ISVTX) == 0)
+		*cause = xasprintf("目录 %s 对其他用户可写（权限 %04o，无粘滞位），"
+		    "拒绝在其中写入; directory %s is writable by others (mode "
+		    "%04o, no sticky bit): refused (chmod o-w,g-w %s)", dir,
+		    (unsigned int)(sb.st_mode & 07777), dir,
+		    (unsigned int)(sb.st_mode & 07777), dir);
+	else
+		rc = xasprintf("%s/%s", real, basename(base));
+	free(real);
+	free(base);
+	free(copy);
+	return rc;
+}
+
+/* Checks that the name path still is the file sb describes (the one
+ * this program created), after SQLite opened it by that name. */
+static int
+backup_is_made(const char *path, const struct stat *made, char **cause)
+{
+	struct stat	 sb;
+
+	if (lstat(path, &sb) == -1) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (sb.st_dev != made->st_dev || sb.st_ino != made->st_ino) {
+		*cause = xasprintf("%s: 文件被替换 replaced by another file "
+		    "while it was written", path);
+		return -1;
+	}
+	return 0;
+}
+
 /* Copies src to the new file dest. */
 int
-backup_copy(const char *src, const char *dest, struct backup_info *info,
-    char **cause)
+backup_copy(const char *src, const char *dest, uid_t uid, gid_t gid,
+    struct backup_info *info, char **cause)
 {
 	sqlite3		*sdb = NULL, *ddb = NULL;
 	sqlite3_backup	*b;
-	int		 fd, rc = -1, made = 0, code;
+	struct stat	 made;
+	char		*real;
+	int		 fd = -1, rc = -1, code;
 
 	memset(info, 0, sizeof *info);
+	if ((real = backup_dir_safe(dest, cause)) == NULL)
+		return -1;
 	/* O_EXCL: a file that appeared meanwhile is never overwritten, and
-	 * the copy is the owner's alone from its first byte. */
-	if ((fd = open(dest, O_WRONLY | O_CREAT | O_EXCL, 0600)) == -1) {
+	 * the copy is the owner's alone from its first byte. The fd stays
+	 * open so that each later open by name can be checked against it. */
+	if ((fd = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600)) == -1) {
 		*cause = xasprintf("%s: %s", dest, strerror(errno));
+		free(real);
 		return -1;
 	}
-	close(fd);
-	made = 1;
+	if (fstat(fd, &made) == -1 || (uid != (uid_t)-1 &&
+	    fchown(fd, uid, gid) == -1)) {
+		*cause = xasprintf("%s: %s", dest, strerror(errno));
+		goto out;
+	}
 	if ((sdb = backup_open(src, SQLITE_OPEN_READONLY, cause)) == NULL ||
-	    (ddb = backup_open(dest, SQLITE_OPEN_READWRITE, cause)) == NULL)
+	    (ddb = backup_open(real, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOFOLLOW, cause)) == NULL ||
+	    backup_is_made(real, &made, cause) == -1)
 		goto out;
 	sqlite3_busy_timeout(sdb, 5000);
 	/* The snapshot: see the top of this file. */
@@ -208,15 +274,18 @@ backup_copy(const char *src, const char *dest, struct backup_info *info,
 	(void)sqlite3_exec(sdb, "COMMIT", NULL, NULL, NULL);
 	sqlite3_close(ddb);
 	ddb = NULL;
-	if (backup_single(dest, cause) == -1 ||
+	if (backup_single(real, SQLITE_OPEN_NOFOLLOW, cause) == -1 ||
+	    backup_is_made(real, &made, cause) == -1 ||
 	    backup_fsync_dir(dest, cause) == -1)
 		goto out;
 	rc = 0;
 out:
 	sqlite3_close(ddb);
 	sqlite3_close(sdb);
-	if (rc == -1 && made)
+	close(fd);
+	if (rc == -1)
 		backup_remove(dest);
+	free(real);
 	return rc;
 }
 
@@ -397,15 +466,18 @@ backup_place(struct backup_hold *h, const char *tmp, const char *target,
 {
 	int	 rc = -1;
 
-	if (backup_single(tmp, cause) == -1 ||
+	if (backup_single(tmp, 0, cause) == -1 ||
 	    backup_unlink_side(target, cause) == -1)
 		goto out;
-	if (h != NULL && rename(target, old) == -1) {
-		*cause = xasprintf("%s: %s", target, strerror(errno));
+	/* A link, not a rename: it fails on an existing old (a safety copy
+	 * of an earlier restore is never replaced), and target names a
+	 * whole database at every instant. */
+	if (h != NULL && link(target, old) == -1) {
+		*cause = xasprintf("%s: %s", old, strerror(errno));
 		goto out;
 	}
 	if ((rc = backup_commit(tmp, target, cause)) == -1 && h != NULL)
-		(void)rename(old, target);
+		(void)unlink(old);
 out:
 	backup_release(h);
 	return rc;

@@ -8,6 +8,7 @@
 #define FANGFEI_BACKUP_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 /* What a copy holds, as backup_check() found it. */
 struct backup_info {
@@ -22,11 +23,13 @@ struct backup_info {
  * Copies the database at src into the new file dest (which must not
  * exist) with SQLite's online backup API: one read snapshot of src, taken
  * in steps, so writers on src go on meanwhile and the copy is that
- * snapshot. dest is a single file (no WAL), mode 0600, fsynced; on
- * failure nothing is left at dest.
+ * snapshot. dest is a single file (no WAL), mode 0600, owned by uid and
+ * gid unless uid is (uid_t)-1, fsynced; on failure nothing is left at
+ * dest. Refused in a directory others may write in without the sticky
+ * bit, and when dest is replaced by another file while it is written.
  */
-int	 backup_copy(const char *src, const char *dest, struct backup_info *,
-	    char **cause);
+int	 backup_copy(const char *src, const char *dest, uid_t uid, gid_t gid,
+	    struct backup_info *, char **cause);
 /* Renames the finished copy tmp to dest (replacing it) and fsyncs the
  * directory, so the name points at the whole copy or at the old file. */
 int	 backup_commit(const char *tmp, const char *dest, char **cause);
@@ -50,8 +53,9 @@ struct backup_hold *backup_hold(const char *path, int *absent, char **cause);
 void	 backup_release(struct backup_hold *);
 /*
  * Puts the checked copy tmp in place of target: removes target's stale
- * -wal and -shm, renames target (when it exists) to old, renames tmp to
- * target and fsyncs the directory. Releases hold (which may be NULL).
+ * -wal and -shm, links target (when it exists) to old, which must not
+ * exist, renames tmp over target and fsyncs the directory. Releases hold
+ * (which may be NULL: target did not exist).
  */
 int	 backup_place(struct backup_hold *, const char *tmp,
 	    const char *target, const char *old, char **cause);

@@ -4,8 +4,12 @@
  * the integrity check, and once restored with its key its reporters can
  * follow their tips. A wrong or missing key, a daemon serving the
  * target and an existing backup file are refused, and nothing is
- * replaced.
+ * replaced. A second restore keeps the first one's safety copies; a
+ * failed one leaves the old key; run as root, the files go to the
+ * database's owner; a backup never writes over the database's files nor
+ * in a directory others may write in.
  */
+#include <dirent.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -16,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -27,8 +32,8 @@
 #define TIPS_MAX	4096
 #define ENTERPRISES	6000
 
-static struct daemon d, d2;
-static char copy[600], keypath[600];
+static struct daemon d, d2, d3;
+static char copy[600], keypath[600], copy3[600], k3path[600];
 
 /* The tips the writer thread had acknowledged, in order. */
 static struct {
@@ -66,6 +71,7 @@ group_setup(void **state)
 	curl_global_init(CURL_GLOBAL_ALL);
 	e2e_prepare(&d, NULL);
 	e2e_prepare(&d2, NULL);
+	e2e_prepare(&d3, NULL);
 	(void)snprintf(csv, sizeof csv, "%s/registry.csv", d.dir);
 	write_registry(csv, ENTERPRISES);
 	imp[2] = csv;
@@ -82,6 +88,7 @@ group_teardown(void **state)
 	(void)state;
 	e2e_cleanup(&d);
 	e2e_cleanup(&d2);
+	e2e_cleanup(&d3);
 	curl_global_cleanup();
 	return 0;
 }
@@ -204,6 +211,67 @@ integrity(const char *path, char *out, size_t size)
 	sqlite3_close(db);
 }
 
+/* Runs a CLI command of dd with the clock at iso (FANGFEI_NOW), which
+ * names a restore's safety copies. */
+static int
+cli_at(const struct daemon *dd, const char *iso, const char **args,
+    char *out, size_t size)
+{
+	int	 rc;
+
+	assert_int_equal(setenv("FANGFEI_NOW", iso, 1), 0);
+	rc = e2e_cli(dd, args, out, size);
+	assert_int_equal(unsetenv("FANGFEI_NOW"), 0);
+	return rc;
+}
+
+/* How many names in dir begin with prefix. */
+static int
+count_names(const char *dir, const char *prefix)
+{
+	DIR		*dp;
+	struct dirent	*de;
+	int		 n = 0;
+
+	assert_non_null(dp = opendir(dir));
+	while ((de = readdir(dp)) != NULL)
+		if (strncmp(de->d_name, prefix, strlen(prefix)) == 0)
+			n++;
+	closedir(dp);
+	return n;
+}
+
+/* Reads the first line of path into out ("" when it cannot be read). */
+static void
+first_line(const char *path, char *out, size_t size)
+{
+	FILE	*f;
+
+	out[0] = '\0';
+	if ((f = fopen(path, "r")) != NULL) {
+		if (fgets(out, (int)size, f) == NULL)
+			out[0] = '\0';
+		fclose(f);
+	}
+}
+
+/* Copies the file from to the new file to, mode 0600. */
+static void
+copy_file(const char *from, const char *to)
+{
+	FILE	*in, *out;
+	char	 buf[65536];
+	size_t	 n;
+
+	assert_non_null(in = fopen(from, "r"));
+	assert_non_null(out = fopen(to, "w"));
+	while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+		assert_int_equal(fwrite(buf, 1, n, out), n);
+	fclose(in);
+	assert_int_equal(fclose(out), 0);
+	assert_int_equal(chmod(to, 0600), 0);
+}
+
 /* Copies the daemon's database while tips arrive, restores the copy into
  * a second daemon's place and follows the tips there. */
 static void
@@ -260,8 +328,10 @@ test_backup_while_writing(void **state)
 	/* Restored over the second daemon's database, with the key. */
 	(void)snprintf(db2, sizeof db2, "%s/fangfei.db", d2.dir);
 	rs[6] = db2;
-	assert_int_equal(e2e_cli(&d2, rs, out, sizeof out), 0);
-	assert_non_null(strstr(out, "fangfei.db.before-restore"));
+	assert_int_equal(cli_at(&d2, "2026-12-01T03:00:00Z", rs, out,
+	    sizeof out), 0);
+	assert_non_null(strstr(out,
+	    "fangfei.db.before-restore-20261201T030000Z"));
 	integrity(db2, ok, sizeof ok);
 	assert_string_equal(ok, "ok");
 	e2e_start(&d2);
@@ -284,20 +354,23 @@ test_restore_while_serving(void **state)
 {
 	const char	*rs[] = { "restore", copy, "--force", "--key", keypath,
 	    NULL };
-	char		 out[4096], old[600], *body;
+	char		 out[4096], *body;
+	int		 kept;
 
 	(void)state;
-	(void)snprintf(old, sizeof old, "%s/fangfei.db.before-restore",
-	    d2.dir);
-	assert_int_equal(unlink(old), 0);
-	assert_int_equal(e2e_cli(&d2, rs, out, sizeof out), 1);
-	assert_int_equal(access(old, F_OK), -1);
+	kept = count_names(d2.dir, "fangfei.db.before-restore");
+	assert_int_equal(cli_at(&d2, "2026-12-01T04:00:00Z", rs, out,
+	    sizeof out), 1);
+	assert_int_equal(count_names(d2.dir, "fangfei.db.before-restore"),
+	    kept);
 	assert_non_null(body = say(&d2, "rep0", "进度 x"));
 	free(body);
 	assert_int_equal(e2e_stop(&d2, SIGTERM), 0);
 	/* The daemon was all that stood in the way. */
-	assert_int_equal(e2e_cli(&d2, rs, out, sizeof out), 0);
-	assert_int_equal(unlink(old), 0);
+	assert_int_equal(cli_at(&d2, "2026-12-01T04:00:00Z", rs, out,
+	    sizeof out), 0);
+	assert_int_equal(count_names(d2.dir, "fangfei.db.before-restore"),
+	    kept + 1);
 }
 
 /* A wrong key, or none while the copy holds sealed identities, is
@@ -309,8 +382,8 @@ test_restore_wrong_key(void **state)
 	    NULL };
 	const char	*bare[] = { "restore", copy, "--db", NULL, NULL };
 	char		 out[4096], wrong[600], db2[600], fresh[600], tmp[700];
-	char		 old[700];
 	long		 tips;
+	int		 kept;
 	FILE		*f;
 
 	(void)state;
@@ -322,7 +395,7 @@ test_restore_wrong_key(void **state)
 	assert_int_equal(chmod(wrong, 0600), 0);
 	(void)snprintf(db2, sizeof db2, "%s/fangfei.db", d2.dir);
 	(void)snprintf(tmp, sizeof tmp, "%s.tmp", db2);
-	(void)snprintf(old, sizeof old, "%s.before-restore", db2);
+	kept = count_names(d2.dir, "fangfei.db.before-restore");
 	/* The second database, told apart from the copy by one more tip. */
 	e2e_start(&d2);
 	free(say(&d2, "late", "举报 恢复之后的新线索"));
@@ -335,7 +408,8 @@ test_restore_wrong_key(void **state)
 	assert_int_equal(sql_long(db2, "SELECT count(*) FROM tips", NULL),
 	    tips);
 	assert_int_equal(access(tmp, F_OK), -1);
-	assert_int_equal(access(old, F_OK), -1);
+	assert_int_equal(count_names(d2.dir, "fangfei.db.before-restore"),
+	    kept);
 
 	(void)snprintf(fresh, sizeof fresh, "%s/fresh.db", d.dir);
 	bare[3] = fresh;
@@ -369,6 +443,271 @@ test_backup_exists(void **state)
 	assert_true(sql_long(dest, "SELECT count(*) FROM tips", NULL) > 0);
 }
 
+/*
+ * Restoring the wrong copy and then the right one keeps the first
+ * restore's safety copies (the original database and its key): each
+ * restore's are named by its time, and a name in use is refused.
+ */
+static void
+test_restore_twice(void **state)
+{
+	const char	*bk[] = { "backup", NULL, NULL };
+	const char	*wrongc[] = { "restore", copy, "--force", "--key",
+	    keypath, NULL };
+	const char	*right[] = { "restore", NULL, "--force", "--key", NULL,
+	    NULL };
+	char		 out[8192], db3[500], key3[620], k3[80];
+	char		 old1[700], key1[800], old2[700], key2[800], line[80];
+	long		 tips3;
+
+	(void)state;
+	(void)snprintf(db3, sizeof db3, "%s/fangfei.db", d3.dir);
+	(void)snprintf(key3, sizeof key3, "%s.key", db3);
+	(void)snprintf(copy3, sizeof copy3, "%s/copy3.db", d3.dir);
+	(void)snprintf(k3path, sizeof k3path, "%s/k3.key", d3.dir);
+	/* A database of its own key, with a sealed reporter. */
+	e2e_start(&d3);
+	free(say(&d3, "own", "举报 第三个库的线索"));
+	assert_int_equal(e2e_stop(&d3, SIGTERM), 0);
+	tips3 = sql_long(db3, "SELECT count(*) FROM tips", NULL);
+	assert_true(tips3 > 0);
+	first_line(key3, k3, sizeof k3);
+	assert_int_equal(strlen(k3), 65);
+	copy_file(key3, k3path);
+	bk[1] = copy3;
+	assert_int_equal(e2e_cli(&d3, bk, out, sizeof out), 0);
+
+	(void)snprintf(old1, sizeof old1,
+	    "%s.before-restore-20261201T050000Z", db3);
+	(void)snprintf(key1, sizeof key1,
+	    "%s.before-restore-20261201T050000Z", key3);
+	(void)snprintf(old2, sizeof old2,
+	    "%s.before-restore-20261201T050500Z", db3);
+	(void)snprintf(key2, sizeof key2,
+	    "%s.before-restore-20261201T050500Z", key3);
+	assert_int_equal(cli_at(&d3, "2026-12-01T05:00:00Z", wrongc, out,
+	    sizeof out), 0);
+	assert_non_null(strstr(out, old1));
+	assert_non_null(strstr(out, key1));
+	right[1] = copy3;
+	right[4] = key1;
+	assert_int_equal(cli_at(&d3, "2026-12-01T05:05:00Z", right, out,
+	    sizeof out), 0);
+	assert_non_null(strstr(out, old2));
+	assert_non_null(strstr(out, key2));
+	/* The first restore's copies are the original, untouched. */
+	assert_int_equal(sql_long(old1, "SELECT count(*) FROM tips", NULL),
+	    tips3);
+	first_line(key1, line, sizeof line);
+	assert_string_equal(line, k3);
+	first_line(key3, line, sizeof line);
+	assert_string_equal(line, k3);
+	assert_int_equal(sql_long(db3, "SELECT count(*) FROM tips", NULL),
+	    tips3);
+
+	/* A third restore whose names are taken is refused (unless the
+	 * clock has passed to the next second meanwhile). */
+	right[4] = key3;
+	if (cli_at(&d3, "2026-12-01T05:05:00Z", right, out, sizeof out) == 0)
+		assert_null(strstr(out, old2));
+	assert_int_equal(sql_long(old2, "SELECT count(*) FROM tips", NULL),
+	    sql_long(copy, "SELECT count(*) FROM tips", NULL));
+	first_line(key2, line, sizeof line);
+	first_line(keypath, k3, sizeof k3);
+	assert_string_equal(line, k3);
+}
+
+/* A restore that fails while putting the database in place leaves the
+ * old database with its old key. */
+static void
+test_restore_key_last(void **state)
+{
+	const char	*rs[] = { "restore", copy, "--force", "--key", keypath,
+	    NULL };
+	char		 out[4096], db3[500], key3[620], wal[700], ktmp[700];
+	char		 before[80], line[80];
+	long		 tips;
+
+	(void)state;
+	(void)snprintf(db3, sizeof db3, "%s/fangfei.db", d3.dir);
+	(void)snprintf(key3, sizeof key3, "%s.key", db3);
+	(void)snprintf(wal, sizeof wal, "%s-shm", db3);
+	(void)snprintf(ktmp, sizeof ktmp, "%s.tmp", key3);
+	first_line(key3, before, sizeof before);
+	first_line(keypath, line, sizeof line);
+	/* A copy whose key is not the one in place. */
+	if (strcmp(line, before) == 0) {
+		rs[1] = copy3;
+		rs[4] = k3path;
+	}
+	tips = sql_long(db3, "SELECT count(*) FROM tips", NULL);
+	/* A directory where the stale -shm is removed: the placing fails. */
+	assert_int_equal(mkdir(wal, 0700), 0);
+	assert_int_equal(cli_at(&d3, "2026-12-01T06:00:00Z", rs, out,
+	    sizeof out), 1);
+	assert_int_equal(rmdir(wal), 0);
+	first_line(key3, line, sizeof line);
+	assert_string_equal(line, before);
+	assert_int_equal(sql_long(db3, "SELECT count(*) FROM tips", NULL),
+	    tips);
+	assert_int_equal(access(ktmp, F_OK), -1);
+	assert_int_equal(count_names(d3.dir,
+	    "fangfei.db.before-restore-20261201T0600"), 0);
+}
+
+/* Run as root, a restore and a backup give their files to the owner of
+ * the database or of the backup's directory (the daemon's user). */
+static void
+test_owner(void **state)
+{
+	const char	*rs[] = { "restore", copy, "--force", "--key", keypath,
+	    NULL };
+	const char	*bk[] = { "backup", NULL, NULL };
+	char		 out[8192], db3[500], key3[620], dir[600], dest[700];
+	struct stat	 sb;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	(void)snprintf(db3, sizeof db3, "%s/fangfei.db", d3.dir);
+	(void)snprintf(key3, sizeof key3, "%s.key", db3);
+	assert_int_equal(chown(d3.dir, 65534, 65534), 0);
+	assert_int_equal(chown(db3, 65534, 65534), 0);
+	assert_int_equal(chown(key3, 65534, 65534), 0);
+	assert_int_equal(cli_at(&d3, "2026-12-01T07:00:00Z", rs, out,
+	    sizeof out), 0);
+	assert_int_equal(stat(db3, &sb), 0);
+	assert_int_equal(sb.st_uid, 65534);
+	assert_int_equal(sb.st_gid, 65534);
+	assert_int_equal(stat(key3, &sb), 0);
+	assert_int_equal(sb.st_uid, 65534);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+
+	(void)snprintf(dir, sizeof dir, "%s/owned", d.dir);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	assert_int_equal(chown(dir, 65534, 65534), 0);
+	(void)snprintf(dest, sizeof dest, "%s/x.db", dir);
+	bk[1] = dest;
+	assert_int_equal(e2e_cli(&d, bk, out, sizeof out), 0);
+	assert_int_equal(stat(dest, &sb), 0);
+	assert_int_equal(sb.st_uid, 65534);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+}
+
+/*
+ * Run as a user who is neither root nor the database's owner, a restore
+ * is refused with a message that names the owner, and nothing changes.
+ */
+static void
+test_owner_refused(void **state)
+{
+	const char	*bin = getenv("FANGFEI_BIN");
+	char		 dir[600], db[700], src[700], conf[700], errp[700];
+	char		 err[4096] = "";
+	struct stat	 sb;
+	FILE		*f;
+	size_t		 n;
+	pid_t		 pid;
+	int		 st;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	(void)snprintf(dir, sizeof dir, "%s/other", d.dir);
+	(void)snprintf(db, sizeof db, "%s/fangfei.db", dir);
+	(void)snprintf(src, sizeof src, "%s/src.db", dir);
+	(void)snprintf(conf, sizeof conf, "%s/fangfei.ini", dir);
+	(void)snprintf(errp, sizeof errp, "%s/err", dir);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	assert_int_equal(chmod(d.dir, 0711), 0);
+	copy_file(copy, db);
+	copy_file(copy, src);
+	assert_int_equal(chmod(src, 0644), 0);
+	assert_non_null(f = fopen(conf, "w"));
+	fprintf(f, "[storage]\npath = %s\n", db);
+	fclose(f);
+	assert_int_equal(chmod(conf, 0644), 0);
+	assert_int_equal(chown(db, 65534, 65534), 0);
+	assert_int_equal(chown(dir, 65534, 65534), 0);
+	assert_int_equal(stat(db, &sb), 0);
+	if ((pid = fork()) == 0) {
+		if (freopen(errp, "w", stderr) == NULL ||
+		    freopen("/dev/null", "w", stdout) == NULL ||
+		    setgid(65533) == -1 || setuid(65533) == -1)
+			_exit(127);
+		execl(bin ? bin : "build/fangfei", "fangfei", "restore", src,
+		    "--force", "--config", conf, (char *)NULL);
+		_exit(127);
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_int_equal(chmod(d.dir, 0700), 0);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 1);
+	assert_non_null(f = fopen(errp, "r"));
+	n = fread(err, 1, sizeof err - 1, f);
+	err[n] = '\0';
+	fclose(f);
+	assert_non_null(strstr(err, "belongs to"));
+	assert_non_null(strstr(err, "sudo -u"));
+	assert_int_equal(count_names(dir, "fangfei.db."), 0);
+}
+
+/* A backup whose DEST is the database, or whose DEST.tmp is, is refused
+ * and the database stays. */
+static void
+test_backup_same_file(void **state)
+{
+	const char	*bk[] = { "backup", NULL, "--force", NULL };
+	const char	*bk2[] = { "backup", NULL, "--db", NULL, NULL };
+	char		 out[4096], db[600], alt[600], altdest[600];
+	struct stat	 sb, sa;
+	long		 tips;
+
+	(void)state;
+	(void)snprintf(db, sizeof db, "%s/fangfei.db", d.dir);
+	assert_int_equal(stat(db, &sb), 0);
+	tips = e2e_sql_long(&d, "SELECT count(*) FROM tips");
+	bk[1] = db;
+	assert_int_equal(e2e_cli(&d, bk, out, sizeof out), 1);
+	assert_int_equal(stat(db, &sa), 0);
+	assert_int_equal(sa.st_ino, sb.st_ino);
+	assert_int_equal(e2e_sql_long(&d, "SELECT count(*) FROM tips"), tips);
+
+	(void)snprintf(alt, sizeof alt, "%s/alt.db.tmp", d.dir);
+	(void)snprintf(altdest, sizeof altdest, "%s/alt.db", d.dir);
+	copy_file(copy, alt);
+	bk2[1] = altdest;
+	bk2[3] = alt;
+	assert_int_equal(e2e_cli(&d, bk2, out, sizeof out), 1);
+	assert_int_equal(sql_long(alt, "SELECT count(*) FROM tips", NULL),
+	    sql_long(copy, "SELECT count(*) FROM tips", NULL));
+	assert_int_equal(access(altdest, F_OK), -1);
+}
+
+/* A backup into a directory others may write in is refused, unless it
+ * has the sticky bit. */
+static void
+test_backup_open_dir(void **state)
+{
+	const char	*bk[] = { "backup", NULL, NULL };
+	char		 out[4096], dir[600], dest[700], tmp[800];
+
+	(void)state;
+	(void)snprintf(dir, sizeof dir, "%s/open", d.dir);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	assert_int_equal(chmod(dir, 0777), 0);
+	(void)snprintf(dest, sizeof dest, "%s/x.db", dir);
+	(void)snprintf(tmp, sizeof tmp, "%s.tmp", dest);
+	bk[1] = dest;
+	assert_int_equal(e2e_cli(&d, bk, out, sizeof out), 1);
+	assert_int_equal(access(dest, F_OK), -1);
+	assert_int_equal(access(tmp, F_OK), -1);
+	assert_int_equal(chmod(dir, 01777), 0);
+	assert_int_equal(e2e_cli(&d, bk, out, sizeof out), 0);
+	assert_true(sql_long(dest, "SELECT count(*) FROM tips", NULL) > 0);
+}
+
 int
 main(void)
 {
@@ -377,6 +716,12 @@ main(void)
 		cmocka_unit_test(test_restore_while_serving),
 		cmocka_unit_test(test_restore_wrong_key),
 		cmocka_unit_test(test_backup_exists),
+		cmocka_unit_test(test_restore_twice),
+		cmocka_unit_test(test_restore_key_last),
+		cmocka_unit_test(test_owner),
+		cmocka_unit_test(test_owner_refused),
+		cmocka_unit_test(test_backup_open_dir),
+		cmocka_unit_test(test_backup_same_file),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
