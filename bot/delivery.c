@@ -767,7 +767,6 @@ delivery_start(const struct config *cfg, const uint8_t *key, char **cause)
 	 * mark) only makes a row go out again, as a crash in flight does.
 	 */
 	if (store_relaxed(d->store) != STORE_OK ||
-	    outbox_skip_checks(d->store) != STORE_OK ||
 	    outbox_recover(d->store, &n) != STORE_OK) {
 		*cause = xasprintf("outbox: %s", store_errmsg(d->store));
 		store_close(d->store);

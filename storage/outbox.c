@@ -588,24 +588,6 @@ outbox_defer(struct store *s, int64_t id, time_t next_at)
 	return outbox_update(s, sql_ob_defer, id, next_at);
 }
 
-/*
- * Readies the delivery thread's connection: its writes skip the schema's
- * CHECK constraints. At every UPDATE that sets a state SQLite builds a
- * temporary b-tree for the state CHECK's IN list: a third of the cost of
- * claiming a row or recording its answer. This connection writes the
- * outbox alone, states only from outbox_claim() and outbox_finish()
- * (which refuses any other), and never the columns the other CHECKs are
- * about; every other connection keeps every check.
- */
-enum store_status
-outbox_skip_checks(struct store *s)
-{
-	if (sqlite3_exec(s->db, "PRAGMA ignore_check_constraints = ON", NULL,
-	    NULL, NULL) != SQLITE_OK)
-		return store_fail(s, "ignore_check_constraints");
-	return STORE_OK;
-}
-
 /* Records the outcome of a send. */
 enum store_status
 outbox_finish(struct store *s, int64_t id, const char *state, time_t next_at,

@@ -129,10 +129,6 @@ enum store_status outbox_queue_reporter(struct store *, int64_t reporter,
 		    const char *channel, const char *text, const char *idem_key,
 		    time_t now);
 
-/* Makes the delivery thread's connection skip CHECK constraints (its
- * writes keep to them by construction; see outbox.c). Call before any
- * statement is prepared on it. */
-enum store_status outbox_skip_checks(struct store *);
 /* At start: rows left 'sending' by a stopped process become due again. */
 enum store_status outbox_recover(struct store *, long *n);
 /* Reads up to n due rows (not yet claimed), oldest first. */
