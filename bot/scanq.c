@@ -42,36 +42,54 @@ scanq_free(struct scanq *q)
 	free(q);
 }
 
-/* Queues a visit and writes the queue unless another thread does. */
-void
-scanq_add(struct scanq *q, struct store *s, const struct scan_visit *v)
+/*
+ * Writes one batch (what is queued now) unless another thread is
+ * writing; called with the lock held, returns with it held. One batch,
+ * not until the queue is empty: under steady load a thread that kept
+ * draining would leave its own connections unanswered meanwhile.
+ */
+static void
+scanq_write(struct scanq *q, struct store *s)
 {
 	struct scan_visit	*batch;
 	size_t			 n;
 
+	if (q->writing || q->n == 0)
+		return;
+	q->writing = 1;
+	/* Swap: visits queued while this batch is written go to the other
+	 * array, for the next writer. */
+	batch = q->rows;
+	n = q->n;
+	q->rows = q->spare;
+	q->spare = batch;
+	q->n = 0;
+	pthread_mutex_unlock(&q->lock);
+	if (letters_scan_batch(s, batch, n) != STORE_OK)
+		log_warn("scans: %zu visits not recorded: %s", n,
+		    store_errmsg(s));
+	explicit_bzero(batch, n * sizeof *batch);
+	pthread_mutex_lock(&q->lock);
+	q->writing = 0;
+}
+
+/* Queues a visit and writes a batch unless another thread does. */
+void
+scanq_add(struct scanq *q, struct store *s, const struct scan_visit *v)
+{
 	pthread_mutex_lock(&q->lock);
 	if (q->n < SCANQ_MAX)
 		q->rows[q->n++] = *v;
-	if (q->writing) {
-		pthread_mutex_unlock(&q->lock);
-		return;
-	}
-	q->writing = 1;
-	while (q->n > 0) {
-		/* Swap: visits queued while this batch is written go to the
-		 * other array, for the next turn of this loop. */
-		batch = q->rows;
-		n = q->n;
-		q->rows = q->spare;
-		q->spare = batch;
-		q->n = 0;
-		pthread_mutex_unlock(&q->lock);
-		if (letters_scan_batch(s, batch, n) != STORE_OK)
-			log_warn("scans: %zu visits not recorded: %s", n,
-			    store_errmsg(s));
-		explicit_bzero(batch, n * sizeof *batch);
-		pthread_mutex_lock(&q->lock);
-	}
-	q->writing = 0;
+	scanq_write(q, s);
+	pthread_mutex_unlock(&q->lock);
+}
+
+/* Writes what is queued: the minute's jobs, and the stop. */
+void
+scanq_flush(struct scanq *q, struct store *s)
+{
+	pthread_mutex_lock(&q->lock);
+	while (q->n > 0 && !q->writing)
+		scanq_write(q, s);
 	pthread_mutex_unlock(&q->lock);
 }

@@ -4,8 +4,10 @@
  * already, writes it, own visit and whatever others queued meanwhile,
  * one transaction per batch (letters_scan_batch). When the server is
  * quiet a batch is one visit, on disk before its page is answered; under
- * load one thread writes while the others answer pages, instead of every
- * view waiting its turn for SQLite's write lock.
+ * load one thread writes a batch while the others answer pages, instead
+ * of every view waiting its turn for SQLite's write lock, and the next
+ * view writes what came meanwhile. What no view follows is written by
+ * the minute's jobs and at the stop (scanq_flush).
  *
  * A visit is never acknowledged to anyone, so what a crash or a failed
  * batch may cost is a few visits in a reach figure: the queue is in
@@ -23,16 +25,18 @@
 struct scanq;
 
 struct scanq	*scanq_new(void);
-/* Frees q (NULL: nothing); the queue is empty when no thread is in
- * scanq_add(), so nothing is lost here. */
+/* Frees q (NULL: nothing); call scanq_flush() first, or what is still
+ * queued is lost. */
 void		 scanq_free(struct scanq *q);
 /*
- * Queues v and, when no other thread is writing, writes the queue with s
- * (this thread's store, outside any transaction) until it is empty. A
- * failed batch is logged (how many visits, the store's error) and
+ * Queues v and, when no other thread is writing, writes one batch (all
+ * that is queued) with s (this thread's store, outside any transaction).
+ * A failed batch is logged (how many visits, the store's error) and
  * dropped.
  */
 void		 scanq_add(struct scanq *q, struct store *s,
 		    const struct scan_visit *v);
+/* Writes everything queued with s, unless another thread is writing. */
+void		 scanq_flush(struct scanq *q, struct store *s);
 
 #endif

@@ -933,6 +933,7 @@ server_stop(struct server *srv, int grace_ms)
 {
 	struct timespec		 ts = { 0, 10 * 1000 * 1000 };
 	struct server_conf	*sc, *older;
+	struct store		*s;
 	int			 waited = 0;
 	size_t			 i;
 
@@ -946,6 +947,10 @@ server_stop(struct server *srv, int grace_ms)
 			waited += 10;
 		}
 		MHD_stop_daemon(srv->mhd);
+		/* No view comes any more: the visits still queued are
+		 * written. */
+		if ((s = server_store(srv)) != NULL)
+			scanq_flush(srv->scans, s);
 	}
 	for (i = 0; i < srv->nstores; i++)
 		store_close(srv->stores[i]);
@@ -974,6 +979,8 @@ server_cron(struct server *srv, time_t now)
 	struct store		*s = server_store(srv);
 	const struct server_conf *sc = atomic_load(&srv->conf);
 
-	if (s != NULL)
+	if (s != NULL) {
 		cron_run(s, sc->cfg, &sc->env, srv->delivery, now);
+		scanq_flush(srv->scans, s);
+	}
 }
