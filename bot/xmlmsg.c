@@ -350,9 +350,15 @@ xmlmsg_value_ok(const char *s, size_t len)
 	size_t		 n, i = 0;
 
 	while (i < len) {
+		/* ASCII (all of an encrypted envelope) needs no decoding. */
+		if ((unsigned char)s[i] < 0x80) {
+			if ((unsigned char)s[i] < 0x20 && s[i] != '\t' &&
+			    s[i] != '\n' && s[i] != '\r')
+				return 0;
+			i++;
+			continue;
+		}
 		if ((n = utf8_decode(s + i, len - i, &cp)) == 0)
-			return 0;
-		if (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r')
 			return 0;
 		if (cp == 0xfffe || cp == 0xffff)
 			return 0;
@@ -403,7 +409,7 @@ void
 xmlmsg_writer_cdata(struct xmlmsg_writer *w, const char *name,
     const char *value)
 {
-	size_t		 len, i;
+	size_t		 len, i, j;
 	int		 rc = 0;
 
 	if (w->err != XMLMSG_OK)
@@ -414,16 +420,23 @@ xmlmsg_writer_cdata(struct xmlmsg_writer *w, const char *name,
 		return;
 	}
 	rc |= buf_addf(&w->b, "<%s><![CDATA[", name);
-	for (i = 0; i < len && rc == 0; i++) {
-		if (value[i] == '\r') {
+	/* Runs of plain bytes are copied whole (an encrypted reply's
+	 * envelope is a kilobyte of base64); a CR, or CRLF, becomes LF, and
+	 * "]]>" is split across two sections. */
+	for (i = 0; i < len && rc == 0; i = j) {
+		for (j = i; j < len && value[j] != '\r' && !(value[j] == ']' &&
+		    strncmp(value + j, "]]>", 3) == 0); j++)
+			;
+		rc |= buf_add(&w->b, value + i, j - i);
+		if (j == len)
+			break;
+		if (value[j] == '\r') {
 			rc |= buf_add(&w->b, "\n", 1);
-			if (i + 1 < len && value[i + 1] == '\n')
-				i++;
-		} else if (strncmp(value + i, "]]>", 3) == 0) {
+			j += j + 1 < len && value[j + 1] == '\n' ? 2 : 1;
+		} else {
 			rc |= buf_adds(&w->b, "]]]]><![CDATA[>");
-			i += 2;
-		} else
-			rc |= buf_add(&w->b, value + i, 1);
+			j += 3;
+		}
 	}
 	rc |= buf_addf(&w->b, "]]></%s>", name);
 	if (rc != 0)

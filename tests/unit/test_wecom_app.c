@@ -460,6 +460,15 @@ test_reply_shapes(void **state)
 	xmlmsg_clear(&m);
 	free(inner);
 	free(r.body);
+	/* CR and CRLF become LF; "]]>" twice, once after a "]". */
+	r = render(&ch, "lisi", "一\r\n二\r三 ]]]>]]>尾", NULL);
+	inner = open_reply(OFF_TOKEN, OFF_KEY, OFF_CORP, r.body, ts, nonce);
+	assert_int_equal(xmlmsg_parse(inner, strlen(inner), &m), XMLMSG_OK);
+	assert_string_equal(xmlmsg_get(&m, XMLMSG_CONTENT),
+	    "一\n二\n三 ]]]>]]>尾");
+	xmlmsg_clear(&m);
+	free(inner);
+	free(r.body);
 
 	big = malloc(3 * 1000 + 1);
 	for (i = 0; i < 1000; i++)
