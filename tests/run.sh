@@ -7,18 +7,34 @@ build=${1:-build}
 export FANGFEI_BIN="$build/fangfei"
 export FANGFEI_TEST_DATA=tests/data
 log=$(mktemp)
+status=$(mktemp)
 rc=0
+one=$(mktemp)
+# run NAME COMMAND...: its output to the screen and the log. An exit status
+# other than 0 fails the run; when no test of the program failed (a crash
+# after its tests, a sanitizer's report at exit) it counts as one failure.
+run() {
+	name=$1
+	shift
+	{ "$@" 2>&1; echo $? >"$status"; } | tee "$one"
+	cat "$one" >>"$log"
+	[ "$(cat "$status")" = 0 ] && return
+	rc=1
+	grep -q '^\[  FAILED  \]' "$one" ||
+		echo "[  FAILED  ] 1 test(s): $name exited with status" \
+		    "$(cat "$status")" | tee -a "$log"
+}
 for t in "$build"/tests/test_* "$build"/tests/e2e "$build"/tests/e2e_*; do
 	case "$t" in *.d|*.o) continue ;; esac
 	[ -x "$t" ] || continue
 	echo "== $t"
-	"$t" 2>&1 | tee -a "$log" || rc=1
+	run "$t" "$t"
 done
 # The console and the chat simulator in Chromium, against the same binary
 # (puppeteer-core comes from make check into build/browser).
 echo "== tests/browser"
 if command -v node >/dev/null 2>&1; then
-	node tests/browser/run.mjs 2>&1 | tee -a "$log" || rc=1
+	run tests/browser node tests/browser/run.mjs
 else
 	echo "[  FAILED  ] 1 test(s): node is missing (scripts/deps.sh test)" |
 	    tee -a "$log"
@@ -26,6 +42,6 @@ else
 fi
 passed=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
 failed=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
-rm -f "$log"
+rm -f "$log" "$status" "$one"
 echo "$build: $passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$rc" -eq 0 ]

@@ -74,9 +74,11 @@ req(struct visitor *v, const struct daemon *d, const char *method,
 	long			 status = 0;
 
 	(void)snprintf(url, sizeof url, "%s%s", d->base, path);
-	curl_easy_reset(v->c);
-	curl_easy_setopt(v->c, CURLOPT_COOKIEFILE, "");
+	/* The handle is not reset (its cookie jar, turned on in visit(),
+	 * would be): what one request set that another must not carry is
+	 * set again here. */
 	curl_easy_setopt(v->c, CURLOPT_URL, url);
+	curl_easy_setopt(v->c, CURLOPT_HTTPGET, 1L);	/* no body but body */
 	curl_easy_setopt(v->c, CURLOPT_CUSTOMREQUEST, method);
 	if (body != NULL) {
 		curl_easy_setopt(v->c, CURLOPT_POSTFIELDS, body);
@@ -90,8 +92,8 @@ req(struct visitor *v, const struct daemon *d, const char *method,
 		(void)snprintf(h, sizeof h, "X-CSRF-Token: %s", v->csrf);
 		hl = curl_slist_append(hl, h);
 	}
-	if (v->cookie[0] != '\0')
-		curl_easy_setopt(v->c, CURLOPT_COOKIE, v->cookie);
+	curl_easy_setopt(v->c, CURLOPT_COOKIE, v->cookie[0] != '\0' ?
+	    v->cookie : NULL);
 	if (extra != NULL)
 		hl = curl_slist_append(hl, extra);
 	curl_easy_setopt(v->c, CURLOPT_HTTPHEADER, hl);
@@ -120,6 +122,7 @@ visit(struct visitor *v, const struct daemon *d, long want)
 
 	memset(v, 0, sizeof *v);
 	assert_non_null(v->c = curl_easy_init());
+	curl_easy_setopt(v->c, CURLOPT_COOKIEFILE, "");
 	assert_int_equal(req(v, d, "GET", "/try/session", NULL, NULL, &j,
 	    NULL, 0), want);
 	if (want == 200)
@@ -300,6 +303,7 @@ test_staff_only(void **state)
 
 	memset(&v, 0, sizeof v);
 	assert_non_null(v.c = curl_easy_init());
+	curl_easy_setopt(v.c, CURLOPT_COOKIEFILE, "");
 	(void)snprintf(v.cookie, sizeof v.cookie, "ff_session=%s", secret);
 	assert_int_equal(req(&v, &d_staff, "GET", "/try/session", NULL, NULL,
 	    &j, NULL, 0), 200);
