@@ -26,6 +26,8 @@ int		 cli_setup(struct cli *, const char *db);
  * exist: cli_store() writes it only once the database is known not to
  * need an old one. */
 int		 cli_key(struct cli *, uint8_t key[STORE_KEY_LEN]);
+int		 cli_key_read(const char *path, int must_exist,
+		    uint8_t key[STORE_KEY_LEN], int *key_new);
 /* Opens the database, applying migrations, and checks the key (when not
  * NULL) against it; prints why it cannot. */
 struct store	*cli_store(struct cli *, const uint8_t *key);

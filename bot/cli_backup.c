@@ -445,32 +445,6 @@ restore_undo(const char *target, const char *old, int absent,
 	}
 }
 
-/* Reads the key to check: --key FILE (which must exist), or the key
- * file in place; *key_new says neither exists (key is then random). */
-static int
-restore_read_key(const char *path, int given, uint8_t key[STORE_KEY_LEN],
-    int *key_new)
-{
-	char	*cause = NULL;
-	int	 r;
-
-	*key_new = 0;
-	if ((r = config_read_key(path, key, &cause)) == 1) {
-		if (given) {
-			fprintf(stderr, "fangfei: 举报人密钥 reporter key: %s: "
-			    "不存在 does not exist\n", path);
-			return -1;
-		}
-		*key_new = 1;
-		r = config_new_key(key, &cause);
-	}
-	if (r == -1) {
-		fprintf(stderr, "fangfei: 举报人密钥 reporter key: %s\n", cause);
-		free(cause);
-	}
-	return r;
-}
-
 /* The stamp of this restore's safety copies, YYYYmmddTHHMMSSZ. */
 static void
 restore_stamp(char out[32])
@@ -537,7 +511,7 @@ cli_restore(struct cli *cli, int argc, char **argv)
 	/* The lock first: nothing is copied while a daemon serves. */
 	if ((h = backup_hold(target, &absent, &cause)) == NULL && !absent)
 		goto fail;
-	if (restore_read_key(o.key ? o.key : keypath, o.key != NULL, key,
+	if (cli_key_read(o.key ? o.key : keypath, o.key != NULL, key,
 	    &key_new) == -1)
 		goto out;
 	backup_remove(tmp);

@@ -179,19 +179,25 @@ bad:
 	return -1;
 }
 
-/* Loads the reporter key beside the database (or from key_file). */
+/*
+ * Reads the reporter key at path; when there is no such file, a new random
+ * key (*key_new set) unless must_exist. Says what went wrong on stderr.
+ */
 int
-cli_key(struct cli *cli, uint8_t key[STORE_KEY_LEN])
+cli_key_read(const char *path, int must_exist, uint8_t key[STORE_KEY_LEN],
+    int *key_new)
 {
 	char	*cause = NULL;
 	int	 rc;
 
-	free(cli->key_path);
-	cli->key_path = cli->cfg.key_file ? xstrdup(cli->cfg.key_file) :
-	    xasprintf("%s.key", cli->cfg.db_path);
-	cli->key_new = 0;
-	if ((rc = config_read_key(cli->key_path, key, &cause)) == 1) {
-		cli->key_new = 1;
+	*key_new = 0;
+	if ((rc = config_read_key(path, key, &cause)) == 1) {
+		if (must_exist) {
+			fprintf(stderr, "fangfei: 举报人密钥 reporter key: %s: "
+			    "不存在 does not exist\n", path);
+			return -1;
+		}
+		*key_new = 1;
 		rc = config_new_key(key, &cause);
 	}
 	if (rc == -1) {
@@ -199,6 +205,16 @@ cli_key(struct cli *cli, uint8_t key[STORE_KEY_LEN])
 		free(cause);
 	}
 	return rc;
+}
+
+/* Loads the reporter key beside the database (or from key_file). */
+int
+cli_key(struct cli *cli, uint8_t key[STORE_KEY_LEN])
+{
+	free(cli->key_path);
+	cli->key_path = cli->cfg.key_file ? xstrdup(cli->cfg.key_file) :
+	    xasprintf("%s.key", cli->cfg.db_path);
+	return cli_key_read(cli->key_path, 0, key, &cli->key_new);
 }
 
 /*
