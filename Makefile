@@ -8,7 +8,7 @@
 #   make SANITIZER=address|thread   sanitizer builds (in build-<sanitizer>/)
 
 CC	?= cc
-PKGS	 = libmicrohttpd libcurl jansson sqlite3 libcrypto inih libqrencode libpng expat libical \
+PKGS	 = libmicrohttpd libcurl jansson sqlite3 libpq libcrypto inih libqrencode libpng expat libical \
 	   libwebsockets libprotobuf-c libcmark
 SANITIZER ?=
 BUILD	 = build$(if $(SANITIZER),-$(SANITIZER))
@@ -70,9 +70,14 @@ $(BUILD)/proto/pbbp2.pb-c.c $(BUILD)/proto/pbbp2.pb-c.h: bot/proto/pbbp2.proto
 $(BUILD)/proto/pbbp2.pb-c.o: $(BUILD)/proto/pbbp2.pb-c.c
 	$(CC) $(CFLAGS) -Wno-missing-prototypes -Wno-cast-qual -c $< -o $@
 
-$(BUILD)/schema.c: $(sort $(wildcard storage/schema/*.sql)) scripts/embed-schema.sh
+$(BUILD)/schema.c: $(sort $(wildcard storage/schema/*.sql storage/schema/pg/*.sql)) \
+    scripts/embed-schema.sh
 	@mkdir -p $(dir $@)
-	sh scripts/embed-schema.sh $(sort $(wildcard storage/schema/*.sql)) > $@
+	sh scripts/embed-schema.sh schema_steps \
+	    $(sort $(wildcard storage/schema/*.sql)) > $@.tmp
+	sh scripts/embed-schema.sh schema_steps_pg \
+	    $(sort $(wildcard storage/schema/pg/*.sql)) >> $@.tmp
+	mv $@.tmp $@
 
 $(BUILD)/schema.o: $(BUILD)/schema.c
 	$(CC) $(CFLAGS) -c $< -o $@

@@ -4,13 +4,13 @@
 # Usage: scripts/deps.sh [build|test|bench]
 set -eu
 need="build-essential pkg-config libmicrohttpd-dev libcurl4-openssl-dev
-libjansson-dev libsqlite3-dev libssl-dev libinih-dev libcsv-dev
+libjansson-dev libsqlite3-dev libpq-dev libssl-dev libinih-dev libcsv-dev
 libqrencode-dev libpng-dev libexpat1-dev sqlite3 libjs-chart.js
 libwebsockets-dev libprotobuf-c-dev protobuf-c-compiler libical-dev libcmark-dev
 tzdata"
 case "${1:-build}" in
 test)	need="$need libcmocka-dev curl zbar-tools librsvg2-bin chromium
-	    fonts-noto-cjk kannel kannel-extras prometheus"
+	    fonts-noto-cjk kannel kannel-extras prometheus postgresql-15"
 	# The browser tests' node and npm: one already on PATH will do,
 	# otherwise Debian's.
 	command -v node >/dev/null 2>&1 || need="$need nodejs npm" ;;

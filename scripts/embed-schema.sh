@@ -1,10 +1,13 @@
 #!/bin/sh
-# Turns storage/schema/NNN_name.sql files into a C table of migrations.
-# Usage: scripts/embed-schema.sh FILE.sql ... > schema.c
+# Turns storage/schema/NNN_name.sql files into a C table of migrations
+# named ARRAY (schema_steps: SQLite's; schema_steps_pg: PostgreSQL's).
+# Usage: scripts/embed-schema.sh ARRAY FILE.sql ... >> schema.c
 set -eu
-echo '/* Generated from the storage/schema SQL files by scripts/embed-schema.sh. */'
+array=$1
+shift
+echo "/* Generated from SQL files by scripts/embed-schema.sh. */"
 echo '#include "storage/store_int.h"'
-echo 'const struct schema_step schema_steps[] = {'
+echo "const struct schema_step $array[] = {"
 for f in "$@"; do
 	base=$(basename "$f" .sql)
 	ver=$(echo "$base" | sed 's/^0*\([0-9][0-9]*\)_.*/\1/')

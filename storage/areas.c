@@ -24,19 +24,19 @@ static const char *const sql_area_row =
 static enum store_status
 areas_get(struct store *s, const char *path, int64_t *id)
 {
-	sqlite3_stmt	*st = store_stmt(s, sql_area_get);
+	struct db_stmt	*st = store_stmt(s, sql_area_get);
 	int		 rc;
 
 	if (st == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
-		sqlite3_reset(st);
+	db_bind_text(st, 1, path, -1, DB_STATIC);
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		*id = db_column_int64(st, 0);
+		db_reset(st);
 		return STORE_OK;
 	}
-	if (rc == SQLITE_DONE)
+	if (rc == DB_DONE)
 		return STORE_NOT_FOUND;
 	return store_fail(s, "areas_get");
 }
@@ -50,7 +50,7 @@ areas_put(struct store *s, const char *path, long households,
 	const char		*p = path, *slash, *name;
 	int64_t			 parent = 0, cur = 0;
 	int			 level = 0;
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	enum store_status	 rc;
 
 	if (*path == '\0' || strlen(path) >= sizeof prefix || *path == '/')
@@ -67,15 +67,15 @@ areas_put(struct store *s, const char *path, long households,
 			if ((st = store_stmt(s, sql_area_insert)) == NULL)
 				return STORE_ERROR;
 			if (parent)
-				sqlite3_bind_int64(st, 1, parent);
-			sqlite3_bind_text(st, 2, name, slash ? (int)(slash - name) :
-			    -1, SQLITE_TRANSIENT);
-			sqlite3_bind_int(st, 3, level);
-			sqlite3_bind_text(st, 4, prefix, -1, SQLITE_TRANSIENT);
-			if (sqlite3_step(st) != SQLITE_ROW)
+				db_bind_int64(st, 1, parent);
+			db_bind_text(st, 2, name, slash ? (int)(slash - name) :
+			    -1, DB_TRANSIENT);
+			db_bind_int(st, 3, level);
+			db_bind_text(st, 4, prefix, -1, DB_TRANSIENT);
+			if (db_step(st) != DB_ROW)
 				return store_fail(s, "areas_put");
-			cur = sqlite3_column_int64(st, 0);
-			sqlite3_reset(st);
+			cur = db_column_int64(st, 0);
+			db_reset(st);
 		} else if (rc != STORE_OK)
 			return rc;
 		parent = cur;
@@ -87,12 +87,12 @@ areas_put(struct store *s, const char *path, long households,
 	}
 	if ((st = store_stmt(s, sql_area_update)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, cur);
+	db_bind_int64(st, 1, cur);
 	if (households >= 0)
-		sqlite3_bind_int64(st, 2, households);
+		db_bind_int64(st, 2, households);
 	store_bind_text(st, 3, liaison);
 	store_bind_text(st, 4, phone);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	if (db_step(st) != DB_DONE)
 		return store_fail(s, "areas_put");
 	*id = cur;
 	return STORE_OK;
@@ -102,7 +102,7 @@ areas_put(struct store *s, const char *path, long households,
 enum store_status
 areas_find(struct store *s, const char *path, int64_t *id)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	char		*like;
 	const char	*p;
 	size_t		 o = 0;
@@ -123,13 +123,13 @@ areas_find(struct store *s, const char *path, int64_t *id)
 		free(like);
 		return STORE_ERROR;
 	}
-	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, like, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
+	db_bind_text(st, 1, path, -1, DB_STATIC);
+	db_bind_text(st, 2, like, -1, DB_STATIC);
+	while (db_step(st) == DB_ROW) {
+		*id = db_column_int64(st, 0);
 		rows++;
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	free(like);
 	return rows == 1 ? STORE_OK : STORE_NOT_FOUND;
 }
@@ -138,28 +138,28 @@ areas_find(struct store *s, const char *path, int64_t *id)
 enum store_status
 areas_contact(struct store *s, int64_t id, struct area_contact *c)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 depth;
 
 	memset(c, 0, sizeof *c);
 	for (depth = 0; id != 0 && depth < AREA_LEVEL_MAX; depth++) {
 		if ((st = store_stmt(s, sql_area_row)) == NULL)
 			return STORE_ERROR;
-		sqlite3_bind_int64(st, 1, id);
-		if (sqlite3_step(st) != SQLITE_ROW) {
-			sqlite3_reset(st);
+		db_bind_int64(st, 1, id);
+		if (db_step(st) != DB_ROW) {
+			db_reset(st);
 			break;
 		}
 		if (c->path == NULL)
 			c->path = store_column_dup(st, 0);
-		if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
+		if (db_column_type(st, 1) != DB_NULL) {
 			c->liaison = store_column_dup(st, 1);
 			c->phone = store_column_dup(st, 2);
-			sqlite3_reset(st);
+			db_reset(st);
 			return STORE_OK;
 		}
-		id = sqlite3_column_int64(st, 3);
-		sqlite3_reset(st);
+		id = db_column_int64(st, 3);
+		db_reset(st);
 	}
 	return c->path != NULL ? STORE_OK : STORE_NOT_FOUND;
 }

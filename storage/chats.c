@@ -41,35 +41,35 @@ enum store_status
 groups_seen(struct store *s, const char *channel, const char *chat_id,
     const char *title, int record, time_t now, struct chat_info *ci)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	memset(ci, 0, sizeof *ci);
 	if ((st = store_stmt(s, sql_group_get)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, chat_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		ci->area_id = sqlite3_column_int64(st, 0);
-		if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+	db_bind_text(st, 1, channel, -1, DB_STATIC);
+	db_bind_text(st, 2, chat_id, -1, DB_STATIC);
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		ci->area_id = db_column_int64(st, 0);
+		if (db_column_type(st, 1) != DB_NULL)
 			(void)snprintf(ci->locale, sizeof ci->locale, "%s",
-			    (const char *)sqlite3_column_text(st, 1));
-		sqlite3_reset(st);
+			    (const char *)db_column_text(st, 1));
+		db_reset(st);
 		return STORE_OK;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	db_reset(st);
+	if (rc != DB_DONE)
 		return store_fail(s, "groups_seen");
 	if (!record)
 		return STORE_NOT_FOUND;
 	if ((st = store_stmt(s, sql_group_record)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, chat_id, -1, SQLITE_STATIC);
+	db_bind_text(st, 1, channel, -1, DB_STATIC);
+	db_bind_text(st, 2, chat_id, -1, DB_STATIC);
 	store_bind_text(st, 3, title);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	db_bind_int64(st, 4, (int64_t)now);
+	if (db_step(st) != DB_DONE)
 		return store_fail(s, "groups_seen");
 	return STORE_OK;
 }
@@ -79,16 +79,16 @@ enum store_status
 groups_set_locale(struct store *s, const char *channel, const char *chat_id,
     const char *kind, const char *locale, time_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = store_stmt(s, sql_group_locale)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, chat_id, -1, SQLITE_STATIC);
+	db_bind_text(st, 1, channel, -1, DB_STATIC);
+	db_bind_text(st, 2, chat_id, -1, DB_STATIC);
 	store_bind_text(st, 3, kind);
-	sqlite3_bind_text(st, 4, locale, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)now);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	db_bind_text(st, 4, locale, -1, DB_STATIC);
+	db_bind_int64(st, 5, (int64_t)now);
+	if (db_step(st) != DB_DONE)
 		return store_fail(s, "groups_set_locale");
 	return STORE_OK;
 }
@@ -98,50 +98,50 @@ enum store_status
 groups_set_area(struct store *s, const char *channel, const char *chat_id,
     int64_t area, const char *kind, time_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = store_stmt(s, sql_group_area)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, chat_id, -1, SQLITE_STATIC);
+	db_bind_text(st, 1, channel, -1, DB_STATIC);
+	db_bind_text(st, 2, chat_id, -1, DB_STATIC);
 	store_bind_text(st, 3, kind);
-	sqlite3_bind_int64(st, 4, area);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)now);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	db_bind_int64(st, 4, area);
+	db_bind_int64(st, 5, (int64_t)now);
+	if (db_step(st) != DB_DONE)
 		return store_fail(s, "groups_set_area");
 	return STORE_OK;
 }
 
 /* Binds the four parts of a dedupe key to ?1..?4. */
 static void
-inbound_key_bind(sqlite3_stmt *st, const struct inbound_key *k)
+inbound_key_bind(struct db_stmt *st, const struct inbound_key *k)
 {
-	sqlite3_bind_text(st, 1, k->channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, k->chat_id ? k->chat_id : "", -1,
-	    SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, k->sender_id ? k->sender_id : "", -1,
-	    SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, k->message_id, -1, SQLITE_STATIC);
+	db_bind_text(st, 1, k->channel, -1, DB_STATIC);
+	db_bind_text(st, 2, k->chat_id ? k->chat_id : "", -1,
+	    DB_STATIC);
+	db_bind_text(st, 3, k->sender_id ? k->sender_id : "", -1,
+	    DB_STATIC);
+	db_bind_text(st, 4, k->message_id, -1, DB_STATIC);
 }
 
 /* Returns the stored reply of a handled message. */
 enum store_status
 inbound_seen_get(struct store *s, const struct inbound_key *k, char **reply)
 {
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	enum store_status	 rc = STORE_NOT_FOUND;
 	int			 r;
 
 	if ((st = store_stmt(s, sql_seen_get)) == NULL)
 		return STORE_ERROR;
 	inbound_key_bind(st, k);
-	r = sqlite3_step(st);
-	if (r == SQLITE_ROW) {
+	r = db_step(st);
+	if (r == DB_ROW) {
 		*reply = store_column_dup(st, 0);
 		rc = STORE_OK;
-	} else if (r != SQLITE_DONE)
+	} else if (r != DB_DONE)
 		rc = store_fail(s, "inbound_seen_get");
-	sqlite3_reset(st);
+	db_reset(st);
 	return rc;
 }
 
@@ -150,14 +150,14 @@ enum store_status
 inbound_seen_put(struct store *s, const struct inbound_key *k, time_t now,
     const char *reply)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = store_stmt(s, sql_seen_put)) == NULL)
 		return STORE_ERROR;
 	inbound_key_bind(st, k);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)now);
-	sqlite3_bind_text(st, 6, reply, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	db_bind_int64(st, 5, (int64_t)now);
+	db_bind_text(st, 6, reply, -1, DB_STATIC);
+	if (db_step(st) != DB_DONE)
 		return store_fail(s, "inbound_seen_put");
 	return STORE_OK;
 }
@@ -168,37 +168,37 @@ chats_queue_text(struct store *s, const char *channel, const char *chat_id,
     const char *kind, const char *text, const char *idem_key,
     const char *meta, time_t due, time_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int64_t		 id;
 	int		 rc;
 
 	if ((st = store_stmt(s, sql_chat_record)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, chat_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	db_bind_text(st, 1, channel, -1, DB_STATIC);
+	db_bind_text(st, 2, chat_id, -1, DB_STATIC);
+	db_bind_text(st, 3, kind, -1, DB_STATIC);
+	db_bind_int64(st, 4, (int64_t)now);
+	if (db_step(st) != DB_DONE)
 		return store_fail(s, "chats_queue_text");
 	if ((st = store_stmt(s, sql_chat_id)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, chat_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
+	db_bind_text(st, 1, channel, -1, DB_STATIC);
+	db_bind_text(st, 2, chat_id, -1, DB_STATIC);
+	rc = db_step(st);
+	id = rc == DB_ROW ? db_column_int64(st, 0) : 0;
+	db_reset(st);
+	if (rc != DB_ROW)
 		return store_fail(s, "chats_queue_text");
 	if ((st = store_stmt(s, sql_chat_queue)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, idem_key, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)due);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)now);
+	db_bind_int64(st, 1, id);
+	db_bind_text(st, 2, text, -1, DB_STATIC);
+	db_bind_text(st, 3, idem_key, -1, DB_STATIC);
+	db_bind_int64(st, 4, (int64_t)due);
+	db_bind_int64(st, 5, (int64_t)now);
 	if (meta != NULL)
-		sqlite3_bind_text(st, 6, meta, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
+		db_bind_text(st, 6, meta, -1, DB_STATIC);
+	if (db_step(st) != DB_DONE)
 		return store_fail(s, "chats_queue_text");
 	return STORE_OK;
 }
@@ -207,13 +207,13 @@ chats_queue_text(struct store *s, const char *channel, const char *chat_id,
 enum store_status
 inbound_seen_prune(struct store *s, time_t before, long *n)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = store_stmt(s, sql_seen_prune)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)before);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	db_bind_int64(st, 1, (int64_t)before);
+	if (db_step(st) != DB_DONE)
 		return store_fail(s, "inbound_seen_prune");
-	*n = (long)sqlite3_changes(s->db);
+	*n = (long)store_changes(s);
 	return STORE_OK;
 }

@@ -58,24 +58,24 @@ static const char *const sql_notice_link =
 
 /* Runs a prepared upsert ending in RETURNING id. */
 static enum store_status
-enterprises_returning(struct store *s, sqlite3_stmt *st, const char *what,
+enterprises_returning(struct store *s, struct db_stmt *st, const char *what,
     int64_t *id)
 {
-	if (sqlite3_step(st) != SQLITE_ROW)
+	if (db_step(st) != DB_ROW)
 		return store_fail(s, what);
-	*id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
+	*id = db_column_int64(st, 0);
+	db_reset(st);
 	return STORE_OK;
 }
 
 /* Binds an area id, or NULL for none. */
 static void
-enterprises_bind_area(sqlite3_stmt *st, int i, int64_t area)
+enterprises_bind_area(struct db_stmt *st, int i, int64_t area)
 {
 	if (area != 0)
-		sqlite3_bind_int64(st, i, area);
+		db_bind_int64(st, i, area);
 	else
-		sqlite3_bind_null(st, i);
+		db_bind_null(st, i);
 }
 
 /* Inserts or updates one enterprise and its index row. */
@@ -84,7 +84,7 @@ enterprises_put(struct store *s, const struct enterprise_in *e, time_t now,
     int64_t *id)
 {
 	char			 fold[NAME_MAX_BYTES], key[NAME_MAX_BYTES];
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	enum store_status	 rc;
 
 	if (e->name == NULL || name_forms(e->name, fold, key, sizeof fold) == -1
@@ -93,42 +93,42 @@ enterprises_put(struct store *s, const struct enterprise_in *e, time_t now,
 	if (e->uscc != NULL && *e->uscc != '\0') {
 		if ((st = store_stmt(s, sql_ent_upsert_code)) == NULL)
 			return STORE_ERROR;
-		sqlite3_bind_text(st, 1, e->uscc, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, e->name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, key, -1, SQLITE_STATIC);
+		db_bind_text(st, 1, e->uscc, -1, DB_STATIC);
+		db_bind_text(st, 2, e->name, -1, DB_STATIC);
+		db_bind_text(st, 3, key, -1, DB_STATIC);
 		store_bind_text(st, 4, e->address);
 		enterprises_bind_area(st, 5, e->area_id);
 		store_bind_text(st, 6, e->risk_level);
-		sqlite3_bind_int64(st, 7, (sqlite3_int64)now);
+		db_bind_int64(st, 7, (int64_t)now);
 		rc = enterprises_returning(s, st, "enterprises_put", id);
 	} else {
 		if ((st = store_stmt(s, sql_ent_by_name)) == NULL)
 			return STORE_ERROR;
-		sqlite3_bind_text(st, 1, e->name, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			*id = sqlite3_column_int64(st, 0);
-			sqlite3_reset(st);
+		db_bind_text(st, 1, e->name, -1, DB_STATIC);
+		if (db_step(st) == DB_ROW) {
+			*id = db_column_int64(st, 0);
+			db_reset(st);
 			if ((st = store_stmt(s, sql_ent_update)) == NULL)
 				return STORE_ERROR;
-			sqlite3_bind_int64(st, 1, *id);
+			db_bind_int64(st, 1, *id);
 			store_bind_text(st, 2, e->address);
 			if (e->area_id != 0)
-				sqlite3_bind_int64(st, 3, e->area_id);
+				db_bind_int64(st, 3, e->area_id);
 			store_bind_text(st, 4, e->risk_level);
-			sqlite3_bind_int64(st, 5, (sqlite3_int64)now);
-			if (sqlite3_step(st) != SQLITE_DONE)
+			db_bind_int64(st, 5, (int64_t)now);
+			if (db_step(st) != DB_DONE)
 				return store_fail(s, "enterprises_put");
 			rc = STORE_OK;
 		} else {
-			sqlite3_reset(st);
+			db_reset(st);
 			if ((st = store_stmt(s, sql_ent_insert_name)) == NULL)
 				return STORE_ERROR;
-			sqlite3_bind_text(st, 1, e->name, -1, SQLITE_STATIC);
-			sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+			db_bind_text(st, 1, e->name, -1, DB_STATIC);
+			db_bind_text(st, 2, key, -1, DB_STATIC);
 			store_bind_text(st, 3, e->address);
 			enterprises_bind_area(st, 4, e->area_id);
 			store_bind_text(st, 5, e->risk_level);
-			sqlite3_bind_int64(st, 6, (sqlite3_int64)now);
+			db_bind_int64(st, 6, (int64_t)now);
 			rc = enterprises_returning(s, st, "enterprises_put", id);
 		}
 	}
@@ -142,17 +142,17 @@ enum store_status
 notices_put(struct store *s, int issue, const char *date, const char *title,
     int publish, time_t now, int64_t *id)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if (issue <= 0 || date == NULL || *date == '\0')
 		return STORE_INVALID;
 	if ((st = store_stmt(s, sql_notice_upsert)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int(st, 1, issue);
+	db_bind_int(st, 1, issue);
 	store_bind_text(st, 2, title);
-	sqlite3_bind_text(st, 3, date, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
-	sqlite3_bind_int(st, 5, publish);
+	db_bind_text(st, 3, date, -1, DB_STATIC);
+	db_bind_int64(st, 4, (int64_t)now);
+	db_bind_int(st, 5, publish);
 	return enterprises_returning(s, st, "notices_put", id);
 }
 
@@ -164,7 +164,7 @@ notices_link(struct store *s, int64_t notice, int64_t enterprise,
 	static const char *const measures[] = { "admonished", "warned",
 	    "penalty", "criminal", "deregistered", "shut", "listed", NULL };
 	const char *const *m;
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 
 	for (m = measures; *m != NULL; m++)
 		if (measure != NULL && strcmp(*m, measure) == 0)
@@ -173,10 +173,10 @@ notices_link(struct store *s, int64_t notice, int64_t enterprise,
 		return STORE_INVALID;
 	if ((st = store_stmt(s, sql_notice_link)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, notice);
-	sqlite3_bind_int64(st, 2, enterprise);
-	sqlite3_bind_text(st, 3, measure, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	db_bind_int64(st, 1, notice);
+	db_bind_int64(st, 2, enterprise);
+	db_bind_text(st, 3, measure, -1, DB_STATIC);
+	if (db_step(st) != DB_DONE)
 		return store_fail(s, "notices_link");
 	return search_reindex(s, enterprise);
 }
@@ -185,7 +185,7 @@ notices_link(struct store *s, int64_t notice, int64_t enterprise,
 enum store_status
 notices_publish(struct store *s, int issue, time_t now, int64_t *id)
 {
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	int64_t			 ids[500];
 	size_t			 n = 0, i;
 	enum store_status	 rc;
@@ -193,22 +193,22 @@ notices_publish(struct store *s, int issue, time_t now, int64_t *id)
 
 	if ((st = store_stmt(s, sql_notice_publish)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int(st, 1, issue);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
-	r = sqlite3_step(st);
-	if (r != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return r == SQLITE_DONE ? STORE_NOT_FOUND :
+	db_bind_int(st, 1, issue);
+	db_bind_int64(st, 2, (int64_t)now);
+	r = db_step(st);
+	if (r != DB_ROW) {
+		db_reset(st);
+		return r == DB_DONE ? STORE_NOT_FOUND :
 		    store_fail(s, "notices_publish");
 	}
-	*id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
+	*id = db_column_int64(st, 0);
+	db_reset(st);
 	if ((st = store_stmt(s, sql_notice_members)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, *id);
-	while (n < sizeof ids / sizeof ids[0] && sqlite3_step(st) == SQLITE_ROW)
-		ids[n++] = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
+	db_bind_int64(st, 1, *id);
+	while (n < sizeof ids / sizeof ids[0] && db_step(st) == DB_ROW)
+		ids[n++] = db_column_int64(st, 0);
+	db_reset(st);
 	for (i = 0; i < n; i++)
 		if ((rc = search_reindex(s, ids[i])) != STORE_OK)
 			return rc;
@@ -219,28 +219,28 @@ notices_publish(struct store *s, int issue, time_t now, int64_t *id)
 enum store_status
 notices_get(struct store *s, int issue, struct notice_info *out)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int64_t		 id;
 	size_t		 cap = 0;
 
 	memset(out, 0, sizeof *out);
 	if ((st = store_stmt(s, sql_notice_get)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int(st, 1, issue);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
+	db_bind_int(st, 1, issue);
+	if (db_step(st) != DB_ROW) {
+		db_reset(st);
 		return STORE_NOT_FOUND;
 	}
-	id = sqlite3_column_int64(st, 0);
+	id = db_column_int64(st, 0);
 	out->issue = issue;
 	out->title = store_column_dup(st, 1);
 	out->date = store_column_dup(st, 2);
-	out->published_at = (time_t)sqlite3_column_int64(st, 3);
-	sqlite3_reset(st);
+	out->published_at = (time_t)db_column_int64(st, 3);
+	db_reset(st);
 	if ((st = store_stmt(s, sql_notice_entries)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	db_bind_int64(st, 1, id);
+	while (db_step(st) == DB_ROW) {
 		if (out->n == cap) {
 			cap = cap ? cap * 2 : 16;
 			out->entries = xrealloc(out->entries,
@@ -251,7 +251,7 @@ notices_get(struct store *s, int issue, struct notice_info *out)
 		out->entries[out->n].measure = store_column_dup(st, 2);
 		out->n++;
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return STORE_OK;
 }
 
@@ -278,27 +278,27 @@ notices_list(struct store *s, int before, struct notice_row *out, size_t n,
     size_t *count)
 {
 	struct notice_row	*r;
-	sqlite3_stmt		*st;
-	int			 rc = SQLITE_DONE;
+	struct db_stmt		*st;
+	int			 rc = DB_DONE;
 
 	*count = 0;
 	if ((st = store_stmt(s, sql_notice_list)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int(st, 1, before);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)n);
-	while (*count < n && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	db_bind_int(st, 1, before);
+	db_bind_int64(st, 2, (int64_t)n);
+	while (*count < n && (rc = db_step(st)) == DB_ROW) {
 		r = &out[(*count)++];
 		memset(r, 0, sizeof *r);
-		r->id = sqlite3_column_int64(st, 0);
-		r->issue = sqlite3_column_int(st, 1);
+		r->id = db_column_int64(st, 0);
+		r->issue = db_column_int(st, 1);
 		(void)snprintf(r->title, sizeof r->title, "%s",
-		    (const char *)sqlite3_column_text(st, 2));
+		    (const char *)db_column_text(st, 2));
 		(void)snprintf(r->date, sizeof r->date, "%s",
-		    (const char *)sqlite3_column_text(st, 3));
-		r->published_at = (time_t)sqlite3_column_int64(st, 4);
-		r->enterprises = (long)sqlite3_column_int64(st, 5);
+		    (const char *)db_column_text(st, 3));
+		r->published_at = (time_t)db_column_int64(st, 4);
+		r->enterprises = (long)db_column_int64(st, 5);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
+	db_reset(st);
+	return rc == DB_ROW || rc == DB_DONE ? STORE_OK :
 	    store_fail(s, "notices_list");
 }

@@ -36,7 +36,7 @@ icsfeeds_create(struct store *s, int64_t staff, time_t now,
 {
 	static const char	 hex[] = "0123456789abcdef";
 	unsigned char		 raw[32], hash[32];
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	enum store_status	 rc = STORE_ERROR;
 	size_t			 i;
 
@@ -55,14 +55,14 @@ icsfeeds_create(struct store *s, int64_t staff, time_t now,
 	rc = STORE_ERROR;
 	if ((st = store_stmt(s, sql_feed_add)) == NULL)
 		goto out;
-	sqlite3_bind_int64(st, 1, staff);
-	sqlite3_bind_blob(st, 2, hash, sizeof hash, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
-	if (sqlite3_step(st) != SQLITE_DONE) {
+	db_bind_int64(st, 1, staff);
+	db_bind_blob(st, 2, hash, sizeof hash, DB_TRANSIENT);
+	db_bind_int64(st, 3, (int64_t)now);
+	if (db_step(st) != DB_DONE) {
 		rc = store_fail(s, "icsfeeds_create");
 		goto out;
 	}
-	rc = sqlite3_changes(s->db) == 1 ? STORE_OK : STORE_NOT_FOUND;
+	rc = store_changes(s) == 1 ? STORE_OK : STORE_NOT_FOUND;
 out:
 	OPENSSL_cleanse(raw, sizeof raw);
 	if (rc != STORE_OK)
@@ -74,15 +74,15 @@ out:
 enum store_status
 icsfeeds_revoke(struct store *s, int64_t staff, time_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = store_stmt(s, sql_feed_revoke)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, staff);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	db_bind_int64(st, 1, staff);
+	db_bind_int64(st, 2, (int64_t)now);
+	if (db_step(st) != DB_DONE)
 		return store_fail(s, "icsfeeds_revoke");
-	return sqlite3_changes(s->db) > 0 ? STORE_OK : STORE_NOT_FOUND;
+	return store_changes(s) > 0 ? STORE_OK : STORE_NOT_FOUND;
 }
 
 /* Checks a secret by its hash, comparing in constant time. */
@@ -90,7 +90,7 @@ enum store_status
 icsfeeds_check(struct store *s, const char *secret, int64_t *staff)
 {
 	unsigned char		 hash[32];
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	enum store_status	 rc = STORE_NOT_FOUND;
 	size_t			 i;
 
@@ -103,21 +103,21 @@ icsfeeds_check(struct store *s, const char *secret, int64_t *staff)
 		return STORE_ERROR;
 	if ((st = store_stmt(s, sql_feed_get)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_blob(st, 1, hash, sizeof hash, SQLITE_STATIC);
-	switch (sqlite3_step(st)) {
-	case SQLITE_ROW:
-		if (sqlite3_column_bytes(st, 1) == 32 &&
-		    CRYPTO_memcmp(sqlite3_column_blob(st, 1), hash, 32) == 0) {
-			*staff = sqlite3_column_int64(st, 0);
+	db_bind_blob(st, 1, hash, sizeof hash, DB_STATIC);
+	switch (db_step(st)) {
+	case DB_ROW:
+		if (db_column_bytes(st, 1) == 32 &&
+		    CRYPTO_memcmp(db_column_blob(st, 1), hash, 32) == 0) {
+			*staff = db_column_int64(st, 0);
 			rc = STORE_OK;
 		}
 		break;
-	case SQLITE_DONE:
+	case DB_DONE:
 		break;
 	default:
 		rc = store_fail(s, "icsfeeds_check");
 		break;
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return rc;
 }

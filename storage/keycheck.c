@@ -41,26 +41,26 @@ keycheck_value(const struct store *s, uint8_t out[32])
 static enum store_status
 keycheck_get(struct store *s, uint8_t out[32])
 {
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	enum store_status	 rc = STORE_NOT_FOUND;
 
 	if ((st = store_stmt(s, sql_meta_get)) == NULL)
 		return STORE_ERROR;
-	switch (sqlite3_step(st)) {
-	case SQLITE_ROW:
-		if (sqlite3_column_bytes(st, 0) != 32) {
+	switch (db_step(st)) {
+	case DB_ROW:
+		if (db_column_bytes(st, 0) != 32) {
 			rc = STORE_INVALID;
 			break;
 		}
-		memcpy(out, sqlite3_column_blob(st, 0), 32);
+		memcpy(out, db_column_blob(st, 0), 32);
 		rc = STORE_OK;
 		break;
-	case SQLITE_DONE:
+	case DB_DONE:
 		break;
 	default:
 		rc = store_fail(s, "key check");
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return rc;
 }
 
@@ -68,17 +68,17 @@ keycheck_get(struct store *s, uint8_t out[32])
 static enum store_status
 keycheck_sealed(struct store *s, long *n, int64_t *first)
 {
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	enum store_status	 rc = STORE_OK;
 
 	if ((st = store_stmt(s, sql_sealed_count)) == NULL)
 		return STORE_ERROR;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		*n = (long)sqlite3_column_int64(st, 0);
-		*first = sqlite3_column_int64(st, 1);
+	if (db_step(st) == DB_ROW) {
+		*n = (long)db_column_int64(st, 0);
+		*first = db_column_int64(st, 1);
 	} else
 		rc = store_fail(s, "key check");
-	sqlite3_reset(st);
+	db_reset(st);
 	return rc;
 }
 
@@ -86,17 +86,17 @@ keycheck_sealed(struct store *s, long *n, int64_t *first)
 static enum store_status
 keycheck_put(struct store *s)
 {
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	uint8_t			 v[32];
 	enum store_status	 rc = STORE_OK;
 
 	keycheck_value(s, v);
 	if ((st = store_stmt(s, sql_meta_put)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_blob(st, 1, v, sizeof v, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	db_bind_blob(st, 1, v, sizeof v, DB_TRANSIENT);
+	if (db_step(st) != DB_DONE)
 		rc = store_fail(s, "key check");
-	sqlite3_reset(st);
+	db_reset(st);
 	return rc;
 }
 

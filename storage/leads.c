@@ -34,25 +34,25 @@ static const char *const sql_lead_close =
 enum store_status
 leads_add(struct store *s, const struct lead_new *l, time_t now, int64_t *id)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	*id = 0;
 	if ((st = store_stmt(s, sql_lead_add)) == NULL)
 		return STORE_ERROR;
 	if (l->area_id != 0)
-		sqlite3_bind_int64(st, 1, l->area_id);
-	sqlite3_bind_text(st, 2, l->channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, l->chat_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, l->message_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, l->phrase, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, l->body, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 7, (sqlite3_int64)now);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
+		db_bind_int64(st, 1, l->area_id);
+	db_bind_text(st, 2, l->channel, -1, DB_STATIC);
+	db_bind_text(st, 3, l->chat_id, -1, DB_STATIC);
+	db_bind_text(st, 4, l->message_id, -1, DB_STATIC);
+	db_bind_text(st, 5, l->phrase, -1, DB_STATIC);
+	db_bind_text(st, 6, l->body, -1, DB_STATIC);
+	db_bind_int64(st, 7, (int64_t)now);
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		*id = db_column_int64(st, 0);
+	db_reset(st);
+	return rc == DB_ROW || rc == DB_DONE ? STORE_OK :
 	    store_fail(s, "leads_add");
 }
 
@@ -61,19 +61,19 @@ int
 leads_may_warn(struct store *s, const char *channel, const char *chat_id,
     int window, time_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = store_stmt(s, sql_lead_warn)) == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, chat_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)(now - window));
-	if (sqlite3_step(st) != SQLITE_DONE) {
+	db_bind_text(st, 1, channel, -1, DB_STATIC);
+	db_bind_text(st, 2, chat_id, -1, DB_STATIC);
+	db_bind_int64(st, 3, (int64_t)now);
+	db_bind_int64(st, 4, (int64_t)(now - window));
+	if (db_step(st) != DB_DONE) {
 		(void)store_fail(s, "leads_may_warn");
 		return -1;
 	}
-	return sqlite3_changes(s->db) == 1;
+	return store_changes(s) == 1;
 }
 
 /* Frees a lead's text. */
@@ -89,34 +89,34 @@ enum store_status
 leads_list(struct store *s, int64_t scope, int open_only, int64_t before,
     struct lead_row *out, size_t n, size_t *count)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	struct lead_row	*l;
-	int		 rc = SQLITE_DONE;
+	int		 rc = DB_DONE;
 
 	*count = 0;
 	if ((st = store_stmt(s, sql_lead_list)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, scope);
-	sqlite3_bind_int(st, 2, open_only);
-	sqlite3_bind_int64(st, 3, before);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)n);
-	while (*count < n && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	db_bind_int64(st, 1, scope);
+	db_bind_int(st, 2, open_only);
+	db_bind_int64(st, 3, before);
+	db_bind_int64(st, 4, (int64_t)n);
+	while (*count < n && (rc = db_step(st)) == DB_ROW) {
 		l = &out[(*count)++];
 		memset(l, 0, sizeof *l);
-		l->id = sqlite3_column_int64(st, 0);
+		l->id = db_column_int64(st, 0);
 		(void)snprintf(l->area_path, sizeof l->area_path, "%s",
-		    (const char *)sqlite3_column_text(st, 1));
+		    (const char *)db_column_text(st, 1));
 		(void)snprintf(l->group, sizeof l->group, "%s",
-		    (const char *)sqlite3_column_text(st, 2));
+		    (const char *)db_column_text(st, 2));
 		(void)snprintf(l->phrase, sizeof l->phrase, "%s",
-		    (const char *)sqlite3_column_text(st, 3));
+		    (const char *)db_column_text(st, 3));
 		l->body = store_column_dup(st, 4);
 		(void)snprintf(l->state, sizeof l->state, "%s",
-		    (const char *)sqlite3_column_text(st, 5));
-		l->created_at = (time_t)sqlite3_column_int64(st, 6);
+		    (const char *)db_column_text(st, 5));
+		l->created_at = (time_t)db_column_int64(st, 6);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
+	db_reset(st);
+	return rc == DB_ROW || rc == DB_DONE ? STORE_OK :
 	    store_fail(s, "leads_list");
 }
 
@@ -124,20 +124,20 @@ leads_list(struct store *s, int64_t scope, int open_only, int64_t before,
 enum store_status
 leads_close(struct store *s, int64_t id, int64_t scope, int64_t *area)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	*area = 0;
 	if ((st = store_stmt(s, sql_lead_close)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, scope);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*area = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
+	db_bind_int64(st, 1, id);
+	db_bind_int64(st, 2, scope);
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		*area = db_column_int64(st, 0);
+	db_reset(st);
+	if (rc == DB_ROW)
 		return STORE_OK;
-	return rc == SQLITE_DONE ? STORE_NOT_FOUND : store_fail(s,
+	return rc == DB_DONE ? STORE_NOT_FOUND : store_fail(s,
 	    "leads_close");
 }

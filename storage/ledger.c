@@ -199,66 +199,66 @@ tip_row_clear(struct tip_row *t)
 
 /* Copies a text column into a fixed field. */
 static void
-ledger_text(sqlite3_stmt *st, int col, char *out, size_t size)
+ledger_text(struct db_stmt *st, int col, char *out, size_t size)
 {
-	const unsigned char	*v = sqlite3_column_text(st, col);
+	const unsigned char	*v = db_column_text(st, col);
 
 	(void)snprintf(out, size, "%s", v != NULL ? (const char *)v : "");
 }
 
 /* Reads the TIP_COLUMNS of the current row. */
 static void
-ledger_row(sqlite3_stmt *st, struct tip_row *t)
+ledger_row(struct db_stmt *st, struct tip_row *t)
 {
 	char	 state[16];
 
 	memset(t, 0, sizeof *t);
-	t->id = sqlite3_column_int64(st, 0);
+	t->id = db_column_int64(st, 0);
 	ledger_text(st, 1, t->ref, sizeof t->ref);
 	t->body = store_column_dup(st, 2);
 	ledger_text(st, 3, state, sizeof state);
 	(void)tip_state_parse(state, &t->state);
-	t->area_id = sqlite3_column_int64(st, 4);
+	t->area_id = db_column_int64(st, 4);
 	ledger_text(st, 5, t->area_path, sizeof t->area_path);
-	t->enterprise_id = sqlite3_column_int64(st, 6);
+	t->enterprise_id = db_column_int64(st, 6);
 	ledger_text(st, 7, t->enterprise, sizeof t->enterprise);
 	ledger_text(st, 8, t->first_ref, sizeof t->first_ref);
 	t->first = t->enterprise_id != 0 && t->first_ref[0] == '\0';
 	ledger_text(st, 9, t->measure, sizeof t->measure);
 	ledger_text(st, 10, t->channel, sizeof t->channel);
-	t->due_at = (time_t)sqlite3_column_int64(st, 11);
-	t->escalations = sqlite3_column_int(st, 12);
-	t->anonymous = sqlite3_column_int(st, 13);
-	t->created_at = (time_t)sqlite3_column_int64(st, 14);
-	t->updated_at = (time_t)sqlite3_column_int64(st, 15);
-	t->closed_at = (time_t)sqlite3_column_int64(st, 16);
+	t->due_at = (time_t)db_column_int64(st, 11);
+	t->escalations = db_column_int(st, 12);
+	t->anonymous = db_column_int(st, 13);
+	t->created_at = (time_t)db_column_int64(st, 14);
+	t->updated_at = (time_t)db_column_int64(st, 15);
+	t->closed_at = (time_t)db_column_int64(st, 16);
 }
 
 /* Runs a one-row tip query. */
 static enum store_status
-ledger_one(struct store *s, sqlite3_stmt *st, struct tip_row *t)
+ledger_one(struct store *s, struct db_stmt *st, struct tip_row *t)
 {
-	int	 rc = sqlite3_step(st);
+	int	 rc = db_step(st);
 
-	if (rc == SQLITE_ROW) {
+	if (rc == DB_ROW) {
 		ledger_row(st, t);
-		sqlite3_reset(st);
+		db_reset(st);
 		return STORE_OK;
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	memset(t, 0, sizeof *t);
-	return rc == SQLITE_DONE ? STORE_NOT_FOUND : store_fail(s, "tips_get");
+	return rc == DB_DONE ? STORE_NOT_FOUND : store_fail(s, "tips_get");
 }
 
 /* One tip by reference. */
 enum store_status
 tips_get(struct store *s, const char *ref, struct tip_row *t)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = store_stmt(s, sql_tip_get)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
+	db_bind_text(st, 1, ref, -1, DB_STATIC);
 	return ledger_one(s, st, t);
 }
 
@@ -266,11 +266,11 @@ tips_get(struct store *s, const char *ref, struct tip_row *t)
 enum store_status
 tips_get_id(struct store *s, int64_t id, struct tip_row *t)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = store_stmt(s, sql_tip_get_id)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, id);
+	db_bind_int64(st, 1, id);
 	return ledger_one(s, st, t);
 }
 
@@ -279,24 +279,24 @@ enum store_status
 tips_list(struct store *s, const struct tip_filter *f, struct tip_row *out,
     size_t n, size_t *count)
 {
-	sqlite3_stmt	*st;
-	int		 rc = SQLITE_DONE;
+	struct db_stmt	*st;
+	int		 rc = DB_DONE;
 
 	*count = 0;
 	if ((st = store_stmt(s, sql_tip_list)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, f->scope);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)f->states);
-	sqlite3_bind_int64(st, 3, f->assignee);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)f->since);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)f->until);
-	sqlite3_bind_int64(st, 6, f->before);
-	sqlite3_bind_int64(st, 7, (sqlite3_int64)n);
-	sqlite3_bind_int(st, 8, f->unplaced != 0);
-	while (*count < n && (rc = sqlite3_step(st)) == SQLITE_ROW)
+	db_bind_int64(st, 1, f->scope);
+	db_bind_int64(st, 2, (int64_t)f->states);
+	db_bind_int64(st, 3, f->assignee);
+	db_bind_int64(st, 4, (int64_t)f->since);
+	db_bind_int64(st, 5, (int64_t)f->until);
+	db_bind_int64(st, 6, f->before);
+	db_bind_int64(st, 7, (int64_t)n);
+	db_bind_int(st, 8, f->unplaced != 0);
+	while (*count < n && (rc = db_step(st)) == DB_ROW)
 		ledger_row(st, &out[(*count)++]);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
+	db_reset(st);
+	return rc == DB_ROW || rc == DB_DONE ? STORE_OK :
 	    store_fail(s, "tips_list");
 }
 
@@ -313,28 +313,28 @@ enum store_status
 tips_events(struct store *s, int64_t tip, int64_t after,
     struct tip_event *out, size_t n, size_t *count)
 {
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	struct tip_event	*e;
-	int			 rc = SQLITE_DONE;
+	int			 rc = DB_DONE;
 
 	*count = 0;
 	if ((st = store_stmt(s, sql_tip_events)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, tip);
-	sqlite3_bind_int64(st, 2, after);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)n);
-	while (*count < n && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	db_bind_int64(st, 1, tip);
+	db_bind_int64(st, 2, after);
+	db_bind_int64(st, 3, (int64_t)n);
+	while (*count < n && (rc = db_step(st)) == DB_ROW) {
 		e = &out[(*count)++];
 		memset(e, 0, sizeof *e);
-		e->id = sqlite3_column_int64(st, 0);
-		e->at = (time_t)sqlite3_column_int64(st, 1);
+		e->id = db_column_int64(st, 0);
+		e->at = (time_t)db_column_int64(st, 1);
 		ledger_text(st, 2, e->kind, sizeof e->kind);
 		ledger_text(st, 3, e->actor, sizeof e->actor);
 		ledger_text(st, 4, e->state, sizeof e->state);
 		e->note = store_column_dup(st, 5);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
+	db_reset(st);
+	return rc == DB_ROW || rc == DB_DONE ? STORE_OK :
 	    store_fail(s, "tips_events");
 }
 
@@ -343,17 +343,17 @@ static enum store_status
 ledger_event(struct store *s, int64_t tip, const char *kind,
     const char *actor, const char *note, const char *state, time_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = store_stmt(s, sql_tip_event_add)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, tip);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
-	sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
+	db_bind_int64(st, 1, tip);
+	db_bind_int64(st, 2, (int64_t)now);
+	db_bind_text(st, 3, kind, -1, DB_STATIC);
 	store_bind_text(st, 4, note);
 	store_bind_text(st, 5, actor);
 	store_bind_text(st, 6, state);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	if (db_step(st) != DB_DONE)
 		return store_fail(s, "tips_event");
 	return STORE_OK;
 }
@@ -364,19 +364,19 @@ tips_move(struct store *s, int64_t tip, enum tip_state from,
     enum tip_state to, const char *kind, const char *actor, const char *note,
     time_t due_at, time_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = store_stmt(s, sql_tip_move)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, tip);
-	sqlite3_bind_text(st, 2, tip_state_name(from), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, tip_state_name(to), -1, SQLITE_STATIC);
+	db_bind_int64(st, 1, tip);
+	db_bind_text(st, 2, tip_state_name(from), -1, DB_STATIC);
+	db_bind_text(st, 3, tip_state_name(to), -1, DB_STATIC);
 	if (due_at != 0)
-		sqlite3_bind_int64(st, 4, (sqlite3_int64)due_at);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)now);
-	if (sqlite3_step(st) != SQLITE_DONE)
+		db_bind_int64(st, 4, (int64_t)due_at);
+	db_bind_int64(st, 5, (int64_t)now);
+	if (db_step(st) != DB_DONE)
 		return store_fail(s, "tips_move");
-	if (sqlite3_changes(s->db) != 1)
+	if (store_changes(s) != 1)
 		return STORE_NOT_FOUND;
 	return ledger_event(s, tip, kind, actor, note, tip_state_name(to), now);
 }
@@ -393,14 +393,14 @@ tips_note(struct store *s, int64_t tip, const char *kind, const char *actor,
 enum store_status
 tips_assign_add(struct store *s, int64_t tip, int64_t staff, time_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = store_stmt(s, sql_assign_add)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, tip);
-	sqlite3_bind_int64(st, 2, staff);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	db_bind_int64(st, 1, tip);
+	db_bind_int64(st, 2, staff);
+	db_bind_int64(st, 3, (int64_t)now);
+	if (db_step(st) != DB_DONE)
 		return store_fail(s, "tips_assign");
 	return STORE_OK;
 }
@@ -410,14 +410,14 @@ enum store_status
 tips_assign(struct store *s, int64_t tip, const int64_t *staff, size_t n,
     time_t now)
 {
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	enum store_status	 rc;
 	size_t			 i;
 
 	if ((st = store_stmt(s, sql_assign_clear)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, tip);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	db_bind_int64(st, 1, tip);
+	if (db_step(st) != DB_DONE)
 		return store_fail(s, "tips_assign");
 	for (i = 0; i < n; i++)
 		if ((rc = tips_assign_add(s, tip, staff[i], now)) != STORE_OK)
@@ -430,11 +430,11 @@ enum store_status
 tips_assignees(struct store *s, int64_t tip, int64_t *staff, size_t n,
     size_t *count)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = store_stmt(s, sql_assignees)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, tip);
+	db_bind_int64(st, 1, tip);
 	return store_ids(s, st, 2, staff, n, count, "tips_assignees");
 }
 
@@ -442,15 +442,15 @@ tips_assignees(struct store *s, int64_t tip, int64_t *staff, size_t n,
 int
 tips_is_assignee(struct store *s, int64_t tip, int64_t staff)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	if ((st = store_stmt(s, sql_is_assignee)) == NULL)
 		return 0;
-	sqlite3_bind_int64(st, 1, tip);
-	sqlite3_bind_int64(st, 2, staff);
-	rc = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_reset(st);
+	db_bind_int64(st, 1, tip);
+	db_bind_int64(st, 2, staff);
+	rc = db_step(st) == DB_ROW;
+	db_reset(st);
 	return rc;
 }
 
@@ -459,16 +459,16 @@ enum store_status
 tips_set_measure(struct store *s, int64_t tip, const char *measure,
     int64_t enterprise, time_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = store_stmt(s, sql_tip_measure)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, tip);
-	sqlite3_bind_text(st, 2, measure, -1, SQLITE_STATIC);
+	db_bind_int64(st, 1, tip);
+	db_bind_text(st, 2, measure, -1, DB_STATIC);
 	if (enterprise != 0)
-		sqlite3_bind_int64(st, 3, enterprise);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
-	if (sqlite3_step(st) != SQLITE_DONE)
+		db_bind_int64(st, 3, enterprise);
+	db_bind_int64(st, 4, (int64_t)now);
+	if (db_step(st) != DB_DONE)
 		return store_fail(s, "tips_set_measure");
 	return STORE_OK;
 }
@@ -478,7 +478,7 @@ enum store_status
 tips_link(struct store *s, int64_t tip, int64_t enterprise, int window,
     time_t now, char *first_ref, size_t size)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int64_t		 first = 0;
 	int		 rc;
 
@@ -486,25 +486,25 @@ tips_link(struct store *s, int64_t tip, int64_t enterprise, int window,
 		first_ref[0] = '\0';
 	if ((st = store_stmt(s, sql_tip_first)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, enterprise);
-	sqlite3_bind_int64(st, 2, tip);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)(now - window));
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		first = sqlite3_column_int64(st, 0);
+	db_bind_int64(st, 1, enterprise);
+	db_bind_int64(st, 2, tip);
+	db_bind_int64(st, 3, (int64_t)(now - window));
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		first = db_column_int64(st, 0);
 		if (first_ref != NULL)
 			ledger_text(st, 1, first_ref, size);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_reset(st);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return store_fail(s, "tips_link");
 	if ((st = store_stmt(s, sql_tip_link)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, tip);
-	sqlite3_bind_int64(st, 2, enterprise);
+	db_bind_int64(st, 1, tip);
+	db_bind_int64(st, 2, enterprise);
 	if (first != 0)
-		sqlite3_bind_int64(st, 3, first);
-	if (sqlite3_step(st) != SQLITE_DONE)
+		db_bind_int64(st, 3, first);
+	if (db_step(st) != DB_DONE)
 		return store_fail(s, "tips_link");
 	return STORE_OK;
 }
@@ -514,15 +514,15 @@ enum store_status
 staff_for_area(struct store *s, int64_t area, const char *role,
     int64_t *staff, size_t n, size_t *count)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	*count = 0;
 	if (area == 0)
 		return STORE_OK;
 	if ((st = store_stmt(s, sql_staff_for_area)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, area);
-	sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
+	db_bind_int64(st, 1, area);
+	db_bind_text(st, 2, role, -1, DB_STATIC);
 	return store_ids(s, st, 3, staff, n, count, "staff_for_area");
 }
 
@@ -531,11 +531,11 @@ enum store_status
 tips_overdue(struct store *s, time_t now, int64_t *tips, size_t n,
     size_t *count)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = store_stmt(s, sql_tip_overdue)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
+	db_bind_int64(st, 1, (int64_t)now);
 	return store_ids(s, st, 2, tips, n, count, "tips_overdue");
 }
 
@@ -543,15 +543,15 @@ tips_overdue(struct store *s, time_t now, int64_t *tips, size_t n,
 enum store_status
 tips_escalated(struct store *s, int64_t tip, time_t due_at, time_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = store_stmt(s, sql_tip_escalated)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, tip);
+	db_bind_int64(st, 1, tip);
 	if (due_at != 0)
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)due_at);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
-	if (sqlite3_step(st) != SQLITE_DONE)
+		db_bind_int64(st, 2, (int64_t)due_at);
+	db_bind_int64(st, 3, (int64_t)now);
+	if (db_step(st) != DB_DONE)
 		return store_fail(s, "tips_escalated");
 	return STORE_OK;
 }

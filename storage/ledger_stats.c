@@ -143,9 +143,9 @@ ledger_measure_zh(const char *measure)
 
 /* Copies a text column into a fixed field. */
 static void
-stats_text(sqlite3_stmt *st, int col, char *out, size_t size)
+stats_text(struct db_stmt *st, int col, char *out, size_t size)
 {
-	const unsigned char	*v = sqlite3_column_text(st, col);
+	const unsigned char	*v = db_column_text(st, col);
 
 	(void)snprintf(out, size, "%s", v != NULL ? (const char *)v : "");
 }
@@ -155,50 +155,50 @@ enum store_status
 ledger_people(struct store *s, int64_t tip, struct ledger_person *out,
     size_t n, size_t *count)
 {
-	sqlite3_stmt	*st;
-	int		 rc = SQLITE_DONE;
+	struct db_stmt	*st;
+	int		 rc = DB_DONE;
 
 	*count = 0;
 	if ((st = store_stmt(s, sql_people)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, tip);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)n);
-	while (*count < n && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		out[*count].id = sqlite3_column_int64(st, 0);
+	db_bind_int64(st, 1, tip);
+	db_bind_int64(st, 2, (int64_t)n);
+	while (*count < n && (rc = db_step(st)) == DB_ROW) {
+		out[*count].id = db_column_int64(st, 0);
 		stats_text(st, 1, out[*count].name, sizeof out[*count].name);
 		(*count)++;
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
+	db_reset(st);
+	return rc == DB_ROW || rc == DB_DONE ? STORE_OK :
 	    store_fail(s, "ledger_people");
 }
 
 /* Reads the current export row. */
 static void
-export_row(sqlite3_stmt *st, struct ledger_export_row *r)
+export_row(struct db_stmt *st, struct ledger_export_row *r)
 {
 	char	 state[16];
 
 	memset(r, 0, sizeof *r);
-	r->id = sqlite3_column_int64(st, 0);
+	r->id = db_column_int64(st, 0);
 	stats_text(st, 1, r->ref, sizeof r->ref);
-	r->created_at = (time_t)sqlite3_column_int64(st, 2);
+	r->created_at = (time_t)db_column_int64(st, 2);
 	stats_text(st, 3, r->area_path, sizeof r->area_path);
 	stats_text(st, 4, state, sizeof state);
 	(void)tip_state_parse(state, &r->state);
 	stats_text(st, 5, r->enterprise, sizeof r->enterprise);
 	stats_text(st, 6, r->uscc, sizeof r->uscc);
-	r->first = sqlite3_column_int(st, 7);
+	r->first = db_column_int(st, 7);
 	stats_text(st, 8, r->first_ref, sizeof r->first_ref);
 	stats_text(st, 9, r->measure, sizeof r->measure);
-	r->due_at = (time_t)sqlite3_column_int64(st, 10);
-	r->closed_at = (time_t)sqlite3_column_int64(st, 11);
-	r->reward = sqlite3_column_int(st, 12);
-	r->eligible = sqlite3_column_int(st, 13);
-	r->stage1_yuan = (long)sqlite3_column_int64(st, 14);
-	r->stage2_yuan = (long)sqlite3_column_int64(st, 15);
-	r->paid_at = (time_t)sqlite3_column_int64(st, 16);
-	r->body = (const char *)sqlite3_column_text(st, 17);
+	r->due_at = (time_t)db_column_int64(st, 10);
+	r->closed_at = (time_t)db_column_int64(st, 11);
+	r->reward = db_column_int(st, 12);
+	r->eligible = db_column_int(st, 13);
+	r->stage1_yuan = (long)db_column_int64(st, 14);
+	r->stage2_yuan = (long)db_column_int64(st, 15);
+	r->paid_at = (time_t)db_column_int64(st, 16);
+	r->body = (const char *)db_column_text(st, 17);
 	if (r->body == NULL)
 		r->body = "";
 }
@@ -213,7 +213,7 @@ ledger_export(struct store *s, const struct ledger_query *q,
     ledger_export_fn fn, void *arg, size_t *count, int64_t *last)
 {
 	struct ledger_export_row	*r = xcalloc(1, sizeof *r);
-	sqlite3_stmt			*st;
+	struct db_stmt			*st;
 	enum store_status		 ret = STORE_ERROR;
 	int				 rc, more = 0;
 
@@ -221,14 +221,14 @@ ledger_export(struct store *s, const struct ledger_query *q,
 	*last = 0;
 	if ((st = store_stmt(s, sql_export)) == NULL)
 		goto out;
-	sqlite3_bind_int64(st, 1, q->scope);
-	sqlite3_bind_int(st, 2, q->unknown != 0);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)q->states);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)q->since);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)q->until);
-	sqlite3_bind_int64(st, 6, q->before);
-	sqlite3_bind_int64(st, 7, q->limit > 0 ? (sqlite3_int64)q->limit : -1);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	db_bind_int64(st, 1, q->scope);
+	db_bind_int(st, 2, q->unknown != 0);
+	db_bind_int64(st, 3, (int64_t)q->states);
+	db_bind_int64(st, 4, (int64_t)q->since);
+	db_bind_int64(st, 5, (int64_t)q->until);
+	db_bind_int64(st, 6, q->before);
+	db_bind_int64(st, 7, q->limit > 0 ? (int64_t)q->limit : -1);
+	while ((rc = db_step(st)) == DB_ROW) {
 		export_row(st, r);
 		if (ledger_people(s, r->id, r->people, LEDGER_PEOPLE_MAX,
 		    &r->npeople) != STORE_OK)
@@ -240,14 +240,14 @@ ledger_export(struct store *s, const struct ledger_query *q,
 		if (more == 1)
 			break;
 	}
-	if (more != 1 && rc != SQLITE_DONE) {
+	if (more != 1 && rc != DB_DONE) {
 		ret = store_fail(s, "ledger_export");
 		goto out;
 	}
 	ret = STORE_OK;
 out:
 	if (st != NULL)
-		sqlite3_reset(st);
+		db_reset(st);
 	free(r);
 	return ret;
 }
@@ -257,25 +257,24 @@ out:
 enum store_status
 ledger_top_area(struct store *s, int64_t *id)
 {
-	sqlite3_stmt		*st = NULL;
+	struct db_stmt		*st = NULL;
 	enum store_status	 ret = STORE_NOT_FOUND;
 	int			 rc, n = 0;
 
 	*id = 0;
-	if (sqlite3_prepare_v2(s->db, sql_top_area, -1, &st, NULL) !=
-	    SQLITE_OK)
+	if ((st = store_prepare(s, sql_top_area)) == NULL)
 		return store_fail(s, "ledger_top_area");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
+	while ((rc = db_step(st)) == DB_ROW) {
+		*id = db_column_int64(st, 0);
 		n++;
 	}
-	if (rc != SQLITE_DONE)
+	if (rc != DB_DONE)
 		ret = store_fail(s, "ledger_top_area");
 	else if (n == 1)
 		ret = STORE_OK;
 	else
 		*id = 0;
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return ret;
 }
 
@@ -337,37 +336,36 @@ stats_run(struct store *s, enum stats_kind k, int64_t base, int unknown,
     const time_t b[LEDGER_MONTHS + 1], int year, struct ledger_stats *out)
 {
 	struct ledger_stats_area	*line;
-	sqlite3_stmt			*st = NULL;
+	struct db_stmt			*st = NULL;
 	enum store_status		 ret = STORE_ERROR;
 	int				 i, rc, month;
 
-	if (sqlite3_prepare_v2(s->db, sql_stats[k], -1, &st, NULL) !=
-	    SQLITE_OK) {
+	if ((st = store_prepare(s, sql_stats[k])) == NULL) {
 		ret = store_fail(s, "ledger_stats");
 		goto out;
 	}
-	sqlite3_bind_int64(st, 1, base);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)b[0]);
+	db_bind_int64(st, 1, base);
+	db_bind_int64(st, 2, (int64_t)b[0]);
 	for (i = 1; i <= LEDGER_MONTHS; i++)
-		sqlite3_bind_int64(st, 2 + i, (sqlite3_int64)(year ?
+		db_bind_int64(st, 2 + i, (int64_t)(year ?
 		    b[LEDGER_MONTHS] : b[i]));
-	sqlite3_bind_int(st, 15, unknown != 0);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		month = year ? LEDGER_YEAR : sqlite3_column_int(st, 1);
+	db_bind_int(st, 15, unknown != 0);
+	while ((rc = db_step(st)) == DB_ROW) {
+		month = year ? LEDGER_YEAR : db_column_int(st, 1);
 		if (month < 0 || month > LEDGER_YEAR)
 			continue;
-		if ((line = stats_line(out, sqlite3_column_int64(st, 0))) ==
+		if ((line = stats_line(out, db_column_int64(st, 0))) ==
 		    NULL)
 			continue;
-		stats_add(&line->m[month], k, (long)sqlite3_column_int64(st, 2),
-		    (long long)sqlite3_column_int64(st, 3));
+		stats_add(&line->m[month], k, (long)db_column_int64(st, 2),
+		    (long long)db_column_int64(st, 3));
 		stats_add(&out->total[month], k,
-		    (long)sqlite3_column_int64(st, 2),
-		    (long long)sqlite3_column_int64(st, 3));
+		    (long)db_column_int64(st, 2),
+		    (long long)db_column_int64(st, 3));
 	}
-	ret = rc == SQLITE_DONE ? STORE_OK : store_fail(s, "ledger_stats");
+	ret = rc == DB_DONE ? STORE_OK : store_fail(s, "ledger_stats");
 out:
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return ret;
 }
 
@@ -376,32 +374,31 @@ static enum store_status
 stats_lines(struct store *s, int64_t base, int unknown,
     struct ledger_stats *out)
 {
-	sqlite3_stmt	*st = NULL;
+	struct db_stmt	*st = NULL;
 	size_t		 cap = 16;
 	int		 rc;
 	enum store_status ret = STORE_ERROR;
 
 	out->areas = xcalloc(cap, sizeof *out->areas);
-	if (sqlite3_prepare_v2(s->db, sql_stats_lines, -1, &st, NULL) !=
-	    SQLITE_OK) {
+	if ((st = store_prepare(s, sql_stats_lines)) == NULL) {
 		ret = store_fail(s, "ledger_stats");
 		goto out;
 	}
-	sqlite3_bind_int64(st, 1, base);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	db_bind_int64(st, 1, base);
+	while ((rc = db_step(st)) == DB_ROW) {
 		if (out->nareas + 1 >= cap) {
 			out->areas = xrealloc(out->areas, cap * 2 *
 			    sizeof *out->areas);
 			memset(out->areas + cap, 0, cap * sizeof *out->areas);
 			cap *= 2;
 		}
-		out->areas[out->nareas].id = sqlite3_column_int64(st, 0);
+		out->areas[out->nareas].id = db_column_int64(st, 0);
 		stats_text(st, 1, out->areas[out->nareas].path,
 		    sizeof out->areas[out->nareas].path);
-		out->areas[out->nareas].own = sqlite3_column_int(st, 2);
+		out->areas[out->nareas].own = db_column_int(st, 2);
 		out->nareas++;
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != DB_DONE) {
 		ret = store_fail(s, "ledger_stats");
 		goto out;
 	}
@@ -414,7 +411,7 @@ stats_lines(struct store *s, int64_t base, int unknown,
 		out->areas[out->nareas++].id = 0;
 	ret = STORE_OK;
 out:
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return ret;
 }
 

@@ -135,23 +135,23 @@ letters_add(struct store *s, const char *title, const char *body,
     const char *issuer, const char *date, int64_t area, time_t now,
     int64_t *id)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if (title == NULL || *title == '\0' || body == NULL || *body == '\0' ||
 	    issuer == NULL || *issuer == '\0' || date == NULL)
 		return STORE_INVALID;
 	if ((st = store_stmt(s, sql_letter_add)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_text(st, 1, title, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, body, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, issuer, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, date, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, area);
-	sqlite3_bind_int64(st, 6, (sqlite3_int64)now);
-	if (sqlite3_step(st) != SQLITE_ROW)
+	db_bind_text(st, 1, title, -1, DB_STATIC);
+	db_bind_text(st, 2, body, -1, DB_STATIC);
+	db_bind_text(st, 3, issuer, -1, DB_STATIC);
+	db_bind_text(st, 4, date, -1, DB_STATIC);
+	db_bind_int64(st, 5, area);
+	db_bind_int64(st, 6, (int64_t)now);
+	if (db_step(st) != DB_ROW)
 		return store_fail(s, "letters_add");
-	*id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
+	*id = db_column_int64(st, 0);
+	db_reset(st);
 	return STORE_OK;
 }
 
@@ -159,23 +159,23 @@ letters_add(struct store *s, const char *title, const char *body,
 enum store_status
 letters_get(struct store *s, int64_t id, struct letter *l)
 {
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	enum store_status	 rc = STORE_NOT_FOUND;
 
 	memset(l, 0, sizeof *l);
 	if ((st = store_stmt(s, sql_letter_get)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		l->id = sqlite3_column_int64(st, 0);
+	db_bind_int64(st, 1, id);
+	if (db_step(st) == DB_ROW) {
+		l->id = db_column_int64(st, 0);
 		l->title = store_column_dup(st, 1);
 		l->body = store_column_dup(st, 2);
 		l->issuer = store_column_dup(st, 3);
 		l->issued_on = store_column_dup(st, 4);
-		l->area_id = sqlite3_column_int64(st, 5);
+		l->area_id = db_column_int64(st, 5);
 		rc = STORE_OK;
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return rc;
 }
 
@@ -185,25 +185,25 @@ letters_list(struct store *s, int64_t after, struct letter *out, size_t n,
     size_t *count)
 {
 	struct letter	*l;
-	sqlite3_stmt	*st;
-	int		 rc = SQLITE_DONE;
+	struct db_stmt	*st;
+	int		 rc = DB_DONE;
 
 	*count = 0;
 	if ((st = store_stmt(s, sql_letter_list)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, after);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)n);
-	while (*count < n && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	db_bind_int64(st, 1, after);
+	db_bind_int64(st, 2, (int64_t)n);
+	while (*count < n && (rc = db_step(st)) == DB_ROW) {
 		l = &out[(*count)++];
-		l->id = sqlite3_column_int64(st, 0);
+		l->id = db_column_int64(st, 0);
 		l->title = store_column_dup(st, 1);
 		l->body = store_column_dup(st, 2);
 		l->issuer = store_column_dup(st, 3);
 		l->issued_on = store_column_dup(st, 4);
-		l->area_id = sqlite3_column_int64(st, 5);
+		l->area_id = db_column_int64(st, 5);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
+	db_reset(st);
+	return rc == DB_ROW || rc == DB_DONE ? STORE_OK :
 	    store_fail(s, "letters_list");
 }
 
@@ -264,7 +264,7 @@ letters_make_codes(struct store *s, int64_t id, int64_t area, int level,
     void (*fn)(const struct letter_code *, void *), void *arg, long *made)
 {
 	struct letter_code	 lc;
-	sqlite3_stmt	*st, *ins;
+	struct db_stmt	*st, *ins;
 	char		 code[LETTER_CODE_LEN + 1], label[256];
 	int64_t		 targets[4096];
 	char		*paths[4096];
@@ -277,14 +277,14 @@ letters_make_codes(struct store *s, int64_t id, int64_t area, int level,
 		return STORE_INVALID;
 	if ((st = store_stmt(s, sql_letter_targets)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, area);
-	sqlite3_bind_int(st, 2, level);
+	db_bind_int64(st, 1, area);
+	db_bind_int(st, 2, level);
 	while (n < sizeof targets / sizeof targets[0] &&
-	    sqlite3_step(st) == SQLITE_ROW) {
-		targets[n] = sqlite3_column_int64(st, 0);
+	    db_step(st) == DB_ROW) {
+		targets[n] = db_column_int64(st, 0);
 		paths[n++] = store_column_dup(st, 1);
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	for (i = 0; i < n && rc == STORE_OK; i++) {
 		for (k = 1; k <= per && rc == STORE_OK; k++) {
 			letters_label(paths[i], place, k, per, label,
@@ -295,22 +295,21 @@ letters_make_codes(struct store *s, int64_t id, int64_t area, int level,
 					rc = STORE_ERROR;
 					break;
 				}
-				sqlite3_bind_int64(ins, 1, id);
-				sqlite3_bind_text(ins, 2, code, -1, SQLITE_STATIC);
-				sqlite3_bind_int64(ins, 3, targets[i]);
-				sqlite3_bind_text(ins, 4, label, -1,
-				    SQLITE_STATIC);
-				sqlite3_bind_int64(ins, 5, (sqlite3_int64)now);
-				if (sqlite3_step(ins) != SQLITE_DONE) {
+				db_bind_int64(ins, 1, id);
+				db_bind_text(ins, 2, code, -1, DB_STATIC);
+				db_bind_int64(ins, 3, targets[i]);
+				db_bind_text(ins, 4, label, -1,
+				    DB_STATIC);
+				db_bind_int64(ins, 5, (int64_t)now);
+				if (db_step(ins) != DB_DONE) {
 					rc = store_fail(s, "letters_make_codes");
 					break;
 				}
-				if (sqlite3_changes(s->db) == 1) {
+				if (store_changes(s) == 1) {
 					(*made)++;
 					if (fn != NULL) {
 						memset(&lc, 0, sizeof lc);
-						lc.id = sqlite3_last_insert_rowid(
-						    s->db);
+						lc.id = store_last_rowid(s);
 						lc.letter_id = id;
 						memcpy(lc.code, code,
 						    sizeof lc.code);
@@ -332,23 +331,23 @@ letters_make_codes(struct store *s, int64_t id, int64_t area, int level,
 
 /* Fills a code from a row of id, letter, code, label, area. */
 static void
-letters_code_row(sqlite3_stmt *st, struct letter_code *c)
+letters_code_row(struct db_stmt *st, struct letter_code *c)
 {
 	memset(c, 0, sizeof *c);
-	c->id = sqlite3_column_int64(st, 0);
-	c->letter_id = sqlite3_column_int64(st, 1);
+	c->id = db_column_int64(st, 0);
+	c->letter_id = db_column_int64(st, 1);
 	(void)snprintf(c->code, sizeof c->code, "%s",
-	    (const char *)sqlite3_column_text(st, 2));
+	    (const char *)db_column_text(st, 2));
 	(void)snprintf(c->label, sizeof c->label, "%s",
-	    (const char *)sqlite3_column_text(st, 3));
-	c->area_id = sqlite3_column_int64(st, 4);
+	    (const char *)db_column_text(st, 3));
+	c->area_id = db_column_int64(st, 4);
 }
 
 /* Finds a code. */
 enum store_status
 letters_code(struct store *s, const char *code, struct letter_code *c)
 {
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	enum store_status	 rc = STORE_NOT_FOUND;
 
 	if (strlen(code) != LETTER_CODE_LEN ||
@@ -356,12 +355,12 @@ letters_code(struct store *s, const char *code, struct letter_code *c)
 		return STORE_NOT_FOUND;
 	if ((st = store_stmt(s, sql_code_get)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	db_bind_text(st, 1, code, -1, DB_STATIC);
+	if (db_step(st) == DB_ROW) {
 		letters_code_row(st, c);
 		rc = STORE_OK;
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return rc;
 }
 
@@ -370,7 +369,7 @@ enum store_status
 letters_code_letter(struct store *s, const char *code, struct letter_code *c,
     struct letter *l)
 {
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	enum store_status	 rc = STORE_NOT_FOUND;
 
 	memset(l, 0, sizeof *l);
@@ -379,18 +378,18 @@ letters_code_letter(struct store *s, const char *code, struct letter_code *c,
 		return STORE_NOT_FOUND;
 	if ((st = store_stmt(s, sql_code_letter)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	db_bind_text(st, 1, code, -1, DB_STATIC);
+	if (db_step(st) == DB_ROW) {
 		letters_code_row(st, c);
 		l->id = c->letter_id;
 		l->title = store_column_dup(st, 5);
 		l->body = store_column_dup(st, 6);
 		l->issuer = store_column_dup(st, 7);
 		l->issued_on = store_column_dup(st, 8);
-		l->area_id = sqlite3_column_int64(st, 9);
+		l->area_id = db_column_int64(st, 9);
 		rc = STORE_OK;
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return rc;
 }
 
@@ -399,18 +398,18 @@ enum store_status
 letters_codes(struct store *s, int64_t letter, int64_t area, int64_t after,
     struct letter_code *out, size_t n, size_t *count)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	*count = 0;
 	if ((st = store_stmt(s, sql_code_list)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, letter);
-	sqlite3_bind_int64(st, 2, area);
-	sqlite3_bind_int64(st, 3, after);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)n);
-	while (*count < n && sqlite3_step(st) == SQLITE_ROW)
+	db_bind_int64(st, 1, letter);
+	db_bind_int64(st, 2, area);
+	db_bind_int64(st, 3, after);
+	db_bind_int64(st, 4, (int64_t)n);
+	while (*count < n && db_step(st) == DB_ROW)
 		letters_code_row(st, &out[(*count)++]);
-	sqlite3_reset(st);
+	db_reset(st);
 	return STORE_OK;
 }
 
@@ -422,31 +421,31 @@ letters_scan_row(struct store *s, const struct scan_visit *v,
 {
 	static const char *const names[] = { "wechat", "alipay", "browser",
 	    "bot" };
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	enum store_status	 rc;
 	int			 repeat;
 
 	if ((st = store_stmt(s, sql_scan_seen)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, v->code_id);
-	sqlite3_bind_text(st, 2, v->device, -1, SQLITE_STATIC);
-	repeat = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_reset(st);
+	db_bind_int64(st, 1, v->code_id);
+	db_bind_text(st, 2, v->device, -1, DB_STATIC);
+	repeat = db_step(st) == DB_ROW;
+	db_reset(st);
 	if ((st = store_stmt(s, sql_scan_add)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, v->code_id);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)v->at);
-	sqlite3_bind_text(st, 3, names[v->client], -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, v->device, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 5, repeat);
-	sqlite3_bind_int(st, 6, v->forwarded);
+	db_bind_int64(st, 1, v->code_id);
+	db_bind_int64(st, 2, (int64_t)v->at);
+	db_bind_text(st, 3, names[v->client], -1, DB_STATIC);
+	db_bind_text(st, 4, v->device, -1, DB_STATIC);
+	db_bind_int(st, 5, repeat);
+	db_bind_int(st, 6, v->forwarded);
 	if (ip_hash != NULL)
-		sqlite3_bind_blob(st, 7, ip_hash, 16, SQLITE_STATIC);
+		db_bind_blob(st, 7, ip_hash, 16, DB_STATIC);
 	else
-		sqlite3_bind_null(st, 7);
-	rc = sqlite3_step(st) == SQLITE_DONE ? STORE_OK :
+		db_bind_null(st, 7);
+	rc = db_step(st) == DB_DONE ? STORE_OK :
 	    store_fail(s, "letters_scan_batch");
-	sqlite3_reset(st);
+	db_reset(st);
 	return rc;
 }
 
@@ -454,12 +453,12 @@ letters_scan_row(struct store *s, const struct scan_visit *v,
 static enum store_status
 letters_synchronous(struct store *s, const char *sql)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = store_stmt(s, sql)) == NULL)
 		return STORE_ERROR;
-	(void)sqlite3_step(st);
-	sqlite3_reset(st);
+	(void)db_step(st);
+	db_reset(st);
 	return STORE_OK;
 }
 
@@ -515,7 +514,7 @@ letters_reach(struct store *s, int64_t letter, int64_t root,
 {
 	struct letter		 l;
 	struct reach_row	*rows = NULL, *r;
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	size_t			 n = 0, cap = 0, i;
 	enum store_status	 rc;
 
@@ -532,8 +531,8 @@ letters_reach(struct store *s, int64_t letter, int64_t root,
 	letter_clear(&l);
 	if ((st = store_stmt(s, sql_reach_areas)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, root);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	db_bind_int64(st, 1, root);
+	while (db_step(st) == DB_ROW) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 64;
 			rows = realloc(rows, cap * sizeof *rows);
@@ -542,48 +541,48 @@ letters_reach(struct store *s, int64_t letter, int64_t root,
 		}
 		r = &rows[n++];
 		memset(r, 0, sizeof *r);
-		r->area_id = sqlite3_column_int64(st, 0);
+		r->area_id = db_column_int64(st, 0);
 		(void)snprintf(r->path, sizeof r->path, "%s",
-		    (const char *)sqlite3_column_text(st, 1));
-		r->level = sqlite3_column_int(st, 2);
-		r->households = (long)sqlite3_column_int64(st, 3);
+		    (const char *)db_column_text(st, 1));
+		r->level = db_column_int(st, 2);
+		r->households = (long)db_column_int64(st, 3);
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	for (i = 0; i < n; i++) {
 		r = &rows[i];
 		if ((st = store_stmt(s, sql_reach_households)) == NULL)
 			goto fail;
-		sqlite3_bind_text(st, 1, r->path, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW &&
-		    (long)sqlite3_column_double(st, 0) > r->households)
-			r->households = (long)sqlite3_column_double(st, 0);
-		sqlite3_reset(st);
+		db_bind_text(st, 1, r->path, -1, DB_STATIC);
+		if (db_step(st) == DB_ROW &&
+		    (long)db_column_double(st, 0) > r->households)
+			r->households = (long)db_column_double(st, 0);
+		db_reset(st);
 		if ((st = store_stmt(s, sql_reach_counts)) == NULL)
 			goto fail;
-		sqlite3_bind_int64(st, 1, letter);
-		sqlite3_bind_text(st, 2, r->path, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			r->codes = (long)sqlite3_column_int64(st, 0);
+		db_bind_int64(st, 1, letter);
+		db_bind_text(st, 2, r->path, -1, DB_STATIC);
+		if (db_step(st) == DB_ROW) {
+			r->codes = (long)db_column_int64(st, 0);
 			r->codes_unscanned = r->codes -
-			    (long)sqlite3_column_int64(st, 1);
-			r->scans = (long)sqlite3_column_double(st, 2);
-			r->forwarded = (long)sqlite3_column_double(st, 3);
-			r->devices = (long)sqlite3_column_int64(st, 4);
-			r->bots = (long)sqlite3_column_double(st, 5);
+			    (long)db_column_int64(st, 1);
+			r->scans = (long)db_column_double(st, 2);
+			r->forwarded = (long)db_column_double(st, 3);
+			r->devices = (long)db_column_int64(st, 4);
+			r->bots = (long)db_column_double(st, 5);
 		}
-		sqlite3_reset(st);
+		db_reset(st);
 		if ((st = store_stmt(s, sql_reach_totals)) == NULL)
 			goto fail;
-		sqlite3_bind_int64(st, 1, letter);
-		sqlite3_bind_text(st, 2, r->path, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			r->scans += (long)sqlite3_column_double(st, 0);
-			r->forwarded += (long)sqlite3_column_double(st, 1);
-			r->devices += (long)sqlite3_column_double(st, 2);
-			r->bots += (long)sqlite3_column_double(st, 3);
-			r->codes_unscanned -= (long)sqlite3_column_double(st, 4);
+		db_bind_int64(st, 1, letter);
+		db_bind_text(st, 2, r->path, -1, DB_STATIC);
+		if (db_step(st) == DB_ROW) {
+			r->scans += (long)db_column_double(st, 0);
+			r->forwarded += (long)db_column_double(st, 1);
+			r->devices += (long)db_column_double(st, 2);
+			r->bots += (long)db_column_double(st, 3);
+			r->codes_unscanned -= (long)db_column_double(st, 4);
 		}
-		sqlite3_reset(st);
+		db_reset(st);
 		if (r->codes > 0)
 			fn(r, arg);
 	}
@@ -600,30 +599,30 @@ letters_unscanned(struct store *s, int64_t letter, int64_t area,
     void (*fn)(const struct letter_code *, void *), void *arg)
 {
 	struct letter_code	 c;
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	char			 path[512] = "";
 
 	if (area != 0) {
 		if ((st = store_stmt(s, sql_area_path_of)) == NULL)
 			return STORE_ERROR;
-		sqlite3_bind_int64(st, 1, area);
-		if (sqlite3_step(st) == SQLITE_ROW)
+		db_bind_int64(st, 1, area);
+		if (db_step(st) == DB_ROW)
 			(void)snprintf(path, sizeof path, "%s",
-			    (const char *)sqlite3_column_text(st, 0));
-		sqlite3_reset(st);
+			    (const char *)db_column_text(st, 0));
+		db_reset(st);
 		if (*path == '\0')
 			return STORE_NOT_FOUND;
 	}
 	if ((st = store_stmt(s, sql_unscanned)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, letter);
-	sqlite3_bind_int64(st, 2, area);
-	sqlite3_bind_text(st, 3, path, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	db_bind_int64(st, 1, letter);
+	db_bind_int64(st, 2, area);
+	db_bind_text(st, 3, path, -1, DB_STATIC);
+	while (db_step(st) == DB_ROW) {
 		letters_code_row(st, &c);
 		fn(&c, arg);
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return STORE_OK;
 }
 
@@ -633,31 +632,31 @@ letters_share_code(struct store *s, int64_t letter, int64_t area, time_t now,
     struct letter_code *c)
 {
 	static const char	 label[] = "群内转发链接 shared link";
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	char			 code[LETTER_CODE_LEN + 1];
 	int			 tries;
 
 	for (tries = 0; tries < 10; tries++) {
 		if ((st = store_stmt(s, sql_share_get)) == NULL)
 			return STORE_ERROR;
-		sqlite3_bind_int64(st, 1, letter);
-		sqlite3_bind_int64(st, 2, area);
-		sqlite3_bind_text(st, 3, label, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW) {
+		db_bind_int64(st, 1, letter);
+		db_bind_int64(st, 2, area);
+		db_bind_text(st, 3, label, -1, DB_STATIC);
+		if (db_step(st) == DB_ROW) {
 			letters_code_row(st, c);
-			sqlite3_reset(st);
+			db_reset(st);
 			return STORE_OK;
 		}
-		sqlite3_reset(st);
+		db_reset(st);
 		if (letters_random_code(code) == -1 ||
 		    (st = store_stmt(s, sql_code_add)) == NULL)
 			return STORE_ERROR;
-		sqlite3_bind_int64(st, 1, letter);
-		sqlite3_bind_text(st, 2, code, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, area);
-		sqlite3_bind_text(st, 4, label, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 5, (sqlite3_int64)now);
-		if (sqlite3_step(st) != SQLITE_DONE)
+		db_bind_int64(st, 1, letter);
+		db_bind_text(st, 2, code, -1, DB_STATIC);
+		db_bind_int64(st, 3, area);
+		db_bind_text(st, 4, label, -1, DB_STATIC);
+		db_bind_int64(st, 5, (int64_t)now);
+		if (db_step(st) != DB_DONE)
 			return store_fail(s, "letters_share_code");
 	}
 	return STORE_ERROR;
@@ -667,15 +666,15 @@ letters_share_code(struct store *s, int64_t letter, int64_t area, time_t now,
 static enum store_status
 letters_prune_step(struct store *s, const char *sql, time_t before)
 {
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	enum store_status	 rc;
 
 	if ((st = store_stmt(s, sql)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)before);
-	rc = sqlite3_step(st) == SQLITE_DONE ? STORE_OK :
+	db_bind_int64(st, 1, (int64_t)before);
+	rc = db_step(st) == DB_DONE ? STORE_OK :
 	    store_fail(s, "letters_prune_scans");
-	sqlite3_reset(st);
+	db_reset(st);
 	return rc;
 }
 
@@ -692,7 +691,7 @@ letters_prune_scans(struct store *s, time_t before, long *n)
 	    (rc = letters_prune_step(s, sql_prune_fold, before)) != STORE_OK ||
 	    (rc = letters_prune_step(s, sql_prune_delete, before)) != STORE_OK)
 		goto fail;
-	*n = (long)sqlite3_changes(s->db);
+	*n = (long)store_changes(s);
 	if ((rc = store_commit(s)) != STORE_OK)
 		goto fail;
 	return STORE_OK;
@@ -706,18 +705,18 @@ fail:
 static int
 letters_salt_read(struct store *s, const char *day, uint8_t *salt)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 found = 0;
 
 	if ((st = store_stmt(s, sql_salt_get)) == NULL)
 		return 0;
-	sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW &&
-	    sqlite3_column_bytes(st, 0) == SCAN_SALT_LEN) {
-		memcpy(salt, sqlite3_column_blob(st, 0), SCAN_SALT_LEN);
+	db_bind_text(st, 1, day, -1, DB_STATIC);
+	if (db_step(st) == DB_ROW &&
+	    db_column_bytes(st, 0) == SCAN_SALT_LEN) {
+		memcpy(salt, db_column_blob(st, 0), SCAN_SALT_LEN);
 		found = 1;
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return found;
 }
 
@@ -726,7 +725,7 @@ enum store_status
 letters_day_salt(struct store *s, const char *day, uint8_t salt[SCAN_SALT_LEN])
 {
 	uint8_t		 fresh[SCAN_SALT_LEN];
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if (letters_salt_read(s, day, salt))
 		return STORE_OK;
@@ -735,19 +734,19 @@ letters_day_salt(struct store *s, const char *day, uint8_t salt[SCAN_SALT_LEN])
 	/* Two threads may race here: the first row wins, both read it. */
 	if ((st = store_stmt(s, sql_salt_add)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 2, fresh, sizeof fresh, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		sqlite3_reset(st);
+	db_bind_text(st, 1, day, -1, DB_STATIC);
+	db_bind_blob(st, 2, fresh, sizeof fresh, DB_STATIC);
+	if (db_step(st) != DB_DONE) {
+		db_reset(st);
 		return store_fail(s, "letters_day_salt");
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	explicit_bzero(fresh, sizeof fresh);
 	if ((st = store_stmt(s, sql_salt_forget)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
-	(void)sqlite3_step(st);
-	sqlite3_reset(st);
+	db_bind_text(st, 1, day, -1, DB_STATIC);
+	(void)db_step(st);
+	db_reset(st);
 	return letters_salt_read(s, day, salt) ? STORE_OK : STORE_ERROR;
 }
 

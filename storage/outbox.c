@@ -142,7 +142,7 @@ groups_add_robot(struct store *s, const char *type, const char *name,
     int64_t area, const char *kind, const char *webhook, const char *secret,
     time_t now, int64_t *id)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if (name == NULL || *name == '\0' || !group_kind_valid(kind) ||
 	    webhook == NULL || (strncmp(webhook, "https://", 8) != 0 &&
@@ -150,20 +150,20 @@ groups_add_robot(struct store *s, const char *type, const char *name,
 		return STORE_INVALID;
 	if ((st = store_stmt(s, sql_robot_add)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, area);
-	sqlite3_bind_text(st, 5, webhook, -1, SQLITE_STATIC);
+	db_bind_text(st, 1, type, -1, DB_STATIC);
+	db_bind_text(st, 2, name, -1, DB_STATIC);
+	db_bind_text(st, 3, kind, -1, DB_STATIC);
+	db_bind_int64(st, 4, area);
+	db_bind_text(st, 5, webhook, -1, DB_STATIC);
 	store_bind_text(st, 6, secret);
-	sqlite3_bind_int64(st, 7, (sqlite3_int64)now);
-	switch (sqlite3_step(st)) {
-	case SQLITE_ROW:
-		*id = sqlite3_column_int64(st, 0);
-		sqlite3_reset(st);
+	db_bind_int64(st, 7, (int64_t)now);
+	switch (db_step(st)) {
+	case DB_ROW:
+		*id = db_column_int64(st, 0);
+		db_reset(st);
 		return STORE_OK;
-	case SQLITE_DONE:	/* the key's row is another area's: broken */
-		sqlite3_reset(st);
+	case DB_DONE:	/* the key's row is another area's: broken */
+		db_reset(st);
 		return STORE_INVALID;
 	default:
 		return store_fail(s, "groups_add_robot");
@@ -198,32 +198,32 @@ groups_list(struct store *s, int64_t scope, int64_t after,
     struct group_entry *out, size_t n, size_t *count)
 {
 	struct group_entry	*g;
-	sqlite3_stmt		*st;
-	int			 rc = SQLITE_DONE;
+	struct db_stmt		*st;
+	int			 rc = DB_DONE;
 
 	*count = 0;
 	if ((st = store_stmt(s, sql_groups_list)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, after);
-	sqlite3_bind_int64(st, 2, scope);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)n);
-	while (*count < n && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	db_bind_int64(st, 1, after);
+	db_bind_int64(st, 2, scope);
+	db_bind_int64(st, 3, (int64_t)n);
+	while (*count < n && (rc = db_step(st)) == DB_ROW) {
 		g = &out[(*count)++];
 		memset(g, 0, sizeof *g);
-		g->id = sqlite3_column_int64(st, 0);
+		g->id = db_column_int64(st, 0);
 		(void)snprintf(g->area_path, sizeof g->area_path, "%s",
-		    (const char *)sqlite3_column_text(st, 1));
+		    (const char *)db_column_text(st, 1));
 		(void)snprintf(g->kind, sizeof g->kind, "%s",
-		    (const char *)sqlite3_column_text(st, 2));
+		    (const char *)db_column_text(st, 2));
 		(void)snprintf(g->channel, sizeof g->channel, "%s",
-		    (const char *)sqlite3_column_text(st, 3));
+		    (const char *)db_column_text(st, 3));
 		(void)snprintf(g->name, sizeof g->name, "%s",
-		    (const char *)sqlite3_column_text(st, 4));
-		groups_url_host((const char *)sqlite3_column_text(st, 5),
+		    (const char *)db_column_text(st, 4));
+		groups_url_host((const char *)db_column_text(st, 5),
 		    g->host, sizeof g->host);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
+	db_reset(st);
+	return rc == DB_ROW || rc == DB_DONE ? STORE_OK :
 	    store_fail(s, "groups_list");
 }
 
@@ -254,24 +254,24 @@ enum store_status
 broadcasts_preview(struct store *s, const struct broadcast_new *b,
     struct broadcast_reach *r)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	memset(r, 0, sizeof *r);
 	if (b->kinds == NULL || *b->kinds == '\0')
 		return STORE_INVALID;
 	if ((st = store_stmt(s, sql_bc_reach)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, b->area);
-	sqlite3_bind_text(st, 2, b->kinds, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
+	db_bind_int64(st, 1, b->area);
+	db_bind_text(st, 2, b->kinds, -1, DB_STATIC);
+	if (db_step(st) != DB_ROW) {
+		db_reset(st);
 		return STORE_NOT_FOUND;
 	}
-	r->groups = (long)sqlite3_column_int64(st, 0);
+	r->groups = (long)db_column_int64(st, 0);
 	if (broadcast_has_kind(b->kinds, BROADCAST_SMS) &&
 	    b->sms_channel != NULL)
-		r->numbers = (long)sqlite3_column_int64(st, 1);
-	sqlite3_reset(st);
+		r->numbers = (long)db_column_int64(st, 1);
+	db_reset(st);
 	return STORE_OK;
 }
 
@@ -280,7 +280,7 @@ enum store_status
 broadcasts_create(struct store *s, const struct broadcast_new *b, time_t now,
     int64_t *id, struct broadcast_reach *r)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	memset(r, 0, sizeof *r);
 	if (b->text == NULL || *b->text == '\0' || b->kinds == NULL ||
@@ -288,41 +288,41 @@ broadcasts_create(struct store *s, const struct broadcast_new *b, time_t now,
 		return STORE_INVALID;
 	if ((st = store_stmt(s, sql_bc_insert)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, b->area);
-	sqlite3_bind_text(st, 2, b->kinds, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, b->text, -1, SQLITE_STATIC);
+	db_bind_int64(st, 1, b->area);
+	db_bind_text(st, 2, b->kinds, -1, DB_STATIC);
+	db_bind_text(st, 3, b->text, -1, DB_STATIC);
 	if (b->notice != 0)
-		sqlite3_bind_int64(st, 4, b->notice);
-	sqlite3_bind_text(st, 5, b->by, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 6, (sqlite3_int64)now);
-	if (sqlite3_step(st) != SQLITE_ROW)
+		db_bind_int64(st, 4, b->notice);
+	db_bind_text(st, 5, b->by, -1, DB_STATIC);
+	db_bind_int64(st, 6, (int64_t)now);
+	if (db_step(st) != DB_ROW)
 		return store_fail(s, "broadcasts_create");
-	*id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
+	*id = db_column_int64(st, 0);
+	db_reset(st);
 	if ((st = store_stmt(s, sql_bc_fanout)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, *id);
-	sqlite3_bind_text(st, 2, b->text, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
-	sqlite3_bind_int64(st, 4, b->area);
-	sqlite3_bind_text(st, 5, b->kinds, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	db_bind_int64(st, 1, *id);
+	db_bind_text(st, 2, b->text, -1, DB_STATIC);
+	db_bind_int64(st, 3, (int64_t)now);
+	db_bind_int64(st, 4, b->area);
+	db_bind_text(st, 5, b->kinds, -1, DB_STATIC);
+	if (db_step(st) != DB_DONE)
 		return store_fail(s, "broadcasts_create");
-	r->groups = (long)sqlite3_changes(s->db);
+	r->groups = (long)store_changes(s);
 	if (!broadcast_has_kind(b->kinds, BROADCAST_SMS) ||
 	    b->sms_channel == NULL)
 		return STORE_OK;
 	if ((st = store_stmt(s, sql_bc_fanout_sms)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, *id);
-	sqlite3_bind_text(st, 2, b->sms_text != NULL ? b->sms_text : b->text,
-	    -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
-	sqlite3_bind_int64(st, 4, b->area);
-	sqlite3_bind_text(st, 5, b->sms_channel, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	db_bind_int64(st, 1, *id);
+	db_bind_text(st, 2, b->sms_text != NULL ? b->sms_text : b->text,
+	    -1, DB_STATIC);
+	db_bind_int64(st, 3, (int64_t)now);
+	db_bind_int64(st, 4, b->area);
+	db_bind_text(st, 5, b->sms_channel, -1, DB_STATIC);
+	if (db_step(st) != DB_DONE)
 		return store_fail(s, "broadcasts_create");
-	r->numbers = (long)sqlite3_changes(s->db);
+	r->numbers = (long)store_changes(s);
 	return STORE_OK;
 }
 
@@ -330,7 +330,7 @@ broadcasts_create(struct store *s, const struct broadcast_new *b, time_t now,
 enum store_status
 broadcasts_counts(struct store *s, int64_t id, struct broadcast_counts *c)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	const char	*state;
 	long		 n;
 	int		 sms;
@@ -338,11 +338,11 @@ broadcasts_counts(struct store *s, int64_t id, struct broadcast_counts *c)
 	memset(c, 0, sizeof *c);
 	if ((st = store_stmt(s, sql_bc_counts)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		state = (const char *)sqlite3_column_text(st, 0);
-		sms = sqlite3_column_int(st, 1);
-		n = (long)sqlite3_column_int64(st, 2);
+	db_bind_int64(st, 1, id);
+	while (db_step(st) == DB_ROW) {
+		state = (const char *)db_column_text(st, 0);
+		sms = db_column_int(st, 1);
+		n = (long)db_column_int64(st, 2);
 		if (strcmp(state, "pending") == 0)
 			c->pending += n;
 		else if (strcmp(state, "sending") == 0)
@@ -355,7 +355,7 @@ broadcasts_counts(struct store *s, int64_t id, struct broadcast_counts *c)
 		else
 			c->dead += n;
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return STORE_OK;
 }
 
@@ -363,29 +363,29 @@ broadcasts_counts(struct store *s, int64_t id, struct broadcast_counts *c)
 enum store_status
 broadcasts_get(struct store *s, int64_t id, int64_t *area)
 {
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	enum store_status	 rc = STORE_NOT_FOUND;
 
 	if ((st = store_stmt(s, sql_bc_get)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		*area = sqlite3_column_int64(st, 0);
+	db_bind_int64(st, 1, id);
+	if (db_step(st) == DB_ROW) {
+		*area = db_column_int64(st, 0);
 		rc = STORE_OK;
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return rc;
 }
 
 /* Writes the masked form of a sealed number ("138****0001"). */
 static void
-outbox_masked(struct store *s, sqlite3_stmt *st, int col, char *out,
+outbox_masked(struct store *s, struct db_stmt *st, int col, char *out,
     size_t size)
 {
 	char	*plain = NULL;
 
-	if (reporters_unseal(s, sqlite3_column_blob(st, col),
-	    (size_t)sqlite3_column_bytes(st, col), &plain) == -1) {
+	if (reporters_unseal(s, db_column_blob(st, col),
+	    (size_t)db_column_bytes(st, col), &plain) == -1) {
 		(void)snprintf(out, size, "***");
 		return;
 	}
@@ -399,35 +399,35 @@ enum store_status
 broadcasts_groups(struct store *s, int64_t id, int64_t after,
     struct outbox_group_state *out, size_t n, size_t *count)
 {
-	sqlite3_stmt			*st;
+	struct db_stmt			*st;
 	struct outbox_group_state	*g;
 
 	*count = 0;
 	if ((st = store_stmt(s, sql_bc_groups)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, after);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)n);
-	while (*count < n && sqlite3_step(st) == SQLITE_ROW) {
+	db_bind_int64(st, 1, id);
+	db_bind_int64(st, 2, after);
+	db_bind_int64(st, 3, (int64_t)n);
+	while (*count < n && db_step(st) == DB_ROW) {
 		g = &out[(*count)++];
 		memset(g, 0, sizeof *g);
-		g->row = sqlite3_column_int64(st, 0);
-		g->group_id = sqlite3_column_int64(st, 1);
-		if (sqlite3_column_type(st, 7) == SQLITE_BLOB) {
+		g->row = db_column_int64(st, 0);
+		g->group_id = db_column_int64(st, 1);
+		if (db_column_type(st, 7) == DB_BLOB) {
 			g->sms = 1;
 			outbox_masked(s, st, 7, g->name, sizeof g->name);
 		} else
 			(void)snprintf(g->name, sizeof g->name, "%s",
-			    (const char *)sqlite3_column_text(st, 2));
+			    (const char *)db_column_text(st, 2));
 		(void)snprintf(g->channel, sizeof g->channel, "%s",
-		    (const char *)sqlite3_column_text(st, 3));
+		    (const char *)db_column_text(st, 3));
 		(void)snprintf(g->state, sizeof g->state, "%s",
-		    (const char *)sqlite3_column_text(st, 4));
-		g->attempts = sqlite3_column_int(st, 5);
+		    (const char *)db_column_text(st, 4));
+		g->attempts = db_column_int(st, 5);
 		(void)snprintf(g->error, sizeof g->error, "%s",
-		    (const char *)sqlite3_column_text(st, 6));
+		    (const char *)db_column_text(st, 6));
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return STORE_OK;
 }
 
@@ -451,27 +451,27 @@ outbox_row_clear(struct outbox_row *r)
 enum store_status
 outbox_recover(struct store *s, long *n)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = store_stmt(s, sql_ob_recover)) == NULL)
 		return STORE_ERROR;
-	if (sqlite3_step(st) != SQLITE_DONE)
+	if (db_step(st) != DB_DONE)
 		return store_fail(s, "outbox_recover");
-	*n = (long)sqlite3_changes(s->db);
+	*n = (long)store_changes(s);
 	return STORE_OK;
 }
 
 /* Opens a reporter's seal ("channel\nsender\nname\nchat") for the chat
  * to answer in, into a new string; NULL when it does not open. */
 static char *
-outbox_reporter_chat(struct store *s, sqlite3_stmt *st, int col)
+outbox_reporter_chat(struct store *s, struct db_stmt *st, int col)
 {
 	char	*plain = NULL, *p, *chat = NULL;
 	int	 i;
 
-	if (sqlite3_column_type(st, col) != SQLITE_BLOB ||
-	    reporters_unseal(s, sqlite3_column_blob(st, col),
-	    (size_t)sqlite3_column_bytes(st, col), &plain) == -1)
+	if (db_column_type(st, col) != DB_BLOB ||
+	    reporters_unseal(s, db_column_blob(st, col),
+	    (size_t)db_column_bytes(st, col), &plain) == -1)
 		return NULL;
 	for (p = plain, i = 0; i < 3 && p != NULL; i++)
 		if ((p = strchr(p, '\n')) != NULL)
@@ -488,16 +488,16 @@ enum store_status
 outbox_queue_reporter(struct store *s, int64_t reporter, const char *channel,
     const char *text, const char *idem_key, time_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = store_stmt(s, sql_ob_reporter)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, reporter);
-	sqlite3_bind_text(st, 2, channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, idem_key, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)now);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	db_bind_int64(st, 1, reporter);
+	db_bind_text(st, 2, channel, -1, DB_STATIC);
+	db_bind_text(st, 3, text, -1, DB_STATIC);
+	db_bind_text(st, 4, idem_key, -1, DB_STATIC);
+	db_bind_int64(st, 5, (int64_t)now);
+	if (db_step(st) != DB_DONE)
 		return store_fail(s, "outbox_queue_reporter");
 	return STORE_OK;
 }
@@ -507,20 +507,20 @@ enum store_status
 outbox_due(struct store *s, time_t now, struct outbox_row *out, size_t n,
     size_t *count)
 {
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	struct outbox_row	*r;
 	int			 rc;
 
 	*count = 0;
 	if ((st = store_stmt(s, sql_ob_due)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)n);
-	while (*count < n && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	db_bind_int64(st, 1, (int64_t)now);
+	db_bind_int64(st, 2, (int64_t)n);
+	while (*count < n && (rc = db_step(st)) == DB_ROW) {
 		r = &out[(*count)++];
-		r->id = sqlite3_column_int64(st, 0);
-		r->group_id = sqlite3_column_int64(st, 1);
-		r->attempts = sqlite3_column_int(st, 2) + 1;
+		r->id = db_column_int64(st, 0);
+		r->group_id = db_column_int64(st, 1);
+		r->attempts = db_column_int(st, 2) + 1;
 		r->idem_key = store_column_dup(st, 3);
 		r->body = store_column_dup(st, 4);
 		r->channel = store_column_dup(st, 5);
@@ -528,19 +528,19 @@ outbox_due(struct store *s, time_t now, struct outbox_row *out, size_t n,
 		r->webhook = store_column_dup(st, 7);
 		r->secret = store_column_dup(st, 8);
 		r->meta = store_column_dup(st, 9);
-		r->phone_id = sqlite3_column_int64(st, 10);
-		r->opted_out = sqlite3_column_int(st, 12);
+		r->phone_id = db_column_int64(st, 10);
+		r->opted_out = db_column_int(st, 12);
 		/* A row to a number: the number opened in memory only. */
-		if (r->phone_id != 0 && (sqlite3_column_type(st, 11) !=
-		    SQLITE_BLOB || reporters_unseal(s,
-		    sqlite3_column_blob(st, 11),
-		    (size_t)sqlite3_column_bytes(st, 11), &r->chat_id) == -1))
+		if (r->phone_id != 0 && (db_column_type(st, 11) !=
+		    DB_BLOB || reporters_unseal(s,
+		    db_column_blob(st, 11),
+		    (size_t)db_column_bytes(st, 11), &r->chat_id) == -1))
 			r->chat_id = NULL;
-		r->reporter_id = sqlite3_column_int64(st, 13);
+		r->reporter_id = db_column_int64(st, 13);
 		if (r->reporter_id != 0)
 			r->chat_id = outbox_reporter_chat(s, st, 14);
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return STORE_OK;
 }
 
@@ -548,14 +548,14 @@ outbox_due(struct store *s, time_t now, struct outbox_row *out, size_t n,
 static enum store_status
 outbox_update(struct store *s, const char *sql, int64_t id, time_t t)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = store_stmt(s, sql)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, id);
+	db_bind_int64(st, 1, id);
 	if (sql == sql_ob_defer)
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)t);
-	if (sqlite3_step(st) != SQLITE_DONE)
+		db_bind_int64(st, 2, (int64_t)t);
+	if (db_step(st) != DB_DONE)
 		return store_fail(s, "outbox");
 	return STORE_OK;
 }
@@ -567,7 +567,7 @@ outbox_claim(struct store *s, const int64_t *ids, size_t n)
 {
 	enum store_status	 rc;
 	size_t			 i;
-	int			 own = sqlite3_get_autocommit(s->db);
+	int			 own = store_autocommit(s);
 
 	if (own && (rc = store_begin(s)) != STORE_OK)
 		return rc;
@@ -593,19 +593,19 @@ enum store_status
 outbox_finish(struct store *s, int64_t id, const char *state, time_t next_at,
     const char *error, time_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if (strcmp(state, "sent") != 0 && strcmp(state, "dead") != 0 &&
 	    strcmp(state, "pending") != 0)
 		return STORE_INVALID;
 	if ((st = store_stmt(s, sql_ob_finish)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)next_at);
+	db_bind_int64(st, 1, id);
+	db_bind_text(st, 2, state, -1, DB_STATIC);
+	db_bind_int64(st, 3, (int64_t)next_at);
 	store_bind_text(st, 4, error);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)now);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	db_bind_int64(st, 5, (int64_t)now);
+	if (db_step(st) != DB_DONE)
 		return store_fail(s, "outbox_finish");
 	return STORE_OK;
 }
@@ -621,7 +621,7 @@ outbox_next_due(struct store *s, time_t *when)
 enum store_status
 outbox_stats(struct store *s, struct outbox_stats *os)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	const char	*state;
 	size_t		 i;
 	int		 rc;
@@ -629,15 +629,15 @@ outbox_stats(struct store *s, struct outbox_stats *os)
 	memset(os, 0, sizeof *os);
 	if ((st = store_stmt(s, sql_ob_states)) == NULL)
 		return STORE_ERROR;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		state = (const char *)sqlite3_column_text(st, 0);
+	while ((rc = db_step(st)) == DB_ROW) {
+		state = (const char *)db_column_text(st, 0);
 		for (i = 0; i < OUTBOX_STATES && state != NULL; i++)
 			if (strcmp(state, outbox_state_names[i]) == 0)
-				os->rows[i] = sqlite3_column_int64(st, 1);
+				os->rows[i] = db_column_int64(st, 1);
 	}
-	if (rc != SQLITE_DONE)
+	if (rc != DB_DONE)
 		return store_fail(s, "outbox_stats");
-	sqlite3_reset(st);
+	db_reset(st);
 	return STORE_OK;
 }
 
@@ -712,29 +712,29 @@ enum store_status
 outbox_report(struct store *s, int64_t id, const char *state,
     const char *error, const char *ref, time_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	if (strcmp(state, "delivered") != 0 && strcmp(state, "failed") != 0)
 		return STORE_INVALID;
 	if ((st = store_stmt(s, sql_ob_report)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC);
+	db_bind_int64(st, 1, id);
+	db_bind_text(st, 2, state, -1, DB_STATIC);
 	store_bind_text(st, 3, error);
 	store_bind_text(st, 4, ref);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)now);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
+	db_bind_int64(st, 5, (int64_t)now);
+	rc = db_step(st);
+	db_reset(st);
+	if (rc == DB_ROW)
 		return STORE_OK;
-	if (rc != SQLITE_DONE)
+	if (rc != DB_DONE)
 		return store_fail(s, "outbox_report");
 	/* Nothing changed: a report again, or of no row of ours. */
 	if ((st = store_stmt(s, sql_ob_exists)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? STORE_OK : STORE_NOT_FOUND;
+	db_bind_int64(st, 1, id);
+	rc = db_step(st);
+	db_reset(st);
+	return rc == DB_ROW ? STORE_OK : STORE_NOT_FOUND;
 }

@@ -40,9 +40,9 @@ static const char *const sql_ov_letter =
 
 /* Copies column i of st into out (len bytes), "" for NULL. */
 static void
-overview_text(sqlite3_stmt *st, int i, char *out, size_t len)
+overview_text(struct db_stmt *st, int i, char *out, size_t len)
 {
-	const char	*v = (const char *)sqlite3_column_text(st, i);
+	const char	*v = (const char *)db_column_text(st, i);
 
 	(void)snprintf(out, len, "%s", v != NULL ? v : "");
 }
@@ -52,7 +52,7 @@ enum store_status
 overview_tips(struct store *s, int64_t base, int unknown, time_t since,
     time_t until, struct overview_line *lines, size_t n, size_t *count)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	enum tip_state	 state;
 	int64_t		 line;
 	size_t		 i, k = 0;
@@ -61,42 +61,42 @@ overview_tips(struct store *s, int64_t base, int unknown, time_t since,
 	*count = 0;
 	if (n < 2 || (st = store_stmt(s, sql_ov_lines)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, base);
+	db_bind_int64(st, 1, base);
 	/* Room is kept for the base's own line and the unknown one. */
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (sqlite3_column_int(st, 2) == 0 && k >= n - 2)
+	while (db_step(st) == DB_ROW) {
+		if (db_column_int(st, 2) == 0 && k >= n - 2)
 			continue;
 		memset(&lines[k], 0, sizeof lines[k]);
-		lines[k].id = sqlite3_column_int64(st, 0);
+		lines[k].id = db_column_int64(st, 0);
 		overview_text(st, 1, lines[k].path, sizeof lines[k].path);
-		lines[k].own = sqlite3_column_int(st, 2);
+		lines[k].own = db_column_int(st, 2);
 		k++;
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	if (unknown) {
 		memset(&lines[k], 0, sizeof lines[k]);
 		k++;
 	}
 	if ((st = store_stmt(s, sql_ov_tips)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, base);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)since);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)until);
-	sqlite3_bind_int(st, 4, unknown);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		line = sqlite3_column_int64(st, 0);
-		if (tip_state_parse((const char *)sqlite3_column_text(st, 1),
+	db_bind_int64(st, 1, base);
+	db_bind_int64(st, 2, (int64_t)since);
+	db_bind_int64(st, 3, (int64_t)until);
+	db_bind_int(st, 4, unknown);
+	while ((rc = db_step(st)) == DB_ROW) {
+		line = db_column_int64(st, 0);
+		if (tip_state_parse((const char *)db_column_text(st, 1),
 		    &state) == -1)
 			continue;
 		for (i = 0; i < k; i++)
 			if (lines[i].id == line) {
-				lines[i].n[state] += (long)sqlite3_column_int64(st,
+				lines[i].n[state] += (long)db_column_int64(st,
 				    2);
 				break;
 			}
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	db_reset(st);
+	if (rc != DB_DONE)
 		return store_fail(s, "overview_tips");
 	*count = k;
 	return STORE_OK;
@@ -107,33 +107,33 @@ enum store_status
 overview_broadcasts(struct store *s, int64_t base, time_t since, time_t until,
     struct overview_broadcast *b, size_t n, size_t *count)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	const char	*body;
 	int		 rc;
 
 	*count = 0;
 	if ((st = store_stmt(s, sql_ov_broadcasts)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, base);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)since);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)until);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)n);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	db_bind_int64(st, 1, base);
+	db_bind_int64(st, 2, (int64_t)since);
+	db_bind_int64(st, 3, (int64_t)until);
+	db_bind_int64(st, 4, (int64_t)n);
+	while ((rc = db_step(st)) == DB_ROW) {
 		memset(&b[*count], 0, sizeof b[*count]);
-		b[*count].id = sqlite3_column_int64(st, 0);
-		b[*count].created_at = (time_t)sqlite3_column_int64(st, 1);
+		b[*count].id = db_column_int64(st, 0);
+		b[*count].created_at = (time_t)db_column_int64(st, 1);
 		overview_text(st, 2, b[*count].area_path,
 		    sizeof b[*count].area_path);
 		overview_text(st, 3, b[*count].kinds, sizeof b[*count].kinds);
-		body = (const char *)sqlite3_column_text(st, 4);
+		body = (const char *)db_column_text(st, 4);
 		if (body != NULL)
 			(void)snprintf(b[*count].excerpt,
 			    sizeof b[*count].excerpt, "%.*s",
 			    (int)utf8_prefix(body, OVERVIEW_EXCERPT), body);
 		(*count)++;
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? STORE_OK : store_fail(s,
+	db_reset(st);
+	return rc == DB_DONE ? STORE_OK : store_fail(s,
 	    "overview_broadcasts");
 }
 
@@ -142,19 +142,19 @@ enum store_status
 overview_letter(struct store *s, int64_t base, int64_t *id, char *title,
     size_t len)
 {
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	enum store_status	 rc = STORE_NOT_FOUND;
 	int			 r;
 
 	if ((st = store_stmt(s, sql_ov_letter)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, base);
-	if ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
+	db_bind_int64(st, 1, base);
+	if ((r = db_step(st)) == DB_ROW) {
+		*id = db_column_int64(st, 0);
 		overview_text(st, 1, title, len);
 		rc = STORE_OK;
-	} else if (r != SQLITE_DONE)
+	} else if (r != DB_DONE)
 		rc = store_fail(s, "overview_letter");
-	sqlite3_reset(st);
+	db_reset(st);
 	return rc;
 }

@@ -169,27 +169,27 @@ enum store_status
 patrols_add(struct store *s, int64_t staff, int64_t area, const char *finding,
     time_t at, const char *week, int64_t *id)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	if ((st = store_stmt(s, sql_add)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, staff);
-	sqlite3_bind_int64(st, 2, area);
-	sqlite3_bind_text(st, 3, finding, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)at);
-	sqlite3_bind_text(st, 5, week, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? STORE_OK : store_fail(s, "patrols_add");
+	db_bind_int64(st, 1, staff);
+	db_bind_int64(st, 2, area);
+	db_bind_text(st, 3, finding, -1, DB_STATIC);
+	db_bind_int64(st, 4, (int64_t)at);
+	db_bind_text(st, 5, week, -1, DB_STATIC);
+	if ((rc = db_step(st)) == DB_ROW)
+		*id = db_column_int64(st, 0);
+	db_reset(st);
+	return rc == DB_ROW ? STORE_OK : store_fail(s, "patrols_add");
 }
 
 /* Copies text column i into out, cut to size. */
 static void
-patrol_text(sqlite3_stmt *st, int i, char *out, size_t size)
+patrol_text(struct db_stmt *st, int i, char *out, size_t size)
 {
-	const unsigned char	*v = sqlite3_column_text(st, i);
+	const unsigned char	*v = db_column_text(st, i);
 
 	(void)snprintf(out, size, "%s", v != NULL ? (const char *)v : "");
 }
@@ -199,30 +199,30 @@ enum store_status
 patrols_list(struct store *s, int64_t staff, int64_t scope, const char *week,
     struct patrol_row *rows, size_t n, size_t *count)
 {
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	struct patrol_row	*p;
-	int			 rc = SQLITE_DONE;
+	int			 rc = DB_DONE;
 
 	*count = 0;
 	if ((st = store_stmt(s, sql_list)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_text(st, 1, week, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, staff);
-	sqlite3_bind_int64(st, 3, scope);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)n);
-	while (*count < n && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	db_bind_text(st, 1, week, -1, DB_STATIC);
+	db_bind_int64(st, 2, staff);
+	db_bind_int64(st, 3, scope);
+	db_bind_int64(st, 4, (int64_t)n);
+	while (*count < n && (rc = db_step(st)) == DB_ROW) {
 		p = &rows[(*count)++];
 		memset(p, 0, sizeof *p);
-		p->id = sqlite3_column_int64(st, 0);
-		p->staff_id = sqlite3_column_int64(st, 1);
+		p->id = db_column_int64(st, 0);
+		p->staff_id = db_column_int64(st, 1);
 		patrol_text(st, 2, p->staff_name, sizeof p->staff_name);
-		p->area_id = sqlite3_column_int64(st, 3);
+		p->area_id = db_column_int64(st, 3);
 		patrol_text(st, 4, p->area_path, sizeof p->area_path);
 		patrol_text(st, 5, p->finding, sizeof p->finding);
-		p->at = (time_t)sqlite3_column_int64(st, 6);
+		p->at = (time_t)db_column_int64(st, 6);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
+	db_reset(st);
+	return rc == DB_ROW || rc == DB_DONE ? STORE_OK :
 	    store_fail(s, "patrols_list");
 }
 
@@ -231,20 +231,20 @@ enum store_status
 patrols_tally(struct store *s, int64_t area, const char *week,
     long *buildings, long *patrolled)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	*buildings = *patrolled = 0;
 	if ((st = store_stmt(s, sql_tally)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, area);
-	sqlite3_bind_text(st, 2, week, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*buildings = (long)sqlite3_column_int64(st, 0);
-		*patrolled = (long)sqlite3_column_int64(st, 1);
+	db_bind_int64(st, 1, area);
+	db_bind_text(st, 2, week, -1, DB_STATIC);
+	if ((rc = db_step(st)) == DB_ROW) {
+		*buildings = (long)db_column_int64(st, 0);
+		*patrolled = (long)db_column_int64(st, 1);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? STORE_OK : store_fail(s, "patrols_tally");
+	db_reset(st);
+	return rc == DB_ROW ? STORE_OK : store_fail(s, "patrols_tally");
 }
 
 /* Buildings without a patrol. */
@@ -252,26 +252,26 @@ enum store_status
 patrols_unpatrolled(struct store *s, int64_t area, const char *week,
     struct patrol_area *out, size_t n, size_t *count, long *total)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	*count = 0;
 	*total = 0;
 	if ((st = store_stmt(s, sql_unpatrolled)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, area);
-	sqlite3_bind_text(st, 2, week, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	db_bind_int64(st, 1, area);
+	db_bind_text(st, 2, week, -1, DB_STATIC);
+	while ((rc = db_step(st)) == DB_ROW) {
 		if (*count < n) {
-			out[*count].id = sqlite3_column_int64(st, 0);
+			out[*count].id = db_column_int64(st, 0);
 			patrol_text(st, 1, out[*count].path,
 			    sizeof out[*count].path);
 			(*count)++;
 		}
 		(*total)++;
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? STORE_OK : store_fail(s,
+	db_reset(st);
+	return rc == DB_DONE ? STORE_OK : store_fail(s,
 	    "patrols_unpatrolled");
 }
 
@@ -280,26 +280,26 @@ enum store_status
 patrols_idle_workers(struct store *s, int64_t area, const char *week,
     struct patrol_worker *out, size_t n, size_t *count, long *total)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	*count = 0;
 	*total = 0;
 	if ((st = store_stmt(s, sql_idle)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, area);
-	sqlite3_bind_text(st, 2, week, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	db_bind_int64(st, 1, area);
+	db_bind_text(st, 2, week, -1, DB_STATIC);
+	while ((rc = db_step(st)) == DB_ROW) {
 		if (*count < n) {
-			out[*count].id = sqlite3_column_int64(st, 0);
+			out[*count].id = db_column_int64(st, 0);
 			patrol_text(st, 1, out[*count].name,
 			    sizeof out[*count].name);
 			(*count)++;
 		}
 		(*total)++;
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? STORE_OK : store_fail(s,
+	db_reset(st);
+	return rc == DB_DONE ? STORE_OK : store_fail(s,
 	    "patrols_idle_workers");
 }
 
@@ -308,28 +308,28 @@ enum store_status
 patrols_grids(struct store *s, int64_t scope, const char *week, int64_t after,
     struct patrol_grid *out, size_t n, size_t *count)
 {
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	struct patrol_grid	*g;
-	int			 rc = SQLITE_DONE;
+	int			 rc = DB_DONE;
 
 	*count = 0;
 	if ((st = store_stmt(s, sql_grids)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, scope);
-	sqlite3_bind_text(st, 2, week, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, after);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)n);
-	while (*count < n && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	db_bind_int64(st, 1, scope);
+	db_bind_text(st, 2, week, -1, DB_STATIC);
+	db_bind_int64(st, 3, after);
+	db_bind_int64(st, 4, (int64_t)n);
+	while (*count < n && (rc = db_step(st)) == DB_ROW) {
 		g = &out[(*count)++];
 		memset(g, 0, sizeof *g);
-		g->id = sqlite3_column_int64(st, 0);
+		g->id = db_column_int64(st, 0);
 		patrol_text(st, 1, g->path, sizeof g->path);
-		g->buildings = (long)sqlite3_column_int64(st, 2);
-		g->patrolled = (long)sqlite3_column_int64(st, 3);
-		g->workers = (long)sqlite3_column_int64(st, 4);
+		g->buildings = (long)db_column_int64(st, 2);
+		g->patrolled = (long)db_column_int64(st, 3);
+		g->workers = (long)db_column_int64(st, 4);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
+	db_reset(st);
+	return rc == DB_ROW || rc == DB_DONE ? STORE_OK :
 	    store_fail(s, "patrols_grids");
 }
 
@@ -337,20 +337,20 @@ patrols_grids(struct store *s, int64_t scope, const char *week, int64_t after,
 enum store_status
 patrols_check_since(struct store *s, time_t now, time_t *since)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	if ((st = store_stmt(s, sql_since_put)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	db_bind_int64(st, 1, (int64_t)now);
+	if (db_step(st) != DB_DONE)
 		return store_fail(s, "patrols_check_since");
 	if ((st = store_stmt(s, sql_since_get)) == NULL)
 		return STORE_ERROR;
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*since = (time_t)sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? STORE_OK : store_fail(s,
+	if ((rc = db_step(st)) == DB_ROW)
+		*since = (time_t)db_column_int64(st, 0);
+	db_reset(st);
+	return rc == DB_ROW ? STORE_OK : store_fail(s,
 	    "patrols_check_since");
 }
 
@@ -358,17 +358,17 @@ patrols_check_since(struct store *s, time_t now, time_t *since)
 enum store_status
 patrols_check_since_get(struct store *s, time_t *since)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	if ((st = store_stmt(s, sql_since_get)) == NULL)
 		return STORE_ERROR;
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*since = (time_t)sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
+	if ((rc = db_step(st)) == DB_ROW)
+		*since = (time_t)db_column_int64(st, 0);
+	db_reset(st);
+	if (rc == DB_DONE)
 		return STORE_NOT_FOUND;
-	return rc == SQLITE_ROW ? STORE_OK : store_fail(s,
+	return rc == DB_ROW ? STORE_OK : store_fail(s,
 	    "patrols_check_since_get");
 }
 
@@ -377,19 +377,19 @@ enum store_status
 patrols_unchecked(struct store *s, const char *week, int64_t after,
     int64_t *grids, size_t n, size_t *count)
 {
-	sqlite3_stmt	*st;
-	int		 rc = SQLITE_DONE;
+	struct db_stmt	*st;
+	int		 rc = DB_DONE;
 
 	*count = 0;
 	if ((st = store_stmt(s, sql_unchecked)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_text(st, 1, week, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, after);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)n);
-	while (*count < n && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		grids[(*count)++] = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
+	db_bind_text(st, 1, week, -1, DB_STATIC);
+	db_bind_int64(st, 2, after);
+	db_bind_int64(st, 3, (int64_t)n);
+	while (*count < n && (rc = db_step(st)) == DB_ROW)
+		grids[(*count)++] = db_column_int64(st, 0);
+	db_reset(st);
+	return rc == DB_ROW || rc == DB_DONE ? STORE_OK :
 	    store_fail(s, "patrols_unchecked");
 }
 
@@ -398,17 +398,17 @@ enum store_status
 patrols_checked(struct store *s, int64_t grid, const char *week,
     long buildings, long missing, long told, time_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = store_stmt(s, sql_checked)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, grid);
-	sqlite3_bind_text(st, 2, week, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, buildings);
-	sqlite3_bind_int64(st, 4, missing);
-	sqlite3_bind_int64(st, 5, told);
-	sqlite3_bind_int64(st, 6, (sqlite3_int64)now);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	db_bind_int64(st, 1, grid);
+	db_bind_text(st, 2, week, -1, DB_STATIC);
+	db_bind_int64(st, 3, buildings);
+	db_bind_int64(st, 4, missing);
+	db_bind_int64(st, 5, told);
+	db_bind_int64(st, 6, (int64_t)now);
+	if (db_step(st) != DB_DONE)
 		return store_fail(s, "patrols_checked");
 	return STORE_OK;
 }

@@ -53,7 +53,7 @@ static enum store_status
 phones_find(struct store *s, const char *e164, uint8_t ref[PHONE_REF_LEN],
     int64_t *id, int64_t *area, int *out)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	if (phones_ref(s, e164, ref) == -1) {
@@ -62,18 +62,18 @@ phones_find(struct store *s, const char *e164, uint8_t ref[PHONE_REF_LEN],
 	}
 	if ((st = store_stmt(s, sql_ph_find)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_blob(st, 1, ref, PHONE_REF_LEN, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
-		sqlite3_reset(st);
+	db_bind_blob(st, 1, ref, PHONE_REF_LEN, DB_STATIC);
+	rc = db_step(st);
+	if (rc == DB_DONE) {
+		db_reset(st);
 		return STORE_NOT_FOUND;
 	}
-	if (rc != SQLITE_ROW)
+	if (rc != DB_ROW)
 		return store_fail(s, "phones_find");
-	*id = sqlite3_column_int64(st, 0);
-	*area = sqlite3_column_int64(st, 1);
-	*out = sqlite3_column_int(st, 2);
-	sqlite3_reset(st);
+	*id = db_column_int64(st, 0);
+	*area = db_column_int64(st, 1);
+	*out = db_column_int(st, 2);
+	db_reset(st);
 	return STORE_OK;
 }
 
@@ -82,7 +82,7 @@ static enum store_status
 phones_add(struct store *s, const uint8_t ref[PHONE_REF_LEN],
     const char *e164, int64_t area, const char *name, int out, time_t now)
 {
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	uint8_t			*sealed = NULL, *nsealed = NULL;
 	size_t			 slen = 0, nlen = 0;
 	enum store_status	 rc = STORE_ERROR;
@@ -95,20 +95,20 @@ phones_add(struct store *s, const uint8_t ref[PHONE_REF_LEN],
 	}
 	if ((st = store_stmt(s, sql_ph_add)) == NULL)
 		goto out;
-	sqlite3_bind_blob(st, 1, ref, PHONE_REF_LEN, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 2, sealed, (int)slen, SQLITE_STATIC);
+	db_bind_blob(st, 1, ref, PHONE_REF_LEN, DB_STATIC);
+	db_bind_blob(st, 2, sealed, (int)slen, DB_STATIC);
 	if (nsealed != NULL)
-		sqlite3_bind_blob(st, 3, nsealed, (int)nlen, SQLITE_STATIC);
+		db_bind_blob(st, 3, nsealed, (int)nlen, DB_STATIC);
 	if (area != 0)
-		sqlite3_bind_int64(st, 4, area);
+		db_bind_int64(st, 4, area);
 	if (out)
-		sqlite3_bind_int64(st, 5, (sqlite3_int64)now);
-	sqlite3_bind_int64(st, 6, (sqlite3_int64)now);
-	if (sqlite3_step(st) != SQLITE_DONE) {
+		db_bind_int64(st, 5, (int64_t)now);
+	db_bind_int64(st, 6, (int64_t)now);
+	if (db_step(st) != DB_DONE) {
 		rc = store_fail(s, "phones_add");
 		goto out;
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	rc = STORE_OK;
 out:
 	free(sealed);
@@ -121,7 +121,7 @@ enum store_status
 phones_put(struct store *s, const char *e164, int64_t area, const char *name,
     time_t now, enum phone_put *what)
 {
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	uint8_t			 ref[PHONE_REF_LEN], *nsealed = NULL;
 	size_t			 nlen = 0;
 	int64_t			 id, old;
@@ -149,16 +149,16 @@ phones_put(struct store *s, const char *e164, int64_t area, const char *name,
 	rc = STORE_ERROR;
 	if ((st = store_stmt(s, sql_ph_move)) == NULL)
 		goto out;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, area);
+	db_bind_int64(st, 1, id);
+	db_bind_int64(st, 2, area);
 	if (nsealed != NULL)
-		sqlite3_bind_blob(st, 3, nsealed, (int)nlen, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
-	if (sqlite3_step(st) != SQLITE_DONE) {
+		db_bind_blob(st, 3, nsealed, (int)nlen, DB_STATIC);
+	db_bind_int64(st, 4, (int64_t)now);
+	if (db_step(st) != DB_DONE) {
 		rc = store_fail(s, "phones_put");
 		goto out;
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	/* A new name for the same place is not a move. */
 	*what = old == area ? PHONE_SAME : PHONE_MOVED;
 	rc = STORE_OK;
@@ -172,7 +172,7 @@ enum store_status
 phones_set_opt_out(struct store *s, const char *e164, int out, time_t now,
     int *changed)
 {
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	uint8_t			 ref[PHONE_REF_LEN];
 	int64_t			 id, area;
 	int			 was, c;
@@ -193,13 +193,13 @@ phones_set_opt_out(struct store *s, const char *e164, int out, time_t now,
 		return rc;
 	if ((st = store_stmt(s, sql_ph_opt)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, id);
+	db_bind_int64(st, 1, id);
 	if (out)
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
-	if (sqlite3_step(st) != SQLITE_DONE)
+		db_bind_int64(st, 2, (int64_t)now);
+	db_bind_int64(st, 3, (int64_t)now);
+	if (db_step(st) != DB_DONE)
 		return store_fail(s, "phones_set_opt_out");
-	sqlite3_reset(st);
+	db_reset(st);
 	*changed = 1;
 	return STORE_OK;
 }
@@ -221,16 +221,16 @@ phones_opted_out(struct store *s, const char *e164, int *out)
 enum store_status
 phones_count(struct store *s, int64_t area, struct phone_counts *c)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	memset(c, 0, sizeof *c);
 	if ((st = store_stmt(s, sql_ph_count)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, area);
-	if (sqlite3_step(st) != SQLITE_ROW)
+	db_bind_int64(st, 1, area);
+	if (db_step(st) != DB_ROW)
 		return store_fail(s, "phones_count");
-	c->numbers = sqlite3_column_int64(st, 0);
-	c->opted_out = sqlite3_column_int64(st, 1);
-	sqlite3_reset(st);
+	c->numbers = db_column_int64(st, 0);
+	c->opted_out = db_column_int64(st, 1);
+	db_reset(st);
 	return STORE_OK;
 }

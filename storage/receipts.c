@@ -128,7 +128,7 @@ receipts_issue(struct store *s, int64_t tip, time_t now,
     char digits[RECEIPT_DIGITS + 1])
 {
 	uint8_t		 h[RECEIPT_HASH_LEN];
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 tries;
 
 	/* Two receipts with one hash would open each other's tip; at 10^16
@@ -140,16 +140,16 @@ receipts_issue(struct store *s, int64_t tip, time_t now,
 			return store_fail(s, "receipts_issue: no key");
 		if ((st = store_stmt(s, sql_receipt_insert)) == NULL)
 			return STORE_ERROR;
-		sqlite3_bind_int64(st, 1, tip);
-		sqlite3_bind_blob(st, 2, h, sizeof h, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
-		if (sqlite3_step(st) != SQLITE_DONE) {
+		db_bind_int64(st, 1, tip);
+		db_bind_blob(st, 2, h, sizeof h, DB_STATIC);
+		db_bind_int64(st, 3, (int64_t)now);
+		if (db_step(st) != DB_DONE) {
 			OPENSSL_cleanse(digits, RECEIPT_DIGITS);
 			digits[0] = '\0';
 			return store_fail(s, "receipts_issue");
 		}
-		sqlite3_reset(st);
-		if (sqlite3_changes(s->db) == 1)
+		db_reset(st);
+		if (store_changes(s) == 1)
 			return STORE_OK;
 		if (receipts_find(s, digits, &(int64_t){ 0 }) != STORE_OK)
 			break;	/* no clash on the hash: the tip had one */
@@ -165,7 +165,7 @@ receipts_issue_new(struct store *s, const char *channel, const char *sender,
     time_t now, char ref[TIP_REF_MAX], char digits[RECEIPT_DIGITS + 1])
 {
 	uint8_t			 who[REPORTER_REF_LEN];
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	int64_t			 tip = 0;
 
 	digits[0] = '\0';
@@ -174,15 +174,15 @@ receipts_issue_new(struct store *s, const char *channel, const char *sender,
 		return store_fail(s, "receipts_issue_new: no key");
 	if ((st = store_stmt(s, sql_receipt_new_tip)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_blob(st, 1, who, sizeof who, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, channel, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		tip = sqlite3_column_int64(st, 0);
+	db_bind_blob(st, 1, who, sizeof who, DB_STATIC);
+	db_bind_text(st, 2, channel, -1, DB_STATIC);
+	db_bind_int64(st, 3, (int64_t)now);
+	if (db_step(st) == DB_ROW) {
+		tip = db_column_int64(st, 0);
 		(void)snprintf(ref, TIP_REF_MAX, "%s",
-		    (const char *)sqlite3_column_text(st, 1));
+		    (const char *)db_column_text(st, 1));
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	if (tip == 0)
 		return STORE_NOT_FOUND;
 	return receipts_issue(s, tip, now, digits);
@@ -193,7 +193,7 @@ enum store_status
 receipts_find(struct store *s, const char *digits, int64_t *tip)
 {
 	uint8_t			 h[RECEIPT_HASH_LEN];
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	enum store_status	 rc = STORE_NOT_FOUND;
 
 	if (digits == NULL || strlen(digits) != RECEIPT_DIGITS ||
@@ -203,11 +203,11 @@ receipts_find(struct store *s, const char *digits, int64_t *tip)
 		return store_fail(s, "receipts_find: no key");
 	if ((st = store_stmt(s, sql_receipt_find)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_blob(st, 1, h, sizeof h, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		*tip = sqlite3_column_int64(st, 0);
+	db_bind_blob(st, 1, h, sizeof h, DB_STATIC);
+	if (db_step(st) == DB_ROW) {
+		*tip = db_column_int64(st, 0);
 		rc = STORE_OK;
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return rc;
 }

@@ -95,35 +95,35 @@ reminder_clear(struct reminder *r)
 
 /* Copies a text column into a fixed field. */
 static void
-rem_text(sqlite3_stmt *st, int col, char *out, size_t size)
+rem_text(struct db_stmt *st, int col, char *out, size_t size)
 {
-	const unsigned char	*v = sqlite3_column_text(st, col);
+	const unsigned char	*v = db_column_text(st, col);
 
 	(void)snprintf(out, size, "%s", v != NULL ? (const char *)v : "");
 }
 
 /* Reads the REMINDER_COLUMNS of the current row. */
 static void
-rem_row(sqlite3_stmt *st, struct reminder *r)
+rem_row(struct db_stmt *st, struct reminder *r)
 {
 	memset(r, 0, sizeof *r);
-	r->id = sqlite3_column_int64(st, 0);
+	r->id = db_column_int64(st, 0);
 	r->title = store_column_dup(st, 1);
 	r->body = store_column_dup(st, 2);
-	r->area_id = sqlite3_column_int64(st, 3);
+	r->area_id = db_column_int64(st, 3);
 	rem_text(st, 4, r->area_path, sizeof r->area_path);
 	rem_text(st, 5, r->kinds, sizeof r->kinds);
 	rem_text(st, 6, r->roles, sizeof r->roles);
 	rem_text(st, 7, r->rrule, sizeof r->rrule);
-	r->dtstart = (time_t)sqlite3_column_int64(st, 8);
+	r->dtstart = (time_t)db_column_int64(st, 8);
 	rem_text(st, 9, r->tz, sizeof r->tz);
-	r->urgent = sqlite3_column_int(st, 10);
-	r->catchup_seconds = sqlite3_column_int(st, 11);
-	r->paused = sqlite3_column_int(st, 12);
-	r->next_at = (time_t)sqlite3_column_int64(st, 13);
+	r->urgent = db_column_int(st, 10);
+	r->catchup_seconds = db_column_int(st, 11);
+	r->paused = db_column_int(st, 12);
+	r->next_at = (time_t)db_column_int64(st, 13);
 	rem_text(st, 14, r->calendar, sizeof r->calendar);
 	rem_text(st, 15, r->created_by, sizeof r->created_by);
-	r->created_at = (time_t)sqlite3_column_int64(st, 16);
+	r->created_at = (time_t)db_column_int64(st, 16);
 }
 
 /* Stores a reminder. */
@@ -131,33 +131,33 @@ enum store_status
 reminders_add(struct store *s, const struct reminder *r, time_t now,
     int64_t *id)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if (r->title == NULL || *r->title == '\0' || r->body == NULL ||
 	    *r->body == '\0' || (r->kinds[0] == '\0' && r->roles[0] == '\0'))
 		return STORE_INVALID;
 	if ((st = store_stmt(s, sql_rem_add)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_text(st, 1, r->title, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, r->body, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, r->area_id);
-	sqlite3_bind_text(st, 4, r->kinds, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, r->roles, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, r->rrule, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 7, (sqlite3_int64)r->dtstart);
-	sqlite3_bind_text(st, 8, r->tz[0] ? r->tz : "Asia/Shanghai", -1,
-	    SQLITE_STATIC);
-	sqlite3_bind_int(st, 9, r->urgent != 0);
-	sqlite3_bind_int(st, 10, r->catchup_seconds);
+	db_bind_text(st, 1, r->title, -1, DB_STATIC);
+	db_bind_text(st, 2, r->body, -1, DB_STATIC);
+	db_bind_int64(st, 3, r->area_id);
+	db_bind_text(st, 4, r->kinds, -1, DB_STATIC);
+	db_bind_text(st, 5, r->roles, -1, DB_STATIC);
+	db_bind_text(st, 6, r->rrule, -1, DB_STATIC);
+	db_bind_int64(st, 7, (int64_t)r->dtstart);
+	db_bind_text(st, 8, r->tz[0] ? r->tz : "Asia/Shanghai", -1,
+	    DB_STATIC);
+	db_bind_int(st, 9, r->urgent != 0);
+	db_bind_int(st, 10, r->catchup_seconds);
 	if (r->next_at != 0)
-		sqlite3_bind_int64(st, 11, (sqlite3_int64)r->next_at);
+		db_bind_int64(st, 11, (int64_t)r->next_at);
 	store_bind_text(st, 12, r->calendar);
-	sqlite3_bind_text(st, 13, r->created_by, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 14, (sqlite3_int64)now);
-	if (sqlite3_step(st) != SQLITE_ROW)
+	db_bind_text(st, 13, r->created_by, -1, DB_STATIC);
+	db_bind_int64(st, 14, (int64_t)now);
+	if (db_step(st) != DB_ROW)
 		return store_fail(s, "reminders_add");
-	*id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
+	*id = db_column_int64(st, 0);
+	db_reset(st);
 	return STORE_OK;
 }
 
@@ -165,20 +165,20 @@ reminders_add(struct store *s, const struct reminder *r, time_t now,
 enum store_status
 reminders_get(struct store *s, int64_t id, int64_t scope, struct reminder *r)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	if ((st = store_stmt(s, sql_rem_get)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, scope);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	db_bind_int64(st, 1, id);
+	db_bind_int64(st, 2, scope);
+	rc = db_step(st);
+	if (rc == DB_ROW)
 		rem_row(st, r);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
+	db_reset(st);
+	if (rc == DB_ROW)
 		return STORE_OK;
-	return rc == SQLITE_DONE ? STORE_NOT_FOUND :
+	return rc == DB_DONE ? STORE_NOT_FOUND :
 	    store_fail(s, "reminders_get");
 }
 
@@ -187,29 +187,29 @@ enum store_status
 reminders_list(struct store *s, int64_t scope, int64_t after,
     struct reminder *out, size_t n, size_t *count)
 {
-	sqlite3_stmt	*st;
-	int		 rc = SQLITE_DONE;
+	struct db_stmt	*st;
+	int		 rc = DB_DONE;
 
 	*count = 0;
 	if ((st = store_stmt(s, sql_rem_list)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, scope);
-	sqlite3_bind_int64(st, 2, after);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)n);
-	while (*count < n && (rc = sqlite3_step(st)) == SQLITE_ROW)
+	db_bind_int64(st, 1, scope);
+	db_bind_int64(st, 2, after);
+	db_bind_int64(st, 3, (int64_t)n);
+	while (*count < n && (rc = db_step(st)) == DB_ROW)
 		rem_row(st, &out[(*count)++]);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
+	db_reset(st);
+	return rc == DB_ROW || rc == DB_DONE ? STORE_OK :
 	    store_fail(s, "reminders_list");
 }
 
 /* Runs an id-and-scope update; STORE_NOT_FOUND when it changed none. */
 static enum store_status
-rem_update(struct store *s, sqlite3_stmt *st, const char *what)
+rem_update(struct store *s, struct db_stmt *st, const char *what)
 {
-	if (sqlite3_step(st) != SQLITE_DONE)
+	if (db_step(st) != DB_DONE)
 		return store_fail(s, what);
-	return sqlite3_changes(s->db) == 1 ? STORE_OK : STORE_NOT_FOUND;
+	return store_changes(s) == 1 ? STORE_OK : STORE_NOT_FOUND;
 }
 
 /* Pauses or resumes. */
@@ -217,15 +217,15 @@ enum store_status
 reminders_pause(struct store *s, int64_t id, int64_t scope, int paused,
     time_t next_at)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = store_stmt(s, sql_rem_pause)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, scope);
-	sqlite3_bind_int(st, 3, paused != 0);
+	db_bind_int64(st, 1, id);
+	db_bind_int64(st, 2, scope);
+	db_bind_int(st, 3, paused != 0);
 	if (next_at != 0)
-		sqlite3_bind_int64(st, 4, (sqlite3_int64)next_at);
+		db_bind_int64(st, 4, (int64_t)next_at);
 	return rem_update(s, st, "reminders_pause");
 }
 
@@ -233,13 +233,13 @@ reminders_pause(struct store *s, int64_t id, int64_t scope, int paused,
 enum store_status
 reminders_delete(struct store *s, int64_t id, int64_t scope, time_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = store_stmt(s, sql_rem_delete)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, scope);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
+	db_bind_int64(st, 1, id);
+	db_bind_int64(st, 2, scope);
+	db_bind_int64(st, 3, (int64_t)now);
 	return rem_update(s, st, "reminders_delete");
 }
 
@@ -248,12 +248,12 @@ enum store_status
 reminders_due(struct store *s, time_t now, int64_t *ids, size_t n,
     size_t *count)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	*count = 0;
 	if ((st = store_stmt(s, sql_rem_due)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
+	db_bind_int64(st, 1, (int64_t)now);
 	return store_ids(s, st, 2, ids, n, count, "reminders_due");
 }
 
@@ -268,14 +268,14 @@ reminders_next_due(struct store *s, time_t *when)
 enum store_status
 reminders_set_next(struct store *s, int64_t id, time_t next_at)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = store_stmt(s, sql_rem_set_next)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, id);
+	db_bind_int64(st, 1, id);
 	if (next_at != 0)
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)next_at);
-	if (sqlite3_step(st) != SQLITE_DONE)
+		db_bind_int64(st, 2, (int64_t)next_at);
+	if (db_step(st) != DB_DONE)
 		return store_fail(s, "reminders_set_next");
 	return STORE_OK;
 }
@@ -285,7 +285,7 @@ enum store_status
 firings_get(struct store *s, int64_t reminder, time_t due_at,
     enum firing_state *state, time_t *held_until)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	const char	*v;
 	int		 rc, i;
 
@@ -293,17 +293,17 @@ firings_get(struct store *s, int64_t reminder, time_t due_at,
 	*held_until = 0;
 	if ((st = store_stmt(s, sql_fire_get)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, reminder);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)due_at);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		v = (const char *)sqlite3_column_text(st, 0);
+	db_bind_int64(st, 1, reminder);
+	db_bind_int64(st, 2, (int64_t)due_at);
+	if ((rc = db_step(st)) == DB_ROW) {
+		v = (const char *)db_column_text(st, 0);
 		for (i = 1; i <= FIRING_SKIPPED; i++)
 			if (v != NULL && strcmp(v, firing_names[i]) == 0)
 				*state = (enum firing_state)i;
-		*held_until = (time_t)sqlite3_column_int64(st, 1);
+		*held_until = (time_t)db_column_int64(st, 1);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
+	db_reset(st);
+	return rc == DB_ROW || rc == DB_DONE ? STORE_OK :
 	    store_fail(s, "firings_get");
 }
 
@@ -313,22 +313,22 @@ firings_put(struct store *s, int64_t reminder, time_t due_at,
     enum firing_state state, time_t held_until, int64_t broadcast,
     long staff_told, time_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if (state == FIRING_NONE)
 		return STORE_INVALID;
 	if ((st = store_stmt(s, sql_fire_put)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, reminder);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)due_at);
-	sqlite3_bind_text(st, 3, firing_names[state], -1, SQLITE_STATIC);
+	db_bind_int64(st, 1, reminder);
+	db_bind_int64(st, 2, (int64_t)due_at);
+	db_bind_text(st, 3, firing_names[state], -1, DB_STATIC);
 	if (held_until != 0)
-		sqlite3_bind_int64(st, 4, (sqlite3_int64)held_until);
+		db_bind_int64(st, 4, (int64_t)held_until);
 	if (broadcast != 0)
-		sqlite3_bind_int64(st, 5, broadcast);
-	sqlite3_bind_int64(st, 6, staff_told);
-	sqlite3_bind_int64(st, 7, (sqlite3_int64)now);
-	if (sqlite3_step(st) != SQLITE_DONE)
+		db_bind_int64(st, 5, broadcast);
+	db_bind_int64(st, 6, staff_told);
+	db_bind_int64(st, 7, (int64_t)now);
+	if (db_step(st) != DB_DONE)
 		return store_fail(s, "firings_put");
 	return STORE_OK;
 }
@@ -338,20 +338,20 @@ enum store_status
 firings_held_due(struct store *s, time_t now, int64_t *reminders, time_t *due,
     size_t n, size_t *count)
 {
-	sqlite3_stmt	*st;
-	int		 rc = SQLITE_DONE;
+	struct db_stmt	*st;
+	int		 rc = DB_DONE;
 
 	*count = 0;
 	if ((st = store_stmt(s, sql_fire_held)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)n);
-	while (*count < n && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		reminders[*count] = sqlite3_column_int64(st, 0);
-		due[(*count)++] = (time_t)sqlite3_column_int64(st, 1);
+	db_bind_int64(st, 1, (int64_t)now);
+	db_bind_int64(st, 2, (int64_t)n);
+	while (*count < n && (rc = db_step(st)) == DB_ROW) {
+		reminders[*count] = db_column_int64(st, 0);
+		due[(*count)++] = (time_t)db_column_int64(st, 1);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
+	db_reset(st);
+	return rc == DB_ROW || rc == DB_DONE ? STORE_OK :
 	    store_fail(s, "firings_held_due");
 }
 
@@ -367,13 +367,13 @@ enum store_status
 reminders_staff(struct store *s, int64_t area, const char *roles,
     int64_t *staff, size_t n, size_t *count)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	*count = 0;
 	if ((st = store_stmt(s, sql_rem_staff)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, area);
-	sqlite3_bind_text(st, 2, roles, -1, SQLITE_STATIC);
+	db_bind_int64(st, 1, area);
+	db_bind_text(st, 2, roles, -1, DB_STATIC);
 	return store_ids(s, st, 3, staff, n, count, "reminders_staff");
 }
 
@@ -381,20 +381,20 @@ reminders_staff(struct store *s, int64_t area, const char *roles,
 enum store_status
 quiet_hours_get(struct store *s, int64_t area, int *start, int *end)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	*start = REMINDER_QUIET_START;
 	*end = REMINDER_QUIET_END;
 	if ((st = store_stmt(s, sql_quiet_get)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, area);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*start = sqlite3_column_int(st, 0);
-		*end = sqlite3_column_int(st, 1);
+	db_bind_int64(st, 1, area);
+	if ((rc = db_step(st)) == DB_ROW) {
+		*start = db_column_int(st, 0);
+		*end = db_column_int(st, 1);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
+	db_reset(st);
+	return rc == DB_ROW || rc == DB_DONE ? STORE_OK :
 	    store_fail(s, "quiet_hours_get");
 }
 
@@ -402,16 +402,16 @@ quiet_hours_get(struct store *s, int64_t area, int *start, int *end)
 enum store_status
 quiet_hours_set(struct store *s, int64_t area, int start, int end)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if (start < 0 || start > 1439 || end < 0 || end > 1439)
 		return STORE_INVALID;
 	if ((st = store_stmt(s, sql_quiet_set)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, area);
-	sqlite3_bind_int(st, 2, start);
-	sqlite3_bind_int(st, 3, end);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	db_bind_int64(st, 1, area);
+	db_bind_int(st, 2, start);
+	db_bind_int(st, 3, end);
+	if (db_step(st) != DB_DONE)
 		return store_fail(s, "quiet_hours_set");
 	return STORE_OK;
 }

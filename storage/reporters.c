@@ -140,20 +140,20 @@ reporters_put(struct store *s, const struct reporter_identity *who,
 	uint8_t			 ref[REPORTER_REF_LEN], *sealed = NULL;
 	size_t			 sealedlen;
 	char			*plain = NULL;
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	enum store_status	 rc = STORE_ERROR;
 
 	if (reporters_ref(s, who->channel, who->sender_id, ref) == -1)
 		return STORE_ERROR;
 	if ((st = store_stmt(s, sql_rep_find)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_blob(st, 1, ref, sizeof ref, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
-		sqlite3_reset(st);
+	db_bind_blob(st, 1, ref, sizeof ref, DB_STATIC);
+	if (db_step(st) == DB_ROW) {
+		*id = db_column_int64(st, 0);
+		db_reset(st);
 		return STORE_OK;
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	plain = xasprintf("%s\n%s\n%s\n%s", who->channel, who->sender_id,
 	    who->sender_name ? who->sender_name : "",
 	    who->chat_id ? who->chat_id : "");
@@ -161,15 +161,15 @@ reporters_put(struct store *s, const struct reporter_identity *who,
 		goto out;
 	if ((st = store_stmt(s, sql_rep_insert)) == NULL)
 		goto out;
-	sqlite3_bind_blob(st, 1, ref, sizeof ref, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 2, sealed, (int)sealedlen, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
-	if (sqlite3_step(st) != SQLITE_ROW) {
+	db_bind_blob(st, 1, ref, sizeof ref, DB_STATIC);
+	db_bind_blob(st, 2, sealed, (int)sealedlen, DB_STATIC);
+	db_bind_int64(st, 3, (int64_t)now);
+	if (db_step(st) != DB_ROW) {
 		rc = store_fail(s, "reporters_put");
 		goto out;
 	}
-	*id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
+	*id = db_column_int64(st, 0);
+	db_reset(st);
 	rc = STORE_OK;
 out:
 	if (plain != NULL) {
@@ -184,16 +184,16 @@ out:
 enum store_status
 reporters_open(struct store *s, int64_t id, char **plain)
 {
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	enum store_status	 rc = STORE_NOT_FOUND;
 
 	if ((st = store_stmt(s, sql_rep_sealed)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		rc = reporters_unseal(s, sqlite3_column_blob(st, 0),
-		    (size_t)sqlite3_column_bytes(st, 0), plain) == 0 ?
+	db_bind_int64(st, 1, id);
+	if (db_step(st) == DB_ROW)
+		rc = reporters_unseal(s, db_column_blob(st, 0),
+		    (size_t)db_column_bytes(st, 0), plain) == 0 ?
 		    STORE_OK : STORE_INVALID;
-	sqlite3_reset(st);
+	db_reset(st);
 	return rc;
 }

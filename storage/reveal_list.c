@@ -18,9 +18,9 @@ static const char *const sql_rv_last =
 
 /* Copies column i of st into out (len bytes). */
 static void
-reveal_list_text(sqlite3_stmt *st, int i, char *out, size_t len)
+reveal_list_text(struct db_stmt *st, int i, char *out, size_t len)
 {
-	const char	*v = (const char *)sqlite3_column_text(st, i);
+	const char	*v = (const char *)db_column_text(st, i);
 
 	(void)snprintf(out, len, "%s", v != NULL ? v : "");
 }
@@ -30,47 +30,47 @@ enum store_status
 reveals_pending(struct store *s, int64_t scope, int unknown,
     struct reveal_pending *p, size_t n, size_t *count)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	*count = 0;
 	if ((st = store_stmt(s, sql_rv_pending)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, scope);
-	sqlite3_bind_int(st, 2, unknown);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)n);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	db_bind_int64(st, 1, scope);
+	db_bind_int(st, 2, unknown);
+	db_bind_int64(st, 3, (int64_t)n);
+	while ((rc = db_step(st)) == DB_ROW) {
 		memset(&p[*count], 0, sizeof p[*count]);
-		p[*count].id = sqlite3_column_int64(st, 0);
+		p[*count].id = db_column_int64(st, 0);
 		reveal_list_text(st, 1, p[*count].ref, sizeof p[*count].ref);
-		p[*count].requested_by = sqlite3_column_int64(st, 2);
+		p[*count].requested_by = db_column_int64(st, 2);
 		reveal_list_text(st, 3, p[*count].requested_by_name,
 		    sizeof p[*count].requested_by_name);
 		reveal_list_text(st, 4, p[*count].reason,
 		    sizeof p[*count].reason);
-		p[*count].requested_at = (time_t)sqlite3_column_int64(st, 5);
+		p[*count].requested_at = (time_t)db_column_int64(st, 5);
 		(*count)++;
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? STORE_OK : store_fail(s, "reveals_pending");
+	db_reset(st);
+	return rc == DB_DONE ? STORE_OK : store_fail(s, "reveals_pending");
 }
 
 /* Finds the newest request by staff for tip. */
 enum store_status
 reveals_last(struct store *s, int64_t tip, int64_t staff, int64_t *id)
 {
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	enum store_status	 rc = STORE_NOT_FOUND;
 
 	if ((st = store_stmt(s, sql_rv_last)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, tip);
-	sqlite3_bind_int64(st, 2, staff);
-	if (sqlite3_step(st) == SQLITE_ROW &&
-	    sqlite3_column_type(st, 0) != SQLITE_NULL) {
-		*id = sqlite3_column_int64(st, 0);
+	db_bind_int64(st, 1, tip);
+	db_bind_int64(st, 2, staff);
+	if (db_step(st) == DB_ROW &&
+	    db_column_type(st, 0) != DB_NULL) {
+		*id = db_column_int64(st, 0);
 		rc = STORE_OK;
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return rc;
 }

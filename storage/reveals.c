@@ -54,20 +54,20 @@ enum store_status
 reveals_request(struct store *s, int64_t tip, int64_t staff,
     const char *reason, time_t now, int64_t *id)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if (reason == NULL || *reason == '\0')
 		return STORE_INVALID;
 	if ((st = store_stmt(s, sql_rv_insert)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, tip);
-	sqlite3_bind_int64(st, 2, staff);
-	sqlite3_bind_text(st, 3, reason, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
-	if (sqlite3_step(st) != SQLITE_ROW)
+	db_bind_int64(st, 1, tip);
+	db_bind_int64(st, 2, staff);
+	db_bind_text(st, 3, reason, -1, DB_STATIC);
+	db_bind_int64(st, 4, (int64_t)now);
+	if (db_step(st) != DB_ROW)
 		return store_fail(s, "reveals_request");
-	*id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
+	*id = db_column_int64(st, 0);
+	db_reset(st);
 	return STORE_OK;
 }
 
@@ -75,47 +75,47 @@ reveals_request(struct store *s, int64_t tip, int64_t staff,
 enum store_status
 reveals_get(struct store *s, int64_t id, struct reveal_row *r)
 {
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	enum store_status	 rc = STORE_NOT_FOUND;
 
 	memset(r, 0, sizeof *r);
 	if ((st = store_stmt(s, sql_rv_get)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, id);
-	switch (sqlite3_step(st)) {
-	case SQLITE_ROW:
-		r->id = sqlite3_column_int64(st, 0);
-		r->tip_id = sqlite3_column_int64(st, 1);
-		r->requested_by = sqlite3_column_int64(st, 2);
-		r->decided_by = sqlite3_column_int64(st, 3);
+	db_bind_int64(st, 1, id);
+	switch (db_step(st)) {
+	case DB_ROW:
+		r->id = db_column_int64(st, 0);
+		r->tip_id = db_column_int64(st, 1);
+		r->requested_by = db_column_int64(st, 2);
+		r->decided_by = db_column_int64(st, 3);
 		(void)snprintf(r->reason, sizeof r->reason, "%s",
-		    (const char *)sqlite3_column_text(st, 4));
+		    (const char *)db_column_text(st, 4));
 		(void)snprintf(r->decision, sizeof r->decision, "%s",
-		    (const char *)sqlite3_column_text(st, 5));
-		r->requested_at = (time_t)sqlite3_column_int64(st, 6);
-		r->decided_at = (time_t)sqlite3_column_int64(st, 7);
-		r->shown_at = (time_t)sqlite3_column_int64(st, 8);
+		    (const char *)db_column_text(st, 5));
+		r->requested_at = (time_t)db_column_int64(st, 6);
+		r->decided_at = (time_t)db_column_int64(st, 7);
+		r->shown_at = (time_t)db_column_int64(st, 8);
 		rc = STORE_OK;
 		break;
-	case SQLITE_DONE:
+	case DB_DONE:
 		break;
 	default:
 		rc = store_fail(s, "reveals_get");
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return rc;
 }
 
 /* Runs an UPDATE that must change exactly one row. */
 static enum store_status
-reveals_one(struct store *s, sqlite3_stmt *st, const char *what)
+reveals_one(struct store *s, struct db_stmt *st, const char *what)
 {
-	int	 rc = sqlite3_step(st);
+	int	 rc = db_step(st);
 
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	db_reset(st);
+	if (rc != DB_DONE)
 		return store_fail(s, what);
-	return sqlite3_changes(s->db) == 1 ? STORE_OK : STORE_NOT_FOUND;
+	return store_changes(s) == 1 ? STORE_OK : STORE_NOT_FOUND;
 }
 
 /* Records a decision. */
@@ -123,15 +123,15 @@ enum store_status
 reveals_decide(struct store *s, int64_t id, int64_t staff, int approve,
     time_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = store_stmt(s, sql_rv_decide)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, staff);
-	sqlite3_bind_text(st, 3, approve ? "approved" : "refused", -1,
-	    SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
+	db_bind_int64(st, 1, id);
+	db_bind_int64(st, 2, staff);
+	db_bind_text(st, 3, approve ? "approved" : "refused", -1,
+	    DB_STATIC);
+	db_bind_int64(st, 4, (int64_t)now);
 	return reveals_one(s, st, "reveals_decide");
 }
 
@@ -139,12 +139,12 @@ reveals_decide(struct store *s, int64_t id, int64_t staff, int approve,
 enum store_status
 reveals_spend(struct store *s, int64_t id, time_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = store_stmt(s, sql_rv_spend)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
+	db_bind_int64(st, 1, id);
+	db_bind_int64(st, 2, (int64_t)now);
 	return reveals_one(s, st, "reveals_spend");
 }
 
@@ -152,24 +152,24 @@ reveals_spend(struct store *s, int64_t id, time_t now)
 int
 staff_is_custodian(struct store *s, int64_t staff)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	if ((st = store_stmt(s, sql_custodian_get)) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, staff);
-	switch (sqlite3_step(st)) {
-	case SQLITE_ROW:
-		rc = sqlite3_column_int(st, 0) != 0;
+	db_bind_int64(st, 1, staff);
+	switch (db_step(st)) {
+	case DB_ROW:
+		rc = db_column_int(st, 0) != 0;
 		break;
-	case SQLITE_DONE:
+	case DB_DONE:
 		rc = 0;
 		break;
 	default:
 		(void)store_fail(s, "staff_is_custodian");
 		rc = -1;
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return rc;
 }
 
@@ -178,19 +178,19 @@ enum store_status
 staff_custodians(struct store *s, int64_t area, int64_t but, int64_t *staff,
     size_t n, size_t *count)
 {
-	sqlite3_stmt	*st;
-	int		 rc = SQLITE_DONE;
+	struct db_stmt	*st;
+	int		 rc = DB_DONE;
 
 	*count = 0;
 	if ((st = store_stmt(s, sql_custodians)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, area);
-	sqlite3_bind_int64(st, 2, but);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)n);
-	while (*count < n && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		staff[(*count)++] = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (*count < n && rc != SQLITE_DONE)
+	db_bind_int64(st, 1, area);
+	db_bind_int64(st, 2, but);
+	db_bind_int64(st, 3, (int64_t)n);
+	while (*count < n && (rc = db_step(st)) == DB_ROW)
+		staff[(*count)++] = db_column_int64(st, 0);
+	db_reset(st);
+	if (*count < n && rc != DB_DONE)
 		return store_fail(s, "staff_custodians");
 	return STORE_OK;
 }
@@ -199,49 +199,50 @@ staff_custodians(struct store *s, int64_t area, int64_t but, int64_t *staff,
 enum store_status
 staff_set_custodian(struct store *s, int64_t staff, int on)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = store_stmt(s, sql_custodian_set)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, staff);
-	sqlite3_bind_int(st, 2, on != 0);
+	db_bind_int64(st, 1, staff);
+	db_bind_int(st, 2, on != 0);
 	return reveals_one(s, st, "staff_set_custodian");
 }
 
-/* Runs a statement bound to one id (and maybe a time) to its end. */
+/* Runs a statement bound to one id (and a time at ?2 unless now is 0)
+ * to its end. */
 static enum store_status
 forget_run(struct store *s, const char *sql, int64_t id, time_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	if ((st = store_stmt(s, sql)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_bind_parameter_count(st) >= 2)
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? STORE_OK : store_fail(s, "tips_forget");
+	db_bind_int64(st, 1, id);
+	if (now != 0)
+		db_bind_int64(st, 2, (int64_t)now);
+	rc = db_step(st);
+	db_reset(st);
+	return rc == DB_DONE ? STORE_OK : store_fail(s, "tips_forget");
 }
 
 /* Deletes reporter row rep when nothing needs it any more. */
 static enum store_status
 forget_reporter(struct store *s, int64_t rep)
 {
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	enum store_status	 rc;
 	int			 needed;
 
 	if ((st = store_stmt(s, sql_forget_needed)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, rep);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
+	db_bind_int64(st, 1, rep);
+	if (db_step(st) != DB_ROW) {
+		db_reset(st);
 		return store_fail(s, "tips_forget");
 	}
-	needed = sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
+	needed = db_column_int(st, 0);
+	db_reset(st);
 	if (needed)
 		return STORE_OK;	/* another tip: forgotten with the last */
 	/* A sent message to the reporter names their row; it tells nothing
@@ -256,7 +257,7 @@ enum store_status
 tips_forget(struct store *s, int days, time_t now, long *n)
 {
 	int64_t			 tip[FORGET_BATCH], rep[FORGET_BATCH];
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	enum store_status	 rc = STORE_OK;
 	size_t			 k, i;
 
@@ -270,15 +271,15 @@ tips_forget(struct store *s, int days, time_t now, long *n)
 			rc = STORE_ERROR;
 			goto fail;
 		}
-		sqlite3_bind_int64(st, 1, (sqlite3_int64)(now -
+		db_bind_int64(st, 1, (int64_t)(now -
 		    (time_t)days * 86400));
-		sqlite3_bind_int(st, 2, FORGET_BATCH);
-		for (k = 0; k < FORGET_BATCH && sqlite3_step(st) == SQLITE_ROW;
+		db_bind_int(st, 2, FORGET_BATCH);
+		for (k = 0; k < FORGET_BATCH && db_step(st) == DB_ROW;
 		    k++) {
-			tip[k] = sqlite3_column_int64(st, 0);
-			rep[k] = sqlite3_column_int64(st, 1);
+			tip[k] = db_column_int64(st, 0);
+			rep[k] = db_column_int64(st, 1);
 		}
-		sqlite3_reset(st);
+		db_reset(st);
 		for (i = 0; i < k && rc == STORE_OK; i++) {
 			if ((rc = forget_run(s, sql_forget_tip, tip[i],
 			    0)) == STORE_OK &&

@@ -101,30 +101,30 @@ struct rw_tip {
 static enum store_status
 rewards_tip(struct store *s, int64_t tip, struct rw_tip *t)
 {
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	enum store_status	 rc = STORE_NOT_FOUND;
 
 	if ((st = store_stmt(s, sql_rw_tip)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, tip);
-	switch (sqlite3_step(st)) {
-	case SQLITE_ROW:
+	db_bind_int64(st, 1, tip);
+	switch (db_step(st)) {
+	case DB_ROW:
 		(void)snprintf(t->state, sizeof t->state, "%s",
-		    (const char *)sqlite3_column_text(st, 0));
-		t->anonymous = sqlite3_column_int(st, 1);
-		t->reporter = sqlite3_column_int(st, 2);
-		t->known = sqlite3_column_int(st, 3) > 0;
+		    (const char *)db_column_text(st, 0));
+		t->anonymous = db_column_int(st, 1);
+		t->reporter = db_column_int(st, 2);
+		t->known = db_column_int(st, 3) > 0;
 		(void)snprintf(t->ref, sizeof t->ref, "%s",
-		    (const char *)sqlite3_column_text(st, 4));
-		t->area = sqlite3_column_int64(st, 5);
+		    (const char *)db_column_text(st, 4));
+		t->area = db_column_int64(st, 5);
 		rc = STORE_OK;
 		break;
-	case SQLITE_DONE:
+	case DB_DONE:
 		break;
 	default:
 		rc = store_fail(s, "rewards_tip");
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return rc;
 }
 
@@ -170,28 +170,28 @@ static enum store_status
 rewards_row(struct store *s, int64_t tip, int *eligible, long *y1, long *y2,
     int *paid)
 {
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	enum store_status	 rc = STORE_NOT_FOUND;
 
 	if ((st = store_stmt(s, sql_rw_get)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, tip);
-	switch (sqlite3_step(st)) {
-	case SQLITE_ROW:
-		*eligible = sqlite3_column_int(st, 0);
-		*y1 = sqlite3_column_type(st, 1) == SQLITE_NULL ? -1 :
-		    (long)sqlite3_column_int64(st, 1);
-		*y2 = sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 :
-		    (long)sqlite3_column_int64(st, 2);
-		*paid = sqlite3_column_type(st, 3) != SQLITE_NULL;
+	db_bind_int64(st, 1, tip);
+	switch (db_step(st)) {
+	case DB_ROW:
+		*eligible = db_column_int(st, 0);
+		*y1 = db_column_type(st, 1) == DB_NULL ? -1 :
+		    (long)db_column_int64(st, 1);
+		*y2 = db_column_type(st, 2) == DB_NULL ? -1 :
+		    (long)db_column_int64(st, 2);
+		*paid = db_column_type(st, 3) != DB_NULL;
 		rc = STORE_OK;
 		break;
-	case SQLITE_DONE:
+	case DB_DONE:
 		break;
 	default:
 		rc = store_fail(s, "rewards_row");
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return rc;
 }
 
@@ -200,16 +200,16 @@ static enum store_status
 rewards_record(struct store *s, const struct rw_tip *t, int64_t tip,
     const char *actor, const char *note, time_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	char		 detail[512];
 
 	if ((st = store_stmt(s, sql_rw_event)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, tip);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
-	sqlite3_bind_text(st, 3, actor, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, note, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	db_bind_int64(st, 1, tip);
+	db_bind_int64(st, 2, (int64_t)now);
+	db_bind_text(st, 3, actor, -1, DB_STATIC);
+	db_bind_text(st, 4, note, -1, DB_STATIC);
+	if (db_step(st) != DB_DONE)
 		return store_fail(s, "rewards_record");
 	(void)snprintf(detail, sizeof detail, "tip %s: %s", t->ref, note);
 	return audit_add_area(s, actor, "reward", detail, t->area, now);
@@ -220,19 +220,19 @@ static enum store_status
 rewards_update(struct store *s, const char *sql, int64_t tip, long long v,
     const char *text, time_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = store_stmt(s, sql)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, tip);
+	db_bind_int64(st, 1, tip);
 	if (text != NULL) {
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
-		sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
+		db_bind_int64(st, 2, (int64_t)now);
+		db_bind_text(st, 3, text, -1, DB_STATIC);
 	} else {
-		sqlite3_bind_int64(st, 2, v);
-		sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
+		db_bind_int64(st, 2, v);
+		db_bind_int64(st, 3, (int64_t)now);
 	}
-	if (sqlite3_step(st) != SQLITE_DONE)
+	if (db_step(st) != DB_DONE)
 		return store_fail(s, "rewards_update");
 	return STORE_OK;
 }
@@ -243,7 +243,7 @@ rewards_set(struct store *s, int64_t tip, int eligible, const char *reason,
     const char *actor, time_t now, enum reward_verdict *v)
 {
 	struct rw_tip		 t;
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	enum store_status	 rc;
 	char			 note[4 * REWARD_REASON_MAX + 64];
 	char			 why[4 * REWARD_REASON_MAX + 1];
@@ -273,11 +273,11 @@ rewards_set(struct store *s, int64_t tip, int eligible, const char *reason,
 	}
 	if ((st = store_stmt(s, sql_rw_set)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, tip);
-	sqlite3_bind_int(st, 2, eligible);
+	db_bind_int64(st, 1, tip);
+	db_bind_int(st, 2, eligible);
 	(void)store_bind_text(st, 3, why);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	db_bind_int64(st, 4, (int64_t)now);
+	if (db_step(st) != DB_DONE)
 		return store_fail(s, "rewards_set");
 	(void)snprintf(note, sizeof note, "eligible %s%s%s", eligible ? "yes" :
 	    "no", *why != '\0' ? ": " : "", why);
@@ -361,14 +361,14 @@ rewards_paid(struct store *s, int64_t tip, const char *actor, time_t now,
 
 /* Binds the shared filter. */
 static void
-rewards_bind(sqlite3_stmt *st, int year, int64_t scope, int utc_offset,
+rewards_bind(struct db_stmt *st, int year, int64_t scope, int utc_offset,
     int64_t after, size_t n)
 {
-	sqlite3_bind_int(st, 1, year);
-	sqlite3_bind_int64(st, 2, scope);
-	sqlite3_bind_int(st, 3, utc_offset);
-	sqlite3_bind_int64(st, 4, after);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)n);
+	db_bind_int(st, 1, year);
+	db_bind_int64(st, 2, scope);
+	db_bind_int(st, 3, utc_offset);
+	db_bind_int64(st, 4, after);
+	db_bind_int64(st, 5, (int64_t)n);
 }
 
 /* Lists rewards. */
@@ -376,38 +376,38 @@ enum store_status
 rewards_list(struct store *s, int year, int64_t scope, int utc_offset,
     int64_t after, struct reward_row *out, size_t n, size_t *count)
 {
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	struct reward_row	*r;
-	int			 rc = SQLITE_DONE;
+	int			 rc = DB_DONE;
 
 	*count = 0;
 	if ((st = store_stmt(s, sql_rw_list)) == NULL)
 		return STORE_ERROR;
 	rewards_bind(st, year, scope, utc_offset, after, n);
-	while (*count < n && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while (*count < n && (rc = db_step(st)) == DB_ROW) {
 		r = &out[(*count)++];
 		memset(r, 0, sizeof *r);
-		r->tip_id = sqlite3_column_int64(st, 0);
+		r->tip_id = db_column_int64(st, 0);
 		(void)snprintf(r->ref, sizeof r->ref, "%s",
-		    (const char *)sqlite3_column_text(st, 1));
+		    (const char *)db_column_text(st, 1));
 		(void)snprintf(r->area_path, sizeof r->area_path, "%s",
-		    (const char *)sqlite3_column_text(st, 2));
-		r->eligible = sqlite3_column_int(st, 3);
+		    (const char *)db_column_text(st, 2));
+		r->eligible = db_column_int(st, 3);
 		(void)snprintf(r->reason, sizeof r->reason, "%s",
-		    (const char *)sqlite3_column_text(st, 4));
-		r->stage1_yuan = (long)sqlite3_column_int64(st, 5);
-		r->stage2_yuan = (long)sqlite3_column_int64(st, 6);
-		r->stage1_at = (time_t)sqlite3_column_int64(st, 7);
-		r->stage2_at = (time_t)sqlite3_column_int64(st, 8);
-		r->paid_at = (time_t)sqlite3_column_int64(st, 9);
-		r->tip_created_at = (time_t)sqlite3_column_int64(st, 10);
-		r->updated_at = (time_t)sqlite3_column_int64(st, 11);
+		    (const char *)db_column_text(st, 4));
+		r->stage1_yuan = (long)db_column_int64(st, 5);
+		r->stage2_yuan = (long)db_column_int64(st, 6);
+		r->stage1_at = (time_t)db_column_int64(st, 7);
+		r->stage2_at = (time_t)db_column_int64(st, 8);
+		r->paid_at = (time_t)db_column_int64(st, 9);
+		r->tip_created_at = (time_t)db_column_int64(st, 10);
+		r->updated_at = (time_t)db_column_int64(st, 11);
 	}
-	if (*count < n && rc != SQLITE_DONE) {
-		sqlite3_reset(st);
+	if (*count < n && rc != DB_DONE) {
+		db_reset(st);
 		return store_fail(s, "rewards_list");
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return STORE_OK;
 }
 
@@ -416,30 +416,30 @@ enum store_status
 rewards_stats(struct store *s, int year, int64_t scope, int utc_offset,
     struct reward_total *out, size_t n, size_t *count)
 {
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	struct reward_total	*r;
-	int			 rc = SQLITE_DONE;
+	int			 rc = DB_DONE;
 
 	*count = 0;
 	if ((st = store_stmt(s, sql_rw_stats)) == NULL)
 		return STORE_ERROR;
 	rewards_bind(st, year, scope, utc_offset, 0, n);
-	while (*count < n && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while (*count < n && (rc = db_step(st)) == DB_ROW) {
 		r = &out[(*count)++];
 		memset(r, 0, sizeof *r);
-		r->year = sqlite3_column_int(st, 0);
+		r->year = db_column_int(st, 0);
 		(void)snprintf(r->area_path, sizeof r->area_path, "%s",
-		    (const char *)sqlite3_column_text(st, 1));
-		r->tips = (long)sqlite3_column_int64(st, 2);
-		r->eligible = (long)sqlite3_column_int64(st, 3);
-		r->paid = (long)sqlite3_column_int64(st, 4);
-		r->yuan = sqlite3_column_int64(st, 5);
-		r->yuan_paid = sqlite3_column_int64(st, 6);
+		    (const char *)db_column_text(st, 1));
+		r->tips = (long)db_column_int64(st, 2);
+		r->eligible = (long)db_column_int64(st, 3);
+		r->paid = (long)db_column_int64(st, 4);
+		r->yuan = db_column_int64(st, 5);
+		r->yuan_paid = db_column_int64(st, 6);
 	}
-	if (*count < n && rc != SQLITE_DONE) {
-		sqlite3_reset(st);
+	if (*count < n && rc != DB_DONE) {
+		db_reset(st);
 		return store_fail(s, "rewards_stats");
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return STORE_OK;
 }

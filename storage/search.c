@@ -89,47 +89,47 @@ search_reindex(struct store *s, int64_t id)
 {
 	char		 fold[NAME_MAX_BYTES], key[NAME_MAX_BYTES];
 	char		 grams[GRAMS_MAX];
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 flagged;
 
 	if ((st = store_stmt(s, sql_idx_src)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
+	db_bind_int64(st, 1, id);
+	if (db_step(st) != DB_ROW) {
+		db_reset(st);
 		return STORE_NOT_FOUND;
 	}
-	if (name_forms((const char *)sqlite3_column_text(st, 0), fold, key,
+	if (name_forms((const char *)db_column_text(st, 0), fold, key,
 	    sizeof fold) == -1 || search_tokens(fold, grams, sizeof grams) == -1) {
-		sqlite3_reset(st);
+		db_reset(st);
 		return STORE_INVALID;
 	}
-	flagged = sqlite3_column_int(st, 1);
-	sqlite3_reset(st);
+	flagged = db_column_int(st, 1);
+	db_reset(st);
 	if ((st = store_stmt(s, sql_idx_delete)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	db_bind_int64(st, 1, id);
+	if (db_step(st) != DB_DONE)
 		return store_fail(s, "search_reindex");
 	if ((st = store_stmt(s, sql_idx_insert)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, grams, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, flagged ? "flagged" : "", -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	db_bind_int64(st, 1, id);
+	db_bind_text(st, 2, grams, -1, DB_STATIC);
+	db_bind_text(st, 3, flagged ? "flagged" : "", -1, DB_STATIC);
+	if (db_step(st) != DB_DONE)
 		return store_fail(s, "search_reindex");
 	/* The same tag in the plain table; a change of the set bumps its
 	 * generation (an import of unflagged rows changes nothing). */
 	if ((st = store_stmt(s, flagged ? sql_flag_set : sql_flag_clear)) ==
 	    NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	db_bind_int64(st, 1, id);
+	if (db_step(st) != DB_DONE)
 		return store_fail(s, "search_reindex");
-	if (sqlite3_changes(s->db) > 0) {
+	if (store_changes(s) > 0) {
 		if ((st = store_stmt(s, sql_flags_bump)) == NULL)
 			return STORE_ERROR;
-		if (sqlite3_step(st) != SQLITE_DONE)
+		if (db_step(st) != DB_DONE)
 			return store_fail(s, "search_reindex");
 	}
 	return STORE_OK;
@@ -145,7 +145,7 @@ static enum store_status
 search_flags(struct store *s)
 {
 	struct search_flags	*f = &s->flags;
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	unsigned int		 dv = 0;
 	int64_t			 gen;
 	int			 rc;
@@ -157,26 +157,26 @@ search_flags(struct store *s)
 		return STORE_OK;
 	if ((st = store_stmt(s, sql_flags_generation)) == NULL)
 		return STORE_ERROR;
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
+	if (db_step(st) != DB_ROW) {
+		db_reset(st);
 		return store_fail(s, "check");
 	}
-	gen = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
+	gen = db_column_int64(st, 0);
+	db_reset(st);
 	if (!f->loaded || gen != f->generation) {
 		if ((st = store_stmt(s, sql_flags)) == NULL)
 			return STORE_ERROR;
 		f->n = 0;
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		while ((rc = db_step(st)) == DB_ROW) {
 			if (f->n == f->cap) {
 				f->cap = f->cap ? f->cap * 2 : 256;
 				f->ids = xrealloc(f->ids, f->cap *
 				    sizeof *f->ids);
 			}
-			f->ids[f->n++] = sqlite3_column_int64(st, 0);
+			f->ids[f->n++] = db_column_int64(st, 0);
 		}
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE) {
+		db_reset(st);
+		if (rc != DB_DONE) {
 			f->loaded = 0;
 			return store_fail(s, "check");
 		}
@@ -224,16 +224,16 @@ static enum store_status
 search_collect(struct store *s, const char *sql, const char *arg,
     struct check_result *r)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	if ((st = store_stmt(s, sql)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		search_add_id(r, sqlite3_column_int64(st, 0));
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	db_bind_text(st, 1, arg, -1, DB_STATIC);
+	while ((rc = db_step(st)) == DB_ROW)
+		search_add_id(r, db_column_int64(st, 0));
+	db_reset(st);
+	if (rc != DB_DONE)
 		return store_fail(s, "check");
 	return STORE_OK;
 }
@@ -243,16 +243,16 @@ search_collect(struct store *s, const char *sql, const char *arg,
  * then issue. Rows of unpublished notices carry no issue and never are.
  */
 static int
-search_later(sqlite3_stmt *st, const struct check_match *m)
+search_later(struct db_stmt *st, const struct check_match *m)
 {
 	int	 c;
 
-	if (sqlite3_column_type(st, 2) == SQLITE_NULL)
+	if (db_column_type(st, 2) == DB_NULL)
 		return 0;
 	if (!m->flagged)
 		return 1;
-	c = strcmp((const char *)sqlite3_column_text(st, 3), m->date);
-	return c > 0 || (c == 0 && sqlite3_column_int(st, 2) > m->issue);
+	c = strcmp((const char *)db_column_text(st, 3), m->date);
+	return c > 0 || (c == 0 && db_column_int(st, 2) > m->issue);
 }
 
 /*
@@ -263,7 +263,7 @@ search_later(sqlite3_stmt *st, const struct check_match *m)
 static enum store_status
 search_details(struct store *s, struct check_result *r)
 {
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	struct check_match	*m;
 	size_t			 i;
 	int			 rc;
@@ -272,8 +272,8 @@ search_details(struct store *s, struct check_result *r)
 		m = &r->m[i];
 		if ((st = store_stmt(s, sql_detail)) == NULL)
 			return STORE_ERROR;
-		sqlite3_bind_int64(st, 1, m->id);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		db_bind_int64(st, 1, m->id);
+		while ((rc = db_step(st)) == DB_ROW) {
 			if (m->name == NULL) {
 				m->name = store_column_dup(st, 0);
 				m->uscc = store_column_dup(st, 1);
@@ -283,12 +283,12 @@ search_details(struct store *s, struct check_result *r)
 			free(m->date);
 			free(m->measure);
 			m->flagged = 1;
-			m->issue = sqlite3_column_int(st, 2);
+			m->issue = db_column_int(st, 2);
 			m->date = store_column_dup(st, 3);
 			m->measure = store_column_dup(st, 4);
 		}
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE || m->name == NULL)
+		db_reset(st);
+		if (rc != DB_DONE || m->name == NULL)
 			return store_fail(s, "check");
 	}
 	return STORE_OK;
@@ -314,7 +314,7 @@ search_name(struct store *s, const char *query, struct check_result *r)
 	char			 fold[NAME_MAX_BYTES], key[NAME_MAX_BYTES];
 	char			 grams[GRAMS_MAX], match[GRAMS_MAX + 64];
 	const char		*q;
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	int64_t			 id, first[6], flagged[6];
 	size_t			 i, nfirst = 0, nflagged = 0;
 	enum store_status	 rc;
@@ -349,17 +349,17 @@ search_name(struct store *s, const char *query, struct check_result *r)
 	(void)snprintf(match, sizeof match, "grams : %s", grams);
 	if ((st = store_stmt(s, sql_scan)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		id = sqlite3_column_int64(st, 0);
+	db_bind_text(st, 1, match, -1, DB_STATIC);
+	while ((step = db_step(st)) == DB_ROW) {
+		id = db_column_int64(st, 0);
 		if (nfirst < 6)
 			first[nfirst++] = id;
 		if (nflagged < 6 && search_flagged(&s->flags, id))
 			flagged[nflagged++] = id;
 		r->total++;
 	}
-	sqlite3_reset(st);
-	if (step != SQLITE_DONE)
+	db_reset(st);
+	if (step != DB_DONE)
 		return store_fail(s, "check");
 	if (r->total >= CHECK_COUNT_CAP) {
 		(void)snprintf(match, sizeof match,
@@ -388,7 +388,7 @@ search_snapshot(struct store *s, const char *q, struct check_result *r,
     struct check_result *))
 {
 	enum store_status	 rc;
-	int			 own = sqlite3_get_autocommit(s->db);
+	int			 own = store_autocommit(s);
 
 	if (own && (rc = store_begin_read(s)) != STORE_OK) {
 		memset(r, 0, sizeof *r);

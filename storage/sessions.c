@@ -72,20 +72,20 @@ login_links_create(struct store *s, int64_t staff, time_t now,
     char secret[SESSION_SECRET_LEN + 1])
 {
 	unsigned char	 hash[32];
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if (sessions_random(secret) == -1 || sessions_hash(secret, hash) == -1 ||
 	    (st = store_stmt(s, sql_link_add)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, staff);
-	sqlite3_bind_blob(st, 2, hash, sizeof hash, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)now + LOGIN_LINK_TTL);
-	if (sqlite3_step(st) != SQLITE_DONE) {
+	db_bind_int64(st, 1, staff);
+	db_bind_blob(st, 2, hash, sizeof hash, DB_TRANSIENT);
+	db_bind_int64(st, 3, (int64_t)now);
+	db_bind_int64(st, 4, (int64_t)now + LOGIN_LINK_TTL);
+	if (db_step(st) != DB_DONE) {
 		OPENSSL_cleanse(secret, SESSION_SECRET_LEN + 1);
 		return store_fail(s, "login_links_create");
 	}
-	if (sqlite3_changes(s->db) != 1) {
+	if (store_changes(s) != 1) {
 		OPENSSL_cleanse(secret, SESSION_SECRET_LEN + 1);
 		return STORE_NOT_FOUND;
 	}
@@ -98,33 +98,33 @@ login_links_use(struct store *s, const char *secret, time_t now,
     int64_t *staff)
 {
 	unsigned char		 hash[32];
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	enum store_status	 rc = STORE_NOT_FOUND;
 
 	if (sessions_hash(secret, hash) == -1)
 		return STORE_NOT_FOUND;
 	if ((st = store_stmt(s, sql_link_use)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_blob(st, 1, hash, sizeof hash, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
-	switch (sqlite3_step(st)) {
-	case SQLITE_ROW:
-		if (sqlite3_column_bytes(st, 1) == 32 &&
-		    CRYPTO_memcmp(sqlite3_column_blob(st, 1), hash, 32) == 0) {
-			*staff = sqlite3_column_int64(st, 0);
+	db_bind_blob(st, 1, hash, sizeof hash, DB_STATIC);
+	db_bind_int64(st, 2, (int64_t)now);
+	switch (db_step(st)) {
+	case DB_ROW:
+		if (db_column_bytes(st, 1) == 32 &&
+		    CRYPTO_memcmp(db_column_blob(st, 1), hash, 32) == 0) {
+			*staff = db_column_int64(st, 0);
 			rc = STORE_OK;
 		}
 		/* Steps to the end so that the UPDATE is complete. */
-		while (sqlite3_step(st) == SQLITE_ROW)
+		while (db_step(st) == DB_ROW)
 			;
 		break;
-	case SQLITE_DONE:
+	case DB_DONE:
 		break;
 	default:
 		rc = store_fail(s, "login_links_use");
 		break;
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return rc;
 }
 
@@ -134,22 +134,22 @@ sessions_create(struct store *s, int64_t staff, time_t now,
     char secret[SESSION_SECRET_LEN + 1], struct session_info *out)
 {
 	unsigned char	 hash[32];
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	memset(out, 0, sizeof *out);
 	if (sessions_random(secret) == -1 || sessions_random(out->csrf) == -1 ||
 	    sessions_hash(secret, hash) == -1 ||
 	    (st = store_stmt(s, sql_session_add)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, staff);
-	sqlite3_bind_blob(st, 2, hash, sizeof hash, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, out->csrf, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	db_bind_int64(st, 1, staff);
+	db_bind_blob(st, 2, hash, sizeof hash, DB_TRANSIENT);
+	db_bind_text(st, 3, out->csrf, -1, DB_STATIC);
+	db_bind_int64(st, 4, (int64_t)now);
+	if (db_step(st) != DB_DONE)
 		return store_fail(s, "sessions_create");
-	if (sqlite3_changes(s->db) != 1)
+	if (store_changes(s) != 1)
 		return STORE_NOT_FOUND;
-	out->id = sqlite3_last_insert_rowid(s->db);
+	out->id = store_last_rowid(s);
 	out->staff_id = staff;
 	out->created_at = out->seen_at = now;
 	return STORE_OK;
@@ -161,7 +161,7 @@ sessions_check(struct store *s, const char *secret, time_t now, int idle,
     int max_age, struct session_info *out)
 {
 	unsigned char		 hash[32];
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	enum store_status	 rc = STORE_NOT_FOUND;
 	const char		*csrf;
 
@@ -170,27 +170,27 @@ sessions_check(struct store *s, const char *secret, time_t now, int idle,
 		return STORE_NOT_FOUND;
 	if ((st = store_stmt(s, sql_session_get)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_blob(st, 1, hash, sizeof hash, SQLITE_STATIC);
-	switch (sqlite3_step(st)) {
-	case SQLITE_ROW:
-		if (sqlite3_column_bytes(st, 5) != 32 ||
-		    CRYPTO_memcmp(sqlite3_column_blob(st, 5), hash, 32) != 0)
+	db_bind_blob(st, 1, hash, sizeof hash, DB_STATIC);
+	switch (db_step(st)) {
+	case DB_ROW:
+		if (db_column_bytes(st, 5) != 32 ||
+		    CRYPTO_memcmp(db_column_blob(st, 5), hash, 32) != 0)
 			break;
-		out->id = sqlite3_column_int64(st, 0);
-		out->staff_id = sqlite3_column_int64(st, 1);
-		if ((csrf = (const char *)sqlite3_column_text(st, 2)) != NULL)
+		out->id = db_column_int64(st, 0);
+		out->staff_id = db_column_int64(st, 1);
+		if ((csrf = (const char *)db_column_text(st, 2)) != NULL)
 			(void)strncpy(out->csrf, csrf, SESSION_SECRET_LEN);
-		out->created_at = (time_t)sqlite3_column_int64(st, 3);
-		out->seen_at = (time_t)sqlite3_column_int64(st, 4);
+		out->created_at = (time_t)db_column_int64(st, 3);
+		out->seen_at = (time_t)db_column_int64(st, 4);
 		rc = STORE_OK;
 		break;
-	case SQLITE_DONE:
+	case DB_DONE:
 		break;
 	default:
 		rc = store_fail(s, "sessions_check");
 		break;
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	if (rc != STORE_OK)
 		return rc;
 	if (now - out->seen_at >= idle || now - out->created_at >= max_age) {
@@ -201,9 +201,9 @@ sessions_check(struct store *s, const char *secret, time_t now, int idle,
 	if (now - out->seen_at >= 60) {
 		if ((st = store_stmt(s, sql_session_seen)) == NULL)
 			return STORE_ERROR;
-		sqlite3_bind_int64(st, 1, out->id);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
-		if (sqlite3_step(st) != SQLITE_DONE)
+		db_bind_int64(st, 1, out->id);
+		db_bind_int64(st, 2, (int64_t)now);
+		if (db_step(st) != DB_DONE)
 			return store_fail(s, "sessions_check");
 		out->seen_at = now;
 	}
@@ -214,13 +214,13 @@ sessions_check(struct store *s, const char *secret, time_t now, int idle,
 enum store_status
 sessions_end(struct store *s, int64_t id, time_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = store_stmt(s, sql_session_end)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	db_bind_int64(st, 1, id);
+	db_bind_int64(st, 2, (int64_t)now);
+	if (db_step(st) != DB_DONE)
 		return store_fail(s, "sessions_end");
-	return sqlite3_changes(s->db) > 0 ? STORE_OK : STORE_NOT_FOUND;
+	return store_changes(s) > 0 ? STORE_OK : STORE_NOT_FOUND;
 }

@@ -128,21 +128,21 @@ enum store_status
 staff_add(struct store *s, const char *name, const char *role, int64_t area,
     const char *phone, time_t now, int64_t *id)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if (name == NULL || *name == '\0' || !staff_role_valid(role))
 		return STORE_INVALID;
 	if ((st = store_stmt(s, sql_staff_add)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, area);
+	db_bind_text(st, 1, name, -1, DB_STATIC);
+	db_bind_text(st, 2, role, -1, DB_STATIC);
+	db_bind_int64(st, 3, area);
 	store_bind_text(st, 4, phone);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)now);
-	if (sqlite3_step(st) != SQLITE_ROW)
+	db_bind_int64(st, 5, (int64_t)now);
+	if (db_step(st) != DB_ROW)
 		return store_fail(s, "staff_add");
-	*id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
+	*id = db_column_int64(st, 0);
+	db_reset(st);
 	return STORE_OK;
 }
 
@@ -188,14 +188,14 @@ staff_bind_code(struct store *s, int64_t staff, time_t now,
 {
 	unsigned char	 r[BIND_CODE_LEN];
 	char		 raw[BIND_CODE_LEN + 1], hash[65];
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	size_t		 i, o;
 	int		 tries;
 
 	if ((st = store_stmt(s, sql_code_cancel)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, staff);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	db_bind_int64(st, 1, staff);
+	if (db_step(st) != DB_DONE)
 		return store_fail(s, "staff_bind_code");
 	for (tries = 0; tries < 20; tries++) {
 		if (RAND_bytes(r, sizeof r) != 1)
@@ -206,12 +206,12 @@ staff_bind_code(struct store *s, int64_t staff, time_t now,
 		if (staff_code_hash(raw, hash) == -1 ||
 		    (st = store_stmt(s, sql_code_add)) == NULL)
 			return STORE_ERROR;
-		sqlite3_bind_text(st, 1, hash, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(st, 2, staff);
-		sqlite3_bind_int64(st, 3, (sqlite3_int64)(now + BIND_CODE_TTL));
-		if (sqlite3_step(st) != SQLITE_DONE)
+		db_bind_text(st, 1, hash, -1, DB_TRANSIENT);
+		db_bind_int64(st, 2, staff);
+		db_bind_int64(st, 3, (int64_t)(now + BIND_CODE_TTL));
+		if (db_step(st) != DB_DONE)
 			return store_fail(s, "staff_bind_code");
-		if (sqlite3_changes(s->db) == 1)
+		if (store_changes(s) == 1)
 			break;
 	}
 	if (tries == 20)
@@ -229,32 +229,32 @@ staff_bind_code(struct store *s, int64_t staff, time_t now,
 
 /* Fills a staff_info from a row of id, name, role, area, path. */
 static void
-staff_row(sqlite3_stmt *st, struct staff_info *out)
+staff_row(struct db_stmt *st, struct staff_info *out)
 {
 	memset(out, 0, sizeof *out);
-	out->id = sqlite3_column_int64(st, 0);
+	out->id = db_column_int64(st, 0);
 	(void)snprintf(out->name, sizeof out->name, "%s",
-	    (const char *)sqlite3_column_text(st, 1));
+	    (const char *)db_column_text(st, 1));
 	(void)snprintf(out->role, sizeof out->role, "%s",
-	    (const char *)sqlite3_column_text(st, 2));
-	out->area_id = sqlite3_column_int64(st, 3);
+	    (const char *)db_column_text(st, 2));
+	out->area_id = db_column_int64(st, 3);
 	(void)snprintf(out->area_path, sizeof out->area_path, "%s",
-	    (const char *)sqlite3_column_text(st, 4));
+	    (const char *)db_column_text(st, 4));
 }
 
 /* Runs a one-row staff query. */
 static enum store_status
-staff_one(struct store *s, sqlite3_stmt *st, struct staff_info *out)
+staff_one(struct store *s, struct db_stmt *st, struct staff_info *out)
 {
-	int	 rc = sqlite3_step(st);
+	int	 rc = db_step(st);
 
-	if (rc == SQLITE_ROW) {
+	if (rc == DB_ROW) {
 		staff_row(st, out);
-		sqlite3_reset(st);
+		db_reset(st);
 		return STORE_OK;
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? STORE_NOT_FOUND : store_fail(s, "staff");
+	db_reset(st);
+	return rc == DB_DONE ? STORE_NOT_FOUND : store_fail(s, "staff");
 }
 
 /* Spends a bind code. */
@@ -263,7 +263,7 @@ staff_bind(struct store *s, const char *typed, const char *channel,
     const char *user, const char *chat_id, time_t now,
     struct staff_info *out)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	char		 code[BIND_CODE_LEN + 1], hash[65];
 	int64_t		 staff;
 	int		 rc;
@@ -273,24 +273,24 @@ staff_bind(struct store *s, const char *typed, const char *channel,
 	if (staff_code_hash(code, hash) == -1 ||
 	    (st = store_stmt(s, sql_code_use)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_text(st, 1, hash, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return rc == SQLITE_DONE ? STORE_NOT_FOUND :
+	db_bind_text(st, 1, hash, -1, DB_TRANSIENT);
+	db_bind_int64(st, 2, (int64_t)now);
+	rc = db_step(st);
+	if (rc != DB_ROW) {
+		db_reset(st);
+		return rc == DB_DONE ? STORE_NOT_FOUND :
 		    store_fail(s, "staff_bind");
 	}
-	staff = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
+	staff = db_column_int64(st, 0);
+	db_reset(st);
 	if ((st = store_stmt(s, sql_identity_put)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, user, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, staff);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
+	db_bind_text(st, 1, channel, -1, DB_STATIC);
+	db_bind_text(st, 2, user, -1, DB_STATIC);
+	db_bind_int64(st, 3, staff);
+	db_bind_int64(st, 4, (int64_t)now);
 	store_bind_text(st, 5, chat_id);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	if (db_step(st) != DB_DONE)
 		return store_fail(s, "staff_bind");
 	return staff_get(s, staff, out);
 }
@@ -300,35 +300,35 @@ enum store_status
 staff_bind_failed(struct store *s, const char *channel, const char *user,
     time_t now, int window)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = store_stmt(s, sql_fail_prune)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)(now - window));
-	if (sqlite3_step(st) != SQLITE_DONE)
+	db_bind_int64(st, 1, (int64_t)(now - window));
+	if (db_step(st) != DB_DONE)
 		return store_fail(s, "staff_bind_failed");
 	if ((st = store_stmt(s, sql_fail_add)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, user, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	db_bind_text(st, 1, channel, -1, DB_STATIC);
+	db_bind_text(st, 2, user, -1, DB_STATIC);
+	db_bind_int64(st, 3, (int64_t)now);
+	if (db_step(st) != DB_DONE)
 		return store_fail(s, "staff_bind_failed");
 	return STORE_OK;
 }
 
 /* Runs a count(*), min(at) query; returns the count or -1. */
 static long
-staff_fail_count(struct store *s, sqlite3_stmt *st, time_t *oldest)
+staff_fail_count(struct store *s, struct db_stmt *st, time_t *oldest)
 {
 	long	 n = -1;
 
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		n = (long)sqlite3_column_int64(st, 0);
-		*oldest = (time_t)sqlite3_column_int64(st, 1);
+	if (db_step(st) == DB_ROW) {
+		n = (long)db_column_int64(st, 0);
+		*oldest = (time_t)db_column_int64(st, 1);
 	} else
 		(void)store_fail(s, "staff_bind_locked");
-	sqlite3_reset(st);
+	db_reset(st);
 	return n;
 }
 
@@ -337,7 +337,7 @@ int
 staff_bind_locked(struct store *s, const char *channel, const char *user,
     time_t now, int window, int per_sender, int per_channel, time_t *until)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	time_t		 oldest = 0;
 	long		 n;
 
@@ -345,9 +345,9 @@ staff_bind_locked(struct store *s, const char *channel, const char *user,
 	if (per_sender > 0) {
 		if ((st = store_stmt(s, sql_fail_sender)) == NULL)
 			return -1;
-		sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, user, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, (sqlite3_int64)(now - window));
+		db_bind_text(st, 1, channel, -1, DB_STATIC);
+		db_bind_text(st, 2, user, -1, DB_STATIC);
+		db_bind_int64(st, 3, (int64_t)(now - window));
 		if ((n = staff_fail_count(s, st, &oldest)) == -1)
 			return -1;
 		if (n >= per_sender)
@@ -356,8 +356,8 @@ staff_bind_locked(struct store *s, const char *channel, const char *user,
 	if (per_channel > 0) {
 		if ((st = store_stmt(s, sql_fail_channel)) == NULL)
 			return -1;
-		sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)(now - window));
+		db_bind_text(st, 1, channel, -1, DB_STATIC);
+		db_bind_int64(st, 2, (int64_t)(now - window));
 		if ((n = staff_fail_count(s, st, &oldest)) == -1)
 			return -1;
 		if (n >= per_channel && oldest + window > *until)
@@ -373,7 +373,7 @@ staff_notify_identities(struct store *s, int64_t staff, const char *channel,
 {
 	unsigned char	 r[8];
 	char		 nonce[17];
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 i;
 
 	*n = 0;
@@ -383,23 +383,23 @@ staff_notify_identities(struct store *s, int64_t staff, const char *channel,
 		(void)snprintf(nonce + 2 * i, 3, "%02x", r[i]);
 	if ((st = store_stmt(s, sql_notify_groups)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, staff);
-	sqlite3_bind_text(st, 2, channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, user, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	db_bind_int64(st, 1, staff);
+	db_bind_text(st, 2, channel, -1, DB_STATIC);
+	db_bind_text(st, 3, user, -1, DB_STATIC);
+	db_bind_int64(st, 4, (int64_t)now);
+	if (db_step(st) != DB_DONE)
 		return store_fail(s, "staff_notify_identities");
 	if ((st = store_stmt(s, sql_notify_rows)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, staff);
-	sqlite3_bind_text(st, 2, channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, user, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
-	sqlite3_bind_text(st, 5, body, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, nonce, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	db_bind_int64(st, 1, staff);
+	db_bind_text(st, 2, channel, -1, DB_STATIC);
+	db_bind_text(st, 3, user, -1, DB_STATIC);
+	db_bind_int64(st, 4, (int64_t)now);
+	db_bind_text(st, 5, body, -1, DB_STATIC);
+	db_bind_text(st, 6, nonce, -1, DB_TRANSIENT);
+	if (db_step(st) != DB_DONE)
 		return store_fail(s, "staff_notify_identities");
-	*n = (long)sqlite3_changes(s->db);
+	*n = (long)store_changes(s);
 	return STORE_OK;
 }
 
@@ -408,12 +408,12 @@ enum store_status
 staff_by_identity(struct store *s, const char *channel, const char *user,
     struct staff_info *out)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = store_stmt(s, sql_staff_by_identity)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, user, -1, SQLITE_STATIC);
+	db_bind_text(st, 1, channel, -1, DB_STATIC);
+	db_bind_text(st, 2, user, -1, DB_STATIC);
 	return staff_one(s, st, out);
 }
 
@@ -421,11 +421,11 @@ staff_by_identity(struct store *s, const char *channel, const char *user,
 enum store_status
 staff_get(struct store *s, int64_t id, struct staff_info *out)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = store_stmt(s, sql_staff_get)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, id);
+	db_bind_int64(st, 1, id);
 	return staff_one(s, st, out);
 }
 
@@ -434,17 +434,17 @@ enum store_status
 staff_list(struct store *s, int64_t after, struct staff_info *out, size_t n,
     size_t *count)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	*count = 0;
 	if ((st = store_stmt(s, sql_staff_list)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, after);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)n);
-	while (*count < n && (rc = sqlite3_step(st)) == SQLITE_ROW)
+	db_bind_int64(st, 1, after);
+	db_bind_int64(st, 2, (int64_t)n);
+	while (*count < n && (rc = db_step(st)) == DB_ROW)
 		staff_row(st, &out[(*count)++]);
-	sqlite3_reset(st);
+	db_reset(st);
 	return STORE_OK;
 }
 
@@ -473,7 +473,7 @@ tokens_create_until(struct store *s, const char *role, int64_t area,
     char text[TOKEN_TEXT_LEN + 1])
 {
 	unsigned char	 raw[32], hash[32];
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 i;
 
 	if (role == NULL || (strcmp(role, "office") != 0 &&
@@ -487,15 +487,15 @@ tokens_create_until(struct store *s, const char *role, int64_t area,
 	if (tokens_hash(text, hash) == -1 ||
 	    (st = store_stmt(s, sql_token_add)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_blob(st, 1, hash, sizeof hash, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, area);
+	db_bind_blob(st, 1, hash, sizeof hash, DB_TRANSIENT);
+	db_bind_text(st, 2, role, -1, DB_STATIC);
+	db_bind_int64(st, 3, area);
 	store_bind_text(st, 4, label);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)now);
+	db_bind_int64(st, 5, (int64_t)now);
 	if (expires != 0)
-		sqlite3_bind_int64(st, 6, (sqlite3_int64)expires);
+		db_bind_int64(st, 6, (int64_t)expires);
 	OPENSSL_cleanse(raw, sizeof raw);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	if (db_step(st) != DB_DONE)
 		return store_fail(s, "tokens_create");
 	return STORE_OK;
 }
@@ -513,30 +513,30 @@ tokens_check_at(struct store *s, const char *text, time_t now,
     struct token_info *out)
 {
 	unsigned char		 hash[32];
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	enum store_status	 rc = STORE_NOT_FOUND;
 
 	if (strlen(text) != TOKEN_TEXT_LEN || tokens_hash(text, hash) == -1)
 		return STORE_NOT_FOUND;
 	if ((st = store_stmt(s, sql_token_get)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_blob(st, 1, hash, sizeof hash, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
-	if (sqlite3_step(st) == SQLITE_ROW &&
-	    sqlite3_column_bytes(st, 4) == 32 &&
-	    CRYPTO_memcmp(sqlite3_column_blob(st, 4), hash, 32) == 0) {
+	db_bind_blob(st, 1, hash, sizeof hash, DB_STATIC);
+	db_bind_int64(st, 2, (int64_t)now);
+	if (db_step(st) == DB_ROW &&
+	    db_column_bytes(st, 4) == 32 &&
+	    CRYPTO_memcmp(db_column_blob(st, 4), hash, 32) == 0) {
 		memset(out, 0, sizeof *out);
-		out->id = sqlite3_column_int64(st, 0);
+		out->id = db_column_int64(st, 0);
 		(void)snprintf(out->role, sizeof out->role, "%s",
-		    (const char *)sqlite3_column_text(st, 1));
-		out->area_id = sqlite3_column_int64(st, 2);
+		    (const char *)db_column_text(st, 1));
+		out->area_id = db_column_int64(st, 2);
 		(void)snprintf(out->area_path, sizeof out->area_path, "%s",
-		    (const char *)sqlite3_column_text(st, 3));
+		    (const char *)db_column_text(st, 3));
 		(void)snprintf(out->actor, sizeof out->actor, "token:%lld",
 		    (long long)out->id);
 		rc = STORE_OK;
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return rc;
 }
 
@@ -546,31 +546,31 @@ tokens_list(struct store *s, int64_t after, struct token_info *out, size_t n,
     size_t *count)
 {
 	struct token_info	*t;
-	sqlite3_stmt		*st;
-	int			 rc = SQLITE_DONE;
+	struct db_stmt		*st;
+	int			 rc = DB_DONE;
 
 	*count = 0;
 	if ((st = store_stmt(s, sql_token_list)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, after);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)n);
-	while (*count < n && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	db_bind_int64(st, 1, after);
+	db_bind_int64(st, 2, (int64_t)n);
+	while (*count < n && (rc = db_step(st)) == DB_ROW) {
 		t = &out[(*count)++];
 		memset(t, 0, sizeof *t);
-		t->id = sqlite3_column_int64(st, 0);
+		t->id = db_column_int64(st, 0);
 		(void)snprintf(t->role, sizeof t->role, "%s",
-		    (const char *)sqlite3_column_text(st, 1));
-		t->area_id = sqlite3_column_int64(st, 2);
+		    (const char *)db_column_text(st, 1));
+		t->area_id = db_column_int64(st, 2);
 		(void)snprintf(t->area_path, sizeof t->area_path, "%s",
-		    (const char *)sqlite3_column_text(st, 3));
+		    (const char *)db_column_text(st, 3));
 		(void)snprintf(t->label, sizeof t->label, "%s",
-		    (const char *)sqlite3_column_text(st, 4));
-		t->created_at = (time_t)sqlite3_column_int64(st, 5);
-		t->expires_at = (time_t)sqlite3_column_int64(st, 6);
-		t->revoked_at = (time_t)sqlite3_column_int64(st, 7);
+		    (const char *)db_column_text(st, 4));
+		t->created_at = (time_t)db_column_int64(st, 5);
+		t->expires_at = (time_t)db_column_int64(st, 6);
+		t->revoked_at = (time_t)db_column_int64(st, 7);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
+	db_reset(st);
+	return rc == DB_ROW || rc == DB_DONE ? STORE_OK :
 	    store_fail(s, "tokens_list");
 }
 
@@ -578,30 +578,30 @@ tokens_list(struct store *s, int64_t after, struct token_info *out, size_t n,
 enum store_status
 tokens_revoke(struct store *s, int64_t id, time_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = store_stmt(s, sql_token_revoke)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	db_bind_int64(st, 1, id);
+	db_bind_int64(st, 2, (int64_t)now);
+	if (db_step(st) != DB_DONE)
 		return store_fail(s, "tokens_revoke");
-	return sqlite3_changes(s->db) == 1 ? STORE_OK : STORE_NOT_FOUND;
+	return store_changes(s) == 1 ? STORE_OK : STORE_NOT_FOUND;
 }
 
 /* Returns 1 if area is root or below it. */
 int
 areas_within(struct store *s, int64_t area, int64_t root)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 in;
 
 	if ((st = store_stmt(s, sql_area_within)) == NULL)
 		return 0;
-	sqlite3_bind_int64(st, 1, area);
-	sqlite3_bind_int64(st, 2, root);
-	in = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_reset(st);
+	db_bind_int64(st, 1, area);
+	db_bind_int64(st, 2, root);
+	in = db_step(st) == DB_ROW;
+	db_reset(st);
 	return in;
 }
 
@@ -609,18 +609,18 @@ areas_within(struct store *s, int64_t area, int64_t root)
 enum store_status
 areas_path(struct store *s, int64_t id, char *out, size_t size)
 {
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	enum store_status	 rc = STORE_NOT_FOUND;
 
 	if ((st = store_stmt(s, sql_area_path)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	db_bind_int64(st, 1, id);
+	if (db_step(st) == DB_ROW) {
 		(void)snprintf(out, size, "%s",
-		    (const char *)sqlite3_column_text(st, 0));
+		    (const char *)db_column_text(st, 0));
 		rc = STORE_OK;
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return rc;
 }
 
@@ -637,17 +637,17 @@ enum store_status
 audit_add_area(struct store *s, const char *actor, const char *action,
     const char *detail, int64_t area, time_t now)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	if ((st = store_stmt(s, sql_audit)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
-	sqlite3_bind_text(st, 2, actor, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, action, -1, SQLITE_STATIC);
+	db_bind_int64(st, 1, (int64_t)now);
+	db_bind_text(st, 2, actor, -1, DB_STATIC);
+	db_bind_text(st, 3, action, -1, DB_STATIC);
 	store_bind_text(st, 4, detail);
 	if (area != 0)
-		sqlite3_bind_int64(st, 5, area);
-	if (sqlite3_step(st) != SQLITE_DONE)
+		db_bind_int64(st, 5, area);
+	if (db_step(st) != DB_DONE)
 		return store_fail(s, "audit_add");
 	return STORE_OK;
 }
@@ -658,32 +658,32 @@ audit_list(struct store *s, const struct audit_filter *f,
     struct audit_entry *out, size_t n, size_t *count)
 {
 	struct audit_entry	*e;
-	sqlite3_stmt		*st;
-	int			 rc = SQLITE_DONE;
+	struct db_stmt		*st;
+	int			 rc = DB_DONE;
 
 	*count = 0;
 	if ((st = store_stmt(s, sql_audit_list)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, f->before);
+	db_bind_int64(st, 1, f->before);
 	store_bind_text(st, 2, f->action);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)f->since);
-	sqlite3_bind_int64(st, 4, f->scope);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)n);
-	while (*count < n && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	db_bind_int64(st, 3, (int64_t)f->since);
+	db_bind_int64(st, 4, f->scope);
+	db_bind_int64(st, 5, (int64_t)n);
+	while (*count < n && (rc = db_step(st)) == DB_ROW) {
 		e = &out[(*count)++];
 		memset(e, 0, sizeof *e);
-		e->id = sqlite3_column_int64(st, 0);
-		e->at = (time_t)sqlite3_column_int64(st, 1);
+		e->id = db_column_int64(st, 0);
+		e->at = (time_t)db_column_int64(st, 1);
 		(void)snprintf(e->actor, sizeof e->actor, "%s",
-		    (const char *)sqlite3_column_text(st, 2));
+		    (const char *)db_column_text(st, 2));
 		(void)snprintf(e->action, sizeof e->action, "%s",
-		    (const char *)sqlite3_column_text(st, 3));
+		    (const char *)db_column_text(st, 3));
 		(void)snprintf(e->detail, sizeof e->detail, "%s",
-		    (const char *)sqlite3_column_text(st, 4));
+		    (const char *)db_column_text(st, 4));
 		(void)snprintf(e->area_path, sizeof e->area_path, "%s",
-		    (const char *)sqlite3_column_text(st, 5));
+		    (const char *)db_column_text(st, 5));
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
+	db_reset(st);
+	return rc == DB_ROW || rc == DB_DONE ? STORE_OK :
 	    store_fail(s, "audit_list");
 }

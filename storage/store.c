@@ -14,6 +14,13 @@
 #define STORE_BUSY_MS	5000	/* longest wait for a lock */
 
 /*
+ * PostgreSQL: every write transaction takes this advisory lock first, so
+ * that writers follow one another as SQLite's IMMEDIATE transactions do,
+ * across every instance on the database; readers never take it.
+ */
+#define STORE_PG_WRITE_LOCK	0x66616e6766656931LL	/* "fangfei1" */
+
+/*
  * Process-wide settings, made once before the first connection opens.
  * Memory statistics are off: with them on, every allocation SQLite makes
  * takes one global mutex, which the request threads then queue on (and
@@ -29,7 +36,18 @@ store_global_setup(void)
 enum store_status
 store_fail(struct store *s, const char *what)
 {
-	int	 code = sqlite3_extended_errcode(s->db);
+	int	 code;
+
+	if (s->pg != NULL) {
+		(void)snprintf(s->err, sizeof s->err, "%.40s: %.200s", what,
+		    s->pgerr[0] ? s->pgerr : PQerrorMessage(s->pg));
+		code = s->pgcode;
+		s->pgerr[0] = '\0';
+		s->pgcode = DB_OK;
+		return code == DB_BUSY ? STORE_BUSY : code == DB_CONSTRAINT ?
+		    STORE_INVALID : STORE_ERROR;
+	}
+	code = sqlite3_extended_errcode(s->db);
 
 	snprintf(s->err, sizeof s->err, "%s: %s (%d)", what,
 	    sqlite3_errmsg(s->db), code);
@@ -76,6 +94,13 @@ store_exec(struct store *s, const char *sql, char **cause)
 {
 	char	*err = NULL;
 
+	if (s->pg != NULL) {
+		if (pg_exec(s, sql) != DB_OK) {
+			*cause = xstrdup(s->pgerr);
+			return -1;
+		}
+		return 0;
+	}
 	if (sqlite3_exec(s->db, sql, NULL, NULL, &err) != SQLITE_OK) {
 		*cause = xasprintf("%s", err ? err : sqlite3_errmsg(s->db));
 		sqlite3_free(err);
@@ -89,8 +114,22 @@ int
 store_version(struct store *s)
 {
 	sqlite3_stmt	*st;
+	PGresult	*res;
 	int		 v = -1;
 
+	if (s->pg != NULL) {
+		res = PQexec(s->pg, "SELECT coalesce(max(version), 0) FROM"
+		    " fangfei_schema");
+		if (PQresultStatus(res) == PGRES_TUPLES_OK &&
+		    PQntuples(res) == 1)
+			v = atoi(PQgetvalue(res, 0, 0));
+		else if (PQresultErrorField(res, PG_DIAG_SQLSTATE) != NULL &&
+		    strcmp(PQresultErrorField(res, PG_DIAG_SQLSTATE),
+		    "42P01") == 0)
+			v = 0;	/* no such table: a new database */
+		PQclear(res);
+		return v;
+	}
 	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st,
 	    NULL) != SQLITE_OK)
 		return -1;
@@ -112,6 +151,54 @@ store_latest_version(void)
 	return v;
 }
 
+/*
+ * PostgreSQL's migrations: each step in a transaction that holds the
+ * write lock and reads the version again, so that instances starting
+ * together apply each step once.
+ */
+static int
+store_migrate_pg(struct store *s, char **cause)
+{
+	const struct schema_step	*step;
+	char				*err = NULL, *sql;
+
+	if (store_exec(s, "CREATE TABLE IF NOT EXISTS fangfei_schema"
+	    " (version integer NOT NULL)", &err) == -1)
+		goto fail;
+	for (step = schema_steps_pg; step->sql != NULL; step++) {
+		sql = xasprintf("BEGIN;\nSELECT pg_advisory_xact_lock(%lld);",
+		    (long long)STORE_PG_WRITE_LOCK);
+		if (store_exec(s, sql, &err) == -1) {
+			free(sql);
+			goto fail;
+		}
+		free(sql);
+		if (store_version(s) >= step->version) {
+			(void)store_exec(s, "COMMIT", &err);
+			free(err);
+			err = NULL;
+			continue;
+		}
+		sql = xasprintf("%s\nDELETE FROM fangfei_schema;\n"
+		    "INSERT INTO fangfei_schema (version) VALUES (%d);\n"
+		    "COMMIT;", step->sql, step->version);
+		if (store_exec(s, sql, &err) == -1) {
+			free(sql);
+			*cause = xasprintf("migration %s: %s", step->name, err);
+			free(err);
+			(void)pg_exec(s, "ROLLBACK");
+			return -1;
+		}
+		free(sql);
+	}
+	return 0;
+fail:
+	*cause = xasprintf("migrations: %s", err);
+	free(err);
+	(void)pg_exec(s, "ROLLBACK");
+	return -1;
+}
+
 /* Applies each pending migration in its own transaction. */
 static int
 store_migrate(struct store *s, char **cause)
@@ -125,6 +212,8 @@ store_migrate(struct store *s, char **cause)
 		    "program (%d)", v, store_latest_version());
 		return -1;
 	}
+	if (s->pg != NULL)
+		return store_migrate_pg(s, cause);
 	for (step = schema_steps; step->sql != NULL; step++) {
 		if (step->version <= v)
 			continue;
@@ -188,6 +277,58 @@ store_busy_waits(void)
 	return atomic_load_explicit(&store_busy_count, memory_order_relaxed);
 }
 
+/* Whether path is a PostgreSQL connection URL. */
+int
+store_is_pg_url(const char *path)
+{
+	return strncmp(path, "postgresql://", 13) == 0 ||
+	    strncmp(path, "postgres://", 11) == 0;
+}
+
+/* The URL for messages: without a password ("user:secret@" is cut to
+ * "user@") and without the query, which may hold one too. */
+static char *
+store_url_shown(const char *url)
+{
+	const char	*host = strstr(url, "://") + 3;
+	const char	*at = strchr(host, '@');
+	const char	*colon;
+	char		*shown;
+
+	if (at != NULL && (colon = memchr(host, ':', (size_t)(at - host))) !=
+	    NULL)
+		shown = xasprintf("%.*s%s", (int)(colon - url), url, at);
+	else
+		shown = xstrdup(url);
+	shown[strcspn(shown, "?")] = '\0';
+	return shown;
+}
+
+/*
+ * Connects to PostgreSQL. A lock waited on for longer than SQLite's busy
+ * timeout fails as busy; notices stay out of the daemon's log.
+ */
+static int
+store_open_pg(struct store *s, const char *url, char **cause)
+{
+	char	*err = NULL;
+
+	s->pg = PQconnectdb(url);
+	if (s->pg == NULL || PQstatus(s->pg) != CONNECTION_OK) {
+		*cause = xasprintf("%s: %s", s->path, s->pg ?
+		    PQerrorMessage(s->pg) : "cannot connect");
+		(*cause)[strcspn(*cause, "\n")] = '\0';
+		return -1;
+	}
+	if (store_exec(s, "SET lock_timeout = '5s';"
+	    "SET client_min_messages = warning;", &err) == -1) {
+		*cause = xasprintf("%s: %s", s->path, err);
+		free(err);
+		return -1;
+	}
+	return 0;
+}
+
 /* Opens the database and prepares the connection. */
 struct store *
 store_open(const char *path, const uint8_t *key, int flags, char **cause)
@@ -199,10 +340,16 @@ store_open(const char *path, const uint8_t *key, int flags, char **cause)
 
 	(void)pthread_once(&once, store_global_setup);
 	s = xcalloc(1, sizeof *s);
-	s->path = xstrdup(path);
+	s->path = store_is_pg_url(path) ? store_url_shown(path) :
+	    xstrdup(path);
 	if (key != NULL) {
 		memcpy(s->key, key, STORE_KEY_LEN);
 		s->has_key = 1;
+	}
+	if (store_is_pg_url(path)) {
+		if (store_open_pg(s, path, cause) == -1)
+			goto fail;
+		goto schema;
 	}
 	oflags = SQLITE_OPEN_NOMUTEX | ((flags & STORE_READONLY) ?
 	    SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
@@ -230,18 +377,19 @@ store_open(const char *path, const uint8_t *key, int flags, char **cause)
 	    "PRAGMA cache_size = -3072;"
 	    "PRAGMA temp_store = MEMORY;", &err) == -1)
 		goto fail_err;
+schema:
 	if ((flags & STORE_MIGRATE) && store_migrate(s, &err) == -1)
 		goto fail_err;
 	if (!(flags & STORE_MIGRATE) && store_version(s) != store_latest_version()) {
 		*cause = xasprintf("%s: schema version %d, this program needs "
-		    "%d (run: fangfei migrate)", path, store_version(s),
+		    "%d (run: fangfei migrate)", s->path, store_version(s),
 		    store_latest_version());
 		goto fail;
 	}
 	return s;
 
 fail_err:
-	*cause = xasprintf("%s: %s", path, err);
+	*cause = xasprintf("%s: %s", s->path, err);
 	free(err);
 fail:
 	store_close(s);
@@ -256,9 +404,13 @@ store_close(struct store *s)
 
 	if (s == NULL)
 		return;
-	for (i = 0; i < s->nstmts; i++)
-		sqlite3_finalize(s->stmts[i].stmt);
+	for (i = 0; i < s->nstmts; i++) {
+		sqlite3_finalize(s->stmts[i].stmt.lite);
+		pg_stmt_free(s->stmts[i].stmt.pg);
+	}
 	sqlite3_close(s->db);
+	if (s->pg != NULL)
+		PQfinish(s->pg);
 	free(s->flags.ids);
 	free(s->path);
 	explicit_bzero(s->key, sizeof s->key);
@@ -266,24 +418,24 @@ store_close(struct store *s)
 }
 
 /* Returns the cached statement for sql, ready to bind. */
-sqlite3_stmt *
+struct db_stmt *
 store_stmt(struct store *s, const char *sql)
 {
 	sqlite3_stmt	*st;
 	size_t		 i;
 
 	for (i = 0; i < s->nstmts; i++) {
+		if (s->stmts[i].sql == sql && s->pg != NULL) {
+			pg_reset(s->stmts[i].stmt.pg);
+			pg_clear(s->stmts[i].stmt.pg);
+			return &s->stmts[i].stmt;
+		}
 		if (s->stmts[i].sql == sql) {
-			st = s->stmts[i].stmt;
+			st = s->stmts[i].stmt.lite;
 			sqlite3_reset(st);
 			sqlite3_clear_bindings(st);
-			return st;
+			return &s->stmts[i].stmt;
 		}
-	}
-	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
-	    NULL) != SQLITE_OK) {
-		(void)store_fail(s, "prepare");
-		return NULL;
 	}
 	/* The cache is sized for every statement storage/ has; a full one is
 	 * a programming error, not an input error. */
@@ -291,34 +443,109 @@ store_stmt(struct store *s, const char *sql)
 		fprintf(stderr, "fangfei: statement cache full\n");
 		abort();
 	}
+	if (s->pg != NULL) {
+		s->stmts[s->nstmts].stmt.lite = NULL;
+		s->stmts[s->nstmts].stmt.pg = pg_stmt_new(s, sql);
+	} else {
+		if (sqlite3_prepare_v3(s->db, sql, -1,
+		    SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+			(void)store_fail(s, "prepare");
+			return NULL;
+		}
+		s->stmts[s->nstmts].stmt.lite = st;
+		s->stmts[s->nstmts].stmt.pg = NULL;
+	}
 	s->stmts[s->nstmts].sql = sql;
-	s->stmts[s->nstmts].stmt = st;
-	s->nstmts++;
+	return &s->stmts[s->nstmts++].stmt;
+}
+
+/* Prepares a statement outside the cache. */
+struct db_stmt *
+store_prepare(struct store *s, const char *sql)
+{
+	struct db_stmt	*st = xcalloc(1, sizeof *st);
+
+	if (s->pg != NULL) {
+		st->pg = pg_stmt_new(s, sql);
+		return st;
+	}
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st->lite, NULL) != SQLITE_OK) {
+		(void)store_fail(s, "prepare");
+		free(st);
+		return NULL;
+	}
 	return st;
+}
+
+/* Frees a statement of store_prepare(); NULL is ignored. */
+void
+db_finalize(struct db_stmt *st)
+{
+	if (st == NULL)
+		return;
+	sqlite3_finalize(st->lite);
+	pg_stmt_discard(st->pg);
+	free(st);
+}
+
+/* Rows changed by the last statement. */
+long
+store_changes(struct store *s)
+{
+	if (s->pg != NULL)
+		return s->changes;
+	return (long)sqlite3_changes(s->db);
+}
+
+/* The last INSERT's id. */
+int64_t
+store_last_rowid(struct store *s)
+{
+	PGresult	*res;
+	int64_t		 id = 0;
+
+	if (s->pg != NULL) {
+		res = PQexec(s->pg, "SELECT lastval()");
+		if (PQresultStatus(res) == PGRES_TUPLES_OK &&
+		    PQntuples(res) == 1)
+			id = (int64_t)strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+		PQclear(res);
+		return id;
+	}
+	return (int64_t)sqlite3_last_insert_rowid(s->db);
+}
+
+/* Whether no transaction is open. */
+int
+store_autocommit(struct store *s)
+{
+	if (s->pg != NULL)
+		return PQtransactionStatus(s->pg) == PQTRANS_IDLE;
+	return sqlite3_get_autocommit(s->db) != 0;
 }
 
 /* Binds text, or NULL for a NULL or empty string. */
 int
-store_bind_text(sqlite3_stmt *st, int i, const char *v)
+store_bind_text(struct db_stmt *st, int i, const char *v)
 {
 	if (v == NULL || *v == '\0')
-		return sqlite3_bind_null(st, i);
-	return sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+		return db_bind_null(st, i);
+	return db_bind_text(st, i, v, -1, DB_TRANSIENT);
 }
 
 /* Reads ids from a statement (see store_int.h). */
 enum store_status
-store_ids(struct store *s, sqlite3_stmt *st, int lim, int64_t *out, size_t n,
+store_ids(struct store *s, struct db_stmt *st, int lim, int64_t *out, size_t n,
     size_t *count, const char *what)
 {
-	int	 rc = SQLITE_DONE;
+	int	 rc = DB_DONE;
 
 	*count = 0;
-	sqlite3_bind_int64(st, lim, (sqlite3_int64)n);
-	while (*count < n && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		out[(*count)++] = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK :
+	db_bind_int64(st, lim, (int64_t)n);
+	while (*count < n && (rc = db_step(st)) == DB_ROW)
+		out[(*count)++] = db_column_int64(st, 0);
+	db_reset(st);
+	return rc == DB_ROW || rc == DB_DONE ? STORE_OK :
 	    store_fail(s, what);
 }
 
@@ -326,23 +553,23 @@ store_ids(struct store *s, sqlite3_stmt *st, int lim, int64_t *out, size_t n,
 enum store_status
 store_time(struct store *s, const char *sql, time_t *when)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	*when = 0;
 	if ((st = store_stmt(s, sql)) == NULL)
 		return STORE_ERROR;
-	if (sqlite3_step(st) == SQLITE_ROW &&
-	    sqlite3_column_type(st, 0) != SQLITE_NULL)
-		*when = (time_t)sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
+	if (db_step(st) == DB_ROW &&
+	    db_column_type(st, 0) != DB_NULL)
+		*when = (time_t)db_column_int64(st, 0);
+	db_reset(st);
 	return STORE_OK;
 }
 
 /* Copies a text column. */
 char *
-store_column_dup(sqlite3_stmt *st, int i)
+store_column_dup(struct db_stmt *st, int i)
 {
-	const unsigned char	*t = sqlite3_column_text(st, i);
+	const unsigned char	*t = db_column_text(st, i);
 
 	return t == NULL ? NULL : xstrdup((const char *)t);
 }
@@ -351,10 +578,52 @@ store_column_dup(sqlite3_stmt *st, int i)
 enum store_status
 store_begin(struct store *s)
 {
-	sqlite3_stmt	*st = store_stmt(s, "BEGIN IMMEDIATE");
+	struct db_stmt	*st;
+	char		 sql[80];
 
-	if (st == NULL || sqlite3_step(st) != SQLITE_DONE)
+	if (s->pg != NULL) {
+		(void)snprintf(sql, sizeof sql, "BEGIN; SELECT"
+		    " pg_advisory_xact_lock(%lld)",
+		    (long long)STORE_PG_WRITE_LOCK);
+		if (pg_exec(s, sql) != DB_OK) {
+			enum store_status rc = store_fail(s, "begin");
+			store_rollback(s);
+			return rc;
+		}
+		return STORE_OK;
+	}
+	st = store_stmt(s, "BEGIN IMMEDIATE");
+
+	if (st == NULL || db_step(st) != DB_DONE)
 		return store_fail(s, "begin");
+	return STORE_OK;
+}
+
+/*
+ * PostgreSQL's COMMIT of a transaction that failed earlier succeeds and
+ * says ROLLBACK: that is a failure here.
+ */
+static enum store_status
+store_commit_pg(struct store *s, const char *what)
+{
+	PGresult	*res = PQexec(s->pg, "COMMIT");
+	int		 ok;
+
+	ok = PQresultStatus(res) == PGRES_COMMAND_OK &&
+	    strcmp(PQcmdStatus(res), "COMMIT") == 0;
+	if (!ok) {
+		if (PQresultStatus(res) == PGRES_COMMAND_OK)
+			(void)snprintf(s->pgerr, sizeof s->pgerr,
+			    "transaction aborted, rolled back");
+		else
+			(void)pg_fail_result(s, res);
+	}
+	PQclear(res);
+	if (!ok) {
+		enum store_status rc = store_fail(s, what);
+		store_rollback(s);
+		return rc;
+	}
 	return STORE_OK;
 }
 
@@ -362,9 +631,13 @@ store_begin(struct store *s)
 enum store_status
 store_commit(struct store *s)
 {
-	sqlite3_stmt	*st = store_stmt(s, "COMMIT");
+	struct db_stmt	*st;
 
-	if (st == NULL || sqlite3_step(st) != SQLITE_DONE) {
+	if (s->pg != NULL)
+		return store_commit_pg(s, "commit");
+	st = store_stmt(s, "COMMIT");
+
+	if (st == NULL || db_step(st) != DB_DONE) {
 		enum store_status rc = store_fail(s, "commit");
 		store_rollback(s);
 		return rc;
@@ -376,6 +649,11 @@ store_commit(struct store *s)
 void
 store_rollback(struct store *s)
 {
+	if (s->pg != NULL) {
+		if (PQtransactionStatus(s->pg) != PQTRANS_IDLE)
+			(void)pg_exec(s, "ROLLBACK");
+		return;
+	}
 	if (!sqlite3_get_autocommit(s->db))
 		(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
@@ -384,9 +662,9 @@ store_rollback(struct store *s)
 enum store_status
 store_savepoint(struct store *s)
 {
-	sqlite3_stmt	*st = store_stmt(s, "SAVEPOINT row");
+	struct db_stmt	*st = store_stmt(s, "SAVEPOINT row");
 
-	if (st == NULL || sqlite3_step(st) != SQLITE_DONE)
+	if (st == NULL || db_step(st) != DB_DONE)
 		return store_fail(s, "savepoint");
 	return STORE_OK;
 }
@@ -395,9 +673,9 @@ store_savepoint(struct store *s)
 enum store_status
 store_release(struct store *s)
 {
-	sqlite3_stmt	*st = store_stmt(s, "RELEASE row");
+	struct db_stmt	*st = store_stmt(s, "RELEASE row");
 
-	if (st == NULL || sqlite3_step(st) != SQLITE_DONE)
+	if (st == NULL || db_step(st) != DB_DONE)
 		return store_fail(s, "release");
 	return STORE_OK;
 }
@@ -406,6 +684,10 @@ store_release(struct store *s)
 void
 store_rollback_to(struct store *s)
 {
+	if (s->pg != NULL) {
+		(void)pg_exec(s, "ROLLBACK TO row; RELEASE row");
+		return;
+	}
 	(void)sqlite3_exec(s->db, "ROLLBACK TO row; RELEASE row", NULL, NULL,
 	    NULL);
 }
@@ -415,9 +697,17 @@ store_rollback_to(struct store *s)
 enum store_status
 store_begin_read(struct store *s)
 {
-	sqlite3_stmt	*st = store_stmt(s, "BEGIN");
+	struct db_stmt	*st;
 
-	if (st == NULL || sqlite3_step(st) != SQLITE_DONE)
+	if (s->pg != NULL) {
+		if (pg_exec(s, "BEGIN ISOLATION LEVEL REPEATABLE READ") !=
+		    DB_OK)
+			return store_fail(s, "begin");
+		return STORE_OK;
+	}
+	st = store_stmt(s, "BEGIN");
+
+	if (st == NULL || db_step(st) != DB_DONE)
 		return store_fail(s, "begin");
 	return STORE_OK;
 }
@@ -426,9 +716,16 @@ store_begin_read(struct store *s)
 void
 store_end_read(struct store *s)
 {
-	sqlite3_stmt	*st = store_stmt(s, "COMMIT");
+	struct db_stmt	*st;
 
-	if (st == NULL || sqlite3_step(st) != SQLITE_DONE)
+	if (s->pg != NULL) {
+		if (store_commit_pg(s, "end read") != STORE_OK)
+			store_rollback(s);
+		return;
+	}
+	st = store_stmt(s, "COMMIT");
+
+	if (st == NULL || db_step(st) != DB_DONE)
 		store_rollback(s);
 }
 
@@ -436,6 +733,9 @@ store_end_read(struct store *s)
 enum store_status
 store_relaxed(struct store *s)
 {
+	if (s->pg != NULL)
+		return pg_exec(s, "SET synchronous_commit = off") == DB_OK ?
+		    STORE_OK : store_fail(s, "synchronous_commit");
 	if (sqlite3_exec(s->db, "PRAGMA synchronous = NORMAL", NULL, NULL,
 	    NULL) != SQLITE_OK)
 		return store_fail(s, "synchronous");

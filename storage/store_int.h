@@ -9,8 +9,10 @@
 #include <stdint.h>
 #include <time.h>
 
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
+#include "db.h"
 #include "store.h"
 
 struct schema_step {
@@ -18,7 +20,8 @@ struct schema_step {
 	const char	*name;
 	const char	*sql;
 };
-extern const struct schema_step schema_steps[];
+extern const struct schema_step schema_steps[];	/* SQLite */
+extern const struct schema_step schema_steps_pg[];	/* PostgreSQL */
 
 #define STORE_STMTS_MAX	320
 
@@ -33,38 +36,66 @@ struct search_flags {
 };
 
 struct store {
-	sqlite3		*db;
-	char		*path;
+	sqlite3		*db;		/* SQLite, or NULL */
+	PGconn		*pg;		/* PostgreSQL, or NULL */
+	char		*path;		/* file, or the URL without password */
 	uint8_t		 key[STORE_KEY_LEN];
 	int		 has_key;
 	struct {
 		const char	*sql;	/* static string: compared by address */
-		sqlite3_stmt	*stmt;
+		struct db_stmt	 stmt;
 	} stmts[STORE_STMTS_MAX];
 	size_t		 nstmts;
 	struct search_flags flags;
 	char		 err[256];	/* last failure, for store_errmsg() */
+	/* PostgreSQL: the last failure's message and DB_* code, rows
+	 * changed by the last statement, statements named so far. */
+	char		 pgerr[256];
+	int		 pgcode;
+	long		 changes;
+	unsigned long	 pgstmts;
 };
+
+/* PostgreSQL's statements and plain SQL (storage/db_pg.c). */
+char		*pg_sql(const char *sql, int *nparams);
+struct pg_stmt	*pg_stmt_new(struct store *, const char *sql);
+void		 pg_stmt_free(struct pg_stmt *);
+void		 pg_stmt_discard(struct pg_stmt *);
+int		 pg_fail_result(struct store *, PGresult *);
+void		 pg_clear(struct pg_stmt *);
+int		 pg_exec(struct store *, const char *sql);
+/* Whether path names a PostgreSQL database (a postgresql:// URL). */
+int		 store_is_pg_url(const char *path);
 
 /*
  * Returns the cached prepared statement for sql (a string literal; the
  * cache keys on its address), reset and with bindings cleared, or NULL
  * after logging SQLite's error.
  */
-sqlite3_stmt	*store_stmt(struct store *, const char *sql);
+struct db_stmt	*store_stmt(struct store *, const char *sql);
+/* A statement of its own, for SQL whose plan should follow the values
+ * bound each time; db_finalize() frees it. NULL after logging. */
+struct db_stmt	*store_prepare(struct store *, const char *sql);
+void		 db_finalize(struct db_stmt *);
+/* Rows changed by the connection's last INSERT, UPDATE or DELETE. */
+long		 store_changes(struct store *);
+/* The id the connection's last INSERT made (prefer RETURNING). */
+int64_t		 store_last_rowid(struct store *);
+/* 1 outside a transaction. */
+int		 store_autocommit(struct store *);
 /* Records SQLite's last error with a context word and maps its code. */
 enum store_status store_fail(struct store *, const char *what);
 /* Binds a text or NULL when s is NULL or empty. */
-int		 store_bind_text(sqlite3_stmt *, int, const char *);
+int		 store_bind_text(struct db_stmt *, int, const char *);
 /* Returns a copy of column i (NULL stays NULL); the caller frees it. */
-char		*store_column_dup(sqlite3_stmt *, int);
+char		*store_column_dup(struct db_stmt *, int);
 
 /*
  * Reads the first column of a prepared statement's rows as ids into out
  * (at most n; the limit is bound at parameter lim), then resets it; *count
  * gets how many, what names the caller in a failure.
  */
-enum store_status store_ids(struct store *, sqlite3_stmt *, int lim,
+enum store_status store_ids(struct store *, struct db_stmt *, int lim,
 		    int64_t *out, size_t n, size_t *count, const char *what);
 /* The first column of a one-row query (an aggregate such as min()) as a
  * time, 0 when it is NULL. */

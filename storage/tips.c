@@ -39,7 +39,7 @@ tips_new_ref(struct store *s, const char *day, char ref[TIP_REF_MAX])
 	static const char	 abc[] = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
 	unsigned char		 rnd[TIP_REF_RANDOM];
 	char			 tail[TIP_REF_RANDOM + 1];
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	int			 tries, i, rc;
 
 	for (tries = 0; tries < 16; tries++) {
@@ -52,12 +52,12 @@ tips_new_ref(struct store *s, const char *day, char ref[TIP_REF_MAX])
 		(void)snprintf(ref, TIP_REF_MAX, "JB-%s-%s", day, tail);
 		if ((st = store_stmt(s, sql_tip_ref_taken)) == NULL)
 			return STORE_ERROR;
-		sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc == SQLITE_DONE)
+		db_bind_text(st, 1, ref, -1, DB_STATIC);
+		rc = db_step(st);
+		db_reset(st);
+		if (rc == DB_DONE)
 			return STORE_OK;
-		if (rc != SQLITE_ROW)
+		if (rc != DB_ROW)
 			return store_fail(s, "tips_new_ref");
 	}
 	return store_fail(s, "tips_new_ref: no free reference");
@@ -68,7 +68,7 @@ enum store_status
 tips_create(struct store *s, const struct tip_new *t, time_t now,
     char ref[TIP_REF_MAX])
 {
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	int64_t			 reporter, tip;
 	enum store_status	 rc;
 
@@ -84,28 +84,28 @@ tips_create(struct store *s, const struct tip_new *t, time_t now,
 		return rc;
 	if ((st = store_stmt(s, sql_tip_insert)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, t->body, -1, SQLITE_STATIC);
+	db_bind_text(st, 1, ref, -1, DB_STATIC);
+	db_bind_text(st, 2, t->body, -1, DB_STATIC);
 	if (t->area_id != 0)
-		sqlite3_bind_int64(st, 3, t->area_id);
-	sqlite3_bind_text(st, 4, t->reporter.channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, t->chat_kind, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 6, reporter);
-	sqlite3_bind_int64(st, 7, (sqlite3_int64)now);
-	sqlite3_bind_int(st, 8, t->anonymous != 0);
-	sqlite3_bind_int(st, 9, t->practice != 0);
-	if (sqlite3_step(st) != SQLITE_ROW)
+		db_bind_int64(st, 3, t->area_id);
+	db_bind_text(st, 4, t->reporter.channel, -1, DB_STATIC);
+	db_bind_text(st, 5, t->chat_kind, -1, DB_STATIC);
+	db_bind_int64(st, 6, reporter);
+	db_bind_int64(st, 7, (int64_t)now);
+	db_bind_int(st, 8, t->anonymous != 0);
+	db_bind_int(st, 9, t->practice != 0);
+	if (db_step(st) != DB_ROW)
 		return store_fail(s, "tips_create");
-	tip = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
+	tip = db_column_int64(st, 0);
+	db_reset(st);
 
 	if ((st = store_stmt(s, sql_tip_event)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(st, 1, tip);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
-	sqlite3_bind_text(st, 3, "received", -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, t->reporter.channel, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	db_bind_int64(st, 1, tip);
+	db_bind_int64(st, 2, (int64_t)now);
+	db_bind_text(st, 3, "received", -1, DB_STATIC);
+	db_bind_text(st, 4, t->reporter.channel, -1, DB_STATIC);
+	if (db_step(st) != DB_DONE)
 		return store_fail(s, "tips_create");
 	return STORE_OK;
 }
@@ -116,25 +116,25 @@ tips_status(struct store *s, const char *ref, const char *channel,
     const char *sender_id, struct tip_status *out)
 {
 	uint8_t			 mine[REPORTER_REF_LEN];
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	enum store_status	 rc = STORE_NOT_FOUND;
 
 	if (reporters_ref(s, channel, sender_id, mine) == -1)
 		return STORE_ERROR;
 	if ((st = store_stmt(s, sql_tip_status)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW &&
-	    sqlite3_column_bytes(st, 3) == REPORTER_REF_LEN &&
-	    CRYPTO_memcmp(sqlite3_column_blob(st, 3), mine,
+	db_bind_text(st, 1, ref, -1, DB_STATIC);
+	if (db_step(st) == DB_ROW &&
+	    db_column_bytes(st, 3) == REPORTER_REF_LEN &&
+	    CRYPTO_memcmp(db_column_blob(st, 3), mine,
 	    REPORTER_REF_LEN) == 0) {
 		(void)snprintf(out->status, sizeof out->status, "%s",
-		    (const char *)sqlite3_column_text(st, 0));
-		out->created_at = (time_t)sqlite3_column_int64(st, 1);
-		out->updated_at = (time_t)sqlite3_column_int64(st, 2);
+		    (const char *)db_column_text(st, 0));
+		out->created_at = (time_t)db_column_int64(st, 1);
+		out->updated_at = (time_t)db_column_int64(st, 2);
 		rc = STORE_OK;
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return rc;
 }
 
@@ -142,17 +142,17 @@ tips_status(struct store *s, const char *ref, const char *channel,
 enum store_status
 tips_reporter(struct store *s, const char *ref, int64_t *id)
 {
-	sqlite3_stmt		*st;
+	struct db_stmt		*st;
 	enum store_status	 rc = STORE_NOT_FOUND;
 
 	if ((st = store_stmt(s, sql_tip_reporter)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
+	db_bind_text(st, 1, ref, -1, DB_STATIC);
+	if (db_step(st) == DB_ROW) {
+		*id = db_column_int64(st, 0);
 		rc = STORE_OK;
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return rc;
 }
 
@@ -161,17 +161,17 @@ enum store_status
 tips_count_states(struct store *s, void (*each)(void *, const char *, long),
     void *arg)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	if ((st = store_stmt(s, sql_tip_states)) == NULL)
 		return STORE_ERROR;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (sqlite3_column_type(st, 0) == SQLITE_TEXT)
-			each(arg, (const char *)sqlite3_column_text(st, 0),
-			    (long)sqlite3_column_int64(st, 1));
-	if (rc != SQLITE_DONE)
+	while ((rc = db_step(st)) == DB_ROW)
+		if (db_column_type(st, 0) == DB_TEXT)
+			each(arg, (const char *)db_column_text(st, 0),
+			    (long)db_column_int64(st, 1));
+	if (rc != DB_DONE)
 		return store_fail(s, "tips_count_states");
-	sqlite3_reset(st);
+	db_reset(st);
 	return STORE_OK;
 }
