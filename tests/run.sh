@@ -30,6 +30,27 @@ for t in "$build"/tests/test_* "$build"/tests/e2e "$build"/tests/e2e_*; do
 	echo "== $t"
 	run "$t" "$t"
 done
+# The suites that run on either engine, again on PostgreSQL: a throwaway
+# server of scripts/pgtest.sh, each store in a schema of its own, the
+# server stopped by its PID afterwards.
+PG_TESTS="test_import"
+if pg=$(sh scripts/pgtest.sh start); then
+	pgdir=$(echo "$pg" | head -1)
+	trap 'sh scripts/pgtest.sh stop "$pgdir"' EXIT
+	trap 'exit 130' INT TERM
+	export FANGFEI_TEST_PG="$(echo "$pg" | tail -1)"
+	for t in $PG_TESTS; do
+		echo "== $build/tests/$t on PostgreSQL"
+		run "$t on PostgreSQL" "$build/tests/$t"
+	done
+	unset FANGFEI_TEST_PG
+	sh scripts/pgtest.sh stop "$pgdir"
+	trap - EXIT
+else
+	echo "[  FAILED  ] 1 test(s): no PostgreSQL for the second pass" \
+	    "(scripts/pgtest.sh start)" | tee -a "$log"
+	rc=1
+fi
 # The console and the chat simulator in Chromium, against the same binary
 # (puppeteer-core comes from make check into build/browser).
 echo "== tests/browser"

@@ -2,6 +2,10 @@
 #ifndef FANGFEI_TESTSTORE_H
 #define FANGFEI_TESTSTORE_H
 
+#include <unistd.h>
+
+#include <libpq-fe.h>
+
 #include "testutil.h"
 
 #include "bot/import.h"
@@ -42,17 +46,49 @@ teststore_demo(struct store *s, enum import_kind kind, const char *file)
 	return st.imported;
 }
 
+/*
+ * Where a fresh database goes: a file in dir, or, when FANGFEI_TEST_PG
+ * names a PostgreSQL database (tests/run.sh's second pass, on the server
+ * of scripts/pgtest.sh), a new schema of its own in that database.
+ */
+static inline void
+teststore_location(const char *dir, char *loc, size_t size)
+{
+	static int	 n;
+	const char	*pg = getenv("FANGFEI_TEST_PG");
+	char		 name[64], sql[96];
+	PGconn		*c;
+	PGresult	*res;
+
+	if (pg == NULL || *pg == '\0') {
+		(void)snprintf(loc, size, "%s/t.db", dir);
+		return;
+	}
+	(void)snprintf(name, sizeof name, "t%ld_%d", (long)getpid(), ++n);
+	(void)snprintf(sql, sizeof sql, "CREATE SCHEMA %s", name);
+	c = PQconnectdb(pg);
+	assert_int_equal(PQstatus(c), CONNECTION_OK);
+	res = PQexec(c, sql);
+	assert_int_equal(PQresultStatus(res), PGRES_COMMAND_OK);
+	PQclear(res);
+	PQfinish(c);
+	(void)snprintf(loc, size, "%s%coptions=-csearch_path%%3D%s", pg,
+	    strchr(pg, '?') ? '&' : '?', name);
+}
+
 /* Opens a fresh database in a new temporary directory (*dir, which the
  * caller removes with testutil_rmdir()) with the demo areas. */
 static inline struct store *
 teststore_open(const uint8_t *key, char **dir)
 {
 	struct store	*s;
-	char		 path[256], *cause = NULL;
+	char		 path[512], *cause = NULL;
 
 	*dir = testutil_tmpdir();
-	(void)snprintf(path, sizeof path, "%s/t.db", *dir);
+	teststore_location(*dir, path, sizeof path);
 	s = store_open(path, key, STORE_MIGRATE, &cause);
+	if (s == NULL)
+		fprintf(stderr, "store_open: %s\n", cause);
 	assert_non_null(s);
 	assert_int_equal(teststore_demo(s, IMPORT_AREAS, "areas.csv"), 10);
 	return s;
