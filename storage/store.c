@@ -109,6 +109,20 @@ store_exec(struct store *s, const char *sql, char **cause)
 	return 0;
 }
 
+/* Runs SQL text for tools and tests (see store_int.h). */
+enum store_status
+store_exec_sql(struct store *s, const char *sql)
+{
+	char	*err = NULL;
+
+	if (store_exec(s, sql, &err) == -1) {
+		(void)snprintf(s->err, sizeof s->err, "%.250s", err);
+		free(err);
+		return STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
 /* Returns the schema version stored in the file. */
 int
 store_version(struct store *s)

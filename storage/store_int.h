@@ -85,6 +85,9 @@ int64_t		 store_last_rowid(struct store *);
 int		 store_autocommit(struct store *);
 /* Records SQLite's last error with a context word and maps its code. */
 enum store_status store_fail(struct store *, const char *what);
+/* Runs SQL text (statements separated by semicolons, nothing bound) on
+ * either engine: for tests and tools. */
+enum store_status store_exec_sql(struct store *, const char *sql);
 /* Binds a text or NULL when s is NULL or empty. */
 int		 store_bind_text(struct db_stmt *, int, const char *);
 /* Returns a copy of column i (NULL stays NULL); the caller frees it. */

@@ -10,6 +10,7 @@
 
 #include "bot/import.h"
 #include "storage/store.h"
+#include "storage/store_int.h"
 
 /* Imports a CSV text; the import itself must succeed. */
 static inline struct import_stats
@@ -74,6 +75,39 @@ teststore_location(const char *dir, char *loc, size_t size)
 	PQfinish(c);
 	(void)snprintf(loc, size, "%s%coptions=-csearch_path%%3D%s", pg,
 	    strchr(pg, '?') ? '&' : '?', name);
+}
+
+/* Runs SQL on the test's store, either engine; it must succeed. */
+static inline void
+teststore_exec(struct store *s, const char *sql)
+{
+	if (store_exec_sql(s, sql) != STORE_OK)
+		fprintf(stderr, "teststore_exec: %s: %s\n", sql,
+		    store_errmsg(s));
+	assert_int_equal(store_exec_sql(s, sql), STORE_OK);
+}
+
+/* The first column of the first row of sql as a number (0 without one). */
+static inline int64_t
+teststore_int(struct store *s, const char *sql)
+{
+	struct db_stmt	*st = store_prepare(s, sql);
+	int64_t		 v = 0;
+
+	assert_non_null(st);
+	if (db_step(st) == DB_ROW)
+		v = db_column_int64(st, 0);
+	db_finalize(st);
+	return v;
+}
+
+/* Whether the tests run on PostgreSQL (tests/run.sh's second pass). */
+static inline int
+teststore_pg(void)
+{
+	const char	*pg = getenv("FANGFEI_TEST_PG");
+
+	return pg != NULL && *pg != '\0';
 }
 
 /* Opens a fresh database in a new temporary directory (*dir, which the
