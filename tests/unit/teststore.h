@@ -81,10 +81,12 @@ teststore_location(const char *dir, char *loc, size_t size)
 static inline void
 teststore_exec(struct store *s, const char *sql)
 {
-	if (store_exec_sql(s, sql) != STORE_OK)
+	enum store_status	 rc = store_exec_sql(s, sql);
+
+	if (rc != STORE_OK)
 		fprintf(stderr, "teststore_exec: %s: %s\n", sql,
 		    store_errmsg(s));
-	assert_int_equal(store_exec_sql(s, sql), STORE_OK);
+	assert_int_equal(rc, STORE_OK);
 }
 
 /* The first column of the first row of sql as a number (0 without one). */
