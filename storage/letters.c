@@ -58,22 +58,26 @@ static const char *const sql_reach_areas =
     " WHERE r.id = ?1 AND (a.id = r.id OR substr(a.path, 1,"
     " length(r.path) + 1) = r.path || '/') ORDER BY a.path";
 static const char *const sql_reach_households =
-    "SELECT total(households) FROM areas WHERE level = 5 AND (path = ?1 OR"
+    "SELECT coalesce(sum(households), 0) FROM areas WHERE level = 5 AND"
+    " (path = ?1 OR"
     " substr(path, 1, length(?1) + 1) = ?1 || '/')";
 static const char *const sql_reach_counts =
     "SELECT count(DISTINCT c.id),"
     " count(DISTINCT CASE WHEN s.client <> 'bot' THEN c.id END),"
-    " total(s.client <> 'bot'), total(s.client <> 'bot' AND s.forwarded),"
+    " coalesce(sum(CASE WHEN s.client <> 'bot' THEN 1 ELSE 0 END), 0),"
+    " coalesce(sum(CASE WHEN s.client <> 'bot' AND s.forwarded <> 0"
+    " THEN 1 ELSE 0 END), 0),"
     " count(DISTINCT CASE WHEN s.client <> 'bot' THEN s.device END),"
-    " total(s.client = 'bot')"
+    " coalesce(sum(CASE WHEN s.client = 'bot' THEN 1 ELSE 0 END), 0)"
     " FROM letter_codes c JOIN areas a ON a.id = c.area_id"
     " LEFT JOIN scans s ON s.code_id = c.id"
     " WHERE c.letter_id = ?1 AND (a.path = ?2 OR"
     " substr(a.path, 1, length(?2) + 1) = ?2 || '/')";
 static const char *const sql_reach_totals =
-    "SELECT total(t.scans), total(t.forwarded), total(t.devices),"
-    " total(t.bots), total(t.scans > 0 AND NOT EXISTS (SELECT 1 FROM scans s"
-    " WHERE s.code_id = c.id AND s.client <> 'bot'))"
+    "SELECT coalesce(sum(t.scans), 0), coalesce(sum(t.forwarded), 0),"
+    " coalesce(sum(t.devices), 0), coalesce(sum(t.bots), 0),"
+    " coalesce(sum(CASE WHEN t.scans > 0 AND NOT EXISTS (SELECT 1 FROM scans s"
+    " WHERE s.code_id = c.id AND s.client <> 'bot') THEN 1 ELSE 0 END), 0)"
     " FROM letter_codes c JOIN areas a ON a.id = c.area_id"
     " JOIN scan_totals t ON t.code_id = c.id"
     " WHERE c.letter_id = ?1 AND (a.path = ?2 OR"
@@ -90,8 +94,9 @@ static const char *const sql_unscanned =
 static const char *const sql_area_path_of =
     "SELECT path FROM areas WHERE id = ?1";
 static const char *const sql_prune_rows =
-    "INSERT OR IGNORE INTO scan_totals (code_id)"
-    " SELECT DISTINCT code_id FROM scans WHERE at < ?1";
+    "INSERT INTO scan_totals (code_id)"
+    " SELECT DISTINCT code_id FROM scans WHERE at < ?1"
+    " ON CONFLICT (code_id) DO NOTHING";
 /* A device counts towards a code's total when its last visit of that
  * code goes: visits it still has are counted from the rows kept. */
 static const char *const sql_prune_fold =
@@ -100,7 +105,7 @@ static const char *const sql_prune_fold =
     "  s.code_id = scan_totals.code_id AND s.at < ?1 AND s.client <> 'bot'),"
     " forwarded = forwarded + (SELECT count(*) FROM scans s WHERE"
     "  s.code_id = scan_totals.code_id AND s.at < ?1 AND s.client <> 'bot'"
-    "  AND s.forwarded),"
+    "  AND s.forwarded <> 0),"
     " bots = bots + (SELECT count(*) FROM scans s WHERE"
     "  s.code_id = scan_totals.code_id AND s.at < ?1 AND s.client = 'bot'),"
     " devices = devices + (SELECT count(DISTINCT s.device) FROM scans s"
@@ -114,7 +119,8 @@ static const char *const sql_prune_delete =
 static const char *const sql_salt_get =
     "SELECT salt FROM scan_salts WHERE day = ?1";
 static const char *const sql_salt_add =
-    "INSERT OR IGNORE INTO scan_salts (day, salt) VALUES (?1, ?2)";
+    "INSERT INTO scan_salts (day, salt) VALUES (?1, ?2)"
+    " ON CONFLICT (day) DO NOTHING";
 static const char *const sql_salt_forget =
     "DELETE FROM scan_salts WHERE day < ?1";
 
@@ -449,13 +455,22 @@ letters_scan_row(struct store *s, const struct scan_visit *v,
 	return rc;
 }
 
-/* Sets this connection's synchronous pragma (NORMAL or FULL). */
+/*
+ * Sets whether this connection's commits wait for the disk: SQLite's
+ * synchronous pragma (NORMAL or FULL), PostgreSQL's synchronous_commit,
+ * which is a setting of the session and not a statement to prepare.
+ */
 static enum store_status
-letters_synchronous(struct store *s, const char *sql)
+letters_synchronous(struct store *s, int relaxed)
 {
 	struct db_stmt	*st;
 
-	if ((st = store_stmt(s, sql)) == NULL)
+	if (s->pg != NULL)
+		return pg_exec(s, relaxed ? "SET synchronous_commit = off" :
+		    "SET synchronous_commit = on") == DB_OK ? STORE_OK :
+		    store_fail(s, "synchronous_commit");
+	if ((st = store_stmt(s, relaxed ? "PRAGMA synchronous = NORMAL" :
+	    "PRAGMA synchronous = FULL")) == NULL)
 		return STORE_ERROR;
 	(void)db_step(st);
 	db_reset(st);
@@ -478,7 +493,7 @@ letters_scan_batch(struct store *s, const struct scan_visit *v, size_t n)
 	 * killed process; only a power cut can lose the last few). Tips and
 	 * outbox rows keep synchronous = FULL, set back below.
 	 */
-	if (letters_synchronous(s, "PRAGMA synchronous = NORMAL") != STORE_OK)
+	if (letters_synchronous(s, 1) != STORE_OK)
 		return STORE_ERROR;
 	if ((rc = store_begin(s)) != STORE_OK)
 		goto out;
@@ -502,7 +517,7 @@ letters_scan_batch(struct store *s, const struct scan_visit *v, size_t n)
 		store_rollback(s);
 out:
 	explicit_bzero(salt, sizeof salt);
-	if (letters_synchronous(s, "PRAGMA synchronous = FULL") != STORE_OK)
+	if (letters_synchronous(s, 0) != STORE_OK)
 		return STORE_ERROR;
 	return rc;
 }

@@ -24,8 +24,9 @@ static const char *const sql_list =
     " FROM areas r WHERE r.id = ?3 AND" UNDER("a", "r") "))"
     " ORDER BY p.at, p.id LIMIT ?4";
 static const char *const sql_tally =
-    "SELECT count(*), coalesce(sum(EXISTS (SELECT 1 FROM patrols p"
-    " WHERE p.area_id = b.id AND p.week = ?2)), 0) FROM areas b, areas r"
+    "SELECT count(*), coalesce(sum(CASE WHEN EXISTS (SELECT 1 FROM patrols p"
+    " WHERE p.area_id = b.id AND p.week = ?2) THEN 1 ELSE 0 END), 0)"
+    " FROM areas b, areas r"
     " WHERE r.id = ?1 AND b.level = 5 AND" UNDER("b", "r");
 static const char *const sql_unpatrolled =
     "SELECT b.id, b.path FROM areas b, areas r WHERE r.id = ?1"

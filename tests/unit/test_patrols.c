@@ -8,8 +8,6 @@
 #include "testutil.h"
 #include "teststore.h"
 
-#include <sqlite3.h>
-
 #include "bot/config.h"
 #include "bot/patrolcheck.h"
 #include "storage/areas.h"
@@ -23,6 +21,7 @@ static const uint8_t key[STORE_KEY_LEN] = { 9, 9, 9 };
 struct fixture {
 	struct store	*s;
 	char		*dir;
+	char		 loc[512];	/* the database, to open it again */
 	int64_t		 grid3, grid4, b12, b13, b1, b5;
 	int64_t		 worker, worker2, chief, other, liaison;
 };
@@ -84,8 +83,14 @@ setup(void **state)
 {
 	struct fixture	*fx = calloc(1, sizeof *fx);
 	int64_t		 a;
+	char		*cause = NULL;
 
-	fx->s = teststore_open(key, &fx->dir);
+	/* teststore_open(), keeping where the database is. */
+	fx->dir = testutil_tmpdir();
+	teststore_location(fx->dir, fx->loc, sizeof fx->loc);
+	fx->s = store_open(fx->loc, key, STORE_MIGRATE, &cause);
+	assert_non_null(fx->s);
+	assert_int_equal(teststore_demo(fx->s, IMPORT_AREAS, "areas.csv"), 10);
 	assert_int_equal(areas_find(fx->s, "华光路社区/第3网格", &fx->grid3),
 	    STORE_OK);
 	assert_int_equal(areas_find(fx->s, "华光路社区/第4网格", &fx->grid4),
@@ -124,24 +129,11 @@ teardown(void **state)
 	return 0;
 }
 
-/* One number from the database, through a second connection. */
+/* One number from the database. */
 static long
 count(struct fixture *fx, const char *sql)
 {
-	sqlite3		*db;
-	sqlite3_stmt	*st = NULL;
-	char		 path[256];
-	long		 n = -1;
-
-	(void)snprintf(path, sizeof path, "%s/t.db", fx->dir);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL),
-	    SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return n;
+	return (long)teststore_int(fx->s, sql);
 }
 
 /* Messages queued to the private chat of user. */
@@ -159,20 +151,17 @@ told(struct fixture *fx, const char *user)
 static char *
 last_body(struct fixture *fx, const char *user)
 {
-	sqlite3		*db;
-	sqlite3_stmt	*st = NULL;
-	char		 path[256], *body = NULL;
+	struct db_stmt	*st;
+	char		*body = NULL;
 
-	(void)snprintf(path, sizeof path, "%s/t.db", fx->dir);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, "SELECT o.body FROM outbox o "
+	st = store_prepare(fx->s, "SELECT o.body FROM outbox o "
 	    "JOIN groups g ON g.id = o.group_id WHERE g.chat_id = 'c-' || ?1 "
-	    "ORDER BY o.id DESC LIMIT 1", -1, &st, NULL), SQLITE_OK);
-	sqlite3_bind_text(st, 1, user, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		body = strdup((const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	sqlite3_close(db);
+	    "ORDER BY o.id DESC LIMIT 1");
+	assert_non_null(st);
+	assert_int_equal(db_bind_text(st, 1, user, -1, DB_STATIC), DB_OK);
+	if (db_step(st) == DB_ROW)
+		body = strdup((const char *)db_column_text(st, 0));
+	db_finalize(st);
 	assert_non_null(body);
 	return body;
 }
@@ -353,7 +342,7 @@ test_deadline(void **state)
 {
 	struct fixture			*fx = *state;
 	struct patrolcheck_stats	 st;
-	char				 path[256], *cause = NULL, *body;
+	char				*cause = NULL, *body;
 
 	/* The check has been running since Monday. */
 	st = check(fx, sh(2026, 6, 8, 8, 0));
@@ -399,8 +388,7 @@ test_deadline(void **state)
 	assert_int_equal(st.grids, 0);
 	/* A restart: the same database opened again, Saturday. */
 	store_close(fx->s);
-	(void)snprintf(path, sizeof path, "%s/t.db", fx->dir);
-	fx->s = store_open(path, key, STORE_MIGRATE, &cause);
+	fx->s = store_open(fx->loc, key, STORE_MIGRATE, &cause);
 	assert_non_null(fx->s);
 	st = check(fx, sh(2026, 6, 13, 9, 0));
 	assert_int_equal(st.grids, 0);
