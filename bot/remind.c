@@ -36,11 +36,14 @@ remind_quiet(int minute, int start, int end)
 	return minute >= start || minute < end;
 }
 
-/* Queues one occurrence's messages and marks it sent, in the caller's
- * transaction. */
+/*
+ * Claims one occurrence, then queues its messages, in the caller's
+ * transaction. *sent is 0 when another instance of the daemon has the
+ * occurrence (its firing row is theirs): then nothing is queued here.
+ */
 static enum store_status
 remind_send(struct store *s, const struct handler_env *env,
-    const struct reminder *r, time_t due, time_t now)
+    const struct reminder *r, time_t due, time_t now, int *sent)
 {
 	struct broadcast_new	 b;
 	struct broadcast_reach	 reach;
@@ -50,6 +53,9 @@ remind_send(struct store *s, const struct handler_env *env,
 	long			 told = 0, k;
 	enum store_status	 st;
 
+	if ((st = firings_claim(s, r->id, due, now, sent)) != STORE_OK ||
+	    !*sent)
+		return st;
 	(void)snprintf(by, sizeof by, "reminder:%lld", (long long)r->id);
 	if (r->kinds[0] != '\0') {
 		memset(&b, 0, sizeof b);
@@ -73,16 +79,17 @@ remind_send(struct store *s, const struct handler_env *env,
 			told += k;
 		}
 	}
-	return firings_put(s, r->id, due, FIRING_SENT, 0, bid, told, now);
+	return firings_sent(s, r->id, due, bid, told);
 }
 
 /*
  * Fires or holds one occurrence of r due at due. *held is set when it is
- * put off until the end of its area's quiet hours.
+ * put off until the end of its area's quiet hours, *sent when its
+ * messages were queued here.
  */
 static enum store_status
 remind_occurrence(struct store *s, const struct handler_env *env,
-    const struct reminder *r, time_t due, time_t now, int *held)
+    const struct reminder *r, time_t due, time_t now, int *held, int *sent)
 {
 	enum firing_state	 fs;
 	time_t			 until;
@@ -90,6 +97,7 @@ remind_occurrence(struct store *s, const struct handler_env *env,
 	enum store_status	 st;
 
 	*held = 0;
+	*sent = 0;
 	if ((st = firings_get(s, r->id, due, &fs, &until)) != STORE_OK)
 		return st;
 	if (fs == FIRING_SENT || fs == FIRING_SKIPPED)
@@ -109,7 +117,7 @@ remind_occurrence(struct store *s, const struct handler_env *env,
 			    rrule_at_minute(now, r->tz, end), 0, 0, now);
 		}
 	}
-	return remind_send(s, env, r, due, now);
+	return remind_send(s, env, r, due, now, sent);
 }
 
 /* Handles one due reminder: its occurrences up to now. */
@@ -120,7 +128,7 @@ remind_one(struct store *s, const struct handler_env *env, int64_t id,
 	struct reminder		 r;
 	time_t			 occ[REMIND_BACKLOG], next;
 	char			 when[20];
-	int			 n, i, held;
+	int			 n, i, held, sent;
 	enum store_status	 st;
 
 	if (store_begin(s) != STORE_OK)
@@ -155,10 +163,10 @@ remind_one(struct store *s, const struct handler_env *env, int64_t id,
 			stats->skipped++;
 			continue;
 		}
-		st = remind_occurrence(s, env, &r, occ[i], now, &held);
+		st = remind_occurrence(s, env, &r, occ[i], now, &held, &sent);
 		if (held)
 			stats->held++;
-		else if (st == STORE_OK)
+		else if (st == STORE_OK && sent)
 			stats->sent++;
 	}
 	if (st != STORE_OK)
@@ -187,7 +195,7 @@ remind_held(struct store *s, const struct handler_env *env, time_t now,
 	time_t		 due[REMIND_BATCH];
 	struct reminder	 r;
 	size_t		 n = 0, i;
-	int		 held;
+	int		 held, sent;
 
 	if (firings_held_due(s, now, ids, due, REMIND_BATCH, &n) != STORE_OK)
 		return -1;
@@ -202,13 +210,13 @@ remind_held(struct store *s, const struct handler_env *env, time_t now,
 			stats->skipped++;
 			continue;
 		}
-		if (remind_occurrence(s, env, &r, due[i], now, &held) !=
-		    STORE_OK || store_commit(s) != STORE_OK) {
+		if (remind_occurrence(s, env, &r, due[i], now, &held,
+		    &sent) != STORE_OK || store_commit(s) != STORE_OK) {
 			store_rollback(s);
 			reminder_clear(&r);
 			return -1;
 		}
-		if (!held)
+		if (sent)
 			stats->sent++;
 		reminder_clear(&r);
 	}

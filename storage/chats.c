@@ -18,7 +18,7 @@ static const char *const sql_group_locale =
 static const char *const sql_group_area =
     "INSERT INTO groups (channel, chat_id, kind, area_id, first_seen)"
     " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (channel, chat_id)"
-    " DO UPDATE SET area_id = ?4, kind = coalesce(?3, kind)";
+    " DO UPDATE SET area_id = ?4, kind = coalesce(?3, groups.kind)";
 static const char *const sql_seen_get =
     "SELECT reply FROM inbound_seen WHERE channel = ?1 AND chat_id = ?2"
     " AND sender_id = ?3 AND message_id = ?4";

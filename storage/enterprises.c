@@ -13,9 +13,10 @@ static const char *const sql_ent_upsert_code =
     " risk_level, created_at, updated_at)"
     " VALUES (?1, ?2, ?3, ?4, ?5, coalesce(?6, 'none'), ?7, ?7)"
     " ON CONFLICT (uscc) DO UPDATE SET name = excluded.name,"
-    " name_key = excluded.name_key, address = coalesce(?4, address),"
-    " area_id = coalesce(?5, area_id), risk_level = coalesce(?6, risk_level),"
-    " updated_at = ?7"
+    " name_key = excluded.name_key,"
+    " address = coalesce(?4, enterprises.address),"
+    " area_id = coalesce(?5, enterprises.area_id),"
+    " risk_level = coalesce(?6, enterprises.risk_level), updated_at = ?7"
     " RETURNING id";
 static const char *const sql_ent_by_name =
     "SELECT id FROM enterprises WHERE name = ?1 AND uscc IS NULL";

@@ -41,6 +41,17 @@ static const char *const sql_bc_fanout =
     " WHERE r.id = ?4 AND (a.id = r.id OR substr(a.path, 1,"
     " length(r.path) + 1) = r.path || '/')"
     " AND instr(',' || ?5 || ',', ',' || g.kind || ',') > 0";
+/* The same: PostgreSQL has strpos() where SQLite has instr(). */
+static const char *const sql_bc_fanout_pg =
+    "INSERT INTO outbox (broadcast_id, group_id, body, idem_key, next_at,"
+    " created_at)"
+    " SELECT CAST(?1 AS bigint), g.id, CAST(?2 AS text),"
+    " 'b' || CAST(?1 AS bigint) || '-g' || g.id, CAST(?3 AS bigint),"
+    " CAST(?3 AS bigint)"
+    " FROM groups g JOIN areas a ON a.id = g.area_id, areas r"
+    " WHERE r.id = ?4 AND (a.id = r.id OR substr(a.path, 1,"
+    " length(r.path) + 1) = r.path || '/')"
+    " AND strpos(',' || CAST(?5 AS text) || ',', ',' || g.kind || ',') > 0";
 /* One row per number: a number has one row in phones and one area, so it
  * is reached at most once per broadcast (and idem_key says so again). */
 static const char *const sql_bc_fanout_sms =
@@ -299,7 +310,8 @@ broadcasts_create(struct store *s, const struct broadcast_new *b, time_t now,
 		return store_fail(s, "broadcasts_create");
 	*id = db_column_int64(st, 0);
 	db_reset(st);
-	if ((st = store_stmt(s, sql_bc_fanout)) == NULL)
+	if ((st = store_stmt(s, s->pg != NULL ? sql_bc_fanout_pg :
+	    sql_bc_fanout)) == NULL)
 		return STORE_ERROR;
 	db_bind_int64(st, 1, *id);
 	db_bind_text(st, 2, b->text, -1, DB_STATIC);

@@ -31,8 +31,10 @@ static const char *const sql_rem_list =
     " ON a.id = r.area_id WHERE r.id > ?2 AND r.deleted_at IS NULL AND"
     REMINDER_SCOPE(1) " ORDER BY r.id LIMIT ?3";
 static const char *const sql_rem_pause =
-    "UPDATE reminders SET paused = ?3, next_at = CASE WHEN ?3 = 0"
-    " THEN ?4 ELSE next_at END WHERE id = ?1 AND deleted_at IS NULL"
+    "UPDATE reminders SET paused = CAST(?3 AS bigint),"
+    " next_at = CASE WHEN CAST(?3 AS bigint) = 0"
+    " THEN CAST(?4 AS bigint) ELSE next_at END WHERE id = ?1"
+    " AND deleted_at IS NULL"
     " AND (?2 = 0 OR EXISTS (SELECT 1 FROM areas a, areas s"
     " WHERE a.id = reminders.area_id AND s.id = ?2 AND (a.id = s.id OR"
     " substr(a.path, 1, length(s.path) + 1) = s.path || '/')))";
@@ -58,6 +60,20 @@ static const char *const sql_fire_put =
     " ON CONFLICT (reminder_id, due_at) DO UPDATE SET state = ?3,"
     " held_until = ?4, broadcast_id = ?5, staff_told = ?6, at = ?7"
     " WHERE reminder_firings.state = 'held'";
+/*
+ * Claims an occurrence for sending: the row is new, or held and its hold
+ * is over. The key (reminder_id, due_at) decides between instances: the
+ * one whose INSERT conflicts with a row it may not take changes nothing.
+ */
+static const char *const sql_fire_claim =
+    "INSERT INTO reminder_firings (reminder_id, due_at, state, at)"
+    " VALUES (?1, ?2, 'sent', ?3) ON CONFLICT (reminder_id, due_at)"
+    " DO UPDATE SET state = 'sent', held_until = NULL, at = ?3"
+    " WHERE reminder_firings.state = 'held'"
+    " AND reminder_firings.held_until <= ?3";
+static const char *const sql_fire_sent =
+    "UPDATE reminder_firings SET broadcast_id = ?3, staff_told = ?4"
+    " WHERE reminder_id = ?1 AND due_at = ?2 AND state = 'sent'";
 static const char *const sql_fire_held =
     "SELECT reminder_id, due_at FROM reminder_firings WHERE state = 'held'"
     " AND held_until <= ?1 ORDER BY held_until LIMIT ?2";
@@ -77,6 +93,13 @@ static const char *const sql_rem_staff =
     " WHERE r.id = ?1 AND s.active = 1 AND (a.id = r.id OR substr(a.path, 1,"
     " length(r.path) + 1) = r.path || '/')"
     " AND instr(',' || ?2 || ',', ',' || s.role || ',') > 0"
+    " ORDER BY s.id LIMIT ?3";
+/* The same: PostgreSQL has strpos() where SQLite has instr(). */
+static const char *const sql_rem_staff_pg =
+    "SELECT s.id FROM staff s JOIN areas a ON a.id = s.area_id, areas r"
+    " WHERE r.id = ?1 AND s.active = 1 AND (a.id = r.id OR substr(a.path, 1,"
+    " length(r.path) + 1) = r.path || '/')"
+    " AND strpos(',' || CAST(?2 AS text) || ',', ',' || s.role || ',') > 0"
     " ORDER BY s.id LIMIT ?3";
 
 static const char *const sql_fire_next_held =
@@ -333,6 +356,44 @@ firings_put(struct store *s, int64_t reminder, time_t due_at,
 	return STORE_OK;
 }
 
+/* Claims an occurrence for sending; see reminders.h. */
+enum store_status
+firings_claim(struct store *s, int64_t reminder, time_t due_at, time_t now,
+    int *claimed)
+{
+	struct db_stmt	*st;
+
+	*claimed = 0;
+	if ((st = store_stmt(s, sql_fire_claim)) == NULL)
+		return STORE_ERROR;
+	db_bind_int64(st, 1, reminder);
+	db_bind_int64(st, 2, (int64_t)due_at);
+	db_bind_int64(st, 3, (int64_t)now);
+	if (db_step(st) != DB_DONE)
+		return store_fail(s, "firings_claim");
+	*claimed = store_changes(s) == 1;
+	return STORE_OK;
+}
+
+/* Records what a claimed occurrence sent. */
+enum store_status
+firings_sent(struct store *s, int64_t reminder, time_t due_at,
+    int64_t broadcast, long staff_told)
+{
+	struct db_stmt	*st;
+
+	if ((st = store_stmt(s, sql_fire_sent)) == NULL)
+		return STORE_ERROR;
+	db_bind_int64(st, 1, reminder);
+	db_bind_int64(st, 2, (int64_t)due_at);
+	if (broadcast != 0)
+		db_bind_int64(st, 3, broadcast);
+	db_bind_int64(st, 4, staff_told);
+	if (db_step(st) != DB_DONE)
+		return store_fail(s, "firings_sent");
+	return store_changes(s) == 1 ? STORE_OK : STORE_NOT_FOUND;
+}
+
 /* Held firings whose quiet hours ended. */
 enum store_status
 firings_held_due(struct store *s, time_t now, int64_t *reminders, time_t *due,
@@ -370,7 +431,8 @@ reminders_staff(struct store *s, int64_t area, const char *roles,
 	struct db_stmt	*st;
 
 	*count = 0;
-	if ((st = store_stmt(s, sql_rem_staff)) == NULL)
+	if ((st = store_stmt(s, s->pg != NULL ? sql_rem_staff_pg :
+	    sql_rem_staff)) == NULL)
 		return STORE_ERROR;
 	db_bind_int64(st, 1, area);
 	db_bind_text(st, 2, roles, -1, DB_STATIC);

@@ -76,6 +76,19 @@ enum store_status firings_get(struct store *, int64_t reminder, time_t due_at,
 enum store_status firings_put(struct store *, int64_t reminder, time_t due_at,
 		    enum firing_state, time_t held_until, int64_t broadcast,
 		    long staff_told, time_t now);
+/*
+ * Claims the occurrence of reminder due at due_at for sending, at now: its
+ * firing row is created as sent, or a held one whose hold is over becomes
+ * sent. *claimed is 1 when this connection took it, 0 when the row
+ * belongs to someone else (another instance sent, skipped or holds it):
+ * then the caller sends nothing. Send in the same transaction, then
+ * record what went with firings_sent().
+ */
+enum store_status firings_claim(struct store *, int64_t reminder,
+		    time_t due_at, time_t now, int *claimed);
+/* Records the broadcast (0: none) and staff told of a claimed firing. */
+enum store_status firings_sent(struct store *, int64_t reminder,
+		    time_t due_at, int64_t broadcast, long staff_told);
 /* Firings held past their quiet hours at now: reminder and due time. */
 enum store_status firings_held_due(struct store *, time_t now,
 		    int64_t *reminders, time_t *due, size_t n, size_t *count);

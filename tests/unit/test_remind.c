@@ -2,13 +2,14 @@
  * Reminders fired at injected instants: a year of a weekly rule run in
  * hour steps in seconds, quiet hours that hold a reminder until morning,
  * the catch-up rule after downtime (the last occurrence sent once, the
- * older ones skipped and said so), and an occurrence never sent twice
- * however often the same instant is run again.
+ * older ones skipped and said so), an occurrence never sent twice
+ * however often the same instant is run again, and two instances of the
+ * daemon on one database sending each occurrence once between them.
  */
 #include "testutil.h"
 #include "teststore.h"
 
-#include <sqlite3.h>
+#include <pthread.h>
 
 #include "bot/remind.h"
 #include "bot/rrule.h"
@@ -22,6 +23,7 @@ static const uint8_t key[STORE_KEY_LEN] = { 7, 7, 7 };
 struct fixture {
 	struct store	*s;
 	char		*dir;
+	char		 loc[512];	/* the database, for a second store */
 	int64_t		 community;
 	struct handler_env env;
 };
@@ -45,8 +47,14 @@ static int
 setup(void **state)
 {
 	struct fixture	*fx = calloc(1, sizeof *fx);
+	char		*cause = NULL;
 
-	fx->s = teststore_open(key, &fx->dir);
+	/* teststore_open(), keeping where the database is. */
+	fx->dir = testutil_tmpdir();
+	teststore_location(fx->dir, fx->loc, sizeof fx->loc);
+	fx->s = store_open(fx->loc, key, STORE_MIGRATE, &cause);
+	assert_non_null(fx->s);
+	assert_int_equal(teststore_demo(fx->s, IMPORT_AREAS, "areas.csv"), 10);
 	assert_int_equal(areas_find(fx->s, "华光路社区", &fx->community),
 	    STORE_OK);
 	assert_int_equal(groups_set_area(fx->s, "tg", "-100", fx->community,
@@ -91,28 +99,11 @@ add(struct fixture *fx, const char *rule, time_t start, int urgent,
 	return id;
 }
 
+/* One number from the database. */
 static long
 count(struct fixture *fx, const char *sql)
 {
-	sqlite3_stmt	*st = NULL;
-	long		 n = -1;
-
-	(void)fx;
-	/* Through a second connection to the same file. */
-	{
-		sqlite3	*db;
-		char	 path[256];
-
-		(void)snprintf(path, sizeof path, "%s/t.db", fx->dir);
-		assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-		assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL),
-		    SQLITE_OK);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			n = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
-		sqlite3_close(db);
-	}
-	return n;
+	return (long)teststore_int(fx->s, sql);
 }
 
 /* Every Monday at 09:00 for a year, run hour by hour: 52 messages, each
@@ -218,6 +209,89 @@ test_catch_up(void **state)
 	assert_int_equal(st.sent, 0);
 }
 
+/* One instance's turn of the scheduler, on a thread of its own. */
+struct instance {
+	pthread_t		 thread;
+	struct store		*s;
+	const struct handler_env *env;
+	time_t			 now;
+	struct remind_stats	 st;
+	int			 rc;
+};
+
+static void *
+instance_run(void *arg)
+{
+	struct instance	*in = arg;
+
+	in->rc = remind_run(in->s, in->env, in->now, &in->st);
+	return NULL;
+}
+
+/*
+ * Two instances on one database: the firing row's key gives an occurrence
+ * to one of them only, and the two running the same instant at once queue
+ * each reminder's broadcast once between them.
+ */
+static void
+test_two_instances(void **state)
+{
+	struct fixture		*fx = *state;
+	struct instance		 in[2];
+	struct store		*other;
+	char			*cause = NULL;
+	int64_t			 first = 0, id;
+	time_t			 t = sh(2026, 7, 6, 9, 0);
+	int			 i, claimed;
+
+	for (i = 0; i < 8; i++) {
+		id = add(fx, "FREQ=DAILY;BYHOUR=9;BYMINUTE=0;BYSECOND=0",
+		    sh(2026, 7, 1, 0, 0), 0, 6 * 3600);
+		if (first == 0)
+			first = id;
+	}
+	other = store_open(fx->loc, key, 0, &cause);
+	if (other == NULL)
+		fprintf(stderr, "store_open: %s\n", cause);
+	assert_non_null(other);
+
+	/* The claim itself: the first connection's, never the second's. */
+	assert_int_equal(firings_claim(fx->s, first, t - 3 * 86400, t,
+	    &claimed), STORE_OK);
+	assert_int_equal(claimed, 1);
+	assert_int_equal(firings_claim(other, first, t - 3 * 86400, t,
+	    &claimed), STORE_OK);
+	assert_int_equal(claimed, 0);
+
+	/* Both at 09:00 on the sixth, at the same time. */
+	memset(in, 0, sizeof in);
+	in[0].s = fx->s;
+	in[1].s = other;
+	for (i = 0; i < 2; i++) {
+		in[i].env = &fx->env;
+		in[i].now = t;
+		assert_int_equal(pthread_create(&in[i].thread, NULL,
+		    instance_run, &in[i]), 0);
+	}
+	for (i = 0; i < 2; i++)
+		assert_int_equal(pthread_join(in[i].thread, NULL), 0);
+	assert_int_equal(in[0].rc, 0);
+	assert_int_equal(in[1].rc, 0);
+	assert_int_equal(in[0].st.sent + in[1].st.sent, 8);
+	assert_int_equal(count(fx, "SELECT count(*) FROM broadcasts"), 8);
+	assert_int_equal(count(fx, "SELECT count(*) FROM outbox"), 8);
+	assert_int_equal(count(fx, "SELECT count(*) FROM reminder_firings "
+	    "WHERE state = 'sent' AND broadcast_id IS NOT NULL"), 8);
+
+	/* The same instant again on either: nothing more. */
+	assert_int_equal(remind_run(other, &fx->env, t, &in[1].st), 0);
+	assert_int_equal(in[1].st.sent, 0);
+	assert_int_equal(remind_run(fx->s, &fx->env, t, &in[0].st), 0);
+	assert_int_equal(in[0].st.sent, 0);
+	assert_int_equal(count(fx, "SELECT count(*) FROM broadcasts"), 8);
+	store_close(other);
+}
+
 int
 main(void)
 {
@@ -225,6 +299,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_year, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_quiet, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_catch_up, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_two_instances, setup,
+		    teardown),
 	};
 
 	(void)setenv("TZ", "UTC", 1);
