@@ -50,8 +50,8 @@ static const char *const sql_tip_events =
     " FROM tip_events WHERE tip_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3";
 static const char *const sql_tip_move =
     "UPDATE tips SET state = ?3, due_at = ?4, updated_at = ?5,"
-    " closed_at = CASE WHEN ?3 = 'closed' THEN ?5 ELSE NULL END"
-    " WHERE id = ?1 AND state = ?2";
+    " closed_at = CASE WHEN ?3 = 'closed' THEN CAST(?5 AS bigint)"
+    " ELSE NULL END WHERE id = ?1 AND state = ?2";
 static const char *const sql_tip_event_add =
     "INSERT INTO tip_events (tip_id, at, kind, note, actor, state)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";

@@ -15,7 +15,8 @@
     " t.area_id IS NULL))"
 
 /* ?1 scope, ?2 unknown too, ?3 state bits (0: all), ?4 since, ?5 until,
- * ?6 before, ?7 limit (-1: all). */
+ * ?6 before, ?7 limit (INT64_MAX: all; PostgreSQL takes no negative
+ * limit for none). */
 static const char *const sql_export =
     "SELECT t.id, t.ref, t.created_at, coalesce(a.path, ''), t.state,"
     " coalesce(e.name, ''), coalesce(e.uscc, ''), t.enterprise_id IS NOT NULL"
@@ -29,9 +30,10 @@ static const char *const sql_export =
     " LEFT JOIN rewards w ON w.tip_id = t.id"
     " LEFT JOIN areas r ON r.id = ?1"
     " WHERE t.practice = 0 AND" LEDGER_SCOPE
-    " AND (?3 = 0 OR (?3 >> (CASE t.state WHEN 'received' THEN 0"
-    " WHEN 'assigned' THEN 1 WHEN 'verifying' THEN 2 WHEN 'rejected' THEN 3"
-    " WHEN 'confirmed' THEN 4 WHEN 'disposing' THEN 5 ELSE 6 END)) & 1)"
+    " AND (CAST(?3 AS bigint) = 0 OR ((CAST(?3 AS bigint) >> (CASE t.state"
+    " WHEN 'received' THEN 0 WHEN 'assigned' THEN 1 WHEN 'verifying' THEN 2"
+    " WHEN 'rejected' THEN 3 WHEN 'confirmed' THEN 4 WHEN 'disposing' THEN 5"
+    " ELSE 6 END)) & 1) = 1)"
     " AND (?4 = 0 OR t.created_at >= ?4) AND (?5 = 0 OR t.created_at < ?5)"
     " AND (?6 = 0 OR t.id < ?6) ORDER BY t.id DESC LIMIT ?7";
 static const char *const sql_people =
@@ -227,7 +229,7 @@ ledger_export(struct store *s, const struct ledger_query *q,
 	db_bind_int64(st, 4, (int64_t)q->since);
 	db_bind_int64(st, 5, (int64_t)q->until);
 	db_bind_int64(st, 6, q->before);
-	db_bind_int64(st, 7, q->limit > 0 ? (int64_t)q->limit : -1);
+	db_bind_int64(st, 7, q->limit > 0 ? (int64_t)q->limit : INT64_MAX);
 	while ((rc = db_step(st)) == DB_ROW) {
 		export_row(st, r);
 		if (ledger_people(s, r->id, r->people, LEDGER_PEOPLE_MAX,

@@ -8,8 +8,6 @@
  */
 #include "testutil.h"
 #include "teststore.h"
-
-#include <sqlite3.h>
 #include <libical/ical.h>
 
 #include "bot/ics.h"
@@ -43,38 +41,18 @@ sh(int y, int mo, int d, int h, int mi)
 	return timegm(&tm) - 8 * 3600;
 }
 
-/* Runs one SQL statement through a second connection to the file. */
+/* Runs one SQL statement on the test's database, either engine. */
 static void
 exec_sql(struct fixture *fx, const char *sql)
 {
-	sqlite3	*db;
-	char	 path[256];
-
-	(void)snprintf(path, sizeof path, "%s/t.db", fx->dir);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
-	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+	teststore_exec(fx->s, sql);
 }
 
-/* The first column of the first row of a query, through a second
- * connection. */
+/* The first column of the first row of a query, either engine. */
 static long
 count_sql(struct fixture *fx, const char *sql)
 {
-	sqlite3		*db;
-	sqlite3_stmt	*st;
-	char		 path[256];
-	long		 n = -1;
-
-	(void)snprintf(path, sizeof path, "%s/t.db", fx->dir);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = (long)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return n;
+	return (long)teststore_int(fx->s, sql);
 }
 
 static int
@@ -353,11 +331,21 @@ test_secrets(void **state)
 	assert_int_equal(icsfeeds_check(fx->s, a, &who), STORE_OK);
 	assert_int_equal(who, fx->worker);
 	/* Only the hash is stored: 32 bytes, not the secret's text. */
-	(void)snprintf(sql, sizeof sql, "SELECT count(*) FROM ics_feeds WHERE "
-	    "length(hash) = 32 AND hash <> CAST('%s' AS BLOB)", a);
+	if (teststore_pg())
+		(void)snprintf(sql, sizeof sql, "SELECT count(*) FROM ics_feeds"
+		    " WHERE length(hash) = 32 AND hash <> convert_to('%s',"
+		    " 'UTF8')", a);
+	else
+		(void)snprintf(sql, sizeof sql, "SELECT count(*) FROM ics_feeds"
+		    " WHERE length(hash) = 32 AND hash <> CAST('%s' AS BLOB)",
+		    a);
 	assert_int_equal(count_sql(fx, sql), 1);
-	(void)snprintf(sql, sizeof sql, "SELECT count(*) FROM ics_feeds WHERE "
-	    "instr(lower(hex(hash)), '%.16s') > 0", a);
+	if (teststore_pg())
+		(void)snprintf(sql, sizeof sql, "SELECT count(*) FROM ics_feeds"
+		    " WHERE strpos(encode(hash, 'hex'), '%.16s') > 0", a);
+	else
+		(void)snprintf(sql, sizeof sql, "SELECT count(*) FROM ics_feeds"
+		    " WHERE instr(lower(hex(hash)), '%.16s') > 0", a);
 	assert_int_equal(count_sql(fx, sql), 0);
 
 	/* One character off, upper case, too short: unknown alike. */

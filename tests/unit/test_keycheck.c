@@ -31,6 +31,23 @@ seal_one(struct store *s)
 	assert_int_equal(store_commit(s), STORE_OK);
 }
 
+/* A fresh database (teststore_open(), keeping where it is in path). */
+static struct store *
+keycheck_open(const uint8_t *key, char **dir, char *path, size_t size)
+{
+	struct store	*s;
+	char		*cause = NULL;
+
+	*dir = testutil_tmpdir();
+	teststore_location(*dir, path, size);
+	s = store_open(path, key, STORE_MIGRATE, &cause);
+	if (s == NULL)
+		fprintf(stderr, "store_open: %s\n", cause);
+	assert_non_null(s);
+	assert_int_equal(teststore_demo(s, IMPORT_AREAS, "areas.csv"), 10);
+	return s;
+}
+
 /* Recorded on first use; the same key passes, another is refused, and a
  * new key is refused while the check value exists. */
 static void
@@ -41,11 +58,10 @@ test_keycheck_recorded(void **state)
 	long		 sealed;
 
 	(void)state;
-	s = teststore_open(key_a, &dir);
+	s = keycheck_open(key_a, &dir, path, sizeof path);
 	assert_int_equal(store_key_verify(s, 1, &sealed), KEYCHECK_OK);
 	assert_int_equal(store_key_verify(s, 0, &sealed), KEYCHECK_OK);
 	assert_int_equal(store_key_verify(s, 0, &sealed), KEYCHECK_OK);
-	(void)snprintf(path, sizeof path, "%s/t.db", dir);
 	t = store_open(path, key_b, 0, &cause);
 	assert_non_null(t);
 	assert_int_equal(store_key_verify(t, 0, &sealed), KEYCHECK_MISMATCH);
@@ -64,9 +80,8 @@ test_keycheck_legacy(void **state)
 	long		 sealed;
 
 	(void)state;
-	s = teststore_open(key_a, &dir);
+	s = keycheck_open(key_a, &dir, path, sizeof path);
 	seal_one(s);
-	(void)snprintf(path, sizeof path, "%s/t.db", dir);
 	t = store_open(path, key_b, 0, &cause);
 	assert_non_null(t);
 	assert_int_equal(store_key_verify(t, 0, &sealed), KEYCHECK_MISMATCH);

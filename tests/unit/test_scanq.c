@@ -8,8 +8,6 @@
 
 #include <pthread.h>
 
-#include <sqlite3.h>
-
 #include "bot/scanq.h"
 #include "bot/webcache.h"
 #include "messages/buf.h"
@@ -24,6 +22,7 @@ static const uint8_t key[STORE_KEY_LEN] = { 1, 2, 3 };
 
 struct fixture {
 	char		*dir;
+	char		 loc[512];	/* the database, for the writers */
 	struct store	*s;
 	int64_t		 code;		/* a letter code's id */
 };
@@ -43,8 +42,14 @@ setup(void **state)
 	struct fixture		*fx = calloc(1, sizeof *fx);
 	struct letter_code	 lc;
 	int64_t			 area, letter;
+	char			*cause = NULL;
 
-	fx->s = teststore_open(key, &fx->dir);
+	/* teststore_open(), keeping where the database is. */
+	fx->dir = testutil_tmpdir();
+	teststore_location(fx->dir, fx->loc, sizeof fx->loc);
+	fx->s = store_open(fx->loc, key, STORE_MIGRATE, &cause);
+	assert_non_null(fx->s);
+	assert_int_equal(teststore_demo(fx->s, IMPORT_AREAS, "areas.csv"), 10);
 	assert_int_equal(areas_find(fx->s, "华光路社区", &area), STORE_OK);
 	assert_int_equal(letters_add(fx->s, "公开信", "正文", "处非办",
 	    "2026-06-15", area, T0, &letter), STORE_OK);
@@ -67,23 +72,11 @@ teardown(void **state)
 	return 0;
 }
 
-/* The first column of the first row of sql, through a second connection. */
+/* The first column of the first row of sql, either engine. */
 static long
 count_sql(struct fixture *fx, const char *sql)
 {
-	sqlite3		*db;
-	sqlite3_stmt	*st;
-	char		 path[256];
-	long		 n = -1;
-
-	(void)snprintf(path, sizeof path, "%s/t.db", fx->dir);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = (long)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return n;
+	return (long)teststore_int(fx->s, sql);
 }
 
 /* Fills a visit of the fixture's code. */
@@ -114,13 +107,19 @@ test_batch(void **state)
 	visit(fx, &v[3], "aaaaaaaaaaaaaaaa", "20260615", "192.0.2.2");
 	assert_int_equal(letters_scan_batch(fx->s, v, 4), STORE_OK);
 	assert_int_equal(count_sql(fx, "SELECT count(*) FROM scans"), 4);
-	assert_int_equal(count_sql(fx, "SELECT group_concat(repeat, '') FROM "
-	    "(SELECT repeat FROM scans ORDER BY id)"), 101);	/* 0101 */
+	/* The repeat flags in order, as digits: 0101. */
+	assert_int_equal(count_sql(fx, teststore_pg() ?
+	    "SELECT string_agg(CAST(repeat AS text), '' ORDER BY id) FROM scans" :
+	    "SELECT group_concat(repeat, '') FROM "
+	    "(SELECT repeat FROM scans ORDER BY id)"), 101);
 	assert_int_equal(count_sql(fx, "SELECT count(*) FROM scans WHERE "
 	    "ip_hash IS NULL"), 1);
 	assert_int_equal(count_sql(fx, "SELECT count(DISTINCT ip_hash) FROM "
 	    "scans WHERE length(ip_hash) = 16"), 2);
-	assert_int_equal(count_sql(fx, "SELECT count(*) FROM scans WHERE "
+	assert_int_equal(count_sql(fx, teststore_pg() ?
+	    "SELECT count(*) FROM scans WHERE position(CAST('192.0.2' AS bytea)"
+	    " IN ip_hash) > 0 OR strpos(device, '192') > 0" :
+	    "SELECT count(*) FROM scans WHERE "
 	    "instr(ip_hash, '192.0.2') > 0 OR instr(device, '192') > 0"), 0);
 	assert_int_equal(count_sql(fx, "SELECT count(*) FROM scan_salts WHERE "
 	    "day = '20260615'"), 1);
@@ -133,11 +132,10 @@ writer_run(void *arg)
 	struct writer		*w = arg;
 	struct scan_visit	 v;
 	struct store		*s;
-	char			 path[256], device[17], *cause = NULL;
+	char			 device[17], *cause = NULL;
 	int			 i;
 
-	(void)snprintf(path, sizeof path, "%s/t.db", w->fx->dir);
-	if ((s = store_open(path, key, 0, &cause)) == NULL) {
+	if ((s = store_open(w->fx->loc, key, 0, &cause)) == NULL) {
 		w->failed = 1;
 		free(cause);
 		return NULL;

@@ -8,8 +8,6 @@
 #include "testutil.h"
 #include "teststore.h"
 
-#include <sqlite3.h>
-
 #include "bot/api.h"
 #include "storage/areas.h"
 #include "storage/sessions.h"
@@ -25,18 +23,11 @@ struct fixture {
 	int64_t		 office;
 };
 
-/* Runs one SQL statement through a second connection to the file. */
+/* Runs one SQL statement on the test's database, either engine. */
 static void
 exec_sql(struct fixture *fx, const char *sql)
 {
-	sqlite3	*db;
-	char	 path[256];
-
-	(void)snprintf(path, sizeof path, "%s/t.db", fx->dir);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
-	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+	teststore_exec(fx->s, sql);
 }
 
 static int
