@@ -30,10 +30,11 @@ static const char *const sql_ent_update =
     " updated_at = ?5 WHERE id = ?1";
 static const char *const sql_notice_upsert =
     "INSERT INTO notices (issue, title, published_on, created_at, published_at)"
-    " VALUES (?1, ?2, ?3, ?4, CASE WHEN ?5 THEN ?4 END)"
-    " ON CONFLICT (issue) DO UPDATE SET title = coalesce(?2, title),"
-    " published_on = ?3, published_at = coalesce(published_at,"
-    " CASE WHEN ?5 THEN ?4 END)"
+    " VALUES (?1, ?2, ?3, ?4, CASE WHEN CAST(?5 AS bigint) <> 0"
+    " THEN CAST(?4 AS bigint) END)"
+    " ON CONFLICT (issue) DO UPDATE SET title = coalesce(?2, notices.title),"
+    " published_on = ?3, published_at = coalesce(notices.published_at,"
+    " CASE WHEN CAST(?5 AS bigint) <> 0 THEN CAST(?4 AS bigint) END)"
     " RETURNING id";
 static const char *const sql_notice_publish =
     "UPDATE notices SET published_at = coalesce(published_at, ?2)"
