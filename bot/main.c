@@ -118,6 +118,13 @@ cli_setup(struct cli *cli, const char *db)
 	config_env(&cli->cfg);
 	if (db != NULL)
 		config_set(&cli->cfg.db_path, db);
+	if (config_storage(&cli->cfg, &cause) == -1) {
+		fprintf(stderr, "fangfei: 配置错误 config: %s\n", cause);
+		free(cause);
+		return -1;
+	}
+	free(cli->db_shown);
+	cli->db_shown = store_shown(cli->cfg.db_path);
 	/* The daemon and the CLI read the same clock. */
 	if (clock_setup(cli->cfg.utc_offset, &cause) == -1) {
 		fprintf(stderr, "fangfei: %s\n", cause);
@@ -253,8 +260,8 @@ cli_check_key(struct cli *cli, struct store *s)
 		    "a new key would make them unreadable for ever, so none is "
 		    "made. Restore the key file from your backup (mode 0600), or "
 		    "point [storage] key_file at it.\n",
-		    cli->key_path, cli->cfg.db_path, sealed, cli->key_path,
-		    cli->cfg.db_path, sealed);
+		    cli->key_path, cli->db_shown, sealed, cli->key_path,
+		    cli->db_shown, sealed);
 		return -1;
 	case KEYCHECK_MISMATCH:
 		fprintf(stderr, "fangfei: 举报人密钥 %s 与数据库 %s 不匹配（不是加密这些"
@@ -262,7 +269,7 @@ cli_check_key(struct cli *cli, struct store *s)
 		    "fangfei: the reporter key %s does not match %s: it is not "
 		    "the key its sealed identities were made with. Restore the "
 		    "right key file from your backup.\n", cli->key_path,
-		    cli->cfg.db_path, cli->key_path, cli->cfg.db_path);
+		    cli->db_shown, cli->key_path, cli->db_shown);
 		return -1;
 	default:
 		fprintf(stderr, "fangfei: 数据库 database: key check: %s\n",
@@ -377,7 +384,7 @@ cmd_serve(struct cli *cli, int argc, char **argv)
 	}
 	(void)snprintf(nch, sizeof nch, "%zu", cli->cfg.nchannels);
 	log_event(LOG_INFO, "start", "serving", "channels", nch, "database",
-	    cli->cfg.db_path, (char *)NULL);
+	    cli->db_shown, (char *)NULL);
 	printf("fangfei: listening on http://%.*s:%u\n",
 	    (int)strcspn(cli->cfg.listen, ":"), cli->cfg.listen,
 	    server_port(srv));
@@ -617,5 +624,6 @@ main(int argc, char **argv)
 	}
 	config_free(&cli.cfg);
 	free(cli.key_path);
+	free(cli.db_shown);
 	return rc;
 }
