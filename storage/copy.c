@@ -619,7 +619,9 @@ copy_from_sqlite(const char *file, const char *url,
 	/* Without STORE_MIGRATE the source must be at this program's
 	 * version already: its copy is then at the target's. */
 	if ((c.src = store_open(file, key, 0, &err)) == NULL) {
-		copy_fail(&c, xasprintf("源库 source: %s", err));
+		copy_fail(&c, xasprintf("源库 source: %s; 源库须先升级 "
+		    "upgrade the file first: fangfei migrate --db %s", err,
+		    file));
 		goto out;
 	}
 	kr = store_key_verify(c.src, 0, &sealed);

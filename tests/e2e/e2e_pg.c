@@ -18,6 +18,7 @@
 
 #include <cmocka.h>
 #include <curl/curl.h>
+#include <sqlite3.h>
 
 #include "e2e.h"
 
@@ -159,6 +160,97 @@ test_from_sqlite(void **state)
 	e2e_cleanup(&src);
 }
 
+/*
+ * What the copy refuses, leaving the target empty: a key that does not
+ * open the source's sealed reporters, and a source at another schema
+ * version.
+ */
+static void
+test_copy_refusals(void **state)
+{
+	struct daemon		 src, dst;
+	struct http_result	 r;
+	char			 file[600], out[16384], cmd[1400], *url;
+	const char		*args[] = { "migrate", "--from-sqlite", file,
+				    NULL };
+	const char		*make_key[] = { "migrate", NULL };
+	sqlite3			*db;
+
+	(void)state;
+	e2e_prepare_on(&src, NULL, E2E_ENGINE_SQLITE, NULL, 0);
+	e2e_start(&src);
+	r = say(&src, "resident-3", "举报 有人上门推销高息存单", "k-1");
+	assert_non_null(strstr(r.body, "JB-"));
+	e2e_result_free(&r);
+	assert_int_equal(e2e_stop(&src, SIGTERM), 0);
+	(void)snprintf(file, sizeof file, "%s/fangfei.db", src.dir);
+
+	/* Another key than the source's, in the target's key file. */
+	url = e2e_pg_schema();
+	e2e_prepare_on(&dst, NULL, E2E_ENGINE_URL, url, 0);
+	free(url);
+	(void)snprintf(cmd, sizeof cmd, "printf '%%064d\\n' 7 > "
+	    "'%s/fangfei.key' && chmod 600 '%s/fangfei.key'", dst.dir, dst.dir);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(e2e_cli(&dst, make_key, out, sizeof out), 0);
+	(void)snprintf(cmd, sizeof cmd, "%s/fangfei.ini", dst.dir);
+	assert_int_equal(run_all((const char *[]){ "migrate", "--from-sqlite",
+	    file, "--config", cmd, NULL }, out, sizeof out), 1);
+	assert_non_null(strstr(out, "reporter key does not open"));
+	assert_int_equal(e2e_sql_long(&dst, "SELECT count(*) FROM areas"), 0);
+
+	/* The right key, but a source one step behind. */
+	(void)snprintf(cmd, sizeof cmd, "cp -p '%s/fangfei.db.key' "
+	    "'%s/fangfei.key'", src.dir, dst.dir);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(sqlite3_open(file, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 15", NULL,
+	    NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	(void)snprintf(cmd, sizeof cmd, "%s/fangfei.ini", dst.dir);
+	assert_int_equal(run_all((const char *[]){ "migrate", "--from-sqlite",
+	    file, "--config", cmd, NULL }, out, sizeof out), 1);
+	assert_non_null(strstr(out, "schema version 15"));
+	assert_int_equal(e2e_sql_long(&dst, "SELECT count(*) FROM areas"), 0);
+	assert_int_equal(e2e_cli(&dst, args, out, sizeof out), 1);
+	e2e_cleanup(&dst);
+	e2e_cleanup(&src);
+}
+
+/* migrate creates the schema on a URL; backup and restore point to
+ * pg_dump. */
+static void
+test_migrate_and_backup(void **state)
+{
+	struct daemon	 d;
+	char		 out[4096], conf[600], *url;
+	const char	*migrate[] = { "migrate", "--config", conf, NULL };
+	const char	*backup[] = { "backup", "/tmp/fangfei-e2e-never",
+			    "--config", conf, NULL };
+	const char	*restore[] = { "restore", "/tmp/fangfei-e2e-never",
+			    "--config", conf, NULL };
+
+	(void)state;
+	url = e2e_pg_schema();
+	e2e_prepare_on(&d, NULL, E2E_ENGINE_URL, url, 0);
+	free(url);
+	(void)snprintf(conf, sizeof conf, "%s/fangfei.ini", d.dir);
+	assert_int_equal(run_all(migrate, out, sizeof out), 0);
+	assert_non_null(strstr(out, "schema version 16"));
+	assert_null(strstr(out, "host="));	/* the query is not shown */
+	assert_int_equal(e2e_sql_long(&d, "SELECT max(version) FROM "
+	    "fangfei_schema"), 16);
+	/* Again: nothing to do, the same answer. */
+	assert_int_equal(run_all(migrate, out, sizeof out), 0);
+	assert_non_null(strstr(out, "schema version 16"));
+	assert_int_equal(run_all(backup, out, sizeof out), 1);
+	assert_non_null(strstr(out, "pg_dump"));
+	assert_int_equal(access("/tmp/fangfei-e2e-never", F_OK), -1);
+	assert_int_equal(run_all(restore, out, sizeof out), 1);
+	assert_non_null(strstr(out, "pg_restore"));
+	e2e_cleanup(&d);
+}
+
 /* Two daemons on one database: a tip made through one is followed
  * through the other. */
 static void
@@ -251,6 +343,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config_errors),
+		cmocka_unit_test(test_migrate_and_backup),
+		cmocka_unit_test(test_copy_refusals),
 		cmocka_unit_test(test_from_sqlite),
 		cmocka_unit_test(test_two_daemons),
 	};
