@@ -22,6 +22,22 @@
 
 #include "e2e.h"
 
+/* The daemons of the test running, removed by its teardown even when an
+ * assertion ends it early. */
+static struct daemon	 src, dst;
+
+/* Stops and removes what the test left. */
+static int
+teardown(void **state)
+{
+	(void)state;
+	if (dst.dir != NULL)
+		e2e_cleanup(&dst);
+	if (src.dir != NULL)
+		e2e_cleanup(&src);
+	return 0;
+}
+
 /* POSTs a generic-channel message from a private chat; returns the
  * answer. */
 static struct http_result
@@ -108,7 +124,6 @@ run_all(const char *const *args, char *out, size_t size)
 static void
 test_from_sqlite(void **state)
 {
-	struct daemon		 src, dst;
 	struct http_result	 r;
 	char			 ref[32], text[128], before[4096], out[16384];
 	char			 file[600], key[600], *url;
@@ -168,7 +183,6 @@ test_from_sqlite(void **state)
 static void
 test_copy_refusals(void **state)
 {
-	struct daemon		 src, dst;
 	struct http_result	 r;
 	char			 file[600], out[16384], cmd[1400], *url;
 	const char		*args[] = { "migrate", "--from-sqlite", file,
@@ -222,7 +236,6 @@ test_copy_refusals(void **state)
 static void
 test_migrate_and_backup(void **state)
 {
-	struct daemon	 d;
 	char		 out[4096], conf[600], *url;
 	const char	*migrate[] = { "migrate", "--config", conf, NULL };
 	const char	*backup[] = { "backup", "/tmp/fangfei-e2e-never",
@@ -232,13 +245,13 @@ test_migrate_and_backup(void **state)
 
 	(void)state;
 	url = e2e_pg_schema();
-	e2e_prepare_on(&d, NULL, E2E_ENGINE_URL, url, 0);
+	e2e_prepare_on(&dst, NULL, E2E_ENGINE_URL, url, 0);
 	free(url);
-	(void)snprintf(conf, sizeof conf, "%s/fangfei.ini", d.dir);
+	(void)snprintf(conf, sizeof conf, "%s/fangfei.ini", dst.dir);
 	assert_int_equal(run_all(migrate, out, sizeof out), 0);
 	assert_non_null(strstr(out, "schema version 16"));
 	assert_null(strstr(out, "host="));	/* the query is not shown */
-	assert_int_equal(e2e_sql_long(&d, "SELECT max(version) FROM "
+	assert_int_equal(e2e_sql_long(&dst, "SELECT max(version) FROM "
 	    "fangfei_schema"), 16);
 	/* Again: nothing to do, the same answer. */
 	assert_int_equal(run_all(migrate, out, sizeof out), 0);
@@ -248,7 +261,7 @@ test_migrate_and_backup(void **state)
 	assert_int_equal(access("/tmp/fangfei-e2e-never", F_OK), -1);
 	assert_int_equal(run_all(restore, out, sizeof out), 1);
 	assert_non_null(strstr(out, "pg_restore"));
-	e2e_cleanup(&d);
+	e2e_cleanup(&dst);
 }
 
 /* Two daemons on one database: a tip made through one is followed
@@ -256,32 +269,31 @@ test_migrate_and_backup(void **state)
 static void
 test_two_daemons(void **state)
 {
-	struct daemon		 a, b;
 	struct http_result	 r;
 	char			 ref[32], text[128], key[600];
 
 	(void)state;
-	e2e_prepare_on(&a, NULL, E2E_ENGINE_ENV, NULL, 0);
-	assert_non_null(a.db_url);
-	e2e_prepare_on(&b, NULL, E2E_ENGINE_URL, a.db_url, 0);
-	e2e_start(&a);
-	(void)snprintf(key, sizeof key, "%s/fangfei.key", a.dir);
-	copy_key(key, &b);
-	e2e_start(&b);
-	r = say(&a, "resident-7", "举报 有人在小区群里拉人投资养老项目", "t-1");
+	e2e_prepare_on(&src, NULL, E2E_ENGINE_ENV, NULL, 0);
+	assert_non_null(src.db_url);
+	e2e_prepare_on(&dst, NULL, E2E_ENGINE_URL, src.db_url, 0);
+	e2e_start(&src);
+	(void)snprintf(key, sizeof key, "%s/fangfei.key", src.dir);
+	copy_key(key, &dst);
+	e2e_start(&dst);
+	r = say(&src, "resident-7", "举报 有人在小区群里拉人投资养老项目", "t-1");
 	ref_of(r.body, ref);
 	e2e_result_free(&r);
 	(void)snprintf(text, sizeof text, "进度 %s", ref);
-	r = say(&b, "resident-7", text, "t-2");
+	r = say(&dst, "resident-7", text, "t-2");
 	assert_non_null(strstr(r.body, ref));
 	assert_non_null(strstr(r.body, "已受理"));
 	e2e_result_free(&r);
 	/* Someone else asking through either daemon learns nothing. */
-	r = say(&b, "resident-8", text, "t-3");
+	r = say(&dst, "resident-8", text, "t-3");
 	assert_null(strstr(r.body, "已受理"));
 	e2e_result_free(&r);
-	e2e_cleanup(&b);
-	e2e_cleanup(&a);
+	e2e_cleanup(&dst);
+	e2e_cleanup(&src);
 }
 
 /* Writes a config file with one [storage] section. */
@@ -343,10 +355,10 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config_errors),
-		cmocka_unit_test(test_migrate_and_backup),
-		cmocka_unit_test(test_copy_refusals),
-		cmocka_unit_test(test_from_sqlite),
-		cmocka_unit_test(test_two_daemons),
+		cmocka_unit_test_teardown(test_migrate_and_backup, teardown),
+		cmocka_unit_test_teardown(test_copy_refusals, teardown),
+		cmocka_unit_test_teardown(test_from_sqlite, teardown),
+		cmocka_unit_test_teardown(test_two_daemons, teardown),
 	};
 	const char	*pg = getenv("FANGFEI_TEST_PG");
 	int		 rc;
