@@ -10,6 +10,8 @@
 struct cli {
 	struct config	 cfg;
 	const char	*config_path;
+	char		*db_shown;	/* the database for messages: a URL
+					   without its password (cli_setup) */
 	char		*key_path;	/* set by cli_key() */
 	int		 key_new;	/* the key file did not exist */
 	uint8_t		 key_buf[STORE_KEY_LEN];	/* while checking */

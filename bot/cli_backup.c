@@ -39,7 +39,8 @@ static const char usage_backup[] =
 "schema version) and what it holds is printed.\n"
 "举报人密钥不在备份中：请另外保存（不要与备份放在一起）。\n"
 "The reporter key file (DB.key, or [storage] key_file) is NOT in the\n"
-"copy: keep it, once, apart from the copies.\n";
+"copy: keep it, once, apart from the copies.\n"
+"PostgreSQL ([storage] url): refused; use pg_dump (and keep the key file).\n";
 
 static const char usage_restore[] =
 "用法 usage: fangfei restore SRC [--key FILE] [--force] [--config FILE]\n"
@@ -120,6 +121,27 @@ backup_key_path(const struct cli *cli)
 {
 	return cli->cfg.key_file ? xstrdup(cli->cfg.key_file) :
 	    xasprintf("%s.key", cli->cfg.db_path);
+}
+
+/*
+ * A PostgreSQL database is copied and put back with PostgreSQL's own
+ * tools, which take a consistent snapshot of a server in use; what this
+ * file does is SQLite's. Returns -1 after saying so for a URL.
+ */
+static int
+backup_refuse_url(const struct cli *cli, const char *what)
+{
+	if (!store_is_pg_url(cli->cfg.db_path))
+		return 0;
+	fprintf(stderr, "fangfei: %s: 数据库 %s 在 PostgreSQL 上，请用 pg_dump "
+	    "备份、pg_restore 恢复，并把举报人密钥文件 %s 另外保存（不与备份放在"
+	    "一起）。\n"
+	    "fangfei: %s: the database %s is on PostgreSQL: use pg_dump "
+	    "to copy it and pg_restore to put a copy back, and keep the "
+	    "reporter key file %s with the dumps, apart from them.\n", what,
+	    cli->db_shown, cli->cfg.key_file ? cli->cfg.key_file : "", what,
+	    cli->db_shown, cli->cfg.key_file ? cli->cfg.key_file : "");
+	return -1;
 }
 
 /* Whether a and b name one file, either of them through a symbolic
@@ -250,6 +272,8 @@ cli_backup(struct cli *cli, int argc, char **argv)
 
 	if ((i = backup_options(cli, argc, argv, usage_backup, 0, &o)) == -1)
 		return 2;
+	if (backup_refuse_url(cli, "backup") == -1)
+		return 1;
 	dest = argv[i];
 	if (!o.force && lstat(dest, &sb) == 0) {
 		fprintf(stderr, "fangfei: %s 已存在，未覆盖（要覆盖请加 --force）\n"
@@ -477,6 +501,8 @@ cli_restore(struct cli *cli, int argc, char **argv)
 
 	if ((i = backup_options(cli, argc, argv, usage_restore, 1, &o)) == -1)
 		return 2;
+	if (backup_refuse_url(cli, "restore") == -1)
+		return 1;
 	src = argv[i];
 	target = cli->cfg.db_path;
 	restore_stamp(stamp);

@@ -121,7 +121,7 @@ cli_config(struct cli *cli, int argc, char **argv)
 	    "(默认值和环境变量 defaults and environment)");
 	printf("监听 listen: %s\n", cli->cfg.listen);
 	printf("公开地址 public_base_url: %s\n", cli->cfg.public_base_url);
-	printf("数据库 database: %s\n", cli->cfg.db_path);
+	printf("数据库 database: %s\n", cli->db_shown);
 	cli_config_key(cli);
 	printf("渠道 channels: %zu\n", cli->cfg.nchannels);
 	for (i = 0; i < cli->cfg.nchannels; i++)

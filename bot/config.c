@@ -16,6 +16,7 @@
 #include "log.h"
 #include "messages/texts.h"
 #include "messages/xmalloc.h"
+#include "storage/store.h"
 
 #define CONFIG_BODY_MIN		1024
 #define CONFIG_BODY_MAX		(16 * 1024 * 1024)
@@ -23,6 +24,8 @@
 struct config_parse {
 	struct config	*cfg;
 	char		*error;		/* the first error only */
+	int		 path_line;	/* [storage] path was given */
+	int		 url_line;	/* [storage] url was given */
 };
 
 /* Records an error unless one is already recorded (inih goes on calling
@@ -337,9 +340,17 @@ config_key(void *arg, const char *section, const char *key, const char *value)
 		return 1;
 	}
 	if (strcmp(section, "storage") == 0) {
-		if (strcmp(key, "path") == 0)
+		if (strcmp(key, "path") == 0) {
 			config_set(&cfg->db_path, value);
-		else if (strcmp(key, "key_file") == 0)
+			p->path_line = 1;
+		} else if (strcmp(key, "url") == 0) {
+			if (!store_is_pg_url(value))
+				return config_fail(p, xasprintf("[storage] url "
+				    "须以 postgresql:// 或 postgres:// 开头 must "
+				    "start with postgresql:// or postgres://"));
+			config_set(&cfg->db_path, value);
+			p->url_line = 1;
+		} else if (strcmp(key, "key_file") == 0)
 			config_set(&cfg->key_file, value);
 		else
 			goto unknown;
@@ -380,8 +391,9 @@ unknown:
 int
 config_load(struct config *cfg, const char *path, char **cause)
 {
-	struct config_parse	 p = { cfg, NULL };
+	struct config_parse	 p = { cfg, NULL, 0, 0 };
 	FILE			*f;
+	char			*cause2 = NULL;
 	int			 line;
 
 	if ((f = fopen(path, "r")) == NULL) {
@@ -394,6 +406,35 @@ config_load(struct config *cfg, const char *path, char **cause)
 		*cause = xasprintf("%s:%d: %s", path, line,
 		    p.error ? p.error : "syntax error");
 		free(p.error);
+		return -1;
+	}
+	/* One database: a file and a server at once would leave which one
+	 * holds the tips to the order of two lines. */
+	if (p.path_line && p.url_line) {
+		*cause = xasprintf("%s: [storage] path 与 url 只能设置一个 "
+		    "path and url name two databases: set only one", path);
+		return -1;
+	}
+	if (config_storage(cfg, &cause2) == -1) {
+		*cause = xasprintf("%s: %s", path, cause2);
+		free(cause2);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Checks the storage settings as a whole. A PostgreSQL URL needs [storage]
+ * key_file: the reporter key's default place is beside the database file,
+ * and a server has no such place.
+ */
+int
+config_storage(const struct config *cfg, char **cause)
+{
+	if (store_is_pg_url(cfg->db_path) && cfg->key_file == NULL) {
+		*cause = xasprintf("[storage] url 需要 key_file（举报人密钥文件的"
+		    "位置）the url needs [storage] key_file = FILE: the reporter "
+		    "key cannot sit beside a server's database");
 		return -1;
 	}
 	return 0;

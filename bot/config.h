@@ -21,8 +21,10 @@ struct config {
 	int		 utc_offset;		/* seconds east of UTC */
 	char		*log_level;
 	char		*log_format;		/* text or json */
-	char		*db_path;
-	char		*key_file;		/* reporter key; default <db>.key */
+	char		*db_path;		/* [storage] path, or url: a
+						   postgresql:// URL */
+	char		*key_file;		/* reporter key; default <db>.key
+						   (required with a URL) */
 	int		 rate_limits;		/* [delivery] 1: apply platforms' */
 	int		 max_inflight;		/* [delivery] sends at once */
 	int		 send_timeout;		/* [delivery] seconds per send */
@@ -80,6 +82,9 @@ void		 config_init(struct config *);
 /* Reads an INI file into cfg; -1 with *cause (caller frees) on a missing
  * file, a syntax error or an unknown key (with its line). */
 int		 config_load(struct config *, const char *path, char **cause);
+/* Checks the storage settings as a whole (a URL needs key_file);
+ * -1 with *cause (caller frees). */
+int		 config_storage(const struct config *, char **cause);
 /* Applies FANGFEI_LISTEN and FANGFEI_DB. */
 void		 config_env(struct config *);
 /* Checks the whole: channel types and their required secrets. */

@@ -26,6 +26,7 @@
 #include "reload.h"
 #include "server.h"
 #include "stream.h"
+#include "storage/copy.h"
 #include "storage/store.h"
 
 #define FANGFEI_VERSION	"0.1.0"
@@ -58,7 +59,8 @@ static const char usage_main[] =
 "  channel types              渠道类型 every channel type and its keys\n"
 "  backup DEST                在线备份数据库 copy the database while it serves\n"
 "  restore SRC [--key FILE]   从备份恢复 put a copy back (daemon stopped)\n"
-"  migrate                    创建或升级数据库 create or upgrade the database\n"
+"  migrate [--from-sqlite FILE]  创建或升级数据库，或从 SQLite 迁到 PostgreSQL\n"
+"                             create or upgrade the database, or move to PostgreSQL\n"
 "  version                    显示版本 show the version\n"
 "\n"
 "每个命令都有 --help。Every command takes --help.\n"
@@ -99,6 +101,20 @@ static const char usage_check[] =
 static const char usage_simple[] =
 "用法 usage: fangfei migrate|version [--config FILE] [--db PATH]\n";
 
+static const char usage_migrate[] =
+"用法 usage: fangfei migrate [--config FILE] [--db PATH|URL]\n"
+"            fangfei migrate --from-sqlite FILE [--config FILE] [--db URL]\n"
+"\n"
+"创建或升级数据库（SQLite 文件或 PostgreSQL）。Creates or upgrades the\n"
+"database: [storage] path (a SQLite file) or url (postgresql://…).\n"
+"--from-sqlite FILE: 把区县的 SQLite 数据库整体复制到空的 PostgreSQL 库\n"
+"  copies a district's SQLite database FILE (at this program's schema\n"
+"  version: run fangfei migrate --db FILE first) into the configured\n"
+"  PostgreSQL database, which must be empty, in one transaction, ids\n"
+"  kept; then compares every table's row count. The reporter key\n"
+"  ([storage] key_file) must be the key of FILE's sealed identities:\n"
+"  the same key goes with the data.\n";
+
 /* Loads the config (cli->config_path or FANGFEI_CONFIG), then the
  * environment, then db when given. */
 int
@@ -118,6 +134,13 @@ cli_setup(struct cli *cli, const char *db)
 	config_env(&cli->cfg);
 	if (db != NULL)
 		config_set(&cli->cfg.db_path, db);
+	if (config_storage(&cli->cfg, &cause) == -1) {
+		fprintf(stderr, "fangfei: 配置错误 config: %s\n", cause);
+		free(cause);
+		return -1;
+	}
+	free(cli->db_shown);
+	cli->db_shown = store_shown(cli->cfg.db_path);
 	/* The daemon and the CLI read the same clock. */
 	if (clock_setup(cli->cfg.utc_offset, &cause) == -1) {
 		fprintf(stderr, "fangfei: %s\n", cause);
@@ -253,8 +276,8 @@ cli_check_key(struct cli *cli, struct store *s)
 		    "a new key would make them unreadable for ever, so none is "
 		    "made. Restore the key file from your backup (mode 0600), or "
 		    "point [storage] key_file at it.\n",
-		    cli->key_path, cli->cfg.db_path, sealed, cli->key_path,
-		    cli->cfg.db_path, sealed);
+		    cli->key_path, cli->db_shown, sealed, cli->key_path,
+		    cli->db_shown, sealed);
 		return -1;
 	case KEYCHECK_MISMATCH:
 		fprintf(stderr, "fangfei: 举报人密钥 %s 与数据库 %s 不匹配（不是加密这些"
@@ -262,7 +285,7 @@ cli_check_key(struct cli *cli, struct store *s)
 		    "fangfei: the reporter key %s does not match %s: it is not "
 		    "the key its sealed identities were made with. Restore the "
 		    "right key file from your backup.\n", cli->key_path,
-		    cli->cfg.db_path, cli->key_path, cli->cfg.db_path);
+		    cli->db_shown, cli->key_path, cli->db_shown);
 		return -1;
 	default:
 		fprintf(stderr, "fangfei: 数据库 database: key check: %s\n",
@@ -377,7 +400,7 @@ cmd_serve(struct cli *cli, int argc, char **argv)
 	}
 	(void)snprintf(nch, sizeof nch, "%zu", cli->cfg.nchannels);
 	log_event(LOG_INFO, "start", "serving", "channels", nch, "database",
-	    cli->cfg.db_path, (char *)NULL);
+	    cli->db_shown, (char *)NULL);
 	printf("fangfei: listening on http://%.*s:%u\n",
 	    (int)strcspn(cli->cfg.listen, ":"), cli->cfg.listen,
 	    server_port(srv));
@@ -524,17 +547,88 @@ cmd_check(struct cli *cli, int argc, char **argv)
 	return 0;
 }
 
-/* fangfei migrate */
+/*
+ * fangfei migrate --from-sqlite FILE: the configured database must be
+ * PostgreSQL, and its key file must exist (a new key would not open
+ * FILE's sealed rows).
+ */
+static int
+cmd_migrate_copy(struct cli *cli, const char *file)
+{
+	uint8_t	 key[STORE_KEY_LEN];
+	char	*cause = NULL;
+	int	 key_new, rc = 1;
+
+	if (!store_is_pg_url(cli->cfg.db_path)) {
+		fprintf(stderr, "fangfei: --from-sqlite: 目标须是 PostgreSQL，请在"
+		    "配置中设置 [storage] url；the target must be PostgreSQL: set "
+		    "[storage] url = postgresql://… (now: %s)\n", cli->db_shown);
+		return 1;
+	}
+	if (cli_key_read(cli->cfg.key_file, 1, key, &key_new) == -1)
+		return 1;
+	printf("复制 copying %s -> %s\n", file, cli->db_shown);
+	if (copy_from_sqlite(file, cli->cfg.db_path, key, stdout,
+	    &cause) == -1) {
+		fprintf(stderr, "fangfei: 复制失败，目标库未改变 copy failed, "
+		    "nothing kept: %s\n", cause);
+		free(cause);
+		goto out;
+	}
+	printf("复制完成 copied: %s -> %s (schema %d)\n", file, cli->db_shown,
+	    store_latest_version());
+	rc = 0;
+out:
+	explicit_bzero(key, sizeof key);
+	return rc;
+}
+
+/* fangfei migrate [--from-sqlite FILE] */
 static int
 cmd_migrate(struct cli *cli, int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "from-sqlite", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
 	struct store	*s;
+	const char	*db = NULL, *from = NULL;
+	int		 c;
 
-	if (cli_options(cli, argc, argv, usage_simple, NULL, NULL) != argc)
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			cli->config_path = optarg;
+			break;
+		case 'd':
+			db = optarg;
+			break;
+		case 'f':
+			from = optarg;
+			break;
+		case 'h':
+			fputs(usage_migrate, stdout);
+			return 0;
+		default:
+			fputs(usage_migrate, stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		fputs(usage_migrate, stderr);
 		return 2;
+	}
+	if (cli_setup(cli, db) == -1)
+		return 1;
+	if (from != NULL)
+		return cmd_migrate_copy(cli, from);
 	if ((s = cli_store(cli, NULL)) == NULL)
 		return 1;
-	printf("%s: schema version %d\n", cli->cfg.db_path, store_version(s));
+	printf("%s: schema version %d\n", cli->db_shown, store_version(s));
 	store_close(s);
 	return 0;
 }
@@ -617,5 +711,6 @@ main(int argc, char **argv)
 	}
 	config_free(&cli.cfg);
 	free(cli.key_path);
+	free(cli.db_shown);
 	return rc;
 }

@@ -738,8 +738,10 @@ server_resolve_areas(struct server *srv, struct config *cfg, char **cause)
 	size_t		 i;
 
 	if ((s = server_store(srv)) == NULL) {
-		*cause = xasprintf("%s: cannot open the database",
-		    cfg->db_path);
+		char	*shown = store_shown(cfg->db_path);
+
+		*cause = xasprintf("%s: cannot open the database", shown);
+		free(shown);
 		return -1;
 	}
 	for (i = 0; i < cfg->nchannels; i++) {

@@ -318,6 +318,14 @@ store_url_shown(const char *url)
 	return shown;
 }
 
+/* The database's location for messages and logs (see store.h). */
+char *
+store_shown(const char *location)
+{
+	return store_is_pg_url(location) ? store_url_shown(location) :
+	    xstrdup(location);
+}
+
 /*
  * Connects to PostgreSQL. A lock waited on for longer than SQLite's busy
  * timeout fails as busy; notices stay out of the daemon's log.
@@ -354,8 +362,7 @@ store_open(const char *path, const uint8_t *key, int flags, char **cause)
 
 	(void)pthread_once(&once, store_global_setup);
 	s = xcalloc(1, sizeof *s);
-	s->path = store_is_pg_url(path) ? store_url_shown(path) :
-	    xstrdup(path);
+	s->path = store_shown(path);
 	if (key != NULL) {
 		memcpy(s->key, key, STORE_KEY_LEN);
 		s->has_key = 1;

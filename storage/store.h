@@ -34,6 +34,12 @@ struct store;
  */
 struct store	*store_open(const char *path, const uint8_t *key, int flags,
 		    char **cause);
+/* Whether path names a PostgreSQL database (postgresql:// or
+ * postgres://) rather than a file. */
+int		 store_is_pg_url(const char *path);
+/* The form of a database location (a file, or a URL) that messages and
+ * logs show: a URL without its password and query. The caller frees it. */
+char		*store_shown(const char *location);
 void		 store_close(struct store *);
 /* How many statements waited for a lock since the start (every
  * connection of the process). */

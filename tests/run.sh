@@ -26,6 +26,8 @@ run() {
 }
 for t in "$build"/tests/test_* "$build"/tests/e2e "$build"/tests/e2e_*; do
 	case "$t" in *.d|*.o) continue ;; esac
+	# PostgreSQL only: it belongs to PG_TESTS below.
+	case "$t" in */e2e_pg) continue ;; esac
 	[ -x "$t" ] || continue
 	echo "== $t"
 	run "$t" "$t"

@@ -10,6 +10,7 @@ struct daemon {
 	pid_t	 pid;
 	int	 port;
 	char	*dir;		/* temporary directory with config and db */
+	char	*db_url;	/* PostgreSQL: the database, or NULL */
 	char	 base[64];	/* http://127.0.0.1:PORT */
 };
 
@@ -19,8 +20,24 @@ struct http_result {
 	size_t	 len;
 };
 
-/* Creates dir with a config (extra appended) and the demo data. */
+/* Creates dir with a config (extra appended) and the demo data: on a
+ * SQLite file, or when FANGFEI_TEST_PG is set, on a fresh schema of that
+ * PostgreSQL database (the key file in dir). */
 void	 e2e_prepare(struct daemon *, const char *extra_config);
+/* Where the database goes. */
+enum e2e_engine {
+	E2E_ENGINE_ENV,		/* PostgreSQL when FANGFEI_TEST_PG is set */
+	E2E_ENGINE_SQLITE,	/* a file in dir, whatever the environment */
+	E2E_ENGINE_URL,		/* the given PostgreSQL URL, as it is */
+};
+/* The same, with the engine chosen; url for E2E_ENGINE_URL (its schema is
+ * used as it is, and nothing is imported); registry: import the demo
+ * enterprises as well as the areas. */
+void	 e2e_prepare_on(struct daemon *, const char *extra_config,
+	    enum e2e_engine, const char *url, int registry);
+/* A URL for a new, empty schema of FANGFEI_TEST_PG's database; the caller
+ * frees it. Exits when FANGFEI_TEST_PG is not set. */
+char	*e2e_pg_schema(void);
 /* Starts `fangfei serve` and waits for its "listening on" line. */
 void	 e2e_start(struct daemon *);
 /* The same, its log (standard error) written to the file log. */

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include "e2e.h"
@@ -51,35 +52,88 @@ e2e_run(const struct daemon *d, const char *const *args)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+/* Makes a new schema in FANGFEI_TEST_PG's database, as the unit tests'
+ * teststore_location() does, and returns the URL that selects it. */
+char *
+e2e_pg_schema(void)
+{
+	static int	 n;
+	const char	*pg = getenv("FANGFEI_TEST_PG");
+	char		 name[64], sql[96], *url;
+	PGconn		*c;
+	PGresult	*res;
+
+	if (pg == NULL || *pg == '\0') {
+		fprintf(stderr, "e2e: FANGFEI_TEST_PG is not set\n");
+		exit(1);
+	}
+	(void)snprintf(name, sizeof name, "e%ld_%d", (long)getpid(), ++n);
+	(void)snprintf(sql, sizeof sql, "CREATE SCHEMA %s", name);
+	c = PQconnectdb(pg);
+	res = PQexec(c, sql);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		fprintf(stderr, "e2e: %s: %s", sql, PQerrorMessage(c));
+		exit(1);
+	}
+	PQclear(res);
+	PQfinish(c);
+	if ((url = malloc(strlen(pg) + 128)) == NULL)
+		e2e_die("malloc");
+	(void)snprintf(url, strlen(pg) + 128, "%s%coptions=-csearch_path%%3D%s",
+	    pg, strchr(pg, '?') ? '&' : '?', name);
+	return url;
+}
+
 /* Writes the config and imports the demo data. */
 void
 e2e_prepare(struct daemon *d, const char *extra)
+{
+	e2e_prepare_on(d, extra, E2E_ENGINE_ENV, NULL, 1);
+}
+
+/* Writes the config on the engine asked for, and imports the demo data
+ * into a new database. */
+void
+e2e_prepare_on(struct daemon *d, const char *extra, enum e2e_engine engine,
+    const char *url, int registry)
 {
 	static const char *const areas[] = { "import", "areas",
 	    "data/demo/areas.csv", NULL };
 	static const char *const ents[] = { "import", "enterprises",
 	    "data/demo/enterprises.csv", NULL };
-	char	 path[512], tmpl[] = "/tmp/fangfei-e2e-XXXXXX";
-	FILE	*f;
+	const char	*pg = getenv("FANGFEI_TEST_PG");
+	char		 path[512], tmpl[] = "/tmp/fangfei-e2e-XXXXXX";
+	FILE		*f;
 
 	memset(d, 0, sizeof *d);
 	if (mkdtemp(tmpl) == NULL)
 		e2e_die("mkdtemp");
 	d->dir = strdup(tmpl);
+	if (engine == E2E_ENGINE_URL)
+		d->db_url = strdup(url);
+	else if (engine == E2E_ENGINE_ENV && pg != NULL && *pg != '\0')
+		d->db_url = e2e_pg_schema();
 	(void)snprintf(path, sizeof path, "%s/fangfei.ini", d->dir);
 	if ((f = fopen(path, "w")) == NULL)
 		e2e_die(path);
 	fprintf(f, "[server]\nlisten = 127.0.0.1:0\nhotline = 0533-12345\n"
 	    "public_base_url = http://127.0.0.1:8080\n"
 	    "max_body_bytes = 4096\nthreads = 2\nlog_level = warn\n"
-	    "[storage]\npath = %s/fangfei.db\n"
-	    "[channel.demo]\ntype = generic\narea = 华光路社区\n"
+	    "[storage]\n");
+	if (d->db_url != NULL)
+		fprintf(f, "url = %s\nkey_file = %s/fangfei.key\n", d->db_url,
+		    d->dir);
+	else
+		fprintf(f, "path = %s/fangfei.db\n", d->dir);
+	fprintf(f, "[channel.demo]\ntype = generic\narea = 华光路社区\n"
 	    "[channel.en]\ntype = generic\nlocale = en\n"
 	    "[channel.signed]\ntype = generic\nsecret = k3y\n"
 	    "[channel.tg]\ntype = telegram\nsecret_token = s3cr3t_Token-01\n"
-	    "bot_username = MyNotifyBot\n%s", d->dir, extra ? extra : "");
+	    "bot_username = MyNotifyBot\n%s", extra ? extra : "");
 	fclose(f);
-	if (e2e_run(d, areas) != 0 || e2e_run(d, ents) != 0) {
+	if (engine == E2E_ENGINE_URL)
+		return;
+	if (e2e_run(d, areas) != 0 || (registry && e2e_run(d, ents) != 0)) {
 		fprintf(stderr, "e2e: demo import failed\n");
 		exit(1);
 	}
@@ -163,6 +217,8 @@ e2e_cleanup(struct daemon *d)
 		fprintf(stderr, "e2e: cannot remove %s\n", d->dir);
 	free(d->dir);
 	d->dir = NULL;
+	free(d->db_url);
+	d->db_url = NULL;
 }
 
 /* libcurl write callback into a result. */
@@ -222,7 +278,27 @@ e2e_result_free(struct http_result *r)
 	r->body = NULL;
 }
 
-/* Reads one number from the daemon's database file. */
+/* Runs sql on the daemon's PostgreSQL database: the first column of the
+ * first row into out, 0; -1 when there is none (or NULL). */
+static int
+e2e_pg_text(const struct daemon *d, const char *sql, char *out, size_t size)
+{
+	PGconn		*c = PQconnectdb(d->db_url);
+	PGresult	*res = PQexec(c, sql);
+	int		 rc = -1;
+
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0 &&
+	    !PQgetisnull(res, 0, 0)) {
+		(void)snprintf(out, size, "%s", PQgetvalue(res, 0, 0));
+		rc = 0;
+	} else if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		fprintf(stderr, "e2e: %s: %s", sql, PQerrorMessage(c));
+	PQclear(res);
+	PQfinish(c);
+	return rc;
+}
+
+/* Reads one number from the daemon's database. */
 long
 e2e_sql_long(const struct daemon *d, const char *sql)
 {
@@ -230,6 +306,12 @@ e2e_sql_long(const struct daemon *d, const char *sql)
 	sqlite3		*db;
 	sqlite3_stmt	*st;
 	long		 v = -1;
+
+	if (d->db_url != NULL) {
+		if (e2e_pg_text(d, sql, path, sizeof path) == -1)
+			return -1;
+		return strtol(path, NULL, 10);
+	}
 
 	(void)snprintf(path, sizeof path, "%s/fangfei.db", d->dir);
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
@@ -302,6 +384,8 @@ e2e_sql_text(const struct daemon *d, const char *sql, char *out, size_t size)
 	sqlite3_stmt	*st;
 	int		 rc = -1;
 
+	if (d->db_url != NULL)
+		return e2e_pg_text(d, sql, out, size);
 	(void)snprintf(path, sizeof path, "%s/fangfei.db", d->dir);
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
 		return -1;
