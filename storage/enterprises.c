@@ -13,9 +13,10 @@ static const char *const sql_ent_upsert_code =
     " risk_level, created_at, updated_at)"
     " VALUES (?1, ?2, ?3, ?4, ?5, coalesce(?6, 'none'), ?7, ?7)"
     " ON CONFLICT (uscc) DO UPDATE SET name = excluded.name,"
-    " name_key = excluded.name_key, address = coalesce(?4, address),"
-    " area_id = coalesce(?5, area_id), risk_level = coalesce(?6, risk_level),"
-    " updated_at = ?7"
+    " name_key = excluded.name_key,"
+    " address = coalesce(?4, enterprises.address),"
+    " area_id = coalesce(?5, enterprises.area_id),"
+    " risk_level = coalesce(?6, enterprises.risk_level), updated_at = ?7"
     " RETURNING id";
 static const char *const sql_ent_by_name =
     "SELECT id FROM enterprises WHERE name = ?1 AND uscc IS NULL";
@@ -29,10 +30,10 @@ static const char *const sql_ent_update =
     " updated_at = ?5 WHERE id = ?1";
 static const char *const sql_notice_upsert =
     "INSERT INTO notices (issue, title, published_on, created_at, published_at)"
-    " VALUES (?1, ?2, ?3, ?4, CASE WHEN ?5 THEN ?4 END)"
-    " ON CONFLICT (issue) DO UPDATE SET title = coalesce(?2, title),"
-    " published_on = ?3, published_at = coalesce(published_at,"
-    " CASE WHEN ?5 THEN ?4 END)"
+    " VALUES (?1, ?2, ?3, ?4, CASE WHEN ?5 <> 0 THEN CAST(?4 AS bigint) END)"
+    " ON CONFLICT (issue) DO UPDATE SET title = coalesce(?2, notices.title),"
+    " published_on = ?3, published_at = coalesce(notices.published_at,"
+    " CASE WHEN ?5 <> 0 THEN CAST(?4 AS bigint) END)"
     " RETURNING id";
 static const char *const sql_notice_publish =
     "UPDATE notices SET published_at = coalesce(published_at, ?2)"
@@ -47,10 +48,15 @@ static const char *const sql_notice_list =
     " coalesce(n.published_at, 0), (SELECT count(*) FROM notice_enterprises"
     " ne WHERE ne.notice_id = n.id) FROM notices n"
     " WHERE ?1 = 0 OR n.issue < ?1 ORDER BY n.issue DESC LIMIT ?2";
-static const char *const sql_notice_entries =
-    "SELECT e.name, e.uscc, ne.measure FROM notice_enterprises ne"
+/* Names in the order of their bytes, as SQLite's BINARY collation sorts
+ * them; PostgreSQL's is the database's locale unless told "C". */
+#define SQL_NOTICE_ENTRIES \
+    "SELECT e.name, e.uscc, ne.measure FROM notice_enterprises ne" \
     " JOIN enterprises e ON e.id = ne.enterprise_id WHERE ne.notice_id = ?1"
-    " ORDER BY e.name LIMIT 500";
+static const char *const sql_notice_entries =
+    SQL_NOTICE_ENTRIES " ORDER BY e.name LIMIT 500";
+static const char *const sql_pg_notice_entries =
+    SQL_NOTICE_ENTRIES " ORDER BY e.name COLLATE \"C\" LIMIT 500";
 static const char *const sql_notice_link =
     "INSERT INTO notice_enterprises (notice_id, enterprise_id, measure)"
     " VALUES (?1, ?2, ?3)"
@@ -237,7 +243,8 @@ notices_get(struct store *s, int issue, struct notice_info *out)
 	out->date = store_column_dup(st, 2);
 	out->published_at = (time_t)db_column_int64(st, 3);
 	db_reset(st);
-	if ((st = store_stmt(s, sql_notice_entries)) == NULL)
+	if ((st = store_stmt(s, s->pg != NULL ? sql_pg_notice_entries :
+	    sql_notice_entries)) == NULL)
 		return STORE_ERROR;
 	db_bind_int64(st, 1, id);
 	while (db_step(st) == DB_ROW) {

@@ -13,6 +13,7 @@ static const uint8_t key[STORE_KEY_LEN] = { 1, 2, 3, 4, 5, 6, 7, 8 };
 
 struct fixture {
 	char		*dir;
+	char		 loc[512];	/* the database, for a second store */
 	struct store	*s;
 };
 
@@ -21,8 +22,17 @@ static int
 setup(void **state)
 {
 	struct fixture	*fx = calloc(1, sizeof *fx);
+	char		*cause = NULL;
 
-	fx->s = teststore_open(key, &fx->dir);
+	/* teststore_open() without forgetting where: a test opens the same
+	 * database a second time. */
+	fx->dir = testutil_tmpdir();
+	teststore_location(fx->dir, fx->loc, sizeof fx->loc);
+	fx->s = store_open(fx->loc, key, STORE_MIGRATE, &cause);
+	if (fx->s == NULL)
+		fprintf(stderr, "store_open: %s\n", cause);
+	assert_non_null(fx->s);
+	assert_int_equal(teststore_demo(fx->s, IMPORT_AREAS, "areas.csv"), 10);
 	assert_int_equal(teststore_demo(fx->s, IMPORT_ENTERPRISES,
 	    "enterprises.csv"), 12);
 	*state = fx;
@@ -180,12 +190,12 @@ test_check_flags_shared(void **state)
 	struct enterprise_in	 e = { 0 };
 	struct store		*other;
 	struct check_result	 r;
-	char			 path[256], *cause = NULL;
+	char			*cause = NULL;
 	int64_t			 id, notice, first;
 	int			 i;
 
-	(void)snprintf(path, sizeof path, "%s/t.db", fx->dir);
-	other = store_open(path, key, 0, &cause);
+	/* The same database: the file, or the same schema on the server. */
+	other = store_open(fx->loc, key, 0, &cause);
 	assert_non_null(other);
 	/* Twelve companies with one word in common; the last one made will
 	 * be flagged, so it is listed first only once it is. */
