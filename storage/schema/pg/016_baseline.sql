@@ -413,10 +413,10 @@ CREATE TRIGGER audit_log_append_only_d BEFORE DELETE ON audit_log
 -- PostgreSQL's form of SQLite's enterprise_search (FTS5), as plain tables:
 -- enterprise_grams holds the same terms of each folded name (its character
 -- trigrams and its last two characters), enterprise_folds the folded name
--- itself. A query of three or more characters walks one trigram's list and
--- keeps the ids that hold all the others and whose fold contains the query;
--- a query of two reads the terms that begin with it, by the index on their
--- first two characters. The flagged tag is enterprise_flags above.
+-- itself. A query of three or more characters walks its rarest trigram's
+-- list and keeps the ids whose fold contains the query; a query of two
+-- reads the terms that begin with it, by the index on their first two
+-- characters. The flagged tag is enterprise_flags above.
 CREATE TABLE enterprise_folds (
 	enterprise_id	bigint PRIMARY KEY,
 	fold		text NOT NULL
