@@ -49,10 +49,15 @@ static const char *const sql_notice_list =
     " coalesce(n.published_at, 0), (SELECT count(*) FROM notice_enterprises"
     " ne WHERE ne.notice_id = n.id) FROM notices n"
     " WHERE ?1 = 0 OR n.issue < ?1 ORDER BY n.issue DESC LIMIT ?2";
-static const char *const sql_notice_entries =
-    "SELECT e.name, e.uscc, ne.measure FROM notice_enterprises ne"
+/* Names in the order of their bytes, as SQLite's BINARY collation sorts
+ * them; PostgreSQL's is the database's locale unless told "C". */
+#define SQL_NOTICE_ENTRIES \
+    "SELECT e.name, e.uscc, ne.measure FROM notice_enterprises ne" \
     " JOIN enterprises e ON e.id = ne.enterprise_id WHERE ne.notice_id = ?1"
-    " ORDER BY e.name LIMIT 500";
+static const char *const sql_notice_entries =
+    SQL_NOTICE_ENTRIES " ORDER BY e.name LIMIT 500";
+static const char *const sql_pg_notice_entries =
+    SQL_NOTICE_ENTRIES " ORDER BY e.name COLLATE \"C\" LIMIT 500";
 static const char *const sql_notice_link =
     "INSERT INTO notice_enterprises (notice_id, enterprise_id, measure)"
     " VALUES (?1, ?2, ?3)"
@@ -239,7 +244,8 @@ notices_get(struct store *s, int issue, struct notice_info *out)
 	out->date = store_column_dup(st, 2);
 	out->published_at = (time_t)db_column_int64(st, 3);
 	db_reset(st);
-	if ((st = store_stmt(s, sql_notice_entries)) == NULL)
+	if ((st = store_stmt(s, s->pg != NULL ? sql_pg_notice_entries :
+	    sql_notice_entries)) == NULL)
 		return STORE_ERROR;
 	db_bind_int64(st, 1, id);
 	while (db_step(st) == DB_ROW) {

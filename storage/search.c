@@ -1,7 +1,9 @@
 /*
- * The company check over the full-text index. This file and the
- * enterprise_search table are the only SQLite-specific pieces (FTS5);
- * another engine replaces this file.
+ * The company check over the name index. On SQLite the index is the FTS5
+ * table enterprise_search; on PostgreSQL it is two plain tables,
+ * enterprise_grams and enterprise_folds (the end of
+ * storage/schema/pg/016_baseline.sql). The statements that differ stand
+ * side by side below, chosen by engine.
  *
  * Names are indexed as their character trigrams followed by their last two
  * characters, with a two-character prefix index. A query of three or more
@@ -11,6 +13,13 @@
  * is searched as typed, without a word segmenter. Trigrams rather than
  * bigrams keep the terms rare, so phrases that hold a common word (科技,
  * 文化) still seek through short lists.
+ *
+ * PostgreSQL has no phrase query: there a query of three or more characters
+ * walks the list of its rarest trigram and keeps the names whose fold
+ * contains the query (position()), which is the phrase's answer; a query
+ * of two reads the terms whose first two characters are the query, by an
+ * index on left(gram, 2). Both engines return the matches in id order
+ * (FTS5 returns rowid order), so the LIMITs keep the same rows.
  *
  * A check reads the index once: the first CHECK_COUNT_CAP matches are
  * counted in one pass, which also keeps the first few and those on a
@@ -46,7 +55,51 @@ static const char *const sql_scan =
     "SELECT rowid FROM enterprise_search WHERE enterprise_search MATCH ?1"
     " LIMIT 1000";
 static const char *const sql_flag_set =
-    "INSERT OR IGNORE INTO enterprise_flags (enterprise_id) VALUES (?1)";
+    "INSERT INTO enterprise_flags (enterprise_id) VALUES (?1)"
+    " ON CONFLICT DO NOTHING";
+
+/* PostgreSQL's index: the terms and the fold of each name. */
+static const char *const sql_pg_idx_delete =
+    "DELETE FROM enterprise_grams WHERE enterprise_id = ?1";
+static const char *const sql_pg_idx_insert =
+    "INSERT INTO enterprise_grams (gram, enterprise_id)"
+    " SELECT DISTINCT t.gram, CAST(?1 AS bigint)"
+    " FROM unnest(string_to_array(CAST(?2 AS text), ' ')) t(gram)";
+static const char *const sql_pg_fold =
+    "INSERT INTO enterprise_folds (enterprise_id, fold) VALUES (?1, ?2)"
+    " ON CONFLICT (enterprise_id) DO UPDATE SET fold = excluded.fold";
+/*
+ * A query of three or more characters (?1, its trigrams ?2): the list of
+ * the rarest trigram, each list counted no further than the scan reads,
+ * then the names that contain the query.
+ */
+#define SQL_PG_TRIGRAMS \
+    "WITH q AS (SELECT DISTINCT t.gram" \
+    " FROM unnest(string_to_array(CAST(?2 AS text), ' ')) t(gram))," \
+    " d AS (SELECT q.gram FROM q ORDER BY (SELECT count(*) FROM" \
+    " (SELECT 1 FROM enterprise_grams c WHERE c.gram = q.gram LIMIT 1000)" \
+    " n), q.gram LIMIT 1)" \
+    " SELECT g.enterprise_id FROM d" \
+    " JOIN enterprise_grams g ON g.gram = d.gram" \
+    " JOIN enterprise_folds f ON f.enterprise_id = g.enterprise_id" \
+    " WHERE position(CAST(?1 AS text) IN f.fold) > 0"
+static const char *const sql_pg_tri_scan =
+    SQL_PG_TRIGRAMS " ORDER BY g.enterprise_id LIMIT 1000";
+static const char *const sql_pg_tri_match =
+    SQL_PG_TRIGRAMS " AND EXISTS (SELECT 1 FROM enterprise_flags x"
+    " WHERE x.enterprise_id = g.enterprise_id)"
+    " ORDER BY g.enterprise_id LIMIT 6";
+/* A query of two characters (?1): every term that begins with it. */
+#define SQL_PG_PAIR \
+    "SELECT DISTINCT g.enterprise_id FROM enterprise_grams g" \
+    " WHERE left(g.gram, 2) = CAST(?1 AS text)"
+static const char *const sql_pg_pair_scan =
+    SQL_PG_PAIR " ORDER BY g.enterprise_id LIMIT 1000";
+static const char *const sql_pg_pair_match =
+    SQL_PG_PAIR " AND EXISTS (SELECT 1 FROM enterprise_flags x"
+    " WHERE x.enterprise_id = g.enterprise_id)"
+    " ORDER BY g.enterprise_id LIMIT 6";
+
 static const char *const sql_flag_clear =
     "DELETE FROM enterprise_flags WHERE enterprise_id = ?1";
 static const char *const sql_flags_bump =
@@ -83,14 +136,65 @@ search_tokens(const char *fold, char *out, size_t outsz)
 	return 0;
 }
 
+/* Writes the FTS5 row of one enterprise: its terms and its tag. */
+static enum store_status
+search_index_lite(struct store *s, int64_t id, const char *grams,
+    int flagged)
+{
+	struct db_stmt	*st;
+
+	if ((st = store_stmt(s, sql_idx_delete)) == NULL)
+		return STORE_ERROR;
+	db_bind_int64(st, 1, id);
+	if (db_step(st) != DB_DONE)
+		return store_fail(s, "search_reindex");
+	if ((st = store_stmt(s, sql_idx_insert)) == NULL)
+		return STORE_ERROR;
+	db_bind_int64(st, 1, id);
+	db_bind_text(st, 2, grams, -1, DB_STATIC);
+	db_bind_text(st, 3, flagged ? "flagged" : "", -1, DB_STATIC);
+	if (db_step(st) != DB_DONE)
+		return store_fail(s, "search_reindex");
+	return STORE_OK;
+}
+
+/* Writes PostgreSQL's index rows of one enterprise: its terms and its
+ * fold (the tag is enterprise_flags alone). */
+static enum store_status
+search_index_pg(struct store *s, int64_t id, const char *fold,
+    const char *grams)
+{
+	struct db_stmt	*st;
+
+	if ((st = store_stmt(s, sql_pg_idx_delete)) == NULL)
+		return STORE_ERROR;
+	db_bind_int64(st, 1, id);
+	if (db_step(st) != DB_DONE)
+		return store_fail(s, "search_reindex");
+	if ((st = store_stmt(s, sql_pg_idx_insert)) == NULL)
+		return STORE_ERROR;
+	db_bind_int64(st, 1, id);
+	db_bind_text(st, 2, grams, -1, DB_STATIC);
+	if (db_step(st) != DB_DONE)
+		return store_fail(s, "search_reindex");
+	if ((st = store_stmt(s, sql_pg_fold)) == NULL)
+		return STORE_ERROR;
+	db_bind_int64(st, 1, id);
+	db_bind_text(st, 2, fold, -1, DB_STATIC);
+	if (db_step(st) != DB_DONE)
+		return store_fail(s, "search_reindex");
+	return STORE_OK;
+}
+
 /* Rebuilds the index row of one enterprise. */
 enum store_status
 search_reindex(struct store *s, int64_t id)
 {
-	char		 fold[NAME_MAX_BYTES], key[NAME_MAX_BYTES];
-	char		 grams[GRAMS_MAX];
-	struct db_stmt	*st;
-	int		 flagged;
+	char			 fold[NAME_MAX_BYTES], key[NAME_MAX_BYTES];
+	char			 grams[GRAMS_MAX];
+	struct db_stmt		*st;
+	enum store_status	 rc;
+	int			 flagged;
 
 	if ((st = store_stmt(s, sql_idx_src)) == NULL)
 		return STORE_ERROR;
@@ -106,18 +210,12 @@ search_reindex(struct store *s, int64_t id)
 	}
 	flagged = db_column_int(st, 1);
 	db_reset(st);
-	if ((st = store_stmt(s, sql_idx_delete)) == NULL)
-		return STORE_ERROR;
-	db_bind_int64(st, 1, id);
-	if (db_step(st) != DB_DONE)
-		return store_fail(s, "search_reindex");
-	if ((st = store_stmt(s, sql_idx_insert)) == NULL)
-		return STORE_ERROR;
-	db_bind_int64(st, 1, id);
-	db_bind_text(st, 2, grams, -1, DB_STATIC);
-	db_bind_text(st, 3, flagged ? "flagged" : "", -1, DB_STATIC);
-	if (db_step(st) != DB_DONE)
-		return store_fail(s, "search_reindex");
+	if (s->pg != NULL)
+		rc = search_index_pg(s, id, fold, grams);
+	else
+		rc = search_index_lite(s, id, grams, flagged);
+	if (rc != STORE_OK)
+		return rc;
 	/* The same tag in the plain table; a change of the set bumps its
 	 * generation (an import of unflagged rows changes nothing). */
 	if ((st = store_stmt(s, flagged ? sql_flag_set : sql_flag_clear)) ==
@@ -137,9 +235,11 @@ search_reindex(struct store *s, int64_t id)
 
 /*
  * Makes the connection's copy of the flagged set current, within the
- * caller's read transaction. The pager's data version moves with every
- * commit to the file, by any connection: while it stands still, nothing
- * is read at all; when it moves, the generation says whether the set did.
+ * caller's read transaction. On SQLite the pager's data version moves with
+ * every commit to the file, by any connection: while it stands still,
+ * nothing is read at all; when it moves, the generation says whether the
+ * set did. PostgreSQL has no such version: the generation is read every
+ * time, one row by its key.
  */
 static enum store_status
 search_flags(struct store *s)
@@ -150,11 +250,13 @@ search_flags(struct store *s)
 	int64_t			 gen;
 	int			 rc;
 
-	if (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_DATA_VERSION,
-	    &dv) != SQLITE_OK)
-		f->loaded = 0;
-	else if (f->loaded && dv == f->data_version)
-		return STORE_OK;
+	if (s->pg == NULL) {
+		if (sqlite3_file_control(s->db, "main",
+		    SQLITE_FCNTL_DATA_VERSION, &dv) != SQLITE_OK)
+			f->loaded = 0;
+		else if (f->loaded && dv == f->data_version)
+			return STORE_OK;
+	}
 	if ((st = store_stmt(s, sql_flags_generation)) == NULL)
 		return STORE_ERROR;
 	if (db_step(st) != DB_ROW) {
@@ -219,23 +321,70 @@ search_add_id(struct check_result *r, int64_t id)
 	r->m[r->n++].id = id;
 }
 
-/* Collects the ids a statement with one text parameter returns. */
+/* Collects the ids a bound statement returns, then resets it. */
 static enum store_status
-search_collect(struct store *s, const char *sql, const char *arg,
+search_collect_stmt(struct store *s, struct db_stmt *st,
     struct check_result *r)
 {
-	struct db_stmt	*st;
-	int		 rc;
+	int	 rc;
 
-	if ((st = store_stmt(s, sql)) == NULL)
-		return STORE_ERROR;
-	db_bind_text(st, 1, arg, -1, DB_STATIC);
 	while ((rc = db_step(st)) == DB_ROW)
 		search_add_id(r, db_column_int64(st, 0));
 	db_reset(st);
 	if (rc != DB_DONE)
 		return store_fail(s, "check");
 	return STORE_OK;
+}
+
+/* Collects the ids a statement with one text parameter returns. */
+static enum store_status
+search_collect(struct store *s, const char *sql, const char *arg,
+    struct check_result *r)
+{
+	struct db_stmt	*st;
+
+	if ((st = store_stmt(s, sql)) == NULL)
+		return STORE_ERROR;
+	db_bind_text(st, 1, arg, -1, DB_STATIC);
+	return search_collect_stmt(s, st, r);
+}
+
+/*
+ * The bound statement of the name matches, in id order: all of them up to
+ * CHECK_COUNT_CAP (scan), or the first six on a notice. q is the folded
+ * query, tri its trigrams (NULL for a two-character query); match is room
+ * for FTS5's query text, which must outlive the statement's steps.
+ */
+static struct db_stmt *
+search_matches(struct store *s, int scan, const char *q, const char *tri,
+    char *match, size_t matchsz)
+{
+	struct db_stmt	*st;
+
+	if (s->pg != NULL) {
+		if (tri != NULL)
+			st = store_stmt(s, scan ? sql_pg_tri_scan :
+			    sql_pg_tri_match);
+		else
+			st = store_stmt(s, scan ? sql_pg_pair_scan :
+			    sql_pg_pair_match);
+		if (st == NULL)
+			return NULL;
+		db_bind_text(st, 1, q, -1, DB_STATIC);
+		if (tri != NULL)
+			db_bind_text(st, 2, tri, -1, DB_STATIC);
+		return st;
+	}
+	if (tri != NULL)
+		(void)snprintf(match, matchsz, "grams : \"%s\"%s", tri,
+		    scan ? "" : " AND tags : flagged");
+	else
+		(void)snprintf(match, matchsz, "grams : \"%s\" *%s", q,
+		    scan ? "" : " AND tags : flagged");
+	if ((st = store_stmt(s, scan ? sql_scan : sql_match)) == NULL)
+		return NULL;
+	db_bind_text(st, 1, match, -1, DB_STATIC);
+	return st;
 }
 
 /*
@@ -312,8 +461,8 @@ static enum store_status
 search_name(struct store *s, const char *query, struct check_result *r)
 {
 	char			 fold[NAME_MAX_BYTES], key[NAME_MAX_BYTES];
-	char			 grams[GRAMS_MAX], match[GRAMS_MAX + 64];
-	const char		*q;
+	char			 tri[GRAMS_MAX - 2], match[GRAMS_MAX + 64];
+	const char		*q, *t = NULL;
 	struct db_stmt		*st;
 	int64_t			 id, first[6], flagged[6];
 	size_t			 i, nfirst = 0, nflagged = 0;
@@ -326,14 +475,10 @@ search_name(struct store *s, const char *query, struct check_result *r)
 	q = utf8_count(key) >= 2 ? key : fold;
 	if (utf8_count(q) < 2)
 		return STORE_INVALID;
-	if (utf8_count(q) == 2)
-		(void)snprintf(grams, sizeof grams, "\"%s\" *", q);
-	else {
-		char tri[GRAMS_MAX - 2];
-
+	if (utf8_count(q) > 2) {
 		if (name_ngrams(q, 3, tri, sizeof tri) == -1)
 			return STORE_INVALID;
-		(void)snprintf(grams, sizeof grams, "\"%s\"", tri);
+		t = tri;
 	}
 
 	if ((rc = search_collect(s, sql_by_key, key, r)) != STORE_OK)
@@ -346,10 +491,8 @@ search_name(struct store *s, const char *query, struct check_result *r)
 	 */
 	if ((rc = search_flags(s)) != STORE_OK)
 		return rc;
-	(void)snprintf(match, sizeof match, "grams : %s", grams);
-	if ((st = store_stmt(s, sql_scan)) == NULL)
+	if ((st = search_matches(s, 1, q, t, match, sizeof match)) == NULL)
 		return STORE_ERROR;
-	db_bind_text(st, 1, match, -1, DB_STATIC);
 	while ((step = db_step(st)) == DB_ROW) {
 		id = db_column_int64(st, 0);
 		if (nfirst < 6)
@@ -362,9 +505,10 @@ search_name(struct store *s, const char *query, struct check_result *r)
 	if (step != DB_DONE)
 		return store_fail(s, "check");
 	if (r->total >= CHECK_COUNT_CAP) {
-		(void)snprintf(match, sizeof match,
-		    "grams : %s AND tags : flagged", grams);
-		if ((rc = search_collect(s, sql_match, match, r)) != STORE_OK)
+		if ((st = search_matches(s, 0, q, t, match, sizeof match)) ==
+		    NULL)
+			return STORE_ERROR;
+		if ((rc = search_collect_stmt(s, st, r)) != STORE_OK)
 			return rc;
 	} else
 		for (i = 0; i < nflagged; i++)
@@ -429,11 +573,18 @@ check_result_clear(struct check_result *r)
 	memset(r, 0, sizeof *r);
 }
 
-/* Merges the index into one segment: after a bulk import, lookups then
- * read one b-tree per term instead of one per segment. */
+/*
+ * Merges the index into one segment: after a bulk import, lookups then
+ * read one b-tree per term instead of one per segment. PostgreSQL's
+ * b-trees need no merging; its planner's statistics of the index tables
+ * are refreshed instead, which an import's many new rows leave stale.
+ */
 enum store_status
 enterprises_optimize(struct store *s)
 {
+	if (s->pg != NULL)
+		return store_exec_sql(s, "ANALYZE enterprise_grams;"
+		    " ANALYZE enterprise_folds");
 	if (sqlite3_exec(s->db, "INSERT INTO enterprise_search (enterprise_search)"
 	    " VALUES ('optimize')", NULL, NULL, NULL) != SQLITE_OK)
 		return store_fail(s, "optimize");

@@ -8,11 +8,13 @@
 #include "storage/chats.h"
 #include "storage/enterprises.h"
 #include "storage/tips.h"
+#include "messages/text.h"
 
 static const uint8_t key[STORE_KEY_LEN] = { 1, 2, 3, 4, 5, 6, 7, 8 };
 
 struct fixture {
 	char		*dir;
+	char		 loc[512];	/* the database, for a second store */
 	struct store	*s;
 };
 
@@ -21,8 +23,17 @@ static int
 setup(void **state)
 {
 	struct fixture	*fx = calloc(1, sizeof *fx);
+	char		*cause = NULL;
 
-	fx->s = teststore_open(key, &fx->dir);
+	/* teststore_open() without forgetting where: a test opens the same
+	 * database a second time. */
+	fx->dir = testutil_tmpdir();
+	teststore_location(fx->dir, fx->loc, sizeof fx->loc);
+	fx->s = store_open(fx->loc, key, STORE_MIGRATE, &cause);
+	if (fx->s == NULL)
+		fprintf(stderr, "store_open: %s\n", cause);
+	assert_non_null(fx->s);
+	assert_int_equal(teststore_demo(fx->s, IMPORT_AREAS, "areas.csv"), 10);
 	assert_int_equal(teststore_demo(fx->s, IMPORT_ENTERPRISES,
 	    "enterprises.csv"), 12);
 	*state = fx;
@@ -180,12 +191,12 @@ test_check_flags_shared(void **state)
 	struct enterprise_in	 e = { 0 };
 	struct store		*other;
 	struct check_result	 r;
-	char			 path[256], *cause = NULL;
+	char			*cause = NULL;
 	int64_t			 id, notice, first;
 	int			 i;
 
-	(void)snprintf(path, sizeof path, "%s/t.db", fx->dir);
-	other = store_open(path, key, 0, &cause);
+	/* The same database: the file, or the same schema on the server. */
+	other = store_open(fx->loc, key, 0, &cause);
 	assert_non_null(other);
 	/* Twelve companies with one word in common; the last one made will
 	 * be flagged, so it is listed first only once it is. */
@@ -219,6 +230,177 @@ test_check_flags_shared(void **state)
 	assert_int_equal(enterprises_put(other, &e, 3000, &id), STORE_OK);
 	assert_int_equal(first_flagged(fx->s, "共享词"), 1);
 	store_close(other);
+}
+
+/* One registry row as the brute force sees it. */
+struct brute_row {
+	int64_t	 id;
+	char	 fold[NAME_MAX_BYTES];
+	char	 key[NAME_MAX_BYTES];
+	int	 flagged;
+};
+
+/* Reads every enterprise with its folded forms and whether it is on a
+ * published notice; *n gets how many (rows is freed by the caller). */
+static struct brute_row *
+brute_rows(struct store *s, size_t *n)
+{
+	struct brute_row	*rows = NULL;
+	struct db_stmt		*st;
+	size_t			 cap = 0;
+
+	st = store_prepare(s, "SELECT e.id, e.name, EXISTS (SELECT 1"
+	    " FROM notice_enterprises ne JOIN notices n ON n.id = ne.notice_id"
+	    " WHERE ne.enterprise_id = e.id AND n.published_at IS NOT NULL)"
+	    " FROM enterprises e ORDER BY e.id");
+	assert_non_null(st);
+	*n = 0;
+	while (db_step(st) == DB_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 256;
+			rows = realloc(rows, cap * sizeof *rows);
+			assert_non_null(rows);
+		}
+		rows[*n].id = db_column_int64(st, 0);
+		assert_int_equal(name_forms((const char *)db_column_text(st, 1),
+		    rows[*n].fold, rows[*n].key, NAME_MAX_BYTES), 0);
+		rows[*n].flagged = db_column_int(st, 2);
+		(*n)++;
+	}
+	db_finalize(st);
+	return rows;
+}
+
+/* Adds id to the expected list unless it is there or the list is full. */
+static void
+brute_add(int64_t *ids, size_t *n, int64_t id)
+{
+	size_t	 i;
+
+	if (*n == CHECK_SHOWN)
+		return;
+	for (i = 0; i < *n; i++)
+		if (ids[i] == id)
+			return;
+	ids[(*n)++] = id;
+}
+
+/*
+ * The check's answer to q worked out by strstr() over every folded name:
+ * the exact keys first, then the first six on a notice, then the first
+ * six, in id order, and the count up to the cap.
+ */
+static void
+brute_check(const struct brute_row *rows, size_t n, const char *query,
+    int64_t *ids, size_t *nids, long *total)
+{
+	char		 fold[NAME_MAX_BYTES], qkey[NAME_MAX_BYTES];
+	const char	*q;
+	size_t		 i, k, f;
+
+	assert_int_equal(name_forms(query, fold, qkey, sizeof fold), 0);
+	q = utf8_count(qkey) >= 2 ? qkey : fold;
+	*nids = 0;
+	*total = 0;
+	for (i = 0, k = 0; i < n && k < 3; i++)
+		if (strcmp(rows[i].key, qkey) == 0) {
+			brute_add(ids, nids, rows[i].id);
+			k++;
+		}
+	for (i = 0, f = 0; i < n && f < 6; i++)
+		if (rows[i].flagged && strstr(rows[i].fold, q) != NULL) {
+			brute_add(ids, nids, rows[i].id);
+			f++;
+		}
+	for (i = 0, k = 0; i < n; i++)
+		if (strstr(rows[i].fold, q) != NULL) {
+			if (k++ < 6)
+				brute_add(ids, nids, rows[i].id);
+			if (*total < CHECK_COUNT_CAP)
+				(*total)++;
+		}
+	if (*total < (long)*nids)
+		*total = (long)*nids;
+}
+
+/*
+ * Name checks give exactly the matches a plain substring search gives,
+ * in the same order: two-, three- and four-character fragments, inside a
+ * brand or an industry word or across the two, repeated characters, past
+ * the count's cap, and fragments found nowhere.
+ */
+static void
+test_check_brute(void **state)
+{
+	struct fixture		*fx = *state;
+	static const char *const brands[] = {
+		"鑫源", "恒达", "华信", "金盛", "达信", "哈哈哈哈", NULL
+	};
+	static const char *const trades[] = {
+		"财富投资", "建材贸易", "信息科技", "文化传媒", "投资咨询",
+		"信达物流", NULL
+	};
+	static const char *const frags[] = {
+		"鑫源", "源财", "达建", "信信", "盛财", "达信", "科技", "哈哈",
+		"10", "共同", "无关", "源源",
+		"源财富", "信信息", "同投资", "达信达", "哈哈哈", "11号", "不存在",
+		"富投资", "同文化",
+		"鑫源财富", "盛文化传", "同信达物", "哈哈哈哈", "富投资管",
+		"不存在的", "源财富投资咨询", "鑫源财富投资", NULL
+	};
+	const char *const	*b, *const *t, *const *q;
+	struct enterprise_in	 e = { 0 };
+	struct check_result	 r;
+	struct brute_row	*rows;
+	char			 name[128];
+	int64_t			 id, notice, want[CHECK_SHOWN];
+	size_t			 nrows, nwant, i;
+	long			 total;
+	int			 n = 0;
+
+	assert_int_equal(notices_put(fx->s, 7, "2026-10-01", "第7期", 1, 100,
+	    &notice), STORE_OK);
+	assert_int_equal(store_begin(fx->s), STORE_OK);
+	for (b = brands; *b != NULL; b++)
+		for (t = trades; *t != NULL; t++) {
+			(void)snprintf(name, sizeof name, "淄博%s%s有限公司", *b,
+			    *t);
+			e.name = name;
+			assert_int_equal(enterprises_put(fx->s, &e, 100, &id),
+			    STORE_OK);
+			if (n++ % 4 == 1)
+				assert_int_equal(notices_link(fx->s, notice, id,
+				    "warned"), STORE_OK);
+		}
+	/* More than the cap share "共同"; two of the last are on a notice. */
+	for (i = 0; i < CHECK_COUNT_CAP + 20; i++) {
+		(void)snprintf(name, sizeof name, "淄博共同%s%zu号有限公司",
+		    trades[i % 6], i);
+		e.name = name;
+		assert_int_equal(enterprises_put(fx->s, &e, 100, &id), STORE_OK);
+		if (i == CHECK_COUNT_CAP + 5 || i == CHECK_COUNT_CAP + 15)
+			assert_int_equal(notices_link(fx->s, notice, id,
+			    "penalty"), STORE_OK);
+	}
+	assert_int_equal(store_commit(fx->s), STORE_OK);
+	assert_int_equal(enterprises_optimize(fx->s), STORE_OK);
+
+	rows = brute_rows(fx->s, &nrows);
+	for (q = frags; *q != NULL; q++) {
+		brute_check(rows, nrows, *q, want, &nwant, &total);
+		assert_int_equal(enterprises_check_name(fx->s, *q, &r),
+		    STORE_OK);
+		if (r.total != total || r.n != nwant)
+			fprintf(stderr, "%s: %ld/%zu, want %ld/%zu\n", *q,
+			    r.total, r.n, total, nwant);
+		assert_int_equal(r.total, total);
+		assert_int_equal(r.capped, total >= CHECK_COUNT_CAP);
+		assert_int_equal(r.n, nwant);
+		for (i = 0; i < nwant; i++)
+			assert_int_equal(r.m[i].id, want[i]);
+		check_result_clear(&r);
+	}
+	free(rows);
 }
 
 /* A tip keeps no identity; its status is for its reporter only. */
@@ -344,6 +526,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_check_codes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_import_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check_flags_shared, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_check_brute, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_tips, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_chats, setup, teardown),

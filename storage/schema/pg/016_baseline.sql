@@ -408,3 +408,26 @@ CREATE TRIGGER audit_log_append_only_u BEFORE UPDATE ON audit_log
 	FOR EACH ROW EXECUTE FUNCTION fangfei_append_only();
 CREATE TRIGGER audit_log_append_only_d BEFORE DELETE ON audit_log
 	FOR EACH ROW EXECUTE FUNCTION fangfei_append_only();
+
+-- The company-name search (storage/search.c)
+-- PostgreSQL's form of SQLite's enterprise_search (FTS5), as plain tables:
+-- enterprise_grams holds the same terms of each folded name (its character
+-- trigrams and its last two characters), enterprise_folds the folded name
+-- itself. A query of three or more characters walks its rarest trigram's
+-- list and keeps the ids whose fold contains the query; a query of two
+-- reads the terms that begin with it, by the index on their first two
+-- characters. The flagged tag is enterprise_flags above.
+CREATE TABLE enterprise_folds (
+	enterprise_id	bigint PRIMARY KEY,
+	fold		text NOT NULL
+);
+CREATE TABLE enterprise_grams (
+	gram		text NOT NULL,
+	enterprise_id	bigint NOT NULL,
+	PRIMARY KEY (gram, enterprise_id)
+);
+CREATE INDEX enterprise_grams_pair ON enterprise_grams (left(gram, 2),
+	enterprise_id);
+CREATE INDEX enterprise_grams_enterprise ON enterprise_grams (enterprise_id);
+-- The generation's one row, as SQLite's step 15 makes it.
+INSERT INTO search_flags_generation (id, generation) VALUES (1, 1);
