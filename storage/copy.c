@@ -234,9 +234,12 @@ copy_match(struct copy *c)
 	size_t			 i;
 	int			 r, j, found, rc = -1;
 
+	/* The schema version and the name search's own tables (storage/
+	 * search.c: rebuilt from the registry below) have no source. */
 	if ((res = copy_pg_query(c, "SELECT table_name FROM"
 	    " information_schema.tables WHERE table_schema = current_schema()"
-	    " AND table_type = 'BASE TABLE' AND table_name <> 'fangfei_schema'",
+	    " AND table_type = 'BASE TABLE' AND table_name NOT IN"
+	    " ('fangfei_schema', 'enterprise_grams', 'enterprise_folds')",
 	    NULL)) == NULL)
 		goto out;
 	for (r = 0; r < PQntuples(res); r++)
@@ -296,7 +299,26 @@ out:
 	return rc;
 }
 
-/* Refuses a target that holds any row. */
+/*
+ * Tables whose rows the migrations themselves put in (a counter's one
+ * row): a new target has them, and the source's take their place.
+ */
+static const char *const copy_seeded[] = { "search_flags_generation", NULL };
+
+/* Whether the migrations seed table name. */
+static int
+copy_is_seeded(const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; copy_seeded[i] != NULL; i++)
+		if (strcmp(copy_seeded[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Refuses a target that holds any row but the seeded ones, and clears
+ * those. */
 static int
 copy_empty(struct copy *c)
 {
@@ -306,6 +328,15 @@ copy_empty(struct copy *c)
 	int		 rows;
 
 	for (i = 0; i < c->n; i++) {
+		if (copy_is_seeded(c->t[i].name)) {
+			sql = xasprintf("DELETE FROM \"%s\"", c->t[i].name);
+			res = copy_pg_query(c, sql, NULL);
+			free(sql);
+			if (res == NULL)
+				return -1;
+			PQclear(res);
+			continue;
+		}
 		sql = xasprintf("SELECT 1 FROM \"%s\" LIMIT 1", c->t[i].name);
 		res = copy_pg_query(c, sql, NULL);
 		free(sql);
