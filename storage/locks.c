@@ -1,0 +1,314 @@
+/*
+ * Owner locks, once-per-turn jobs and the database's health (locks.h).
+ * SQLite serves one machine, so an owner lock is a file there; on
+ * PostgreSQL several instances share the database and its advisory locks
+ * are what they all see. Advisory keys are hashes of the lock's name, so
+ * every instance computes the same key from the same name.
+ */
+#include <sys/file.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libpq-fe.h>
+#include <openssl/evp.h>
+
+#include "locks.h"
+#include "messages/xmalloc.h"
+#include "store_int.h"
+
+struct store_lock {
+	struct store	*store;
+	char		*name;
+	char		*where;		/* the file, or "advisory lock N" */
+	long long	 key;		/* PostgreSQL's advisory key */
+	int		 fd;		/* SQLite: the open lock file, or -1 */
+	int		 held;
+	int		 backend;	/* PostgreSQL: the session that took it */
+	char		 err[256];
+};
+
+/*
+ * The advisory key of name: the first eight bytes of its SHA-256, with a
+ * prefix so that no name's key is one of the fixed keys of storage/store.c
+ * by design (a collision of 64-bit hashes is left to chance).
+ */
+static long long
+locks_key(const char *name)
+{
+	static const char	 prefix[] = "fangfei-lock:";
+	unsigned char		 md[32];
+	unsigned int		 mdlen = 0;
+	EVP_MD_CTX		*x = EVP_MD_CTX_new();
+	unsigned long long	 k = 0;
+	int			 i;
+
+	if (x == NULL || EVP_DigestInit_ex(x, EVP_sha256(), NULL) != 1 ||
+	    EVP_DigestUpdate(x, prefix, sizeof prefix - 1) != 1 ||
+	    EVP_DigestUpdate(x, name, strlen(name)) != 1 ||
+	    EVP_DigestFinal_ex(x, md, &mdlen) != 1)
+		memset(md, 0, sizeof md);
+	EVP_MD_CTX_free(x);
+	for (i = 0; i < 8; i++)
+		k = k << 8 | md[i];
+	return (long long)k;
+}
+
+/*
+ * Runs a one-row boolean query about advisory key on s: 1 for true, 0 for
+ * false, -1 on failure (in s->err).
+ */
+static int
+locks_pg_bool(struct store *s, const char *fn, long long key)
+{
+	PGresult	*res;
+	char		 sql[96];
+	int		 rc = -1;
+
+	(void)snprintf(sql, sizeof sql, "SELECT %s(%lld)", fn, key);
+	res = PQexec(s->pg, sql);
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+	    PQnfields(res) == 1)
+		rc = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	else
+		(void)snprintf(s->err, sizeof s->err, "%s: %.200s", fn,
+		    PQerrorMessage(s->pg));
+	PQclear(res);
+	return rc;
+}
+
+struct store_lock *
+store_lock_new(struct store *s, const char *name)
+{
+	struct store_lock	*l = xcalloc(1, sizeof *l);
+
+	l->store = s;
+	l->name = xstrdup(name);
+	l->fd = -1;
+	l->key = locks_key(name);
+	if (s->pg != NULL)
+		l->where = xasprintf("advisory lock %lld on %s", l->key,
+		    s->path);
+	else
+		l->where = xasprintf("%s.%s.lock", s->path, name);
+	return l;
+}
+
+void
+store_lock_free(struct store_lock *l)
+{
+	if (l == NULL)
+		return;
+	store_lock_release(l);
+	if (l->fd != -1)
+		close(l->fd);
+	free(l->name);
+	free(l->where);
+	free(l);
+}
+
+/* SQLite's side of store_lock_try(): flock() on the file, which writes
+ * the owner's pid for an operator who wonders who holds it. */
+static int
+locks_file_try(struct store_lock *l)
+{
+	char	 pid[32];
+	int	 n;
+
+	if (l->fd == -1 && (l->fd = open(l->where,
+	    O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
+		(void)snprintf(l->err, sizeof l->err, "cannot open the lock "
+		    "file: %s", strerror(errno));
+		return -1;
+	}
+	if (flock(l->fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno == EWOULDBLOCK)
+			return 0;
+		(void)snprintf(l->err, sizeof l->err, "cannot lock %s: %s",
+		    l->where, strerror(errno));
+		return -1;
+	}
+	n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+	if (ftruncate(l->fd, 0) == 0)
+		(void)!write(l->fd, pid, (size_t)n);
+	return 1;
+}
+
+int
+store_lock_try(struct store_lock *l)
+{
+	struct store	*s = l->store;
+	int		 rc;
+
+	if (l->held)
+		return 1;
+	if (s->pg == NULL)
+		rc = locks_file_try(l);
+	else {
+		/* A broken connection holds nothing: make it again, then
+		 * ask. */
+		if (store_reconnect(s) != STORE_OK) {
+			(void)snprintf(l->err, sizeof l->err, "%s",
+			    store_errmsg(s));
+			return -1;
+		}
+		if ((rc = locks_pg_bool(s, "pg_try_advisory_lock",
+		    l->key)) == -1)
+			(void)snprintf(l->err, sizeof l->err, "%s",
+			    store_errmsg(s));
+		else
+			l->backend = PQbackendPID(s->pg);
+	}
+	l->held = rc == 1;
+	return rc;
+}
+
+int
+store_lock_check(struct store_lock *l)
+{
+	struct store	*s = l->store;
+	PGresult	*res;
+	int		 ok;
+
+	if (!l->held || s->pg == NULL)
+		return l->held;
+	/*
+	 * The lock lives as long as the session that took it: the same
+	 * backend, still answering. A query that fails leaves the
+	 * connection CONNECTION_BAD and the lock is then presumed gone (the
+	 * server ends a session it cannot reach).
+	 */
+	if (PQstatus(s->pg) == CONNECTION_OK &&
+	    PQbackendPID(s->pg) == l->backend) {
+		res = PQexec(s->pg, "SELECT 1");
+		ok = PQresultStatus(res) == PGRES_TUPLES_OK;
+		PQclear(res);
+		if (ok && PQbackendPID(s->pg) == l->backend)
+			return 1;
+	}
+	l->held = 0;
+	return 0;
+}
+
+void
+store_lock_release(struct store_lock *l)
+{
+	struct store	*s;
+
+	if (l == NULL || !l->held)
+		return;
+	s = l->store;
+	if (s->pg == NULL)
+		(void)flock(l->fd, LOCK_UN);
+	else if (PQstatus(s->pg) == CONNECTION_OK &&
+	    PQbackendPID(s->pg) == l->backend)
+		(void)locks_pg_bool(s, "pg_advisory_unlock", l->key);
+	l->held = 0;
+}
+
+const char *
+store_lock_where(const struct store_lock *l)
+{
+	return l->where;
+}
+
+const char *
+store_lock_errmsg(const struct store_lock *l)
+{
+	return l->err[0] ? l->err : "no error";
+}
+
+/*
+ * A job's lock is session-level, not transaction-level: a job runs
+ * several transactions of its own (and calls out between them), and the
+ * lock must cover the whole run. It is released right after, so the next
+ * instance to look takes its turn; the jobs' own writes (due times moved
+ * on, rows marked done) keep that next turn from doing the work again.
+ */
+int
+store_job_begin(struct store *s, const char *name)
+{
+	if (s->pg == NULL)
+		return 1;
+	if (store_reconnect(s) != STORE_OK)
+		return -1;
+	return locks_pg_bool(s, "pg_try_advisory_lock", locks_key(name));
+}
+
+void
+store_job_end(struct store *s, const char *name)
+{
+	if (s->pg == NULL || PQstatus(s->pg) != CONNECTION_OK)
+		return;	/* a lost connection took the lock with it */
+	(void)locks_pg_bool(s, "pg_advisory_unlock", locks_key(name));
+}
+
+enum store_status
+store_ping(struct store *s)
+{
+	struct db_stmt	*st;
+	PGresult	*res;
+	int		 tries, ok = 0;
+
+	if (s->pg == NULL) {
+		if ((st = store_prepare(s, "SELECT 1")) == NULL)
+			return STORE_ERROR;
+		if (db_step(st) == DB_ROW)
+			ok = 1;
+		else
+			(void)store_fail(s, "ping");
+		db_finalize(st);
+		return ok ? STORE_OK : STORE_ERROR;
+	}
+	/* A server that went away is only seen by the query that fails:
+	 * then connect again and ask once more. */
+	for (tries = 0; tries < 2 && !ok; tries++) {
+		if (store_reconnect(s) != STORE_OK)
+			return STORE_ERROR;
+		res = PQexec(s->pg, "SELECT 1");
+		ok = PQresultStatus(res) == PGRES_TUPLES_OK;
+		if (!ok)
+			(void)snprintf(s->err, sizeof s->err, "ping: %.200s",
+			    PQerrorMessage(s->pg));
+		PQclear(res);
+	}
+	return ok ? STORE_OK : STORE_ERROR;
+}
+
+enum store_status
+store_reconnect(struct store *s)
+{
+	size_t	 i;
+
+	if (s->pg == NULL || PQstatus(s->pg) != CONNECTION_BAD)
+		return STORE_OK;
+	PQreset(s->pg);
+	if (PQstatus(s->pg) != CONNECTION_OK) {
+		(void)snprintf(s->err, sizeof s->err, "reconnect: %.200s",
+		    PQerrorMessage(s->pg));
+		return STORE_ERROR;
+	}
+	/* The session's settings of store_open_pg() (storage/store.c),
+	 * which the new session does not have either. */
+	if (pg_exec(s, "SET lock_timeout = '5s';"
+	    "SET client_min_messages = warning;") != DB_OK) {
+		(void)store_fail(s, "reconnect");
+		return STORE_ERROR;
+	}
+	/*
+	 * The new session has none of the old one's prepared statements:
+	 * drop the cache so that each statement is made again on first use
+	 * (store_stmt() keys on the SQL's address and finds none).
+	 */
+	for (i = 0; i < s->nstmts; i++) {
+		pg_stmt_free(s->stmts[i].stmt.pg);
+		s->stmts[i].stmt.pg = NULL;
+		s->stmts[i].sql = NULL;
+	}
+	s->nstmts = 0;
+	return STORE_OK;
+}
