@@ -58,6 +58,15 @@ locks_key(const char *name)
 	return (long long)k;
 }
 
+/* Records libpq's last message on s, on one line, after what. */
+static void
+locks_pg_err(struct store *s, const char *what)
+{
+	(void)snprintf(s->err, sizeof s->err, "%s: %.200s", what,
+	    PQerrorMessage(s->pg));
+	s->err[strcspn(s->err, "\n")] = '\0';
+}
+
 /*
  * Runs a one-row boolean query about advisory key on s: 1 for true, 0 for
  * false, -1 on failure (in s->err).
@@ -75,8 +84,7 @@ locks_pg_bool(struct store *s, const char *fn, long long key)
 	    PQnfields(res) == 1)
 		rc = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
 	else
-		(void)snprintf(s->err, sizeof s->err, "%s: %.200s", fn,
-		    PQerrorMessage(s->pg));
+		locks_pg_err(s, fn);
 	PQclear(res);
 	return rc;
 }
@@ -272,8 +280,7 @@ store_ping(struct store *s)
 		res = PQexec(s->pg, "SELECT 1");
 		ok = PQresultStatus(res) == PGRES_TUPLES_OK;
 		if (!ok)
-			(void)snprintf(s->err, sizeof s->err, "ping: %.200s",
-			    PQerrorMessage(s->pg));
+			locks_pg_err(s, "ping");
 		PQclear(res);
 	}
 	return ok ? STORE_OK : STORE_ERROR;
@@ -288,8 +295,7 @@ store_reconnect(struct store *s)
 		return STORE_OK;
 	PQreset(s->pg);
 	if (PQstatus(s->pg) != CONNECTION_OK) {
-		(void)snprintf(s->err, sizeof s->err, "reconnect: %.200s",
-		    PQerrorMessage(s->pg));
+		locks_pg_err(s, "reconnect");
 		return STORE_ERROR;
 	}
 	/* The session's settings of store_open_pg() (storage/store.c),
