@@ -19,6 +19,7 @@
 
 #include "locks.h"
 #include "messages/xmalloc.h"
+#include "reporters_int.h"
 #include "store_int.h"
 
 struct store_lock {
@@ -317,4 +318,113 @@ store_reconnect(struct store *s)
 	}
 	s->nstmts = 0;
 	return STORE_OK;
+}
+
+/* ---- Shared platform tokens (see locks.h) ---- */
+
+static const char sql_token_get[] =
+    "SELECT value FROM store_meta WHERE name = ?1";
+static const char sql_token_set[] =
+    "INSERT INTO store_meta (name, value) VALUES (?1, ?2)"
+    " ON CONFLICT (name) DO UPDATE SET value = excluded.value";
+
+/*
+ * The row's state, sealed: "<expires> <lease until>\n<token>". Returns 0
+ * with a new string in *plain (the caller wipes and frees it), or -1
+ * without a row (or one that does not open).
+ */
+static int
+locks_token_read(struct store *s, const char *row, char **plain)
+{
+	struct db_stmt	*st;
+	int		 rc = -1;
+
+	*plain = NULL;
+	if ((st = store_stmt(s, sql_token_get)) == NULL ||
+	    store_bind_text(st, 1, row) != DB_OK)
+		return -1;
+	if (db_step(st) == DB_ROW && db_column_type(st, 0) == DB_BLOB)
+		rc = reporters_unseal(s, db_column_blob(st, 0),
+		    (size_t)db_column_bytes(st, 0), plain);
+	db_reset(st);
+	return rc;
+}
+
+/* Writes the row's state (see locks_token_read()). */
+static void
+locks_token_write(struct store *s, const char *row, time_t expires,
+    time_t lease, const char *value)
+{
+	struct db_stmt	*st;
+	char		*plain;
+	uint8_t		*sealed = NULL;
+	size_t		 n = 0;
+
+	plain = xasprintf("%lld %lld\n%s", (long long)expires,
+	    (long long)lease, value);
+	if (reporters_seal(s, plain, &sealed, &n) == -1)
+		goto out;
+	if ((st = store_stmt(s, sql_token_set)) == NULL)
+		goto out;
+	if (store_bind_text(st, 1, row) != DB_OK ||
+	    db_bind_blob(st, 2, sealed, (int)n, DB_STATIC) != DB_OK ||
+	    db_step(st) != DB_DONE)
+		(void)store_fail(s, "platform token");
+	db_reset(st);
+out:
+	explicit_bzero(plain, strlen(plain));
+	free(plain);
+	free(sealed);
+}
+
+enum store_token
+store_token_take(struct store *s, const char *name, time_t now, int margin,
+    int lease, const char *stale, char *value, size_t size, time_t *expires)
+{
+	enum store_token	 rc = STORE_TOKEN_FETCH;
+	char			*row = NULL, *plain = NULL, *tok;
+	long long		 exp = 0, until = 0;
+
+	*expires = 0;
+	if (s->pg == NULL || !s->has_key)
+		return STORE_TOKEN_FETCH;
+	row = xasprintf("platform-token:%s", name);
+	if (locks_token_read(s, row, &plain) == 0 &&
+	    sscanf(plain, "%lld %lld", &exp, &until) == 2 &&
+	    (tok = strchr(plain, '\n')) != NULL) {
+		tok++;
+		if (*tok != '\0' && now + margin < exp && strlen(tok) < size &&
+		    (stale == NULL || strcmp(tok, stale) != 0)) {
+			memcpy(value, tok, strlen(tok) + 1);
+			*expires = (time_t)exp;
+			rc = STORE_TOKEN_SHARED;
+			goto out;
+		}
+		if (now < until) {
+			rc = STORE_TOKEN_WAIT;
+			goto out;
+		}
+	}
+	/* Ours to fetch: the lease tells the others to wait for it. */
+	locks_token_write(s, row, 0, now + lease, "");
+out:
+	if (plain != NULL) {
+		explicit_bzero(plain, strlen(plain));
+		free(plain);
+	}
+	free(row);
+	return rc;
+}
+
+void
+store_token_put(struct store *s, const char *name, const char *value,
+    time_t expires)
+{
+	char	*row;
+
+	if (s->pg == NULL || !s->has_key)
+		return;
+	row = xasprintf("platform-token:%s", name);
+	locks_token_write(s, row, expires, 0, value);
+	free(row);
 }

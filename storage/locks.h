@@ -9,6 +9,9 @@
 #ifndef FANGFEI_LOCKS_H
 #define FANGFEI_LOCKS_H
 
+#include <stddef.h>
+#include <time.h>
+
 #include "store.h"
 
 struct store_lock;
@@ -71,5 +74,35 @@ enum store_status	 store_ping(struct store *);
  * connection is fine or made again; STORE_OK and nothing done on SQLite.
  */
 enum store_status	 store_reconnect(struct store *);
+
+/*
+ * Shared platform tokens. Some platforms revoke a credential's previous
+ * access token when a new one is fetched, so instances on one PostgreSQL
+ * database fetch each credential's token one at a time and reuse the one
+ * fetched: it is kept in store_meta as "platform-token:<name>", sealed
+ * under the store key. store_token_take(), called in a write transaction
+ * (which orders the instances) when this instance has no token good for
+ * margin more seconds, answers:
+ *  - STORE_TOKEN_SHARED: value (NUL-terminated) holds a token another
+ *    instance fetched, good until *expires (and not stale, the one this
+ *    instance was told is no longer valid, when stale is not NULL);
+ *  - STORE_TOKEN_WAIT: another instance is fetching it (its lease of
+ *    lease seconds runs): look again in a few seconds;
+ *  - STORE_TOKEN_FETCH: this instance is to fetch it now (and holds the
+ *    lease); also on SQLite (one process per file), without a store key,
+ *    and when the database cannot be read (a fetch then is as today).
+ * store_token_put() stores what was fetched, valid until expires.
+ */
+enum store_token {
+	STORE_TOKEN_FETCH,
+	STORE_TOKEN_SHARED,
+	STORE_TOKEN_WAIT,
+};
+enum store_token	 store_token_take(struct store *, const char *name,
+			    time_t now, int margin, int lease,
+			    const char *stale, char *value, size_t size,
+			    time_t *expires);
+void		 store_token_put(struct store *, const char *name,
+		    const char *value, time_t expires);
 
 #endif

@@ -4,7 +4,8 @@
  * lets go, closes its store or dies; a periodic job runs on one store at
  * a time; on PostgreSQL a lock lost with its connection is seen as lost,
  * and the connection is made again (statements and all) for the next
- * statement and for store_ping().
+ * statement and for store_ping(); platform tokens are fetched by one
+ * instance and reused by the others.
  */
 #include <sys/wait.h>
 
@@ -257,6 +258,59 @@ test_lock_lost(void **state)
 	store_lock_free(lb);
 }
 
+/*
+ * Platform tokens on PostgreSQL: one store fetches while the other waits,
+ * the other then reuses what was fetched until it nears its expiry or is
+ * the one it was told is stale; a lease left by a fetcher that never came
+ * back runs out. On SQLite each instance fetches its own, as before.
+ */
+static void
+test_tokens(void **state)
+{
+	struct fixture	*fx = *state;
+	const time_t	 now = 1700000000;
+	char		 v[64];
+	time_t		 exp;
+
+	assert_int_equal(store_token_take(fx->a, fx->name, now, 300, 30, NULL,
+	    v, sizeof v, &exp), STORE_TOKEN_FETCH);
+	if (!teststore_pg()) {
+		store_token_put(fx->a, fx->name, "tok1", now + 7200);
+		assert_int_equal(store_token_take(fx->b, fx->name, now, 300,
+		    30, NULL, v, sizeof v, &exp), STORE_TOKEN_FETCH);
+		return;
+	}
+	assert_int_equal(store_token_take(fx->b, fx->name, now + 1, 300, 30,
+	    NULL, v, sizeof v, &exp), STORE_TOKEN_WAIT);
+	store_token_put(fx->a, fx->name, "tok1", now + 7200);
+	assert_int_equal(store_token_take(fx->b, fx->name, now + 2, 300, 30,
+	    NULL, v, sizeof v, &exp), STORE_TOKEN_SHARED);
+	assert_string_equal(v, "tok1");
+	assert_int_equal(exp, now + 7200);
+	/* Sealed: the token is not in the row in clear. */
+	assert_int_equal(teststore_int(fx->a, "SELECT count(*) FROM store_meta"
+	    " WHERE name LIKE 'platform-token:%'"), 1);
+	assert_int_equal(teststore_int(fx->a, "SELECT count(*) FROM store_meta"
+	    " WHERE position('tok1'::bytea in value) > 0"), 0);
+	/* b was told tok1 is no longer valid: b fetches, a waits for it. */
+	assert_int_equal(store_token_take(fx->b, fx->name, now + 3, 300, 30,
+	    "tok1", v, sizeof v, &exp), STORE_TOKEN_FETCH);
+	assert_int_equal(store_token_take(fx->a, fx->name, now + 4, 300, 30,
+	    NULL, v, sizeof v, &exp), STORE_TOKEN_WAIT);
+	store_token_put(fx->b, fx->name, "tok2", now + 600);
+	assert_int_equal(store_token_take(fx->a, fx->name, now + 5, 300, 30,
+	    "tok1", v, sizeof v, &exp), STORE_TOKEN_SHARED);
+	assert_string_equal(v, "tok2");
+	/* Within the margin of its expiry it is fetched again, once. */
+	assert_int_equal(store_token_take(fx->a, fx->name, now + 300, 300, 30,
+	    NULL, v, sizeof v, &exp), STORE_TOKEN_FETCH);
+	assert_int_equal(store_token_take(fx->b, fx->name, now + 301, 300, 30,
+	    NULL, v, sizeof v, &exp), STORE_TOKEN_WAIT);
+	/* a never answers: its lease runs out and b takes over. */
+	assert_int_equal(store_token_take(fx->b, fx->name, now + 331, 300, 30,
+	    NULL, v, sizeof v, &exp), STORE_TOKEN_FETCH);
+}
+
 int
 main(void)
 {
@@ -268,6 +322,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_ping, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lock_lost, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
 	};
 
 	(void)signal(SIGPIPE, SIG_IGN);
