@@ -17,6 +17,7 @@ apitoken_destroy(struct apitoken *t)
 {
 	pthread_mutex_destroy(&t->lock);
 	explicit_bzero(t->value, sizeof t->value);
+	explicit_bzero(t->stale, sizeof t->stale);
 }
 
 /* Copies a fresh enough token. */
@@ -63,6 +64,7 @@ apitoken_end(struct apitoken *t, const char *value, int expires_in,
 		memcpy(t->value, value, strlen(value) + 1);
 		t->expires = now + expires_in;
 		t->retry_at = 0;
+		explicit_bzero(t->stale, sizeof t->stale);
 	} else
 		t->retry_at = now + (retry > 0 ? retry : 5);
 	pthread_mutex_unlock(&t->lock);
@@ -85,7 +87,24 @@ void
 apitoken_invalidate(struct apitoken *t)
 {
 	pthread_mutex_lock(&t->lock);
+	if (t->expires != 0)
+		memcpy(t->stale, t->value, sizeof t->stale);
 	t->expires = 0;
 	explicit_bzero(t->value, sizeof t->value);
 	pthread_mutex_unlock(&t->lock);
+}
+
+/* Copies the token last invalidated. */
+int
+apitoken_stale(struct apitoken *t, char *out, size_t size)
+{
+	int	 rc = -1;
+
+	pthread_mutex_lock(&t->lock);
+	if (t->stale[0] != '\0' && strlen(t->stale) < size) {
+		memcpy(out, t->stale, strlen(t->stale) + 1);
+		rc = 0;
+	}
+	pthread_mutex_unlock(&t->lock);
+	return rc;
 }

@@ -25,6 +25,7 @@ struct apitoken {
 	time_t		 retry_at;	/* no fetch before (after a failure) */
 	int		 fetching;	/* a fetch is in flight */
 	unsigned long	 fetches;	/* how many were made, for tests */
+	char		 stale[APITOKEN_MAX];	/* the last one invalidated */
 };
 
 void	 apitoken_init(struct apitoken *);
@@ -44,5 +45,9 @@ void	 apitoken_end(struct apitoken *, const char *value, int expires_in,
 int	 apitoken_wait(struct apitoken *, time_t now);
 /* Forgets the token (the platform said it expired or is invalid). */
 void	 apitoken_invalidate(struct apitoken *);
+/* Copies the token last invalidated, until a new one is stored, into out
+ * (so that another instance's copy of it is not taken for a fresh one):
+ * 0, or -1 when there is none. */
+int	 apitoken_stale(struct apitoken *, char *out, size_t size);
 
 #endif

@@ -34,6 +34,7 @@
 #include "metrics.h"
 #include "messages/buf.h"
 #include "messages/xmalloc.h"
+#include "storage/locks.h"
 #include "storage/outbox.h"
 #include "apitoken.h"
 #include "clock.h"
@@ -42,6 +43,8 @@
 #define DELIVERY_BATCH		256
 #define DELIVERY_IDLE_MAX	256	/* easy handles kept for reuse */
 #define DELIVERY_TOKEN_RETRY	30	/* seconds after a refused token */
+#define DELIVERY_TOKEN_LEASE	30	/* another instance's fetch: its time */
+#define DELIVERY_TOKEN_PEER	2	/* ... and how often to look for it */
 #define DELIVERY_BODY_MAX	(64 * 1024)
 #define LIMIT_SLOTS		65536	/* a power of two */
 #define LIMIT_PROBES		32
@@ -369,10 +372,53 @@ delivery_retire(struct delivery *d, struct job *j)
 	d->inflight--;
 }
 
+/* The name of ch's token among the instances on one database
+ * (storage/locks.h); the caller frees it. */
+static char *
+delivery_token_name(const struct channel *ch)
+{
+	return xasprintf("%s:%s", ch->backend->type, ch->name);
+}
+
+/*
+ * Whether another instance on the database has fetched ch's token (then
+ * it is taken into tok) or is fetching it (then this one waits a few
+ * seconds): 1 when there is nothing to fetch here now. Called in the
+ * turn's transaction, which orders the instances.
+ */
+static int
+delivery_token_shared(struct delivery *d, const struct channel *ch,
+    struct apitoken *tok, time_t now)
+{
+	char			 value[APITOKEN_MAX], stale[APITOKEN_MAX];
+	char			*name = delivery_token_name(ch);
+	time_t			 expires;
+	enum store_token	 rc;
+
+	rc = store_token_take(d->store, name, now, APITOKEN_MARGIN,
+	    DELIVERY_TOKEN_LEASE, apitoken_stale(tok, stale, sizeof stale) ==
+	    0 ? stale : NULL, value, sizeof value, &expires);
+	free(name);
+	explicit_bzero(stale, sizeof stale);
+	switch (rc) {
+	case STORE_TOKEN_SHARED:
+		apitoken_end(tok, value, (int)(expires - now), now, 0);
+		explicit_bzero(value, sizeof value);
+		return 1;
+	case STORE_TOKEN_WAIT:
+		apitoken_end(tok, NULL, 0, now, DELIVERY_TOKEN_PEER);
+		return 1;
+	case STORE_TOKEN_FETCH:
+		break;
+	}
+	return 0;
+}
+
 /*
  * Starts the fetch of ch's access token unless one is in flight or failed
- * recently (apitoken_begin()): a job of its own on the multi handle, whose
- * answer delivery_token_done() stores. Rows that need the token wait.
+ * recently (apitoken_begin()), or another instance has it: a job of its
+ * own on the multi handle, whose answer delivery_token_done() stores.
+ * Rows that need the token wait.
  */
 static void
 delivery_token_start(struct delivery *d, const struct channel *ch,
@@ -384,6 +430,8 @@ delivery_token_start(struct delivery *d, const struct channel *ch,
 
 	if (ch->backend->token == NULL || ch->backend->token_prepare == NULL ||
 	    (tok = ch->backend->token(ch)) == NULL || !apitoken_begin(tok, now))
+		return;
+	if (delivery_token_shared(d, ch, tok, now))
 		return;
 	j = xcalloc(1, sizeof *j);
 	if (ch->backend->token_prepare(ch, &j->call, &why) == -1) {
@@ -413,10 +461,11 @@ delivery_token_wait(const struct channel *ch, time_t now)
 
 /* Stores the answer of a token fetch (or waits before the next one). */
 static void
-delivery_token_done(struct job *j, long status, time_t now)
+delivery_token_done(struct delivery *d, struct job *j, long status,
+    time_t now)
 {
 	struct apitoken	*tok = j->backend->token(j->channel);
-	char		 value[APITOKEN_MAX], err[256];
+	char		 value[APITOKEN_MAX], err[256], *name;
 	int		 expires = 0;
 
 	err[0] = '\0';
@@ -424,6 +473,9 @@ delivery_token_done(struct job *j, long status, time_t now)
 	    j->answer.data : "", j->answer.len, value, sizeof value, &expires,
 	    err, sizeof err) == 0 && expires > 0) {
 		apitoken_end(tok, value, expires, now, 0);
+		name = delivery_token_name(j->channel);
+		store_token_put(d->store, name, value, now + expires);
+		free(name);
 		log_info("delivery: %s: new access token, valid %d s",
 		    j->channel->name, expires);
 	} else {
@@ -632,7 +684,7 @@ delivery_collect(struct delivery *d, time_t now)
 		if (result == CURLE_OK)
 			curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
 		if (j->token_fetch) {
-			delivery_token_done(j, status, now);
+			delivery_token_done(d, j, status, now);
 			delivery_retire(d, j);
 			done++;
 			continue;

@@ -12,8 +12,10 @@
 #include "patrolcheck.h"
 #include "remind.h"
 #include "scheduler.h"
+#include "storage/locks.h"
 
 #define SCHEDULER_POLL	60	/* seconds between looks at most */
+#define SCHEDULER_JOB	"job-scheduler"	/* its lock (storage/locks.h) */
 
 struct scheduler {
 	struct handler_env_source	 env;	/* the server's newest */
@@ -28,13 +30,28 @@ struct scheduler {
 	int				 woken;
 };
 
-/* One turn: fires what is due, says what it did. */
+/*
+ * One turn: fires what is due, says what it did. With several instances
+ * on one database, one of them runs the turn at a time and the others
+ * skip it (the one running sends what is due). What is fired is also
+ * recorded in the transaction that reads it (a reminder's next time, the
+ * patrol check's "checked since"), after the write lock: a turn that
+ * follows another finds nothing left to do, so the lock saves work and
+ * duplicate reads rather than being the only guard.
+ */
 static void
 scheduler_turn(struct scheduler *sc)
 {
 	const struct handler_env	*env;
 	struct remind_stats		 st;
 
+	switch (store_job_begin(sc->store, SCHEDULER_JOB)) {
+	case -1:
+		log_error("scheduler: %s", store_errmsg(sc->store));
+		return;
+	case 0:
+		return;		/* another instance is at it */
+	}
 	env = sc->env.get(sc->env.arg);
 	if (remind_run(sc->store, env, clock_now(), &st) == -1)
 		log_error("scheduler: %s", store_errmsg(sc->store));
@@ -47,6 +64,7 @@ scheduler_turn(struct scheduler *sc)
 	if (patrolcheck_turn(sc->store, env->utc_offset, sc->patrol_day,
 	    sc->patrol_minute, clock_now()) > 0)
 		delivery_wake(sc->delivery);
+	store_job_end(sc->store, SCHEDULER_JOB);
 }
 
 /* The thread's loop. */

@@ -29,6 +29,7 @@
 #include "server.h"
 #include "stream.h"
 #include "storage/areas.h"
+#include "storage/locks.h"
 #include "storage/outbox.h"
 #include "storage/reveals.h"
 #include "handlers/chatter.h"
@@ -974,15 +975,26 @@ server_stop(struct server *srv, int grace_ms)
 	free(srv);
 }
 
-/* The periodic jobs (bot/cron.h), on the main thread's connection. */
+/*
+ * The periodic jobs (bot/cron.h), on the main thread's connection: with
+ * several instances on one database, by one of them at a time (the others
+ * skip the minute). The scans queued here are this instance's own and
+ * are always flushed.
+ */
 void
 server_cron(struct server *srv, time_t now)
 {
 	struct store		*s = server_store(srv);
 	const struct server_conf *sc = atomic_load(&srv->conf);
+	int			 mine;
 
-	if (s != NULL) {
+	if (s == NULL)
+		return;
+	if ((mine = store_job_begin(s, "job-cron")) == -1)
+		log_warn("cron: %s", store_errmsg(s));
+	else if (mine) {
 		cron_run(s, sc->cfg, &sc->env, srv->delivery, now);
-		scanq_flush(srv->scans, s);
+		store_job_end(s, "job-cron");
 	}
+	scanq_flush(srv->scans, s);
 }

@@ -19,6 +19,7 @@
 #include "server_int.h"
 #include "stream.h"
 #include "try.h"
+#include "storage/locks.h"
 #include "web.h"
 
 /* Fills the request of a page (letters, the console, /try): the body as
@@ -89,17 +90,31 @@ server_page(struct server *srv, struct MHD_Connection *c,
 	return server_send(c, &resp);
 }
 
-/* ok, or 503 when a long connection is down (which, and why). */
+/*
+ * ok, or 503 when the database does not answer on this thread's
+ * connection (made again first if it was found broken) or a long
+ * connection is down (which, and why).
+ */
 enum MHD_Result
 server_health(struct server *srv, struct MHD_Connection *c)
 {
 	struct buf	 lines;
+	struct store	*s;
 	char		*body;
-	int		 down;
+	int		 down = 0;
 	size_t		 len;
 
 	buf_init(&lines, 16384);
-	down = stream_health(atomic_load(&srv->streams), &lines);
+	if ((s = server_store(srv)) == NULL) {
+		(void)buf_addf(&lines, "database: cannot connect (see the "
+		    "log)\n");
+		down++;
+	} else if (store_ping(s) != STORE_OK) {
+		(void)buf_addf(&lines, "database: not reachable: %s\n",
+		    store_errmsg(s));
+		down++;
+	}
+	down += stream_health(atomic_load(&srv->streams), &lines);
 	body = xasprintf("%s\n%s", down > 0 ? "down" : "ok",
 	    lines.data != NULL ? lines.data : "");
 	buf_free(&lines);

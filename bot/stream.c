@@ -30,6 +30,7 @@
 #include "stream_sup.h"
 #include "messages/buf.h"
 #include "messages/xmalloc.h"
+#include "storage/locks.h"
 #include "storage/outbox.h"
 #include "storage/store.h"
 
@@ -722,7 +723,7 @@ stream_tick(lws_sorted_usec_list_t *sul)
 				log_warn("%s: %s: another process holds this "
 				    "credential (%s): standing by",
 				    st->ch->name, st->ops->name,
-				    st->lock_path);
+				    store_lock_where(st->lock));
 			atomic_store(&st->standby, 1);
 			stream_reason(st, "standby: another process owns "
 			    "the credential");
@@ -732,6 +733,24 @@ stream_tick(lws_sorted_usec_list_t *sul)
 			log_info("%s: %s: the credential is free: taking "
 			    "over", st->ch->name, st->ops->name);
 		st->retry_at = now;
+		st->lock_next = now + STREAM_LOCK_CHECK_MS;
+	} else if (now >= st->lock_next) {
+		/* Another instance may own the credential now if the
+		 * database lost our session: then let go of the platform. */
+		st->lock_next = now + STREAM_LOCK_CHECK_MS;
+		if (!stream_lock_kept(st)) {
+			log_warn("%s: %s: lost the credential's lock (%s): "
+			    "disconnecting", st->ch->name, st->ops->name,
+			    store_lock_where(st->lock));
+			if (st->dialing != NULL)
+				sconn_kill(st->dialing, "lock lost");
+			if (st->primary != NULL)
+				sconn_kill(st->primary, "lock lost");
+			if (st->draining != NULL)
+				sconn_kill(st->draining, "lock lost");
+			st->lock_next = now;
+			goto out;
+		}
 	}
 	if (stream_suspended(st, now)) {
 		log_warn("%s: %s: the clock jumped (the host slept?): "
@@ -829,10 +848,11 @@ stream_free(struct stream *st)
 		TAILQ_REMOVE(&st->incoming, j, entry);
 		sjob_free(j);
 	}
+	/* The lock lives on the store's connection: let go of it first. */
+	stream_unlock(st);
 	if (st->store != NULL)
 		store_close(st->store);
-	stream_unlock(st);
-	free(st->lock_path);
+	free(st->lock_name);
 	pthread_mutex_destroy(&st->mu);
 	free(st);
 }
@@ -852,11 +872,10 @@ stream_new(const struct config *cfg, const uint8_t *key,
 	st->cfg = cfg;
 	st->env = env;
 	st->dl = dl;
-	st->lock_fd = -1;
 	pthread_mutex_init(&st->mu, NULL);
 	TAILQ_INIT(&st->incoming);
 	TAILQ_INIT(&st->jobs);
-	st->lock_path = stream_lock_path(cfg, ch->backend->type, cred);
+	st->lock_name = stream_lock_name(ch->backend->type, cred);
 	stream_timing_init(st);
 	atomic_store(&st->down_since, (long long)stream_wall_ms());
 	stream_reason(st, "starting");

@@ -4,10 +4,6 @@
  * bootstrap call that yields a WebSocket URL, and what /metrics and
  * /healthz say of each long connection.
  */
-#include <sys/file.h>
-
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,14 +17,20 @@
 #include "metrics.h"
 #include "stream.h"
 #include "stream_sup.h"
+#include "storage/locks.h"
 #include "messages/xmalloc.h"
 
+/* ---- the credential's lock ---- */
+
 /*
- * The lock file of a credential: next to the database, named after a
- * hash of the type and the credential's id (no id in the file name).
+ * The lock name of a credential: a hash of the type and the credential's
+ * id (no id in the name, which becomes a file name on SQLite:
+ * "<database>.stream-<hash>.lock", as before). Every instance computes
+ * the same name, so on a shared database they all contend for one lock.
+ * The caller frees it.
  */
 char *
-stream_lock_path(const struct config *cfg, const char *type, const char *id)
+stream_lock_name(const char *type, const char *id)
 {
 	unsigned char	md[32];
 	unsigned int	mdlen = 0;
@@ -44,46 +46,54 @@ stream_lock_path(const struct config *cfg, const char *type, const char *id)
 	EVP_MD_CTX_free(x);
 	for (i = 0; i < 8; i++)
 		(void)snprintf(hex + i * 2, 3, "%02x", md[i]);
-	return xasprintf("%s.stream-%s.lock", cfg->db_path, hex);
+	return xasprintf("stream-%s", hex);
 }
 
-/* Takes the lock if nobody holds it. 1: held now; 0: another process
- * holds it. */
+/*
+ * Takes the credential's lock if nobody holds it, on the stream's own
+ * store (whose connection, on PostgreSQL, holds it for as long as the
+ * stream owns the credential). 1: held now; 0: another process holds it,
+ * or the database could not be asked (then st's reason says why).
+ */
 int
 stream_lock(struct stream *st)
 {
-	char	pid[32];
-	int	n;
+	int	rc;
 
 	if (st->locked)
 		return 1;
-	if (st->lock_fd == -1 && (st->lock_fd = open(st->lock_path,
-	    O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
-		stream_reason(st, "cannot open the lock file: %s",
-		    strerror(errno));
-		return 0;
-	}
-	if (flock(st->lock_fd, LOCK_EX | LOCK_NB) == -1)
-		return 0;
-	st->locked = 1;
-	/* The owner's pid, for an operator who wonders who holds it. */
-	n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
-	if (ftruncate(st->lock_fd, 0) == 0)
-		(void)!write(st->lock_fd, pid, (size_t)n);
-	return 1;
+	if (st->lock == NULL)
+		st->lock = store_lock_new(st->store, st->lock_name);
+	if ((rc = store_lock_try(st->lock)) == -1)
+		stream_reason(st, "cannot take the credential's lock: %s",
+		    store_lock_errmsg(st->lock));
+	st->locked = rc == 1;
+	return st->locked;
 }
 
-/* ---- the credential's lock ---- */
+/*
+ * Whether the stream still owns its credential: on PostgreSQL the lock
+ * goes with the connection that took it, and a connection lost (the
+ * database restarted, the network cut) may have let another instance in
+ * meanwhile. Asks the database, so it is called every STREAM_LOCK_MS,
+ * not every tick.
+ */
+int
+stream_lock_kept(struct stream *st)
+{
+	if (!st->locked)
+		return 0;
+	if (store_lock_check(st->lock))
+		return 1;
+	st->locked = 0;
+	return 0;
+}
 
 void
 stream_unlock(struct stream *st)
 {
-	if (st->lock_fd != -1) {
-		if (st->locked)
-			(void)flock(st->lock_fd, LOCK_UN);
-		close(st->lock_fd);
-	}
-	st->lock_fd = -1;
+	store_lock_free(st->lock);
+	st->lock = NULL;
 	st->locked = 0;
 }
 

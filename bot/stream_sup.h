@@ -32,6 +32,7 @@
 #define STREAM_TAKEOVER_MS	60000
 #define STREAM_SUSPEND_MS	10000	/* wall clock jumped: host slept */
 #define STREAM_LOCK_MS		1000	/* standby: try the lock again */
+#define STREAM_LOCK_CHECK_MS	5000	/* owner: is the lock still ours? */
 #define STREAM_DOWN_GRACE_MS	10000
 #define STREAM_JOB_MS		5000	/* a reply frame's answer */
 #define STREAM_JOB_HOLD_MS	30000	/* no ready connection: give back */
@@ -102,8 +103,8 @@ struct stream {
 	int				 closing;
 	int64_t				 stop_deadline;
 
-	char				*lock_path;
-	int				 lock_fd;
+	char				*lock_name;	/* storage/locks.h */
+	struct store_lock		*lock;
 	int				 locked;
 	int64_t				 lock_next;
 
@@ -154,9 +155,9 @@ void	 stream_jobs(struct stream *, int64_t now);
 void	 sjob_free(struct sjob *);
 
 /* stream_admin.c */
-char	*stream_lock_path(const struct config *, const char *type,
-	    const char *id);
+char	*stream_lock_name(const char *type, const char *id);
 int	 stream_lock(struct stream *);
+int	 stream_lock_kept(struct stream *);
 void	 stream_unlock(struct stream *);
 long	 stream_http(struct stream *, struct http_call *, struct buf *,
 	    char *err, size_t errsz);
