@@ -163,6 +163,15 @@ pg_reset(struct pg_stmt *ps)
 	ps->nrows = 0;
 }
 
+/* After a new session: the statement is prepared again at its next
+ * step (the caller's pointer stays valid). */
+void
+pg_stmt_forget(struct pg_stmt *ps)
+{
+	pg_reset(ps);
+	ps->prepared = 0;
+}
+
 /* Drops the bindings. */
 void
 pg_clear(struct pg_stmt *ps)

@@ -287,39 +287,6 @@ store_ping(struct store *s)
 	return ok ? STORE_OK : STORE_ERROR;
 }
 
-enum store_status
-store_reconnect(struct store *s)
-{
-	size_t	 i;
-
-	if (s->pg == NULL || PQstatus(s->pg) != CONNECTION_BAD)
-		return STORE_OK;
-	PQreset(s->pg);
-	if (PQstatus(s->pg) != CONNECTION_OK) {
-		locks_pg_err(s, "reconnect");
-		return STORE_ERROR;
-	}
-	/* The session's settings of store_open_pg() (storage/store.c),
-	 * which the new session does not have either. */
-	if (pg_exec(s, "SET lock_timeout = '5s';"
-	    "SET client_min_messages = warning;") != DB_OK) {
-		(void)store_fail(s, "reconnect");
-		return STORE_ERROR;
-	}
-	/*
-	 * The new session has none of the old one's prepared statements:
-	 * drop the cache so that each statement is made again on first use
-	 * (store_stmt() keys on the SQL's address and finds none).
-	 */
-	for (i = 0; i < s->nstmts; i++) {
-		pg_stmt_free(s->stmts[i].stmt.pg);
-		s->stmts[i].stmt.pg = NULL;
-		s->stmts[i].sql = NULL;
-	}
-	s->nstmts = 0;
-	return STORE_OK;
-}
-
 /* ---- Shared platform tokens (see locks.h) ---- */
 
 static const char sql_token_get[] =

@@ -61,19 +61,11 @@ void		 store_job_end(struct store *, const char *name);
  * Checks that the database answers a trivial query; on PostgreSQL a
  * connection found broken is made again first (and once more when the
  * query finds it broken). Call only between statements: a reconnection
- * drops the prepared statements of the connection, and with them its
- * session-level locks (see store_lock_check()). STORE_OK, or STORE_ERROR
+ * makes the prepared statements again, and loses the session-level
+ * locks (see store_lock_check()). STORE_OK, or STORE_ERROR
  * with store_errmsg() saying why.
  */
 enum store_status	 store_ping(struct store *);
-/*
- * PostgreSQL: when the connection is broken (PQstatus() is
- * CONNECTION_BAD), connects again (PQreset()) and forgets the statements
- * prepared on the old one, so the next statement prepares afresh. Call
- * only between statements, outside a transaction. STORE_OK when the
- * connection is fine or made again; STORE_OK and nothing done on SQLite.
- */
-enum store_status	 store_reconnect(struct store *);
 
 /*
  * Shared platform tokens. Some platforms revoke a credential's previous

@@ -326,22 +326,13 @@ store_shown(const char *location)
 	    xstrdup(location);
 }
 
-/*
- * Connects to PostgreSQL. A lock waited on for longer than SQLite's busy
- * timeout fails as busy; notices stay out of the daemon's log.
- */
+/* A new session's settings: a lock waited on for longer than SQLite's
+ * busy timeout fails as busy; notices stay out of the daemon's log. */
 static int
-store_open_pg(struct store *s, const char *url, char **cause)
+store_pg_session(struct store *s, char **cause)
 {
 	char	*err = NULL;
 
-	s->pg = PQconnectdb(url);
-	if (s->pg == NULL || PQstatus(s->pg) != CONNECTION_OK) {
-		*cause = xasprintf("%s: %s", s->path, s->pg ?
-		    PQerrorMessage(s->pg) : "cannot connect");
-		(*cause)[strcspn(*cause, "\n")] = '\0';
-		return -1;
-	}
 	if (store_exec(s, "SET lock_timeout = '5s';"
 	    "SET client_min_messages = warning;", &err) == -1) {
 		*cause = xasprintf("%s: %s", s->path, err);
@@ -349,6 +340,54 @@ store_open_pg(struct store *s, const char *url, char **cause)
 		return -1;
 	}
 	return 0;
+}
+
+/* Connects to PostgreSQL. */
+static int
+store_open_pg(struct store *s, const char *url, char **cause)
+{
+	s->pg = PQconnectdb(url);
+	if (s->pg == NULL || PQstatus(s->pg) != CONNECTION_OK) {
+		*cause = xasprintf("%s: %s", s->path, s->pg ?
+		    PQerrorMessage(s->pg) : "cannot connect");
+		(*cause)[strcspn(*cause, "\n")] = '\0';
+		return -1;
+	}
+	return store_pg_session(s, cause);
+}
+
+/*
+ * Connects again after PostgreSQL's connection broke (a restarted server,
+ * a cut network). Only between transactions: a transaction that was open
+ * is lost with its session, and its caller sees the failure. The cached
+ * statements are prepared again on their next use.
+ */
+enum store_status
+store_reconnect(struct store *s)
+{
+	char	*cause = NULL;
+	size_t	 i;
+
+	if (s->pg == NULL || PQstatus(s->pg) != CONNECTION_BAD)
+		return STORE_OK;
+	PQreset(s->pg);
+	if (PQstatus(s->pg) != CONNECTION_OK) {
+		(void)snprintf(s->pgerr, sizeof s->pgerr, "%s",
+		    PQerrorMessage(s->pg));
+		s->pgerr[strcspn(s->pgerr, "\n")] = '\0';
+		s->pgcode = DB_ERROR;
+		return store_fail(s, "reconnect");
+	}
+	for (i = 0; i < s->nstmts; i++)
+		pg_stmt_forget(s->stmts[i].stmt.pg);
+	s->txn = 0;
+	if (store_pg_session(s, &cause) == -1) {
+		(void)snprintf(s->err, sizeof s->err, "reconnect: %.200s",
+		    cause);
+		free(cause);
+		return STORE_ERROR;
+	}
+	return STORE_OK;
 }
 
 /* Opens the database and prepares the connection. */
@@ -445,6 +484,8 @@ store_stmt(struct store *s, const char *sql)
 	sqlite3_stmt	*st;
 	size_t		 i;
 
+	if (s->pg != NULL && !s->txn && PQstatus(s->pg) == CONNECTION_BAD)
+		(void)store_reconnect(s);
 	for (i = 0; i < s->nstmts; i++) {
 		if (s->stmts[i].sql == sql && s->pg != NULL) {
 			pg_reset(s->stmts[i].stmt.pg);
@@ -603,6 +644,8 @@ store_begin(struct store *s)
 	char		 sql[80];
 
 	if (s->pg != NULL) {
+		if (store_reconnect(s) != STORE_OK)
+			return STORE_ERROR;
 		(void)snprintf(sql, sizeof sql, "BEGIN; SELECT"
 		    " pg_advisory_xact_lock(%lld)",
 		    (long long)STORE_PG_WRITE_LOCK);
@@ -611,6 +654,7 @@ store_begin(struct store *s)
 			store_rollback(s);
 			return rc;
 		}
+		s->txn = 1;
 		return STORE_OK;
 	}
 	st = store_stmt(s, "BEGIN IMMEDIATE");
@@ -630,6 +674,7 @@ store_commit_pg(struct store *s, const char *what)
 	PGresult	*res = PQexec(s->pg, "COMMIT");
 	int		 ok;
 
+	s->txn = 0;
 	ok = PQresultStatus(res) == PGRES_COMMAND_OK &&
 	    strcmp(PQcmdStatus(res), "COMMIT") == 0;
 	if (!ok) {
@@ -671,6 +716,7 @@ void
 store_rollback(struct store *s)
 {
 	if (s->pg != NULL) {
+		s->txn = 0;
 		if (PQtransactionStatus(s->pg) != PQTRANS_IDLE)
 			(void)pg_exec(s, "ROLLBACK");
 		return;
@@ -721,9 +767,12 @@ store_begin_read(struct store *s)
 	struct db_stmt	*st;
 
 	if (s->pg != NULL) {
+		if (store_reconnect(s) != STORE_OK)
+			return STORE_ERROR;
 		if (pg_exec(s, "BEGIN ISOLATION LEVEL REPEATABLE READ") !=
 		    DB_OK)
 			return store_fail(s, "begin");
+		s->txn = 1;
 		return STORE_OK;
 	}
 	st = store_stmt(s, "BEGIN");

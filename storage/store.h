@@ -51,6 +51,15 @@ const char	*store_strerror(enum store_status);
 int		 store_version(struct store *);
 int		 store_latest_version(void);
 
+/*
+ * PostgreSQL: when the connection is broken (PQstatus() is
+ * CONNECTION_BAD), connects again (PQreset()); the cached statements are
+ * prepared again at their next use. Outside a transaction only: the
+ * store does this itself before a transaction or a statement outside one. STORE_OK when the
+ * connection is fine or made again; STORE_OK and nothing done on SQLite.
+ */
+enum store_status store_reconnect(struct store *);
+
 /* Transactions: IMMEDIATE for writers, so two writers never deadlock. */
 enum store_status store_begin(struct store *);
 enum store_status store_commit(struct store *);

@@ -54,6 +54,7 @@ struct store {
 	int		 pgcode;
 	long		 changes;
 	unsigned long	 pgstmts;
+	int		 txn;		/* store_begin*() until commit/rollback */
 };
 
 /* PostgreSQL's statements and plain SQL (storage/db_pg.c). */
@@ -61,6 +62,7 @@ char		*pg_sql(const char *sql, int *nparams);
 struct pg_stmt	*pg_stmt_new(struct store *, const char *sql);
 void		 pg_stmt_free(struct pg_stmt *);
 void		 pg_stmt_discard(struct pg_stmt *);
+void		 pg_stmt_forget(struct pg_stmt *);
 int		 pg_fail_result(struct store *, PGresult *);
 void		 pg_clear(struct pg_stmt *);
 int		 pg_exec(struct store *, const char *sql);
