@@ -27,7 +27,7 @@ run() {
 for t in "$build"/tests/test_* "$build"/tests/e2e "$build"/tests/e2e_*; do
 	case "$t" in *.d|*.o) continue ;; esac
 	# PostgreSQL only: it belongs to PG_TESTS below.
-	case "$t" in */e2e_pg) continue ;; esac
+	case "$t" in */e2e_pg|*/test_pgschema) continue ;; esac
 	[ -x "$t" ] || continue
 	echo "== $t"
 	run "$t" "$t"
@@ -37,7 +37,7 @@ done
 # server stopped by its PID afterwards.
 PG_TESTS="test_import test_handlers test_storage test_ics test_keycheck test_ledger
     test_ledger_export test_letters test_patrols test_remind test_scanq
-    test_sessions test_locks e2e_pg"
+    test_sessions test_locks test_pgschema e2e_pg"
 if pg=$(sh scripts/pgtest.sh start); then
 	pgdir=$(echo "$pg" | head -1)
 	trap 'sh scripts/pgtest.sh stop "$pgdir"' EXIT
