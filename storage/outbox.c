@@ -20,14 +20,17 @@
  * area), and re-registering one changes only that area's robot. */
 static const char *const sql_robot_add =
     "INSERT INTO groups (channel, chat_id, title, kind, area_id, webhook,"
-    " secret, first_seen) VALUES (?1, ?4 || ':' || ?2, ?2, ?3, ?4, ?5, ?6, ?7)"
+    " secret, first_seen) VALUES (?1, CAST(CAST(?4 AS bigint) AS text) || ':'"
+    " || ?2, ?2, ?3, CAST(?4 AS bigint), ?5, ?6, ?7)"
     " ON CONFLICT (channel, chat_id) DO UPDATE SET kind = ?3,"
-    " webhook = ?5, secret = ?6 WHERE area_id = ?4 RETURNING id";
+    " webhook = ?5, secret = ?6 WHERE groups.area_id = CAST(?4 AS bigint)"
+    " RETURNING id";
 static const char *const sql_groups_list =
     "SELECT g.id, a.path, g.kind, g.channel, coalesce(g.title, g.chat_id),"
     " coalesce(g.webhook, '') FROM groups g JOIN areas a ON a.id = g.area_id"
     " WHERE g.id > ?1 AND g.kind IN ('building', 'community', 'grid_worker',"
-    " 'police') AND (?2 = 0 OR EXISTS (SELECT 1 FROM areas r WHERE r.id = ?2"
+    " 'police') AND (CAST(?2 AS bigint) = 0 OR EXISTS (SELECT 1 FROM areas r"
+    " WHERE r.id = CAST(?2 AS bigint)"
     " AND (a.id = r.id OR substr(a.path, 1, length(r.path) + 1) ="
     " r.path || '/'))) ORDER BY g.id LIMIT ?3";
 static const char *const sql_bc_insert =
@@ -36,35 +39,29 @@ static const char *const sql_bc_insert =
 static const char *const sql_bc_fanout =
     "INSERT INTO outbox (broadcast_id, group_id, body, idem_key, next_at,"
     " created_at)"
-    " SELECT ?1, g.id, ?2, 'b' || ?1 || '-g' || g.id, ?3, ?3"
-    " FROM groups g JOIN areas a ON a.id = g.area_id, areas r"
-    " WHERE r.id = ?4 AND (a.id = r.id OR substr(a.path, 1,"
-    " length(r.path) + 1) = r.path || '/')"
-    " AND instr(',' || ?5 || ',', ',' || g.kind || ',') > 0";
-/* The same: PostgreSQL has strpos() where SQLite has instr(). */
-static const char *const sql_bc_fanout_pg =
-    "INSERT INTO outbox (broadcast_id, group_id, body, idem_key, next_at,"
-    " created_at)"
     " SELECT CAST(?1 AS bigint), g.id, CAST(?2 AS text),"
     " 'b' || CAST(?1 AS bigint) || '-g' || g.id, CAST(?3 AS bigint),"
     " CAST(?3 AS bigint)"
     " FROM groups g JOIN areas a ON a.id = g.area_id, areas r"
     " WHERE r.id = ?4 AND (a.id = r.id OR substr(a.path, 1,"
     " length(r.path) + 1) = r.path || '/')"
-    " AND strpos(',' || CAST(?5 AS text) || ',', ',' || g.kind || ',') > 0";
+    " AND instr(',' || CAST(?5 AS text) || ',', ',' || g.kind || ',') > 0";
 /* One row per number: a number has one row in phones and one area, so it
  * is reached at most once per broadcast (and idem_key says so again). */
 static const char *const sql_bc_fanout_sms =
     "INSERT INTO outbox (broadcast_id, phone_id, channel, body, idem_key,"
     " next_at, created_at)"
-    " SELECT ?1, p.id, ?5, ?2, 'b' || ?1 || '-p' || p.id, ?3, ?3"
+    " SELECT CAST(?1 AS bigint), p.id, CAST(?5 AS text), CAST(?2 AS text),"
+    " 'b' || CAST(?1 AS bigint) || '-p' || p.id, CAST(?3 AS bigint),"
+    " CAST(?3 AS bigint)"
     " FROM phones p JOIN areas a ON a.id = p.area_id, areas r"
     " WHERE r.id = ?4 AND (a.id = r.id OR substr(a.path, 1,"
     " length(r.path) + 1) = r.path || '/') AND p.opted_out_at IS NULL";
 static const char *const sql_bc_reach =
     "SELECT (SELECT count(*) FROM groups g JOIN areas a ON a.id = g.area_id"
     " WHERE (a.id = r.id OR substr(a.path, 1, length(r.path) + 1) ="
-    " r.path || '/') AND instr(',' || ?2 || ',', ',' || g.kind || ',') > 0),"
+    " r.path || '/') AND instr(',' || CAST(?2 AS text) || ',',"
+    " ',' || g.kind || ',') > 0),"
     " (SELECT count(*) FROM phones p JOIN areas a ON a.id = p.area_id"
     " WHERE (a.id = r.id OR substr(a.path, 1, length(r.path) + 1) ="
     " r.path || '/') AND p.opted_out_at IS NULL)"
@@ -310,8 +307,7 @@ broadcasts_create(struct store *s, const struct broadcast_new *b, time_t now,
 		return store_fail(s, "broadcasts_create");
 	*id = db_column_int64(st, 0);
 	db_reset(st);
-	if ((st = store_stmt(s, s->pg != NULL ? sql_bc_fanout_pg :
-	    sql_bc_fanout)) == NULL)
+	if ((st = store_stmt(s, sql_bc_fanout)) == NULL)
 		return STORE_ERROR;
 	db_bind_int64(st, 1, *id);
 	db_bind_text(st, 2, b->text, -1, DB_STATIC);

@@ -92,14 +92,7 @@ static const char *const sql_rem_staff =
     "SELECT s.id FROM staff s JOIN areas a ON a.id = s.area_id, areas r"
     " WHERE r.id = ?1 AND s.active = 1 AND (a.id = r.id OR substr(a.path, 1,"
     " length(r.path) + 1) = r.path || '/')"
-    " AND instr(',' || ?2 || ',', ',' || s.role || ',') > 0"
-    " ORDER BY s.id LIMIT ?3";
-/* The same: PostgreSQL has strpos() where SQLite has instr(). */
-static const char *const sql_rem_staff_pg =
-    "SELECT s.id FROM staff s JOIN areas a ON a.id = s.area_id, areas r"
-    " WHERE r.id = ?1 AND s.active = 1 AND (a.id = r.id OR substr(a.path, 1,"
-    " length(r.path) + 1) = r.path || '/')"
-    " AND strpos(',' || CAST(?2 AS text) || ',', ',' || s.role || ',') > 0"
+    " AND instr(',' || CAST(?2 AS text) || ',', ',' || s.role || ',') > 0"
     " ORDER BY s.id LIMIT ?3";
 
 static const char *const sql_fire_next_held =
@@ -431,8 +424,7 @@ reminders_staff(struct store *s, int64_t area, const char *roles,
 	struct db_stmt	*st;
 
 	*count = 0;
-	if ((st = store_stmt(s, s->pg != NULL ? sql_rem_staff_pg :
-	    sql_rem_staff)) == NULL)
+	if ((st = store_stmt(s, sql_rem_staff)) == NULL)
 		return STORE_ERROR;
 	db_bind_int64(st, 1, area);
 	db_bind_text(st, 2, roles, -1, DB_STATIC);

@@ -37,10 +37,10 @@ static const char *const sql_rw_event =
 #define RW_FILTER							\
     " FROM rewards w JOIN tips t ON t.id = w.tip_id"			\
     " LEFT JOIN areas a ON a.id = t.area_id"				\
-    " WHERE t.practice = 0 AND (?1 = 0 OR"				\
-    " CAST(strftime('%Y', t.created_at + ?3,"				\
-    " 'unixepoch') AS INTEGER) = ?1)"					\
-    " AND (?2 = 0 OR EXISTS (SELECT 1 FROM areas r WHERE r.id = ?2"	\
+    " WHERE t.practice = 0 AND (CAST(?1 AS bigint) = 0 OR"		\
+    " fangfei_year(t.created_at + CAST(?3 AS bigint)) = ?1)"		\
+    " AND (CAST(?2 AS bigint) = 0 OR EXISTS (SELECT 1 FROM areas r"	\
+    " WHERE r.id = ?2"							\
     " AND (a.id = r.id OR substr(a.path, 1, length(r.path) + 1) ="	\
     " r.path || '/')))"
 static const char *const sql_rw_list =
@@ -51,13 +51,14 @@ static const char *const sql_rw_list =
     " w.updated_at" RW_FILTER " AND w.tip_id > ?4 ORDER BY w.tip_id"
     " LIMIT ?5";
 static const char *const sql_rw_stats =
-    "SELECT CAST(strftime('%Y', t.created_at + ?3, 'unixepoch') AS INTEGER)"
+    "SELECT fangfei_year(t.created_at + CAST(?3 AS bigint))"
     " AS y, coalesce(a.path, '') AS p, count(*), sum(w.eligible),"
-    " sum(w.paid_at IS NOT NULL), sum(CASE WHEN w.eligible THEN"
+    " sum(CASE WHEN w.paid_at IS NOT NULL THEN 1 ELSE 0 END),"
+    " sum(CASE WHEN w.eligible <> 0 THEN"
     " coalesce(w.stage1_yuan, 0) + coalesce(w.stage2_yuan, 0) ELSE 0 END),"
     " sum(CASE WHEN w.paid_at IS NOT NULL THEN coalesce(w.stage1_yuan, 0) +"
     " coalesce(w.stage2_yuan, 0) ELSE 0 END)" RW_FILTER
-    " AND ?4 = 0 GROUP BY y, p ORDER BY y, p LIMIT ?5";
+    " AND CAST(?4 AS bigint) = 0 GROUP BY y, p ORDER BY y, p LIMIT ?5";
 
 /* Names a verdict. */
 const char *

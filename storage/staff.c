@@ -51,7 +51,7 @@ static const char *const sql_identity_put =
 static const char *const sql_staff_by_identity =
     "SELECT s.id, s.name, s.role, s.area_id, a.path FROM identities i"
     " JOIN staff s ON s.id = i.staff_id JOIN areas a ON a.id = s.area_id"
-    " WHERE i.channel = ?1 AND i.user_id = ?2 AND s.active";
+    " WHERE i.channel = ?1 AND i.user_id = ?2 AND s.active = 1";
 static const char *const sql_staff_get =
     "SELECT s.id, s.name, s.role, s.area_id, a.path FROM staff s"
     " JOIN areas a ON a.id = s.area_id WHERE s.id = ?1";
@@ -85,9 +85,10 @@ static const char *const sql_audit =
 static const char *const sql_audit_list =
     "SELECT l.id, l.at, l.actor, l.action, coalesce(l.detail, ''),"
     " coalesce(a.path, '') FROM audit_log l LEFT JOIN areas a"
-    " ON a.id = l.area_id WHERE (?1 = 0 OR l.id < ?1)"
-    " AND (?2 IS NULL OR l.action = ?2) AND l.at >= ?3"
-    " AND (?4 = 0 OR EXISTS (SELECT 1 FROM areas r WHERE r.id = ?4 AND"
+    " ON a.id = l.area_id WHERE (CAST(?1 AS bigint) = 0 OR l.id < ?1)"
+    " AND (CAST(?2 AS text) IS NULL OR l.action = ?2) AND l.at >= ?3"
+    " AND (CAST(?4 AS bigint) = 0 OR EXISTS (SELECT 1 FROM areas r"
+    " WHERE r.id = ?4 AND"
     " ((l.area_id IS NULL AND r.parent_id IS NULL) OR a.id = r.id OR"
     " substr(a.path, 1, length(r.path) + 1) = r.path || '/')))"
     " ORDER BY l.id DESC LIMIT ?5";

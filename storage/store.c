@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "messages/xmalloc.h"
 #include "store_int.h"
@@ -245,6 +246,30 @@ store_migrate(struct store *s, char **cause)
 	return 0;
 }
 
+/*
+ * fangfei_year(t): the calendar year (UTC) of t in seconds, as
+ * PostgreSQL's schema defines it (storage/schema/pg/016_baseline.sql), so
+ * that statements grouping by year are one text. NULL stays NULL.
+ */
+static void
+store_fn_year(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct tm	 tm;
+	time_t		 t;
+
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	t = (time_t)sqlite3_value_int64(argv[0]);
+	if (gmtime_r(&t, &tm) == NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	sqlite3_result_int64(ctx, (sqlite3_int64)tm.tm_year + 1900);
+}
+
 /* Waits on a lock, all connections together, for /metrics. */
 static atomic_ulong store_busy_count;
 
@@ -419,6 +444,12 @@ store_open(const char *path, const uint8_t *key, int flags, char **cause)
 		goto fail;
 	}
 	sqlite3_busy_handler(s->db, store_busy, NULL);
+	if (sqlite3_create_function(s->db, "fangfei_year", 1, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC, NULL, store_fn_year, NULL, NULL) !=
+	    SQLITE_OK) {
+		*cause = xasprintf("%s: %s", path, sqlite3_errmsg(s->db));
+		goto fail;
+	}
 	sqlite3_extended_result_codes(s->db, 1);
 	/*
 	 * WAL lets readers run beside the writer; synchronous = FULL makes a

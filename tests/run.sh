@@ -35,9 +35,10 @@ done
 # The suites that run on either engine, again on PostgreSQL: a throwaway
 # server of scripts/pgtest.sh, each store in a schema of its own, the
 # server stopped by its PID afterwards.
-PG_TESTS="test_import test_handlers test_storage test_ics test_keycheck test_ledger
-    test_ledger_export test_letters test_patrols test_remind test_scanq
-    test_sessions test_locks test_pgschema e2e_pg"
+PG_TESTS="test_channels test_handlers test_ics test_import test_keycheck
+    test_ledger test_ledger_export test_letters test_locks test_outbox
+    test_patrols test_pgschema test_phones test_remind test_scanq
+    test_sessions test_staffsec test_storage test_trust e2e_pg"
 if pg=$(sh scripts/pgtest.sh start); then
 	pgdir=$(echo "$pg" | head -1)
 	trap 'sh scripts/pgtest.sh stop "$pgdir"' EXIT

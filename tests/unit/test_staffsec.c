@@ -60,12 +60,8 @@ teardown(void **state)
 static void
 reopen(struct fixture *fx)
 {
-	char	 path[256], *cause = NULL;
-
 	store_close(fx->s);
-	(void)snprintf(path, sizeof path, "%s/t.db", fx->dir);
-	fx->s = store_open(path, key, STORE_MIGRATE, &cause);
-	assert_non_null(fx->s);
+	fx->s = teststore_reopen(key);
 }
 
 /* Sends "绑定 args" from (tg, user) in chat, as the dispatcher would (in a

@@ -11,6 +11,8 @@
 #include "bot/import.h"
 #include "storage/store.h"
 #include "storage/store_int.h"
+#include "messages/buf.h"
+#include "messages/xmalloc.h"
 
 /* Imports a CSV text; the import itself must succeed. */
 static inline struct import_stats
@@ -52,6 +54,9 @@ teststore_demo(struct store *s, enum import_kind kind, const char *file)
  * names a PostgreSQL database (tests/run.sh's second pass, on the server
  * of scripts/pgtest.sh), a new schema of its own in that database.
  */
+/* The location teststore_location() gave last: the test's database. */
+static char teststore_last[512];
+
 static inline void
 teststore_location(const char *dir, char *loc, size_t size)
 {
@@ -63,6 +68,7 @@ teststore_location(const char *dir, char *loc, size_t size)
 
 	if (pg == NULL || *pg == '\0') {
 		(void)snprintf(loc, size, "%s/t.db", dir);
+		(void)snprintf(teststore_last, sizeof teststore_last, "%s", loc);
 		return;
 	}
 	(void)snprintf(name, sizeof name, "t%ld_%d", (long)getpid(), ++n);
@@ -75,6 +81,100 @@ teststore_location(const char *dir, char *loc, size_t size)
 	PQfinish(c);
 	(void)snprintf(loc, size, "%s%coptions=-csearch_path%%3D%s", pg,
 	    strchr(pg, '?') ? '&' : '?', name);
+	(void)snprintf(teststore_last, sizeof teststore_last, "%s", loc);
+}
+
+/* Opens the test's database again (a restart), on either engine. */
+static inline struct store *
+teststore_reopen(const uint8_t *key)
+{
+	struct store	*s;
+	char		*cause = NULL;
+
+	s = store_open(teststore_last, key, STORE_MIGRATE, &cause);
+	if (s == NULL)
+		fprintf(stderr, "store_open: %s\n", cause);
+	assert_non_null(s);
+	return s;
+}
+
+/*
+ * Runs sql on the test's database through a connection of its own (so
+ * that it sees what was committed, nothing more) and returns the first
+ * column of each row, joined by sep, as a new string ("" for none).
+ * NULL columns are empty. sep 0: the first row only.
+ */
+static inline char *
+teststore_rows(const char *sql, char sep)
+{
+	struct store		*s = teststore_reopen(NULL);
+	struct db_stmt		*st = store_prepare(s, sql);
+	const unsigned char	*t;
+	struct buf		 b;
+	char			*out;
+	int			 rows = 0;
+
+	if (st == NULL)
+		fprintf(stderr, "%s: %s\n", sql, store_errmsg(s));
+	assert_non_null(st);
+	buf_init(&b, 1 << 20);
+	while (db_step(st) == DB_ROW) {
+		if (rows++ > 0 && sep != 0)
+			(void)buf_add(&b, &sep, 1);
+		if ((t = db_column_text(st, 0)) != NULL)
+			(void)buf_adds(&b, (const char *)t);
+		if (sep == 0)
+			break;
+	}
+	db_finalize(st);
+	store_close(s);
+	out = buf_steal(&b);
+	return out != NULL ? out : xstrdup("");
+}
+
+/*
+ * PostgreSQL: whether any row of any table of the test's schema holds
+ * needle, every column read as text (bytea in its escape form, where
+ * printable ASCII stays as it is and other bytes become \nnn, so the
+ * needle is looked for in that form too). What a file search is on
+ * SQLite: nothing stored anywhere in clear.
+ */
+static inline int
+teststore_holds(const char *needle)
+{
+	char	 esc[256], sql[512], *tables, *t, *next, *cols, *row;
+	size_t	 o = 0, i;
+	int	 found = 0;
+
+	for (i = 0; needle[i] != '\0' && o + 5 < sizeof esc; i++) {
+		if ((unsigned char)needle[i] < 0x80)
+			esc[o++] = needle[i];
+		else
+			o += (size_t)snprintf(esc + o, sizeof esc - o,
+			    "\\%03o", (unsigned char)needle[i]);
+	}
+	esc[o] = '\0';
+	tables = teststore_rows("SELECT table_name FROM"
+	    " information_schema.tables WHERE table_schema = current_schema()"
+	    " AND table_type = 'BASE TABLE'", '\n');
+	for (t = tables; t != NULL && *t != '\0' && !found; t = next) {
+		if ((next = strchr(t, '\n')) != NULL)
+			*next++ = '\0';
+		(void)snprintf(sql, sizeof sql, "SELECT string_agg(CASE WHEN"
+		    " data_type = 'bytea' THEN 'encode(' || column_name ||"
+		    " ', ''escape'')' ELSE column_name || '::text' END, ', ')"
+		    " FROM information_schema.columns WHERE table_schema ="
+		    " current_schema() AND table_name = '%s'", t);
+		cols = teststore_rows(sql, 0);
+		(void)snprintf(sql, sizeof sql, "SELECT string_agg(concat_ws("
+		    "' ', %s), ' ') FROM %s", cols, t);
+		row = teststore_rows(sql, 0);
+		found = strstr(row, needle) != NULL || strstr(row, esc) != NULL;
+		free(row);
+		free(cols);
+	}
+	free(tables);
+	return found;
 }
 
 /* Runs SQL on the test's store, either engine; it must succeed. */

@@ -395,6 +395,18 @@ CREATE INDEX outbox_due ON outbox(state, next_at);
 CREATE INDEX outbox_broadcast ON outbox(broadcast_id, state);
 CREATE INDEX outbox_phone ON outbox(phone_id);
 
+-- SQLite's instr(), so that the statements that look for a word in a
+-- comma-separated list stay one text on both engines.
+CREATE FUNCTION instr(text, text) RETURNS integer LANGUAGE sql IMMUTABLE
+	STRICT PARALLEL SAFE AS $$ SELECT strpos($1, $2) $$;
+
+-- The calendar year (UTC) of a time in seconds; on SQLite the same
+-- function is the connection's own (storage/store.c).
+CREATE FUNCTION fangfei_year(bigint) RETURNS bigint LANGUAGE sql IMMUTABLE
+	STRICT PARALLEL SAFE AS
+	$$ SELECT CAST(extract(year FROM to_timestamp($1) AT TIME ZONE 'UTC')
+	AS bigint) $$;
+
 CREATE FUNCTION fangfei_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
 	RAISE EXCEPTION '% is append-only', TG_TABLE_NAME;
