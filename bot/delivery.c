@@ -46,6 +46,8 @@
 #define DELIVERY_TOKEN_LEASE	30	/* another instance's fetch: its time */
 #define DELIVERY_TOKEN_PEER	2	/* ... and how often to look for it */
 #define DELIVERY_BODY_MAX	(64 * 1024)
+#define DELIVERY_LEASE_MARGIN	15	/* seconds past the send timeout */
+#define DELIVERY_RECLAIM_EVERY	5	/* seconds between looks for them */
 #define LIMIT_SLOTS		65536	/* a power of two */
 #define LIMIT_PROBES		32
 
@@ -88,6 +90,7 @@ struct delivery {
 	int			 inflight;
 	LIST_HEAD(, job)	 jobs;
 	int			 txn;		/* the turn's, open */
+	time_t			 reclaim_at;	/* next look for lapsed claims */
 	struct job		*ready[DELIVERY_BATCH];	/* claimed, to
 							   launch */
 	size_t			 nready;
@@ -514,6 +517,35 @@ delivery_number(const struct outbox_row *r, const struct channel *ch)
 }
 
 /*
+ * Until when a claimed row is this sender's: the longest a transfer may
+ * take, and time to record its answer. Past it, another instance on the
+ * same database may send the row (this one was killed, or lost the
+ * database).
+ */
+static time_t
+delivery_lease(const struct delivery *d, time_t now)
+{
+	return now + d->cfg->send_timeout + DELIVERY_LEASE_MARGIN;
+}
+
+/* Now and then: rows a killed sender left claimed go back to the queue
+ * once their lease ran out. */
+static void
+delivery_reclaim(struct delivery *d, time_t now)
+{
+	long	 n = 0;
+
+	if (now < d->reclaim_at)
+		return;
+	d->reclaim_at = now + DELIVERY_RECLAIM_EVERY;
+	if (outbox_reclaim(d->store, now, &n) != STORE_OK)
+		log_error("delivery: reclaim: %s", store_errmsg(d->store));
+	else if (n > 0)
+		log_info("delivery: %ld message(s) claimed by a sender that "
+		    "stopped; sending them again", n);
+}
+
+/*
  * Fills free slots with due rows: claims them in the turn's transaction
  * and queues their jobs in d->ready, which delivery_turn() launches once
  * that commits. Rows that cannot go are marked in the same transaction.
@@ -525,6 +557,7 @@ delivery_fill(struct delivery *d, time_t now)
 	struct outbox_row	 rows[DELIVERY_BATCH];
 	struct job		*jobs[DELIVERY_BATCH];
 	int64_t			 ids[DELIVERY_BATCH];
+	int			 won[DELIVERY_BATCH];
 	const struct channel	*ch;
 	const char		*why;
 	char			 whybuf[256], report[OUTBOX_REPORT_TOKEN_MAX];
@@ -600,7 +633,9 @@ delivery_fill(struct delivery *d, time_t now)
 			 * and durably: the turn's writes so far commit
 			 * before the claim. */
 			(void)delivery_commit(d);
-			if (outbox_claim(d->store, &m.id, 1) != STORE_OK)
+			if (outbox_claim(d->store, &m.id, 1,
+			    delivery_lease(d, now), &won[0]) != STORE_OK ||
+			    !won[0])
 				continue;
 			if (stream_submit(ch, &m, rows[i].attempts) == -1)
 				(void)outbox_finish(d->store, m.id, "pending",
@@ -641,17 +676,23 @@ delivery_fill(struct delivery *d, time_t now)
 	}
 	for (i = 0; i < n; i++)
 		outbox_row_clear(&rows[i]);
-	/* In the turn's transaction: nothing leaves before it commits. */
+	/* In the turn's transaction: nothing leaves before it commits. A
+	 * row another instance claimed since it was read is left to it. */
 	if (njobs > 0 && (delivery_txn(d), outbox_claim(d->store, ids,
-	    njobs)) != STORE_OK) {
+	    njobs, delivery_lease(d, now), won)) != STORE_OK) {
 		log_error("delivery: claim: %s", store_errmsg(d->store));
 		for (i = 0; i < njobs; i++)
 			delivery_job_free(jobs[i]);
 		return 0;
 	}
-	for (i = 0; i < njobs; i++)
-		d->ready[d->nready++] = jobs[i];
-	return (int)njobs;
+	for (i = 0, n = 0; i < njobs; i++) {
+		if (won[i]) {
+			d->ready[d->nready++] = jobs[i];
+			n++;
+		} else
+			delivery_job_free(jobs[i]);
+	}
+	return (int)n;
 }
 
 /* Records the answers of finished transfers in the turn's transaction.
@@ -779,6 +820,7 @@ delivery_main(void *arg)
 
 	while (!atomic_load(&d->stop)) {
 		now = clock_now();
+		delivery_reclaim(d, now);
 		curl_multi_perform(d->multi, &running);
 		/* Freed slots are filled at once, and new transfers start
 		 * at once, not after the next wait. */
@@ -819,7 +861,7 @@ delivery_start(const struct config *cfg, const uint8_t *key, char **cause)
 	 * mark) only makes a row go out again, as a crash in flight does.
 	 */
 	if (store_relaxed(d->store) != STORE_OK ||
-	    outbox_recover(d->store, &n) != STORE_OK) {
+	    outbox_recover(d->store, clock_now(), &n) != STORE_OK) {
 		*cause = xasprintf("outbox: %s", store_errmsg(d->store));
 		store_close(d->store);
 		free(d);

@@ -80,6 +80,9 @@ static const char *const sql_bc_groups =
     " AND o.id > ?2 ORDER BY o.id LIMIT ?3";
 static const char *const sql_ob_recover =
     "UPDATE outbox SET state = 'pending' WHERE state = 'sending'";
+static const char *const sql_ob_reclaim =
+    "UPDATE outbox SET state = 'pending' WHERE state = 'sending'"
+    " AND next_at <= ?1";
 static const char *const sql_ob_due =
     "SELECT o.id, coalesce(o.group_id, 0), o.attempts, o.idem_key, o.body,"
     " coalesce(o.channel, g.channel), g.chat_id, g.webhook, g.secret, o.meta,"
@@ -90,9 +93,10 @@ static const char *const sql_ob_due =
     " LEFT JOIN reporters r ON r.id = o.reporter_id"
     " WHERE o.state = 'pending' AND o.next_at <= ?1"
     " ORDER BY o.next_at, o.id LIMIT ?2";
+/* A claimed row's next_at is its lease: when another may take it. */
 static const char *const sql_ob_claim =
-    "UPDATE outbox SET state = 'sending', attempts = attempts + 1"
-    " WHERE id = ?1 AND state = 'pending'";
+    "UPDATE outbox SET state = 'sending', attempts = attempts + 1,"
+    " next_at = ?2 WHERE id = ?1 AND state = 'pending'";
 static const char *const sql_ob_defer =
     "UPDATE outbox SET next_at = ?2 WHERE id = ?1 AND state = 'pending'";
 /* A delivery report may come before the answer of the send is recorded
@@ -455,16 +459,39 @@ outbox_row_clear(struct outbox_row *r)
 	memset(r, 0, sizeof *r);
 }
 
-/* Returns rows left in flight to the queue. */
+/*
+ * Returns rows left in flight to the queue. On SQLite one process owns
+ * the file, so at its start every row marked 'sending' was left by one
+ * that stopped. On PostgreSQL other instances may be sending theirs:
+ * only rows whose lease ran out are taken.
+ */
 enum store_status
-outbox_recover(struct store *s, long *n)
+outbox_recover(struct store *s, time_t now, long *n)
 {
 	struct db_stmt	*st;
 
+	if (s->pg != NULL)
+		return outbox_reclaim(s, now, n);
 	if ((st = store_stmt(s, sql_ob_recover)) == NULL)
 		return STORE_ERROR;
 	if (db_step(st) != DB_DONE)
 		return store_fail(s, "outbox_recover");
+	*n = (long)store_changes(s);
+	return STORE_OK;
+}
+
+/* Returns rows whose claim's lease ran out to the queue. */
+enum store_status
+outbox_reclaim(struct store *s, time_t now, long *n)
+{
+	struct db_stmt	*st;
+
+	*n = 0;
+	if ((st = store_stmt(s, sql_ob_reclaim)) == NULL)
+		return STORE_ERROR;
+	db_bind_int64(st, 1, (int64_t)now);
+	if (db_step(st) != DB_DONE)
+		return store_fail(s, "outbox_reclaim");
 	*n = (long)store_changes(s);
 	return STORE_OK;
 }
@@ -568,11 +595,14 @@ outbox_update(struct store *s, const char *sql, int64_t id, time_t t)
 	return STORE_OK;
 }
 
-/* Marks rows in flight: in the caller's transaction if one is open, else
- * in one of its own. */
+/* Marks rows in flight until lease: in the caller's transaction if one
+ * is open, else in one of its own; won[i] says whether ids[i] was still
+ * pending, i.e. is this caller's to send. */
 enum store_status
-outbox_claim(struct store *s, const int64_t *ids, size_t n)
+outbox_claim(struct store *s, const int64_t *ids, size_t n, time_t lease,
+    int *won)
 {
+	struct db_stmt		*st;
 	enum store_status	 rc;
 	size_t			 i;
 	int			 own = store_autocommit(s);
@@ -580,11 +610,18 @@ outbox_claim(struct store *s, const int64_t *ids, size_t n)
 	if (own && (rc = store_begin(s)) != STORE_OK)
 		return rc;
 	for (i = 0; i < n; i++) {
-		if ((rc = outbox_update(s, sql_ob_claim, ids[i], 0)) !=
-		    STORE_OK) {
+		if ((st = store_stmt(s, sql_ob_claim)) == NULL) {
+			store_rollback(s);
+			return STORE_ERROR;
+		}
+		db_bind_int64(st, 1, ids[i]);
+		db_bind_int64(st, 2, (int64_t)lease);
+		if (db_step(st) != DB_DONE) {
+			rc = store_fail(s, "outbox_claim");
 			store_rollback(s);
 			return rc;
 		}
+		won[i] = store_changes(s) == 1;
 	}
 	return own ? store_commit(s) : STORE_OK;
 }

@@ -129,15 +129,26 @@ enum store_status outbox_queue_reporter(struct store *, int64_t reporter,
 		    const char *channel, const char *text, const char *idem_key,
 		    time_t now);
 
-/* At start: rows left 'sending' by a stopped process become due again. */
-enum store_status outbox_recover(struct store *, long *n);
+/* At start: rows left 'sending' by a stopped process become due again
+ * (on PostgreSQL, where other instances share the outbox, those whose
+ * lease ran out). */
+enum store_status outbox_recover(struct store *, time_t now, long *n);
+/* Rows whose claim's lease ran out (their sender was killed) become due
+ * again; run now and then, *n gets how many. */
+enum store_status outbox_reclaim(struct store *, time_t now, long *n);
 /* Reads up to n due rows (not yet claimed), oldest first. */
 enum store_status outbox_due(struct store *, time_t now,
 		    struct outbox_row *, size_t n, size_t *count);
-/* Marks rows as being sent, in the caller's transaction if one is open
- * (which must commit before any of their requests leaves), else in one
- * of its own. On failure the caller's transaction is rolled back. */
-enum store_status outbox_claim(struct store *, const int64_t *ids, size_t n);
+/*
+ * Marks rows as being sent until lease (when another sender may take
+ * them over), in the caller's transaction if one is open (which must
+ * commit before any of their requests leaves), else in one of its own.
+ * won[i] is 1 when ids[i] was still pending and is now the caller's, 0
+ * when another sender claimed it first: only won rows may be sent. On
+ * failure the caller's transaction is rolled back.
+ */
+enum store_status outbox_claim(struct store *, const int64_t *ids, size_t n,
+		    time_t lease, int *won);
 /* Pushes a row's next attempt back without counting an attempt (rate
  * limit). */
 enum store_status outbox_defer(struct store *, int64_t id, time_t next_at);

@@ -2,6 +2,8 @@
  * Unit tests of staff, bind codes, tokens, area scoping, broadcasts and
  * the outbox state machine, on a real SQLite file; and the backoff.
  */
+#include <pthread.h>
+
 #include "teststore.h"
 
 #include "bot/delivery.h"
@@ -117,6 +119,7 @@ test_broadcast_outbox(void **state)
 	struct outbox_row	 rows[8];
 	struct broadcast_counts	 c;
 	int64_t			 g, bid, ids[8];
+	int			 won[8];
 	size_t			 n, i;
 	long			 rec;
 	struct broadcast_reach	 reach;
@@ -160,7 +163,8 @@ test_broadcast_outbox(void **state)
 	assert_int_equal(g, 1);
 	for (i = 0; i < n; i++)
 		outbox_row_clear(&rows[i]);
-	assert_int_equal(outbox_claim(fx->s, ids, 3), STORE_OK);
+	assert_int_equal(outbox_claim(fx->s, ids, 3, 120, won), STORE_OK);
+	assert_true(won[0] && won[1] && won[2]);
 	assert_int_equal(outbox_due(fx->s, 100, rows, 8, &n), STORE_OK);
 	assert_int_equal(n, 0);		/* claimed rows are not due */
 	assert_int_equal(outbox_finish(fx->s, ids[0], "sent", 100, NULL, 101),
@@ -174,7 +178,7 @@ test_broadcast_outbox(void **state)
 	assert_int_equal(outbox_next_due(fx->s, &when), STORE_OK);
 	assert_int_equal(when, 150);
 	/* A restart finds the one left in flight. */
-	assert_int_equal(outbox_recover(fx->s, &rec), STORE_OK);
+	assert_int_equal(outbox_recover(fx->s, 149, &rec), STORE_OK);
 	assert_int_equal(rec, 1);
 	assert_int_equal(outbox_due(fx->s, 149, rows, 8, &n), STORE_OK);
 	assert_int_equal(n, 1);
@@ -198,6 +202,7 @@ test_delivery_turn(void **state)
 	struct broadcast_counts	 c;
 	struct broadcast_reach	 reach;
 	int64_t			 g, bid, ids[8];
+	int			 won[8];
 	size_t			 n, i;
 
 	for (i = 0; i < 3; i++) {
@@ -222,14 +227,15 @@ test_delivery_turn(void **state)
 	}
 	/* One turn: two claimed, never committed. */
 	assert_int_equal(store_begin(fx->s), STORE_OK);
-	assert_int_equal(outbox_claim(fx->s, ids, 2), STORE_OK);
+	assert_int_equal(outbox_claim(fx->s, ids, 2, 200, won), STORE_OK);
 	store_rollback(fx->s);
 	assert_int_equal(broadcasts_counts(fx->s, bid, &c), STORE_OK);
 	assert_int_equal(c.pending, 3);
 	assert_int_equal(c.sending, 0);
 	/* The next turn commits its claims; the one after, answers. */
 	assert_int_equal(store_begin(fx->s), STORE_OK);
-	assert_int_equal(outbox_claim(fx->s, ids, 3), STORE_OK);
+	assert_int_equal(outbox_claim(fx->s, ids, 3, 200, won), STORE_OK);
+	assert_true(won[0] && won[1] && won[2]);
 	assert_int_equal(store_commit(fx->s), STORE_OK);
 	assert_int_equal(store_begin(fx->s), STORE_OK);
 	assert_int_equal(outbox_finish(fx->s, ids[0], "sent", 100, NULL, 101),
@@ -248,6 +254,130 @@ test_delivery_turn(void **state)
 	assert_int_equal(c.sent, 1);
 	assert_int_equal(c.sending, 2);
 	assert_int_equal(c.dead, 0);
+}
+
+/* A sender of test_two_senders: its own store claims due rows in turns
+ * until none is left, counting what it won in wins[] (by row id). */
+struct sender {
+	struct store	*s;
+	int		*wins;		/* [TWO_ROWS_MAX] */
+	int64_t		 base;		/* the first row's id */
+	int		 won;
+};
+
+#define TWO_ROWS	40
+#define TWO_ROWS_MAX	64
+
+static void *
+sender_run(void *arg)
+{
+	struct sender		*sd = arg;
+	struct outbox_row	 rows[7];
+	int64_t			 ids[7];
+	int			 won[7];
+	size_t			 n, i;
+
+	for (;;) {
+		assert_int_equal(store_begin(sd->s), STORE_OK);
+		assert_int_equal(outbox_due(sd->s, 100, rows, 7, &n), STORE_OK);
+		if (n == 0) {
+			store_rollback(sd->s);
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			ids[i] = rows[i].id;
+			outbox_row_clear(&rows[i]);
+		}
+		assert_int_equal(outbox_claim(sd->s, ids, n, 500, won),
+		    STORE_OK);
+		assert_int_equal(store_commit(sd->s), STORE_OK);
+		for (i = 0; i < n; i++) {
+			if (!won[i])
+				continue;
+			assert_true(ids[i] - sd->base < TWO_ROWS_MAX);
+			sd->wins[ids[i] - sd->base]++;
+			sd->won++;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Two senders on one database (two connections, as two instances have):
+ * a row both read as due is sent by the one that claims it first; run
+ * together, every row is claimed exactly once; a claimed row goes back
+ * to the queue only when its lease runs out.
+ */
+static void
+test_two_senders(void **state)
+{
+	struct fixture		*fx = *state;
+	struct broadcast_reach	 reach;
+	struct outbox_row	 ra[1], rb[1];
+	struct sender		 sa, sb;
+	pthread_t		 ta, tb;
+	struct store		*b;
+	int			 wins[TWO_ROWS_MAX] = { 0 };
+	int			 wb[TWO_ROWS_MAX] = { 0 }, won, i;
+	int64_t			 g, bid, id;
+	size_t			 n;
+	long			 rec;
+
+	for (i = 0; i < TWO_ROWS; i++) {
+		char	 name[8], url[64];
+
+		(void)snprintf(name, sizeof name, "r%d", i);
+		(void)snprintf(url, sizeof url, "http://127.0.0.1:1/%d", i);
+		assert_int_equal(groups_add_robot(fx->s, "wecom", name,
+		    fx->building, "building", url, NULL, 1, &g), STORE_OK);
+	}
+	assert_int_equal(store_begin(fx->s), STORE_OK);
+	assert_int_equal(broadcasts_create(fx->s, &(struct broadcast_new){
+	    .area = fx->building, .kinds = "building", .text = "注意",
+	    .by = "test" }, 100, &bid, &reach), STORE_OK);
+	assert_int_equal(store_commit(fx->s), STORE_OK);
+	assert_int_equal(reach.groups, TWO_ROWS);
+	b = teststore_reopen(key);
+
+	/* Both read the same first row; the first claim wins it. */
+	assert_int_equal(outbox_due(fx->s, 100, ra, 1, &n), STORE_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(outbox_due(b, 100, rb, 1, &n), STORE_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(ra[0].id, rb[0].id);
+	id = ra[0].id;
+	outbox_row_clear(&ra[0]);
+	outbox_row_clear(&rb[0]);
+	assert_int_equal(outbox_claim(fx->s, &id, 1, 500, &won), STORE_OK);
+	assert_int_equal(won, 1);
+	assert_int_equal(outbox_claim(b, &id, 1, 500, &won), STORE_OK);
+	assert_int_equal(won, 0);
+
+	/* The rest, by both at once. */
+	sa = (struct sender){ fx->s, wins, id, 0 };
+	sb = (struct sender){ b, wb, id, 0 };
+	assert_int_equal(pthread_create(&ta, NULL, sender_run, &sa), 0);
+	assert_int_equal(pthread_create(&tb, NULL, sender_run, &sb), 0);
+	assert_int_equal(pthread_join(ta, NULL), 0);
+	assert_int_equal(pthread_join(tb, NULL), 0);
+	for (i = 0; i < TWO_ROWS_MAX; i++)
+		wins[i] += wb[i];
+	assert_int_equal(sa.won + sb.won, TWO_ROWS - 1);
+	assert_int_equal(wins[0], 0);	/* the first, claimed above */
+	for (i = 1; i < TWO_ROWS; i++)
+		assert_int_equal(wins[i], 1);
+
+	/* Every row is claimed until 500: nothing comes back before. */
+	assert_int_equal(outbox_reclaim(b, 499, &rec), STORE_OK);
+	assert_int_equal(rec, 0);
+	assert_int_equal(outbox_due(b, 499, ra, 1, &n), STORE_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(outbox_reclaim(b, 500, &rec), STORE_OK);
+	assert_int_equal(rec, TWO_ROWS);
+	assert_int_equal(outbox_due(b, 500, ra, 1, &n), STORE_OK);
+	assert_int_equal(n, 1);
+	outbox_row_clear(&ra[0]);
+	store_close(b);
 }
 
 /* The backoff doubles from the base to half an hour; a platform's
@@ -277,6 +407,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_broadcast_outbox, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_delivery_turn, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_two_senders, setup,
 		    teardown),
 		cmocka_unit_test(test_backoff),
 	};

@@ -505,6 +505,7 @@ test_report(void **state)
 	struct outbox_row	 rows[16];
 	char			 st[16];
 	int64_t			 bid, ids[3], g;
+	int			 won[3];
 	size_t			 n, groups, i;
 
 	assert_int_equal(put(fx, NUM_B12, fx->b12, NULL), PHONE_ADDED);
@@ -520,7 +521,8 @@ test_report(void **state)
 		ids[i] = rows[i].id;
 		outbox_row_clear(&rows[i]);
 	}
-	assert_int_equal(outbox_claim(fx->s, ids, 3), STORE_OK);
+	assert_int_equal(outbox_claim(fx->s, ids, 3, 2100, won), STORE_OK);
+	assert_true(won[0] && won[1] && won[2]);
 
 	/* Row 0: sent, then delivered; a second report changes nothing. */
 	assert_int_equal(outbox_finish(fx->s, ids[0], "sent", 0, NULL, 2001),
