@@ -9,7 +9,7 @@
 static const char *const sql_lead_add =
     "INSERT INTO leads (area_id, group_id, msg_key, phrase, body, created_at)"
     " VALUES (?1, (SELECT id FROM groups WHERE channel = ?2 AND chat_id = ?3),"
-    " ?2 || char(31) || ?3 || char(31) || ?4, ?5, ?6, ?7)"
+    " ?2 || ?8 || ?3 || ?8 || ?4, ?5, ?6, ?7)"
     " ON CONFLICT (msg_key) DO NOTHING RETURNING id";
 static const char *const sql_lead_warn =
     "UPDATE groups SET warned_at = ?3 WHERE channel = ?1 AND chat_id = ?2"
@@ -48,6 +48,9 @@ leads_add(struct store *s, const struct lead_new *l, time_t now, int64_t *id)
 	db_bind_text(st, 5, l->phrase, -1, DB_STATIC);
 	db_bind_text(st, 6, l->body, -1, DB_STATIC);
 	db_bind_int64(st, 7, (int64_t)now);
+	/* The key's separator, US (0x1f): bound, as the engines spell the
+	 * character differently. */
+	db_bind_text(st, 8, "\x1f", 1, DB_STATIC);
 	rc = db_step(st);
 	if (rc == DB_ROW)
 		*id = db_column_int64(st, 0);

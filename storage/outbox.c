@@ -78,11 +78,20 @@ static const char *const sql_bc_groups =
     " LEFT JOIN groups g ON g.id = o.group_id"
     " LEFT JOIN phones p ON p.id = o.phone_id WHERE o.broadcast_id = ?1"
     " AND o.id > ?2 ORDER BY o.id LIMIT ?3";
+/* A row back in the queue is due at once (its next_at was its lease). */
 static const char *const sql_ob_recover =
-    "UPDATE outbox SET state = 'pending' WHERE state = 'sending'";
+    "UPDATE outbox SET state = 'pending', next_at = ?1"
+    " WHERE state = 'sending'";
 static const char *const sql_ob_reclaim =
-    "UPDATE outbox SET state = 'pending' WHERE state = 'sending'"
-    " AND next_at <= ?1";
+    "UPDATE outbox SET state = 'pending', next_at = ?1"
+    " WHERE state = 'sending' AND next_at <= ?1";
+/* The same on PostgreSQL, and rows whose claimer's connection is gone (a
+ * killed instance: the server ended its session) at once. */
+static const char *const sql_ob_reclaim_pg =
+    "UPDATE outbox SET state = 'pending', next_at = ?1"
+    " WHERE state = 'sending' AND (next_at <= ?1 OR (claimer IS NOT NULL"
+    " AND claimer NOT IN"
+    " (SELECT pid FROM pg_stat_activity WHERE pid IS NOT NULL)))";
 static const char *const sql_ob_due =
     "SELECT o.id, coalesce(o.group_id, 0), o.attempts, o.idem_key, o.body,"
     " coalesce(o.channel, g.channel), g.chat_id, g.webhook, g.secret, o.meta,"
@@ -93,10 +102,11 @@ static const char *const sql_ob_due =
     " LEFT JOIN reporters r ON r.id = o.reporter_id"
     " WHERE o.state = 'pending' AND o.next_at <= ?1"
     " ORDER BY o.next_at, o.id LIMIT ?2";
-/* A claimed row's next_at is its lease: when another may take it. */
+/* A claimed row's next_at is its lease: when another may take it;
+ * claimer its connection's server process on PostgreSQL. */
 static const char *const sql_ob_claim =
     "UPDATE outbox SET state = 'sending', attempts = attempts + 1,"
-    " next_at = ?2 WHERE id = ?1 AND state = 'pending'";
+    " next_at = ?2, claimer = ?3 WHERE id = ?1 AND state = 'pending'";
 static const char *const sql_ob_defer =
     "UPDATE outbox SET next_at = ?2 WHERE id = ?1 AND state = 'pending'";
 /* A delivery report may come before the answer of the send is recorded
@@ -474,20 +484,23 @@ outbox_recover(struct store *s, time_t now, long *n)
 		return outbox_reclaim(s, now, n);
 	if ((st = store_stmt(s, sql_ob_recover)) == NULL)
 		return STORE_ERROR;
+	db_bind_int64(st, 1, (int64_t)now);
 	if (db_step(st) != DB_DONE)
 		return store_fail(s, "outbox_recover");
 	*n = (long)store_changes(s);
 	return STORE_OK;
 }
 
-/* Returns rows whose claim's lease ran out to the queue. */
+/* Returns rows whose claim's lease ran out to the queue (on PostgreSQL
+ * also those whose claimer's connection is gone). */
 enum store_status
 outbox_reclaim(struct store *s, time_t now, long *n)
 {
 	struct db_stmt	*st;
 
 	*n = 0;
-	if ((st = store_stmt(s, sql_ob_reclaim)) == NULL)
+	if ((st = store_stmt(s, s->pg != NULL ? sql_ob_reclaim_pg :
+	    sql_ob_reclaim)) == NULL)
 		return STORE_ERROR;
 	db_bind_int64(st, 1, (int64_t)now);
 	if (db_step(st) != DB_DONE)
@@ -616,6 +629,8 @@ outbox_claim(struct store *s, const int64_t *ids, size_t n, time_t lease,
 		}
 		db_bind_int64(st, 1, ids[i]);
 		db_bind_int64(st, 2, (int64_t)lease);
+		if (s->pg != NULL)
+			db_bind_int64(st, 3, PQbackendPID(s->pg));
 		if (db_step(st) != DB_DONE) {
 			rc = store_fail(s, "outbox_claim");
 			store_rollback(s);

@@ -130,11 +130,12 @@ enum store_status outbox_queue_reporter(struct store *, int64_t reporter,
 		    time_t now);
 
 /* At start: rows left 'sending' by a stopped process become due again
- * (on PostgreSQL, where other instances share the outbox, those whose
- * lease ran out). */
+ * (on PostgreSQL, where other instances share the outbox, those
+ * outbox_reclaim() takes). */
 enum store_status outbox_recover(struct store *, time_t now, long *n);
-/* Rows whose claim's lease ran out (their sender was killed) become due
- * again; run now and then, *n gets how many. */
+/* Rows whose claim's lease ran out (their sender was killed, or hangs)
+ * become due again; on PostgreSQL also, at once, those whose claiming
+ * connection is gone. Run now and then; *n gets how many. */
 enum store_status outbox_reclaim(struct store *, time_t now, long *n);
 /* Reads up to n due rows (not yet claimed), oldest first. */
 enum store_status outbox_due(struct store *, time_t now,

@@ -64,5 +64,6 @@ int	 e2e_sql_text(const struct daemon *, const char *sql, char *out,
 /* Whether the daemon's database files (the database and its WAL) hold
  * the bytes of s anywhere (a phone number must only be stored sealed). */
 int	 e2e_db_holds(const struct daemon *, const char *);
+int	 e2e_sql_exec(const struct daemon *, const char *sql);
 
 #endif

@@ -150,14 +150,7 @@ ref_of(const char *like, char *out, size_t size)
 static void
 sql_exec(const char *sql)
 {
-	char	 path[512];
-	sqlite3	*db;
-
-	(void)snprintf(path, sizeof path, "%s/fangfei.db", d.dir);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
-	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+	assert_int_equal(e2e_sql_exec(&d, sql), 0);
 }
 
 static int

@@ -249,13 +249,13 @@ test_migrate_and_backup(void **state)
 	free(url);
 	(void)snprintf(conf, sizeof conf, "%s/fangfei.ini", dst.dir);
 	assert_int_equal(run_all(migrate, out, sizeof out), 0);
-	assert_non_null(strstr(out, "schema version 16"));
+	assert_non_null(strstr(out, "schema version 17"));
 	assert_null(strstr(out, "host="));	/* the query is not shown */
 	assert_int_equal(e2e_sql_long(&dst, "SELECT max(version) FROM "
-	    "fangfei_schema"), 16);
+	    "fangfei_schema"), 17);
 	/* Again: nothing to do, the same answer. */
 	assert_int_equal(run_all(migrate, out, sizeof out), 0);
-	assert_non_null(strstr(out, "schema version 16"));
+	assert_non_null(strstr(out, "schema version 17"));
 	assert_int_equal(run_all(backup, out, sizeof out), 1);
 	assert_non_null(strstr(out, "pg_dump"));
 	assert_int_equal(access("/tmp/fangfei-e2e-never", F_OK), -1);

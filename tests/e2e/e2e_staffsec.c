@@ -77,15 +77,8 @@ group_teardown(void **state)
 static void
 sql_exec(const char *sql)
 {
-	char	 path[512];
-	sqlite3	*db;
-
-	(void)snprintf(path, sizeof path, "%s/fangfei.db", d.dir);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
-	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-	sqlite3_close(db);
+	if (e2e_sql_exec(&d, sql) != 0)
+		fail_msg("%s: failed", sql);
 }
 
 /* POSTs a generic-channel message and returns the answer. */

@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 
 #include "e2e.h"
+#include "tests/pgholds.h"
 
 /* Aborts the test run with a message. */
 static void
@@ -403,8 +404,44 @@ e2e_sql_text(const struct daemon *d, const char *sql, char *out, size_t size)
 	return rc;
 }
 
+/* Runs a statement that changes rows in the daemon's database, either
+ * engine; 0, or -1 after saying why. */
+int
+e2e_sql_exec(const struct daemon *d, const char *sql)
+{
+	char		 path[512];
+	sqlite3		*db;
+	PGconn		*c;
+	PGresult	*res;
+	int		 rc = -1;
+
+	if (d->db_url != NULL) {
+		c = PQconnectdb(d->db_url);
+		res = PQexec(c, sql);
+		if (PQresultStatus(res) == PGRES_COMMAND_OK ||
+		    PQresultStatus(res) == PGRES_TUPLES_OK)
+			rc = 0;
+		else
+			fprintf(stderr, "e2e: %s: %s", sql, PQerrorMessage(c));
+		PQclear(res);
+		PQfinish(c);
+		return rc;
+	}
+	(void)snprintf(path, sizeof path, "%s/fangfei.db", d->dir);
+	if (sqlite3_open(path, &db) != SQLITE_OK)
+		return -1;
+	sqlite3_busy_timeout(db, 5000);
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK)
+		rc = 0;
+	else
+		fprintf(stderr, "e2e: %s: %s\n", sql, sqlite3_errmsg(db));
+	sqlite3_close(db);
+	return rc;
+}
+
 /* Whether the daemon's database files (the database and its WAL) hold
- * the bytes of s anywhere. */
+ * the bytes of s anywhere; on PostgreSQL, any row of any table. A
+ * database that cannot be read counts as holding it. */
 int
 e2e_db_holds(const struct daemon *d, const char *s)
 {
@@ -415,6 +452,8 @@ e2e_db_holds(const struct daemon *d, const char *s)
 	long	 size;
 	int	 found = 0;
 
+	if (d->db_url != NULL)
+		return pgholds(d->db_url, s) != 0;
 	for (i = 0; i < 2 && !found; i++) {
 		(void)snprintf(path, sizeof path, "%s/fangfei.db%s", d->dir,
 		    suffix[i]);

@@ -399,6 +399,8 @@ CREATE INDEX outbox_phone ON outbox(phone_id);
 -- comma-separated list stay one text on both engines.
 CREATE FUNCTION instr(text, text) RETURNS integer LANGUAGE sql IMMUTABLE
 	STRICT PARALLEL SAFE AS $$ SELECT strpos($1, $2) $$;
+CREATE FUNCTION instr(bytea, bytea) RETURNS integer LANGUAGE sql IMMUTABLE
+	STRICT PARALLEL SAFE AS $$ SELECT position($2 IN $1) $$;
 
 -- The calendar year (UTC) of a time in seconds; on SQLite the same
 -- function is the connection's own (storage/store.c).
