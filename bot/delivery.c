@@ -78,6 +78,7 @@ struct limit_slot {
 	int	 in_second;
 	time_t	 minute;
 	int	 in_minute;
+	uint64_t turn;		/* of delivery_fill(), when last counted */
 };
 
 struct delivery {
@@ -101,7 +102,9 @@ struct delivery {
 		const struct channel		*channel;
 		time_t				 second;
 		int				 count;
+		uint64_t			 turn;
 	}			 global[CONFIG_CHANNELS_MAX + 8];
+	uint64_t		 turn;		/* delivery_fill()s so far */
 	struct channel		 robots[8];	/* outbound-only backends */
 };
 
@@ -195,49 +198,78 @@ delivery_slot(struct delivery *d, int64_t group, time_t now)
 	return spare;
 }
 
+/* The key of a row's per-chat rate limits: the group, or a number or a
+ * reporter in ranges of their own. */
+static int64_t
+delivery_target(const struct outbox_row *r)
+{
+	if (r->phone_id != 0)
+		return -r->phone_id;
+	if (r->reporter_id != 0)
+		return -(r->reporter_id + ((int64_t)1 << 40));
+	return r->group_id;
+}
+
 /*
- * Applies the limits to one send for target (a group id, or minus a
- * number's id) at now: the instance's throughput (a gateway's configured
- * rate, else the platform's global rate) and the platform's per-chat
- * rates. Returns 0 and counts it if allowed, else the time when it may go.
+ * Applies the limits to one send of row r at now: the channel's
+ * throughput (a gateway's configured rate, else the platform's global
+ * rate) and the platform's per-chat rates. Returns 0 and counts it if
+ * allowed, else the time when it may go.
+ *
+ * With one sender the counters here are the whole truth. Where other
+ * instances send from the same outbox, what every sender claimed in
+ * earlier turns comes from the database (outbox_recent(), read under the
+ * turn's write lock), and the counters here keep only this turn's,
+ * whose claims are not written yet.
  */
 static time_t
-delivery_limit(struct delivery *d, const struct channel *ch, int64_t target,
-    time_t now)
+delivery_limit(struct delivery *d, const struct channel *ch,
+    const struct outbox_row *r, time_t now)
 {
 	const struct channel_backend	*b = ch->backend;
 	struct limit_slot		*sl;
+	struct outbox_recent		 rec;
+	int64_t				 target = delivery_target(r);
 	size_t				 i;
 	int				 rate;
 
 	if (!d->cfg->rate_limits)
 		return 0;
+	if (outbox_recent(d->store, r, ch->name, now, &rec) != STORE_OK) {
+		log_error("delivery: %s", store_errmsg(d->store));
+		return now + 1;
+	}
 	rate = ch->per_second > 0 ? ch->per_second : b->global_second;
 	for (i = 0; i < sizeof d->global / sizeof d->global[0]; i++)
 		if (d->global[i].channel == ch || d->global[i].channel == NULL)
 			break;
 	if (i < sizeof d->global / sizeof d->global[0]) {
 		d->global[i].channel = ch;
-		if (d->global[i].second != now) {
+		if (d->global[i].second != now || (rec.shared &&
+		    d->global[i].turn != d->turn)) {
 			d->global[i].second = now;
 			d->global[i].count = 0;
+			d->global[i].turn = d->turn;
 		}
-		if (rate > 0 && d->global[i].count >= rate)
+		if (rate > 0 && d->global[i].count + rec.channel_second >= rate)
 			return now + 1;
 	}
 	if ((sl = delivery_slot(d, target, now)) == NULL)
 		return now + 1;		/* table full of live windows */
-	if (sl->second != now) {
+	if (sl->second != now || (rec.shared && sl->turn != d->turn)) {
 		sl->second = now;
 		sl->in_second = 0;
 	}
-	if (sl->minute != now / 60) {
+	if (sl->minute != now / 60 || (rec.shared && sl->turn != d->turn)) {
 		sl->minute = now / 60;
 		sl->in_minute = 0;
 	}
-	if (b->per_chat_second > 0 && sl->in_second >= b->per_chat_second)
+	sl->turn = d->turn;
+	if (b->per_chat_second > 0 && sl->in_second + rec.target_second >=
+	    b->per_chat_second)
 		return now + 1;
-	if (b->per_chat_minute > 0 && sl->in_minute >= b->per_chat_minute)
+	if (b->per_chat_minute > 0 && sl->in_minute + rec.target_minute >=
+	    b->per_chat_minute)
 		return (now / 60 + 1) * 60;
 	sl->in_second++;
 	sl->in_minute++;
@@ -490,17 +522,6 @@ delivery_token_done(struct delivery *d, struct job *j, long status,
 	explicit_bzero(value, sizeof value);
 }
 
-/* The key of a row's per-chat rate limits: the group, or a number or a
- * reporter in ranges of their own. */
-static int64_t
-delivery_target(const struct outbox_row *r)
-{
-	if (r->phone_id != 0)
-		return -r->phone_id;
-	if (r->reporter_id != 0)
-		return -(r->reporter_id + ((int64_t)1 << 40));
-	return r->group_id;
-}
 
 /* Why a row to a number cannot go (it opted out since it was queued, its
  * seal does not open, the instance sends no SMS), or NULL. */
@@ -571,6 +592,7 @@ delivery_fill(struct delivery *d, time_t now)
 	want = (size_t)(d->cfg->max_inflight - d->inflight - (int)d->nready);
 	if (want > DELIVERY_BATCH)
 		want = DELIVERY_BATCH;
+	d->turn++;
 	if (outbox_due(d->store, now, rows, want, &n) != STORE_OK) {
 		log_error("delivery: %s", store_errmsg(d->store));
 		return 0;
@@ -608,8 +630,7 @@ delivery_fill(struct delivery *d, time_t now)
 			    "another reporter key)", now);
 			continue;
 		}
-		if ((later = delivery_limit(d, ch, delivery_target(&rows[i]),
-		    now)) != 0) {
+		if ((later = delivery_limit(d, ch, &rows[i], now)) != 0) {
 			(void)outbox_defer(d->store, rows[i].id, later);
 			continue;
 		}
@@ -634,7 +655,7 @@ delivery_fill(struct delivery *d, time_t now)
 			 * before the claim. */
 			(void)delivery_commit(d);
 			if (outbox_claim(d->store, &m.id, 1,
-			    delivery_lease(d, now), &won[0]) != STORE_OK ||
+			    now, delivery_lease(d, now), &won[0]) != STORE_OK ||
 			    !won[0])
 				continue;
 			if (stream_submit(ch, &m, rows[i].attempts) == -1)
@@ -679,7 +700,7 @@ delivery_fill(struct delivery *d, time_t now)
 	/* In the turn's transaction: nothing leaves before it commits. A
 	 * row another instance claimed since it was read is left to it. */
 	if (njobs > 0 && (delivery_txn(d), outbox_claim(d->store, ids,
-	    njobs, delivery_lease(d, now), won)) != STORE_OK) {
+	    njobs, now, delivery_lease(d, now), won)) != STORE_OK) {
 		log_error("delivery: claim: %s", store_errmsg(d->store));
 		for (i = 0; i < njobs; i++)
 			delivery_job_free(jobs[i]);

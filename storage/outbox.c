@@ -106,7 +106,19 @@ static const char *const sql_ob_due =
  * claimer its connection's server process on PostgreSQL. */
 static const char *const sql_ob_claim =
     "UPDATE outbox SET state = 'sending', attempts = attempts + 1,"
-    " next_at = ?2, claimer = ?3 WHERE id = ?1 AND state = 'pending'";
+    " next_at = ?2, claimer = ?3, claimed_at = ?4"
+    " WHERE id = ?1 AND state = 'pending'";
+/* PostgreSQL: what every sender claimed for a target in this minute
+ * (?5) and second (?6), and for a channel in this second. */
+static const char *const sql_ob_recent_pg =
+    "SELECT count(*) FILTER (WHERE o.group_id = ?1 OR o.phone_id = ?2"
+    " OR o.reporter_id = ?3),"
+    " count(*) FILTER (WHERE o.claimed_at >= ?6 AND (o.group_id = ?1"
+    " OR o.phone_id = ?2 OR o.reporter_id = ?3)),"
+    " count(*) FILTER (WHERE o.claimed_at >= ?6"
+    " AND coalesce(o.channel, g.channel) = ?4)"
+    " FROM outbox o LEFT JOIN groups g ON g.id = o.group_id"
+    " WHERE o.claimed_at >= ?5";
 static const char *const sql_ob_defer =
     "UPDATE outbox SET next_at = ?2 WHERE id = ?1 AND state = 'pending'";
 /* A delivery report may come before the answer of the send is recorded
@@ -612,8 +624,8 @@ outbox_update(struct store *s, const char *sql, int64_t id, time_t t)
  * is open, else in one of its own; won[i] says whether ids[i] was still
  * pending, i.e. is this caller's to send. */
 enum store_status
-outbox_claim(struct store *s, const int64_t *ids, size_t n, time_t lease,
-    int *won)
+outbox_claim(struct store *s, const int64_t *ids, size_t n, time_t now,
+    time_t lease, int *won)
 {
 	struct db_stmt		*st;
 	enum store_status	 rc;
@@ -631,6 +643,7 @@ outbox_claim(struct store *s, const int64_t *ids, size_t n, time_t lease,
 		db_bind_int64(st, 2, (int64_t)lease);
 		if (s->pg != NULL)
 			db_bind_int64(st, 3, PQbackendPID(s->pg));
+		db_bind_int64(st, 4, (int64_t)now);
 		if (db_step(st) != DB_DONE) {
 			rc = store_fail(s, "outbox_claim");
 			store_rollback(s);
@@ -639,6 +652,40 @@ outbox_claim(struct store *s, const int64_t *ids, size_t n, time_t lease,
 		won[i] = store_changes(s) == 1;
 	}
 	return own ? store_commit(s) : STORE_OK;
+}
+
+/* Counts what every sender claimed lately for r's target and channel
+ * (see outbox.h). */
+enum store_status
+outbox_recent(struct store *s, const struct outbox_row *r,
+    const char *channel, time_t now, struct outbox_recent *out)
+{
+	struct db_stmt	*st;
+
+	memset(out, 0, sizeof *out);
+	if (s->pg == NULL)
+		return STORE_OK;	/* one sender: its own counts are all */
+	out->shared = 1;
+	if ((st = store_stmt(s, sql_ob_recent_pg)) == NULL)
+		return STORE_ERROR;
+	if (r->phone_id != 0)
+		db_bind_int64(st, 2, r->phone_id);
+	else if (r->reporter_id != 0)
+		db_bind_int64(st, 3, r->reporter_id);
+	else
+		db_bind_int64(st, 1, r->group_id);
+	store_bind_text(st, 4, channel);
+	db_bind_int64(st, 5, (int64_t)(now / 60 * 60));
+	db_bind_int64(st, 6, (int64_t)now);
+	if (db_step(st) != DB_ROW) {
+		db_reset(st);
+		return store_fail(s, "outbox_recent");
+	}
+	out->target_minute = (int)db_column_int64(st, 0);
+	out->target_second = (int)db_column_int64(st, 1);
+	out->channel_second = (int)db_column_int64(st, 2);
+	db_reset(st);
+	return STORE_OK;
 }
 
 /* Pushes a row back (rate limit). */

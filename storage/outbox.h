@@ -149,7 +149,23 @@ enum store_status outbox_due(struct store *, time_t now,
  * failure the caller's transaction is rolled back.
  */
 enum store_status outbox_claim(struct store *, const int64_t *ids, size_t n,
-		    time_t lease, int *won);
+		    time_t now, time_t lease, int *won);
+
+/* What the senders sharing an outbox claimed lately, for rate limits. */
+struct outbox_recent {
+	int	 shared;	/* 0: this process is the only sender */
+	int	 target_minute;	/* the row's chat or number, this minute */
+	int	 target_second;	/* ... this second */
+	int	 channel_second; /* the row's channel, this second */
+};
+/*
+ * Fills out for row r going out on channel at now. Where other processes
+ * send from the same outbox (PostgreSQL), counts the rows every one of
+ * them claimed; in the caller's write transaction, so that senders count
+ * one after another. Elsewhere out->shared is 0 and nothing is read.
+ */
+enum store_status outbox_recent(struct store *, const struct outbox_row *r,
+		    const char *channel, time_t now, struct outbox_recent *out);
 /* Pushes a row's next attempt back without counting an attempt (rate
  * limit). */
 enum store_status outbox_defer(struct store *, int64_t id, time_t next_at);

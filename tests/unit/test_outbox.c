@@ -163,7 +163,7 @@ test_broadcast_outbox(void **state)
 	assert_int_equal(g, 1);
 	for (i = 0; i < n; i++)
 		outbox_row_clear(&rows[i]);
-	assert_int_equal(outbox_claim(fx->s, ids, 3, 120, won), STORE_OK);
+	assert_int_equal(outbox_claim(fx->s, ids, 3, 100, 120, won), STORE_OK);
 	assert_true(won[0] && won[1] && won[2]);
 	assert_int_equal(outbox_due(fx->s, 100, rows, 8, &n), STORE_OK);
 	assert_int_equal(n, 0);		/* claimed rows are not due */
@@ -227,14 +227,14 @@ test_delivery_turn(void **state)
 	}
 	/* One turn: two claimed, never committed. */
 	assert_int_equal(store_begin(fx->s), STORE_OK);
-	assert_int_equal(outbox_claim(fx->s, ids, 2, 200, won), STORE_OK);
+	assert_int_equal(outbox_claim(fx->s, ids, 2, 100, 200, won), STORE_OK);
 	store_rollback(fx->s);
 	assert_int_equal(broadcasts_counts(fx->s, bid, &c), STORE_OK);
 	assert_int_equal(c.pending, 3);
 	assert_int_equal(c.sending, 0);
 	/* The next turn commits its claims; the one after, answers. */
 	assert_int_equal(store_begin(fx->s), STORE_OK);
-	assert_int_equal(outbox_claim(fx->s, ids, 3, 200, won), STORE_OK);
+	assert_int_equal(outbox_claim(fx->s, ids, 3, 100, 200, won), STORE_OK);
 	assert_true(won[0] && won[1] && won[2]);
 	assert_int_equal(store_commit(fx->s), STORE_OK);
 	assert_int_equal(store_begin(fx->s), STORE_OK);
@@ -288,7 +288,7 @@ sender_run(void *arg)
 			ids[i] = rows[i].id;
 			outbox_row_clear(&rows[i]);
 		}
-		assert_int_equal(outbox_claim(sd->s, ids, n, 500, won),
+		assert_int_equal(outbox_claim(sd->s, ids, n, 100, 500, won),
 		    STORE_OK);
 		assert_int_equal(store_commit(sd->s), STORE_OK);
 		for (i = 0; i < n; i++) {
@@ -348,9 +348,9 @@ test_two_senders(void **state)
 	id = ra[0].id;
 	outbox_row_clear(&ra[0]);
 	outbox_row_clear(&rb[0]);
-	assert_int_equal(outbox_claim(fx->s, &id, 1, 500, &won), STORE_OK);
+	assert_int_equal(outbox_claim(fx->s, &id, 1, 100, 500, &won), STORE_OK);
 	assert_int_equal(won, 1);
-	assert_int_equal(outbox_claim(b, &id, 1, 500, &won), STORE_OK);
+	assert_int_equal(outbox_claim(b, &id, 1, 100, 500, &won), STORE_OK);
 	assert_int_equal(won, 0);
 
 	/* The rest, by both at once. */
@@ -367,6 +367,27 @@ test_two_senders(void **state)
 	for (i = 1; i < TWO_ROWS; i++)
 		assert_int_equal(wins[i], 1);
 
+	/* What both claimed counts for the rate limits of either, where they
+	 * share the outbox: the first robot's one send, the channel's 40. */
+	{
+		struct outbox_row	 row = { 0 };
+		struct outbox_recent	 rr;
+
+		row.group_id = id;
+		assert_int_equal(outbox_recent(b, &row, "wecom", 100, &rr),
+		    STORE_OK);
+		assert_int_equal(rr.shared, teststore_pg());
+		if (rr.shared) {
+			assert_int_equal(rr.target_minute, 1);
+			assert_int_equal(rr.target_second, 1);
+			assert_int_equal(rr.channel_second, TWO_ROWS);
+			assert_int_equal(outbox_recent(b, &row, "wecom", 101,
+			    &rr), STORE_OK);
+			assert_int_equal(rr.target_minute, 1);
+			assert_int_equal(rr.target_second, 0);
+			assert_int_equal(rr.channel_second, 0);
+		}
+	}
 	/* Every row is claimed until 500: nothing comes back before. */
 	assert_int_equal(outbox_reclaim(b, 499, &rec), STORE_OK);
 	assert_int_equal(rec, 0);
