@@ -83,14 +83,9 @@ setup(void **state)
 {
 	struct fixture	*fx = calloc(1, sizeof *fx);
 	int64_t		 a;
-	char		*cause = NULL;
 
-	/* teststore_open(), keeping where the database is. */
-	fx->dir = testutil_tmpdir();
-	teststore_location(fx->dir, fx->loc, sizeof fx->loc);
-	fx->s = store_open(fx->loc, key, STORE_MIGRATE, &cause);
-	assert_non_null(fx->s);
-	assert_int_equal(teststore_demo(fx->s, IMPORT_AREAS, "areas.csv"), 10);
+	fx->s = teststore_open(key, &fx->dir);
+	(void)snprintf(fx->loc, sizeof fx->loc, "%s", teststore_last);
 	assert_int_equal(areas_find(fx->s, "华光路社区/第3网格", &fx->grid3),
 	    STORE_OK);
 	assert_int_equal(areas_find(fx->s, "华光路社区/第4网格", &fx->grid4),

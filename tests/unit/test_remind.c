@@ -47,14 +47,9 @@ static int
 setup(void **state)
 {
 	struct fixture	*fx = calloc(1, sizeof *fx);
-	char		*cause = NULL;
 
-	/* teststore_open(), keeping where the database is. */
-	fx->dir = testutil_tmpdir();
-	teststore_location(fx->dir, fx->loc, sizeof fx->loc);
-	fx->s = store_open(fx->loc, key, STORE_MIGRATE, &cause);
-	assert_non_null(fx->s);
-	assert_int_equal(teststore_demo(fx->s, IMPORT_AREAS, "areas.csv"), 10);
+	fx->s = teststore_open(key, &fx->dir);
+	(void)snprintf(fx->loc, sizeof fx->loc, "%s", teststore_last);
 	assert_int_equal(areas_find(fx->s, "华光路社区", &fx->community),
 	    STORE_OK);
 	assert_int_equal(groups_set_area(fx->s, "tg", "-100", fx->community,

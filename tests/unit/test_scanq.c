@@ -42,14 +42,9 @@ setup(void **state)
 	struct fixture		*fx = calloc(1, sizeof *fx);
 	struct letter_code	 lc;
 	int64_t			 area, letter;
-	char			*cause = NULL;
 
-	/* teststore_open(), keeping where the database is. */
-	fx->dir = testutil_tmpdir();
-	teststore_location(fx->dir, fx->loc, sizeof fx->loc);
-	fx->s = store_open(fx->loc, key, STORE_MIGRATE, &cause);
-	assert_non_null(fx->s);
-	assert_int_equal(teststore_demo(fx->s, IMPORT_AREAS, "areas.csv"), 10);
+	fx->s = teststore_open(key, &fx->dir);
+	(void)snprintf(fx->loc, sizeof fx->loc, "%s", teststore_last);
 	assert_int_equal(areas_find(fx->s, "华光路社区", &area), STORE_OK);
 	assert_int_equal(letters_add(fx->s, "公开信", "正文", "处非办",
 	    "2026-06-15", area, T0, &letter), STORE_OK);
