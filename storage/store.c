@@ -137,7 +137,7 @@ store_version(struct store *s)
 		    " fangfei_schema");
 		if (PQresultStatus(res) == PGRES_TUPLES_OK &&
 		    PQntuples(res) == 1)
-			v = atoi(PQgetvalue(res, 0, 0));
+			v = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
 		else if (PQresultErrorField(res, PG_DIAG_SQLSTATE) != NULL &&
 		    strcmp(PQresultErrorField(res, PG_DIAG_SQLSTATE),
 		    "42P01") == 0)
