@@ -27,7 +27,7 @@ run() {
 for t in "$build"/tests/test_* "$build"/tests/e2e "$build"/tests/e2e_*; do
 	case "$t" in *.d|*.o) continue ;; esac
 	# PostgreSQL only: it belongs to PG_TESTS below.
-	case "$t" in */e2e_pg|*/test_pgschema) continue ;; esac
+	case "$t" in */e2e_pg|*/e2e_twoinst|*/test_pgschema) continue ;; esac
 	[ -x "$t" ] || continue
 	echo "== $t"
 	run "$t" "$t"
@@ -38,7 +38,7 @@ done
 PG_TESTS="test_channels test_handlers test_ics test_import test_keycheck
     test_ledger test_ledger_export test_letters test_locks test_outbox
     test_patrols test_pgschema test_phones test_remind test_scanq
-    test_sessions test_staffsec test_storage test_trust e2e_pg"
+    test_sessions test_staffsec test_storage test_trust e2e_pg e2e_twoinst"
 if pg=$(sh scripts/pgtest.sh start); then
 	pgdir=$(echo "$pg" | head -1)
 	trap 'sh scripts/pgtest.sh stop "$pgdir"' EXIT
