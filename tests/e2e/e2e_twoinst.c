@@ -322,11 +322,12 @@ test_kill_mid_broadcast(void **state)
 		if (left < 0)
 			fail_msg("the outbox cannot be read");
 		if (two_rows(id, "dead") > 0 || two_rows(id, "failed") > 0)
-			fail_msg("broadcast %lld: %ld dead, %ld failed rows", id,
-			    two_rows(id, "dead"), two_rows(id, "failed"));
+			fail_msg("broadcast %lld: %ld dead, %ld failed rows",
+			    id, two_rows(id, "dead"), two_rows(id, "failed"));
 		if (two_now_ms() - t0 > TWO_LEASE_MS)
-			fail_msg("broadcast %lld: %ld of %d rows still not sent "
-			    "(%ld pending, %ld sending) %d ms after the kill",
+			fail_msg("broadcast %lld: %ld of %d rows still not "
+			    "sent (%ld pending, %ld sending) %d ms after the "
+			    "kill",
 			    id, left, TWO_GROUPS, two_rows(id, "pending"),
 			    two_rows(id, "sending"), TWO_LEASE_MS);
 	}
@@ -456,14 +457,15 @@ main(void)
 	int		 rc;
 
 	if (pg == NULL || *pg == '\0') {
-		fprintf(stderr, "e2e_twoinst: FANGFEI_TEST_PG is not set: these "
-		    "tests need a PostgreSQL database (tests/run.sh starts one "
-		    "with scripts/pgtest.sh)\n");
+		fprintf(stderr, "e2e_twoinst: FANGFEI_TEST_PG is not set: "
+		    "these tests need a PostgreSQL database (tests/run.sh "
+		    "starts one with scripts/pgtest.sh)\n");
 		return 1;
 	}
 	curl_global_init(CURL_GLOBAL_ALL);
 	if ((fp = fakeplat_start()) == NULL) {
-		fprintf(stderr, "e2e_twoinst: cannot start the fake platform\n");
+		fprintf(stderr, "e2e_twoinst: cannot start the fake "
+		    "platform\n");
 		return 1;
 	}
 	rc = cmocka_run_group_tests_name("e2e_twoinst", tests, NULL, NULL);
