@@ -27,7 +27,7 @@ run() {
 for t in "$build"/tests/test_* "$build"/tests/e2e "$build"/tests/e2e_*; do
 	case "$t" in *.d|*.o) continue ;; esac
 	# PostgreSQL only: it belongs to PG_TESTS below.
-	case "$t" in */e2e_pg|*/test_pgschema) continue ;; esac
+	case "$t" in */e2e_pg|*/e2e_twoinst|*/test_pgschema) continue ;; esac
 	[ -x "$t" ] || continue
 	echo "== $t"
 	run "$t" "$t"
@@ -52,7 +52,7 @@ case "$build" in
 *)	PG_TESTS="$PG_TESTS e2e e2e_chansec e2e_config e2e_console e2e_ics
 	    e2e_leads e2e_ledger e2e_ledger_api e2e_logs e2e_metrics
 	    e2e_outbox e2e_patrols e2e_registry_api e2e_remind e2e_staffsec
-	    e2e_trust e2e_websec" ;;
+	    e2e_trust e2e_twoinst e2e_websec" ;;
 esac
 if pg=$(sh scripts/pgtest.sh start); then
 	pgdir=$(echo "$pg" | head -1)
