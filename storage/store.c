@@ -177,9 +177,16 @@ store_migrate_pg(struct store *s, char **cause)
 	const struct schema_step	*step;
 	char				*err = NULL, *sql;
 
-	if (store_exec(s, "CREATE TABLE IF NOT EXISTS fangfei_schema"
-	    " (version integer NOT NULL)", &err) == -1)
+	/* Under the lock: instances creating it at once would collide. */
+	sql = xasprintf("BEGIN;\nSELECT pg_advisory_xact_lock(%lld);\n"
+	    "CREATE TABLE IF NOT EXISTS fangfei_schema"
+	    " (version integer NOT NULL);\nCOMMIT;",
+	    (long long)STORE_PG_WRITE_LOCK);
+	if (store_exec(s, sql, &err) == -1) {
+		free(sql);
 		goto fail;
+	}
+	free(sql);
 	for (step = schema_steps_pg; step->sql != NULL; step++) {
 		sql = xasprintf("BEGIN;\nSELECT pg_advisory_xact_lock(%lld);",
 		    (long long)STORE_PG_WRITE_LOCK);
@@ -330,7 +337,10 @@ static char *
 store_url_shown(const char *url)
 {
 	const char	*host = strstr(url, "://") + 3;
-	const char	*at = strchr(host, '@');
+	/* Only the part before the path or query holds user:password@:
+	 * an '@' further on (in a query's password) is not a separator. */
+	size_t		 auth = strcspn(host, "/?#");
+	const char	*at = memchr(host, '@', auth);
 	const char	*colon;
 	char		*shown;
 
@@ -339,7 +349,7 @@ store_url_shown(const char *url)
 		shown = xasprintf("%.*s%s", (int)(colon - url), url, at);
 	else
 		shown = xstrdup(url);
-	shown[strcspn(shown, "?")] = '\0';
+	shown[strcspn(shown, "?#")] = '\0';
 	return shown;
 }
 
@@ -371,6 +381,17 @@ store_pg_session(struct store *s, char **cause)
 static int
 store_open_pg(struct store *s, const char *url, char **cause)
 {
+	PQconninfoOption	*opts;
+	char			*perr = NULL;
+
+	/* libpq's message for a URL it cannot parse repeats the bad part,
+	 * which may be a password. */
+	if ((opts = PQconninfoParse(url, &perr)) == NULL) {
+		PQfreemem(perr);
+		*cause = xasprintf("%s: invalid database URL", s->path);
+		return -1;
+	}
+	PQconninfoFree(opts);
 	s->pg = PQconnectdb(url);
 	if (s->pg == NULL || PQstatus(s->pg) != CONNECTION_OK) {
 		*cause = xasprintf("%s: %s", s->path, s->pg ?
@@ -702,10 +723,19 @@ store_begin(struct store *s)
 static enum store_status
 store_commit_pg(struct store *s, const char *what)
 {
-	PGresult	*res = PQexec(s->pg, "COMMIT");
+	PGresult	*res;
 	int		 ok;
 
 	s->txn = 0;
+	/* Nothing open: what it held was rolled back already (PostgreSQL
+	 * would only warn). */
+	if (PQtransactionStatus(s->pg) == PQTRANS_IDLE) {
+		(void)snprintf(s->pgerr, sizeof s->pgerr,
+		    "no transaction open: rolled back before");
+		s->pgcode = DB_ERROR;
+		return store_fail(s, what);
+	}
+	res = PQexec(s->pg, "COMMIT");
 	ok = PQresultStatus(res) == PGRES_COMMAND_OK &&
 	    strcmp(PQcmdStatus(res), "COMMIT") == 0;
 	if (!ok) {

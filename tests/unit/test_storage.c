@@ -518,10 +518,34 @@ test_contacts(void **state)
 	assert_int_equal(areas_find(fx->s, "第1网格", &id), STORE_NOT_FOUND);
 }
 
+/* A database URL as messages and logs show it: never a password, in
+ * the authority or in the query (whose '@' is no separator). */
+static void
+test_url_shown(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "postgresql://u:secret@h/db", "postgresql://u@h/db" },
+		{ "postgresql://db:5432/ff?user=a&password=p@ss",
+		    "postgresql://db:5432/ff" },
+		{ "postgres://h/db#frag", "postgres://h/db" },
+		{ "/var/lib/fangfei/fangfei.db", "/var/lib/fangfei/fangfei.db" },
+	};
+	size_t	 i;
+	char	*shown;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		shown = store_shown(cases[i][0]);
+		assert_string_equal(shown, cases[i][1]);
+		free(shown);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_url_shown),
 		cmocka_unit_test_setup_teardown(test_check_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check_codes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_import_rows, setup, teardown),
