@@ -112,7 +112,7 @@ cpu_ticks() {
 # between tick counts T0 and T1.
 us_per() {
 	awk -v n="$(field "$1" requests)" -v t0="$2" -v t1="$3" -v hz="$TICK" \
-	    'BEGIN { printf "%.1f", n > 0 ? (t1 - t0) / hz * 1e6 / n : 0 }'
+	    'BEGIN { printf "%.1f", (n > 0 ? (t1 - t0) / hz * 1e6 / n : 0) }'
 }
 
 ms() { awk -v u="$1" 'BEGIN { printf "%.2f", u / 1000 }'; }
@@ -406,7 +406,7 @@ for side in sqlite pg; do
 	    "$(ms "$(field "$l" p99_us)")" "$(errs "$l")" "$cpu"
 done
 USCC_RATIO=$(awk -v a="$(field "$PG" rps)" -v b="$(field "$SQ" rps)" \
-    'BEGIN { printf "%.2f", b > 0 ? a / b : 0 }')
+    'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
 say "  ratio: PostgreSQL pair / SQLite single = $USCC_RATIO"
 
 # --- broadcast --------------------------------------------------------------
@@ -487,7 +487,7 @@ say "  split: instance A (took the POST) sent $SPLIT_A rows, instance B" \
 say "  sink: $(field "$S" posts) POSTs in all, $(field "$S" bad) with another" \
     "body than the robot's text"
 BC_RATIO=$(awk -v a="$(field "$BP" sink_ms)" -v b="$(field "$BS" sink_ms)" \
-    'BEGIN { printf "%.2f", b > 0 ? a / b : 0 }')
+    'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
 say "  ratio: PostgreSQL pair time / SQLite single time = $BC_RATIO"
 say ""
 say "logs: $LOGS"

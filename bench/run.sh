@@ -663,7 +663,7 @@ END {
 			row("查询 <USCC> PG pair / SQLite one",
 			    sprintf("%.2fx (%.0f req/s)", val(l, "ratio"),
 			    val(l, "pg_rps")), "-",
-			    sprintf("%s+%s us/req", val(l, "fangfei_cpu_us"),
+			    sprintf("%s+%s us", val(l, "fangfei_cpu_us"),
 			    val(l, "postgres_cpu_us")), "-")
 		else if (w == "pg_broadcast")
 			row("broadcast PG pair / SQLite one",
