@@ -578,11 +578,11 @@ say "logs: $LOGS (wrk output, daemon stdout/stderr); summary: $VAR/summary.txt"
 
 # The other benchmarks: broadcast delivery, QR generation, letter pages,
 # the cost of platform crypto and XML, long connections, SMS through
-# Kannel.
+# Kannel, two instances on PostgreSQL beside one on SQLite.
 # Each ends with a RESULT line (work=... and its figures), gathered below.
 RESULTS=$VAR/results.txt
 : >"$RESULTS"
-for extra in broadcast qr letters crypto stream sms; do
+for extra in broadcast qr letters crypto stream sms pg; do
 	if [ -f "bench/$extra.sh" ] && [ "${BENCH_ONLY:-}" = "" ]; then
 		say ""
 		say "== bench/$extra.sh"
@@ -613,7 +613,8 @@ function pad(str, w,    t, n) {
 }
 function row(work, now, target, cpu, ok) {
 	printf "%s %-26s %-12s %-16s %s\n", pad(work, 34), now, target, cpu,
-	    ok == "" ? "no figure" : (ok ? "met" : "NOT met")
+	    ok == "" ? "no figure" : ok == "-" ? "no target" : \
+	    (ok ? "met" : "NOT met")
 }
 $3 != "none" {
 	kind = $1; c = $2
@@ -658,6 +659,17 @@ END {
 			    sprintf("%.2fx direct posting", val(l, "ratio")),
 			    "<= 2x", sprintf("%s us/delivery", val(l, "cpu_us")),
 			    val(l, "ratio") + 0 <= 2)
+		else if (w == "pg_uscc")
+			row("查询 <USCC> PG pair / SQLite one",
+			    sprintf("%.2fx (%.0f req/s)", val(l, "ratio"),
+			    val(l, "pg_rps")), "-",
+			    sprintf("%s+%s us", val(l, "fangfei_cpu_us"),
+			    val(l, "postgres_cpu_us")), "-")
+		else if (w == "pg_broadcast")
+			row("broadcast PG pair / SQLite one",
+			    sprintf("%.2fx (%s ms)", val(l, "ratio"), val(l, "pg_ms")),
+			    "-", sprintf("split %s/%s", val(l, "split_a"),
+			    val(l, "split_b")), "-")
 		else if (w == "qr")
 			row("10,000 poster QR PNGs",
 			    sprintf("%.1fx faster than qrencode", val(l, "speedup")),
