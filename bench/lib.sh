@@ -30,3 +30,17 @@ elapsed() {
 }
 # field LINE NAME: the value of NAME=value in a BENCH or LOOKUP line.
 field() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+
+# nginx_temps NGINX DIR: the *_temp_path lines of an nginx.conf's http
+# block, one per module the binary has, each under DIR (Debian's
+# nginx-light lacks some), with a newline after each.
+nginx_temps() {
+	for m in client_body proxy fastcgi uwsgi scgi; do
+		case $m in
+		client_body) ;;
+		*) "$1" -V 2>&1 | grep -q -- "--without-http_${m}_module" &&
+			continue ;;
+		esac
+		printf '    %s_temp_path %s/%s;\n' "$m" "$2" "$m"
+	done
+}
