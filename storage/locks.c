@@ -16,6 +16,7 @@
 
 #include <libpq-fe.h>
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 
 #include "locks.h"
 #include "messages/xmalloc.h"
@@ -254,6 +255,57 @@ store_job_end(struct store *s, const char *name)
 	if (s->pg == NULL || PQstatus(s->pg) != CONNECTION_OK)
 		return;	/* a lost connection took the lock with it */
 	(void)locks_pg_bool(s, "pg_advisory_unlock", locks_key(name));
+}
+
+/*
+ * Claimer locks use the two-key form, pg_advisory_lock(int, int), whose
+ * locks pg_locks shows with objsubid 2: they never meet the one-key locks
+ * above (objsubid 1). The first key is this namespace, the second the id.
+ */
+int64_t
+store_claimer(struct store *s)
+{
+	PGresult	*res;
+	unsigned char	 r[4];
+	char		 sql[96];
+	int64_t		 id;
+	int		 tries, got;
+
+	if (s->pg == NULL)
+		return 0;
+	if (s->claimer != 0 && s->claimer_backend == PQbackendPID(s->pg))
+		return s->claimer;
+	for (tries = 0; tries < 8; tries++) {
+		if ((id = s->claimer) == 0 || tries > 0) {
+			if (RAND_bytes(r, sizeof r) != 1) {
+				(void)snprintf(s->err, sizeof s->err,
+				    "claimer: no random bytes");
+				return -1;
+			}
+			id = ((int64_t)(r[0] & 0x7f) << 24 | r[1] << 16 |
+			    r[2] << 8 | r[3]);
+			if (id == 0)
+				continue;
+		}
+		(void)snprintf(sql, sizeof sql, "SELECT pg_try_advisory_lock("
+		    "%d, %lld)", STORE_CLAIMER_NS, (long long)id);
+		res = PQexec(s->pg, sql);
+		if (PQresultStatus(res) != PGRES_TUPLES_OK ||
+		    PQntuples(res) != 1) {
+			PQclear(res);
+			locks_pg_err(s, "claimer");
+			return -1;
+		}
+		got = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+		PQclear(res);
+		if (got) {
+			s->claimer = id;
+			s->claimer_backend = PQbackendPID(s->pg);
+			return id;
+		}
+	}
+	(void)snprintf(s->err, sizeof s->err, "claimer: no free id");
+	return -1;
 }
 
 enum store_status

@@ -68,6 +68,19 @@ void		 store_job_end(struct store *, const char *name);
 enum store_status	 store_ping(struct store *);
 
 /*
+ * The id under which s claims outbox rows (storage/outbox.c) on
+ * PostgreSQL: a random number held as a session advisory lock, so that
+ * other instances can tell a live claimer (its lock is held) from a gone
+ * one (its session ended: killed, or cut off). The id stays the same
+ * across a reconnection, which takes its lock again at once, so rows
+ * claimed before a brief outage remain this instance's. A new id is drawn
+ * only when the old one is still held by the lost session. Returns the
+ * id, 0 on SQLite (one sender per file), -1 when it could not be taken
+ * (store_errmsg).
+ */
+int64_t		 store_claimer(struct store *);
+
+/*
  * Shared platform tokens. Some platforms revoke a credential's previous
  * access token when a new one is fetched, so instances on one PostgreSQL
  * database fetch each credential's token one at a time and reuse the one

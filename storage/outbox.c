@@ -8,8 +8,10 @@
 #include <openssl/crypto.h>
 #include <openssl/hmac.h>
 
+#include "messages/buf.h"
 #include "messages/sms.h"
 #include "messages/xmalloc.h"
+#include "locks.h"
 #include "outbox.h"
 #include "reporters_int.h"
 #include "store_int.h"
@@ -85,13 +87,18 @@ static const char *const sql_ob_recover =
 static const char *const sql_ob_reclaim =
     "UPDATE outbox SET state = 'pending', next_at = ?1"
     " WHERE state = 'sending' AND next_at <= ?1";
-/* The same on PostgreSQL, and rows whose claimer's connection is gone (a
- * killed instance: the server ended its session) at once. */
-static const char *const sql_ob_reclaim_pg =
+/* PostgreSQL: the claimers of rows in flight whose claimer lock
+ * (locks.h) nobody holds in this database: their sessions are gone. */
+static const char *const sql_ob_gone_pg =
+    "SELECT DISTINCT claimer FROM outbox WHERE state = 'sending'"
+    " AND claimer IS NOT NULL AND claimer NOT IN (SELECT objid::bigint"
+    " FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 2"
+    " AND granted AND classid::bigint = CAST(?1 AS bigint) AND database ="
+    " (SELECT oid FROM pg_database WHERE datname = current_database()))"
+    " LIMIT ?2";
+static const char *const sql_ob_takeover_pg =
     "UPDATE outbox SET state = 'pending', next_at = ?1"
-    " WHERE state = 'sending' AND (next_at <= ?1 OR (claimer IS NOT NULL"
-    " AND claimer NOT IN"
-    " (SELECT pid FROM pg_stat_activity WHERE pid IS NOT NULL)))";
+    " WHERE state = 'sending' AND claimer = ?2";
 static const char *const sql_ob_due =
     "SELECT o.id, coalesce(o.group_id, 0), o.attempts, o.idem_key, o.body,"
     " coalesce(o.channel, g.channel), g.chat_id, g.webhook, g.secret, o.meta,"
@@ -108,6 +115,14 @@ static const char *const sql_ob_claim =
     "UPDATE outbox SET state = 'sending', attempts = attempts + 1,"
     " next_at = ?2, claimer = ?3, claimed_at = ?4"
     " WHERE id = ?1 AND state = 'pending'";
+/* PostgreSQL: the same for many ids in one round trip (?1 an array);
+ * rows another sender holds locked are skipped, not waited for. */
+static const char *const sql_ob_claim_pg =
+    "UPDATE outbox SET state = 'sending', attempts = attempts + 1,"
+    " next_at = ?2, claimer = ?3, claimed_at = ?4"
+    " WHERE id IN (SELECT id FROM outbox WHERE id = ANY (CAST(?1 AS"
+    " bigint[])) AND state = 'pending' FOR UPDATE SKIP LOCKED)"
+    " RETURNING id";
 /* PostgreSQL: what every sender claimed for a target in this minute
  * (?5) and second (?6), and for a channel in this second. */
 static const char *const sql_ob_recent_pg =
@@ -503,22 +518,75 @@ outbox_recover(struct store *s, time_t now, long *n)
 	return STORE_OK;
 }
 
+/* Seconds a claimer must be seen gone before its rows are taken over:
+ * longer than a live sender needs to notice a lost connection and take
+ * its claimer lock again (it looks at least every second while it has
+ * sends in flight), so a reconnection does not hand its rows to another
+ * sender. */
+#define OUTBOX_GONE_GRACE	4
+
+/*
+ * PostgreSQL: takes over the rows of claimers gone for OUTBOX_GONE_GRACE
+ * seconds. A claimer seen gone is remembered (s->gone) and taken over at
+ * a later look that still finds it gone.
+ */
+static enum store_status
+outbox_takeover(struct store *s, time_t now, long *n)
+{
+	struct db_stmt	*st;
+	int64_t		 ids[STORE_GONE_MAX];
+	time_t		 since[STORE_GONE_MAX];
+	size_t		 k = 0, i, j;
+	int		 rc = DB_DONE;
+
+	if ((st = store_stmt(s, sql_ob_gone_pg)) == NULL)
+		return STORE_ERROR;
+	db_bind_int64(st, 1, STORE_CLAIMER_NS);
+	db_bind_int64(st, 2, STORE_GONE_MAX);
+	while (k < STORE_GONE_MAX && (rc = db_step(st)) == DB_ROW) {
+		ids[k] = db_column_int64(st, 0);
+		since[k] = now;
+		for (j = 0; j < s->ngone; j++)
+			if (s->gone[j].id == ids[k])
+				since[k] = s->gone[j].since;
+		k++;
+	}
+	if (k < STORE_GONE_MAX && rc != DB_DONE)
+		return store_fail(s, "outbox_reclaim");
+	db_reset(st);
+	s->ngone = 0;
+	for (i = 0; i < k; i++) {
+		if (now - since[i] < OUTBOX_GONE_GRACE) {
+			s->gone[s->ngone].id = ids[i];
+			s->gone[s->ngone++].since = since[i];
+			continue;
+		}
+		if ((st = store_stmt(s, sql_ob_takeover_pg)) == NULL)
+			return STORE_ERROR;
+		db_bind_int64(st, 1, (int64_t)now);
+		db_bind_int64(st, 2, ids[i]);
+		if (db_step(st) != DB_DONE)
+			return store_fail(s, "outbox_reclaim");
+		*n += (long)store_changes(s);
+	}
+	return STORE_OK;
+}
+
 /* Returns rows whose claim's lease ran out to the queue (on PostgreSQL
- * also those whose claimer's connection is gone). */
+ * also those of claimers gone for a while). */
 enum store_status
 outbox_reclaim(struct store *s, time_t now, long *n)
 {
 	struct db_stmt	*st;
 
 	*n = 0;
-	if ((st = store_stmt(s, s->pg != NULL ? sql_ob_reclaim_pg :
-	    sql_ob_reclaim)) == NULL)
+	if ((st = store_stmt(s, sql_ob_reclaim)) == NULL)
 		return STORE_ERROR;
 	db_bind_int64(st, 1, (int64_t)now);
 	if (db_step(st) != DB_DONE)
 		return store_fail(s, "outbox_reclaim");
 	*n = (long)store_changes(s);
-	return STORE_OK;
+	return s->pg != NULL ? outbox_takeover(s, now, n) : STORE_OK;
 }
 
 /* Opens a reporter's seal ("channel\nsender\nname\nchat") for the chat
@@ -569,7 +637,7 @@ outbox_due(struct store *s, time_t now, struct outbox_row *out, size_t n,
 {
 	struct db_stmt		*st;
 	struct outbox_row	*r;
-	int			 rc;
+	int			 rc = DB_DONE;
 
 	*count = 0;
 	if ((st = store_stmt(s, sql_ob_due)) == NULL)
@@ -600,6 +668,11 @@ outbox_due(struct store *s, time_t now, struct outbox_row *out, size_t n,
 		if (r->reporter_id != 0)
 			r->chat_id = outbox_reporter_chat(s, st, 14);
 	}
+	if (*count < n && rc != DB_DONE) {
+		while (*count > 0)
+			outbox_row_clear(&out[--(*count)]);
+		return store_fail(s, "outbox_due");
+	}
 	db_reset(st);
 	return STORE_OK;
 }
@@ -620,6 +693,73 @@ outbox_update(struct store *s, const char *sql, int64_t id, time_t t)
 	return STORE_OK;
 }
 
+/* Claims ids one statement each (SQLite: no round trips to save). */
+static enum store_status
+outbox_claim_each(struct store *s, const int64_t *ids, size_t n, time_t now,
+    time_t lease, int *won)
+{
+	struct db_stmt	*st;
+	size_t		 i;
+
+	for (i = 0; i < n; i++) {
+		if ((st = store_stmt(s, sql_ob_claim)) == NULL)
+			return STORE_ERROR;
+		db_bind_int64(st, 1, ids[i]);
+		db_bind_int64(st, 2, (int64_t)lease);
+		db_bind_int64(st, 4, (int64_t)now);
+		if (db_step(st) != DB_DONE)
+			return store_fail(s, "outbox_claim");
+		won[i] = store_changes(s) == 1;
+	}
+	return STORE_OK;
+}
+
+/* PostgreSQL: claims every id in one statement, under this connection's
+ * claimer id; won[i] from the ids it returns. */
+static enum store_status
+outbox_claim_pg(struct store *s, const int64_t *ids, size_t n, time_t now,
+    time_t lease, int *won)
+{
+	struct db_stmt	*st;
+	struct buf	 arr;
+	int64_t		 claimer, id;
+	size_t		 i;
+	int		 rc;
+
+	if ((claimer = store_claimer(s)) == -1)
+		return STORE_ERROR;
+	buf_init(&arr, (size_t)n * 21 + 2);	/* "{", ids and commas, "}" */
+	(void)buf_adds(&arr, "{");
+	for (i = 0; i < n; i++) {
+		(void)buf_addf(&arr, "%s%lld", i > 0 ? "," : "",
+		    (long long)ids[i]);
+		won[i] = 0;
+	}
+	(void)buf_adds(&arr, "}");
+	if ((st = store_stmt(s, sql_ob_claim_pg)) == NULL) {
+		buf_free(&arr);
+		return STORE_ERROR;
+	}
+	db_bind_text(st, 1, arr.data, (int)arr.len, DB_STATIC);
+	db_bind_int64(st, 2, (int64_t)lease);
+	db_bind_int64(st, 3, claimer);
+	db_bind_int64(st, 4, (int64_t)now);
+	while ((rc = db_step(st)) == DB_ROW) {
+		id = db_column_int64(st, 0);
+		for (i = 0; i < n; i++)
+			if (ids[i] == id)
+				won[i] = 1;
+	}
+	buf_free(&arr);
+	if (rc != DB_DONE) {
+		for (i = 0; i < n; i++)
+			won[i] = 0;
+		return store_fail(s, "outbox_claim");
+	}
+	db_reset(st);
+	return STORE_OK;
+}
+
 /* Marks rows in flight until lease: in the caller's transaction if one
  * is open, else in one of its own; won[i] says whether ids[i] was still
  * pending, i.e. is this caller's to send. */
@@ -627,31 +767,22 @@ enum store_status
 outbox_claim(struct store *s, const int64_t *ids, size_t n, time_t now,
     time_t lease, int *won)
 {
-	struct db_stmt		*st;
 	enum store_status	 rc;
-	size_t			 i;
 	int			 own = store_autocommit(s);
 
+	if (n == 0)
+		return STORE_OK;
 	if (own && (rc = store_begin(s)) != STORE_OK)
 		return rc;
-	for (i = 0; i < n; i++) {
-		if ((st = store_stmt(s, sql_ob_claim)) == NULL) {
-			store_rollback(s);
-			return STORE_ERROR;
-		}
-		db_bind_int64(st, 1, ids[i]);
-		db_bind_int64(st, 2, (int64_t)lease);
-		if (s->pg != NULL)
-			db_bind_int64(st, 3, PQbackendPID(s->pg));
-		db_bind_int64(st, 4, (int64_t)now);
-		if (db_step(st) != DB_DONE) {
-			rc = store_fail(s, "outbox_claim");
-			store_rollback(s);
-			return rc;
-		}
-		won[i] = store_changes(s) == 1;
+	rc = s->pg != NULL ? outbox_claim_pg(s, ids, n, now, lease, won) :
+	    outbox_claim_each(s, ids, n, now, lease, won);
+	if (!own)
+		return rc;	/* the caller's transaction is the caller's */
+	if (rc != STORE_OK) {
+		store_rollback(s);
+		return rc;
 	}
-	return own ? store_commit(s) : STORE_OK;
+	return store_commit(s);
 }
 
 /* Counts what every sender claimed lately for r's target and channel

@@ -133,9 +133,13 @@ enum store_status outbox_queue_reporter(struct store *, int64_t reporter,
  * (on PostgreSQL, where other instances share the outbox, those
  * outbox_reclaim() takes). */
 enum store_status outbox_recover(struct store *, time_t now, long *n);
-/* Rows whose claim's lease ran out (their sender was killed, or hangs)
- * become due again; on PostgreSQL also, at once, those whose claiming
- * connection is gone. Run now and then; *n gets how many. */
+/*
+ * Rows whose claim's lease ran out (their sender was killed, or hangs)
+ * become due again; on PostgreSQL also those whose claimer is gone (its
+ * claimer lock, locks.h, held by nobody) at this look and at an earlier
+ * one a few seconds before: a sender that reconnects keeps its rows. Run
+ * every few seconds; *n gets how many.
+ */
 enum store_status outbox_reclaim(struct store *, time_t now, long *n);
 /* Reads up to n due rows (not yet claimed), oldest first. */
 enum store_status outbox_due(struct store *, time_t now,
@@ -146,7 +150,11 @@ enum store_status outbox_due(struct store *, time_t now,
  * commit before any of their requests leaves), else in one of its own.
  * won[i] is 1 when ids[i] was still pending and is now the caller's, 0
  * when another sender claimed it first: only won rows may be sent. On
- * failure the caller's transaction is rolled back.
+ * PostgreSQL one statement claims them all, skipping rows another sender
+ * holds locked, under the store's claimer id (locks.h). On failure
+ * nothing is won; a transaction of its own is rolled back, the caller's
+ * is left to the caller (on PostgreSQL it cannot commit after a failed
+ * statement).
  */
 enum store_status outbox_claim(struct store *, const int64_t *ids, size_t n,
 		    time_t now, time_t lease, int *won);

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "messages/xmalloc.h"
+#include "locks.h"
 #include "store_int.h"
 
 #define STORE_BUSY_MS	5000	/* longest wait for a lock */
@@ -433,6 +434,10 @@ store_reconnect(struct store *s)
 		free(cause);
 		return STORE_ERROR;
 	}
+	/* Rows claimed before the outage are still this sender's: its
+	 * claimer lock is taken again before anything else (locks.h). */
+	if (s->claimer != 0 && store_claimer(s) == -1)
+		return STORE_ERROR;
 	return STORE_OK;
 }
 

@@ -35,6 +35,10 @@ struct search_flags {
 	int		 loaded;
 };
 
+#define STORE_GONE_MAX	16
+/* The first key of claimer locks (locks.c): "ff" and 1. */
+#define STORE_CLAIMER_NS	0x66660001
+
 struct store {
 	sqlite3		*db;		/* SQLite, or NULL */
 	PGconn		*pg;		/* PostgreSQL, or NULL */
@@ -55,6 +59,16 @@ struct store {
 	long		 changes;
 	unsigned long	 pgstmts;
 	int		 txn;		/* store_begin*() until commit/rollback */
+	/* PostgreSQL: the id this connection claims outbox rows under, held
+	 * as an advisory lock (locks.c) by the session claimer_backend; and
+	 * the claimers outbox_reclaim() last saw gone, since when. */
+	int64_t		 claimer;
+	int		 claimer_backend;
+	struct {
+		int64_t	 id;
+		time_t	 since;
+	}		 gone[STORE_GONE_MAX];
+	size_t		 ngone;
 };
 
 /* PostgreSQL's statements and plain SQL (storage/db_pg.c). */

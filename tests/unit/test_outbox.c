@@ -3,12 +3,14 @@
  * the outbox state machine, on a real SQLite file; and the backoff.
  */
 #include <pthread.h>
+#include <unistd.h>
 
 #include "teststore.h"
 
 #include "bot/delivery.h"
 #include "storage/areas.h"
 #include "storage/chats.h"
+#include "storage/locks.h"
 #include "storage/outbox.h"
 #include "storage/staff.h"
 
@@ -401,6 +403,114 @@ test_two_senders(void **state)
 	store_close(b);
 }
 
+/* Ends store s's session from store other, as a restarted server or a
+ * cut network would, waiting until it is gone. */
+static void
+kill_session(struct store *s, struct store *other)
+{
+	char	 sql[96];
+
+	(void)snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%lld, "
+	    "60000)", (long long)teststore_int(s, "SELECT pg_backend_pid()"));
+	assert_int_equal(teststore_int(other, sql), 1);
+}
+
+/*
+ * A sender that loses its connection and makes it again keeps the rows
+ * it claimed; another sender takes them over only when their claimer is
+ * gone for good (its store closed, as a killed instance's is), seen gone
+ * at two looks at least four seconds apart, or when the lease runs out.
+ */
+static void
+test_claimer_gone(void **state)
+{
+	struct fixture		*fx = *state;
+	struct broadcast_reach	 reach;
+	struct outbox_row	 rows[4];
+	struct store		*a, *b;
+	int64_t			 g, bid, ids[4], lockid;
+	char			 sql[160];
+	size_t			 n, i;
+	int			 won[4], tries;
+	long			 rec;
+
+	for (i = 0; i < 3; i++) {
+		char	 name[8], url[64];
+
+		(void)snprintf(name, sizeof name, "g%zu", i);
+		(void)snprintf(url, sizeof url, "http://127.0.0.1:1/g%zu", i);
+		assert_int_equal(groups_add_robot(fx->s, "wecom", name,
+		    fx->building, "building", url, NULL, 1, &g), STORE_OK);
+	}
+	assert_int_equal(store_begin(fx->s), STORE_OK);
+	assert_int_equal(broadcasts_create(fx->s, &(struct broadcast_new){
+	    .area = fx->building, .kinds = "building", .text = "注意",
+	    .by = "test" }, 100, &bid, &reach), STORE_OK);
+	assert_int_equal(store_commit(fx->s), STORE_OK);
+	a = teststore_reopen(key);
+	b = teststore_reopen(key);
+	assert_int_equal(outbox_due(a, 100, rows, 4, &n), STORE_OK);
+	assert_int_equal(n, 3);
+	for (i = 0; i < n; i++) {
+		ids[i] = rows[i].id;
+		outbox_row_clear(&rows[i]);
+	}
+	assert_int_equal(outbox_claim(a, ids, 3, 100, 500, won), STORE_OK);
+	assert_true(won[0] && won[1] && won[2]);
+
+	if (teststore_pg()) {
+		lockid = teststore_int(a, "SELECT objid FROM pg_locks WHERE"
+		    " locktype = 'advisory' AND objsubid = 2"
+		    " AND pid = pg_backend_pid()");
+		assert_true(lockid > 0);
+		/* a is cut off; b sees its claimer gone, takes nothing yet. */
+		kill_session(a, b);
+		assert_int_equal(outbox_reclaim(b, 101, &rec), STORE_OK);
+		assert_int_equal(rec, 0);
+		/* a connects again, under the same claimer: b's later looks
+		 * find it alive and leave its rows. */
+		assert_int_equal(store_ping(a), STORE_OK);
+		assert_int_equal(teststore_int(a, "SELECT objid FROM pg_locks"
+		    " WHERE locktype = 'advisory' AND objsubid = 2"
+		    " AND pid = pg_backend_pid()"), lockid);
+		assert_int_equal(outbox_reclaim(b, 110, &rec), STORE_OK);
+		assert_int_equal(rec, 0);
+		assert_int_equal(outbox_reclaim(b, 120, &rec), STORE_OK);
+		assert_int_equal(rec, 0);
+		assert_int_equal(outbox_due(b, 120, rows, 4, &n), STORE_OK);
+		assert_int_equal(n, 0);
+		/* a stops: once the server has ended its session, the first
+		 * look sees it gone, one four seconds later takes its rows. */
+		store_close(a);
+		a = NULL;
+		(void)snprintf(sql, sizeof sql, "SELECT count(*) FROM pg_locks"
+		    " WHERE locktype = 'advisory' AND objsubid = 2"
+		    " AND objid = %lld", (long long)lockid);
+		for (tries = 0; tries < 500 && teststore_int(b, sql) != 0;
+		    tries++)
+			(void)usleep(10000);
+		assert_int_equal(teststore_int(b, sql), 0);
+		assert_int_equal(outbox_reclaim(b, 130, &rec), STORE_OK);
+		assert_int_equal(rec, 0);
+		assert_int_equal(outbox_reclaim(b, 133, &rec), STORE_OK);
+		assert_int_equal(rec, 0);
+		assert_int_equal(outbox_reclaim(b, 134, &rec), STORE_OK);
+		assert_int_equal(rec, 3);
+		assert_int_equal(outbox_due(b, 134, rows, 4, &n), STORE_OK);
+		assert_int_equal(n, 3);
+		for (i = 0; i < n; i++)
+			outbox_row_clear(&rows[i]);
+	} else {
+		/* One sender per file: only the lease gives rows back. */
+		assert_int_equal(outbox_reclaim(b, 499, &rec), STORE_OK);
+		assert_int_equal(rec, 0);
+		assert_int_equal(outbox_reclaim(b, 500, &rec), STORE_OK);
+		assert_int_equal(rec, 3);
+	}
+	store_close(a);
+	store_close(b);
+}
+
 /* The backoff doubles from the base to half an hour; a platform's
  * retry_after wins, capped at an hour. */
 static void
@@ -430,6 +540,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_delivery_turn, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_two_senders, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_claimer_gone, setup,
 		    teardown),
 		cmocka_unit_test(test_backoff),
 	};
