@@ -68,6 +68,10 @@ struct job {
 	int				 refused;	/* its address was */
 	int				 token_fetch;	/* fetches the channel's
 							   access token, no row */
+	/* A row for the channel's long connection: handed to it once the
+	 * turn's claim commits (stream_submit()), with copies of its text. */
+	int				 socket;
+	struct outbound			 out;
 	int64_t				 started_ns;	/* at launch, monotonic */
 };
 
@@ -91,6 +95,10 @@ struct delivery {
 	int			 inflight;
 	LIST_HEAD(, job)	 jobs;
 	int			 txn;		/* the turn's, open */
+	/* Answers of finished sends not committed yet: written in the
+	 * turn's transaction and kept until it commits. */
+	struct outbox_answer	*answers;
+	size_t			 nanswers, answers_cap;
 	time_t			 reclaim_at;	/* next look for lapsed claims */
 	struct job		*ready[DELIVERY_BATCH];	/* claimed, to
 							   launch */
@@ -304,6 +312,11 @@ delivery_header(char *p, size_t size, size_t n, void *arg)
 static void
 delivery_job_free(struct job *j)
 {
+	if (j->socket) {
+		free((char *)(uintptr_t)j->out.idem_key);
+		free((char *)(uintptr_t)j->out.text);
+		free((char *)(uintptr_t)j->out.meta);
+	}
 	http_call_clear(&j->call);
 	curl_slist_free_all(j->headers);
 	buf_free(&j->answer);
@@ -523,6 +536,62 @@ delivery_token_done(struct delivery *d, struct job *j, long status,
 }
 
 
+/* Keeps the answer of a row for the turn's transaction (delivery_record()). */
+static void
+delivery_answer(struct delivery *d, int64_t row, const char *state,
+    time_t next, const char *error)
+{
+	struct outbox_answer	*a;
+
+	if (d->nanswers == d->answers_cap) {
+		d->answers_cap = d->answers_cap ? d->answers_cap * 2 : 64;
+		d->answers = xrealloc(d->answers, d->answers_cap *
+		    sizeof *d->answers);
+	}
+	a = &d->answers[d->nanswers++];
+	a->id = row;
+	a->state = state;	/* a literal */
+	a->next_at = next;
+	a->error = error != NULL && *error != '\0' ? xstrdup(error) : NULL;
+}
+
+/* Forgets the answers kept. */
+static void
+delivery_answers_clear(struct delivery *d)
+{
+	size_t	 i;
+
+	for (i = 0; i < d->nanswers; i++)
+		free(d->answers[i].error);
+	d->nanswers = 0;
+}
+
+/*
+ * After a turn whose transaction did not commit (on PostgreSQL any failed
+ * statement in it aborts it): its answers are written again, each on its
+ * own, so that one that cannot be written does not hold the others. With
+ * the database unreachable they are all kept for the next turn. An answer
+ * that still fails is given up: its row stays 'sending' and goes out
+ * again when its lease runs out.
+ */
+static void
+delivery_answers_alone(struct delivery *d, time_t now)
+{
+	size_t	 i;
+
+	if (d->nanswers == 0 || store_ping(d->store) != STORE_OK)
+		return;
+	for (i = 0; i < d->nanswers; i++)
+		if (outbox_finish(d->store, d->answers[i].id,
+		    d->answers[i].state, d->answers[i].next_at,
+		    d->answers[i].error, now) != STORE_OK)
+			log_error("delivery: row %lld: the answer could not be "
+			    "recorded (it is sent again after its lease): %s",
+			    (long long)d->answers[i].id,
+			    store_errmsg(d->store));
+	delivery_answers_clear(d);
+}
+
 /* Why a row to a number cannot go (it opted out since it was queued, its
  * seal does not open, the instance sends no SMS), or NULL. */
 static const char *
@@ -650,18 +719,24 @@ delivery_fill(struct delivery *d, time_t now)
 		if (ch->backend->over_socket != NULL &&
 		    ch->backend->over_socket(ch)) {
 			/* Sent over the channel's long connection, which
-			 * records the answer; claimed first, like any row,
-			 * and durably: the turn's writes so far commit
-			 * before the claim. */
-			(void)delivery_commit(d);
-			if (outbox_claim(d->store, &m.id, 1,
-			    now, delivery_lease(d, now), &won[0]) != STORE_OK ||
-			    !won[0])
+			 * records the answer: claimed with the others, and
+			 * handed over once the claim commits. Where another
+			 * instance owns the connection, that one sends it:
+			 * the row is left as it is, no attempt counted. */
+			if (!stream_owns(ch))
 				continue;
-			if (stream_submit(ch, &m, rows[i].attempts) == -1)
-				(void)outbox_finish(d->store, m.id, "pending",
-				    now + 5, "the long connection is not "
-				    "running", now);
+			jobs[njobs] = xcalloc(1, sizeof *jobs[njobs]);
+			jobs[njobs]->socket = 1;
+			jobs[njobs]->out.id = m.id;
+			jobs[njobs]->out.idem_key = xstrdup(m.idem_key ?
+			    m.idem_key : "");
+			jobs[njobs]->out.text = xstrdup(m.text ? m.text : "");
+			jobs[njobs]->out.meta = m.meta != NULL ?
+			    xstrdup(m.meta) : NULL;
+			jobs[njobs]->row = rows[i].id;
+			jobs[njobs]->attempts = rows[i].attempts;
+			jobs[njobs]->channel = ch;
+			ids[njobs++] = rows[i].id;
 			continue;
 		}
 		jobs[njobs] = xcalloc(1, sizeof *jobs[njobs]);
@@ -716,7 +791,7 @@ delivery_fill(struct delivery *d, time_t now)
 	return (int)n;
 }
 
-/* Records the answers of finished transfers in the turn's transaction.
+/* Takes the answers of finished transfers, for the turn's transaction.
  * Returns how many finished. */
 static int
 delivery_collect(struct delivery *d, time_t now)
@@ -790,10 +865,7 @@ delivery_collect(struct delivery *d, time_t now)
 				    d->cfg->retry_base);
 			}
 		}
-		delivery_txn(d);
-		if (outbox_finish(d->store, j->row, state, next,
-		    err[0] ? err : NULL, now) != STORE_OK)
-			log_error("delivery: %s", store_errmsg(d->store));
+		delivery_answer(d, j->row, state, next, err);
 		if (st != SEND_OK)
 			log_warn("delivery: row %lld group %lld: %s (%s)",
 			    (long long)j->row, (long long)j->group, state, err);
@@ -803,27 +875,52 @@ delivery_collect(struct delivery *d, time_t now)
 	return done;
 }
 
+/* Hands a claimed row to its channel's long connection; one it cannot
+ * take goes back to the queue. */
+static void
+delivery_submit(struct delivery *d, struct job *j, time_t now)
+{
+	if (stream_submit(j->channel, &j->out, j->attempts) == -1)
+		delivery_answer(d, j->row, "pending", now + 5,
+		    "the long connection is not running");
+	delivery_job_free(j);
+}
+
 /*
- * One turn: records the answers of finished transfers, claims due rows
- * for the freed slots, commits both at once and only then launches the
- * claimed. Should the commit fail, the claimed rows are still pending
- * and are dropped here unsent; the answers of that turn are lost, so
- * their rows stay 'sending' until the next start sends them again.
- * Returns the number of transfers finished plus those launched.
+ * One turn: takes the answers of finished transfers, claims due rows for
+ * the freed slots, writes the answers and commits all at once, and only
+ * then launches the claimed. Should the commit fail, the claimed rows are
+ * still pending and are dropped here unsent, and the answers are written
+ * again (delivery_answers_alone()). Returns the number of transfers
+ * finished plus those launched.
  */
 static int
 delivery_turn(struct delivery *d, int fill)
 {
 	size_t	 i;
+	time_t	 now;
 	int	 done, started = 0, bad;
 
-	done = delivery_collect(d, clock_now());
+	now = clock_now();
+	done = delivery_collect(d, now);
 	if (fill)
 		started = delivery_fill(d, clock_now());
+	if (d->nanswers > 0) {
+		delivery_txn(d);
+		if (outbox_finish_many(d->store, d->answers, d->nanswers,
+		    now) != STORE_OK)
+			log_error("delivery: %s", store_errmsg(d->store));
+	}
 	bad = delivery_commit(d) == -1;
+	if (!bad)
+		delivery_answers_clear(d);
+	else
+		delivery_answers_alone(d, now);
 	for (i = 0; i < d->nready; i++) {
 		if (bad)
 			delivery_job_free(d->ready[i]);
+		else if (d->ready[i]->socket)
+			delivery_submit(d, d->ready[i], now);
 		else
 			delivery_launch(d, d->ready[i]);
 	}
@@ -961,6 +1058,11 @@ delivery_stop(struct delivery *d)
 	while (d->nidle > 0)
 		curl_easy_cleanup(d->idle[--d->nidle]);
 	curl_multi_cleanup(d->multi);
+	if (d->nanswers > 0)
+		log_warn("delivery: %zu answer(s) not recorded at stop; those "
+		    "messages will be sent again", d->nanswers);
+	delivery_answers_clear(d);
+	free(d->answers);
 	store_close(d->store);
 	free(d);
 }

@@ -47,6 +47,14 @@ struct stream_set	*stream_start(const struct config *, const uint8_t *key,
 void			 stream_stop(struct stream_set *);
 
 /*
+ * Whether this process may send ch's rows over its long connection: not
+ * while it stands by because another instance owns the credential (that
+ * one sends them). 1 also before the first look at the lock, and for a
+ * channel without a supervisor (stream_submit() then refuses).
+ */
+int			 stream_owns(const struct channel *);
+
+/*
  * The delivery thread's hand-over of a claimed outbox row for a channel
  * whose backend sends over_socket(). The supervisor sends it when the
  * connection is ready and records the answer in the outbox itself.

@@ -161,6 +161,22 @@ stream_jobs(struct stream *st, int64_t now)
 }
 
 int
+stream_owns(const struct channel *ch)
+{
+	struct stream_set	*set;
+	size_t			 i;
+	int			 owns = 1;	/* none: stream_submit() says */
+
+	pthread_mutex_lock(&stream_live_mu);
+	set = stream_live;
+	for (i = 0; set != NULL && i < set->n; i++)
+		if (set->streams[i]->ch == ch)
+			owns = !atomic_load(&set->streams[i]->standby);
+	pthread_mutex_unlock(&stream_live_mu);
+	return owns;
+}
+
+int
 stream_submit(const struct channel *ch, const struct outbound *m,
     int attempts)
 {

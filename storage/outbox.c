@@ -145,6 +145,17 @@ static const char *const sql_ob_finish =
     " THEN last_error ELSE ?4 END,"
     " sent_at = CASE WHEN ?2 = 'sent' THEN ?5 ELSE sent_at END"
     " WHERE id = ?1";
+/* PostgreSQL: the same for many rows, from arrays of ids, states, next
+ * times and errors. */
+static const char *const sql_ob_finish_pg =
+    "UPDATE outbox o SET state = CASE WHEN o.state IN ('delivered',"
+    " 'failed') THEN o.state ELSE u.st END, next_at = u.nx,"
+    " last_error = CASE WHEN o.state IN ('delivered', 'failed')"
+    " THEN o.last_error ELSE u.er END,"
+    " sent_at = CASE WHEN u.st = 'sent' THEN ?5 ELSE o.sent_at END"
+    " FROM unnest(CAST(?1 AS bigint[]), CAST(?2 AS text[]),"
+    " CAST(?3 AS bigint[]), CAST(?4 AS text[])) AS u(id, st, nx, er)"
+    " WHERE o.id = u.id";
 /* A report moves a row the gateway took (or is taking) to its end; a
  * second report of the same row changes nothing. */
 static const char *const sql_ob_report =
@@ -826,6 +837,14 @@ outbox_defer(struct store *s, int64_t id, time_t next_at)
 	return outbox_update(s, sql_ob_defer, id, next_at);
 }
 
+/* Whether state is one an answer may record. */
+static int
+outbox_answer_state(const char *state)
+{
+	return strcmp(state, "sent") == 0 || strcmp(state, "dead") == 0 ||
+	    strcmp(state, "pending") == 0;
+}
+
 /* Records the outcome of a send. */
 enum store_status
 outbox_finish(struct store *s, int64_t id, const char *state, time_t next_at,
@@ -833,8 +852,7 @@ outbox_finish(struct store *s, int64_t id, const char *state, time_t next_at,
 {
 	struct db_stmt	*st;
 
-	if (strcmp(state, "sent") != 0 && strcmp(state, "dead") != 0 &&
-	    strcmp(state, "pending") != 0)
+	if (!outbox_answer_state(state))
 		return STORE_INVALID;
 	if ((st = store_stmt(s, sql_ob_finish)) == NULL)
 		return STORE_ERROR;
@@ -846,6 +864,76 @@ outbox_finish(struct store *s, int64_t id, const char *state, time_t next_at,
 	if (db_step(st) != DB_DONE)
 		return store_fail(s, "outbox_finish");
 	return STORE_OK;
+}
+
+/* Appends v to a PostgreSQL array literal as a quoted element (NULL
+ * unquoted). */
+static void
+outbox_array_text(struct buf *b, const char *v)
+{
+	if (b->len > 1)
+		(void)buf_adds(b, ",");
+	if (v == NULL) {
+		(void)buf_adds(b, "NULL");
+		return;
+	}
+	(void)buf_adds(b, "\"");
+	for (; *v != '\0'; v++) {
+		if (*v == '"' || *v == '\\')
+			(void)buf_adds(b, "\\");
+		(void)buf_add(b, v, 1);
+	}
+	(void)buf_adds(b, "\"");
+}
+
+enum store_status
+outbox_finish_many(struct store *s, const struct outbox_answer *a, size_t n,
+    time_t now)
+{
+	struct db_stmt		*st;
+	struct buf		 arr[4];
+	enum store_status	 rc = STORE_OK;
+	size_t			 i;
+	int			 k;
+
+	for (i = 0; i < n; i++)
+		if (!outbox_answer_state(a[i].state))
+			return STORE_INVALID;
+	if (s->pg == NULL) {
+		for (i = 0; i < n && rc == STORE_OK; i++)
+			rc = outbox_finish(s, a[i].id, a[i].state, a[i].next_at,
+			    a[i].error, now);
+		return rc;
+	}
+	if (n == 0)
+		return STORE_OK;
+	for (k = 0; k < 4; k++) {
+		buf_init(&arr[k], SIZE_MAX / 2);
+		(void)buf_adds(&arr[k], "{");
+	}
+	for (i = 0; i < n; i++) {
+		(void)buf_addf(&arr[0], "%s%lld", i > 0 ? "," : "",
+		    (long long)a[i].id);
+		outbox_array_text(&arr[1], a[i].state);
+		(void)buf_addf(&arr[2], "%s%lld", i > 0 ? "," : "",
+		    (long long)a[i].next_at);
+		outbox_array_text(&arr[3], a[i].error);
+	}
+	for (k = 0; k < 4; k++)
+		(void)buf_adds(&arr[k], "}");
+	if ((st = store_stmt(s, sql_ob_finish_pg)) == NULL)
+		rc = STORE_ERROR;
+	else {
+		for (k = 0; k < 4; k++)
+			db_bind_text(st, k + 1, arr[k].data, (int)arr[k].len,
+			    DB_STATIC);
+		db_bind_int64(st, 5, (int64_t)now);
+		if (db_step(st) != DB_DONE)
+			rc = store_fail(s, "outbox_finish");
+	}
+	for (k = 0; k < 4; k++)
+		buf_free(&arr[k]);
+	return rc;
 }
 
 /* Returns the earliest due time of a pending row. */

@@ -181,6 +181,18 @@ enum store_status outbox_defer(struct store *, int64_t id, time_t next_at);
  * next_at); STORE_INVALID for any other. */
 enum store_status outbox_finish(struct store *, int64_t id, const char *state,
 		    time_t next_at, const char *error, time_t now);
+/* One answer, for outbox_finish_many(). */
+struct outbox_answer {
+	int64_t		 id;
+	const char	*state;		/* as outbox_finish()'s */
+	time_t		 next_at;
+	char		*error;		/* or NULL */
+};
+/* Records n answers as outbox_finish() does, in the caller's transaction
+ * (on PostgreSQL in one statement). STORE_INVALID for a bad state, and
+ * then nothing is written. */
+enum store_status outbox_finish_many(struct store *,
+		    const struct outbox_answer *, size_t n, time_t now);
 /*
  * Delivery reports. An SMS gateway is told where to report a message's
  * fate with a token naming its outbox row, signed with a key of the store
