@@ -556,7 +556,7 @@ static int
 cmd_migrate_copy(struct cli *cli, const char *file)
 {
 	uint8_t	 key[STORE_KEY_LEN];
-	char	*cause = NULL;
+	char	*cause = NULL, *shown = NULL;
 	int	 key_new, rc = 1;
 
 	if (!store_is_pg_url(cli->cfg.db_path)) {
@@ -567,7 +567,9 @@ cmd_migrate_copy(struct cli *cli, const char *file)
 	}
 	if (cli_key_read(cli->cfg.key_file, 1, key, &key_new) == -1)
 		return 1;
-	printf("复制 copying %s -> %s\n", file, cli->db_shown);
+	/* FILE may be a URL given by mistake, with its password. */
+	shown = store_shown(file);
+	printf("复制 copying %s -> %s\n", shown, cli->db_shown);
 	if (copy_from_sqlite(file, cli->cfg.db_path, key, stdout,
 	    &cause) == -1) {
 		fprintf(stderr, "fangfei: 复制失败，目标库未改变 copy failed, "
@@ -575,10 +577,11 @@ cmd_migrate_copy(struct cli *cli, const char *file)
 		free(cause);
 		goto out;
 	}
-	printf("复制完成 copied: %s -> %s (schema %d)\n", file, cli->db_shown,
+	printf("复制完成 copied: %s -> %s (schema %d)\n", shown, cli->db_shown,
 	    store_latest_version());
 	rc = 0;
 out:
+	free(shown);
 	explicit_bzero(key, sizeof key);
 	return rc;
 }

@@ -135,9 +135,15 @@ copy_lite_pragma(struct copy *c, const char *pragma, const char *table,
 	if (rc != SQLITE_OK)
 		return copy_fail(c, xasprintf("%s %s: %s", pragma, table,
 		    sqlite3_errmsg(c->src->db)));
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		*out = xrealloc(*out, (size_t)(*n + 1) * sizeof **out);
 		(*out)[(*n)++] = copy_lite_text(st, col);
+	}
+	if (rc != SQLITE_DONE) {
+		copy_fail(c, xasprintf("%s %s: %s", pragma, table,
+		    sqlite3_errmsg(c->src->db)));
+		sqlite3_finalize(st);
+		return -1;
 	}
 	sqlite3_finalize(st);
 	return 0;
@@ -150,7 +156,7 @@ copy_lite_tables(struct copy *c)
 	sqlite3_stmt	*st = NULL;
 	char		**names = NULL, **virt = NULL, *sql;
 	size_t		 nnames = 0, nvirt = 0, i;
-	int		 rc = -1;
+	int		 rc = -1, step;
 
 	if (sqlite3_prepare_v2(c->src->db, "SELECT name, sql FROM"
 	    " sqlite_master WHERE type = 'table' AND name NOT LIKE"
@@ -160,7 +166,7 @@ copy_lite_tables(struct copy *c)
 		    sqlite3_errmsg(c->src->db)));
 		goto out;
 	}
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		sql = copy_lite_text(st, 1);
 		if (strncmp(sql, "CREATE VIRTUAL TABLE", 20) == 0) {
 			virt = xrealloc(virt, (nvirt + 1) * sizeof *virt);
@@ -170,6 +176,11 @@ copy_lite_tables(struct copy *c)
 			names[nnames++] = copy_lite_text(st, 0);
 		}
 		free(sql);
+	}
+	if (step != SQLITE_DONE) {
+		copy_fail(c, xasprintf("sqlite_master: %s",
+		    sqlite3_errmsg(c->src->db)));
+		goto out;
 	}
 	for (i = 0; i < nnames; i++) {
 		struct copy_table	*t;
@@ -485,7 +496,8 @@ out:
 	return rc;
 }
 
-/* The number of rows of a table on the target, or -1. */
+/* The number of rows of a table on the target, or -1 after recording
+ * why. */
 static long
 copy_pg_count(struct copy *c, const char *table)
 {
@@ -501,7 +513,8 @@ copy_pg_count(struct copy *c, const char *table)
 	return n;
 }
 
-/* The number of rows of a table in the source, or -1. */
+/* The number of rows of a table in the source, or -1 after recording
+ * why. */
 static long
 copy_lite_count(struct copy *c, const char *table)
 {
@@ -512,6 +525,9 @@ copy_lite_count(struct copy *c, const char *table)
 	if (sqlite3_prepare_v2(c->src->db, sql, -1, &st, NULL) == SQLITE_OK &&
 	    sqlite3_step(st) == SQLITE_ROW)
 		n = (long)sqlite3_column_int64(st, 0);
+	else
+		copy_fail(c, xasprintf("%s: %s", table,
+		    sqlite3_errmsg(c->src->db)));
 	sqlite3_finalize(st);
 	free(sql);
 	return n;
@@ -552,18 +568,26 @@ copy_reindex(struct copy *c, long *n)
 	enum store_status	 rs;
 	int64_t			*ids = NULL;
 	size_t			 nids = 0, i;
-	int			 rc = -1;
+	int			 rc = -1, step;
 
 	*n = 0;
 	if ((st = store_prepare(c->dst, "SELECT id FROM enterprises"
 	    " ORDER BY id")) == NULL)
 		return copy_fail(c, xasprintf("enterprises: %s",
 		    store_errmsg(c->dst)));
-	while (db_step(st) == DB_ROW) {
+	while ((step = db_step(st)) == DB_ROW) {
 		ids = xrealloc(ids, (nids + 1) * sizeof *ids);
 		ids[nids++] = db_column_int64(st, 0);
 	}
 	db_finalize(st);
+	/* A failed read is no empty registry: the index would be left
+	 * without the copied enterprises. */
+	if (step != DB_DONE) {
+		rs = store_fail(c->dst, "enterprises");
+		copy_fail(c, xasprintf("search index: %s (%s)",
+		    store_strerror(rs), store_errmsg(c->dst)));
+		goto out;
+	}
 	for (i = 0; i < nids; i++)
 		if ((rs = search_reindex(c->dst, ids[i])) != STORE_OK) {
 			copy_fail(c, xasprintf("search index, enterprise %lld: "
@@ -626,25 +650,28 @@ copy_from_sqlite(const char *file, const char *url,
 {
 	struct copy		 c;
 	enum keycheck_result	 kr;
-	char			*err = NULL;
+	char			*err = NULL, *shown, *url_shown;
 	long			 sealed = 0;
 	int			 rc = -1, began = 0;
 
 	memset(&c, 0, sizeof c);
+	/* Either may be a URL typed in the other's place, password and all. */
+	shown = store_shown(file);
+	url_shown = store_shown(url);
 	if (store_is_pg_url(file)) {
 		copy_fail(&c, xasprintf("%s: 源库须是 SQLite 文件 the source "
-		    "must be a SQLite file", file));
+		    "must be a SQLite file", shown));
 		goto out;
 	}
 	if (!store_is_pg_url(url)) {
 		copy_fail(&c, xasprintf("%s: 目标须是 PostgreSQL the target "
-		    "must be a postgresql:// URL ([storage] url)", url));
+		    "must be a postgresql:// URL ([storage] url)", url_shown));
 		goto out;
 	}
 	/* store_open() would make a new, empty file. */
 	if (access(file, R_OK) == -1) {
 		copy_fail(&c, xasprintf("%s: 源库不存在或不可读 cannot be read",
-		    file));
+		    shown));
 		goto out;
 	}
 	/* Without STORE_MIGRATE the source must be at this program's
@@ -652,7 +679,7 @@ copy_from_sqlite(const char *file, const char *url,
 	if ((c.src = store_open(file, key, 0, &err)) == NULL) {
 		copy_fail(&c, xasprintf("源库 source: %s; 源库须先升级 "
 		    "upgrade the file first: fangfei migrate --db %s", err,
-		    file));
+		    shown));
 		goto out;
 	}
 	kr = store_key_verify(c.src, 0, &sealed);
@@ -706,6 +733,8 @@ out:
 	else
 		free(c.cause);
 	free(err);
+	free(shown);
+	free(url_shown);
 	copy_tables_free(&c);
 	store_close(c.src);
 	store_close(c.dst);

@@ -159,7 +159,8 @@ db_column_double(struct db_stmt *st, int c)
 	return sqlite3_column_double(st->lite, c);
 }
 
-/* Valid until the next step or reset; NULL for NULL. */
+/* Valid until the next step or reset; NULL for NULL. A blob's text is
+ * its bytes with a NUL after them, on either engine. */
 static inline const unsigned char *
 db_column_text(struct db_stmt *st, int c)
 {

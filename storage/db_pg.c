@@ -40,7 +40,8 @@ struct pg_stmt {
 	int		*fmts;		/* 0 text, 1 binary */
 	PGresult	*res;		/* after the first step */
 	int		 row, nrows;
-	unsigned char	**blobs;	/* decoded bytea of this row, by column */
+	unsigned char	**blobs;	/* decoded bytea of this row, by column,
+					   with a NUL after the bytes */
 	size_t		*bloblens;
 	int		 nblobs;
 };
@@ -146,8 +147,7 @@ pg_blobs_clear(struct pg_stmt *ps)
 	int	 i;
 
 	for (i = 0; i < ps->nblobs; i++) {
-		if (ps->blobs[i] != NULL)
-			PQfreemem(ps->blobs[i]);
+		free(ps->blobs[i]);
 		ps->blobs[i] = NULL;
 	}
 }
@@ -203,17 +203,28 @@ pg_stmt_free(struct pg_stmt *ps)
 	free(ps);
 }
 
-/* Frees a statement of its own and drops the server's copy. */
+/*
+ * Frees a statement of its own and drops the server's copy. The store's
+ * error is left as it was: a caller discards the statement that failed
+ * before it calls store_fail(), and a DEALLOCATE refused after that
+ * failure (a transaction it aborted, a broken connection) must not take
+ * the first error's place. The server's copy then stays until the session
+ * ends; an aborted transaction accepts nothing but its rollback, so
+ * DEALLOCATE is not even sent.
+ */
 void
 pg_stmt_discard(struct pg_stmt *ps)
 {
-	char	 sql[48];
+	PGconn		*conn;
+	char		 sql[48];
 
 	if (ps == NULL)
 		return;
-	if (ps->prepared) {
+	conn = ps->store->pg;
+	if (ps->prepared && PQstatus(conn) == CONNECTION_OK &&
+	    PQtransactionStatus(conn) != PQTRANS_INERROR) {
 		(void)snprintf(sql, sizeof sql, "DEALLOCATE %s", ps->name);
-		(void)pg_exec(ps->store, sql);
+		PQclear(PQexec(conn, sql));
 	}
 	pg_stmt_free(ps);
 }
@@ -301,12 +312,28 @@ pg_prepare(struct pg_stmt *ps)
 	return rc;
 }
 
+/*
+ * Notes the rows a result changed as store_changes() reports them: as
+ * SQLite's sqlite3_changes(), only an INSERT, UPDATE or DELETE (with or
+ * without RETURNING) sets the count; any other statement, a SELECT or a
+ * COMMIT, leaves the last one.
+ */
+static void
+pg_note_changes(struct store *s, PGresult *res)
+{
+	const char	*tag = PQcmdStatus(res);
+
+	if (tag == NULL || (strncmp(tag, "INSERT ", 7) != 0 &&
+	    strncmp(tag, "UPDATE ", 7) != 0 && strncmp(tag, "DELETE ", 7) != 0))
+		return;
+	s->changes = strtol(PQcmdTuples(res), NULL, 10);
+}
+
 /* Executes at the first step, then returns the rows one by one. */
 int
 pg_step(struct pg_stmt *ps)
 {
 	struct store	*s = ps->store;
-	const char	*n;
 	int		 rc;
 
 	if (ps->res == NULL) {
@@ -324,9 +351,7 @@ pg_step(struct pg_stmt *ps)
 			ps->res = NULL;
 			return rc;
 		}
-		n = PQcmdTuples(ps->res);
-		s->changes = (n != NULL && *n != '\0') ? strtol(n, NULL, 10) :
-		    0;
+		pg_note_changes(s, ps->res);
 		ps->nrows = PQntuples(ps->res);
 		ps->row = -1;
 		if (ps->nblobs < PQnfields(ps->res)) {
@@ -404,32 +429,43 @@ pg_column_double(struct pg_stmt *ps, int c)
 	return strtod(PQgetvalue(ps->res, ps->row, c), NULL);
 }
 
+/* A bytea column's text is its bytes, as SQLite gives a blob's (not
+ * PostgreSQL's hex form). */
 const unsigned char *
 pg_column_text(struct pg_stmt *ps, int c)
 {
 	if (!pg_has(ps, c))
 		return NULL;
+	if (PQftype(ps->res, c) == OID_BYTEA)
+		return pg_column_blob(ps, c);
 	if (PQftype(ps->res, c) == OID_BOOL)
 		return (const unsigned char *)(PQgetvalue(ps->res, ps->row,
 		    c)[0] == 't' ? "1" : "0");
 	return (const unsigned char *)PQgetvalue(ps->res, ps->row, c);
 }
 
+/* A bytea column decoded once per row, NUL-terminated so that it serves
+ * pg_column_text() too; other columns as their text. */
 const void *
 pg_column_blob(struct pg_stmt *ps, int c)
 {
-	size_t	 n;
+	unsigned char	*raw;
+	size_t		 n;
 
 	if (!pg_has(ps, c))
 		return NULL;
 	if (PQftype(ps->res, c) != OID_BYTEA)
 		return PQgetvalue(ps->res, ps->row, c);
 	if (ps->blobs[c] == NULL) {
-		ps->blobs[c] = PQunescapeBytea((const unsigned char *)
+		raw = PQunescapeBytea((const unsigned char *)
 		    PQgetvalue(ps->res, ps->row, c), &n);
-		if (ps->blobs[c] == NULL)
+		if (raw == NULL)
 			return NULL;
+		ps->blobs[c] = xmalloc(n + 1);
+		memcpy(ps->blobs[c], raw, n);
+		ps->blobs[c][n] = '\0';
 		ps->bloblens[c] = n;
+		PQfreemem(raw);
 	}
 	return ps->blobs[c];
 }
@@ -449,7 +485,8 @@ pg_column_bytes(struct pg_stmt *ps, int c)
 	return PQgetlength(ps->res, ps->row, c);
 }
 
-/* Runs SQL text (several statements) outside the statement cache. */
+/* Runs SQL text (several statements) outside the statement cache; the
+ * last statement's changed rows count as a stepped statement's do. */
 int
 pg_exec(struct store *s, const char *sql)
 {
@@ -459,6 +496,7 @@ pg_exec(struct store *s, const char *sql)
 	switch (PQresultStatus(res)) {
 	case PGRES_COMMAND_OK:
 	case PGRES_TUPLES_OK:
+		pg_note_changes(s, res);
 		break;
 	default:
 		rc = pg_fail_result(s, res);

@@ -230,6 +230,13 @@ store_migrate(struct store *s, char **cause)
 	char				*err = NULL, *sql;
 	int				 v = store_version(s);
 
+	/* Not read is not 0: every step would be run again on top. */
+	if (v < 0) {
+		*cause = xasprintf("schema version: %s", s->pg != NULL ?
+		    PQerrorMessage(s->pg) : sqlite3_errmsg(s->db));
+		(*cause)[strcspn(*cause, "\n")] = '\0';
+		return -1;
+	}
 	if (v > store_latest_version()) {
 		*cause = xasprintf("database schema %d is newer than this "
 		    "program (%d)", v, store_latest_version());
@@ -607,7 +614,8 @@ db_finalize(struct db_stmt *st)
 	free(st);
 }
 
-/* Rows changed by the last statement. */
+/* Rows changed by the last INSERT, UPDATE or DELETE (a SELECT leaves
+ * the count, on either engine). */
 long
 store_changes(struct store *s)
 {
@@ -673,15 +681,17 @@ enum store_status
 store_time(struct store *s, const char *sql, time_t *when)
 {
 	struct db_stmt	*st;
+	int		 rc;
 
 	*when = 0;
 	if ((st = store_stmt(s, sql)) == NULL)
 		return STORE_ERROR;
-	if (db_step(st) == DB_ROW &&
-	    db_column_type(st, 0) != DB_NULL)
+	if ((rc = db_step(st)) == DB_ROW && db_column_type(st, 0) != DB_NULL)
 		*when = (time_t)db_column_int64(st, 0);
 	db_reset(st);
-	return STORE_OK;
+	/* A failed step is no "no time": the caller would act on 0. */
+	return rc == DB_ROW || rc == DB_DONE ? STORE_OK : store_fail(s,
+	    "time");
 }
 
 /* Copies a text column. */

@@ -4,7 +4,11 @@
  */
 #include "teststore.h"
 
+#include <sys/stat.h>
+#include <sys/wait.h>
+
 #include "storage/areas.h"
+#include "storage/copy.h"
 #include "storage/chats.h"
 #include "storage/enterprises.h"
 #include "storage/tips.h"
@@ -541,6 +545,324 @@ test_url_shown(void **state)
 	}
 }
 
+/* Whether the test's store is on PostgreSQL. */
+static int
+on_pg(struct store *s)
+{
+	return s->pg != NULL;
+}
+
+/* A table of the test's own: an integer and a blob column. */
+static void
+rows_table(struct store *s)
+{
+	assert_int_equal(store_exec_sql(s, on_pg(s) ?
+	    "CREATE TABLE t_rows (n integer, b bytea)" :
+	    "CREATE TABLE t_rows (n integer, b BLOB)"), STORE_OK);
+}
+
+/* Steps a statement of its own to its end; returns its rows. */
+static int
+step_all(struct store *s, const char *sql)
+{
+	struct db_stmt	*st = store_prepare(s, sql);
+	int		 rc, rows = 0;
+
+	assert_non_null(st);
+	while ((rc = db_step(st)) == DB_ROW)
+		rows++;
+	assert_int_equal(rc, DB_DONE);
+	db_finalize(st);
+	return rows;
+}
+
+/*
+ * store_changes() counts the rows of the last INSERT, UPDATE or DELETE
+ * only, as sqlite3_changes() does: a SELECT after them, with rows or
+ * without, leaves the count; SQL text run whole counts as well.
+ */
+static void
+test_changes(void **state)
+{
+	struct fixture	*fx = *state;
+
+	rows_table(fx->s);
+	assert_int_equal(step_all(fx->s,
+	    "INSERT INTO t_rows (n) VALUES (1), (2), (3)"), 0);
+	assert_int_equal(store_changes(fx->s), 3);
+	assert_int_equal(step_all(fx->s,
+	    "UPDATE t_rows SET n = n + 10 WHERE n >= 2"), 0);
+	assert_int_equal(store_changes(fx->s), 2);
+	assert_int_equal(step_all(fx->s, "SELECT n FROM t_rows"), 3);
+	assert_int_equal(store_changes(fx->s), 2);
+	assert_int_equal(step_all(fx->s, "SELECT n FROM t_rows WHERE n < 0"),
+	    0);
+	assert_int_equal(store_changes(fx->s), 2);
+	assert_int_equal(step_all(fx->s,
+	    "DELETE FROM t_rows WHERE n > 10 RETURNING n"), 2);
+	assert_int_equal(store_changes(fx->s), 2);
+	assert_int_equal(store_exec_sql(fx->s,
+	    "DELETE FROM t_rows WHERE n = 1"), STORE_OK);
+	assert_int_equal(store_changes(fx->s), 1);
+	assert_int_equal(store_begin(fx->s), STORE_OK);
+	assert_int_equal(store_commit(fx->s), STORE_OK);
+	assert_int_equal(store_changes(fx->s), 1);
+}
+
+/* A blob column read as text gives its bytes with a NUL after them, on
+ * either engine (not PostgreSQL's hex form of a bytea). */
+static void
+test_blob_text(void **state)
+{
+	static const unsigned char	 bytes[] = { 0x01, 'a', 0xe4, 0xb8,
+					    0xad, 0x7f };
+	struct fixture			*fx = *state;
+	struct db_stmt			*st;
+	const unsigned char		*t;
+
+	rows_table(fx->s);
+	st = store_prepare(fx->s, "INSERT INTO t_rows (n, b) VALUES (?1, ?2)");
+	assert_non_null(st);
+	assert_int_equal(db_bind_int(st, 1, 1), DB_OK);
+	assert_int_equal(db_bind_blob(st, 2, bytes, (int)sizeof bytes,
+	    DB_STATIC), DB_OK);
+	assert_int_equal(db_step(st), DB_DONE);
+	db_reset(st);
+	assert_int_equal(db_bind_int(st, 1, 2), DB_OK);
+	assert_int_equal(db_bind_blob(st, 2, "", 0, DB_STATIC), DB_OK);
+	assert_int_equal(db_step(st), DB_DONE);
+	db_finalize(st);
+
+	st = store_prepare(fx->s, "SELECT b FROM t_rows ORDER BY n");
+	assert_non_null(st);
+	assert_int_equal(db_step(st), DB_ROW);
+	assert_int_equal(db_column_type(st, 0), DB_BLOB);
+	t = db_column_text(st, 0);
+	assert_non_null(t);
+	assert_int_equal(db_column_bytes(st, 0), sizeof bytes);
+	assert_memory_equal(t, bytes, sizeof bytes);
+	assert_int_equal(t[sizeof bytes], '\0');
+	/* The same bytes read as a blob. */
+	assert_memory_equal(db_column_blob(st, 0), bytes, sizeof bytes);
+	assert_int_equal(db_step(st), DB_ROW);
+	t = db_column_text(st, 0);
+	assert_non_null(t);
+	assert_string_equal((const char *)t, "");
+	assert_int_equal(db_column_bytes(st, 0), 0);
+	assert_int_equal(db_step(st), DB_DONE);
+	db_finalize(st);
+}
+
+/* A query both engines prepare and then fail to run: an integer
+ * overflow. */
+static const char sql_overflow[] =
+    "SELECT abs(-9223372036854775807 - 1)";
+
+/*
+ * A statement of its own that failed, discarded before the failure is
+ * reported, leaves that failure's message: not the refusal of its
+ * DEALLOCATE in the transaction the failure aborted.
+ */
+static void
+test_discard_keeps_error(void **state)
+{
+	struct fixture	*fx = *state;
+	struct db_stmt	*st;
+	int		 rc;
+
+	assert_int_equal(store_begin(fx->s), STORE_OK);
+	st = store_prepare(fx->s, sql_overflow);
+	assert_non_null(st);
+	rc = db_step(st);
+	assert_int_not_equal(rc, DB_ROW);
+	assert_int_not_equal(rc, DB_DONE);
+	db_finalize(st);
+	assert_int_equal(store_fail(fx->s, "overflow"), STORE_ERROR);
+	if (on_pg(fx->s))
+		/* numeric_value_out_of_range, not in_failed_sql_transaction */
+		assert_non_null(strstr(store_errmsg(fx->s), "[22003]"));
+	else
+		assert_non_null(strstr(store_errmsg(fx->s), "overflow"));
+	assert_null(strstr(store_errmsg(fx->s), "25P02"));
+	store_rollback(fx->s);
+	/* The connection goes on. */
+	assert_int_equal(step_all(fx->s, "SELECT 1"), 1);
+}
+
+/* store_time() reports a query that failed, rather than "no time". */
+static void
+test_time_fails(void **state)
+{
+	struct fixture	*fx = *state;
+	time_t		 when = 7;
+
+	assert_int_equal(store_time(fx->s, sql_overflow, &when), STORE_ERROR);
+	assert_int_equal(when, 0);
+	assert_non_null(strstr(store_errmsg(fx->s), "time"));
+	assert_int_equal(store_time(fx->s, "SELECT max(id) FROM areas WHERE"
+	    " id < 0", &when), STORE_OK);
+	assert_int_equal(when, 0);
+	assert_int_equal(store_time(fx->s, "SELECT 1700000000", &when),
+	    STORE_OK);
+	assert_int_equal(when, 1700000000);
+}
+
+/* Runs SQL on FANGFEI_TEST_PG's database as its superuser. */
+static void
+pg_admin(const char *sql)
+{
+	PGconn		*c = PQconnectdb(getenv("FANGFEI_TEST_PG"));
+	PGresult	*res;
+
+	assert_int_equal(PQstatus(c), CONNECTION_OK);
+	PQclear(PQexec(c, "SET client_min_messages = warning"));
+	res = PQexec(c, sql);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		fprintf(stderr, "%s: %s", sql, PQresultErrorMessage(res));
+	assert_int_equal(PQresultStatus(res), PGRES_COMMAND_OK);
+	PQclear(res);
+	PQfinish(c);
+}
+
+/*
+ * migrate --from-sqlite fails when the target's registry cannot be read
+ * back for the search index, rather than committing the copy with an
+ * empty index. The failure is made on the server: a row security policy
+ * that raises an error for the index's query (ORDER BY id) alone, on a
+ * target owned by a role that is no superuser (superusers pass every
+ * policy). PostgreSQL only.
+ */
+static void
+test_copy_reindex_fails(void **state)
+{
+	struct fixture	*fx = *state;
+	struct store	*src, *dst;
+	char		 file[600], url[1024], sql[1024], role[32], *cause = NULL;
+	FILE		*out;
+	int		 rc;
+
+	if (!on_pg(fx->s)) {
+		skip();
+		return;
+	}
+	(void)snprintf(file, sizeof file, "%s/src.db", fx->dir);
+	src = store_open(file, key, STORE_MIGRATE, &cause);
+	assert_non_null(src);
+	assert_int_equal(teststore_demo(src, IMPORT_AREAS, "areas.csv"), 10);
+	assert_int_equal(teststore_demo(src, IMPORT_ENTERPRISES,
+	    "enterprises.csv"), 12);
+	store_close(src);
+
+	(void)snprintf(role, sizeof role, "copier%ld", (long)getpid());
+	(void)snprintf(sql, sizeof sql, "CREATE ROLE %s LOGIN;"
+	    " CREATE SCHEMA %s AUTHORIZATION %s", role, role, role);
+	pg_admin(sql);
+	(void)snprintf(url, sizeof url, "%s&user=%s&options=-csearch_path%%3D%s",
+	    getenv("FANGFEI_TEST_PG"), role, role);
+	dst = store_open(url, key, STORE_MIGRATE, &cause);
+	if (dst == NULL)
+		fprintf(stderr, "store_open: %s\n", cause);
+	assert_non_null(dst);
+	store_close(dst);
+	(void)snprintf(sql, sizeof sql,
+	    "CREATE FUNCTION %s.refuse() RETURNS boolean LANGUAGE plpgsql"
+	    " AS $$BEGIN IF current_query() LIKE '%%ORDER BY id%%' THEN"
+	    " RAISE EXCEPTION 'registry unreadable'; END IF; RETURN true;"
+	    " END$$;"
+	    " ALTER TABLE %s.enterprises ENABLE ROW LEVEL SECURITY;"
+	    " ALTER TABLE %s.enterprises FORCE ROW LEVEL SECURITY;"
+	    " CREATE POLICY refuse ON %s.enterprises USING (%s.refuse())",
+	    role, role, role, role, role);
+	pg_admin(sql);
+
+	out = fopen("/dev/null", "w");
+	assert_non_null(out);
+	rc = copy_from_sqlite(file, url, key, out, &cause);
+	fclose(out);
+	assert_int_equal(rc, -1);
+	assert_non_null(strstr(cause, "search index"));
+	assert_non_null(strstr(cause, "registry unreadable"));
+	free(cause);
+	(void)snprintf(sql, sizeof sql, "DROP SCHEMA %s CASCADE; DROP ROLE %s",
+	    role, role);
+	pg_admin(sql);
+}
+
+/* Runs the binary with args, its standard output and error into out;
+ * returns its exit status. */
+static int
+run_cli(const char *const *args, char *out, size_t size)
+{
+	const char	*bin = getenv("FANGFEI_BIN");
+	char		*argv[16];
+	int		 fds[2], st, i = 0;
+	size_t		 len = 0;
+	ssize_t		 n;
+	pid_t		 pid;
+
+	argv[i++] = (char *)(uintptr_t)(bin ? bin : "build/fangfei");
+	for (; *args != NULL && i < 15; args++)
+		argv[i++] = (char *)(uintptr_t)*args;
+	argv[i] = NULL;
+	assert_int_equal(pipe(fds), 0);
+	assert_int_not_equal(pid = fork(), -1);
+	if (pid == 0) {
+		dup2(fds[1], STDOUT_FILENO);
+		dup2(fds[1], STDERR_FILENO);
+		close(fds[0]);
+		close(fds[1]);
+		(void)unsetenv("FANGFEI_CONFIG");
+		(void)unsetenv("FANGFEI_DB");
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	while (len + 1 < size && (n = read(fds[0], out + len,
+	    size - 1 - len)) > 0)
+		len += (size_t)n;
+	out[len] = '\0';
+	close(fds[0]);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/*
+ * migrate --from-sqlite given a URL with a password in place of the file:
+ * refused, and neither the command nor the copy prints the password (the
+ * target is never reached: the source is refused first).
+ */
+static void
+test_copy_source_shown(void **state)
+{
+	char		*dir = testutil_tmpdir(), ini[600], keyf[600];
+	char		 out[8192];
+	const char	*args[] = { "migrate", "--config", ini, "--from-sqlite",
+			    "postgresql://u:s3cret@127.0.0.1:1/x?password=q1uery",
+			    NULL };
+	FILE		*f;
+	int		 i;
+
+	(void)state;
+	(void)snprintf(keyf, sizeof keyf, "%s/k.key", dir);
+	(void)snprintf(ini, sizeof ini, "%s/f.ini", dir);
+	assert_non_null(f = fopen(keyf, "w"));
+	for (i = 0; i < 64; i++)
+		fputc('7', f);
+	fputc('\n', f);
+	fclose(f);
+	assert_int_equal(chmod(keyf, 0600), 0);
+	assert_non_null(f = fopen(ini, "w"));
+	fprintf(f, "[storage]\nurl = postgresql://127.0.0.1:1/none\n"
+	    "key_file = %s\n", keyf);
+	fclose(f);
+	assert_int_equal(run_cli(args, out, sizeof out), 1);
+	assert_non_null(strstr(out, "postgresql://u@127.0.0.1:1/x"));
+	assert_non_null(strstr(out, "SQLite"));
+	assert_null(strstr(out, "s3cret"));
+	assert_null(strstr(out, "q1uery"));
+	testutil_rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -556,6 +878,15 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_tips, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_chats, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_contacts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_changes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_blob_text, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_discard_keeps_error, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_time_fails, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_copy_reindex_fails, setup,
+		    teardown),
+		cmocka_unit_test(test_copy_source_shown),
 	};
 
 	return cmocka_run_group_tests_name("storage", tests, NULL, NULL);
