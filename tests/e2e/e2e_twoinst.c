@@ -33,6 +33,8 @@
 #define TWO_INFLIGHT	16	/* [delivery] max_inflight of each daemon */
 #define TWO_KILL_AT	500	/* sends received when A is killed */
 #define TWO_REMIND	40	/* robots the reminder reaches */
+#define TWO_TURN_GROUPS	300	/* robots of test_turn_aborted */
+#define TWO_TURN_WAIT_MS 12000	/* its wait: shorter than the lease */
 #define AREA_TOP	"张店区"
 #define AREA_BUILDING	"张店区/车站街道/华光路社区/第3网格/12号楼"
 
@@ -366,6 +368,79 @@ test_kill_mid_broadcast(void **state)
 }
 
 /*
+ * A delivery turn whose transaction aborts (on PostgreSQL any failed
+ * statement does: here a trigger refuses one claim, once, when 50 rows
+ * are sent) keeps the answers it had taken: they are written again, so
+ * those rows are not sent a second time when their lease runs out.
+ * Every robot receives the notice exactly once.
+ */
+static void
+test_turn_aborted(void **state)
+{
+	static int		 seen[TWO_TURN_GROUPS];
+	struct fakeplat_record	*r;
+	json_t			*in, *out;
+	size_t			 n, i;
+	long long		 id;
+	long			 status;
+	int64_t			 t0;
+	int			 k;
+	char			 name[32], path[64];
+
+	(void)state;
+	assert_int_equal(e2e_stop(&tb.d, SIGTERM), 0);
+	memset(seen, 0, sizeof seen);
+	for (k = 0; k < TWO_TURN_GROUPS; k++) {
+		(void)snprintf(name, sizeof name, "t-g%04d", k);
+		(void)snprintf(path, sizeof path, "/t/send?key=g%04d", k);
+		two_robot(&ta, name, path);
+	}
+	assert_int_equal(e2e_sql_long(&ta.d, "CREATE SEQUENCE poison_seq;"
+	    " CREATE FUNCTION poison_claim() RETURNS trigger"
+	    " LANGUAGE plpgsql AS $$ BEGIN"
+	    " IF NEW.state = 'sending' AND OLD.state = 'pending' THEN"
+	    " IF (SELECT count(*) FROM outbox WHERE state = 'sent') >= 50 THEN"
+	    " IF nextval('poison_seq') = 1 THEN"
+	    " RAISE EXCEPTION 'refused once'; END IF; END IF; END IF;"
+	    " RETURN NEW; END $$;"
+	    " CREATE TRIGGER poison BEFORE UPDATE ON outbox FOR EACH ROW"
+	    " EXECUTE FUNCTION poison_claim(); SELECT 1"), 1);
+
+	in = json_pack("{s:s, s:[s], s:s}", "area", AREA_TOP, "kinds",
+	    "building", "text", TEXT);
+	out = two_post(&ta, "/broadcasts", in, &status);
+	if (status != 201)
+		fail_msg("POST /broadcasts: %ld %s", status,
+		    json_string_value(json_object_get(out, "message")));
+	id = json_integer_value(json_object_get(out, "id"));
+	json_decref(out);
+	/* Well inside the lease (17 s): rows whose answers were lost would
+	 * still be 'sending'. */
+	for (t0 = two_now_ms(); two_rows(id, NULL) != 0; two_sleep_ms(50))
+		if (two_now_ms() - t0 > TWO_TURN_WAIT_MS)
+			fail_msg("broadcast %lld: %ld rows not sent (%ld "
+			    "sending) after %d ms", id, two_rows(id, NULL),
+			    two_rows(id, "sending"), TWO_TURN_WAIT_MS);
+	assert_int_equal(two_rows(id, "sent"), TWO_TURN_GROUPS);
+	/* The trigger did refuse a claim: a turn was aborted. */
+	assert_true(e2e_sql_long(&ta.d, "SELECT last_value FROM poison_seq")
+	    >= 1);
+	assert_int_equal(e2e_sql_long(&ta.d, "SELECT is_called::int FROM"
+	    " poison_seq"), 1);
+	r = fakeplat_records(fp, "/t/", &n);
+	for (i = 0; i < n; i++) {
+		if ((k = two_key(r[i].path, "g", TWO_TURN_GROUPS)) == -1)
+			fail_msg("unexpected request %s", r[i].path);
+		if (++seen[k] > 1)
+			fail_msg("g%04d received the notice twice", k);
+	}
+	fakeplat_free(r, n);
+	assert_int_equal(n, TWO_TURN_GROUPS);
+	(void)e2e_sql_long(&ta.d, "DROP TRIGGER poison ON outbox; SELECT 1");
+	assert_int_equal(e2e_stop(&ta.d, SIGTERM), 0);
+}
+
+/*
  * A daily 09:00 reminder to the building robots of 车站街道, added at
  * 08:59:55 (FANGFEI_NOW); both daemons start again at that time, so
  * both wake for it at 09:00: it has one firing and each robot receives
@@ -451,6 +526,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_kill_mid_broadcast, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_reminder_once, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_turn_aborted, setup,
 		    teardown),
 	};
 	const char	*pg = getenv("FANGFEI_TEST_PG");
