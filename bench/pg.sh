@@ -35,7 +35,7 @@
 # Environment: BENCH_DURATION (10), BENCH_WARMUP (2), BENCH_THREADS (2),
 # BENCH_PG_CONNS (64), BENCH_GROUPS (10000), BENCH_INFLIGHT (64),
 # BENCH_PG_REBUILD=1 (migrate again instead of restoring the dump),
-# NGINX, WRK.
+# BENCH_PG_ONLY=broadcast (only step 3: no registry needed), NGINX, WRK.
 set -u
 
 BUILD=${1:-build}
@@ -54,6 +54,7 @@ WARM=${BENCH_WARMUP:-2}
 THREADS=${BENCH_THREADS:-2}
 CONNS=${BENCH_PG_CONNS:-64}
 N=${BENCH_GROUPS:-10000}
+ONLY=${BENCH_PG_ONLY:-}
 CONC=${BENCH_INFLIGHT:-64}
 WRK=${WRK:-wrk}
 NGINX=${NGINX:-/usr/sbin/nginx}
@@ -205,8 +206,9 @@ mkdir -p "$VAR" "$LOGS" "$BB" "$VAR/nginx/tmp" || exit 1
 command -v "$WRK" >/dev/null || die "wrk not found (scripts/deps.sh bench)"
 [ -x "$NGINX" ] || die "nginx not found (scripts/deps.sh bench)"
 command -v curl >/dev/null || die "curl not found"
-[ -f "$REG/registry.db" ] && [ -f "$REG/registry.stamp" ] &&
-    [ -f "$REG/registry.db.key" ] && [ -s "$REG/uscc.txt" ] ||
+[ "$ONLY" = broadcast ] || { [ -f "$REG/registry.db" ] &&
+    [ -f "$REG/registry.stamp" ] && [ -f "$REG/registry.db.key" ] &&
+    [ -s "$REG/uscc.txt" ]; } ||
 	die "no registry in $REG: sh bench/run.sh builds it"
 
 # --- helpers --------------------------------------------------------------
@@ -241,8 +243,12 @@ psql_do() {
 	psql -X -q -v ON_ERROR_STOP=1 "$(pgurl postgres)" -c "$1" \
 	    >>"$LOGS/psql.log" 2>&1 || die "psql: $1 (see $LOGS/psql.log)"
 }
-psql_do "CREATE DATABASE registry"
 psql_do "CREATE DATABASE bcast"
+if [ "$ONLY" = broadcast ]; then
+	# The first command on the new database makes the key.
+	rm -f "$VAR/fangfei.key"
+else
+psql_do "CREATE DATABASE registry"
 # Every instance on one database uses the same key file: the registry's.
 cp "$REG/registry.db.key" "$VAR/fangfei.key" && chmod 600 "$VAR/fangfei.key" ||
 	exit 1
@@ -400,10 +406,12 @@ done
 USCC_RATIO=$(awk -v a="$(field "$PG" rps)" -v b="$(field "$SQ" rps)" \
     'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
 say "  ratio: PostgreSQL pair / SQLite single = $USCC_RATIO"
+fi
 
 # --- broadcast --------------------------------------------------------------
 say ""
 say "== broadcast to $N robots"
+rm -f "$LOGS/sink.out"
 "$BB/broadcast_sink" 2 >"$LOGS/sink.out" 2>&1 &
 SINK_PID=$!
 i=0
@@ -483,6 +491,7 @@ BC_RATIO=$(awk -v a="$(field "$BP" sink_ms)" -v b="$(field "$BS" sink_ms)" \
 say "  ratio: PostgreSQL pair time / SQLite single time = $BC_RATIO"
 say ""
 say "logs: $LOGS"
+[ "$ONLY" = broadcast ] ||
 say "RESULT work=pg_uscc pg_rps=$(field "$PG" rps) sqlite_rps=$(field "$SQ" rps)" \
     "ratio=$USCC_RATIO pg_p50_us=$(field "$PG" p50_us)" \
     "pg_p99_us=$(field "$PG" p99_us) sqlite_p99_us=$(field "$SQ" p99_us)" \

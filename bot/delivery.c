@@ -932,9 +932,10 @@ delivery_turn(struct delivery *d, int fill)
 static void *
 delivery_main(void *arg)
 {
-	struct delivery	*d = arg;
-	time_t		 now, next;
-	int		 running, timeout;
+	struct delivery		*d = arg;
+	struct curl_waitfd	 wfd;
+	time_t			 now, next;
+	int			 running, timeout, nfd;
 
 	while (!atomic_load(&d->stop)) {
 		now = clock_now();
@@ -953,8 +954,17 @@ delivery_main(void *arg)
 			if (timeout > 5000)
 				timeout = 5000;
 		}
+		/* Another instance queued a broadcast (PostgreSQL): look
+		 * now, and wait for the next one with the transfers. */
+		if (store_woken(d->store))
+			continue;
+		memset(&wfd, 0, sizeof wfd);
+		if ((wfd.fd = store_wake_fd(d->store)) != -1)
+			wfd.events = CURL_WAIT_POLLIN;
+		nfd = wfd.fd != -1;
 		if (timeout > 0 || d->inflight > 0)
-			curl_multi_poll(d->multi, NULL, 0, timeout, NULL);
+			curl_multi_poll(d->multi, nfd ? &wfd : NULL,
+			    (unsigned int)nfd, timeout, NULL);
 	}
 	return NULL;
 }
@@ -979,6 +989,7 @@ delivery_start(const struct config *cfg, const uint8_t *key, char **cause)
 	 * mark) only makes a row go out again, as a crash in flight does.
 	 */
 	if (store_relaxed(d->store) != STORE_OK ||
+	    store_listen(d->store) == -1 ||
 	    outbox_recover(d->store, clock_now(), &n) != STORE_OK) {
 		*cause = xasprintf("outbox: %s", store_errmsg(d->store));
 		store_close(d->store);

@@ -308,6 +308,50 @@ store_claimer(struct store *s)
 	return -1;
 }
 
+int
+store_listen(struct store *s)
+{
+	if (s->pg == NULL)
+		return 0;
+	s->listening = 1;
+	if (pg_exec(s, "LISTEN fangfei_outbox") != DB_OK) {
+		(void)store_fail(s, "listen");
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_wake_fd(struct store *s)
+{
+	if (s->pg == NULL || !s->listening || PQstatus(s->pg) != CONNECTION_OK)
+		return -1;
+	return PQsocket(s->pg);
+}
+
+int
+store_woken(struct store *s)
+{
+	PGnotify	*n;
+	int		 woken = 0;
+
+	if (s->pg == NULL || !s->listening || PQstatus(s->pg) != CONNECTION_OK)
+		return 0;
+	(void)PQconsumeInput(s->pg);	/* a broken one: the next query sees */
+	while ((n = PQnotifies(s->pg)) != NULL) {
+		woken++;
+		PQfreemem(n);
+	}
+	return woken;
+}
+
+void
+store_wake_others(struct store *s)
+{
+	if (s->pg != NULL)
+		(void)pg_exec(s, "NOTIFY fangfei_outbox");
+}
+
 enum store_status
 store_ping(struct store *s)
 {

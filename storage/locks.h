@@ -81,6 +81,21 @@ enum store_status	 store_ping(struct store *);
 int64_t		 store_claimer(struct store *);
 
 /*
+ * Wake-ups between instances on PostgreSQL (LISTEN/NOTIFY), so that an
+ * idle sender starts on a broadcast another instance queued at once, not
+ * at its next look. store_listen() subscribes s (again after each
+ * reconnection); store_wake_fd() is the socket to poll for a wake-up, -1
+ * on SQLite or without a connection; store_woken() reads what arrived
+ * without waiting and answers how many wake-ups were among it.
+ * store_wake_others(), in the writer's transaction, wakes every listener
+ * when that commits. On SQLite all are no-ops (one process sends).
+ */
+int		 store_listen(struct store *);
+int		 store_wake_fd(struct store *);
+int		 store_woken(struct store *);
+void		 store_wake_others(struct store *);
+
+/*
  * Shared platform tokens. Some platforms revoke a credential's previous
  * access token when a new one is fetched, so instances on one PostgreSQL
  * database fetch each credential's token one at a time and reuse the one

@@ -369,6 +369,8 @@ broadcasts_create(struct store *s, const struct broadcast_new *b, time_t now,
 	if (db_step(st) != DB_DONE)
 		return store_fail(s, "broadcasts_create");
 	r->groups = (long)store_changes(s);
+	/* Other instances on the database help send it (locks.h). */
+	store_wake_others(s);
 	if (!broadcast_has_kind(b->kinds, BROADCAST_SMS) ||
 	    b->sms_channel == NULL)
 		return STORE_OK;

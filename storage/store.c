@@ -445,6 +445,9 @@ store_reconnect(struct store *s)
 	 * claimer lock is taken again before anything else (locks.h). */
 	if (s->claimer != 0 && store_claimer(s) == -1)
 		return STORE_ERROR;
+	if ((s->relaxed && store_relaxed(s) != STORE_OK) ||
+	    (s->listening && store_listen(s) == -1))
+		return STORE_ERROR;
 	return STORE_OK;
 }
 
@@ -879,6 +882,7 @@ store_end_read(struct store *s)
 enum store_status
 store_relaxed(struct store *s)
 {
+	s->relaxed = 1;
 	if (s->pg != NULL)
 		return pg_exec(s, "SET synchronous_commit = off") == DB_OK ?
 		    STORE_OK : store_fail(s, "synchronous_commit");

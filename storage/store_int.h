@@ -64,6 +64,10 @@ struct store {
 	 * the claimers outbox_reclaim() last saw gone, since when. */
 	int64_t		 claimer;
 	int		 claimer_backend;
+	/* Session settings made again after a reconnection: relaxed commits
+	 * (store_relaxed()), LISTEN for wake-ups (store_listen()). */
+	int		 relaxed;
+	int		 listening;
 	struct {
 		int64_t	 id;
 		time_t	 since;

@@ -9,6 +9,8 @@
  */
 #include <sys/wait.h>
 
+#include <poll.h>
+
 #include <signal.h>
 
 #include "teststore.h"
@@ -314,6 +316,61 @@ test_tokens(void **state)
 	    NULL, v, sizeof v, &exp), STORE_TOKEN_FETCH);
 }
 
+/* Polls store s's wake-up socket for up to about 5 s; how many wake-ups
+ * came in the first read that had any. */
+static int
+wait_woken(struct store *s)
+{
+	struct pollfd	 p;
+	int		 i, n;
+
+	for (i = 0; i < 50; i++) {
+		if ((n = store_woken(s)) > 0)
+			return n;
+		p.fd = store_wake_fd(s);
+		p.events = POLLIN;
+		assert_true(p.fd != -1);
+		(void)poll(&p, 1, 100);
+	}
+	return store_woken(s);
+}
+
+/* PostgreSQL: a listener is woken when another store's transaction that
+ * asked to wake the others commits, not when it rolls back; again after
+ * its connection was made anew. SQLite: nothing to listen to. */
+static void
+test_wake(void **state)
+{
+	struct fixture	*fx = *state;
+
+	assert_int_equal(store_listen(fx->a), 0);
+	if (!teststore_pg()) {
+		assert_int_equal(store_wake_fd(fx->a), -1);
+		assert_int_equal(store_woken(fx->a), 0);
+		store_wake_others(fx->b);
+		return;
+	}
+	assert_true(store_wake_fd(fx->a) != -1);
+	assert_int_equal(store_woken(fx->a), 0);
+	/* Rolled back, then committed twice in one transaction: one
+	 * wake-up (the server sends a transaction's in one message, after
+	 * those of transactions committed before). */
+	assert_int_equal(store_begin(fx->b), STORE_OK);
+	store_wake_others(fx->b);
+	store_rollback(fx->b);
+	assert_int_equal(store_begin(fx->b), STORE_OK);
+	store_wake_others(fx->b);
+	store_wake_others(fx->b);
+	assert_int_equal(store_commit(fx->b), STORE_OK);
+	assert_int_equal(wait_woken(fx->a), 1);
+	assert_int_equal(store_woken(fx->a), 0);	/* read once */
+	/* A new session listens again. */
+	kill_session(fx->a, fx->b);
+	assert_int_equal(store_ping(fx->a), STORE_OK);
+	store_wake_others(fx->b);
+	assert_int_equal(wait_woken(fx->a), 1);
+}
+
 int
 main(void)
 {
@@ -326,6 +383,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_lock_lost, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wake, setup, teardown),
 	};
 
 	(void)signal(SIGPIPE, SIG_IGN);
