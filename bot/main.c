@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "config.h"
@@ -355,6 +356,10 @@ cmd_serve(struct cli *cli, int argc, char **argv)
 	if (clock_moved())
 		log_warn("FANGFEI_NOW: the clock starts at %s (a testing aid)",
 		    getenv("FANGFEI_NOW"));
+	/* A core file would hold the reporter key and whatever seals were
+	 * open: none is written, whoever started the daemon. */
+	if (setrlimit(RLIMIT_CORE, &(struct rlimit){ 0, 0 }) == -1)
+		log_warn("cannot turn core dumps off: %s", strerror(errno));
 	if (cli_key(cli, key) == -1 || (s = cli_store(cli, key)) == NULL)
 		return 1;
 	store_close(s);		/* migrated; each thread opens its own */
