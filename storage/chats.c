@@ -1,10 +1,24 @@
-/* Chat groups, the inbound dedupe record and the later parts of long
- * answers. */
+/*
+ * Chat groups, the inbound dedupe record and the later parts of long
+ * answers. The dedupe record names nobody: it is found by a keyed hash of
+ * its key and its reply is sealed, both under keys derived from the store
+ * key (storage/reporters.c), so the file alone does not link a chat or a
+ * sender to the tip reference of the answer they were given.
+ */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include "chats.h"
+#include "messages/xmalloc.h"
+#include "reporters_int.h"
 #include "store_int.h"
+
+#define INBOUND_REF_LEN	32
 
 static const char *const sql_group_get =
     "SELECT area_id, locale FROM groups WHERE channel = ?1 AND chat_id = ?2";
@@ -20,11 +34,10 @@ static const char *const sql_group_area =
     " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (channel, chat_id)"
     " DO UPDATE SET area_id = ?4, kind = coalesce(?3, groups.kind)";
 static const char *const sql_seen_get =
-    "SELECT reply FROM inbound_seen WHERE channel = ?1 AND chat_id = ?2"
-    " AND sender_id = ?3 AND message_id = ?4";
+    "SELECT reply FROM inbound_seen WHERE ref = ?1";
 static const char *const sql_seen_put =
-    "INSERT INTO inbound_seen (channel, chat_id, sender_id, message_id,"
-    " seen_at, reply) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+    "INSERT INTO inbound_seen (channel, ref, seen_at, reply)"
+    " VALUES (?1, ?2, ?3, ?4)";
 static const char *const sql_chat_record =
     "INSERT INTO groups (channel, chat_id, kind, first_seen)"
     " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (channel, chat_id) DO NOTHING";
@@ -112,54 +125,111 @@ groups_set_area(struct store *s, const char *channel, const char *chat_id,
 	return STORE_OK;
 }
 
-/* Binds the four parts of a dedupe key to ?1..?4. */
-static void
-inbound_key_bind(struct db_stmt *st, const struct inbound_key *k)
+/*
+ * The keyed hash that finds a message's dedupe row: HMAC-SHA256, under a
+ * key of its own, over channel NUL chat NUL sender NUL message id (a
+ * missing chat or sender is ""). -1 without a store key.
+ */
+static int
+inbound_ref(struct store *s, const struct inbound_key *k,
+    uint8_t out[INBOUND_REF_LEN])
 {
-	db_bind_text(st, 1, k->channel, -1, DB_STATIC);
-	db_bind_text(st, 2, k->chat_id ? k->chat_id : "", -1,
-	    DB_STATIC);
-	db_bind_text(st, 3, k->sender_id ? k->sender_id : "", -1,
-	    DB_STATIC);
-	db_bind_text(st, 4, k->message_id, -1, DB_STATIC);
+	const char	*part[4];
+	uint8_t		 key[32];
+	unsigned int	 len = INBOUND_REF_LEN;
+	size_t		 n = 0, o = 0, l, i;
+	char		*msg;
+	int		 rc = -1;
+
+	part[0] = k->channel;
+	part[1] = k->chat_id != NULL ? k->chat_id : "";
+	part[2] = k->sender_id != NULL ? k->sender_id : "";
+	part[3] = k->message_id;
+	if (reporters_subkey(s, "fangfei inbound ref", key) == -1) {
+		(void)snprintf(s->err, sizeof s->err,
+		    "inbound_seen: no store key");
+		return -1;
+	}
+	for (i = 0; i < 4; i++)
+		n += strlen(part[i]) + 1;
+	msg = xmalloc(n);
+	for (i = 0; i < 4; i++) {
+		l = strlen(part[i]) + 1;
+		memcpy(msg + o, part[i], l);
+		o += l;
+	}
+	/* The last NUL is not part of the message. */
+	if (HMAC(EVP_sha256(), key, sizeof key, (const unsigned char *)msg,
+	    n - 1, out, &len) != NULL)
+		rc = 0;
+	OPENSSL_cleanse(msg, n);
+	free(msg);
+	OPENSSL_cleanse(key, sizeof key);
+	return rc;
 }
 
-/* Returns the stored reply of a handled message. */
+/* Returns the stored reply of a handled message, opened from its seal. */
 enum store_status
 inbound_seen_get(struct store *s, const struct inbound_key *k, char **reply)
 {
 	struct db_stmt		*st;
+	uint8_t			 ref[INBOUND_REF_LEN];
 	enum store_status	 rc = STORE_NOT_FOUND;
 	int			 r;
 
+	if (inbound_ref(s, k, ref) == -1)
+		return STORE_ERROR;
 	if ((st = store_stmt(s, sql_seen_get)) == NULL)
 		return STORE_ERROR;
-	inbound_key_bind(st, k);
+	db_bind_blob(st, 1, ref, sizeof ref, DB_STATIC);
 	r = db_step(st);
 	if (r == DB_ROW) {
-		*reply = store_column_dup(st, 0);
-		rc = STORE_OK;
+		if (db_column_type(st, 0) == DB_BLOB &&
+		    reporters_unseal(s, db_column_blob(st, 0),
+		    (size_t)db_column_bytes(st, 0), reply) == 0)
+			rc = STORE_OK;
+		else {
+			(void)snprintf(s->err, sizeof s->err,
+			    "inbound_seen_get: a reply that does not open");
+			rc = STORE_ERROR;
+		}
 	} else if (r != DB_DONE)
 		rc = store_fail(s, "inbound_seen_get");
 	db_reset(st);
 	return rc;
 }
 
-/* Records a handled message and its reply. */
+/* Records a handled message under its keyed hash, its reply sealed. */
 enum store_status
 inbound_seen_put(struct store *s, const struct inbound_key *k, time_t now,
     const char *reply)
 {
-	struct db_stmt	*st;
+	struct db_stmt		*st;
+	uint8_t			 ref[INBOUND_REF_LEN], *sealed = NULL;
+	size_t			 n;
+	enum store_status	 rc = STORE_ERROR;
 
-	if ((st = store_stmt(s, sql_seen_put)) == NULL)
+	if (inbound_ref(s, k, ref) == -1)
 		return STORE_ERROR;
-	inbound_key_bind(st, k);
-	db_bind_int64(st, 5, (int64_t)now);
-	db_bind_text(st, 6, reply, -1, DB_STATIC);
-	if (db_step(st) != DB_DONE)
-		return store_fail(s, "inbound_seen_put");
-	return STORE_OK;
+	if (reporters_seal(s, reply, &sealed, &n) == -1) {
+		(void)snprintf(s->err, sizeof s->err,
+		    "inbound_seen_put: cannot seal the reply");
+		return STORE_ERROR;
+	}
+	if ((st = store_stmt(s, sql_seen_put)) == NULL)
+		goto out;
+	db_bind_text(st, 1, k->channel, -1, DB_STATIC);
+	db_bind_blob(st, 2, ref, sizeof ref, DB_STATIC);
+	db_bind_int64(st, 3, (int64_t)now);
+	db_bind_blob(st, 4, sealed, (int)n, DB_STATIC);
+	if (db_step(st) != DB_DONE) {
+		rc = store_fail(s, "inbound_seen_put");
+		goto out;
+	}
+	rc = STORE_OK;
+out:
+	free(sealed);
+	return rc;
 }
 
 /* Queues one text for a chat. */

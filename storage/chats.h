@@ -43,7 +43,10 @@ struct inbound_key {
 };
 
 /* The reply stored for an inbound message already handled (caller frees
- * *reply; texts are separated by RS, 0x1e), or STORE_NOT_FOUND. */
+ * *reply; texts are separated by RS, 0x1e), or STORE_NOT_FOUND. The row
+ * holds no part of the key in clear, only a keyed hash of it, and the
+ * reply sealed, both under the store key: STORE_ERROR without one. A
+ * second put of the same key is STORE_INVALID. */
 enum store_status inbound_seen_get(struct store *, const struct inbound_key *,
 		    char **reply);
 enum store_status inbound_seen_put(struct store *, const struct inbound_key *,

@@ -214,9 +214,12 @@ test_tip_once(void **state)
 {
 	struct http_result	 r;
 	char			*ev, *body, nonce[32];
+	long			 seen;
 	int			 i;
 
 	(void)state;
+	seen = e2e_sql_long(&d, "SELECT count(*) FROM inbound_seen "
+	    "WHERE channel = 'fs'");
 	ev = event(VT, "ev-e2e-tip-1", "ou_resident1", "oc_p2p_1", "p2p",
 	    "举报 飞书线索 某理财公司承诺保本高息 🔥");
 	body = seal(ev);
@@ -230,8 +233,9 @@ test_tip_once(void **state)
 	}
 	free(body);
 	free(ev);
+	/* One dedupe record (its key is a keyed hash, storage/chats.c). */
 	assert_int_equal(e2e_sql_long(&d, "SELECT count(*) FROM inbound_seen "
-	    "WHERE channel = 'fs' AND message_id = 'ev-e2e-tip-1'"), 1);
+	    "WHERE channel = 'fs'"), seen + 1);
 	/* One answer queued for the chat, whatever the retries. */
 	assert_int_equal(e2e_sql_long(&d, "SELECT count(*) FROM outbox WHERE "
 	    "idem_key LIKE '%ev-e2e-tip-1%' AND meta LIKE '%om_e2e%'"), 1);

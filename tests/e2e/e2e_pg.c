@@ -127,7 +127,7 @@ test_from_sqlite(void **state)
 {
 	struct http_result	 r;
 	char			 ref[32], text[128], before[4096], out[16384];
-	char			 file[600], key[600], *url;
+	char			 file[600], key[600], tip[4096], *url;
 	const char		*args[] = { "migrate", "--from-sqlite", file,
 				    NULL };
 	long			 tips;
@@ -137,6 +137,7 @@ test_from_sqlite(void **state)
 	e2e_start(&src);
 	r = say(&src, "resident-1", "举报 有人在电梯厅发保本高息传单", "m-1");
 	ref_of(r.body, ref);
+	(void)snprintf(tip, sizeof tip, "%s", r.body);
 	e2e_result_free(&r);
 	(void)snprintf(text, sizeof text, "进度 %s", ref);
 	r = say(&src, "resident-1", text, "m-2");
@@ -167,6 +168,13 @@ test_from_sqlite(void **state)
 	r = say(&dst, "resident-1", text, "m-3");
 	assert_string_equal(r.body, before);
 	e2e_result_free(&r);
+	/* The sealed dedupe record came along: a retry of the tip gets the
+	 * same answer and makes no second tip. */
+	r = say(&dst, "resident-1", "举报 有人在电梯厅发保本高息传单", "m-1");
+	assert_string_equal(r.body, tip);
+	e2e_result_free(&r);
+	assert_int_equal(e2e_sql_long(&dst, "SELECT count(*) FROM tips"),
+	    tips);
 	r = say(&dst, "resident-2", "举报 小区门口有人推销高息理财", "m-4");
 	assert_non_null(strstr(r.body, "JB-"));
 	e2e_result_free(&r);

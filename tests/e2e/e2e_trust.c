@@ -2,7 +2,8 @@
  * End-to-end tests of what keeps reporters' trust, through the daemon: a
  * grid worker's chat asking to see a reporter (refused, audited); the
  * two-person reveal through chat commands, shown once; the identity in
- * neither the database files nor the log in clear afterwards; a receipt
+ * neither the database files nor the log in clear afterwards, nor a
+ * reporter's chat and sender beside their tip's reference; a receipt
  * from the letter page opening its tip's status by chat and on the page;
  * rewards from the CLI and the API.
  */
@@ -197,8 +198,7 @@ test_reveal(void **state)
 	/* The name was only ever in the seal; the shown answer is kept
 	 * nowhere; the log names no reporter. */
 	assert_false(e2e_db_holds(&d, REPORTER_NAME));
-	assert_int_equal(e2e_sql_long(&d, "SELECT count(*) FROM inbound_seen "
-	    "WHERE reply LIKE '%" REPORTER_ID "%'"), 0);
+	assert_false(e2e_db_holds(&d, REPORTER_ID));
 	/* A refused request is logged: the log is there and being written. */
 	r = e2e_request(&d, "POST", "/hook/demo", NULL, "{}", 2);
 	assert_int_equal(r.status, 400);
@@ -206,6 +206,52 @@ test_reveal(void **state)
 	assert_true(log_holds("400"));
 	assert_false(log_holds(REPORTER_NAME));
 	assert_false(log_holds(REPORTER_ID));
+}
+
+/*
+ * A tip through the generic channel, its webhook retried: the retry gets
+ * the same answer and makes no second tip; afterwards neither the
+ * reporter's chat id, sender id or name nor the answer that carried the
+ * tip's reference is in the database in clear (the dedupe record is a
+ * keyed hash and a seal, storage/chats.c), so the file alone does not
+ * link the reporter to the tip.
+ */
+static void
+test_tip_sealed(void **state)
+{
+	struct http_result	 r, again;
+	char			 ref[32], said[64], sql[128];
+
+	(void)state;
+	r = say("seal-8123", "居民乙E2E", "举报 上门推销高息养老项目",
+	    "tip-seal-1");
+	assert_int_equal(r.status, 200);
+	ref_of(r.body, ref);
+	again = say("seal-8123", "居民乙E2E", "举报 上门推销高息养老项目",
+	    "tip-seal-1");
+	assert_int_equal(again.status, 200);
+	assert_string_equal(again.body, r.body);
+	e2e_result_free(&again);
+	e2e_result_free(&r);
+	assert_int_equal(e2e_sql_long(&d, "SELECT count(*) FROM tips WHERE "
+	    "body LIKE '%高息养老项目%'"), 1);
+	(void)snprintf(sql, sizeof sql, "SELECT count(*) FROM tips WHERE "
+	    "ref = '%s'", ref);
+	assert_int_equal(e2e_sql_long(&d, sql), 1);
+	/* The same message id from another sender is another message. */
+	r = say("seal-8124", "居民丙E2E", "举报 另一条养老项目线索",
+	    "tip-seal-1");
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "JB-"));
+	assert_null(strstr(r.body, ref));
+	e2e_result_free(&r);
+
+	assert_false(e2e_db_holds(&d, "u-seal-8123"));
+	assert_false(e2e_db_holds(&d, "seal-8123"));
+	assert_false(e2e_db_holds(&d, "居民乙E2E"));
+	(void)snprintf(said, sizeof said, "编号 %s", ref);
+	assert_false(e2e_db_holds(&d, said));
+	assert_false(log_holds("seal-8123"));
 }
 
 /* Makes a letter with its codes once; code gets one of them. */
@@ -352,6 +398,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reveal),
+		cmocka_unit_test(test_tip_sealed),
 		cmocka_unit_test(test_receipt),
 		cmocka_unit_test(test_rewards),
 		cmocka_unit_test(test_stop),

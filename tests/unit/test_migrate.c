@@ -3,7 +3,8 @@
  * version 9 (outbox rows of every kind that existed, tips in each old
  * status with their history) opens under the current schema with every row
  * in place, each tip in the state its status named, and the constraints
- * the later versions add holding.
+ * the later versions add holding; the dedupe records of the old shape,
+ * which named the chat and sender in clear, are gone from the file.
  */
 #include "testutil.h"
 
@@ -14,6 +15,29 @@
 #include "storage/store_int.h"
 
 static const uint8_t key[STORE_KEY_LEN] = "migrate-test-key-0123456789abcd";
+
+/* Whether the file at path holds the bytes of s. */
+static int
+file_holds(const char *path, const char *s)
+{
+	FILE	*f = fopen(path, "rb");
+	char	*data;
+	long	 size;
+	size_t	 len, i, n = strlen(s);
+	int	 found = 0;
+
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	size = ftell(f);
+	rewind(f);
+	assert_non_null(data = malloc((size_t)size + 1));
+	len = fread(data, 1, (size_t)size, f);
+	fclose(f);
+	for (i = 0; i + n <= len && !found; i++)
+		found = memcmp(data + i, s, n) == 0;
+	free(data);
+	return found;
+}
 
 /* Builds a database at version 9 with rows of the old shapes. */
 static void
@@ -51,7 +75,11 @@ make_v9(const char *path)
 	    " (1, 'tg', '-100', 'building', 1);"
 	    "INSERT INTO outbox (group_id, body, idem_key, state, next_at,"
 	    " created_at) VALUES (1, '待发', 'k1', 'pending', 1, 1),"
-	    " (1, '已发', 'k2', 'sent', 1, 1);", NULL, NULL, &err) !=
+	    " (1, '已发', 'k2', 'sent', 1, 1);"
+	    "INSERT INTO inbound_seen (channel, chat_id, sender_id, message_id,"
+	    " seen_at, reply) VALUES ('demo', 'old-chat-5150',"
+	    " 'old-sender-5150', 'old-msg-5150', 1, '旧回复 old-reply-5150');",
+	    NULL, NULL, &err) !=
 	    SQLITE_OK)
 		fail_msg("v9 rows: %s", err);
 	sqlite3_close(db);
@@ -69,6 +97,7 @@ test_upgrade(void **state)
 	(void)state;
 	(void)snprintf(path, sizeof path, "%s/old.db", dir);
 	make_v9(path);
+	assert_true(file_holds(path, "old-sender-5150"));
 	s = store_open(path, key, STORE_MIGRATE, &cause);
 	if (s == NULL)
 		fail_msg("%s", cause);
@@ -102,6 +131,15 @@ test_upgrade(void **state)
 		assert_int_equal(sqlite3_column_int(st, 0), 2);
 		assert_int_equal(sqlite3_column_int(st, 1), 1);
 		sqlite3_finalize(st);
+		/* The old dedupe record is deleted (018), its bytes with it. */
+		assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM "
+		    "inbound_seen", -1, &st, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		assert_int_equal(sqlite3_column_int(st, 0), 0);
+		sqlite3_finalize(st);
+		assert_false(file_holds(path, "old-chat-5150"));
+		assert_false(file_holds(path, "old-sender-5150"));
+		assert_false(file_holds(path, "old-reply-5150"));
 		assert_int_not_equal(sqlite3_exec(db, "UPDATE tip_events SET "
 		    "note = 'x'", NULL, NULL, NULL), SQLITE_OK);
 		assert_int_equal(sqlite3_exec(db, "INSERT INTO audit_log (at, "

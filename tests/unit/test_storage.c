@@ -1,6 +1,7 @@
 /*
  * Unit tests of storage/ on a real SQLite file: imports, the company check
- * as users type names, tips with sealed reporters, dedupe records.
+ * as users type names, tips with sealed reporters, dedupe records (which
+ * name nobody in clear).
  */
 #include "teststore.h"
 
@@ -454,6 +455,80 @@ test_tips(void **state)
 	free(plain);
 }
 
+/* Whether the database holds the bytes of needle: the file and its WAL
+ * on SQLite, any row of any table on PostgreSQL. */
+static int
+db_holds(const struct fixture *fx, const char *needle)
+{
+	static const char *const suffix[] = { "", "-wal" };
+	char	 path[600], *data;
+	size_t	 len, i, k, n = strlen(needle);
+	long	 size;
+	int	 found = 0;
+	FILE	*f;
+
+	if (teststore_pg())
+		return teststore_holds(needle);
+	for (i = 0; i < 2 && !found; i++) {
+		(void)snprintf(path, sizeof path, "%s%s", fx->loc, suffix[i]);
+		if ((f = fopen(path, "rb")) == NULL)
+			continue;
+		assert_int_equal(fseek(f, 0, SEEK_END), 0);
+		size = ftell(f);
+		rewind(f);
+		data = xmalloc((size_t)size + 1);
+		len = fread(data, 1, (size_t)size, f);
+		fclose(f);
+		for (k = 0; k + n <= len && !found; k++)
+			found = memcmp(data + k, needle, n) == 0;
+		free(data);
+	}
+	return found;
+}
+
+/* A dedupe record names nobody: its chat, sender and message id and its
+ * reply are not in the database in clear; the reply opens to what was
+ * put, an empty one too; another key finds nothing, no key fails. */
+static void
+test_chats_sealed(void **state)
+{
+	static const uint8_t	 other_key[STORE_KEY_LEN] = { 8, 7, 6 };
+	struct fixture		*fx = *state;
+	struct inbound_key	 k = { "demo", "chat-sealed-9071",
+	    "sender-sealed-9071", "msg-sealed-9071" };
+	struct inbound_key	 shown = { "demo", "", "", "msg-shown-9071" };
+	struct store		*other;
+	char			*reply = NULL, *cause = NULL;
+	const char		*said = "已收到您的举报线索，编号 "
+	    "JB-20261203-SEALED\x1e" "reply-sealed-9071";
+
+	assert_int_equal(inbound_seen_put(fx->s, &k, 100, said), STORE_OK);
+	assert_int_equal(inbound_seen_put(fx->s, &shown, 100, ""), STORE_OK);
+	assert_int_equal(inbound_seen_get(fx->s, &k, &reply), STORE_OK);
+	assert_string_equal(reply, said);
+	free(reply);
+	assert_int_equal(inbound_seen_get(fx->s, &shown, &reply), STORE_OK);
+	assert_string_equal(reply, "");
+	free(reply);
+	assert_int_equal(teststore_int(fx->s, "SELECT count(*) FROM "
+	    "inbound_seen WHERE channel = 'demo'"), 2);
+	assert_false(db_holds(fx, "chat-sealed-9071"));
+	assert_false(db_holds(fx, "sender-sealed-9071"));
+	assert_false(db_holds(fx, "msg-sealed-9071"));
+	assert_false(db_holds(fx, "JB-20261203-SEALED"));
+	assert_false(db_holds(fx, "reply-sealed-9071"));
+
+	other = store_open(fx->loc, other_key, 0, &cause);
+	assert_non_null(other);
+	assert_int_equal(inbound_seen_get(other, &k, &reply), STORE_NOT_FOUND);
+	store_close(other);
+	other = store_open(fx->loc, NULL, 0, &cause);
+	assert_non_null(other);
+	assert_int_equal(inbound_seen_get(other, &k, &reply), STORE_ERROR);
+	assert_int_equal(inbound_seen_put(other, &k, 100, "x"), STORE_ERROR);
+	store_close(other);
+}
+
 /* Dedupe records and chat preferences. */
 static void
 test_chats(void **state)
@@ -877,6 +952,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_tips, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_chats, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_chats_sealed, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_contacts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_changes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blob_text, setup, teardown),

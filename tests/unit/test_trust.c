@@ -14,6 +14,7 @@
 #include "messages/limit.h"
 #include "messages/xmalloc.h"
 #include "storage/areas.h"
+#include "storage/chats.h"
 #include "storage/ledger.h"
 #include "storage/outbox.h"
 #include "storage/receipts.h"
@@ -625,8 +626,14 @@ test_reveal(void **state)
 	a = say(fx, "u-a", "举报人 1", "show-1", T0 + 52);
 	assert_string_equal(a, "");
 	free(a);
-	assert_int_equal(sql_long(fx->dir, "SELECT count(*) FROM inbound_seen "
-	    "WHERE reply LIKE '%resident-77%'"), 0);
+	{
+		struct inbound_key	 k = { "tg", "", "", "show-1" };
+		char			*kept = NULL;
+
+		assert_int_equal(inbound_seen_get(fx->s, &k, &kept), STORE_OK);
+		assert_string_equal(kept, "");
+		free(kept);
+	}
 	a = say(fx, "u-a", "举报人 1", NULL, T0 + 53);
 	assert_non_null(strstr(a, "不能查看"));
 	assert_null(strstr(a, "resident-77"));
