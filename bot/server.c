@@ -843,6 +843,7 @@ server_start(struct config *cfg, const uint8_t *key, struct delivery *dl,
 	srv->pages = webcache_new();
 	srv->delivery = dl;
 	pthread_mutex_init(&srv->lock, NULL);
+	pthread_mutex_init(&srv->streams_mu, NULL);
 	/* The channels' area ids are filled in here, before any thread
 	 * reads them. */
 	if (server_resolve_areas(srv, cfg, cause) == -1)
@@ -920,7 +921,9 @@ server_reload(struct server *srv, struct config *cfg, char **cause)
 void
 server_set_streams(struct server *srv, struct stream_set *set)
 {
-	atomic_store(&srv->streams, set);
+	pthread_mutex_lock(&srv->streams_mu);
+	srv->streams = set;
+	pthread_mutex_unlock(&srv->streams_mu);
 }
 
 /* Returns the bound port. */
@@ -959,6 +962,7 @@ server_stop(struct server *srv, int grace_ms)
 		store_close(srv->stores[i]);
 	server_tls_store = NULL;
 	pthread_mutex_destroy(&srv->lock);
+	pthread_mutex_destroy(&srv->streams_mu);
 	for (sc = atomic_load(&srv->conf); sc != NULL; sc = older) {
 		older = sc->older;
 		chatter_phrases_free(sc->phrases);

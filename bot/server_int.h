@@ -58,8 +58,11 @@ struct server {
 	struct limiter		*limits;	/* shared by every conf */
 	struct scanq		*scans;		/* letter page views */
 	struct webcache		*pages;		/* letter page tops */
-	/* The long connections (bot/stream.h), set once after start. */
-	_Atomic(struct stream_set *) streams;
+	/* The long connections (bot/stream.h), set after start and cleared
+	 * before they stop: readers hold streams_mu while they use them, so
+	 * that a set is never freed under a /metrics or /healthz request. */
+	pthread_mutex_t		 streams_mu;
+	struct stream_set	*streams;
 };
 
 

@@ -114,7 +114,9 @@ server_health(struct server *srv, struct MHD_Connection *c)
 		    store_errmsg(s));
 		down++;
 	}
-	down += stream_health(atomic_load(&srv->streams), &lines);
+	pthread_mutex_lock(&srv->streams_mu);
+	down += stream_health(srv->streams, &lines);
+	pthread_mutex_unlock(&srv->streams_mu);
 	body = xasprintf("%s\n%s", down > 0 ? "down" : "ok",
 	    lines.data != NULL ? lines.data : "");
 	buf_free(&lines);
@@ -141,7 +143,9 @@ server_metrics(struct server *srv, struct MHD_Connection *c)
 	sc.connections = info != NULL ? info->num_connections : 0;
 	buf_init(&b, 1024 * 1024);
 	metrics_render(&b, &sc);
-	stream_metrics(atomic_load(&srv->streams), &b);
+	pthread_mutex_lock(&srv->streams_mu);
+	stream_metrics(srv->streams, &b);
+	pthread_mutex_unlock(&srv->streams_mu);
 	body = buf_steal(&b);
 	return server_respond(c, 200, "text/plain; version=0.0.4; "
 	    "charset=utf-8", body, strlen(body));
