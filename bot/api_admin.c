@@ -98,8 +98,8 @@ admin_may_touch(struct store *s, const struct token_info *tok,
     const struct staff_info *who, struct http_response *resp)
 {
 	if (!areas_within(s, who->area_id, tok->area_id)) {
-		api_error(resp, 404, "not_found", "此区域没有该工作人员 "
-		    "no such staff member in this area");
+		api_error(resp, 404, "not_found", "此区域没有该工作人员 no "
+		    "such staff member in this area");
 		return 0;
 	}
 	if (tok->staff_id == who->id) {
@@ -108,8 +108,8 @@ admin_may_touch(struct store *s, const struct token_info *tok,
 		return 0;
 	}
 	if (staff_role_rank(who->role) > staff_role_rank(tok->role)) {
-		api_error(resp, 403, "role_too_high", "不能更改角色高于你的工作人员 "
-		    "this member's role is above yours");
+		api_error(resp, 403, "role_too_high", "不能更改角色高于你的"
+		    "工作人员 this member's role is above yours");
 		return 0;
 	}
 	return 1;
@@ -130,8 +130,8 @@ admin_staff_active(struct store *s, const struct api_env *env, int64_t id,
 		goto fail;
 	if ((st = staff_get(s, id, &who)) == STORE_NOT_FOUND) {
 		store_rollback(s);
-		api_error(resp, 404, "not_found", "此区域没有该工作人员 "
-		    "no such staff member in this area");
+		api_error(resp, 404, "not_found", "此区域没有该工作人员 no "
+		    "such staff member in this area");
 		return;
 	}
 	if (st != STORE_OK)

@@ -142,7 +142,7 @@ static const char usage_staff[] =
 "            fangfei staff login-link --id ID  工作台一次性登录链接 a one-time\n"
 "                                    sign-in link to the console (10 minutes)\n"
 "            fangfei staff disable --id ID  停用 cut a member off at once\n"
-"            fangfei staff enable --id ID   恢复启用 (accounts bind again)\n"
+"            fangfei staff enable --id ID   恢复启用 active again\n"
 "ROLE: grid_worker 网格员 | grid_chief 网格长 | liaison 联络员 | office 处非办 |\n"
 "      admin. The bind code (XXXX-XXXX-XX, 24 hours, single use; a new code\n"
 "      cancels the member's earlier one) is sent from the worker's own chat\n"
@@ -178,15 +178,15 @@ cli_staff_active(struct cli *cli, const struct admin_opts *o, int on)
 	if (staff_get(s, o->id, &who) != STORE_OK) {
 		store_rollback(s);
 		store_close(s);
-		fprintf(stderr, "fangfei: 没有此工作人员 no staff --id %ld\n",
-		    o->id);
+		fprintf(stderr, "fangfei: 没有此工作人员 no staff "
+		    "--id %ld\n", o->id);
 		return 1;
 	}
 	if (on && who.active) {
 		store_rollback(s);
 		store_close(s);
-		printf("%s 已是启用状态 %s is already enabled\n", who.name,
-		    who.name);
+		printf("%s 已是启用状态 %s is already enabled\n",
+		    who.name, who.name);
 		return 0;
 	}
 	if (on) {
@@ -194,12 +194,13 @@ cli_staff_active(struct cli *cli, const struct admin_opts *o, int on)
 		    o->id, who.name);
 		if (staff_enable(s, o->id) != STORE_OK ||
 		    audit_add_area(s, "cli", "staff enable", detail,
-		    who.area_id, now) != STORE_OK || store_commit(s) != STORE_OK)
+		    who.area_id, now) != STORE_OK ||
+		    store_commit(s) != STORE_OK)
 			goto fail;
-		printf("已恢复启用 %s：账号须用新绑定码重新绑定（fangfei staff code "
-		    "--id %ld）\nenabled %s: their accounts bind again with a "
-		    "new code (fangfei staff code --id %ld)\n", who.name, o->id,
-		    who.name, o->id);
+		printf("已恢复启用 %s：账号须用新绑定码重新绑定"
+		    "（fangfei staff code --id %ld）\n", who.name, o->id);
+		printf("enabled %s: their accounts bind again with a new "
+		    "code (fangfei staff code --id %ld)\n", who.name, o->id);
 		store_close(s);
 		return 0;
 	}
@@ -209,17 +210,18 @@ cli_staff_active(struct cli *cli, const struct admin_opts *o, int on)
 	if (audit_add_area(s, "cli", "staff disable", detail, who.area_id,
 	    now) != STORE_OK || store_commit(s) != STORE_OK)
 		goto fail;
-	printf("已停用 %s：解绑 %ld 个账号，结束 %ld 个会话，作废 %ld 个绑定码和 "
-	    "%ld 个登录链接，吊销 %ld 个日历订阅%s\n", who.name, cut.identities,
-	    cut.sessions, cut.codes, cut.links, cut.feeds,
-	    who.active ? "" : "（此前已停用）");
+	printf("已停用 %s：解绑 %ld 个账号，结束 %ld 个会话，"
+	    "作废 %ld 个绑定码和 %ld 个登录链接，吊销 %ld 个日历订阅%s\n",
+	    who.name, cut.identities, cut.sessions, cut.codes, cut.links,
+	    cut.feeds, who.active ? "" : "（此前已停用）");
 	printf("disabled %s: %ld chat accounts unbound, %ld console sessions "
 	    "ended, %ld bind codes and %ld sign-in links voided, %ld calendar "
 	    "feeds revoked%s\n", who.name, cut.identities, cut.sessions,
 	    cut.codes, cut.links, cut.feeds,
 	    who.active ? "" : " (was disabled already)");
-	printf("API 令牌属于办公室而非个人：其知晓的令牌请吊销（fangfei token list / "
-	    "revoke）\nAPI tokens are the office's, not a member's: revoke any "
+	printf("API 令牌属于办公室而非个人：其知晓的令牌请吊销"
+	    "（fangfei token list / revoke）\n");
+	printf("API tokens are the office's, not a member's: revoke any "
 	    "they knew (fangfei token list / revoke)\n");
 	store_close(s);
 	return 0;
@@ -311,8 +313,8 @@ cli_staff(struct cli *cli, int argc, char **argv)
 		    store_commit(s) != STORE_OK) {
 			free(link);
 			if (st == STORE_NOT_FOUND) {
-				fprintf(stderr, "fangfei: 工作人员已停用 staff %ld "
-				    "is disabled\n", o.id);
+				fprintf(stderr, "fangfei: 工作人员已停用 "
+				    "staff %ld is disabled\n", o.id);
 				store_rollback(s);
 				store_close(s);
 				return 1;

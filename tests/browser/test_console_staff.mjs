@@ -5,7 +5,9 @@
 // itself nor for a member above its role.
 
 import assert from 'node:assert/strict';
-import { pageFetch, screenshot, signIn, startDaemon, test, waitFor } from './harness.mjs';
+import {
+	pageFetch, screenshot, signIn, startDaemon, test, waitFor,
+} from './harness.mjs';
 
 // The text of the staff table's row of name.
 async function row(page, name) {

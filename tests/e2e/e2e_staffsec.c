@@ -551,9 +551,11 @@ new_feed(long id, char *path, size_t size)
 static long
 get_status(const char *path)
 {
-	struct http_result	 r = e2e_request(&d, "GET", path, NULL, NULL, 0);
-	long			 status = r.status;
+	struct http_result	 r;
+	long			 status;
 
+	r = e2e_request(&d, "GET", path, NULL, NULL, 0);
+	status = r.status;
 	e2e_result_free(&r);
 	return status;
 }
@@ -611,8 +613,8 @@ test_disable_cli(void **state)
 	cli_ok(link, unused, sizeof unused);	/* one left unused */
 
 	staff_active("disable", id, out, sizeof out);
-	if (strstr(out, "已停用 周停：解绑 1 个账号，结束 1 个会话，作废 0 个绑定码和 "
-	    "1 个登录链接，吊销 1 个日历订阅") == NULL ||
+	if (strstr(out, "已停用 周停：解绑 1 个账号，结束 1 个会话，"
+	    "作废 0 个绑定码和 1 个登录链接，吊销 1 个日历订阅") == NULL ||
 	    strstr(out, "disabled 周停: 1 chat accounts unbound, 1 console "
 	    "sessions ended") == NULL)
 		fail_msg("staff disable said: %s", out);
