@@ -104,9 +104,9 @@ api_staff_list(struct store *s, const struct http_request *req,
 	for (i = 0; i < n; i++)
 		if (areas_within(s, list[i].area_id, tok->area_id))
 			json_array_append_new(items, json_pack("{s:I, s:s, s:s, "
-			    "s:s}", "id", (json_int_t)list[i].id, "name",
+			    "s:s, s:b}", "id", (json_int_t)list[i].id, "name",
 			    list[i].name, "role", list[i].role, "area",
-			    list[i].area_path));
+			    list[i].area_path, "active", list[i].active));
 	api_json(resp, 200, json_pack("{s:o, s:o}", "items", items,
 	    "next_after", n == (size_t)limit ?
 	    json_integer(list[n - 1].id) : json_null()));
@@ -689,7 +689,7 @@ static const struct api_rule {
 	const char	*path;
 	const char	*role;		/* least role (storage/staff.h) */
 } api_rules[] = {
-	{ "POST", "/staff", "office" },
+	{ "POST", "/staff*", "office" },	/* and /staff/ID/disable */
 	{ "GET", "/audit", "liaison" },
 	{ "POST", "/letters*", "office" },
 	{ NULL, "/rewards*", "office" },
@@ -816,7 +816,7 @@ api_handle(struct store *s, struct api_env *env, const struct http_request *req,
 	}
 	/* These read CSV bodies, or lists of their own. */
 	if (api_registry(s, env, req, path, &tok, resp) ||
-	    api_admin(s, req, path, &tok, resp))
+	    api_admin(s, env, req, path, &tok, resp))
 		return;
 	if (post) {
 		if (!utf8_valid(req->body, req->body_len) ||

@@ -9,6 +9,17 @@
  *                         and dates, never a token's text or hash
  *
  * Both page with ?after=ID&limit=N.
+ *
+ *   POST /api/v1/staff/ID/disable   fangfei staff disable: unbinds the
+ *                         member's chat accounts, ends their console
+ *                         sessions, voids their unused bind codes and
+ *                         sign-in links, revokes their calendar feed;
+ *                         answers what it cut off
+ *   POST /api/v1/staff/ID/enable    marks them active again (nothing else)
+ *
+ * Both are the office's (api_rules[]) and keep to the caller's subtree (a
+ * member outside it answers 404); nobody disables or enables themselves
+ * or a member of a higher role (403). Each writes its audit entry.
  */
 #ifndef FANGFEI_API_ADMIN_H
 #define FANGFEI_API_ADMIN_H
@@ -16,10 +27,10 @@
 #include "api.h"
 #include "storage/staff.h"
 
-/* Answers GET /letters and GET /tokens and returns 1; returns 0 for any
- * other request, untouched. */
-int	 api_admin(struct store *, const struct http_request *,
-	    const char *path, const struct token_info *,
-	    struct http_response *);
+/* Answers GET /letters, GET /tokens and POST /staff/ID/disable|enable
+ * and returns 1; returns 0 for any other request, untouched. */
+int	 api_admin(struct store *, const struct api_env *,
+	    const struct http_request *, const char *path,
+	    const struct token_info *, struct http_response *);
 
 #endif

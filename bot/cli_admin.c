@@ -141,12 +141,98 @@ static const char usage_staff[] =
 "            fangfei staff list\n"
 "            fangfei staff login-link --id ID  工作台一次性登录链接 a one-time\n"
 "                                    sign-in link to the console (10 minutes)\n"
+"            fangfei staff disable --id ID  停用 cut a member off at once\n"
+"            fangfei staff enable --id ID   恢复启用 active again\n"
 "ROLE: grid_worker 网格员 | grid_chief 网格长 | liaison 联络员 | office 处非办 |\n"
 "      admin. The bind code (XXXX-XXXX-XX, 24 hours, single use; a new code\n"
 "      cancels the member's earlier one) is sent from the worker's own chat\n"
-"      account, in a private chat with the bot: 绑定 <code> (or /bind <code>).\n";
+"      account, in a private chat with the bot: 绑定 <code> (or /bind <code>).\n"
+"disable: 停用 in one transaction: unbinds their chat accounts (what they\n"
+"      send is a resident's again), ends their console sessions, voids\n"
+"      their unused bind codes and sign-in links, revokes their calendar\n"
+"      feed; their tips, patrols and audit entries stay. API tokens are\n"
+"      the office's, not a member's: revoke any they knew (fangfei token).\n"
+"enable: 恢复启用 marks them active only; they bind again with a new code\n"
+"      (fangfei staff code --id ID).\n"
+"list: id, name, role, area, and 已停用 disabled for a disabled member.\n";
 
-/* fangfei staff add|code|list */
+/* fangfei staff disable|enable --id ID: prints what it did, Chinese
+ * first; the audit entry is in the same transaction. */
+static int
+cli_staff_active(struct cli *cli, const struct admin_opts *o, int on)
+{
+	struct staff_info	 who;
+	struct staff_cutoff	 cut;
+	struct store		*s;
+	char			 detail[256];
+	time_t			 now = clock_now();
+
+	if (o->id <= 0) {
+		fputs(usage_staff, stderr);
+		return 2;
+	}
+	if ((s = admin_open(cli, o, NULL)) == NULL)
+		return 1;
+	if (store_begin(s) != STORE_OK)
+		goto fail;
+	if (staff_get(s, o->id, &who) != STORE_OK) {
+		store_rollback(s);
+		store_close(s);
+		fprintf(stderr, "fangfei: 没有此工作人员 no staff "
+		    "--id %ld\n", o->id);
+		return 1;
+	}
+	if (on && who.active) {
+		store_rollback(s);
+		store_close(s);
+		printf("%s 已是启用状态 %s is already enabled\n",
+		    who.name, who.name);
+		return 0;
+	}
+	if (on) {
+		(void)snprintf(detail, sizeof detail, "staff %ld (%.64s)",
+		    o->id, who.name);
+		if (staff_enable(s, o->id) != STORE_OK ||
+		    audit_add_area(s, "cli", "staff enable", detail,
+		    who.area_id, now) != STORE_OK ||
+		    store_commit(s) != STORE_OK)
+			goto fail;
+		printf("已恢复启用 %s：账号须用新绑定码重新绑定"
+		    "（fangfei staff code --id %ld）\n", who.name, o->id);
+		printf("enabled %s: their accounts bind again with a new "
+		    "code (fangfei staff code --id %ld)\n", who.name, o->id);
+		store_close(s);
+		return 0;
+	}
+	if (staff_disable(s, o->id, now, &cut) != STORE_OK)
+		goto fail;
+	staff_cutoff_detail(&cut, o->id, who.name, detail, sizeof detail);
+	if (audit_add_area(s, "cli", "staff disable", detail, who.area_id,
+	    now) != STORE_OK || store_commit(s) != STORE_OK)
+		goto fail;
+	printf("已停用 %s：解绑 %ld 个账号，结束 %ld 个会话，"
+	    "作废 %ld 个绑定码和 %ld 个登录链接，吊销 %ld 个日历订阅%s\n",
+	    who.name, cut.identities, cut.sessions, cut.codes, cut.links,
+	    cut.feeds, who.active ? "" : "（此前已停用）");
+	printf("disabled %s: %ld chat accounts unbound, %ld console sessions "
+	    "ended, %ld bind codes and %ld sign-in links voided, %ld calendar "
+	    "feeds revoked%s\n", who.name, cut.identities, cut.sessions,
+	    cut.codes, cut.links, cut.feeds,
+	    who.active ? "" : " (was disabled already)");
+	printf("API 令牌属于办公室而非个人：其知晓的令牌请吊销"
+	    "（fangfei token list / revoke）\n");
+	printf("API tokens are the office's, not a member's: revoke any "
+	    "they knew (fangfei token list / revoke)\n");
+	store_close(s);
+	return 0;
+fail:
+	fprintf(stderr, "fangfei: %s\n", store_errmsg(s));
+	store_rollback(s);
+	store_close(s);
+	return 1;
+}
+
+/* fangfei staff add|code|login-link|disable|enable|list */
 int
 cli_staff(struct cli *cli, int argc, char **argv)
 {
@@ -193,6 +279,13 @@ cli_staff(struct cli *cli, int argc, char **argv)
 			store_close(s);
 			return 1;
 		}
+		if (!list[0].active) {
+			fprintf(stderr, "fangfei: %s 已停用 is disabled "
+			    "(fangfei staff enable --id %ld)\n", list[0].name,
+			    o.id);
+			store_close(s);
+			return 1;
+		}
 		(void)snprintf(detail, sizeof detail, "staff %ld (%.64s)", o.id,
 		    list[0].name);
 		if (store_begin(s) != STORE_OK ||
@@ -220,8 +313,8 @@ cli_staff(struct cli *cli, int argc, char **argv)
 		    store_commit(s) != STORE_OK) {
 			free(link);
 			if (st == STORE_NOT_FOUND) {
-				fprintf(stderr, "fangfei: staff %ld has left\n",
-				    o.id);
+				fprintf(stderr, "fangfei: 工作人员已停用 "
+				    "staff %ld is disabled\n", o.id);
 				store_rollback(s);
 				store_close(s);
 				return 1;
@@ -234,6 +327,9 @@ cli_staff(struct cli *cli, int argc, char **argv)
 		    "%d minutes\n", list[0].name, LOGIN_LINK_TTL / 60);
 		OPENSSL_cleanse(link, strlen(link));
 		free(link);
+	} else if (strcmp(argv[k], "disable") == 0 ||
+	    strcmp(argv[k], "enable") == 0) {
+		return cli_staff_active(cli, &o, argv[k][0] == 'e');
 	} else if (strcmp(argv[k], "list") == 0) {
 		if ((s = admin_open(cli, &o, NULL)) == NULL)
 			return 1;
@@ -241,9 +337,10 @@ cli_staff(struct cli *cli, int argc, char **argv)
 			if (staff_list(s, after, list, 100, &n) != STORE_OK)
 				goto fail;
 			for (i = 0; i < n; i++)
-				printf("%lld\t%s\t%s\t%s\n", (long long)list[i].id,
-				    list[i].name, list[i].role,
-				    list[i].area_path);
+				printf("%lld\t%s\t%s\t%s%s\n",
+				    (long long)list[i].id, list[i].name,
+				    list[i].role, list[i].area_path,
+				    list[i].active ? "" : "\t已停用 disabled");
 			after = n > 0 ? list[n - 1].id : after;
 		} while (n == 100);
 	} else {

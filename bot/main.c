@@ -43,6 +43,7 @@ static const char usage_main[] =
 "  import phones FILE         导入短信名单（手机号、楼栋）import SMS lists (CSV)\n"
 "  check NAME|USCC            查询企业 check a company, as the chat would\n"
 "  staff add|code|list|login-link  工作人员 staff, bind codes, console links\n"
+"  staff disable|enable --id N  停用/启用 cut a member off, or restore them\n"
 "  staff custodian --id N on|off  保管人 who approves seeing a reporter\n"
 "  staff ics --id N [--revoke]  日历订阅 a staff member's calendar feed\n"
 "  reward set|stage|paid|list|stats  举报奖励 rewards for tips\n"

@@ -21,11 +21,14 @@ static const char *const cmd_assign_aliases[] = {
 	"/assign", "assign", "指派", "分派", NULL
 };
 
-/* Whether who may work on a tip of area for an actor of scope. */
+/* Whether who is active and may work on a tip of area for an actor of
+ * scope. */
 static int
 cmd_assign_fits(struct store *s, const struct staff_info *who, int64_t area,
     int64_t scope)
 {
+	if (!who->active)
+		return 0;	/* disabled: fangfei staff disable */
 	if (area == 0)
 		return scope == 0 || areas_within(s, who->area_id, scope);
 	return areas_within(s, area, who->area_id) ||

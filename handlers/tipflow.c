@@ -294,12 +294,13 @@ tipflow_assign(struct tipflow *tf, const char *ref, const int64_t *staff,
 	}
 	buf_init(&names, 2048);
 	for (i = 0; i < n; i++) {
-		/* Only staff who may work on the tip's area; for a tip of no
-		 * known area, staff of the actor's own subtree. */
+		/* Only active staff who may work on the tip's area; for a
+		 * tip of no known area, staff of the actor's own subtree. */
 		if (staff_get(tf->store, staff[i], &who) != STORE_OK ||
-		    (t.area_id != 0 && !areas_within(tf->store, t.area_id,
-		    who.area_id) && !areas_within(tf->store, who.area_id,
-		    tf->scope)) || (t.area_id == 0 && tf->scope != 0 &&
+		    !who.active || (t.area_id != 0 &&
+		    !areas_within(tf->store, t.area_id, who.area_id) &&
+		    !areas_within(tf->store, who.area_id, tf->scope)) ||
+		    (t.area_id == 0 && tf->scope != 0 &&
 		    !areas_within(tf->store, who.area_id, tf->scope))) {
 			buf_free(&names);
 			tip_row_clear(&t);

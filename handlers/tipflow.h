@@ -61,8 +61,9 @@ enum tipflow_result tipflow_move(struct tipflow *, const char *ref,
 		    enum tip_move move, const char *note, const char *measure,
 		    int64_t enterprise, struct tip_row *t);
 
-/* Assigns tip ref to staff (of its area's subtree, grid workers and up),
- * replacing who had it, and tells them. The caller holds a transaction. */
+/* Assigns tip ref to staff (active, of its area's subtree, grid workers
+ * and up), replacing who had it, and tells them. The caller holds a
+ * transaction. */
 enum tipflow_result tipflow_assign(struct tipflow *, const char *ref,
 		    const int64_t *staff, size_t n);
 

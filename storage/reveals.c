@@ -24,7 +24,8 @@ static const char *const sql_custodian_get =
     "SELECT custodian FROM staff WHERE id = ?1";
 static const char *const sql_custodians =
     "SELECT s.id FROM staff s JOIN areas c ON c.id = s.area_id"
-    " WHERE s.custodian = 1 AND s.id != ?2 AND (CASE WHEN ?1 = 0"
+    " WHERE s.custodian = 1 AND s.active = 1 AND s.id != ?2"
+    " AND (CASE WHEN ?1 = 0"
     " THEN c.parent_id IS NULL ELSE EXISTS (SELECT 1 FROM areas a"
     " WHERE a.id = ?1 AND (a.id = c.id OR substr(a.path, 1,"
     " length(c.path) + 1) = c.path || '/')) END) ORDER BY s.id LIMIT ?3";

@@ -43,8 +43,9 @@ enum store_status reveals_spend(struct store *, int64_t id, time_t now);
 /* 1 when staff holds the custodian duty, 0 when not (or no such staff),
  * -1 on error. */
 int		 staff_is_custodian(struct store *, int64_t staff);
-/* The custodians whose area holds area (itself or one above; area 0:
- * custodians of a top area only), other than staff `but`, at most n. */
+/* The active custodians whose area holds area (itself or one above;
+ * area 0: custodians of a top area only), other than staff `but`, at
+ * most n. */
 enum store_status staff_custodians(struct store *, int64_t area, int64_t but,
 		    int64_t *staff, size_t n, size_t *count);
 /* Gives or takes the duty; STORE_NOT_FOUND for no such staff. */

@@ -26,6 +26,12 @@ static const char *const sql_session_get =
     " WHERE w.hash = ?1 AND w.ended_at IS NULL AND s.active = 1";
 static const char *const sql_session_seen =
     "UPDATE web_sessions SET seen_at = ?2 WHERE id = ?1";
+static const char *const sql_session_end_staff =
+    "UPDATE web_sessions SET ended_at = ?2 WHERE staff_id = ?1"
+    " AND ended_at IS NULL";
+static const char *const sql_link_void =
+    "UPDATE login_links SET expires_at = ?2 WHERE staff_id = ?1"
+    " AND used_at IS NULL AND expires_at > ?2";
 static const char *const sql_session_end =
     "UPDATE web_sessions SET ended_at = ?2 WHERE id = ?1"
     " AND ended_at IS NULL";
@@ -223,4 +229,29 @@ sessions_end(struct store *s, int64_t id, time_t now)
 	if (db_step(st) != DB_DONE)
 		return store_fail(s, "sessions_end");
 	return store_changes(s) > 0 ? STORE_OK : STORE_NOT_FOUND;
+}
+
+/* Ends a staff member's sessions and voids their unused links. */
+enum store_status
+sessions_end_staff(struct store *s, int64_t staff, time_t now,
+    long *sessions, long *links)
+{
+	struct db_stmt	*st;
+
+	*sessions = *links = 0;
+	if ((st = store_stmt(s, sql_session_end_staff)) == NULL)
+		return STORE_ERROR;
+	db_bind_int64(st, 1, staff);
+	db_bind_int64(st, 2, (int64_t)now);
+	if (db_step(st) != DB_DONE)
+		return store_fail(s, "sessions_end_staff");
+	*sessions = (long)store_changes(s);
+	if ((st = store_stmt(s, sql_link_void)) == NULL)
+		return STORE_ERROR;
+	db_bind_int64(st, 1, staff);
+	db_bind_int64(st, 2, (int64_t)now);
+	if (db_step(st) != DB_DONE)
+		return store_fail(s, "sessions_end_staff");
+	*links = (long)store_changes(s);
+	return STORE_OK;
 }

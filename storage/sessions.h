@@ -42,6 +42,11 @@ enum store_status sessions_create(struct store *, int64_t staff, time_t now,
  * member left. Records the visit (at most once a minute). */
 enum store_status sessions_check(struct store *, const char *secret,
 		    time_t now, int idle, int max_age, struct session_info *);
+/* Ends every live session of staff member staff and voids their unused
+ * sign-in links (they expire at now); *sessions and *links get how many.
+ * The caller holds a transaction. */
+enum store_status sessions_end_staff(struct store *, int64_t staff,
+		    time_t now, long *sessions, long *links);
 /* Ends a session (sign-out); STORE_NOT_FOUND when it was not live. */
 enum store_status sessions_end(struct store *, int64_t id, time_t now);
 

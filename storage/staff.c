@@ -7,6 +7,8 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "icsfeeds.h"
+#include "sessions.h"
 #include "staff.h"
 #include "store_int.h"
 
@@ -43,22 +45,32 @@ static const char *const sql_notify_rows =
     " ON CONFLICT (idem_key) DO NOTHING";
 static const char *const sql_code_use =
     "UPDATE bind_codes SET used_at = ?2 WHERE code = ?1 AND used_at IS NULL"
-    " AND expires_at > ?2 RETURNING staff_id";
+    " AND expires_at > ?2 AND staff_id IN (SELECT id FROM staff"
+    " WHERE active = 1) RETURNING staff_id";
 static const char *const sql_identity_put =
     "INSERT INTO identities (channel, user_id, staff_id, bound_at, chat_id)"
     " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (channel, user_id)"
     " DO UPDATE SET staff_id = ?3, bound_at = ?4, chat_id = ?5";
 static const char *const sql_staff_by_identity =
-    "SELECT s.id, s.name, s.role, s.area_id, a.path FROM identities i"
+    "SELECT s.id, s.name, s.role, s.area_id, a.path, s.active"
+    " FROM identities i"
     " JOIN staff s ON s.id = i.staff_id JOIN areas a ON a.id = s.area_id"
     " WHERE i.channel = ?1 AND i.user_id = ?2 AND s.active = 1";
 static const char *const sql_staff_get =
-    "SELECT s.id, s.name, s.role, s.area_id, a.path FROM staff s"
+    "SELECT s.id, s.name, s.role, s.area_id, a.path, s.active FROM staff s"
     " JOIN areas a ON a.id = s.area_id WHERE s.id = ?1";
 static const char *const sql_staff_list =
-    "SELECT s.id, s.name, s.role, s.area_id, a.path FROM staff s"
+    "SELECT s.id, s.name, s.role, s.area_id, a.path, s.active FROM staff s"
     " JOIN areas a ON a.id = s.area_id WHERE s.id > ?1 ORDER BY s.id"
     " LIMIT ?2";
+static const char *const sql_staff_active =
+    "UPDATE staff SET active = ?2 WHERE id = ?1";
+static const char *const sql_identity_drop =
+    "DELETE FROM identities WHERE staff_id = ?1";
+/* Voided codes stay, expired at the disable, like any other. */
+static const char *const sql_code_void =
+    "UPDATE bind_codes SET expires_at = ?2 WHERE staff_id = ?1"
+    " AND used_at IS NULL AND expires_at > ?2";
 static const char *const sql_token_add =
     "INSERT INTO api_tokens (hash, role, area_id, label, created_at,"
     " expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
@@ -228,7 +240,7 @@ staff_bind_code(struct store *s, int64_t staff, time_t now,
 	return STORE_OK;
 }
 
-/* Fills a staff_info from a row of id, name, role, area, path. */
+/* Fills a staff_info from a row of id, name, role, area, path, active. */
 static void
 staff_row(struct db_stmt *st, struct staff_info *out)
 {
@@ -241,6 +253,7 @@ staff_row(struct db_stmt *st, struct staff_info *out)
 	out->area_id = db_column_int64(st, 3);
 	(void)snprintf(out->area_path, sizeof out->area_path, "%s",
 	    (const char *)db_column_text(st, 4));
+	out->active = db_column_int64(st, 5) != 0;
 }
 
 /* Runs a one-row staff query. */
@@ -402,6 +415,85 @@ staff_notify_identities(struct store *s, int64_t staff, const char *channel,
 		return store_fail(s, "staff_notify_identities");
 	*n = (long)store_changes(s);
 	return STORE_OK;
+}
+
+/* Runs one statement on a staff id (and now, when now is not 0); *n
+ * gets the rows it changed. */
+static enum store_status
+staff_sweep(struct store *s, const char *sql, int64_t id, time_t now,
+    long *n)
+{
+	struct db_stmt	*st;
+
+	if ((st = store_stmt(s, sql)) == NULL)
+		return STORE_ERROR;
+	db_bind_int64(st, 1, id);
+	if (now != 0)
+		db_bind_int64(st, 2, (int64_t)now);
+	if (db_step(st) != DB_DONE)
+		return store_fail(s, "staff_disable");
+	*n = (long)store_changes(s);
+	return STORE_OK;
+}
+
+/* Disables a staff member and cuts off everything that acts as them. */
+enum store_status
+staff_disable(struct store *s, int64_t id, time_t now,
+    struct staff_cutoff *out)
+{
+	struct db_stmt		*st;
+	enum store_status	 rc;
+
+	memset(out, 0, sizeof *out);
+	if ((st = store_stmt(s, sql_staff_active)) == NULL)
+		return STORE_ERROR;
+	db_bind_int64(st, 1, id);
+	db_bind_int64(st, 2, 0);
+	if (db_step(st) != DB_DONE)
+		return store_fail(s, "staff_disable");
+	if (store_changes(s) != 1)
+		return STORE_NOT_FOUND;
+	if ((rc = staff_sweep(s, sql_identity_drop, id, 0,
+	    &out->identities)) != STORE_OK ||
+	    (rc = staff_sweep(s, sql_code_void, id, now, &out->codes)) !=
+	    STORE_OK ||
+	    (rc = sessions_end_staff(s, id, now, &out->sessions,
+	    &out->links)) != STORE_OK)
+		return rc;
+	switch ((rc = icsfeeds_revoke(s, id, now))) {
+	case STORE_OK:
+		out->feeds = 1;	/* at most one is live */
+		return STORE_OK;
+	case STORE_NOT_FOUND:
+		return STORE_OK;
+	default:
+		return rc;
+	}
+}
+
+/* Writes a disable's audit detail. */
+void
+staff_cutoff_detail(const struct staff_cutoff *c, int64_t id,
+    const char *name, char *out, size_t size)
+{
+	(void)snprintf(out, size, "staff %lld (%.64s): %ld identities, %ld "
+	    "sessions, %ld codes, %ld links, %ld feeds", (long long)id, name,
+	    c->identities, c->sessions, c->codes, c->links, c->feeds);
+}
+
+/* Marks a staff member active again. */
+enum store_status
+staff_enable(struct store *s, int64_t id)
+{
+	struct db_stmt	*st;
+
+	if ((st = store_stmt(s, sql_staff_active)) == NULL)
+		return STORE_ERROR;
+	db_bind_int64(st, 1, id);
+	db_bind_int64(st, 2, 1);
+	if (db_step(st) != DB_DONE)
+		return store_fail(s, "staff_enable");
+	return store_changes(s) == 1 ? STORE_OK : STORE_NOT_FOUND;
 }
 
 /* Looks up the staff member of a chat identity. */

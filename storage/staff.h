@@ -24,6 +24,16 @@ struct staff_info {
 	char	 role[16];	/* grid_worker grid_chief liaison office admin */
 	int64_t	 area_id;
 	char	 area_path[512];
+	int	 active;	/* 0: disabled (staff_disable) */
+};
+
+/* What staff_disable() cut off, for its caller to say. */
+struct staff_cutoff {
+	long	 identities;	/* chat accounts unbound */
+	long	 sessions;	/* console sessions ended */
+	long	 codes;		/* unused bind codes voided */
+	long	 links;		/* unused console sign-in links voided */
+	long	 feeds;		/* calendar feeds revoked */
 };
 
 /* Returns 1 if role names a staff role. */
@@ -44,8 +54,8 @@ int		 staff_code_parse(const char *typed,
 		    char out[BIND_CODE_LEN + 1]);
 /* Spends a code (as typed): binds (channel, user) to its staff member,
  * remembering chat_id (the private chat, or NULL) for notices;
- * STORE_NOT_FOUND for an unknown, used or expired code. The caller holds
- * a transaction. */
+ * STORE_NOT_FOUND for an unknown, used or expired code, or one of a
+ * disabled member. The caller holds a transaction. */
 enum store_status staff_bind(struct store *, const char *code,
 		    const char *channel, const char *user, const char *chat_id,
 		    time_t now, struct staff_info *);
@@ -67,9 +77,29 @@ int		 staff_bind_locked(struct store *, const char *channel,
 enum store_status staff_notify_identities(struct store *, int64_t staff,
 		    const char *channel, const char *user, const char *body,
 		    time_t now, long *n);
-/* The staff member behind a chat identity, or STORE_NOT_FOUND. */
+/*
+ * Disables staff member id at now: marks them inactive, deletes their
+ * chat identities (their accounts are residents' again), ends their
+ * console sessions, voids their unused bind codes and sign-in links and
+ * revokes their calendar feed; *out gets how many of each. Their history
+ * (tips, events, patrols, audit entries) is kept. Disabling a disabled
+ * member sweeps again (finding nothing, unless something was left).
+ * STORE_NOT_FOUND when there is no such member. The caller holds a
+ * transaction and writes the audit entry.
+ */
+enum store_status staff_disable(struct store *, int64_t id, time_t now,
+		    struct staff_cutoff *out);
+/* Writes the audit detail of a disable: who, and what was cut off. */
+void		 staff_cutoff_detail(const struct staff_cutoff *, int64_t id,
+		    const char *name, char *out, size_t size);
+/* Marks staff member id active again; nothing else comes back (their
+ * accounts bind again with a new code). STORE_NOT_FOUND when there is
+ * no such member. */
+enum store_status staff_enable(struct store *, int64_t id);
+/* The active staff member behind a chat identity, or STORE_NOT_FOUND. */
 enum store_status staff_by_identity(struct store *, const char *channel,
 		    const char *user, struct staff_info *);
+/* A staff member by id, active or not (see staff_info.active). */
 enum store_status staff_get(struct store *, int64_t id, struct staff_info *);
 /* Lists staff with id > after, at most n; *count gets how many. */
 enum store_status staff_list(struct store *, int64_t after,

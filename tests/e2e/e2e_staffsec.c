@@ -4,7 +4,10 @@
  * across a restart, the notice to a member's other account, the audit log
  * (CLI and API, by area), tokens that expire and are revoked, staff roles
  * no higher than the token's, robot groups keyed by area and checked for
- * internal targets at registration and at send time, and the group list.
+ * internal targets at registration and at send time, the group list, and
+ * disabling a member (CLI and API): their chat account, console session,
+ * sign-in link and calendar feed stop working at once, and enabling them
+ * binds nothing back.
  */
 #include <setjmp.h>
 #include <signal.h>
@@ -14,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <cmocka.h>
@@ -441,6 +445,283 @@ test_send_time_target(void **state)
 	assert_non_null(strstr(err, "allow_private_targets"));
 }
 
+/* Collects a Set-Cookie header's value. */
+static size_t
+on_cookie(char *p, size_t size, size_t n, void *arg)
+{
+	char	*cookie = arg;
+	size_t	 len = size * n;
+
+	if (len > 12 && strncasecmp(p, "Set-Cookie: ", 12) == 0)
+		(void)snprintf(cookie, 256, "%.*s", (int)(len - 12), p + 12);
+	return len;
+}
+
+/* Signs staff id in to the console with a link from the CLI: the session
+ * cookie's value into c[65], its CSRF token into csrf[65]. */
+static void
+sign_in(long id, char c[65], char csrf[65])
+{
+	char			 ids[16], link[512], body[128], url[128];
+	char			 cookie[256] = "", hdr[128];
+	const char *const	 args[] = { "staff", "login-link", "--id", ids,
+	    NULL };
+	const char		*p, *hdrs[] = { hdr, NULL };
+	struct http_result	 r;
+	CURL			*curl = curl_easy_init();
+	long			 status = 0;
+
+	(void)snprintf(ids, sizeof ids, "%ld", id);
+	cli_ok(args, link, sizeof link);
+	assert_non_null(p = strstr(link, "/admin/login?t="));
+	(void)snprintf(body, sizeof body, "t=%.64s", p + 15);
+	(void)snprintf(url, sizeof url, "%s/admin/login", d.base);
+	curl_easy_setopt(curl, CURLOPT_URL, url);
+	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_cookie);
+	curl_easy_setopt(curl, CURLOPT_HEADERDATA, cookie);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
+	assert_int_equal(curl_easy_perform(curl), CURLE_OK);
+	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_cleanup(curl);
+	assert_int_equal(status, 303);
+	assert_non_null(p = strstr(cookie, "ff_session="));
+	(void)snprintf(c, 65, "%.64s", p + 11);
+	(void)snprintf(hdr, sizeof hdr, "Cookie: ff_session=%s", c);
+	r = e2e_request(&d, "GET", "/api/v1/session", hdrs, NULL, 0);
+	assert_int_equal(r.status, 200);
+	assert_non_null(p = strstr(r.body, "\"csrf\":\""));
+	(void)snprintf(csrf, 65, "%.64s", p + 8);
+	e2e_result_free(&r);
+}
+
+/* The status of signing in with the link the CLI printed in out. */
+static long
+login_status(const char *out)
+{
+	static const char *const hdr[] = {
+		"Content-Type: application/x-www-form-urlencoded", NULL
+	};
+	struct http_result	 r;
+	const char		*p = strstr(out, "/admin/login?t=");
+	char			 body[128];
+	long			 status;
+
+	assert_non_null(p);
+	(void)snprintf(body, sizeof body, "t=%.64s", p + 15);
+	r = e2e_request(&d, "POST", "/admin/login", hdr, body, strlen(body));
+	status = r.status;
+	e2e_result_free(&r);
+	return status;
+}
+
+/* One API call as a console session (with its CSRF token when csrf is
+ * not NULL); the answer's status. */
+static long
+as_session(const char *c, const char *csrf, const char *method,
+    const char *path)
+{
+	char			 cookie[128], token[128];
+	const char		*hdr[] = { cookie, csrf ? token : NULL, NULL };
+	struct http_result	 r;
+	long			 status;
+
+	(void)snprintf(cookie, sizeof cookie, "Cookie: ff_session=%s", c);
+	(void)snprintf(token, sizeof token, "X-CSRF-Token: %s", csrf);
+	r = e2e_request(&d, method, path, hdr, "", 0);
+	status = r.status;
+	e2e_result_free(&r);
+	return status;
+}
+
+/* A calendar feed address of staff id from the CLI, as a path. */
+static void
+new_feed(long id, char *path, size_t size)
+{
+	char		 ids[16], out[1024], *p;
+	const char *const args[] = { "staff", "ics", "--id", ids, NULL };
+
+	(void)snprintf(ids, sizeof ids, "%ld", id);
+	cli_ok(args, out, sizeof out);
+	assert_non_null(p = strstr(out, "/ics/"));
+	(void)snprintf(path, size, "%.*s", (int)strcspn(p, "\n"), p);
+}
+
+/* The status of a GET without credentials. */
+static long
+get_status(const char *path)
+{
+	struct http_result	 r;
+	long			 status;
+
+	r = e2e_request(&d, "GET", path, NULL, NULL, 0);
+	status = r.status;
+	e2e_result_free(&r);
+	return status;
+}
+
+/* Says text and checks the answer lacks bad. */
+static void
+say_lacks(const char *chat, const char *sender, const char *text,
+    const char *msgid, const char *bad)
+{
+	struct http_result	 r = say(chat, sender, text, msgid);
+
+	assert_int_equal(r.status, 200);
+	if (strstr(r.body, bad) != NULL)
+		fail_msg("%s: \"%s\" in %s", text, bad, r.body);
+	e2e_result_free(&r);
+}
+
+/* Runs `fangfei staff disable|enable --id id` into out. */
+static void
+staff_active(const char *verb, long id, char *out, size_t size)
+{
+	char		 ids[16];
+	const char *const args[] = { "staff", verb, "--id", ids, NULL };
+
+	(void)snprintf(ids, sizeof ids, "%ld", id);
+	cli_ok(args, out, size);
+}
+
+/* fangfei staff disable: from that moment the member's bound account is
+ * a resident's, their console cookie answers 401 and their unused
+ * sign-in link nothing, their calendar feed 404; the member, their
+ * patrol and the audit trail stay. Enabling them marks them active only:
+ * the account stays unbound, the cookie and feed dead, until a new code
+ * binds it again. */
+static void
+test_disable_cli(void **state)
+{
+	static const char	 staff_only[] = "仅限已绑定的工作人员";
+	char			 code[16], text[64], out[2048], c[65], csrf[65];
+	char			 feed[128], sql[256], ids[16], unused[512];
+	const char *const	 link[] = { "staff", "login-link", "--id", ids,
+	    NULL };
+	long			 id;
+
+	(void)state;
+	id = new_staff("周停", "grid_worker", "华光路社区", code);
+	(void)snprintf(ids, sizeof ids, "%ld", id);
+	(void)snprintf(text, sizeof text, "绑定 %s", code);
+	say_expect("u-zt", "zt", text, "dc-1", "绑定成功：周停");
+	say_expect("u-zt", "zt", "巡查 12号楼 正常", "dc-2", "已记录");
+	say_lacks("u-zt", "zt", "巡查记录", "dc-3", staff_only);
+	sign_in(id, c, csrf);
+	new_feed(id, feed, sizeof feed);
+	assert_int_equal(get_status(feed), 200);
+	cli_ok(link, unused, sizeof unused);	/* one left unused */
+
+	staff_active("disable", id, out, sizeof out);
+	if (strstr(out, "已停用 周停：解绑 1 个账号，结束 1 个会话，"
+	    "作废 0 个绑定码和 1 个登录链接，吊销 1 个日历订阅") == NULL ||
+	    strstr(out, "disabled 周停: 1 chat accounts unbound, 1 console "
+	    "sessions ended") == NULL)
+		fail_msg("staff disable said: %s", out);
+	assert_true(strstr(out, "已停用") < strstr(out, "disabled"));
+	say_expect("u-zt", "zt", "巡查记录", "dc-4", staff_only);
+	say_expect("u-zt", "zt", "巡查 12号楼 正常", "dc-5", staff_only);
+	assert_int_equal(as_session(c, NULL, "GET", "/api/v1/session"), 401);
+	assert_int_equal(as_session(c, csrf, "POST", "/api/v1/staff/1/enable"),
+	    401);
+	assert_int_equal(get_status(feed), 404);
+	assert_int_equal(login_status(unused), 403);
+	(void)snprintf(sql, sizeof sql, "SELECT count(*) FROM audit_log WHERE "
+	    "actor = 'cli' AND action = 'staff disable' AND detail LIKE "
+	    "'staff %ld (周停): 1 identities, 1 sessions, 0 codes, 1 links, "
+	    "1 feeds'", id);
+	assert_int_equal(e2e_sql_long(&d, sql), 1);
+	(void)snprintf(sql, sizeof sql, "SELECT count(*) FROM identities WHERE "
+	    "staff_id = %ld", id);
+	assert_int_equal(e2e_sql_long(&d, sql), 0);
+	(void)snprintf(sql, sizeof sql, "SELECT count(*) FROM patrols WHERE "
+	    "staff_id = %ld", id);
+	assert_int_equal(e2e_sql_long(&d, sql), 1);
+	/* No new way in while disabled. */
+	assert_int_not_equal(e2e_cli(&d, link, out, sizeof out), 0);
+
+	staff_active("enable", id, out, sizeof out);
+	assert_non_null(strstr(out, "已恢复启用 周停"));
+	assert_non_null(strstr(out, "new code"));
+	say_expect("u-zt", "zt", "巡查记录", "dc-6", staff_only);
+	assert_int_equal(as_session(c, NULL, "GET", "/api/v1/session"), 401);
+	assert_int_equal(get_status(feed), 404);
+	(void)snprintf(sql, sizeof sql, "SELECT count(*) FROM audit_log WHERE "
+	    "action = 'staff enable' AND detail = 'staff %ld (周停)'", id);
+	assert_int_equal(e2e_sql_long(&d, sql), 1);
+	new_code(id, code);
+	(void)snprintf(text, sizeof text, "绑定 %s", code);
+	say_expect("u-zt", "zt", text, "dc-7", "绑定成功：周停");
+	say_lacks("u-zt", "zt", "巡查记录", "dc-8", staff_only);
+}
+
+/* POST /api/v1/staff/ID/disable: kept to the caller's subtree (another
+ * street's token gets 404), never oneself (403) nor a higher role (403),
+ * below office refused by role; what it cut off is in the answer and the
+ * audit log under the caller. A console session taken before its own
+ * member was disabled is refused at its next call. */
+static void
+test_disable_api(void **state)
+{
+	char			 code[16], text[64], path[64], c[65], csrf[65];
+	char			 lc[65], lcsrf[65], out[2048], sql[256];
+	struct http_result	 r;
+	long			 worker, office, admin, liaison;
+
+	(void)state;
+	worker = new_staff("吴用", "grid_worker", "华光路社区", code);
+	(void)snprintf(text, sizeof text, "绑定 %s", code);
+	say_expect("u-wy", "wy", text, "da-1", "绑定成功：吴用");
+	office = new_staff("郑办", "office", "华光路社区", code);
+	admin = new_staff("冯管", "admin", "华光路社区", code);
+	liaison = new_staff("陈联", "liaison", "华光路社区", code);
+	sign_in(office, c, csrf);
+	sign_in(liaison, lc, lcsrf);
+
+	(void)snprintf(path, sizeof path, "/api/v1/staff/%ld/disable", worker);
+	api_expect(tok_other, "POST", path, NULL, 404);
+	assert_int_equal(as_session(lc, lcsrf, "POST", path), 403);
+	assert_int_equal(as_session(c, NULL, "POST", path), 403);  /* CSRF */
+	(void)snprintf(path, sizeof path, "/api/v1/staff/%ld/disable", office);
+	assert_int_equal(as_session(c, csrf, "POST", path), 403);
+	(void)snprintf(path, sizeof path, "/api/v1/staff/%ld/disable", admin);
+	assert_int_equal(as_session(c, csrf, "POST", path), 403);
+	api_expect(tok_street, "POST", path, NULL, 403);
+	api_expect(tok_street, "POST", "/api/v1/staff/999999/disable", NULL,
+	    404);
+	say_lacks("u-wy", "wy", "巡查记录", "da-2", "仅限已绑定");
+
+	(void)snprintf(path, sizeof path, "/api/v1/staff/%ld/disable", worker);
+	assert_int_equal(as_session(c, csrf, "POST", path), 200);
+	say_expect("u-wy", "wy", "巡查记录", "da-3", "仅限已绑定");
+	(void)snprintf(sql, sizeof sql, "SELECT count(*) FROM audit_log WHERE "
+	    "actor = 'staff:%ld' AND action = 'staff disable' AND detail LIKE "
+	    "'staff %ld (吴用): 1 identities%%'", office, worker);
+	assert_int_equal(e2e_sql_long(&d, sql), 1);
+	r = api(tok_street, "GET", "/api/v1/staff?limit=100", NULL);
+	assert_int_equal(r.status, 200);
+	(void)snprintf(text, sizeof text, "\"name\":\"吴用\"");
+	assert_non_null(strstr(r.body, text));
+	assert_non_null(strstr(strstr(r.body, text), "\"active\":false"));
+	e2e_result_free(&r);
+	/* The token's answer says what it cut off: nothing, the second time. */
+	r = api(tok_street, "POST", path, NULL);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "\"identities_unbound\":0"));
+	assert_non_null(strstr(r.body, "\"was_active\":false"));
+	e2e_result_free(&r);
+	(void)snprintf(path, sizeof path, "/api/v1/staff/%ld/enable", worker);
+	api_expect(tok_street, "POST", path, NULL, 200);
+	say_expect("u-wy", "wy", "巡查记录", "da-4", "仅限已绑定");
+
+	/* The office's own session, once it is disabled, is refused. */
+	assert_int_equal(as_session(c, NULL, "GET", "/api/v1/session"), 200);
+	staff_active("disable", office, out, sizeof out);
+	assert_non_null(strstr(out, "结束 1 个会话"));
+	assert_int_equal(as_session(c, NULL, "GET", "/api/v1/session"), 401);
+	assert_int_equal(as_session(c, csrf, "POST", path), 401);
+}
+
 int
 main(void)
 {
@@ -454,6 +735,8 @@ main(void)
 		cmocka_unit_test(test_tokens),
 		cmocka_unit_test(test_group_cli),
 		cmocka_unit_test(test_send_time_target),
+		cmocka_unit_test(test_disable_cli),
+		cmocka_unit_test(test_disable_api),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -399,6 +399,37 @@ move(struct fixture *fx, struct tipflow *tf, const char *ref,
 	return r;
 }
 
+/* A disabled member is not assigned a tip, by intake or by hand: intake
+ * passes over the grid worker as if there were none (to the liaison), and
+ * the office cannot hand it to them. */
+static void
+test_assign_disabled(void **state)
+{
+	struct fixture		*fx = *state;
+	struct staff_cutoff	 cut;
+	struct tipflow		 o;
+	int64_t			 ids[16], tip;
+	char			 ref[TIP_REF_MAX];
+
+	assert_int_equal(store_begin(fx->s), STORE_OK);
+	assert_int_equal(staff_disable(fx->s, fx->worker, T0, &cut), STORE_OK);
+	assert_int_equal(store_commit(fx->s), STORE_OK);
+	tip = file_tip(fx, fx->building, "楼里有人推销养老公寓", "r7", T0, ref);
+	assert_int_equal(assignees(fx, tip, ids), 1);
+	assert_int_equal(ids[0], fx->liaison);
+	assert_int_equal(queued(fx, "c-wang", ref, 0), 0);
+	staff_flow(fx, &o, fx->office, 4, 0, T0 + 60);
+	assert_int_equal(store_begin(fx->s), STORE_OK);
+	assert_int_equal(tipflow_assign(&o, ref, &fx->worker, 1),
+	    TIPFLOW_BAD_ARGS);
+	store_rollback(fx->s);
+	assert_int_equal(store_begin(fx->s), STORE_OK);
+	assert_int_equal(tipflow_assign(&o, ref, &fx->chief, 1), TIPFLOW_OK);
+	assert_int_equal(store_commit(fx->s), STORE_OK);
+	assert_int_equal(assignees(fx, tip, ids), 1);
+	assert_int_equal(ids[0], fx->chief);
+}
+
 /* The reporter hears, on their own chat and without any staff name, that
  * the tip was accepted, confirmed and closed; nothing else is told. */
 static void
@@ -561,6 +592,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_reporter_told, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_move_race, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_assign_disabled, setup,
 		    teardown),
 		cmocka_unit_test(test_tips_word),
 		cmocka_unit_test(test_ref_words),

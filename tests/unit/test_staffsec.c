@@ -14,7 +14,10 @@
 #include "handlers/handlers.h"
 #include "storage/areas.h"
 #include "storage/chats.h"
+#include "storage/icsfeeds.h"
 #include "storage/outbox.h"
+#include "storage/reveals.h"
+#include "storage/sessions.h"
 #include "storage/staff.h"
 
 static const uint8_t key[STORE_KEY_LEN] = { 7, 7, 7 };
@@ -510,6 +513,117 @@ test_targets(void **state)
 	    sizeof why), 0);
 }
 
+/* Disabling a member cuts off each way in — their chat account, console
+ * session, unused sign-in link and bind code, calendar feed — in one
+ * transaction, keeps the member and their rows, and takes them off the
+ * custodians asked; enabling marks them active only: the old secrets stay
+ * dead and the account unbound until a new code is spent. */
+static void
+test_disable(void **state)
+{
+	struct fixture		*fx = *state;
+	struct staff_info	 who, list[4];
+	struct staff_cutoff	 cut;
+	struct session_info	 si;
+	char			 code[BIND_CODE_TEXT_LEN + 1];
+	char			 spare[BIND_CODE_TEXT_LEN + 1];
+	char			 cookie[SESSION_SECRET_LEN + 1];
+	char			 link[SESSION_SECRET_LEN + 1];
+	char			 feed[ICSFEED_SECRET_LEN + 1], detail[256];
+	int64_t			 staff, custodians[4];
+	size_t			 n;
+
+	assert_int_equal(store_begin(fx->s), STORE_OK);
+	assert_int_equal(staff_bind_code(fx->s, fx->staff, 1000, code),
+	    STORE_OK);
+	assert_int_equal(staff_bind(fx->s, code, "tg", "u1", "c1", 1001, &who),
+	    STORE_OK);
+	assert_int_equal(staff_bind_code(fx->s, fx->staff, 1002, spare),
+	    STORE_OK);
+	assert_int_equal(sessions_create(fx->s, fx->staff, 1003, cookie, &si),
+	    STORE_OK);
+	assert_int_equal(login_links_create(fx->s, fx->staff, 1004, link),
+	    STORE_OK);
+	assert_int_equal(icsfeeds_create(fx->s, fx->staff, 1005, feed),
+	    STORE_OK);
+	assert_int_equal(staff_set_custodian(fx->s, fx->staff, 1), STORE_OK);
+	assert_int_equal(store_commit(fx->s), STORE_OK);
+	assert_int_equal(staff_by_identity(fx->s, "tg", "u1", &who), STORE_OK);
+	assert_int_equal(staff_custodians(fx->s, fx->building, 0, custodians,
+	    4, &n), STORE_OK);
+	assert_int_equal(n, 1);
+
+	assert_int_equal(store_begin(fx->s), STORE_OK);
+	assert_int_equal(staff_disable(fx->s, fx->staff, 1100, &cut), STORE_OK);
+	assert_int_equal(store_commit(fx->s), STORE_OK);
+	assert_int_equal(cut.identities, 1);
+	assert_int_equal(cut.sessions, 1);
+	assert_int_equal(cut.codes, 1);
+	assert_int_equal(cut.links, 1);
+	assert_int_equal(cut.feeds, 1);
+	staff_cutoff_detail(&cut, fx->staff, "王丹", detail, sizeof detail);
+	assert_non_null(strstr(detail, "王丹"));
+	assert_non_null(strstr(detail, "1 identities, 1 sessions"));
+	assert_int_equal(staff_by_identity(fx->s, "tg", "u1", &who),
+	    STORE_NOT_FOUND);
+	assert_int_equal(sessions_check(fx->s, cookie, 1101, 3600, 86400, &si),
+	    STORE_NOT_FOUND);
+	assert_int_equal(login_links_use(fx->s, link, 1101, &staff),
+	    STORE_NOT_FOUND);
+	assert_int_equal(icsfeeds_check(fx->s, feed, &staff), STORE_NOT_FOUND);
+	assert_int_equal(store_begin(fx->s), STORE_OK);
+	assert_int_equal(staff_bind(fx->s, spare, "tg", "u2", "c2", 1101, &who),
+	    STORE_NOT_FOUND);
+	/* A code made while disabled (by a caller that did not look) does
+	 * not bind either; nor does the member get a sign-in link. */
+	assert_int_equal(staff_bind_code(fx->s, fx->staff, 1102, code),
+	    STORE_OK);
+	assert_int_equal(staff_bind(fx->s, code, "tg", "u2", "c2", 1103, &who),
+	    STORE_NOT_FOUND);
+	assert_int_equal(login_links_create(fx->s, fx->staff, 1103, link),
+	    STORE_NOT_FOUND);
+	assert_int_equal(store_commit(fx->s), STORE_OK);
+	assert_int_equal(staff_custodians(fx->s, fx->building, 0, custodians,
+	    4, &n), STORE_OK);
+	assert_int_equal(n, 0);
+	/* The member is still there, marked. */
+	assert_int_equal(staff_get(fx->s, fx->staff, &who), STORE_OK);
+	assert_int_equal(who.active, 0);
+	assert_string_equal(who.name, "王丹");
+	assert_int_equal(staff_list(fx->s, 0, list, 4, &n), STORE_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(list[0].active, 0);
+	/* A second disable finds nothing more. */
+	assert_int_equal(store_begin(fx->s), STORE_OK);
+	assert_int_equal(staff_disable(fx->s, fx->staff, 1200, &cut), STORE_OK);
+	assert_int_equal(cut.identities + cut.sessions + cut.links + cut.feeds,
+	    0);
+	assert_int_equal(cut.codes, 1);	/* the one made while disabled */
+	assert_int_equal(staff_disable(fx->s, 9999, 1200, &cut),
+	    STORE_NOT_FOUND);
+	assert_int_equal(staff_enable(fx->s, 9999), STORE_NOT_FOUND);
+	assert_int_equal(staff_enable(fx->s, fx->staff), STORE_OK);
+	assert_int_equal(store_commit(fx->s), STORE_OK);
+
+	assert_int_equal(staff_get(fx->s, fx->staff, &who), STORE_OK);
+	assert_int_equal(who.active, 1);
+	assert_int_equal(staff_by_identity(fx->s, "tg", "u1", &who),
+	    STORE_NOT_FOUND);
+	assert_int_equal(sessions_check(fx->s, cookie, 1201, 3600, 86400, &si),
+	    STORE_NOT_FOUND);
+	assert_int_equal(icsfeeds_check(fx->s, feed, &staff), STORE_NOT_FOUND);
+	assert_int_equal(store_begin(fx->s), STORE_OK);
+	assert_int_equal(staff_bind(fx->s, spare, "tg", "u1", "c1", 1201, &who),
+	    STORE_NOT_FOUND);
+	assert_int_equal(staff_bind_code(fx->s, fx->staff, 1202, code),
+	    STORE_OK);
+	assert_int_equal(staff_bind(fx->s, code, "tg", "u1", "c1", 1203, &who),
+	    STORE_OK);
+	assert_int_equal(store_commit(fx->s), STORE_OK);
+	assert_int_equal(staff_by_identity(fx->s, "tg", "u1", &who), STORE_OK);
+	assert_int_equal(who.id, fx->staff);
+}
+
 int
 main(void)
 {
@@ -532,6 +646,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_bindgroup_scope, setup,
 		    teardown),
 		cmocka_unit_test(test_targets),
+		cmocka_unit_test_setup_teardown(test_disable, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

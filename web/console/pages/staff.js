@@ -1,5 +1,6 @@
 // 工作人员 staff of the caller's area; the office adds staff and is shown
-// the new member's one-time bind code.
+// the new member's one-time bind code, and disables (停用) or enables a
+// member of its subtree below or at its own role — never itself.
 import { h, t, api, notice, table, getSession } from '../lib.js';
 import { rank } from '../app.js';
 
@@ -28,10 +29,31 @@ function addForm(reload) {
 	return form;
 }
 
+// The 停用 / 启用 button of one member, or nothing when the caller may not.
+function activeButton(s, out, reload) {
+	const me = getSession();
+	if (rank(me.role) < rank('office') || s.id === me.staff_id || rank(s.role) > rank(me.role)) return '';
+	const b = h('button', { type: 'button', class: s.active ? '' : 'secondary' }, s.active ? t('停用', 'Disable') : t('启用', 'Enable'));
+	b.addEventListener('click', async () => {
+		if (s.active && !window.confirm(t(`停用 ${s.name}？其聊天账号将解绑，会话和日历订阅立即失效。`,
+			`Disable ${s.name}? Their chat accounts are unbound; sessions and calendar feed stop at once.`))) return;
+		try {
+			const r = await api('POST', `/staff/${s.id}/${s.active ? 'disable' : 'enable'}`);
+			out.replaceChildren(s.active
+				? notice('ok', t(`已停用 ${r.name}：解绑 ${r.identities_unbound} 个账号，结束 ${r.sessions_ended} 个会话，作废 ${r.codes_voided} 个绑定码和 ${r.links_voided} 个登录链接，吊销 ${r.feeds_revoked} 个日历订阅。`,
+					`Disabled ${r.name}: ${r.identities_unbound} chat accounts unbound, ${r.sessions_ended} sessions ended, ${r.codes_voided} bind codes and ${r.links_voided} sign-in links voided, ${r.feeds_revoked} calendar feeds revoked.`))
+				: notice('ok', t(`已恢复启用 ${r.name}：账号须用新绑定码重新绑定。`, `Enabled ${r.name}: their accounts bind again with a new code.`)));
+			await reload();
+		} catch (e) { out.replaceChildren(notice('error', e.message)); }
+	});
+	return b;
+}
+
 export default {
 	id: 'staff', zh: '工作人员', en: 'Staff',
 	async render(root) {
 		const list = h('div', { class: 'scroll' });
+		const said = h('div', { id: 'staff-said' });
 		const reload = async () => {
 			const r = await api('GET', '/staff?limit=100');
 			list.replaceChildren(table([
@@ -39,9 +61,11 @@ export default {
 				{ zh: '姓名', en: 'Name', get: (s) => s.name },
 				{ zh: '角色', en: 'Role', get: (s) => roleName(s.role) },
 				{ zh: '区域', en: 'Area', get: (s) => s.area },
+				{ zh: '状态', en: 'State', get: (s) => s.active ? t('在岗', 'active') : t('已停用', 'disabled') },
+				{ zh: '', en: '', get: (s) => activeButton(s, said, reload) },
 			], r.items));
 		};
-		root.append(h('h1', {}, t('工作人员', 'Staff')), h('section', { class: 'card' }, list));
+		root.append(h('h1', {}, t('工作人员', 'Staff')), h('section', { class: 'card' }, said, list));
 		if (rank(getSession().role) >= rank('office')) root.append(addForm(reload));
 		await reload();
 	},

@@ -160,7 +160,7 @@ async function renderOne(root, ref) {
 	const me = getSession();
 	const moves = (MOVES[tip.state] || []).filter(([, least]) => rank(me.role) >= least).map(([m]) => m);
 	let staff = [];
-	if (moves.includes('assign')) staff = (await api('GET', '/staff?limit=100')).items;
+	if (moves.includes('assign')) staff = (await api('GET', '/staff?limit=100')).items.filter((s) => s.active);
 	const reload = () => go('/admin/tips/' + encodeURIComponent(tip.ref));
 	root.append(
 		h('p', {}, h('a', { href: '/admin/tips' }, t('← 返回台账', '← Back to the ledger'))),
