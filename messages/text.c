@@ -386,6 +386,7 @@ name_forms(const char *name, char *fold, char *key, size_t sz)
 			continue;
 		}
 		if ((cp == ')' || cp == 0x3011 || cp == 0x3015) && depth > 0) {
+			fold[o] = '\0';	/* name_starts() reads up to it */
 			if (--depth == 0 && name_is_place(fold + open, o - open))
 				o = open;
 			continue;
