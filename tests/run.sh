@@ -1,6 +1,8 @@
 #!/bin/sh
 # Runs the unit tests, the end-to-end tests and the browser tests of one
-# build directory and prints a closing "N passed, N failed" line.
+# build directory and prints a closing "N passed, N failed" line, and
+# before it the slowest programs (each one's seconds, wall clock, are on a
+# "-- NAME: N s" line after its output).
 # Usage: tests/run.sh BUILD
 set -u
 build=${1:-build}
@@ -10,13 +12,22 @@ log=$(mktemp)
 status=$(mktemp)
 rc=0
 one=$(mktemp)
+times=$(mktemp)
+# The wall clock in seconds, to the millisecond.
+now() {
+	date +%s.%N | cut -c1-14
+}
 # run NAME COMMAND...: its output to the screen and the log. An exit status
 # other than 0 fails the run; when no test of the program failed (a crash
 # after its tests, a sanitizer's report at exit) it counts as one failure.
 run() {
 	name=$1
 	shift
+	t0=$(now)
 	{ "$@" 2>&1; echo $? >"$status"; } | tee "$one"
+	secs=$(echo "$t0 $(now)" | awk '{printf "%.1f", $2 - $1}')
+	echo "-- $name: $secs s"
+	echo "$secs $name" >>"$times"
 	cat "$one" >>"$log"
 	[ "$(cat "$status")" = 0 ] && return
 	rc=1
@@ -84,6 +95,9 @@ else
 fi
 passed=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
 failed=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
-rm -f "$log" "$status" "$one"
+echo "$build: the slowest programs (seconds)"
+sort -rn "$times" | head -12 | sed 's/^/  /'
+awk '{s+=$1} END {printf "  %.1f in all\n", s}' "$times"
+rm -f "$log" "$status" "$one" "$times"
 echo "$build: $passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$rc" -eq 0 ]
