@@ -1,6 +1,16 @@
 #!/bin/sh
 # Runs the unit tests, the end-to-end tests and the browser tests of one
-# build directory and prints a closing "N passed, N failed" line.
+# build directory and prints a closing "N passed, N failed" line, and
+# before it the slowest programs (each one's seconds, wall clock, are on a
+# "-- NAME: N s" line after its output).
+#
+# The programs on SQLite and the browser tests run FANGFEI_TEST_JOBS (2)
+# at a time: most of their time goes in waiting (on a daemon, a fake
+# platform, Kannel, a timer), each listens on ports the system picks and
+# keeps its files in a directory of its own (mkdtemp); their output is
+# shown whole, in the order they started, as each is done. The pass on
+# PostgreSQL runs one program at a time on the one server (ownership
+# there is advisory locks, shared by every schema of the database).
 # Usage: tests/run.sh BUILD
 set -u
 build=${1:-build}
@@ -10,28 +20,101 @@ log=$(mktemp)
 status=$(mktemp)
 rc=0
 one=$(mktemp)
-# run NAME COMMAND...: its output to the screen and the log. An exit status
-# other than 0 fails the run; when no test of the program failed (a crash
-# after its tests, a sanitizer's report at exit) it counts as one failure.
+times=$(mktemp)
+work=$(mktemp -d)
+jobs=${FANGFEI_TEST_JOBS:-2}
+# The wall clock in seconds, to the millisecond.
+now() {
+	date +%s.%N | cut -c1-14
+}
+# since T0: seconds from T0 to now, to a tenth.
+since() {
+	echo "$1 $(now)" | awk '{printf "%.1f", $2 - $1}'
+}
+# report NAME OUTPUT STATUS SECONDS: of a program whose output was shown,
+# its time, its output to the log, and its verdict. An exit status other
+# than 0 fails the run; when no test of the program failed (a crash after
+# its tests, a sanitizer's report at exit) it counts as one failure.
+report() {
+	echo "-- $1: $4 s"
+	echo "$4 $1" >>"$times"
+	cat "$2" >>"$log"
+	[ "$3" = 0 ] && return
+	rc=1
+	grep -q '^\[  FAILED  \]' "$2" ||
+		echo "[  FAILED  ] 1 test(s): $1 exited with status $3" |
+		    tee -a "$log"
+}
+# run NAME COMMAND...: runs it, its output to the screen as it comes.
 run() {
 	name=$1
 	shift
+	t0=$(now)
 	{ "$@" 2>&1; echo $? >"$status"; } | tee "$one"
-	cat "$one" >>"$log"
-	[ "$(cat "$status")" = 0 ] && return
-	rc=1
-	grep -q '^\[  FAILED  \]' "$one" ||
-		echo "[  FAILED  ] 1 test(s): $name exited with status" \
-		    "$(cat "$status")" | tee -a "$log"
+	report "$name" "$one" "$(cat "$status")" "$(since "$t0")"
 }
+# The free slots of the jobs below: a line each in a FIFO.
+mkfifo "$work/slots"
+exec 3<>"$work/slots"
+i=0
+while [ "$i" -lt "$jobs" ]; do
+	echo >&3
+	i=$((i + 1))
+done
+started=0
+shown=0
+# job NAME COMMAND...: runs it in the background once a slot is free,
+# its output to $work/N.out; N.status, written last, says it is done.
+job() {
+	read -r _ <&3
+	started=$((started + 1))
+	echo "$1" >"$work/$started.name"
+	(
+		t0=$(now)
+		shift
+		"$@" >"$work/$started.out" 2>&1 3>&-
+		st=$?
+		since "$t0" >"$work/$started.secs"
+		echo "$st" >"$work/$started.st"
+		mv "$work/$started.st" "$work/$started.status"
+		echo >&3
+	) &
+	show
+}
+# show: the output of the jobs that are done, in the order they started
+# (one still running holds back those after it).
+show() {
+	while [ "$shown" -lt "$started" ] &&
+	    [ -e "$work/$((shown + 1)).status" ]; do
+		shown=$((shown + 1))
+		name=$(cat "$work/$shown.name")
+		echo "== $name"
+		cat "$work/$shown.out"
+		report "$name" "$work/$shown.out" \
+		    "$(cat "$work/$shown.status")" "$(cat "$work/$shown.secs")"
+	done
+}
+# The console and the chat simulator in Chromium, against the same binary
+# (puppeteer-core comes from make check into build/browser); first, as
+# the longest.
+if command -v node >/dev/null 2>&1; then
+	job tests/browser node tests/browser/run.mjs
+else
+	echo "== tests/browser"
+	echo "[  FAILED  ] 1 test(s): node is missing (scripts/deps.sh test)" |
+	    tee -a "$log"
+	rc=1
+fi
 for t in "$build"/tests/test_* "$build"/tests/e2e "$build"/tests/e2e_*; do
 	case "$t" in *.d|*.o) continue ;; esac
 	# PostgreSQL only: it belongs to PG_TESTS below.
 	case "$t" in */e2e_pg|*/e2e_twoinst|*/test_pgschema) continue ;; esac
 	[ -x "$t" ] || continue
-	echo "== $t"
-	run "$t" "$t"
+	job "$t" "$t"
 done
+wait
+show
+exec 3>&-
 # The suites that run on either engine, again on PostgreSQL: a throwaway
 # server of scripts/pgtest.sh, each store in a schema of its own, the
 # server stopped by its PID afterwards.
@@ -72,18 +155,12 @@ else
 	    "(scripts/pgtest.sh start)" | tee -a "$log"
 	rc=1
 fi
-# The console and the chat simulator in Chromium, against the same binary
-# (puppeteer-core comes from make check into build/browser).
-echo "== tests/browser"
-if command -v node >/dev/null 2>&1; then
-	run tests/browser node tests/browser/run.mjs
-else
-	echo "[  FAILED  ] 1 test(s): node is missing (scripts/deps.sh test)" |
-	    tee -a "$log"
-	rc=1
-fi
 passed=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
 failed=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
-rm -f "$log" "$status" "$one"
+echo "$build: the slowest programs (seconds)"
+sort -rn "$times" | head -12 | sed 's/^/  /'
+awk '{s+=$1} END {printf "  %.1f in all\n", s}' "$times"
+rm -f "$log" "$status" "$one" "$times"
+rm -rf "$work"
 echo "$build: $passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$rc" -eq 0 ]

@@ -40,6 +40,9 @@
 #define PHONE_OUT	"+8613800000008"	/* opts out */
 #define PHONE_C		"+8613800000009"
 #define BUILDING	"张店区/车站街道/华光路社区/第3网格/12号楼"
+/* fangfei's answers on its hooks (the MO from smsbox among them). */
+#define HOOK_ANSWERS	"fangfei_http_responses_total{route=\"hook\"," \
+			    "code=\"2xx\"} "
 
 static struct daemon	 d;
 static struct fakeplat	*phones;
@@ -113,6 +116,38 @@ stop_pid(pid_t *pid)
 	if (waitpid(*pid, &st, 0) == -1)
 		kill(*pid, SIGKILL);
 	*pid = 0;
+}
+
+/* Appends what curl got to a NUL-terminated buffer of 4096 bytes, cut. */
+static size_t
+keep(char *p, size_t size, size_t n, void *arg)
+{
+	char	*b = arg;
+	size_t	 len = strlen(b), add = size * n;
+
+	if (add > 4095 - len)
+		add = 4095 - len;
+	memcpy(b + len, p, add);
+	b[len + add] = '\0';
+	return size * n;
+}
+
+/* Whether bearerbox's status page lists a connected smsbox. */
+static int
+smsbox_connected(void)
+{
+	char	 url[128], body[4096] = "";
+	CURL	*c = curl_easy_init();
+
+	(void)snprintf(url, sizeof url, "http://127.0.0.1:%d/status.txt?"
+	    "password=e2e", p_admin);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, keep);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, body);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+	(void)curl_easy_perform(c);
+	curl_easy_cleanup(c);
+	return strstr(body, "smsbox:") != NULL;
 }
 
 /* Writes kannel.conf for the daemon's port. */
@@ -198,8 +233,14 @@ group_setup(void **state)
 		    "%s)\n", kdir);
 		return -1;
 	}
-	/* smsbox needs a moment after its port opens to be connected. */
-	sleep_ms(500);
+	/* smsbox opens its port before it connects to bearerbox. */
+	for (end = now_ms() + WAIT_MS; !smsbox_connected() && now_ms() < end;)
+		sleep_ms(20);
+	if (!smsbox_connected()) {
+		fprintf(stderr, "e2e_kannel: smsbox did not connect (logs in "
+		    "%s)\n", kdir);
+		return -1;
+	}
 	return 0;
 }
 
@@ -350,6 +391,22 @@ phone_decode(const char *path, char *to, size_t tosize, char *text,
 	return rc;
 }
 
+/* Waits until no SMS has reached the phones for a second. */
+static void
+phone_quiet(void)
+{
+	size_t	 last;
+	int64_t	 quiet;
+
+	for (last = 0, quiet = now_ms() + 1000; now_ms() < quiet;) {
+		if (fakeplat_count(phones, "/phone") != last) {
+			last = fakeplat_count(phones, "/phone");
+			quiet = now_ms() + 1000;
+		}
+		sleep_ms(50);
+	}
+}
+
 /*
  * Waits for the SMS after the first `from` to reach the phones (Kannel
  * sends a long answer as several parts: all that arrive until none has
@@ -359,18 +416,12 @@ static size_t
 phone_gets(size_t from, char *to, size_t tosize, char *text, size_t tsize)
 {
 	struct fakeplat_record	*r;
-	size_t			 got = 0, i, last;
-	int64_t			 end = now_ms() + WAIT_MS, quiet;
+	size_t			 got = 0, i;
+	int64_t			 end = now_ms() + WAIT_MS;
 
 	while (fakeplat_count(phones, "/phone") <= from && now_ms() < end)
 		sleep_ms(20);
-	for (last = 0, quiet = now_ms() + 1000; now_ms() < quiet;) {
-		if (fakeplat_count(phones, "/phone") != last) {
-			last = fakeplat_count(phones, "/phone");
-			quiet = now_ms() + 1000;
-		}
-		sleep_ms(50);
-	}
+	phone_quiet();
 	text[0] = '\0';
 	r = fakeplat_records(phones, "/phone", &got);
 	for (i = from; i < got; i++)
@@ -378,6 +429,30 @@ phone_gets(size_t from, char *to, size_t tosize, char *text, size_t tsize)
 			text[0] = '\0';
 	fakeplat_free(r, got);
 	return got > from ? got - from : 0;
+}
+
+/* The answers fangfei has given on its hooks so far. */
+static long
+hook_answers(void)
+{
+	long	 v = metric(&d, HOOK_ANSWERS);
+
+	return v < 0 ? 0 : v;
+}
+
+/*
+ * For an MO that must get no answer: waits until fangfei has answered
+ * the hook request after the first `answered` (smsbox's, for that MO),
+ * then until no SMS has come for a second (an answer would be on its way
+ * by then, as a long answer's next part is); how many SMS reached the
+ * phones after the first `from`.
+ */
+static size_t
+phone_gets_none(size_t from, long answered)
+{
+	assert_true(wait_metric(&d, HOOK_ANSWERS, answered + 1) > answered);
+	phone_quiet();
+	return fakeplat_count(phones, "/phone") - from;
 }
 
 /* The decoded value of query parameter name in a recorded path into out
@@ -504,6 +579,7 @@ test_optout(void **state)
 {
 	char	 to[64], text[8192];
 	size_t	 n;
+	long	 answered;
 
 	(void)state;
 	n = fakeplat_count(phones, "/phone");
@@ -512,8 +588,9 @@ test_optout(void **state)
 	assert_string_equal(to, PHONE_OUT);
 	assert_non_null(strstr(text, "您已退订"));
 	n = fakeplat_count(phones, "/phone");
+	answered = hook_answers();
 	assert_int_equal(phone_sends_from(PHONE_OUT, "TD"), 202);
-	assert_int_equal(phone_gets(n, to, sizeof to, text, sizeof text), 0);
+	assert_int_equal(phone_gets_none(n, answered), 0);
 	/* Opted out, still a reporter. */
 	assert_int_equal(phone_sends_from(PHONE_OUT, "举报 退订后的线索"), 202);
 	assert_int_equal(wait_tips(&d, "退订后的线索", 1), 1);
@@ -538,6 +615,7 @@ test_help_once(void **state)
 {
 	char	 to[64], text[8192];
 	size_t	 n;
+	long	 answered;
 
 	(void)state;
 	n = fakeplat_count(phones, "/phone");
@@ -547,8 +625,9 @@ test_help_once(void **state)
 	assert_non_null(strstr(text, "防非助手可以为您办理"));
 	assert_non_null(strstr(text, "退订"));
 	n = fakeplat_count(phones, "/phone");
+	answered = hook_answers();
 	assert_int_equal(phone_sends_from(PHONE_C, "我正在开车，稍后回复"), 202);
-	assert_int_equal(phone_gets(n, to, sizeof to, text, sizeof text), 0);
+	assert_int_equal(phone_gets_none(n, answered), 0);
 }
 
 /*
