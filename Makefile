@@ -51,7 +51,7 @@ E2E_BINS  = $(BUILD)/tests/e2e $(E2E_SRCS:tests/e2e/%.c=$(BUILD)/tests/%)
 # (libwebsockets comes with LDLIBS).
 FAKEWS_SRCS = tests/e2e/fakews.c tests/e2e/fakews_api.c tests/e2e/fakews_plat.c
 
-.PHONY: all deps run test check-unit check bench fuzz lint clean demo-db
+.PHONY: all deps run test check-unit check valgrind bench fuzz lint clean demo-db
 
 all: $(BIN)
 
@@ -128,6 +128,11 @@ $(BROWSER_MODULES): tests/browser/package.json tests/browser/package-lock.json
 
 check: $(BIN) $(UNIT_BINS) $(E2E_BINS) $(BROWSER_MODULES)
 	@sh tests/run.sh $(BUILD)
+
+# The unit suites under valgrind's memcheck (a normal build: memcheck
+# and the sanitizers do not mix).
+valgrind: $(UNIT_BINS)
+	@sh tests/valgrind.sh $(BUILD)
 
 # make test: what CI runs. Installs what is missing, then the suite in a
 # normal build and again under ASan+UBSan; the last line sums both.

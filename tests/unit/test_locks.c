@@ -131,7 +131,7 @@ static void
 test_owner_dies(void **state)
 {
 	struct fixture		*fx = *state;
-	struct store_lock	*lb = store_lock_new(fx->b, fx->name);
+	struct store_lock	*lb;
 	int			 ready[2], go[2], status, tries, rc = 0;
 	pid_t			 pid;
 	char			 c = 0;
@@ -152,9 +152,11 @@ test_owner_dies(void **state)
 		c = store_lock_try(l) == 1 ? 'y' : 'n';
 		(void)!write(ready[1], &c, 1);
 		(void)!read(go[0], &c, 1);
-		_exit(0);	/* no release, no close: as if killed */
+		raise(SIGKILL);	/* no release, no close: killed */
+		_exit(3);
 	}
 	assert_true(pid > 0);
+	lb = store_lock_new(fx->b, fx->name);
 	close(ready[1]);
 	close(go[0]);
 	assert_int_equal(read(ready[0], &c, 1), 1);
@@ -162,7 +164,7 @@ test_owner_dies(void **state)
 	assert_int_equal(store_lock_try(lb), 0);
 	(void)!write(go[1], &c, 1);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 	/* The server ends the dead session on its own time: wait for it. */
 	for (tries = 0; tries < LOCKS_POLL_MAX; tries++) {
 		if ((rc = store_lock_try(lb)) != 0)
