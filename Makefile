@@ -135,15 +135,23 @@ valgrind: $(UNIT_BINS)
 	@sh tests/valgrind.sh $(BUILD)
 
 # make test: what CI runs. Installs what is missing, then the suite in a
-# normal build and again under ASan+UBSan; the last line sums both.
+# normal build and again under ASan+UBSan, the end-to-end suites under
+# ThreadSanitizer, and the unit suites under valgrind's memcheck; the last
+# line sums them all.
+JOBS	?= $(shell getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)
 test:
 	@scripts/deps.sh test
-	@$(MAKE) --no-print-directory check > build-test.log 2>&1; rc1=$$?; \
+	@$(MAKE) -j$(JOBS) --no-print-directory check > build-test.log 2>&1; rc1=$$?; \
 	 cat build-test.log; \
-	 $(MAKE) --no-print-directory SANITIZER=address check > build-test-asan.log 2>&1; rc2=$$?; \
+	 $(MAKE) -j$(JOBS) --no-print-directory SANITIZER=address check > build-test-asan.log 2>&1; rc2=$$?; \
 	 cat build-test-asan.log; \
-	 sh tests/summary.sh build-test.log build-test-asan.log; \
-	 [ $$rc1 -eq 0 ] && [ $$rc2 -eq 0 ]
+	 $(MAKE) -j$(JOBS) --no-print-directory SANITIZER=thread check > build-test-tsan.log 2>&1; rc3=$$?; \
+	 cat build-test-tsan.log; \
+	 $(MAKE) -j$(JOBS) --no-print-directory valgrind > build-test-valgrind.log 2>&1; rc4=$$?; \
+	 cat build-test-valgrind.log; \
+	 sh tests/summary.sh build-test.log build-test-asan.log \
+	    build-test-tsan.log build-test-valgrind.log; \
+	 [ $$rc1 -eq 0 ] && [ $$rc2 -eq 0 ] && [ $$rc3 -eq 0 ] && [ $$rc4 -eq 0 ]
 
 # make run: a newcomer's first command.
 run: deps

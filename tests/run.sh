@@ -11,9 +11,17 @@
 # shown whole, in the order they started, as each is done. The pass on
 # PostgreSQL runs one program at a time on the one server (ownership
 # there is advisory locks, shared by every schema of the database).
+# The ThreadSanitizer build (build-thread) runs the end-to-end programs
+# only, on SQLite: their daemon is where the threads are (the delivery
+# thread, the long connections', the request pool).
 # Usage: tests/run.sh BUILD
 set -u
 build=${1:-build}
+thread=0
+case "$build" in *-thread) thread=1 ;; esac
+# A race ThreadSanitizer finds ends the program with status 66, so that
+# the daemon's report fails its test.
+export TSAN_OPTIONS="${TSAN_OPTIONS:-exitcode=66 second_deadlock_stack=1}"
 export FANGFEI_BIN="$build/fangfei"
 export FANGFEI_TEST_DATA=tests/data
 log=$(mktemp)
@@ -97,7 +105,9 @@ show() {
 # The console and the chat simulator in Chromium, against the same binary
 # (puppeteer-core comes from make check into build/browser); first, as
 # the longest.
-if command -v node >/dev/null 2>&1; then
+if [ "$thread" = 1 ]; then
+	:
+elif command -v node >/dev/null 2>&1; then
 	job tests/browser node tests/browser/run.mjs
 else
 	echo "== tests/browser"
@@ -109,6 +119,7 @@ for t in "$build"/tests/test_* "$build"/tests/e2e "$build"/tests/e2e_*; do
 	case "$t" in *.d|*.o) continue ;; esac
 	# PostgreSQL only: it belongs to PG_TESTS below.
 	case "$t" in */e2e_pg|*/e2e_twoinst|*/test_pgschema) continue ;; esac
+	case "$thread$t" in 1*/test_*) continue ;; esac
 	[ -x "$t" ] || continue
 	job "$t" "$t"
 done
@@ -138,7 +149,9 @@ case "$build" in
 	    e2e_patrols e2e_registry_api e2e_remind e2e_staffsec e2e_trust
 	    e2e_twoinst e2e_websec" ;;
 esac
-if pg=$(sh scripts/pgtest.sh start); then
+if [ "$thread" = 1 ]; then
+	:
+elif pg=$(sh scripts/pgtest.sh start); then
 	pgdir=$(echo "$pg" | head -1)
 	trap 'sh scripts/pgtest.sh stop "$pgdir"' EXIT
 	trap 'exit 130' INT TERM
