@@ -158,6 +158,16 @@ channel_key_check(const struct channel *ch, const char *key, char **cause)
 	return -1;
 }
 
+/* Whether ch says allow_unsigned = on (a backend whose signing key may be
+ * missing lists the key; see channel_setup()). */
+static int
+channel_unsigned_allowed(const struct channel *ch)
+{
+	const char	*v = channel_get(ch, "allow_unsigned");
+
+	return v != NULL && strcmp(v, "on") == 0;
+}
+
 /* Records one setting. */
 int
 channel_set(struct channel *ch, const char *key, const char *value,
@@ -209,6 +219,7 @@ int
 channel_setup(struct channel *ch, int loopback, char **warning, char **cause)
 {
 	const struct channel_key	*k;
+	const char			*v;
 	size_t				 i;
 
 	*warning = NULL;
@@ -220,6 +231,12 @@ channel_setup(struct channel *ch, int loopback, char **warning, char **cause)
 	for (i = 0; i < ch->nsettings; i++)
 		if (channel_key_check(ch, ch->settings[i].key, cause) == -1)
 			return -1;
+	if ((v = channel_get(ch, "allow_unsigned")) != NULL &&
+	    strcmp(v, "on") != 0 && strcmp(v, "off") != 0) {
+		*cause = xasprintf("channel %s: allow_unsigned = \"%s\": want "
+		    "on or off", ch->name, v);
+		return -1;
+	}
 	for (k = ch->backend->keys; k != NULL && k->name != NULL; k++) {
 		if (channel_get(ch, k->name) != NULL)
 			continue;
@@ -236,10 +253,30 @@ channel_setup(struct channel *ch, int loopback, char **warning, char **cause)
 			    ch->name, ch->backend->type, k->name, k->help);
 			return -1;
 		}
+		/*
+		 * A channel's only proof of who sent a request: behind a
+		 * proxy on the same machine every request comes from
+		 * loopback, so listening there proves nothing. Going without
+		 * is said in so many words, for a demo or a test.
+		 */
+		if ((k->flags & CHANNEL_KEY_SECRET) &&
+		    !channel_unsigned_allowed(ch)) {
+			*cause = xasprintf("channel %s: 缺少 %s，拒绝无签名请求 "
+			    "no %s: set it (%s), or allow_unsigned = on for a "
+			    "demo or test channel on a loopback-only server",
+			    ch->name, k->name, k->name, k->help);
+			return -1;
+		}
 		free(*warning);
-		*warning = xasprintf("channel %s: no %s: unsigned requests are "
-		    "accepted (allowed because the server listens on loopback "
-		    "only)", ch->name, k->name);
+		if (k->flags & CHANNEL_KEY_SECRET)
+			*warning = xasprintf("channel %s: no %s: unsigned "
+			    "requests are accepted (allow_unsigned = on, on a "
+			    "loopback-only server: for demos and tests only)",
+			    ch->name, k->name);
+		else
+			*warning = xasprintf("channel %s: no %s (allowed "
+			    "because the server listens on loopback only)",
+			    ch->name, k->name);
 	}
 	if (ch->backend->token_prepare != NULL && ch->token == NULL) {
 		ch->token = xcalloc(1, sizeof *ch->token);

@@ -96,6 +96,10 @@ struct generic_state {
 static const struct channel_key generic_keys[] = {
 	{ "secret", CHANNEL_KEY_SECRET | CHANNEL_KEY_PUBLIC,
 	    "签名密钥 HMAC-SHA256 key of X-Fangfei-Signature" },
+	{ "allow_unsigned", 0,
+	    "on：没有签名密钥也接受请求（仅演示与测试，且只监听本机时）/ on: "
+	    "accept requests without the signing key (demos and tests, "
+	    "loopback-only servers)" },
 	{ "outbound_url", 0,
 	    "发送地址 where outbound messages are POSTed (JSON)" },
 	{ NULL, 0, NULL }

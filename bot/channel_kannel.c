@@ -56,6 +56,10 @@ static const struct channel_key kannel_keys[] = {
 	{ "token", CHANNEL_KEY_PUBLIC | CHANNEL_KEY_SECRET,
 	    "get-url / post-url 中的 token 参数 / the token=… argument of the "
 	    "sms-service's get-url or post-url" },
+	{ "allow_unsigned", 0,
+	    "on：没有签名密钥也接受请求（仅演示与测试，且只监听本机时）/ on: "
+	    "accept requests without the signing key (demos and tests, "
+	    "loopback-only servers)" },
 	{ "sendsms_url", 0,
 	    "smsbox 的 sendsms 地址（发送短信用）/ smsbox's sendsms URL, "
 	    "e.g. http://127.0.0.1:13013/cgi-bin/sendsms (needed to send)" },

@@ -107,9 +107,11 @@ allow_private_targets = on
 [channel.demo]
 type = generic
 area = 华光路社区
+allow_unsigned = on
 [channel.en]
 type = generic
 locale = en
+allow_unsigned = on
 ${extra || ''}`;
 }
 

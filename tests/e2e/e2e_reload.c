@@ -263,10 +263,11 @@ test_reload(void **state)
 	write_config("[server]\nlisten = 127.0.0.1:1\nhotline = 0533-99999\n"
 	    "[limits]\nchecks_per_minute = 1\n"
 	    "[channel.demo]\ntype = generic\narea = 华光路社区\n"
+	    "allow_unsigned = on\n"
 	    "[channel.signed]\ntype = generic\nsecret = k3y\n"
 	    "[channel.tg]\ntype = telegram\nsecret_token = " NEW_SECRET "\n"
 	    "bot_username = MyNotifyBot\n"
-	    "[channel.b]\ntype = generic\n");
+	    "[channel.b]\ntype = generic\nallow_unsigned = on\n");
 	assert_int_equal(kill(d.pid, SIGHUP), 0);
 	wait_log("config applied");
 	/* The new channel answers; the removed one (en) does not. */

@@ -127,7 +127,8 @@ e2e_prepare_on(struct daemon *d, const char *extra, enum e2e_engine engine,
 	else
 		fprintf(f, "path = %s/fangfei.db\n", d->dir);
 	fprintf(f, "[channel.demo]\ntype = generic\narea = 华光路社区\n"
-	    "[channel.en]\ntype = generic\nlocale = en\n"
+	    "allow_unsigned = on\n"
+	    "[channel.en]\ntype = generic\nlocale = en\nallow_unsigned = on\n"
 	    "[channel.signed]\ntype = generic\nsecret = k3y\n"
 	    "[channel.tg]\ntype = telegram\nsecret_token = s3cr3t_Token-01\n"
 	    "bot_username = MyNotifyBot\n%s", extra ? extra : "");

@@ -120,7 +120,8 @@ fuzz_setup(void)
 	FUZZ_ASSERT(areas_find(fuzz_store, "张店区/车站街道", &street) ==
 	    STORE_OK);
 
-	fuzz_channel(&ch_zh, "demo", channel_backend_lookup("generic"), NULL);
+	fuzz_channel(&ch_zh, "demo", channel_backend_lookup("generic"),
+	    "allow_unsigned", "on", NULL);
 	ch_zh.locale = LOCALE_ZH;
 	ch_zh.area = "张店区/车站街道/华光路社区";
 	ch_zh.area_id = community;
@@ -133,7 +134,8 @@ fuzz_setup(void)
 
 	fuzz_channel(&ch_sms, "sms", channel_backend_lookup("kannel"),
 	    "sendsms_url", "http://127.0.0.1:9/cgi-bin/sendsms", "username",
-	    "u", "password", "p", "from", "10690001", NULL);
+	    "u", "password", "p", "from", "10690001", "allow_unsigned", "on",
+	    NULL);
 	ch_sms.area = ch_zh.area;
 	ch_sms.area_id = community;
 	FUZZ_ASSERT(store_begin(fuzz_store) == STORE_OK);

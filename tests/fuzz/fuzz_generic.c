@@ -35,7 +35,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (plain.backend == NULL) {
 		fuzz_channel(&plain, "demo", channel_backend_lookup("generic"),
-		    NULL);
+		    "allow_unsigned", "on", NULL);
 		plain.locale = LOCALE_ZH;
 		plain.area = "张店区/车站街道/华光路社区";
 		fuzz_channel(&signed_ch, "signed",

@@ -525,7 +525,7 @@ test_generic_signature(void **state)
 	char			 hdr[80] = "sha256=", old[80] = "sha256=";
 
 	(void)state;
-	testchan_make(&ch, "g", "generic", NULL);
+	testchan_make(&ch, "g", "generic", "allow_unsigned", "on", NULL);
 	make_req(&req, &f, body, "X-Other", "x");
 	assert_int_equal(ch.backend->verify(&ch, &req, &why), 0); /* no secret */
 	testchan_set(&ch, "secret", "k3y");
@@ -610,8 +610,9 @@ check_ini(const char *text, char **cause)
 	return rc;
 }
 
-/* A generic channel needs a secret unless the server listens on loopback
- * only; an empty value of any channel key is an error naming it. */
+/* A generic channel needs a secret: beyond loopback always, on loopback
+ * unless it says allow_unsigned = on; an empty value of any channel key
+ * is an error naming it. */
 static void
 test_generic_config(void **state)
 {
@@ -626,8 +627,14 @@ test_generic_config(void **state)
 	(void)state;
 	for (i = 0; i < sizeof loopback / sizeof loopback[0]; i++) {
 		(void)snprintf(ini, sizeof ini, "[server]\nlisten = %s\n"
-		    "[channel.demo]\ntype = generic\n", loopback[i]);
+		    "[channel.demo]\ntype = generic\nallow_unsigned = on\n",
+		    loopback[i]);
 		assert_int_equal(check_ini(ini, &cause), 0);
+		(void)snprintf(ini, sizeof ini, "[server]\nlisten = %s\n"
+		    "[channel.demo]\ntype = generic\n", loopback[i]);
+		assert_int_equal(check_ini(ini, &cause), -1);
+		assert_non_null(strstr(cause, "allow_unsigned"));
+		free(cause);
 	}
 	for (i = 0; i < sizeof open / sizeof open[0]; i++) {
 		(void)snprintf(ini, sizeof ini, "[server]\nlisten = %s\n"
@@ -687,7 +694,7 @@ test_generic_parse(void **state)
 	size_t			 i;
 
 	(void)state;
-	testchan_make(&ch, "g", "generic", NULL);
+	testchan_make(&ch, "g", "generic", "allow_unsigned", "on", NULL);
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		make_req(&req, &f, cases[i].body, "X", "x");
 		memset(&in, 0, sizeof in);

@@ -109,7 +109,36 @@ test_config_backend_keys(void **state)
 	assert_null(config_try("[server]\nlisten = 0.0.0.0:80\n"
 	    "[channel.g]\ntype = generic\nsecret = s\narea = 张店区\n"
 	    "locale = en\noutbound_url = http://127.0.0.1:9/x\n"));
-	assert_null(config_try("[channel.g]\ntype = generic\n"));
+	/* On loopback too (a proxy on the same machine is loopback), only
+	 * when going without is said in so many words. */
+	cause = config_try("[channel.g]\ntype = generic\n");
+	assert_non_null(cause);
+	assert_non_null(strstr(cause, "channel g: 缺少 secret"));
+	assert_non_null(strstr(cause, "allow_unsigned = on"));
+	free(cause);
+	cause = config_try("[channel.k]\ntype = kannel\n");
+	assert_non_null(cause);
+	assert_non_null(strstr(cause, "channel k: 缺少 token"));
+	free(cause);
+	cause = config_try("[channel.g]\ntype = generic\nallow_unsigned = yes\n");
+	assert_non_null(cause);
+	assert_non_null(strstr(cause, "allow_unsigned = \"yes\": want on or "
+	    "off"));
+	free(cause);
+	cause = config_try("[channel.g]\ntype = generic\nallow_unsigned = off\n");
+	assert_non_null(cause);
+	free(cause);
+	assert_null(config_try("[channel.g]\ntype = generic\n"
+	    "allow_unsigned = on\n"));
+	assert_null(config_try("[channel.k]\ntype = kannel\n"
+	    "allow_unsigned = on\n"));
+	/* Beyond loopback it changes nothing. */
+	cause = config_try("[server]\nlisten = 0.0.0.0:80\n"
+	    "[channel.g]\ntype = generic\nallow_unsigned = on\n");
+	assert_non_null(cause);
+	assert_non_null(strstr(cause, "when the server listens beyond "
+	    "loopback"));
+	free(cause);
 }
 
 /* The first error is reported with its own line; later ones are not
