@@ -370,11 +370,15 @@ static sqlite3	*held;
 static void *
 hup_while_starting(void *arg)
 {
-	struct timespec	 t = { 0, 300 * 1000 * 1000 };
+	struct timespec	 t = { 0, 300 * 1000 * 1000 }, tick = { 0, 10000000 };
+	pid_t		 pid;
 
 	(void)arg;
 	nanosleep(&t, NULL);
-	(void)kill(d.pid, SIGHUP);
+	/* The main thread stores it when it forks the daemon. */
+	while ((pid = __atomic_load_n(&d.pid, __ATOMIC_ACQUIRE)) <= 0)
+		nanosleep(&tick, NULL);
+	(void)kill(pid, SIGHUP);
 	nanosleep(&t, NULL);
 	assert_int_equal(sqlite3_exec(held, "COMMIT", NULL, NULL, NULL),
 	    SQLITE_OK);

@@ -161,7 +161,9 @@ e2e_start_log(struct daemon *d, const char *log)
 	(void)snprintf(conf, sizeof conf, "%s/fangfei.ini", d->dir);
 	if (pipe(fds) == -1)
 		e2e_die("pipe");
-	if ((d->pid = fork()) == -1)
+	/* Stored atomically: a test's thread may wait for it (e2e_reload). */
+	__atomic_store_n(&d->pid, fork(), __ATOMIC_RELEASE);
+	if (d->pid == -1)
 		e2e_die("fork");
 	if (d->pid == 0) {
 		/* A test that crashes takes its daemon with it. */
