@@ -139,6 +139,28 @@ two_robot(struct twoinst *t, const char *name, const char *path)
 	json_decref(out);
 }
 
+/* The notice to the building robots of the district, through t's API,
+ * reaching groups of them; its broadcast id. */
+static long long
+two_broadcast(struct twoinst *t, long groups)
+{
+	json_t		*out;
+	long long	 id;
+	long		 status;
+
+	out = two_post(t, "/broadcasts", json_pack("{s:s, s:[s], s:s}",
+	    "area", AREA_TOP, "kinds", "building", "text", TEXT), &status);
+	if (status != 201)
+		fail_msg("POST /broadcasts: %ld %s", status,
+		    json_string_value(json_object_get(out, "message")));
+	id = json_integer_value(json_object_get(out, "id"));
+	assert_true(id > 0);
+	assert_int_equal(json_integer_value(json_object_get(out, "groups")),
+	    groups);
+	json_decref(out);
+	return id;
+}
+
 /* The number in ".../send?key=<prefix>NNNN" below max, or -1. */
 static int
 two_key(const char *path, const char *prefix, int max)
@@ -271,10 +293,9 @@ test_kill_mid_broadcast(void **state)
 {
 	static int		 seen[TWO_GROUPS];
 	struct fakeplat_record	*r;
-	json_t			*in, *out;
 	size_t			 n, i, atkill, held, dups = 0;
 	long long		 id;
-	long			 status, left;
+	long			 left;
 	int64_t			 t0;
 	int			 k;
 	char			 name[32], path[64];
@@ -293,17 +314,7 @@ test_kill_mid_broadcast(void **state)
 	 * with sends of A in flight.
 	 */
 	fakeplat_hold(fp, 1);
-	in = json_pack("{s:s, s:[s], s:s}", "area", AREA_TOP, "kinds",
-	    "building", "text", TEXT);
-	out = two_post(&ta, "/broadcasts", in, &status);
-	if (status != 201)
-		fail_msg("POST /broadcasts: %ld %s", status,
-		    json_string_value(json_object_get(out, "message")));
-	id = json_integer_value(json_object_get(out, "id"));
-	assert_true(id > 0);
-	assert_int_equal(json_integer_value(json_object_get(out, "groups")),
-	    TWO_GROUPS);
-	json_decref(out);
+	id = two_broadcast(&ta, TWO_GROUPS);
 	for (t0 = two_now_ms(); fakeplat_count(fp, "/k/") < TWO_KILL_AT;) {
 		if (two_now_ms() - t0 > TWO_WAIT_MS)
 			fail_msg("the platform received %zu sends in %d ms, "
@@ -379,10 +390,8 @@ test_turn_aborted(void **state)
 {
 	static int		 seen[TWO_TURN_GROUPS];
 	struct fakeplat_record	*r;
-	json_t			*in, *out;
 	size_t			 n, i;
 	long long		 id;
-	long			 status;
 	int64_t			 t0;
 	int			 k;
 	char			 name[32], path[64];
@@ -406,14 +415,7 @@ test_turn_aborted(void **state)
 	    " CREATE TRIGGER poison BEFORE UPDATE ON outbox FOR EACH ROW"
 	    " EXECUTE FUNCTION poison_claim(); SELECT 1"), 1);
 
-	in = json_pack("{s:s, s:[s], s:s}", "area", AREA_TOP, "kinds",
-	    "building", "text", TEXT);
-	out = two_post(&ta, "/broadcasts", in, &status);
-	if (status != 201)
-		fail_msg("POST /broadcasts: %ld %s", status,
-		    json_string_value(json_object_get(out, "message")));
-	id = json_integer_value(json_object_get(out, "id"));
-	json_decref(out);
+	id = two_broadcast(&ta, TWO_TURN_GROUPS);
 	/* Well inside the lease (17 s): rows whose answers were lost would
 	 * still be 'sending'. */
 	for (t0 = two_now_ms(); two_rows(id, NULL) != 0; two_sleep_ms(50))

@@ -189,6 +189,33 @@ test_broadcast_outbox(void **state)
 	outbox_row_clear(&rows[0]);
 }
 
+/* Three wecom robots in the building (names PREFIX0..2) and a broadcast
+ * to them at 100; its id. */
+static int64_t
+three_robots(struct fixture *fx, const char *prefix)
+{
+	struct broadcast_reach	 reach;
+	int64_t			 g, bid;
+	size_t			 i;
+
+	for (i = 0; i < 3; i++) {
+		char	 name[8], url[64];
+
+		(void)snprintf(name, sizeof name, "%s%zu", prefix, i);
+		(void)snprintf(url, sizeof url, "http://127.0.0.1:1/%s%zu",
+		    prefix, i);
+		assert_int_equal(groups_add_robot(fx->s, "wecom", name,
+		    fx->building, "building", url, NULL, 1, &g), STORE_OK);
+	}
+	assert_int_equal(store_begin(fx->s), STORE_OK);
+	assert_int_equal(broadcasts_create(fx->s, &(struct broadcast_new){
+	    .area = fx->building, .kinds = "building", .text = "注意",
+	    .by = "test" }, 100, &bid, &reach), STORE_OK);
+	assert_int_equal(store_commit(fx->s), STORE_OK);
+	assert_int_equal(reach.groups, 3);
+	return bid;
+}
+
 /*
  * The delivery connection: claims and answers share the caller's
  * transaction, so a turn that never commits (a kill -9) leaves its claims
@@ -202,25 +229,11 @@ test_delivery_turn(void **state)
 	struct fixture		*fx = *state;
 	struct outbox_row	 rows[8];
 	struct broadcast_counts	 c;
-	struct broadcast_reach	 reach;
-	int64_t			 g, bid, ids[8];
+	int64_t			 bid, ids[8];
 	int			 won[8];
 	size_t			 n, i;
 
-	for (i = 0; i < 3; i++) {
-		char	 name[8], url[64];
-
-		(void)snprintf(name, sizeof name, "r%zu", i);
-		(void)snprintf(url, sizeof url, "http://127.0.0.1:1/%zu", i);
-		assert_int_equal(groups_add_robot(fx->s, "wecom", name,
-		    fx->building, "building", url, NULL, 1, &g), STORE_OK);
-	}
-	assert_int_equal(store_begin(fx->s), STORE_OK);
-	assert_int_equal(broadcasts_create(fx->s, &(struct broadcast_new){
-	    .area = fx->building, .kinds = "building", .text = "注意",
-	    .by = "test" }, 100, &bid, &reach), STORE_OK);
-	assert_int_equal(store_commit(fx->s), STORE_OK);
-	assert_int_equal(reach.groups, 3);
+	bid = three_robots(fx, "r");
 	assert_int_equal(outbox_due(fx->s, 100, rows, 8, &n), STORE_OK);
 	assert_int_equal(n, 3);
 	for (i = 0; i < n; i++) {
@@ -425,28 +438,15 @@ static void
 test_claimer_gone(void **state)
 {
 	struct fixture		*fx = *state;
-	struct broadcast_reach	 reach;
 	struct outbox_row	 rows[4];
 	struct store		*a, *b;
-	int64_t			 g, bid, ids[4], lockid;
+	int64_t			 ids[4], lockid;
 	char			 sql[160];
 	size_t			 n, i;
 	int			 won[4], tries;
 	long			 rec;
 
-	for (i = 0; i < 3; i++) {
-		char	 name[8], url[64];
-
-		(void)snprintf(name, sizeof name, "g%zu", i);
-		(void)snprintf(url, sizeof url, "http://127.0.0.1:1/g%zu", i);
-		assert_int_equal(groups_add_robot(fx->s, "wecom", name,
-		    fx->building, "building", url, NULL, 1, &g), STORE_OK);
-	}
-	assert_int_equal(store_begin(fx->s), STORE_OK);
-	assert_int_equal(broadcasts_create(fx->s, &(struct broadcast_new){
-	    .area = fx->building, .kinds = "building", .text = "注意",
-	    .by = "test" }, 100, &bid, &reach), STORE_OK);
-	assert_int_equal(store_commit(fx->s), STORE_OK);
+	(void)three_robots(fx, "g");
 	a = teststore_reopen(key);
 	b = teststore_reopen(key);
 	assert_int_equal(outbox_due(a, 100, rows, 4, &n), STORE_OK);
