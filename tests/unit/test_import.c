@@ -244,43 +244,6 @@ test_rows(void **state)
 	assert_int_equal(count(fx, fx->b13), 1);
 }
 
-/* Runs the binary with args, standard output and error into out; returns
- * its exit status. */
-static int
-run(const char *const *args, char *out, size_t size)
-{
-	const char	*bin = getenv("FANGFEI_BIN");
-	char		*argv[16];
-	int		 fds[2], st, i = 0;
-	size_t		 len = 0;
-	ssize_t		 n;
-	pid_t		 pid;
-
-	argv[i++] = (char *)(uintptr_t)(bin ? bin : "build/fangfei");
-	for (; *args != NULL && i < 15; args++)
-		argv[i++] = (char *)(uintptr_t)*args;
-	argv[i] = NULL;
-	assert_int_equal(pipe(fds), 0);
-	assert_int_not_equal(pid = fork(), -1);
-	if (pid == 0) {
-		dup2(fds[1], STDOUT_FILENO);
-		dup2(fds[1], STDERR_FILENO);
-		close(fds[0]);
-		close(fds[1]);
-		(void)unsetenv("FANGFEI_CONFIG");
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(fds[1]);
-	while (len + 1 < size && (n = read(fds[0], out + len,
-	    size - 1 - len)) > 0)
-		len += (size_t)n;
-	out[len] = '\0';
-	close(fds[0]);
-	assert_int_equal(waitpid(pid, &st, 0), pid);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 /* Blanks every occurrence of what in text (a temporary directory's
  * random name may hold digits). */
 static void
@@ -312,8 +275,8 @@ test_cli_no_number(void **state)
 	    "139 1234 5678,12号楼,李四\n"
 	    "13987654321,13987654321\n", f);
 	assert_int_equal(fclose(f), 0);
-	assert_int_equal(run(areas, out, sizeof out), 0);
-	assert_int_equal(run(phones, out, sizeof out), 1);
+	assert_int_equal(testutil_run(areas, out, sizeof out), 0);
+	assert_int_equal(testutil_run(phones, out, sizeof out), 1);
 	blank(out, dir);
 	assert_non_null(strstr(out, ":2: 手机号无效"));
 	assert_non_null(strstr(out, ":4: 区域不存在"));
@@ -327,7 +290,7 @@ test_cli_no_number(void **state)
 	assert_null(strstr(out, "张三"));
 	assert_null(strstr(out, "李四"));
 	/* Again: unchanged, still no number. */
-	assert_int_equal(run(phones, out, sizeof out), 1);
+	assert_int_equal(testutil_run(phones, out, sizeof out), 1);
 	blank(out, dir);
 	assert_non_null(strstr(out, "未变 unchanged 1"));
 	assert_null(strstr(out, "1234"));

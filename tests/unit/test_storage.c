@@ -863,44 +863,6 @@ test_copy_reindex_fails(void **state)
 	pg_admin(sql);
 }
 
-/* Runs the binary with args, its standard output and error into out;
- * returns its exit status. */
-static int
-run_cli(const char *const *args, char *out, size_t size)
-{
-	const char	*bin = getenv("FANGFEI_BIN");
-	char		*argv[16];
-	int		 fds[2], st, i = 0;
-	size_t		 len = 0;
-	ssize_t		 n;
-	pid_t		 pid;
-
-	argv[i++] = (char *)(uintptr_t)(bin ? bin : "build/fangfei");
-	for (; *args != NULL && i < 15; args++)
-		argv[i++] = (char *)(uintptr_t)*args;
-	argv[i] = NULL;
-	assert_int_equal(pipe(fds), 0);
-	assert_int_not_equal(pid = fork(), -1);
-	if (pid == 0) {
-		dup2(fds[1], STDOUT_FILENO);
-		dup2(fds[1], STDERR_FILENO);
-		close(fds[0]);
-		close(fds[1]);
-		(void)unsetenv("FANGFEI_CONFIG");
-		(void)unsetenv("FANGFEI_DB");
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(fds[1]);
-	while (len + 1 < size && (n = read(fds[0], out + len,
-	    size - 1 - len)) > 0)
-		len += (size_t)n;
-	out[len] = '\0';
-	close(fds[0]);
-	assert_int_equal(waitpid(pid, &st, 0), pid);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 /*
  * migrate --from-sqlite given a URL with a password in place of the file:
  * refused, and neither the command nor the copy prints the password (the
@@ -930,7 +892,7 @@ test_copy_source_shown(void **state)
 	fprintf(f, "[storage]\nurl = postgresql://127.0.0.1:1/none\n"
 	    "key_file = %s\n", keyf);
 	fclose(f);
-	assert_int_equal(run_cli(args, out, sizeof out), 1);
+	assert_int_equal(testutil_run(args, out, sizeof out), 1);
 	assert_non_null(strstr(out, "postgresql://u@127.0.0.1:1/x"));
 	assert_non_null(strstr(out, "SQLite"));
 	assert_null(strstr(out, "s3cret"));

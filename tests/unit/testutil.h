@@ -2,6 +2,8 @@
 #ifndef FANGFEI_TESTUTIL_H
 #define FANGFEI_TESTUTIL_H
 
+#include <sys/wait.h>
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -60,6 +62,45 @@ testutil_rmdir(char *dir)
 	if (system(cmd) != 0)
 		fprintf(stderr, "cannot remove %s\n", dir);
 	free(dir);
+}
+
+/* Runs the binary (FANGFEI_BIN, else build/fangfei) with args (NULL-ended)
+ * and without FANGFEI_CONFIG or FANGFEI_DB, its standard output and error
+ * into out; returns its exit status (128 + the signal that ended it). */
+static inline int
+testutil_run(const char *const *args, char *out, size_t size)
+{
+	const char	*bin = getenv("FANGFEI_BIN");
+	char		*argv[16];
+	int		 fds[2], st, i = 0;
+	size_t		 len = 0;
+	ssize_t		 n;
+	pid_t		 pid;
+
+	argv[i++] = (char *)(uintptr_t)(bin ? bin : "build/fangfei");
+	for (; *args != NULL && i < 15; args++)
+		argv[i++] = (char *)(uintptr_t)*args;
+	argv[i] = NULL;
+	assert_int_equal(pipe(fds), 0);
+	assert_int_not_equal(pid = fork(), -1);
+	if (pid == 0) {
+		dup2(fds[1], STDOUT_FILENO);
+		dup2(fds[1], STDERR_FILENO);
+		close(fds[0]);
+		close(fds[1]);
+		(void)unsetenv("FANGFEI_CONFIG");
+		(void)unsetenv("FANGFEI_DB");
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	while (len + 1 < size && (n = read(fds[0], out + len,
+	    size - 1 - len)) > 0)
+		len += (size_t)n;
+	out[len] = '\0';
+	close(fds[0]);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
 #endif
