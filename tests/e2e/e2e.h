@@ -66,4 +66,16 @@ int	 e2e_sql_text(const struct daemon *, const char *sql, char *out,
 int	 e2e_db_holds(const struct daemon *, const char *);
 int	 e2e_sql_exec(const struct daemon *, const char *sql);
 
+/* How the channels' platforms sign their webhooks, for the suites that
+ * play those platforms. */
+/* The generic channel: writes "sha256=<hex HMAC-SHA256(secret, ts "."
+ * body)>" into sig (X-Fangfei-Signature); 0, or -1. */
+int	 e2e_sign_generic(const char *secret, const char *ts,
+	    const char *body, size_t len, char sig[80]);
+/* Twilio: writes base64 HMAC-SHA1(token, url followed by every name and
+ * its value, the names sorted as given) into sig (X-Twilio-Signature);
+ * names and values end with NULL. 0, or -1. */
+int	 e2e_sign_twilio(const char *token, const char *url,
+	    const char *const *names, const char *const *values, char sig[64]);
+
 #endif
