@@ -18,6 +18,7 @@ struct http_result {
 	long	 status;
 	char	*body;
 	size_t	 len;
+	int	 error;		/* libcurl's CURLcode; 0 when answered */
 };
 
 /* Creates dir with a config (extra appended) and the demo data: on a

@@ -243,8 +243,9 @@ struct http_result
 e2e_request(const struct daemon *d, const char *method, const char *path,
     const char *const *headers, const char *body, size_t len)
 {
-	struct http_result	 r = { 0, NULL, 0 };
+	struct http_result	 r = { 0, NULL, 0, 0 };
 	struct curl_slist	*hl = NULL;
+	CURLcode		 rc;
 	char			 url[1024];
 	CURL			*c = curl_easy_init();
 
@@ -264,8 +265,9 @@ e2e_request(const struct daemon *d, const char *method, const char *path,
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, e2e_write);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
-	if (curl_easy_perform(c) == CURLE_OK)
+	if ((rc = curl_easy_perform(c)) == CURLE_OK)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+	r.error = (int)rc;
 	curl_slist_free_all(hl);
 	curl_easy_cleanup(c);
 	if (r.body == NULL)

@@ -18,6 +18,7 @@
 struct soak_reply {
 	long	 status;	/* HTTP status; 0: no answer (connection lost) */
 	char	*text;		/* the answer's text (sealed answers opened) */
+	int	 error;		/* libcurl's CURLcode; 0 when answered */
 };
 
 /* One inbound channel as its platform reaches it. */

@@ -3,7 +3,8 @@
  * its platform sends it (signed, or sealed and signed, as
  * tests/e2e/e2e_chansec.c, e2e_wecom_app.c, e2e_wechat_mp.c,
  * e2e_dingtalk.c, e2e_feishu.c, e2e_twilio.c and e2e_kannel.c send
- * theirs), and the answer read as the platform reads it. Kannel is played
+ * theirs; WeCom's AI bot in callback mode as tests/unit/test_wecom_bot.c
+ * does), and the answer read as the platform reads it. Kannel is played
  * without a real bearerbox: its sms-service's get-url is called directly,
  * as smsbox calls it.
  */
@@ -40,6 +41,8 @@
 #define TW_PUBLIC	"https://sms.example.gov.cn/hook/sms"
 #define TW_TO		"+8610690000"
 #define KN_TOKEN	"kn-soak-token"
+#define WB_TOKEN	"wbTok3nSOAK"
+#define WB_AESKEY	"jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
 
 const char soak_api_ok[] = "{\"errcode\":0,\"errmsg\":\"ok\",\"code\":0,"
     "\"msg\":\"ok\",\"access_token\":\"soak-at\",\"expires_in\":7200,"
@@ -77,8 +80,13 @@ soak_chan_config(const char *api_base, int api_port)
 	    "account_sid = " TW_ACCOUNT "\nauth_token = " TW_TOKEN "\n"
 	    "from = " TW_TO "\npublic_url = " TW_PUBLIC "\napi_base = %s\n"
 	    "[channel.kn]\ntype = kannel\narea = 华光路社区\n"
-	    "token = " KN_TOKEN "\n",
-	    api_base, api_base, api_base, api_port, api_base, api_base);
+	    "token = " KN_TOKEN "\n"
+	    "[channel.wb]\ntype = wecom_bot\nmode = callback\n"
+	    "area = 华光路社区\ntoken = " WB_TOKEN "\n"
+	    "encoding_aes_key = " WB_AESKEY "\n"
+	    "response_host = 127.0.0.1:%d\n",
+	    api_base, api_base, api_base, api_port, api_base, api_base,
+	    api_port);
 }
 
 /* Frees a reply's text. */
@@ -100,6 +108,7 @@ soak_send(const struct daemon *d, const char *method, const char *path,
 	    body != NULL ? strlen(body) : 0);
 	out->status = r.status;
 	out->text = r.body;
+	out->error = r.error;
 }
 
 /* A JSON string of s, quotes included; caller frees. */
@@ -397,6 +406,49 @@ kn_say(const struct daemon *d, int sender, unsigned long id,
 	free(eb);
 }
 
+/* WeCom's AI bot in callback mode: {"encrypt":…} sealed for receiveid
+ * "" and signed in the query; acknowledged with an empty body, the
+ * answer POSTed to the message's response_url (the fake API). */
+static void
+wb_say(const struct daemon *d, int sender, unsigned long id,
+    const char *text, struct soak_reply *out)
+{
+	static const char *const hdr[] = { "Content-Type: application/json",
+	    NULL };
+	struct wxcrypt_key	 key;
+	json_t			*m;
+	char			 ts[24], nonce[24], sig[WXCRYPT_SIG_LEN + 1];
+	char			 msgid[32], user[32], url[160];
+	char			*plain, *enc = NULL, *body, *path;
+
+	if (wxcrypt_key_parse(WB_AESKEY, &key) != WXCRYPT_OK)
+		abort();
+	(void)snprintf(msgid, sizeof msgid, "wb%lu", id);
+	(void)snprintf(user, sizeof user, "soakwb%d", sender);
+	(void)snprintf(url, sizeof url, "%s/cgi-bin/aibot/response?"
+	    "response_code=rc%lu", soak_api_base, id);
+	m = json_pack("{s:s, s:s, s:s, s:s, s:{s:s}, s:s, s:s, s:{s:s}}",
+	    "msgid", msgid, "aibotid", "AIBOTSOAK", "chatid", user,
+	    "chattype", "single", "from", "userid", user, "response_url", url,
+	    "msgtype", "text", "text", "content", text);
+	plain = json_dumps(m, JSON_COMPACT);
+	json_decref(m);
+	(void)snprintf(ts, sizeof ts, "%lld", (long long)time(NULL));
+	(void)snprintf(nonce, sizeof nonce, "%lu", soak_nonce++);
+	if (plain == NULL || wxcrypt_encrypt(&key, NULL, plain, strlen(plain),
+	    "", &enc) != WXCRYPT_OK || wxcrypt_signature(WB_TOKEN, ts, nonce,
+	    enc, sig) != WXCRYPT_OK)
+		abort();
+	body = xasprintf("{\"encrypt\":\"%s\"}", enc);
+	path = xasprintf("/hook/wb?msg_signature=%s&timestamp=%s&nonce=%s",
+	    sig, ts, nonce);
+	soak_send(d, "POST", path, hdr, body, out);
+	free(path);
+	free(body);
+	free(enc);
+	free(plain);
+}
+
 const struct soak_channel soak_channels[] = {
 	{ "signed", 0, gen_say },
 	{ "tg", 0, tg_say },
@@ -406,5 +458,6 @@ const struct soak_channel soak_channels[] = {
 	{ "fs", 1, fs_say },
 	{ "sms", 0, tw_say },
 	{ "kn", 0, kn_say },
+	{ "wb", 1, wb_say },
 };
 const size_t soak_nchannels = sizeof soak_channels / sizeof soak_channels[0];
