@@ -499,11 +499,11 @@ soak_strcmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The references named by status answers that reached the fake API (the
- * outbox's answers), sorted; *n their number. Caller frees the array and
- * its strings. */
+/* The references named by answers holding mark that reached the fake
+ * API (the outbox's answers), sorted, a reference once for each answer
+ * naming it; *n their number. Caller frees the array and its strings. */
 static char **
-soak_status_refs(size_t *n)
+soak_api_refs(const char *mark, size_t *n)
 {
 	struct fakeplat_record	*r;
 	size_t			 nr, i, cap = 0;
@@ -513,24 +513,51 @@ soak_status_refs(size_t *n)
 	*n = 0;
 	r = fakeplat_records(api, NULL, &nr);
 	for (i = 0; i < nr; i++) {
-		if (strstr(r[i].body, "当前状态") == NULL)
+		if (strstr(r[i].body, mark) == NULL)
 			continue;
+		/* The first reference of the answer: the text may name it
+		 * again ("发送“进度 {ref}”"). */
 		for (p = strstr(r[i].body, "JB-"); p != NULL;
 		    p = strstr(p + 3, "JB-")) {
 			soak_ref_of(p, ref);
-			if (ref[0] == '\0')
-				continue;
-			if (*n == cap) {
-				cap = cap ? cap * 2 : 256;
-				refs = xrealloc(refs, cap * sizeof *refs);
-			}
-			refs[(*n)++] = xstrdup(ref);
+			if (ref[0] != '\0')
+				break;
 		}
+		if (p == NULL)
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 256;
+			refs = xrealloc(refs, cap * sizeof *refs);
+		}
+		refs[(*n)++] = xstrdup(ref);
 	}
 	fakeplat_free(r, nr);
 	if (*n > 0)
 		qsort(refs, *n, sizeof *refs, soak_strcmp);
 	return refs;
+}
+
+/* Frees what soak_api_refs() returned. */
+static void
+soak_refs_free(char **refs, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		free(refs[i]);
+	free(refs);
+}
+
+/* The references named twice or more in a sorted list, counted once
+ * for each extra copy. */
+static size_t
+soak_refs_repeated(char **refs, size_t n)
+{
+	size_t	 i, dups = 0;
+
+	for (i = 1; i < n; i++)
+		dups += strcmp(refs[i - 1], refs[i]) == 0;
+	return dups;
 }
 
 /* The first kill at or after ms, or nkills when none. */
@@ -552,11 +579,14 @@ soak_kill_after(int64_t ms)
 /*
  * Checks that every robot received mark, and that a second copy repeats
  * only a send in flight at a kill: it is charged to the first kill after
- * the robot's previous copy arrived, and no kill may be charged more
- * than max_inflight copies (what the killed daemon had in flight).
+ * the robot's previous copy arrived (charged[k], nkills + 1 of them, the
+ * last for copies no kill explains), and no kill may be charged more
+ * than max_inflight copies (what the killed daemon had in flight). The
+ * caller checks that again over both texts together.
  */
 static void
-soak_check_robots(const char *what, const char *mark, unsigned ngroups)
+soak_check_robots(const char *what, const char *mark, unsigned ngroups,
+    unsigned *total)
 {
 	struct fakeplat_record	*r;
 	unsigned	*counts = xcalloc(ngroups, sizeof *counts);
@@ -590,6 +620,8 @@ soak_check_robots(const char *what, const char *mark, unsigned ngroups)
 		if (counts[k] > most)
 			most = counts[k];
 	}
+	for (k = 0; k <= nkills; k++)
+		total[k] += charged[k];
 	for (k = 0; k < nkills; k++)
 		if (charged[k] > worst)
 			worst = charged[k];
@@ -617,9 +649,13 @@ soak_verify(unsigned ngroups, int64_t loop_ms)
 	size_t		 sent = 0, acked = 0, refused = 0, lost = 0, doubled = 0;
 	size_t		 wrongref = 0, followed = 0, noref = 0, foreign = 0;
 	size_t		 failreq = 0, lostreq = 0, redel = 0, redelbad = 0;
-	size_t		 unacked_stored = 0, nrefs, i, c;
-	char		**refs, *key, msg[512];
+	size_t		 unacked_stored = 0, nrefs, ntell, told = 0, toldtwice;
+	size_t		 untold = 0;
+	size_t		 i, c;
+	char		**refs, **tellrefs, *key, msg[512];
 	struct soak_tip	*t;
+	unsigned	*charged = xcalloc(nkills + 1, sizeof *charged), worst = 0;
+	unsigned	 k;
 	int		 drained;
 
 	if (soak_db_rows(&inst[0], "SELECT ref, body FROM tips", soak_tally,
@@ -673,24 +709,37 @@ soak_verify(unsigned ngroups, int64_t loop_ms)
 		pthread_join(clients[c].thread, NULL);
 	drained = soak_wait_sql("SELECT count(*) FROM outbox WHERE state IN "
 	    "('pending', 'sending')", 0, 0, SOAK_DRAIN_MS) == 0;
-	refs = soak_status_refs(&nrefs);
+	refs = soak_api_refs("当前状态", &nrefs);
+	tellrefs = soak_api_refs("已收到您的举报线索", &ntell);
 	for (c = 0; c < soak_nchannels; c++)
 		for (i = 0; i < clients[c].ntips; i++) {
 			t = &clients[c].tips[i];
 			key = t->stored_ref;
-			if (!t->followed && t->acked && key[0] != '\0' &&
-			    bsearch(&key, refs, nrefs, sizeof *refs,
-			    soak_strcmp) != NULL)
+			if (!t->acked || t->stored == 0)
+				continue;
+			if (!t->followed && bsearch(&key, refs, nrefs,
+			    sizeof *refs, soak_strcmp) != NULL)
 				t->followed = 1;
-			if (t->acked && t->stored > 0 && !t->followed)
+			if (!t->followed)
 				printf("  %s tip %zu (%s): its reporter cannot "
 				    "follow it\n", soak_channels[c].name, i,
 				    t->stored_ref);
 			followed += t->followed;
+			/* Acknowledged without the reference: the reporter
+			 * learns it from the outbox's answer. */
+			if (t->ref[0] != '\0')
+				continue;
+			if (bsearch(&key, tellrefs, ntell, sizeof *tellrefs,
+			    soak_strcmp) != NULL)
+				told++;
+			else if (++untold <= 20)
+				printf("  %s tip %zu (%s): its reporter was "
+				    "never told the reference\n",
+				    soak_channels[c].name, i, t->stored_ref);
 		}
-	for (i = 0; i < nrefs; i++)
-		free(refs[i]);
-	free(refs);
+	toldtwice = soak_refs_repeated(tellrefs, ntell);
+	soak_refs_free(refs, nrefs);
+	soak_refs_free(tellrefs, ntell);
 
 	printf("     %u kills in %.1f s; tips sent %zu, acknowledged %zu (%zu "
 	    "without a reference: answered through the outbox), answered "
@@ -698,10 +747,11 @@ soak_verify(unsigned ngroups, int64_t loop_ms)
 	    "lost %zu, stored twice %zu, unacknowledged but stored %zu; "
 	    "requests failed and retried %zu (%zu cut by a kill, the others "
 	    "refused while the daemon was down); delivered again %zu (%zu "
-	    "answered otherwise); followed %zu\n", nkills,
+	    "answered otherwise); followed %zu; told their reference through the "
+	    "outbox %zu (%zu told twice)\n", nkills,
 	    (double)loop_ms / 1000, sent, acked, noref, refused,
 	    acked - lost, lost, doubled, unacked_stored, failreq, lostreq, redel,
-	    redelbad, followed);
+	    redelbad, followed, told, toldtwice);
 	soak_check(acked > 0 && acked == sent - refused,
 	    "every tip is acknowledged once the daemon is back", NULL);
 	soak_check(refused == 0, "no tip answered without its acknowledgement",
@@ -714,6 +764,8 @@ soak_verify(unsigned ngroups, int64_t loop_ms)
 	    "answer", NULL);
 	soak_check(followed == acked - lost, "every reporter can follow their "
 	    "tip", NULL);
+	soak_check(untold == 0, "every reporter acknowledged without "
+	    "the reference is told it through the outbox", NULL);
 	soak_check(drained, "the outbox empties after the kills", NULL);
 	(void)snprintf(msg, sizeof msg, "%ld dead",
 	    e2e_sql_long(&inst[0], "SELECT count(*) FROM outbox WHERE state "
@@ -722,14 +774,21 @@ soak_verify(unsigned ngroups, int64_t loop_ms)
 	    "state NOT IN ('pending', 'sending', 'sent')") == 0,
 	    "no outbox row given up", msg);
 
-	soak_check_robots("the broadcast", BC_MARK, ngroups);
+	soak_check_robots("the broadcast", BC_MARK, ngroups, charged);
 	(void)snprintf(msg, sizeof msg, "%ld firings",
 	    e2e_sql_long(&inst[0], "SELECT count(*) FROM reminder_firings"));
 	soak_check(e2e_sql_long(&inst[0], "SELECT count(*) FROM "
 	    "reminder_firings") == 1 && e2e_sql_long(&inst[0], "SELECT count(*)"
 	    " FROM reminder_firings WHERE state = 'sent'") == 1,
 	    "the reminder fired once", msg);
-	soak_check_robots("the reminder", RM_MARK, ngroups);
+	soak_check_robots("the reminder", RM_MARK, ngroups, charged);
+	for (k = 0; k < nkills; k++)
+		if (charged[k] > worst)
+			worst = charged[k];
+	(void)snprintf(msg, sizeof msg, "at most %u", worst);
+	soak_check(worst <= SOAK_INFLIGHT, "broadcast and reminder together: "
+	    "no more copies repeated after a kill than max_inflight", msg);
+	free(charged);
 }
 
 /* A number from the environment, or def. */
