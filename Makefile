@@ -120,7 +120,8 @@ $(BUILD)/tests/e2e_%: tests/e2e/e2e_%.c tests/e2e/fakeplat.c tests/e2e/e2e_util.
 	    tests/e2e/e2e_util.c $(LIB) $(LDFLAGS) $(LDLIBS) -lcmocka
 
 # The kill soak: its program, with the e2e helpers and the fake platform.
-SOAK_SRCS = tests/soak/soak.c tests/soak/soak_chan.c tests/soak/soak_db.c
+SOAK_SRCS = tests/soak/soak.c tests/soak/soak_chan.c tests/soak/soak_db.c \
+	    tests/soak/soak_verify.c
 $(BUILD)/tests/soak: $(SOAK_SRCS) tests/soak/soak.h tests/soak/soak_db.h \
 	    tests/e2e/fakeplat.c tests/e2e/fakeplat.h tests/e2e/e2e_util.c \
 	    tests/e2e/e2e.h $(LIB)
