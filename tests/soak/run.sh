@@ -11,28 +11,38 @@ unset FANGFEI_TEST_PG
 rc=0
 log=$(mktemp)
 status=$(mktemp)
-trap 'rm -f "$log" "$status"' EXIT
+one=$(mktemp)
+trap 'rm -f "$log" "$status" "$one"' EXIT
 # soak [VAR=value]: one run, its output to the screen and the log; an
-# exit status other than 0 fails the whole.
+# exit status other than 0 fails the whole, and counts as one failure
+# when the run did not get to its closing line.
 soak() {
 	{ env "$@" "$build/tests/soak" 2>&1; echo $? >"$status"; } |
-	    tee -a "$log"
-	[ "$(cat "$status")" = 0 ] || rc=1
+	    tee "$one"
+	cat "$one" >>"$log"
+	[ "$(cat "$status")" = 0 ] && return
+	rc=1
+	grep -q '^soak on .* passed, .* failed$' "$one" ||
+		echo "soak on an engine: 0 passed, 1 failed (exit status" \
+		    "$(cat "$status"))" | tee -a "$log"
 }
 echo "== soak on SQLite"
 soak
 echo "== soak on PostgreSQL"
 if pg=$(sh scripts/pgtest.sh start); then
 	pgdir=$(echo "$pg" | head -1)
-	trap 'sh scripts/pgtest.sh stop "$pgdir"; rm -f "$log" "$status"' EXIT
+	trap 'sh scripts/pgtest.sh stop "$pgdir"; rm -f "$log" "$status" "$one"' \
+	    EXIT
 	trap 'exit 130' INT TERM
 	soak FANGFEI_TEST_PG="$(echo "$pg" | tail -1)"
 else
-	echo "soak: no PostgreSQL (scripts/pgtest.sh start): 0 passed, 1 failed" |
-	    tee -a "$log"
+	echo "soak on PostgreSQL: none (scripts/pgtest.sh start):" \
+	    "0 passed, 1 failed" | tee -a "$log"
 	rc=1
 fi
-passed=$(sed -n 's/^soak on .*: \([0-9]*\) passed, .*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
-failed=$(sed -n 's/^soak.*: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$log" | awk '{s+=$1} END {print s+0}')
+passed=$(sed -n 's/^soak on .*: \([0-9]*\) passed, .*/\1/p' "$log" |
+    awk '{s+=$1} END {print s+0}')
+failed=$(sed -n 's/^soak .*: [0-9]* passed, \([0-9]*\) failed.*/\1/p' "$log" |
+    awk '{s+=$1} END {print s+0}')
 echo "soak: $passed passed, $failed failed"
 [ "$rc" -eq 0 ] && [ "$failed" -eq 0 ]

@@ -50,7 +50,6 @@ struct soak_client {
 	size_t			 failed_requests;	/* retried */
 	size_t			 lost_requests;	/* of which cut by a kill */
 	size_t			 redelivered, redelivered_bad;
-	size_t			 follow_pending;
 };
 
 /* What the checks look at: the first daemon (its database), the fake
