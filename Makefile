@@ -119,7 +119,8 @@ $(BUILD)/tests/e2e_%: tests/e2e/e2e_%.c tests/e2e/fakeplat.c tests/e2e/e2e_util.
 	$(CC) $(CFLAGS) -o $@ $< tests/e2e/fakeplat.c $(FAKEWS_SRCS) \
 	    tests/e2e/e2e_util.c $(LIB) $(LDFLAGS) $(LDLIBS) -lcmocka
 
-# The kill soak: its program, with the e2e helpers and the fake platform.
+# The kill soak: its program, linked with tests/e2e/e2e_util.c and the fake
+# platform.
 SOAK_SRCS = tests/soak/soak.c tests/soak/soak_chan.c tests/soak/soak_db.c \
 	    tests/soak/soak_verify.c
 $(BUILD)/tests/soak: $(SOAK_SRCS) tests/soak/soak.h tests/soak/soak_db.h \

@@ -261,7 +261,7 @@ ding_say(const struct daemon *d, int sender, unsigned long id,
 	struct timespec	 now;
 	long long	 ms;
 	char		 ts[32], sig[DTSIGN_LEN + 1], hts[64], hsign[96];
-	char		*t, *body, *session;
+	char		*t, *content, *body, *session;
 	const char	*hdr[] = { "Content-Type: application/json; "
 			    "charset=utf-8", hts, hsign, NULL };
 
@@ -272,10 +272,10 @@ ding_say(const struct daemon *d, int sender, unsigned long id,
 		abort();
 	(void)snprintf(hts, sizeof hts, "timestamp: %s", ts);
 	(void)snprintf(hsign, sizeof hsign, "sign: %s", sig);
+	/* DingTalk's content starts with the space after the @mention. */
 	t = xasprintf(" %s", text);
-	session = soak_json_str(t);
+	content = soak_json_str(t);
 	free(t);
-	t = session;
 	session = xasprintf("%s/robot/sendBySession?session=s-%lu",
 	    soak_api_base, id);
 	body = xasprintf("{\"conversationId\":\"cid-soak-%d\","
@@ -287,11 +287,11 @@ ding_say(const struct daemon *d, int sender, unsigned long id,
 	    "\"senderId\":\"$:LWCP_v1:$soak%d\",\"sessionWebhook\":\"%s\","
 	    "\"text\":{\"content\":%s},\"robotCode\":\"dingrobot01\","
 	    "\"msgtype\":\"text\"}", sender, id, sender, ms + 5400000, ms,
-	    sender, session, t);
+	    sender, session, content);
 	soak_send(d, "POST", "/hook/ding", hdr, body, out);
 	free(body);
 	free(session);
-	free(t);
+	free(content);
 }
 
 /* Feishu's app bot: a schema 2.0 event sealed with the encrypt key and
