@@ -3,6 +3,8 @@
 #   make run        install what is missing, build, create var/ with demo data, serve
 #   make test       unit + end-to-end tests, then again under ASan+UBSan
 #   make bench      benchmarks against nginx on this machine
+#   make soak       tips on every channel while the daemon is killed at
+#                   random, on SQLite and on PostgreSQL (SOAK_KILLS, SOAK_SEED)
 #   make fuzz       libFuzzer harnesses for every parser of outside input
 #   make lint       clang-format check and banned-function grep
 #   make SANITIZER=address|thread   sanitizer builds (in build-<sanitizer>/)
@@ -51,7 +53,7 @@ E2E_BINS  = $(BUILD)/tests/e2e $(E2E_SRCS:tests/e2e/%.c=$(BUILD)/tests/%)
 # (libwebsockets comes with LDLIBS).
 FAKEWS_SRCS = tests/e2e/fakews.c tests/e2e/fakews_api.c tests/e2e/fakews_plat.c
 
-.PHONY: all deps run test check-unit check valgrind bench fuzz lint clean demo-db
+.PHONY: all deps run test check-unit check valgrind bench soak fuzz lint clean demo-db
 
 all: $(BIN)
 
@@ -117,6 +119,17 @@ $(BUILD)/tests/e2e_%: tests/e2e/e2e_%.c tests/e2e/fakeplat.c tests/e2e/e2e_util.
 	$(CC) $(CFLAGS) -o $@ $< tests/e2e/fakeplat.c $(FAKEWS_SRCS) \
 	    tests/e2e/e2e_util.c $(LIB) $(LDFLAGS) $(LDLIBS) -lcmocka
 
+# The kill soak: its program, linked with tests/e2e/e2e_util.c and the fake
+# platform.
+SOAK_SRCS = tests/soak/soak.c tests/soak/soak_chan.c tests/soak/soak_db.c \
+	    tests/soak/soak_verify.c
+$(BUILD)/tests/soak: $(SOAK_SRCS) tests/soak/soak.h tests/soak/soak_db.h \
+	    tests/e2e/fakeplat.c tests/e2e/fakeplat.h tests/e2e/e2e_util.c \
+	    tests/e2e/e2e.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $(SOAK_SRCS) tests/e2e/fakeplat.c \
+	    tests/e2e/e2e_util.c $(LIB) $(LDFLAGS) $(LDLIBS)
+
 # The browser tests' puppeteer-core, pinned by tests/browser/package-lock.json,
 # installed into the build tree (one copy for every build); the browser is
 # Debian's Chromium, never a download.
@@ -162,6 +175,11 @@ bench:
 	@scripts/deps.sh bench
 	@$(MAKE) --no-print-directory $(BIN) $(LIB)
 	@sh bench/run.sh $(BUILD)
+
+# make soak: SOAK_KILLS kills (default 100) on SQLite, then on a
+# throwaway PostgreSQL with two daemons; a few minutes each.
+soak: $(BIN) $(BUILD)/tests/soak
+	@sh tests/soak/run.sh $(BUILD)
 
 fuzz:
 	@scripts/deps.sh fuzz

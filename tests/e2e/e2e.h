@@ -18,6 +18,7 @@ struct http_result {
 	long	 status;
 	char	*body;
 	size_t	 len;
+	int	 error;		/* libcurl's CURLcode; 0 when answered */
 };
 
 /* Creates dir with a config (extra appended) and the demo data: on a
@@ -65,5 +66,17 @@ int	 e2e_sql_text(const struct daemon *, const char *sql, char *out,
  * the bytes of s anywhere (a phone number must only be stored sealed). */
 int	 e2e_db_holds(const struct daemon *, const char *);
 int	 e2e_sql_exec(const struct daemon *, const char *sql);
+
+/* How the channels' platforms sign their webhooks, for the suites that
+ * play those platforms. */
+/* The generic channel: writes "sha256=<hex HMAC-SHA256(secret, ts "."
+ * body)>" into sig (X-Fangfei-Signature); 0, or -1. */
+int	 e2e_sign_generic(const char *secret, const char *ts,
+	    const char *body, size_t len, char sig[80]);
+/* Twilio: writes base64 HMAC-SHA1(token, url followed by every name and
+ * its value, the names sorted as given) into sig (X-Twilio-Signature);
+ * names and values end with NULL. 0, or -1. */
+int	 e2e_sign_twilio(const char *token, const char *url,
+	    const char *const *names, const char *const *values, char sig[64]);
 
 #endif

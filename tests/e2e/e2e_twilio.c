@@ -16,8 +16,6 @@
 
 #include <cmocka.h>
 #include <curl/curl.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include "e2e.h"
 #include "e2e_stream.h"
@@ -86,24 +84,20 @@ form_escape(const char *s)
 static struct http_result
 sms_post(const char *sid, const char *text, int sign)
 {
-	unsigned char	 mac[EVP_MAX_MD_SIZE];
-	unsigned int	 maclen = 0;
-	char		 data[4096], body[4096], b64[64], hdr[128];
+	static const char *const names[] = { "AccountSid", "Body", "From",
+	    "MessageSid", "To", NULL };
+	const char	*values[] = { "ACe2e00000000000000000000000000000", text,
+			    PHONE, sid, "+8610690000", NULL };
+	char		 body[4096], b64[64], hdr[128];
 	char		*eb = form_escape(text), *ef = form_escape(PHONE);
 	const char	*hdrs[3] = { "Content-Type: application/x-www-form-"
 			    "urlencoded", hdr, NULL };
 	struct http_result r;
 
-	/* Sorted by name: AccountSid, Body, From, MessageSid, To. */
-	(void)snprintf(data, sizeof data, PUBLIC "AccountSid"
-	    "ACe2e00000000000000000000000000000Body%sFrom" PHONE
-	    "MessageSid%sTo+8610690000", text, sid);
 	(void)snprintf(body, sizeof body, "AccountSid="
 	    "ACe2e00000000000000000000000000000&Body=%s&From=%s&MessageSid=%s"
 	    "&To=%%2B8610690000", eb, ef, sid);
-	assert_non_null(HMAC(EVP_sha1(), TOKEN, (int)strlen(TOKEN),
-	    (const unsigned char *)data, strlen(data), mac, &maclen));
-	EVP_EncodeBlock((unsigned char *)b64, mac, (int)maclen);
+	assert_int_equal(e2e_sign_twilio(TOKEN, PUBLIC, names, values, b64), 0);
 	if (sign == 2)
 		b64[3] = b64[3] == 'A' ? 'B' : 'A';
 	(void)snprintf(hdr, sizeof hdr, "X-Twilio-Signature: %s", b64);
@@ -124,26 +118,19 @@ static struct http_result
 signed_post(const char *path, const char *url, const char *const *names,
     const char *const *values, int sign)
 {
-	unsigned char	 mac[EVP_MAX_MD_SIZE];
-	unsigned int	 maclen = 0;
-	char		 data[4096], body[4096], b64[64], hdr[128], *e;
+	char		 body[4096], b64[64], hdr[128], *e;
 	const char	*hdrs[3] = { "Content-Type: application/x-www-form-"
 			    "urlencoded", hdr, NULL };
 	size_t		 i;
 
-	(void)snprintf(data, sizeof data, "%s", url);
 	body[0] = '\0';
 	for (i = 0; names[i] != NULL; i++) {
-		(void)snprintf(data + strlen(data), sizeof data - strlen(data),
-		    "%s%s", names[i], values[i]);
 		e = form_escape(values[i]);
 		(void)snprintf(body + strlen(body), sizeof body - strlen(body),
 		    "%s%s=%s", i > 0 ? "&" : "", names[i], e);
 		free(e);
 	}
-	assert_non_null(HMAC(EVP_sha1(), TOKEN, (int)strlen(TOKEN),
-	    (const unsigned char *)data, strlen(data), mac, &maclen));
-	EVP_EncodeBlock((unsigned char *)b64, mac, (int)maclen);
+	assert_int_equal(e2e_sign_twilio(TOKEN, url, names, values, b64), 0);
 	(void)snprintf(hdr, sizeof hdr, "X-Twilio-Signature: %s", b64);
 	if (sign == 0)
 		hdrs[1] = NULL;

@@ -11,6 +11,8 @@
 
 #include <curl/curl.h>
 #include <libpq-fe.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <sqlite3.h>
 
 #include "e2e.h"
@@ -244,8 +246,9 @@ struct http_result
 e2e_request(const struct daemon *d, const char *method, const char *path,
     const char *const *headers, const char *body, size_t len)
 {
-	struct http_result	 r = { 0, NULL, 0 };
+	struct http_result	 r = { 0, NULL, 0, 0 };
 	struct curl_slist	*hl = NULL;
+	CURLcode		 rc;
 	char			 url[1024];
 	CURL			*c = curl_easy_init();
 
@@ -265,8 +268,9 @@ e2e_request(const struct daemon *d, const char *method, const char *path,
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, e2e_write);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
-	if (curl_easy_perform(c) == CURLE_OK)
+	if ((rc = curl_easy_perform(c)) == CURLE_OK)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+	r.error = (int)rc;
 	curl_slist_free_all(hl);
 	curl_easy_cleanup(c);
 	if (r.body == NULL)
@@ -474,4 +478,54 @@ e2e_db_holds(const struct daemon *d, const char *s)
 		fclose(f);
 	}
 	return found;
+}
+
+/* Signs a generic-channel request as an integrator does. */
+int
+e2e_sign_generic(const char *secret, const char *ts, const char *body,
+    size_t len, char sig[80])
+{
+	unsigned char	 mac[32];
+	unsigned int	 maclen = sizeof mac, i;
+	size_t		 tl = strlen(ts);
+	char		*msg = malloc(tl + 1 + len + 1);
+	int		 rc = -1;
+
+	if (msg == NULL)
+		return -1;
+	memcpy(msg, ts, tl);
+	msg[tl] = '.';
+	memcpy(msg + tl + 1, body, len);
+	if (HMAC(EVP_sha256(), secret, (int)strlen(secret),
+	    (unsigned char *)msg, tl + 1 + len, mac, &maclen) != NULL &&
+	    maclen == 32) {
+		memcpy(sig, "sha256=", 7);
+		for (i = 0; i < maclen; i++)
+			(void)snprintf(sig + 7 + 2 * i, 3, "%02x", mac[i]);
+		rc = 0;
+	}
+	free(msg);
+	return rc;
+}
+
+/* Signs a form webhook as Twilio does. */
+int
+e2e_sign_twilio(const char *token, const char *url, const char *const *names,
+    const char *const *values, char sig[64])
+{
+	unsigned char	 mac[EVP_MAX_MD_SIZE];
+	unsigned int	 maclen = 0;
+	char		 data[8192];
+	size_t		 i, n;
+
+	n = (size_t)snprintf(data, sizeof data, "%s", url);
+	for (i = 0; names[i] != NULL && n < sizeof data; i++)
+		n += (size_t)snprintf(data + n, sizeof data - n, "%s%s",
+		    names[i], values[i]);
+	if (n >= sizeof data || HMAC(EVP_sha1(), token, (int)strlen(token),
+	    (const unsigned char *)data, n, mac, &maclen) == NULL ||
+	    maclen != 20)
+		return -1;
+	EVP_EncodeBlock((unsigned char *)sig, mac, (int)maclen);
+	return 0;
 }

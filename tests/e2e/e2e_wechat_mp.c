@@ -476,7 +476,7 @@ late_post(void *arg)
 static struct http_result
 say_late(const char *openid, const char *text, const char *msgid)
 {
-	struct late	 l = { openid, text, msgid, { 0, NULL, 0 } };
+	struct late	 l = { openid, text, msgid, { 0, NULL, 0, 0 } };
 	struct timespec	 tick = { 0, 20 * 1000 * 1000 };
 	pthread_t	 t;
 	sqlite3		*db;
