@@ -43,6 +43,8 @@ struct fakeplat {
 	char			*ok_body;
 	struct fp_script	 scripts[FP_SCRIPTS];
 	int			 hold;
+	int			 stall;
+	unsigned long		 stall_gen;	/* bumped when one ends */
 	unsigned long		 release_gen;
 	size_t			 nheld;
 	int			 stopping;
@@ -244,6 +246,16 @@ fp_access(void *cls, struct MHD_Connection *c, const char *url,
 			break;
 		}
 	}
+	if (body == NULL && fp->stall && !fp->stopping) {
+		fp->nheld++;
+		gen = fp->stall_gen;
+		while (gen == fp->stall_gen && !fp->stopping)
+			pthread_cond_wait(&fp->cond, &fp->lock);
+		fp->nheld--;
+		status = 504;
+		body = fp_strdup("{\"errcode\":-1,\"errmsg\":\"gateway "
+		    "timeout\"}");
+	}
 	if (body == NULL && fp->hold && !fp->stopping) {
 		fp->nheld++;
 		gen = fp->release_gen;
@@ -338,6 +350,7 @@ fakeplat_stop(struct fakeplat *fp)
 	pthread_mutex_lock(&fp->lock);
 	fp->stopping = 1;
 	fp->hold = 0;
+	fp->stall = 0;
 	fp->release_gen++;
 	pthread_cond_broadcast(&fp->cond);
 	pthread_mutex_unlock(&fp->lock);
@@ -370,6 +383,8 @@ fakeplat_reset(struct fakeplat *fp)
 	free(fp->ok_body);
 	fp->ok_body = NULL;
 	fp->hold = 0;
+	fp->stall = 0;
+	fp->stall_gen++;
 	fp->release_gen++;
 	pthread_cond_broadcast(&fp->cond);
 	pthread_mutex_unlock(&fp->lock);
@@ -409,6 +424,20 @@ fakeplat_script(struct fakeplat *fp, const char *prefix, int n, long status,
 }
 
 void
+fakeplat_script_cancel(struct fakeplat *fp, const char *prefix)
+{
+	size_t	 i;
+
+	pthread_mutex_lock(&fp->lock);
+	for (i = 0; i < FP_SCRIPTS; i++)
+		if ((prefix == NULL && fp->scripts[i].prefix == NULL) ||
+		    (prefix != NULL && fp->scripts[i].prefix != NULL &&
+		    strcmp(prefix, fp->scripts[i].prefix) == 0))
+			fp->scripts[i].left = 0;
+	pthread_mutex_unlock(&fp->lock);
+}
+
+void
 fakeplat_hold(struct fakeplat *fp, int on)
 {
 	pthread_mutex_lock(&fp->lock);
@@ -421,6 +450,17 @@ fakeplat_release(struct fakeplat *fp)
 {
 	pthread_mutex_lock(&fp->lock);
 	fp->release_gen++;
+	pthread_cond_broadcast(&fp->cond);
+	pthread_mutex_unlock(&fp->lock);
+}
+
+void
+fakeplat_stall(struct fakeplat *fp, int on)
+{
+	pthread_mutex_lock(&fp->lock);
+	if (fp->stall && !on)
+		fp->stall_gen++;
+	fp->stall = on;
 	pthread_cond_broadcast(&fp->cond);
 	pthread_mutex_unlock(&fp->lock);
 }

@@ -8,7 +8,11 @@
  *   scripts the next N requests whose path starts with a prefix get a given
  *           status and body, then OK again (500 twice; 200 {"errcode":45009});
  *   HOLD    the request is recorded, then its answer waits until
- *           fakeplat_release() (then it gets the OK body).
+ *           fakeplat_release() (then it gets the OK body);
+ *   STALL   the request is recorded and gets no answer while the stall
+ *           lasts (the sender's timeout runs out first); when it ends,
+ *           fakeplat_stall(fp, 0), the late answer is a 504, recorded as
+ *           such: a stalled request never counts as accepted.
  *
  * Every function is safe from any thread.
  */
@@ -50,14 +54,21 @@ void		 fakeplat_set_ok(struct fakeplat *, const char *body);
  * status and body; then OK. Up to 8 scripts, matched in order. */
 void		 fakeplat_script(struct fakeplat *, const char *prefix, int n,
 		    long status, const char *body);
+/* Ends the scripts of prefix (NULL: the scripts for any path) before
+ * their count runs out: a platform down "until further notice" is a
+ * script of a large count, cancelled when it comes back. */
+void		 fakeplat_script_cancel(struct fakeplat *, const char *prefix);
 /* HOLD (1) or OK (0) for requests that no script answers. */
 void		 fakeplat_hold(struct fakeplat *, int on);
 /* Answers every held request now (with the OK body). */
 void		 fakeplat_release(struct fakeplat *);
+/* STALL (1) for requests that no script answers, or back to OK or HOLD
+ * (0): the stalled requests then get their late 504. */
+void		 fakeplat_stall(struct fakeplat *, int on);
 
 /* Requests whose path starts with prefix (NULL: all), received so far. */
 size_t		 fakeplat_count(struct fakeplat *, const char *prefix);
-/* Requests held right now. */
+/* Requests held (HOLD or STALL) right now. */
 size_t		 fakeplat_held(struct fakeplat *);
 /* A copy of the records whose path starts with prefix (NULL: all), in
  * order of arrival; *n gets their number. Free with fakeplat_free(). */
