@@ -69,6 +69,7 @@ config_init(struct config *cfg)
 	cfg->max_inflight = 64;
 	cfg->send_timeout = 15;
 	cfg->retry_base = 5;
+	cfg->give_up_hours = 24;
 	cfg->max_connections = 1024;
 	cfg->max_connections_per_ip = 32;
 	cfg->idle_timeout = 15;
@@ -153,6 +154,7 @@ static const struct config_number_key config_numbers[] = {
 	CFG_INT("delivery", "max_inflight", 1, 1024, max_inflight),
 	CFG_INT("delivery", "timeout_seconds", 1, 300, send_timeout),
 	CFG_INT("delivery", "retry_base_seconds", 1, 600, retry_base),
+	CFG_INT("delivery", "give_up_hours", 1, 720, give_up_hours),
 	CFG_INT("limits", "tips_per_hour", 0, 100000, tips_per_hour),
 	CFG_INT("limits", "checks_per_minute", 0, 100000, checks_per_minute),
 	CFG_INT("limits", "page_views_per_minute", 0, 100000,

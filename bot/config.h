@@ -29,6 +29,8 @@ struct config {
 	int		 max_inflight;		/* [delivery] sends at once */
 	int		 send_timeout;		/* [delivery] seconds per send */
 	int		 retry_base;		/* [delivery] first retry delay */
+	int		 give_up_hours;		/* [delivery] retried until a
+						   row is this old */
 	int		 allow_http;		/* [delivery] http:// robot URLs */
 	int		 allow_private_targets;	/* [delivery] loopback, private,
 						   link-local robot targets */

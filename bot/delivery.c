@@ -58,6 +58,7 @@ struct job {
 	int64_t				 row;
 	int64_t				 group;
 	int				 attempts;
+	time_t				 created;	/* the row's queueing */
 	const struct channel_backend	*backend;
 	const struct channel		*channel;
 	struct http_call		 call;
@@ -127,6 +128,13 @@ delivery_backoff(int attempts, int retry_after, int base)
 	while (--attempts > 0 && d < 1800)
 		d *= 2;
 	return d > 1800 ? 1800 : (int)d;
+}
+
+int
+delivery_give_up(int attempts, time_t created, time_t now, int give_up_hours)
+{
+	return attempts >= DELIVERY_MAX_ATTEMPTS &&
+	    now - created >= (time_t)give_up_hours * 3600;
 }
 
 /* Opens the turn's transaction unless it is open. Should BEGIN fail, each
@@ -735,6 +743,7 @@ delivery_fill(struct delivery *d, time_t now)
 			    xstrdup(m.meta) : NULL;
 			jobs[njobs]->row = rows[i].id;
 			jobs[njobs]->attempts = rows[i].attempts;
+			jobs[njobs]->created = rows[i].created_at;
 			jobs[njobs]->channel = ch;
 			ids[njobs++] = rows[i].id;
 			continue;
@@ -762,6 +771,7 @@ delivery_fill(struct delivery *d, time_t now)
 		jobs[njobs]->row = rows[i].id;
 		jobs[njobs]->group = rows[i].group_id;
 		jobs[njobs]->attempts = rows[i].attempts;
+		jobs[njobs]->created = rows[i].created_at;
 		jobs[njobs]->backend = ch->backend;
 		jobs[njobs]->channel = ch;
 		jobs[njobs]->check_target = rows[i].webhook != NULL &&
@@ -854,10 +864,12 @@ delivery_collect(struct delivery *d, time_t now)
 			state = "dead";
 			break;
 		default:
-			if (j->attempts >= DELIVERY_MAX_ATTEMPTS) {
+			if (delivery_give_up(j->attempts, j->created, now,
+			    d->cfg->give_up_hours)) {
 				state = "dead";
 				(void)snprintf(why, sizeof why, "gave up after "
-				    "%d attempts: %.200s", j->attempts, err);
+				    "%d attempts in %lld h: %.180s", j->attempts,
+				    (long long)(now - j->created) / 3600, err);
 				(void)snprintf(err, sizeof err, "%s", why);
 			} else {
 				state = "pending";
@@ -880,7 +892,7 @@ delivery_collect(struct delivery *d, time_t now)
 static void
 delivery_submit(struct delivery *d, struct job *j, time_t now)
 {
-	if (stream_submit(j->channel, &j->out, j->attempts) == -1)
+	if (stream_submit(j->channel, &j->out, j->attempts, j->created) == -1)
 		delivery_answer(d, j->row, "pending", now + 5,
 		    "the long connection is not running");
 	delivery_job_free(j);

@@ -8,10 +8,11 @@
 #define FANGFEI_DELIVERY_H
 
 #include <stdint.h>
+#include <time.h>
 
 #include "config.h"
 
-#define DELIVERY_MAX_ATTEMPTS	10
+#define DELIVERY_MAX_ATTEMPTS	10	/* at least, before giving up */
 
 struct delivery;
 
@@ -33,5 +34,13 @@ void		 delivery_stop(struct delivery *);
  * hour), else base seconds doubling per attempt, at most 30 minutes. Pure.
  */
 int		 delivery_backoff(int attempts, int retry_after, int base);
+/*
+ * Whether a row that failed again (temporarily) is given up: after at
+ * least DELIVERY_MAX_ATTEMPTS attempts and once it is give_up_hours old
+ * (queued at created), so that an outage of any length up to that loses
+ * nothing. Pure.
+ */
+int		 delivery_give_up(int attempts, time_t created, time_t now,
+		    int give_up_hours);
 
 #endif

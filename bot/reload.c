@@ -49,6 +49,7 @@ static const struct reload_key reload_keys[] = {
 	RELOAD_INT("[delivery] max_inflight", max_inflight),
 	RELOAD_INT("[delivery] timeout_seconds", send_timeout),
 	RELOAD_INT("[delivery] retry_base_seconds", retry_base),
+	RELOAD_INT("[delivery] give_up_hours", give_up_hours),
 	RELOAD_INT("[delivery] allow_http", allow_http),
 	RELOAD_INT("[delivery] allow_private_targets", allow_private_targets),
 	RELOAD_STR("[sms] channel", sms_channel),

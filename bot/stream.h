@@ -62,7 +62,8 @@ int			 stream_owns(const struct channel *);
  * row back).
  */
 int			 stream_submit(const struct channel *,
-			    const struct outbound *, int attempts);
+			    const struct outbound *, int attempts,
+			    time_t created);
 
 /* Appends the per-channel gauges and counters to /metrics text. */
 void			 stream_metrics(struct stream_set *, struct buf *);

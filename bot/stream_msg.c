@@ -50,7 +50,8 @@ stream_job_done(struct stream *st, struct sjob *j, enum send_status s,
 	if (s == SEND_FAILED)
 		state = "dead";
 	else if (s == SEND_RETRY) {
-		if (j->attempts >= DELIVERY_MAX_ATTEMPTS) {
+		if (delivery_give_up(j->attempts, j->created, now,
+		    st->cfg->give_up_hours)) {
 			state = "dead";
 			(void)snprintf(why, sizeof why, "gave up after %d "
 			    "attempts: %.200s", j->attempts, err);
@@ -178,7 +179,7 @@ stream_owns(const struct channel *ch)
 
 int
 stream_submit(const struct channel *ch, const struct outbound *m,
-    int attempts)
+    int attempts, time_t created)
 {
 	struct stream_set	*set;
 	struct stream		*st = NULL;
@@ -198,6 +199,7 @@ stream_submit(const struct channel *ch, const struct outbound *m,
 	j = xcalloc(1, sizeof *j);
 	j->row = m->id;
 	j->attempts = attempts;
+	j->created = created;
 	j->meta = xstrdup(m->meta != NULL ? m->meta : "{}");
 	j->text = xstrdup(m->text != NULL ? m->text : "");
 	j->idem = xstrdup(m->idem_key != NULL ? m->idem_key : "");

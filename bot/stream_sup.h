@@ -82,6 +82,7 @@ struct sjob {
 	TAILQ_ENTRY(sjob)	 entry;
 	int64_t			 row;
 	int			 attempts;
+	time_t			 created;	/* the row's queueing */
 	int			 resent;
 	char			*meta, *text, *idem;
 	char			*req_id;

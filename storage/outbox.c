@@ -103,7 +103,7 @@ static const char *const sql_ob_due =
     "SELECT o.id, coalesce(o.group_id, 0), o.attempts, o.idem_key, o.body,"
     " coalesce(o.channel, g.channel), g.chat_id, g.webhook, g.secret, o.meta,"
     " coalesce(o.phone_id, 0), p.sealed, p.opted_out_at IS NOT NULL,"
-    " coalesce(o.reporter_id, 0), r.sealed"
+    " coalesce(o.reporter_id, 0), r.sealed, o.created_at"
     " FROM outbox o LEFT JOIN groups g ON g.id = o.group_id"
     " LEFT JOIN phones p ON p.id = o.phone_id"
     " LEFT JOIN reporters r ON r.id = o.reporter_id"
@@ -678,6 +678,7 @@ outbox_due(struct store *s, time_t now, struct outbox_row *out, size_t n,
 		    (size_t)db_column_bytes(st, 11), &r->chat_id) == -1))
 			r->chat_id = NULL;
 		r->reporter_id = db_column_int64(st, 13);
+		r->created_at = (time_t)db_column_int64(st, 15);
 		if (r->reporter_id != 0)
 			r->chat_id = outbox_reporter_chat(s, st, 14);
 	}

@@ -116,6 +116,7 @@ struct outbox_row {
 	int	 opted_out;	/* the number opted out since it was queued */
 	int64_t	 reporter_id;	/* a row to a reporter: chat_id opened from
 				   the reporter's seal (NULL if it did not) */
+	time_t	 created_at;	/* when it was queued */
 };
 void		 outbox_row_clear(struct outbox_row *);
 

@@ -511,6 +511,20 @@ test_claimer_gone(void **state)
 	store_close(b);
 }
 
+/* A row that keeps failing is given up only after ten attempts and once
+ * it is give_up_hours old: a ten-minute outage at the smallest base (1 s,
+ * ten attempts within 511 s) loses nothing. */
+static void
+test_give_up(void **state)
+{
+	(void)state;
+	assert_false(delivery_give_up(10, 1000, 1000 + 511, 24));
+	assert_false(delivery_give_up(40, 1000, 1000 + 24 * 3600 - 1, 24));
+	assert_true(delivery_give_up(10, 1000, 1000 + 24 * 3600, 24));
+	assert_false(delivery_give_up(9, 1000, 1000 + 48 * 3600, 24));
+	assert_true(delivery_give_up(11, 0, 3600, 1));
+}
+
 /* The backoff doubles from the base to half an hour; a platform's
  * retry_after wins, capped at an hour. */
 static void
@@ -544,6 +558,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_claimer_gone, setup,
 		    teardown),
 		cmocka_unit_test(test_backoff),
+		cmocka_unit_test(test_give_up),
 	};
 
 	return cmocka_run_group_tests_name("outbox", tests, NULL, NULL);
