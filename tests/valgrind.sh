@@ -4,15 +4,20 @@
 # failed" line. A program fails on a failed test, on any memcheck error
 # (uninitialised reads, invalid accesses) or on a definite leak.
 # Usage: tests/valgrind.sh BUILD        (make valgrind)
+#   VALGRIND_ORIGINS=1   also where uninitialised values came from
 set -u
 if [ "${1:-}" = --one ]; then
 	# --one PROGRAM OUTDIR: one program; its output and a line
 	# "PASSED FAILED SECONDS" in OUTDIR.
 	t=$2 out=$3/$(basename "$2")
 	start=$(date +%s)
+	# Where an uninitialised value came from costs twice the time:
+	# VALGRIND_ORIGINS=1 asks for it.
+	origins=
+	[ "${VALGRIND_ORIGINS:-0}" = 1 ] && origins=--track-origins=yes
 	valgrind --quiet --error-exitcode=99 --leak-check=full \
 	    --errors-for-leak-kinds=definite --show-leak-kinds=definite \
-	    --track-origins=yes --num-callers=30 "$t" >"$out.out" 2>&1
+	    $origins --num-callers=30 "$t" >"$out.out" 2>&1
 	st=$?
 	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test(s)\.$/\1/p' "$out.out" |
 	    awk '{ n += $1 } END { print n + 0 }')
@@ -47,6 +52,8 @@ for r in "$work"/*.res; do
 	echo "== valgrind $n"
 	if [ "$st" -ne 0 ]; then
 		grep -E '^==[0-9]+==' "$work/$n.out" | head -60
+		echo "(VALGRIND_ORIGINS=1 make valgrind: where uninitialised" \
+		    "values came from)"
 		grep -E '^\[ +(FAILED|ERROR|LINE)' "$work/$n.out" | head -20
 	fi
 	echo "-- $n: $p passed, $f failed, $secs s"
