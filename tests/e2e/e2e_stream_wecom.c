@@ -64,6 +64,8 @@ static int
 group_teardown(void **state)
 {
 	(void)state;
+	if (d.pid > 0)
+		(void)kill(d.pid, SIGCONT);	/* a failed test_standby_* */
 	e2e_cleanup(&d);
 	fakews_stop(fw);
 	curl_global_cleanup();
@@ -254,6 +256,59 @@ test_second_daemon(void **state)
 	assert_int_equal(fakews_wait_live(fw, 0, 5000), 0);
 }
 
+/*
+ * A row for the connection while the owner cannot send (stopped) and a
+ * second daemon stands by: the one standing by leaves it alone (no claim,
+ * no attempt counted: it would only hold it and put it back), and the
+ * owner, going on, sends it on its first attempt.
+ */
+static void
+test_standby_leaves_rows(void **state)
+{
+	struct daemon	 d2;
+	char		 db[512], sql[512], st[32] = "";
+	time_t		 now = time(NULL);
+	int64_t		 end;
+
+	(void)state;
+	prepare(&d2);
+	(void)snprintf(db, sizeof db, "%s/fangfei.db", d.dir);
+	setenv("FANGFEI_DB", db, 1);
+	e2e_start(&d2);
+	unsetenv("FANGFEI_DB");
+	assert_int_equal(wait_health(&d2, "stream wb: standby"), 0);
+	assert_int_equal(kill(d.pid, SIGSTOP), 0);
+	(void)snprintf(sql, sizeof sql, "INSERT INTO groups (channel, chat_id,"
+	    " title, first_seen) VALUES ('wb', 'wrkGroup09', '九号群', %lld);"
+	    " INSERT INTO outbox (group_id, channel, body, idem_key, next_at,"
+	    " created_at) SELECT id, 'wb', '备用实例不应认领', 'standby-1', %lld,"
+	    " %lld FROM groups WHERE chat_id = 'wrkGroup09'", (long long)now,
+	    (long long)now, (long long)now);
+	assert_int_equal(e2e_sql_exec(&d, sql), 0);
+	/* The daemon standing by looks at the outbox within 5 s (its
+	 * longest wait with nothing due); past that it has had its chance
+	 * to claim the row. */
+	sleep_ms(6000);
+	assert_int_equal(e2e_sql_long(&d, "SELECT attempts FROM outbox WHERE"
+	    " idem_key = 'standby-1'"), 0);
+	assert_int_equal(e2e_sql_text(&d, "SELECT state FROM outbox WHERE"
+	    " idem_key = 'standby-1'", st, sizeof st), 0);
+	assert_string_equal(st, "pending");
+	assert_int_equal(kill(d.pid, SIGCONT), 0);
+	end = now_ms() + WAIT_MS;
+	while (strcmp(st, "pending") == 0 && now_ms() < end) {
+		sleep_ms(20);
+		if (e2e_sql_text(&d, "SELECT state FROM outbox WHERE"
+		    " idem_key = 'standby-1'", st, sizeof st) != 0)
+			st[0] = '\0';
+	}
+	assert_string_not_equal(st, "pending");
+	assert_int_equal(e2e_sql_long(&d, "SELECT attempts FROM outbox WHERE"
+	    " idem_key = 'standby-1'"), 1);
+	assert_int_equal(e2e_stop(&d2, SIGTERM), 0);
+	e2e_cleanup(&d2);
+}
+
 /* Nothing the client sent broke the platform's protocol. */
 static void
 test_no_violations(void **state)
@@ -276,6 +331,7 @@ main(void)
 		cmocka_unit_test(test_resend),
 		cmocka_unit_test(test_silent),
 		cmocka_unit_test(test_takeover),
+		cmocka_unit_test(test_standby_leaves_rows),
 		cmocka_unit_test(test_second_daemon),
 		cmocka_unit_test(test_no_violations),
 	};
