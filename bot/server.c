@@ -693,19 +693,83 @@ server_completed(void *arg, struct MHD_Connection *c, void **con_cls,
 	*con_cls = NULL;
 }
 
-/* Routes libmicrohttpd's own messages to the log. */
+/*
+ * libmicrohttpd's own messages, held back when they repeat: it writes one
+ * line for every connection it closes at a limit ("Server reached
+ * connection limit"), so that one address opening 10,000 connections
+ * would write 10,000 lines. A text that repeats the last one within
+ * SERVER_MHD_QUIET seconds of its line is counted instead; the count is
+ * logged when another text comes, or by server_cron() once the quiet
+ * time has passed (then a minute's repeats are counted again).
+ */
+#define SERVER_MHD_QUIET	60
+
+static struct {
+	pthread_mutex_t	 mu;
+	char		 text[512];	/* the last text logged */
+	int64_t		 at;		/* when: seconds, monotonic */
+	unsigned long	 held;		/* its repeats since, not logged */
+} server_mhd_quiet = { .mu = PTHREAD_MUTEX_INITIALIZER };
+
+/* Logs how many repeats of text were held back, if any. */
+static void
+server_mhd_log_held(const char *text, unsigned long held)
+{
+	if (held > 0)
+		log_warn("http: %s (%lu more times)", text, held);
+}
+
+/* Routes libmicrohttpd's own messages to the log, a repeated one counted
+ * rather than written again (above). */
 static void
 server_mhd_log(void *arg, const char *fmt, va_list ap)
 {
-	char	 line[512];
-	size_t	 n;
+	char		 line[512], prev[512];
+	size_t		 n;
+	int64_t		 now = server_ns() / 1000000000;
+	unsigned long	 held;
 
 	(void)arg;
 	(void)vsnprintf(line, sizeof line, fmt, ap);
 	n = strlen(line);
 	while (n > 0 && line[n - 1] == '\n')
 		line[--n] = '\0';
+	pthread_mutex_lock(&server_mhd_quiet.mu);
+	if (strcmp(line, server_mhd_quiet.text) == 0 &&
+	    now - server_mhd_quiet.at < SERVER_MHD_QUIET) {
+		server_mhd_quiet.held++;
+		pthread_mutex_unlock(&server_mhd_quiet.mu);
+		return;
+	}
+	memcpy(prev, server_mhd_quiet.text, sizeof prev);
+	held = server_mhd_quiet.held;
+	memcpy(server_mhd_quiet.text, line, sizeof line);
+	server_mhd_quiet.at = now;
+	server_mhd_quiet.held = 0;
+	pthread_mutex_unlock(&server_mhd_quiet.mu);
+	server_mhd_log_held(prev, held);
 	log_warn("http: %s", line);
+}
+
+/* Logs the repeats of libmicrohttpd's last message held back for the
+ * quiet time or longer. */
+static void
+server_mhd_log_flush(void)
+{
+	char		 text[512] = "";
+	int64_t		 now = server_ns() / 1000000000;
+	unsigned long	 held = 0;
+
+	pthread_mutex_lock(&server_mhd_quiet.mu);
+	if (server_mhd_quiet.held > 0 &&
+	    now - server_mhd_quiet.at >= SERVER_MHD_QUIET) {
+		memcpy(text, server_mhd_quiet.text, sizeof text);
+		held = server_mhd_quiet.held;
+		server_mhd_quiet.held = 0;
+		server_mhd_quiet.at = now;
+	}
+	pthread_mutex_unlock(&server_mhd_quiet.mu);
+	server_mhd_log_held(text, held);
 }
 
 /* Parses HOST:PORT into an IPv4 address. */
@@ -983,7 +1047,8 @@ server_stop(struct server *srv, int grace_ms)
  * The periodic jobs (bot/cron.h), on the main thread's connection: with
  * several instances on one database, by one of them at a time (the others
  * skip the minute). The scans queued here are this instance's own and
- * are always flushed.
+ * are always flushed, and so is the count of libmicrohttpd's repeated
+ * messages.
  */
 void
 server_cron(struct server *srv, time_t now)
@@ -992,6 +1057,7 @@ server_cron(struct server *srv, time_t now)
 	const struct server_conf *sc = atomic_load(&srv->conf);
 	int			 mine;
 
+	server_mhd_log_flush();
 	if (s == NULL)
 		return;
 	if ((mine = store_job_begin(s, "job-cron")) == -1)
