@@ -44,17 +44,6 @@
 /* Time kept back from a platform's reply deadline for sending the answer. */
 #define SERVER_REPLY_MARGIN_MS	500
 
-/*
- * Per-connection state (libmicrohttpd's socket context): when the request
- * now on the connection began, for the whole-request deadline. It starts
- * at accept and again after each completed request.
- */
-struct conn {
-	time_t			 started;
-	int			 status;	/* of the answer queued, for
-						   /metrics */
-};
-
 /* Notes the status of the answer on c, for server_completed(). */
 static void
 server_note_status(struct MHD_Connection *c, int status)
@@ -492,49 +481,35 @@ server_form_field(void *arg, enum MHD_ValueKind kind, const char *key,
 
 
 /*
- * Applies the whole-request deadline to c: returns -1 when it has passed,
- * else shortens the connection's timeout to what is left of it (never
- * beyond the idle timeout), so that a client trickling bytes cannot keep
- * one request open longer than request_deadline seconds.
+ * Applies the whole-request deadline to c, whose headers are in (the
+ * sweeper of bot/server_conn.c leaves it alone from now on): returns -1
+ * when it has passed, else shortens the connection's timeout to what is
+ * left of it (never beyond the idle timeout), so that a client trickling
+ * its body cannot keep one request open longer than request_deadline
+ * seconds.
  */
 static int
 server_deadline(struct server *srv, struct MHD_Connection *c)
 {
 	const union MHD_ConnectionInfo	*ci;
 	struct conn			*cn;
-	time_t				 left;
+	int64_t				 left;
 
 	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 	if (ci == NULL || (cn = ci->socket_context) == NULL)
 		return 0;
-	left = cn->started + srv->cfg->request_deadline - time(NULL);
+	atomic_store(&cn->in_request, 1);
+	left = atomic_load(&cn->started_ms) +
+	    (int64_t)srv->cfg->request_deadline * 1000 - server_now_ms();
 	if (left <= 0)
 		return -1;
+	/* In whole seconds, rounded up. */
+	left = (left + 999) / 1000;
 	if (left > srv->cfg->idle_timeout)
 		left = srv->cfg->idle_timeout;
 	(void)MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT,
 	    (unsigned int)left);
 	return 0;
-}
-
-/* libmicrohttpd's connection hook: gives each connection its state at
- * accept and frees it at close. */
-static void
-server_connection(void *arg, struct MHD_Connection *c, void **socket_context,
-    enum MHD_ConnectionNotificationCode code)
-{
-	struct conn	*cn;
-
-	(void)arg;
-	(void)c;
-	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
-		cn = xcalloc(1, sizeof *cn);
-		cn->started = time(NULL);
-		*socket_context = cn;
-	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
-		free(*socket_context);
-		*socket_context = NULL;
-	}
 }
 
 /*
@@ -675,7 +650,8 @@ server_completed(void *arg, struct MHD_Connection *c, void **con_cls,
 			metrics_http(r->route, r->channel, cn->status,
 			    server_ns() - r->started_ns);
 		cn->status = 0;
-		cn->started = time(NULL);
+		atomic_store(&cn->started_ms, server_now_ms());
+		atomic_store(&cn->in_request, 0);
 		(void)MHD_set_connection_option(c,
 		    MHD_CONNECTION_OPTION_TIMEOUT,
 		    (unsigned int)srv->cfg->idle_timeout);
@@ -691,21 +667,6 @@ server_completed(void *arg, struct MHD_Connection *c, void **con_cls,
 	buf_free(&r->body);
 	free(r);
 	*con_cls = NULL;
-}
-
-/* Routes libmicrohttpd's own messages to the log. */
-static void
-server_mhd_log(void *arg, const char *fmt, va_list ap)
-{
-	char	 line[512];
-	size_t	 n;
-
-	(void)arg;
-	(void)vsnprintf(line, sizeof line, fmt, ap);
-	n = strlen(line);
-	while (n > 0 && line[n - 1] == '\n')
-		line[--n] = '\0';
-	log_warn("http: %s", line);
 }
 
 /* Parses HOST:PORT into an IPv4 address. */
@@ -844,6 +805,7 @@ server_start(struct config *cfg, const uint8_t *key, struct delivery *dl,
 	srv->delivery = dl;
 	pthread_mutex_init(&srv->lock, NULL);
 	pthread_mutex_init(&srv->streams_mu, NULL);
+	pthread_mutex_init(&srv->conns_mu, NULL);
 	/* The channels' area ids are filled in here, before any thread
 	 * reads them. */
 	if (server_resolve_areas(srv, cfg, cause) == -1)
@@ -878,6 +840,11 @@ server_start(struct config *cfg, const uint8_t *key, struct delivery *dl,
 	}
 	info = MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_BIND_PORT);
 	srv->port = info ? info->port : ntohs(sa.sin_port);
+	if (server_sweep_start(srv) == -1) {
+		*cause = xasprintf("cannot start a thread: %s",
+		    strerror(errno));
+		goto fail;
+	}
 	return srv;
 fail:
 	server_stop(srv, 0);
@@ -953,6 +920,7 @@ server_stop(struct server *srv, int grace_ms)
 			waited += 10;
 		}
 		MHD_stop_daemon(srv->mhd);
+		server_sweep_stop(srv);
 		/* No view comes any more: the visits still queued are
 		 * written. */
 		if ((s = server_store(srv)) != NULL)
@@ -963,6 +931,7 @@ server_stop(struct server *srv, int grace_ms)
 	server_tls_store = NULL;
 	pthread_mutex_destroy(&srv->lock);
 	pthread_mutex_destroy(&srv->streams_mu);
+	pthread_mutex_destroy(&srv->conns_mu);
 	for (sc = atomic_load(&srv->conf); sc != NULL; sc = older) {
 		older = sc->older;
 		chatter_phrases_free(sc->phrases);
@@ -983,7 +952,8 @@ server_stop(struct server *srv, int grace_ms)
  * The periodic jobs (bot/cron.h), on the main thread's connection: with
  * several instances on one database, by one of them at a time (the others
  * skip the minute). The scans queued here are this instance's own and
- * are always flushed.
+ * are always flushed, and so is the count of libmicrohttpd's repeated
+ * messages.
  */
 void
 server_cron(struct server *srv, time_t now)
@@ -992,6 +962,7 @@ server_cron(struct server *srv, time_t now)
 	const struct server_conf *sc = atomic_load(&srv->conf);
 	int			 mine;
 
+	server_mhd_log_flush();
 	if (s == NULL)
 		return;
 	if ((mine = store_job_begin(s, "job-cron")) == -1)

@@ -7,7 +7,9 @@
 #define FANGFEI_SERVER_INT_H
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
+#include <stdint.h>
 
 #include <microhttpd.h>
 
@@ -23,6 +25,23 @@
 
 struct delivery;
 struct stream_set;
+
+/*
+ * Per-connection state (libmicrohttpd's socket context), from accept to
+ * close (bot/server_conn.c), in the server's list: when the request now
+ * on the connection began, for the whole-request deadline. It starts at
+ * accept and again after each completed request.
+ */
+struct conn {
+	_Atomic int64_t		 started_ms;	/* server_now_ms() */
+	atomic_int		 in_request;	/* its headers are in: the
+						   access handler has it */
+	int			 status;	/* of the answer queued, for
+						   /metrics */
+	int			 fd;		/* its socket, or -1 */
+	int			 swept;		/* shut down by the sweeper */
+	struct conn		*prev, *next;	/* under conns_mu */
+};
 
 /*
  * A configuration as requests read it: the config and the handlers'
@@ -63,6 +82,14 @@ struct server {
 	 * that a set is never freed under a /metrics or /healthz request. */
 	pthread_mutex_t		 streams_mu;
 	struct stream_set	*streams;
+	/* Every connection open (struct conn), and the thread that cuts
+	 * off those whose headers come too slowly (bot/server_conn.c). */
+	pthread_mutex_t		 conns_mu;
+	struct conn		*conns;
+	pthread_t		 sweeper;
+	pthread_cond_t		 sweep_cv;	/* wakes it to stop */
+	int			 sweeping;	/* it runs */
+	int			 sweep_stop;	/* under conns_mu */
 };
 
 
@@ -99,6 +126,24 @@ const char	*server_arg(const struct http_request *, const char *);
 const char	*server_cookie(const struct http_request *, const char *);
 /* The peer's address as text ("" when unknown). */
 void		 server_client_ip(struct MHD_Connection *, char *, size_t);
+
+/* Milliseconds of the monotonic clock (bot/server_conn.c). */
+int64_t		 server_now_ms(void);
+/* The connections (bot/server_conn.c). libmicrohttpd's connection hook
+ * (MHD_OPTION_NOTIFY_CONNECTION, with the server): each one's struct conn
+ * in the list. */
+void		 server_connection(void *, struct MHD_Connection *,
+		    void **socket_context, enum MHD_ConnectionNotificationCode);
+/* Starts the thread that closes connections whose request headers are
+ * not complete within request_deadline; 0, or -1 with errno set. */
+int		 server_sweep_start(struct server *);
+/* Stops it (a no-op when it does not run). */
+void		 server_sweep_stop(struct server *);
+/* libmicrohttpd's logger (MHD_OPTION_EXTERNAL_LOGGER): a message that
+ * repeats the last one within a minute is counted, not logged again. */
+void		 server_mhd_log(void *, const char *fmt, va_list);
+/* Logs the count of those held back a minute or more (from the cron). */
+void		 server_mhd_log_flush(void);
 
 /* The pages (bot/server_pages.c). */
 enum server_page_kind {

@@ -1,8 +1,9 @@
 /*
  * End-to-end tests of the connection limits, over raw loopback sockets:
  * connections per address, the whole-request deadline against a client
- * that trickles its body, and a body over the limit answered 413 at once
- * with the connection closed instead of being read to its end.
+ * that trickles its body or its headers, and a body over the limit
+ * answered 413 at once with the connection closed instead of being read
+ * to its end.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -161,6 +162,31 @@ test_request_deadline(void **state)
 	close(fd);
 }
 
+/* Headers trickled a byte at a time are cut off by the same deadline,
+ * though fangfei sees a request only once its headers are complete. */
+static void
+test_header_deadline(void **state)
+{
+	char		 buf[1024];
+	const char	*head = "POST /hook/demo HTTP/1.1\r\nHost: x\r\n"
+	    "X-Slow: ";
+	int		 fd, i, closed = 0;
+
+	(void)state;
+	fd = conn_open();
+	conn_send(fd, head, strlen(head));
+	/* 199 more header bytes, one every 100 ms: 20 s in all. */
+	for (i = 0; i < 199 && !closed; i++) {
+		if (send(fd, "a", 1, MSG_NOSIGNAL) != 1)
+			closed = 1;
+		else
+			closed = conn_drain(fd, 100, buf, sizeof buf);
+	}
+	assert_true(closed);
+	assert_true(i < 100);	/* cut within 10 s, not after 20 */
+	close(fd);
+}
+
 /* A declared body past max_body_bytes (4096): 413 at once and the
  * connection closed, with none of the body read. */
 static void
@@ -217,6 +243,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_per_address_limit),
 		cmocka_unit_test(test_request_deadline),
+		cmocka_unit_test(test_header_deadline),
 		cmocka_unit_test(test_413_closes),
 		cmocka_unit_test(test_chunked_overflow_closes),
 	};
