@@ -108,27 +108,36 @@ $(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/test*.h) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS) -lcmocka
 
-$(BUILD)/tests/e2e: tests/e2e/e2e.c tests/e2e/e2e_util.c tests/e2e/e2e.h $(LIB)
+# What the end-to-end programs share, compiled once per build.
+E2E_UTIL_OBJ = $(BUILD)/tests/lib/e2e_util.o
+E2E_FAKE_OBJS = $(BUILD)/tests/lib/fakeplat.o \
+	   $(FAKEWS_SRCS:tests/e2e/%.c=$(BUILD)/tests/lib/%.o)
+$(BUILD)/tests/lib/%.o: tests/e2e/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ tests/e2e/e2e.c tests/e2e/e2e_util.c $(LIB) \
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/tests/e2e: tests/e2e/e2e.c tests/e2e/e2e.h $(E2E_UTIL_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ tests/e2e/e2e.c $(E2E_UTIL_OBJ) $(LIB) \
 	    $(LDFLAGS) $(LDLIBS) -lcmocka
 
-$(BUILD)/tests/e2e_%: tests/e2e/e2e_%.c tests/e2e/fakeplat.c tests/e2e/e2e_util.c tests/e2e/e2e.h tests/e2e/fakeplat.h \
-	    $(FAKEWS_SRCS) tests/e2e/fakews.h tests/e2e/fakews_int.h tests/e2e/wsclient.h $(LIB)
+$(BUILD)/tests/e2e_%: tests/e2e/e2e_%.c tests/e2e/e2e.h tests/e2e/fakeplat.h \
+	    tests/e2e/fakews.h tests/e2e/fakews_int.h tests/e2e/wsclient.h \
+	    $(E2E_UTIL_OBJ) $(E2E_FAKE_OBJS) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< tests/e2e/fakeplat.c $(FAKEWS_SRCS) \
-	    tests/e2e/e2e_util.c $(LIB) $(LDFLAGS) $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS) -o $@ $< $(E2E_FAKE_OBJS) $(E2E_UTIL_OBJ) $(LIB) \
+	    $(LDFLAGS) $(LDLIBS) -lcmocka
 
 # The kill soak: its program, linked with tests/e2e/e2e_util.c and the fake
 # platform.
 SOAK_SRCS = tests/soak/soak.c tests/soak/soak_chan.c tests/soak/soak_db.c \
 	    tests/soak/soak_verify.c
 $(BUILD)/tests/soak: $(SOAK_SRCS) tests/soak/soak.h tests/soak/soak_db.h \
-	    tests/e2e/fakeplat.c tests/e2e/fakeplat.h tests/e2e/e2e_util.c \
-	    tests/e2e/e2e.h $(LIB)
+	    tests/e2e/fakeplat.h tests/e2e/e2e.h $(BUILD)/tests/lib/fakeplat.o \
+	    $(E2E_UTIL_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $(SOAK_SRCS) tests/e2e/fakeplat.c \
-	    tests/e2e/e2e_util.c $(LIB) $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $(SOAK_SRCS) $(BUILD)/tests/lib/fakeplat.o \
+	    $(E2E_UTIL_OBJ) $(LIB) $(LDFLAGS) $(LDLIBS)
 
 # The browser tests' puppeteer-core, pinned by tests/browser/package-lock.json,
 # installed into the build tree (one copy for every build); the browser is
