@@ -6,6 +6,9 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include <curl/curl.h>
+#include <jansson.h>
+
 struct daemon {
 	pid_t	 pid;
 	int	 port;
@@ -78,5 +81,22 @@ int	 e2e_sign_generic(const char *secret, const char *ts,
  * names and values end with NULL. 0, or -1. */
 int	 e2e_sign_twilio(const char *token, const char *url,
 	    const char *const *names, const char *const *values, char sig[64]);
+
+/*
+ * A client of a daemon's /api/v1: one curl handle kept alive between
+ * calls, with the Authorization header auth ("Authorization: Bearer …").
+ * e2e_api() sends a JSON body (consumed; NULL: none) to the path below
+ * /api/v1 and returns the parsed answer, *status the HTTP status; NULL
+ * (and why, on standard error) when the transfer failed or the answer is
+ * not JSON.
+ */
+struct e2e_api {
+	CURL			*c;
+	struct curl_slist	*hl;
+};
+void	 e2e_api_open(struct e2e_api *, const char *auth);
+void	 e2e_api_close(struct e2e_api *);
+json_t	*e2e_api(struct e2e_api *, const struct daemon *, const char *method,
+	    const char *path, json_t *in, long *status);
 
 #endif

@@ -66,8 +66,7 @@ static struct fakeplat	*fp;
 struct tenv {
 	struct daemon	 d;
 	char		 auth[320];
-	CURL		*c;
-	struct curl_slist *hl;
+	struct e2e_api	 api;		/* kept alive between API calls */
 };
 
 /* --- small helpers ------------------------------------------------------ */
@@ -99,54 +98,16 @@ env_long(const char *name, long def)
 	return v != NULL && *v != '\0' ? strtol(v, NULL, 10) : def;
 }
 
-struct body {
-	char	*s;
-	size_t	 len;
-};
-
-static size_t
-body_write(char *p, size_t size, size_t n, void *arg)
-{
-	struct body	*b = arg;
-	size_t		 len = size * n;
-
-	b->s = realloc(b->s, b->len + len + 1);
-	assert_non_null(b->s);
-	memcpy(b->s + b->len, p, len);
-	b->len += len;
-	b->s[b->len] = '\0';
-	return len;
-}
-
 /* Calls the API (path below /api/v1) with a JSON body (consumed) and
  * returns the parsed answer; *status gets the HTTP status. */
 static json_t *
 api(struct tenv *e, const char *method, const char *path, json_t *in,
     long *status)
 {
-	struct body	 b = { NULL, 0 };
-	char		 url[512], *payload;
-	json_t		*out;
-	CURLcode	 rc;
+	json_t	*out = e2e_api(&e->api, &e->d, method, path, in, status);
 
-	(void)snprintf(url, sizeof url, "%s/api/v1%s", e->d.base, path);
-	payload = json_dumps(in, JSON_COMPACT);
-	json_decref(in);
-	assert_non_null(payload);
-	curl_easy_setopt(e->c, CURLOPT_URL, url);
-	curl_easy_setopt(e->c, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(e->c, CURLOPT_POSTFIELDS, payload);
-	curl_easy_setopt(e->c, CURLOPT_POSTFIELDSIZE, (long)strlen(payload));
-	curl_easy_setopt(e->c, CURLOPT_WRITEFUNCTION, body_write);
-	curl_easy_setopt(e->c, CURLOPT_WRITEDATA, &b);
-	if ((rc = curl_easy_perform(e->c)) != CURLE_OK)
-		fail_msg("%s %s: %s", method, path, curl_easy_strerror(rc));
-	curl_easy_getinfo(e->c, CURLINFO_RESPONSE_CODE, status);
-	free(payload);
-	if ((out = json_loadb(b.s ? b.s : "", b.len, 0, NULL)) == NULL)
-		fail_msg("%s %s: %ld, not JSON: %.300s", method, path, *status,
-		    b.s ? b.s : "");
-	free(b.s);
+	if (out == NULL)
+		fail_msg("%s %s: no JSON answer", method, path);
 	return out;
 }
 
@@ -208,13 +169,7 @@ make_token(struct tenv *e)
 static void
 env_connect(struct tenv *e)
 {
-	e->c = curl_easy_init();
-	e->hl = curl_slist_append(e->hl, "Expect:");
-	e->hl = curl_slist_append(e->hl, "Content-Type: application/json");
-	e->hl = curl_slist_append(e->hl, e->auth);
-	curl_easy_setopt(e->c, CURLOPT_HTTPHEADER, e->hl);
-	curl_easy_setopt(e->c, CURLOPT_TIMEOUT, 30L);
-	curl_easy_setopt(e->c, CURLOPT_NOSIGNAL, 1L);
+	e2e_api_open(&e->api, e->auth);
 }
 
 /* Prepares a daemon with extra configuration; starts it unless told. */
@@ -247,8 +202,7 @@ env_teardown(void **state)
 
 	if (e == NULL)
 		return 0;
-	curl_easy_cleanup(e->c);
-	curl_slist_free_all(e->hl);
+	e2e_api_close(&e->api);
 	fakeplat_stall(fp, 0);
 	fakeplat_script_cancel(fp, NULL);
 	unsetenv("FANGFEI_NOW");

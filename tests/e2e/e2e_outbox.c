@@ -46,8 +46,7 @@ static struct fakeplat	*fp;
 struct tenv {
 	struct daemon	 d;
 	char		 auth[320];
-	CURL		*c;		/* kept alive between API calls */
-	struct curl_slist *hl;
+	struct e2e_api	 api;		/* kept alive between API calls */
 	int64_t		 t0;		/* for E2E_VERBOSE timings */
 	time_t		 minute;	/* with setup_minute: the daemon's
 					 * clock starts at this minute's start */
@@ -79,25 +78,6 @@ tick(void)
 	nanosleep(&ts, NULL);
 }
 
-struct body {
-	char	*s;
-	size_t	 len;
-};
-
-static size_t
-body_write(char *p, size_t size, size_t n, void *arg)
-{
-	struct body	*b = arg;
-	size_t		 len = size * n;
-
-	b->s = realloc(b->s, b->len + len + 1);
-	assert_non_null(b->s);
-	memcpy(b->s + b->len, p, len);
-	b->len += len;
-	b->s[b->len] = '\0';
-	return len;
-}
-
 /*
  * Calls the API (path below /api/v1) with a JSON body (consumed; NULL for
  * GET) and returns the parsed answer; *status gets the HTTP status.
@@ -106,38 +86,10 @@ static json_t *
 api(struct tenv *e, const char *method, const char *path, json_t *in,
     long *status)
 {
-	struct body	 b = { NULL, 0 };
-	char		 url[512], *payload = NULL;
-	json_t		*out;
-	json_error_t	 err;
-	CURLcode	 rc;
+	json_t	*out = e2e_api(&e->api, &e->d, method, path, in, status);
 
-	(void)snprintf(url, sizeof url, "%s/api/v1%s", e->d.base, path);
-	curl_easy_setopt(e->c, CURLOPT_URL, url);
-	curl_easy_setopt(e->c, CURLOPT_CUSTOMREQUEST, method);
-	if (in != NULL) {
-		payload = json_dumps(in, JSON_COMPACT);
-		json_decref(in);
-		assert_non_null(payload);
-		curl_easy_setopt(e->c, CURLOPT_POSTFIELDS, payload);
-		curl_easy_setopt(e->c, CURLOPT_POSTFIELDSIZE,
-		    (long)strlen(payload));
-	} else {
-		curl_easy_setopt(e->c, CURLOPT_POSTFIELDS, NULL);
-		curl_easy_setopt(e->c, CURLOPT_HTTPGET, 1L);
-		curl_easy_setopt(e->c, CURLOPT_CUSTOMREQUEST, method);
-	}
-	curl_easy_setopt(e->c, CURLOPT_WRITEFUNCTION, body_write);
-	curl_easy_setopt(e->c, CURLOPT_WRITEDATA, &b);
-	*status = 0;
-	if ((rc = curl_easy_perform(e->c)) != CURLE_OK)
-		fail_msg("%s %s: %s", method, path, curl_easy_strerror(rc));
-	curl_easy_getinfo(e->c, CURLINFO_RESPONSE_CODE, status);
-	free(payload);
-	if ((out = json_loadb(b.s ? b.s : "", b.len, 0, &err)) == NULL)
-		fail_msg("%s %s: %ld, not JSON: %.300s", method, path, *status,
-		    b.s ? b.s : "");
-	free(b.s);
+	if (out == NULL)
+		fail_msg("%s %s: no JSON answer", method, path);
 	return out;
 }
 
@@ -324,13 +276,7 @@ env_setup_on(void **state, const char *extra, int minute)
 	}
 	e2e_start(&e->d);
 	(void)unsetenv("FANGFEI_NOW");
-	e->c = curl_easy_init();
-	e->hl = curl_slist_append(e->hl, "Expect:");
-	e->hl = curl_slist_append(e->hl, "Content-Type: application/json");
-	e->hl = curl_slist_append(e->hl, e->auth);
-	curl_easy_setopt(e->c, CURLOPT_HTTPHEADER, e->hl);
-	curl_easy_setopt(e->c, CURLOPT_TIMEOUT, 30L);
-	curl_easy_setopt(e->c, CURLOPT_NOSIGNAL, 1L);
+	e2e_api_open(&e->api, e->auth);
 	*state = e;
 	return 0;
 }
@@ -373,8 +319,7 @@ env_teardown(void **state)
 	struct tenv	*e = *state;
 	int		 rc = 0, st;
 
-	curl_easy_cleanup(e->c);
-	curl_slist_free_all(e->hl);
+	e2e_api_close(&e->api);
 	fakeplat_hold(fp, 0);
 	fakeplat_release(fp);
 	if (e->d.pid > 0 && (st = e2e_stop(&e->d, SIGTERM)) != 0) {

@@ -44,8 +44,7 @@ static const char TEXT[] = "【预警】示例·鑫源财富涉嫌非法集资�
  * teardown even when an assertion ends a test early. */
 struct twoinst {
 	struct daemon	 d;
-	CURL		*c;		/* kept alive between API calls */
-	struct curl_slist *hl;
+	struct e2e_api	 api;		/* kept alive between API calls */
 };
 
 static struct twoinst	 ta, tb;
@@ -69,54 +68,15 @@ two_sleep_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
-struct two_body {
-	char	*s;
-	size_t	 len;
-};
-
-static size_t
-two_write(char *p, size_t size, size_t n, void *arg)
-{
-	struct two_body	*b = arg;
-	size_t		 len = size * n;
-
-	b->s = realloc(b->s, b->len + len + 1);
-	assert_non_null(b->s);
-	memcpy(b->s + b->len, p, len);
-	b->len += len;
-	b->s[b->len] = '\0';
-	return len;
-}
-
 /* POSTs a JSON body (consumed) to the API (path below /api/v1) of one
  * daemon; returns the parsed answer, *status the HTTP status. */
 static json_t *
 two_post(struct twoinst *t, const char *path, json_t *in, long *status)
 {
-	struct two_body	 b = { NULL, 0 };
-	char		 url[512], *payload;
-	json_t		*out;
-	json_error_t	 err;
-	CURLcode	 rc;
+	json_t	*out = e2e_api(&t->api, &t->d, "POST", path, in, status);
 
-	(void)snprintf(url, sizeof url, "%s/api/v1%s", t->d.base, path);
-	payload = json_dumps(in, JSON_COMPACT);
-	json_decref(in);
-	assert_non_null(payload);
-	curl_easy_setopt(t->c, CURLOPT_URL, url);
-	curl_easy_setopt(t->c, CURLOPT_POSTFIELDS, payload);
-	curl_easy_setopt(t->c, CURLOPT_POSTFIELDSIZE, (long)strlen(payload));
-	curl_easy_setopt(t->c, CURLOPT_WRITEFUNCTION, two_write);
-	curl_easy_setopt(t->c, CURLOPT_WRITEDATA, &b);
-	*status = 0;
-	if ((rc = curl_easy_perform(t->c)) != CURLE_OK)
-		fail_msg("POST %s: %s", path, curl_easy_strerror(rc));
-	curl_easy_getinfo(t->c, CURLINFO_RESPONSE_CODE, status);
-	free(payload);
-	if ((out = json_loadb(b.s ? b.s : "", b.len, 0, &err)) == NULL)
-		fail_msg("POST %s: %ld, not JSON: %.300s", path, *status,
-		    b.s ? b.s : "");
-	free(b.s);
+	if (out == NULL)
+		fail_msg("POST %s: no JSON answer", path);
 	return out;
 }
 
@@ -197,14 +157,7 @@ two_token(const struct daemon *d)
 static void
 two_client(struct twoinst *t)
 {
-	t->c = curl_easy_init();
-	assert_non_null(t->c);
-	t->hl = curl_slist_append(t->hl, "Expect:");
-	t->hl = curl_slist_append(t->hl, "Content-Type: application/json");
-	t->hl = curl_slist_append(t->hl, auth);
-	curl_easy_setopt(t->c, CURLOPT_HTTPHEADER, t->hl);
-	curl_easy_setopt(t->c, CURLOPT_TIMEOUT, 30L);
-	curl_easy_setopt(t->c, CURLOPT_NOSIGNAL, 1L);
+	e2e_api_open(&t->api, auth);
 }
 
 /*
@@ -244,11 +197,7 @@ setup(void **state)
 static void
 two_close(struct twoinst *t)
 {
-	if (t->c != NULL)
-		curl_easy_cleanup(t->c);
-	curl_slist_free_all(t->hl);
-	t->c = NULL;
-	t->hl = NULL;
+	e2e_api_close(&t->api);
 	if (t->d.dir != NULL)
 		e2e_cleanup(&t->d);
 }

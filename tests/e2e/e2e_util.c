@@ -529,3 +529,89 @@ e2e_sign_twilio(const char *token, const char *url, const char *const *names,
 	EVP_EncodeBlock((unsigned char *)sig, mac, (int)maclen);
 	return 0;
 }
+
+/* ---- An API client (e2e.h) ---- */
+
+struct e2e_body {
+	char	*s;
+	size_t	 len;
+};
+
+static size_t
+e2e_body_write(char *p, size_t size, size_t n, void *arg)
+{
+	struct e2e_body	*b = arg;
+	size_t		 len = size * n;
+
+	if ((b->s = realloc(b->s, b->len + len + 1)) == NULL)
+		e2e_die("realloc");
+	memcpy(b->s + b->len, p, len);
+	b->len += len;
+	b->s[b->len] = '\0';
+	return len;
+}
+
+void
+e2e_api_open(struct e2e_api *a, const char *auth)
+{
+	if ((a->c = curl_easy_init()) == NULL)
+		e2e_die("curl_easy_init");
+	a->hl = curl_slist_append(NULL, "Expect:");
+	a->hl = curl_slist_append(a->hl, "Content-Type: application/json");
+	a->hl = curl_slist_append(a->hl, auth);
+	curl_easy_setopt(a->c, CURLOPT_HTTPHEADER, a->hl);
+	curl_easy_setopt(a->c, CURLOPT_TIMEOUT, 30L);
+	curl_easy_setopt(a->c, CURLOPT_NOSIGNAL, 1L);
+}
+
+void
+e2e_api_close(struct e2e_api *a)
+{
+	if (a->c != NULL)
+		curl_easy_cleanup(a->c);
+	curl_slist_free_all(a->hl);
+	a->c = NULL;
+	a->hl = NULL;
+}
+
+json_t *
+e2e_api(struct e2e_api *a, const struct daemon *d, const char *method,
+    const char *path, json_t *in, long *status)
+{
+	struct e2e_body	 b = { NULL, 0 };
+	char		 url[512], *payload = NULL;
+	json_t		*out;
+	CURLcode	 rc;
+
+	(void)snprintf(url, sizeof url, "%s/api/v1%s", d->base, path);
+	curl_easy_setopt(a->c, CURLOPT_URL, url);
+	if (in != NULL) {
+		payload = json_dumps(in, JSON_COMPACT);
+		json_decref(in);
+		if (payload == NULL)
+			e2e_die("json_dumps");
+		curl_easy_setopt(a->c, CURLOPT_POSTFIELDS, payload);
+		curl_easy_setopt(a->c, CURLOPT_POSTFIELDSIZE,
+		    (long)strlen(payload));
+	} else {
+		curl_easy_setopt(a->c, CURLOPT_POSTFIELDS, NULL);
+		curl_easy_setopt(a->c, CURLOPT_HTTPGET, 1L);
+	}
+	curl_easy_setopt(a->c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(a->c, CURLOPT_WRITEFUNCTION, e2e_body_write);
+	curl_easy_setopt(a->c, CURLOPT_WRITEDATA, &b);
+	*status = 0;
+	if ((rc = curl_easy_perform(a->c)) != CURLE_OK) {
+		fprintf(stderr, "e2e: %s %s: %s\n", method, path,
+		    curl_easy_strerror(rc));
+		out = NULL;
+	} else {
+		curl_easy_getinfo(a->c, CURLINFO_RESPONSE_CODE, status);
+		if ((out = json_loadb(b.s ? b.s : "", b.len, 0, NULL)) == NULL)
+			fprintf(stderr, "e2e: %s %s: %ld, not JSON: %.300s\n",
+			    method, path, *status, b.s ? b.s : "");
+	}
+	free(payload);
+	free(b.s);
+	return out;
+}
