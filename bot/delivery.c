@@ -29,6 +29,7 @@
 #include <curl/curl.h>
 
 #include "delivery.h"
+#include "delivery_int.h"
 #include "stream.h"
 #include "log.h"
 #include "metrics.h"
@@ -40,82 +41,8 @@
 #include "clock.h"
 #include "target.h"
 
-#define DELIVERY_BATCH		256
-#define DELIVERY_IDLE_MAX	256	/* easy handles kept for reuse */
-#define DELIVERY_TOKEN_RETRY	30	/* seconds after a refused token */
-#define DELIVERY_TOKEN_LEASE	30	/* another instance's fetch: its time */
-#define DELIVERY_TOKEN_PEER	2	/* ... and how often to look for it */
-#define DELIVERY_BODY_MAX	(64 * 1024)
 #define DELIVERY_LEASE_MARGIN	15	/* seconds past the send timeout */
 #define DELIVERY_RECLAIM_EVERY	5	/* seconds between looks for them */
-#define LIMIT_SLOTS		65536	/* a power of two */
-#define LIMIT_PROBES		32
-
-/* A transfer in flight. */
-struct job {
-	LIST_ENTRY(job)			 entry;
-	CURL				*easy;
-	int64_t				 row;
-	int64_t				 group;
-	int				 attempts;
-	time_t				 created;	/* the row's queueing */
-	const struct channel_backend	*backend;
-	const struct channel		*channel;
-	struct http_call		 call;
-	struct curl_slist		*headers;
-	struct buf			 answer;
-	int				 retry_after;	/* from the header */
-	int				 check_target;	/* a robot's URL */
-	int				 refused;	/* its address was */
-	int				 token_fetch;	/* fetches the channel's
-							   access token, no row */
-	/* A row for the channel's long connection: handed to it once the
-	 * turn's claim commits (stream_submit()), with copies of its text. */
-	int				 socket;
-	struct outbound			 out;
-	int64_t				 started_ns;	/* at launch, monotonic */
-};
-
-/* Fixed-window counters of one chat (robot), for the rate limits. */
-struct limit_slot {
-	int64_t	 group;
-	time_t	 second;
-	int	 in_second;
-	time_t	 minute;
-	int	 in_minute;
-	uint64_t turn;		/* of delivery_fill(), when last counted */
-};
-
-struct delivery {
-	const struct config	*cfg;
-	uint8_t			 key[32];
-	pthread_t		 thread;
-	atomic_int		 stop;
-	CURLM			*multi;
-	struct store		*store;
-	int			 inflight;
-	LIST_HEAD(, job)	 jobs;
-	int			 txn;		/* the turn's, open */
-	/* Answers of finished sends not committed yet: written in the
-	 * turn's transaction and kept until it commits. */
-	struct outbox_answer	*answers;
-	size_t			 nanswers, answers_cap;
-	time_t			 reclaim_at;	/* next look for lapsed claims */
-	struct job		*ready[DELIVERY_BATCH];	/* claimed, to
-							   launch */
-	size_t			 nready;
-	CURL			*idle[DELIVERY_IDLE_MAX];	/* reset */
-	size_t			 nidle;
-	struct limit_slot	 slots[LIMIT_SLOTS];
-	struct {
-		const struct channel		*channel;
-		time_t				 second;
-		int				 count;
-		uint64_t			 turn;
-	}			 global[CONFIG_CHANNELS_MAX + 8];
-	uint64_t		 turn;		/* delivery_fill()s so far */
-	struct channel		 robots[8];	/* outbound-only backends */
-};
 
 /* Seconds before the next attempt. */
 int
@@ -186,113 +113,6 @@ delivery_channel(struct delivery *d, const char *name, int robot)
 	return NULL;
 }
 
-/*
- * Finds the counters of group, or claims a slot that is free or whose
- * windows have expired (older than a minute): open addressing with linear
- * probing, so two groups never share counters. NULL when every probed slot
- * holds a live window.
- */
-static struct limit_slot *
-delivery_slot(struct delivery *d, int64_t group, time_t now)
-{
-	struct limit_slot	*sl, *spare = NULL;
-	uint64_t		 h = (uint64_t)group * 0x9e3779b97f4a7c15ULL;
-	size_t			 i;
-
-	for (i = 0; i < LIMIT_PROBES; i++) {
-		sl = &d->slots[(h + i) & (LIMIT_SLOTS - 1)];
-		if (sl->group == group)
-			return sl;
-		if (spare == NULL && (sl->group == 0 ||
-		    sl->minute < now / 60 - 1))
-			spare = sl;
-	}
-	if (spare != NULL) {
-		memset(spare, 0, sizeof *spare);
-		spare->group = group;
-	}
-	return spare;
-}
-
-/* The key of a row's per-chat rate limits: the group, or a number or a
- * reporter in ranges of their own. */
-static int64_t
-delivery_target(const struct outbox_row *r)
-{
-	if (r->phone_id != 0)
-		return -r->phone_id;
-	if (r->reporter_id != 0)
-		return -(r->reporter_id + ((int64_t)1 << 40));
-	return r->group_id;
-}
-
-/*
- * Applies the limits to one send of row r at now: the channel's
- * throughput (a gateway's configured rate, else the platform's global
- * rate) and the platform's per-chat rates. Returns 0 and counts it if
- * allowed, else the time when it may go.
- *
- * With one sender the counters here are the whole truth. Where other
- * instances send from the same outbox, what every sender claimed in
- * earlier turns comes from the database (outbox_recent(), read under the
- * turn's write lock), and the counters here keep only this turn's,
- * whose claims are not written yet.
- */
-static time_t
-delivery_limit(struct delivery *d, const struct channel *ch,
-    const struct outbox_row *r, time_t now)
-{
-	const struct channel_backend	*b = ch->backend;
-	struct limit_slot		*sl;
-	struct outbox_recent		 rec;
-	int64_t				 target = delivery_target(r);
-	size_t				 i;
-	int				 rate;
-
-	if (!d->cfg->rate_limits)
-		return 0;
-	if (outbox_recent(d->store, r, ch->name, now, &rec) != STORE_OK) {
-		log_error("delivery: %s", store_errmsg(d->store));
-		return now + 1;
-	}
-	rate = ch->per_second > 0 ? ch->per_second : b->global_second;
-	for (i = 0; i < sizeof d->global / sizeof d->global[0]; i++)
-		if (d->global[i].channel == ch || d->global[i].channel == NULL)
-			break;
-	if (i < sizeof d->global / sizeof d->global[0]) {
-		d->global[i].channel = ch;
-		if (d->global[i].second != now || (rec.shared &&
-		    d->global[i].turn != d->turn)) {
-			d->global[i].second = now;
-			d->global[i].count = 0;
-			d->global[i].turn = d->turn;
-		}
-		if (rate > 0 && d->global[i].count + rec.channel_second >= rate)
-			return now + 1;
-	}
-	if ((sl = delivery_slot(d, target, now)) == NULL)
-		return now + 1;		/* table full of live windows */
-	if (sl->second != now || (rec.shared && sl->turn != d->turn)) {
-		sl->second = now;
-		sl->in_second = 0;
-	}
-	if (sl->minute != now / 60 || (rec.shared && sl->turn != d->turn)) {
-		sl->minute = now / 60;
-		sl->in_minute = 0;
-	}
-	sl->turn = d->turn;
-	if (b->per_chat_second > 0 && sl->in_second + rec.target_second >=
-	    b->per_chat_second)
-		return now + 1;
-	if (b->per_chat_minute > 0 && sl->in_minute + rec.target_minute >=
-	    b->per_chat_minute)
-		return (now / 60 + 1) * 60;
-	sl->in_second++;
-	sl->in_minute++;
-	if (i < sizeof d->global / sizeof d->global[0])
-		d->global[i].count++;
-	return 0;
-}
 
 /* libcurl: collects the answer, capped. */
 static size_t
@@ -317,7 +137,7 @@ delivery_header(char *p, size_t size, size_t n, void *arg)
 }
 
 /* Frees a job. */
-static void
+void
 delivery_job_free(struct job *j)
 {
 	if (j->socket) {
@@ -362,7 +182,7 @@ delivery_ns(void)
 }
 
 /* Builds the easy handle of a job and hands it to the multi handle. */
-static void
+void
 delivery_launch(struct delivery *d, struct job *j)
 {
 	CURL	*e;
@@ -427,122 +247,6 @@ delivery_retire(struct delivery *d, struct job *j)
 	delivery_job_free(j);
 	d->inflight--;
 }
-
-/* The name of ch's token among the instances on one database
- * (storage/locks.h); the caller frees it. */
-static char *
-delivery_token_name(const struct channel *ch)
-{
-	return xasprintf("%s:%s", ch->backend->type, ch->name);
-}
-
-/*
- * Whether another instance on the database has fetched ch's token (then
- * it is taken into tok) or is fetching it (then this one waits a few
- * seconds): 1 when there is nothing to fetch here now. Called in the
- * turn's transaction, which orders the instances.
- */
-static int
-delivery_token_shared(struct delivery *d, const struct channel *ch,
-    struct apitoken *tok, time_t now)
-{
-	char			 value[APITOKEN_MAX], stale[APITOKEN_MAX];
-	char			*name = delivery_token_name(ch);
-	time_t			 expires;
-	enum store_token	 rc;
-
-	rc = store_token_take(d->store, name, now, APITOKEN_MARGIN,
-	    DELIVERY_TOKEN_LEASE, apitoken_stale(tok, stale, sizeof stale) ==
-	    0 ? stale : NULL, value, sizeof value, &expires);
-	free(name);
-	explicit_bzero(stale, sizeof stale);
-	switch (rc) {
-	case STORE_TOKEN_SHARED:
-		apitoken_end(tok, value, (int)(expires - now), now, 0);
-		explicit_bzero(value, sizeof value);
-		return 1;
-	case STORE_TOKEN_WAIT:
-		apitoken_end(tok, NULL, 0, now, DELIVERY_TOKEN_PEER);
-		return 1;
-	case STORE_TOKEN_FETCH:
-		break;
-	}
-	return 0;
-}
-
-/*
- * Starts the fetch of ch's access token unless one is in flight or failed
- * recently (apitoken_begin()), or another instance has it: a job of its
- * own on the multi handle, whose answer delivery_token_done() stores.
- * Rows that need the token wait.
- */
-static void
-delivery_token_start(struct delivery *d, const struct channel *ch,
-    time_t now)
-{
-	struct apitoken	*tok;
-	struct job	*j;
-	const char	*why = "cannot build the token request";
-
-	if (ch->backend->token == NULL || ch->backend->token_prepare == NULL ||
-	    (tok = ch->backend->token(ch)) == NULL || !apitoken_begin(tok, now))
-		return;
-	if (delivery_token_shared(d, ch, tok, now))
-		return;
-	j = xcalloc(1, sizeof *j);
-	if (ch->backend->token_prepare(ch, &j->call, &why) == -1) {
-		log_error("delivery: %s: access token: %s", ch->name, why);
-		apitoken_end(tok, NULL, 0, now, DELIVERY_TOKEN_RETRY);
-		delivery_job_free(j);
-		return;
-	}
-	j->token_fetch = 1;
-	j->backend = ch->backend;
-	j->channel = ch;
-	buf_init(&j->answer, DELIVERY_BODY_MAX);
-	delivery_launch(d, j);
-}
-
-/* Seconds rows of ch wait beyond the next second: after a refused token
- * fetch, until the next fetch may start (no row is tried in between). */
-static int
-delivery_token_wait(const struct channel *ch, time_t now)
-{
-	struct apitoken	*tok;
-
-	if (ch->backend->token == NULL || (tok = ch->backend->token(ch)) == NULL)
-		return 0;
-	return apitoken_wait(tok, now);
-}
-
-/* Stores the answer of a token fetch (or waits before the next one). */
-static void
-delivery_token_done(struct delivery *d, struct job *j, long status,
-    time_t now)
-{
-	struct apitoken	*tok = j->backend->token(j->channel);
-	char		 value[APITOKEN_MAX], err[256], *name;
-	int		 expires = 0;
-
-	err[0] = '\0';
-	if (j->backend->token_result(j->channel, status, j->answer.data ?
-	    j->answer.data : "", j->answer.len, value, sizeof value, &expires,
-	    err, sizeof err) == 0 && expires > 0) {
-		apitoken_end(tok, value, expires, now, 0);
-		name = delivery_token_name(j->channel);
-		store_token_put(d->store, name, value, now + expires);
-		free(name);
-		log_info("delivery: %s: new access token, valid %d s",
-		    j->channel->name, expires);
-	} else {
-		apitoken_end(tok, NULL, 0, now, DELIVERY_TOKEN_RETRY);
-		log_error("delivery: %s: access token refused: %s (again in "
-		    "%d s)", j->channel->name, err[0] ? err : "no answer",
-		    DELIVERY_TOKEN_RETRY);
-	}
-	explicit_bzero(value, sizeof value);
-}
-
 
 /* Keeps the answer of a row for the turn's transaction (delivery_record()). */
 static void
