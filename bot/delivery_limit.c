@@ -52,11 +52,10 @@ delivery_target(const struct outbox_row *r)
  * rate) and the platform's per-chat rates. Returns 0 and counts it if
  * allowed, else the time when it may go.
  *
- * With one sender the counters here are the whole truth. Where other
- * instances send from the same outbox, what every sender claimed in
- * earlier turns comes from the database (outbox_recent(), read under the
- * turn's write lock), and the counters here keep only this turn's,
- * whose claims are not written yet.
+ * What every sender claimed in earlier turns (other instances on
+ * PostgreSQL, and this process before a restart) comes from the database
+ * (outbox_recent(), read under the turn's write lock); the counters here
+ * keep only this turn's, whose claims are not written yet.
  */
 time_t
 delivery_limit(struct delivery *d, const struct channel *ch,
@@ -81,8 +80,7 @@ delivery_limit(struct delivery *d, const struct channel *ch,
 			break;
 	if (i < sizeof d->global / sizeof d->global[0]) {
 		d->global[i].channel = ch;
-		if (d->global[i].second != now || (rec.shared &&
-		    d->global[i].turn != d->turn)) {
+		if (d->global[i].second != now || d->global[i].turn != d->turn) {
 			d->global[i].second = now;
 			d->global[i].count = 0;
 			d->global[i].turn = d->turn;
@@ -92,11 +90,11 @@ delivery_limit(struct delivery *d, const struct channel *ch,
 	}
 	if ((sl = delivery_slot(d, target, now)) == NULL)
 		return now + 1;		/* table full of live windows */
-	if (sl->second != now || (rec.shared && sl->turn != d->turn)) {
+	if (sl->second != now || sl->turn != d->turn) {
 		sl->second = now;
 		sl->in_second = 0;
 	}
-	if (sl->minute != now / 60 || (rec.shared && sl->turn != d->turn)) {
+	if (sl->minute != now / 60 || sl->turn != d->turn) {
 		sl->minute = now / 60;
 		sl->in_minute = 0;
 	}

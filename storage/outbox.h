@@ -160,18 +160,17 @@ enum store_status outbox_due(struct store *, time_t now,
 enum store_status outbox_claim(struct store *, const int64_t *ids, size_t n,
 		    time_t now, time_t lease, int *won);
 
-/* What the senders sharing an outbox claimed lately, for rate limits. */
+/* What the senders of an outbox claimed lately, for rate limits. */
 struct outbox_recent {
-	int	 shared;	/* 0: this process is the only sender */
 	int	 target_minute;	/* the row's chat or number, this minute */
 	int	 target_second;	/* ... this second */
 	int	 channel_second; /* the row's channel, this second */
 };
 /*
- * Fills out for row r going out on channel at now. Where other processes
- * send from the same outbox (PostgreSQL), counts the rows every one of
- * them claimed; in the caller's write transaction, so that senders count
- * one after another. Elsewhere out->shared is 0 and nothing is read.
+ * Fills out for row r going out on channel at now: the rows every sender
+ * claimed (other instances on PostgreSQL, and this one before a restart),
+ * read in the caller's write transaction, so that senders count one
+ * after another.
  */
 enum store_status outbox_recent(struct store *, const struct outbox_row *r,
 		    const char *channel, time_t now, struct outbox_recent *out);
