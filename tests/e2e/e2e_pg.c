@@ -21,6 +21,7 @@
 #include <sqlite3.h>
 
 #include "e2e.h"
+#include "tests/unit/testutil.h"
 #include "storage/store_int.h"
 
 /* The daemons of the test running, removed by its teardown even when an
@@ -79,42 +80,6 @@ copy_key(const char *from, const struct daemon *to)
 	(void)snprintf(cmd, sizeof cmd, "cp -p '%s' '%s/fangfei.key'", from,
 	    to->dir);
 	assert_int_equal(system(cmd), 0);
-}
-
-/* Runs the binary with args and captures standard output and error
- * together into out; returns the exit status. */
-static int
-run_all(const char *const *args, char *out, size_t size)
-{
-	const char	*bin = getenv("FANGFEI_BIN");
-	char		*argv[16];
-	int		 fds[2], st, i = 0;
-	size_t		 len = 0;
-	ssize_t		 n;
-	pid_t		 pid;
-
-	argv[i++] = (char *)(uintptr_t)(bin ? bin : "build/fangfei");
-	for (; *args != NULL && i < 15; args++)
-		argv[i++] = (char *)(uintptr_t)*args;
-	argv[i] = NULL;
-	assert_int_equal(pipe(fds), 0);
-	assert_int_not_equal(pid = fork(), -1);
-	if (pid == 0) {
-		dup2(fds[1], STDOUT_FILENO);
-		dup2(fds[1], STDERR_FILENO);
-		close(fds[0]);
-		close(fds[1]);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(fds[1]);
-	while (len < size - 1 && (n = read(fds[0], out + len,
-	    size - 1 - len)) > 0)
-		len += (size_t)n;
-	out[len] = '\0';
-	close(fds[0]);
-	assert_int_not_equal(waitpid(pid, &st, 0), -1);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
 /*
@@ -217,7 +182,7 @@ test_copy_refusals(void **state)
 	assert_int_equal(system(cmd), 0);
 	assert_int_equal(e2e_cli(&dst, make_key, out, sizeof out), 0);
 	(void)snprintf(cmd, sizeof cmd, "%s/fangfei.ini", dst.dir);
-	assert_int_equal(run_all((const char *[]){ "migrate", "--from-sqlite",
+	assert_int_equal(testutil_run((const char *[]){ "migrate", "--from-sqlite",
 	    file, "--config", cmd, NULL }, out, sizeof out), 1);
 	assert_non_null(strstr(out, "reporter key does not open"));
 	assert_int_equal(e2e_sql_long(&dst, "SELECT count(*) FROM areas"), 0);
@@ -231,7 +196,7 @@ test_copy_refusals(void **state)
 	    NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	(void)snprintf(cmd, sizeof cmd, "%s/fangfei.ini", dst.dir);
-	assert_int_equal(run_all((const char *[]){ "migrate", "--from-sqlite",
+	assert_int_equal(testutil_run((const char *[]){ "migrate", "--from-sqlite",
 	    file, "--config", cmd, NULL }, out, sizeof out), 1);
 	assert_non_null(strstr(out, "schema version 15"));
 	assert_int_equal(e2e_sql_long(&dst, "SELECT count(*) FROM areas"), 0);
@@ -268,18 +233,18 @@ test_migrate_and_backup(void **state)
 	e2e_prepare_on(&dst, NULL, E2E_ENGINE_URL, url, 0);
 	free(url);
 	(void)snprintf(conf, sizeof conf, "%s/fangfei.ini", dst.dir);
-	assert_int_equal(run_all(migrate, out, sizeof out), 0);
+	assert_int_equal(testutil_run(migrate, out, sizeof out), 0);
 	assert_non_null(strstr(out, want));
 	assert_null(strstr(out, "host="));	/* the query is not shown */
 	assert_int_equal(e2e_sql_long(&dst, "SELECT max(version) FROM "
 	    "fangfei_schema"), last);
 	/* Again: nothing to do, the same answer. */
-	assert_int_equal(run_all(migrate, out, sizeof out), 0);
+	assert_int_equal(testutil_run(migrate, out, sizeof out), 0);
 	assert_non_null(strstr(out, want));
-	assert_int_equal(run_all(backup, out, sizeof out), 1);
+	assert_int_equal(testutil_run(backup, out, sizeof out), 1);
 	assert_non_null(strstr(out, "pg_dump"));
 	assert_int_equal(access("/tmp/fangfei-e2e-never", F_OK), -1);
-	assert_int_equal(run_all(restore, out, sizeof out), 1);
+	assert_int_equal(testutil_run(restore, out, sizeof out), 1);
 	assert_non_null(strstr(out, "pg_restore"));
 	e2e_cleanup(&dst);
 }
@@ -346,13 +311,13 @@ test_config_errors(void **state)
 	(void)snprintf(storage, sizeof storage, "path = %s/f.db\nurl = %s\n"
 	    "key_file = %s/k\n", dir, pg, dir);
 	write_config(conf, storage);
-	assert_int_equal(run_all(args, out, sizeof out), 1);
+	assert_int_equal(testutil_run(args, out, sizeof out), 1);
 	assert_non_null(strstr(out, "path and url"));
 	assert_non_null(strstr(out, "只能设置一个"));
 
 	(void)snprintf(storage, sizeof storage, "url = %s\n", pg);
 	write_config(conf, storage);
-	assert_int_equal(run_all(args, out, sizeof out), 1);
+	assert_int_equal(testutil_run(args, out, sizeof out), 1);
 	assert_non_null(strstr(out, "key_file"));
 	assert_non_null(strstr(out, "需要"));
 
@@ -360,10 +325,10 @@ test_config_errors(void **state)
 	(void)snprintf(storage, sizeof storage, "url = postgresql://fangfei:"
 	    "s3cret-pw@127.0.0.1:1/x\nkey_file = %s/k\n", dir);
 	write_config(conf, storage);
-	assert_int_equal(run_all(check, out, sizeof out), 0);
+	assert_int_equal(testutil_run(check, out, sizeof out), 0);
 	assert_non_null(strstr(out, "postgresql://fangfei@127.0.0.1:1/x"));
 	assert_null(strstr(out, "s3cret-pw"));
-	assert_int_equal(run_all(args, out, sizeof out), 1);
+	assert_int_equal(testutil_run(args, out, sizeof out), 1);
 	assert_null(strstr(out, "s3cret-pw"));
 
 	(void)snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
