@@ -615,20 +615,24 @@ delivery_turn(struct delivery *d, int fill)
 {
 	size_t	 i;
 	time_t	 now;
-	int	 done, started = 0, bad;
+	int	 done, started = 0, bad, unwritten = 0;
 
 	now = clock_now();
 	done = delivery_collect(d, now);
 	if (fill)
 		started = delivery_fill(d, clock_now());
+	/* On SQLite a failed statement leaves the transaction to commit the
+	 * rest: the answers are then written again on their own too. */
 	if (d->nanswers > 0) {
 		delivery_txn(d);
 		if (outbox_finish_many(d->store, d->answers, d->nanswers,
-		    now) != STORE_OK)
+		    now) != STORE_OK) {
 			log_error("delivery: %s", store_errmsg(d->store));
+			unwritten = 1;
+		}
 	}
 	bad = delivery_commit(d) == -1;
-	if (!bad)
+	if (!bad && !unwritten)
 		delivery_answers_clear(d);
 	else
 		delivery_answers_alone(d, now);
