@@ -12,9 +12,14 @@
  * cmark 0.30 is safe by default (CMARK_OPT_SAFE is kept for older ones):
  * raw HTML becomes a comment and dangerous link targets become empty.
  * Hard breaks: letters are written line by line in Chinese, where a soft
- * break shown as a space would split a sentence.
+ * break shown as a space would split a sentence. cmark passes bytes that
+ * are not UTF-8 through unless told to check them: a letter read from a
+ * GBK file (`fangfei letters add` takes the file as it is) would give the
+ * page, served as UTF-8, and the poster's excerpt broken text; each such
+ * sequence becomes U+FFFD instead.
  */
-#define MARKDOWN_OPTS	(CMARK_OPT_SAFE | CMARK_OPT_HARDBREAKS)
+#define MARKDOWN_OPTS	\
+	(CMARK_OPT_SAFE | CMARK_OPT_HARDBREAKS | CMARK_OPT_VALIDATE_UTF8)
 
 /* Parses body; the tree is the caller's to free with cmark_node_free(). */
 static cmark_node *

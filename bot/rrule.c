@@ -1,9 +1,11 @@
 /* Recurring times through libical. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libical/ical.h>
 
+#include "messages/text.h"
 #include "rrule.h"
 
 /* Upper bound of iterations when looking for occurrences after a time:
@@ -11,6 +13,16 @@
 #define RRULE_STEPS	11000
 /* Occurrences looked at to tell a rule that fires more than daily. */
 #define RRULE_PROBE	32
+
+/* Frees what icalrecurrencetype_from_string() allocated in r: its RSCALE
+ * (RSCALE=CHINESE for a lunar date), a copy that libical 3.0 leaves to the
+ * caller and that an iterator made from r only borrows. */
+static void
+rrule_free(struct icalrecurrencetype *r)
+{
+	free(r->rscale);
+	r->rscale = NULL;
+}
 
 /* The zone of a name, NULL when unknown. */
 static icaltimezone *
@@ -21,7 +33,8 @@ rrule_zone(const char *tz)
 }
 
 /* Whether two of the rule's first occurrences from a fixed start are less
- * than 23 hours apart. */
+ * than 23 hours apart: 1, 0, or -1 when libical reads the rule but cannot
+ * run it (an RSCALE calendar it does not know). */
 static int
 rrule_too_often(const char *rule, const char *tz)
 {
@@ -29,7 +42,8 @@ rrule_too_often(const char *rule, const char *tz)
 	int	 n, i;
 
 	/* 2026-01-01 00:00 UTC: any start shows what a rule's BY parts do. */
-	n = rrule_next(rule, tz, 1767225600, 0, t, RRULE_PROBE);
+	if ((n = rrule_next(rule, tz, 1767225600, 0, t, RRULE_PROBE)) == -1)
+		return -1;
 	for (i = 1; i < n; i++)
 		if (t[i] - t[i - 1] < 23 * 3600)
 			return 1;
@@ -41,24 +55,27 @@ int
 rrule_check(const char *rule, const char *tz, char *why, size_t size)
 {
 	struct icalrecurrencetype	 r;
+	int				 often;
 
 	if (rule == NULL || *rule == '\0' || strlen(rule) >= RRULE_MAX) {
 		(void)snprintf(why, size, "重复规则为空或过长 the rule is empty or "
 		    "longer than %d bytes", RRULE_MAX - 1);
 		return -1;
 	}
+	/* The name is the caller's: at most 64 bytes of it, in whole
+	 * characters, so that the reason is not cut inside one (the API
+	 * sends it as a JSON string, which must be UTF-8). */
 	if (rrule_zone(tz) == NULL) {
-		(void)snprintf(why, size, "未知时区 unknown time zone \"%s\"",
-		    tz);
+		(void)snprintf(why, size, "未知时区 unknown time zone \"%.*s\"",
+		    (int)utf8_fit(tz, strlen(tz), 64), tz);
 		return -1;
 	}
 	icalerror_clear_errno();
 	r = icalrecurrencetype_from_string(rule);
+	rrule_free(&r);
 	if (r.freq == ICAL_NO_RECURRENCE || icalerrno != ICAL_NO_ERROR) {
 		icalerror_clear_errno();
-		(void)snprintf(why, size, "无法解析重复规则（RRULE）the rule is "
-		    "not an RRULE, e.g. FREQ=WEEKLY;BYDAY=MO;BYHOUR=9");
-		return -1;
+		goto unreadable;
 	}
 	if (r.freq == ICAL_SECONDLY_RECURRENCE ||
 	    r.freq == ICAL_MINUTELY_RECURRENCE ||
@@ -69,14 +86,23 @@ rrule_check(const char *rule, const char *tz, char *why, size_t size)
 	}
 	/* A daily rule with several hours or minutes (BYHOUR=8,9,10…) fires
 	 * more often than that: two occurrences closer than 23 hours (a day
-	 * that loses an hour to summer time is 23) are refused too. */
-	if (rrule_too_often(rule, tz)) {
+	 * that loses an hour to summer time is 23) are refused too. A rule
+	 * libical reads but cannot run (RSCALE=X, a calendar it does not
+	 * know) would be a reminder that never comes: refused as unreadable. */
+	if ((often = rrule_too_often(rule, tz)) == -1)
+		goto unreadable;
+	if (often) {
 		(void)snprintf(why, size, "提醒最多每天一次（此规则一天多次）"
 		    "reminders repeat daily at most: this rule fires more than "
 		    "once a day");
 		return -1;
 	}
 	return 0;
+
+unreadable:
+	(void)snprintf(why, size, "无法解析重复规则（RRULE）the rule is not an "
+	    "RRULE, e.g. FREQ=WEEKLY;BYDAY=MO;BYHOUR=9");
+	return -1;
 }
 
 /* Lists the next occurrences. */
@@ -97,11 +123,13 @@ rrule_next(const char *rule, const char *tz, time_t dtstart, time_t after,
 	r = icalrecurrencetype_from_string(rule);
 	if (r.freq == ICAL_NO_RECURRENCE || icalerrno != ICAL_NO_ERROR) {
 		icalerror_clear_errno();
+		rrule_free(&r);
 		return -1;
 	}
 	start = icaltime_from_timet_with_zone(dtstart, 0, z);
 	if ((it = icalrecur_iterator_new(r, start)) == NULL) {
 		icalerror_clear_errno();
+		rrule_free(&r);
 		return -1;
 	}
 	for (steps = 0; got < n && steps < RRULE_STEPS; steps++) {
@@ -113,6 +141,7 @@ rrule_next(const char *rule, const char *tz, time_t dtstart, time_t after,
 			out[got++] = at;
 	}
 	icalrecur_iterator_free(it);
+	rrule_free(&r);
 	return (int)got;
 }
 

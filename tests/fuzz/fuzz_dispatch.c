@@ -270,9 +270,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    ((flags & 1) && res2 == DISPATCH_REPLIED));
 		/* (Group chatter that made a lead warns once: its retry is
 		 * the same message, a lead already, and is not answered.) */
-		/* (A secret shown once — a revealed reporter — is not kept
-		 * for a retry, which gets nothing.) */
-		if (h != NULL && (h->flags & HANDLER_SECRET) &&
+		/* (A secret shown once — a revealed reporter, a console
+		 * sign-in link — is not kept for a retry, which gets
+		 * nothing.) */
+		if (h != NULL &&
+		    (h->flags & (HANDLER_SECRET | HANDLER_NO_REPLAY)) &&
 		    res2 == DISPATCH_REPEATED)
 			FUZZ_ASSERT(r2.ntexts == 0);
 		else if (res2 == DISPATCH_REPEATED || ((flags & 1) &&

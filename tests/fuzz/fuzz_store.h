@@ -86,7 +86,7 @@ fuzz_store_restore(void)
 
 	/* A statement left mid-step holds a read transaction. */
 	for (i = 0; i < fuzz_store->nstmts; i++)
-		sqlite3_reset(fuzz_store->stmts[i].stmt);
+		db_reset(&fuzz_store->stmts[i].stmt);
 	if (!sqlite3_get_autocommit(fuzz_store->db)) {
 		fprintf(stderr, "fuzz: a transaction was left open\n");
 		abort();

@@ -5,6 +5,7 @@
 #
 # Usage: sh tests/fuzz/run.sh [HARNESS ...]     (default: all fuzz_*.c)
 #   FUZZ_SECONDS=N   time per harness
+#   FUZZ_RUNS=N      also stop a harness after N executions
 #   CLANG=clang-14   the compiler
 #   FUZZ_JOBS=N      parallel compiles (default: number of CPUs)
 #
@@ -12,12 +13,16 @@
 # grown corpus in corpus/<harness>/ (the seeds in tests/fuzz/corpus/ are
 # only read) and crash inputs in artifacts/. Reproduce one with:
 #   build-fuzz/fuzz_telegram build-fuzz/artifacts/fuzz_telegram-crash-…
-# The last line is "N passed, N failed"; the exit status is 1 if any failed.
+# At the end a table gives, per harness, the executions (libFuzzer's
+# stat::number_of_executed_units), executions per second, seconds run and
+# what it found; the last line is "N passed, N failed"; the exit status is
+# 1 if any failed.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 
 CLANG=${CLANG:-clang}
 FUZZ_SECONDS=${FUZZ_SECONDS:-30}
+FUZZ_RUNS=${FUZZ_RUNS:-}
 FUZZ_JOBS=${FUZZ_JOBS:-$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)}
 OUT=build-fuzz
 # The Makefile's PKGS, asked of make (the list spans several lines), so
@@ -64,7 +69,11 @@ if [ -z "$srcs" ]; then
 		esac
 	done
 fi
-sh scripts/embed-schema.sh storage/schema/*.sql >"$OUT/schema.c" || exit 1
+# The migrations, embedded as the Makefile does: SQLite's, then PostgreSQL's.
+{
+	sh scripts/embed-schema.sh schema_steps storage/schema/*.sql &&
+	    sh scripts/embed-schema.sh schema_steps_pg storage/schema/pg/*.sql
+} >"$OUT/schema.c" || exit 1
 srcs="$srcs $OUT/schema.c"
 # The console's embedded files, as the Makefile embeds them.
 sh scripts/embed-assets.sh web \
@@ -108,6 +117,36 @@ if [ "$build_failed" -ne 0 ]; then
 	exit 1
 fi
 
+# What each harness found, from its log: "none", or the first report
+# (a sanitizer's error, a leak, a timeout, running out of memory, or a
+# signal such as FUZZ_ASSERT's abort).
+finding() {
+	if grep -q -E '^==[0-9]+==ERROR: LeakSanitizer' "$1"; then
+		echo "leak"
+	elif grep -q -E '^==[0-9]+==ERROR: libFuzzer: timeout' "$1"; then
+		echo "timeout"
+	elif grep -q -E '^==[0-9]+==ERROR: libFuzzer: out-of-memory' "$1"; then
+		echo "out of memory"
+	elif grep -q -E 'runtime error:' "$1"; then
+		echo "undefined behaviour"
+	elif grep -q -E '^==[0-9]+==ERROR: AddressSanitizer' "$1"; then
+		sed -n 's/^==[0-9]*==ERROR: AddressSanitizer: \([^ ]*\).*/\1/p' \
+		    "$1" | head -1
+	elif grep -q -E 'libFuzzer: deadly signal' "$1"; then
+		echo "crash (deadly signal)"
+	else
+		echo "failed"
+	fi
+}
+
+# The summary, one row per harness: name, executions, executions per
+# second, seconds run, findings (rows are tab-separated, spaced at the end).
+summary=""
+row() {
+	summary="$summary$(printf '%s\t%s\t%s\t%s\t%s' "$@")
+"
+}
+
 passed=0
 failed=0
 for h in $harnesses; do
@@ -119,6 +158,7 @@ for h in $harnesses; do
 		echo "FAIL $h: does not build (see $log)"
 		sed 's/^/    /' "$log" | head -20
 		failed=$((failed + 1))
+		row "$h" - - - "does not build"
 		continue
 	fi
 	seeds="tests/fuzz/corpus/$h"
@@ -131,16 +171,24 @@ for h in $harnesses; do
 	# shellcheck disable=SC2086
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
-	    "$bin" -max_total_time="$FUZZ_SECONDS" -timeout=10 \
+	    "$bin" -max_total_time="$FUZZ_SECONDS" ${FUZZ_RUNS:+-runs=$FUZZ_RUNS} \
+	    -timeout=10 \
 	    -rss_limit_mb=2048 -print_final_stats=1 \
 	    -artifact_prefix="$OUT/artifacts/$h-" $dict \
 	    "$OUT/corpus/$h" $seeds >"$log" 2>&1
 	rc=$?
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+	# Without the final stats (a crash), the last "#N" status line.
+	[ -n "$runs" ] || runs=$(sed -n 's/^#\([0-9][0-9]*\)[[:space:]].*/\1/p' \
+	    "$log" | tail -1)
+	speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
+	secs=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" |
+	    tail -1)
 	cov=$(grep -E '^#[0-9]+' "$log" | tail -1 | sed -n 's/.* cov: \([0-9]*\).*/\1/p')
 	if [ "$rc" -eq 0 ]; then
-		echo "ok   $h: ${runs:-?} runs in ${FUZZ_SECONDS}s, cov ${cov:-?}"
+		echo "ok   $h: ${runs:-?} runs in ${secs:-$FUZZ_SECONDS}s, cov ${cov:-?}"
 		passed=$((passed + 1))
+		row "$h" "${runs:-?}" "${speed:-?}" "${secs:-$FUZZ_SECONDS}" none
 	else
 		art=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -1)
 		what=$(grep -m1 -E '^(==[0-9]+==ERROR|SUMMARY|.*runtime error)' "$log")
@@ -156,7 +204,14 @@ for h in $harnesses; do
 		fi
 		echo "    log: $log"
 		failed=$((failed + 1))
+		row "$h" "${runs:-?}" "${speed:-?}" "${secs:-?}" \
+		    "$(finding "$log")${art:+: $art}"
 	fi
 done
+echo
+printf '%s' "$summary" | awk -F '\t' '
+	BEGIN { printf "%-18s %12s %8s %6s  %s\n", "harness", "executions",
+	    "exec/s", "secs", "findings" }
+	{ printf "%-18s %12s %8s %6s  %s\n", $1, $2, $3, $4, $5 }'
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -3,12 +3,13 @@
  * headings come out as HTML (headings one level below the page's title);
  * raw HTML, a <script> among them, and javascript: links do not pass; the
  * poster's excerpt is the text alone, without the title's heading, cut on
- * a character.
+ * a character; bytes that are not UTF-8 come out as U+FFFD.
  */
 #include "testutil.h"
 
 #include "bot/markdown.h"
 #include "messages/buf.h"
+#include "messages/text.h"
 
 /* The HTML of body; the caller frees it. */
 static char *
@@ -88,6 +89,24 @@ test_excerpt(void **state)
 	assert_string_equal(out, "");
 }
 
+/* Bytes that are not UTF-8 (a letter file in GBK) become U+FFFD, on the
+ * page and in the excerpt. */
+static void
+test_not_utf8(void **state)
+{
+	char	*h, out[64];
+
+	(void)state;
+	h = html("\xd6\xc2\xbe\xd3\xc3\xf1\n\n`\xff`\n");
+	assert_true(utf8_valid(h, strlen(h)));
+	assert_non_null(strstr(h, "<p>\xef\xbf\xbd"));
+	assert_non_null(strstr(h, "<code>\xef\xbf\xbd</code>"));
+	free(h);
+	markdown_excerpt("# \xff\n\n\xe4\xb8\x80\xe4\xb8", "", 150, out,
+	    sizeof out);
+	assert_string_equal(out, "\xef\xbf\xbd\xe4\xb8\x80\xef\xbf\xbd");
+}
+
 /* Past the buffer's maximum: -1, never more than the maximum. */
 static void
 test_cap(void **state)
@@ -108,6 +127,7 @@ main(void)
 		cmocka_unit_test(test_markup),
 		cmocka_unit_test(test_unsafe),
 		cmocka_unit_test(test_excerpt),
+		cmocka_unit_test(test_not_utf8),
 		cmocka_unit_test(test_cap),
 	};
 

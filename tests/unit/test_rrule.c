@@ -6,6 +6,7 @@
 #include "testutil.h"
 
 #include "bot/rrule.h"
+#include "messages/text.h"
 
 /* The instant of a Shanghai wall-clock time. */
 static time_t
@@ -109,7 +110,40 @@ test_check(void **state)
 	assert_int_equal(rrule_check("FREQ=DAILY", "Mars/Olympus", why,
 	    sizeof why), -1);
 	assert_non_null(strstr(why, "Mars/Olympus"));
+	/* A long name is cut on a character, and the reason stays UTF-8. */
+	assert_int_equal(rrule_check("FREQ=DAILY", "区区区区区区区区区区区区区区"
+	    "区区区区区区区区区区区区区区区区区区区区区区区区区区区区区区区区区区"
+	    "区区区区区区区区区区区区区区区区区区区区区区区区区区区区区区区区区区"
+	    "区区", why, sizeof why), -1);
+	assert_true(utf8_valid(why, strlen(why)));
+	assert_non_null(strstr(why, "\"区"));
 	assert_int_equal(rrule_next("nonsense", NULL, 0, 0, NULL, 0), -1);
+}
+
+/* A lunar date (RSCALE=CHINESE): the Spring Festival, 17 February 2026;
+ * a calendar libical does not know is refused.
+ * libical hands the rule's RSCALE over as a copy of ours to free (make
+ * valgrind sees a leak if it is not). Only the first occurrence is
+ * checked: libical 3.0.16 puts the next on 7 February 2027, a day late. */
+static void
+test_lunar(void **state)
+{
+	const char	*rule = "FREQ=YEARLY;RSCALE=CHINESE;BYMONTH=1;"
+	    "BYMONTHDAY=1;BYHOUR=9;BYMINUTE=0;BYSECOND=0";
+	char		 why[256];
+	time_t		 t[1];
+
+	(void)state;
+	assert_int_equal(rrule_check(rule, NULL, why, sizeof why), 0);
+	assert_int_equal(rrule_next(rule, NULL, sh(2026, 1, 1, 0, 0), 0, t, 1),
+	    1);
+	assert_int_equal(t[0], sh(2026, 2, 17, 9, 0));
+	assert_int_equal(rrule_next("FREQ=YEARLY;RSCALE=CHINESE;BYMONTH=x",
+	    NULL, 0, 0, t, 1), -1);
+	/* A calendar libical does not know reads, but does not run. */
+	assert_int_equal(rrule_check("FREQ=MONTHLY;RSCALE=MARS;BYHOUR=17", NULL,
+	    why, sizeof why), -1);
+	assert_non_null(strstr(why, "RRULE"));
 }
 
 /* Minutes of the local day, and the next instant at one. */
@@ -150,6 +184,7 @@ main(void)
 		cmocka_unit_test(test_leap_day),
 		cmocka_unit_test(test_weekly_year),
 		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_lunar),
 		cmocka_unit_test(test_minutes),
 		cmocka_unit_test(test_local),
 	};
