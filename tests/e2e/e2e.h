@@ -6,6 +6,9 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include <stdint.h>
+#include <time.h>
+
 #include <curl/curl.h>
 #include <jansson.h>
 
@@ -81,6 +84,25 @@ int	 e2e_sign_generic(const char *secret, const char *ts,
  * names and values end with NULL. 0, or -1. */
 int	 e2e_sign_twilio(const char *token, const char *url,
 	    const char *const *names, const char *const *values, char sig[64]);
+
+/* The wall clock in milliseconds (the daemon's clock is the wall's). */
+static inline int64_t
+e2e_wall_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* One step of a polling loop, ms long. */
+static inline void
+e2e_sleep_ms(int ms)
+{
+	struct timespec	 ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	nanosleep(&ts, NULL);
+}
 
 /*
  * A client of a daemon's /api/v1: one curl handle kept alive between

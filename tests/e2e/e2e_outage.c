@@ -71,24 +71,6 @@ struct tenv {
 
 /* --- small helpers ------------------------------------------------------ */
 
-static int64_t
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* One step of a polling loop. */
-static void
-tick(void)
-{
-	struct timespec	 ts = { 0, 50 * 1000 * 1000 };
-
-	nanosleep(&ts, NULL);
-}
-
 /* An environment number, or def. */
 static long
 env_long(const char *name, long def)
@@ -468,7 +450,7 @@ test_platform_down(void **state)
 	/* Down: everything the platform serves answers 500. */
 	fakeplat_script(fp, NULL, 1 << 30, 500, "<html>500 Internal Server "
 	    "Error</html>");
-	t0 = now_ms();
+	t0 = e2e_wall_ms();
 	for (i = 0; i < FS_ROWS; i++) {
 		(void)snprintf(text, sizeof text, "【停电通知】编号 N%02zu：请勿"
 		    "相信“保本高息”。", i);
@@ -482,8 +464,8 @@ test_platform_down(void **state)
 
 	half = t0 + secs * 500;
 	end = t0 + secs * 1000;
-	while (now_ms() < end) {
-		if (!stalled && now_ms() >= half) {
+	while (e2e_wall_ms() < end) {
+		if (!stalled && e2e_wall_ms() >= half) {
 			/* The second half: the platform takes requests and
 			 * never answers (the daemon's timeout is 3 s). */
 			fakeplat_script_cancel(fp, NULL);
@@ -506,7 +488,7 @@ test_platform_down(void **state)
 		/* A look every quarter second or so, for as long as it
 		 * lasts. */
 		for (i = 0; i < 5; i++)
-			tick();
+			e2e_sleep_ms(50);
 	}
 	if (secs >= 3 && age <= age0)
 		fail_msg("the oldest row's age did not grow: %g s, then %g s",
@@ -530,14 +512,14 @@ test_platform_down(void **state)
 	/* Back: the stalled requests get their late 504, the rest OK. The
 	 * next retry may be a backoff away, the token a refusal away. */
 	fakeplat_stall(fp, 0);
-	end = now_ms() + WAIT_MS + TOKEN_RETRY * 1000 + 1000 * (sql_long(e,
+	end = e2e_wall_ms() + WAIT_MS + TOKEN_RETRY * 1000 + 1000 * (sql_long(e,
 	    "SELECT coalesce(max(next_at), 0) FROM outbox WHERE state = "
 	    "'pending'") - (long)time(NULL));
 	while ((left = sql_long(e, "SELECT count(*) FROM outbox WHERE state "
 	    "<> 'sent'")) != 0) {
-		if (now_ms() > end)
+		if (e2e_wall_ms() > end)
 			fail_msg("after the outage: %ld row(s) not sent", left);
-		tick();
+		e2e_sleep_ms(50);
 	}
 	b = backlog(e);
 	if (b.pending != 0 || b.sending != 0 || b.dead != 0 || b.age != 0 ||
@@ -615,12 +597,12 @@ settle(struct tenv *e, time_t t)
 {
 	int64_t	 t0;
 
-	for (t0 = now_ms();; tick()) {
+	for (t0 = e2e_wall_ms();; e2e_sleep_ms(50)) {
 		if (sql_long(e, "SELECT count(*) FROM outbox WHERE state = "
 		    "'sending' OR (state = 'pending' AND next_at <= %lld)",
 		    (long long)t) == 0)
 			return;
-		if (now_ms() - t0 > WAIT_MS)
+		if (e2e_wall_ms() - t0 > WAIT_MS)
 			fail_msg("the rows due at %lld were not tried",
 			    (long long)t);
 	}

@@ -60,24 +60,6 @@ struct counts {
 
 /* --- small helpers ------------------------------------------------------ */
 
-static int64_t
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* One step of a polling loop. */
-static void
-tick(void)
-{
-	struct timespec	 ts = { 0, 20 * 1000 * 1000 };
-
-	nanosleep(&ts, NULL);
-}
-
 /*
  * Calls the API (path below /api/v1) with a JSON body (consumed; NULL for
  * GET) and returns the parsed answer; *status gets the HTTP status.
@@ -174,7 +156,7 @@ static json_t *
 wait_broadcast(struct tenv *e, long long id, long delivered, long failed)
 {
 	struct counts	 c;
-	int64_t		 t0 = now_ms();
+	int64_t		 t0 = e2e_wall_ms();
 	json_t		*out;
 	char		*dump;
 
@@ -182,14 +164,14 @@ wait_broadcast(struct tenv *e, long long id, long delivered, long failed)
 		out = get_broadcast(e, id, &c);
 		if (c.delivered >= delivered && c.failed >= failed)
 			return out;
-		if (now_ms() - t0 > WAIT_MS) {
+		if (e2e_wall_ms() - t0 > WAIT_MS) {
 			dump = json_dumps(out, JSON_COMPACT);
 			fail_msg("broadcast %lld: waited %d ms for %ld delivered "
 			    "and %ld failed; now %.600s", id, WAIT_MS, delivered,
 			    failed, dump);
 		}
 		json_decref(out);
-		tick();
+		e2e_sleep_ms(20);
 	}
 }
 
@@ -257,7 +239,7 @@ env_setup_on(void **state, const char *extra, int minute)
 	struct tm	 tm;
 
 	assert_non_null(e);
-	e->t0 = now_ms();
+	e->t0 = e2e_wall_ms();
 	fakeplat_reset(fp);
 	/* Delivery warnings (a retry, a dead row) are expected here. */
 	(void)snprintf(conf, sizeof conf, "[server]\nlog_level = %s\n"
@@ -330,7 +312,7 @@ env_teardown(void **state)
 	e2e_cleanup(&e->d);
 	if (getenv("E2E_VERBOSE") != NULL)
 		fprintf(stderr, "e2e_outbox: %lld ms with setup and teardown\n",
-		    (long long)(now_ms() - e->t0));
+		    (long long)(e2e_wall_ms() - e->t0));
 	free(e);
 	return rc;
 }
@@ -453,7 +435,7 @@ test_exact_bytes(void **state)
 	id = broadcast(e, AREA_TOP, "community", TEXT, 3);
 	bc = wait_broadcast(e, id, 3, 0);
 	json_decref(bc);
-	t = now_ms();
+	t = e2e_wall_ms();
 
 	/* WeCom: the URL as registered, the text body. */
 	r = only_request("/a/wecom/", &n);
@@ -576,14 +558,14 @@ test_retry_45009(void **state)
 	    "/b/45009/send?key=b45009", NULL);
 	id = broadcast(e, AREA_TOP, "building", TEXT, 1);
 	/* The refusal is recorded as a retry... */
-	for (t0 = now_ms();; tick()) {
+	for (t0 = e2e_wall_ms();; e2e_sleep_ms(20)) {
 		bc = get_broadcast(e, id, &c);
 		g = group_entry(bc, "b-45009");
 		if (json_integer_value(json_object_get(g, "attempts")) == 1 &&
 		    strcmp(json_string_value(json_object_get(g, "state")),
 		    "pending") == 0)
 			break;
-		if (now_ms() - t0 > WAIT_MS)
+		if (e2e_wall_ms() - t0 > WAIT_MS)
 			fail_msg("45009 was not recorded as a retry");
 		json_decref(bc);
 	}
@@ -700,18 +682,18 @@ test_rate_limit(void **state)
 		ids[i] = broadcast(e, AREA_TOP, "building", text, 1);
 	}
 	/* Wait until 20 are sent and the rest are queued, none in flight. */
-	for (t0 = now_ms();; tick()) {
+	for (t0 = e2e_wall_ms();; e2e_sleep_ms(20)) {
 		if (e2e_sql_long(&e->d, "SELECT count(*) FROM outbox WHERE "
 		    "state = 'sent'") >= RL_PER_MINUTE &&
 		    e2e_sql_long(&e->d, "SELECT count(*) FROM outbox WHERE "
 		    "state = 'sending'") == 0)
 			break;
-		if (now_ms() - t0 > WAIT_MS)
+		if (e2e_wall_ms() - t0 > WAIT_MS)
 			fail_msg("rate limit: %ld sent after %d ms",
 			    e2e_sql_long(&e->d, "SELECT count(*) FROM outbox "
 			    "WHERE state = 'sent'"), WAIT_MS);
 	}
-	if (now_ms() >= e->minute_end)
+	if (e2e_wall_ms() >= e->minute_end)
 		fail_msg("rate limit: the daemon's minute may be over");
 	memset(&sum, 0, sizeof sum);
 	for (i = 0; i < RL_SENDS; i++) {
@@ -792,9 +774,9 @@ test_crash(void **state)
 	fakeplat_hold(fp, 1);
 	id = broadcast(e, AREA_TOP, "building", TEXT, CRASH_GROUPS);
 	/* The fake holds max_inflight requests: the daemon is full. */
-	for (t0 = now_ms(); (held = fakeplat_held(fp)) < CRASH_INFLIGHT;
-	    tick())
-		if (now_ms() - t0 > WAIT_MS)
+	for (t0 = e2e_wall_ms(); (held = fakeplat_held(fp)) < CRASH_INFLIGHT;
+	    e2e_sleep_ms(20))
+		if (e2e_wall_ms() - t0 > WAIT_MS)
 			fail_msg("the fake holds %zu requests after %d ms, want "
 			    "%d", held, WAIT_MS, CRASH_INFLIGHT);
 	r = fakeplat_records(fp, "/e/", &n);
@@ -817,12 +799,12 @@ test_crash(void **state)
 	fakeplat_hold(fp, 0);
 	fakeplat_release(fp);
 	e2e_start(&e->d);
-	for (t0 = now_ms();; tick()) {
+	for (t0 = e2e_wall_ms();; e2e_sleep_ms(20)) {
 		bc = get_broadcast(e, id, &c);
 		json_decref(bc);
 		if (c.delivered == CRASH_GROUPS)
 			break;
-		if (c.failed > 0 || now_ms() - t0 > 2 * WAIT_MS)
+		if (c.failed > 0 || e2e_wall_ms() - t0 > 2 * WAIT_MS)
 			fail_msg("after the restart: %ld delivered, %ld pending, "
 			    "%ld sending, %ld failed", c.delivered, c.pending,
 			    c.sending, c.failed);
@@ -888,14 +870,14 @@ test_refill(void **state)
 	fakeplat_hold(fp, 1);
 	fakeplat_script(fp, "/f/fast/", REFILL_FAST, 200, FAKEPLAT_OK_BODY);
 	(void)broadcast(e, AREA_TOP, "police", TEXT, 1);
-	for (t0 = now_ms(); (held = fakeplat_held(fp)) < 1; tick())
-		if (now_ms() - t0 > WAIT_MS)
+	for (t0 = e2e_wall_ms(); (held = fakeplat_held(fp)) < 1; e2e_sleep_ms(20))
+		if (e2e_wall_ms() - t0 > WAIT_MS)
 			fail_msg("the slow request never arrived");
-	t0 = now_ms();
+	t0 = e2e_wall_ms();
 	id = broadcast(e, AREA_TOP, "building", TEXT, REFILL_FAST);
 	bc = wait_broadcast(e, id, REFILL_FAST, 0);
 	json_decref(bc);
-	t = now_ms() - t0;
+	t = e2e_wall_ms() - t0;
 	if (t > 3000)
 		fail_msg("%d deliveries through one free slot took %lld ms",
 		    REFILL_FAST, (long long)t);
@@ -939,13 +921,13 @@ test_limit_slots(void **state)
 		(void)snprintf(text, sizeof text, "通知 %zu", i + 1);
 		(void)broadcast(e, AREA_TOP, "building", text, 2);
 	}
-	for (t0 = now_ms();; tick()) {
+	for (t0 = e2e_wall_ms();; e2e_sleep_ms(20)) {
 		if (e2e_sql_long(&e->d, "SELECT count(*) FROM outbox WHERE "
 		    "state = 'sent'") >= 2 * RL_PER_MINUTE &&
 		    e2e_sql_long(&e->d, "SELECT count(*) FROM outbox WHERE "
 		    "state = 'sending'") == 0)
 			break;
-		if (now_ms() - t0 > WAIT_MS)
+		if (e2e_wall_ms() - t0 > WAIT_MS)
 			fail_msg("%ld sent", e2e_sql_long(&e->d, "SELECT count(*) "
 			    "FROM outbox WHERE state = 'sent'"));
 	}

@@ -51,23 +51,6 @@ static struct twoinst	 ta, tb;
 static struct fakeplat	*fp;
 static char		 auth[320];
 
-static int64_t
-two_now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void
-two_sleep_ms(int ms)
-{
-	struct timespec	 ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-
-	nanosleep(&ts, NULL);
-}
-
 /* POSTs a JSON body (consumed) to the API (path below /api/v1) of one
  * daemon; returns the parsed answer, *status the HTTP status. */
 static json_t *
@@ -264,13 +247,13 @@ test_kill_mid_broadcast(void **state)
 	 */
 	fakeplat_hold(fp, 1);
 	id = two_broadcast(&ta, TWO_GROUPS);
-	for (t0 = two_now_ms(); fakeplat_count(fp, "/k/") < TWO_KILL_AT;) {
-		if (two_now_ms() - t0 > TWO_WAIT_MS)
+	for (t0 = e2e_wall_ms(); fakeplat_count(fp, "/k/") < TWO_KILL_AT;) {
+		if (e2e_wall_ms() - t0 > TWO_WAIT_MS)
 			fail_msg("the platform received %zu sends in %d ms, "
 			    "want %d", fakeplat_count(fp, "/k/"), TWO_WAIT_MS,
 			    TWO_KILL_AT);
 		fakeplat_release(fp);
-		two_sleep_ms(3);
+		e2e_sleep_ms(3);
 	}
 	assert_int_equal(e2e_stop(&ta.d, SIGKILL), 128 + SIGKILL);
 	/* A sends nothing more: what it sent is among these. */
@@ -279,14 +262,14 @@ test_kill_mid_broadcast(void **state)
 	fakeplat_hold(fp, 0);
 	fakeplat_release(fp);
 
-	for (t0 = two_now_ms(); (left = two_rows(id, NULL)) != 0;
-	    two_sleep_ms(100)) {
+	for (t0 = e2e_wall_ms(); (left = two_rows(id, NULL)) != 0;
+	    e2e_sleep_ms(100)) {
 		if (left < 0)
 			fail_msg("the outbox cannot be read");
 		if (two_rows(id, "dead") > 0 || two_rows(id, "failed") > 0)
 			fail_msg("broadcast %lld: %ld dead, %ld failed rows",
 			    id, two_rows(id, "dead"), two_rows(id, "failed"));
-		if (two_now_ms() - t0 > TWO_LEASE_MS)
+		if (e2e_wall_ms() - t0 > TWO_LEASE_MS)
 			fail_msg("broadcast %lld: %ld of %d rows still not "
 			    "sent (%ld pending, %ld sending) %d ms after the "
 			    "kill",
@@ -367,8 +350,8 @@ test_turn_aborted(void **state)
 	id = two_broadcast(&ta, TWO_TURN_GROUPS);
 	/* Well inside the lease (17 s): rows whose answers were lost would
 	 * still be 'sending'. */
-	for (t0 = two_now_ms(); two_rows(id, NULL) != 0; two_sleep_ms(50))
-		if (two_now_ms() - t0 > TWO_TURN_WAIT_MS)
+	for (t0 = e2e_wall_ms(); two_rows(id, NULL) != 0; e2e_sleep_ms(50))
+		if (e2e_wall_ms() - t0 > TWO_TURN_WAIT_MS)
 			fail_msg("broadcast %lld: %ld rows not sent (%ld "
 			    "sending) after %d ms", id, two_rows(id, NULL),
 			    two_rows(id, "sending"), TWO_TURN_WAIT_MS);
@@ -432,10 +415,10 @@ test_reminder_once(void **state)
 	e2e_start(&tb.d);
 
 	/* Wait for every robot's copy and its row sent. */
-	for (t0 = two_now_ms(); fakeplat_count(fp, "/r/") < TWO_REMIND ||
+	for (t0 = e2e_wall_ms(); fakeplat_count(fp, "/r/") < TWO_REMIND ||
 	    e2e_sql_long(&ta.d, "SELECT count(*) FROM outbox WHERE state <> "
-	    "'sent'") != 0; two_sleep_ms(50))
-		if (two_now_ms() - t0 > TWO_WAIT_MS + 10000)
+	    "'sent'") != 0; e2e_sleep_ms(50))
+		if (e2e_wall_ms() - t0 > TWO_WAIT_MS + 10000)
 			fail_msg("the reminder reached %zu of %d robots",
 			    fakeplat_count(fp, "/r/"), TWO_REMIND);
 	/*
