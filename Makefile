@@ -10,7 +10,7 @@
 #   make SANITIZER=address|thread   sanitizer builds (in build-<sanitizer>/)
 
 CC	?= cc
-PKGS	 = libmicrohttpd libcurl jansson sqlite3 libpq libcrypto inih libqrencode libpng expat libical \
+PKGS	 = libmicrohttpd libcurl jansson sqlite3 libpq libcrypto inih libqrencode libpng zlib expat libical \
 	   libwebsockets libprotobuf-c libcmark
 SANITIZER ?=
 BUILD	 = build$(if $(SANITIZER),-$(SANITIZER))

@@ -48,7 +48,6 @@ FANGFEI=$BUILD/fangfei
 AREA=张店区/车站街道/华光路社区/第3网格/12号楼
 TOP=张店区
 TEXT='【警示通告】示例·鑫源财富 等 3 家企业涉嫌非法集资，请勿参与，如有线索请拨打 0533-12345 举报。'
-PKGS="libmicrohttpd libcurl jansson sqlite3 libcrypto inih"
 
 T_RATIO=2	# broadcast time <= 2x direct posting
 T_MS=5000	# N deliveries in under 5 s
@@ -58,6 +57,7 @@ DAEMON_PID=""
 
 BENCH_NAME=bench/broadcast
 . bench/lib.sh
+PKGS=$(make_pkgs) || die "cannot read the Makefile's PKGS"
 
 cleanup() {
 	stop_pid "$DAEMON_PID"

@@ -44,3 +44,11 @@ nginx_temps() {
 		printf '    %s_temp_path %s/%s;\n' "$m" "$2" "$m"
 	done
 }
+
+# The Makefile's PKGS (the libraries libfangfei.a needs), asked of make so
+# that a library added there is linked here too.
+make_pkgs() {
+	# shellcheck disable=SC2016 # a make expression, for make
+	printf 'bench-print-pkgs:\n\t@echo $(PKGS)\n' |
+	    make --no-print-directory -s -f Makefile -f - bench-print-pkgs
+}

@@ -66,7 +66,6 @@ DUMP=$REG/pg-registry.dump
 AREA=张店区/车站街道/华光路社区/第3网格/12号楼
 TOP=张店区
 TEXT='【警示通告】示例·鑫源财富 等 3 家企业涉嫌非法集资，请勿参与，如有线索请拨打 0533-12345 举报。'
-PKGS="libmicrohttpd libcurl jansson sqlite3 libcrypto inih"
 
 PGDIR=""
 PIDS=""		# fangfei instances running now
@@ -77,6 +76,7 @@ RUNK=0		# wrk invocations so far; keeps update_ids unique
 
 BENCH_NAME=bench/pg
 . bench/lib.sh
+PKGS=$(make_pkgs) || die "cannot read the Makefile's PKGS"
 
 cleanup() {
 	stop_all
@@ -224,7 +224,7 @@ $CC -O2 -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -o "$BB/broadcast_client" \
 $CC -O2 -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -I. \
     $(pkg-config --cflags $PKGS) -o "$BB/broadcast_setup" \
     bench/broadcast_setup.c "$BUILD/libfangfei.a" \
-    $(pkg-config --libs $PKGS) -lpq -lcsv -lpthread ||
+    $(pkg-config --libs $PKGS) -lcsv -lpthread ||
 	die "cannot build the bench helpers"
 
 say "== PostgreSQL bench  $(date -u '+%Y-%m-%d %H:%M:%S UTC')"

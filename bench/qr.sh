@@ -9,8 +9,10 @@
 # 2. In process: 10,000 distinct http://127.0.0.1:8080/l/<10-char code>
 #    URLs as 600 px level-M PNGs, with one thread (for reference), with two
 #    threads in memory, and with two threads writing every PNG to a file.
-# 3. The CLI: "qrencode -o FILE -s 10 -l M URL" once per URL, two at a time
-#    (xargs -P 2), on the same URL list.
+# 3. The CLI: "qrencode -o FILE -s S -l M URL" once per URL, two at a time
+#    (xargs -P 2), on the same URL list, with S the pixels per module that
+#    give the CLI's PNG the in-process PNG's width (592 px: 37 modules of
+#    16), so that both sides draw and compress the same image.
 # 4. Checks that zbarimg (if installed) reads the first URL back from both
 #    sides' first PNG, prints a table and the ratio against the target.
 #
@@ -42,7 +44,7 @@ LEVEL=M
 TARGET=20
 BB=$BUILD/bench
 CC=${CC:-cc}
-PKGS="libqrencode libpng"
+PKGS="libqrencode libpng zlib"
 
 die() {
 	echo "qr.sh: $*" >&2
@@ -58,7 +60,7 @@ command -v qrencode >/dev/null 2>&1 ||
 	die "qrencode not found: apt-get install -y qrencode"
 # shellcheck disable=SC2086
 pkg-config --exists $PKGS ||
-	die "libqrencode or libpng missing: apt-get install -y libqrencode-dev libpng-dev"
+	die "libqrencode or libpng missing: apt-get install -y libqrencode-dev libpng-dev zlib1g-dev"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/fangfei-qrbench-XXXXXX") || die "mktemp failed"
 trap 'rm -rf "$WORK"' EXIT
@@ -77,7 +79,7 @@ echo "machine:  $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' \
 echo "versions: libqrencode $(pkg-config --modversion libqrencode)," \
     "libpng $(pkg-config --modversion libpng)," \
     "$(qrencode --version 2>&1 | head -1)"
-echo "work:     $N URLs, ${SIZE} px, level $LEVEL, $JOBS threads/processes"
+echo "work:     $N URLs, ${SIZE} px asked, level $LEVEL, $JOBS threads/processes"
 
 B="$BB/qr_bench -n $N -s $SIZE -l $LEVEL"
 R1=$($B -t 1 -u "$WORK/urls.txt") || die "qr_bench failed: $R1"
@@ -85,19 +87,35 @@ RM=$($B -t "$JOBS") || die "qr_bench failed: $RM"
 RF=$($B -t "$JOBS" -o "$WORK/inproc") || die "qr_bench failed: $RF"
 [ "$(wc -l <"$WORK/urls.txt")" -eq "$N" ] || die "URL list is short"
 
+# PNG width in pixels, from its IHDR.
+png_width() {
+	od -An -tu1 -j16 -N4 "$1" |
+	    awk '{ print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4 }'
+}
+# The CLI's pixels per module for the same width: its modules (quiet zone
+# included) from one PNG at one pixel a module.
+OUR_WIDTH=$(printf '%s\n' "$R1" | tr ' ' '\n' | sed -n 's/^width=//p')
+qrencode -s 1 -l "$LEVEL" -o "$WORK/one.png" "$(head -1 "$WORK/urls.txt")" ||
+	die "qrencode failed"
+MODULES=$(png_width "$WORK/one.png")
+[ "$MODULES" -gt 0 ] && [ "$((OUR_WIDTH % MODULES))" -eq 0 ] ||
+	die "our width $OUR_WIDTH is not a multiple of the CLI's $MODULES modules"
+CLI_SCALE=$((OUR_WIDTH / MODULES))
+
 # The CLI: one process per URL; xargs appends "FILE URL" to the command.
 awk -v d="$WORK/cli" '{ printf "%s/%05d.png %s\n", d, NR - 1, $0 }' \
     "$WORK/urls.txt" >"$WORK/cli.txt"
 t0=$(now_ms)
-xargs -P "$JOBS" -n 2 qrencode -s 10 -l "$LEVEL" -o <"$WORK/cli.txt" ||
+xargs -P "$JOBS" -n 2 qrencode -s "$CLI_SCALE" -l "$LEVEL" -o <"$WORK/cli.txt" ||
 	die "qrencode failed"
 t1=$(now_ms)
 CLI_MS=$((t1 - t0))
 CLI_FILES=$(find "$WORK/cli" -name '*.png' | wc -l)
 [ "$CLI_FILES" -eq "$N" ] || die "qrencode wrote $CLI_FILES of $N PNGs"
 CLI_BYTES=$(cat "$WORK/cli"/*.png | wc -c)
-CLI_WIDTH=$(od -An -tu1 -j16 -N4 "$WORK/cli/00000.png" |
-    awk '{ print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4 }')
+CLI_WIDTH=$(png_width "$WORK/cli/00000.png")
+[ "$CLI_WIDTH" -eq "$OUR_WIDTH" ] ||
+	die "the CLI drew $CLI_WIDTH px, in process $OUR_WIDTH px"
 
 # Both sides must have drawn a readable code of the same URL.
 if command -v zbarimg >/dev/null 2>&1; then

@@ -46,7 +46,6 @@ NGINX=${NGINX:-/usr/sbin/nginx}
 [ -x "$NGINX" ] || NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 FANGFEI=$BUILD/fangfei
 SECRET=benchsecret
-PKGS="libmicrohttpd jansson sqlite3 libcrypto inih"
 
 # Targets, from the issue.
 T_USCC=30	# % of nginx's static req/s
@@ -62,6 +61,7 @@ RUNK=0		# wrk invocations so far; keeps update_ids unique
 
 BENCH_NAME=bench
 . bench/lib.sh
+PKGS=$(make_pkgs) || die "cannot read the Makefile's PKGS"
 
 cleanup() {
 	[ -n "$MON_PID" ] && kill "$MON_PID" 2>/dev/null

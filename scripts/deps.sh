@@ -5,7 +5,7 @@
 set -eu
 need="build-essential pkg-config libmicrohttpd-dev libcurl4-openssl-dev
 libjansson-dev libsqlite3-dev libpq-dev libssl-dev libinih-dev libcsv-dev
-libqrencode-dev libpng-dev libexpat1-dev sqlite3 libjs-chart.js
+libqrencode-dev libpng-dev zlib1g-dev libexpat1-dev sqlite3 libjs-chart.js
 libwebsockets-dev libprotobuf-c-dev protobuf-c-compiler libical-dev libcmark-dev
 tzdata"
 case "${1:-build}" in

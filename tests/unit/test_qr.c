@@ -9,6 +9,7 @@
 #include <pthread.h>
 
 #include <png.h>
+#include <qrencode.h>
 
 #include "bot/qr.h"
 
@@ -322,6 +323,58 @@ test_png_sizes(void **state)
 	buf_free(&b);
 }
 
+/*
+ * Every pixel is its module's colour, at every scale from 1 to 24 pixels a
+ * module (whole bytes, runs that start and end inside a byte, runs within
+ * one byte), against libqrencode's own matrix for the same text.
+ */
+static void
+test_png_pixels(void **state)
+{
+	struct buf	 b;
+	QRcode		*qr;
+	unsigned char	*px;
+	uint32_t	 w, h, x, y, total, mx, my;
+	int		 scale, dark, bad;
+
+	(void)state;
+	buf_init(&b, OUT_MAX);
+	qr = QRcode_encodeString(texts[0], 0, QR_ECLEVEL_Q, QR_MODE_8, 1);
+	assert_non_null(qr);
+	total = (uint32_t)qr->width + 2 * QR_QUIET_ZONE;
+	for (scale = 1; scale <= 24; scale++) {
+		buf_reset(&b);
+		/* The smallest size is clamped: start where it is not. */
+		if ((int)total * scale < QR_SIZE_MIN)
+			continue;
+		assert_int_equal(qr_png(texts[0], QR_LEVEL_Q,
+		    (int)total * scale, &b), 0);
+		px = png_pixels(&b, &w, &h);
+		assert_int_equal(w, total * (uint32_t)scale);
+		assert_int_equal(h, w);
+		bad = 0;
+		for (y = 0; y < h; y++)
+			for (x = 0; x < w; x++) {
+				mx = x / (uint32_t)scale;
+				my = y / (uint32_t)scale;
+				dark = mx >= QR_QUIET_ZONE &&
+				    my >= QR_QUIET_ZONE &&
+				    mx < total - QR_QUIET_ZONE &&
+				    my < total - QR_QUIET_ZONE &&
+				    (qr->data[(my - QR_QUIET_ZONE) *
+				    (uint32_t)qr->width + mx -
+				    QR_QUIET_ZONE] & 1);
+				bad += px[(size_t)y * w + x] != (dark ? 0 : 255);
+			}
+		if (bad != 0)
+			fail_msg("scale %d: %d pixels differ from the matrix",
+			    scale, bad);
+		free(px);
+	}
+	QRcode_free(qr);
+	buf_free(&b);
+}
+
 /* The SVG: a viewBox, a white background rect, one crisp path. */
 static void
 test_svg_shape(void **state)
@@ -495,6 +548,7 @@ main(void)
 		cmocka_unit_test(test_svg_decodes),
 		cmocka_unit_test(test_png_header_quiet_zone),
 		cmocka_unit_test(test_png_sizes),
+		cmocka_unit_test(test_png_pixels),
 		cmocka_unit_test(test_svg_shape),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_cap),
