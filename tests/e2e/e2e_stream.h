@@ -25,12 +25,11 @@ now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* One step of a polling loop: e2e.h's. */
 static inline void
 sleep_ms(int ms)
 {
-	struct timespec	 ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-
-	nanosleep(&ts, NULL);
+	e2e_sleep_ms(ms);
 }
 
 /* The tips whose body holds text. */
