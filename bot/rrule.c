@@ -50,6 +50,28 @@ rrule_too_often(const char *rule, const char *tz)
 	return 0;
 }
 
+/* Whether a part of the rule has an empty value or list item
+ * ("BYHOUR=", "BYHOUR=,", "BYDAY=MO,,TU"): libical reads an empty item as
+ * 0 and its iterator then gives times out of order or twice. */
+static int
+rrule_empty_item(const char *rule)
+{
+	const char	*p;
+
+	for (p = rule; (p = strchr(p, '=')) != NULL; ) {
+		p++;
+		for (;;) {
+			if (*p == '\0' || *p == ';' || *p == ',')
+				return 1;
+			p += strcspn(p, ",;");
+			if (*p != ',')
+				break;
+			p++;
+		}
+	}
+	return 0;
+}
+
 /* Checks a rule. */
 int
 rrule_check(const char *rule, const char *tz, char *why, size_t size)
@@ -70,6 +92,8 @@ rrule_check(const char *rule, const char *tz, char *why, size_t size)
 		    (int)utf8_fit(tz, strlen(tz), 64), tz);
 		return -1;
 	}
+	if (rrule_empty_item(rule))
+		goto unreadable;
 	icalerror_clear_errno();
 	r = icalrecurrencetype_from_string(rule);
 	rrule_free(&r);
@@ -137,7 +161,10 @@ rrule_next(const char *rule, const char *tz, time_t dtstart, time_t after,
 		if (icaltime_is_null_time(t))
 			break;
 		at = icaltime_as_timet_with_zone(t, z);
-		if (at > after)
+		/* Strictly later than the last: two local times can be one
+		 * instant (a summer-time gap), and the caller relies on the
+		 * order. */
+		if (at > after && (got == 0 || at > out[got - 1]))
 			out[got++] = at;
 	}
 	icalrecur_iterator_free(it);

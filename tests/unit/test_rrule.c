@@ -118,6 +118,35 @@ test_check(void **state)
 	assert_true(utf8_valid(why, strlen(why)));
 	assert_non_null(strstr(why, "\"区"));
 	assert_int_equal(rrule_next("nonsense", NULL, 0, 0, NULL, 0), -1);
+	/* An empty value or list item: libical reads it as 0, and then gives
+	 * each February twice (BYHOUR=,) or days out of order. */
+	assert_int_equal(rrule_check("FREQ=MONTHLY;BYHOUR=,;BYMONTH=2",
+	    "America/New_York", why, sizeof why), -1);
+	assert_non_null(strstr(why, "RRULE"));
+	assert_int_equal(rrule_check("FREQ=WEEKLY;BYDAY=MO,,TU", NULL, why,
+	    sizeof why), -1);
+	assert_int_equal(rrule_check("FREQ=WEEKLY;BYDAY=MO,", NULL, why,
+	    sizeof why), -1);
+	assert_int_equal(rrule_check("FREQ=DAILY;BYHOUR=", NULL, why,
+	    sizeof why), -1);
+	assert_int_equal(rrule_check("FREQ=DAILY;BYHOUR=9;", NULL, why,
+	    sizeof why), 0);
+}
+
+/* What rrule_next() gives is strictly increasing even from a rule that
+ * rrule_check() refuses (a row written before the check existed). */
+static void
+test_increasing(void **state)
+{
+	time_t	 t[8];
+	int	 n, i;
+
+	(void)state;
+	n = rrule_next("FREQ=MONTHLY;BYHOUR=,;BYMONTH=2", NULL,
+	    sh(2026, 1, 1, 0, 0), 0, t, 8);
+	assert_int_equal(n, 8);
+	for (i = 0; i < n; i++)
+		assert_int_equal(t[i], sh(2026 + i, 2, 1, 0, 0));
 }
 
 /* A lunar date (RSCALE=CHINESE): the Spring Festival, 17 February 2026;
@@ -184,6 +213,7 @@ main(void)
 		cmocka_unit_test(test_leap_day),
 		cmocka_unit_test(test_weekly_year),
 		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_increasing),
 		cmocka_unit_test(test_lunar),
 		cmocka_unit_test(test_minutes),
 		cmocka_unit_test(test_local),
