@@ -109,13 +109,15 @@ reg_error_lines(const char *text, int *truncated)
 /*
  * Imports the request's CSV body as enterprises, onto notice when it is
  * not NULL. Answers with the counts and the row errors, or 400 when the
- * file could not be read at all (then nothing was kept). 0 when it was
+ * file could not be read at all (then nothing was kept). The audit entry,
+ * in tok's name, is written in the import's transaction. 0 when it was
  * imported, -1 after answering an error.
  */
 static int
 reg_import(struct store *s, struct api_env *env,
-    const struct http_request *req, const struct import_notice *notice,
-    struct http_response *resp, struct import_stats *st)
+    const struct http_request *req, const struct token_info *tok,
+    const struct import_notice *notice, struct http_response *resp,
+    struct import_stats *st)
 {
 	FILE		*f = NULL, *errs = NULL;
 	char		*errtext = NULL, *cause = NULL;
@@ -135,7 +137,7 @@ reg_import(struct store *s, struct api_env *env,
 		goto out;
 	}
 	if (import_csv(s, IMPORT_ENTERPRISES, f, "csv", errs, env->now,
-	    notice, st, &cause) == -1) {
+	    notice, tok->actor, st, &cause) == -1) {
 		api_error(resp, 400, "bad_csv", cause);
 		goto out;
 	}
@@ -165,14 +167,9 @@ reg_import_registry(struct store *s, struct api_env *env,
     struct http_response *resp)
 {
 	struct import_stats	 st;
-	char			 detail[96];
 
-	if (!reg_writer(tok, resp) ||
-	    reg_import(s, env, req, NULL, resp, &st) == -1)
-		return;
-	(void)snprintf(detail, sizeof detail, "%ld rows, %ld imported, %ld "
-	    "rejected", st.rows, st.imported, st.rejected);
-	(void)audit_add(s, tok->actor, "enterprise import", detail, env->now);
+	if (reg_writer(tok, resp))
+		(void)reg_import(s, env, req, tok, NULL, resp, &st);
 }
 
 /* Reads a positive issue number; -1 if s is not one. */
@@ -214,7 +211,6 @@ reg_notice_add(struct store *s, struct api_env *env,
 	struct import_stats	 st;
 	struct notice_info	 ni;
 	enum store_status	 rc;
-	char			 detail[160];
 	int			 published = 0;
 
 	if (!reg_writer(tok, resp))
@@ -241,11 +237,7 @@ reg_notice_add(struct store *s, struct api_env *env,
 	}
 	in.date = date;
 	in.title = title != NULL && *title != '\0' ? title : NULL;
-	if (reg_import(s, env, req, &in, resp, &st) == -1)
-		return;
-	(void)snprintf(detail, sizeof detail, "issue %d: %ld companies, %ld "
-	    "rejected", in.issue, st.flagged, st.rejected);
-	(void)audit_add(s, tok->actor, "notice add", detail, env->now);
+	(void)reg_import(s, env, req, tok, &in, resp, &st);
 }
 
 /* GET /notices[?before=ISSUE&limit=N] */

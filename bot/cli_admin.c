@@ -877,7 +877,7 @@ cli_notice(struct cli *cli, int argc, char **argv)
 		in.date = o.date;
 		in.title = o.name;
 		if (import_csv(s, IMPORT_ENTERPRISES, f, argv[k + 1], stderr,
-		    clock_now(), &in, &st, &cause) == -1) {
+		    clock_now(), &in, "cli", &st, &cause) == -1) {
 			fprintf(stderr, "fangfei: %s\n", cause);
 			free(cause);
 		} else {

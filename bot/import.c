@@ -19,6 +19,7 @@
 #include "storage/areas.h"
 #include "storage/enterprises.h"
 #include "storage/phones.h"
+#include "storage/staff.h"
 
 #define IMPORT_FIELDS_MAX	16
 #define IMPORT_FIELD_MAX	2048	/* bytes in one cell */
@@ -702,11 +703,37 @@ out:
 	import_cells_clear(im);
 }
 
+/* Writes the audit entry of an import, in its transaction. Only counts
+ * and the file's name: a phones file's numbers never go in the log. */
+static enum store_status
+import_audit(struct import *im, const char *actor)
+{
+	static const char *const actions[] = {
+		[IMPORT_ENTERPRISES] = "enterprise import",
+		[IMPORT_AREAS] = "areas import",
+		[IMPORT_PHONES] = "phones import",
+	};
+	const struct import_stats *st = im->stats;
+	char		 detail[200];
+	int		 path_len = (int)utf8_fit(im->path, strlen(im->path), 64);
+
+	if (im->notice != NULL)
+		(void)snprintf(detail, sizeof detail, "issue %d: %ld companies, "
+		    "%ld rejected (%.*s)", im->notice->issue, st->flagged,
+		    st->rejected, path_len, im->path);
+	else
+		(void)snprintf(detail, sizeof detail, "%ld rows, %ld imported, "
+		    "%ld rejected (%.*s)", st->rows, st->imported, st->rejected,
+		    path_len, im->path);
+	return audit_add(im->store, actor, im->notice != NULL ? "notice add" :
+	    actions[im->kind], detail, im->now);
+}
+
 /* Imports a CSV stream in one transaction. */
 int
 import_csv(struct store *s, enum import_kind kind, FILE *f, const char *path,
     FILE *errs, time_t now, const struct import_notice *notice,
-    struct import_stats *stats, char **cause)
+    const char *actor, struct import_stats *stats, char **cause)
 {
 	struct csv_parser	 p;
 	struct import		 im;
@@ -760,6 +787,11 @@ import_csv(struct store *s, enum import_kind kind, FILE *f, const char *path,
 	}
 	if (!im.fatal && kind == IMPORT_PHONES)
 		import_phones_write(&im);
+	if (!im.fatal && actor != NULL && import_audit(&im, actor) != STORE_OK) {
+		im.fatal = 1;
+		im.cause = xasprintf("%s: 审计记录写入失败 (audit entry not "
+		    "written): %s", path, store_errmsg(s));
+	}
 	if (im.fatal) {
 		store_rollback(s);
 		*cause = im.cause ? im.cause : xasprintf("%s: import failed",

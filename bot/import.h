@@ -40,7 +40,10 @@ struct import_notice {
 };
 
 /* Imports the CSV stream f (named path in messages), writing one line per
- * bad row to errs. Enterprise rows with notice columns go on published
+ * bad row to errs. With an actor, the audit log's entry for the import
+ * ("enterprise import", "notice add", "areas import" or "phones import",
+ * with the counts) is written in the import's own transaction: there is
+ * no import without its entry. Enterprise rows with notice columns go on published
  * notices; with a struct import_notice, every row goes on that draft
  * notice instead (the measure column still applies). Phone rows are
  * normalised (messages/sms.h) and stored sealed; what goes to errs and
@@ -49,6 +52,7 @@ struct import_notice {
  * (no header, unreadable, database failure); on -1 nothing is kept. */
 int	 import_csv(struct store *, enum import_kind, FILE *f,
 	    const char *path, FILE *errs, time_t now,
-	    const struct import_notice *, struct import_stats *, char **cause);
+	    const struct import_notice *, const char *actor,
+	    struct import_stats *, char **cause);
 
 #endif

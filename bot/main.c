@@ -477,8 +477,8 @@ cmd_import(struct cli *cli, int argc, char **argv)
 		fclose(f);
 		return 1;
 	}
-	if (import_csv(s, kind, f, argv[i + 1], stderr, clock_now(), NULL, &st,
-	    &cause) == -1) {
+	if (import_csv(s, kind, f, argv[i + 1], stderr, clock_now(), NULL,
+	    "cli", &st, &cause) == -1) {
 		fprintf(stderr, "fangfei: 导入失败，未保存任何数据 import failed, "
 		    "nothing kept: %s\n", cause);
 		free(cause);

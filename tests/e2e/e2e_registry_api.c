@@ -292,6 +292,16 @@ test_import(void **state)
 	assert_int_equal(json_array_size(json_object_get(j, "errors")), 1);
 	json_decref(j);
 	assert_false(flagged("新华便民", tok_top));
+	/* Audited once, in the import's transaction: the refused bodies
+	 * kept nothing and left no entry. The set-up's `fangfei import` is
+	 * audited as the command line. */
+	assert_int_equal(e2e_sql_long(&d, "SELECT count(*) FROM audit_log "
+	    "WHERE actor LIKE 'token:%' AND action = 'enterprise import'"), 1);
+	assert_int_equal(e2e_sql_long(&d, "SELECT count(*) FROM audit_log "
+	    "WHERE actor LIKE 'token:%' AND action = 'enterprise import' AND "
+	    "detail = '2 rows, 1 imported, 1 rejected (csv)'"), 1);
+	assert_int_equal(e2e_sql_long(&d, "SELECT count(*) FROM audit_log "
+	    "WHERE actor = 'cli' AND action = 'enterprise import'"), 1);
 }
 
 /* Whether a list holds an item whose key has the text value. */

@@ -75,7 +75,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else
 		e = devnull;
 	rc = import_csv(fuzz_store, kind, f, "fuzz.csv", e, 1763750000,
-	    notice, &stats, &cause);
+	    notice, "fuzz", &stats, &cause);
 	fclose(f);
 	if (kind == IMPORT_PHONES) {
 		fclose(e);

@@ -57,7 +57,7 @@ fuzz_store_import(enum import_kind kind, const char *text)
 	errs = fopen("/dev/null", "w");
 	FUZZ_ASSERT(f != NULL && errs != NULL);
 	if (import_csv(fuzz_store, kind, f, "base.csv", errs, 1763750000,
-	    NULL, &stats, &cause) != 0 || stats.rejected != 0) {
+	    NULL, NULL, &stats, &cause) != 0 || stats.rejected != 0) {
 		fprintf(stderr, "fuzz: set-up import failed: %s\n",
 		    cause ? cause : "rows rejected");
 		abort();

@@ -10,6 +10,7 @@
 
 #include "storage/areas.h"
 #include "storage/phones.h"
+#include "storage/staff.h"
 
 static const uint8_t key[STORE_KEY_LEN] = { 5, 4, 3 };
 
@@ -62,7 +63,7 @@ import(struct fixture *fx, const char *csv, struct import_stats *st,
 	*errs = NULL;
 	assert_non_null(e = open_memstream(errs, &len));
 	rc = import_csv(fx->s, IMPORT_PHONES, f, "test.csv", e, 1000, NULL,
-	    st, &cause);
+	    "test", st, &cause);
 	fclose(f);
 	fclose(e);
 	if (rc == -1) {
@@ -190,6 +191,34 @@ test_bad_header(void **state)
 	free(errs);
 }
 
+/* An import is audited in its own transaction, with counts and never a
+ * number; one that keeps nothing leaves no entry. */
+static void
+test_audited(void **state)
+{
+	struct fixture		*fx = *state;
+	struct audit_filter	 af = { "phones import", 0, 0, 0 };
+	struct audit_entry	 e[4];
+	struct import_stats	 st;
+	size_t			 n;
+	char			*errs;
+
+	assert_int_equal(import(fx, "手机号,区域\n13800000001,12号楼\n"
+	    "12345,12号楼\n", &st, &errs), 0);
+	free(errs);
+	assert_int_equal(audit_list(fx->s, &af, e, 4, &n), STORE_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(e[0].actor, "test");
+	assert_string_equal(e[0].detail, "2 rows, 1 imported, 1 rejected "
+	    "(test.csv)");
+	assert_null(strstr(e[0].detail, "13800000001"));
+	assert_int_equal(import(fx, "tel,area\n13800000001,12号楼\n", &st,
+	    &errs), -1);
+	free(errs);
+	assert_int_equal(audit_list(fx->s, &af, e, 4, &n), STORE_OK);
+	assert_int_equal(n, 1);
+}
+
 /* Bad rows are reported with their line numbers and the reason, never
  * with the number; good rows are kept; of a number given twice the later
  * row wins, and the warning names both lines. */
@@ -308,6 +337,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_bad_header, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_rows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audited, setup, teardown),
 		cmocka_unit_test(test_cli_no_number),
 	};
 

@@ -28,7 +28,7 @@ teststore_import(struct store *s, enum import_kind kind, const char *csv)
 	assert_non_null(f);
 	assert_non_null(errs);
 	assert_int_equal(import_csv(s, kind, f, "test.csv", errs, 1000, NULL,
-	    &st, &cause), 0);
+	    NULL, &st, &cause), 0);
 	fclose(f);
 	fclose(errs);
 	return st;
