@@ -18,6 +18,12 @@
 #include "messages/xmalloc.h"
 #include "storage/store.h"
 
+/* [server] metrics_token: its length and the characters of a bearer
+ * token (RFC 6750's b64token). */
+#define CONFIG_TOKEN_MIN	16
+#define CONFIG_TOKEN_MAX	256
+#define CONFIG_TOKEN_CHARS	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
+				"0123456789-._~+/="
 #define CONFIG_BODY_MIN		1024
 #define CONFIG_BODY_MAX		(16 * 1024 * 1024)
 
@@ -316,6 +322,19 @@ config_key(void *arg, const char *section, const char *key, const char *value)
 			config_set(&cfg->public_base_url, value);
 		else if (strcmp(key, "hotline") == 0)
 			config_set(&cfg->hotline, value);
+		else if (strcmp(key, "metrics_token") == 0) {
+			/* A bearer token: printable ASCII without spaces, and
+			 * long enough not to be guessed. */
+			if (strlen(value) < CONFIG_TOKEN_MIN ||
+			    strlen(value) > CONFIG_TOKEN_MAX ||
+			    value[strspn(value, CONFIG_TOKEN_CHARS)] != '\0')
+				return config_fail(p, xasprintf("metrics_token "
+				    "须为 %d–%d 个字母、数字或 -._~+/= must be "
+				    "%d..%d letters, digits or -._~+/=",
+				    CONFIG_TOKEN_MIN, CONFIG_TOKEN_MAX,
+				    CONFIG_TOKEN_MIN, CONFIG_TOKEN_MAX));
+			config_set(&cfg->metrics_token, value);
+		}
 		else if (strcmp(key, "log_level") == 0)
 			config_set(&cfg->log_level, value);
 		else if (strcmp(key, "log_format") == 0) {
@@ -558,6 +577,9 @@ config_free(struct config *cfg)
 	free(cfg->listen);
 	free(cfg->public_base_url);
 	free(cfg->hotline);
+	if (cfg->metrics_token != NULL)
+		explicit_bzero(cfg->metrics_token, strlen(cfg->metrics_token));
+	free(cfg->metrics_token);
 	free(cfg->log_level);
 	free(cfg->log_format);
 	free(cfg->db_path);

@@ -21,6 +21,8 @@ struct config {
 	int		 utc_offset;		/* seconds east of UTC */
 	char		*log_level;
 	char		*log_format;		/* text or json */
+	char		*metrics_token;		/* [server] bearer token of
+						   /metrics; NULL: open */
 	char		*db_path;		/* [storage] path, or url: a
 						   postgresql:// URL */
 	char		*key_file;		/* reporter key; default <db>.key

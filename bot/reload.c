@@ -43,6 +43,7 @@ static const struct reload_key reload_keys[] = {
 	    RELOAD_SIZE },
 	RELOAD_INT("[server] utc_offset_minutes", utc_offset),
 	RELOAD_INT("[server] print_link_hours", print_link_hours),
+	RELOAD_STR("[server] metrics_token", metrics_token),
 	RELOAD_STR("[storage] path", db_path),
 	RELOAD_STR("[storage] key_file", key_file),
 	RELOAD_INT("[delivery] rate_limits", rate_limits),

@@ -197,6 +197,24 @@ server_error(struct server *srv, struct MHD_Connection *c, int status,
 	    xasprintf("{\"error\":\"%s\"}", why), strlen(why) + 12);
 }
 
+/* 401 for /metrics without its token. */
+static enum MHD_Result
+server_monitor_refused(struct MHD_Connection *c, const char *url)
+{
+	struct http_response	 r;
+	static const char	 why[] = "metrics_token required";
+
+	server_log_status(401, NULL, url, why);
+	memset(&r, 0, sizeof r);
+	r.status = 401;
+	r.content_type = "application/json";
+	r.body = xasprintf("{\"error\":\"%s\"}", why);
+	r.len = strlen(r.body);
+	r.header_name = MHD_HTTP_HEADER_WWW_AUTHENTICATE;
+	r.header_value = "Bearer realm=\"fangfei\"";
+	return server_send(c, &r);
+}
+
 /* Header lookup for adapters. */
 const char *
 server_header(const struct http_request *req, const char *name)
@@ -591,11 +609,13 @@ server_access(void *arg, struct MHD_Connection *c, const char *url,
 	if (strcmp(url, "/healthz") == 0) {
 		if (!is_get)
 			return server_error(srv, c, 405, url, "use GET");
-		return server_health(srv, c);
+		return server_health(srv, c, server_monitor_ok(srv, c));
 	}
 	if (strcmp(url, "/metrics") == 0) {
 		if (!is_get)
 			return server_error(srv, c, 405, url, "use GET");
+		if (!server_monitor_ok(srv, c))
+			return server_monitor_refused(c, url);
 		return server_metrics(srv, c);
 	}
 	if (strncmp(url, "/api/v1/", 8) == 0)

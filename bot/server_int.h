@@ -154,7 +154,10 @@ enum server_page_kind {
 enum MHD_Result	 server_page(struct server *, struct MHD_Connection *,
 		    enum server_page_kind, const char *method, const char *url,
 		    struct request *);
-enum MHD_Result	 server_health(struct server *, struct MHD_Connection *);
+enum MHD_Result	 server_health(struct server *, struct MHD_Connection *,
+		    int full);
+int		 server_monitor_ok(const struct server *,
+		    struct MHD_Connection *);
 enum MHD_Result	 server_metrics(struct server *, struct MHD_Connection *);
 
 #endif

@@ -7,8 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <microhttpd.h>
+#include <openssl/crypto.h>
 
 #include "clock.h"
 #include "console.h"
@@ -96,7 +98,7 @@ server_page(struct server *srv, struct MHD_Connection *c,
  * connection is down (which, and why).
  */
 enum MHD_Result
-server_health(struct server *srv, struct MHD_Connection *c)
+server_health(struct server *srv, struct MHD_Connection *c, int full)
 {
 	struct buf	 lines;
 	struct store	*s;
@@ -117,12 +119,34 @@ server_health(struct server *srv, struct MHD_Connection *c)
 	pthread_mutex_lock(&srv->streams_mu);
 	down += stream_health(srv->streams, &lines);
 	pthread_mutex_unlock(&srv->streams_mu);
+	/* Without the monitoring token only the verdict: the lines name
+	 * channels and carry the database's error text. */
 	body = xasprintf("%s\n%s", down > 0 ? "down" : "ok",
-	    lines.data != NULL ? lines.data : "");
+	    full && lines.data != NULL ? lines.data : "");
 	buf_free(&lines);
 	len = strlen(body);
 	return server_respond(c, down > 0 ? 503 : 200, "text/plain", body,
 	    len);
+}
+
+/* Whether the caller may read /metrics and the whole of /healthz: always
+ * without [server] metrics_token, else with "Authorization: Bearer" and
+ * the token (compared in constant time). */
+int
+server_monitor_ok(const struct server *srv, struct MHD_Connection *c)
+{
+	const char	*want = srv->cfg->metrics_token, *h;
+	size_t		 len;
+
+	if (want == NULL)
+		return 1;
+	h = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_AUTHORIZATION);
+	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
+		return 0;
+	h += 7;
+	len = strlen(want);
+	return strlen(h) == len && CRYPTO_memcmp(h, want, len) == 0;
 }
 
 /* /metrics: the families of bot/metrics.c, then the long connections'. */

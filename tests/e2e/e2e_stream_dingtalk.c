@@ -337,21 +337,27 @@ test_silent_rotation(void **state)
 }
 
 /* Wrong credentials: no tight loop, and /healthz says the connection is
- * down and why. */
+ * down and why, to a monitor with [server] metrics_token; without it,
+ * only that it is down (and /metrics is refused). */
 static void
 test_refused(void **state)
 {
+	static const char *const mon[] = {
+		"Authorization: Bearer mon-0123456789abcdef", NULL };
+	static const char *const wrong[] = {
+		"Authorization: Bearer mon-0123456789abcdeX", NULL };
 	struct daemon		 d4;
 	struct http_result	 r;
 	int64_t			 end;
 	int			 boots = fakews_bootstraps(fw);
 
 	(void)state;
-	prepare(&d4, "not-the-secret", NULL);
+	prepare(&d4, "not-the-secret", "[server]\n"
+	    "metrics_token = mon-0123456789abcdef\n");
 	e2e_start(&d4);
 	end = now_ms() + WAIT_MS;
 	for (;;) {
-		r = e2e_request(&d4, "GET", "/healthz", NULL, NULL, 0);
+		r = e2e_request(&d4, "GET", "/healthz", mon, NULL, 0);
 		if (r.status == 503 || now_ms() > end)
 			break;
 		e2e_result_free(&r);
@@ -360,6 +366,21 @@ test_refused(void **state)
 	assert_int_equal(r.status, 503);
 	assert_non_null(strstr(r.body, "stream ding: down for "));
 	assert_non_null(strstr(r.body, "http 401"));
+	e2e_result_free(&r);
+	r = e2e_request(&d4, "GET", "/healthz", wrong, NULL, 0);
+	assert_int_equal(r.status, 503);
+	assert_string_equal(r.body, "down\n");
+	e2e_result_free(&r);
+	r = e2e_request(&d4, "GET", "/metrics", NULL, NULL, 0);
+	assert_int_equal(r.status, 401);
+	assert_null(strstr(r.body, "fangfei_"));
+	e2e_result_free(&r);
+	r = e2e_request(&d4, "GET", "/metrics", wrong, NULL, 0);
+	assert_int_equal(r.status, 401);
+	e2e_result_free(&r);
+	r = e2e_request(&d4, "GET", "/metrics", mon, NULL, 0);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "fangfei_stream_connected"));
 	e2e_result_free(&r);
 	/* Minutes between tries after a refusal, not seconds. */
 	assert_true(fakews_bootstraps(fw) - boots <= 2);

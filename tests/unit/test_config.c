@@ -158,6 +158,16 @@ test_config_errors(void **state)
 	config_free(&cfg);
 	unlink(path);
 	free(path);
+	/* The monitoring token: long enough, a bearer token's characters. */
+	cause = config_try("[server]\nmetrics_token = short\n");
+	assert_non_null(cause);
+	assert_non_null(strstr(cause, ":2: metrics_token 须为 16–256"));
+	free(cause);
+	cause = config_try("[server]\nmetrics_token = has a space in it ok\n");
+	assert_non_null(cause);
+	free(cause);
+	assert_null(config_try("[server]\nmetrics_token = "
+	    "mon-0123456789abcdef\n"));
 
 	path = write_ini("[channel.tg]\ntype = telegram\n");
 	config_init(&cfg);
