@@ -22,8 +22,8 @@
  * token (RFC 6750's b64token). */
 #define CONFIG_TOKEN_MIN	16
 #define CONFIG_TOKEN_MAX	256
-#define CONFIG_TOKEN_CHARS	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
-				"0123456789-._~+/="
+#define CONFIG_TOKEN_CHARS	"ABCDEFGHIJKLMNOPQRSTUVWXYZ" \
+				"abcdefghijklmnopqrstuvwxyz0123456789-._~+/="
 #define CONFIG_BODY_MIN		1024
 #define CONFIG_BODY_MAX		(16 * 1024 * 1024)
 
@@ -323,8 +323,8 @@ config_key(void *arg, const char *section, const char *key, const char *value)
 		else if (strcmp(key, "hotline") == 0)
 			config_set(&cfg->hotline, value);
 		else if (strcmp(key, "metrics_token") == 0) {
-			/* A bearer token: printable ASCII without spaces, and
-			 * long enough not to be guessed. */
+			/* A bearer token's characters, and long enough not
+			 * to be guessed. */
 			if (strlen(value) < CONFIG_TOKEN_MIN ||
 			    strlen(value) > CONFIG_TOKEN_MAX ||
 			    value[strspn(value, CONFIG_TOKEN_CHARS)] != '\0')

@@ -787,7 +787,8 @@ import_csv(struct store *s, enum import_kind kind, FILE *f, const char *path,
 	}
 	if (!im.fatal && kind == IMPORT_PHONES)
 		import_phones_write(&im);
-	if (!im.fatal && actor != NULL && import_audit(&im, actor) != STORE_OK) {
+	if (!im.fatal && actor != NULL &&
+	    import_audit(&im, actor) != STORE_OK) {
 		im.fatal = 1;
 		im.cause = xasprintf("%s: 审计记录写入失败 (audit entry not "
 		    "written): %s", path, store_errmsg(s));

@@ -43,9 +43,9 @@ struct import_notice {
  * bad row to errs. With an actor, the audit log's entry for the import
  * ("enterprise import", "notice add", "areas import" or "phones import",
  * with the counts) is written in the import's own transaction: there is
- * no import without its entry. Enterprise rows with notice columns go on published
- * notices; with a struct import_notice, every row goes on that draft
- * notice instead (the measure column still applies). Phone rows are
+ * no import without its entry. Enterprise rows with notice columns go on
+ * published notices; with a struct import_notice, every row goes on that
+ * draft notice instead (the measure column still applies). Phone rows are
  * normalised (messages/sms.h) and stored sealed; what goes to errs and
  * *cause never holds a number but in its masked form. Returns 0 if the
  * file could be read at all (bad rows included), -1 with *cause otherwise
