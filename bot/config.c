@@ -85,6 +85,7 @@ config_init(struct config *cfg)
 	cfg->session_max_hours = 12;
 	cfg->tips_per_hour = 10;
 	cfg->checks_per_minute = 20;
+	cfg->warnings_per_day = 10;
 	cfg->page_views_per_minute = 60;
 	cfg->bind_failures_per_sender = 5;
 	cfg->bind_failures_per_channel = 50;
@@ -163,6 +164,7 @@ static const struct config_number_key config_numbers[] = {
 	CFG_INT("delivery", "give_up_hours", 1, 720, give_up_hours),
 	CFG_INT("limits", "tips_per_hour", 0, 100000, tips_per_hour),
 	CFG_INT("limits", "checks_per_minute", 0, 100000, checks_per_minute),
+	CFG_INT("limits", "warnings_per_day", 0, 10000, warnings_per_day),
 	CFG_INT("limits", "page_views_per_minute", 0, 100000,
 	    page_views_per_minute),
 	CFG_INT("limits", "bind_failures_per_sender", 1, 1000,

@@ -48,6 +48,7 @@ struct config {
 	/* [limits] flood limits; 0 turns one off */
 	int		 tips_per_hour;		/* per sender or address */
 	int		 checks_per_minute;	/* per sender or address */
+	int		 warnings_per_day;	/* per member, durable */
 	int		 page_views_per_minute;	/* per address */
 	int		 bind_failures_per_sender;	/* per cool-down window */
 	int		 bind_failures_per_channel;

@@ -778,6 +778,7 @@ server_conf_new(struct server *srv, struct config *cfg, int owned)
 	env->limits = srv->limits;
 	env->tips_per_hour = cfg->tips_per_hour;
 	env->checks_per_minute = cfg->checks_per_minute;
+	env->warnings_per_day = cfg->warnings_per_day;
 	env->bind_failures_per_sender = cfg->bind_failures_per_sender;
 	env->bind_failures_per_channel = cfg->bind_failures_per_channel;
 	env->bind_cooldown_minutes = cfg->bind_cooldown_minutes;

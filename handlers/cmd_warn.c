@@ -21,6 +21,35 @@ static const char *const cmd_warn_aliases[] = {
 	"/warn", "warn", "预警", "发布预警", NULL
 };
 
+/*
+ * The member's limit of warnings in 24 hours ([limits] warnings_per_day),
+ * counted from the broadcasts they created, so that every channel and
+ * every process sees the same count; the transaction holds the write
+ * lock on SQLite. Returns 0 under the limit, 1 at it (n and max filled
+ * in, the refusal audited), -1 when storage failed.
+ */
+static int
+cmd_warn_limit(struct handler_ctx *ctx, const char *by, char n[24],
+    char max[24])
+{
+	long	 count;
+	int	 limit = ctx->env->warnings_per_day;
+
+	if (limit <= 0)
+		return 0;
+	if (broadcasts_count_by(ctx->store, by, ctx->now - 24 * 3600,
+	    &count) != STORE_OK)
+		return -1;
+	if (count < limit)
+		return 0;
+	(void)snprintf(n, 24, "%ld", count);
+	(void)snprintf(max, 24, "%d", limit);
+	if (audit_add(ctx->store, by, "warn refused", "warnings_per_day",
+	    ctx->now) != STORE_OK)
+		return -1;
+	return 1;
+}
+
 /* Queues the warning and says to how many groups. */
 static enum handler_ret
 cmd_warn_exec(struct handler_ctx *ctx, const char *args, struct reply *r)
@@ -70,6 +99,17 @@ cmd_warn_exec(struct handler_ctx *ctx, const char *args, struct reply *r)
 		return HANDLER_OK;
 	}
 	(void)snprintf(by, sizeof by, "staff:%lld", (long long)ctx->staff_id);
+	switch (cmd_warn_limit(ctx, by, n, max)) {
+	case 0:
+		break;
+	case 1:
+		free(body);
+		handler_say(ctx, r, MSG_WARN_LIMIT, vars);
+		return HANDLER_USAGE;
+	default:
+		free(body);
+		return HANDLER_FAILED;
+	}
 	memset(&b, 0, sizeof b);
 	b.area = aid;
 	b.kinds = "building,community";

@@ -69,6 +69,9 @@ struct handler_env {
 	struct limiter	*limits;
 	int		 tips_per_hour;
 	int		 checks_per_minute;
+	/* 预警 per member in 24 hours, counted in the database (so on every
+	 * channel and process alike); 0: no limit. */
+	int		 warnings_per_day;
 	int		 bind_failures_per_sender;
 	int		 bind_failures_per_channel;
 	int		 bind_cooldown_minutes;

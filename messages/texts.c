@@ -318,6 +318,12 @@ static const struct {
 	[MSG_WARN_TOO_LONG] = {
 		"预警内容过长（{len} 字），请控制在 {max} 字以内。",
 		"The warning is too long ({len} characters); keep it under {max}." },
+	[MSG_WARN_LIMIT] = {
+		"您在 24 小时内已发布 {n} 条预警，达到每人每日上限 {max} 条，"
+		"本条未发出。如确需再发，请联系区防非办公室发布。",
+		"You have posted {n} warnings in 24 hours, the limit for one "
+		"person is {max}, so this one was not sent. If it must go out, "
+		"ask the district office to post it." },
 	[MSG_BROADCAST_STATUS] = {
 		"预警 {id}：已送达 {sent}，短信待回执 {accepted}，待发送 {pending}，发送中 {sending}，失败 {dead}。",
 		"Warning {id}: {sent} delivered, {accepted} SMS awaiting their "

@@ -37,6 +37,9 @@ static const char *const sql_groups_list =
 static const char *const sql_bc_insert =
     "INSERT INTO broadcasts (area_id, kinds, body, notice_id, created_by,"
     " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id";
+static const char *const sql_bc_count_by =
+    "SELECT count(*) FROM broadcasts WHERE created_by = ?1"
+    " AND created_at > ?2";
 static const char *const sql_bc_fanout =
     "INSERT INTO outbox (broadcast_id, group_id, body, idem_key, next_at,"
     " created_at)"
@@ -338,6 +341,23 @@ broadcasts_counts(struct store *s, int64_t id, struct broadcast_counts *c)
 		else
 			c->dead += n;
 	}
+	db_reset(st);
+	return STORE_OK;
+}
+
+enum store_status
+broadcasts_count_by(struct store *s, const char *by, time_t since, long *n)
+{
+	struct db_stmt	*st;
+
+	*n = 0;
+	if ((st = store_stmt(s, sql_bc_count_by)) == NULL)
+		return STORE_ERROR;
+	db_bind_text(st, 1, by, -1, DB_STATIC);
+	db_bind_int64(st, 2, (int64_t)since);
+	if (db_step(st) != DB_ROW)
+		return store_fail(s, "broadcasts_count_by");
+	*n = (long)db_column_int64(st, 0);
 	db_reset(st);
 	return STORE_OK;
 }

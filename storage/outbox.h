@@ -73,6 +73,11 @@ enum store_status broadcasts_create(struct store *,
 enum store_status broadcasts_preview(struct store *,
 		    const struct broadcast_new *, struct broadcast_reach *);
 
+/* Counts the broadcasts created by `by` (created_by) after since: a
+ * member's warnings of the last day, for their limit. */
+enum store_status broadcasts_count_by(struct store *, const char *by,
+		    time_t since, long *n);
+
 struct broadcast_counts {
 	long	 pending;	/* includes rows waiting to retry */
 	long	 sending;

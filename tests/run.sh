@@ -9,8 +9,7 @@
 # platform, Kannel, a timer), each listens on ports the system picks and
 # keeps its files in a directory of its own (mkdtemp); their output is
 # shown whole, in the order they started, as each is done. The pass on
-# PostgreSQL runs one program at a time on the one server (ownership
-# there is advisory locks, shared by every schema of the database).
+# PostgreSQL runs as many, each on a server of its own slot.
 # The ThreadSanitizer build (build-thread) runs the end-to-end programs
 # only, on SQLite: their daemon is where the threads are (the delivery
 # thread, the long connections', the request pool).
@@ -61,7 +60,8 @@ run() {
 	{ "$@" 2>&1; echo $? >"$status"; } | tee "$one"
 	report "$name" "$one" "$(cat "$status")" "$(since "$t0")"
 }
-# The free slots of the jobs below: a line each in a FIFO.
+# The free slots of the jobs below: a line each in a FIFO. A slot's line
+# is empty on SQLite; on PostgreSQL it is the URL of a server of its own.
 mkfifo "$work/slots"
 exec 3<>"$work/slots"
 i=0
@@ -73,19 +73,21 @@ started=0
 shown=0
 # job NAME COMMAND...: runs it in the background once a slot is free,
 # its output to $work/N.out; N.status, written last, says it is done.
+# FANGFEI_TEST_PG is the slot's server, when it has one.
 job() {
-	read -r _ <&3
+	read -r slot <&3
 	started=$((started + 1))
 	echo "$1" >"$work/$started.name"
 	(
 		t0=$(now)
 		shift
+		[ -n "$slot" ] && export FANGFEI_TEST_PG="$slot"
 		"$@" >"$work/$started.out" 2>&1 3>&-
 		st=$?
 		since "$t0" >"$work/$started.secs"
 		echo "$st" >"$work/$started.st"
 		mv "$work/$started.st" "$work/$started.status"
-		echo >&3
+		echo "$slot" >&3
 	) &
 	show
 }
@@ -129,49 +131,68 @@ for t in "$build"/tests/test_* "$build"/tests/e2e "$build"/tests/e2e_*; do
 done
 wait
 show
-exec 3>&-
-# The suites that run on either engine, again on PostgreSQL: a throwaway
-# server of scripts/pgtest.sh, each store in a schema of its own, the
-# server stopped by its PID afterwards.
+# The suites that run on either engine, again on PostgreSQL: throwaway
+# servers of scripts/pgtest.sh, one for each slot (ownership there is
+# advisory locks, shared by every schema of a database, so two programs
+# on one server would take each other's), each store in a schema of its
+# own, the servers stopped by their PIDs afterwards.
 # In the sanitizer build, three suites that between them go through most
 # of storage/db_pg.c; in the normal build, every unit suite that uses a
 # store, and the end-to-end suites whose work is the database's (the
-# whole suite must stay well inside CI's time). Not here: the channels'
-# own suites (their storage is the same calls), those about SQLite's own
-# file (backup and restore, the key file beside it, a write lock held
-# from outside the daemon), and the long connections', whose second
-# daemon shares the first's file (ownership on PostgreSQL is
+# whole suite must stay well inside CI's time), the longest first. Not
+# here: the channels' own suites (their storage is the same calls), those
+# about SQLite's own file (backup and restore, the key file beside it, a
+# write lock held from outside the daemon), and the long connections',
+# whose second daemon shares the first's file (ownership on PostgreSQL is
 # test_locks').
 case "$build" in
 *-*)	PG_TESTS="test_storage test_outbox test_pgschema" ;;
-*)	PG_TESTS="test_channels test_handlers test_ics test_import
+*)	PG_TESTS="e2e_twoinst e2e_outbox test_storage e2e_remind e2e
+	    test_remind e2e_staffsec e2e_websec e2e_pg e2e_trust
+	    test_channels test_handlers test_ics test_import
 	    test_keycheck test_ledger test_ledger_export test_letters test_locks
-	    test_outbox test_patrols test_pgschema test_phones test_remind
-	    test_scanq test_sessions test_staffsec test_storage test_trust
-	    e2e_pg e2e e2e_chansec e2e_config e2e_console e2e_ics e2e_leads
-	    e2e_ledger e2e_ledger_api e2e_logs e2e_metrics e2e_outbox
-	    e2e_patrols e2e_registry_api e2e_remind e2e_staffsec e2e_trust
-	    e2e_twoinst e2e_websec" ;;
+	    test_outbox test_patrols test_pgschema test_phones
+	    test_scanq test_sessions test_staffsec test_trust
+	    e2e_chansec e2e_config e2e_console e2e_ics e2e_leads
+	    e2e_ledger e2e_ledger_api e2e_logs e2e_metrics
+	    e2e_patrols e2e_registry_api" ;;
 esac
-if [ "$thread" = 1 ]; then
-	:
-elif pg=$(sh scripts/pgtest.sh start); then
-	pgdir=$(echo "$pg" | head -1)
-	trap 'sh scripts/pgtest.sh stop "$pgdir"' EXIT
-	trap 'exit 130' INT TERM
-	export FANGFEI_TEST_PG="$(echo "$pg" | tail -1)"
-	for t in $PG_TESTS; do
-		echo "== $build/tests/$t on PostgreSQL"
-		run "$t on PostgreSQL" "$build/tests/$t"
+pgdirs=
+pgstop() {
+	for d in $pgdirs; do
+		sh scripts/pgtest.sh stop "$d"
 	done
-	unset FANGFEI_TEST_PG
-	sh scripts/pgtest.sh stop "$pgdir"
+	pgdirs=
+}
+if [ "$thread" = 0 ]; then
+	trap pgstop EXIT
+	trap 'exit 130' INT TERM
+	# Every slot is free: each gets a server instead of its empty line.
+	i=0
+	while [ "$i" -lt "$jobs" ]; do
+		read -r _ <&3
+		if pg=$(sh scripts/pgtest.sh start); then
+			pgdirs="$pgdirs $(echo "$pg" | head -1)"
+			echo "$pg" | tail -1 >&3
+		else
+			echo "[  FAILED  ] 1 test(s): no PostgreSQL for the" \
+			    "second pass (scripts/pgtest.sh start)" | tee -a "$log"
+			rc=1
+			break
+		fi
+		i=$((i + 1))
+	done
+	if [ "$i" -eq "$jobs" ]; then
+		for t in $PG_TESTS; do
+			job "$t on PostgreSQL" "$build/tests/$t"
+		done
+		wait
+		show
+	fi
+	pgstop
 	trap - EXIT
-else
-	echo "[  FAILED  ] 1 test(s): no PostgreSQL for the second pass" \
-	    "(scripts/pgtest.sh start)" | tee -a "$log"
-	rc=1
 fi
+exec 3>&-
 passed=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
 failed=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
 echo "$build: the slowest programs (seconds)"

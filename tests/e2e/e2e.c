@@ -444,6 +444,67 @@ test_staff_chat_flow(void **state)
 	e2e_result_free(&r);
 }
 
+/*
+ * [limits] warnings_per_day (10 by default): the worker of the test above,
+ * with one warning sent, sends nine more; the eleventh is refused and
+ * audited, on the member's second account too, and the platform's retry
+ * gets the same refusal; a day later the count starts again.
+ */
+static void
+test_warn_limit(void **state)
+{
+	static const char *const code[] = { "staff", "code", "--id", NULL,
+	    NULL };
+	const char		*args[5];
+	struct http_result	 r;
+	char			 id[24], out[1024], text[128], msgid[16], *p;
+	int			 i;
+
+	(void)state;
+	(void)snprintf(id, sizeof id, "%ld", e2e_sql_long(&d,
+	    "SELECT id FROM staff WHERE name = '王丹'"));
+	assert_int_equal(e2e_sql_long(&d, "SELECT count(*) FROM broadcasts"
+	    " WHERE created_by = 'staff:' || (SELECT id FROM staff"
+	    " WHERE name = '王丹')"), 1);
+	for (i = 0; i < 9; i++) {
+		(void)snprintf(msgid, sizeof msgid, "wl-%d", i);
+		r = say("demo", "u-wang", "wang", "预警 华光路社区 谨防高息理财",
+		    msgid);
+		assert_non_null(strstr(r.body, "将发送至 1 个群"));
+		e2e_result_free(&r);
+	}
+	r = say("demo", "u-wang", "wang", "预警 华光路社区 第十一条", "wl-x");
+	assert_non_null(strstr(r.body, "已发布 10 条预警"));
+	assert_non_null(strstr(r.body, "上限 10 条"));
+	e2e_result_free(&r);
+	r = say("demo", "u-wang", "wang", "预警 华光路社区 第十一条", "wl-x");
+	assert_non_null(strstr(r.body, "上限 10 条"));
+	e2e_result_free(&r);
+	/* The member's second account counts with the first. */
+	memcpy(args, code, sizeof args);
+	args[3] = id;
+	assert_int_equal(e2e_cli(&d, args, out, sizeof out), 0);
+	assert_non_null(p = strstr(out, "王丹: "));
+	(void)snprintf(text, sizeof text, "绑定 %.12s", p + strlen("王丹: "));
+	r = say("demo", "u-wang2", "wang", text, "wl-b");
+	assert_non_null(strstr(r.body, "绑定成功"));
+	e2e_result_free(&r);
+	r = say("demo", "u-wang2", "wang", "预警 华光路社区 换个账号", "wl-y");
+	assert_non_null(strstr(r.body, "上限 10 条"));
+	e2e_result_free(&r);
+	assert_int_equal(e2e_sql_long(&d, "SELECT count(*) FROM broadcasts"
+	    " WHERE created_by = 'staff:' || (SELECT id FROM staff"
+	    " WHERE name = '王丹')"), 10);
+	assert_int_equal(e2e_sql_long(&d, "SELECT count(*) FROM audit_log"
+	    " WHERE action = 'warn refused'"), 2);
+	/* A day later. */
+	assert_int_equal(e2e_sql_exec(&d, "UPDATE broadcasts"
+	    " SET created_at = created_at - 86400"), 0);
+	r = say("demo", "u-wang2", "wang", "预警 华光路社区 次日再发", "wl-z");
+	assert_non_null(strstr(r.body, "将发送至 1 个群"));
+	e2e_result_free(&r);
+}
+
 /* The API: bearer tokens, scope, errors. */
 static void
 test_api(void **state)
@@ -758,6 +819,7 @@ main(void)
 		cmocka_unit_test(test_concurrent_reports),
 		cmocka_unit_test(test_group_language),
 		cmocka_unit_test(test_staff_chat_flow),
+		cmocka_unit_test(test_warn_limit),
 		cmocka_unit_test(test_api),
 		cmocka_unit_test(test_letter_scans),
 		cmocka_unit_test(test_letter_forms),

@@ -71,6 +71,8 @@ int	 e2e_sql_text(const struct daemon *, const char *sql, char *out,
 /* Whether the daemon's database files (the database and its WAL) hold
  * the bytes of s anywhere (a phone number must only be stored sealed). */
 int	 e2e_db_holds(const struct daemon *, const char *);
+/* Runs SQL that returns nothing (an UPDATE that moves time back); 0,
+ * or -1 with the error on standard error. */
 int	 e2e_sql_exec(const struct daemon *, const char *sql);
 
 /* How the channels' platforms sign their webhooks, for the suites that
