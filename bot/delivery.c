@@ -383,6 +383,12 @@ delivery_fill(struct delivery *d, time_t now)
 	delivery_txn(d);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	for (i = 0; i < n; i++) {
+		if (rows[i].unopened) {
+			(void)outbox_finish(d->store, rows[i].id, "dead", now,
+			    "the robot's sealed webhook does not open (another "
+			    "reporter key)", now);
+			continue;
+		}
 		ch = delivery_channel(d, rows[i].channel,
 		    rows[i].webhook != NULL);
 		if (ch == NULL || ch->backend->send_prepare == NULL) {

@@ -28,6 +28,7 @@
 #include "server.h"
 #include "stream.h"
 #include "storage/copy.h"
+#include "storage/outbox.h"
 #include "storage/store.h"
 
 #define FANGFEI_VERSION	"0.1.0"
@@ -296,6 +297,23 @@ cli_check_key(struct cli *cli, struct store *s)
 	}
 }
 
+/* Seals the robots' webhooks still in clear (storage/schema/
+ * 021_robot_sealed.sql); 0, or -1 when that failed. */
+static int
+cli_seal_robots(struct store *s)
+{
+	long	 n;
+
+	if (groups_seal_clear(s, &n) != STORE_OK) {
+		fprintf(stderr, "fangfei: 数据库 database: 机器人地址加密失败 "
+		    "sealing the robots' webhooks: %s\n", store_errmsg(s));
+		return -1;
+	}
+	if (n > 0)
+		log_info("sealed the webhooks and secrets of %ld robots", n);
+	return 0;
+}
+
 /* Opens the store, applying migrations. */
 struct store *
 cli_store(struct cli *cli, const uint8_t *key)
@@ -311,7 +329,7 @@ cli_store(struct cli *cli, const uint8_t *key)
 	}
 	if (key != NULL) {
 		memcpy(cli->key_buf, key, STORE_KEY_LEN);
-		if (cli_check_key(cli, s) == -1) {
+		if (cli_check_key(cli, s) == -1 || cli_seal_robots(s) == -1) {
 			store_close(s);
 			s = NULL;
 		}

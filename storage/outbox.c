@@ -20,15 +20,27 @@
 /* A robot's chat_id is "<area id>:<name>": names are unique per (type,
  * area), and re-registering one changes only that area's robot. */
 static const char *const sql_robot_add =
-    "INSERT INTO groups (channel, chat_id, title, kind, area_id, webhook,"
-    " secret, first_seen) VALUES (?1, CAST(CAST(?4 AS bigint) AS text) || ':'"
-    " || ?2, ?2, ?3, CAST(?4 AS bigint), ?5, ?6, ?7)"
+    "INSERT INTO groups (channel, chat_id, title, kind, area_id,"
+    " webhook_seal, secret_seal, webhook_host, first_seen)"
+    " VALUES (?1, CAST(CAST(?4 AS bigint) AS text) || ':'"
+    " || ?2, ?2, ?3, CAST(?4 AS bigint), ?5, ?6, ?8, ?7)"
     " ON CONFLICT (channel, chat_id) DO UPDATE SET kind = ?3,"
-    " webhook = ?5, secret = ?6 WHERE groups.area_id = CAST(?4 AS bigint)"
+    " webhook_seal = ?5, secret_seal = ?6, webhook_host = ?8,"
+    " webhook = NULL, secret = NULL"
+    " WHERE groups.area_id = CAST(?4 AS bigint)"
     " RETURNING id";
+/* The robots still in clear (written before 021_robot_sealed). */
+static const char *const sql_robot_clear =
+    "SELECT id, webhook, secret FROM groups WHERE webhook IS NOT NULL"
+    " AND id > ?1 ORDER BY id LIMIT 64";
+static const char *const sql_robot_seal =
+    "UPDATE groups SET webhook_seal = ?2, secret_seal = ?3,"
+    " webhook_host = ?4, webhook = NULL, secret = NULL"
+    " WHERE id = ?1 AND webhook IS NOT NULL";
 static const char *const sql_groups_list =
     "SELECT g.id, a.path, g.kind, g.channel, coalesce(g.title, g.chat_id),"
-    " coalesce(g.webhook, '') FROM groups g JOIN areas a ON a.id = g.area_id"
+    " coalesce(g.webhook, ''), g.webhook_host"
+    " FROM groups g JOIN areas a ON a.id = g.area_id"
     " WHERE g.id > ?1 AND g.kind IN ('building', 'community', 'grid_worker',"
     " 'police') AND (CAST(?2 AS bigint) = 0 OR EXISTS (SELECT 1 FROM areas r"
     " WHERE r.id = CAST(?2 AS bigint)"
@@ -120,38 +132,177 @@ group_kind_valid(const char *kind)
 	return 0;
 }
 
+static void	 groups_url_host(const char *, char *, size_t);
+
+/* A robot's webhook and secret, sealed, and the webhook's host. */
+struct robot_seals {
+	uint8_t	*webhook;
+	size_t	 webhook_len;
+	uint8_t	*secret;	/* NULL: no secret */
+	size_t	 secret_len;
+	char	 host[256];
+};
+
+static void
+robot_seals_free(struct robot_seals *rs)
+{
+	free(rs->webhook);
+	free(rs->secret);
+	memset(rs, 0, sizeof *rs);
+}
+
+/* Frees a webhook or secret read in clear, zeroed first. */
+static void
+robot_clear_free(char *p)
+{
+	if (p == NULL)
+		return;
+	explicit_bzero(p, strlen(p));
+	free(p);
+}
+
+/* Seals webhook and secret (NULL or "": none) into rs; -1 without a key
+ * (rs is then empty). */
+static int
+robot_seal(const struct store *s, const char *webhook, const char *secret,
+    struct robot_seals *rs)
+{
+	memset(rs, 0, sizeof *rs);
+	if (reporters_seal(s, webhook, &rs->webhook, &rs->webhook_len) == -1 ||
+	    (secret != NULL && *secret != '\0' && reporters_seal(s, secret,
+	    &rs->secret, &rs->secret_len) == -1)) {
+		robot_seals_free(rs);
+		return -1;
+	}
+	groups_url_host(webhook, rs->host, sizeof rs->host);
+	return 0;
+}
+
 /* Registers a robot group. */
 enum store_status
 groups_add_robot(struct store *s, const char *type, const char *name,
     int64_t area, const char *kind, const char *webhook, const char *secret,
     time_t now, int64_t *id)
 {
-	struct db_stmt	*st;
+	struct db_stmt		*st;
+	struct robot_seals	 rs;
+	enum store_status	 rc;
 
 	if (name == NULL || *name == '\0' || !group_kind_valid(kind) ||
 	    webhook == NULL || (strncmp(webhook, "https://", 8) != 0 &&
 	    strncmp(webhook, "http://", 7) != 0))
 		return STORE_INVALID;
-	if ((st = store_stmt(s, sql_robot_add)) == NULL)
+	if (robot_seal(s, webhook, secret, &rs) == -1) {
+		(void)snprintf(s->err, sizeof s->err, "groups_add_robot: "
+		    "the webhook cannot be sealed (no reporter key)");
 		return STORE_ERROR;
+	}
+	if ((st = store_stmt(s, sql_robot_add)) == NULL) {
+		robot_seals_free(&rs);
+		return STORE_ERROR;
+	}
 	db_bind_text(st, 1, type, -1, DB_STATIC);
 	db_bind_text(st, 2, name, -1, DB_STATIC);
 	db_bind_text(st, 3, kind, -1, DB_STATIC);
 	db_bind_int64(st, 4, area);
-	db_bind_text(st, 5, webhook, -1, DB_STATIC);
-	store_bind_text(st, 6, secret);
+	db_bind_blob(st, 5, rs.webhook, (int)rs.webhook_len, DB_STATIC);
+	if (rs.secret != NULL)
+		db_bind_blob(st, 6, rs.secret, (int)rs.secret_len, DB_STATIC);
+	else	/* a cached statement keeps its last bindings */
+		db_bind_null(st, 6);
 	db_bind_int64(st, 7, (int64_t)now);
+	db_bind_text(st, 8, rs.host, -1, DB_STATIC);
 	switch (db_step(st)) {
 	case DB_ROW:
 		*id = db_column_int64(st, 0);
 		db_reset(st);
-		return STORE_OK;
+		rc = STORE_OK;
+		break;
 	case DB_DONE:	/* the key's row is another area's: broken */
 		db_reset(st);
-		return STORE_INVALID;
+		rc = STORE_INVALID;
+		break;
 	default:
-		return store_fail(s, "groups_add_robot");
+		rc = store_fail(s, "groups_add_robot");
+		break;
 	}
+	robot_seals_free(&rs);
+	return rc;
+}
+
+enum store_status
+groups_seal_clear(struct store *s, long *sealed)
+{
+	struct db_stmt		*st;
+	struct robot_seals	 rs;
+	int64_t			 after = 0, ids[64];
+	char			*hooks[64], *secrets[64];
+	size_t			 done, i, n;
+	int			 nokey = 0, rc;
+
+	*sealed = 0;
+	if (store_begin(s) != STORE_OK)
+		return STORE_ERROR;
+	for (;;) {
+		if ((st = store_stmt(s, sql_robot_clear)) == NULL)
+			goto fail;
+		db_bind_int64(st, 1, after);
+		n = 0;
+		while (n < 64 && (rc = db_step(st)) == DB_ROW) {
+			ids[n] = db_column_int64(st, 0);
+			hooks[n] = store_column_dup(st, 1);
+			secrets[n] = store_column_dup(st, 2);
+			n++;
+		}
+		db_reset(st);
+		for (i = 0; i < n; i++) {
+			after = ids[i];
+			if (robot_seal(s, hooks[i], secrets[i], &rs) == -1) {
+				nokey = 1;
+				break;
+			}
+			if ((st = store_stmt(s, sql_robot_seal)) == NULL) {
+				robot_seals_free(&rs);
+				break;
+			}
+			db_bind_int64(st, 1, ids[i]);
+			db_bind_blob(st, 2, rs.webhook, (int)rs.webhook_len,
+			    DB_STATIC);
+			if (rs.secret != NULL)
+				db_bind_blob(st, 3, rs.secret,
+				    (int)rs.secret_len, DB_STATIC);
+			else
+				db_bind_null(st, 3);
+			db_bind_text(st, 4, rs.host, -1, DB_STATIC);
+			rc = db_step(st);
+			db_reset(st);
+			robot_seals_free(&rs);
+			if (rc != DB_DONE)
+				break;
+			(*sealed)++;
+		}
+		done = i;
+		for (i = 0; i < n; i++) {
+			robot_clear_free(hooks[i]);
+			robot_clear_free(secrets[i]);
+		}
+		if (done < n)
+			goto fail;
+		if (n < 64)
+			break;
+	}
+	if (store_commit(s) != STORE_OK)
+		goto fail;
+	return STORE_OK;
+fail:
+	if (nokey)
+		(void)snprintf(s->err, sizeof s->err, "groups_seal_clear: "
+		    "cannot seal (no reporter key)");
+	else
+		(void)store_fail(s, "groups_seal_clear");
+	store_rollback(s);
+	*sealed = 0;
+	return STORE_ERROR;
 }
 
 /* Copies the host (and port) of a URL, without user, path or query. */
@@ -203,8 +354,12 @@ groups_list(struct store *s, int64_t scope, int64_t after,
 		    (const char *)db_column_text(st, 3));
 		(void)snprintf(g->name, sizeof g->name, "%s",
 		    (const char *)db_column_text(st, 4));
-		groups_url_host((const char *)db_column_text(st, 5),
-		    g->host, sizeof g->host);
+		if (db_column_type(st, 6) == DB_TEXT)
+			(void)snprintf(g->host, sizeof g->host, "%s",
+			    (const char *)db_column_text(st, 6));
+		else
+			groups_url_host((const char *)db_column_text(st, 5),
+			    g->host, sizeof g->host);
 	}
 	db_reset(st);
 	return rc == DB_ROW || rc == DB_DONE ? STORE_OK :

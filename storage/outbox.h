@@ -18,11 +18,18 @@ int		 group_kind_valid(const char *kind);
 /* Registers an outbound robot group (type dingtalk, wecom or feishu), or
  * updates the robot of that type and name in the same area; robots of
  * other areas are never touched. The webhook must be http(s); the caller
- * checks where it points (bot/target.h). */
+ * checks where it points (bot/target.h). The webhook and the secret are
+ * stored sealed under the reporter key (STORE_ERROR without one), with
+ * the webhook's host in clear. */
 enum store_status groups_add_robot(struct store *, const char *type,
 		    const char *name, int64_t area, const char *kind,
 		    const char *webhook, const char *secret, time_t now,
 		    int64_t *id);
+
+/* Seals the robots' webhooks and secrets still stored in clear (rows
+ * from before 021_robot_sealed), in one transaction; *sealed says how
+ * many. Needs the reporter key. */
+enum store_status groups_seal_clear(struct store *, long *sealed);
 
 /* A group warnings reach, as listed: never its webhook's key or secret. */
 struct group_entry {
@@ -119,6 +126,7 @@ struct outbox_row {
 	int64_t	 phone_id;	/* a row to a number: chat_id is the number,
 				   opened from its seal (0: a group) */
 	int	 opted_out;	/* the number opted out since it was queued */
+	int	 unopened;	/* a robot whose sealed webhook did not open */
 	int64_t	 reporter_id;	/* a row to a reporter: chat_id opened from
 				   the reporter's seal (NULL if it did not) */
 	time_t	 created_at;	/* when it was queued */

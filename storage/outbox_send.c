@@ -45,7 +45,8 @@ static const char *const sql_ob_due =
     "SELECT o.id, coalesce(o.group_id, 0), o.attempts, o.idem_key, o.body,"
     " coalesce(o.channel, g.channel), g.chat_id, g.webhook, g.secret, o.meta,"
     " coalesce(o.phone_id, 0), p.sealed, p.opted_out_at IS NOT NULL,"
-    " coalesce(o.reporter_id, 0), r.sealed, o.created_at"
+    " coalesce(o.reporter_id, 0), r.sealed, o.created_at,"
+    " g.webhook_seal, g.secret_seal"
     " FROM outbox o LEFT JOIN groups g ON g.id = o.group_id"
     " LEFT JOIN phones p ON p.id = o.phone_id"
     " LEFT JOIN reporters r ON r.id = o.reporter_id"
@@ -119,6 +120,10 @@ outbox_row_clear(struct outbox_row *r)
 	free(r->idem_key);
 	free(r->body);
 	free(r->channel);
+	if (r->webhook != NULL)
+		OPENSSL_cleanse(r->webhook, strlen(r->webhook));
+	if (r->secret != NULL)
+		OPENSSL_cleanse(r->secret, strlen(r->secret));
 	free(r->webhook);
 	free(r->secret);
 	free(r->meta);
@@ -266,8 +271,22 @@ outbox_due(struct store *s, time_t now, struct outbox_row *out, size_t n,
 		r->body = store_column_dup(st, 4);
 		r->channel = store_column_dup(st, 5);
 		r->chat_id = store_column_dup(st, 6);
-		r->webhook = store_column_dup(st, 7);
-		r->secret = store_column_dup(st, 8);
+		/* A robot's webhook and secret, opened in memory only; a
+		 * row from before 021_robot_sealed not yet sealed is read
+		 * in clear. */
+		r->webhook = r->secret = NULL;
+		r->unopened = 0;
+		if (db_column_type(st, 16) == DB_BLOB) {
+			if (reporters_unseal(s, db_column_blob(st, 16),
+			    (size_t)db_column_bytes(st, 16), &r->webhook) == -1)
+				r->unopened = 1;
+			if (db_column_type(st, 17) == DB_BLOB)
+				(void)reporters_unseal(s, db_column_blob(st, 17),
+				    (size_t)db_column_bytes(st, 17), &r->secret);
+		} else {
+			r->webhook = store_column_dup(st, 7);
+			r->secret = store_column_dup(st, 8);
+		}
 		r->meta = store_column_dup(st, 9);
 		r->phone_id = db_column_int64(st, 10);
 		r->opted_out = db_column_int(st, 12);

@@ -294,10 +294,15 @@ test_api_groups(void **state)
 	api_expect(tok_other, "POST", "/api/v1/groups", "{\"name\":\"同名楼群\","
 	    "\"area\":\"华光路社区\",\"kind\":\"building\",\"robot\":\"wecom\","
 	    "\"webhook\":\"https://8.8.4.4/send?key=KEYB\"}", 403);
-	assert_int_equal(e2e_sql_text(&d, "SELECT webhook FROM groups g JOIN "
-	    "areas a ON a.id = g.area_id WHERE g.title = '同名楼群' AND "
-	    "a.name = '华光路社区'", hook, sizeof hook), 0);
-	assert_string_equal(hook, "https://8.8.8.8/send?key=KEYA");
+	/* Each area keeps its own robot; the webhooks are sealed, with
+	 * only their hosts in clear. */
+	assert_int_equal(e2e_sql_text(&d, "SELECT webhook_host FROM groups g"
+	    " JOIN areas a ON a.id = g.area_id WHERE g.title = '同名楼群' AND "
+	    "a.name = '华光路社区' AND g.webhook IS NULL AND"
+	    " g.webhook_seal IS NOT NULL", hook, sizeof hook), 0);
+	assert_string_equal(hook, "8.8.8.8");
+	assert_false(e2e_db_holds(&d, "key=KEYA"));
+	assert_false(e2e_db_holds(&d, "key=KEYB"));
 	assert_int_equal(e2e_sql_long(&d, "SELECT count(*) FROM groups WHERE "
 	    "title = '同名楼群'"), 2);
 	api_expect(tok_street, "POST", "/api/v1/groups", "{\"name\":\"内网\","

@@ -223,6 +223,107 @@ three_robots(struct fixture *fx, const char *prefix)
  * again); with CHECKs skipped, outbox_finish() still refuses a state the
  * schema does not know.
  */
+/* Whether the database (on SQLite its file and WAL) holds needle. */
+static int
+holds(const char *needle)
+{
+	char	 path[600];
+
+	if (teststore_pg())
+		return teststore_holds(needle);
+	(void)snprintf(path, sizeof path, "%s", teststore_last);
+	if (testutil_file_holds(path, needle) == 1)
+		return 1;
+	(void)snprintf(path, sizeof path, "%s-wal", teststore_last);
+	return testutil_file_holds(path, needle) == 1;
+}
+
+/*
+ * A robot's webhook and secret are stored sealed, with the host in clear,
+ * and opened again for delivery; a robot stored in clear before
+ * 021_robot_sealed is still delivered, and groups_seal_clear() seals it;
+ * without the key a robot cannot be added.
+ */
+static void
+test_robot_sealed(void **state)
+{
+	struct fixture		*fx = *state;
+	struct outbox_row	 rows[4];
+	struct group_entry	 ge[4];
+	struct broadcast_reach	 reach;
+	struct store		*nokey;
+	int64_t			 g, bid;
+	size_t			 n, i;
+	long			 sealed;
+	char			*v;
+
+	assert_int_equal(groups_add_robot(fx->s, "dingtalk", "b12", fx->building,
+	    "building", "https://oapi.example.cn/robot/send?access_token=TOKA",
+	    "SECA", 1, &g), STORE_OK);
+	v = teststore_rows("SELECT coalesce(webhook, '-') || coalesce(secret,"
+	    " '-') || webhook_host || length(webhook_seal) FROM groups", 0);
+	assert_string_equal(v, "--oapi.example.cn" "80");	/* 12 + 52 + 16 */
+	free(v);
+	assert_false(holds("TOKA"));
+	assert_false(holds("SECA"));
+	/* One from before the migration, in clear. */
+	teststore_exec(fx->s, "INSERT INTO groups (channel, chat_id, title,"
+	    " kind, area_id, webhook, secret, first_seen) SELECT 'wecom',"
+	    " id || ':old', 'old', 'building', id,"
+	    " 'https://qyapi.example.cn/send?key=OLDK', 'OLDS', 1"
+	    " FROM areas WHERE path LIKE '%/12号楼'");
+	assert_int_equal(groups_list(fx->s, 0, 0, ge, 4, &n), STORE_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(ge[0].host, "oapi.example.cn");
+	assert_string_equal(ge[1].host, "qyapi.example.cn");
+	assert_int_equal(store_begin(fx->s), STORE_OK);
+	assert_int_equal(broadcasts_create(fx->s, &(struct broadcast_new){
+	    .area = fx->building, .kinds = "building", .text = "注意",
+	    .by = "test" }, 100, &bid, &reach), STORE_OK);
+	assert_int_equal(store_commit(fx->s), STORE_OK);
+	assert_int_equal(reach.groups, 2);
+	assert_int_equal(outbox_due(fx->s, 100, rows, 4, &n), STORE_OK);
+	assert_int_equal(n, 2);
+	for (i = 0; i < n; i++) {
+		if (strcmp(rows[i].channel, "dingtalk") == 0) {
+			assert_string_equal(rows[i].webhook, "https://oapi."
+			    "example.cn/robot/send?access_token=TOKA");
+			assert_string_equal(rows[i].secret, "SECA");
+		} else {
+			assert_string_equal(rows[i].webhook,
+			    "https://qyapi.example.cn/send?key=OLDK");
+			assert_string_equal(rows[i].secret, "OLDS");
+		}
+		outbox_row_clear(&rows[i]);
+	}
+	/* Sealed once, then nothing is left to seal. */
+	assert_int_equal(groups_seal_clear(fx->s, &sealed), STORE_OK);
+	assert_int_equal(sealed, 1);
+	assert_int_equal(groups_seal_clear(fx->s, &sealed), STORE_OK);
+	assert_int_equal(sealed, 0);
+	v = teststore_rows("SELECT coalesce(webhook, '-') || coalesce(secret,"
+	    " '-') || webhook_host FROM groups WHERE title = 'old'", 0);
+	assert_string_equal(v, "--qyapi.example.cn");
+	free(v);
+	assert_int_equal(outbox_due(fx->s, 100, rows, 4, &n), STORE_OK);
+	assert_int_equal(n, 2);
+	for (i = 0; i < n; i++) {
+		if (strcmp(rows[i].channel, "wecom") == 0) {
+			assert_string_equal(rows[i].webhook,
+			    "https://qyapi.example.cn/send?key=OLDK");
+			assert_string_equal(rows[i].secret, "OLDS");
+		}
+		outbox_row_clear(&rows[i]);
+	}
+	/* Without the key: refused, and nothing is sealed. */
+	nokey = teststore_reopen(NULL);
+	assert_int_equal(groups_add_robot(nokey, "wecom", "k", fx->building,
+	    "building", "https://qyapi.example.cn/send?key=NEW", NULL, 1, &g),
+	    STORE_ERROR);
+	assert_non_null(strstr(store_errmsg(nokey), "no reporter key"));
+	store_close(nokey);
+}
+
 static void
 test_delivery_turn(void **state)
 {
@@ -551,6 +652,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_bind_codes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scope, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_robot_sealed, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_broadcast_outbox, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_delivery_turn, setup,

@@ -114,34 +114,6 @@ fill(struct fixture *fx)
 	assert_int_equal(opt(fx, NUM_STRANGER, 1), 1);
 }
 
-/* Whether needle occurs in the file at path; -1 when there is no file. */
-static int
-file_holds(const char *path, const char *needle)
-{
-	FILE	*f;
-	char	*buf;
-	size_t	 n = 0, cap = 0, got, k = strlen(needle), i;
-	int	 found = 0;
-
-	if ((f = fopen(path, "rb")) == NULL)
-		return -1;
-	buf = NULL;
-	do {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 65536;
-			assert_non_null(buf = realloc(buf, cap));
-		}
-		got = fread(buf + n, 1, cap - n, f);
-		n += got;
-	} while (got > 0);
-	fclose(f);
-	for (i = 0; i + k <= n && !found; i++)
-		if (memcmp(buf + i, needle, k) == 0)
-			found = 1;
-	free(buf);
-	return found;
-}
-
 /* A number is added once, moved when its area changes, and a new name in
  * the same place is no move; its opt-out survives a move. */
 static void
@@ -206,19 +178,19 @@ test_sealed_on_disk(void **state)
 	(void)snprintf(db, sizeof db, "%s/t.db", fx->dir);
 	(void)snprintf(wal, sizeof wal, "%s/t.db-wal", fx->dir);
 	/* The search itself works: the text broadcast is there. */
-	assert_int_equal(file_holds(db, "注意防范") == 1 ||
-	    file_holds(wal, "注意防范") == 1, 1);
+	assert_int_equal(testutil_file_holds(db, "注意防范") == 1 ||
+	    testutil_file_holds(wal, "注意防范") == 1, 1);
 	for (n = needles; *n != NULL; n++) {
-		assert_int_equal(file_holds(db, *n), 0);
-		assert_int_not_equal(file_holds(wal, *n), 1);
+		assert_int_equal(testutil_file_holds(db, *n), 0);
+		assert_int_not_equal(testutil_file_holds(wal, *n), 1);
 	}
 	/* And after a checkpoint moved the WAL into the file. */
 	store_close(fx->s);
 	fx->s = store_open(db, key, STORE_MIGRATE, &cause);
 	assert_non_null(fx->s);
 	for (n = needles; *n != NULL; n++) {
-		assert_int_equal(file_holds(db, *n), 0);
-		assert_int_not_equal(file_holds(wal, *n), 1);
+		assert_int_equal(testutil_file_holds(db, *n), 0);
+		assert_int_not_equal(testutil_file_holds(wal, *n), 1);
 	}
 	assert_int_equal(opted_out(fx, NUM_B12_OUT), 1);
 }

@@ -103,4 +103,32 @@ testutil_run(const char *const *args, char *out, size_t size)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+/* Whether needle occurs in the file at path; -1 when there is no file. */
+static inline int
+testutil_file_holds(const char *path, const char *needle)
+{
+	FILE	*f;
+	char	*buf;
+	size_t	 n = 0, cap = 0, got, k = strlen(needle), i;
+	int	 found = 0;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		return -1;
+	buf = NULL;
+	do {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 65536;
+			assert_non_null(buf = realloc(buf, cap));
+		}
+		got = fread(buf + n, 1, cap - n, f);
+		n += got;
+	} while (got > 0);
+	fclose(f);
+	for (i = 0; i + k <= n && !found; i++)
+		if (memcmp(buf + i, needle, k) == 0)
+			found = 1;
+	free(buf);
+	return found;
+}
+
 #endif
