@@ -238,6 +238,27 @@ holds(const char *needle)
 	return testutil_file_holds(path, needle) == 1;
 }
 
+/* The two robots' rows of test_robot_sealed, due, with their webhooks and
+ * secrets open. */
+static void
+robots_open(struct store *s)
+{
+	struct outbox_row	 rows[4];
+	size_t			 i, n;
+	int			 ding;
+
+	assert_int_equal(outbox_due(s, 100, rows, 4, &n), STORE_OK);
+	assert_int_equal(n, 2);
+	for (i = 0; i < n; i++) {
+		ding = strcmp(rows[i].channel, "dingtalk") == 0;
+		assert_string_equal(rows[i].webhook, ding ? "https://oapi."
+		    "example.cn/robot/send?access_token=TOKA" :
+		    "https://qyapi.example.cn/send?key=OLDK");
+		assert_string_equal(rows[i].secret, ding ? "SECA" : "OLDS");
+		outbox_row_clear(&rows[i]);
+	}
+}
+
 /*
  * A robot's webhook and secret are stored sealed, with the host in clear,
  * and opened again for delivery; a robot stored in clear before
@@ -248,12 +269,11 @@ static void
 test_robot_sealed(void **state)
 {
 	struct fixture		*fx = *state;
-	struct outbox_row	 rows[4];
 	struct group_entry	 ge[4];
 	struct broadcast_reach	 reach;
 	struct store		*nokey;
 	int64_t			 g, bid;
-	size_t			 n, i;
+	size_t			 n;
 	long			 sealed;
 	char			*v;
 
@@ -282,20 +302,7 @@ test_robot_sealed(void **state)
 	    .by = "test" }, 100, &bid, &reach), STORE_OK);
 	assert_int_equal(store_commit(fx->s), STORE_OK);
 	assert_int_equal(reach.groups, 2);
-	assert_int_equal(outbox_due(fx->s, 100, rows, 4, &n), STORE_OK);
-	assert_int_equal(n, 2);
-	for (i = 0; i < n; i++) {
-		if (strcmp(rows[i].channel, "dingtalk") == 0) {
-			assert_string_equal(rows[i].webhook, "https://oapi."
-			    "example.cn/robot/send?access_token=TOKA");
-			assert_string_equal(rows[i].secret, "SECA");
-		} else {
-			assert_string_equal(rows[i].webhook,
-			    "https://qyapi.example.cn/send?key=OLDK");
-			assert_string_equal(rows[i].secret, "OLDS");
-		}
-		outbox_row_clear(&rows[i]);
-	}
+	robots_open(fx->s);
 	/* Sealed once, then nothing is left to seal. */
 	assert_int_equal(groups_seal_clear(fx->s, &sealed), STORE_OK);
 	assert_int_equal(sealed, 1);
@@ -305,16 +312,7 @@ test_robot_sealed(void **state)
 	    " '-') || webhook_host FROM groups WHERE title = 'old'", 0);
 	assert_string_equal(v, "--qyapi.example.cn");
 	free(v);
-	assert_int_equal(outbox_due(fx->s, 100, rows, 4, &n), STORE_OK);
-	assert_int_equal(n, 2);
-	for (i = 0; i < n; i++) {
-		if (strcmp(rows[i].channel, "wecom") == 0) {
-			assert_string_equal(rows[i].webhook,
-			    "https://qyapi.example.cn/send?key=OLDK");
-			assert_string_equal(rows[i].secret, "OLDS");
-		}
-		outbox_row_clear(&rows[i]);
-	}
+	robots_open(fx->s);
 	/* Without the key: refused, and nothing is sealed. */
 	nokey = teststore_reopen(NULL);
 	assert_int_equal(groups_add_robot(nokey, "wecom", "k", fx->building,
