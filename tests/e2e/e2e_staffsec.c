@@ -448,6 +448,14 @@ test_send_time_target(void **state)
 	    "groups g ON g.id = o.group_id WHERE g.title = '旧机器人'", err,
 	    sizeof err), 0);
 	assert_non_null(strstr(err, "allow_private_targets"));
+	/* That robot was stored in clear, as before schema 21: the next
+	 * start seals it, and its host is still listed. */
+	assert_int_equal(e2e_stop(&d, SIGTERM), 0);
+	e2e_start(&d);
+	assert_int_equal(e2e_sql_text(&d, "SELECT webhook_host FROM groups"
+	    " WHERE title = '旧机器人' AND webhook IS NULL AND secret IS NULL"
+	    " AND webhook_seal IS NOT NULL", err, sizeof err), 0);
+	assert_string_equal(err, "localhost:1");
 }
 
 /* Collects a Set-Cookie header's value. */
