@@ -25,8 +25,9 @@ static const char *const cmd_warn_aliases[] = {
  * The member's limit of warnings in 24 hours ([limits] warnings_per_day),
  * counted from the broadcasts they created, so that every channel and
  * every process sees the same count; the transaction holds the write
- * lock (SQLite's, or PostgreSQL's advisory one: store_begin()). Returns 0 under the limit, 1 at it (n and max filled
- * in, the refusal audited), -1 when storage failed.
+ * lock (SQLite's, or PostgreSQL's advisory one: store_begin()). Returns
+ * 0 under the limit, 1 at it (n and max filled in, the refusal audited),
+ * -1 when storage failed.
  */
 static int
 cmd_warn_limit(struct handler_ctx *ctx, const char *by, char n[24],
