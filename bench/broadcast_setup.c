@@ -2,14 +2,16 @@
  * The broadcast bench's setup: registers N WeCom robots (kind building)
  * under AREA, webhook URL_PREFIX00000 … URL_PREFIX<N-1>, in one
  * transaction through the storage API (what POST /api/v1/groups does, N
- * times). Registering again updates the webhooks in place.
+ * times). Registering again updates the webhooks in place. The webhooks
+ * are sealed under the reporter key, as the daemon's are.
  *
- *   broadcast_setup DB N URL_PREFIX AREA
+ *   broadcast_setup DB N URL_PREFIX AREA KEYFILE
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
+#include "bot/config.h"
 #include "storage/areas.h"
 #include "storage/outbox.h"
 #include "storage/store.h"
@@ -19,15 +21,22 @@ main(int argc, char **argv)
 {
 	struct store	*s;
 	char		*cause = NULL, name[32], hook[512];
+	unsigned char	 key[STORE_KEY_LEN];
 	int64_t		 area, id;
 	long		 n, i;
 	time_t		 now = time(NULL);
 
-	if (argc != 5 || (n = strtol(argv[2], NULL, 10)) < 1) {
-		fprintf(stderr, "usage: broadcast_setup DB N URL_PREFIX AREA\n");
+	if (argc != 6 || (n = strtol(argv[2], NULL, 10)) < 1) {
+		fprintf(stderr, "usage: broadcast_setup DB N URL_PREFIX AREA "
+		    "KEYFILE\n");
 		return 2;
 	}
-	if ((s = store_open(argv[1], NULL, STORE_MIGRATE, &cause)) == NULL) {
+	if (config_read_key(argv[5], key, &cause) != 0) {
+		fprintf(stderr, "broadcast_setup: %s: %s\n", argv[5],
+		    cause ? cause : "no key");
+		return 1;
+	}
+	if ((s = store_open(argv[1], key, STORE_MIGRATE, &cause)) == NULL) {
 		fprintf(stderr, "broadcast_setup: %s: %s\n", argv[1],
 		    cause ? cause : "cannot open");
 		return 1;

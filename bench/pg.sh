@@ -424,11 +424,11 @@ until SPORT=$(sed -n 's/^broadcast_sink: listening on \([0-9]*\)$/\1/p' \
 done
 PREFIX="http://127.0.0.1:$SPORT/cgi-bin/webhook/send?key=bench-"
 
-# bsetup INI DB: areas, N robots and an office token; sets TOKEN.
+# bsetup INI DB KEYFILE: areas, N robots and an office token; sets TOKEN.
 bsetup() {
 	"$FANGFEI" import areas data/demo/areas.csv --config "$1" \
 	    >>"$LOGS/setup.log" 2>&1 &&
-	"$BB/broadcast_setup" "$2" "$N" "$PREFIX" "$AREA" \
+	"$BB/broadcast_setup" "$2" "$N" "$PREFIX" "$AREA" "$3" \
 	    >>"$LOGS/setup.log" 2>&1 &&
 	TOKEN=$("$FANGFEI" token create --role office --area "$TOP" \
 	    --config "$1" 2>>"$LOGS/setup.log") ||
@@ -449,7 +449,7 @@ bcast() {
 BDB=$VAR/bcast.db
 rm -f "$BDB" "$BDB-wal" "$BDB-shm" "$BDB.key"
 ini "$VAR/bcast-sqlite.ini" "path = $BDB" warn
-bsetup "$VAR/bcast-sqlite.ini" "$BDB"
+bsetup "$VAR/bcast-sqlite.ini" "$BDB" "$BDB.key"
 P1=$("$BB/probe" port) || die "no free port"
 serve bcast-sqlite "$VAR/bcast-sqlite.ini" "$P1"
 bcast sqlite "$P1"
@@ -458,7 +458,7 @@ stop_all
 
 ini "$VAR/bcast-pg.ini" "url = $(pgurl bcast)
 key_file = $VAR/fangfei.key" warn
-bsetup "$VAR/bcast-pg.ini" "$(pgurl bcast)"
+bsetup "$VAR/bcast-pg.ini" "$(pgurl bcast)" "$VAR/fangfei.key"
 PA=$("$BB/probe" port) && PB=$("$BB/probe" port) || die "no free port"
 serve bcast-pg-a "$VAR/bcast-pg.ini" "$PA"
 serve bcast-pg-b "$VAR/bcast-pg.ini" "$PB"
