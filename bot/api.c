@@ -285,6 +285,20 @@ api_audit_list(struct store *s, const struct http_request *req,
 	free(e);
 }
 
+/* A signed-in member's broadcasts count against their limit of warnings
+ * a day, as their 预警 in a chat does (handlers/cmd_warn.c); API tokens
+ * belong to no member. */
+static enum store_status
+api_day_limit(struct store *s, const struct api_env *env, const char *by)
+{
+	long	 n;
+
+	if (env->handlers == NULL || strncmp(by, "staff:", 6) != 0)
+		return STORE_OK;
+	return broadcasts_day_limit(s, by, env->handlers->warnings_per_day,
+	    env->now, &n);
+}
+
 /* POST /broadcasts: {area, text, kinds?, sms_text?, preview?} */
 static void
 api_broadcast_add(struct store *s, struct api_env *env, json_t *in,
@@ -294,8 +308,9 @@ api_broadcast_add(struct store *s, struct api_env *env, json_t *in,
 	const char	*smstext;
 	json_t		*kinds = json_object_get(in, "kinds"), *k;
 	json_t		*jsms = json_object_get(in, "sms_text");
-	char		 list[128] = "", by[32];
+	char		 list[128] = "", by[32], msg[320];
 	int64_t		 area, id = 0;
+	enum store_status st = STORE_OK;
 	int		 preview = json_is_true(json_object_get(in, "preview"));
 	int		 sms = 0, parts = 0, cut = 0;
 	size_t		 i;
@@ -359,11 +374,22 @@ api_broadcast_add(struct store *s, struct api_env *env, json_t *in,
 			return;
 		}
 	} else if (store_begin(s) != STORE_OK ||
-	    broadcasts_create(s, &b, env->now, &id, &r) != STORE_OK ||
-	    audit_add(s, by, "broadcast", list, env->now) != STORE_OK ||
-	    store_commit(s) != STORE_OK) {
+	    (st = api_day_limit(s, env, by)) == STORE_ERROR ||
+	    (st == STORE_OK && (broadcasts_create(s, &b, env->now, &id, &r) !=
+	    STORE_OK || audit_add(s, by, "broadcast", list, env->now) !=
+	    STORE_OK)) || store_commit(s) != STORE_OK) {
 		store_rollback(s);
 		api_error(resp, 500, "internal", "database error");
+		return;
+	} else if (st == STORE_INVALID) {
+		/* Committed: the refusal's audit entry. */
+		(void)snprintf(msg, sizeof msg, "已达每人每日预警上限 %d 条，"
+		    "本条未发出，请联系区防非办公室发布 %d warnings in 24 hours "
+		    "is one member's limit ([limits] warnings_per_day): this "
+		    "one was not sent; ask the district office to post it",
+		    env->handlers->warnings_per_day,
+		    env->handlers->warnings_per_day);
+		api_error(resp, 429, "warn_limit", msg);
 		return;
 	}
 	env->wrote_outbox = !preview && (r.groups > 0 || r.numbers > 0);

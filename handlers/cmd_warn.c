@@ -21,36 +21,6 @@ static const char *const cmd_warn_aliases[] = {
 	"/warn", "warn", "预警", "发布预警", NULL
 };
 
-/*
- * The member's limit of warnings in 24 hours ([limits] warnings_per_day),
- * counted from the broadcasts they created, so that every channel and
- * every process sees the same count; the transaction holds the write
- * lock (SQLite's, or PostgreSQL's advisory one: store_begin()). Returns
- * 0 under the limit, 1 at it (n and max filled in, the refusal audited),
- * -1 when storage failed.
- */
-static int
-cmd_warn_limit(struct handler_ctx *ctx, const char *by, char n[24],
-    char max[24])
-{
-	long	 count;
-	int	 limit = ctx->env->warnings_per_day;
-
-	if (limit <= 0)
-		return 0;
-	if (broadcasts_count_by(ctx->store, by, ctx->now - 24 * 3600,
-	    &count) != STORE_OK)
-		return -1;
-	if (count < limit)
-		return 0;
-	(void)snprintf(n, 24, "%ld", count);
-	(void)snprintf(max, 24, "%d", limit);
-	if (audit_add(ctx->store, by, "warn refused", "warnings_per_day",
-	    ctx->now) != STORE_OK)
-		return -1;
-	return 1;
-}
-
 /* Queues the warning and says to how many groups. */
 static enum handler_ret
 cmd_warn_exec(struct handler_ctx *ctx, const char *args, struct reply *r)
@@ -60,6 +30,7 @@ cmd_warn_exec(struct handler_ctx *ctx, const char *args, struct reply *r)
 	char		*body, *smsbody = NULL;
 	const char	*text;
 	int64_t		 aid, bid;
+	long		 count;
 	int		 cost = 0;
 	struct broadcast_new	 b;
 	struct broadcast_reach	 reach;
@@ -100,11 +71,16 @@ cmd_warn_exec(struct handler_ctx *ctx, const char *args, struct reply *r)
 		return HANDLER_OK;
 	}
 	(void)snprintf(by, sizeof by, "staff:%lld", (long long)ctx->staff_id);
-	switch (cmd_warn_limit(ctx, by, n, max)) {
-	case 0:
+	/* The member's warnings in 24 hours, on all their accounts. */
+	switch (broadcasts_day_limit(ctx->store, by,
+	    ctx->env->warnings_per_day, ctx->now, &count)) {
+	case STORE_OK:
 		break;
-	case 1:
+	case STORE_INVALID:
 		free(body);
+		(void)snprintf(n, sizeof n, "%ld", count);
+		(void)snprintf(max, sizeof max, "%d",
+		    ctx->env->warnings_per_day);
 		handler_say(ctx, r, MSG_WARN_LIMIT, vars);
 		return HANDLER_USAGE;
 	default:

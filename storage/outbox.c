@@ -13,6 +13,7 @@
 #include "locks.h"
 #include "outbox.h"
 #include "reporters_int.h"
+#include "staff.h"
 #include "store_int.h"
 
 #define REPORT_MAC_HEX	32	/* hex digits of the report token's MAC */
@@ -513,20 +514,28 @@ broadcasts_counts(struct store *s, int64_t id, struct broadcast_counts *c)
 }
 
 enum store_status
-broadcasts_count_by(struct store *s, const char *by, time_t since, long *n)
+broadcasts_day_limit(struct store *s, const char *by, int per_day,
+    time_t now, long *count)
 {
 	struct db_stmt	*st;
 
-	*n = 0;
+	*count = 0;
+	if (per_day <= 0)
+		return STORE_OK;
 	if ((st = store_stmt(s, sql_bc_count_by)) == NULL)
 		return STORE_ERROR;
 	db_bind_text(st, 1, by, -1, DB_STATIC);
-	db_bind_int64(st, 2, (int64_t)since);
+	db_bind_int64(st, 2, (int64_t)now - 24 * 3600);
 	if (db_step(st) != DB_ROW)
-		return store_fail(s, "broadcasts_count_by");
-	*n = (long)db_column_int64(st, 0);
+		return store_fail(s, "broadcasts_day_limit");
+	*count = (long)db_column_int64(st, 0);
 	db_reset(st);
-	return STORE_OK;
+	if (*count < per_day)
+		return STORE_OK;
+	if (audit_add(s, by, "warn refused", "warnings_per_day", now) !=
+	    STORE_OK)
+		return STORE_ERROR;
+	return STORE_INVALID;
 }
 
 /* Reads a broadcast's area. */

@@ -80,10 +80,16 @@ enum store_status broadcasts_create(struct store *,
 enum store_status broadcasts_preview(struct store *,
 		    const struct broadcast_new *, struct broadcast_reach *);
 
-/* Counts the broadcasts created by `by` (created_by) after since: a
- * member's warnings of the last day, for their limit. */
-enum store_status broadcasts_count_by(struct store *, const char *by,
-		    time_t since, long *n);
+/*
+ * A member's limit of warnings in 24 hours ([limits] warnings_per_day;
+ * per_day 0: none), counted from the broadcasts `by` created, in the
+ * caller's write transaction (which holds the write lock on either
+ * engine), so every channel, the console and every instance see one
+ * count. STORE_OK under the limit; STORE_INVALID at it, *count filled in
+ * and the refusal audited ("warn refused"); STORE_ERROR.
+ */
+enum store_status broadcasts_day_limit(struct store *, const char *by,
+		    int per_day, time_t now, long *count);
 
 struct broadcast_counts {
 	long	 pending;	/* includes rows waiting to retry */

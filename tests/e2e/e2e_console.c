@@ -451,6 +451,39 @@ test_worker_scope(void **state)
 	assert_int_equal(a.status, 403);
 }
 
+/* A member's broadcasts from the console count against their warnings a
+ * day ([limits] warnings_per_day, 10) with their 预警 in a chat: past
+ * the limit both are refused, and each refusal is audited. */
+static void
+test_warn_limit(void **state)
+{
+	struct answer	 a;
+	char		 t[65], c[65], csrf[65], role[16], out[1024];
+	int		 i;
+
+	(void)state;
+	cli_link(worker, t);
+	sign_in(t, c);
+	whoami(c, csrf, role, sizeof role);
+	for (i = 0; i < 10; i++) {
+		call(&a, "POST", "/api/v1/broadcasts", c, csrf,
+		    "application/json", "{\"area\":\"华光路社区\","
+		    "\"text\":\"谨防高息理财\"}");
+		assert_int_equal(a.status, 201);
+	}
+	call(&a, "POST", "/api/v1/broadcasts", c, csrf, "application/json",
+	    "{\"area\":\"华光路社区\",\"text\":\"第十一条\"}");
+	assert_int_equal(a.status, 429);
+	assert_non_null(strstr(a.body, "warn_limit"));
+	assert_non_null(strstr(a.body, "每人每日预警上限 10 条"));
+	say("u-worker", "worker", "预警 华光路社区 聊天里再发", out, sizeof out);
+	assert_non_null(strstr(out, "上限 10 条"));
+	assert_int_equal(e2e_sql_long(&d, "SELECT count(*) FROM broadcasts"),
+	    10);
+	assert_int_equal(e2e_sql_long(&d, "SELECT count(*) FROM audit_log"
+	    " WHERE action = 'warn refused'"), 2);
+}
+
 /* Sign-out ends the session, audited; the old cookie opens nothing. */
 static void
 test_sign_out(void **state)
@@ -501,6 +534,7 @@ main(void)
 		cmocka_unit_test(test_chat_login),
 		cmocka_unit_test(test_csrf),
 		cmocka_unit_test(test_worker_scope),
+		cmocka_unit_test(test_warn_limit),
 		cmocka_unit_test(test_sign_out),
 	};
 
