@@ -90,6 +90,8 @@ dispatch_limit(const struct handler_ctx *ctx, const struct dispatch_policy *p,
 	if (p == NULL || p->kind == NULL || env->limits == NULL)
 		return LIMIT_PASS;
 	max = *(const int *)(const void *)((const char *)env + p->max_offset);
+	if (max <= 0)
+		return LIMIT_PASS;	/* off */
 	(void)snprintf(key, sizeof key, "%s\x1f%s", ctx->in->channel,
 	    ctx->in->sender_id);
 	v = limiter_hit(env->limits, p->kind, key, max, p->window, ctx->now);

@@ -127,9 +127,15 @@ handler_skip_sep(const char *p)
 static int
 handler_match(const char *text, const char *alias, const char **rest)
 {
-	size_t		 n = strlen(alias);
+	size_t		 n;
 	unsigned char	 next;
 
+	/* Most aliases differ in the first byte: this runs for every alias
+	 * of every handler on every message. */
+	if ((unsigned char)alias[0] < 0x80 ? tolower((unsigned char)*text) !=
+	    tolower((unsigned char)alias[0]) : *text != alias[0])
+		return 0;
+	n = strlen(alias);
 	if ((unsigned char)alias[0] < 0x80) {
 		/* "/check" or "check": ASCII, any case, a whole word. */
 		if (strncasecmp(text, alias, n) != 0)

@@ -267,6 +267,53 @@ test_telegram_cases(void **state)
 	inbound_clear(&in);
 }
 
+/* The reply's bytes are those jansson gives for the same object, whatever
+ * the text holds; a text that is not UTF-8 gives no body. */
+static void
+test_telegram_reply_bytes(void **state)
+{
+	static const char *const texts[] = {
+		"收到", "quote \" and \\ backslash", "tab\tline\nend\r",
+		"bell \x07 and \x1f", "emoji 😀 and / slash", "\xe2\x80\xa8 U+2028",
+	};
+	struct inbound		 in;
+	struct reply		 r = { 0 };
+	struct http_response	 resp;
+	json_t			*want;
+	char			*s;
+	size_t			 i;
+
+	(void)state;
+	assert_int_equal(tg_parse("{\"update_id\":9,\"message\":{\"message_id\""
+	    ":-7,\"from\":{\"id\":5927593490},\"chat\":{\"id\":-863152528,"
+	    "\"type\":\"group\"},\"text\":\"/help\"}}", &in), 0);
+	for (i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+		reply_add(&r, texts[i]);
+		memset(&resp, 0, sizeof resp);
+		tg.backend->reply(&tg, &in, &r, &resp);
+		want = json_pack("{s:s,s:I,s:s,s:{s:I,s:b}}", "method",
+		    "sendMessage", "chat_id", (json_int_t)-863152528, "text",
+		    texts[i], "reply_parameters", "message_id", (json_int_t)-7,
+		    "allow_sending_without_reply", 1);
+		assert_non_null(want);
+		s = json_dumps(want, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		assert_non_null(resp.body);
+		assert_int_equal(resp.len, strlen(s));
+		assert_string_equal(resp.body, s);
+		free(s);
+		json_decref(want);
+		free(resp.body);
+		reply_clear(&r);
+	}
+	reply_add(&r, "bad \xff byte");
+	memset(&resp, 0, sizeof resp);
+	tg.backend->reply(&tg, &in, &r, &resp);
+	assert_null(resp.body);
+	assert_int_equal(resp.len, 0);
+	reply_clear(&r);
+	inbound_clear(&in);
+}
+
 /* The reply is a sendMessage call quoting the message. */
 static void
 test_telegram_reply(void **state)
@@ -786,6 +833,7 @@ main(void)
 		cmocka_unit_test(test_telegram_vectors),
 		cmocka_unit_test(test_telegram_cases),
 		cmocka_unit_test(test_telegram_reply),
+		cmocka_unit_test(test_telegram_reply_bytes),
 		cmocka_unit_test(test_telegram_long_reply),
 		cmocka_unit_test(test_dispatch_long_answer),
 		cmocka_unit_test(test_dispatch_reply_outbox),
