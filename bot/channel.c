@@ -537,7 +537,8 @@ int
 channel_json_id(json_t *obj, const char *key, char *out, size_t size)
 {
 	json_t	*v = json_object_get(obj, key);
-	int	 n;
+	char	 num[TEXT_INT64_MAX];
+	size_t	 n;
 
 	if (json_is_string(v)) {
 		if (json_string_length(v) >= size ||
@@ -547,9 +548,11 @@ channel_json_id(json_t *obj, const char *key, char *out, size_t size)
 		return 0;
 	}
 	if (json_is_integer(v)) {
-		n = snprintf(out, size, "%" JSON_INTEGER_FORMAT,
-		    json_integer_value(v));
-		return n < 0 || (size_t)n >= size ? -2 : 0;
+		n = text_int64(json_integer_value(v), num);
+		if (n >= size)
+			return -2;
+		memcpy(out, num, n + 1);
+		return 0;
 	}
 	return -1;
 }

@@ -47,6 +47,27 @@ utf8_decode(const char *s, size_t len, uint32_t *cp)
 	return n;
 }
 
+/* Formats a signed 64-bit integer: the ids of every inbound message and
+ * answer, where snprintf's format parsing was a tenth of the work. */
+size_t
+text_int64(int64_t v, char *out)
+{
+	char		 tmp[TEXT_INT64_MAX];
+	uint64_t	 u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	size_t		 n = 0, len = 0;
+
+	do {
+		tmp[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		out[len++] = '-';
+	while (n > 0)
+		out[len++] = tmp[--n];
+	out[len] = '\0';
+	return len;
+}
+
 /* Encodes one code point. */
 size_t
 utf8_encode(uint32_t cp, char *out)

@@ -17,6 +17,10 @@
 size_t	 utf8_decode(const char *s, size_t len, uint32_t *cp);
 /* Encodes cp into out (4 bytes room); returns the byte length. */
 size_t	 utf8_encode(uint32_t cp, char *out);
+/* Writes v in decimal (as "%" PRId64 would) with a NUL into out, which
+ * holds TEXT_INT64_MAX bytes; returns the length. */
+#define TEXT_INT64_MAX	21
+size_t	 text_int64(int64_t v, char *out);
 /* Returns 1 if the len bytes are valid UTF-8 (any code point), else 0. */
 int	 utf8_valid(const char *s, size_t len);
 /* Returns 1 if the len bytes are valid UTF-8 with no NUL and no C0

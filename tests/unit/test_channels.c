@@ -305,6 +305,29 @@ test_telegram_reply_bytes(void **state)
 		free(resp.body);
 		reply_clear(&r);
 	}
+	/* A text of escapes needs more room than the first dump is given. */
+	{
+		char many[601];
+
+		memset(many, '"', 300);
+		memset(many + 300, '\x01', 300);
+		many[600] = '\0';
+		reply_add(&r, many);
+		memset(&resp, 0, sizeof resp);
+		tg.backend->reply(&tg, &in, &r, &resp);
+		want = json_pack("{s:s,s:I,s:s,s:{s:I,s:b}}", "method",
+		    "sendMessage", "chat_id", (json_int_t)-863152528, "text",
+		    many, "reply_parameters", "message_id", (json_int_t)-7,
+		    "allow_sending_without_reply", 1);
+		s = json_dumps(want, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		assert_non_null(resp.body);
+		assert_int_equal(resp.len, strlen(s));
+		assert_string_equal(resp.body, s);
+		free(s);
+		json_decref(want);
+		free(resp.body);
+		reply_clear(&r);
+	}
 	reply_add(&r, "bad \xff byte");
 	memset(&resp, 0, sizeof resp);
 	tg.backend->reply(&tg, &in, &r, &resp);

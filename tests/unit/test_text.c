@@ -154,11 +154,29 @@ test_buf_cap(void **state)
 	buf_free(&b);
 }
 
+/* text_int64 writes what snprintf's %lld does, the extremes included. */
+static void
+test_int64(void **state)
+{
+	static const int64_t vals[] = { 0, 1, -1, 9, 10, -10, 5927593490LL,
+	    -1001234567890LL, INT64_MAX, INT64_MIN, INT64_MIN + 1 };
+	char	 got[TEXT_INT64_MAX], want[32];
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+		(void)snprintf(want, sizeof want, "%lld", (long long)vals[i]);
+		assert_int_equal(text_int64(vals[i], got), strlen(want));
+		assert_string_equal(got, want);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_int64),
 		cmocka_unit_test(test_utf16_offsets),
 		cmocka_unit_test(test_fold_trim),
 		cmocka_unit_test(test_name_forms),
