@@ -570,11 +570,12 @@ say "logs: $LOGS (wrk output, daemon stdout/stderr); summary: $VAR/summary.txt"
 
 # The other benchmarks: broadcast delivery, QR generation, letter pages,
 # the cost of platform crypto and XML, long connections, SMS through
-# Kannel, two instances on PostgreSQL beside one on SQLite.
+# Kannel, two instances on PostgreSQL beside one on SQLite, and where a
+# check's instructions go (callgrind).
 # Each ends with a RESULT line (work=... and its figures), gathered below.
 RESULTS=$VAR/results.txt
 : >"$RESULTS"
-for extra in broadcast qr letters crypto stream sms pg; do
+for extra in broadcast qr letters crypto stream sms pg profile; do
 	if [ -f "bench/$extra.sh" ] && [ "${BENCH_ONLY:-}" = "" ]; then
 		say ""
 		say "== bench/$extra.sh"
@@ -662,6 +663,13 @@ END {
 			    sprintf("%.2fx (%s ms)", val(l, "ratio"), val(l, "pg_ms")),
 			    "-", sprintf("split %s/%s", val(l, "split_a"),
 			    val(l, "split_b")), "-")
+		else if (w == "profile")
+			row(sprintf("查询 <%s> instructions (callgrind)",
+			    val(l, "kind") == "uscc" ? "USCC" : "fragment"),
+			    sprintf("%.1fk per request", val(l, "instr") / 1000),
+			    "-", sprintf("json %.0fk+%.0fk",
+			    val(l, "json_load") / 1000, val(l, "json_dump") / 1000),
+			    "-")
 		else if (w == "qr")
 			row("10,000 poster QR PNGs",
 			    sprintf("%.1fx faster than qrencode", val(l, "speedup")),

@@ -14,7 +14,7 @@ test)	need="$need libcmocka-dev curl zbar-tools librsvg2-bin chromium
 	# The browser tests' node and npm: one already on PATH will do,
 	# otherwise Debian's.
 	command -v node >/dev/null 2>&1 || need="$need nodejs npm" ;;
-bench)	need="$need wrk nginx-light qrencode kannel" ;;
+bench)	need="$need wrk nginx-light qrencode kannel valgrind" ;;
 fuzz)	need="$need clang" ;;
 esac
 missing=""
