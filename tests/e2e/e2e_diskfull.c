@@ -7,8 +7,15 @@
  * the platform's retry of the refused one, are acknowledged and stored
  * by the same process, without a restart.
  *
- * Mounting needs root (CI runs as root); without it the test fails and
- * says so. The mount lives in a mount namespace of this program's own
+ * The same on PostgreSQL: a throwaway server of scripts/pgtest.sh whose
+ * cluster is on a tmpfs of its own, filled while the daemon runs; the
+ * server refuses to extend a table ("could not extend file … No space
+ * left on device") and stays up, and the daemon must behave as on
+ * SQLite. The cluster's write-ahead log lives in a segment written in
+ * full when it was made, which the few tips here do not fill.
+ *
+ * Mounting needs root (CI runs as root); without it the tests fail and
+ * say so. The mount lives in a mount namespace of this program's own
  * (unshare), so that it goes with the program even when it is killed;
  * it is also unmounted at teardown and at exit.
  */
@@ -39,19 +46,41 @@
 #define APOLOGY		"系统暂时无法处理您的请求"
 #define HOTLINE		"0533-12345"	/* e2e_prepare()'s */
 
+#define PG_ROOM_KB	(160 * 1024)	/* the cluster's tmpfs */
+
 static struct daemon	 d;
 static char		 mounted[512];	/* the mount point, while mounted */
+static char		 pgdir[512];	/* the PostgreSQL server's, while up */
 static char		 logpath[64];
 
-/* Unmounts the tmpfs if it is mounted (at teardown, at exit). */
+/* Stops the PostgreSQL server if it is up (at teardown, at exit). */
+static void
+diskfull_pg_stop(void)
+{
+	char	 cmd[700];
+
+	if (pgdir[0] == '\0')
+		return;
+	(void)snprintf(cmd, sizeof cmd, "sh scripts/pgtest.sh stop '%s'",
+	    pgdir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "e2e_diskfull: %s: failed\n", cmd);
+	pgdir[0] = '\0';
+}
+
+/* Unmounts the tmpfs if it is mounted (at teardown, at exit), after the
+ * server on it is stopped. */
 static void
 diskfull_unmount(void)
 {
+	diskfull_pg_stop();
 	if (mounted[0] == '\0')
 		return;
 	if (umount2(mounted, MNT_DETACH) == -1)
 		fprintf(stderr, "e2e_diskfull: umount %s: %s\n", mounted,
 		    strerror(errno));
+	else if (strncmp(mounted, "/tmp/fangfei-diskfull-pg-", 25) == 0)
+		(void)rmdir(mounted);
 	mounted[0] = '\0';
 }
 
@@ -109,15 +138,22 @@ move_to_tmpfs(struct daemon *dm)
 	shell("cp -a '%s/.' '%s/' && rm -rf '%s'", aside, dm->dir, aside);
 }
 
+/* Fails the test, saying why, when it cannot mount. */
+static void
+need_root(void)
+{
+	if (geteuid() != 0)
+		fail_msg("e2e_diskfull must run as root to mount a tmpfs (CI "
+		    "does); it cannot test a full disk otherwise");
+}
+
 /* Prepares the daemon on a tmpfs and starts it; in the test itself, so
  * that without root the test fails (and says why) rather than its
  * setup. */
 static void
 start_on_tmpfs(void)
 {
-	if (geteuid() != 0)
-		fail_msg("e2e_diskfull must run as root to mount a tmpfs (CI "
-		    "does); it cannot test a full disk otherwise");
+	need_root();
 	/* Delivery is idle here; errors of the full disk are expected, in
 	 * a log of their own outside the tmpfs. */
 	e2e_prepare_on(&d, "[server]\nlog_level = warn\n"
@@ -126,6 +162,57 @@ start_on_tmpfs(void)
 	(void)snprintf(logpath, sizeof logpath, "/tmp/fangfei-diskfull-%ld.log",
 	    (long)getpid());
 	e2e_start_log(&d, logpath);
+}
+
+/*
+ * Starts a PostgreSQL server (scripts/pgtest.sh) whose cluster is on a
+ * tmpfs of PG_ROOM_KB mounted for it, then the daemon on a schema of it
+ * with the demo data. Returns the mount point, the directory to fill.
+ */
+static const char *
+start_on_pg_tmpfs(void)
+{
+	char	 mnt[] = "/tmp/fangfei-diskfull-pg-XXXXXX", opts[64];
+	char	 cmd[700], url[700];
+	FILE	*p;
+	size_t	 n;
+
+	need_root();
+	assert_non_null(mkdtemp(mnt));
+	(void)snprintf(opts, sizeof opts, "size=%dk,mode=0755", PG_ROOM_KB);
+	if (mount("tmpfs", mnt, "tmpfs", MS_NOSUID | MS_NODEV, opts) == -1)
+		fail_msg("mount -t tmpfs -o %s tmpfs %s: %s", opts, mnt,
+		    strerror(errno));
+	(void)snprintf(mounted, sizeof mounted, "%s", mnt);
+	/* Its first line is the server's directory, the second its URL. */
+	(void)snprintf(cmd, sizeof cmd, "TMPDIR='%s' sh scripts/pgtest.sh "
+	    "start", mnt);
+	if ((p = popen(cmd, "r")) == NULL)
+		fail_msg("%s: %s", cmd, strerror(errno));
+	if (fgets(pgdir, sizeof pgdir, p) == NULL ||
+	    fgets(url, sizeof url, p) == NULL) {
+		pgdir[0] = '\0';
+		(void)pclose(p);
+		fail_msg("%s: no server (is postgresql-15 installed? "
+		    "scripts/deps.sh test installs it)", cmd);
+	}
+	if (pclose(p) != 0)
+		fail_msg("%s: failed", cmd);
+	pgdir[strcspn(pgdir, "\n")] = '\0';
+	if ((n = strcspn(url, "\n")) == 0)
+		fail_msg("%s: no URL", cmd);
+	url[n] = '\0';
+	/* A schema of its own in that database, migrated, with the demo
+	 * areas and registry, as on any PostgreSQL of the suites. */
+	if (setenv("FANGFEI_TEST_PG", url, 1) == -1)
+		fail_msg("setenv: %s", strerror(errno));
+	e2e_prepare_on(&d, "[server]\nlog_level = warn\n"
+	    "[limits]\ntips_per_hour = 1000\n", E2E_ENGINE_ENV, NULL, 1);
+	assert_non_null(d.db_url);
+	(void)snprintf(logpath, sizeof logpath,
+	    "/tmp/fangfei-diskfull-pg-%ld.log", (long)getpid());
+	e2e_start_log(&d, logpath);
+	return mounted;
 }
 
 static int
@@ -142,6 +229,9 @@ teardown(void **state)
 		e2e_cleanup(&d);
 	if (logpath[0] != '\0' && getenv("E2E_VERBOSE") == NULL)
 		(void)unlink(logpath);
+	logpath[0] = '\0';
+	memset(&d, 0, sizeof d);
+	(void)unsetenv("FANGFEI_TEST_PG");
 	return st == 0 ? 0 : -1;
 }
 
@@ -280,21 +370,23 @@ file_holds(const char *path, const char *s)
 	return found;
 }
 
+/*
+ * The run of a full disk, once the daemon is up with dir on a tmpfs of
+ * its own; the log must tell of it with says (the engine's words).
+ */
 static void
-test_disk_full(void **state)
+disk_full(const char *dir, const char *says)
 {
 	struct http_result	 r;
 	char			 path[600], msgid[32], *a;
 	pid_t			 pid;
 	int			 i, refused = -1, acked_full = 0;
 
-	(void)state;
-	start_on_tmpfs();
 	pid = d.pid;
 	/* Room to spare: acknowledged and stored. */
 	assert_int_equal(tip(0, "m-before"), 1);
 
-	fill(d.dir);
+	fill(dir);
 	/* Full. Whatever SQLite still finds room for (pages its WAL holds
 	 * already) is acknowledged with its row; the first that finds none
 	 * gets the apology. */
@@ -335,7 +427,7 @@ test_disk_full(void **state)
 
 	/* Space again: the same process takes tips at once, and the retry
 	 * of the refused one now gets its row, once. */
-	(void)snprintf(path, sizeof path, "%s/filler", d.dir);
+	(void)snprintf(path, sizeof path, "%s/filler", dir);
 	assert_int_equal(unlink(path), 0);
 	assert_int_equal(tip(refused + 2, "m-after"), 1);
 	assert_int_equal(tip(refused, msgid), 1);
@@ -352,10 +444,31 @@ test_disk_full(void **state)
 	    "LIKE '%满盘线索-%'"), 1 + acked_full + 2);
 
 	/* The log tells of the full disk, and names no reporter. */
-	if (!file_holds(logpath, "full"))
-		fail_msg("the log (%s) says nothing of the full disk", logpath);
+	if (!file_holds(logpath, says))
+		fail_msg("the log (%s) says nothing of the full disk (\"%s\")",
+		    logpath, says);
 	if (file_holds(logpath, "u-diskfull"))
 		fail_msg("the log names a reporter (%s)", logpath);
+}
+
+/* SQLite: the database, its WAL and the key on the full filesystem. */
+static void
+test_disk_full(void **state)
+{
+	(void)state;
+	start_on_tmpfs();
+	disk_full(d.dir, "full");
+}
+
+/* PostgreSQL: the server's cluster on the full filesystem. */
+static void
+test_disk_full_pg(void **state)
+{
+	const char	*dir;
+
+	(void)state;
+	dir = start_on_pg_tmpfs();
+	disk_full(dir, "No space left on device");
 }
 
 int
@@ -363,6 +476,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_disk_full, teardown),
+		cmocka_unit_test_teardown(test_disk_full_pg, teardown),
 	};
 	int	 rc;
 
