@@ -267,6 +267,34 @@ test_telegram_cases(void **state)
 	inbound_clear(&in);
 }
 
+/* Answers text to in and compares the body with what jansson dumps for
+ * the same sendMessage object. */
+static void
+tg_reply_is_jansson(const struct inbound *in, const char *text)
+{
+	struct reply		 r = { 0 };
+	struct http_response	 resp;
+	json_t			*want;
+	char			*s;
+
+	reply_add(&r, text);
+	memset(&resp, 0, sizeof resp);
+	tg.backend->reply(&tg, in, &r, &resp);
+	want = json_pack("{s:s,s:I,s:s,s:{s:I,s:b}}", "method", "sendMessage",
+	    "chat_id", (json_int_t)-863152528, "text", text,
+	    "reply_parameters", "message_id", (json_int_t)-7,
+	    "allow_sending_without_reply", 1);
+	assert_non_null(want);
+	s = json_dumps(want, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	assert_non_null(resp.body);
+	assert_int_equal(resp.len, strlen(s));
+	assert_string_equal(resp.body, s);
+	free(s);
+	json_decref(want);
+	free(resp.body);
+	reply_clear(&r);
+}
+
 /* The reply's bytes are those jansson gives for the same object, whatever
  * the text holds; a text that is not UTF-8 gives no body. */
 static void
@@ -279,55 +307,20 @@ test_telegram_reply_bytes(void **state)
 	struct inbound		 in;
 	struct reply		 r = { 0 };
 	struct http_response	 resp;
-	json_t			*want;
-	char			*s;
+	char			 many[601];
 	size_t			 i;
 
 	(void)state;
 	assert_int_equal(tg_parse("{\"update_id\":9,\"message\":{\"message_id\""
 	    ":-7,\"from\":{\"id\":5927593490},\"chat\":{\"id\":-863152528,"
 	    "\"type\":\"group\"},\"text\":\"/help\"}}", &in), 0);
-	for (i = 0; i < sizeof texts / sizeof texts[0]; i++) {
-		reply_add(&r, texts[i]);
-		memset(&resp, 0, sizeof resp);
-		tg.backend->reply(&tg, &in, &r, &resp);
-		want = json_pack("{s:s,s:I,s:s,s:{s:I,s:b}}", "method",
-		    "sendMessage", "chat_id", (json_int_t)-863152528, "text",
-		    texts[i], "reply_parameters", "message_id", (json_int_t)-7,
-		    "allow_sending_without_reply", 1);
-		assert_non_null(want);
-		s = json_dumps(want, JSON_COMPACT | JSON_PRESERVE_ORDER);
-		assert_non_null(resp.body);
-		assert_int_equal(resp.len, strlen(s));
-		assert_string_equal(resp.body, s);
-		free(s);
-		json_decref(want);
-		free(resp.body);
-		reply_clear(&r);
-	}
+	for (i = 0; i < sizeof texts / sizeof texts[0]; i++)
+		tg_reply_is_jansson(&in, texts[i]);
 	/* A text of escapes needs more room than the first dump is given. */
-	{
-		char many[601];
-
-		memset(many, '"', 300);
-		memset(many + 300, '\x01', 300);
-		many[600] = '\0';
-		reply_add(&r, many);
-		memset(&resp, 0, sizeof resp);
-		tg.backend->reply(&tg, &in, &r, &resp);
-		want = json_pack("{s:s,s:I,s:s,s:{s:I,s:b}}", "method",
-		    "sendMessage", "chat_id", (json_int_t)-863152528, "text",
-		    many, "reply_parameters", "message_id", (json_int_t)-7,
-		    "allow_sending_without_reply", 1);
-		s = json_dumps(want, JSON_COMPACT | JSON_PRESERVE_ORDER);
-		assert_non_null(resp.body);
-		assert_int_equal(resp.len, strlen(s));
-		assert_string_equal(resp.body, s);
-		free(s);
-		json_decref(want);
-		free(resp.body);
-		reply_clear(&r);
-	}
+	memset(many, '"', 300);
+	memset(many + 300, '\x01', 300);
+	many[600] = '\0';
+	tg_reply_is_jansson(&in, many);
 	reply_add(&r, "bad \xff byte");
 	memset(&resp, 0, sizeof resp);
 	tg.backend->reply(&tg, &in, &r, &resp);
