@@ -170,6 +170,18 @@ acked(void)
 	return n;
 }
 
+/* Whether a tip of the writer's went unacknowledged. */
+static int
+writer_failed(void)
+{
+	int	 n;
+
+	pthread_mutex_lock(&w.lock);
+	n = w.failed;
+	pthread_mutex_unlock(&w.lock);
+	return n > 0;
+}
+
 /* Opens path and returns the first column of sql's first row with ?1
  * bound to arg (when not NULL), or -1. */
 static long
@@ -289,8 +301,12 @@ test_backup_while_writing(void **state)
 
 	(void)state;
 	assert_int_equal(pthread_create(&t, NULL, writer, NULL), 0);
-	while (acked() < 20)
+	/* 20 acknowledged tips, or the writer's failure, within a minute. */
+	for (i = 0; acked() < 20 && !writer_failed() && i < 60000; i++)
 		usleep(1000);
+	if (acked() < 20)
+		fail_msg("the writer had %d tips acknowledged after %d ms%s",
+		    acked(), i, writer_failed() ? ", then failed" : "");
 	before = acked();
 	assert_int_equal(e2e_cli(&d, bk, out, sizeof out), 0);
 	after = acked();
