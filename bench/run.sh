@@ -620,8 +620,8 @@ END {
 			    "< " t_p99 " ms", "", p99[kd, c] < t_p99)
 		}
 		printf "%-34s %-26s %-12s %-16s\n", "  (nginx static 200 @" c ")",
-		    sprintf("%.0f req/s", rps["nginx", c]), "",
-		    sprintf("%.1f us/req", cpu["nginx", c])
+		    sprintf("%.0f req/s, p99 %.2f ms", rps["nginx", c],
+		    p99["nginx", c]), "", sprintf("%.1f us/req", cpu["nginx", c])
 	}
 	while ((getline l < results) > 0) {
 		w = val(l, "work")
