@@ -14,7 +14,8 @@
 #include "scheduler.h"
 #include "storage/locks.h"
 
-#define SCHEDULER_POLL	60	/* seconds between looks at most */
+#define SCHEDULER_POLL	60	/* seconds between turns at most */
+#define SCHEDULER_PEEK	5	/* seconds between looks at the next due */
 #define SCHEDULER_JOB	"job-scheduler"	/* its lock (storage/locks.h) */
 
 struct scheduler {
@@ -67,29 +68,56 @@ scheduler_turn(struct scheduler *sc)
 	store_job_end(sc->store, SCHEDULER_JOB);
 }
 
-/* The thread's loop. */
+/* Seconds from now until next (0: nothing due), within 1 and
+ * SCHEDULER_POLL. */
+static time_t
+scheduler_wait(time_t now, time_t next)
+{
+	if (next == 0 || next - now > SCHEDULER_POLL)
+		return SCHEDULER_POLL;
+	return next <= now ? 1 : next - now;
+}
+
+/*
+ * The thread's loop: a turn, then a sleep until the next reminder is due
+ * (a minute at most), cut short by scheduler_wake(). The sleep is taken
+ * in slices of SCHEDULER_PEEK seconds, each followed by a look at when
+ * the next one is due: a reminder another process added (the CLI, a
+ * second instance) that falls due sooner ends it, so that it fires at its
+ * time rather than at the next minute's turn. A look is two reads.
+ * sc->lock guards stop and woken; the store is used without it.
+ */
 static void *
 scheduler_main(void *arg)
 {
 	struct scheduler	*sc = arg;
 	struct timespec		 until;
-	time_t			 now, next, wait;
+	time_t			 wait, slice, next;
 
 	pthread_mutex_lock(&sc->lock);
 	while (!sc->stop) {
 		sc->woken = 0;
 		pthread_mutex_unlock(&sc->lock);
 		scheduler_turn(sc);
-		now = clock_now();
-		next = remind_wake_at(sc->store);
-		wait = next == 0 || next - now > SCHEDULER_POLL ?
-		    SCHEDULER_POLL : next <= now ? 1 : next - now;
+		wait = scheduler_wait(clock_now(), remind_wake_at(sc->store));
 		pthread_mutex_lock(&sc->lock);
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += wait;
-		while (!sc->stop && !sc->woken &&
-		    pthread_cond_timedwait(&sc->cond, &sc->lock, &until) == 0)
-			continue;
+		while (!sc->stop && !sc->woken && wait > 0) {
+			slice = wait < SCHEDULER_PEEK ? wait : SCHEDULER_PEEK;
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_sec += slice;
+			while (!sc->stop && !sc->woken &&
+			    pthread_cond_timedwait(&sc->cond, &sc->lock,
+			    &until) == 0)
+				continue;
+			if ((wait -= slice) <= 0 || sc->stop || sc->woken)
+				break;
+			pthread_mutex_unlock(&sc->lock);
+			next = remind_wake_at(sc->store);
+			if (next != 0 && next - clock_now() < wait)
+				wait = next <= clock_now() ? 0 :
+				    next - clock_now();
+			pthread_mutex_lock(&sc->lock);
+		}
 	}
 	pthread_mutex_unlock(&sc->lock);
 	return NULL;

@@ -227,6 +227,40 @@ test_template(void **state)
 	assert_int_equal(e2e_cli(&d, bad, out, sizeof out), 2);
 }
 
+/*
+ * A reminder the CLI adds while the daemon sleeps its longest (nothing
+ * due within the minute) fires at its time: the scheduler looks at the
+ * next due time every few seconds, not only at its minute's turn.
+ */
+static void
+test_added_while_running(void **state)
+{
+	static const char *const add[] = { "reminder", "add", "--area",
+	    "华光路社区", "--roles", "grid_worker", "--rrule",
+	    "FREQ=DAILY;BYHOUR=12;BYMINUTE=0;BYSECOND=0", "--title", "午报",
+	    "午间提醒：请完成今日巡查。", NULL };
+	char	 out[512];
+	int64_t	 t0;
+
+	(void)state;
+	(void)setenv("FANGFEI_NOW", "2026-06-24T11:59:55+08:00", 1);
+	e2e_start(&d);
+	/* The daemon's clock and the CLI's agree to a second. */
+	(void)setenv("FANGFEI_NOW", "2026-06-24T11:59:56+08:00", 1);
+	assert_int_equal(e2e_cli(&d, add, out, sizeof out), 0);
+	assert_non_null(strstr(out, "2026-06-24 12:00"));
+	t0 = now_ms();
+	/* Due in about 4 s; the next turn would have been 60 s away. */
+	if (wait_worker("午间提醒", 1) != 1)
+		fail_msg("a reminder due 4 s after it was added did not fire "
+		    "within %d ms", WAIT_MS);
+	print_message("fired %lld ms after it was added\n",
+	    (long long)(now_ms() - t0));
+	e2e_stop(&d, SIGTERM);
+	assert_int_equal(to_worker("午间提醒"), 1);
+	(void)unsetenv("FANGFEI_NOW");
+}
+
 int
 main(void)
 {
@@ -237,6 +271,7 @@ main(void)
 		cmocka_unit_test(test_calendar),
 		cmocka_unit_test(test_quiet_cli),
 		cmocka_unit_test(test_template),
+		cmocka_unit_test(test_added_while_running),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
