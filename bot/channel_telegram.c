@@ -327,7 +327,7 @@ telegram_reply(const struct channel *ch, const struct inbound *in,
 	 * call is copied around the text, and jansson dumps only the text
 	 * itself (as a bare string), which escapes it and fails on invalid
 	 * UTF-8 as a pack would. Building the object member by member and
-	 * dumping it cost a third of a check's instructions: the keys, the
+	 * dumping it cost a quarter of a check's instructions: the keys, the
 	 * integers and the loop check of each object each go through the
 	 * dump. The bytes are those json_dumps(JSON_COMPACT) gives for the
 	 * object (test_channels compares the two). The text is given room

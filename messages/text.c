@@ -48,7 +48,7 @@ utf8_decode(const char *s, size_t len, uint32_t *cp)
 }
 
 /* Formats a signed 64-bit integer: the ids of every inbound message and
- * answer, where snprintf's format parsing was a tenth of the work. */
+ * of its answer, without snprintf's parsing of a format each time. */
 size_t
 text_int64(int64_t v, char *out)
 {
