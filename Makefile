@@ -53,7 +53,7 @@ E2E_BINS  = $(BUILD)/tests/e2e $(E2E_SRCS:tests/e2e/%.c=$(BUILD)/tests/%)
 # (libwebsockets comes with LDLIBS).
 FAKEWS_SRCS = tests/e2e/fakews.c tests/e2e/fakews_api.c tests/e2e/fakews_plat.c
 
-.PHONY: all deps run test check-unit check valgrind bench soak fuzz lint clean demo-db
+.PHONY: all deps run test check-unit check valgrind bench profile soak fuzz lint clean demo-db
 
 all: $(BIN)
 
@@ -184,6 +184,13 @@ bench:
 	@scripts/deps.sh bench
 	@$(MAKE) --no-print-directory $(BIN) $(LIB)
 	@sh bench/run.sh $(BUILD)
+
+# make profile: instructions per check under callgrind (bench/profile.sh),
+# on the registry make bench imported.
+profile:
+	@scripts/deps.sh bench
+	@$(MAKE) --no-print-directory $(BIN)
+	@sh bench/profile.sh $(BUILD)
 
 # make soak: SOAK_KILLS kills (default 100) on SQLite, then on a
 # throwaway PostgreSQL with two daemons; a few minutes each.

@@ -4,6 +4,7 @@
 # (bench/hook.lua, one connection), on the bench registry of 10^6 rows.
 #
 #   sh bench/profile.sh [BUILD_DIR [REF_BUILD_DIR]]    (BUILD_DIR: build)
+#   make profile                                       (the same on build)
 #
 # With REF_BUILD_DIR (another version's build, e.g. a worktree of an older
 # commit built with make), that build is profiled the same way right
@@ -60,7 +61,10 @@ command -v callgrind_annotate >/dev/null 2>&1 ||
 command -v wrk >/dev/null 2>&1 || die "wrk not found (scripts/deps.sh bench)"
 [ -x "$FANGFEI" ] || die "$FANGFEI not built (make bench builds it)"
 [ -z "$REF" ] || [ -x "$REF/fangfei" ] || die "$REF/fangfei not built"
-[ -x "$BB/probe" ] || die "$BB/probe not built (bench/run.sh builds it)"
+if [ ! -x "$BB/probe" ]; then
+	mkdir -p "$BB" && ${CC:-cc} -O2 -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra \
+	    -o "$BB/probe" bench/probe.c || die "cannot build $BB/probe"
+fi
 [ -f "$REG/registry.db" ] && [ -s "$REG/uscc.txt" ] &&
     [ -s "$REG/frags.txt" ] ||
 	die "no bench registry in $REG: run make bench once to import it"
