@@ -18,7 +18,9 @@
 #    The exit status is non-zero only when the bench could not run.
 #
 # Environment: BENCH_DURATION (seconds per run, 10), BENCH_WARMUP (2),
-# BENCH_CONNS ("64 256"), BENCH_THREADS (wrk threads, 2), BENCH_ROWS
+# BENCH_CONNS ("64 256"), BENCH_THREADS (wrk threads, 2), BENCH_ROUNDS
+# (3: step 4 this many times; the tables give each figure's median over
+# the rounds, and each ratio's median of the rounds' own ratios), BENCH_ROWS
 # (1000000), BENCH_REBUILD=1 (regenerate and re-import the registry),
 # NGINX (/usr/sbin/nginx), WRK (wrk).
 set -u
@@ -37,6 +39,7 @@ DUR=${BENCH_DURATION:-10}
 WARM=${BENCH_WARMUP:-2}
 CONNS=${BENCH_CONNS:-64 256}
 THREADS=${BENCH_THREADS:-2}
+ROUNDS=${BENCH_ROUNDS:-3}
 ROWS=${BENCH_ROWS:-1000000}
 # The cached registry and its query lists; other sizes keep their own.
 REG=$VAR
@@ -422,11 +425,18 @@ errors() {	# BENCH line: socket errors + non-2xx responses
 	    -v e="$(field "$1" status)" 'BEGIN { print a + b + c + d + e }'
 }
 
+# Every round runs nginx and both checks at each connection count, so a
+# round's ratios come from runs a minute apart; the summary takes the
+# median of the rounds (this machine's neighbours move single runs by a
+# third).
 TABLE=$VAR/table.txt
 : >"$TABLE"
+round=0
+while [ "$round" -lt "$ROUNDS" ]; do
+round=$((round + 1))
 for c in $CONNS; do
 	say ""
-	say "== $c connections"
+	say "== $c connections, round $round of $ROUNDS"
 	wrk_run "nginx-$c-warmup" "http://127.0.0.1:$NPORT/" bench/static.lua \
 	    "$c" 1
 	t0=$(cpu_ticks "$NGINX_PID")
@@ -435,21 +445,99 @@ for c in $CONNS; do
 	NGX=$LINE
 	show "nginx static 200" "$NGX"
 	[ -n "$NGX" ] || FAILED=1
-	printf 'nginx %s %s -\n' "$c" "$NGX" >>"$TABLE"
+	printf 'nginx %s %s round=%s -\n' "$c" "${NGX:-none}" "$round" \
+	    >>"$TABLE"
 
 	daemon_run uscc "$c" "$REG/uscc.txt"
 	show "fangfei USCC" "$RES"
-	printf 'uscc %s %s %s\n' "$c" "${RES:-none}" "${RSS_KB:--}" >>"$TABLE"
+	printf 'uscc %s %s round=%s %s\n' "$c" "${RES:-none}" "$round" \
+	    "${RSS_KB:--}" >>"$TABLE"
 
 	daemon_run frag "$c" "$REG/frags.txt"
 	show "fangfei fragment" "$RES"
-	printf 'frag %s %s %s\n' "$c" "${RES:-none}" "${RSS_KB:--}" >>"$TABLE"
+	printf 'frag %s %s round=%s %s\n' "$c" "${RES:-none}" "$round" \
+	    "${RSS_KB:--}" >>"$TABLE"
+done
 done
 stop_pid "$NGINX_PID"
 NGINX_PID=""
 
+# --- medians over the rounds -------------------------------------------------
+# TABLE lines: KIND CONNS BENCH requests=... ... round=R RSS_KB (nginx: no
+# RSS), one per run. MEDIAN: one line per KIND and CONNS in the same form,
+# with each figure's median over the rounds; ratio= is the median of the
+# rounds' ratios to nginx's req/s in the same round (rlo= and rhi= their
+# range), errors are summed, others= and the RSS are the largest seen.
+MEDIAN=$VAR/median.txt
+awk '
+function val(line, name,    i, n, kv) {
+	n = split(line, kv, " ")
+	for (i = 1; i <= n; i++)
+		if (index(kv[i], name "=") == 1)
+			return substr(kv[i], length(name) + 2)
+	return ""
+}
+# The median of the n values in a[1..n] (sorted in place).
+function median(a, n,    i, j, t) {
+	for (i = 2; i <= n; i++)
+		for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+			t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+		}
+	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+{
+	k = $1 " " $2
+	if (!(k in seen)) { seen[k] = 1; order[++nk] = k }
+	r = val($0, "round")
+	if ($3 == "none") next
+	runs[k]++
+	line[k, runs[k]] = $0
+	rnd[k, runs[k]] = r
+	rps[k, r] = val($0, "rps")
+	if ($NF != "-" && $NF + 0 > rss[k]) rss[k] = $NF + 0
+}
+END {
+	split("rps p50_us p99_us cpu_us cores wrk_cores", med, " ")
+	split("connect read write timeout status", sum, " ")
+	for (i = 1; i <= nk; i++) {
+		k = order[i]
+		n = runs[k]
+		if (n == 0) { print k, "none", "-"; continue }
+		split(k, kc, " ")
+		out = k " BENCH rounds=" n
+		for (f in med) {
+			for (j = 1; j <= n; j++)
+				v[j] = val(line[k, j], med[f])
+			out = out " " med[f] "=" median(v, n)
+		}
+		for (f in sum) {
+			t = 0
+			for (j = 1; j <= n; j++)
+				t += val(line[k, j], sum[f])
+			out = out " " sum[f] "=" t
+		}
+		t = 0
+		for (j = 1; j <= n; j++)
+			if (val(line[k, j], "others") + 0 > t)
+				t = val(line[k, j], "others") + 0
+		out = out " others=" t
+		m = 0
+		ng = "nginx " kc[2]
+		for (j = 1; j <= n; j++) {
+			r = rnd[k, j]
+			if (rps[ng, r] > 0)
+				q[++m] = rps[k, r] / rps[ng, r]
+		}
+		if (m > 0 && kc[1] != "nginx") {
+			out = out sprintf(" ratio=%.4f", median(q, m))
+			out = out sprintf(" rlo=%.4f rhi=%.4f", q[1], q[m])
+		}
+		print out, (kc[1] == "nginx" || rss[k] == "") ? "-" : rss[k]
+	}
+}' "$TABLE" >"$MEDIAN"
+
 # --- summary --------------------------------------------------------------
-# TABLE lines: KIND CONNS BENCH requests=... ... RSS_KB (nginx: no RSS).
+# MEDIAN lines: KIND CONNS BENCH ... RSS_KB (nginx: no RSS).
 say ""
 say "== summary: $ROWS enterprises, $THREADS wrk threads, ${DUR} s per run," \
     "loopback, $(nproc) CPUs, load now $(cut -d' ' -f1 /proc/loadavg)"
@@ -475,6 +563,10 @@ function verdict(ok) { return ok ? "met" : "NOT met" }
 	mem[kind, c] = rss
 	cpu[kind, c] = val(line, "cpu_us")
 	oth[kind, c] = val(line, "others")
+	rat[kind, c] = val(line, "ratio")
+	rlo[kind, c] = val(line, "rlo")
+	rhi[kind, c] = val(line, "rhi")
+	rounds = val(line, "rounds")
 	if (!(c in seen)) { seen[c] = 1; order[++nc] = c }
 }
 END {
@@ -493,8 +585,8 @@ END {
 				printf "%-6s %-18s %10s\n", c, name[kd], "failed"
 				continue
 			}
-			ratio = (rps["nginx", c] > 0) ? \
-			    sprintf("%.1f%%", 100 * rps[kd, c] / rps["nginx", c]) : "-"
+			ratio = rat[kd, c] != "" ? \
+			    sprintf("%.1f%%", 100 * rat[kd, c]) : "-"
 			rs = (mem[kd, c] == "-" || mem[kd, c] == "") ? "-" : \
 			    sprintf("%.1f MiB", mem[kd, c] / 1024)
 			printf "%-6s %-18s %10.0f %8.2f %8.2f %9s %10s %7d %5.1f us %7.2f\n",
@@ -504,6 +596,8 @@ END {
 				disturbed = 1
 		}
 	}
+	printf "each figure: the median of %d rounds; vs nginx: the median of" \
+	    " the rounds\047 own ratios. ", rounds
 	printf "errors: socket errors + non-2xx answers. CPU/req: the server" \
 	    " user+system CPU per request (nginx: with its workers), steadier" \
 	    " than req/s on a shared machine. others: CPUs kept busy by other" \
@@ -531,15 +625,17 @@ END {
 		for (j = 2; j <= 3; j++) {
 			kd = kinds[j]
 			t = (kd == "uscc") ? t_uscc : t_frag
-			if (rps[kd, c] == "") {
+			if (rps[kd, c] == "" || rat[kd, c] == "") {
 				printf "  %-16s @%-3s  no figure (run failed)\n",
 				    name[kd], c
 				continue
 			}
-			r = 100 * rps[kd, c] / rps["nginx", c]
-			printf "  %-16s @%-3s  throughput %5.1f%% of nginx (>= %d%%) %-7s" \
+			r = 100 * rat[kd, c]
+			printf "  %-16s @%-3s  throughput %5.1f%% of nginx " \
+			    "(%.1f-%.1f) (>= %d%%) %-7s" \
 			    "  p99 %.2f ms (< %d) %-7s  RSS %.1f MiB (< %d) %s\n",
-			    name[kd], c, r, t, verdict(r >= t), p99[kd, c], t_p99,
+			    name[kd], c, r, 100 * rlo[kd, c], 100 * rhi[kd, c], t,
+			    verdict(r >= t), p99[kd, c], t_p99,
 			    verdict(p99[kd, c] < t_p99), mem[kd, c] / 1024, t_rss,
 			    verdict(mem[kd, c] / 1024 < t_rss)
 			if (err[kd, c] > 0)
@@ -547,7 +643,7 @@ END {
 				    "responses\n", name[kd], c, err[kd, c]
 		}
 	}
-}' "$TABLE" | tee "$VAR/summary.txt"
+}' "$MEDIAN" | tee "$VAR/summary.txt"
 say ""
 say "logs: $LOGS (wrk output, daemon stdout/stderr); summary: $VAR/summary.txt"
 
@@ -595,7 +691,7 @@ function row(work, now, target, cpu, ok) {
 $3 != "none" {
 	kind = $1; c = $2
 	rps[kind, c] = val($0, "rps"); p99[kind, c] = val($0, "p99_us") / 1000
-	cpu[kind, c] = val($0, "cpu_us")
+	cpu[kind, c] = val($0, "cpu_us"); rat[kind, c] = val($0, "ratio")
 	if (kind != "nginx" && $NF + 0 > rss) rss = $NF + 0
 	if (!(c in seen)) { seen[c] = 1; order[++nc] = c }
 }
@@ -608,11 +704,11 @@ END {
 			kd = j == 1 ? "uscc" : "frag"
 			t = j == 1 ? t_uscc : t_frag
 			w = sprintf("查询 <%s> @%s", j == 1 ? "USCC" : "fragment", c)
-			if (rps[kd, c] == "" || rps["nginx", c] == "") {
+			if (rat[kd, c] == "") {
 				row(w, "-", "", "", "")
 				continue
 			}
-			r = 100 * rps[kd, c] / rps["nginx", c]
+			r = 100 * rat[kd, c]
 			row(w " req/s", sprintf("%.1f%% of nginx", r),
 			    ">= " t "%", sprintf("%.1f us/req", cpu[kd, c]),
 			    r >= t)
@@ -661,7 +757,7 @@ END {
 	}
 	row("peak RSS under load, 10^6 rows", rss > 0 ? sprintf("%.1f MiB",
 	    rss / 1024) : "-", "< " t_rss " MiB", "", rss > 0 ? rss / 1024 < t_rss : "")
-}' "$TABLE" | tee "$VAR/targets.txt"
+}' "$MEDIAN" | tee "$VAR/targets.txt"
 say "(reported, never the exit status; a busy machine gives low figures:" \
     "compare the CPU columns between runs)"
 exit $FAILED
