@@ -10,6 +10,9 @@
 # to run as root): nobody, or FANGFEI_PG_USER. The database superuser is
 # "fangfei", trusted on the socket only; fsync is off (the cluster is
 # thrown away, and a crash of the machine is not what the tests test).
+# With PGTEST_WAL_TMPDIR set, the write-ahead log is in a directory of its
+# own made there (initdb --waldir), on another filesystem than the data if
+# the caller wants one (a test that fills the data's disk); stop removes it.
 # Needs Debian's postgresql-15 (scripts/deps.sh test).
 set -eu
 
@@ -36,8 +39,14 @@ start)
 	dir=$(mktemp -d "${TMPDIR:-/tmp}/fangfei-pg-XXXXXX")
 	chmod 755 "$dir"
 	[ "$(id -u)" -eq 0 ] && chown "${FANGFEI_PG_USER:-nobody}" "$dir"
-	as "$bin/initdb" -D "$dir/data" -U fangfei -A trust -E UTF8 \
-	    --locale=C.UTF-8 --no-sync >"$dir/initdb.log" 2>&1 || {
+	wal=""
+	if [ -n "${PGTEST_WAL_TMPDIR:-}" ]; then
+		wal=$(mktemp -d "$PGTEST_WAL_TMPDIR/fangfei-pgwal-XXXXXX")
+		[ "$(id -u)" -eq 0 ] && chown "${FANGFEI_PG_USER:-nobody}" "$wal"
+	fi
+	as "$bin/initdb" -D "$dir/data" ${wal:+--waldir="$wal"} -U fangfei \
+	    -A trust -E UTF8 --locale=C.UTF-8 --no-sync \
+	    >"$dir/initdb.log" 2>&1 || {
 		cat "$dir/initdb.log" >&2
 		exit 1
 	}
@@ -53,7 +62,12 @@ start)
 	;;
 stop)
 	dir=${2:?usage: pgtest.sh stop DIR}
-	[ -f "$dir/data/postmaster.pid" ] || { rm -rf "$dir"; exit 0; }
+	wal=""
+	[ -L "$dir/data/pg_wal" ] && wal=$(readlink "$dir/data/pg_wal")
+	[ -f "$dir/data/postmaster.pid" ] || {
+		rm -rf "$dir" ${wal:+"$wal"}
+		exit 0
+	}
 	pid=$(head -1 "$dir/data/postmaster.pid")
 	kill -TERM "$pid" 2>/dev/null || true
 	i=0
@@ -62,7 +76,7 @@ stop)
 		i=$((i + 1))
 	done
 	kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-	rm -rf "$dir"
+	rm -rf "$dir" ${wal:+"$wal"}
 	;;
 *)
 	echo "usage: scripts/pgtest.sh start | stop DIR" >&2
