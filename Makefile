@@ -11,7 +11,7 @@
 
 CC	?= cc
 PKGS	 = libmicrohttpd libcurl jansson sqlite3 libpq libcrypto inih libqrencode libpng zlib expat libical \
-	   libwebsockets libprotobuf-c libcmark
+	   libwebsockets libprotobuf-c libcmark yajl
 SANITIZER ?=
 BUILD	 = build$(if $(SANITIZER),-$(SANITIZER))
 

@@ -27,6 +27,7 @@
 #include <openssl/crypto.h>
 
 #include "channel.h"
+#include "tg_update.h"
 #include "messages/buf.h"
 #include "messages/text.h"
 #include "messages/xmalloc.h"
@@ -116,14 +117,17 @@ telegram_verify(const struct channel *ch, const struct http_request *req,
 
 /* Builds a display name from first_name, last_name or username. */
 static void
-telegram_sender_name(json_t *from, struct inbound *in)
+telegram_sender_name(const struct tg_update *u, struct inbound *in)
 {
-	const char	*first, *last, *user;
+	const char	*first = NULL, *last = NULL, *user = NULL;
 	char		*name;
 
-	first = json_string_value(json_object_get(from, "first_name"));
-	last = json_string_value(json_object_get(from, "last_name"));
-	user = json_string_value(json_object_get(from, "username"));
+	if (u->first_name.kind == TG_STRING)
+		first = tg_str(u, &u->first_name);
+	if (u->last_name.kind == TG_STRING)
+		last = tg_str(u, &u->last_name);
+	if (u->username.kind == TG_STRING)
+		user = tg_str(u, &u->username);
 	if (first != NULL && last != NULL)
 		name = xasprintf("%s %s", first, last);
 	else
@@ -144,113 +148,142 @@ telegram_sender_name(json_t *from, struct inbound *in)
  * the text (offsets are UTF-16 code units).
  */
 static int
-telegram_command(const struct channel *ch, json_t *ents, struct inbound *in)
+telegram_command(const struct channel *ch, const struct tg_update *u,
+    struct inbound *in)
 {
 	const struct telegram_state	*st = ch->state;
 	const char			*user = st ? st->bot_username : NULL;
-	json_t				*e;
-	size_t				 i, len = strlen(in->text);
+	size_t				 len = strlen(in->text);
 	long				 start, end;
-	const char			*at, *type;
-	json_int_t			 off, n;
+	const char			*at;
+	int64_t				 off = u->cmd_offset, n = u->cmd_length;
 
-	json_array_foreach(ents, i, e) {
-		type = json_string_value(json_object_get(e, "type"));
-		if (type == NULL || strcmp(type, "bot_command") != 0)
-			continue;
-		off = json_integer_value(json_object_get(e, "offset"));
-		n = json_integer_value(json_object_get(e, "length"));
-		if (off < 0 || n <= 0 || off > (json_int_t)(2 * len) ||
-		    n > (json_int_t)(2 * len))
-			return -1;
-		start = utf8_offset_utf16(in->text, len, (size_t)off);
-		end = utf8_offset_utf16(in->text, len, (size_t)(off + n));
-		if (start < 0 || end <= start || in->text[start] != '/')
-			return -1;
-		in->explicit_cmd = 1;
-		at = memchr(in->text + start, '@', (size_t)(end - start));
-		if (at != NULL && (user == NULL ||
-		    strlen(user) != (size_t)(in->text + end - at - 1) ||
-		    strncasecmp(at + 1, user, strlen(user)) != 0))
-			return 1;
-		if (at != NULL) {
-			memmove(in->text + (at - in->text), in->text + end,
-			    len - (size_t)end + 1);
-			len -= (size_t)(in->text + end - at);
-		}
-		if (start > 0)
-			memmove(in->text, in->text + start,
-			    len - (size_t)start + 1);
+	if (!u->has_command)
 		return 0;
+	if (off < 0 || n <= 0 || off > (int64_t)(2 * len) ||
+	    n > (int64_t)(2 * len))
+		return -1;
+	start = utf8_offset_utf16(in->text, len, (size_t)off);
+	end = utf8_offset_utf16(in->text, len, (size_t)(off + n));
+	if (start < 0 || end <= start || in->text[start] != '/')
+		return -1;
+	in->explicit_cmd = 1;
+	at = memchr(in->text + start, '@', (size_t)(end - start));
+	if (at != NULL && (user == NULL ||
+	    strlen(user) != (size_t)(in->text + end - at - 1) ||
+	    strncasecmp(at + 1, user, strlen(user)) != 0))
+		return 1;
+	if (at != NULL) {
+		memmove(in->text + (at - in->text), in->text + end,
+		    len - (size_t)end + 1);
+		len -= (size_t)(in->text + end - at);
 	}
+	if (start > 0)
+		memmove(in->text, in->text + start, len - (size_t)start + 1);
 	return 0;
 }
 
-/* Reads one Update. */
+/* Copies a string or integer member, as channel_json_id() does: 0, -1
+ * when it is neither, -2 when it does not fit. */
+static int
+telegram_id(const struct tg_update *u, const struct tg_member *m, char *out,
+    size_t size)
+{
+	char	 num[TEXT_INT64_MAX];
+	size_t	 n;
+
+	switch (m->kind) {
+	case TG_STRING:
+		if (m->len >= size)
+			return -2;
+		memcpy(out, tg_str(u, m), m->len + 1);
+		return 0;
+	case TG_INTEGER:
+		n = text_int64(m->i, num);
+		if (n >= size)
+			return -2;
+		memcpy(out, num, n + 1);
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/*
+ * Reads one Update (bot/tg_update.c: yajl's events, read as jansson
+ * would have read the body).
+ */
 static int
 telegram_parse(const struct channel *ch, const struct http_request *req,
     struct inbound *in, const char **why)
 {
-	json_t		*j = NULL, *msg, *chat, *from, *text, *v;
-	const char	*type;
-	int		 rc;
+	struct tg_update	 u;
+	const char		*type, *text;
+	int			 rc = 400;
 
-	if ((rc = channel_json_body(req, &j, why)) != 0)
-		return rc;
-	rc = 400;
+	if (!utf8_valid(req->body, req->body_len)) {
+		*why = "invalid UTF-8";
+		return 400;
+	}
+	switch (tg_update_read(req->body, req->body_len, &u)) {
+	case TG_BODY_MALFORMED:
+		*why = "malformed JSON";
+		goto out;
+	case TG_BODY_NOT_OBJECT:
+		*why = "JSON body is not an object";
+		goto out;
+	case TG_BODY_OK:
+		break;
+	}
 	(void)inbound_set(in->channel, sizeof in->channel, ch->name);
-	if (channel_json_id(j, "update_id", in->message_id,
-	    sizeof in->message_id) != 0 ||
-	    !json_is_integer(json_object_get(j, "update_id"))) {
+	if (u.update_id.kind != TG_INTEGER || telegram_id(&u, &u.update_id,
+	    in->message_id, sizeof in->message_id) != 0) {
 		*why = "update_id missing";
 		goto out;
 	}
 	rc = 0;
 	in->ignore = 1;
-	if ((msg = json_object_get(j, "message")) == NULL)
+	if (u.message.kind == TG_ABSENT)
 		goto out;	/* edits, channel posts, member updates… */
-	chat = json_object_get(msg, "chat");
-	from = json_object_get(msg, "from");
-	text = json_object_get(msg, "text");
-	type = json_string_value(json_object_get(chat, "type"));
-	if (!json_is_object(chat) || type == NULL ||
-	    channel_json_id(chat, "id", in->chat_id, sizeof in->chat_id) != 0 ||
-	    channel_json_id(msg, "message_id", in->reply_to,
+	type = u.chat_type.kind == TG_STRING ? tg_str(&u, &u.chat_type) : NULL;
+	if (u.chat.kind != TG_OBJECT || type == NULL ||
+	    telegram_id(&u, &u.chat_id, in->chat_id, sizeof in->chat_id) != 0 ||
+	    telegram_id(&u, &u.message_id, in->reply_to,
 	    sizeof in->reply_to) != 0) {
 		*why = "message without chat or message_id";
 		rc = 400;
 		goto out;
 	}
-	if (!json_is_string(text) || !json_is_object(from) ||
-	    json_is_true(json_object_get(from, "is_bot")) ||
-	    strcmp(type, "channel") == 0)
+	if (u.text.kind != TG_STRING || u.from.kind != TG_OBJECT ||
+	    u.from_is_bot.kind == TG_TRUE || strcmp(type, "channel") == 0)
 		goto out;	/* photos, stickers, other bots, channels */
-	if (channel_json_id(from, "id", in->sender_id,
+	if (telegram_id(&u, &u.from_id, in->sender_id,
 	    sizeof in->sender_id) != 0) {
 		*why = "message.from.id missing";
 		rc = 400;
 		goto out;
 	}
 	in->chat_kind = strcmp(type, "private") == 0 ? CHAT_PRIVATE : CHAT_GROUP;
-	if ((v = json_object_get(chat, "title")) != NULL && json_is_string(v)) {
-		char *t = xstrdup(json_string_value(v));
+	if (u.chat_title.kind == TG_STRING) {
+		char *t = xstrdup(tg_str(&u, &u.chat_title));
 		t[utf8_prefix(t, sizeof in->chat_title / 4)] = '\0';
 		(void)inbound_set(in->chat_title, sizeof in->chat_title, t);
 		free(t);
 	}
-	telegram_sender_name(from, in);
-	if (json_string_length(text) > INBOUND_TEXT_MAX) {
+	telegram_sender_name(&u, in);
+	text = tg_str(&u, &u.text);
+	if (u.text.len > INBOUND_TEXT_MAX) {
 		*why = "text too long";
 		rc = 413;
 		goto out;
 	}
-	if (!utf8_valid_text(json_string_value(text), json_string_length(text))) {
+	if (!utf8_valid_text(text, u.text.len)) {
 		*why = "text holds control characters";
 		rc = 400;
 		goto out;
 	}
-	in->text = xstrdup(json_string_value(text));
-	switch (telegram_command(ch, json_object_get(msg, "entities"), in)) {
+	in->text = xstrdup(text);
+	switch (telegram_command(ch, &u, in)) {
 	case -1:
 		*why = "bot_command entity outside the text";
 		rc = 400;
@@ -260,7 +293,7 @@ telegram_parse(const struct channel *ch, const struct http_request *req,
 	}
 	in->ignore = 0;
 out:
-	json_decref(j);
+	tg_update_free(&u);
 	return rc;
 }
 

@@ -4,7 +4,7 @@
 # Usage: scripts/deps.sh [build|test|bench]
 set -eu
 need="build-essential pkg-config libmicrohttpd-dev libcurl4-openssl-dev
-libjansson-dev libsqlite3-dev libpq-dev libssl-dev libinih-dev libcsv-dev
+libjansson-dev libyajl-dev libsqlite3-dev libpq-dev libssl-dev libinih-dev libcsv-dev
 libqrencode-dev libpng-dev zlib1g-dev libexpat1-dev sqlite3 libjs-chart.js
 libwebsockets-dev libprotobuf-c-dev protobuf-c-compiler libical-dev libcmark-dev
 tzdata"

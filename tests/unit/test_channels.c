@@ -15,6 +15,7 @@
 #include "bot/config.h"
 #include "bot/dispatch.h"
 #include "testchan.h"
+#include "tg_tree.h"
 #include "messages/buf.h"
 #include "messages/text.h"
 #include "messages/xmalloc.h"
@@ -841,6 +842,161 @@ test_dispatch_reply_outbox(void **state)
 	testutil_rmdir(dir);
 }
 
+/* Reads body both ways: yajl's events must give what jansson's tree
+ * gives, and the result must be want. */
+static void
+tg_agree(const char *name, const char *body, size_t len, enum tg_body want)
+{
+	struct tg_update	 a, b;
+	enum tg_body		 ra, rb;
+	const char		*what = NULL;
+
+	ra = tg_update_read(body, len, &a);
+	rb = tg_tree_read(body, len, &b);
+	if (ra != rb)
+		fail_msg("%s: events say %d, jansson %d", name, ra, rb);
+	if (ra != want)
+		fail_msg("%s: read as %d, want %d", name, ra, want);
+	if (ra == TG_BODY_OK && !tg_tree_same(&a, &b, &what))
+		fail_msg("%s: %s differs from jansson's reading", name, what);
+	tg_update_free(&a);
+	tg_update_free(&b);
+}
+
+/* The Update reader (bot/tg_update.c) takes and refuses what jansson
+ * does, member by member, where the two libraries differ most. */
+static void
+test_telegram_update_reader(void **state)
+{
+	static const struct {
+		const char	*name, *body;
+		enum tg_body	 want;
+	} cases[] = {
+#define TG_MSG(rest) "{\"update_id\":7,\"message\":{\"message_id\":3," \
+	"\"from\":{\"id\":11,\"is_bot\":false,\"first_name\":\"小明\"}," \
+	"\"chat\":{\"id\":-5,\"type\":\"group\",\"title\":\"群\"}" rest "}}"
+		{ "plain", TG_MSG(",\"text\":\"查询 鑫源\""), TG_BODY_OK },
+		{ "command", TG_MSG(",\"text\":\"/check@B x\",\"entities\":["
+		    "{\"type\":\"mention\",\"offset\":0,\"length\":2},"
+		    "{\"length\":8,\"type\":\"bot_command\",\"offset\":0},"
+		    "{\"type\":\"bot_command\",\"offset\":9,\"length\":1}]"),
+		    TG_BODY_OK },
+		{ "entity real offset", TG_MSG(",\"text\":\"/a\",\"entities\":"
+		    "[{\"type\":\"bot_command\",\"offset\":0.0,\"length\":2}]"),
+		    TG_BODY_OK },
+		{ "entities an object", TG_MSG(",\"text\":\"/a\",\"entities\":"
+		    "{\"type\":\"bot_command\",\"offset\":0,\"length\":2}"),
+		    TG_BODY_OK },
+		{ "entities of scalars", TG_MSG(",\"text\":\"/a\",\"entities\":"
+		    "[1,\"bot_command\",null,[{\"type\":\"bot_command\"}]]"),
+		    TG_BODY_OK },
+		{ "escapes", TG_MSG(",\"text\":\"\\u67e5\\u8be2 \\\"a\\\\b\\/"
+		    "\\ud83d\\ude00\\n\"") , TG_BODY_OK },
+		{ "escaped key", "{\"update_\\u0069d\":1,\"message\":{}}",
+		    TG_BODY_OK },
+		{ "nested lookalikes", "{\"update_id\":1,\"x\":{\"message\":"
+		    "{\"text\":\"no\"}},\"message\":{\"reply_to_message\":"
+		    "{\"text\":\"no\",\"chat\":{\"type\":\"private\"}},"
+		    "\"text\":\"yes\"}}", TG_BODY_OK },
+		{ "string ids", "{\"update_id\":\"1\",\"message\":{\"chat\":"
+		    "{\"id\":\"c\",\"type\":\"private\"},\"message_id\":\"m\","
+		    "\"from\":{\"id\":\"u\",\"is_bot\":true}}}", TG_BODY_OK },
+		{ "other kinds", "{\"update_id\":1.5,\"message\":{\"chat\":"
+		    "[1],\"from\":null,\"text\":7,\"message_id\":{}}}",
+		    TG_BODY_OK },
+		{ "message an array", "{\"update_id\":1,\"message\":[{\"chat\":"
+		    "{}}]}", TG_BODY_OK },
+		{ "int64 ends", "{\"update_id\":9223372036854775807,\"message\":"
+		    "{\"message_id\":-9223372036854775808}}", TG_BODY_OK },
+		{ "negative zero", "{\"update_id\":-0}", TG_BODY_OK },
+		{ "real underflow", "{\"update_id\":1,\"x\":1e-400}",
+		    TG_BODY_OK },
+		{ "empty key and value", "{\"\":\"\",\"update_id\":2}",
+		    TG_BODY_OK },
+		{ "whitespace", " \r\n\t{ \"update_id\" : 1 } \n", TG_BODY_OK },
+		{ "an array", "[{\"update_id\":1}]", TG_BODY_NOT_OBJECT },
+		{ "duplicate", "{\"update_id\":1,\"update_id\":2}",
+		    TG_BODY_MALFORMED },
+		{ "duplicate deep", "{\"update_id\":1,\"a\":[{\"b\":{\"c\":1,"
+		    "\"c\":1}}]}", TG_BODY_MALFORMED },
+		{ "duplicate escaped", "{\"a\":1,\"\\u0061\":2}",
+		    TG_BODY_MALFORMED },
+		{ "same key, two objects", "{\"a\":{\"k\":1},\"b\":{\"k\":1},"
+		    "\"k\":[{\"k\":2},{\"k\":3}]}", TG_BODY_OK },
+		{ "too big", "{\"update_id\":9223372036854775808}",
+		    TG_BODY_MALFORMED },
+		{ "too small", "{\"update_id\":-9223372036854775809}",
+		    TG_BODY_MALFORMED },
+		{ "long integer", "{\"update_id\":100000000000000000000000000}",
+		    TG_BODY_MALFORMED },
+		{ "real overflow", "{\"update_id\":1,\"x\":1e400}",
+		    TG_BODY_MALFORMED },
+		{ "real overflow, long", "{\"x\":-1000000000000000000000000000"
+		    "000000000000000000000000000000000e380}", TG_BODY_MALFORMED },
+		{ "NUL escape", "{\"a\":\"x\\u0000\"}", TG_BODY_MALFORMED },
+		{ "NUL escape in a key", "{\"\\u0000\":1}", TG_BODY_MALFORMED },
+		{ "lone high surrogate", "{\"a\":\"\\ud800x\"}",
+		    TG_BODY_MALFORMED },
+		{ "high, then no low", "{\"a\":\"\\ud83d\\u0041\"}",
+		    TG_BODY_MALFORMED },
+		{ "high at the end", "{\"a\":\"\\ud83d\"}", TG_BODY_MALFORMED },
+		{ "lone low surrogate", "{\"a\":\"\\udc00\"}",
+		    TG_BODY_MALFORMED },
+		{ "escaped backslash, then u", "{\"a\":\"\\\\ud800\"}",
+		    TG_BODY_OK },
+		{ "a scalar", "1", TG_BODY_MALFORMED },
+		{ "a string", "\"x\"", TG_BODY_MALFORMED },
+		{ "empty", "", TG_BODY_MALFORMED },
+		{ "trailing", "{} x", TG_BODY_MALFORMED },
+		{ "two values", "{}{}", TG_BODY_MALFORMED },
+		{ "comment", "{/*x*/}", TG_BODY_MALFORMED },
+		{ "leading zero", "{\"a\":01}", TG_BODY_MALFORMED },
+		{ "bad escape", "{\"a\":\"\\x\"}", TG_BODY_MALFORMED },
+		{ "short u escape", "{\"a\":\"\\u12\"}", TG_BODY_MALFORMED },
+		{ "raw tab", "{\"a\":\"\t\"}", TG_BODY_MALFORMED },
+		{ "vertical tab", "{\"a\":1,\v\"b\":2}", TG_BODY_MALFORMED },
+		{ "unclosed", "{\"update_id\":1", TG_BODY_MALFORMED },
+		{ "NaN", "{\"a\":NaN}", TG_BODY_MALFORMED },
+#undef TG_MSG
+	};
+	struct buf	 b;
+	size_t		 i;
+	int		 d;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		tg_agree(cases[i].name, cases[i].body, strlen(cases[i].body),
+		    cases[i].want);
+	/* jansson's depth: 2048 values, the top level and scalars
+	 * included, not one more. */
+	for (d = 2046; d <= 2048; d++) {
+		buf_init(&b, 1 << 16);
+		assert_int_equal(buf_adds(&b, "{\"update_id\":1,\"x\":"), 0);
+		for (i = 1; i < (size_t)d; i++)
+			assert_int_equal(buf_adds(&b, i % 2 ? "[" : "{\"k\":"), 0);
+		assert_int_equal(buf_adds(&b, "1"), 0);
+		for (i = (size_t)d - 1; i >= 1; i--)
+			assert_int_equal(buf_adds(&b, i % 2 ? "]" : "}"), 0);
+		assert_int_equal(buf_adds(&b, "}"), 0);
+		tg_agree("deep", b.data, b.len, d <= 2047 ? TG_BODY_OK :
+		    TG_BODY_MALFORMED);
+		buf_free(&b);
+	}
+	/* An object of 5,000 keys (past the key set's inline room and its
+	 * growth), then the same with its first key again at the end. */
+	buf_init(&b, 1 << 20);
+	assert_int_equal(buf_adds(&b, "{\"update_id\":1"), 0);
+	for (i = 0; i < 5000; i++)
+		assert_int_equal(buf_addf(&b, ",\"key-%zu-long-enough\":%zu",
+		    i, i), 0);
+	assert_int_equal(buf_adds(&b, "}"), 0);
+	tg_agree("wide", b.data, b.len, TG_BODY_OK);
+	b.len--;
+	assert_int_equal(buf_adds(&b, ",\"key-0-long-enough\":0}"), 0);
+	tg_agree("wide, duplicate", b.data, b.len, TG_BODY_MALFORMED);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -848,6 +1004,7 @@ main(void)
 		cmocka_unit_test(test_telegram_secret),
 		cmocka_unit_test(test_telegram_vectors),
 		cmocka_unit_test(test_telegram_cases),
+		cmocka_unit_test(test_telegram_update_reader),
 		cmocka_unit_test(test_telegram_reply),
 		cmocka_unit_test(test_telegram_reply_bytes),
 		cmocka_unit_test(test_telegram_long_reply),
