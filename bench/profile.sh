@@ -144,11 +144,14 @@ profile() {
 	LC_ALL=C awk -v n="$n" -v kind="$kind" -v label="$label" \
 	    -v total="$total" \
 	    -v parse="$(inclusive "$a" telegram_parse)" \
-	    -v load="$(inclusive "$a" json_loadb)" \
+	    -v load="$(($(inclusive "$a" json_loadb) + \
+	    $(inclusive "$a" yajl_parse) + \
+	    $(inclusive "$a" yajl_complete_parse)))" \
 	    -v disp="$(inclusive "$a" dispatch_inbound)" \
 	    -v lookup="$lookup" \
 	    -v answer="$(inclusive "$a" telegram_reply)" \
-	    -v dump="$(inclusive "$a" json_dumpb)" \
+	    -v dump="$(($(inclusive "$a" json_dumpb) + \
+	    $(inclusive "$a" yajl_gen_string)))" \
 	    -v hook="$hook" \
 	    -v memset="$(inclusive "$a" __memset_avx2_unaligned_erms)" '
 	function k(x) { return sprintf("%7.1fk", x / n / 1000) }
@@ -156,11 +159,13 @@ profile() {
 		printf "== %s, %s: %d requests under callgrind; instructions " \
 		    "per request\n", kind, label, n
 		printf "  all user space       %s\n", k(total)
-		printf "  webhook parse        %s  (of it jansson json_loadb %s)\n",
+		printf "  webhook parse        %s  (of it the JSON parser, " \
+		    "yajl or jansson, %s)\n",
 		    k(parse), k(load)
 		printf "  dispatch + command   %s  (of it the registry lookup %s)\n",
 		    k(disp), k(lookup)
-		printf "  webhook answer       %s  (of it jansson json_dumpb %s)\n",
+		printf "  webhook answer       %s  (of it the JSON encoder, " \
+		    "yajl or jansson, %s)\n",
 		    k(answer), k(dump)
 		printf "  libmicrohttpd, rest  %s  (outside the route; of it " \
 		    "memset %s, see above)\n", k(total - hook), k(memset)

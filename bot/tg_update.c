@@ -13,6 +13,8 @@
  *    backslash is not JSON, so every backslash starts an escape);
  *  - the top level must be an object or an array, and no value, scalars
  *    included, may be nested deeper than 2048 (the top level is 1);
+ *  - after it comes whitespace only (yajl takes an unterminated string
+ *    there for a value still to come);
  *  - integers must fit 64 bits and reals must not overflow: yajl hands
  *    over a number's text, and strtoll() and strtod() decide as in
  *    jansson.
@@ -76,6 +78,8 @@ struct tg_sax {
 	struct tg_member *dst;
 	enum tg_frame	 child;
 	int		 array_top;	/* the top level is an array */
+	yajl_handle	 h;
+	size_t		 end;		/* the top level's last byte + 1 */
 	/* The entity being read. */
 	struct tg_member ent_type, ent_offset, ent_length;
 	int		 ent_command;
@@ -193,6 +197,18 @@ tg_push(struct tg_sax *s, enum tg_frame f)
 	s->dst = NULL;
 	s->child = TGF_OTHER;
 	return 1;
+}
+
+/*
+ * Closes a container. When that ends the top level, notes where: yajl
+ * takes an unterminated string after it for a value still to come, where
+ * jansson refuses anything but whitespace.
+ */
+static void
+tg_pop(struct tg_sax *s)
+{
+	if (--s->nopen == 0)
+		s->end = yajl_get_bytes_consumed(s->h);
 }
 
 /* Takes a value of kind in the current container: returns where it goes
@@ -424,7 +440,7 @@ tg_end_map(void *ctx)
 		u->cmd_length = s->ent_length.kind == TG_INTEGER ?
 		    s->ent_length.i : 0;
 	}
-	s->nopen--;
+	tg_pop(s);
 	return 1;
 }
 
@@ -448,9 +464,7 @@ tg_start_array(void *ctx)
 static int
 tg_end_array(void *ctx)
 {
-	struct tg_sax	*s = ctx;
-
-	s->nopen--;
+	tg_pop(ctx);
 	return 1;
 }
 
@@ -542,6 +556,7 @@ tg_update_read(const char *body, size_t len, struct tg_update *u)
 	s.keycap = TG_KEYS;
 	if ((h = yajl_alloc(&tg_callbacks, NULL, &s)) == NULL)
 		return TG_BODY_MALFORMED;
+	s.h = h;
 	/* The caller checked the body's UTF-8. */
 	(void)yajl_config(h, yajl_dont_validate_strings, 1);
 	st = yajl_parse(h, (const unsigned char *)body, len);
@@ -554,7 +569,8 @@ tg_update_read(const char *body, size_t len, struct tg_update *u)
 		free(s.slots);
 	if (s.keys != s.keys_inl)
 		free(s.keys);
-	if (st != yajl_status_ok)
+	if (st != yajl_status_ok || s.end == 0 ||
+	    strspn(body + s.end, " \t\r\n") != len - s.end)
 		return TG_BODY_MALFORMED;
 	return s.array_top ? TG_BODY_NOT_OBJECT : TG_BODY_OK;
 }

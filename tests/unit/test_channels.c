@@ -304,6 +304,13 @@ test_telegram_reply_bytes(void **state)
 	static const char *const texts[] = {
 		"收到", "quote \" and \\ backslash", "tab\tline\nend\r",
 		"bell \x07 and \x1f", "emoji 😀 and / slash", "\xe2\x80\xa8 U+2028",
+		"\b\f\v\x7f and \x1b[0m", "𠀀 four bytes, 〇 three",
+	};
+	/* Refused as jansson refuses them: a stray byte, an overlong NUL,
+	 * an encoded surrogate, a cut character, past U+10FFFF. */
+	static const char *const bad[] = {
+		"bad \xff byte", "overlong \xc0\x80", "surrogate \xed\xa0\x80",
+		"cut \xe6\x9f", "big \xf4\x90\x80\x80",
 	};
 	struct inbound		 in;
 	struct reply		 r = { 0 };
@@ -322,12 +329,14 @@ test_telegram_reply_bytes(void **state)
 	memset(many + 300, '\x01', 300);
 	many[600] = '\0';
 	tg_reply_is_jansson(&in, many);
-	reply_add(&r, "bad \xff byte");
-	memset(&resp, 0, sizeof resp);
-	tg.backend->reply(&tg, &in, &r, &resp);
-	assert_null(resp.body);
-	assert_int_equal(resp.len, 0);
-	reply_clear(&r);
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		reply_add(&r, bad[i]);
+		memset(&resp, 0, sizeof resp);
+		tg.backend->reply(&tg, &in, &r, &resp);
+		assert_null(resp.body);
+		assert_int_equal(resp.len, 0);
+		reply_clear(&r);
+	}
 	inbound_clear(&in);
 }
 
@@ -949,6 +958,10 @@ test_telegram_update_reader(void **state)
 		{ "empty", "", TG_BODY_MALFORMED },
 		{ "trailing", "{} x", TG_BODY_MALFORMED },
 		{ "two values", "{}{}", TG_BODY_MALFORMED },
+		{ "trailing open string", "{\"update_id\":1}\"}}",
+		    TG_BODY_MALFORMED },
+		{ "trailing open string, array", "[1] \"", TG_BODY_MALFORMED },
+		{ "trailing whitespace", "[1] \r\n\t ", TG_BODY_NOT_OBJECT },
 		{ "comment", "{/*x*/}", TG_BODY_MALFORMED },
 		{ "leading zero", "{\"a\":01}", TG_BODY_MALFORMED },
 		{ "bad escape", "{\"a\":\"\\x\"}", TG_BODY_MALFORMED },
