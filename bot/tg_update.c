@@ -569,9 +569,11 @@ tg_update_read(const char *body, size_t len, struct tg_update *u)
 		free(s.slots);
 	if (s.keys != s.keys_inl)
 		free(s.keys);
-	if (st != yajl_status_ok || s.end == 0 ||
-	    strspn(body + s.end, " \t\r\n") != len - s.end)
+	if (st != yajl_status_ok || s.end == 0)
 		return TG_BODY_MALFORMED;
+	for (; s.end < len; s.end++)
+		if (strchr(" \t\r\n", body[s.end]) == NULL || body[s.end] == '\0')
+			return TG_BODY_MALFORMED;
 	return s.array_top ? TG_BODY_NOT_OBJECT : TG_BODY_OK;
 }
 
