@@ -79,15 +79,21 @@ fuzz_utf8(const uint8_t *data, size_t size, const char *s)
 	long		 off;
 	uint32_t	 cp;
 	char		 enc[4];
+	int		 valid;
 
-	/* On the raw bytes: no NUL terminator to lean on. */
+	/* On the raw bytes: no NUL terminator to lean on. utf8_valid()
+	 * checks byte ranges in place; it must say what decoding says. */
 	(void)utf8_valid_text(raw, size);
+	valid = 1;
 	for (i = 0; i < size; i += n ? n : 1) {
 		n = utf8_decode(raw + i, size - i, &cp);
 		if (n != 0)
 			FUZZ_ASSERT(utf8_encode(cp, enc) == n &&
 			    memcmp(enc, raw + i, n) == 0);
+		else
+			valid = 0;
 	}
+	FUZZ_ASSERT(utf8_valid(raw, size) == valid);
 	if (utf8_valid(s, len)) {
 		FUZZ_ASSERT(utf8_count(s) <= len);
 		u16 = size > 0 ? data[0] % 64 : 0;

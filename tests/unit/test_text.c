@@ -26,6 +26,85 @@ test_utf8(void **state)
 }
 
 /* UTF-16 offsets: an emoji counts two units, a CJK character one. */
+/* utf8_valid() as utf8_decode() would have it: one code point at a time. */
+static int
+valid_by_decoding(const char *s, size_t len)
+{
+	uint32_t	 cp;
+	size_t		 i = 0, n;
+
+	while (i < len) {
+		if ((n = utf8_decode(s + i, len - i, &cp)) == 0)
+			return 0;
+		i += n;
+	}
+	return 1;
+}
+
+/* b alone, after ten ASCII bytes, and between ten and ten (runs long
+ * enough for the eight-byte path): utf8_valid() must agree with decoding
+ * on each. */
+static void
+valid_agrees(const unsigned char *b, size_t n)
+{
+	char	 x[32];
+	size_t	 k, len;
+
+	for (k = 0; k < 3; k++) {
+		len = 0;
+		if (k > 0) {
+			memcpy(x, "0123456789", 10);
+			len = 10;
+		}
+		memcpy(x + len, b, n);
+		len += n;
+		if (k == 2) {
+			memcpy(x + len, "abcdefghij", 10);
+			len += 10;
+		}
+		if (utf8_valid(x, len) != valid_by_decoding(x, len))
+			fail_msg("utf8_valid differs from decoding on %02x %02x "
+			    "%02x %02x (%zu bytes, layout %zu)", b[0],
+			    n > 1 ? b[1] : 0, n > 2 ? b[2] : 0, n > 3 ? b[3] : 0,
+			    n, k);
+	}
+}
+
+/* Every one- and two-byte sequence; three and four bytes with every
+ * first two and the edges of the ranges after them. */
+static void
+test_utf8_valid(void **state)
+{
+	static const unsigned char edge[] = { 0x00, 0x41, 0x7f, 0x80, 0x8f,
+	    0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xf4, 0xff };
+	unsigned char	 b[4];
+	unsigned	 a, c, d, e;
+
+	(void)state;
+	for (a = 0; a < 256; a++) {
+		b[0] = (unsigned char)a;
+		valid_agrees(b, 1);
+		for (c = 0; c < 256; c++) {
+			b[1] = (unsigned char)c;
+			valid_agrees(b, 2);
+			if (a < 0xe0)
+				continue;
+			for (d = 0; d < sizeof edge; d++) {
+				b[2] = edge[d];
+				valid_agrees(b, 3);
+				if (a < 0xf0)
+					continue;
+				for (e = 0; e < sizeof edge; e++) {
+					b[3] = edge[e];
+					valid_agrees(b, 4);
+				}
+			}
+		}
+	}
+	assert_true(utf8_valid("查询 😀 abc", strlen("查询 😀 abc")));
+	assert_false(utf8_valid("ok \xed\xa0\x80", 6));
+}
+
 static void
 test_utf16_offsets(void **state)
 {
@@ -177,6 +256,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_int64),
+		cmocka_unit_test(test_utf8_valid),
 		cmocka_unit_test(test_utf16_offsets),
 		cmocka_unit_test(test_fold_trim),
 		cmocka_unit_test(test_name_forms),
