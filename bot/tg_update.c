@@ -14,7 +14,10 @@
  *  - the top level must be an object or an array, and no value, scalars
  *    included, may be nested deeper than 2048 (the top level is 1);
  *  - after it comes whitespace only (yajl takes an unterminated string
- *    there for a value still to come);
+ *    there for a value still to come).
+ *
+ * One difference is kept: a NUL byte is refused wherever it is, where
+ * jansson skips one right after a number or a literal.
  *  - integers must fit 64 bits and reals must not overflow: yajl hands
  *    over a number's text, and strtoll() and strtod() decide as in
  *    jansson.
@@ -497,7 +500,10 @@ tg_hex4(const char *p)
 /*
  * Whether the body's bytes are ones jansson takes where yajl takes more:
  * no \v or \f (whitespace to yajl, in a string or out), no \u0000, and
- * surrogates only in pairs. Escapes that are not JSON at all are left to
+ * surrogates only in pairs. No NUL byte either, which yajl refuses too:
+ * jansson drops one that comes right after a number or a literal (a slip
+ * of its input buffer, which takes a NUL for "read more"), and that one
+ * difference is not kept. Escapes that are not JSON at all are left to
  * yajl, which refuses them.
  */
 static int
@@ -506,7 +512,8 @@ tg_bytes_ok(const char *b, size_t len)
 	const char	*p = b, *end = b + len;
 	long		 cp, lo;
 
-	if (memchr(b, '\v', len) != NULL || memchr(b, '\f', len) != NULL)
+	if (memchr(b, '\v', len) != NULL || memchr(b, '\f', len) != NULL ||
+	    memchr(b, '\0', len) != NULL)
 		return 0;
 	while ((p = memchr(p, '\\', (size_t)(end - p))) != NULL) {
 		if (end - p < 6 || p[1] != 'u') {

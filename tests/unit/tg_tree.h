@@ -52,6 +52,10 @@ tg_tree_read(const char *body, size_t len, struct tg_update *u)
 
 	memset(u, 0, sizeof *u);
 	buf_init(&u->strings, len + 32);
+	/* jansson skips a NUL byte right after a number or a literal
+	 * ({"a":1\0}); the reader refuses every NUL, as JSON does. */
+	if (memchr(body, '\0', len) != NULL)
+		return TG_BODY_MALFORMED;
 	if ((j = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL)) == NULL)
 		return TG_BODY_MALFORMED;
 	if (!json_is_object(j)) {
