@@ -512,18 +512,37 @@ static const int uscc_weights[17] = {
 	1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28
 };
 
+/*
+ * The value of a code character, 0-30, or -1 for one outside the charset
+ * (a table rather than strchr() over the charset: 35 lookups a check).
+ */
+static int
+uscc_value(char ch)
+{
+	static const signed char value[128] = {
+		['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5,
+		['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+		['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15,
+		['F'] = 16, ['G'] = 17, ['H'] = 18, ['J'] = 19, ['K'] = 20,
+		['L'] = 21, ['M'] = 22, ['N'] = 23, ['P'] = 24, ['Q'] = 25,
+		['R'] = 26, ['T'] = 27, ['U'] = 28, ['W'] = 29, ['X'] = 30,
+		['Y'] = 31,
+	};	/* value + 1, so that 0 is "not in the charset" */
+	unsigned char	 u = (unsigned char)ch;
+
+	return u < 128 ? value[u] - 1 : -1;
+}
+
 /* Computes the check character of a 17-character prefix. */
 char
 uscc_check_char(const char *code17)
 {
-	const char	*p;
-	int		 i, sum = 0, c;
+	int		 i, sum = 0, c, v;
 
 	for (i = 0; i < 17; i++) {
-		if (code17[i] == '\0' ||
-		    (p = strchr(uscc_charset, code17[i])) == NULL)
+		if ((v = uscc_value(code17[i])) < 0)
 			return 0;
-		sum += (int)(p - uscc_charset) * uscc_weights[i];
+		sum += v * uscc_weights[i];
 	}
 	c = 31 - sum % 31;
 	return uscc_charset[c == 31 ? 0 : c];
@@ -557,7 +576,7 @@ uscc_check(const char *q, char code[USCC_LEN + 1], char *expect)
 	if (n < 6)
 		return USCC_NOT_CODE;
 	for (i = 0; i < USCC_LEN; i++)
-		if (strchr(uscc_charset, code[i]) == NULL)
+		if (uscc_value(code[i]) < 0)
 			return USCC_BAD_CHAR;
 	c = uscc_check_char(code);
 	if (c != code[17]) {

@@ -186,6 +186,44 @@ test_ngrams(void **state)
 }
 
 /* GB 32100-2015 check digits, bad characters and non-codes. */
+/* GB 32100's check character, as the standard writes it: each of the 17
+ * characters' place in the charset, weighted. 0 for a character outside
+ * it. */
+static char
+uscc_check_by_hand(const char *code17)
+{
+	static const char	 set[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+	static const int	 w[17] = { 1, 3, 9, 27, 19, 26, 16, 17, 20, 29,
+				    25, 13, 8, 24, 10, 30, 28 };
+	const char		*p;
+	int			 i, sum = 0;
+
+	for (i = 0; i < 17; i++) {
+		if (code17[i] == '\0' || (p = strchr(set, code17[i])) == NULL)
+			return 0;
+		sum += (int)(p - set) * w[i];
+	}
+	return set[(31 - sum % 31) % 31];
+}
+
+/* Every byte at every place of a valid prefix: uscc_check_char() must
+ * agree with the standard's arithmetic. */
+static void
+uscc_every_byte(void)
+{
+	char	 code[18];
+	int	 pos, b;
+
+	for (pos = 0; pos < 17; pos++)
+		for (b = 1; b < 256; b++) {
+			memcpy(code, "91370303MA3C01001", 18);
+			code[pos] = (char)b;
+			if (uscc_check_char(code) != uscc_check_by_hand(code))
+				fail_msg("uscc_check_char differs at %d for "
+				    "byte %02x", pos, b);
+		}
+}
+
 static void
 test_uscc(void **state)
 {
@@ -211,6 +249,7 @@ test_uscc(void **state)
 	assert_int_equal(uscc_check("9137030", code, &expect), USCC_NOT_CODE);
 	assert_int_equal(uscc_check("abcdefghijklmnopqr", code, &expect),
 	    USCC_NOT_CODE);
+	uscc_every_byte();
 }
 
 /* The capped buffer refuses to grow past its maximum. */
