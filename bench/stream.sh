@@ -16,13 +16,16 @@ window=${BENCH_STREAM_WINDOW:-64}
 dir=var/bench/stream
 rm -rf "$dir"
 mkdir -p "$dir"
-# shellcheck disable=SC2046
+# The Makefile's libraries: the fake gateways and the daemon's library
+# need what the daemon links (libpq for e2e_util.c, yajl, ...).
+PKGS=$(make_pkgs) || die "cannot read the Makefile's PKGS"
+# shellcheck disable=SC2046,SC2086
 ${CC:-cc} -O2 -std=c11 -D_DEFAULT_SOURCE -I. -I"$build/proto" \
+    $(pkg-config --cflags $PKGS) \
     -o "$dir/stream_bench" bench/stream_bench.c tests/e2e/fakeplat.c \
     tests/e2e/fakews.c tests/e2e/fakews_api.c tests/e2e/fakews_plat.c \
     tests/e2e/e2e_util.c "$build/libfangfei.a" \
-    $(pkg-config --cflags --libs libmicrohttpd libcurl jansson sqlite3 \
-    libcrypto libwebsockets libprotobuf-c) -lpthread ||
+    $(pkg-config --libs $PKGS) -lcsv -lpthread ||
     die "cannot build bench/stream_bench.c"
 line=$("$dir/stream_bench" "$build/fangfei" "$n" "$window") ||
     die "the bench did not finish"
