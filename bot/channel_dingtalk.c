@@ -17,10 +17,10 @@
 
 #include <jansson.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include "channel.h"
 #include "messages/buf.h"
+#include "messages/hmac.h"
 #include "messages/xmalloc.h"
 
 #define DT_TEXT_MAX		4096	/* characters; our choice, see below */
@@ -80,8 +80,7 @@ dingtalk_has_param(const char *url, const char *p)
 static char *
 dingtalk_url(const struct outbound *m, const char **why)
 {
-	unsigned char	 mac[EVP_MAX_MD_SIZE];
-	unsigned int	 maclen = 0;
+	unsigned char	 mac[HMAC_SHA256_LEN];
 	unsigned char	 b64[4 * ((EVP_MAX_MD_SIZE + 2) / 3) + 1];
 	char		*tosign = NULL, *url = NULL;
 	struct buf	 b;
@@ -101,13 +100,8 @@ dingtalk_url(const struct outbound *m, const char **why)
 		goto out;
 	}
 	tosign = xasprintf("%" PRId64 "\n%s", m->now_ms, m->secret);
-	if (HMAC(EVP_sha256(), m->secret, (int)strlen(m->secret),
-	    (const unsigned char *)tosign, strlen(tosign), mac,
-	    &maclen) == NULL) {
-		*why = "cannot compute signature";
-		goto out;
-	}
-	(void)EVP_EncodeBlock(b64, mac, (int)maclen);
+	hmac_sha256(m->secret, strlen(m->secret), tosign, strlen(tosign), mac);
+	(void)EVP_EncodeBlock(b64, mac, HMAC_SHA256_LEN);
 	if (buf_adds(&b, m->webhook) == -1 ||
 	    buf_addf(&b, "%ctimestamp=%" PRId64 "&sign=",
 	    strchr(m->webhook, '?') != NULL ? '&' : '?', m->now_ms) == -1 ||

@@ -17,9 +17,9 @@
 
 #include <jansson.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include "channel.h"
+#include "messages/hmac.h"
 #include "messages/xmalloc.h"
 
 /* 4096 characters are at most 16 KB of UTF-8: under the 20 KB body cap. */
@@ -29,24 +29,22 @@
 
 /*
  * Computes the signature for now_ms into b64 (45 bytes). Returns 0, or
- * -1 if HMAC fails. *ts (the caller frees it) gets the timestamp string.
+ * -1 if b64 is shorter. *ts (the caller frees it) gets the timestamp
+ * string.
  */
 static int
 feishu_sign(const struct outbound *m, char **ts, char *b64, size_t b64sz)
 {
-	unsigned char	 mac[EVP_MAX_MD_SIZE];
-	unsigned int	 maclen = 0;
+	unsigned char	 mac[HMAC_SHA256_LEN];
 	char		*key = NULL;
 	int		 rc = -1;
 
 	*ts = xasprintf("%" PRId64, m->now_ms / 1000);
 	key = xasprintf("%s\n%s", *ts, m->secret);
-	if (HMAC(EVP_sha256(), key, (int)strlen(key),
-	    (const unsigned char *)"", 0, mac, &maclen) == NULL)
+	hmac_sha256(key, strlen(key), "", 0, mac);
+	if (b64sz < 4 * ((HMAC_SHA256_LEN + 2) / 3) + 1)
 		goto out;
-	if (b64sz < 4 * ((maclen + 2) / 3) + 1)
-		goto out;
-	(void)EVP_EncodeBlock((unsigned char *)b64, mac, (int)maclen);
+	(void)EVP_EncodeBlock((unsigned char *)b64, mac, HMAC_SHA256_LEN);
 	rc = 0;
 out:
 	free(key);

@@ -4,9 +4,9 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include "dtsign.h"
+#include "messages/hmac.h"
 
 /* Texts of enum dtsign_status, for log lines. */
 const char *
@@ -57,8 +57,7 @@ dtsign_sign(const char *app_secret, const char *timestamp,
     char out[DTSIGN_LEN + 1])
 {
 	unsigned char	 msg[DTSIGN_TIMESTAMP_MAX + 1 + DTSIGN_SECRET_MAX];
-	unsigned char	 mac[EVP_MAX_MD_SIZE];
-	unsigned int	 maclen = 0;
+	unsigned char	 mac[HMAC_SHA256_LEN];
 	size_t		 tn, sn;
 	int64_t		 ms;
 
@@ -71,13 +70,9 @@ dtsign_sign(const char *app_secret, const char *timestamp,
 	memcpy(msg, timestamp, tn);
 	msg[tn] = '\n';
 	memcpy(msg + tn + 1, app_secret, sn);
-	if (HMAC(EVP_sha256(), app_secret, (int)sn, msg, tn + 1 + sn, mac,
-	    &maclen) == NULL || maclen != 32) {
-		OPENSSL_cleanse(msg, sizeof msg);
-		return DTSIGN_CRYPTO;
-	}
+	hmac_sha256(app_secret, sn, msg, tn + 1 + sn, mac);
 	OPENSSL_cleanse(msg, sizeof msg);
-	(void)EVP_EncodeBlock((unsigned char *)out, mac, (int)maclen);
+	(void)EVP_EncodeBlock((unsigned char *)out, mac, HMAC_SHA256_LEN);
 	return DTSIGN_OK;
 }
 

@@ -13,6 +13,7 @@
 
 #include "larkcrypt.h"
 #include "platb64.h"
+#include "messages/hmac.h"
 #include "messages/xmalloc.h"
 
 /* Texts of enum larkcrypt_status, for log lines. */
@@ -45,7 +46,7 @@ larkcrypt_key(const char *encrypt_key, unsigned char key[32])
 	unsigned int	 n = 0;
 
 	if (EVP_Digest(encrypt_key, strlen(encrypt_key), key, &n,
-	    EVP_sha256(), NULL) != 1 || n != 32)
+	    crypto_sha256(), NULL) != 1 || n != 32)
 		return -1;
 	return 0;
 }
@@ -64,7 +65,7 @@ larkcrypt_aes(const unsigned char key[32], const unsigned char *iv, int enc,
 	if (n == 0 || n % 16 != 0 || n > INT_MAX)
 		goto out;
 	if ((c = EVP_CIPHER_CTX_new()) == NULL ||
-	    EVP_CipherInit_ex(c, EVP_aes_256_cbc(), NULL, key, iv, enc) != 1 ||
+	    EVP_CipherInit_ex(c, crypto_aes_256_cbc(), NULL, key, iv, enc) != 1 ||
 	    EVP_CIPHER_CTX_set_padding(c, 0) != 1 ||
 	    EVP_CipherUpdate(c, out, &l1, in, (int)n) != 1 ||
 	    EVP_CipherFinal_ex(c, out + l1, &l2) != 1 ||
@@ -192,7 +193,7 @@ larkcrypt_signature(const char *timestamp, const char *nonce,
 		goto out;
 	rc = LARKCRYPT_CRYPTO;
 	if ((md = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
+	    EVP_DigestInit_ex(md, crypto_sha256(), NULL) != 1 ||
 	    EVP_DigestUpdate(md, timestamp, strlen(timestamp)) != 1 ||
 	    EVP_DigestUpdate(md, nonce, strlen(nonce)) != 1 ||
 	    EVP_DigestUpdate(md, encrypt_key, strlen(encrypt_key)) != 1 ||

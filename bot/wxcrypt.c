@@ -15,6 +15,7 @@
 #include "wxcrypt.h"
 #include "platb64.h"
 #include "xmlmsg.h"
+#include "messages/hmac.h"
 #include "messages/xmalloc.h"
 
 #define WXCRYPT_HEAD	(WXCRYPT_RANDOM_LEN + 4)	/* random + length */
@@ -117,7 +118,7 @@ wxcrypt_signature(const char *token, const char *timestamp, const char *nonce,
 	qsort(v, n, sizeof v[0], wxcrypt_cmp);
 	rc = WXCRYPT_CRYPTO;
 	if ((md = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestInit_ex(md, EVP_sha1(), NULL) != 1)
+	    EVP_DigestInit_ex(md, crypto_sha1(), NULL) != 1)
 		goto out;
 	for (i = 0; i < n; i++)
 		if (EVP_DigestUpdate(md, v[i], strlen(v[i])) != 1)
@@ -176,7 +177,7 @@ wxcrypt_aes(const struct wxcrypt_key *k, int enc, const unsigned char *in,
 	if (n == 0 || n % 16 != 0 || n > INT_MAX)
 		goto out;
 	if ((c = EVP_CIPHER_CTX_new()) == NULL ||
-	    EVP_CipherInit_ex(c, EVP_aes_256_cbc(), NULL, k->aes, k->aes,
+	    EVP_CipherInit_ex(c, crypto_aes_256_cbc(), NULL, k->aes, k->aes,
 	    enc) != 1 ||
 	    EVP_CIPHER_CTX_set_padding(c, 0) != 1 ||
 	    EVP_CipherUpdate(c, out, &l1, in, (int)n) != 1 ||

@@ -1,4 +1,4 @@
-/* HMAC-SHA256 with the algorithms looked up once per process. */
+/* HMAC-SHA256 and the digests and cipher, looked up once per process. */
 #include <pthread.h>
 #include <stdlib.h>
 
@@ -46,4 +46,40 @@ hmac_sha256(const void *key, size_t keylen, const void *msg, size_t msglen,
 	    len != HMAC_SHA256_LEN)
 		abort();
 	EVP_MAC_CTX_free(c);
+}
+
+static pthread_once_t	 algs_once = PTHREAD_ONCE_INIT;
+static EVP_MD		*algs_sha1, *algs_sha256;
+static EVP_CIPHER	*algs_aes_256_cbc;
+
+/* Fetches the algorithms; they live as long as the process. */
+static void
+algs_init(void)
+{
+	if ((algs_sha1 = EVP_MD_fetch(NULL, "SHA1", NULL)) == NULL ||
+	    (algs_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL ||
+	    (algs_aes_256_cbc = EVP_CIPHER_fetch(NULL, "AES-256-CBC",
+	    NULL)) == NULL)
+		abort();
+}
+
+const EVP_MD *
+crypto_sha1(void)
+{
+	(void)pthread_once(&algs_once, algs_init);
+	return algs_sha1;
+}
+
+const EVP_MD *
+crypto_sha256(void)
+{
+	(void)pthread_once(&algs_once, algs_init);
+	return algs_sha256;
+}
+
+const EVP_CIPHER *
+crypto_aes_256_cbc(void)
+{
+	(void)pthread_once(&algs_once, algs_init);
+	return algs_aes_256_cbc;
 }
