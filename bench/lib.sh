@@ -47,6 +47,18 @@ nginx_temps() {
 
 # The Makefile's PKGS (the libraries libfangfei.a needs), asked of make so
 # that a library added there is linked here too.
+# The awk function every table of the benches starts with: val(LINE, NAME)
+# is the value of NAME=... in a line of space-separated pairs. Put it at
+# the head of a program: awk "$AWK_VAL"'...'.
+AWK_VAL='
+function val(line, name,    i, n, kv) {
+	n = split(line, kv, " ")
+	for (i = 1; i <= n; i++)
+		if (index(kv[i], name "=") == 1)
+			return substr(kv[i], length(name) + 2)
+	return ""
+}'
+
 make_pkgs() {
 	# shellcheck disable=SC2016 # a make expression, for make
 	printf 'bench-print-pkgs:\n\t@echo $(PKGS)\n' |

@@ -469,14 +469,7 @@ NGINX_PID=""
 # rounds' ratios to nginx's req/s in the same round (rlo= and rhi= their
 # range), errors are summed, others= and the RSS are the largest seen.
 MEDIAN=$VAR/median.txt
-awk '
-function val(line, name,    i, n, kv) {
-	n = split(line, kv, " ")
-	for (i = 1; i <= n; i++)
-		if (index(kv[i], name "=") == 1)
-			return substr(kv[i], length(name) + 2)
-	return ""
-}
+awk "$AWK_VAL"'
 # The median of the n values in a[1..n] (sorted in place).
 function median(a, n,    i, j, t) {
 	for (i = 2; i <= n; i++)
@@ -542,14 +535,7 @@ say ""
 say "== summary: $ROWS enterprises, $THREADS wrk threads, ${DUR} s per run," \
     "loopback, $(nproc) CPUs, load now $(cut -d' ' -f1 /proc/loadavg)"
 awk -v t_uscc="$T_USCC" -v t_frag="$T_FRAG" -v t_p99="$T_P99" \
-    -v t_rss="$T_RSS" -v lk_uscc="$LK_USCC" -v lk_frag="$LK_FRAG" '
-function val(line, name,    i, n, kv) {
-	n = split(line, kv, " ")
-	for (i = 1; i <= n; i++)
-		if (index(kv[i], name "=") == 1)
-			return substr(kv[i], length(name) + 2)
-	return ""
-}
+    -v t_rss="$T_RSS" -v lk_uscc="$LK_USCC" -v lk_frag="$LK_FRAG" "$AWK_VAL"'
 function verdict(ok) { return ok ? "met" : "NOT met" }
 {
 	kind = $1; c = $2; rss = $NF
@@ -669,14 +655,7 @@ say ""
 say "== targets: every figure beside its target and its CPU cost, this run" \
     "($(nproc) CPUs, load $(cut -d' ' -f1 /proc/loadavg))"
 LC_ALL=C awk -v t_uscc="$T_USCC" -v t_frag="$T_FRAG" -v t_p99="$T_P99" \
-    -v t_rss="$T_RSS" -v results="$RESULTS" '
-function val(line, name,    i, n, kv) {
-	n = split(line, kv, " ")
-	for (i = 1; i <= n; i++)
-		if (index(kv[i], name "=") == 1)
-			return substr(kv[i], length(name) + 2)
-	return ""
-}
+    -v t_rss="$T_RSS" -v results="$RESULTS" "$AWK_VAL"'
 # Pads to w columns: a Chinese character is three bytes and two columns.
 function pad(str, w,    t, n) {
 	t = str

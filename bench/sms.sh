@@ -293,14 +293,7 @@ kannel_stop
 
 # The table: NAME WINDOW CPU_FF CPU_BB CPU_SB DROPS OTHERS BENCH ...
 say ""
-awk -v hz="$TICK" -v parts="$parts" '
-function val(line, name,    i, k, kv) {
-	k = split(line, kv, " ")
-	for (i = 1; i <= k; i++)
-		if (index(kv[i], name "=") == 1)
-			return substr(kv[i], length(name) + 2)
-	return ""
-}
+awk -v hz="$TICK" -v parts="$parts" "$AWK_VAL"'
 {
 	w = $2
 	n = val($0, "n")
