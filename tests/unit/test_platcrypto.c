@@ -1174,6 +1174,15 @@ test_xml_writer(void **state)
 	    XMLMSG_BAD_VALUE);
 	assert_int_equal(xmlmsg_reply_text("u", "gh", 1, "\xef\xbf\xbe",
 	    &out), XMLMSG_BAD_VALUE);
+	/* U+FFFF, an overlong form, an encoded surrogate: refused; U+FFFD
+	 * and a C1 control (U+0085) are XML characters. */
+	assert_int_equal(xmlmsg_reply_text("u", "gh", 1, "a\xef\xbf\xbf",
+	    &out), XMLMSG_BAD_VALUE);
+	assert_int_equal(xmlmsg_reply_text("u", "gh", 1, "\xc0\xaf", &out),
+	    XMLMSG_BAD_VALUE);
+	assert_int_equal(xmlmsg_reply_text("u", "gh", 1, "\xed\xa0\x80",
+	    &out), XMLMSG_BAD_VALUE);
+	xml_reply_back("\xef\xbf\xbd \xc2\x85 end", NULL);
 	assert_int_equal(xmlmsg_reply_text("u", "gh", -1, "x", &out),
 	    XMLMSG_BAD_VALUE);
 	assert_int_equal(xmlmsg_reply_encrypted("e", "s", "1 2", "n", &out),
