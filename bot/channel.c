@@ -532,28 +532,43 @@ channel_json_body(const struct http_request *req, json_t **out,
 	return 0;
 }
 
+/* Copies an id given as a string of len bytes: 0, or -2 when it does not
+ * fit in size bytes with its NUL or holds a NUL. */
+int
+channel_id_str(const char *s, size_t len, char *out, size_t size)
+{
+	if (len >= size || memchr(s, '\0', len) != NULL)
+		return -2;
+	memcpy(out, s, len);
+	out[len] = '\0';
+	return 0;
+}
+
+/* Writes an id given as an integer, in decimal: 0, or -2 when it does
+ * not fit in size bytes. */
+int
+channel_id_int(int64_t v, char *out, size_t size)
+{
+	char	 num[TEXT_INT64_MAX];
+	size_t	 n = text_int64(v, num);
+
+	if (n >= size)
+		return -2;
+	memcpy(out, num, n + 1);
+	return 0;
+}
+
 /* Copies a string or integer member. */
 int
 channel_json_id(json_t *obj, const char *key, char *out, size_t size)
 {
 	json_t	*v = json_object_get(obj, key);
-	char	 num[TEXT_INT64_MAX];
-	size_t	 n;
 
-	if (json_is_string(v)) {
-		if (json_string_length(v) >= size ||
-		    memchr(json_string_value(v), '\0', json_string_length(v)))
-			return -2;
-		memcpy(out, json_string_value(v), json_string_length(v) + 1);
-		return 0;
-	}
-	if (json_is_integer(v)) {
-		n = text_int64(json_integer_value(v), num);
-		if (n >= size)
-			return -2;
-		memcpy(out, num, n + 1);
-		return 0;
-	}
+	if (json_is_string(v))
+		return channel_id_str(json_string_value(v),
+		    json_string_length(v), out, size);
+	if (json_is_integer(v))
+		return channel_id_int(json_integer_value(v), out, size);
 	return -1;
 }
 

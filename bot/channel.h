@@ -442,6 +442,12 @@ void				 channel_json_replies(const struct reply *,
 struct json_t;
 int				 channel_json_body(const struct http_request *,
 				    struct json_t **, const char **why);
+/* An id member's value into out (size bytes): a string copied whole, an
+ * integer in decimal; 0, or -2 when it does not fit (or a string holds a
+ * NUL). Shared by the jansson readers and Telegram's event reader. */
+int				 channel_id_str(const char *, size_t, char *,
+				    size_t);
+int				 channel_id_int(int64_t, char *, size_t);
 /* Copies a JSON string or integer member into a fixed field; 0, -1 if
  * missing or of another type, -2 if too long. */
 int				 channel_json_id(struct json_t *, const char *,

@@ -190,21 +190,11 @@ static int
 telegram_id(const struct tg_update *u, const struct tg_member *m, char *out,
     size_t size)
 {
-	char	 num[TEXT_INT64_MAX];
-	size_t	 n;
-
 	switch (m->kind) {
 	case TG_STRING:
-		if (m->len >= size)
-			return -2;
-		memcpy(out, tg_str(u, m), m->len + 1);
-		return 0;
+		return channel_id_str(tg_str(u, m), m->len, out, size);
 	case TG_INTEGER:
-		n = text_int64(m->i, num);
-		if (n >= size)
-			return -2;
-		memcpy(out, num, n + 1);
-		return 0;
+		return channel_id_int(m->i, out, size);
 	default:
 		return -1;
 	}
