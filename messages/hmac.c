@@ -50,7 +50,7 @@ hmac_sha256(const void *key, size_t keylen, const void *msg, size_t msglen,
 
 static pthread_once_t	 algs_once = PTHREAD_ONCE_INIT;
 static EVP_MD		*algs_sha1, *algs_sha256;
-static EVP_CIPHER	*algs_aes_256_cbc;
+static EVP_CIPHER	*algs_aes_256_cbc, *algs_aes_256_gcm;
 
 /* Fetches the algorithms; they live as long as the process. */
 static void
@@ -59,6 +59,8 @@ algs_init(void)
 	if ((algs_sha1 = EVP_MD_fetch(NULL, "SHA1", NULL)) == NULL ||
 	    (algs_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL ||
 	    (algs_aes_256_cbc = EVP_CIPHER_fetch(NULL, "AES-256-CBC",
+	    NULL)) == NULL ||
+	    (algs_aes_256_gcm = EVP_CIPHER_fetch(NULL, "AES-256-GCM",
 	    NULL)) == NULL)
 		abort();
 }
@@ -82,4 +84,11 @@ crypto_aes_256_cbc(void)
 {
 	(void)pthread_once(&algs_once, algs_init);
 	return algs_aes_256_cbc;
+}
+
+const EVP_CIPHER *
+crypto_aes_256_gcm(void)
+{
+	(void)pthread_once(&algs_once, algs_init);
+	return algs_aes_256_gcm;
 }

@@ -9,7 +9,9 @@
  * webhook): each MAC starts from a copy of a ready context, half the
  * time per call. The digests and the cipher serve the platforms'
  * signatures and encryption (bot/wxcrypt.c, bot/larkcrypt.c): a WeCom
- * callback fetched SHA-1 and AES-256-CBC three times. Thread-safe.
+ * callback fetched SHA-1 and AES-256-CBC three times. AES-256-GCM seals
+ * reporters, numbers and robots' webhooks (storage/reporters.c): each
+ * delivery to a robot opens one. Thread-safe.
  */
 #ifndef FANGFEI_HMAC_H
 #define FANGFEI_HMAC_H
@@ -30,5 +32,6 @@ void	 hmac_sha256(const void *key, size_t keylen, const void *msg,
 const EVP_MD		*crypto_sha1(void);
 const EVP_MD		*crypto_sha256(void);
 const EVP_CIPHER	*crypto_aes_256_cbc(void);
+const EVP_CIPHER	*crypto_aes_256_gcm(void);
 
 #endif

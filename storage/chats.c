@@ -11,9 +11,9 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include "chats.h"
+#include "messages/hmac.h"
 #include "messages/xmalloc.h"
 #include "reporters_int.h"
 #include "store_int.h"
@@ -136,10 +136,8 @@ inbound_ref(struct store *s, const struct inbound_key *k,
 {
 	const char	*part[4];
 	uint8_t		 key[32];
-	unsigned int	 len = INBOUND_REF_LEN;
 	size_t		 n = 0, o = 0, l, i;
 	char		*msg;
-	int		 rc = -1;
 
 	part[0] = k->channel;
 	part[1] = k->chat_id != NULL ? k->chat_id : "";
@@ -159,13 +157,11 @@ inbound_ref(struct store *s, const struct inbound_key *k,
 		o += l;
 	}
 	/* The last NUL is not part of the message. */
-	if (HMAC(EVP_sha256(), key, sizeof key, (const unsigned char *)msg,
-	    n - 1, out, &len) != NULL)
-		rc = 0;
+	hmac_sha256(key, sizeof key, msg, n - 1, out);
 	OPENSSL_cleanse(msg, n);
 	free(msg);
 	OPENSSL_cleanse(key, sizeof key);
-	return rc;
+	return 0;
 }
 
 /* Returns the stored reply of a handled message, opened from its seal. */

@@ -11,8 +11,8 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
+#include "messages/hmac.h"
 #include "store_int.h"
 #include "tips.h"
 
@@ -30,11 +30,8 @@ static const char sql_sealed_count[] =
 static void
 keycheck_value(const struct store *s, uint8_t out[32])
 {
-	unsigned int	 len = 32;
-
-	(void)HMAC(EVP_sha256(), s->key, STORE_KEY_LEN,
-	    (const unsigned char *)KEYCHECK_TEXT, strlen(KEYCHECK_TEXT), out,
-	    &len);
+	hmac_sha256(s->key, STORE_KEY_LEN, KEYCHECK_TEXT,
+	    strlen(KEYCHECK_TEXT), out);
 }
 
 /* Reads the stored check value: STORE_OK, STORE_NOT_FOUND or an error. */

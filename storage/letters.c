@@ -5,7 +5,6 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include "letters.h"
@@ -771,23 +770,15 @@ letters_print_mac(struct store *s, int64_t letter, int64_t area,
     time_t expires, uint8_t mac[32])
 {
 	static const char	 label[] = "fangfei print link v1";
-	uint8_t			 k[32];
-	unsigned int		 len = 32;
+	uint8_t			 k[HMAC_SHA256_LEN];
 	char			 msg[96];
 
 	if (!s->has_key)
 		return -1;
-	if (HMAC(EVP_sha256(), s->key, STORE_KEY_LEN,
-	    (const unsigned char *)label, sizeof label - 1, k, &len) == NULL)
-		return -1;
+	hmac_sha256(s->key, STORE_KEY_LEN, label, sizeof label - 1, k);
 	(void)snprintf(msg, sizeof msg, "%lld/%lld/%lld", (long long)letter,
 	    (long long)area, (long long)expires);
-	len = 32;
-	if (HMAC(EVP_sha256(), k, sizeof k, (const unsigned char *)msg,
-	    strlen(msg), mac, &len) == NULL) {
-		explicit_bzero(k, sizeof k);
-		return -1;
-	}
+	hmac_sha256(k, sizeof k, msg, strlen(msg), mac);
 	explicit_bzero(k, sizeof k);
 	return 0;
 }

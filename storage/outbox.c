@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
-#include <openssl/hmac.h>
 
+#include "messages/hmac.h"
 #include "messages/sms.h"
 #include "messages/xmalloc.h"
 #include "locks.h"
@@ -665,19 +665,14 @@ static int
 outbox_report_mac(const struct store *s, int64_t id,
     char hex[REPORT_MAC_HEX + 1])
 {
-	uint8_t		 k[32], mac[32];
-	unsigned int	 len = sizeof mac;
+	uint8_t		 k[32], mac[HMAC_SHA256_LEN];
 	char		 msg[24];
 	int		 i;
 
 	if (reporters_subkey(s, "fangfei delivery report", k) == -1)
 		return -1;
 	(void)snprintf(msg, sizeof msg, "%lld", (long long)id);
-	if (HMAC(EVP_sha256(), k, sizeof k, (const unsigned char *)msg,
-	    strlen(msg), mac, &len) == NULL) {
-		OPENSSL_cleanse(k, sizeof k);
-		return -1;
-	}
+	hmac_sha256(k, sizeof k, msg, strlen(msg), mac);
 	OPENSSL_cleanse(k, sizeof k);
 	for (i = 0; i < REPORT_MAC_HEX; i++)
 		hex[i] = "0123456789abcdef"[(mac[i / 2] >> (i & 1 ? 0 : 4)) &

@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
-#include <openssl/hmac.h>
 
+#include "messages/hmac.h"
 #include "phones.h"
 #include "reporters_int.h"
 #include "store_int.h"
@@ -33,16 +33,12 @@ static int
 phones_ref(const struct store *s, const char *e164, uint8_t out[PHONE_REF_LEN])
 {
 	uint8_t		 k[32];
-	unsigned int	 len = PHONE_REF_LEN;
-	int		 rc = -1;
 
 	if (reporters_subkey(s, "fangfei phone ref", k) == -1)
 		return -1;
-	if (HMAC(EVP_sha256(), k, sizeof k, (const unsigned char *)e164,
-	    strlen(e164), out, &len) != NULL)
-		rc = 0;
+	hmac_sha256(k, sizeof k, e164, strlen(e164), out);
 	OPENSSL_cleanse(k, sizeof k);
-	return rc;
+	return 0;
 }
 
 /*

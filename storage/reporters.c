@@ -8,13 +8,14 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include "messages/hmac.h"
 #include "messages/xmalloc.h"
 #include "reporters_int.h"
 #include "store_int.h"
 
+#define SEAL_PURPOSE	"fangfei reporter seal"
 #define SEAL_NONCE	12
 #define SEAL_TAG	16
 
@@ -31,13 +32,20 @@ int
 reporters_subkey(const struct store *s, const char *purpose,
     uint8_t out[32])
 {
-	unsigned int	 len = 32;
-
 	if (!s->has_key)
 		return -1;
-	return HMAC(EVP_sha256(), s->key, STORE_KEY_LEN,
-	    (const unsigned char *)purpose, strlen(purpose), out, &len) ?
-	    0 : -1;
+	hmac_sha256(s->key, STORE_KEY_LEN, purpose, strlen(purpose), out);
+	return 0;
+}
+
+/* Derives the seal key once, when the store gets its key: every delivery
+ * to a robot opens a seal, and the derivation cost twice the opening. */
+void
+reporters_key_init(struct store *s)
+{
+	if (s->has_key)
+		hmac_sha256(s->key, STORE_KEY_LEN, SEAL_PURPOSE,
+		    sizeof SEAL_PURPOSE - 1, s->seal_key);
 }
 
 /* Computes the lookup hash of an identity: HMAC over channel NUL sender. */
@@ -48,20 +56,16 @@ reporters_ref(const struct store *s, const char *channel, const char *sender,
 	uint8_t		 k[32];
 	char		*msg;
 	size_t		 clen = strlen(channel), slen = strlen(sender);
-	unsigned int	 len = REPORTER_REF_LEN;
-	int		 rc = -1;
 
 	if (reporters_subkey(s, "fangfei reporter ref", k) == -1)
 		return -1;
 	msg = xmalloc(clen + 1 + slen);
 	memcpy(msg, channel, clen + 1);
 	memcpy(msg + clen + 1, sender, slen);
-	if (HMAC(EVP_sha256(), k, sizeof k, (const unsigned char *)msg,
-	    clen + 1 + slen, out, &len) != NULL)
-		rc = 0;
+	hmac_sha256(k, sizeof k, msg, clen + 1 + slen, out);
 	free(msg);
 	OPENSSL_cleanse(k, sizeof k);
-	return rc;
+	return 0;
 }
 
 /* Seals plain into nonce || ciphertext || tag (caller frees *out). */
@@ -69,17 +73,18 @@ int
 reporters_seal(const struct store *s, const char *plain, uint8_t **out,
     size_t *outlen)
 {
-	uint8_t		 k[32], *buf = NULL;
+	uint8_t		*buf = NULL;
 	EVP_CIPHER_CTX	*c = NULL;
 	size_t		 n = strlen(plain);
 	int		 len, rc = -1;
 
-	if (reporters_subkey(s, "fangfei reporter seal", k) == -1)
+	if (!s->has_key)
 		return -1;
 	buf = xmalloc(SEAL_NONCE + n + SEAL_TAG);
 	if (RAND_bytes(buf, SEAL_NONCE) != 1 ||
 	    (c = EVP_CIPHER_CTX_new()) == NULL ||
-	    !EVP_EncryptInit_ex(c, EVP_aes_256_gcm(), NULL, k, buf) ||
+	    !EVP_EncryptInit_ex(c, crypto_aes_256_gcm(), NULL, s->seal_key,
+	    buf) ||
 	    !EVP_EncryptUpdate(c, buf + SEAL_NONCE, &len,
 	    (const unsigned char *)plain, (int)n) ||
 	    !EVP_EncryptFinal_ex(c, buf + SEAL_NONCE + len, &len) ||
@@ -93,7 +98,6 @@ reporters_seal(const struct store *s, const char *plain, uint8_t **out,
 out:
 	free(buf);
 	EVP_CIPHER_CTX_free(c);
-	OPENSSL_cleanse(k, sizeof k);
 	return rc;
 }
 
@@ -102,19 +106,18 @@ int
 reporters_unseal(const struct store *s, const uint8_t *in, size_t n,
     char **plain)
 {
-	uint8_t		 k[32];
 	EVP_CIPHER_CTX	*c = NULL;
 	char		*buf = NULL;
 	size_t		 clen;
 	int		 len, rc = -1;
 
-	if (n < SEAL_NONCE + SEAL_TAG ||
-	    reporters_subkey(s, "fangfei reporter seal", k) == -1)
+	if (n < SEAL_NONCE + SEAL_TAG || !s->has_key)
 		return -1;
 	clen = n - SEAL_NONCE - SEAL_TAG;
 	buf = xmalloc(clen + 1);
 	if ((c = EVP_CIPHER_CTX_new()) == NULL ||
-	    !EVP_DecryptInit_ex(c, EVP_aes_256_gcm(), NULL, k, in) ||
+	    !EVP_DecryptInit_ex(c, crypto_aes_256_gcm(), NULL, s->seal_key,
+	    in) ||
 	    !EVP_DecryptUpdate(c, (unsigned char *)buf, &len, in + SEAL_NONCE,
 	    (int)clen) ||
 	    !EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, SEAL_TAG,
@@ -128,7 +131,6 @@ reporters_unseal(const struct store *s, const uint8_t *in, size_t n,
 out:
 	free(buf);
 	EVP_CIPHER_CTX_free(c);
-	OPENSSL_cleanse(k, sizeof k);
 	return rc;
 }
 

@@ -11,6 +11,7 @@
 
 #include "messages/xmalloc.h"
 #include "locks.h"
+#include "reporters_int.h"
 #include "store_int.h"
 
 #define STORE_BUSY_MS	5000	/* longest wait for a lock */
@@ -466,6 +467,7 @@ store_open(const char *path, const uint8_t *key, int flags, char **cause)
 	if (key != NULL) {
 		memcpy(s->key, key, STORE_KEY_LEN);
 		s->has_key = 1;
+		reporters_key_init(s);
 	}
 	if (store_is_pg_url(path)) {
 		if (store_open_pg(s, path, cause) == -1)
@@ -541,6 +543,7 @@ store_close(struct store *s)
 	free(s->flags.ids);
 	free(s->path);
 	explicit_bzero(s->key, sizeof s->key);
+	explicit_bzero(s->seal_key, sizeof s->seal_key);
 	free(s);
 }
 

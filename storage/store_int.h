@@ -44,6 +44,7 @@ struct store {
 	PGconn		*pg;		/* PostgreSQL, or NULL */
 	char		*path;		/* file, or the URL without password */
 	uint8_t		 key[STORE_KEY_LEN];
+	uint8_t		 seal_key[32];	/* derived from key: reporters.c */
 	int		 has_key;
 	struct {
 		const char	*sql;	/* static string: compared by address */

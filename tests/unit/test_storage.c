@@ -8,10 +8,14 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include "storage/areas.h"
 #include "storage/copy.h"
 #include "storage/chats.h"
 #include "storage/enterprises.h"
+#include "storage/reporters_int.h"
 #include "storage/tips.h"
 #include "messages/text.h"
 
@@ -54,6 +58,89 @@ teardown(void **state)
 	testutil_rmdir(fx->dir);
 	free(fx);
 	return 0;
+}
+
+/*
+ * Seals and lookup hashes stay what databases in use hold: the seal key
+ * (derived once per store) and the reporter ref are computed here again
+ * with OpenSSL's one-shot HMAC() and EVP_aes_256_gcm(), the way they were
+ * first written. A blob sealed here opens there and the other way round;
+ * a flipped byte, a short blob and a store without a key open nothing.
+ */
+static void
+test_seal_compat(void **state)
+{
+	struct fixture	*fx = *state;
+	const char	*plain = "https://qyapi.weixin.qq.com/cgi-bin/webhook/"
+			    "send?key=举报人-7";
+	uint8_t		 k[32], ref[32], want[32], blob[256], *sealed = NULL;
+	uint8_t		 nonce[12] = { 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 1, 2 };
+	unsigned int	 len = 32;
+	char		 msg[64], out[256], *opened = NULL;
+	size_t		 n = strlen(plain), sealedlen = 0;
+	EVP_CIPHER_CTX	*c;
+	struct store	*bare;
+	char		*cause = NULL;
+	int		 l, l2;
+
+	assert_non_null(HMAC(EVP_sha256(), key, STORE_KEY_LEN,
+	    (const unsigned char *)"fangfei reporter seal", 21, k, &len));
+	/* Sealed by the reference: nonce || ciphertext || tag. */
+	memcpy(blob, nonce, sizeof nonce);
+	assert_non_null(c = EVP_CIPHER_CTX_new());
+	assert_int_equal(EVP_EncryptInit_ex(c, EVP_aes_256_gcm(), NULL, k,
+	    nonce), 1);
+	assert_int_equal(EVP_EncryptUpdate(c, blob + 12, &l,
+	    (const unsigned char *)plain, (int)n), 1);
+	assert_int_equal(EVP_EncryptFinal_ex(c, blob + 12 + l, &l2), 1);
+	assert_int_equal(EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, 16,
+	    blob + 12 + n), 1);
+	EVP_CIPHER_CTX_free(c);
+	assert_int_equal(reporters_unseal(fx->s, blob, 12 + n + 16, &opened),
+	    0);
+	assert_string_equal(opened, plain);
+	free(opened);
+	blob[12 + n / 2] ^= 1;
+	assert_int_equal(reporters_unseal(fx->s, blob, 12 + n + 16, &opened),
+	    -1);
+	assert_int_equal(reporters_unseal(fx->s, blob, 27, &opened), -1);
+
+	/* Sealed here, opened by the reference. */
+	assert_int_equal(reporters_seal(fx->s, plain, &sealed, &sealedlen), 0);
+	assert_int_equal(sealedlen, 12 + n + 16);
+	assert_non_null(c = EVP_CIPHER_CTX_new());
+	assert_int_equal(EVP_DecryptInit_ex(c, EVP_aes_256_gcm(), NULL, k,
+	    sealed), 1);
+	assert_int_equal(EVP_DecryptUpdate(c, (unsigned char *)out, &l,
+	    sealed + 12, (int)n), 1);
+	assert_int_equal(EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, 16,
+	    sealed + 12 + n), 1);
+	assert_int_equal(EVP_DecryptFinal_ex(c, (unsigned char *)out + l,
+	    &l2), 1);
+	EVP_CIPHER_CTX_free(c);
+	out[n] = '\0';
+	assert_string_equal(out, plain);
+	free(sealed);
+
+	/* The ref: HMAC under the ref key over channel NUL sender. */
+	len = 32;
+	assert_non_null(HMAC(EVP_sha256(), key, STORE_KEY_LEN,
+	    (const unsigned char *)"fangfei reporter ref", 20, k, &len));
+	memcpy(msg, "telegram\0" "10042", 14);
+	len = 32;
+	assert_non_null(HMAC(EVP_sha256(), k, sizeof k,
+	    (const unsigned char *)msg, 14, want, &len));
+	assert_int_equal(reporters_ref(fx->s, "telegram", "10042", ref), 0);
+	assert_memory_equal(ref, want, sizeof want);
+
+	/* No key: nothing sealed or opened. */
+	assert_non_null(bare = store_open(fx->loc, NULL, 0, &cause));
+	assert_int_equal(reporters_seal(bare, plain, &sealed, &sealedlen), -1);
+	blob[12 + n / 2] ^= 1;
+	assert_int_equal(reporters_unseal(bare, blob, 12 + n + 16, &opened),
+	    -1);
+	assert_int_equal(reporters_ref(bare, "telegram", "10042", ref), -1);
+	store_close(bare);
 }
 
 /* Returns the first match's name for a query, or NULL. */
@@ -926,6 +1013,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_copy_reindex_fails, setup,
 		    teardown),
 		cmocka_unit_test(test_copy_source_shown),
+		cmocka_unit_test_setup_teardown(test_seal_compat, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests_name("storage", tests, NULL, NULL);
