@@ -809,7 +809,6 @@ server_start(struct config *cfg, const uint8_t *key, struct delivery *dl,
 {
 	struct server		*srv;
 	struct sockaddr_in	 sa;
-	const union MHD_DaemonInfo *info;
 
 	if (server_parse_listen(cfg->listen, &sa) == -1) {
 		*cause = xasprintf("listen \"%s\": want IPv4-ADDRESS:PORT",
@@ -817,6 +816,7 @@ server_start(struct config *cfg, const uint8_t *key, struct delivery *dl,
 		return NULL;
 	}
 	srv = xcalloc(1, sizeof *srv);
+	srv->lfd = -1;
 	metrics_start();
 	srv->cfg = cfg;
 	memcpy(srv->key, key, STORE_KEY_LEN);
@@ -833,11 +833,18 @@ server_start(struct config *cfg, const uint8_t *key, struct delivery *dl,
 		goto fail;
 	srv->boot = server_conf_new(srv, cfg, 0);
 	atomic_store(&srv->conf, srv->boot);
+	if (server_listen(srv, &sa) == -1) {
+		*cause = xasprintf("cannot listen on %s: %s", cfg->listen,
+		    strerror(errno));
+		goto fail;
+	}
+	/* The pool gets its connections from server_accept_start()'s
+	 * thread, not from a socket of its own. */
 	srv->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
-	    MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+	    MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET |
+	    MHD_USE_ERROR_LOG, 0, NULL, NULL,
 	    server_access, srv,
 	    MHD_OPTION_EXTERNAL_LOGGER, server_mhd_log, srv,
-	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->max_connections,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
@@ -845,7 +852,6 @@ server_start(struct config *cfg, const uint8_t *key, struct delivery *dl,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)(cfg->idle_timeout <
 	    cfg->request_deadline ? cfg->idle_timeout : cfg->request_deadline),
 	    MHD_OPTION_NOTIFY_CONNECTION, server_connection, srv,
-	    MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024,
 	    MHD_OPTION_NOTIFY_COMPLETED, server_completed, srv,
 	    /* A connection's buffer for the request line, headers and body
 	     * chunks, zeroed by libmicrohttpd after every request: 12 KB
@@ -855,13 +861,11 @@ server_start(struct config *cfg, const uint8_t *key, struct delivery *dl,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVER_CONN_MEMORY,
 	    MHD_OPTION_END);
 	if (srv->mhd == NULL) {
-		*cause = xasprintf("cannot listen on %s: %s", cfg->listen,
+		*cause = xasprintf("cannot serve on %s: %s", cfg->listen,
 		    errno ? strerror(errno) : "libmicrohttpd failed to start");
 		goto fail;
 	}
-	info = MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_BIND_PORT);
-	srv->port = info ? info->port : ntohs(sa.sin_port);
-	if (server_sweep_start(srv) == -1) {
+	if (server_sweep_start(srv) == -1 || server_accept_start(srv) == -1) {
 		*cause = xasprintf("cannot start a thread: %s",
 		    strerror(errno));
 		goto fail;
@@ -933,9 +937,9 @@ server_stop(struct server *srv, int grace_ms)
 
 	if (srv == NULL)
 		return;
+	/* Stop accepting; requests already received run to the end. */
+	server_accept_stop(srv);
 	if (srv->mhd != NULL) {
-		/* Stop accepting; requests already received run to the end. */
-		(void)MHD_quiesce_daemon(srv->mhd);
 		while (atomic_load(&srv->inflight) > 0 && waited < grace_ms) {
 			nanosleep(&ts, NULL);
 			waited += 10;

@@ -11,6 +11,8 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include <netinet/in.h>
+
 #include <microhttpd.h>
 
 #include "channel.h"
@@ -22,6 +24,8 @@
 #define SERVER_STORES_MAX	128
 /* libmicrohttpd's memory per connection (bot/server.c). */
 #define SERVER_CONN_MEMORY	(12 * 1024)
+/* Clients waiting to be accepted (listen(2)). */
+#define SERVER_BACKLOG		1024
 
 struct delivery;
 struct stream_set;
@@ -90,6 +94,14 @@ struct server {
 	pthread_cond_t		 sweep_cv;	/* wakes it to stop */
 	int			 sweeping;	/* it runs */
 	int			 sweep_stop;	/* under conns_mu */
+	/* The listening socket and the thread that accepts on it
+	 * (bot/server_accept.c). */
+	int			 lfd;		/* -1: closed */
+	pthread_t		 acceptor;
+	int			 accept_wake[2];	/* a byte stops it */
+	int			 accepting;	/* it runs */
+	time_t			 accept_logged;	/* its last failure line */
+	unsigned long		 accept_held;	/* failures not logged */
 };
 
 
@@ -139,6 +151,15 @@ void		 server_connection(void *, struct MHD_Connection *,
 int		 server_sweep_start(struct server *);
 /* Stops it (a no-op when it does not run). */
 void		 server_sweep_stop(struct server *);
+/* The listening socket (bot/server_accept.c): opened, bound and
+ * listening on the address, srv->port set from it; 0, or -1 with errno
+ * set. */
+int		 server_listen(struct server *, const struct sockaddr_in *);
+/* Starts the thread that accepts on it and hands each connection to
+ * libmicrohttpd's pool, spread by descriptor; 0, or -1 with errno set. */
+int		 server_accept_start(struct server *);
+/* Stops the thread and closes the socket (either may be absent). */
+void		 server_accept_stop(struct server *);
 /* libmicrohttpd's logger (MHD_OPTION_EXTERNAL_LOGGER): a message that
  * repeats the last one within a minute is counted, not logged again. */
 void		 server_mhd_log(void *, const char *fmt, va_list);

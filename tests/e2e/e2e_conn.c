@@ -3,7 +3,7 @@
  * connections per address, the whole-request deadline against a client
  * that trickles its body or its headers, and a body over the limit
  * answered 413 at once with the connection closed instead of being read
- * to its end.
+ * to its end, and a burst of connections spread over the request threads.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -20,6 +20,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <dirent.h>
+
 #include <cmocka.h>
 #include <curl/curl.h>
 
@@ -35,7 +37,8 @@ group_setup(void **state)
 	(void)state;
 	curl_global_init(CURL_GLOBAL_ALL);
 	e2e_prepare(&d, "[server]\nmax_connections_per_ip = 4\n"
-	    "request_deadline_seconds = 2\nidle_timeout_seconds = 30\n");
+	    "request_deadline_seconds = 2\nidle_timeout_seconds = 30\n"
+	    "threads = 2\n");
 	e2e_start(&d);
 	return 0;
 }
@@ -64,6 +67,65 @@ conn_open(void)
 	assert_true(fd >= 0);
 	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
 	return fd;
+}
+
+/* The same from another loopback address (127.0.0.x). */
+static int
+conn_open_from(int x)
+{
+	struct sockaddr_in	 sa, from;
+	int			 fd;
+
+	memset(&from, 0, sizeof from);
+	from.sin_family = AF_INET;
+	from.sin_addr.s_addr = htonl(INADDR_LOOPBACK + (uint32_t)x - 1);
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)d.port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&from, sizeof from), 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+	return fd;
+}
+
+/* Fills n[] with the number of descriptors in each of the daemon's epoll
+ * sets (libmicrohttpd's request threads), in descriptor order; returns
+ * how many sets. */
+static int
+epoll_sets(int n[], int max)
+{
+	char		 path[320], link[64], line[256];
+	struct dirent	*e;
+	DIR		*dir;
+	FILE		*f;
+	ssize_t		 len;
+	int		 sets = 0;
+
+	(void)snprintf(path, sizeof path, "/proc/%ld/fd", (long)d.pid);
+	assert_non_null(dir = opendir(path));
+	while ((e = readdir(dir)) != NULL && sets < max) {
+		(void)snprintf(path, sizeof path, "/proc/%ld/fd/%s",
+		    (long)d.pid, e->d_name);
+		if ((len = readlink(path, link, sizeof link - 1)) <= 0)
+			continue;
+		link[len] = '\0';
+		if (strstr(link, "eventpoll") == NULL)
+			continue;
+		(void)snprintf(path, sizeof path, "/proc/%ld/fdinfo/%s",
+		    (long)d.pid, e->d_name);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		n[sets] = 0;
+		while (fgets(line, sizeof line, f) != NULL)
+			if (strncmp(line, "tfd:", 4) == 0)
+				n[sets]++;
+		fclose(f);
+		sets++;
+	}
+	closedir(dir);
+	return sets;
 }
 
 /* Writes all of s. */
@@ -133,6 +195,46 @@ test_per_address_limit(void **state)
 	}
 	assert_non_null(strstr(buf, "200 OK"));
 	for (i = 1; i < PER_IP; i++)
+		close(fds[i]);
+}
+
+/*
+ * 40 connections opened at once, 4 from each of 10 addresses, are spread
+ * over the two request threads, 20 each give or take 2. libmicrohttpd's
+ * own accepting let the first thread to wake take up to ten a turn.
+ */
+static void
+test_burst_spread(void **state)
+{
+	int		 fds[40], before[8], after[8], i, tries;
+	char		 buf[256];
+	struct timespec	 ts = { 0, 20 * 1000 * 1000 };
+
+	(void)state;
+	/* The start's own requests are closed on the server's time: the
+	 * sets are counted once two looks agree. */
+	assert_int_equal(epoll_sets(before, 8), 2);
+	for (tries = 0; tries < 100; tries++) {
+		nanosleep(&ts, NULL);
+		assert_int_equal(epoll_sets(after, 8), 2);
+		if (after[0] == before[0] && after[1] == before[1])
+			break;
+		before[0] = after[0];
+		before[1] = after[1];
+	}
+	for (i = 0; i < 40; i++)
+		fds[i] = conn_open_from(2 + i / 4);
+	/* Each is handed over on the accepting thread's time. */
+	for (tries = 0; tries < 200; tries++) {
+		assert_int_equal(epoll_sets(after, 8), 2);
+		if (after[0] - before[0] + after[1] - before[1] >= 40)
+			break;
+		(void)conn_drain(fds[0], 10, buf, sizeof buf);
+	}
+	assert_int_equal(after[0] - before[0] + after[1] - before[1], 40);
+	assert_in_range(after[0] - before[0], 18, 22);
+	assert_in_range(after[1] - before[1], 18, 22);
+	for (i = 0; i < 40; i++)
 		close(fds[i]);
 }
 
@@ -241,6 +343,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_burst_spread),
 		cmocka_unit_test(test_per_address_limit),
 		cmocka_unit_test(test_request_deadline),
 		cmocka_unit_test(test_header_deadline),
