@@ -52,42 +52,36 @@ group_teardown(void **state)
 	return 0;
 }
 
-/* Opens a TCP connection to the daemon. */
-static int
-conn_open(void)
-{
-	struct sockaddr_in	 sa;
-	int			 fd;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((uint16_t)d.port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	assert_true(fd >= 0);
-	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
-	return fd;
-}
-
-/* The same from another loopback address (127.0.0.x). */
+/* Opens a TCP connection to the daemon, from 127.0.0.x when x > 0. */
 static int
 conn_open_from(int x)
 {
 	struct sockaddr_in	 sa, from;
 	int			 fd;
 
-	memset(&from, 0, sizeof from);
-	from.sin_family = AF_INET;
-	from.sin_addr.s_addr = htonl(INADDR_LOOPBACK + (uint32_t)x - 1);
 	memset(&sa, 0, sizeof sa);
 	sa.sin_family = AF_INET;
 	sa.sin_port = htons((uint16_t)d.port);
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	assert_true(fd >= 0);
-	assert_int_equal(bind(fd, (struct sockaddr *)&from, sizeof from), 0);
+	if (x > 0) {
+		from = sa;
+		from.sin_port = 0;
+		from.sin_addr.s_addr = htonl(INADDR_LOOPBACK + (uint32_t)x -
+		    1);
+		assert_int_equal(bind(fd, (struct sockaddr *)&from,
+		    sizeof from), 0);
+	}
 	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
 	return fd;
+}
+
+/* The same from the system's choice of address. */
+static int
+conn_open(void)
+{
+	return conn_open_from(0);
 }
 
 /* Fills n[] with the number of descriptors in each of the daemon's epoll
