@@ -93,8 +93,11 @@ server_accept_main(void *arg)
 		pfd[0].events = timeout == -1 ? POLLIN : 0;
 		pfd[1].events = POLLIN;
 		pfd[0].revents = pfd[1].revents = 0;
-		if (poll(pfd, 2, timeout) == -1 && errno != EINTR)
+		if (poll(pfd, 2, timeout) == -1 && errno != EINTR) {
+			log_error("server: poll: %s; no new connections are "
+			    "accepted", strerror(errno));
 			break;
+		}
 		if (pfd[1].revents != 0)
 			break;
 		timeout = -1;
