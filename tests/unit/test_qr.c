@@ -10,6 +10,7 @@
 
 #include <png.h>
 #include <qrencode.h>
+#include <zlib.h>
 
 #include "bot/qr.h"
 
@@ -375,6 +376,53 @@ test_png_pixels(void **state)
 	buf_free(&b);
 }
 
+/*
+ * The IDAT is one zlib stream that zlib itself inflates with its header
+ * and Adler-32 checked (libpng may take a bad checksum after the last row
+ * as a benign error), to exactly the filtered lines of the image: at one
+ * pixel a module (no repeated lines), a few, and a poster's 16.
+ */
+static void
+test_png_zlib_stream(void **state)
+{
+	static const int	 scales[] = { 1, 2, 7, 16 };
+	struct buf		 b;
+	unsigned char		*raw;
+	uLongf			 rawlen;
+	uint32_t		 w, len, rowbytes;
+	size_t			 i;
+	int			 n, line;
+
+	(void)state;
+	buf_init(&b, OUT_MAX);
+	n = modules(texts[0], QR_LEVEL_M);
+	for (i = 0; i < sizeof scales / sizeof scales[0]; i++) {
+		buf_reset(&b);
+		assert_int_equal(qr_png(texts[0], QR_LEVEL_M,
+		    n * scales[i] < QR_SIZE_MIN ? QR_SIZE_MIN : n * scales[i],
+		    &b), 0);
+		w = be32(b.data + 16);
+		rowbytes = (w + 7) / 8;
+		/* Signature, IHDR (8 + 13 + 4), then the one IDAT. */
+		len = be32(b.data + 33);
+		assert_memory_equal(b.data + 37, "IDAT", 4);
+		assert_true(41 + len + 4 <= b.len);
+		assert_int_equal(((unsigned char)b.data[41] << 8 |
+		    (unsigned char)b.data[42]) % 31, 0);
+		rawlen = (uLongf)(rowbytes + 1) * w + 1;
+		assert_non_null(raw = malloc(rawlen));
+		assert_int_equal(uncompress(raw, &rawlen,
+		    (const Bytef *)b.data + 41, len), Z_OK);
+		assert_int_equal(rawlen, (uLongf)(rowbytes + 1) * w);
+		/* A filter byte of 0 or 2 starts every line. */
+		for (line = 0; line < (int)w; line++)
+			assert_true(raw[(size_t)line * (rowbytes + 1)] == 0 ||
+			    raw[(size_t)line * (rowbytes + 1)] == 2);
+		free(raw);
+	}
+	buf_free(&b);
+}
+
 /* The SVG: a viewBox, a white background rect, one crisp path. */
 static void
 test_svg_shape(void **state)
@@ -549,6 +597,7 @@ main(void)
 		cmocka_unit_test(test_png_header_quiet_zone),
 		cmocka_unit_test(test_png_sizes),
 		cmocka_unit_test(test_png_pixels),
+		cmocka_unit_test(test_png_zlib_stream),
 		cmocka_unit_test(test_svg_shape),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_cap),
