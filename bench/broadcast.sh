@@ -28,7 +28,10 @@
 #    /proc/PID/stat before the POST and after the last delivery).
 #
 # Environment: BENCH_GROUPS (10000), BENCH_INFLIGHT (64: max_inflight and
-# the direct client's concurrency), BENCH_SINK_THREADS (2).
+# the direct client's concurrency), BENCH_SINK_THREADS (2), BENCH_WRAP (a
+# command the daemon runs under, e.g. "valgrind --tool=callgrind
+# --callgrind-out-file=/tmp/bc.cg" for instructions per delivery: the
+# figures of such a run are not the bench's).
 set -u
 
 BUILD=${1:-build}
@@ -44,6 +47,7 @@ BB=$BUILD/bench
 N=${BENCH_GROUPS:-10000}
 CONC=${BENCH_INFLIGHT:-64}
 SINK_THREADS=${BENCH_SINK_THREADS:-2}
+WRAP=${BENCH_WRAP:-}
 FANGFEI=$BUILD/fangfei
 AREA=张店区/车站街道/华光路社区/第3网格/12号楼
 TOP=张店区
@@ -160,7 +164,8 @@ D1=$(grep '^DIRECT ' "$LOGS/direct-1.txt")
 say "direct:   $(field "$D1" ms) ms, $(field "$D1" rps) req/s (before)"
 
 # --- the daemon and the broadcast ------------------------------------------
-"$FANGFEI" serve --config "$VAR/fangfei.ini" >"$LOGS/fangfei.out" \
+# shellcheck disable=SC2086
+$WRAP "$FANGFEI" serve --config "$VAR/fangfei.ini" >"$LOGS/fangfei.out" \
     2>"$LOGS/fangfei.err" &
 DAEMON_PID=$!
 DPORT=$(wait_line "$LOGS/fangfei.out" \
