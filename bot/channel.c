@@ -603,6 +603,17 @@ channel_robot_result(const struct robot_answer *ra, long status,
 	const char		*msg = NULL, *key = ra->code_key;
 
 	*retry_after = 0;
+	/*
+	 * Most answers are the platform's success, the same bytes every
+	 * time: read without building a tree (jansson's parse and free were
+	 * 7.8k of the 178k instructions of a delivery to a robot).
+	 */
+	if (ra->ok_body != NULL && status >= 200 && status <= 299 &&
+	    body != NULL && len == strlen(ra->ok_body) &&
+	    memcmp(body, ra->ok_body, len) == 0) {
+		channel_robot_err(ra, ra->code_key, 0, ra->ok_msg, err, errsz);
+		return ra->classify(0, retry_after);
+	}
 	if (body != NULL && len > 0 &&
 	    (j = json_loadb(body, len, 0, NULL)) != NULL) {
 		if (json_is_integer(code = json_object_get(j, ra->code_key)))

@@ -466,13 +466,18 @@ struct robot_answer {
 	/* What a code in a 2xx answer means; sets *retry_after (seconds,
 	 * 0: the platform names no delay). */
 	enum send_status (*classify)(json_int_t code, int *retry_after);
+	/* The platform's answer to a send that went, byte for byte as it
+	 * documents it, with code 0 and message ok_msg; or NULL. */
+	const char	*ok_body;
+	const char	*ok_msg;
 };
 /*
  * The send_result of a robot: no answer, 429 and 5xx retry; another
  * non-2xx fails (with the platform's code when it gave one); a 2xx without
  * a code retries (most likely a proxy's page); otherwise ra->classify()
  * decides. err gets "<platform> <code_key> <code>: <message>", the message
- * cut on a character boundary, or "<platform>: http <status>".
+ * cut on a character boundary, or "<platform>: http <status>". A 2xx with
+ * ra->ok_body exactly is read as the parser reads it, without the parser.
  */
 enum send_status channel_robot_result(const struct robot_answer *,
 				    long status, const char *body, size_t len,

@@ -175,6 +175,8 @@ static const struct robot_answer dingtalk_answer = {
 	.code_key = "errcode",
 	.msg_key = "errmsg",
 	.classify = dingtalk_classify,
+	.ok_body = "{\"errcode\":0,\"errmsg\":\"ok\"}",
+	.ok_msg = "ok",
 };
 
 /* Classifies the robot's answer by HTTP status, then by errcode. */

@@ -121,6 +121,8 @@ static const struct robot_answer feishu_answer = {
 	.old_code_key = "StatusCode",
 	.old_msg_key = "StatusMessage",
 	.classify = feishu_classify,
+	.ok_body = "{\"code\":0,\"data\":{},\"msg\":\"success\"}",
+	.ok_msg = "success",
 };
 
 /* Classifies the bot's answer by HTTP status, then by code. */

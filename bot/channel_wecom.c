@@ -128,6 +128,8 @@ static const struct robot_answer wecom_answer = {
 	.code_key = "errcode",
 	.msg_key = "errmsg",
 	.classify = wecom_classify,
+	.ok_body = "{\"errcode\":0,\"errmsg\":\"ok\"}",
+	.ok_msg = "ok",
 };
 
 /* Classifies the robot's answer by HTTP status, then by errcode. */

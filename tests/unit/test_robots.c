@@ -540,6 +540,50 @@ test_descriptors(void **state)
 	assert_non_null(b->send_result);
 }
 
+/*
+ * A robot's success answer as its platform documents it is read without
+ * the JSON parser: the same status, delay and error text as the parser
+ * gives for the same answer with a space before it, which takes the
+ * parser's way; and a near miss (another code) is not taken for it.
+ */
+static void
+test_robot_ok_answer(void **state)
+{
+	static const struct {
+		const char	*type, *ok, *err, *miss;
+	} robots[] = {
+		{ "wecom", "{\"errcode\":0,\"errmsg\":\"ok\"}",
+		    "wecom errcode 0: ok", "{\"errcode\":1,\"errmsg\":\"ok\"}" },
+		{ "dingtalk", "{\"errcode\":0,\"errmsg\":\"ok\"}",
+		    "dingtalk errcode 0: ok",
+		    "{\"errcode\":0,\"errmsg\":\"ok\"" },
+		{ "feishu", "{\"code\":0,\"data\":{},\"msg\":\"success\"}",
+		    "feishu code 0: success",
+		    "{\"code\":19021,\"data\":{},\"msg\":\"success\"}" },
+	};
+	char		 spaced[128], err[ERRSZ], err2[ERRSZ];
+	int		 ra, ra2;
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < sizeof robots / sizeof robots[0]; i++) {
+		(void)snprintf(spaced, sizeof spaced, " %s", robots[i].ok);
+		assert_int_equal(result(robots[i].type, NULL, 200,
+		    robots[i].ok, &ra, err), SEND_OK);
+		assert_string_equal(err, robots[i].err);
+		assert_int_equal(ra, 0);
+		assert_int_equal(result(robots[i].type, NULL, 200, spaced,
+		    &ra2, err2), SEND_OK);
+		assert_string_equal(err2, err);
+		assert_int_equal(ra2, ra);
+		/* Not a 2xx: the body does not make it a success. */
+		assert_int_not_equal(result(robots[i].type, NULL, 404,
+		    robots[i].ok, &ra, err), SEND_OK);
+		assert_int_not_equal(result(robots[i].type, NULL, 200,
+		    robots[i].miss, &ra, err), SEND_OK);
+	}
+}
+
 /* DingTalk: every documented response, then our own. */
 static void
 test_dingtalk_results(void **state)
@@ -1080,6 +1124,7 @@ main(void)
 		cmocka_unit_test(test_err_cut),
 		cmocka_unit_test(test_wecom_results),
 		cmocka_unit_test(test_feishu_results),
+		cmocka_unit_test(test_robot_ok_answer),
 		cmocka_unit_test(test_telegram_prepare),
 		cmocka_unit_test(test_telegram_cut),
 		cmocka_unit_test(test_telegram_results),
