@@ -19,6 +19,7 @@ int		 reporters_subkey(const struct store *, const char *purpose,
 		    uint8_t out[32]);
 /* Derives the store's seal key from its key (store_open()). */
 void		 reporters_key_init(struct store *);
+void		 reporters_key_free(struct store *);
 /* Seals text with AES-256-GCM under the store's sealing key into a new
  * nonce || ciphertext || tag (caller frees *out); opens one again into a
  * new string, -1 when it was tampered with. Phone numbers are sealed the

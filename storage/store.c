@@ -542,6 +542,7 @@ store_close(struct store *s)
 		PQfinish(s->pg);
 	free(s->flags.ids);
 	free(s->path);
+	reporters_key_free(s);
 	explicit_bzero(s->key, sizeof s->key);
 	explicit_bzero(s->seal_key, sizeof s->seal_key);
 	free(s);

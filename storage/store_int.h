@@ -45,6 +45,9 @@ struct store {
 	char		*path;		/* file, or the URL without password */
 	uint8_t		 key[STORE_KEY_LEN];
 	uint8_t		 seal_key[32];	/* derived from key: reporters.c */
+	/* AES-256-GCM under seal_key, key schedule done: each opening sets
+	 * its nonce only (reporters.c). NULL: made per opening. */
+	struct evp_cipher_ctx_st *open_ctx;
 	int		 has_key;
 	struct {
 		const char	*sql;	/* static string: compared by address */

@@ -104,6 +104,13 @@ test_seal_compat(void **state)
 	assert_int_equal(reporters_unseal(fx->s, blob, 12 + n + 16, &opened),
 	    -1);
 	assert_int_equal(reporters_unseal(fx->s, blob, 27, &opened), -1);
+	/* The store's context opens again after a refusal. */
+	blob[12 + n / 2] ^= 1;
+	assert_int_equal(reporters_unseal(fx->s, blob, 12 + n + 16, &opened),
+	    0);
+	assert_string_equal(opened, plain);
+	free(opened);
+	blob[12 + n / 2] ^= 1;
 
 	/* Sealed here, opened by the reference. */
 	assert_int_equal(reporters_seal(fx->s, plain, &sealed, &sealedlen), 0);
