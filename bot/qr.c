@@ -256,8 +256,8 @@ qr_key_make(void)
  * Level 2 finds the zero lines' long matches in fewer instructions than
  * level 1 (962k against 979k a 600 px PNG, callgrind) and a smaller PNG
  * (1022 bytes against 1189); a small hash (memory level 4) costs less to
- * reset. The stream is raw deflate: qr_png_deflate()
- * frames it as zlib with the checksum qr_png_raw() summed.
+ * reset. The stream is raw deflate: qr_png_deflate() frames it as zlib
+ * with the checksum qr_png_raw() summed.
  */
 static struct qr_deflater *
 qr_deflater(size_t len)
