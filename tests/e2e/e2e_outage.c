@@ -500,7 +500,7 @@ test_platform_down(void **state)
 	for (k = 0; k < FS_ROBOTS; k++)
 		for (i = 0; i < FS_ROWS; i++) {
 			(void)snprintf(path, sizeof path, HOOK_PATH "bot%zu", k);
-			(void)snprintf(mark, sizeof mark, "N%02zu", i);
+			(void)snprintf(mark, sizeof mark, "编号 N%02zu", i);
 			if (requests_of(r, n, path, mark, &ok, &last200) < 2 ||
 			    ok != 0)
 				fail_msg("%s %s: %zu requests during the outage, "
@@ -538,7 +538,7 @@ test_platform_down(void **state)
 	for (k = 0, total = 0; k < FS_ROBOTS; k++) {
 		(void)snprintf(path, sizeof path, HOOK_PATH "bot%zu", k);
 		for (i = 0; i < FS_ROWS; i++) {
-			(void)snprintf(mark, sizeof mark, "N%02zu", i);
+			(void)snprintf(mark, sizeof mark, "编号 N%02zu", i);
 			total += requests_of(r, n, path, mark, &ok, &last200);
 			if (ok != 1 || !last200)
 				fail_msg("%s %s: accepted %zu times", path, mark,
@@ -754,7 +754,7 @@ test_ten_minutes(void **state)
 	/* Exactly once each, after as many tries as the outbox counted. */
 	r = fakeplat_records(fp, "/wc/", &n);
 	for (i = 0; i < (size_t)rows; i++) {
-		(void)snprintf(mark, sizeof mark, "N%02zu", i);
+		(void)snprintf(mark, sizeof mark, "编号 N%02zu", i);
 		tries = (long)requests_of(r, n, "/wc/", mark, &ok, &last200);
 		if (ok != 1 || !last200)
 			fail_msg("%s: accepted %zu times", mark, ok);
