@@ -27,6 +27,7 @@
 #include "reload.h"
 #include "server.h"
 #include "stream.h"
+#include "storage/checkpoint.h"
 #include "storage/copy.h"
 #include "storage/outbox.h"
 #include "storage/store.h"
@@ -392,15 +393,22 @@ cmd_serve(struct cli *cli, int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	if (checkpointer_start(cli->cfg.db_path, &cause) == -1) {
+		fprintf(stderr, "fangfei: %s\n", cause);
+		free(cause);
+		return 1;
+	}
 	if ((dl = delivery_start(&cli->cfg, key, &cause)) == NULL) {
 		fprintf(stderr, "fangfei: delivery: %s\n", cause);
 		free(cause);
+		checkpointer_stop();
 		return 1;
 	}
 	if ((srv = server_start(&cli->cfg, key, dl, &cause)) == NULL) {
 		fprintf(stderr, "fangfei: %s\n", cause);
 		free(cause);
 		delivery_stop(dl);
+		checkpointer_stop();
 		return 1;
 	}
 	if ((streams = stream_start(&cli->cfg, key, server_env(srv), dl,
@@ -409,6 +417,7 @@ cmd_serve(struct cli *cli, int argc, char **argv)
 		free(cause);
 		server_stop(srv, 0);
 		delivery_stop(dl);
+		checkpointer_stop();
 		return 1;
 	}
 	server_set_streams(srv, streams);
@@ -420,6 +429,7 @@ cmd_serve(struct cli *cli, int argc, char **argv)
 		stream_stop(streams);
 		server_stop(srv, 0);
 		delivery_stop(dl);
+		checkpointer_stop();
 		return 1;
 	}
 	(void)snprintf(nch, sizeof nch, "%zu", cli->cfg.nchannels);
@@ -455,6 +465,7 @@ cmd_serve(struct cli *cli, int argc, char **argv)
 	stream_stop(streams);
 	server_stop(srv, 10000);
 	delivery_stop(dl);
+	checkpointer_stop();
 	log_event(LOG_INFO, "stop", "stopped", (char *)NULL);
 	return 0;
 }

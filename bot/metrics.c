@@ -16,6 +16,7 @@
 
 #include "handlers/handlers.h"
 #include "metrics.h"
+#include "storage/checkpoint.h"
 #include "storage/outbox.h"
 #include "storage/store.h"
 #include "storage/tips.h"
@@ -665,6 +666,51 @@ render_busy(struct buf *b, const struct metrics_family *f,
 }
 
 static void
+render_checkpoints(struct buf *b, const struct metrics_family *f,
+    const struct metrics_scrape *sc)
+{
+	struct checkpoint_stats	 st;
+
+	(void)sc;
+	checkpoint_stats(&st);
+	metrics_line(b, f->name, "by=\"thread\"", (double)st.thread);
+	metrics_line(b, f->name, "by=\"commit\"", (double)st.inline_);
+}
+
+static void
+render_checkpoint_failures(struct buf *b, const struct metrics_family *f,
+    const struct metrics_scrape *sc)
+{
+	struct checkpoint_stats	 st;
+
+	(void)sc;
+	checkpoint_stats(&st);
+	metrics_line(b, f->name, NULL, (double)st.failed);
+}
+
+static void
+render_checkpoint_seconds(struct buf *b, const struct metrics_family *f,
+    const struct metrics_scrape *sc)
+{
+	struct checkpoint_stats	 st;
+
+	(void)sc;
+	checkpoint_stats(&st);
+	metrics_line(b, f->name, NULL, st.seconds);
+}
+
+static void
+render_wal_pages(struct buf *b, const struct metrics_family *f,
+    const struct metrics_scrape *sc)
+{
+	struct checkpoint_stats	 st;
+
+	(void)sc;
+	checkpoint_stats(&st);
+	metrics_line(b, f->name, NULL, (double)st.log_pages);
+}
+
+static void
 render_start(struct buf *b, const struct metrics_family *f,
     const struct metrics_scrape *sc)
 {
@@ -735,6 +781,17 @@ static const struct metrics_family metrics_families[] = {
 	    render_reminders },
 	{ "fangfei_sqlite_busy_waits_total", "counter",
 	    "Statements that waited for a database lock.", "", render_busy },
+	{ "fangfei_sqlite_checkpoints_total", "counter",
+	    "WAL checkpoints: by the checkpointer thread, or in a commit "
+	    "because it was behind.", "by", render_checkpoints },
+	{ "fangfei_sqlite_checkpoint_failures_total", "counter",
+	    "WAL checkpoints that failed (not those another one made busy).",
+	    "", render_checkpoint_failures },
+	{ "fangfei_sqlite_checkpoint_seconds_total", "counter",
+	    "Time spent in WAL checkpoints.", "", render_checkpoint_seconds },
+	{ "fangfei_sqlite_wal_pages", "gauge",
+	    "Pages in the write-ahead log at the last commit.", "",
+	    render_wal_pages },
 	{ "fangfei_process_start_time_seconds", "gauge",
 	    "Start of the process, in seconds since the epoch.", "",
 	    render_start },

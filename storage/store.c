@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "messages/xmalloc.h"
+#include "checkpoint_int.h"
 #include "locks.h"
 #include "reporters_int.h"
 #include "store_int.h"
@@ -506,6 +507,9 @@ store_open(const char *path, const uint8_t *key, int flags, char **cause)
 	    "PRAGMA cache_size = -3072;"
 	    "PRAGMA temp_store = MEMORY;", &err) == -1)
 		goto fail_err;
+	/* The daemon's checkpoints are its checkpointer's (checkpoint.c). */
+	if (!(flags & STORE_READONLY))
+		checkpoint_attach(s->db, path);
 schema:
 	if ((flags & STORE_MIGRATE) && store_migrate(s, &err) == -1)
 		goto fail_err;

@@ -285,6 +285,14 @@ test_metrics(void **state)
 	    1700000000);
 	assert_true(value(page, "fangfei_http_open_connections") >= 1);
 	assert_true(value(page, "fangfei_sqlite_busy_waits_total") >= 0);
+	/* The checkpointer's: this little writing copies nothing yet. */
+	assert_true(value(page, "fangfei_sqlite_checkpoints_total"
+	    "{by=\"thread\"}") == 0);
+	assert_true(value(page, "fangfei_sqlite_checkpoints_total"
+	    "{by=\"commit\"}") == 0);
+	assert_true(value(page, "fangfei_sqlite_checkpoint_failures_total")
+	    == 0);
+	assert_true(value(page, "fangfei_sqlite_wal_pages") > 0);
 	check_histograms(page);
 	for (i = 0; i < sizeof never / sizeof never[0]; i++)
 		if (strstr(page, never[i]) != NULL)
