@@ -56,16 +56,18 @@ static const char *const sql_bc_insert =
 static const char *const sql_bc_count_by =
     "SELECT count(*) FROM broadcasts WHERE created_by = ?1"
     " AND created_at > ?2";
+/* A robot's row has an empty body: the text is the broadcast's, written
+ * once and read with the row when it is sent (outbox_due()). */
 static const char *const sql_bc_fanout =
     "INSERT INTO outbox (broadcast_id, group_id, body, idem_key, next_at,"
     " created_at)"
-    " SELECT CAST(?1 AS bigint), g.id, CAST(?2 AS text),"
-    " 'b' || CAST(?1 AS bigint) || '-g' || g.id, CAST(?3 AS bigint),"
-    " CAST(?3 AS bigint)"
+    " SELECT CAST(?1 AS bigint), g.id, '',"
+    " 'b' || CAST(?1 AS bigint) || '-g' || g.id, CAST(?2 AS bigint),"
+    " CAST(?2 AS bigint)"
     " FROM groups g JOIN areas a ON a.id = g.area_id, areas r"
-    " WHERE r.id = ?4 AND (a.id = r.id OR substr(a.path, 1,"
+    " WHERE r.id = ?3 AND (a.id = r.id OR substr(a.path, 1,"
     " length(r.path) + 1) = r.path || '/')"
-    " AND instr(',' || CAST(?5 AS text) || ',', ',' || g.kind || ',') > 0";
+    " AND instr(',' || CAST(?4 AS text) || ',', ',' || g.kind || ',') > 0";
 /* One row per number: a number has one row in phones and one area, so it
  * is reached at most once per broadcast (and idem_key says so again). */
 static const char *const sql_bc_fanout_sms =
@@ -454,10 +456,9 @@ broadcasts_create(struct store *s, const struct broadcast_new *b, time_t now,
 	if ((st = store_stmt(s, sql_bc_fanout)) == NULL)
 		return STORE_ERROR;
 	db_bind_int64(st, 1, *id);
-	db_bind_text(st, 2, b->text, -1, DB_STATIC);
-	db_bind_int64(st, 3, (int64_t)now);
-	db_bind_int64(st, 4, b->area);
-	db_bind_text(st, 5, b->kinds, -1, DB_STATIC);
+	db_bind_int64(st, 2, (int64_t)now);
+	db_bind_int64(st, 3, b->area);
+	db_bind_text(st, 4, b->kinds, -1, DB_STATIC);
 	if (db_step(st) != DB_DONE)
 		return store_fail(s, "broadcasts_create");
 	r->groups = (long)store_changes(s);

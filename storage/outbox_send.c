@@ -42,7 +42,8 @@ static const char *const sql_ob_takeover_pg =
     " WHERE state = 'sending' AND claimer = ?2";
 
 static const char *const sql_ob_due =
-    "SELECT o.id, coalesce(o.group_id, 0), o.attempts, o.idem_key, o.body,"
+    "SELECT o.id, coalesce(o.group_id, 0), o.attempts, o.idem_key,"
+    " CASE WHEN o.body = '' THEN coalesce(b.body, '') ELSE o.body END,"
     " coalesce(o.channel, g.channel), g.chat_id, g.webhook, g.secret, o.meta,"
     " coalesce(o.phone_id, 0), p.sealed, p.opted_out_at IS NOT NULL,"
     " coalesce(o.reporter_id, 0), r.sealed, o.created_at,"
@@ -50,6 +51,7 @@ static const char *const sql_ob_due =
     " FROM outbox o LEFT JOIN groups g ON g.id = o.group_id"
     " LEFT JOIN phones p ON p.id = o.phone_id"
     " LEFT JOIN reporters r ON r.id = o.reporter_id"
+    " LEFT JOIN broadcasts b ON b.id = o.broadcast_id AND o.body = ''"
     " WHERE o.state = 'pending' AND o.next_at <= ?1"
     " ORDER BY o.next_at, o.id LIMIT ?2";
 
