@@ -665,49 +665,26 @@ render_busy(struct buf *b, const struct metrics_family *f,
 	metrics_line(b, f->name, NULL, (double)store_busy_waits());
 }
 
+/* The checkpointer's families (storage/checkpoint.h), one reading each. */
 static void
-render_checkpoints(struct buf *b, const struct metrics_family *f,
+render_checkpoint(struct buf *b, const struct metrics_family *f,
     const struct metrics_scrape *sc)
 {
 	struct checkpoint_stats	 st;
 
 	(void)sc;
 	checkpoint_stats(&st);
-	metrics_line(b, f->name, "by=\"thread\"", (double)st.thread);
-	metrics_line(b, f->name, "by=\"commit\"", (double)st.inline_);
-}
-
-static void
-render_checkpoint_failures(struct buf *b, const struct metrics_family *f,
-    const struct metrics_scrape *sc)
-{
-	struct checkpoint_stats	 st;
-
-	(void)sc;
-	checkpoint_stats(&st);
-	metrics_line(b, f->name, NULL, (double)st.failed);
-}
-
-static void
-render_checkpoint_seconds(struct buf *b, const struct metrics_family *f,
-    const struct metrics_scrape *sc)
-{
-	struct checkpoint_stats	 st;
-
-	(void)sc;
-	checkpoint_stats(&st);
-	metrics_line(b, f->name, NULL, st.seconds);
-}
-
-static void
-render_wal_pages(struct buf *b, const struct metrics_family *f,
-    const struct metrics_scrape *sc)
-{
-	struct checkpoint_stats	 st;
-
-	(void)sc;
-	checkpoint_stats(&st);
-	metrics_line(b, f->name, NULL, (double)st.log_pages);
+	if (strcmp(f->name, "fangfei_sqlite_checkpoints_total") == 0) {
+		metrics_line(b, f->name, "by=\"thread\"", (double)st.thread);
+		metrics_line(b, f->name, "by=\"commit\"", (double)st.inline_);
+	} else if (strcmp(f->name, "fangfei_sqlite_checkpoint_failures_total")
+	    == 0)
+		metrics_line(b, f->name, NULL, (double)st.failed);
+	else if (strcmp(f->name, "fangfei_sqlite_checkpoint_seconds_total") ==
+	    0)
+		metrics_line(b, f->name, NULL, st.seconds);
+	else
+		metrics_line(b, f->name, NULL, (double)st.log_pages);
 }
 
 static void
@@ -783,15 +760,15 @@ static const struct metrics_family metrics_families[] = {
 	    "Statements that waited for a database lock.", "", render_busy },
 	{ "fangfei_sqlite_checkpoints_total", "counter",
 	    "WAL checkpoints: by the checkpointer thread, or in a commit "
-	    "because it was behind.", "by", render_checkpoints },
+	    "because it was behind.", "by", render_checkpoint },
 	{ "fangfei_sqlite_checkpoint_failures_total", "counter",
 	    "WAL checkpoints that failed (not those another one made busy).",
-	    "", render_checkpoint_failures },
+	    "", render_checkpoint },
 	{ "fangfei_sqlite_checkpoint_seconds_total", "counter",
-	    "Time spent in WAL checkpoints.", "", render_checkpoint_seconds },
+	    "Time spent in WAL checkpoints.", "", render_checkpoint },
 	{ "fangfei_sqlite_wal_pages", "gauge",
 	    "Pages in the write-ahead log at the last commit.", "",
-	    render_wal_pages },
+	    render_checkpoint },
 	{ "fangfei_process_start_time_seconds", "gauge",
 	    "Start of the process, in seconds since the epoch.", "",
 	    render_start },
