@@ -5,8 +5,8 @@
  * write-ahead log past 1000 pages: that webhook's answer, delivery turn
  * or long connection's frame waits for the copy and its two fsync()s
  * (10 to 15 ms on the disks measured). A broadcast to 10,000 robots
- * commits about 5 of them in its delivery thread; a request's p99 meets
- * them too.
+ * commits about 5 of them in its delivery thread; a request that writes
+ * (a tip, a bind) meets them too.
  *
  * Here every read-write connection the daemon opens on its database has
  * a WAL hook instead (checkpoint_attach(), from store_open()). Past
