@@ -291,6 +291,43 @@ channel_setup(struct channel *ch, int loopback, char **warning, char **cause)
 	return 0;
 }
 
+/* Leaves what verify() read for parse() (see channel.h). */
+void
+http_keep_put(const struct http_request *req, void *data, void (*fr)(void *))
+{
+	if (req->keep == NULL || req->keep->data != NULL) {
+		fr(data);
+		return;
+	}
+	req->keep->data = data;
+	req->keep->free = fr;
+}
+
+/* Takes what verify() left (see channel.h). */
+void *
+http_keep_take(const struct http_request *req, void (*fr)(void *))
+{
+	void	*data;
+
+	if (req->keep == NULL || req->keep->data == NULL ||
+	    req->keep->free != fr)
+		return NULL;
+	data = req->keep->data;
+	req->keep->data = NULL;
+	req->keep->free = NULL;
+	return data;
+}
+
+/* Frees what is left in k (see channel.h). */
+void
+http_keep_clear(struct http_keep *k)
+{
+	if (k->data != NULL)
+		k->free(k->data);
+	k->data = NULL;
+	k->free = NULL;
+}
+
 /* Checks the query of a WeCom-signed request (see channel.h). */
 int
 channel_wx_query(const struct http_request *req, long window,

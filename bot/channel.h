@@ -15,6 +15,17 @@
 
 #include "messages/message.h"
 
+/*
+ * What verify() read of a body that parse() would read again: an XML
+ * channel's envelope. verify() leaves it with http_keep_put(), parse()
+ * takes it with http_keep_take() (or reads the body itself when nothing
+ * was left), and the server frees what is left once parse() is done.
+ */
+struct http_keep {
+	void	*data;
+	void	(*free)(void *);	/* also what the data is */
+};
+
 /* A webhook request as adapters see it: raw body, headers by name. */
 struct http_request {
 	const char	*method;
@@ -38,6 +49,7 @@ struct http_request {
 	 * stream.c), which the platform authenticated: there is no signature,
 	 * token or encryption to check, and verify() is not called. */
 	int		 trusted;
+	struct http_keep *keep;		/* see struct http_keep; may be NULL */
 };
 
 /* What goes back to the platform in the webhook's HTTP response. */
@@ -409,6 +421,17 @@ int		 channel_mode(const struct channel *, const char *stream_name,
 /* The instance's access token cache: the .token of every backend that
  * fetches tokens. */
 struct apitoken	*channel_token(const struct channel *);
+/*
+ * Leaves data, freed by fr, for parse() (see struct http_keep); frees it
+ * at once when the request has no room for it.
+ */
+void		 http_keep_put(const struct http_request *, void *data,
+		    void (*fr)(void *));
+/* Takes what verify() left, if it is of fr's kind: the caller frees it
+ * with fr. NULL when nothing was left. */
+void		*http_keep_take(const struct http_request *, void (*fr)(void *));
+/* Frees what is left in k. */
+void		 http_keep_clear(struct http_keep *k);
 /* Frees the instance's state and settings (not the struct). */
 void		 channel_clear(struct channel *);
 /*

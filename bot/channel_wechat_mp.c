@@ -231,12 +231,11 @@ wechat_verify(const struct channel *ch, const struct http_request *req,
     const char **why)
 {
 	const struct wechat_state	*st = ch->state;
-	struct xmlmsg			 x;
+	struct xmlmsg			*x = NULL;
 	const char			*type, *msig, *enc;
 	enum xmlmsg_status		 xs;
 	int				 rc;
 
-	memset(&x, 0, sizeof x);
 	if ((rc = wechat_check_query(st, req, why)) != 0 || !st->safe)
 		goto out;
 	rc = 401;
@@ -246,11 +245,12 @@ wechat_verify(const struct channel *ch, const struct http_request *req,
 		*why = "safe mode needs encrypt_type=aes and msg_signature";
 		goto out;
 	}
-	if ((xs = xmlmsg_parse(req->body, req->body_len, &x)) != XMLMSG_OK) {
+	x = xcalloc(1, sizeof *x);
+	if ((xs = xmlmsg_parse(req->body, req->body_len, x)) != XMLMSG_OK) {
 		rc = wechat_xml_status(xs, req->body_len, why);
 		goto out;
 	}
-	if ((enc = xmlmsg_get(&x, XMLMSG_ENCRYPT)) == NULL) {
+	if ((enc = xmlmsg_get(x, XMLMSG_ENCRYPT)) == NULL) {
 		*why = "no Encrypt in a safe-mode body";
 		goto out;
 	}
@@ -259,9 +259,12 @@ wechat_verify(const struct channel *ch, const struct http_request *req,
 		*why = "bad msg_signature";
 		goto out;
 	}
+	/* parse() decrypts the envelope read here. */
+	http_keep_put(req, x, xmlmsg_free);
+	x = NULL;
 	rc = 0;
 out:
-	xmlmsg_clear(&x);
+	xmlmsg_free(x);
 	return rc;
 }
 
@@ -274,7 +277,7 @@ static int
 wechat_message(const struct wechat_state *st, const struct http_request *req,
     struct xmlmsg *x, const char **why)
 {
-	struct xmlmsg		 outer;
+	struct xmlmsg		 outer, *kept;
 	enum xmlmsg_status	 xs;
 	enum wxcrypt_status	 ws;
 	const char		*enc;
@@ -283,7 +286,10 @@ wechat_message(const struct wechat_state *st, const struct http_request *req,
 	int			 rc = 400;
 
 	memset(&outer, 0, sizeof outer);
-	if ((xs = xmlmsg_parse(req->body, req->body_len,
+	if (st->safe && (kept = http_keep_take(req, xmlmsg_free)) != NULL) {
+		outer = *kept;		/* the envelope verify() read */
+		free(kept);
+	} else if ((xs = xmlmsg_parse(req->body, req->body_len,
 	    st->safe ? &outer : x)) != XMLMSG_OK) {
 		rc = wechat_xml_status(xs, req->body_len, why);
 		goto out;

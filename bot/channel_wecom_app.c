@@ -209,11 +209,10 @@ wecom_app_verify(const struct channel *ch, const struct http_request *req,
     const char **why)
 {
 	const struct wecom_app_state	*st = ch->state;
-	struct xmlmsg			 m;
+	struct xmlmsg			*m;
 	const char			*sig, *ts, *nonce;
 	int				 rc;
 
-	memset(&m, 0, sizeof m);
 	if (st == NULL) {
 		*why = "channel not set up";	/* fail closed */
 		return 401;
@@ -221,15 +220,20 @@ wecom_app_verify(const struct channel *ch, const struct http_request *req,
 	if ((rc = channel_wx_query(req, WA_WINDOW, &sig, &ts,
 	    &nonce, why)) != 0)
 		return rc;
-	if ((rc = wecom_app_envelope(req, &m, why)) != 0)
+	m = xcalloc(1, sizeof *m);
+	if ((rc = wecom_app_envelope(req, m, why)) != 0) {
+		free(m);
 		return rc;
-	if (wxcrypt_verify(st->token, ts, nonce, xmlmsg_get(&m,
+	}
+	if (wxcrypt_verify(st->token, ts, nonce, xmlmsg_get(m,
 	    XMLMSG_ENCRYPT), sig) != WXCRYPT_OK) {
 		*why = "bad msg_signature";
-		rc = 401;
+		xmlmsg_free(m);
+		return 401;
 	}
-	xmlmsg_clear(&m);
-	return rc;
+	/* parse() decrypts the envelope read here. */
+	http_keep_put(req, m, xmlmsg_free);
+	return 0;
 }
 
 /* Copies the value of field f of m into a fixed field; 0, or -1 when it
@@ -305,7 +309,7 @@ wecom_app_parse(const struct channel *ch, const struct http_request *req,
     struct inbound *in, const char **why)
 {
 	const struct wecom_app_state	*st = ch->state;
-	struct xmlmsg			 env, m;
+	struct xmlmsg			 env, m, *kept;
 	enum wxcrypt_status		 ws;
 	char				*msg = NULL;
 	size_t				 msglen = 0;
@@ -318,7 +322,10 @@ wecom_app_parse(const struct channel *ch, const struct http_request *req,
 		return 400;
 	}
 	(void)inbound_set(in->channel, sizeof in->channel, ch->name);
-	if ((rc = wecom_app_envelope(req, &env, why)) != 0)
+	if ((kept = http_keep_take(req, xmlmsg_free)) != NULL) {
+		env = *kept;		/* the envelope verify() read */
+		free(kept);
+	} else if ((rc = wecom_app_envelope(req, &env, why)) != 0)
 		return rc;
 	ws = wxcrypt_decrypt(&st->key, xmlmsg_get(&env, XMLMSG_ENCRYPT),
 	    st->corp_id, &msg, &msglen);

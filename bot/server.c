@@ -343,6 +343,7 @@ server_hook(struct server *srv, struct MHD_Connection *c,
 	struct http_response	 resp;
 	struct inbound		 in;
 	struct reply		 reply = { 0 };
+	struct http_keep	 keep = { NULL, NULL };
 	struct delivery_report	 rep;
 	struct store		*s;
 	const char		*why = "", *cmd = "-";
@@ -363,19 +364,26 @@ server_hook(struct server *srv, struct MHD_Connection *c,
 	req.arg = server_arg;
 	req.arg_n = server_arg_n;
 	req.impl = c;
-	if ((status = ch->backend->verify(ch, &req, &why)) != 0)
+	req.keep = &keep;
+	if ((status = ch->backend->verify(ch, &req, &why)) != 0) {
+		http_keep_clear(&keep);
 		return server_error(srv, c, status, url, why);
+	}
 	if (ch->backend->report != NULL)
 		switch (status = ch->backend->report(ch, &req, &rep, &why)) {
 		case 0:
 			break;
 		case 1:
+			http_keep_clear(&keep);
 			return server_report(srv, c, ch, url, &rep);
 		default:
+			http_keep_clear(&keep);
 			return server_error(srv, c, status, url, why);
 		}
 	memset(&in, 0, sizeof in);
-	if ((status = ch->backend->parse(ch, &req, &in, &why)) != 0) {
+	status = ch->backend->parse(ch, &req, &in, &why);
+	http_keep_clear(&keep);
+	if (status != 0) {
 		inbound_clear(&in);
 		return server_error(srv, c, status, url, why);
 	}

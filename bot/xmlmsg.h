@@ -84,6 +84,9 @@ enum xmlmsg_status xmlmsg_parse(const char *doc, size_t len, struct xmlmsg *m);
 const char	*xmlmsg_get(const struct xmlmsg *, enum xmlmsg_field);
 /* Frees the values and empties m; a cleared m may be cleared again. */
 void		 xmlmsg_clear(struct xmlmsg *);
+/* Clears and frees a struct xmlmsg made with xcalloc() (a void * for
+ * struct http_keep). */
+void		 xmlmsg_free(void *);
 
 /*
  * A reply being written: init opens <xml>, the add functions append

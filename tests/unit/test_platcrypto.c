@@ -1183,6 +1183,34 @@ test_xml_writer(void **state)
 	assert_int_equal(xmlmsg_reply_text("u", "gh", 1, "\xed\xa0\x80",
 	    &out), XMLMSG_BAD_VALUE);
 	xml_reply_back("\xef\xbf\xbd \xc2\x85 end", NULL);
+	/* Values are checked eight bytes at a time while they hold nothing
+	 * to look at: a control, U+FFFE or U+FFFF at every offset of a long
+	 * value is refused, and fullwidth punctuation (EF BC 8C) and a tab
+	 * at every offset are kept. */
+	{
+		static const char *const bad[] = { "\x01", "\x1f",
+		    "\xef\xbf\xbe", "\xef\xbf\xbf" };
+		static const char *const good[] = { "\t", "\xef\xbc\x8c",
+		    "\xef\xbf\xbd", " " };
+		char	 v[64];
+		size_t	 at, k;
+
+		for (k = 0; k < 4; k++)
+			for (at = 0; at + 3 <= 40; at++) {
+				memset(v, 'A', 40);
+				memcpy(v + at, bad[k], strlen(bad[k]));
+				v[40] = '\0';
+				assert_int_equal(xmlmsg_reply_text("u", "gh", 1,
+				    v, &out), XMLMSG_BAD_VALUE);
+				assert_null(out);
+				memset(v, 'A', 40);
+				memcpy(v + at, good[k], strlen(good[k]));
+				v[40] = '\0';
+				assert_int_equal(xmlmsg_reply_text("u", "gh", 1,
+				    v, &out), XMLMSG_OK);
+				free(out);
+			}
+	}
 	assert_int_equal(xmlmsg_reply_text("u", "gh", -1, "x", &out),
 	    XMLMSG_BAD_VALUE);
 	assert_int_equal(xmlmsg_reply_encrypted("e", "s", "1 2", "n", &out),

@@ -165,22 +165,33 @@ safe_body(const char *enc)
 	    "</ToUserName><Encrypt><![CDATA[%s]]></Encrypt></xml>", enc);
 }
 
-/* Runs verify and parse; returns verify's status, or parse's. */
+/*
+ * Runs verify and parse as the server does, with a slot for what verify
+ * reads (the safe-mode envelope, which parse must take); returns verify's
+ * status, or parse's.
+ */
 static int
 run(const struct channel *ch, struct http_request *req, struct inbound *in,
     const char **why)
 {
-	int	 rc;
+	struct http_keep	 keep = { NULL, NULL };
+	int			 rc;
 
 	memset(in, 0, sizeof *in);
 	*why = NULL;
+	req->keep = &keep;
 	if ((rc = ch->backend->verify(ch, req, why)) != 0) {
 		assert_non_null(*why);
-		return rc;
+		assert_null(keep.data);
+		goto out;
 	}
 	rc = ch->backend->parse(ch, req, in, why);
 	if (rc != 0)
 		assert_non_null(*why);
+	assert_null(keep.data);
+out:
+	http_keep_clear(&keep);
+	req->keep = NULL;
 	return rc;
 }
 
@@ -460,6 +471,30 @@ test_vector_safe_message(void **state)
 	free(plain);
 	free(resp.body);
 	inbound_clear(&in);
+
+	/* Without a slot for the envelope (a caller other than the server)
+	 * parse reads the body itself, to the same message. */
+	fake_request(&req, &f, body, strlen(body), MP_NOW);
+	assert_null(req.keep);
+	assert_int_equal(ch.backend->verify(&ch, &req, &why), 0);
+	memset(&in, 0, sizeof in);
+	assert_int_equal(ch.backend->parse(&ch, &req, &in, &why), 0);
+	assert_string_equal(in.text, "查询 server01");
+	inbound_clear(&in);
+	/* Something else left in the slot is not taken for the envelope. */
+	{
+		struct http_keep	 other = { xstrdup("x"), free };
+
+		req.keep = &other;
+		memset(&in, 0, sizeof in);
+		assert_int_equal(ch.backend->parse(&ch, &req, &in, &why), 0);
+		assert_string_equal(in.text, "查询 server01");
+		assert_non_null(other.data);
+		http_keep_clear(&other);
+		assert_null(other.data);
+		req.keep = NULL;
+		inbound_clear(&in);
+	}
 
 	/* Safe mode refuses a request without encrypt_type=aes. */
 	f.args[4] = NULL;
