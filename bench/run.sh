@@ -728,7 +728,16 @@ END {
 			    "-", sprintf("json %.0fk+%.0fk",
 			    val(l, "json_load") / 1000, val(l, "json_dump") / 1000),
 			    "-")
-		else if (w == "qr")
+		else if (w == "crypto") {
+			row("WeCom app (AES + XML) / plain",
+			    sprintf("%.1f%% of Telegram", 100 * val(l, "wecom_ratio")),
+			    ">= 70%", sprintf("%s us/req", val(l, "wecom_cpu_us")),
+			    val(l, "wecom_ratio") + 0 >= 0.70)
+			row("WeChat safe mode / plain",
+			    sprintf("%.1f%% of Telegram", 100 * val(l, "mp_ratio")),
+			    ">= 70%", sprintf("%s us/req", val(l, "mp_cpu_us")),
+			    val(l, "mp_ratio") + 0 >= 0.70)
+		} else if (w == "qr")
 			row("10,000 poster QR PNGs",
 			    sprintf("%.1fx faster than qrencode", val(l, "speedup")),
 			    ">= 20x", sprintf("%.0f us/PNG", 1e6 * val(l, "ours_s") / 10000),
