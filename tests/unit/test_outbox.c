@@ -12,6 +12,7 @@
 #include "storage/chats.h"
 #include "storage/locks.h"
 #include "storage/outbox.h"
+#include "storage/phones.h"
 #include "storage/staff.h"
 
 static const uint8_t key[STORE_KEY_LEN] = { 9, 9, 9 };
@@ -187,6 +188,74 @@ test_broadcast_outbox(void **state)
 	assert_int_equal(rows[0].id, ids[2]);
 	assert_int_equal(rows[0].attempts, 2);
 	outbox_row_clear(&rows[0]);
+}
+
+/*
+ * A broadcast to a street reaches the groups of the street and of the
+ * areas below it, and none of the areas whose paths only begin like the
+ * street's: names that go on with a byte below '/', with '0', with a
+ * byte above it, or with a Chinese character.
+ */
+static void
+test_broadcast_siblings(void **state)
+{
+	static const char *const near[] = { "张店区/车站街道-北",
+	    "张店区/车站街道 东", "张店区/车站街道0", "张店区/车站街道0号",
+	    "张店区/车站街道二", "张店区/车站街道.5", "张店区/车站" };
+	static const char *const below[] = { "张店区/车站街道",
+	    "张店区/车站街道/新区", "张店区/车站街道/新区/0网格" };
+	struct fixture		*fx = *state;
+	struct broadcast_reach	 reach;
+	struct broadcast_new	 b = { .area = 0, .kinds = "building,sms",
+				    .text = "注意防范", .by = "test",
+				    .sms_channel = "sms" };
+	struct outbox_row	 rows[16];
+	enum phone_put		 what;
+	char			 name[16], e164[20];
+	int64_t			 area, g, bid;
+	size_t			 i, n, sms;
+
+	for (i = 0; i < sizeof near / sizeof near[0] +
+	    sizeof below / sizeof below[0]; i++) {
+		int	 in = i >= sizeof near / sizeof near[0];
+
+		assert_int_equal(areas_put(fx->s, in ? below[i -
+		    sizeof near / sizeof near[0]] : near[i], 0, NULL, NULL,
+		    &area), STORE_OK);
+		(void)snprintf(name, sizeof name, "%s%zu", in ? "below" :
+		    "near", i);
+		assert_int_equal(groups_add_robot(fx->s, "wecom", name, area,
+		    "building", "http://127.0.0.1:1/n", NULL, 1, &g), STORE_OK);
+		(void)snprintf(e164, sizeof e164, "+86138000000%02zu", i);
+		assert_int_equal(store_begin(fx->s), STORE_OK);
+		assert_int_equal(phones_put(fx->s, e164, area, NULL, 90,
+		    &what), STORE_OK);
+		assert_int_equal(store_commit(fx->s), STORE_OK);
+	}
+	/* And the fixture's building, below the street too. */
+	assert_int_equal(groups_add_robot(fx->s, "wecom", "below-b",
+	    fx->building, "building", "http://127.0.0.1:1/b", NULL, 1, &g),
+	    STORE_OK);
+	b.area = fx->street;
+	/* The reach shown before sending counts what the broadcast makes. */
+	assert_int_equal(broadcasts_preview(fx->s, &b, &reach), STORE_OK);
+	assert_int_equal(reach.groups, 4);
+	assert_int_equal(reach.numbers, 3);
+	assert_int_equal(store_begin(fx->s), STORE_OK);
+	assert_int_equal(broadcasts_create(fx->s, &b, 100, &bid, &reach),
+	    STORE_OK);
+	assert_int_equal(store_commit(fx->s), STORE_OK);
+	assert_int_equal(reach.groups, 4);
+	assert_int_equal(reach.numbers, 3);
+	assert_int_equal(outbox_due(fx->s, 100, rows, 16, &n), STORE_OK);
+	assert_int_equal(n, 7);
+	for (i = 0, sms = 0; i < n; i++) {
+		assert_string_equal(rows[i].body, "注意防范");
+		if (rows[i].phone_id != 0)
+			sms++;
+		outbox_row_clear(&rows[i]);
+	}
+	assert_int_equal(sms, 3);
 }
 
 /* Three wecom robots in the building (names PREFIX0..2) and a broadcast
@@ -651,6 +720,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scope, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_robot_sealed, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_broadcast_siblings, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_broadcast_outbox, setup,
 		    teardown),
