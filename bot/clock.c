@@ -106,6 +106,12 @@ clock_now(void)
 	return time(NULL) + clock_offset;
 }
 
+time_t
+clock_at(time_t system)
+{
+	return system + clock_offset;
+}
+
 int64_t
 clock_now_ms(void)
 {

@@ -28,5 +28,8 @@ int	 clock_setup(int utc_offset, char **cause);
 int	 clock_moved(void);
 time_t	 clock_now(void);
 int64_t	 clock_now_ms(void);
+/* This clock's second at the system clock's second system (what
+ * clock_now() said then). */
+time_t	 clock_at(time_t system);
 
 #endif

@@ -354,7 +354,7 @@ delivery_reclaim(struct delivery *d, time_t now)
  * Returns the number queued.
  */
 static int
-delivery_fill(struct delivery *d, time_t now)
+delivery_fill(struct delivery *d)
 {
 	struct outbox_row	 rows[DELIVERY_BATCH];
 	struct job		*jobs[DELIVERY_BATCH];
@@ -367,6 +367,7 @@ delivery_fill(struct delivery *d, time_t now)
 	time_t			 later;
 	struct outbound		 m;
 	struct timespec		 ts;
+	time_t			 now;
 
 	if (d->inflight + (int)d->nready >= d->cfg->max_inflight)
 		return 0;
@@ -374,6 +375,15 @@ delivery_fill(struct delivery *d, time_t now)
 	if (want > DELIVERY_BATCH)
 		want = DELIVERY_BATCH;
 	d->turn++;
+	/*
+	 * One reading of the clock for the turn: the second the rate limits
+	 * count these sends in is the one their signatures carry (read after
+	 * the query and the write lock, a turn that began at the end of a
+	 * second stamped its rows with the next one, which then held more
+	 * than a platform allows by what its requests say).
+	 */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now = clock_at(ts.tv_sec);
 	if (outbox_due(d->store, now, rows, want, &n) != STORE_OK) {
 		log_error("delivery: %s", store_errmsg(d->store));
 		return 0;
@@ -381,7 +391,6 @@ delivery_fill(struct delivery *d, time_t now)
 	if (n == 0)
 		return 0;
 	delivery_txn(d);
-	clock_gettime(CLOCK_REALTIME, &ts);
 	for (i = 0; i < n; i++) {
 		if (rows[i].unopened) {
 			(void)outbox_finish(d->store, rows[i].id, "dead", now,
@@ -626,7 +635,7 @@ delivery_turn(struct delivery *d, int fill)
 	now = clock_now();
 	done = delivery_collect(d, now);
 	if (fill)
-		started = delivery_fill(d, clock_now());
+		started = delivery_fill(d);
 	/* On SQLite a failed statement leaves the transaction to commit the
 	 * rest: the answers are then written again on their own too. */
 	if (d->nanswers > 0) {
