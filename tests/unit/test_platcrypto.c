@@ -1146,6 +1146,22 @@ xml_reply_back(const char *content, const char *want_xml_part)
 }
 
 /* The writer: "]]>" split, values XML cannot carry refused. */
+/* Writes a reply whose 40-byte text is 'A's with ins at offset at, and
+ * checks the writer's verdict. */
+static void
+xml_value_at(const char *ins, size_t at, enum xmlmsg_status want)
+{
+	char	 v[41], *out;
+
+	memset(v, 'A', 40);
+	memcpy(v + at, ins, strlen(ins));
+	v[40] = '\0';
+	assert_int_equal(xmlmsg_reply_text("u", "gh", 1, v, &out), want);
+	if (want != XMLMSG_OK)
+		assert_null(out);
+	free(out);
+}
+
 static void
 test_xml_writer(void **state)
 {
@@ -1185,30 +1201,19 @@ test_xml_writer(void **state)
 	xml_reply_back("\xef\xbf\xbd \xc2\x85 end", NULL);
 	/* Values are checked eight bytes at a time while they hold nothing
 	 * to look at: a control, U+FFFE or U+FFFF at every offset of a long
-	 * value is refused, and fullwidth punctuation (EF BC 8C) and a tab
-	 * at every offset are kept. */
+	 * value is refused, and fullwidth punctuation (EF BC 8C), U+FFFD, a
+	 * tab and a space at every offset are kept. */
 	{
 		static const char *const bad[] = { "\x01", "\x1f",
 		    "\xef\xbf\xbe", "\xef\xbf\xbf" };
 		static const char *const good[] = { "\t", "\xef\xbc\x8c",
 		    "\xef\xbf\xbd", " " };
-		char	 v[64];
 		size_t	 at, k;
 
 		for (k = 0; k < 4; k++)
 			for (at = 0; at + 3 <= 40; at++) {
-				memset(v, 'A', 40);
-				memcpy(v + at, bad[k], strlen(bad[k]));
-				v[40] = '\0';
-				assert_int_equal(xmlmsg_reply_text("u", "gh", 1,
-				    v, &out), XMLMSG_BAD_VALUE);
-				assert_null(out);
-				memset(v, 'A', 40);
-				memcpy(v + at, good[k], strlen(good[k]));
-				v[40] = '\0';
-				assert_int_equal(xmlmsg_reply_text("u", "gh", 1,
-				    v, &out), XMLMSG_OK);
-				free(out);
+				xml_value_at(bad[k], at, XMLMSG_BAD_VALUE);
+				xml_value_at(good[k], at, XMLMSG_OK);
 			}
 	}
 	assert_int_equal(xmlmsg_reply_text("u", "gh", -1, "x", &out),
