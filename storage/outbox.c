@@ -60,72 +60,42 @@ static const char *const sql_bc_count_by =
  * A robot's row has an empty body: the text is the broadcast's, written
  * once and read with the row when it is sent (outbox_due()).
  *
- * On SQLite the area and those below it are a range of the areas' path
- * index (a descendant's path is the area's, "/" and more: above
- * path || '/', below path || '0', '0' being the byte after '/'), and
- * their groups are read through groups_area: a broadcast to one building
- * reads that building's groups, not every group of the district with its
- * path compared. PostgreSQL compares text in the database's collation,
- * where that range does not hold, and keeps the prefix test.
+ * The area and those below it are a range of the areas' path index (a
+ * descendant's path is the area's, "/" and more: above path || '/', below
+ * path || '0', '0' being the byte after '/'; paths compare as bytes on
+ * both engines, migration 024), and their groups are read through
+ * groups_area: a broadcast to one building reads that building's groups,
+ * not every group of the district with its path compared.
  */
-static const char *const sql_bc_fanout_lite =
-    "INSERT INTO outbox (broadcast_id, group_id, body, idem_key, next_at,"
-    " created_at)"
-    " SELECT ?1, g.id, '', 'b' || ?1 || '-g' || g.id, ?2, ?2"
-    " FROM areas r JOIN areas a ON a.id = r.id"
-    " OR (a.path > r.path || '/' AND a.path < r.path || '0')"
-    " JOIN groups g ON g.area_id = a.id"
-    " WHERE r.id = ?3"
-    " AND instr(',' || ?4 || ',', ',' || g.kind || ',') > 0";
+#define SQL_BC_SUBTREE \
+    " (a.id = r.id OR (a.path > r.path || '/' AND a.path < r.path || '0'))"
 static const char *const sql_bc_fanout =
     "INSERT INTO outbox (broadcast_id, group_id, body, idem_key, next_at,"
     " created_at)"
     " SELECT CAST(?1 AS bigint), g.id, '',"
     " 'b' || CAST(?1 AS bigint) || '-g' || g.id, CAST(?2 AS bigint),"
     " CAST(?2 AS bigint)"
-    " FROM groups g JOIN areas a ON a.id = g.area_id, areas r"
-    " WHERE r.id = ?3 AND (a.id = r.id OR substr(a.path, 1,"
-    " length(r.path) + 1) = r.path || '/')"
+    " FROM areas r JOIN areas a ON" SQL_BC_SUBTREE
+    " JOIN groups g ON g.area_id = a.id"
+    " WHERE r.id = ?3"
     " AND instr(',' || CAST(?4 AS text) || ',', ',' || g.kind || ',') > 0";
 /* One row per number: a number has one row in phones and one area, so it
  * is reached at most once per broadcast (and idem_key says so again). */
-/* sql_bc_fanout_sms on SQLite: the areas' path range (see
- * sql_bc_fanout_lite) and phones_area. */
-static const char *const sql_bc_fanout_sms_lite =
-    "INSERT INTO outbox (broadcast_id, phone_id, channel, body, idem_key,"
-    " next_at, created_at)"
-    " SELECT ?1, p.id, ?5, ?2, 'b' || ?1 || '-p' || p.id, ?3, ?3"
-    " FROM areas r JOIN areas a ON a.id = r.id"
-    " OR (a.path > r.path || '/' AND a.path < r.path || '0')"
-    " JOIN phones p ON p.area_id = a.id"
-    " WHERE r.id = ?4 AND p.opted_out_at IS NULL";
 static const char *const sql_bc_fanout_sms =
     "INSERT INTO outbox (broadcast_id, phone_id, channel, body, idem_key,"
     " next_at, created_at)"
     " SELECT CAST(?1 AS bigint), p.id, CAST(?5 AS text), CAST(?2 AS text),"
     " 'b' || CAST(?1 AS bigint) || '-p' || p.id, CAST(?3 AS bigint),"
     " CAST(?3 AS bigint)"
-    " FROM phones p JOIN areas a ON a.id = p.area_id, areas r"
-    " WHERE r.id = ?4 AND (a.id = r.id OR substr(a.path, 1,"
-    " length(r.path) + 1) = r.path || '/') AND p.opted_out_at IS NULL";
-/* sql_bc_reach on SQLite: the areas' path range (see sql_bc_fanout_lite). */
-static const char *const sql_bc_reach_lite =
-    "SELECT (SELECT count(*) FROM areas a JOIN groups g ON g.area_id = a.id"
-    " WHERE (a.id = r.id OR (a.path > r.path || '/'"
-    " AND a.path < r.path || '0'))"
-    " AND instr(',' || ?2 || ',', ',' || g.kind || ',') > 0),"
-    " (SELECT count(*) FROM phones p JOIN areas a ON a.id = p.area_id"
-    " WHERE (a.id = r.id OR (a.path > r.path || '/'"
-    " AND a.path < r.path || '0')) AND p.opted_out_at IS NULL)"
-    " FROM areas r WHERE r.id = ?1";
+    " FROM areas r JOIN areas a ON" SQL_BC_SUBTREE
+    " JOIN phones p ON p.area_id = a.id"
+    " WHERE r.id = ?4 AND p.opted_out_at IS NULL";
 static const char *const sql_bc_reach =
-    "SELECT (SELECT count(*) FROM groups g JOIN areas a ON a.id = g.area_id"
-    " WHERE (a.id = r.id OR substr(a.path, 1, length(r.path) + 1) ="
-    " r.path || '/') AND instr(',' || CAST(?2 AS text) || ',',"
+    "SELECT (SELECT count(*) FROM areas a JOIN groups g ON g.area_id = a.id"
+    " WHERE" SQL_BC_SUBTREE " AND instr(',' || CAST(?2 AS text) || ',',"
     " ',' || g.kind || ',') > 0),"
-    " (SELECT count(*) FROM phones p JOIN areas a ON a.id = p.area_id"
-    " WHERE (a.id = r.id OR substr(a.path, 1, length(r.path) + 1) ="
-    " r.path || '/') AND p.opted_out_at IS NULL)"
+    " (SELECT count(*) FROM areas a JOIN phones p ON p.area_id = a.id"
+    " WHERE" SQL_BC_SUBTREE " AND p.opted_out_at IS NULL)"
     " FROM areas r WHERE r.id = ?1";
 static const char *const sql_bc_counts =
     "SELECT state, phone_id IS NOT NULL, count(*) FROM outbox"
@@ -452,8 +422,7 @@ broadcasts_preview(struct store *s, const struct broadcast_new *b,
 	memset(r, 0, sizeof *r);
 	if (b->kinds == NULL || *b->kinds == '\0')
 		return STORE_INVALID;
-	if ((st = store_stmt(s, s->pg == NULL ? sql_bc_reach_lite :
-	    sql_bc_reach)) == NULL)
+	if ((st = store_stmt(s, sql_bc_reach)) == NULL)
 		return STORE_ERROR;
 	db_bind_int64(st, 1, b->area);
 	db_bind_text(st, 2, b->kinds, -1, DB_STATIC);
@@ -493,8 +462,7 @@ broadcasts_create(struct store *s, const struct broadcast_new *b, time_t now,
 		return store_fail(s, "broadcasts_create");
 	*id = db_column_int64(st, 0);
 	db_reset(st);
-	if ((st = store_stmt(s, s->pg == NULL ? sql_bc_fanout_lite :
-	    sql_bc_fanout)) == NULL)
+	if ((st = store_stmt(s, sql_bc_fanout)) == NULL)
 		return STORE_ERROR;
 	db_bind_int64(st, 1, *id);
 	db_bind_int64(st, 2, (int64_t)now);
@@ -508,8 +476,7 @@ broadcasts_create(struct store *s, const struct broadcast_new *b, time_t now,
 	if (!broadcast_has_kind(b->kinds, BROADCAST_SMS) ||
 	    b->sms_channel == NULL)
 		return STORE_OK;
-	if ((st = store_stmt(s, s->pg == NULL ? sql_bc_fanout_sms_lite :
-	    sql_bc_fanout_sms)) == NULL)
+	if ((st = store_stmt(s, sql_bc_fanout_sms)) == NULL)
 		return STORE_ERROR;
 	db_bind_int64(st, 1, *id);
 	db_bind_text(st, 2, b->sms_text != NULL ? b->sms_text : b->text,

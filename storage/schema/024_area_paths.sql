@@ -1,0 +1,13 @@
+-- Areas' paths compare as bytes on both engines, so that an area and
+-- those below it are one range of the path index: the area's own path,
+-- and the paths above path || '/' and below path || '0' ('0' is the byte
+-- after '/'). A broadcast's groups and numbers, and its preview, are read
+-- through that range (storage/outbox.c) instead of comparing a prefix of
+-- every area's path.
+--
+-- SQLite compares text as bytes already (the column's BINARY collation),
+-- and its path index is the UNIQUE constraint's: nothing to change here.
+-- PostgreSQL compares text in the database's collation, where '/' and '0'
+-- need not sort between a path and its children, so its column moves to
+-- the "C" collation (storage/schema/pg/024_area_paths.sql).
+SELECT 1;
