@@ -365,21 +365,16 @@ server_hook(struct server *srv, struct MHD_Connection *c,
 	req.arg_n = server_arg_n;
 	req.impl = c;
 	req.keep = &keep;
-	if ((status = ch->backend->verify(ch, &req, &why)) != 0) {
+	/* verify() answers 0 or an HTTP status; report() also 1, a
+	 * delivery report. */
+	if ((status = ch->backend->verify(ch, &req, &why)) == 0 &&
+	    ch->backend->report != NULL)
+		status = ch->backend->report(ch, &req, &rep, &why);
+	if (status != 0) {
 		http_keep_clear(&keep);
-		return server_error(srv, c, status, url, why);
+		return status == 1 ? server_report(srv, c, ch, url, &rep) :
+		    server_error(srv, c, status, url, why);
 	}
-	if (ch->backend->report != NULL)
-		switch (status = ch->backend->report(ch, &req, &rep, &why)) {
-		case 0:
-			break;
-		case 1:
-			http_keep_clear(&keep);
-			return server_report(srv, c, ch, url, &rep);
-		default:
-			http_keep_clear(&keep);
-			return server_error(srv, c, status, url, why);
-		}
 	memset(&in, 0, sizeof in);
 	status = ch->backend->parse(ch, &req, &in, &why);
 	http_keep_clear(&keep);
@@ -695,29 +690,6 @@ server_completed(void *arg, struct MHD_Connection *c, void **con_cls,
 	buf_free(&r->body);
 	free(r);
 	*con_cls = NULL;
-}
-
-/* Parses HOST:PORT into an IPv4 address. */
-static int
-server_parse_listen(const char *s, struct sockaddr_in *sa)
-{
-	char		 host[64];
-	const char	*colon = strrchr(s, ':');
-	char		*end;
-	unsigned long	 port;
-
-	if (colon == NULL || (size_t)(colon - s) >= sizeof host)
-		return -1;
-	memcpy(host, s, (size_t)(colon - s));
-	host[colon - s] = '\0';
-	port = strtoul(colon + 1, &end, 10);
-	if (*end != '\0' || end == colon + 1 || port > 65535)
-		return -1;
-	memset(sa, 0, sizeof *sa);
-	sa->sin_family = AF_INET;
-	sa->sin_port = htons((uint16_t)port);
-	return inet_pton(AF_INET, strcmp(host, "localhost") == 0 ?
-	    "127.0.0.1" : host, &sa->sin_addr) == 1 ? 0 : -1;
 }
 
 /* Resolves each channel's default area path once, at start. */

@@ -14,11 +14,13 @@
  */
 /* accept4() and pipe2(): one call for a socket and its flags. */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -32,6 +34,29 @@
 /* How long the thread waits after accept() fails for want of
  * descriptors or memory, in milliseconds, so that it does not spin. */
 #define SERVER_ACCEPT_PAUSE	100
+
+/* Parses HOST:PORT into an IPv4 address (server_int.h). */
+int
+server_parse_listen(const char *s, struct sockaddr_in *sa)
+{
+	char		 host[64];
+	const char	*colon = strrchr(s, ':');
+	char		*end;
+	unsigned long	 port;
+
+	if (colon == NULL || (size_t)(colon - s) >= sizeof host)
+		return -1;
+	memcpy(host, s, (size_t)(colon - s));
+	host[colon - s] = '\0';
+	port = strtoul(colon + 1, &end, 10);
+	if (*end != '\0' || end == colon + 1 || port > 65535)
+		return -1;
+	memset(sa, 0, sizeof *sa);
+	sa->sin_family = AF_INET;
+	sa->sin_port = htons((uint16_t)port);
+	return inet_pton(AF_INET, strcmp(host, "localhost") == 0 ?
+	    "127.0.0.1" : host, &sa->sin_addr) == 1 ? 0 : -1;
+}
 
 /* Opens, binds and listens on sa; sets srv->lfd and srv->port. Returns
  * 0, or -1 with errno set. */

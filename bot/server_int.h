@@ -151,6 +151,9 @@ void		 server_connection(void *, struct MHD_Connection *,
 int		 server_sweep_start(struct server *);
 /* Stops it (a no-op when it does not run). */
 void		 server_sweep_stop(struct server *);
+/* Parses HOST:PORT ("localhost" is 127.0.0.1) into an IPv4 address
+ * (bot/server_accept.c); 0, or -1. */
+int		 server_parse_listen(const char *, struct sockaddr_in *);
 /* The listening socket (bot/server_accept.c): opened, bound and
  * listening on the address, srv->port set from it; 0, or -1 with errno
  * set. */
