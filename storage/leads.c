@@ -20,14 +20,12 @@ static const char *const sql_lead_list =
     " LEFT JOIN areas a ON a.id = l.area_id"
     " LEFT JOIN groups g ON g.id = l.group_id"
     " WHERE (?1 = 0 OR EXISTS (SELECT 1 FROM areas r WHERE r.id = ?1"
-    " AND (a.id = r.id OR substr(a.path, 1, length(r.path) + 1) ="
-    " r.path || '/'))) AND (?2 = 0 OR l.state = 'open')"
+    " AND" SQL_AREA_WITHIN("a", "r") ")) AND (?2 = 0 OR l.state = 'open')"
     " AND (?3 = 0 OR l.id < ?3) ORDER BY l.id DESC LIMIT ?4";
 static const char *const sql_lead_close =
     "UPDATE leads SET state = 'closed' WHERE id = ?1 AND (?2 = 0 OR"
     " EXISTS (SELECT 1 FROM areas a, areas r WHERE a.id = leads.area_id"
-    " AND r.id = ?2 AND (a.id = r.id OR substr(a.path, 1,"
-    " length(r.path) + 1) = r.path || '/')))"
+    " AND r.id = ?2 AND" SQL_AREA_WITHIN("a", "r") "))"
     " RETURNING coalesce(area_id, 0)";
 
 /* Stores a lead. */

@@ -36,8 +36,8 @@ static const char *const sql_tip_get_id =
 static const char *const sql_tip_list =
     "SELECT " TIP_COLUMNS TIP_JOINS
     " WHERE t.practice = 0 AND (?1 = 0 OR EXISTS (SELECT 1 FROM areas r"
-    " WHERE r.id = ?1 AND (a.id = r.id OR substr(a.path, 1, length(r.path) + 1) ="
-    " r.path || '/')) OR (?8 <> 0 AND t.area_id IS NULL))"
+    " WHERE r.id = ?1 AND" SQL_AREA_WITHIN("a", "r") ")"
+    " OR (?8 <> 0 AND t.area_id IS NULL))"
     " AND (CAST(?2 AS bigint) = 0 OR ((CAST(?2 AS bigint) >> (CASE t.state"
     " WHEN 'received' THEN 0 WHEN 'assigned' THEN 1 WHEN 'verifying' THEN 2"
     " WHEN 'rejected' THEN 3 WHEN 'confirmed' THEN 4 WHEN 'disposing' THEN 5"
@@ -83,12 +83,10 @@ static const char *const sql_tip_link =
 static const char *const sql_staff_for_area =
     "SELECT s.id FROM staff s JOIN areas sa ON sa.id = s.area_id, areas t"
     " WHERE t.id = ?1 AND s.role = ?2 AND s.active = 1"
-    " AND (sa.id = t.id OR substr(t.path, 1, length(sa.path) + 1) ="
-    " sa.path || '/')"
+    " AND" SQL_AREA_WITHIN("t", "sa")
     " AND length(sa.path) = (SELECT max(length(a2.path)) FROM staff s2"
     " JOIN areas a2 ON a2.id = s2.area_id WHERE s2.role = ?2"
-    " AND s2.active = 1 AND (a2.id = t.id OR substr(t.path, 1,"
-    " length(a2.path) + 1) = a2.path || '/'))"
+    " AND s2.active = 1 AND" SQL_AREA_WITHIN("t", "a2") ")"
     " ORDER BY s.id LIMIT ?3";
 static const char *const sql_tip_overdue =
     "SELECT id FROM tips WHERE due_at IS NOT NULL AND due_at <= ?1"

@@ -10,9 +10,8 @@
 /* Whether tip t (areas a) lies in the subtree of area ?1 (areas r), or
  * has no known area and ?2 asks for those too. */
 #define LEDGER_SCOPE							\
-    " (?1 = 0 OR (a.id IS NOT NULL AND (a.id = r.id OR substr(a.path, 1,"	\
-    " length(r.path) + 1) = r.path || '/')) OR (?2 <> 0 AND"		\
-    " t.area_id IS NULL))"
+    " (?1 = 0 OR (a.id IS NOT NULL AND" SQL_AREA_WITHIN("a", "r") ")"	\
+    " OR (?2 <> 0 AND t.area_id IS NULL))"
 
 /* ?1 scope, ?2 unknown too, ?3 state bits (0: all), ?4 since, ?5 until,
  * ?6 before, ?7 limit (INT64_MAX: all; PostgreSQL takes no negative
@@ -47,8 +46,7 @@ static const char *const sql_people =
  */
 #define STATS_LINE							\
     "coalesce((SELECT c.id FROM areas c WHERE c.parent_id = ?1 AND"	\
-    " (a.id = c.id OR substr(a.path, 1, length(c.path) + 1) ="		\
-    " c.path || '/')), CASE WHEN a.id = ?1 THEN ?1 ELSE 0 END)"
+    SQL_AREA_WITHIN("a", "c") "), CASE WHEN a.id = ?1 THEN ?1 ELSE 0 END)"
 #define STATS_MONTH(x)							\
     "CASE WHEN " x " < ?3 THEN 0 WHEN " x " < ?4 THEN 1 WHEN " x " < ?5"\
     " THEN 2 WHEN " x " < ?6 THEN 3 WHEN " x " < ?7 THEN 4 WHEN " x	\
@@ -58,9 +56,8 @@ static const char *const sql_people =
 #define STATS_FROM							\
     " LEFT JOIN areas a ON a.id = t.area_id JOIN areas r ON r.id = ?1"
 #define STATS_SCOPE							\
-    " ((a.id IS NOT NULL AND (a.id = r.id OR substr(a.path, 1,"		\
-    " length(r.path) + 1) = r.path || '/')) OR (?15 <> 0 AND"		\
-    " t.area_id IS NULL))"
+    " ((a.id IS NOT NULL AND" SQL_AREA_WITHIN("a", "r") ")"		\
+    " OR (?15 <> 0 AND t.area_id IS NULL))"
 /* Practice tips (the chat simulator's) count nowhere. */
 #define STATS_WHEN(x)	" t.practice = 0 AND " x " >= ?2 AND " x " < ?14 AND"
 

@@ -26,8 +26,7 @@ static const char *const sql_letter_list =
     " WHERE id > ?1 ORDER BY id LIMIT ?2";
 static const char *const sql_letter_targets =
     "SELECT a.id, a.path FROM areas a, areas r WHERE r.id = ?1"
-    " AND a.level = ?2 AND (a.id = r.id OR substr(a.path, 1,"
-    " length(r.path) + 1) = r.path || '/') ORDER BY a.path";
+    " AND a.level = ?2 AND" SQL_AREA_WITHIN("a", "r") " ORDER BY a.path";
 static const char *const sql_code_add =
     "INSERT INTO letter_codes (letter_id, code, area_id, label, created_at)"
     " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (code) DO NOTHING";
@@ -42,7 +41,7 @@ static const char *const sql_code_list =
     "SELECT c.id, c.letter_id, c.code, c.label, c.area_id FROM letter_codes c"
     " JOIN areas a ON a.id = c.area_id, areas r"
     " WHERE c.letter_id = ?1 AND c.id > ?3 AND (?2 = 0 OR (r.id = ?2 AND"
-    " (a.id = r.id OR substr(a.path, 1, length(r.path) + 1) = r.path || '/')))"
+    SQL_AREA_WITHIN("a", "r") "))"
     " GROUP BY c.id ORDER BY c.id LIMIT ?4";
 static const char *const sql_share_get =
     "SELECT id, letter_id, code, label, area_id FROM letter_codes"
@@ -54,12 +53,10 @@ static const char *const sql_scan_add =
     " ip_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 static const char *const sql_reach_areas =
     "SELECT a.id, a.path, a.level, a.households FROM areas a, areas r"
-    " WHERE r.id = ?1 AND (a.id = r.id OR substr(a.path, 1,"
-    " length(r.path) + 1) = r.path || '/') ORDER BY a.path";
+    " WHERE r.id = ?1 AND" SQL_AREA_WITHIN("a", "r") " ORDER BY a.path";
 static const char *const sql_reach_households =
     "SELECT coalesce(sum(households), 0) FROM areas WHERE level = 5 AND"
-    " (path = ?1 OR"
-    " substr(path, 1, length(?1) + 1) = ?1 || '/')";
+    SQL_PATH_WITHIN("path", "?1");
 static const char *const sql_reach_counts =
     "SELECT count(DISTINCT c.id),"
     " count(DISTINCT CASE WHEN s.client <> 'bot' THEN c.id END),"
@@ -70,8 +67,7 @@ static const char *const sql_reach_counts =
     " coalesce(sum(CASE WHEN s.client = 'bot' THEN 1 ELSE 0 END), 0)"
     " FROM letter_codes c JOIN areas a ON a.id = c.area_id"
     " LEFT JOIN scans s ON s.code_id = c.id"
-    " WHERE c.letter_id = ?1 AND (a.path = ?2 OR"
-    " substr(a.path, 1, length(?2) + 1) = ?2 || '/')";
+    " WHERE c.letter_id = ?1 AND" SQL_PATH_WITHIN("a.path", "?2");
 static const char *const sql_reach_totals =
     "SELECT coalesce(sum(t.scans), 0), coalesce(sum(t.forwarded), 0),"
     " coalesce(sum(t.devices), 0), coalesce(sum(t.bots), 0),"
@@ -79,13 +75,12 @@ static const char *const sql_reach_totals =
     " WHERE s.code_id = c.id AND s.client <> 'bot') THEN 1 ELSE 0 END), 0)"
     " FROM letter_codes c JOIN areas a ON a.id = c.area_id"
     " JOIN scan_totals t ON t.code_id = c.id"
-    " WHERE c.letter_id = ?1 AND (a.path = ?2 OR"
-    " substr(a.path, 1, length(?2) + 1) = ?2 || '/')";
+    " WHERE c.letter_id = ?1 AND" SQL_PATH_WITHIN("a.path", "?2");
 static const char *const sql_unscanned =
     "SELECT c.id, c.letter_id, c.code, c.label, c.area_id FROM letter_codes c"
     " JOIN areas a ON a.id = c.area_id"
-    " WHERE c.letter_id = ?1 AND (?2 = 0 OR a.id = ?2 OR"
-    " substr(a.path, 1, length(?3) + 1) = ?3 || '/')"
+    " WHERE c.letter_id = ?1 AND (?2 = 0 OR" SQL_PATH_WITHIN("a.path", "?3")
+    ")"
     " AND NOT EXISTS (SELECT 1 FROM scans s"
     " WHERE s.code_id = c.id AND s.client <> 'bot')"
     " AND NOT EXISTS (SELECT 1 FROM scan_totals t"

@@ -48,8 +48,7 @@ static const char *const sql_groups_list =
     " WHERE g.id > ?1 AND g.kind IN ('building', 'community', 'grid_worker',"
     " 'police') AND (CAST(?2 AS bigint) = 0 OR EXISTS (SELECT 1 FROM areas r"
     " WHERE r.id = CAST(?2 AS bigint)"
-    " AND (a.id = r.id OR substr(a.path, 1, length(r.path) + 1) ="
-    " r.path || '/'))) ORDER BY g.id LIMIT ?3";
+    " AND" SQL_AREA_WITHIN("a", "r") ")) ORDER BY g.id LIMIT ?3";
 static const char *const sql_bc_insert =
     "INSERT INTO broadcasts (area_id, kinds, body, notice_id, created_by,"
     " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id";
@@ -60,22 +59,18 @@ static const char *const sql_bc_count_by =
  * A robot's row has an empty body: the text is the broadcast's, written
  * once and read with the row when it is sent (outbox_due()).
  *
- * The area and those below it are a range of the areas' path index (a
- * descendant's path is the area's, "/" and more: above path || '/', below
- * path || '0', '0' being the byte after '/'; paths compare as bytes on
- * both engines, migration 024), and their groups are read through
- * groups_area: a broadcast to one building reads that building's groups,
- * not every group of the district with its path compared.
+ * The area and those below it are a range of the areas' path index
+ * (SQL_AREA_WITHIN), and their groups are read through groups_area: a
+ * broadcast to one building reads that building's groups, not every
+ * group of the district with its path compared.
  */
-#define SQL_BC_SUBTREE \
-    " (a.id = r.id OR (a.path > r.path || '/' AND a.path < r.path || '0'))"
 static const char *const sql_bc_fanout =
     "INSERT INTO outbox (broadcast_id, group_id, body, idem_key, next_at,"
     " created_at)"
     " SELECT CAST(?1 AS bigint), g.id, '',"
     " 'b' || CAST(?1 AS bigint) || '-g' || g.id, CAST(?2 AS bigint),"
     " CAST(?2 AS bigint)"
-    " FROM areas r JOIN areas a ON" SQL_BC_SUBTREE
+    " FROM areas r JOIN areas a ON" SQL_AREA_WITHIN("a", "r")
     " JOIN groups g ON g.area_id = a.id"
     " WHERE r.id = ?3"
     " AND instr(',' || CAST(?4 AS text) || ',', ',' || g.kind || ',') > 0";
@@ -87,15 +82,15 @@ static const char *const sql_bc_fanout_sms =
     " SELECT CAST(?1 AS bigint), p.id, CAST(?5 AS text), CAST(?2 AS text),"
     " 'b' || CAST(?1 AS bigint) || '-p' || p.id, CAST(?3 AS bigint),"
     " CAST(?3 AS bigint)"
-    " FROM areas r JOIN areas a ON" SQL_BC_SUBTREE
+    " FROM areas r JOIN areas a ON" SQL_AREA_WITHIN("a", "r")
     " JOIN phones p ON p.area_id = a.id"
     " WHERE r.id = ?4 AND p.opted_out_at IS NULL";
 static const char *const sql_bc_reach =
     "SELECT (SELECT count(*) FROM areas a JOIN groups g ON g.area_id = a.id"
-    " WHERE" SQL_BC_SUBTREE " AND instr(',' || CAST(?2 AS text) || ',',"
-    " ',' || g.kind || ',') > 0),"
+    " WHERE" SQL_AREA_WITHIN("a", "r")
+    " AND instr(',' || CAST(?2 AS text) || ',', ',' || g.kind || ',') > 0),"
     " (SELECT count(*) FROM areas a JOIN phones p ON p.area_id = a.id"
-    " WHERE" SQL_BC_SUBTREE " AND p.opted_out_at IS NULL)"
+    " WHERE" SQL_AREA_WITHIN("a", "r") " AND p.opted_out_at IS NULL)"
     " FROM areas r WHERE r.id = ?1";
 static const char *const sql_bc_counts =
     "SELECT state, phone_id IS NOT NULL, count(*) FROM outbox"

@@ -17,26 +17,24 @@ static const char *const sql_ov_lines =
  * under, the base itself, or 0. */
 static const char *const sql_ov_tips =
     "SELECT coalesce((SELECT c.id FROM areas c WHERE c.parent_id = ?1 AND"
-    " (a.id = c.id OR substr(a.path, 1, length(c.path) + 1) ="
-    " c.path || '/')), CASE WHEN a.id = ?1 THEN ?1 ELSE 0 END), t.state,"
+    SQL_AREA_WITHIN("a", "c") "), CASE WHEN a.id = ?1 THEN ?1 ELSE 0 END),"
+    " t.state,"
     " count(*) FROM tips t LEFT JOIN areas a ON a.id = t.area_id"
     " JOIN areas r ON r.id = ?1"
     " WHERE t.practice = 0 AND t.created_at >= ?2 AND t.created_at < ?3"
-    " AND ((a.id IS NOT NULL AND (a.id = r.id OR substr(a.path, 1,"
-    " length(r.path) + 1) = r.path || '/')) OR (?4 <> 0 AND"
-    " t.area_id IS NULL)) GROUP BY 1, 2";
+    " AND ((a.id IS NOT NULL AND" SQL_AREA_WITHIN("a", "r") ")"
+    " OR (?4 <> 0 AND t.area_id IS NULL)) GROUP BY 1, 2";
 static const char *const sql_ov_broadcasts =
     "SELECT b.id, b.created_at, a.path, b.kinds, b.body FROM broadcasts b"
     " JOIN areas a ON a.id = b.area_id JOIN areas r ON r.id = ?1"
-    " WHERE (a.id = r.id OR substr(a.path, 1, length(r.path) + 1) ="
-    " r.path || '/') AND b.created_at >= ?2 AND b.created_at < ?3"
+    " WHERE" SQL_AREA_WITHIN("a", "r")
+    " AND b.created_at >= ?2 AND b.created_at < ?3"
     " ORDER BY b.id DESC LIMIT ?4";
 static const char *const sql_ov_letter =
     "SELECT l.id, l.title FROM letters l JOIN areas a ON a.id = l.area_id"
     " JOIN areas r ON r.id = ?1"
-    " WHERE a.id = r.id OR substr(a.path, 1, length(r.path) + 1) ="
-    " r.path || '/' OR substr(r.path, 1, length(a.path) + 1) ="
-    " a.path || '/' ORDER BY l.id DESC LIMIT 1";
+    " WHERE" SQL_AREA_WITHIN("a", "r") " OR" SQL_AREA_WITHIN("r", "a")
+    " ORDER BY l.id DESC LIMIT 1";
 
 /* Copies column i of st into out (len bytes), "" for NULL. */
 static void

@@ -8,11 +8,6 @@
 
 #define DAY	86400
 
-/* x lies in the subtree of r (or is r). */
-#define UNDER(x, r)							\
-    " (" x ".id = " r ".id OR substr(" x ".path, 1, length(" r ".path)"	\
-    " + 1) = " r ".path || '/')"
-
 static const char *const sql_add =
     "INSERT INTO patrols (staff_id, area_id, finding, at, week)"
     " VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id";
@@ -21,34 +16,34 @@ static const char *const sql_list =
     " FROM patrols p JOIN staff s ON s.id = p.staff_id"
     " JOIN areas a ON a.id = p.area_id WHERE p.week = ?1"
     " AND (?2 = 0 OR p.staff_id = ?2) AND (?3 = 0 OR EXISTS (SELECT 1"
-    " FROM areas r WHERE r.id = ?3 AND" UNDER("a", "r") "))"
+    " FROM areas r WHERE r.id = ?3 AND" SQL_AREA_WITHIN("a", "r") "))"
     " ORDER BY p.at, p.id LIMIT ?4";
 static const char *const sql_tally =
     "SELECT count(*), coalesce(sum(CASE WHEN EXISTS (SELECT 1 FROM patrols p"
     " WHERE p.area_id = b.id AND p.week = ?2) THEN 1 ELSE 0 END), 0)"
     " FROM areas b, areas r"
-    " WHERE r.id = ?1 AND b.level = 5 AND" UNDER("b", "r");
+    " WHERE r.id = ?1 AND b.level = 5 AND" SQL_AREA_WITHIN("b", "r");
 static const char *const sql_unpatrolled =
     "SELECT b.id, b.path FROM areas b, areas r WHERE r.id = ?1"
-    " AND b.level = 5 AND" UNDER("b", "r") " AND NOT EXISTS (SELECT 1"
+    " AND b.level = 5 AND" SQL_AREA_WITHIN("b", "r") " AND NOT EXISTS (SELECT 1"
     " FROM patrols p WHERE p.area_id = b.id AND p.week = ?2)"
     " ORDER BY b.path";
 static const char *const sql_idle =
     "SELECT s.id, s.name FROM staff s JOIN areas a ON a.id = s.area_id,"
     " areas r WHERE r.id = ?1 AND s.role = 'grid_worker' AND s.active = 1"
-    " AND" UNDER("a", "r") " AND NOT EXISTS (SELECT 1 FROM patrols p"
+    " AND" SQL_AREA_WITHIN("a", "r") " AND NOT EXISTS (SELECT 1 FROM patrols p"
     " WHERE p.staff_id = s.id AND p.week = ?2) ORDER BY s.id";
 static const char *const sql_grids =
     "SELECT g.id, g.path,"
-    " (SELECT count(*) FROM areas b WHERE b.level = 5 AND" UNDER("b", "g")
+    " (SELECT count(*) FROM areas b WHERE b.level = 5 AND" SQL_AREA_WITHIN("b", "g")
     "),"
-    " (SELECT count(*) FROM areas b WHERE b.level = 5 AND" UNDER("b", "g")
+    " (SELECT count(*) FROM areas b WHERE b.level = 5 AND" SQL_AREA_WITHIN("b", "g")
     " AND EXISTS (SELECT 1 FROM patrols p WHERE p.area_id = b.id"
     " AND p.week = ?2)),"
     " (SELECT count(*) FROM staff s JOIN areas a ON a.id = s.area_id"
-    " WHERE s.role = 'grid_worker' AND s.active = 1 AND" UNDER("a", "g") ")"
+    " WHERE s.role = 'grid_worker' AND s.active = 1 AND" SQL_AREA_WITHIN("a", "g") ")"
     " FROM areas g WHERE g.level = 4 AND g.id > ?3 AND (?1 = 0 OR"
-    " EXISTS (SELECT 1 FROM areas r WHERE r.id = ?1 AND" UNDER("g", "r")
+    " EXISTS (SELECT 1 FROM areas r WHERE r.id = ?1 AND" SQL_AREA_WITHIN("g", "r")
     "))"
     " ORDER BY g.id LIMIT ?4";
 static const char *const sql_since_get =

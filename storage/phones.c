@@ -25,8 +25,7 @@ static const char *const sql_ph_opt =
 static const char *const sql_ph_count =
     "SELECT count(*), count(p.opted_out_at) FROM phones p"
     " JOIN areas a ON a.id = p.area_id, areas r WHERE r.id = ?1"
-    " AND (a.id = r.id OR substr(a.path, 1, length(r.path) + 1) ="
-    " r.path || '/')";
+    " AND" SQL_AREA_WITHIN("a", "r");
 
 /* The keyed hash that finds a number's row. */
 static int

@@ -14,8 +14,7 @@
 /* ?S is the scope: 0, or an area whose subtree holds the reminder's. */
 #define REMINDER_SCOPE(n)						\
     " (?" #n " = 0 OR EXISTS (SELECT 1 FROM areas s WHERE s.id = ?" #n	\
-    " AND (a.id = s.id OR substr(a.path, 1, length(s.path) + 1) ="	\
-    " s.path || '/')))"
+    " AND" SQL_AREA_WITHIN("a", "s") "))"
 
 static const char *const sql_rem_add =
     "INSERT INTO reminders (title, body, area_id, kinds, roles, rrule,"
@@ -36,13 +35,13 @@ static const char *const sql_rem_pause =
     " THEN CAST(?4 AS bigint) ELSE next_at END WHERE id = ?1"
     " AND deleted_at IS NULL"
     " AND (?2 = 0 OR EXISTS (SELECT 1 FROM areas a, areas s"
-    " WHERE a.id = reminders.area_id AND s.id = ?2 AND (a.id = s.id OR"
-    " substr(a.path, 1, length(s.path) + 1) = s.path || '/')))";
+    " WHERE a.id = reminders.area_id AND s.id = ?2 AND"
+    SQL_AREA_WITHIN("a", "s") "))";
 static const char *const sql_rem_delete =
     "UPDATE reminders SET deleted_at = ?3, next_at = NULL WHERE id = ?1"
     " AND deleted_at IS NULL AND (?2 = 0 OR EXISTS (SELECT 1 FROM areas a,"
-    " areas s WHERE a.id = reminders.area_id AND s.id = ?2 AND (a.id ="
-    " s.id OR substr(a.path, 1, length(s.path) + 1) = s.path || '/')))";
+    " areas s WHERE a.id = reminders.area_id AND s.id = ?2 AND"
+    SQL_AREA_WITHIN("a", "s") "))";
 static const char *const sql_rem_due =
     "SELECT id FROM reminders WHERE next_at IS NOT NULL AND next_at <= ?1"
     " AND paused = 0 AND deleted_at IS NULL ORDER BY next_at, id LIMIT ?2";
@@ -81,8 +80,8 @@ static const char *const sql_fire_held =
 static const char *const sql_quiet_get =
     "SELECT q.start_minute, q.end_minute FROM quiet_hours q"
     " JOIN areas qa ON qa.id = q.area_id, areas t WHERE t.id = ?1"
-    " AND (qa.id = t.id OR substr(t.path, 1, length(qa.path) + 1) ="
-    " qa.path || '/') ORDER BY length(qa.path) DESC LIMIT 1";
+    " AND" SQL_AREA_WITHIN("t", "qa") " ORDER BY length(qa.path) DESC"
+    " LIMIT 1";
 static const char *const sql_quiet_set =
     "INSERT INTO quiet_hours (area_id, start_minute, end_minute)"
     " VALUES (?1, ?2, ?3) ON CONFLICT (area_id) DO UPDATE SET"
@@ -90,8 +89,7 @@ static const char *const sql_quiet_set =
 
 static const char *const sql_rem_staff =
     "SELECT s.id FROM staff s JOIN areas a ON a.id = s.area_id, areas r"
-    " WHERE r.id = ?1 AND s.active = 1 AND (a.id = r.id OR substr(a.path, 1,"
-    " length(r.path) + 1) = r.path || '/')"
+    " WHERE r.id = ?1 AND s.active = 1 AND" SQL_AREA_WITHIN("a", "r")
     " AND instr(',' || CAST(?2 AS text) || ',', ',' || s.role || ',') > 0"
     " ORDER BY s.id LIMIT ?3";
 

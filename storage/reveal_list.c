@@ -10,9 +10,9 @@ static const char *const sql_rv_pending =
     " v.requested_at FROM reveals v JOIN tips t ON t.id = v.tip_id"
     " LEFT JOIN staff s ON s.id = v.requested_by"
     " LEFT JOIN areas a ON a.id = t.area_id JOIN areas r ON r.id = ?1"
-    " WHERE v.decision IS NULL AND ((a.id IS NOT NULL AND (a.id = r.id OR"
-    " substr(a.path, 1, length(r.path) + 1) = r.path || '/')) OR"
-    " (?2 <> 0 AND t.area_id IS NULL)) ORDER BY v.id LIMIT ?3";
+    " WHERE v.decision IS NULL AND ((a.id IS NOT NULL AND"
+    SQL_AREA_WITHIN("a", "r") ") OR (?2 <> 0 AND t.area_id IS NULL))"
+    " ORDER BY v.id LIMIT ?3";
 static const char *const sql_rv_last =
     "SELECT max(id) FROM reveals WHERE tip_id = ?1 AND requested_by = ?2";
 

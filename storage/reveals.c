@@ -27,8 +27,8 @@ static const char *const sql_custodians =
     " WHERE s.custodian = 1 AND s.active = 1 AND s.id != ?2"
     " AND (CASE WHEN ?1 = 0"
     " THEN c.parent_id IS NULL ELSE EXISTS (SELECT 1 FROM areas a"
-    " WHERE a.id = ?1 AND (a.id = c.id OR substr(a.path, 1,"
-    " length(c.path) + 1) = c.path || '/')) END) ORDER BY s.id LIMIT ?3";
+    " WHERE a.id = ?1 AND" SQL_AREA_WITHIN("a", "c") ") END)"
+    " ORDER BY s.id LIMIT ?3";
 static const char *const sql_custodian_set =
     "UPDATE staff SET custodian = ?2 WHERE id = ?1";
 /* A tip whose reporter has a message on its way waits for it: that

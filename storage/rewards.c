@@ -40,9 +40,7 @@ static const char *const sql_rw_event =
     " WHERE t.practice = 0 AND (CAST(?1 AS bigint) = 0 OR"		\
     " fangfei_year(t.created_at + CAST(?3 AS bigint)) = ?1)"		\
     " AND (CAST(?2 AS bigint) = 0 OR EXISTS (SELECT 1 FROM areas r"	\
-    " WHERE r.id = ?2"							\
-    " AND (a.id = r.id OR substr(a.path, 1, length(r.path) + 1) ="	\
-    " r.path || '/')))"
+    " WHERE r.id = ?2 AND" SQL_AREA_WITHIN("a", "r") "))"
 static const char *const sql_rw_list =
     "SELECT w.tip_id, t.ref, coalesce(a.path, ''), w.eligible,"
     " coalesce(w.reason, ''), coalesce(w.stage1_yuan, -1),"

@@ -90,7 +90,7 @@ static const char *const sql_area_path =
     "SELECT path FROM areas WHERE id = ?1";
 static const char *const sql_area_within =
     "SELECT 1 FROM areas a, areas r WHERE a.id = ?1 AND r.id = ?2"
-    " AND (a.id = r.id OR substr(a.path, 1, length(r.path) + 1) = r.path || '/')";
+    " AND" SQL_AREA_WITHIN("a", "r");
 static const char *const sql_audit =
     "INSERT INTO audit_log (at, actor, action, detail, area_id)"
     " VALUES (?1, ?2, ?3, ?4, ?5)";
@@ -101,8 +101,8 @@ static const char *const sql_audit_list =
     " AND (CAST(?2 AS text) IS NULL OR l.action = ?2) AND l.at >= ?3"
     " AND (CAST(?4 AS bigint) = 0 OR EXISTS (SELECT 1 FROM areas r"
     " WHERE r.id = ?4 AND"
-    " ((l.area_id IS NULL AND r.parent_id IS NULL) OR a.id = r.id OR"
-    " substr(a.path, 1, length(r.path) + 1) = r.path || '/')))"
+    " ((l.area_id IS NULL AND r.parent_id IS NULL) OR"
+    SQL_AREA_WITHIN("a", "r") ")))"
     " ORDER BY l.id DESC LIMIT ?5";
 
 /* The alphabet of bind codes: digits and capitals without 0 1 I O. */

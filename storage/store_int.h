@@ -25,6 +25,22 @@ extern const struct schema_step schema_steps_pg[];	/* PostgreSQL */
 
 #define STORE_STMTS_MAX	320
 
+/*
+ * SQL: area x (an alias of areas) is area r or one below it. Paths
+ * compare as bytes on both engines (migration 024), so the areas below r
+ * are one range of the path index: from r.path || '/' to below
+ * r.path || '0', '0' being the byte after '/' (exactly the paths that
+ * begin with r.path || '/').
+ */
+#define SQL_AREA_WITHIN(x, r)						\
+    " (" x ".id = " r ".id OR (" x ".path >= " r ".path || '/' AND "	\
+    x ".path < " r ".path || '0'))"
+/* The same for a path column col and a path p (a parameter): col is p or
+ * a path below it. */
+#define SQL_PATH_WITHIN(col, p)						\
+    " (" col " = " p " OR (" col " >= " p " || '/' AND " col " < " p	\
+    " || '0'))"
+
 /* A connection's copy of the enterprises on a published notice
  * (storage/search.c). */
 struct search_flags {

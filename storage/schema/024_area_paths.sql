@@ -1,9 +1,10 @@
 -- Areas' paths compare as bytes on both engines, so that an area and
 -- those below it are one range of the path index: the area's own path,
 -- and the paths above path || '/' and below path || '0' ('0' is the byte
--- after '/'). A broadcast's groups and numbers, and its preview, are read
--- through that range (storage/outbox.c) instead of comparing a prefix of
--- every area's path.
+-- after '/'). Whether an area is within another (a caller's scope, a
+-- broadcast's groups and numbers, a tip's office) is asked through that
+-- range (SQL_AREA_WITHIN in storage/store_int.h) instead of comparing a
+-- prefix of every area's path.
 --
 -- SQLite compares text as bytes already (the column's BINARY collation),
 -- and its path index is the UNIQUE constraint's: nothing to change here.

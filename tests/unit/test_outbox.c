@@ -111,6 +111,24 @@ test_scope(void **state)
 	assert_true(areas_within(fx->s, fx->street, fx->street));
 	assert_false(areas_within(fx->s, fx->street, fx->building));
 	assert_false(areas_within(fx->s, fx->other, fx->street));
+	/* Paths that only begin like the street's are not below it; one
+	 * past a '/' is, however deep. */
+	{
+		static const char *const near[] = { "张店区/车站街道0",
+		    "张店区/车站街道-北", "张店区/车站街道二", "张店区/车站" };
+		int64_t	 a;
+		size_t	 i;
+
+		for (i = 0; i < sizeof near / sizeof near[0]; i++) {
+			assert_int_equal(areas_put(fx->s, near[i], 0, NULL,
+			    NULL, &a), STORE_OK);
+			assert_false(areas_within(fx->s, a, fx->street));
+			assert_false(areas_within(fx->s, fx->street, a));
+		}
+		assert_int_equal(areas_put(fx->s, "张店区/车站街道/0/0", 0,
+		    NULL, NULL, &a), STORE_OK);
+		assert_true(areas_within(fx->s, a, fx->street));
+	}
 }
 
 /* A broadcast reaches the groups of its kinds under its area only; rows
