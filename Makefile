@@ -53,7 +53,7 @@ E2E_BINS  = $(BUILD)/tests/e2e $(E2E_SRCS:tests/e2e/%.c=$(BUILD)/tests/%)
 # (libwebsockets comes with LDLIBS).
 FAKEWS_SRCS = tests/e2e/fakews.c tests/e2e/fakews_api.c tests/e2e/fakews_plat.c
 
-.PHONY: all deps run test check-unit check valgrind bench profile soak fuzz lint clean demo-db
+.PHONY: all deps run test test-bins check-unit check valgrind bench profile soak fuzz lint clean demo-db
 
 all: $(BIN)
 
@@ -148,8 +148,11 @@ $(BROWSER_MODULES): tests/browser/package.json tests/browser/package-lock.json
 	cp tests/browser/package.json tests/browser/package-lock.json build/browser/
 	npm ci --prefix build/browser --ignore-scripts --no-audit --no-fund
 
-check: $(BIN) $(UNIT_BINS) $(E2E_BINS) $(BROWSER_MODULES)
+check: test-bins
 	@sh tests/run.sh $(BUILD)
+
+# What a pass of the suite runs, built but not run.
+test-bins: $(BIN) $(UNIT_BINS) $(E2E_BINS) $(BROWSER_MODULES)
 
 # The unit suites under valgrind's memcheck (a normal build: memcheck
 # and the sanitizers do not mix).
@@ -158,22 +161,12 @@ valgrind: $(UNIT_BINS)
 
 # make test: what CI runs. Installs what is missing, then the suite in a
 # normal build and again under ASan+UBSan, the end-to-end suites under
-# ThreadSanitizer, and the unit suites under valgrind's memcheck; the last
-# line sums them all.
+# ThreadSanitizer, and the unit suites under valgrind's memcheck, the
+# passes side by side (tests/ci.sh); the last line sums them all.
 JOBS	?= $(shell getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)
 test:
 	@scripts/deps.sh test
-	@$(MAKE) -j$(JOBS) --no-print-directory check > build-test.log 2>&1; rc1=$$?; \
-	 cat build-test.log; \
-	 $(MAKE) -j$(JOBS) --no-print-directory SANITIZER=address check > build-test-asan.log 2>&1; rc2=$$?; \
-	 cat build-test-asan.log; \
-	 $(MAKE) -j$(JOBS) --no-print-directory SANITIZER=thread check > build-test-tsan.log 2>&1; rc3=$$?; \
-	 cat build-test-tsan.log; \
-	 $(MAKE) -j$(JOBS) --no-print-directory valgrind > build-test-valgrind.log 2>&1; rc4=$$?; \
-	 cat build-test-valgrind.log; \
-	 sh tests/summary.sh build-test.log build-test-asan.log \
-	    build-test-tsan.log build-test-valgrind.log; \
-	 [ $$rc1 -eq 0 ] && [ $$rc2 -eq 0 ] && [ $$rc3 -eq 0 ] && [ $$rc4 -eq 0 ]
+	@MAKE="$(MAKE)" JOBS=$(JOBS) sh tests/ci.sh
 
 # make run: a newcomer's first command.
 run: deps

@@ -1,0 +1,94 @@
+#!/bin/sh
+# make test's four passes, side by side: the normal build's suite (SQLite,
+# then PostgreSQL), the suite under ASan+UBSan, the end-to-end suites
+# under ThreadSanitizer and the unit suites under valgrind's memcheck.
+#
+#   sh tests/ci.sh                (make test, after scripts/deps.sh test)
+#
+# Most of a pass's time is waiting (on a daemon, a fake platform, Kannel,
+# a timer): run one after another, the passes left the two cores idle for
+# about half of CI's time. So the normal build comes first, and then,
+# at once:
+#   - the normal suite, as soon as its build is there;
+#   - the ASan+UBSan build, then its suite;
+#   - the ThreadSanitizer build, then its suite;
+#   - the unit suites of the normal build under memcheck.
+# The builds and memcheck (work for the CPU alone) run at a lower
+# priority (nice), so the suites that wait on clocks keep their turn.
+# Each pass writes its own log (build-test.log, build-test-asan.log,
+# build-test-tsan.log, build-test-valgrind.log); they are printed whole, in
+# that order, once all are done, and tests/summary.sh sums their closing
+# lines into the last line, which CI reads. The exit status is non-zero
+# when any pass failed or could not be built.
+#
+# Environment: MAKE (make), JOBS (the builds' -j: the number of CPUs),
+# FANGFEI_TEST_JOBS (each suite's programs at a time: tests/run.sh).
+set -u
+cd "$(dirname "$0")/.." || exit 1
+MAKE=${MAKE:-make}
+JOBS=${JOBS:-$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM
+
+# build [SANITIZER]: the binaries a pass needs, at a lower priority.
+build() {
+	nice -n 10 "$MAKE" -j"$JOBS" --no-print-directory \
+	    ${1:+SANITIZER=$1} test-bins
+}
+
+# pass NAME LOG COMMAND...: runs COMMAND (a function or a program) with
+# its output in LOG, its exit status in $work/NAME.status.
+pass() {
+	name=$1 out=$2
+	shift 2
+	"$@" >>"$out" 2>&1
+	echo $? >"$work/$name.status"
+}
+
+# The sanitizer passes: a build, then its suite.
+sanitized() {
+	build "$1" && sh tests/run.sh "build-$1"
+}
+
+# memcheck's pass, at the lower priority.
+memcheck() {
+	nice -n 10 "$MAKE" -j"$JOBS" --no-print-directory valgrind
+}
+
+logs="build-test.log build-test-asan.log build-test-tsan.log
+    build-test-valgrind.log"
+for l in $logs; do
+	: >"$l"
+done
+if ! "$MAKE" -j"$JOBS" --no-print-directory test-bins >build-test.log 2>&1
+then
+	cat build-test.log
+	echo "build: the normal build failed"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+pass normal build-test.log sh tests/run.sh build &
+pass asan build-test-asan.log sanitized address &
+pass tsan build-test-tsan.log sanitized thread &
+pass valgrind build-test-valgrind.log memcheck &
+wait
+rc=0
+set -- normal build-test.log asan build-test-asan.log \
+    tsan build-test-tsan.log valgrind build-test-valgrind.log
+while [ $# -ge 2 ]; do
+	st=$(cat "$work/$1.status" 2>/dev/null || echo 1)
+	if [ "$st" != 0 ]; then
+		rc=1
+		# A pass that stopped before its closing line (its build
+		# failed) counts as one failure.
+		grep -q '^[^ ]*: [0-9]* passed, [0-9]* failed$' "$2" ||
+			echo "$1: 0 passed, 1 failed (exit status $st)" >>"$2"
+	fi
+	shift 2
+done
+# shellcheck disable=SC2086
+cat $logs
+# shellcheck disable=SC2086
+sh tests/summary.sh $logs
+exit "$rc"
