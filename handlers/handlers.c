@@ -41,6 +41,7 @@ extern const struct handler cmd_refuse_entry;
 extern const struct handler cmd_reporter_entry;
 extern const struct handler cmd_patrol_entry;
 extern const struct handler cmd_patrols_entry;
+extern const struct handler cmd_stats_entry;
 
 const struct handler *const handler_table[] = {
 	&cmd_check_entry,
@@ -71,6 +72,8 @@ const struct handler *const handler_table[] = {
 	/* weekly patrols */
 	&cmd_patrol_entry,
 	&cmd_patrols_entry,
+	/* the area's figures */
+	&cmd_stats_entry,
 	&cmd_help_entry,
 	NULL
 };

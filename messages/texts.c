@@ -757,11 +757,11 @@ static const struct {
 		"Tip {ref} is closed: its reporter is asked nothing more." },
 	/* weekly patrols (巡查 巡查记录, the deadline notice to grid chiefs) */
 	[MSG_USAGE_PATROL] = {
-		"巡查 <楼栋> <情况>",
-		"/patrol <building> <finding>" },
+		"巡查 <楼栋> <情况> — 网格员记录本周对一栋楼的巡查（私聊）",
+		"/patrol <building> <finding> — grid workers: record this week's patrol of a building (private chat)" },
 	[MSG_USAGE_PATROLS] = {
-		"巡查记录",
-		"/patrols" },
+		"巡查记录 — 本周我的巡查和尚未巡查的楼栋",
+		"/patrols — my patrols this week, and the buildings not yet patrolled" },
 	[MSG_PATROL_PRIVATE] = {
 		"巡查请在与防非助手的私聊中记录。本条消息未被记录。",
 		"Record patrols in a private chat with me. This message was not recorded." },
@@ -810,6 +810,52 @@ static const struct {
 	[MSG_PATROL_NOBODY] = {
 		"无",
 		"none" },
+	/* 统计: a staff member's figures of their area, in a private chat. */
+	[MSG_USAGE_STATS] = {
+		"统计 [区域] — 工作人员：本月线索、在办和逾期线索、本周巡查、本月预警、公开信触达（私聊）",
+		"/stats [area] — staff: this month's tips, open and overdue tips, this week's patrols, this month's warnings, a letter's reach (private chat)" },
+	[MSG_STATS_PRIVATE] = {
+		"统计只在私聊中发送。请私聊本机器人发送“统计”。",
+		"Statistics are sent in private chats only. Message me /stats directly." },
+	[MSG_STATS_HEAD] = {
+		"{area} {month} 统计：",
+		"{area}, {month}:" },
+	[MSG_STATS_TIPS] = {
+		"本月新线索 {n} 条：{states}",
+		"New tips this month: {n} ({states})" },
+	[MSG_STATS_TIPS_NONE] = {
+		"本月暂无新线索。",
+		"No new tips this month." },
+	[MSG_STATS_STATE] = {
+		"{state} {n}",
+		"{n} {state}" },
+	[MSG_STATS_SEP] = {
+		"，",
+		", " },
+	[MSG_STATS_OPEN] = {
+		"在办线索 {open} 条，其中逾期 {overdue} 条。",
+		"Open tips: {open}, of which {overdue} overdue." },
+	[MSG_STATS_PATROLS] = {
+		"本周（{week}）巡查 {patrolled}/{buildings} 栋楼（{rate}）。",
+		"Patrols this week ({week}): {patrolled} of {buildings} buildings ({rate})." },
+	[MSG_STATS_PATROLS_NONE] = {
+		"本区域没有登记楼栋，没有巡查统计。",
+		"No buildings are registered in this area, so there are no patrol figures." },
+	[MSG_STATS_WARNINGS] = {
+		"本月预警 {n} 次：送达 {sent}，待发 {waiting}，失败 {failed}。",
+		"Warnings this month: {n}; delivered {sent}, waiting {waiting}, failed {failed}." },
+	[MSG_STATS_WARNINGS_NONE] = {
+		"本月没有发布预警。",
+		"No warnings this month." },
+	[MSG_STATS_LETTER] = {
+		"公开信《{title}》：{devices} 台设备扫码 {scans} 次，覆盖 {households} 户中的 {rate}。",
+		"Letter “{title}”: devices {devices}, scans {scans}, households {households}, reach {rate}." },
+	[MSG_STATS_LETTER_NONE] = {
+		"公开信《{title}》在本区域没有二维码。",
+		"Letter “{title}” has no QR codes in this area." },
+	[MSG_STATS_FOOT] = {
+		"明细请在工作台查看（私聊发送“登录”）。",
+		"The console has the details (/login in a private chat)." },
 	/* Calendar feeds (bot/ics.c): the name a phone calendar shows. */
 	[MSG_ICS_CALNAME] = { "防非提醒", "Fangfei reminders" },
 	[MSG_USAGE_LOGIN] = {

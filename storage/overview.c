@@ -30,6 +30,17 @@ static const char *const sql_ov_broadcasts =
     " WHERE" SQL_AREA_WITHIN("a", "r")
     " AND b.created_at >= ?2 AND b.created_at < ?3"
     " ORDER BY b.id DESC LIMIT ?4";
+/* The open tips under ?1 (and of no known area when ?2), and how many of
+ * them are past their deadline at ?3. */
+static const char *const sql_ov_open =
+    "SELECT count(*), coalesce(sum(CASE WHEN t.due_at IS NOT NULL AND"
+    " t.due_at <= ?3 THEN 1 ELSE 0 END), 0)"
+    " FROM tips t LEFT JOIN areas a ON a.id = t.area_id"
+    " JOIN areas r ON r.id = ?1"
+    " WHERE t.practice = 0 AND t.state IN ('received', 'assigned',"
+    " 'verifying', 'confirmed', 'disposing')"
+    " AND ((a.id IS NOT NULL AND" SQL_AREA_WITHIN("a", "r") ")"
+    " OR (?2 <> 0 AND t.area_id IS NULL))";
 static const char *const sql_ov_letter =
     "SELECT l.id, l.title FROM letters l JOIN areas a ON a.id = l.area_id"
     " JOIN areas r ON r.id = ?1"
@@ -98,6 +109,28 @@ overview_tips(struct store *s, int64_t base, int unknown, time_t since,
 		return store_fail(s, "overview_tips");
 	*count = k;
 	return STORE_OK;
+}
+
+/* Counts the open tips and the overdue ones. */
+enum store_status
+overview_open(struct store *s, int64_t base, int unknown, time_t now,
+    long *open, long *overdue)
+{
+	struct db_stmt	*st;
+	int		 rc;
+
+	*open = *overdue = 0;
+	if ((st = store_stmt(s, sql_ov_open)) == NULL)
+		return STORE_ERROR;
+	db_bind_int64(st, 1, base);
+	db_bind_int(st, 2, unknown);
+	db_bind_int64(st, 3, (int64_t)now);
+	if ((rc = db_step(st)) == DB_ROW) {
+		*open = (long)db_column_int64(st, 0);
+		*overdue = (long)db_column_int64(st, 1);
+	}
+	db_reset(st);
+	return rc == DB_ROW ? STORE_OK : store_fail(s, "overview_open");
 }
 
 /* Reads the month's broadcasts. */

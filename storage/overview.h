@@ -1,6 +1,7 @@
 /*
- * The console's overview (概览): a month's tips per area and state, the
- * month's broadcasts, and the newest letter that concerns an area. Tips
+ * The console's overview (概览) and the staff's 统计: a month's tips per
+ * area and state, the open and overdue tips, the month's broadcasts, and
+ * the newest letter that concerns an area. Tips
  * made by the chat simulator (tips.practice) are left out of every
  * figure. Nothing here reads who reported a tip.
  */
@@ -32,6 +33,12 @@ struct overview_line {
 enum store_status overview_tips(struct store *, int64_t base, int unknown,
 		    time_t since, time_t until, struct overview_line *,
 		    size_t n, size_t *count);
+
+/* The open tips (received to disposing) under base, with those of no
+ * known area when unknown, whenever made; *overdue gets how many of them
+ * were due at now or before. */
+enum store_status overview_open(struct store *, int64_t base, int unknown,
+		    time_t now, long *open, long *overdue);
 
 struct overview_broadcast {
 	int64_t		 id;

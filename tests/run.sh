@@ -155,7 +155,7 @@ case "$build" in
 	    test_scanq test_sessions test_staffsec test_trust
 	    e2e_chansec e2e_config e2e_console e2e_ics e2e_leads
 	    e2e_ledger e2e_ledger_api e2e_logs e2e_metrics
-	    e2e_patrols e2e_registry_api" ;;
+	    e2e_patrols e2e_registry_api e2e_stats" ;;
 esac
 pgdirs=
 pgstop() {
