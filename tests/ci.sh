@@ -89,6 +89,15 @@ while [ $# -ge 2 ]; do
 done
 # shellcheck disable=SC2086
 cat $logs
+# What failed, again just above the closing line (where a reader of the
+# output's tail is): each failed test with its program, and each failure
+# of a pass or a program as a whole.
+# shellcheck disable=SC2086
+awk 'function say(what) { if (!seen[what]++) print "failed: " what }
+    /^== / { prog = substr($0, 4) }
+    /^\[  FAILED  \] [^0-9]/ { say(prog ": " substr($0, 14)) }
+    /^\[  FAILED  \] 1 test\(s\): / { say(substr($0, 25)) }
+    /^[^ ]*: 0 passed, 1 failed \(exit/ { say($0) }' $logs
 # shellcheck disable=SC2086
 sh tests/summary.sh $logs
 exit "$rc"

@@ -108,6 +108,39 @@ lacks(const char *reply, const char *what)
 		fail_msg("\"%s\" in the reply:\n%s", what, reply);
 }
 
+/* The overdue tip's count of escalations. */
+static long
+escalations(void)
+{
+	return e2e_sql_long(&d, "SELECT escalations FROM tips WHERE body "
+	    "LIKE '丙%'");
+}
+
+/*
+ * Asks for the figures (say() in a private chat) with last month's tip
+ * past its deadline. The daemon's minute job escalates it, which moves
+ * its deadline on, a minute of real time after the daemon started: a run
+ * slow enough (a sanitizer's, on a loaded machine) crosses it. Its
+ * deadline is put back first, and when an escalation came while asking,
+ * the figures are asked for again: the next one is a minute away.
+ */
+static char *
+ask(const char *channel, const char *sender, const char *text)
+{
+	long	 before;
+	char	*r;
+	int	 i;
+
+	for (i = 0;; i++) {
+		before = escalations();
+		sql("UPDATE tips SET due_at = 1 WHERE body LIKE '丙%'");
+		r = say(channel, sender, text, 0);
+		if (escalations() == before || i == 1)
+			return r;
+		free(r);
+	}
+}
+
 /* Says which step of the set-up failed; returns -1. */
 static int
 setup_failed(const char *what)
@@ -162,8 +195,7 @@ group_setup(void **state)
 	    "LIKE '乙%' OR body LIKE '丁%'");
 	sql("UPDATE tips SET state = 'verifying', due_at = NULL WHERE body "
 	    "LIKE '甲%'");
-	/* Last month's, overdue. The next minute's job would escalate it:
-	 * the tests run within the minute the daemon's clock started in. */
+	/* Last month's, overdue (ask() keeps it so). */
 	sql("UPDATE tips SET state = 'disposing', due_at = 1, created_at = "
 	    "created_at - 40 * 86400 WHERE body LIKE '丙%'");
 
@@ -214,7 +246,7 @@ test_community(void **state)
 	char	*r;
 
 	(void)state;
-	r = say("demo", "u-wang", "统计", 0);
+	r = ask("demo", "u-wang", "统计");
 	holds(r, "张店区/车站街道/华光路社区 2026-06 统计：");
 	holds(r, "本月新线索 2 条：待分派 1，核查中 1");
 	holds(r, "在办线索 3 条，其中逾期 1 条。");
@@ -227,10 +259,10 @@ test_community(void **state)
 	lacks(r, "待分派 2");
 	free(r);
 	/* The same with the area typed, and a grid within it. */
-	r = say("demo", "u-wang", "统计 华光路社区", 0);
+	r = ask("demo", "u-wang", "统计 华光路社区");
 	holds(r, "本月新线索 2 条：待分派 1，核查中 1");
 	free(r);
-	r = say("demo", "u-wang", "统计 第3网格", 0);
+	r = ask("demo", "u-wang", "统计 第3网格");
 	holds(r, "张店区/车站街道/华光路社区/第3网格 2026-06 统计：");
 	holds(r, "本月暂无新线索。");
 	holds(r, "在办线索 0 条，其中逾期 0 条。");
@@ -248,7 +280,7 @@ test_district(void **state)
 	char	*r;
 
 	(void)state;
-	r = say("en", "u-li", "/stats", 0);
+	r = ask("en", "u-li", "/stats");
 	holds(r, "张店区, 2026-06:");
 	holds(r, "New tips this month: 3 (2 received, 1 verifying)");
 	holds(r, "Open tips: 4, of which 1 overdue.");
@@ -266,7 +298,7 @@ test_other_street(void **state)
 	char	*r;
 
 	(void)state;
-	r = say("demo", "u-sun", "统计", 0);
+	r = ask("demo", "u-sun", "统计");
 	holds(r, "张店区/科苑街道 2026-06 统计：");
 	holds(r, "本月暂无新线索。");
 	holds(r, "在办线索 0 条，其中逾期 0 条。");
