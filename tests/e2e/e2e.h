@@ -57,6 +57,17 @@ struct http_result e2e_request(const struct daemon *, const char *method,
 	    const char *path, const char *const *headers, const char *body,
 	    size_t len);
 void	 e2e_result_free(struct http_result *);
+/* A message of sender in chat (a group's: "g-…") to the generic JSON
+ * webhook of channel (NULL: demo); name: sender_name or NULL; msgid NULL:
+ * a fresh one. */
+struct http_result e2e_say(const struct daemon *, const char *channel,
+	    const char *chat, const char *sender, const char *name,
+	    const char *text, const char *msgid);
+/* Adds a staff member with the CLI and binds them from chat as user on
+ * channel (NULL: demo); returns their id, or -1. */
+long	 e2e_bind_staff(const struct daemon *, const char *channel,
+	    const char *chat, const char *user, const char *name,
+	    const char *role, const char *area);
 /* Runs `fangfei ARGS --config <the daemon's>` and captures its standard
  * output into out (cut at size); returns the exit status. */
 int	 e2e_cli(const struct daemon *, const char *const *args, char *out,

@@ -93,28 +93,17 @@ group_teardown(void **state)
 	return 0;
 }
 
-/* POSTs one message of sender (a private chat u-<sender>) to the demo
+/* POSTs text of sender from its private chat u-<sender> to the demo
  * channel of daemon dd; returns the answer's body (the caller frees it)
  * or NULL when it was not a 200. */
 static char *
 say(const struct daemon *dd, const char *sender, const char *text)
 {
-	static const char *const hdr[] = {
-		"Content-Type: application/json", NULL
-	};
-	static int		 msgno;
-	static pthread_mutex_t	 nolock = PTHREAD_MUTEX_INITIALIZER;
 	struct http_result	 r;
-	char			 body[2048];
-	int			 no;
+	char			 chat[64];
 
-	pthread_mutex_lock(&nolock);
-	no = ++msgno;
-	pthread_mutex_unlock(&nolock);
-	(void)snprintf(body, sizeof body, "{\"chat_id\":\"u-%s\",\"chat_type\":"
-	    "\"private\",\"sender_id\":\"%s\",\"text\":\"%s\",\"message_id\":"
-	    "\"bk-%d\"}", sender, sender, text, no);
-	r = e2e_request(dd, "POST", "/hook/demo", hdr, body, strlen(body));
+	(void)snprintf(chat, sizeof chat, "u-%s", sender);
+	r = e2e_say(dd, NULL, chat, sender, NULL, text, NULL);
 	if (r.status != 200) {
 		e2e_result_free(&r);
 		return NULL;

@@ -45,21 +45,12 @@ group_teardown(void **state)
 	return 0;
 }
 
-/* POSTs one generic message (chat ids starting with 'g' are groups). */
+/* POSTs one generic message (chat ids starting with "g-" are groups). */
 static struct http_result
 say(const char *channel, const char *chat, const char *sender,
     const char *text, const char *msgid)
 {
-	static const char *const hdr[] = {
-		"Content-Type: application/json", NULL
-	};
-	char	 path[64], body[2048];
-
-	(void)snprintf(path, sizeof path, "/hook/%s", channel);
-	(void)snprintf(body, sizeof body, "{\"chat_id\":\"%s\",\"chat_type\":"
-	    "\"%s\",\"sender_id\":\"%s\",\"text\":\"%s\",\"message_id\":\"%s\"}",
-	    chat, chat[0] == 'g' ? "group" : "private", sender, text, msgid);
-	return e2e_request(&d, "POST", path, hdr, body, strlen(body));
+	return e2e_say(&d, channel, chat, sender, NULL, text, msgid);
 }
 
 /* POSTs one Telegram update from user to a private chat of the same id. */

@@ -24,7 +24,6 @@
 
 static struct daemon	 d;
 static char		 logpath[512];
-static int		 msgno;
 
 /* What a request answered, with the headers that matter here. */
 struct answer {
@@ -206,17 +205,9 @@ static void
 say(const char *chat, const char *sender, const char *text, char *out,
     size_t size)
 {
-	struct http_result	 r;
-	char			 body[1024], id[32];
-	static const char *const hdr[] = {
-		"Content-Type: application/json", NULL
-	};
+	struct http_result	 r = e2e_say(&d, NULL, chat, sender, NULL, text,
+	    NULL);
 
-	(void)snprintf(id, sizeof id, "con-%d", ++msgno);
-	(void)snprintf(body, sizeof body, "{\"chat_id\":\"%s\",\"chat_type\":"
-	    "\"%s\",\"sender_id\":\"%s\",\"text\":\"%s\",\"message_id\":\"%s\"}",
-	    chat, chat[0] == 'g' ? "group" : "private", sender, text, id);
-	r = e2e_request(&d, "POST", "/hook/demo", hdr, body, strlen(body));
 	assert_int_equal(r.status, 200);
 	(void)snprintf(out, size, "%.*s", (int)r.len, r.body);
 	e2e_result_free(&r);
@@ -227,19 +218,12 @@ static long
 bind_staff(const char *name, const char *role, const char *area,
     const char *user)
 {
-	const char	*add[] = { "staff", "add", "--name", name, "--role",
-	    role, "--area", area, NULL };
-	char		 out[1024], text[64], chat[64], *p;
-	long		 id;
+	char	 chat[64];
+	long	 id;
 
-	assert_int_equal(e2e_cli(&d, add, out, sizeof out), 0);
-	assert_non_null(p = strstr(out, "staff "));
-	id = strtol(p + 6, NULL, 10);
-	assert_non_null(p = strstr(out, "bind code: "));
-	(void)snprintf(text, sizeof text, "绑定 %.12s", p + 11);
 	(void)snprintf(chat, sizeof chat, "u-%s", user);
-	say(chat, user, text, out, sizeof out);
-	assert_non_null(strstr(out, "绑定成功"));
+	id = e2e_bind_staff(&d, NULL, chat, user, name, role, area);
+	assert_true(id > 0);
 	return id;
 }
 

@@ -243,15 +243,11 @@ teardown(void **state)
 static char *
 say(const char *sender, const char *text, const char *msgid)
 {
-	static const char *const hdr[] = { "Content-Type: application/json",
-	    NULL };
 	struct http_result	 r;
-	char			 body[1024];
+	char			 chat[64];
 
-	(void)snprintf(body, sizeof body, "{\"chat_id\":\"p-%s\",\"chat_type\":"
-	    "\"private\",\"sender_id\":\"%s\",\"text\":\"%s\",\"message_id\":"
-	    "\"%s\"}", sender, sender, text, msgid);
-	r = e2e_request(&d, "POST", "/hook/demo", hdr, body, strlen(body));
+	(void)snprintf(chat, sizeof chat, "p-%s", sender);
+	r = e2e_say(&d, NULL, chat, sender, NULL, text, msgid);
 	if (r.status != 200)
 		fail_msg("%s: %ld %s (the daemon is gone?)", text, r.status,
 		    r.body);

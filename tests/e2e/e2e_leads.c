@@ -39,22 +39,12 @@ group_teardown(void **state)
 	return 0;
 }
 
-/* Posts text from sender in chat (a group when it starts with g). */
+/* Posts text from sender in chat (a group when it starts with "g-"). */
 static struct http_result
 say(const char *chat, const char *sender, const char *name, const char *text,
     const char *msgid)
 {
-	static const char *const hdr[] = {
-		"Content-Type: application/json", NULL
-	};
-	char	 body[2048];
-
-	(void)snprintf(body, sizeof body, "{\"chat_id\":\"%s\",\"chat_type\":"
-	    "\"%s\",\"sender_id\":\"%s\","
-	    "\"sender_name\":\"%s\",\"text\":\"%s\",\"message_id\":\"%s\"}",
-	    chat, chat[0] == 'g' ? "group" : "private", sender, name, text,
-	    msgid);
-	return e2e_request(&d, "POST", "/hook/demo", hdr, body, strlen(body));
+	return e2e_say(&d, NULL, chat, sender, name, text, msgid);
 }
 
 /* A worker of the building's grid, bound, and the group attached. */

@@ -20,7 +20,6 @@
 #include "e2e.h"
 
 static struct daemon d;
-static int msgno;
 
 static int
 group_setup(void **state)
@@ -46,17 +45,9 @@ group_teardown(void **state)
 static char *
 say(const char *chat, const char *sender, const char *text)
 {
-	struct http_result	 r;
-	char			 body[4096], id[32];
-	static const char *const hdr[] = {
-		"Content-Type: application/json", NULL
-	};
+	struct http_result	 r = e2e_say(&d, NULL, chat, sender, NULL, text,
+	    NULL);
 
-	(void)snprintf(id, sizeof id, "led-%d", ++msgno);
-	(void)snprintf(body, sizeof body, "{\"chat_id\":\"%s\",\"chat_type\":"
-	    "\"%s\",\"sender_id\":\"%s\",\"text\":\"%s\",\"message_id\":\"%s\"}",
-	    chat, chat[0] == 'g' ? "group" : "private", sender, text, id);
-	r = e2e_request(&d, "POST", "/hook/demo", hdr, body, strlen(body));
 	assert_int_equal(r.status, 200);
 	return r.body;
 }
@@ -110,15 +101,11 @@ static void
 bind_staff(const char *name, const char *role, const char *area,
     const char *user)
 {
-	const char	*add[] = { "staff", "add", "--name", name, "--role",
-	    role, "--area", area, NULL };
-	char		 out[1024], text[64], chat[64], *p;
+	char	 chat[64];
 
-	assert_int_equal(e2e_cli(&d, add, out, sizeof out), 0);
-	assert_non_null(p = strstr(out, "bind code: "));
-	(void)snprintf(text, sizeof text, "绑定 %.12s", p + 11);
 	(void)snprintf(chat, sizeof chat, "u-%s", user);
-	expect(chat, user, text, "绑定成功");
+	assert_true(e2e_bind_staff(&d, NULL, chat, user, name, role, area) >
+	    0);
 }
 
 /* Rows queued to a staff member's private chat u-<user> that hold s. */

@@ -60,23 +60,14 @@ make_staff(const char *name, const char *role, const char *area)
 	return strtol(p + 6, NULL, 10);
 }
 
-/* Posts a private message on channel (its body already JSON-escaped). */
+/* Posts a private message on channel. */
 static void
 say(const char *channel, const char *sender, const char *text,
     const char *msgid)
 {
-	static const char *const hdr[] = {
-		"Content-Type: application/json", NULL
-	};
-	struct http_result	 r;
-	char			 body[2048], path[64];
+	struct http_result	 r = e2e_say(&d, channel, sender, sender,
+	    "张居民", text, msgid);
 
-	(void)snprintf(body, sizeof body, "{\"chat_id\":\"%s\",\"chat_type\":"
-	    "\"private\",\"sender_id\":\"%s\",\"sender_name\":\"张居民\","
-	    "\"text\":\"%s\",\"message_id\":\"%s\"}", sender, sender, text,
-	    msgid);
-	(void)snprintf(path, sizeof path, "/hook/%s", channel);
-	r = e2e_request(&d, "POST", path, hdr, body, strlen(body));
 	assert_int_equal(r.status, 200);
 	e2e_result_free(&r);
 }
@@ -176,7 +167,7 @@ ledger_setup(void **state)
 	worker = make_staff("刘网格", "grid_worker", "华光路社区");
 	other_worker = make_staff("孙网格", "grid_worker", "柳泉社区");
 	say("demo", "u-r1", "举报 " USCC_A " 承诺保本保息，年化20%", "t-1");
-	say("demo", "u-r2", "举报 他说\\\"稳赚不赔\\\"，还要拉人头,快投\\n"
+	say("demo", "u-r2", "举报 他说\"稳赚不赔\"，还要拉人头,快投\n"
 	    "第二行", "t-2");
 	say("demo", "u-r3", "举报 =HYPERLINK(1)", "t-3");
 	say("demo", "u-r4", "举报 又是 " USCC_A " 在小区发传单", "t-4");

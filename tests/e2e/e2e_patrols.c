@@ -22,28 +22,16 @@
 
 static struct daemon	 d;
 static char		 token[256], token_other[256];
-static int		 msgno;
 
 /* Posts a private (or group) message from sender; returns the reply. */
 static char *
 say(const char *sender, const char *text, int group)
 {
-	static const char *const hdr[] = {
-		"Content-Type: application/json", NULL
-	};
-	struct http_result	 r;
-	char			 body[2048], *out;
+	struct http_result	 r = e2e_say(&d, NULL, group ? "g-1" : sender,
+	    sender, NULL, text, NULL);
 
-	(void)snprintf(body, sizeof body, "{\"chat_id\":\"%s\",\"chat_type\":"
-	    "\"%s\",\"sender_id\":\"%s\",\"text\":\"%s\",\"message_id\":"
-	    "\"p-%d\"}", group ? "g-1" : sender, group ? "group" : "private",
-	    sender, text, ++msgno);
-	r = e2e_request(&d, "POST", "/hook/demo", hdr, body, strlen(body));
 	assert_int_equal(r.status, 200);
-	assert_non_null(r.body);
-	out = strdup(r.body);
-	e2e_result_free(&r);
-	return out;
+	return r.body;
 }
 
 /* Adds a staff member bound from the private chat of user. */
@@ -51,19 +39,8 @@ static int
 bind_staff(const char *name, const char *role, const char *area,
     const char *user)
 {
-	const char *const add[] = { "staff", "add", "--name", name, "--role",
-	    role, "--area", area, NULL };
-	char	 out[1024], text[64], *p, *reply;
-	int	 ok;
-
-	if (e2e_cli(&d, add, out, sizeof out) != 0 ||
-	    (p = strstr(out, "bind code: ")) == NULL)
-		return -1;
-	(void)snprintf(text, sizeof text, "绑定 %.12s", p + 11);
-	reply = say(user, text, 0);
-	ok = strstr(reply, "绑定成功") != NULL;
-	free(reply);
-	return ok ? 0 : -1;
+	return e2e_bind_staff(&d, NULL, user, user, name, role, area) > 0 ?
+	    0 : -1;
 }
 
 /* Makes an office token of area into out. */

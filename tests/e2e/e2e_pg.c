@@ -46,15 +46,10 @@ static struct http_result
 say(const struct daemon *d, const char *sender, const char *text,
     const char *msgid)
 {
-	static const char *const hdr[] = {
-		"Content-Type: application/json", NULL
-	};
-	char	 body[1024];
+	char	 chat[64];
 
-	(void)snprintf(body, sizeof body, "{\"chat_id\":\"u-%s\",\"chat_type\":"
-	    "\"private\",\"sender_id\":\"%s\",\"text\":\"%s\","
-	    "\"message_id\":\"%s\"}", sender, sender, text, msgid);
-	return e2e_request(d, "POST", "/hook/demo", hdr, body, strlen(body));
+	(void)snprintf(chat, sizeof chat, "u-%s", sender);
+	return e2e_say(d, NULL, chat, sender, NULL, text, msgid);
 }
 
 /* Pulls the tip reference (JB-YYYYMMDD-XXXXXX) out of an answer. */

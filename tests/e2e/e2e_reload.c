@@ -65,16 +65,7 @@ static struct http_result
 say(const char *channel, const char *sender, const char *text,
     const char *msgid)
 {
-	static const char *const hdr[] = {
-		"Content-Type: application/json", NULL
-	};
-	char	 path[64], body[1024];
-
-	(void)snprintf(path, sizeof path, "/hook/%s", channel);
-	(void)snprintf(body, sizeof body, "{\"chat_id\":\"%s\",\"sender_id\":"
-	    "\"%s\",\"text\":\"%s\",\"message_id\":\"%s\"}", sender, sender,
-	    text, msgid);
-	return e2e_request(&d, "POST", path, hdr, body, strlen(body));
+	return e2e_say(&d, channel, sender, sender, NULL, text, msgid);
 }
 
 /* The status of one Telegram update sent with secret. */

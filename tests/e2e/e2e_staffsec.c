@@ -90,16 +90,7 @@ static struct http_result
 say(const char *chat, const char *sender, const char *text,
     const char *msgid)
 {
-	char			 body[2048];
-	static const char *const hdr[] = {
-		"Content-Type: application/json", NULL
-	};
-
-	(void)snprintf(body, sizeof body, "{\"chat_id\":\"%s\",\"chat_type\":"
-	    "\"%s\",\"sender_id\":\"%s\",\"sender_name\":\"%s\",\"text\":"
-	    "\"%s\",\"message_id\":\"%s\"}", chat,
-	    chat[0] == 'g' ? "group" : "private", sender, sender, text, msgid);
-	return e2e_request(&d, "POST", "/hook/demo", hdr, body, strlen(body));
+	return e2e_say(&d, NULL, chat, sender, sender, text, msgid);
 }
 
 /* Says text and checks the answer holds want. */

@@ -25,30 +25,17 @@
 #include "e2e_stream.h"
 
 static struct daemon	 d;
-static int		 msgno;
 
 /* Posts a message on channel (a private chat of sender, or the group
  * g-1); returns the reply's texts, one string. */
 static char *
 say(const char *channel, const char *sender, const char *text, int group)
 {
-	static const char *const hdr[] = {
-		"Content-Type: application/json", NULL
-	};
-	struct http_result	 r;
-	char			 body[2048], path[64], *out;
+	struct http_result	 r = e2e_say(&d, channel, group ? "g-1" : sender,
+	    sender, NULL, text, NULL);
 
-	(void)snprintf(body, sizeof body, "{\"chat_id\":\"%s\",\"chat_type\":"
-	    "\"%s\",\"sender_id\":\"%s\",\"text\":\"%s\",\"message_id\":"
-	    "\"s-%d\"}", group ? "g-1" : sender, group ? "group" : "private",
-	    sender, text, ++msgno);
-	(void)snprintf(path, sizeof path, "/hook/%s", channel);
-	r = e2e_request(&d, "POST", path, hdr, body, strlen(body));
 	assert_int_equal(r.status, 200);
-	assert_non_null(r.body);
-	out = strdup(r.body);
-	e2e_result_free(&r);
-	return out;
+	return r.body;
 }
 
 /* Adds a staff member bound from the private chat of user on channel. */
@@ -56,21 +43,8 @@ static int
 bind_staff(const char *name, const char *role, const char *area,
     const char *channel, const char *user)
 {
-	const char *const add[] = { "staff", "add", "--name", name, "--role",
-	    role, "--area", area, NULL };
-	char	 out[1024], text[64], *p, *reply;
-	int	 ok;
-
-	if (e2e_cli(&d, add, out, sizeof out) != 0 ||
-	    (p = strstr(out, "bind code: ")) == NULL)
-		return -1;
-	(void)snprintf(text, sizeof text, "%s %.12s", strcmp(channel, "en") ==
-	    0 ? "/bind" : "绑定", p + 11);
-	reply = say(channel, user, text, 0);
-	ok = strstr(reply, "绑定成功") != NULL || strstr(reply, "Bound") !=
-	    NULL || strstr(reply, "bound") != NULL;
-	free(reply);
-	return ok ? 0 : -1;
+	return e2e_bind_staff(&d, channel, user, user, name, role, area) > 0 ?
+	    0 : -1;
 }
 
 /* Runs sql on the daemon's database. */

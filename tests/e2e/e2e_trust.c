@@ -51,16 +51,10 @@ group_teardown(void **state)
 static struct http_result
 say(const char *sender, const char *name, const char *text, const char *msgid)
 {
-	char			 body[2048];
-	static const char *const hdr[] = {
-		"Content-Type: application/json", NULL
-	};
+	char	 chat[64];
 
-	(void)snprintf(body, sizeof body, "{\"chat_id\":\"u-%s\",\"chat_type\":"
-	    "\"private\",\"sender_id\":\"%s\",\"sender_name\":\"%s\","
-	    "\"text\":\"%s\",\"message_id\":\"%s\"}", sender, sender, name,
-	    text, msgid);
-	return e2e_request(&d, "POST", "/hook/demo", hdr, body, strlen(body));
+	(void)snprintf(chat, sizeof chat, "u-%s", sender);
+	return e2e_say(&d, NULL, chat, sender, name, text, msgid);
 }
 
 /* Says text and checks the answer holds want (NULL: anything). */
@@ -96,19 +90,13 @@ static long
 bind_staff(const char *name, const char *role, const char *area,
     const char *sender)
 {
-	const char *const	 add[] = { "staff", "add", "--name", name,
-	    "--role", role, "--area", area, NULL };
-	char			 out[1024], text[64], sql[128];
-	const char		*p;
+	char	 chat[64];
+	long	 id;
 
-	assert_int_equal(e2e_cli(&d, add, out, sizeof out), 0);
-	assert_non_null(p = strstr(out, "bind code: "));
-	(void)snprintf(text, sizeof text, "绑定 %.12s", p + 11);
-	(void)snprintf(sql, sizeof sql, "bind-%s", sender);
-	say_expect(sender, text, sql, "绑定成功");
-	(void)snprintf(sql, sizeof sql, "SELECT id FROM staff WHERE name = "
-	    "'%s'", name);
-	return e2e_sql_long(&d, sql);
+	(void)snprintf(chat, sizeof chat, "u-%s", sender);
+	id = e2e_bind_staff(&d, NULL, chat, sender, name, role, area);
+	assert_true(id > 0);
+	return id;
 }
 
 /* Whether the daemon's log holds s. */

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <jansson.h>
 #include <libpq-fe.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -276,6 +277,80 @@ e2e_request(const struct daemon *d, const char *method, const char *path,
 	if (r.body == NULL)
 		r.body = calloc(1, 1);
 	return r;
+}
+
+/*
+ * Posts text of sender (sender_name name when set) in chat to the generic
+ * JSON webhook /hook/CHANNEL (demo when NULL): a group's message when the
+ * chat's id starts with "g-", else a private one; message_id msgid, or a
+ * fresh one when NULL (a test's threads may call it at once).
+ */
+struct http_result
+e2e_say(const struct daemon *d, const char *channel, const char *chat,
+    const char *sender, const char *name, const char *text,
+    const char *msgid)
+{
+	static const char *const hdr[] = {
+		"Content-Type: application/json", NULL
+	};
+	static unsigned		 fresh;
+	struct http_result	 r;
+	json_t			*m;
+	char			 path[128], id[32], *body;
+
+	if (msgid == NULL) {
+		(void)snprintf(id, sizeof id, "e2e-%u-%ld",
+		    __atomic_add_fetch(&fresh, 1, __ATOMIC_RELAXED),
+		    (long)getpid());
+		msgid = id;
+	}
+	m = json_pack("{s:s, s:s, s:s, s:s, s:s}", "chat_id", chat,
+	    "chat_type", strncmp(chat, "g-", 2) == 0 ? "group" : "private",
+	    "sender_id", sender, "text", text, "message_id", msgid);
+	if (m == NULL || (name != NULL &&
+	    json_object_set_new(m, "sender_name", json_string(name)) != 0) ||
+	    (body = json_dumps(m, JSON_COMPACT)) == NULL)
+		e2e_die("e2e_say: building the message");
+	json_decref(m);
+	(void)snprintf(path, sizeof path, "/hook/%s", channel != NULL ?
+	    channel : "demo");
+	r = e2e_request(d, "POST", path, hdr, body, strlen(body));
+	free(body);
+	return r;
+}
+
+/*
+ * Adds a staff member with the CLI and binds them from chat, as user, on
+ * channel (demo when NULL; "en", the English one, binds with /bind).
+ * Returns their id, or -1 when the CLI or the bind failed.
+ */
+long
+e2e_bind_staff(const struct daemon *d, const char *channel, const char *chat,
+    const char *user, const char *name, const char *role, const char *area)
+{
+	const char *const add[] = { "staff", "add", "--name", name, "--role",
+	    role, "--area", area, NULL };
+	struct http_result	 r;
+	char			 out[1024], text[64];
+	const char		*p, *code;
+	long			 id;
+	int			 ok;
+
+	if (e2e_cli(d, add, out, sizeof out) != 0 ||
+	    (p = strstr(out, "staff ")) == NULL ||
+	    (code = strstr(out, "bind code: ")) == NULL)
+		return -1;
+	id = strtol(p + 6, NULL, 10);
+	(void)snprintf(text, sizeof text, "%s %.12s", channel != NULL &&
+	    strcmp(channel, "en") == 0 ? "/bind" : "绑定", code + 11);
+	r = e2e_say(d, channel, chat, user, NULL, text, NULL);
+	ok = r.status == 200 && (strstr(r.body, "绑定成功") != NULL ||
+	    strstr(r.body, "Bound: ") != NULL);
+	if (!ok)
+		fprintf(stderr, "e2e_bind_staff: %s: %ld %s\n", name,
+		    r.status, r.body);
+	e2e_result_free(&r);
+	return ok && id > 0 ? id : -1;
 }
 
 /* Frees a result. */
