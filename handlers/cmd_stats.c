@@ -22,9 +22,6 @@
 #include "storage/patrols.h"
 #include "storage/staff.h"
 
-#define STATS_LINES		64	/* overview lines (children of the area) */
-#define STATS_BROADCASTS	100	/* the month's newest warnings counted */
-
 static const char *const cmd_stats_aliases[] = {
 	"/stats", "stats", "统计", "数据统计", NULL
 };
@@ -74,10 +71,8 @@ static enum handler_ret
 cmd_stats_tips(struct handler_ctx *ctx, int64_t area, int unknown,
     time_t since, time_t until, struct buf *b)
 {
-	struct overview_line	*l = xcalloc(STATS_LINES, sizeof *l);
 	struct buf		 states;
 	long			 total[TIP_STATES], sum = 0, open, overdue;
-	size_t			 n, i;
 	int			 k;
 	char			 count[24], nopen[24], nlate[24], *list;
 	struct msg_var		 vars[] = {
@@ -85,20 +80,13 @@ cmd_stats_tips(struct handler_ctx *ctx, int64_t area, int unknown,
 		{ "open", nopen }, { "overdue", nlate }, { NULL, NULL }
 	};
 
-	if (overview_tips(ctx->store, area, unknown, since, until, l,
-	    STATS_LINES, &n) != STORE_OK ||
+	if (overview_states(ctx->store, area, unknown, since, until, total) !=
+	    STORE_OK ||
 	    overview_open(ctx->store, area, unknown, ctx->now, &open,
-	    &overdue) != STORE_OK) {
-		free(l);
+	    &overdue) != STORE_OK)
 		return HANDLER_FAILED;
-	}
-	memset(total, 0, sizeof total);
-	for (i = 0; i < n; i++)
-		for (k = 0; k < TIP_STATES; k++) {
-			total[k] += l[i].n[k];
-			sum += l[i].n[k];
-		}
-	free(l);
+	for (k = 0; k < TIP_STATES; k++)
+		sum += total[k];
 	(void)buf_adds(b, "\n");
 	if (sum == 0)
 		(void)msg_render(b, ctx->locale, MSG_STATS_TIPS_NONE, vars);
@@ -157,37 +145,22 @@ static enum handler_ret
 cmd_stats_warnings(struct handler_ctx *ctx, int64_t area, time_t since,
     time_t until, struct buf *b)
 {
-	struct overview_broadcast	*bc;
 	struct broadcast_counts		 c;
-	long				 sent = 0, wait = 0, dead = 0;
-	size_t				 n, i;
+	long				 n;
 	char				 count[24], ns[24], nw[24], nd[24];
 	struct msg_var			 vars[] = {
 		{ "n", count }, { "sent", ns }, { "waiting", nw },
 		{ "failed", nd }, { NULL, NULL }
 	};
 
-	bc = xcalloc(STATS_BROADCASTS, sizeof *bc);
-	if (overview_broadcasts(ctx->store, area, since, until, bc,
-	    STATS_BROADCASTS, &n) != STORE_OK) {
-		free(bc);
+	if (broadcasts_counts_under(ctx->store, area, since, until, &n, &c) !=
+	    STORE_OK)
 		return HANDLER_FAILED;
-	}
-	for (i = 0; i < n; i++) {
-		if (broadcasts_counts(ctx->store, bc[i].id, &c) != STORE_OK) {
-			free(bc);
-			return HANDLER_FAILED;
-		}
-		sent += c.sent;
-		wait += c.pending + c.sending + c.accepted;
-		dead += c.dead;
-	}
-	free(bc);
-	(void)snprintf(count, sizeof count, "%s%zu", n >= STATS_BROADCASTS ?
-	    ">=" : "", n);
-	(void)snprintf(ns, sizeof ns, "%ld", sent);
-	(void)snprintf(nw, sizeof nw, "%ld", wait);
-	(void)snprintf(nd, sizeof nd, "%ld", dead);
+	(void)snprintf(count, sizeof count, "%ld", n);
+	(void)snprintf(ns, sizeof ns, "%ld", c.sent);
+	(void)snprintf(nw, sizeof nw, "%ld", c.pending + c.sending +
+	    c.accepted);
+	(void)snprintf(nd, sizeof nd, "%ld", c.dead);
 	(void)buf_adds(b, "\n");
 	(void)msg_render(b, ctx->locale, n > 0 ? MSG_STATS_WARNINGS :
 	    MSG_STATS_WARNINGS_NONE, vars);

@@ -95,6 +95,19 @@ static const char *const sql_bc_reach =
 static const char *const sql_bc_counts =
     "SELECT state, phone_id IS NOT NULL, count(*) FROM outbox"
     " WHERE broadcast_id = ?1 GROUP BY 1, 2";
+/* The same for the broadcasts to the subtree of ?1 created in [?2, ?3);
+ * and how many those are. */
+static const char *const sql_bc_counts_under =
+    "SELECT o.state, o.phone_id IS NOT NULL, count(*) FROM broadcasts b"
+    " JOIN areas a ON a.id = b.area_id JOIN areas r ON r.id = ?1"
+    " JOIN outbox o ON o.broadcast_id = b.id"
+    " WHERE" SQL_AREA_WITHIN("a", "r")
+    " AND b.created_at >= ?2 AND b.created_at < ?3 GROUP BY 1, 2";
+static const char *const sql_bc_count_under =
+    "SELECT count(*) FROM broadcasts b"
+    " JOIN areas a ON a.id = b.area_id JOIN areas r ON r.id = ?1"
+    " WHERE" SQL_AREA_WITHIN("a", "r")
+    " AND b.created_at >= ?2 AND b.created_at < ?3";
 static const char *const sql_bc_get =
     "SELECT area_id FROM broadcasts WHERE id = ?1";
 static const char *const sql_bc_groups =
@@ -485,37 +498,77 @@ broadcasts_create(struct store *s, const struct broadcast_new *b, time_t now,
 	return STORE_OK;
 }
 
+/* Adds a (state, is SMS, count) row of the outbox to c. */
+static void
+broadcasts_counts_row(struct db_stmt *st, struct broadcast_counts *c)
+{
+	const char	*state = (const char *)db_column_text(st, 0);
+	int		 sms = db_column_int(st, 1);
+	long		 n = (long)db_column_int64(st, 2);
+
+	if (state == NULL)
+		c->dead += n;
+	else if (strcmp(state, "pending") == 0)
+		c->pending += n;
+	else if (strcmp(state, "sending") == 0)
+		c->sending += n;
+	else if (strcmp(state, "sent") == 0 && sms)
+		c->accepted += n;
+	else if (strcmp(state, "sent") == 0 ||
+	    strcmp(state, "delivered") == 0)
+		c->sent += n;
+	else
+		c->dead += n;
+}
+
 /* Counts a broadcast's rows by state. */
 enum store_status
 broadcasts_counts(struct store *s, int64_t id, struct broadcast_counts *c)
 {
 	struct db_stmt	*st;
-	const char	*state;
-	long		 n;
-	int		 sms;
+	int		 rc;
 
 	memset(c, 0, sizeof *c);
 	if ((st = store_stmt(s, sql_bc_counts)) == NULL)
 		return STORE_ERROR;
 	db_bind_int64(st, 1, id);
-	while (db_step(st) == DB_ROW) {
-		state = (const char *)db_column_text(st, 0);
-		sms = db_column_int(st, 1);
-		n = (long)db_column_int64(st, 2);
-		if (strcmp(state, "pending") == 0)
-			c->pending += n;
-		else if (strcmp(state, "sending") == 0)
-			c->sending += n;
-		else if (strcmp(state, "sent") == 0 && sms)
-			c->accepted += n;
-		else if (strcmp(state, "sent") == 0 ||
-		    strcmp(state, "delivered") == 0)
-			c->sent += n;
-		else
-			c->dead += n;
-	}
+	while ((rc = db_step(st)) == DB_ROW)
+		broadcasts_counts_row(st, c);
 	db_reset(st);
-	return STORE_OK;
+	return rc == DB_DONE ? STORE_OK : store_fail(s, "broadcasts_counts");
+}
+
+/* Counts the broadcasts to base's subtree in [since, until) and adds up
+ * their rows. */
+enum store_status
+broadcasts_counts_under(struct store *s, int64_t base, time_t since,
+    time_t until, long *count, struct broadcast_counts *c)
+{
+	struct db_stmt	*st;
+	int		 rc;
+
+	memset(c, 0, sizeof *c);
+	*count = 0;
+	if ((st = store_stmt(s, sql_bc_count_under)) == NULL)
+		return STORE_ERROR;
+	db_bind_int64(st, 1, base);
+	db_bind_int64(st, 2, (int64_t)since);
+	db_bind_int64(st, 3, (int64_t)until);
+	if ((rc = db_step(st)) == DB_ROW)
+		*count = (long)db_column_int64(st, 0);
+	db_reset(st);
+	if (rc != DB_ROW)
+		return store_fail(s, "broadcasts_counts_under");
+	if ((st = store_stmt(s, sql_bc_counts_under)) == NULL)
+		return STORE_ERROR;
+	db_bind_int64(st, 1, base);
+	db_bind_int64(st, 2, (int64_t)since);
+	db_bind_int64(st, 3, (int64_t)until);
+	while ((rc = db_step(st)) == DB_ROW)
+		broadcasts_counts_row(st, c);
+	db_reset(st);
+	return rc == DB_DONE ? STORE_OK : store_fail(s,
+	    "broadcasts_counts_under");
 }
 
 enum store_status

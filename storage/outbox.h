@@ -100,6 +100,11 @@ struct broadcast_counts {
 };
 enum store_status broadcasts_counts(struct store *, int64_t id,
 		    struct broadcast_counts *);
+/* The broadcasts to base's subtree created in [since, until): how many
+ * (*count), and their rows by state, added up. */
+enum store_status broadcasts_counts_under(struct store *, int64_t base,
+		    time_t since, time_t until, long *count,
+		    struct broadcast_counts *);
 /* The area (for scope checks) and creator of a broadcast. */
 enum store_status broadcasts_get(struct store *, int64_t id, int64_t *area);
 

@@ -24,6 +24,14 @@ static const char *const sql_ov_tips =
     " WHERE t.practice = 0 AND t.created_at >= ?2 AND t.created_at < ?3"
     " AND ((a.id IS NOT NULL AND" SQL_AREA_WITHIN("a", "r") ")"
     " OR (?4 <> 0 AND t.area_id IS NULL)) GROUP BY 1, 2";
+/* (state, count) of the tips created in [?2, ?3) under ?1, and of no
+ * known area when ?4. */
+static const char *const sql_ov_states =
+    "SELECT t.state, count(*) FROM tips t LEFT JOIN areas a ON a.id ="
+    " t.area_id JOIN areas r ON r.id = ?1"
+    " WHERE t.practice = 0 AND t.created_at >= ?2 AND t.created_at < ?3"
+    " AND ((a.id IS NOT NULL AND" SQL_AREA_WITHIN("a", "r") ")"
+    " OR (?4 <> 0 AND t.area_id IS NULL)) GROUP BY 1";
 static const char *const sql_ov_broadcasts =
     "SELECT b.id, b.created_at, a.path, b.kinds, b.body FROM broadcasts b"
     " JOIN areas a ON a.id = b.area_id JOIN areas r ON r.id = ?1"
@@ -109,6 +117,30 @@ overview_tips(struct store *s, int64_t base, int unknown, time_t since,
 		return store_fail(s, "overview_tips");
 	*count = k;
 	return STORE_OK;
+}
+
+/* Counts the tips by state, however many areas they lie in. */
+enum store_status
+overview_states(struct store *s, int64_t base, int unknown, time_t since,
+    time_t until, long n[TIP_STATES])
+{
+	struct db_stmt	*st;
+	enum tip_state	 state;
+	int		 rc;
+
+	memset(n, 0, TIP_STATES * sizeof n[0]);
+	if ((st = store_stmt(s, sql_ov_states)) == NULL)
+		return STORE_ERROR;
+	db_bind_int64(st, 1, base);
+	db_bind_int64(st, 2, (int64_t)since);
+	db_bind_int64(st, 3, (int64_t)until);
+	db_bind_int(st, 4, unknown);
+	while ((rc = db_step(st)) == DB_ROW)
+		if (tip_state_parse((const char *)db_column_text(st, 0),
+		    &state) == 0)
+			n[state] += (long)db_column_int64(st, 1);
+	db_reset(st);
+	return rc == DB_DONE ? STORE_OK : store_fail(s, "overview_states");
 }
 
 /* Counts the open tips and the overdue ones. */

@@ -34,6 +34,12 @@ enum store_status overview_tips(struct store *, int64_t base, int unknown,
 		    time_t since, time_t until, struct overview_line *,
 		    size_t n, size_t *count);
 
+/* The same tips (those created in [since, until) under base, and of no
+ * known area when unknown) by state into n, indexed by enum tip_state:
+ * all of them, whatever the number of child areas. */
+enum store_status overview_states(struct store *, int64_t base, int unknown,
+		    time_t since, time_t until, long n[TIP_STATES]);
+
 /* The open tips (received to disposing) under base, with those of no
  * known area when unknown, whenever made; *overdue gets how many of them
  * were due at now or before. */

@@ -313,6 +313,33 @@ test_refused(void **state)
 	free(r);
 }
 
+/*
+ * An area with more children than a screen's table: 70 communities under
+ * 科苑街道, and 乙 moved to the last of them by path. The figures count
+ * every tip under the area, not only those of the first children.
+ * Last: the tips of the other tests' figures move.
+ */
+static void
+test_many_children(void **state)
+{
+	char	*r;
+
+	(void)state;
+	sql("WITH RECURSIVE c(x) AS (SELECT 101 UNION ALL SELECT x + 1 FROM c"
+	    " WHERE x < 170) INSERT INTO areas (parent_id, name, level, path)"
+	    " SELECT r.id, '楼' || c.x, 3, r.path || '/楼' || c.x FROM areas r,"
+	    " c WHERE r.path = '张店区/科苑街道'");
+	assert_int_equal(e2e_sql_long(&d, "SELECT count(*) FROM areas a JOIN "
+	    "areas r ON r.id = a.parent_id WHERE r.path = '张店区/科苑街道'"),
+	    71);
+	sql("UPDATE tips SET area_id = (SELECT id FROM areas WHERE path = "
+	    "'张店区/科苑街道/楼170') WHERE body LIKE '乙%'");
+	r = ask("demo", "u-sun", "统计");
+	holds(r, "本月新线索 1 条：待分派 1");
+	holds(r, "在办线索 1 条，其中逾期 0 条。");
+	free(r);
+}
+
 int
 main(void)
 {
@@ -321,6 +348,7 @@ main(void)
 		cmocka_unit_test(test_district),
 		cmocka_unit_test(test_other_street),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_many_children),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
