@@ -72,20 +72,23 @@ overview_tips_json(struct store *s, const struct token_info *tok,
 	json_t			*areas = NULL, *states, *zh, *counts, *o = NULL;
 	long			 total[TIP_STATES], sum;
 	size_t			 n, i;
-	int			 k;
+	int			 k, unknown;
 
-	/* Tips of no known area belong to a top-level caller only. */
-	if (overview_tips(s, tok->area_id, strchr(tok->area_path, '/') == NULL,
-	    since, until, l, OVERVIEW_LINES, &n) != STORE_OK)
+	/* Tips of no known area belong to a top-level caller only. The
+	 * totals are the whole area's: a table of OVERVIEW_LINES lines
+	 * leaves out the last children of an area that has more. */
+	unknown = strchr(tok->area_path, '/') == NULL;
+	if (overview_tips(s, tok->area_id, unknown, since, until, l,
+	    OVERVIEW_LINES, &n) != STORE_OK ||
+	    overview_states(s, tok->area_id, unknown, since, until, total) !=
+	    STORE_OK)
 		goto out;
-	memset(total, 0, sizeof total);
 	areas = json_array();
 	for (i = 0; i < n; i++) {
 		counts = json_object();
 		for (sum = 0, k = 0; k < TIP_STATES; k++) {
 			json_object_set_new(counts, tip_state_name(k),
 			    json_integer(l[i].n[k]));
-			total[k] += l[i].n[k];
 			sum += l[i].n[k];
 		}
 		json_array_append_new(areas, json_pack("{s:s?, s:b, s:o, s:I}",
@@ -111,7 +114,8 @@ out:
 	return o;
 }
 
-/* The month's broadcasts with delivered, waiting and failed each. */
+/* The month's newest broadcasts with delivered, waiting and failed each,
+ * and the month's count and totals (of them all). */
 static json_t *
 overview_broadcasts_json(struct store *s, const struct token_info *tok,
     time_t since, time_t until)
@@ -120,7 +124,7 @@ overview_broadcasts_json(struct store *s, const struct token_info *tok,
 					    sizeof *b);
 	struct broadcast_counts		 c;
 	json_t				*items = NULL, *o = NULL;
-	long				 sent = 0, wait = 0, dead = 0;
+	long				 count;
 	size_t				 n, i;
 
 	if (overview_broadcasts(s, tok->area_id, since, until, b,
@@ -137,12 +141,14 @@ overview_broadcasts_json(struct store *s, const struct token_info *tok,
 		    b[i].excerpt, "delivered", (int)c.sent, "waiting",
 		    (int)(c.pending + c.sending + c.accepted), "failed",
 		    (int)c.dead));
-		sent += c.sent;
-		wait += c.pending + c.sending + c.accepted;
-		dead += c.dead;
 	}
-	o = json_pack("{s:O, s:i, s:i, s:i}", "items", items, "delivered",
-	    (int)sent, "waiting", (int)wait, "failed", (int)dead);
+	if (broadcasts_counts_under(s, tok->area_id, since, until, &count,
+	    &c) != STORE_OK)
+		goto out;
+	o = json_pack("{s:O, s:I, s:I, s:I, s:I}", "items", items, "count",
+	    (json_int_t)count, "delivered", (json_int_t)c.sent, "waiting",
+	    (json_int_t)(c.pending + c.sending + c.accepted), "failed",
+	    (json_int_t)c.dead);
 out:
 	json_decref(items);
 	free(b);

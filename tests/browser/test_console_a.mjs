@@ -149,4 +149,7 @@ test('console_a_warning_delivered', async ({ browser }) => {
 	await page.goto(d.base + '/admin/overview');
 	await page.waitForSelector('#bc-delivered');
 	assert.equal(await page.$eval('#bc-delivered', (e) => e.innerText), '1');
+	// The month's one warning, all of it in the table.
+	assert.match(await page.$eval('#overview-broadcasts h2', (e) => e.innerText), /本月预警 1 次/);
+	assert.equal(await page.$('#bc-more'), null);
 });

@@ -643,6 +643,72 @@ test_stats(void **state)
 	assert_non_null(strstr(out, want));
 }
 
+/*
+ * The overview's totals are the whole area's and the whole month's: 70
+ * more communities under 科苑街道 (its table holds the first 62 lines)
+ * with a tip in the last by path, and 23 warnings there this month (its
+ * table lists the newest 20), the oldest with a delivered row and a
+ * failed one. Last: it moves a tip.
+ */
+static void
+test_overview_totals(void **state)
+{
+	json_t		*j, *tips, *bc, *counts, *v;
+	const char	*k;
+	char		 sql[1024];
+	long		 now = (long)time(NULL), sum = 0;
+
+	(void)state;
+	sql_exec("WITH RECURSIVE c(x) AS (SELECT 101 UNION ALL SELECT x + 1"
+	    " FROM c WHERE x < 170) INSERT INTO areas (parent_id, name, level,"
+	    " path) SELECT r.id, '楼' || c.x, 3, r.path || '/楼' || c.x FROM"
+	    " areas r, c WHERE r.path = '张店区/科苑街道'");
+	(void)snprintf(sql, sizeof sql, "UPDATE tips SET area_id = (SELECT id"
+	    " FROM areas WHERE path = '张店区/科苑街道/楼170') WHERE ref ="
+	    " '%s'", ref_c);
+	sql_exec(sql);
+	(void)snprintf(sql, sizeof sql, "WITH RECURSIVE c(x) AS (SELECT 1"
+	    " UNION ALL SELECT x + 1 FROM c WHERE x < 23) INSERT INTO"
+	    " broadcasts (area_id, kinds, body, created_by, created_at) SELECT"
+	    " a.id, 'community', '预警' || c.x, 'test', %ld + c.x FROM areas a,"
+	    " c WHERE a.path = '张店区/科苑街道'", now - 3600);
+	sql_exec(sql);
+	sql_exec("INSERT INTO groups (channel, chat_id, title, kind, area_id,"
+	    " first_seen) SELECT 'demo', 'g-kexin', '科苑群', 'community', id,"
+	    " 1 FROM areas WHERE path = '张店区/科苑街道'");
+	(void)snprintf(sql, sizeof sql, "INSERT INTO outbox (broadcast_id,"
+	    " group_id, body, idem_key, state, next_at, created_at) SELECT b.id,"
+	    " g.id, b.body, 'ov-' || s.st, s.st, %ld, %ld FROM broadcasts b,"
+	    " groups g, (SELECT 'sent' AS st UNION ALL SELECT 'dead') s WHERE"
+	    " b.body = '预警1' AND g.chat_id = 'g-kexin'", now, now);
+	sql_exec(sql);
+
+	j = api_json("/api/v1/overview", tok_other, 200);
+	tips = json_object_get(j, "tips");
+	assert_int_equal(json_integer_value(json_object_get(tips, "total")),
+	    1);
+	counts = json_object_get(tips, "counts");
+	json_object_foreach(counts, k, v)
+		sum += (long)json_integer_value(v);
+	assert_int_equal(sum, 1);
+	/* The table: the first lines only. */
+	assert_true(json_array_size(json_object_get(tips, "areas")) <= 64);
+	bc = json_object_get(j, "broadcasts");
+	assert_int_equal(json_integer_value(json_object_get(bc, "count")), 23);
+	assert_int_equal(json_array_size(json_object_get(bc, "items")), 20);
+	assert_int_equal(json_integer_value(json_object_get(bc, "delivered")),
+	    1);
+	assert_int_equal(json_integer_value(json_object_get(bc, "failed")), 1);
+	assert_int_equal(json_integer_value(json_object_get(bc, "waiting")),
+	    0);
+	json_decref(j);
+	/* Another street's warnings are not these. */
+	j = api_json("/api/v1/overview", tok_street, 200);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j,
+	    "broadcasts"), "count")), 0);
+	json_decref(j);
+}
+
 int
 main(void)
 {
@@ -654,6 +720,7 @@ main(void)
 		cmocka_unit_test(test_export),
 		cmocka_unit_test(test_cli_export),
 		cmocka_unit_test(test_stats),
+		cmocka_unit_test(test_overview_totals),
 	};
 
 	return cmocka_run_group_tests(tests, ledger_setup, ledger_teardown);

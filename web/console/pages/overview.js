@@ -63,13 +63,16 @@ function broadcastsSection(b) {
 	], b.items);
 	tbl.id = 'overview-broadcasts-table';
 	return h('section', { class: 'panel', id: 'overview-broadcasts' },
-		h('h2', {}, t('本月预警', 'Warnings this month')),
+		h('h2', {}, t(`本月预警 ${b.count} 次`, `Warnings this month: ${b.count}`)),
 		h('p', { class: 'figures' },
 			h('span', { class: 'figure' }, h('b', { id: 'bc-delivered' }, b.delivered), t('已送达', 'delivered')),
 			h('span', { class: 'figure' }, h('b', { id: 'bc-waiting' }, b.waiting), t('等待', 'waiting')),
 			h('span', { class: 'figure' + (b.failed ? ' bad' : '') }, h('b', { id: 'bc-failed' }, b.failed), t('失败', 'failed'))),
 		b.items.length ? h('div', { class: 'scroll' }, tbl) :
-			h('p', { class: 'hint' }, t('本月尚未发送预警。', 'No warnings sent this month.')));
+			h('p', { class: 'hint' }, t('本月尚未发送预警。', 'No warnings sent this month.')),
+		b.count > b.items.length ? h('p', { class: 'hint', id: 'bc-more' },
+			t(`上表为最新 ${b.items.length} 次，合计为本月全部 ${b.count} 次。`,
+				`The table shows the newest ${b.items.length}; the totals are of all ${b.count}.`)) : null);
 }
 
 function reachSection(r) {
