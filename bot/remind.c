@@ -10,7 +10,7 @@
 #include "storage/staff.h"
 
 #define REMIND_BATCH	64	/* reminders per turn */
-#define REMIND_STAFF	512	/* staff one reminder tells, at most */
+#define REMIND_STAFF	512	/* staff read at a time of one reminder's */
 #define REMIND_BACKLOG	400	/* occurrences looked at after downtime */
 
 /* The first occurrence after `after`. */
@@ -68,17 +68,21 @@ remind_send(struct store *s, const struct handler_env *env,
 		    STORE_OK)
 			return st;
 	}
-	if (r->roles[0] != '\0') {
-		if ((st = reminders_staff(s, r->area_id, r->roles, staff,
-		    REMIND_STAFF, &n)) != STORE_OK)
-			return st;
-		for (i = 0; i < n; i++) {
-			if ((st = staff_notify_identities(s, staff[i], "", "",
-			    r->body, now, &k)) != STORE_OK)
+	/* Every one of them, a page at a time (a district has more grid
+	 * workers than a page). */
+	if (r->roles[0] != '\0')
+		do {
+			if ((st = reminders_staff(s, r->area_id, r->roles,
+			    n > 0 ? staff[n - 1] : 0, staff, REMIND_STAFF,
+			    &n)) != STORE_OK)
 				return st;
-			told += k;
-		}
-	}
+			for (i = 0; i < n; i++) {
+				if ((st = staff_notify_identities(s, staff[i],
+				    "", "", r->body, now, &k)) != STORE_OK)
+					return st;
+				told += k;
+			}
+		} while (n == REMIND_STAFF);
 	return firings_sent(s, r->id, due, bid, told);
 }
 

@@ -91,7 +91,7 @@ static const char *const sql_rem_staff =
     "SELECT s.id FROM staff s JOIN areas a ON a.id = s.area_id, areas r"
     " WHERE r.id = ?1 AND s.active = 1 AND" SQL_AREA_WITHIN("a", "r")
     " AND instr(',' || CAST(?2 AS text) || ',', ',' || s.role || ',') > 0"
-    " ORDER BY s.id LIMIT ?3";
+    " AND s.id > ?3 ORDER BY s.id LIMIT ?4";
 
 static const char *const sql_fire_next_held =
     "SELECT min(held_until) FROM reminder_firings WHERE state = 'held'";
@@ -417,7 +417,7 @@ firings_next_held(struct store *s, time_t *when)
 /* A reminder's staff audience. */
 enum store_status
 reminders_staff(struct store *s, int64_t area, const char *roles,
-    int64_t *staff, size_t n, size_t *count)
+    int64_t after, int64_t *staff, size_t n, size_t *count)
 {
 	struct db_stmt	*st;
 
@@ -426,7 +426,8 @@ reminders_staff(struct store *s, int64_t area, const char *roles,
 		return STORE_ERROR;
 	db_bind_int64(st, 1, area);
 	db_bind_text(st, 2, roles, -1, DB_STATIC);
-	return store_ids(s, st, 3, staff, n, count, "reminders_staff");
+	db_bind_int64(st, 3, after);
+	return store_ids(s, st, 4, staff, n, count, "reminders_staff");
 }
 
 /* The quiet hours of an area. */

@@ -96,10 +96,12 @@ enum store_status firings_held_due(struct store *, time_t now,
 /* The earliest held_until of a held firing, 0 when none. */
 enum store_status firings_next_held(struct store *, time_t *when);
 
-/* Active staff of the roles (comma-separated) in the subtree of area, at
- * most n: a reminder's staff audience. */
+/* Active staff of the roles (comma-separated) in the subtree of area: a
+ * reminder's staff audience, by id, the first n of those after id after
+ * (0: from the start). */
 enum store_status reminders_staff(struct store *, int64_t area,
-		    const char *roles, int64_t *staff, size_t n, size_t *count);
+		    const char *roles, int64_t after, int64_t *staff, size_t n,
+		    size_t *count);
 
 /* The quiet hours of an area (its own, the nearest ancestor's, or the
  * default), in minutes after local midnight. */

@@ -204,6 +204,54 @@ test_catch_up(void **state)
 	assert_int_equal(st.sent, 0);
 }
 
+/* A reminder to the grid workers of an area with more of them than
+ * remind.c reads at a time (1,100: a district's): every one is told,
+ * once. */
+static void
+test_many_staff(void **state)
+{
+	struct fixture		*fx = *state;
+	struct remind_stats	 st;
+	struct reminder		 r;
+	int64_t			 id;
+	char			 sql[1024];
+
+	(void)snprintf(sql, sizeof sql, "WITH RECURSIVE c(x) AS (SELECT 1"
+	    " UNION ALL SELECT x + 1 FROM c WHERE x < 1100) INSERT INTO staff"
+	    " (name, role, area_id, created_at) SELECT '网格员' || x,"
+	    " 'grid_worker', %lld, 1 FROM c", (long long)fx->community);
+	teststore_exec(fx->s, sql);
+	/* One disabled: not told. */
+	teststore_exec(fx->s, "UPDATE staff SET active = 0 WHERE name ="
+	    " '网格员7'");
+	teststore_exec(fx->s, "INSERT INTO identities (channel, user_id,"
+	    " staff_id, bound_at, chat_id) SELECT 'tg', 'u' || id, id, 1, 'c'"
+	    " || id FROM staff WHERE name LIKE '网格员%'");
+	memset(&r, 0, sizeof r);
+	r.title = (char *)(uintptr_t)"巡查提醒";
+	r.body = (char *)(uintptr_t)"本周请完成楼栋巡查。";
+	r.area_id = fx->community;
+	(void)snprintf(r.roles, sizeof r.roles, "grid_worker");
+	(void)snprintf(r.rrule, sizeof r.rrule,
+	    "FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=0;BYSECOND=0");
+	r.dtstart = sh(2026, 3, 2, 0, 0);
+	(void)snprintf(r.created_by, sizeof r.created_by, "test");
+	r.next_at = remind_next(&r, r.dtstart - 1);
+	assert_int_equal(reminders_add(fx->s, &r, r.dtstart, &id), STORE_OK);
+	assert_int_equal(remind_run(fx->s, &fx->env, sh(2026, 3, 2, 9, 0),
+	    &st), 0);
+	assert_int_equal(st.sent, 1);
+	assert_int_equal(count(fx, "SELECT count(*) FROM outbox o JOIN groups"
+	    " g ON g.id = o.group_id WHERE g.kind = 'private' AND o.body ="
+	    " '本周请完成楼栋巡查。'"), 1099);
+	assert_int_equal(count(fx, "SELECT count(DISTINCT o.group_id) FROM"
+	    " outbox o JOIN groups g ON g.id = o.group_id WHERE g.chat_id ="
+	    " 'c' || (SELECT id FROM staff WHERE name = '网格员1100')"), 1);
+	assert_int_equal(count(fx, "SELECT count(*) FROM outbox o JOIN groups"
+	    " g ON g.id = o.group_id WHERE g.chat_id = 'c' || (SELECT id FROM"
+	    " staff WHERE name = '网格员7')"), 0);
+}
+
 /* One instance's turn of the scheduler, on a thread of its own. */
 struct instance {
 	pthread_t		 thread;
@@ -294,6 +342,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_year, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_quiet, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_catch_up, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many_staff, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_two_instances, setup,
 		    teardown),
 	};
