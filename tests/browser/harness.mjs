@@ -79,7 +79,7 @@ export function registered() { return tests; }
 
 // Polls fn until it returns a truthy value or timeout ms pass; returns the
 // value. Tests wait on readiness with it, never on a fixed sleep.
-export async function waitFor(fn, timeout = 10000, what = 'a condition') {
+export async function waitFor(fn, timeout = 30000, what = 'a condition') {
 	const end = Date.now() + timeout;
 	for (;;) {
 		const v = await fn();

@@ -31,7 +31,7 @@ async function chartData(page, id) {
 		const c = document.getElementById(cid);
 		const ch = c && window.Chart.getChart(c);
 		return ch ? { labels: ch.data.labels, sets: ch.data.datasets.map((s) => ({ label: s.label, data: s.data })) } : null;
-	}, id), 10000, 'chart ' + id);
+	}, id), undefined, 'chart ' + id);
 }
 
 test('console_a_overview_chart', async ({ browser }) => {
@@ -80,7 +80,7 @@ test('console_a_tip_to_closed', async ({ browser }) => {
 	assert.match(await page.$eval('#tips-table', (e) => e.innerText), new RegExp(ref));
 	await page.type('#tips-q', '拉人头');
 	await page.click('#tips-filter button[type=submit]');
-	await waitFor(() => page.url().includes('q='), 10000, 'the filtered list');
+	await waitFor(() => page.url().includes('q='), undefined, 'the filtered list');
 	await page.waitForSelector(`a.tip-link[href="/admin/tips/${ref}"]`);
 	await page.click(`a.tip-link[href="/admin/tips/${ref}"]`);
 	const move = async (name, fill) => {
@@ -91,7 +91,7 @@ test('console_a_tip_to_closed', async ({ browser }) => {
 		await waitFor(async () => {
 			const s = await page.$('#tip-state');
 			return s && (await s.evaluate((e) => e.innerText)) !== before;
-		}, 10000, 'the move ' + name);
+		}, undefined, 'the move ' + name);
 	};
 	// Assigned on arrival: another assignee may still be picked.
 	await page.waitForSelector('#move-assign select[name=assignee]');
@@ -140,7 +140,7 @@ test('console_a_warning_delivered', async ({ browser }) => {
 	await page.waitForSelector('#warn-delivery').catch(async (e) => {
 		throw new Error(e.message + ': ' + await page.$eval('#page-warn', (x) => x.innerText));
 	});
-	await waitFor(() => robot.received.length > 0, 15000, 'the robot reached');
+	await waitFor(() => robot.received.length > 0, undefined, 'the robot reached');
 	assert.match(JSON.stringify(robot.received[0]), /高息集资/);
 	await page.waitForSelector('#warn-done', { timeout: 15000 });
 	assert.equal(await page.$eval('#warn-delivered', (e) => e.innerText), '1');

@@ -39,7 +39,7 @@ test('console_staff_disable', async ({ browser }) => {
 
 	page.on('dialog', (dlg) => dlg.accept());
 	await page.goto(d.base + '/admin/staff');
-	await waitFor(() => row(page, '贾网格'), 10000, 'the staff table');
+	await waitFor(() => row(page, '贾网格'), undefined, 'the staff table');
 	assert.match(await row(page, '贾网格'), /在岗/);
 	assert.equal(await page.$$eval('table tbody tr', (rows) => rows
 		.filter((r) => ['何主任', '韩管理'].includes(r.children[1].innerText))
@@ -49,9 +49,9 @@ test('console_staff_disable', async ({ browser }) => {
 	const said = await waitFor(async () => {
 		const s = await page.$eval('#staff-said', (e) => e.innerText);
 		return s.trim() ? s : null;
-	}, 10000, 'the answer to 停用');
+	}, undefined, 'the answer to 停用');
 	assert.match(said, /已停用 贾网格：解绑 0 个账号，结束 1 个会话/);
-	await waitFor(async () => /已停用/.test(await row(page, '贾网格')), 10000, 'the row marked disabled');
+	await waitFor(async () => /已停用/.test(await row(page, '贾网格')), undefined, 'the row marked disabled');
 	await screenshot(page, 'console-staff-disabled');
 	assert.equal((await pageFetch(theirs, 'GET', '/api/v1/session')).status, 401);
 	assert.match(d.cli('audit', 'list', '--action', 'staff disable'), new RegExp(`staff:${office}\\tstaff disable`));
@@ -59,6 +59,6 @@ test('console_staff_disable', async ({ browser }) => {
 	await clickIn(page, '贾网格');
 	await waitFor(async () => /已恢复启用 贾网格/.test(await page.$eval('#staff-said', (e) => e.innerText)),
 		10000, 'the answer to 启用');
-	await waitFor(async () => /在岗/.test(await row(page, '贾网格')), 10000, 'the row marked active');
+	await waitFor(async () => /在岗/.test(await row(page, '贾网格')), undefined, 'the row marked active');
 	assert.equal((await pageFetch(theirs, 'GET', '/api/v1/session')).status, 401);
 });

@@ -20,7 +20,9 @@
 #include <jansson.h>
 #include <libwebsockets.h>
 
-#define WSC_WAIT_MS	5000		/* longest wait of WSC_WAIT */
+/* The longest wait of WSC_WAIT: long, for a slow run (a sanitizer's, a
+ * loaded machine); a wait whose condition holds ends at once. */
+#define WSC_WAIT_MS	20000
 #define WSC_MSGS	64		/* messages one connection keeps */
 #define WSC_PING	2		/* wsc_send(): a WebSocket PING */
 
