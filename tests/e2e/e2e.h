@@ -63,8 +63,8 @@ void	 e2e_result_free(struct http_result *);
 struct http_result e2e_say(const struct daemon *, const char *channel,
 	    const char *chat, const char *sender, const char *name,
 	    const char *text, const char *msgid);
-/* Adds a staff member with the CLI and binds them from chat as user on
- * channel (NULL: demo); returns their id, or -1. */
+/* Adds a staff member with the CLI and binds them from chat (NULL:
+ * u-<user>) as user on channel (NULL: demo); returns their id, or -1. */
 long	 e2e_bind_staff(const struct daemon *, const char *channel,
 	    const char *chat, const char *user, const char *name,
 	    const char *role, const char *area);

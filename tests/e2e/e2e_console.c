@@ -218,11 +218,8 @@ static long
 bind_staff(const char *name, const char *role, const char *area,
     const char *user)
 {
-	char	 chat[64];
-	long	 id;
+	long	 id = e2e_bind_staff(&d, NULL, NULL, user, name, role, area);
 
-	(void)snprintf(chat, sizeof chat, "u-%s", user);
-	id = e2e_bind_staff(&d, NULL, chat, user, name, role, area);
 	assert_true(id > 0);
 	return id;
 }

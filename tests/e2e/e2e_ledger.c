@@ -101,10 +101,7 @@ static void
 bind_staff(const char *name, const char *role, const char *area,
     const char *user)
 {
-	char	 chat[64];
-
-	(void)snprintf(chat, sizeof chat, "u-%s", user);
-	assert_true(e2e_bind_staff(&d, NULL, chat, user, name, role, area) >
+	assert_true(e2e_bind_staff(&d, NULL, NULL, user, name, role, area) >
 	    0);
 }
 

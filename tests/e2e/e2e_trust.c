@@ -90,11 +90,8 @@ static long
 bind_staff(const char *name, const char *role, const char *area,
     const char *sender)
 {
-	char	 chat[64];
-	long	 id;
+	long	 id = e2e_bind_staff(&d, NULL, NULL, sender, name, role, area);
 
-	(void)snprintf(chat, sizeof chat, "u-%s", sender);
-	id = e2e_bind_staff(&d, NULL, chat, sender, name, role, area);
 	assert_true(id > 0);
 	return id;
 }

@@ -320,9 +320,10 @@ e2e_say(const struct daemon *d, const char *channel, const char *chat,
 }
 
 /*
- * Adds a staff member with the CLI and binds them from chat, as user, on
- * channel (demo when NULL; "en", the English one, binds with /bind).
- * Returns their id, or -1 when the CLI or the bind failed.
+ * Adds a staff member with the CLI and binds them from chat (NULL:
+ * u-<user>), as user, on channel (demo when NULL; "en", the English one,
+ * binds with /bind). Returns their id, or -1 when the CLI or the bind
+ * failed.
  */
 long
 e2e_bind_staff(const struct daemon *d, const char *channel, const char *chat,
@@ -331,10 +332,15 @@ e2e_bind_staff(const struct daemon *d, const char *channel, const char *chat,
 	const char *const add[] = { "staff", "add", "--name", name, "--role",
 	    role, "--area", area, NULL };
 	struct http_result	 r;
-	char			 out[1024], text[64];
+	char			 out[1024], text[64], own[64];
 	const char		*p, *code;
 	long			 id;
 	int			 ok;
+
+	if (chat == NULL) {
+		(void)snprintf(own, sizeof own, "u-%s", user);
+		chat = own;
+	}
 
 	if (e2e_cli(d, add, out, sizeof out) != 0 ||
 	    (p = strstr(out, "staff ")) == NULL ||
