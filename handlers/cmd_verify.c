@@ -1,5 +1,6 @@
 /*
- * 核查 / /verify <编号> <结论>: the check of a tip. A conclusion that
+ * 核查 / /verify <编号> [结论]: the check of a tip. The reference alone
+ * begins it (an assigned tip goes to verifying). A conclusion that
  * begins 属实 (true) confirms it, one that begins 不属实 (false) rejects
  * it, anything else records that the check began or how it goes; the
  * conclusion is the note of the event either way.
@@ -54,14 +55,15 @@ cmd_verify_exec(struct handler_ctx *ctx, const char *args, struct reply *r)
 
 	if (tipcmd_group(ctx, r))
 		return HANDLER_USAGE;
-	if ((note = tipcmd_ref(args, ref)) == NULL || *note == '\0')
+	if ((note = tipcmd_ref(args, ref)) == NULL)
 		return tipcmd_usage(ctx, MSG_USAGE_VERIFY, r);
 	if (tipcmd_too_long(ctx, note, r))
 		return HANDLER_USAGE;
-	move = cmd_verify_move(note);
+	move = *note == '\0' ? TIP_MOVE_VERIFY : cmd_verify_move(note);
 	tipcmd_flow(ctx, &tf);
 	memset(&t, 0, sizeof t);
-	fr = tipcmd_move(&tf, ref, move, note, NULL, 0, &t);
+	fr = tipcmd_move(&tf, ref, move, *note != '\0' ? note : NULL, NULL, 0,
+	    &t);
 	if (fr == TIPFLOW_OK)
 		ctx->outbox_written = 1;
 	hr = tipcmd_answer(ctx, &tf, fr, ref, move, &t, r);

@@ -221,6 +221,15 @@ tipflow_move(struct tipflow *tf, const char *ref, enum tip_move move,
 		tip_row_clear(&t);
 		return TIPFLOW_BAD_ROLE;
 	}
+	/* A move to where the tip is with nothing to record (核查 <编号>
+	 * again while it is checked) writes nothing. */
+	if (to == t.state && note == NULL && code == NULL) {
+		id = t.id;
+		tip_row_clear(&t);
+		if (out != NULL && tips_get_id(tf->store, id, out) != STORE_OK)
+			return TIPFLOW_FAILED;
+		return TIPFLOW_OK;
+	}
 	first_verify = to == TIP_VERIFYING && t.state == TIP_ASSIGNED &&
 	    move != TIP_MOVE_RETURN;
 	st = tips_move(tf->store, t.id, t.state, to, move == TIP_MOVE_RETURN ?

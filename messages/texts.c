@@ -536,8 +536,8 @@ static const struct {
 		"线索 [编号] — 工作人员：我的待办线索，或一条线索及其办理记录",
 		"/tips [reference] — staff: my open tips, or one tip with its history" },
 	[MSG_USAGE_VERIFY] = {
-		"核查 <编号> <结论> — 开始核查或给出结论（属实/不属实 …）",
-		"/verify <reference> <finding> — begin the check, or conclude (true/false …)" },
+		"核查 <编号> [结论] — 开始核查，或给出结论（属实/不属实 …）",
+		"/verify <reference> [finding] — begin the check, or conclude (true/false …)" },
 	[MSG_USAGE_DISPOSE] = {
 		"处置 <编号> <措施> [企业名或信用代码] — 约谈、警示、行政处罚、刑事立案、注吊销、关门",
 		"/dispose <reference> <measure> [company or credit code] — admonished, warned, penalty, criminal, deregistered, shut" },

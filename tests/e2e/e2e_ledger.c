@@ -172,10 +172,21 @@ test_ledger_flow(void **state)
 	free(body);
 	free(p);
 
-	/* The check begins; the reporter hears it was accepted. */
-	expectf("u-wang", "wang", "当前状态「核查中」", "核查 %s 已安排走访", ref);
+	/* The check begins with the reference alone; the reporter hears it
+	 * was accepted. Said again, it records nothing; a note of how it
+	 * goes is recorded. */
+	expectf("u-wang", "wang", "当前状态「核查中」", "核查 %s", ref);
 	assert_int_equal(to_reporter(ref, "已受理"), 1);
 	assert_int_equal(to_reporter(ref, "王丹"), 0);
+	(void)snprintf(sql, sizeof sql, "SELECT count(*) FROM tip_events e "
+	    "JOIN tips t ON t.id = e.tip_id WHERE t.ref = '%s' AND e.kind = "
+	    "'verifying'", ref);
+	assert_int_equal(e2e_sql_long(&d, sql), 1);
+	expectf("u-wang", "wang", "当前状态「核查中」", "核查 %s", ref);
+	assert_int_equal(e2e_sql_long(&d, sql), 1);
+	expectf("u-wang", "wang", "当前状态「核查中」", "核查 %s 已安排走访", ref);
+	assert_int_equal(e2e_sql_long(&d, sql), 2);
+	assert_int_equal(to_reporter(ref, "已受理"), 1);
 
 	/* A question to the reporter, and the reporter's answer. */
 	expectf("u-wang", "wang", "追问已发送", "追问 %s 推销的人穿什么衣服", ref);
