@@ -52,6 +52,35 @@ group_teardown(void **state)
 	return 0;
 }
 
+/*
+ * Before each test: waits until the daemon has noticed every connection
+ * the tests before closed (it does on its own time), so that a test
+ * starts with all of its address's PER_IP connections: /metrics's open
+ * connections are the one asking.
+ */
+static int
+settle(void **state)
+{
+	struct http_result	 r;
+	const char		*p;
+	long			 open = -1;
+	int			 i;
+
+	(void)state;
+	for (i = 0; i < 500 && open != 1; i++) {
+		if (i > 0)
+			e2e_sleep_ms(20);
+		r = e2e_request(&d, "GET", "/metrics", NULL, NULL, 0);
+		p = strstr(r.body, "\nfangfei_http_open_connections ");
+		open = r.status == 200 && p != NULL ? strtol(p + 31, NULL,
+		    10) : -1;
+		e2e_result_free(&r);
+	}
+	if (open != 1)
+		fprintf(stderr, "e2e_conn: %ld connections still open\n", open);
+	return open == 1 ? 0 : -1;
+}
+
 /* Opens a TCP connection to the daemon, from 127.0.0.x when x > 0. */
 static int
 conn_open_from(int x)
@@ -337,12 +366,12 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_burst_spread),
-		cmocka_unit_test(test_per_address_limit),
-		cmocka_unit_test(test_request_deadline),
-		cmocka_unit_test(test_header_deadline),
-		cmocka_unit_test(test_413_closes),
-		cmocka_unit_test(test_chunked_overflow_closes),
+		cmocka_unit_test_setup(test_burst_spread, settle),
+		cmocka_unit_test_setup(test_per_address_limit, settle),
+		cmocka_unit_test_setup(test_request_deadline, settle),
+		cmocka_unit_test_setup(test_header_deadline, settle),
+		cmocka_unit_test_setup(test_413_closes, settle),
+		cmocka_unit_test_setup(test_chunked_overflow_closes, settle),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
