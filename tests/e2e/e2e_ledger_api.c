@@ -32,6 +32,22 @@ static char		 ref_a[32], ref_b[32], ref_c[32], ref_x[32], ref_none[32];
 static long		 worker, other_worker;
 static int		 year, month;	/* local, now */
 
+/*
+ * The daemon's clock and the CLI's, moved with FANGFEI_NOW to the middle
+ * of a month: the figures of "this year" and "this month" do not change
+ * under a run that crosses midnight of a month's last day.
+ */
+#define LEDGER_NOW	"2026-06-17T10:00:00+08:00"
+#define LEDGER_NOW_T	1781661600	/* the same instant */
+static time_t		 started;	/* the system's time then */
+
+/* The daemon's time now. */
+static time_t
+ledger_now(void)
+{
+	return LEDGER_NOW_T + (time(NULL) - started);
+}
+
 /* Makes a token and returns its text in out. */
 static void
 make_token(const char *area, char *out, size_t size)
@@ -148,11 +164,13 @@ static int
 ledger_setup(void **state)
 {
 	struct tm	 tm;
-	time_t		 local = time(NULL) + 8 * 3600;
+	time_t		 local = LEDGER_NOW_T + 8 * 3600;
 	char		 sql[64];
 
 	(void)state;
 	curl_global_init(CURL_GLOBAL_ALL);
+	(void)setenv("FANGFEI_NOW", LEDGER_NOW, 1);
+	started = time(NULL);
 	e2e_prepare(&d, NULL);
 	e2e_start(&d);
 	gmtime_r(&local, &tm);
@@ -185,6 +203,7 @@ ledger_teardown(void **state)
 {
 	(void)state;
 	e2e_cleanup(&d);
+	(void)unsetenv("FANGFEI_NOW");
 	curl_global_cleanup();
 	return 0;
 }
@@ -425,8 +444,8 @@ test_moves(void **state)
 	/* A reward of A, paid now: 200 + 300 yuan. */
 	(void)snprintf(sql, sizeof sql, "INSERT INTO rewards (tip_id, eligible, "
 	    "stage1_yuan, stage2_yuan, paid_at, updated_at) SELECT id, 1, 200, "
-	    "300, %lld, %lld FROM tips WHERE ref = '%s'", (long long)time(NULL),
-	    (long long)time(NULL), ref_a);
+	    "300, %lld, %lld FROM tips WHERE ref = '%s'", (long long)ledger_now(),
+	    (long long)ledger_now(), ref_a);
 	sql_exec(sql);
 }
 
@@ -648,17 +667,28 @@ test_stats(void **state)
  * more communities under 科苑街道 (its table holds the first 62 lines)
  * with a tip in the last by path, and 23 warnings there this month (its
  * table lists the newest 20), the oldest with a delivered row and a
- * failed one. Last: it moves a tip.
+ * failed one. The warnings are of the tip's time, and the overview is
+ * asked for the tip's month: the run may cross into the next one. Last:
+ * it moves a tip.
  */
 static void
 test_overview_totals(void **state)
 {
 	json_t		*j, *tips, *bc, *counts, *v;
 	const char	*k;
-	char		 sql[1024];
-	long		 now = (long)time(NULL), sum = 0;
+	char		 sql[1024], path[64];
+	long		 now = (long)ledger_now(), sum = 0, made;
+	time_t		 local;
+	struct tm	 tm;
 
 	(void)state;
+	(void)snprintf(sql, sizeof sql, "SELECT created_at FROM tips WHERE ref ="
+	    " '%s'", ref_c);
+	made = e2e_sql_long(&d, sql);
+	local = (time_t)made + 8 * 3600;
+	gmtime_r(&local, &tm);
+	(void)snprintf(path, sizeof path, "/api/v1/overview?month=%04d-%02d",
+	    tm.tm_year + 1900, tm.tm_mon + 1);
 	sql_exec("WITH RECURSIVE c(x) AS (SELECT 101 UNION ALL SELECT x + 1"
 	    " FROM c WHERE x < 170) INSERT INTO areas (parent_id, name, level,"
 	    " path) SELECT r.id, '楼' || c.x, 3, r.path || '/楼' || c.x FROM"
@@ -671,7 +701,7 @@ test_overview_totals(void **state)
 	    " UNION ALL SELECT x + 1 FROM c WHERE x < 23) INSERT INTO"
 	    " broadcasts (area_id, kinds, body, created_by, created_at) SELECT"
 	    " a.id, 'community', '预警' || c.x, 'test', %ld + c.x FROM areas a,"
-	    " c WHERE a.path = '张店区/科苑街道'", now - 3600);
+	    " c WHERE a.path = '张店区/科苑街道'", made);
 	sql_exec(sql);
 	sql_exec("INSERT INTO groups (channel, chat_id, title, kind, area_id,"
 	    " first_seen) SELECT 'demo', 'g-kexin', '科苑群', 'community', id,"
@@ -683,7 +713,7 @@ test_overview_totals(void **state)
 	    " b.body = '预警1' AND g.chat_id = 'g-kexin'", now, now);
 	sql_exec(sql);
 
-	j = api_json("/api/v1/overview", tok_other, 200);
+	j = api_json(path, tok_other, 200);
 	tips = json_object_get(j, "tips");
 	assert_int_equal(json_integer_value(json_object_get(tips, "total")),
 	    1);
@@ -703,7 +733,7 @@ test_overview_totals(void **state)
 	    0);
 	json_decref(j);
 	/* Another street's warnings are not these. */
-	j = api_json("/api/v1/overview", tok_street, 200);
+	j = api_json(path, tok_street, 200);
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(j,
 	    "broadcasts"), "count")), 0);
 	json_decref(j);
