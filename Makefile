@@ -53,7 +53,7 @@ E2E_BINS  = $(BUILD)/tests/e2e $(E2E_SRCS:tests/e2e/%.c=$(BUILD)/tests/%)
 # (libwebsockets comes with LDLIBS).
 FAKEWS_SRCS = tests/e2e/fakews.c tests/e2e/fakews_api.c tests/e2e/fakews_plat.c
 
-.PHONY: all deps run test test-bins check-unit check valgrind bench profile soak fuzz lint clean demo-db
+.PHONY: all deps run test test-bins check-unit check valgrind bench profile soak clocks fuzz lint clean demo-db
 
 all: $(BIN)
 
@@ -189,6 +189,11 @@ profile:
 # throwaway PostgreSQL with two daemons; a few minutes each.
 soak: $(BIN) $(BUILD)/tests/soak
 	@sh tests/soak/run.sh $(BUILD)
+
+# make clocks: the SQLite suites under libfaketime at the instants where
+# the calendar turns (tests/clocks.sh); about four minutes each.
+clocks: test-bins
+	@sh tests/clocks.sh $(BUILD)
 
 fuzz:
 	@scripts/deps.sh fuzz

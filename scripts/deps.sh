@@ -10,7 +10,8 @@ libwebsockets-dev libprotobuf-c-dev protobuf-c-compiler libical-dev libcmark-dev
 tzdata"
 case "${1:-build}" in
 test)	need="$need libcmocka-dev curl zbar-tools librsvg2-bin chromium
-	    fonts-noto-cjk kannel kannel-extras prometheus postgresql-15 valgrind"
+	    fonts-noto-cjk kannel kannel-extras prometheus postgresql-15 valgrind
+	    faketime"
 	# The browser tests' node and npm: one already on PATH will do,
 	# otherwise Debian's.
 	command -v node >/dev/null 2>&1 || need="$need nodejs npm" ;;
