@@ -507,8 +507,8 @@ broadcasts_counts_row(struct db_stmt *st, struct broadcast_counts *c)
 	long		 n = (long)db_column_int64(st, 2);
 
 	if (state == NULL)
-		c->dead += n;
-	else if (strcmp(state, "pending") == 0)
+		return;
+	if (strcmp(state, "pending") == 0)
 		c->pending += n;
 	else if (strcmp(state, "sending") == 0)
 		c->sending += n;
@@ -538,6 +538,22 @@ broadcasts_counts(struct store *s, int64_t id, struct broadcast_counts *c)
 	return rc == DB_DONE ? STORE_OK : store_fail(s, "broadcasts_counts");
 }
 
+/* Prepares sql, a query of the broadcasts to base's subtree in [since,
+ * until), with those bound. */
+static struct db_stmt *
+broadcasts_under(struct store *s, const char *sql, int64_t base,
+    time_t since, time_t until)
+{
+	struct db_stmt	*st;
+
+	if ((st = store_stmt(s, sql)) != NULL) {
+		db_bind_int64(st, 1, base);
+		db_bind_int64(st, 2, (int64_t)since);
+		db_bind_int64(st, 3, (int64_t)until);
+	}
+	return st;
+}
+
 /* Counts the broadcasts to base's subtree in [since, until) and adds up
  * their rows. */
 enum store_status
@@ -549,21 +565,17 @@ broadcasts_counts_under(struct store *s, int64_t base, time_t since,
 
 	memset(c, 0, sizeof *c);
 	*count = 0;
-	if ((st = store_stmt(s, sql_bc_count_under)) == NULL)
+	if ((st = broadcasts_under(s, sql_bc_count_under, base, since,
+	    until)) == NULL)
 		return STORE_ERROR;
-	db_bind_int64(st, 1, base);
-	db_bind_int64(st, 2, (int64_t)since);
-	db_bind_int64(st, 3, (int64_t)until);
 	if ((rc = db_step(st)) == DB_ROW)
 		*count = (long)db_column_int64(st, 0);
 	db_reset(st);
 	if (rc != DB_ROW)
 		return store_fail(s, "broadcasts_counts_under");
-	if ((st = store_stmt(s, sql_bc_counts_under)) == NULL)
+	if ((st = broadcasts_under(s, sql_bc_counts_under, base, since,
+	    until)) == NULL)
 		return STORE_ERROR;
-	db_bind_int64(st, 1, base);
-	db_bind_int64(st, 2, (int64_t)since);
-	db_bind_int64(st, 3, (int64_t)until);
 	while ((rc = db_step(st)) == DB_ROW)
 		broadcasts_counts_row(st, c);
 	db_reset(st);
