@@ -10,7 +10,7 @@
 #include "storage/staff.h"
 
 #define REMIND_BATCH	64	/* reminders per turn */
-#define REMIND_STAFF	512	/* staff read at a time of one reminder's */
+#define REMIND_STAFF	512	/* a reminder's staff, read this many at a time */
 #define REMIND_BACKLOG	400	/* occurrences looked at after downtime */
 
 /* The first occurrence after `after`. */
