@@ -538,22 +538,6 @@ broadcasts_counts(struct store *s, int64_t id, struct broadcast_counts *c)
 	return rc == DB_DONE ? STORE_OK : store_fail(s, "broadcasts_counts");
 }
 
-/* Prepares sql, a query of the broadcasts to base's subtree in [since,
- * until), with those bound. */
-static struct db_stmt *
-broadcasts_under(struct store *s, const char *sql, int64_t base,
-    time_t since, time_t until)
-{
-	struct db_stmt	*st;
-
-	if ((st = store_stmt(s, sql)) != NULL) {
-		db_bind_int64(st, 1, base);
-		db_bind_int64(st, 2, (int64_t)since);
-		db_bind_int64(st, 3, (int64_t)until);
-	}
-	return st;
-}
-
 /* Counts the broadcasts to base's subtree in [since, until) and adds up
  * their rows. */
 enum store_status
@@ -565,7 +549,7 @@ broadcasts_counts_under(struct store *s, int64_t base, time_t since,
 
 	memset(c, 0, sizeof *c);
 	*count = 0;
-	if ((st = broadcasts_under(s, sql_bc_count_under, base, since,
+	if ((st = store_stmt_span(s, sql_bc_count_under, base, since,
 	    until)) == NULL)
 		return STORE_ERROR;
 	if ((rc = db_step(st)) == DB_ROW)
@@ -573,7 +557,7 @@ broadcasts_counts_under(struct store *s, int64_t base, time_t since,
 	db_reset(st);
 	if (rc != DB_ROW)
 		return store_fail(s, "broadcasts_counts_under");
-	if ((st = broadcasts_under(s, sql_bc_counts_under, base, since,
+	if ((st = store_stmt_span(s, sql_bc_counts_under, base, since,
 	    until)) == NULL)
 		return STORE_ERROR;
 	while ((rc = db_step(st)) == DB_ROW)

@@ -64,6 +64,19 @@ overview_text(struct db_stmt *st, int i, char *out, size_t len)
 	(void)snprintf(out, len, "%s", v != NULL ? v : "");
 }
 
+/* Prepares sql, a query of the tips created in [since, until) under base
+ * (and of no known area when unknown), with those bound. */
+static struct db_stmt *
+overview_month(struct store *s, const char *sql, int64_t base, int unknown,
+    time_t since, time_t until)
+{
+	struct db_stmt	*st;
+
+	if ((st = store_stmt_span(s, sql, base, since, until)) != NULL)
+		db_bind_int(st, 4, unknown);
+	return st;
+}
+
 /* Reads the tips figures. */
 enum store_status
 overview_tips(struct store *s, int64_t base, int unknown, time_t since,
@@ -94,12 +107,9 @@ overview_tips(struct store *s, int64_t base, int unknown, time_t since,
 		memset(&lines[k], 0, sizeof lines[k]);
 		k++;
 	}
-	if ((st = store_stmt(s, sql_ov_tips)) == NULL)
+	if ((st = overview_month(s, sql_ov_tips, base, unknown, since,
+	    until)) == NULL)
 		return STORE_ERROR;
-	db_bind_int64(st, 1, base);
-	db_bind_int64(st, 2, (int64_t)since);
-	db_bind_int64(st, 3, (int64_t)until);
-	db_bind_int(st, 4, unknown);
 	while ((rc = db_step(st)) == DB_ROW) {
 		line = db_column_int64(st, 0);
 		if (tip_state_parse((const char *)db_column_text(st, 1),
@@ -129,12 +139,9 @@ overview_states(struct store *s, int64_t base, int unknown, time_t since,
 	int		 rc;
 
 	memset(n, 0, TIP_STATES * sizeof n[0]);
-	if ((st = store_stmt(s, sql_ov_states)) == NULL)
+	if ((st = overview_month(s, sql_ov_states, base, unknown, since,
+	    until)) == NULL)
 		return STORE_ERROR;
-	db_bind_int64(st, 1, base);
-	db_bind_int64(st, 2, (int64_t)since);
-	db_bind_int64(st, 3, (int64_t)until);
-	db_bind_int(st, 4, unknown);
 	while ((rc = db_step(st)) == DB_ROW)
 		if (tip_state_parse((const char *)db_column_text(st, 0),
 		    &state) == 0)

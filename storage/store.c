@@ -671,6 +671,22 @@ store_bind_text(struct db_stmt *st, int i, const char *v)
 	return db_bind_text(st, i, v, -1, DB_TRANSIENT);
 }
 
+/* Prepares a statement over a subtree and a span of time (see
+ * store_int.h). */
+struct db_stmt *
+store_stmt_span(struct store *s, const char *sql, int64_t area, time_t since,
+    time_t until)
+{
+	struct db_stmt	*st;
+
+	if ((st = store_stmt(s, sql)) != NULL) {
+		db_bind_int64(st, 1, area);
+		db_bind_int64(st, 2, (int64_t)since);
+		db_bind_int64(st, 3, (int64_t)until);
+	}
+	return st;
+}
+
 /* Reads ids from a statement (see store_int.h). */
 enum store_status
 store_ids(struct store *s, struct db_stmt *st, int lim, int64_t *out, size_t n,

@@ -133,6 +133,10 @@ int		 store_bind_text(struct db_stmt *, int, const char *);
 /* Returns a copy of column i (NULL stays NULL); the caller frees it. */
 char		*store_column_dup(struct db_stmt *, int);
 
+/* Prepares sql (store_stmt()) with ?1 an area, the top of a subtree, and
+ * ?2, ?3 the span of time [since, until) bound; NULL when it fails. */
+struct db_stmt	*store_stmt_span(struct store *, const char *sql, int64_t area,
+		    time_t since, time_t until);
 /*
  * Reads the first column of a prepared statement's rows as ids into out
  * (at most n; the limit is bound at parameter lim), then resets it; *count
