@@ -25,8 +25,11 @@ CFLAGS	+= -Werror
 endif
 LDLIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lpthread
 
+# -O1, as ASan's own documentation advises: the ASan build compiles in
+# two thirds of -O2's time (143 against 206 CPU seconds), and it is on
+# make test's longest path.
 ifeq ($(SANITIZER),address)
-CFLAGS	+= -fsanitize=address,undefined -fno-omit-frame-pointer \
+CFLAGS	+= -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=undefined
 LDFLAGS	+= -fsanitize=address,undefined
 endif

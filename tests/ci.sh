@@ -14,7 +14,10 @@
 #   - the ThreadSanitizer build, then its suite;
 #   - the unit suites of the normal build under memcheck.
 # The builds and memcheck (work for the CPU alone) run at a lower
-# priority (nice), so the suites that wait on clocks keep their turn.
+# priority (nice), so the suites that wait on clocks keep their turn;
+# among them the ASan+UBSan build comes first (nice 5), as its pass is the
+# longest, then the ThreadSanitizer build (10), then memcheck (15), which
+# nothing waits for and which takes what CPU the others leave.
 # Each pass writes its own log (build-test.log, build-test-asan.log,
 # build-test-tsan.log, build-test-valgrind.log); they are printed whole, in
 # that order, once all are done, and tests/summary.sh sums their closing
@@ -31,10 +34,11 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM
 
-# build [SANITIZER]: the binaries a pass needs, at a lower priority.
+# build NICENESS SANITIZER: the binaries a pass needs, at a lower
+# priority.
 build() {
-	nice -n 10 "$MAKE" -j"$JOBS" --no-print-directory \
-	    ${1:+SANITIZER=$1} test-bins
+	nice -n "$1" "$MAKE" -j"$JOBS" --no-print-directory \
+	    SANITIZER="$2" test-bins
 }
 
 # pass NAME LOG COMMAND...: runs COMMAND (a function or a program) with
@@ -46,14 +50,15 @@ pass() {
 	echo $? >"$work/$name.status"
 }
 
-# The sanitizer passes: a build, then its suite.
+# sanitized NICENESS SANITIZER: a sanitizer's pass, its build, then its
+# suite.
 sanitized() {
-	build "$1" && sh tests/run.sh "build-$1"
+	build "$1" "$2" && sh tests/run.sh "build-$2"
 }
 
-# memcheck's pass, at the lower priority.
+# memcheck's pass, at the lowest priority.
 memcheck() {
-	nice -n 10 "$MAKE" -j"$JOBS" --no-print-directory valgrind
+	nice -n 15 "$MAKE" -j"$JOBS" --no-print-directory valgrind
 }
 
 logs="build-test.log build-test-asan.log build-test-tsan.log
@@ -69,8 +74,8 @@ then
 	exit 1
 fi
 pass normal build-test.log sh tests/run.sh build &
-pass asan build-test-asan.log sanitized address &
-pass tsan build-test-tsan.log sanitized thread &
+pass asan build-test-asan.log sanitized 5 address &
+pass tsan build-test-tsan.log sanitized 10 thread &
 pass valgrind build-test-valgrind.log memcheck &
 wait
 rc=0

@@ -4,6 +4,7 @@
 
 #include <sys/wait.h>
 
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -50,6 +51,24 @@ testutil_tmpdir(void)
 
 	assert_non_null(mkdtemp(t));
 	return t;
+}
+
+/* Copies the file from to a new file to (mode 0600); both must work. */
+static inline void
+testutil_copy(const char *from, const char *to)
+{
+	char	 b[65536];
+	ssize_t	 n;
+	int	 in, out;
+
+	assert_int_not_equal(in = open(from, O_RDONLY | O_CLOEXEC), -1);
+	assert_int_not_equal(out = open(to, O_WRONLY | O_CREAT | O_EXCL |
+	    O_CLOEXEC, 0600), -1);
+	while ((n = read(in, b, sizeof b)) > 0)
+		assert_int_equal(write(out, b, (size_t)n), n);
+	assert_int_equal(n, 0);
+	assert_int_equal(close(in), 0);
+	assert_int_equal(close(out), 0);
 }
 
 /* Removes a temporary directory and its files. */
