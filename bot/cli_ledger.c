@@ -246,7 +246,7 @@ ledger_stat_line(const char *area, const char *when,
 static void
 ledger_stats_print(const struct ledger_stats *st, int year)
 {
-	char	 name[600], when[16];
+	char	 name[600], when[32];
 	size_t	 i;
 	int	 m;
 

@@ -36,7 +36,7 @@ make_token(void)
 {
 	const char *const	 args[] = { "token", "create", "--role",
 	    "office", "--area", AREA_TOP, NULL };
-	char			 out[512];
+	char			 out[256];
 
 	assert_int_equal(e2e_cli(&d, args, out, sizeof out), 0);
 	out[strcspn(out, "\r\n")] = '\0';

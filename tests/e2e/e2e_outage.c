@@ -138,7 +138,7 @@ make_token(struct tenv *e)
 {
 	const char *const	 args[] = { "token", "create", "--role",
 	    "office", "--area", AREA_TOP, NULL };
-	char			 out[512];
+	char			 out[256];
 
 	assert_int_equal(e2e_cli(&e->d, args, out, sizeof out), 0);
 	out[strcspn(out, "\r\n")] = '\0';

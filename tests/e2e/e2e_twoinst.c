@@ -128,7 +128,7 @@ two_token(const struct daemon *d)
 {
 	static const char *const args[] = { "token", "create", "--role",
 	    "office", "--area", AREA_TOP, NULL };
-	char	 out[512];
+	char	 out[256];
 
 	if (e2e_cli(d, args, out, sizeof out) != 0)
 		fail_msg("token create: %s", out);

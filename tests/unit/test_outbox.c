@@ -525,7 +525,7 @@ test_two_senders(void **state)
 	long			 rec;
 
 	for (i = 0; i < TWO_ROWS; i++) {
-		char	 name[8], url[64];
+		char	 name[16], url[64];
 
 		(void)snprintf(name, sizeof name, "r%d", i);
 		(void)snprintf(url, sizeof url, "http://127.0.0.1:1/%d", i);
