@@ -15,9 +15,9 @@
 #   - the unit suites of the normal build under memcheck.
 # The builds and memcheck (work for the CPU alone) run at a lower
 # priority (nice), so the suites that wait on clocks keep their turn;
-# among them the ASan+UBSan build comes first (nice 5), as its pass is the
-# longest, then the ThreadSanitizer build (10), then memcheck (15), which
-# nothing waits for and which takes what CPU the others leave.
+# among them the two sanitizer builds come first (nice 5), as their
+# suites wait on them, and memcheck last (15), which nothing waits for
+# and which takes what CPU the others leave.
 # Each pass writes its own log (build-test.log, build-test-asan.log,
 # build-test-tsan.log, build-test-valgrind.log); they are printed whole, in
 # that order, once all are done, and tests/summary.sh sums their closing
@@ -75,7 +75,7 @@ then
 fi
 pass normal build-test.log sh tests/run.sh build &
 pass asan build-test-asan.log sanitized 5 address &
-pass tsan build-test-tsan.log sanitized 10 thread &
+pass tsan build-test-tsan.log sanitized 5 thread &
 pass valgrind build-test-valgrind.log memcheck &
 wait
 rc=0

@@ -1,6 +1,5 @@
 /* Process and HTTP helpers for the end-to-end tests. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "e2e.h"
+#include "tests/copyfile.h"
 #include "tests/pgholds.h"
 
 /* Aborts the test run with a message. */
@@ -152,29 +152,6 @@ e2e_template(void)
 	return db;
 }
 
-/* Copies the file from to a new file to (mode 0600). */
-static void
-e2e_copy(const char *from, const char *to)
-{
-	char	 b[65536];
-	ssize_t	 n;
-	int	 in, out;
-
-	if ((in = open(from, O_RDONLY | O_CLOEXEC)) == -1)
-		e2e_die(from);
-	if ((out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-	    0600)) == -1)
-		e2e_die(to);
-	while ((n = read(in, b, sizeof b)) > 0)
-		if (write(out, b, (size_t)n) != n)
-			e2e_die(to);
-	if (n == -1)
-		e2e_die(from);
-	close(in);
-	if (close(out) == -1)
-		e2e_die(to);
-}
-
 /* Writes the config and imports the demo data. */
 void
 e2e_prepare(struct daemon *d, const char *extra)
@@ -227,7 +204,8 @@ e2e_prepare_on(struct daemon *d, const char *extra, enum e2e_engine engine,
 		return;
 	if (d->db_url == NULL && (tmpl = e2e_template()) != NULL) {
 		(void)snprintf(path, sizeof path, "%s/fangfei.db", d->dir);
-		e2e_copy(tmpl, path);
+		if (copyfile(tmpl, path) == -1)
+			e2e_die(path);
 	}
 	if (e2e_run(d, areas) != 0 || (registry && e2e_run(d, ents) != 0)) {
 		fprintf(stderr, "e2e: demo import failed\n");

@@ -8,6 +8,7 @@
 #include "testutil.h"
 
 #include <sys/stat.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
@@ -146,6 +147,7 @@ test_other_file(void **state)
 	char			*dir = testutil_tmpdir(), one[256], two[256];
 	char			*cause = NULL;
 	off_t			 before;
+	time_t			 started;
 
 	(void)state;
 	assert_int_equal(checkpointer_start("postgresql://nowhere/x", &cause),
@@ -153,14 +155,18 @@ test_other_file(void **state)
 	checkpointer_stop();
 	make_db(dir, "one.db", one, sizeof one);
 	make_db(dir, "two.db", two, sizeof two);
+	started = time(NULL);
 	assert_int_equal(checkpointer_start(one, &cause), 0);
 	assert_non_null(s = store_open(two, key, 0, &cause));
 	checkpoint_stats(&a);
 	before = file_size(two);
 	write_rows(s, 300);
 	checkpoint_stats(&b);
-	/* SQLite's own checkpoint ran in a commit: not counted, no hook. */
-	assert_int_equal(b.thread, a.thread);
+	/* SQLite's own checkpoint ran in a commit: not counted, no hook.
+	 * The thread only looks at one.db once each CHECKPOINT_IDLE_S (30)
+	 * seconds, which a starved run under memcheck can take. */
+	assert_true(b.thread - a.thread <=
+	    (uint64_t)((time(NULL) - started) / 30));
 	assert_int_equal(b.inline_, a.inline_);
 	assert_true(file_size(two) >= before + 100L * ROW_BYTES);
 	store_close(s);

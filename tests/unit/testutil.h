@@ -4,7 +4,7 @@
 
 #include <sys/wait.h>
 
-#include <fcntl.h>
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "tests/copyfile.h"
 
 /* Reads a whole file from the test data folder; the caller frees it. */
 static inline char *
@@ -53,22 +55,12 @@ testutil_tmpdir(void)
 	return t;
 }
 
-/* Copies the file from to a new file to (mode 0600); both must work. */
+/* Copies the file from to a new file to (mode 0600); it must work. */
 static inline void
 testutil_copy(const char *from, const char *to)
 {
-	char	 b[65536];
-	ssize_t	 n;
-	int	 in, out;
-
-	assert_int_not_equal(in = open(from, O_RDONLY | O_CLOEXEC), -1);
-	assert_int_not_equal(out = open(to, O_WRONLY | O_CREAT | O_EXCL |
-	    O_CLOEXEC, 0600), -1);
-	while ((n = read(in, b, sizeof b)) > 0)
-		assert_int_equal(write(out, b, (size_t)n), n);
-	assert_int_equal(n, 0);
-	assert_int_equal(close(in), 0);
-	assert_int_equal(close(out), 0);
+	if (copyfile(from, to) == -1)
+		fail_msg("copy %s to %s: %s", from, to, strerror(errno));
 }
 
 /* Removes a temporary directory and its files. */
