@@ -17,7 +17,7 @@
 #include <sqlite3.h>
 
 #include "e2e.h"
-#include "tests/copyfile.h"
+#include "tests/template.h"
 #include "tests/pgholds.h"
 
 /* Aborts the test run with a message. */
@@ -89,62 +89,35 @@ e2e_pg_schema(void)
 	return url;
 }
 
-/* The directory of a database "fangfei migrate" made in this process
- * (e2e_template()), and the process that removes it at exit. */
-static char	e2e_tmpl[64];
-static pid_t	e2e_tmpl_pid;
-
-/* Removes the template, in the process that made it only (a forked child
- * that exits must not take it from its parent). */
-static void
-e2e_tmpl_remove(void)
-{
-	char	 cmd[128];
-
-	if (e2e_tmpl[0] == '\0' || getpid() != e2e_tmpl_pid)
-		return;
-	(void)snprintf(cmd, sizeof cmd, "rm -rf '%s'", e2e_tmpl);
-	if (system(cmd) != 0)
-		fprintf(stderr, "e2e: cannot remove %s\n", e2e_tmpl);
-}
-
 /*
  * Returns the path of a SQLite database with every schema step applied
  * and nothing else in it (no key check, no key file), made by "fangfei
- * migrate" at the first call. Migrating a new file parses the whole
- * schema again at each ALTER TABLE: a quarter of a second under ASan,
- * more under ThreadSanitizer, for every daemon a test prepares. The copy
- * gets its key at the first import, as a new file does.
- * FANGFEI_TEST_MIGRATE=1: none, each test's first import migrates.
+ * migrate" at the first call (tests/template.h); NULL with
+ * FANGFEI_TEST_MIGRATE=1. A copy gets its key at its first import, as a
+ * new file does.
  */
 static const char *
 e2e_template(void)
 {
 	static const char *const migrate[] = { "migrate", NULL };
 	static char	 db[96];
-	const char	*mig = getenv("FANGFEI_TEST_MIGRATE");
 	struct daemon	 t;
 	char		 path[96];
 	FILE		*f;
 
-	if (mig != NULL && strcmp(mig, "1") == 0)
+	if (!template_wanted())
 		return NULL;
-	if (e2e_tmpl[0] != '\0')
+	if (db[0] != '\0')
 		return db;
-	(void)snprintf(e2e_tmpl, sizeof e2e_tmpl, "/tmp/fangfei-e2e-XXXXXX");
-	if (mkdtemp(e2e_tmpl) == NULL)
-		e2e_die("mkdtemp");
-	e2e_tmpl_pid = getpid();
-	if (atexit(e2e_tmpl_remove) != 0)
-		e2e_die("atexit");
-	(void)snprintf(db, sizeof db, "%s/fangfei.db", e2e_tmpl);
-	(void)snprintf(path, sizeof path, "%s/fangfei.ini", e2e_tmpl);
+	memset(&t, 0, sizeof t);
+	if ((t.dir = (char *)(uintptr_t)template_dir()) == NULL)
+		e2e_die("template directory");
+	(void)snprintf(db, sizeof db, "%s/fangfei.db", t.dir);
+	(void)snprintf(path, sizeof path, "%s/fangfei.ini", t.dir);
 	if ((f = fopen(path, "w")) == NULL)
 		e2e_die(path);
 	fprintf(f, "[storage]\npath = %s\n", db);
 	fclose(f);
-	memset(&t, 0, sizeof t);
-	t.dir = e2e_tmpl;
 	if (e2e_run(&t, migrate) != 0) {
 		fprintf(stderr, "e2e: fangfei migrate failed\n");
 		exit(1);

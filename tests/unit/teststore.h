@@ -53,52 +53,31 @@ teststore_demo(struct store *s, enum import_kind kind, const char *file)
 /* The location teststore_location() gave last: the test's database. */
 static char teststore_last[512];
 
-/* A database this program migrated once (teststore_template()), and the
- * process that made it and removes it at exit. */
-static char teststore_tmpl[512];
-static pid_t teststore_tmpl_pid;
-
-/* Removes the template's directory, in the process that made it only (a
- * forked child that exits must not take it from its parent). */
-static inline void
-teststore_tmpl_remove(void)
-{
-	char	*dir;
-
-	if (teststore_tmpl[0] == '\0' || getpid() != teststore_tmpl_pid)
-		return;
-	dir = strdup(teststore_tmpl);
-	*strrchr(dir, '/') = '\0';
-	testutil_rmdir(dir);
-}
-
 /*
  * Returns the path of a SQLite database with every schema step applied
- * and nothing in it, made at the first call. Migrating a new file parses
- * the whole schema again at each ALTER TABLE: about 90 million
- * instructions, most of a unit test's time under memcheck. The file
+ * and nothing in it, made at the first call (tests/template.h). The file
  * holds no key check (store_open() records none), so a copy opens as a
  * new database would, with any key.
  */
 static inline const char *
 teststore_template(void)
 {
+	static char	 path[96];
 	struct store	*s;
-	char		*dir, *cause = NULL;
+	const char	*dir;
+	char		*cause = NULL;
 
-	if (teststore_tmpl[0] != '\0')
-		return teststore_tmpl;
-	dir = testutil_tmpdir();
-	(void)snprintf(teststore_tmpl, sizeof teststore_tmpl, "%s/t.db", dir);
-	free(dir);
-	teststore_tmpl_pid = getpid();
-	assert_int_equal(atexit(teststore_tmpl_remove), 0);
-	s = store_open(teststore_tmpl, NULL, STORE_MIGRATE, &cause);
+	if (path[0] != '\0')
+		return path;
+	if ((dir = template_dir()) == NULL)
+		fail_msg("template directory: %s", strerror(errno));
+	(void)snprintf(path, sizeof path, "%s/t.db", dir);
+	s = store_open(path, NULL, STORE_MIGRATE, &cause);
 	if (s == NULL)
 		fprintf(stderr, "store_open: %s\n", cause);
 	assert_non_null(s);
 	store_close(s);
-	return teststore_tmpl;
+	return path;
 }
 
 /*
@@ -107,16 +86,12 @@ teststore_template(void)
  * of scripts/pgtest.sh), a new schema of its own in that database. The
  * file is a copy of teststore_template(), when dir has none yet: the
  * test's store_open(..., STORE_MIGRATE, ...) finds every step applied.
- * FANGFEI_TEST_MIGRATE=1 leaves it out, so that each test migrates its
- * own new file.
  */
-
 static inline void
 teststore_location(const char *dir, char *loc, size_t size)
 {
 	static int	 n;
 	const char	*pg = getenv("FANGFEI_TEST_PG");
-	const char	*mig = getenv("FANGFEI_TEST_MIGRATE");
 	char		 name[64], sql[96];
 	PGconn		*c;
 	PGresult	*res;
@@ -124,8 +99,7 @@ teststore_location(const char *dir, char *loc, size_t size)
 	if (pg == NULL || *pg == '\0') {
 		(void)snprintf(loc, size, "%s/t.db", dir);
 		(void)snprintf(teststore_last, sizeof teststore_last, "%s", loc);
-		if ((mig == NULL || strcmp(mig, "1") != 0) &&
-		    access(loc, F_OK) == -1)
+		if (template_wanted() && access(loc, F_OK) == -1)
 			testutil_copy(teststore_template(), loc);
 		return;
 	}

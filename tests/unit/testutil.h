@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "tests/copyfile.h"
+#include "tests/template.h"
 
 /* Reads a whole file from the test data folder; the caller frees it. */
 static inline char *
