@@ -71,15 +71,16 @@ overview_tips_json(struct store *s, const struct token_info *tok,
 	struct overview_line	*l = xcalloc(OVERVIEW_LINES, sizeof *l);
 	json_t			*areas = NULL, *states, *zh, *counts, *o = NULL;
 	long			 total[TIP_STATES], sum;
-	size_t			 n, i;
+	size_t			 n, i, left_out;
 	int			 k, unknown;
 
 	/* Tips of no known area belong to a top-level caller only. The
 	 * totals are the whole area's: a table of OVERVIEW_LINES lines
-	 * leaves out the last children of an area that has more. */
+	 * leaves out the last children of an area that has more, and says
+	 * how many (areas_left_out). */
 	unknown = strchr(tok->area_path, '/') == NULL;
 	if (overview_tips(s, tok->area_id, unknown, since, until, l,
-	    OVERVIEW_LINES, &n) != STORE_OK ||
+	    OVERVIEW_LINES, &n, &left_out) != STORE_OK ||
 	    overview_states(s, tok->area_id, unknown, since, until, total) !=
 	    STORE_OK)
 		goto out;
@@ -105,9 +106,9 @@ overview_tips_json(struct store *s, const struct token_info *tok,
 		    json_integer(total[k]));
 		sum += total[k];
 	}
-	o = json_pack("{s:o, s:o, s:O, s:o, s:I}", "states", states,
-	    "states_zh", zh, "areas", areas, "counts", counts, "total",
-	    (json_int_t)sum);
+	o = json_pack("{s:o, s:o, s:O, s:I, s:o, s:I}", "states", states,
+	    "states_zh", zh, "areas", areas, "areas_left_out",
+	    (json_int_t)left_out, "counts", counts, "total", (json_int_t)sum);
 out:
 	json_decref(areas);
 	free(l);

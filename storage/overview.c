@@ -80,7 +80,8 @@ overview_month(struct store *s, const char *sql, int64_t base, int unknown,
 /* Reads the tips figures. */
 enum store_status
 overview_tips(struct store *s, int64_t base, int unknown, time_t since,
-    time_t until, struct overview_line *lines, size_t n, size_t *count)
+    time_t until, struct overview_line *lines, size_t n, size_t *count,
+    size_t *left_out)
 {
 	struct db_stmt	*st;
 	enum tip_state	 state;
@@ -88,14 +89,16 @@ overview_tips(struct store *s, int64_t base, int unknown, time_t since,
 	size_t		 i, k = 0;
 	int		 rc;
 
-	*count = 0;
+	*count = *left_out = 0;
 	if (n < 2 || (st = store_stmt(s, sql_ov_lines)) == NULL)
 		return STORE_ERROR;
 	db_bind_int64(st, 1, base);
 	/* Room is kept for the base's own line and the unknown one. */
 	while (db_step(st) == DB_ROW) {
-		if (db_column_int(st, 2) == 0 && k >= n - 2)
+		if (db_column_int(st, 2) == 0 && k >= n - 2) {
+			(*left_out)++;
 			continue;
+		}
 		memset(&lines[k], 0, sizeof lines[k]);
 		lines[k].id = db_column_int64(st, 0);
 		overview_text(st, 1, lines[k].path, sizeof lines[k].path);

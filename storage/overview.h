@@ -28,11 +28,11 @@ struct overview_line {
  * [since, until) under base, by child area and state; with unknown set, a
  * last line holds the tips of no known area. A base with more children
  * than n - 2 loses the last ones by path (the table would not fit a
- * screen anyway).
+ * screen anyway): *left_out gets how many, for the reader to be told.
  */
 enum store_status overview_tips(struct store *, int64_t base, int unknown,
 		    time_t since, time_t until, struct overview_line *,
-		    size_t n, size_t *count);
+		    size_t n, size_t *count, size_t *left_out);
 
 /* The same tips (those created in [since, until) under base, and of no
  * known area when unknown) by state into n, indexed by enum tip_state:

@@ -6,6 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
 	fakeRobot, pageFetch, screenshot, signIn, startDaemon, test, waitFor,
@@ -59,6 +60,22 @@ test('console_a_overview_chart', async ({ browser }) => {
 	const street = api.tips.areas.find((a) => a.area === '张店区/车站街道');
 	assert.equal(street.total, 2);
 	await screenshot(page, 'console-overview');
+	assert.equal(api.tips.areas_left_out, 0);
+	assert.equal(await page.$('#tips-more'), null);
+	// An area with more children than the table holds: the page says
+	// how many are not in it, and the totals are still all of them.
+	const csv = join(d.dir, 'streets.csv');
+	writeFileSync(csv, 'path,households,liaison,phone\n' + Array.from({ length: 70 },
+		(_, i) => `张店区/街道${i + 1},0,联络人,0533-0000000`).join('\n') + '\n');
+	d.cli('import', 'areas', csv);
+	await page.goto(d.base + '/admin/overview');
+	const more = (await pageFetch(page, 'GET', '/api/v1/overview')).body;
+	assert.ok(more.tips.areas_left_out > 0);
+	assert.equal(more.tips.total, 2);
+	await page.waitForSelector('#tips-more');
+	assert.equal(await page.$eval('#tips-more', (e) => e.innerText),
+		`另有 ${more.tips.areas_left_out} 个下级区域未列入上表，合计含全部区域。`);
+	assert.match(await page.$eval('#overview-tips-table tr.sum', (e) => e.innerText), /\b2\s*$/);
 	// A street worker sees their own subtree only.
 	const worker = d.addStaff('王网格', 'grid_worker', COMMUNITY);
 	const wp = await signIn(browser, d, worker);

@@ -677,7 +677,8 @@ test_overview_totals(void **state)
 	json_t		*j, *tips, *bc, *counts, *v;
 	const char	*k;
 	char		 sql[1024], path[64];
-	long		 now = (long)ledger_now(), sum = 0, made;
+	long		 now = (long)ledger_now(), sum = 0, made, listed = 0;
+	size_t		 i;
 	time_t		 local;
 	struct tm	 tm;
 
@@ -721,8 +722,18 @@ test_overview_totals(void **state)
 	json_object_foreach(counts, k, v)
 		sum += (long)json_integer_value(v);
 	assert_int_equal(sum, 1);
-	/* The table: the first lines only. */
+	/* The table: the first lines only, and how many more there are
+	 * (of the street's communities and the 70 buildings). */
 	assert_true(json_array_size(json_object_get(tips, "areas")) <= 64);
+	json_array_foreach(json_object_get(tips, "areas"), i, v)
+		if (!json_is_true(json_object_get(v, "own")))
+			listed++;
+	assert_true(json_integer_value(json_object_get(tips,
+	    "areas_left_out")) >= 8);
+	assert_int_equal(listed + json_integer_value(json_object_get(tips,
+	    "areas_left_out")), e2e_sql_long(&d, "SELECT count(*) FROM areas"
+	    " WHERE parent_id = (SELECT id FROM areas WHERE path ="
+	    " '张店区/科苑街道')"));
 	bc = json_object_get(j, "broadcasts");
 	assert_int_equal(json_integer_value(json_object_get(bc, "count")), 23);
 	assert_int_equal(json_array_size(json_object_get(bc, "items")), 20);

@@ -49,7 +49,10 @@ function tipsSection(tips) {
 		h('h2', {}, t(`本月线索 ${tips.total} 条`, `Tips this month: ${tips.total}`)),
 		h('div', { class: 'split' },
 			namedChart('chart-tips', cfg, t('本月线索按区域和状态', 'Tips this month by area and state')),
-			h('div', { class: 'scroll' }, tbl)));
+			h('div', { class: 'scroll' }, tbl)),
+		tips.areas_left_out > 0 ? h('p', { class: 'hint', id: 'tips-more' },
+			t(`另有 ${tips.areas_left_out} 个下级区域未列入上表，合计含全部区域。`,
+				`${tips.areas_left_out} more areas are not in the table; the totals include them.`)) : null);
 }
 
 function broadcastsSection(b) {
