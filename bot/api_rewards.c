@@ -117,11 +117,12 @@ api_rewards_stats(struct store *s, const struct api_env *env,
 	int64_t					 scope;
 	int					 year;
 	size_t					 n, i;
+	int					 more;
 
 	if (api_rewards_filter(s, req, tok, &year, &scope, resp) == -1)
 		return;
 	if (rewards_stats(s, year, scope, api_rewards_offset(env), rows,
-	    sizeof rows / sizeof rows[0], &n) != STORE_OK) {
+	    sizeof rows / sizeof rows[0], &n, &more) != STORE_OK) {
 		api_error(resp, 500, "internal", "database error");
 		return;
 	}
@@ -134,7 +135,9 @@ api_rewards_stats(struct store *s, const struct api_env *env,
 		    (json_int_t)rows[i].paid, "yuan",
 		    (json_int_t)rows[i].yuan, "yuan_paid",
 		    (json_int_t)rows[i].yuan_paid));
-	api_json(resp, 200, json_pack("{s:o}", "items", items));
+	/* more: the rows stop at the table's size; ask by year or area. */
+	api_json(resp, 200, json_pack("{s:o, s:b}", "items", items, "more",
+	    more));
 }
 
 /* POST /rewards */

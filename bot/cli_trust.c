@@ -175,9 +175,10 @@ trust_stats(struct store *s, const struct trust_opts *o, int64_t area,
 	static struct reward_total	 rows[1000];
 	size_t				 n, i;
 	long long			 yuan = 0, paid = 0;
+	int				 more;
 
 	if (rewards_stats(s, (int)o->year, area, utc_offset, rows,
-	    sizeof rows / sizeof rows[0], &n) != STORE_OK)
+	    sizeof rows / sizeof rows[0], &n, &more) != STORE_OK)
 		return -1;
 	printf("year\tarea\ttips\teligible\tpaid\tyuan\tyuan_paid\n");
 	for (i = 0; i < n; i++) {
@@ -187,6 +188,13 @@ trust_stats(struct store *s, const struct trust_opts *o, int64_t area,
 		    rows[i].yuan_paid);
 		yuan += rows[i].yuan;
 		paid += rows[i].yuan_paid;
+	}
+	if (more) {
+		/* A total of some rows would read as the whole. */
+		fprintf(stderr, "fangfei: 只列出前 %zu 行，未计合计；请按 "
+		    "--year 或 --area 缩小范围 only the first %zu rows, so no "
+		    "total: narrow it with --year or --area\n", n, n);
+		return 0;
 	}
 	printf("合计 total\t\t\t\t\t%lld\t%lld\n", yuan, paid);
 	return 0;

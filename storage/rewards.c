@@ -413,16 +413,18 @@ rewards_list(struct store *s, int year, int64_t scope, int utc_offset,
 /* Totals per year and area. */
 enum store_status
 rewards_stats(struct store *s, int year, int64_t scope, int utc_offset,
-    struct reward_total *out, size_t n, size_t *count)
+    struct reward_total *out, size_t n, size_t *count, int *more)
 {
 	struct db_stmt		*st;
 	struct reward_total	*r;
 	int			 rc = DB_DONE;
 
 	*count = 0;
+	*more = 0;
 	if ((st = store_stmt(s, sql_rw_stats)) == NULL)
 		return STORE_ERROR;
-	rewards_bind(st, year, scope, utc_offset, 0, n);
+	/* One row past n says whether there are more. */
+	rewards_bind(st, year, scope, utc_offset, 0, n + 1);
 	while (*count < n && (rc = db_step(st)) == DB_ROW) {
 		r = &out[(*count)++];
 		memset(r, 0, sizeof *r);
@@ -435,7 +437,11 @@ rewards_stats(struct store *s, int year, int64_t scope, int utc_offset,
 		r->yuan = db_column_int64(st, 5);
 		r->yuan_paid = db_column_int64(st, 6);
 	}
-	if (*count < n && rc != DB_DONE) {
+	if (*count == n)	/* n read: one more step says if there are more */
+		rc = db_step(st);
+	if (rc == DB_ROW)
+		*more = 1;
+	else if (rc != DB_DONE) {
 		db_reset(st);
 		return store_fail(s, "rewards_stats");
 	}

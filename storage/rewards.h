@@ -90,9 +90,10 @@ struct reward_total {
 	long long	 yuan_paid;	/* of paid ones */
 };
 /* Totals per year (of the tip, local) and area of the tip, as
- * rewards_list() filters them, at most n rows. */
+ * rewards_list() filters them, at most n rows; *more is set when there
+ * are more than n, so that a reader is told the rows are not all. */
 enum store_status rewards_stats(struct store *, int year, int64_t scope,
 		    int utc_offset, struct reward_total *, size_t n,
-		    size_t *count);
+		    size_t *count, int *more);
 
 #endif

@@ -358,6 +358,12 @@ test_rewards(void **state)
 	assert_int_equal(r.status, 200);
 	assert_non_null(strstr(r.body, "\"items\""));
 	e2e_result_free(&r);
+	/* The totals say whether they are all there. */
+	r = e2e_request(&d, "GET", "/api/v1/rewards/stats?year=2026", hdr,
+	    NULL, 0);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "\"more\":false"));
+	e2e_result_free(&r);
 	(void)snprintf(out, sizeof out, "{\"tip\":\"%s\",\"action\":\"set\","
 	    "\"eligible\":true}", ref);
 	r = e2e_request(&d, "POST", "/api/v1/rewards", hdr, out, strlen(out));

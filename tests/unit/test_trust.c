@@ -414,6 +414,7 @@ test_rewards(void **state)
 	char			 r1[TIP_REF_MAX], r2[TIP_REF_MAX];
 	char			 r3[TIP_REF_MAX], r4[TIP_REF_MAX], sql[256];
 	int64_t			 t1, t2, t3, t4;
+	int			 more;
 	size_t			 n;
 
 	t1 = make_tip(fx, "tg", "res-1", "鑫源财富 高息揽储", T0, r1);
@@ -506,17 +507,24 @@ test_rewards(void **state)
 	assert_true(rows[0].paid_at != 0);
 	assert_int_equal(rows[1].stage1_yuan, -1);
 	assert_int_equal(rewards_stats(fx->s, 2026, fx->community, 8 * 3600,
-	    tot, 8, &n), STORE_OK);
+	    tot, 8, &n, &more), STORE_OK);
 	assert_int_equal(n, 1);
+	assert_int_equal(more, 0);
 	assert_int_equal(tot[0].year, 2026);
 	assert_int_equal(tot[0].tips, 3);
 	assert_int_equal(tot[0].eligible, 1);
 	assert_int_equal(tot[0].paid, 1);
 	assert_int_equal(tot[0].yuan, 1000);
 	assert_int_equal(tot[0].yuan_paid, 1000);
-	assert_int_equal(rewards_stats(fx->s, 2025, 0, 8 * 3600, tot, 8, &n),
-	    STORE_OK);
+	/* A table too small for the rows says so. */
+	assert_int_equal(rewards_stats(fx->s, 2026, fx->community, 8 * 3600,
+	    tot, 0, &n, &more), STORE_OK);
 	assert_int_equal(n, 0);
+	assert_int_equal(more, 1);
+	assert_int_equal(rewards_stats(fx->s, 2025, 0, 8 * 3600, tot, 8, &n,
+	    &more), STORE_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(more, 0);
 }
 
 /* The two-person reveal through chat commands. */
