@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -186,6 +187,42 @@ e2e_prepare_on(struct daemon *d, const char *extra, enum e2e_engine engine,
 	}
 }
 
+/*
+ * The daemon closed its standard output without saying it listens: says
+ * how it ended and what its log holds (when it went to a file), so that
+ * a failure on a machine nobody can look at again explains itself.
+ */
+static void
+e2e_not_started(struct daemon *d, const char *log)
+{
+	struct timespec	 tick = { 0, 10 * 1000 * 1000 };
+	char		 line[512];
+	pid_t		 got = 0;
+	FILE		*f;
+	int		 i, st = 0;
+
+	for (i = 0; i < 500 && (got = waitpid(d->pid, &st, WNOHANG)) == 0; i++)
+		nanosleep(&tick, NULL);
+	if (got == 0) {
+		(void)kill(d->pid, SIGKILL);
+		got = waitpid(d->pid, &st, 0);
+	}
+	if (got != d->pid)
+		fprintf(stderr, "e2e: the daemon did not start\n");
+	else if (WIFSIGNALED(st))
+		fprintf(stderr, "e2e: the daemon did not start: signal %d\n",
+		    WTERMSIG(st));
+	else
+		fprintf(stderr, "e2e: the daemon did not start: exit %d\n",
+		    WEXITSTATUS(st));
+	if (log != NULL && (f = fopen(log, "r")) != NULL) {
+		for (i = 0; i < 40 && fgets(line, sizeof line, f) != NULL; i++)
+			fprintf(stderr, "e2e: log: %s", line);
+		fclose(f);
+	}
+	exit(1);
+}
+
 /* Starts the daemon and reads its readiness line from a pipe. */
 void
 e2e_start(struct daemon *d)
@@ -231,10 +268,8 @@ e2e_start_log(struct daemon *d, const char *log)
 		    &d->port) == 1)
 			break;
 	fclose(f);
-	if (d->port == 0) {
-		fprintf(stderr, "e2e: the daemon did not start\n");
-		exit(1);
-	}
+	if (d->port == 0)
+		e2e_not_started(d, log);
 	(void)snprintf(d->base, sizeof d->base, "http://127.0.0.1:%d", d->port);
 }
 
