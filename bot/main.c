@@ -24,6 +24,7 @@
 #include "scheduler.h"
 #include "log.h"
 #include "messages/xmalloc.h"
+#include "notify.h"
 #include "reload.h"
 #include "server.h"
 #include "stream.h"
@@ -439,6 +440,7 @@ cmd_serve(struct cli *cli, int argc, char **argv)
 	    (int)strcspn(cli->cfg.listen, ":"), cli->cfg.listen,
 	    server_port(srv));
 	fflush(stdout);
+	(void)notify_manager("READY=1");
 	for (;;) {
 		/* A minute: tips past their deadline are escalated within
 		 * one. */
@@ -446,7 +448,9 @@ cmd_serve(struct cli *cli, int argc, char **argv)
 
 		server_cron(srv, clock_now());
 		if ((sig = sigtimedwait(&set, NULL, &tick)) == SIGHUP) {
+			(void)notify_reloading();
 			reload_serve(srv, &cli->cfg, cli->config_path);
+			(void)notify_manager("READY=1");
 			continue;
 		}
 		if (sig > 0)
@@ -456,6 +460,7 @@ cmd_serve(struct cli *cli, int argc, char **argv)
 			break;
 		}
 	}
+	(void)notify_manager("STOPPING=1");
 	log_event(LOG_INFO, "stop", "finishing requests in flight", "signal",
 	    strsignal(sig), (char *)NULL);
 	/* The long connections first: what they stored is acknowledged,

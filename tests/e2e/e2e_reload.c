@@ -5,7 +5,8 @@
  * serves a new webhook channel, a changed secret and new limits and
  * texts from the next request, logs what needs a restart, and a broken
  * config changes nothing; a SIGHUP while the daemon starts waits for it;
- * SIGTERM still lets a request in flight finish.
+ * SIGTERM still lets a request in flight finish; systemd hears READY=1,
+ * RELOADING=1 and STOPPING=1 on $NOTIFY_SOCKET.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -21,6 +22,8 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
 
 #include <cmocka.h>
 #include <curl/curl.h>
@@ -463,6 +466,118 @@ test_hup_at_start(void **state)
 	e2e_cleanup(&d);
 }
 
+/* A datagram socket bound at path ("@name": abstract), as systemd's. */
+static int
+notify_socket(const char *path)
+{
+	struct sockaddr_un	 sun;
+	struct timeval		 tmo = { 30, 0 };
+	socklen_t		 len;
+	int			 fd;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	assert_true(strlen(path) < sizeof sun.sun_path);
+	memcpy(sun.sun_path, path, strlen(path));
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path));
+	if (path[0] == '@')
+		sun.sun_path[0] = '\0';
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sun, len), 0);
+	assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tmo,
+	    sizeof tmo), 0);
+	return fd;
+}
+
+/* The next datagram the daemon sent (fails the test after 30 s). */
+static void
+notify_next(int fd, char *buf, size_t size)
+{
+	ssize_t	 n = recv(fd, buf, size - 1, 0);
+
+	if (n < 0)
+		fail_msg("no notification from the daemon");
+	buf[n] = '\0';
+}
+
+/*
+ * systemd's notify protocol (the unit is Type=notify): READY=1 once the
+ * daemon listens; RELOADING=1 with the monotonic time, then READY=1,
+ * around a reload; STOPPING=1 when SIGTERM comes. An abstract socket
+ * too; a NOTIFY_SOCKET it cannot use is logged and the daemon serves.
+ */
+static void
+test_notify(void **state)
+{
+	struct http_result	 r;
+	struct timespec		 now;
+	unsigned long long	 usec, mono;
+	char			 path[640], buf[256], *log;
+	int			 fd;
+
+	(void)state;
+	e2e_prepare(&d, "[server]\nlog_format = json\nlog_level = info\n");
+	(void)snprintf(path, sizeof path, "%s/notify", d.dir);
+	fd = notify_socket(path);
+	assert_int_equal(setenv("NOTIFY_SOCKET", path, 1), 0);
+	(void)snprintf(logpath, sizeof logpath, "%s/serve.log", d.dir);
+	e2e_start_log(&d, logpath);
+	notify_next(fd, buf, sizeof buf);
+	assert_string_equal(buf, "READY=1");
+	/* Ready means serving. */
+	r = e2e_request(&d, "GET", "/healthz", NULL, NULL, 0);
+	assert_int_equal(r.status, 200);
+	e2e_result_free(&r);
+
+	assert_int_equal(kill(d.pid, SIGHUP), 0);
+	notify_next(fd, buf, sizeof buf);
+	assert_int_equal(sscanf(buf, "RELOADING=1\nMONOTONIC_USEC=%llu", &usec),
+	    1);
+	assert_int_equal(clock_gettime(CLOCK_MONOTONIC, &now), 0);
+	mono = (unsigned long long)now.tv_sec * 1000000ULL +
+	    (unsigned long long)now.tv_nsec / 1000ULL;
+	assert_true(usec <= mono && mono - usec < 30ULL * 1000000ULL);
+	notify_next(fd, buf, sizeof buf);
+	assert_string_equal(buf, "READY=1");
+	/* READY=1 came after the reload was done. */
+	log = read_log();
+	assert_non_null(strstr(log, "config applied"));
+	free(log);
+
+	assert_int_equal(kill(d.pid, SIGTERM), 0);
+	notify_next(fd, buf, sizeof buf);
+	assert_string_equal(buf, "STOPPING=1");
+	assert_int_equal(e2e_stop(&d, 0), 0);
+	close(fd);
+
+	/* An abstract name. */
+	(void)snprintf(path, sizeof path, "@fangfei-notify-%ld", (long)getpid());
+	fd = notify_socket(path);
+	assert_int_equal(setenv("NOTIFY_SOCKET", path, 1), 0);
+	e2e_start_log(&d, logpath);
+	notify_next(fd, buf, sizeof buf);
+	assert_string_equal(buf, "READY=1");
+	assert_int_equal(e2e_stop(&d, SIGTERM), 0);
+	close(fd);
+
+	/* One it cannot use: said in the log, and it serves. */
+	assert_int_equal(setenv("NOTIFY_SOCKET", "relative/notify", 1), 0);
+	e2e_start_log(&d, logpath);
+	r = e2e_request(&d, "GET", "/healthz", NULL, NULL, 0);
+	assert_int_equal(r.status, 200);
+	e2e_result_free(&r);
+	assert_int_equal(e2e_stop(&d, SIGTERM), 0);
+	assert_int_equal(unsetenv("NOTIFY_SOCKET"), 0);
+	log = read_log();
+	/* Once, though it had READY=1 and STOPPING=1 to say. */
+	assert_non_null(strstr(log, "NOTIFY_SOCKET: not a socket path"));
+	assert_null(strstr(strstr(log, "NOTIFY_SOCKET: not a socket path") + 1,
+	    "NOTIFY_SOCKET: not a socket path"));
+	free(log);
+	e2e_cleanup(&d);
+}
+
 int
 main(void)
 {
@@ -471,6 +586,7 @@ main(void)
 		cmocka_unit_test(test_reload),
 		cmocka_unit_test(test_term_in_flight),
 		cmocka_unit_test(test_hup_at_start),
+		cmocka_unit_test(test_notify),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
