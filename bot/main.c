@@ -79,7 +79,9 @@ static const char usage_serve[] =
 "Environment: FANGFEI_CONFIG, FANGFEI_LISTEN, FANGFEI_DB (flags win).\n"
 "SIGTERM or SIGINT: finish the requests in flight, then exit 0.\n"
 "SIGHUP: read the config file again; what needs a restart is logged and\n"
-"kept, a config that does not check is logged and changes nothing.\n";
+"kept, a config that does not check is logged and changes nothing.\n"
+"NOTIFY_SOCKET (set by systemd for Type=notify): READY=1 once serving,\n"
+"RELOADING=1 and READY=1 around a reload, STOPPING=1 at the end.\n";
 
 static const char usage_import[] =
 "用法 usage: fangfei import enterprises|areas|phones FILE.csv [--db PATH]\n"

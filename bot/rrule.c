@@ -1,7 +1,9 @@
 /* Recurring times through libical. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libical/ical.h>
 
@@ -22,6 +24,180 @@ rrule_free(struct icalrecurrencetype *r)
 {
 	free(r->rscale);
 	r->rscale = NULL;
+}
+
+/*
+ * The first days of the lunar months whose new moon falls within 30
+ * minutes of midnight in Beijing, 2024-2050. The Chinese calendar starts
+ * a month on the day of the new moon in UTC+8 (GB/T 33661-2017); ICU,
+ * which libical asks for RSCALE=CHINESE, finds new moons to a few minutes
+ * only, so it may put such a month's first day a day off: ICU 72 puts the
+ * 2027 Spring Festival on 7 February and the 2030 one on 2 February. The
+ * dates and new moons (UTC) are astronomical (PyEphem 4.1, VSOP87 and
+ * ELP), each at least 4 minutes from midnight. What ICU says of each is
+ * asked at the first lunar rule, so a fixed ICU changes nothing here.
+ */
+static const int rrule_lunar_edge[] = {
+	20261010,	/* new moon 2026-10-10 15:50:01 */
+	20270206,	/* 2027-02-06 15:56:02, the Spring Festival */
+	20290711,	/* 2029-07-11 15:50:55 */
+	20300203,	/* 2030-02-02 16:07:23, the Spring Festival */
+	20310221,	/* 2031-02-21 15:48:42 */
+	20320312,	/* 2032-03-11 16:24:30 */
+	20340913,	/* 2034-09-12 16:13:36 */
+	20361217,	/* 2036-12-17 15:34:14 */
+	20370416,	/* 2037-04-15 16:07:28 */
+	20410302,	/* 2041-03-02 15:38:58 */
+	20410827,	/* 2041-08-26 16:15:47 */
+	20491027,	/* 2049-10-26 16:14:34 */
+};
+#define RRULE_NEDGE	(sizeof rrule_lunar_edge / sizeof rrule_lunar_edge[0])
+
+/* A month ICU starts a day off: the first day of the month before it
+ * (where both agree), its first day in ICU's calendar and in the Chinese
+ * one, and the next month's (where both agree). */
+struct rrule_shift {
+	int	 prev, icu, first, next;
+};
+static struct rrule_shift rrule_shifts[RRULE_NEDGE];
+static size_t		  rrule_nshifts;
+static pthread_once_t	  rrule_shifts_once = PTHREAD_ONCE_INIT;
+
+/* A date as YYYYMMDD. */
+static int
+rrule_ymd(struct icaltimetype t)
+{
+	return t.year * 10000 + t.month * 100 + t.day;
+}
+
+/* A YYYYMMDD date, moved by days. */
+static int
+rrule_ymd_add(int ymd, int days)
+{
+	struct icaltimetype	 t = icaltime_null_time();
+
+	t.year = ymd / 10000;
+	t.month = ymd / 100 % 100;
+	t.day = ymd % 100;
+	t.is_date = 1;
+	icaltime_adjust(&t, days, 0, 0, 0);
+	return rrule_ymd(t);
+}
+
+/* Asks libical where it starts the lunar months of rrule_lunar_edge and
+ * the months around them. */
+static void
+rrule_shifts_find(void)
+{
+	struct icalrecurrencetype	 r;
+	struct icaltimetype		 t, starts[3];
+	struct rrule_shift		*sh;
+	icalrecur_iterator		*it;
+	size_t				 i, k;
+	int				 first, icu;
+
+	for (i = 0; i < RRULE_NEDGE; i++) {
+		first = rrule_lunar_edge[i];
+		r = icalrecurrencetype_from_string("FREQ=MONTHLY;"
+		    "RSCALE=CHINESE;BYMONTHDAY=1");
+		/* From 33 days before: the month before's start (28 to 31
+		 * days before), then the edge month's and the next. */
+		t = icaltime_null_time();
+		t.year = first / 10000;
+		t.month = first / 100 % 100;
+		t.day = first % 100;
+		t.hour = 12;
+		icaltime_adjust(&t, -33, 0, 0, 0);
+		if ((it = icalrecur_iterator_new(r, t)) == NULL) {
+			icalerror_clear_errno();
+			rrule_free(&r);
+			return;		/* no RSCALE: nothing to shift */
+		}
+		for (k = 0; k < 3; k++)
+			starts[k] = icalrecur_iterator_next(it);
+		icalrecur_iterator_free(it);
+		rrule_free(&r);
+		if (icaltime_is_null_time(starts[2]))
+			continue;
+		icu = rrule_ymd(starts[1]);
+		/* A day off, or nothing to mend. */
+		if (icu != rrule_ymd_add(first, -1) &&
+		    icu != rrule_ymd_add(first, 1))
+			continue;
+		sh = &rrule_shifts[rrule_nshifts++];
+		sh->prev = rrule_ymd(starts[0]);
+		sh->icu = icu;
+		sh->first = first;
+		sh->next = rrule_ymd(starts[2]);
+	}
+}
+
+/* How a lunar rule names its days: RRULE_LUNAR_FROM_FIRST (BYMONTHDAY=1
+ * and on, or the start's day in a monthly or yearly rule),
+ * RRULE_LUNAR_FROM_LAST (BYMONTHDAY=-1 and back, as New Year's Eve), or
+ * 0: not a lunar rule, or one of weekdays or weeks, which no lunar month
+ * moves. */
+#define RRULE_LUNAR_FROM_FIRST	1
+#define RRULE_LUNAR_FROM_LAST	2
+
+static int
+rrule_lunar_days(const struct icalrecurrencetype *r)
+{
+	int	 i, neg = 0, pos = 0;
+
+	if (r->rscale == NULL || strcasecmp(r->rscale, "CHINESE") != 0)
+		return 0;
+	if (r->by_day[0] != ICAL_RECURRENCE_ARRAY_MAX ||
+	    r->by_week_no[0] != ICAL_RECURRENCE_ARRAY_MAX ||
+	    r->by_year_day[0] != ICAL_RECURRENCE_ARRAY_MAX)
+		return 0;
+	for (i = 0; i < ICAL_BY_MONTHDAY_SIZE &&
+	    r->by_month_day[i] != ICAL_RECURRENCE_ARRAY_MAX; i++) {
+		if (r->by_month_day[i] < 0)
+			neg++;
+		else
+			pos++;
+	}
+	if (neg > 0 && pos == 0)
+		return RRULE_LUNAR_FROM_LAST;
+	if (pos > 0 || r->freq == ICAL_MONTHLY_RECURRENCE ||
+	    r->freq == ICAL_YEARLY_RECURRENCE)
+		return RRULE_LUNAR_FROM_FIRST;
+	return 0;
+}
+
+/*
+ * Moves an occurrence of a lunar rule from ICU's day to the Chinese
+ * calendar's. Days counted from the first: those of a month ICU starts a
+ * day late or early move by that day. Days counted from the last: those
+ * of the month before it. Returns -1 for a day the calendar does not
+ * have (the 30th of a month ICU makes 30 days long and the calendar 29).
+ * A day the calendar has and ICU does not (the 30th the other way round)
+ * stays missing.
+ */
+static int
+rrule_lunar_fix(struct icaltimetype *t, int how)
+{
+	const struct rrule_shift	*sh;
+	size_t				 i;
+	int				 ymd = rrule_ymd(*t), late;
+
+	for (i = 0; i < rrule_nshifts; i++) {
+		sh = &rrule_shifts[i];
+		late = sh->first < sh->icu;
+		if (how == RRULE_LUNAR_FROM_FIRST) {
+			if (ymd >= sh->icu && ymd < sh->next) {
+				icaltime_adjust(t, late ? -1 : 1, 0, 0, 0);
+				return rrule_ymd(*t) < sh->next ? 0 : -1;
+			}
+			if (late && ymd == sh->first)
+				return -1;
+		} else if (ymd >= sh->prev && ymd < sh->icu) {
+			icaltime_adjust(t, late ? -1 : 1, 0, 0, 0);
+			return rrule_ymd(*t) >= sh->prev ? 0 : -1;
+		}
+	}
+	return 0;
 }
 
 /* The zone of a name, NULL when unknown. */
@@ -140,6 +316,7 @@ rrule_next(const char *rule, const char *tz, time_t dtstart, time_t after,
 	icalrecur_iterator		*it;
 	time_t				 at;
 	size_t				 got = 0, steps;
+	int				 lunar;
 
 	if (z == NULL || rule == NULL)
 		return -1;
@@ -156,10 +333,14 @@ rrule_next(const char *rule, const char *tz, time_t dtstart, time_t after,
 		rrule_free(&r);
 		return -1;
 	}
+	if ((lunar = rrule_lunar_days(&r)) != 0)
+		(void)pthread_once(&rrule_shifts_once, rrule_shifts_find);
 	for (steps = 0; got < n && steps < RRULE_STEPS; steps++) {
 		t = icalrecur_iterator_next(it);
 		if (icaltime_is_null_time(t))
 			break;
+		if (lunar != 0 && rrule_lunar_fix(&t, lunar) == -1)
+			continue;
 		at = icaltime_as_timet_with_zone(t, z);
 		/* Strictly later than the last: two local times can be one
 		 * instant (a summer-time gap), and the caller relies on the

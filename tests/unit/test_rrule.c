@@ -149,11 +149,66 @@ test_increasing(void **state)
 		assert_int_equal(t[i], sh(2026 + i, 2, 1, 0, 0));
 }
 
-/* A lunar date (RSCALE=CHINESE): the Spring Festival, 17 February 2026;
- * a calendar libical does not know is refused.
- * libical hands the rule's RSCALE over as a copy of ours to free (make
- * valgrind sees a leak if it is not). Only the first occurrence is
- * checked: libical 3.0.16 puts the next on 7 February 2027, a day late. */
+/*
+ * Lunar dates (RSCALE=CHINESE) on the days the Chinese calendar has them,
+ * also where ICU (under libical) starts a month a day off, as the 2027
+ * Spring Festival (ICU: 7 February) and the 2030 one (ICU: 2 February):
+ * the Spring Festival, New Year's Eve (the last day of the twelfth month)
+ * and the Lantern Festival of 2026-2035, as published. A 30th the
+ * calendar does not have is not given; weekdays of a lunar rule do not
+ * move. A calendar libical does not know is refused. libical hands the
+ * rule's RSCALE over as a copy of ours to free (make valgrind sees a
+ * leak if it is not).
+ */
+static void
+test_lunar_festivals(void **state)
+{
+	static const int spring[][2] = {
+		{ 2, 17 }, { 2, 6 }, { 1, 26 }, { 2, 13 }, { 2, 3 },
+		{ 1, 23 }, { 2, 11 }, { 1, 31 }, { 2, 19 }, { 2, 8 },
+	};
+	time_t		 t[10], eve[10], lantern[10], mondays[8];
+	int		 i;
+
+	(void)state;
+	assert_int_equal(rrule_next("FREQ=YEARLY;RSCALE=CHINESE;BYMONTH=1;"
+	    "BYMONTHDAY=1;BYHOUR=9;BYMINUTE=0;BYSECOND=0", NULL,
+	    sh(2026, 1, 1, 0, 0), 0, t, 10), 10);
+	assert_int_equal(rrule_next("FREQ=YEARLY;RSCALE=CHINESE;BYMONTH=12;"
+	    "BYMONTHDAY=-1;BYHOUR=9;BYMINUTE=0;BYSECOND=0", NULL,
+	    sh(2026, 1, 1, 0, 0), 0, eve, 10), 10);
+	assert_int_equal(rrule_next("FREQ=YEARLY;RSCALE=CHINESE;BYMONTH=1;"
+	    "BYMONTHDAY=15;BYHOUR=9;BYMINUTE=0;BYSECOND=0", NULL,
+	    sh(2026, 1, 1, 0, 0), 0, lantern, 10), 10);
+	for (i = 0; i < 10; i++) {
+		assert_int_equal(t[i], sh(2026 + i, spring[i][0],
+		    spring[i][1], 9, 0));
+		assert_int_equal(eve[i], t[i] - 86400);
+		assert_int_equal(lantern[i], t[i] + 14 * 86400);
+	}
+	/* The twelfth month of 2026's year has 29 days (ICU: 30). */
+	assert_int_equal(rrule_next("FREQ=YEARLY;RSCALE=CHINESE;BYMONTH=12;"
+	    "BYMONTHDAY=30;BYHOUR=9;BYMINUTE=0;BYSECOND=0", NULL,
+	    sh(2026, 12, 1, 0, 0), 0, t, 1), 1);
+	assert_true(t[0] > sh(2027, 12, 31, 0, 0));
+	/* Each month's first day around the 2030 one, which ICU starts
+	 * early: the fourth is the Spring Festival. */
+	assert_int_equal(rrule_next("FREQ=MONTHLY;RSCALE=CHINESE;BYMONTHDAY=1;"
+	    "BYHOUR=9;BYMINUTE=0;BYSECOND=0", NULL, sh(2029, 11, 1, 0, 0), 0,
+	    t, 5), 5);
+	assert_int_equal(t[3], sh(2030, 2, 3, 9, 0));
+	assert_int_equal(t[4], sh(2030, 3, 4, 9, 0));
+	assert_true(t[2] < sh(2030, 2, 2, 0, 0));
+	/* Weekdays are weekdays in any calendar. */
+	assert_int_equal(rrule_next("FREQ=WEEKLY;RSCALE=CHINESE;BYDAY=MO;"
+	    "BYHOUR=9;BYMINUTE=0;BYSECOND=0", NULL, sh(2027, 1, 25, 0, 0), 0,
+	    mondays, 8), 8);
+	for (i = 0; i < 8; i++)
+		assert_int_equal(mondays[i], sh(2027, 1, 25, 9, 0) +
+		    (time_t)i * 7 * 86400);
+}
+
+/* A lunar rule is read and checked like any other. */
 static void
 test_lunar(void **state)
 {
@@ -215,6 +270,7 @@ main(void)
 		cmocka_unit_test(test_check),
 		cmocka_unit_test(test_increasing),
 		cmocka_unit_test(test_lunar),
+		cmocka_unit_test(test_lunar_festivals),
 		cmocka_unit_test(test_minutes),
 		cmocka_unit_test(test_local),
 	};
