@@ -136,7 +136,8 @@ rrule_shifts_find(void)
  * and on, or the start's day in a monthly or yearly rule),
  * RRULE_LUNAR_FROM_LAST (BYMONTHDAY=-1 and back, as New Year's Eve), or
  * 0: not a lunar rule, or one of weekdays or weeks, which no lunar month
- * moves. */
+ * moves. A rule of both kinds of days is taken as counted from the first:
+ * which of its days libical gave is not told. */
 #define RRULE_LUNAR_FROM_FIRST	1
 #define RRULE_LUNAR_FROM_LAST	2
 
