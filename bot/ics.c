@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libical/ical.h>
 
@@ -17,6 +18,8 @@
 #define ICS_PAGE	50	/* reminders read at a time */
 #define ICS_ZONES_MAX	8	/* distinct zones of one feed */
 #define ICS_PUBLICITY	"publicity"	/* reminders.calendar of the preset */
+#define ICS_LUNAR_MAX	24	/* dated events of one lunar reminder */
+#define ICS_LUNAR_YEARS	3	/* and how far ahead they go */
 
 /* The zones a feed has written a VTIMEZONE for. */
 struct ics_zones {
@@ -95,6 +98,66 @@ ics_zone(icalcomponent *cal, struct ics_zones *zones, const char *tz)
 	return 0;
 }
 
+/* A VEVENT of reminder r at `first`, local wall-clock time with the
+ * zone's name (the rule's days and hours are the zone's, as the daemon
+ * counts them: bot/rrule.h), recurring by rule when it is not NULL. */
+static void
+ics_vevent(icalcomponent *cal, const struct reminder *r, const char *uid,
+    time_t first, icaltimezone *z, const char *tz, time_t now,
+    const struct icalrecurrencetype *rule)
+{
+	icalcomponent		*ev;
+	icalproperty		*p;
+	struct icaltimetype	 start;
+
+	ev = icalcomponent_new_vevent();
+	icalcomponent_add_property(ev, icalproperty_new_uid(uid));
+	icalcomponent_add_property(ev, icalproperty_new_dtstamp(
+	    icaltime_from_timet_with_zone(now, 0,
+	    icaltimezone_get_utc_timezone())));
+	start = icaltime_from_timet_with_zone(first, 0, z);
+	start.zone = NULL;
+	p = icalproperty_new_dtstart(start);
+	icalproperty_add_parameter(p, icalparameter_new_tzid(tz));
+	icalcomponent_add_property(ev, p);
+	if (rule != NULL)
+		icalcomponent_add_property(ev, icalproperty_new_rrule(*rule));
+	icalcomponent_add_property(ev, icalproperty_new_summary(r->title));
+	icalcomponent_add_property(ev, icalproperty_new_description(r->body));
+	icalcomponent_add_property(ev, icalproperty_new_transp(
+	    ICAL_TRANSP_TRANSPARENT));
+	icalcomponent_add_component(cal, ev);
+}
+
+/*
+ * A lunar reminder (RSCALE=CHINESE) as its dates: a calendar that does not
+ * know RSCALE (RFC 7529), as most do not, would read the rule's months and
+ * days as Gregorian ones and show the Spring Festival on 1 January. Its
+ * times from a month ago, ICS_LUNAR_YEARS ahead and ICS_LUNAR_MAX at most,
+ * each an event of its own (reminder-ID-YYYYMMDD@host), on the days the
+ * daemon sends it.
+ */
+static void
+ics_dated(icalcomponent *cal, const struct reminder *r, const char *host,
+    icaltimezone *z, const char *tz, time_t now)
+{
+	time_t			 at[ICS_LUNAR_MAX], from = now - 31 * 86400;
+	struct icaltimetype	 lt;
+	char			 uid[160];
+	int			 n, i;
+
+	if (from < r->dtstart - 1)
+		from = r->dtstart - 1;
+	n = rrule_next(r->rrule, tz, r->dtstart, from, at, ICS_LUNAR_MAX);
+	for (i = 0; i < n && at[i] <= now + ICS_LUNAR_YEARS * 366 * 86400;
+	    i++) {
+		lt = icaltime_from_timet_with_zone(at[i], 0, z);
+		(void)snprintf(uid, sizeof uid, "reminder-%lld-%04d%02d%02d@%s",
+		    (long long)r->id, lt.year, lt.month, lt.day, host);
+		ics_vevent(cal, r, uid, at[i], z, tz, now, NULL);
+	}
+}
+
 /* Adds the VEVENT of one reminder (its zone's VTIMEZONE first); a
  * reminder whose rule or zone cannot be read is left out. */
 static void
@@ -103,10 +166,7 @@ ics_event(icalcomponent *cal, struct ics_zones *zones,
 {
 	const char			*tz = r->tz[0] ? r->tz : RRULE_TZ;
 	icaltimezone			*z;
-	icalcomponent			*ev;
-	icalproperty			*p;
 	struct icalrecurrencetype	 rule;
-	struct icaltimetype		 start;
 	time_t				 first;
 	char				 uid[160];
 
@@ -116,38 +176,28 @@ ics_event(icalcomponent *cal, struct ics_zones *zones,
 	    (z = icaltimezone_get_builtin_timezone(tz)) == NULL ||
 	    ics_zone(cal, zones, tz) == -1) {
 		icalerror_clear_errno();
+		free(rule.rscale);
 		log_warn("ics: reminder %lld left out of a feed: its rule or "
 		    "zone cannot be read", (long long)r->id);
 		return;
 	}
-	ev = icalcomponent_new_vevent();
+	if (rule.rscale != NULL && strcasecmp(rule.rscale, "GREGORIAN") != 0) {
+		free(rule.rscale);
+		ics_dated(cal, r, host, z, tz, now);
+		return;
+	}
 	(void)snprintf(uid, sizeof uid, "reminder-%lld@%s", (long long)r->id,
 	    host);
-	icalcomponent_add_property(ev, icalproperty_new_uid(uid));
-	icalcomponent_add_property(ev, icalproperty_new_dtstamp(
-	    icaltime_from_timet_with_zone(now, 0,
-	    icaltimezone_get_utc_timezone())));
 	/*
 	 * DTSTART is the first time the reminder fires, not the start it was
 	 * given: RFC 5545 leaves a DTSTART the rule does not produce
-	 * undefined, and calendars show it as one more time. It is local
-	 * wall-clock time with the zone's name: the rule's days and hours
-	 * are the zone's, as the daemon counts them (bot/rrule.h).
+	 * undefined, and calendars show it as one more time.
 	 */
 	if (rrule_next(r->rrule, tz, r->dtstart, r->dtstart - 1, &first,
 	    1) != 1)
 		first = r->dtstart;
-	start = icaltime_from_timet_with_zone(first, 0, z);
-	start.zone = NULL;
-	p = icalproperty_new_dtstart(start);
-	icalproperty_add_parameter(p, icalparameter_new_tzid(tz));
-	icalcomponent_add_property(ev, p);
-	icalcomponent_add_property(ev, icalproperty_new_rrule(rule));
-	icalcomponent_add_property(ev, icalproperty_new_summary(r->title));
-	icalcomponent_add_property(ev, icalproperty_new_description(r->body));
-	icalcomponent_add_property(ev, icalproperty_new_transp(
-	    ICAL_TRANSP_TRANSPARENT));
-	icalcomponent_add_component(cal, ev);
+	ics_vevent(cal, r, uid, first, z, tz, now, &rule);
+	free(rule.rscale);	/* the property holds a copy of the rest */
 }
 
 /* Builds the feed of one staff member. */

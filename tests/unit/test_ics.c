@@ -299,6 +299,89 @@ test_round_trip(void **state)
 	free(text);
 }
 
+/* The events of a title. */
+static int
+events_of(icalcomponent *cal, const char *title)
+{
+	icalcomponent	*ev;
+	int		 n = 0;
+
+	for (ev = icalcomponent_get_first_component(cal,
+	    ICAL_VEVENT_COMPONENT); ev != NULL;
+	    ev = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT))
+		n += strcmp(icalcomponent_get_summary(ev), title) == 0;
+	return n;
+}
+
+/*
+ * A lunar reminder (RSCALE=CHINESE) is its dates, which every calendar
+ * shows right: one event a time, from a month before the feed to three
+ * years ahead (24 at most), on the Chinese calendar's days (the 2027
+ * Spring Festival on 6 February), without a rule a calendar would read
+ * as Gregorian months. RSCALE=GREGORIAN stays a rule.
+ */
+static void
+test_lunar(void **state)
+{
+	static const int	 spring[][3] = {
+		{ 2026, 2, 17 }, { 2027, 2, 6 }, { 2028, 1, 26 },
+		{ 2029, 2, 13 },
+	};
+	struct fixture		*fx = *state;
+	struct icaltimetype	 start;
+	icalcomponent		*cal, *ev;
+	icalproperty		*p;
+	char			*text, uid[80];
+	int64_t			 id;
+	int			 i;
+
+	id = add(fx, "春节宣传", "华光路社区", "grid_worker", "",
+	    "FREQ=YEARLY;RSCALE=CHINESE;BYMONTH=1;BYMONTHDAY=1;BYHOUR=9;"
+	    "BYMINUTE=0", "");
+	(void)add(fx, "初一提醒", "华光路社区", "grid_worker", "",
+	    "FREQ=MONTHLY;RSCALE=CHINESE;BYMONTHDAY=1;BYHOUR=9;BYMINUTE=0",
+	    "");
+	(void)add(fx, "公历元旦", "华光路社区", "grid_worker", "",
+	    "FREQ=YEARLY;RSCALE=GREGORIAN;BYMONTH=1;BYMONTHDAY=1;BYHOUR=9;"
+	    "BYMINUTE=0", "");
+	cal = feed(fx, &text);		/* on 1 March 2026 */
+	assert_null(strstr(text, "RSCALE=CHINESE"));
+	assert_int_equal(events_of(cal, "春节宣传"), 4);
+	for (i = 0; i < 4; i++) {
+		(void)snprintf(uid, sizeof uid, "reminder-%lld-%04d%02d%02d@"
+		    "ff.example.org", (long long)id, spring[i][0],
+		    spring[i][1], spring[i][2]);
+		for (ev = icalcomponent_get_first_component(cal,
+		    ICAL_VEVENT_COMPONENT); ev != NULL &&
+		    strcmp(icalcomponent_get_uid(ev), uid) != 0;
+		    ev = icalcomponent_get_next_component(cal,
+		    ICAL_VEVENT_COMPONENT))
+			;
+		assert_non_null(ev);
+		assert_null(icalcomponent_get_first_property(ev,
+		    ICAL_RRULE_PROPERTY));
+		p = icalcomponent_get_first_property(ev, ICAL_DTSTART_PROPERTY);
+		assert_string_equal(icalparameter_get_tzid(
+		    icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER)),
+		    "Asia/Shanghai");
+		start = icalproperty_get_dtstart(p);
+		assert_int_equal(start.year, spring[i][0]);
+		assert_int_equal(start.month, spring[i][1]);
+		assert_int_equal(start.day, spring[i][2]);
+		assert_int_equal(start.hour, 9);
+		assert_int_equal(start.minute, 0);
+	}
+	/* Monthly: 24 at most, though three years hold more. */
+	assert_int_equal(events_of(cal, "初一提醒"), 24);
+	ev = event(cal, "公历元旦");
+	assert_non_null(ev);
+	assert_int_equal(events_of(cal, "公历元旦"), 1);
+	assert_non_null(icalcomponent_get_first_property(ev,
+	    ICAL_RRULE_PROPERTY));
+	icalcomponent_free(cal);
+	free(text);
+}
+
 /* A feed without reminders is still a calendar with its zone. */
 static void
 test_empty(void **state)
@@ -385,6 +468,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_audience, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_round_trip, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_lunar, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_secrets, setup, teardown),
 	};
