@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "log.h"
 #include "remind.h"
@@ -244,6 +245,69 @@ remind_run(struct store *s, const struct handler_env *env, time_t now,
 		if (remind_one(s, env, ids[i], now, stats) == -1)
 			return -1;
 	return 0;
+}
+
+/* Whether a rule names a calendar of its own (RSCALE=), in any case. */
+static int
+remind_rscale(const char *rule)
+{
+	const char	*p;
+
+	for (p = rule; *p != '\0'; p++)
+		if (strncasecmp(p, "RSCALE=", 7) == 0)
+			return 1;
+	return 0;
+}
+
+/* One lunar reminder's next time, mended if it is no occurrence of its
+ * rule: 1 when moved, 0 when right, -1 when the store failed. */
+static int
+remind_mend_one(struct store *s, const struct reminder *r)
+{
+	enum firing_state	 fs;
+	time_t			 to, held;
+	char			 was[20], now_at[20];
+
+	if (remind_next(r, r->next_at - 1) == r->next_at)
+		return 0;
+	/* The occurrence it stood for is a day either side (or gone). */
+	to = remind_next(r, r->next_at - 86400 - 1);
+	if (to != 0 && firings_get(s, r->id, to, &fs, &held) == STORE_OK &&
+	    fs != FIRING_NONE)
+		to = remind_next(r, to);
+	if (reminders_set_next(s, r->id, to) != STORE_OK)
+		return -1;
+	rrule_local(r->next_at, r->tz, was);
+	rrule_local(to, r->tz, now_at);
+	log_info("reminder %lld: its next time moves from %s to %s, the "
+	    "Chinese calendar's day", (long long)r->id, was, to != 0 ?
+	    now_at : "none");
+	return 1;
+}
+
+/* Mends the next times of lunar reminders (see remind.h). */
+int
+remind_mend(struct store *s)
+{
+	struct reminder	 page[REMIND_BATCH];
+	int64_t		 after = 0;
+	size_t		 n = 0, i;
+	int		 mended = 0, rc = 0;
+
+	do {
+		if (reminders_list(s, 0, after, page, REMIND_BATCH, &n) !=
+		    STORE_OK)
+			return -1;
+		for (i = 0; i < n; i++) {
+			after = page[i].id;
+			if (rc != -1 && !page[i].paused &&
+			    page[i].next_at != 0 && remind_rscale(page[i].rrule))
+				if ((rc = remind_mend_one(s, &page[i])) == 1)
+					mended++;
+			reminder_clear(&page[i]);
+		}
+	} while (rc != -1 && n == REMIND_BATCH);
+	return rc == -1 ? -1 : mended;
 }
 
 /* The earliest time anything is due. */

@@ -34,6 +34,16 @@ int	 remind_run(struct store *, const struct handler_env *, time_t now,
 /* The first occurrence of r after `after`, 0 when none is left. */
 time_t	 remind_next(const struct reminder *r, time_t after);
 
+/*
+ * Lunar reminders (RSCALE=CHINESE) whose next time an older fangfei
+ * reckoned on ICU's day where it starts a month a day off (rrule.c): each
+ * next time that is no occurrence of the rule moves to the occurrence it
+ * stood for, a day either side, or to the one after when that one has
+ * fired. Run at start (the scheduler's first turn); afterwards there is
+ * nothing to mend. Returns how many moved, or -1 when the store failed.
+ */
+int	 remind_mend(struct store *);
+
 /* The earliest time anything is due (a reminder or a held firing), 0 when
  * nothing is. */
 time_t	 remind_wake_at(struct store *);

@@ -29,6 +29,7 @@ struct scheduler {
 	pthread_cond_t			 cond;
 	int				 stop;
 	int				 woken;
+	int				 mended;	/* remind_mend() ran */
 };
 
 /*
@@ -54,6 +55,12 @@ scheduler_turn(struct scheduler *sc)
 		return;		/* another instance is at it */
 	}
 	env = sc->env.get(sc->env.arg);
+	if (!sc->mended) {
+		if (remind_mend(sc->store) == -1)
+			log_error("scheduler: %s", store_errmsg(sc->store));
+		else
+			sc->mended = 1;
+	}
 	if (remind_run(sc->store, env, clock_now(), &st) == -1)
 		log_error("scheduler: %s", store_errmsg(sc->store));
 	metrics_reminders(st.sent, st.held, st.skipped, st.failed);

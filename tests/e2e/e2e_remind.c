@@ -261,6 +261,41 @@ test_added_while_running(void **state)
 	(void)unsetenv("FANGFEI_NOW");
 }
 
+/*
+ * A lunar reminder whose next time an older fangfei stored on ICU's day
+ * (the 2027 Spring Festival on 7 February) is mended when the daemon
+ * starts, and fires on the Chinese calendar's day, the 6th, once.
+ */
+static void
+test_lunar_upgrade(void **state)
+{
+	static const char *const add[] = { "reminder", "add", "--area",
+	    "华光路社区", "--roles", "grid_worker", "--rrule",
+	    "FREQ=YEARLY;RSCALE=CHINESE;BYMONTH=1;BYMONTHDAY=1;BYHOUR=9;"
+	    "BYMINUTE=0;BYSECOND=0", "--title", "春节",
+	    "春节期间谨防非法集资。", NULL };
+	char	 out[512];
+
+	(void)state;
+	(void)setenv("FANGFEI_NOW", "2027-02-06T08:59:57+08:00", 1);
+	assert_int_equal(e2e_cli(&d, add, out, sizeof out), 0);
+	assert_non_null(strstr(out, "2027-02-06 09:00"));
+	/* 2027-02-07 09:00 in Beijing, as the older one reckoned it. */
+	assert_int_equal(e2e_sql_exec(&d, "UPDATE reminders SET next_at = "
+	    "1801962000 WHERE title = '春节'"), 0);
+	e2e_start(&d);
+	assert_int_equal(wait_worker("谨防非法集资", 1), 1);
+	e2e_stop(&d, SIGTERM);
+	assert_int_equal(to_worker("谨防非法集资"), 1);
+	/* 2027-02-06 09:00 there. */
+	assert_int_equal(e2e_sql_long(&d, "SELECT count(*) FROM "
+	    "reminder_firings f JOIN reminders r ON r.id = f.reminder_id "
+	    "WHERE r.title = '春节' AND f.state = 'sent' AND f.due_at = "
+	    "1801875600"), 1);
+	assert_int_equal(e2e_sql_long(&d, "SELECT next_at FROM reminders "
+	    "WHERE title = '春节'"), 1801875600 + 354 * 86400);
+}
+
 int
 main(void)
 {
@@ -272,6 +307,7 @@ main(void)
 		cmocka_unit_test(test_quiet_cli),
 		cmocka_unit_test(test_template),
 		cmocka_unit_test(test_added_while_running),
+		cmocka_unit_test(test_lunar_upgrade),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -128,6 +128,64 @@ test_year(void **state)
 	    0);
 }
 
+/*
+ * A lunar reminder stored with ICU's day for its next time (an older
+ * fangfei's 2027 Spring Festival, 7 February) moves to the calendar's (6
+ * February) and fires there, once; mending again moves nothing. One whose
+ * mended day has fired moves on to the year after.
+ */
+static void
+test_lunar_mend(void **state)
+{
+	struct fixture		*fx = *state;
+	struct remind_stats	 st;
+	struct reminder		 r;
+	int64_t			 id, fired;
+	char			 sql[160];
+
+	id = add(fx, "FREQ=YEARLY;RSCALE=CHINESE;BYMONTH=1;BYMONTHDAY=1;"
+	    "BYHOUR=9;BYMINUTE=0;BYSECOND=0", sh(2026, 12, 1, 0, 0), 0,
+	    6 * 3600);
+	fired = add(fx, "FREQ=YEARLY;RSCALE=CHINESE;BYMONTH=1;BYMONTHDAY=1;"
+	    "BYHOUR=9;BYMINUTE=0;BYSECOND=0", sh(2026, 12, 1, 0, 0), 0,
+	    6 * 3600);
+	(void)add(fx, "FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=0;BYSECOND=0",
+	    sh(2026, 12, 1, 0, 0), 0, 6 * 3600);
+	assert_int_equal(reminders_get(fx->s, id, 0, &r), STORE_OK);
+	assert_int_equal(r.next_at, sh(2027, 2, 6, 9, 0));
+	reminder_clear(&r);
+	/* As an older fangfei stored them. */
+	assert_int_equal(reminders_set_next(fx->s, id, sh(2027, 2, 7, 9, 0)),
+	    STORE_OK);
+	assert_int_equal(reminders_set_next(fx->s, fired, sh(2027, 2, 7, 9,
+	    0)), STORE_OK);
+	assert_int_equal(firings_put(fx->s, fired, sh(2027, 2, 6, 9, 0),
+	    FIRING_SENT, 0, 0, 0, sh(2026, 12, 1, 0, 0)), STORE_OK);
+
+	assert_int_equal(remind_mend(fx->s), 2);
+	assert_int_equal(reminders_get(fx->s, id, 0, &r), STORE_OK);
+	assert_int_equal(r.next_at, sh(2027, 2, 6, 9, 0));
+	reminder_clear(&r);
+	assert_int_equal(reminders_get(fx->s, fired, 0, &r), STORE_OK);
+	assert_int_equal(r.next_at, sh(2028, 1, 26, 9, 0));
+	reminder_clear(&r);
+	assert_int_equal(remind_mend(fx->s), 0);
+
+	/* The Chinese calendar's day, at 09:00 there: sent once. */
+	assert_int_equal(remind_run(fx->s, &fx->env, sh(2027, 2, 6, 9, 0),
+	    &st), 0);
+	assert_int_equal(remind_run(fx->s, &fx->env, sh(2027, 2, 7, 9, 0),
+	    &st), 0);
+	(void)snprintf(sql, sizeof sql, "SELECT count(*) FROM "
+	    "reminder_firings WHERE reminder_id = %lld AND state = 'sent'",
+	    (long long)id);
+	assert_int_equal(count(fx, sql), 1);
+	(void)snprintf(sql, sizeof sql, "SELECT count(*) FROM "
+	    "reminder_firings WHERE reminder_id = %lld AND due_at = %lld",
+	    (long long)id, (long long)sh(2027, 2, 6, 9, 0));
+	assert_int_equal(count(fx, sql), 1);
+}
+
 /* A daily 23:00 reminder is held to 08:00 the next morning, unless
  * urgent. */
 static void
@@ -341,6 +399,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_year, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_quiet, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lunar_mend, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_catch_up, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_staff, setup,
 		    teardown),
