@@ -442,7 +442,7 @@ cmd_serve(struct cli *cli, int argc, char **argv)
 	    (int)strcspn(cli->cfg.listen, ":"), cli->cfg.listen,
 	    server_port(srv));
 	fflush(stdout);
-	(void)notify_manager("READY=1");
+	(void)notify_manager("READY=1\nSTATUS=服务中 serving");
 	for (;;) {
 		/* A minute: tips past their deadline are escalated within
 		 * one. */
@@ -451,8 +451,13 @@ cmd_serve(struct cli *cli, int argc, char **argv)
 		server_cron(srv, clock_now());
 		if ((sig = sigtimedwait(&set, NULL, &tick)) == SIGHUP) {
 			(void)notify_reloading();
-			reload_serve(srv, &cli->cfg, cli->config_path);
-			(void)notify_manager("READY=1");
+			/* systemctl reload succeeds either way: the status
+			 * line (systemctl status) says which. */
+			(void)notify_manager(reload_serve(srv, &cli->cfg,
+			    cli->config_path) == 0 ? "READY=1\nSTATUS=服务中 "
+			    "serving; 已重新读取配置 config reloaded" :
+			    "READY=1\nSTATUS=服务中 serving; 新配置未生效，见日志 "
+			    "config refused, see the log");
 			continue;
 		}
 		if (sig > 0)

@@ -231,7 +231,7 @@ fail:
 }
 
 /* Reads the file again and hands the new config to the server. */
-void
+int
 reload_serve(struct server *srv, const struct config *running,
     const char *path)
 {
@@ -243,13 +243,13 @@ reload_serve(struct server *srv, const struct config *running,
 	if (path == NULL) {
 		log_event(LOG_WARN, "reload", "no config file to read again "
 		    "(start with --config FILE)", (char *)NULL);
-		return;
+		return -1;
 	}
 	if ((cfg = reload_read(running, path, &cause)) == NULL) {
 		log_event(LOG_ERROR, "reload", "config refused: still serving "
 		    "the last good one", "why", cause, (char *)NULL);
 		free(cause);
-		return;
+		return -1;
 	}
 	if (server_reload(srv, cfg, &cause) == -1) {
 		log_event(LOG_ERROR, "reload", "not applied", "why", cause,
@@ -257,7 +257,7 @@ reload_serve(struct server *srv, const struct config *running,
 		free(cause);
 		config_free(cfg);
 		free(cfg);
-		return;
+		return -1;
 	}
 	if (log_format_parse(cfg->log_format, &format) == 0)
 		log_set_format(format);
@@ -266,4 +266,5 @@ reload_serve(struct server *srv, const struct config *running,
 	(void)snprintf(count, sizeof count, "%zu", cfg->nchannels);
 	log_event(LOG_INFO, "reload", "config applied", "channels", count,
 	    (char *)NULL);
+	return 0;
 }

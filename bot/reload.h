@@ -26,8 +26,9 @@ struct server;
 struct config	*reload_read(const struct config *running, const char *path,
 		    char **cause);
 /* Reads path again and serves what it says from the next request on;
- * logs the outcome. path NULL: there is no file to read again. */
-void		 reload_serve(struct server *, const struct config *running,
+ * logs the outcome: 0 applied, -1 refused (the running config stays).
+ * path NULL: there is no file to read again. */
+int		 reload_serve(struct server *, const struct config *running,
 		    const char *path);
 
 #endif

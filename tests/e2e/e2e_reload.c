@@ -513,7 +513,7 @@ test_notify(void **state)
 	struct http_result	 r;
 	struct timespec		 now;
 	unsigned long long	 usec, mono;
-	char			 path[640], buf[256], *log;
+	char			 path[640], buf[256], ini[640], good[640], *log;
 	int			 fd;
 
 	(void)state;
@@ -524,7 +524,7 @@ test_notify(void **state)
 	(void)snprintf(logpath, sizeof logpath, "%s/serve.log", d.dir);
 	e2e_start_log(&d, logpath);
 	notify_next(fd, buf, sizeof buf);
-	assert_string_equal(buf, "READY=1");
+	assert_string_equal(buf, "READY=1\nSTATUS=服务中 serving");
 	/* Ready means serving. */
 	r = e2e_request(&d, "GET", "/healthz", NULL, NULL, 0);
 	assert_int_equal(r.status, 200);
@@ -539,11 +539,25 @@ test_notify(void **state)
 	    (unsigned long long)now.tv_nsec / 1000ULL;
 	assert_true(usec <= mono && mono - usec < 30ULL * 1000000ULL);
 	notify_next(fd, buf, sizeof buf);
-	assert_string_equal(buf, "READY=1");
+	assert_string_equal(buf, "READY=1\nSTATUS=服务中 serving; "
+	    "已重新读取配置 config reloaded");
 	/* READY=1 came after the reload was done. */
 	log = read_log();
 	assert_non_null(strstr(log, "config applied"));
 	free(log);
+	/* A config refused: still ready, and the status line says so
+	 * (systemctl reload succeeds either way). */
+	(void)snprintf(ini, sizeof ini, "%s/fangfei.ini", d.dir);
+	(void)snprintf(good, sizeof good, "%s/fangfei.ini.good", d.dir);
+	assert_int_equal(rename(ini, good), 0);
+	write_config("[limits\n");
+	assert_int_equal(kill(d.pid, SIGHUP), 0);
+	notify_next(fd, buf, sizeof buf);
+	assert_non_null(strstr(buf, "RELOADING=1"));
+	notify_next(fd, buf, sizeof buf);
+	assert_string_equal(buf, "READY=1\nSTATUS=服务中 serving; "
+	    "新配置未生效，见日志 config refused, see the log");
+	assert_int_equal(rename(good, ini), 0);
 
 	assert_int_equal(kill(d.pid, SIGTERM), 0);
 	notify_next(fd, buf, sizeof buf);
@@ -557,7 +571,7 @@ test_notify(void **state)
 	assert_int_equal(setenv("NOTIFY_SOCKET", path, 1), 0);
 	e2e_start_log(&d, logpath);
 	notify_next(fd, buf, sizeof buf);
-	assert_string_equal(buf, "READY=1");
+	assert_non_null(strstr(buf, "READY=1\n"));
 	assert_int_equal(e2e_stop(&d, SIGTERM), 0);
 	close(fd);
 
