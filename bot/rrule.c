@@ -172,7 +172,8 @@ rrule_lunar_days(const struct icalrecurrencetype *r)
  * calendar's. Days counted from the first: those of a month ICU starts a
  * day late or early move by that day. Days counted from the last: those
  * of the month before it. Returns -1 for a day the calendar does not
- * have (the 30th of a month ICU makes 30 days long and the calendar 29).
+ * have (the 30th, or the 30th from the last, of a month ICU makes 30 days
+ * long and the calendar 29).
  * A day the calendar has and ICU does not (the 30th the other way round)
  * stays missing.
  */
@@ -193,9 +194,13 @@ rrule_lunar_fix(struct icaltimetype *t, int how)
 			}
 			if (late && ymd == sh->first)
 				return -1;
-		} else if (ymd >= sh->prev && ymd < sh->icu) {
-			icaltime_adjust(t, late ? -1 : 1, 0, 0, 0);
-			return rrule_ymd(*t) >= sh->prev ? 0 : -1;
+		} else {
+			if (ymd >= sh->prev && ymd < sh->icu) {
+				icaltime_adjust(t, late ? -1 : 1, 0, 0, 0);
+				return rrule_ymd(*t) >= sh->prev ? 0 : -1;
+			}
+			if (!late && ymd == sh->icu)
+				return -1;
 		}
 	}
 	return 0;

@@ -191,6 +191,12 @@ test_lunar_festivals(void **state)
 	    "BYMONTHDAY=30;BYHOUR=9;BYMINUTE=0;BYSECOND=0", NULL,
 	    sh(2026, 12, 1, 0, 0), 0, t, 1), 1);
 	assert_true(t[0] > sh(2027, 12, 31, 0, 0));
+	/* Nor the first month of 2030's a 30th from the last (ICU: 2
+	 * February, the twelfth month's last day). */
+	assert_int_equal(rrule_next("FREQ=YEARLY;RSCALE=CHINESE;BYMONTH=1;"
+	    "BYMONTHDAY=-30;BYHOUR=9;BYMINUTE=0;BYSECOND=0", NULL,
+	    sh(2030, 1, 1, 0, 0), 0, t, 1), 1);
+	assert_true(t[0] > sh(2030, 12, 31, 0, 0));
 	/* Each month's first day around the 2030 one, which ICU starts
 	 * early: the fourth is the Spring Festival. */
 	assert_int_equal(rrule_next("FREQ=MONTHLY;RSCALE=CHINESE;BYMONTHDAY=1;"
