@@ -191,9 +191,9 @@ trust_stats(struct store *s, const struct trust_opts *o, int64_t area,
 	}
 	if (more) {
 		/* A total of some rows would read as the whole. */
-		fprintf(stderr, "fangfei: 只列出前 %zu 行，未计合计；请按 "
-		    "--year 或 --area 缩小范围 only the first %zu rows, so no "
-		    "total: narrow it with --year or --area\n", n, n);
+		fprintf(stderr, "fangfei: 只列出前 %zu 行，未计合计；请用 "
+		    "--area 缩小范围 only the first %zu rows, so no total: "
+		    "narrow it with --area\n", n, n);
 		return 0;
 	}
 	printf("合计 total\t\t\t\t\t%lld\t%lld\n", yuan, paid);

@@ -327,6 +327,42 @@ test_receipt(void **state)
 	assert_false(log_holds(grouped));
 }
 
+/*
+ * More (year, area) rows than the CLI's table: it lists 1,000 and prints
+ * no grand total, which would read as the whole. 1,001 new streets, each
+ * with a copy of tip ref (the same year) and a reward of 100 yuan.
+ */
+static void
+stats_cut(const char *ref)
+{
+	static const char *const all[] = { "reward", "stats", "--year",
+	    "2026", NULL };
+	static char		 out[128 * 1024];
+	char			 sql[640];
+	const char		*p;
+	long			 lines = 0;
+
+	assert_int_equal(e2e_sql_exec(&d, "WITH RECURSIVE n(i) AS (SELECT 1 "
+	    "UNION ALL SELECT i + 1 FROM n WHERE i < 1001) INSERT INTO areas "
+	    "(parent_id, name, level, path) SELECT a.id, 'CUT-' || i, 2, "
+	    "a.path || '/CUT-' || i FROM areas a, n WHERE a.level = 1"), 0);
+	(void)snprintf(sql, sizeof sql, "INSERT INTO tips (ref, body, "
+	    "area_id, channel, chat_kind, created_at, updated_at, state) "
+	    "SELECT 'CUT-' || a.id, t.body, a.id, t.channel, t.chat_kind, "
+	    "t.created_at, t.updated_at, t.state FROM tips t, areas a WHERE "
+	    "t.ref = '%s' AND a.name LIKE 'CUT-%%'", ref);
+	assert_int_equal(e2e_sql_exec(&d, sql), 0);
+	assert_int_equal(e2e_sql_exec(&d, "INSERT INTO rewards (tip_id, "
+	    "eligible, stage1_yuan, updated_at) SELECT id, 1, 100, 0 FROM "
+	    "tips WHERE ref LIKE 'CUT-%'"), 0);
+	assert_int_equal(e2e_cli(&d, all, out, sizeof out), 0);
+	for (p = out; (p = strchr(p, '\n')) != NULL; p++)
+		lines++;
+	assert_int_equal(lines, 1 + 1000);	/* the header and the rows */
+	assert_null(strstr(out, "合计"));
+	assert_non_null(strstr(out, "/CUT-1\t1\t1\t0\t100\t0\n"));
+}
+
 /* Rewards: the CLI refuses what the rules refuse; the API lists. */
 static void
 test_rewards(void **state)
@@ -370,7 +406,9 @@ test_rewards(void **state)
 	assert_int_equal(r.status, 409);
 	assert_non_null(strstr(r.body, "not confirmed"));
 	e2e_result_free(&r);
+	stats_cut(ref);
 }
+
 
 /* The daemon stops cleanly, with nothing of the reporter in its last
  * lines either (and, in the sanitizer build, no report). */
