@@ -34,8 +34,9 @@ rrule_free(struct icalrecurrencetype *r)
  * only, so it may put such a month's first day a day off: ICU 72 puts the
  * 2027 Spring Festival on 7 February and the 2030 one on 2 February. The
  * dates and new moons (UTC) are astronomical (PyEphem 4.1, VSOP87 and
- * ELP), each at least 4 minutes from midnight. What ICU says of each is
- * asked at the first lunar rule, so a fixed ICU changes nothing here.
+ * ELP: scripts/lunar-edges.py prints this table), each at least 4 minutes
+ * from midnight. What ICU says of each is asked at the first lunar rule,
+ * so a fixed ICU changes nothing here.
  */
 static const int rrule_lunar_edge[] = {
 	20261010,	/* new moon 2026-10-10 15:50:01 */
