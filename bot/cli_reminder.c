@@ -289,7 +289,7 @@ reminder_preview_rule(struct reminder_opts *o, int utc_offset)
 	memset(&r, 0, sizeof r);
 	(void)snprintf(r.rrule, sizeof r.rrule, "%s", o->rrule);
 	(void)snprintf(r.tz, sizeof r.tz, "%s", o->tz ? o->tz : RRULE_TZ);
-	r.dtstart = clock_now();
+	r.dtstart = rrule_start(r.rrule, r.tz, clock_now());
 	if (o->start != NULL && clock_parse(o->start, utc_offset,
 	    &r.dtstart) == -1) {
 		fprintf(stderr, "fangfei: --start \"%s\": want an ISO 8601 "
@@ -433,7 +433,7 @@ reminder_calendar(struct cli *cli, struct reminder_opts *o)
 		    reminder_presets[i].calendar);
 		(void)snprintf(r.created_by, sizeof r.created_by, "cli");
 		r.catchup_seconds = 6 * 3600;
-		r.dtstart = clock_now() - clock_now() % 60;
+		r.dtstart = rrule_start(r.rrule, r.tz, clock_now());
 		r.next_at = remind_next(&r, r.dtstart - 1);
 		if (reminders_add(s, &r, clock_now(), &id) != STORE_OK) {
 			free(title);

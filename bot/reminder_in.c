@@ -95,7 +95,7 @@ reminder_in_fill(const struct reminder_in *in, int utc_offset, time_t now,
 	    in->created_by ? in->created_by : "");
 	r->urgent = in->urgent != 0;
 	r->catchup_seconds = (int)in->catchup_hours * 3600;
-	r->dtstart = now;
+	r->dtstart = rrule_start(r->rrule, r->tz, now);
 	/* A start without a zone is the district's local time. */
 	if (in->start != NULL && clock_parse(in->start, utc_offset,
 	    &r->dtstart) == -1) {

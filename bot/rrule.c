@@ -360,6 +360,28 @@ rrule_next(const char *rule, const char *tz, time_t dtstart, time_t after,
 	return (int)got;
 }
 
+/* The start of a rule given none. */
+time_t
+rrule_start(const char *rule, const char *tz, time_t now)
+{
+	struct icalrecurrencetype	 r;
+	int				 hours, minute;
+
+	now -= now % 60;
+	icalerror_clear_errno();
+	r = icalrecurrencetype_from_string(rule != NULL ? rule : "");
+	hours = icalerrno == ICAL_NO_ERROR &&
+	    r.by_hour[0] != ICAL_RECURRENCE_ARRAY_MAX &&
+	    r.by_minute[0] == ICAL_RECURRENCE_ARRAY_MAX;
+	icalerror_clear_errno();
+	rrule_free(&r);
+	/* The next top of the hour: nothing before now comes of it. */
+	if (hours && (minute = rrule_minute(now, tz)) != -1 &&
+	    minute % 60 != 0)
+		now += (time_t)(60 - minute % 60) * 60;
+	return now;
+}
+
 /* Minutes after local midnight. */
 int
 rrule_minute(time_t t, const char *tz)

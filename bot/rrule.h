@@ -27,6 +27,15 @@ int	 rrule_check(const char *rule, const char *tz, char *why, size_t size);
 int	 rrule_next(const char *rule, const char *tz, time_t dtstart,
 	    time_t after, time_t *out, size_t n);
 
+/*
+ * The start a reminder takes when it is given none: now, in whole minutes
+ * (a rule without BYSECOND fires at the start's second), or the next top
+ * of the hour in tz when the rule names hours but no minutes ("BYHOUR=9"
+ * is 09:00, not 09 and now's minutes, which RFC 5545 would take from the
+ * start).
+ */
+time_t	 rrule_start(const char *rule, const char *tz, time_t now);
+
 /* Minutes after local midnight of t in zone tz (NULL: RRULE_TZ); -1 for
  * a zone that is not known. */
 int	 rrule_minute(time_t t, const char *tz);

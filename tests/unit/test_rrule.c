@@ -236,6 +236,37 @@ test_lunar(void **state)
 	assert_non_null(strstr(why, "RRULE"));
 }
 
+/*
+ * The start a reminder takes when given none: now in whole minutes, or
+ * the next top of the local hour when the rule names hours and no
+ * minutes, so that BYHOUR=9 is 09:00 (in a zone half an hour off UTC
+ * too), and nothing before now comes of it.
+ */
+static void
+test_default_start(void **state)
+{
+	time_t	 now = sh(2026, 3, 1, 9, 40) + 17, t[1];
+
+	(void)state;
+	assert_int_equal(rrule_start("FREQ=DAILY;BYHOUR=9", NULL, now),
+	    sh(2026, 3, 1, 10, 0));
+	assert_int_equal(rrule_start("FREQ=DAILY;BYHOUR=9", NULL,
+	    sh(2026, 3, 1, 9, 0) + 30), sh(2026, 3, 1, 9, 0));
+	assert_int_equal(rrule_start("FREQ=DAILY;BYHOUR=9;BYMINUTE=15", NULL,
+	    now), sh(2026, 3, 1, 9, 40));
+	assert_int_equal(rrule_start("FREQ=WEEKLY;BYDAY=MO", NULL, now),
+	    sh(2026, 3, 1, 9, 40));
+	/* 09:40 in Shanghai is 07:10 in Kolkata (UTC+05:30): 08:00 there. */
+	assert_int_equal(rrule_start("FREQ=DAILY;BYHOUR=9", "Asia/Kolkata",
+	    now), sh(2026, 3, 1, 10, 30));
+	/* What a reminder added then fires at: 09:00 the next day. */
+	assert_int_equal(rrule_next("FREQ=DAILY;BYHOUR=9", NULL,
+	    rrule_start("FREQ=DAILY;BYHOUR=9", NULL, now), now, t, 1), 1);
+	assert_int_equal(t[0], sh(2026, 3, 2, 9, 0));
+	assert_int_equal(rrule_start("not a rule", NULL, now),
+	    sh(2026, 3, 1, 9, 40));
+}
+
 /* Minutes of the local day, and the next instant at one. */
 static void
 test_minutes(void **state)
@@ -277,6 +308,7 @@ main(void)
 		cmocka_unit_test(test_increasing),
 		cmocka_unit_test(test_lunar),
 		cmocka_unit_test(test_lunar_festivals),
+		cmocka_unit_test(test_default_start),
 		cmocka_unit_test(test_minutes),
 		cmocka_unit_test(test_local),
 	};
