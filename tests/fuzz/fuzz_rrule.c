@@ -6,7 +6,8 @@
  * the start; then the rule. rrule_check() must answer 0, or -1 with a
  * reason that is valid UTF-8 when the zone's name is; a rule it accepts
  * must give at most the occurrences asked, strictly later than `after`
- * and in order, each with a local time "YYYY-MM-DD HH:MM".
+ * and in order, each with a local time "YYYY-MM-DD HH:MM"; the default
+ * start of any rule is in whole minutes, within the hour ahead.
  */
 #include <stdio.h>
 
@@ -20,7 +21,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char	*zones[] = { "", RRULE_TZ, "America/New_York" };
-	time_t			 t[FUZZ_RRULE_N], start, after;
+	time_t			 t[FUZZ_RRULE_N], start, after, when_start;
 	char			*in, *rule, *tz, *nl, why[256], when[20];
 	int			 n, i;
 
@@ -37,6 +38,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		tz = in;
 		rule = nl + 1;
 	}
+	/* The default start: in whole minutes, within the hour ahead. */
+	when_start = rrule_start(rule, tz, start);
+	FUZZ_ASSERT(when_start % 60 == 0 && when_start > start - 60 &&
+	    when_start < start + 3600);
 	why[0] = '\0';
 	if (rrule_check(rule, tz, why, sizeof why) == -1) {
 		FUZZ_ASSERT(why[0] != '\0');
