@@ -207,6 +207,29 @@ rrule_lunar_fix(struct icaltimetype *t, int how)
 	return 0;
 }
 
+/*
+ * The other way: a day of the Chinese calendar as ICU names it, for the
+ * start of a rule counted from the first days, from which libical takes
+ * what the rule does not name (FREQ=YEARLY alone: the start's lunar month
+ * and day, which ICU must read as the calendar does).
+ */
+static void
+rrule_lunar_unfix(struct icaltimetype *t)
+{
+	const struct rrule_shift	*sh;
+	size_t				 i;
+	int				 ymd = rrule_ymd(*t);
+
+	for (i = 0; i < rrule_nshifts; i++) {
+		sh = &rrule_shifts[i];
+		if (ymd >= sh->first && ymd < sh->next) {
+			icaltime_adjust(t, sh->first < sh->icu ? 1 : -1, 0, 0,
+			    0);
+			return;
+		}
+	}
+}
+
 /* The zone of a name, NULL when unknown. */
 static icaltimezone *
 rrule_zone(const char *tz)
@@ -335,13 +358,15 @@ rrule_next(const char *rule, const char *tz, time_t dtstart, time_t after,
 		return -1;
 	}
 	start = icaltime_from_timet_with_zone(dtstart, 0, z);
+	if ((lunar = rrule_lunar_days(&r)) != 0)
+		(void)pthread_once(&rrule_shifts_once, rrule_shifts_find);
+	if (lunar == RRULE_LUNAR_FROM_FIRST)
+		rrule_lunar_unfix(&start);
 	if ((it = icalrecur_iterator_new(r, start)) == NULL) {
 		icalerror_clear_errno();
 		rrule_free(&r);
 		return -1;
 	}
-	if ((lunar = rrule_lunar_days(&r)) != 0)
-		(void)pthread_once(&rrule_shifts_once, rrule_shifts_find);
 	for (steps = 0; got < n && steps < RRULE_STEPS; steps++) {
 		t = icalrecur_iterator_next(it);
 		if (icaltime_is_null_time(t))

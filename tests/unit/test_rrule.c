@@ -154,7 +154,8 @@ test_increasing(void **state)
  * also where ICU (under libical) starts a month a day off, as the 2027
  * Spring Festival (ICU: 7 February) and the 2030 one (ICU: 2 February):
  * the Spring Festival, New Year's Eve (the last day of the twelfth month)
- * and the Lantern Festival of 2026-2035, as published. A 30th the
+ * and the Lantern Festival of 2026-2035, as published, also from a rule
+ * that takes its lunar date from its start. A 30th the
  * calendar does not have is not given; weekdays of a lunar rule do not
  * move. A calendar libical does not know is refused. libical hands the
  * rule's RSCALE over as a copy of ours to free (make valgrind sees a
@@ -205,6 +206,17 @@ test_lunar_festivals(void **state)
 	assert_int_equal(t[3], sh(2030, 2, 3, 9, 0));
 	assert_int_equal(t[4], sh(2030, 3, 4, 9, 0));
 	assert_true(t[2] < sh(2030, 2, 2, 0, 0));
+	/* A rule that takes its lunar date from its start: the 2027 Spring
+	 * Festival (ICU's 30th of the twelfth month) every year. */
+	assert_int_equal(rrule_next("FREQ=YEARLY;RSCALE=CHINESE", NULL,
+	    sh(2027, 2, 6, 9, 0), sh(2027, 2, 6, 9, 0) - 1, t, 4), 4);
+	assert_int_equal(t[0], sh(2027, 2, 6, 9, 0));
+	assert_int_equal(t[1], sh(2028, 1, 26, 9, 0));
+	assert_int_equal(t[3], sh(2030, 2, 3, 9, 0));
+	/* A start past the day leaves it out. */
+	assert_int_equal(rrule_next("FREQ=YEARLY;RSCALE=CHINESE;BYMONTH=1;"
+	    "BYMONTHDAY=1", NULL, sh(2027, 2, 7, 9, 0), 0, t, 1), 1);
+	assert_int_equal(t[0], sh(2028, 1, 26, 9, 0));
 	/* Weekdays are weekdays in any calendar. */
 	assert_int_equal(rrule_next("FREQ=WEEKLY;RSCALE=CHINESE;BYDAY=MO;"
 	    "BYHOUR=9;BYMINUTE=0;BYSECOND=0", NULL, sh(2027, 1, 25, 0, 0), 0,
