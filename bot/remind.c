@@ -264,17 +264,21 @@ remind_rscale(const char *rule)
 static int
 remind_mend_one(struct store *s, const struct reminder *r)
 {
-	enum firing_state	 fs;
-	time_t			 to, held;
+	time_t			 to, from;
 	char			 was[20], now_at[20];
 
 	if (remind_next(r, r->next_at - 1) == r->next_at)
 		return 0;
-	/* The occurrence it stood for is a day either side (or gone). */
-	to = remind_next(r, r->next_at - 86400 - 1);
-	if (to != 0 && firings_get(s, r->id, to, &fs, &held) == STORE_OK &&
-	    fs != FIRING_NONE)
-		to = remind_next(r, to);
+	/* The first occurrence after the last one that came due (or after
+	 * the reminder was added): the one the stored time stood for, a
+	 * day either side, unless the rule itself read differently. */
+	if (firings_last(s, r->id, &from) != STORE_OK)
+		return -1;
+	if (from < r->dtstart - 1)
+		from = r->dtstart - 1;
+	if (from < r->created_at)
+		from = r->created_at;
+	to = remind_next(r, from);
 	if (reminders_set_next(s, r->id, to) != STORE_OK)
 		return -1;
 	rrule_local(r->next_at, r->tz, was);

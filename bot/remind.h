@@ -37,10 +37,11 @@ time_t	 remind_next(const struct reminder *r, time_t after);
 /*
  * Lunar reminders (RSCALE=CHINESE) whose next time an older fangfei
  * reckoned on ICU's day where it starts a month a day off (rrule.c): each
- * next time that is no occurrence of the rule moves to the occurrence it
- * stood for, a day either side, or to the one after when that one has
- * fired. Run at start (the scheduler's first turn); afterwards there is
- * nothing to mend. Returns how many moved, or -1 when the store failed.
+ * next time that is no occurrence of the rule moves to the rule's first
+ * occurrence after the last that came due (or after the reminder was
+ * added), which is the one it stood for, a day either side. Run at start
+ * (the scheduler's first turn); afterwards there is nothing to mend.
+ * Returns how many moved, or -1 when the store failed.
  */
 int	 remind_mend(struct store *);
 

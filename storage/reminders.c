@@ -53,6 +53,9 @@ static const char *const sql_rem_set_next =
 static const char *const sql_fire_get =
     "SELECT state, coalesce(held_until, 0) FROM reminder_firings"
     " WHERE reminder_id = ?1 AND due_at = ?2";
+static const char *const sql_fire_last =
+    "SELECT coalesce(max(due_at), 0) FROM reminder_firings"
+    " WHERE reminder_id = ?1";
 static const char *const sql_fire_put =
     "INSERT INTO reminder_firings (reminder_id, due_at, state, held_until,"
     " broadcast_id, staff_told, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
@@ -319,6 +322,23 @@ firings_get(struct store *s, int64_t reminder, time_t due_at,
 	db_reset(st);
 	return rc == DB_ROW || rc == DB_DONE ? STORE_OK :
 	    store_fail(s, "firings_get");
+}
+
+/* The latest occurrence that came due. */
+enum store_status
+firings_last(struct store *s, int64_t reminder, time_t *due_at)
+{
+	struct db_stmt	*st;
+	int		 rc;
+
+	*due_at = 0;
+	if ((st = store_stmt(s, sql_fire_last)) == NULL)
+		return STORE_ERROR;
+	db_bind_int64(st, 1, reminder);
+	if ((rc = db_step(st)) == DB_ROW)
+		*due_at = (time_t)db_column_int64(st, 0);
+	db_reset(st);
+	return rc == DB_ROW ? STORE_OK : store_fail(s, "firings_last");
 }
 
 /* Records a firing. */

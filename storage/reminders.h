@@ -72,6 +72,10 @@ enum firing_state {
 /* The firing of one occurrence. */
 enum store_status firings_get(struct store *, int64_t reminder, time_t due_at,
 		    enum firing_state *, time_t *held_until);
+/* The due time of the latest occurrence of reminder that has a firing
+ * row (sent, held or skipped), 0 when none has. */
+enum store_status firings_last(struct store *, int64_t reminder,
+		    time_t *due_at);
 /* Records it (a held firing later sent updates its row). */
 enum store_status firings_put(struct store *, int64_t reminder, time_t due_at,
 		    enum firing_state, time_t held_until, int64_t broadcast,

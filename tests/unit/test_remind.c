@@ -132,7 +132,8 @@ test_year(void **state)
  * A lunar reminder stored with ICU's day for its next time (an older
  * fangfei's 2027 Spring Festival, 7 February) moves to the calendar's (6
  * February) and fires there, once; mending again moves nothing. One whose
- * mended day has fired moves on to the year after.
+ * mended day has fired moves on to the year after, and so does one that
+ * takes its lunar date from its start, whose stale next time was years on.
  */
 static void
 test_lunar_mend(void **state)
@@ -140,7 +141,7 @@ test_lunar_mend(void **state)
 	struct fixture		*fx = *state;
 	struct remind_stats	 st;
 	struct reminder		 r;
-	int64_t			 id, fired;
+	int64_t			 id, fired, derived;
 	char			 sql[160];
 
 	id = add(fx, "FREQ=YEARLY;RSCALE=CHINESE;BYMONTH=1;BYMONTHDAY=1;"
@@ -149,6 +150,15 @@ test_lunar_mend(void **state)
 	fired = add(fx, "FREQ=YEARLY;RSCALE=CHINESE;BYMONTH=1;BYMONTHDAY=1;"
 	    "BYHOUR=9;BYMINUTE=0;BYSECOND=0", sh(2026, 12, 1, 0, 0), 0,
 	    6 * 3600);
+	/* Every year on the lunar date of its start, the 2027 Spring
+	 * Festival, which ICU read as the twelfth month's 30th: after it
+	 * fired, an older fangfei's next was that 30th's next, in 2033. */
+	derived = add(fx, "FREQ=YEARLY;RSCALE=CHINESE;BYHOUR=9;BYMINUTE=0;"
+	    "BYSECOND=0", sh(2027, 2, 6, 9, 0), 0, 6 * 3600);
+	assert_int_equal(firings_put(fx->s, derived, sh(2027, 2, 6, 9, 0),
+	    FIRING_SENT, 0, 0, 0, sh(2027, 2, 6, 9, 0)), STORE_OK);
+	assert_int_equal(reminders_set_next(fx->s, derived, sh(2033, 1, 30, 9,
+	    0)), STORE_OK);
 	(void)add(fx, "FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=0;BYSECOND=0",
 	    sh(2026, 12, 1, 0, 0), 0, 6 * 3600);
 	assert_int_equal(reminders_get(fx->s, id, 0, &r), STORE_OK);
@@ -162,7 +172,10 @@ test_lunar_mend(void **state)
 	assert_int_equal(firings_put(fx->s, fired, sh(2027, 2, 6, 9, 0),
 	    FIRING_SENT, 0, 0, 0, sh(2026, 12, 1, 0, 0)), STORE_OK);
 
-	assert_int_equal(remind_mend(fx->s), 2);
+	assert_int_equal(remind_mend(fx->s), 3);
+	assert_int_equal(reminders_get(fx->s, derived, 0, &r), STORE_OK);
+	assert_int_equal(r.next_at, sh(2028, 1, 26, 9, 0));
+	reminder_clear(&r);
 	assert_int_equal(reminders_get(fx->s, id, 0, &r), STORE_OK);
 	assert_int_equal(r.next_at, sh(2027, 2, 6, 9, 0));
 	reminder_clear(&r);
