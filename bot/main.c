@@ -24,6 +24,7 @@
 #include "scheduler.h"
 #include "log.h"
 #include "messages/xmalloc.h"
+#include "metrics.h"
 #include "notify.h"
 #include "reload.h"
 #include "server.h"
@@ -357,7 +358,7 @@ cmd_serve(struct cli *cli, int argc, char **argv)
 	enum log_level	 level;
 	enum log_format	 format;
 	sigset_t	 set;
-	int		 sig = SIGTERM;
+	int		 sig = SIGTERM, applied;
 
 	/* A reload asked for while the daemon starts (a migration can take
 	 * a while) waits for the loop below: SIGHUP's default would end the
@@ -451,10 +452,12 @@ cmd_serve(struct cli *cli, int argc, char **argv)
 		server_cron(srv, clock_now());
 		if ((sig = sigtimedwait(&set, NULL, &tick)) == SIGHUP) {
 			(void)notify_reloading();
+			applied = reload_serve(srv, &cli->cfg,
+			    cli->config_path) == 0;
+			metrics_reload(applied);
 			/* systemctl reload succeeds either way: the status
 			 * line (systemctl status) says which. */
-			(void)notify_manager(reload_serve(srv, &cli->cfg,
-			    cli->config_path) == 0 ? "READY=1\nSTATUS=服务中 "
+			(void)notify_manager(applied ? "READY=1\nSTATUS=服务中 "
 			    "serving; 已重新读取配置 config reloaded" :
 			    "READY=1\nSTATUS=服务中 serving; 新配置未生效，见日志 "
 			    "config refused, see the log");

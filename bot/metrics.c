@@ -76,6 +76,10 @@ static struct code_slot	 send_codes[METRICS_PLATFORMS_MAX]
 static _Atomic uint64_t	 send_other[METRICS_PLATFORMS_MAX];
 static _Atomic uint64_t	 reminders[4];	/* sent, held, skipped, failed */
 static _Atomic int64_t	 started_at;
+/* The last reload: applied (1) or refused (0), and when the config last
+ * loaded (the start, or a reload applied). */
+static atomic_int	 reload_ok = 1;
+static _Atomic int64_t	 loaded_at;
 
 /* Adds n to a counter; relaxed: nobody orders other memory by it. */
 static void
@@ -354,6 +358,15 @@ void
 metrics_start(void)
 {
 	atomic_store(&started_at, (int64_t)time(NULL));
+	atomic_store(&loaded_at, atomic_load(&started_at));
+}
+
+void
+metrics_reload(int applied)
+{
+	atomic_store(&reload_ok, applied != 0);
+	if (applied)
+		atomic_store(&loaded_at, (int64_t)time(NULL));
 }
 
 /* ---- rendering ---- */
@@ -695,6 +708,17 @@ render_start(struct buf *b, const struct metrics_family *f,
 	metrics_line(b, f->name, NULL, (double)atomic_load(&started_at));
 }
 
+static void
+render_reload(struct buf *b, const struct metrics_family *f,
+    const struct metrics_scrape *sc)
+{
+	(void)sc;
+	if (strcmp(f->name, "fangfei_config_last_reload_successful") == 0)
+		metrics_line(b, f->name, NULL, (double)atomic_load(&reload_ok));
+	else
+		metrics_line(b, f->name, NULL, (double)atomic_load(&loaded_at));
+}
+
 /* The resident set from /proc/self/statm (its second field, in pages). */
 static void
 render_rss(struct buf *b, const struct metrics_family *f,
@@ -769,6 +793,13 @@ static const struct metrics_family metrics_families[] = {
 	{ "fangfei_sqlite_wal_pages", "gauge",
 	    "Pages in the write-ahead log at the last commit.", "",
 	    render_checkpoint },
+	{ "fangfei_config_last_reload_successful", "gauge",
+	    "Whether the last config reload (SIGHUP) was applied: 1, or 0 when "
+	    "it was refused and the config before it serves.", "",
+	    render_reload },
+	{ "fangfei_config_last_reload_success_timestamp_seconds", "gauge",
+	    "When the config serving now was read: the start, or the last "
+	    "reload applied.", "", render_reload },
 	{ "fangfei_process_start_time_seconds", "gauge",
 	    "Start of the process, in seconds since the epoch.", "",
 	    render_start },

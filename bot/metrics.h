@@ -74,6 +74,8 @@ struct metrics_scrape {
 
 /* Marks the process's start (for its start time). */
 void	 metrics_start(void);
+/* A config reload (SIGHUP): applied, or refused (the last one serves). */
+void	 metrics_reload(int applied);
 /* Appends every family to b. */
 void	 metrics_render(struct buf *, const struct metrics_scrape *);
 /* The label names of a family ("route,channel"; "" for none), NULL when

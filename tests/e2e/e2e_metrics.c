@@ -285,6 +285,12 @@ test_metrics(void **state)
 	    1700000000);
 	assert_true(value(page, "fangfei_http_open_connections") >= 1);
 	assert_true(value(page, "fangfei_sqlite_busy_waits_total") >= 0);
+	/* No reload yet: the config of the start serves. */
+	assert_true(value(page, "fangfei_config_last_reload_successful") ==
+	    1);
+	assert_true(value(page,
+	    "fangfei_config_last_reload_success_timestamp_seconds") ==
+	    value(page, "fangfei_process_start_time_seconds"));
 	/* The checkpointer's: this little writing copies nothing yet. */
 	assert_true(value(page, "fangfei_sqlite_checkpoints_total"
 	    "{by=\"thread\"}") == 0);

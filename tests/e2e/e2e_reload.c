@@ -230,6 +230,23 @@ test_json_log(void **state)
 	e2e_cleanup(&d);
 }
 
+/* fangfei_config_last_reload_successful from /metrics, -1 without it. */
+static int
+reload_metric(void)
+{
+	static const char	 name[] = "\nfangfei_config_last_reload_successful ";
+	struct http_result	 r = e2e_request(&d, "GET", "/metrics", NULL,
+	    NULL, 0);
+	const char		*p;
+	int			 v = -1;
+
+	if (r.status == 200 && r.body != NULL &&
+	    (p = strstr(r.body, name)) != NULL)
+		v = atoi(p + strlen(name));
+	e2e_result_free(&r);
+	return v;
+}
+
 /* SIGHUP: a new channel, a new secret, a new limit and hotline; then a
  * broken config, which changes nothing. */
 static void
@@ -286,9 +303,12 @@ test_reload(void **state)
 	free(log);
 
 	/* A config that does not check: logged, the last good one serves. */
+	assert_int_equal(reload_metric(), 1);
 	write_config("[channel.tg]\ntype = nosuch\n");
 	assert_int_equal(kill(d.pid, SIGHUP), 0);
 	wait_log("config refused");
+	/* What an alert reads: the last reload was refused. */
+	assert_int_equal(reload_metric(), 0);
 	assert_int_equal(say_status("b", "r3"), 200);
 	assert_int_equal(tg(NEW_SECRET, 14), 200);
 	assert_int_equal(tg(OLD_SECRET, 15), 401);
