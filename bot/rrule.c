@@ -283,7 +283,7 @@ int
 rrule_check(const char *rule, const char *tz, char *why, size_t size)
 {
 	struct icalrecurrencetype	 r;
-	int				 often;
+	int				 often, lunar;
 
 	if (rule == NULL || *rule == '\0' || strlen(rule) >= RRULE_MAX) {
 		(void)snprintf(why, size, "重复规则为空或过长 the rule is empty or "
@@ -302,6 +302,7 @@ rrule_check(const char *rule, const char *tz, char *why, size_t size)
 		goto unreadable;
 	icalerror_clear_errno();
 	r = icalrecurrencetype_from_string(rule);
+	lunar = r.rscale != NULL && strcasecmp(r.rscale, "GREGORIAN") != 0;
 	rrule_free(&r);
 	if (r.freq == ICAL_NO_RECURRENCE || icalerrno != ICAL_NO_ERROR) {
 		icalerror_clear_errno();
@@ -312,6 +313,18 @@ rrule_check(const char *rule, const char *tz, char *why, size_t size)
 	    r.freq == ICAL_HOURLY_RECURRENCE) {
 		(void)snprintf(why, size, "提醒最多每天一次 reminders repeat "
 		    "daily at most (FREQ=DAILY, WEEKLY, MONTHLY or YEARLY)");
+		return -1;
+	}
+	/* A calendar of its own costs ICU a conversion a day: a daily or
+	 * weekly lunar rule that rarely matches (BYMONTH=1L, a leap first
+	 * month, next in 2148) would keep a thread for a minute and more.
+	 * Its days are months' days: monthly or yearly says them all. */
+	if (lunar && r.freq != ICAL_MONTHLY_RECURRENCE &&
+	    r.freq != ICAL_YEARLY_RECURRENCE) {
+		(void)snprintf(why, size, "农历等其他历法的规则只能按月或按年重复"
+		    "（FREQ=MONTHLY 或 YEARLY）a rule in another calendar "
+		    "(RSCALE) repeats monthly or yearly: FREQ=MONTHLY or "
+		    "FREQ=YEARLY");
 		return -1;
 	}
 	/* A daily rule with several hours or minutes (BYHOUR=8,9,10…) fires
