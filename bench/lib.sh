@@ -23,6 +23,32 @@ stop_pid() {
 }
 
 now() { date +%s.%N; }
+
+# busy_ticks: ticks all CPUs spent busy since boot ("cpu" of /proc/stat,
+# user..steal less idle and iowait).
+busy_ticks() {
+	awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat
+}
+
+# settle [MAX]: waits up to MAX seconds (30) until the machine has been
+# quiet for a second (under 0.1 CPU busy), so that what one bench leaves
+# behind (a daemon's last checkpoint, the kernel freeing its memory, a
+# process of someone else's) does not land in the next one's figures;
+# says so when it never fell quiet.
+settle() {
+	_hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
+	_i=0
+	while [ "$_i" -lt "${1:-30}" ]; do
+		_b0=$(busy_ticks)
+		sleep 1
+		_busy=$(awk -v a="$_b0" -v b="$(busy_ticks)" -v hz="$_hz" \
+		    'BEGIN { printf "%.2f", (b - a) / hz }')
+		awk -v b="$_busy" 'BEGIN { exit !(b < 0.1) }' && return 0
+		_i=$((_i + 1))
+	done
+	say "${BENCH_NAME:-bench}: the machine stayed busy ($_busy CPUs" \
+	    "in the last second) for ${1:-30} s; the next figures may be low"
+}
 # elapsed START [DECIMALS]: seconds since START.
 elapsed() {
 	awk -v a="$1" -v b="$(now)" -v d="${2:-1}" \

@@ -32,7 +32,8 @@
 #
 # The last line is for bench/run.sh's table: in-memory seconds with
 # JOBS threads, the CLI's seconds, and their ratio:
-#   RESULT work=qr ours_s=... ref_s=... speedup=...
+#   RESULT work=qr ours_s=... ref_s=... speedup=... others=...
+# (others: CPUs other work kept busy during that run; above 0.15 it warns)
 set -u
 
 BUILD=${1:-build}
@@ -45,11 +46,9 @@ TARGET=20
 BB=$BUILD/bench
 CC=${CC:-cc}
 PKGS="libqrencode libpng zlib"
-
-die() {
-	echo "qr.sh: $*" >&2
-	exit 1
-}
+TICK=$(getconf CLK_TCK 2>/dev/null || echo 100)
+BENCH_NAME=qr.sh
+. bench/lib.sh
 
 # Milliseconds since the epoch (GNU date).
 now_ms() {
@@ -83,7 +82,15 @@ echo "work:     $N URLs, ${SIZE} px asked, level $LEVEL, $JOBS threads/processes
 
 B="$BB/qr_bench -n $N -s $SIZE -l $LEVEL"
 R1=$($B -t 1 -u "$WORK/urls.txt") || die "qr_bench failed: $R1"
+# The run the target is on: the machine's busy time beside the bench's own
+# CPU tells how much of it other work took.
+b0=$(busy_ticks)
+w0=$(now_ms)
 RM=$($B -t "$JOBS") || die "qr_bench failed: $RM"
+OTHERS=$(awk -v b="$(($(busy_ticks) - b0))" -v w="$(($(now_ms) - w0))" \
+    -v c="$(field "$RM" cpu_ms)" -v hz="$TICK" \
+    'BEGIN { o = w > 0 ? (b / hz - c / 1000) / (w / 1000) : 0
+	printf "%.2f", (o > 0 ? o : 0) }')
 RF=$($B -t "$JOBS" -o "$WORK/inproc") || die "qr_bench failed: $RF"
 [ "$(wc -l <"$WORK/urls.txt")" -eq "$N" ] || die "URL list is short"
 
@@ -162,13 +169,18 @@ BEGIN {
 	    "%s), %.1fx with files\n", mem, target, verdict, fil
 	printf "two threads over one: %.2fx\n", f(r1, "ms") / f(rm, "ms")
 }'
+echo "others:   $OTHERS CPUs busy with other work during the $JOBS-thread" \
+    "run in memory"
+awk -v o="$OTHERS" 'BEGIN { exit !(o > 0.15) }' &&
+	echo "WARNING: other work took a CPU's share above 0.15 during that" \
+	    "run: its figure is low; run again on a quiet machine"
 echo "check:    $CHECK"
 echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) (after)"
-awk -v rm="$RM" -v cms="$CLI_MS" 'BEGIN {
+awk -v rm="$RM" -v cms="$CLI_MS" -v o="$OTHERS" 'BEGIN {
 	split(rm, a, " ")
 	for (i in a)
 		if (a[i] ~ /^ms=/)
 			ms = substr(a[i], 4)
-	printf "RESULT work=qr ours_s=%.3f ref_s=%.3f speedup=%.1f\n",
-	    ms / 1000, cms / 1000, cms / ms
+	printf "RESULT work=qr ours_s=%.3f ref_s=%.3f speedup=%.1f others=%s\n",
+	    ms / 1000, cms / 1000, cms / ms, o
 }'

@@ -86,12 +86,6 @@ cpu_ticks() {
 }
 TICK=$(getconf CLK_TCK 2>/dev/null || echo 100)
 
-# busy_ticks: ticks all CPUs spent busy since boot ("cpu" of /proc/stat,
-# user..steal less idle and iowait).
-busy_ticks() {
-	awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat
-}
-
 # child_secs FILE: children's user+system seconds in the output of "times"
 # (which must run in this shell, not in a $(...) subshell).
 child_secs() {
@@ -644,6 +638,7 @@ for extra in broadcast qr letters crypto stream sms pg profile; do
 	if [ -f "bench/$extra.sh" ] && [ "${BENCH_ONLY:-}" = "" ]; then
 		say ""
 		say "== bench/$extra.sh"
+		settle
 		sh "bench/$extra.sh" "$BUILD" >"$LOGS/$extra.txt" 2>&1 || FAILED=1
 		cat "$LOGS/$extra.txt"
 		grep '^RESULT ' "$LOGS/$extra.txt" >>"$RESULTS"

@@ -92,12 +92,6 @@ cpu_ticks() {
 }
 TICK=$(getconf CLK_TCK 2>/dev/null || echo 100)
 
-# busy_ticks: ticks all CPUs spent busy since boot ("cpu" of /proc/stat,
-# user..steal less idle and iowait).
-busy_ticks() {
-	awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat
-}
-
 # listen_drops: connection attempts the kernel dropped because a listen
 # queue was full (TcpExt ListenDrops), machine-wide. Each costs the
 # client a SYN retry a second later: a stall in the figures.

@@ -354,8 +354,14 @@ struct holder {
 	int		 held;
 };
 
-#define HOLD_MS	4300	/* past reply_deadline_ms less the server's margin,
-			   within SQLite's busy timeout of 5 s */
+/*
+ * Past reply_deadline_ms less the server's margin (4 s from the dispatch)
+ * and within SQLite's busy timeout (5 s from the dispatch's first wait);
+ * both start after the hold does, so 4.7 s ends before SQLite gives up,
+ * and misses the deadline unless the request took over 0.7 s to reach the
+ * dispatch.
+ */
+#define HOLD_MS	4700
 
 /* Takes the write lock, says so, keeps it HOLD_MS, lets it go. */
 static void *
