@@ -703,7 +703,9 @@ copy_from_sqlite(const char *file, const char *url,
 	}
 	if (copy_lite_tables(&c) == -1 || copy_match(&c) == -1)
 		goto out;
-	if (store_begin(c.dst) != STORE_OK) {
+	/* The rows go through libpq directly: the BEGIN first. */
+	if (store_begin(c.dst) != STORE_OK || (pg_begun(c.dst) != DB_OK &&
+	    store_fail(c.dst, "begin") != STORE_OK)) {
 		copy_fail(&c, xasprintf("begin: %s", store_errmsg(c.dst)));
 		goto out;
 	}

@@ -329,6 +329,109 @@ pg_note_changes(struct store *s, PGresult *res)
 	s->changes = strtol(PQcmdTuples(res), NULL, 10);
 }
 
+/*
+ * The statements of the BEGIN store_begin*() asked for, which takes the
+ * pending one; their number.
+ */
+static int
+pg_begin_sql(struct store *s, char (*q)[64])
+{
+	int	 kind = s->pgbegin;
+
+	s->pgbegin = PG_BEGIN_NONE;
+	switch (kind) {
+	case PG_BEGIN_READ:
+		(void)snprintf(q[0], sizeof q[0],
+		    "BEGIN ISOLATION LEVEL REPEATABLE READ");
+		return 1;
+	case PG_BEGIN_WRITE:
+		(void)snprintf(q[0], sizeof q[0], "BEGIN");
+		(void)snprintf(q[1], sizeof q[1],
+		    "SELECT pg_advisory_xact_lock(%lld)",
+		    (long long)STORE_PG_WRITE_LOCK);
+		return 2;
+	}
+	return 0;
+}
+
+/* Sends a pending BEGIN on its own. */
+int
+pg_begun(struct store *s)
+{
+	char	 q[2][64];
+	int	 i, n, rc = DB_OK;
+
+	n = pg_begin_sql(s, q);
+	for (i = 0; i < n && rc == DB_OK; i++)
+		rc = pg_exec(s, q[i]);
+	return rc;
+}
+
+/*
+ * Executes ps with the pending BEGIN before it in one pipeline: one
+ * round trip where there were two (three for a write, whose BEGIN also
+ * takes the write lock). Returns the statement's result; when the BEGIN
+ * failed, the BEGIN's, and the statement, which PostgreSQL then skipped,
+ * fails with it. NULL when the connection failed.
+ */
+static PGresult *
+pg_exec_begun(struct pg_stmt *ps)
+{
+	struct store	*s = ps->store;
+	PGconn		*conn = s->pg;
+	PGresult	*res, *out = NULL, *bad = NULL;
+	char		 q[2][64];
+	int		 i, n, sync;
+
+	if (PQenterPipelineMode(conn) != 1) {
+		if (pg_begun(s) != DB_OK)
+			return NULL;
+		return PQexecPrepared(conn, ps->name, ps->nparams,
+		    (const char *const *)ps->vals, ps->lens, ps->fmts, 0);
+	}
+	n = pg_begin_sql(s, q);
+	sync = 1;
+	for (i = 0; i < n && sync; i++)
+		sync = PQsendQueryParams(conn, q[i], 0, NULL, NULL, NULL, NULL,
+		    0);
+	sync = sync && PQsendQueryPrepared(conn, ps->name, ps->nparams,
+	    (const char *const *)ps->vals, ps->lens, ps->fmts, 0) &&
+	    PQpipelineSync(conn);
+	/* Each statement's result and the NULL that ends it, then the
+	 * sync's result; on a broken connection a NULL comes early. */
+	for (i = 0; sync && i <= n; i++) {
+		if ((res = PQgetResult(conn)) == NULL)
+			break;
+		if (i == n)
+			out = res;
+		else if (bad == NULL &&
+		    PQresultStatus(res) != PGRES_COMMAND_OK &&
+		    PQresultStatus(res) != PGRES_TUPLES_OK)
+			bad = res;
+		else
+			PQclear(res);
+		while ((res = PQgetResult(conn)) != NULL)
+			PQclear(res);
+	}
+	for (i = 0; sync && i < 4 && (res = PQgetResult(conn)) != NULL; i++) {
+		sync = PQresultStatus(res) != PGRES_PIPELINE_SYNC;
+		PQclear(res);
+	}
+	/* With results still queued (a broken connection) the connection
+	 * stays in pipeline mode, and the next transaction's
+	 * store_reconnect() connects again. */
+	if (PQexitPipelineMode(conn) != 1 && bad == NULL && out != NULL &&
+	    PQresultStatus(out) != PGRES_FATAL_ERROR) {
+		PQclear(out);
+		out = NULL;
+	}
+	if (bad != NULL) {
+		PQclear(out);
+		return bad;
+	}
+	return out;
+}
+
 /* Executes at the first step, then returns the rows one by one. */
 int
 pg_step(struct pg_stmt *ps)
@@ -339,7 +442,8 @@ pg_step(struct pg_stmt *ps)
 	if (ps->res == NULL) {
 		if ((rc = pg_prepare(ps)) != DB_OK)
 			return rc;
-		ps->res = PQexecPrepared(s->pg, ps->name, ps->nparams,
+		ps->res = s->pgbegin != PG_BEGIN_NONE ? pg_exec_begun(ps) :
+		    PQexecPrepared(s->pg, ps->name, ps->nparams,
 		    (const char *const *)ps->vals, ps->lens, ps->fmts, 0);
 		switch (PQresultStatus(ps->res)) {
 		case PGRES_TUPLES_OK:
@@ -490,9 +594,13 @@ pg_column_bytes(struct pg_stmt *ps, int c)
 int
 pg_exec(struct store *s, const char *sql)
 {
-	PGresult	*res = PQexec(s->pg, sql);
-	int		 rc = DB_OK;
+	PGresult	*res;
+	int		 rc;
 
+	if (s->pgbegin != PG_BEGIN_NONE && (rc = pg_begun(s)) != DB_OK)
+		return rc;
+	res = PQexec(s->pg, sql);
+	rc = DB_OK;
 	switch (PQresultStatus(res)) {
 	case PGRES_COMMAND_OK:
 	case PGRES_TUPLES_OK:

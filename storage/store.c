@@ -18,13 +18,6 @@
 #define STORE_BUSY_MS	5000	/* longest wait for a lock */
 
 /*
- * PostgreSQL: every write transaction takes this advisory lock first, so
- * that writers follow one another as SQLite's IMMEDIATE transactions do,
- * across every instance on the database; readers never take it.
- */
-#define STORE_PG_WRITE_LOCK	0x66616e6766656931LL	/* "fangfei1" */
-
-/*
  * Process-wide settings, made once before the first connection opens.
  * Memory statistics are off: with them on, every allocation SQLite makes
  * takes one global mutex, which the request threads then queue on (and
@@ -424,7 +417,10 @@ store_reconnect(struct store *s)
 	char	*cause = NULL;
 	size_t	 i;
 
-	if (s->pg == NULL || PQstatus(s->pg) != CONNECTION_BAD)
+	/* A connection left in pipeline mode (pg_exec_begun() on a broken
+	 * one) is no better. */
+	if (s->pg == NULL || (PQstatus(s->pg) != CONNECTION_BAD &&
+	    PQpipelineStatus(s->pg) == PQ_PIPELINE_OFF))
 		return STORE_OK;
 	PQreset(s->pg);
 	if (PQstatus(s->pg) != CONNECTION_OK) {
@@ -437,6 +433,7 @@ store_reconnect(struct store *s)
 	for (i = 0; i < s->nstmts; i++)
 		pg_stmt_forget(s->stmts[i].stmt.pg);
 	s->txn = 0;
+	s->pgbegin = PG_BEGIN_NONE;
 	if (store_pg_session(s, &cause) == -1) {
 		(void)snprintf(s->err, sizeof s->err, "reconnect: %.200s",
 		    cause);
@@ -643,6 +640,7 @@ store_last_rowid(struct store *s)
 	int64_t		 id = 0;
 
 	if (s->pg != NULL) {
+		(void)pg_begun(s);
 		res = PQexec(s->pg, "SELECT lastval()");
 		if (PQresultStatus(res) == PGRES_TUPLES_OK &&
 		    PQntuples(res) == 1)
@@ -658,7 +656,8 @@ int
 store_autocommit(struct store *s)
 {
 	if (s->pg != NULL)
-		return PQtransactionStatus(s->pg) == PQTRANS_IDLE;
+		return s->pgbegin == PG_BEGIN_NONE &&
+		    PQtransactionStatus(s->pg) == PQTRANS_IDLE;
 	return sqlite3_get_autocommit(s->db) != 0;
 }
 
@@ -730,24 +729,20 @@ store_column_dup(struct db_stmt *st, int i)
 	return t == NULL ? NULL : xstrdup((const char *)t);
 }
 
-/* Starts a write transaction. */
+/*
+ * Starts a write transaction. On PostgreSQL the BEGIN, with the write
+ * lock, goes with the first statement (pg_step()); a failure to begin is
+ * then that statement's.
+ */
 enum store_status
 store_begin(struct store *s)
 {
 	struct db_stmt	*st;
-	char		 sql[80];
 
 	if (s->pg != NULL) {
 		if (store_reconnect(s) != STORE_OK)
 			return STORE_ERROR;
-		(void)snprintf(sql, sizeof sql, "BEGIN; SELECT"
-		    " pg_advisory_xact_lock(%lld)",
-		    (long long)STORE_PG_WRITE_LOCK);
-		if (pg_exec(s, sql) != DB_OK) {
-			enum store_status rc = store_fail(s, "begin");
-			store_rollback(s);
-			return rc;
-		}
+		s->pgbegin = PG_BEGIN_WRITE;
 		s->txn = 1;
 		return STORE_OK;
 	}
@@ -769,6 +764,11 @@ store_commit_pg(struct store *s, const char *what)
 	int		 ok;
 
 	s->txn = 0;
+	/* Begun and nothing done: there is nothing to send. */
+	if (s->pgbegin != PG_BEGIN_NONE) {
+		s->pgbegin = PG_BEGIN_NONE;
+		return STORE_OK;
+	}
 	/* Nothing open: what it held was rolled back already (PostgreSQL
 	 * would only warn). */
 	if (PQtransactionStatus(s->pg) == PQTRANS_IDLE) {
@@ -820,6 +820,7 @@ store_rollback(struct store *s)
 {
 	if (s->pg != NULL) {
 		s->txn = 0;
+		s->pgbegin = PG_BEGIN_NONE;
 		if (PQtransactionStatus(s->pg) != PQTRANS_IDLE)
 			(void)pg_exec(s, "ROLLBACK");
 		return;
@@ -872,9 +873,7 @@ store_begin_read(struct store *s)
 	if (s->pg != NULL) {
 		if (store_reconnect(s) != STORE_OK)
 			return STORE_ERROR;
-		if (pg_exec(s, "BEGIN ISOLATION LEVEL REPEATABLE READ") !=
-		    DB_OK)
-			return store_fail(s, "begin");
+		s->pgbegin = PG_BEGIN_READ;	/* with the first statement */
 		s->txn = 1;
 		return STORE_OK;
 	}

@@ -79,6 +79,10 @@ struct store {
 	long		 changes;
 	unsigned long	 pgstmts;
 	int		 txn;		/* store_begin*() until commit/rollback */
+	/* PostgreSQL: the BEGIN store_begin*() asked for and did not send
+	 * yet (PG_BEGIN_*): it goes with the transaction's first statement,
+	 * one round trip for both (db_pg.c). */
+	int		 pgbegin;
 	/* PostgreSQL: the id this connection claims outbox rows under, held
 	 * as an advisory lock (locks.c) by the session claimer_backend; and
 	 * the claimers outbox_reclaim() last saw gone, since when. */
@@ -104,6 +108,19 @@ void		 pg_stmt_forget(struct pg_stmt *);
 int		 pg_fail_result(struct store *, PGresult *);
 void		 pg_clear(struct pg_stmt *);
 int		 pg_exec(struct store *, const char *sql);
+/*
+ * PostgreSQL: every write transaction takes this advisory lock first, so
+ * that writers follow one another as SQLite's IMMEDIATE transactions do,
+ * across every instance on the database; readers never take it.
+ */
+#define STORE_PG_WRITE_LOCK	0x66616e6766656931LL	/* "fangfei1" */
+/* What a transaction's BEGIN is, until it is sent (store->pgbegin). */
+#define PG_BEGIN_NONE	0
+#define PG_BEGIN_READ	1	/* a read: one snapshot */
+#define PG_BEGIN_WRITE	2	/* a write: under the instances' write lock */
+/* Sends a BEGIN not yet sent on its own; DB_OK, or the failure's code.
+ * For every use of the connection other than a statement's step. */
+int		 pg_begun(struct store *);
 /* Whether path names a PostgreSQL database (a postgresql:// URL). */
 int		 store_is_pg_url(const char *path);
 

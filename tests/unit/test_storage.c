@@ -778,6 +778,138 @@ test_changes(void **state)
 	assert_int_equal(store_changes(fx->s), 1);
 }
 
+/* The first column of sql's first row on s as an integer (a row there
+ * must be). */
+static int64_t
+one_int(struct store *s, const char *sql)
+{
+	struct db_stmt	*st = store_prepare(s, sql);
+	int64_t		 v;
+
+	assert_non_null(st);
+	assert_int_equal(db_step(st), DB_ROW);
+	v = db_column_int64(st, 0);
+	db_finalize(st);
+	return v;
+}
+
+/* A statement of the store's cache, prepared once on its connection. */
+static const char sql_rows_n[] = "SELECT n FROM t_rows";
+
+/*
+ * A transaction's BEGIN goes with its first statement on PostgreSQL, one
+ * round trip for both (storage/db_pg.c). Begun and ended without a
+ * statement, a transaction sends nothing and is open all the same to
+ * store_autocommit(); a rollback undoes from the first statement on; a
+ * read sees one snapshot from its first statement. On PostgreSQL also: a
+ * write lock another instance holds fails the statement that carries the
+ * BEGIN as busy, after lock_timeout (55P03); a connection that broke
+ * fails it too, and the next transaction connects again.
+ */
+static void
+test_begin_with_first(void **state)
+{
+	struct fixture	*fx = *state;
+	struct store	*b;
+	struct db_stmt	*st;
+	struct timespec	 tick = { 0, 20 * 1000 * 1000 };
+	char		*cause = NULL, sql[96];
+	int64_t		 pid;
+	int		 rc, i;
+
+	rows_table(fx->s);
+	assert_int_equal(store_autocommit(fx->s), 1);
+	assert_int_equal(store_begin(fx->s), STORE_OK);
+	assert_int_equal(store_autocommit(fx->s), 0);
+	assert_int_equal(store_commit(fx->s), STORE_OK);
+	assert_int_equal(store_autocommit(fx->s), 1);
+	assert_int_equal(store_begin_read(fx->s), STORE_OK);
+	assert_int_equal(store_autocommit(fx->s), 0);
+	store_end_read(fx->s);
+	assert_int_equal(store_autocommit(fx->s), 1);
+	assert_int_equal(store_begin(fx->s), STORE_OK);
+	store_rollback(fx->s);
+	assert_int_equal(store_autocommit(fx->s), 1);
+
+	assert_int_equal(store_begin(fx->s), STORE_OK);
+	assert_int_equal(step_all(fx->s, "INSERT INTO t_rows (n) VALUES (41)"),
+	    0);
+	assert_int_equal(store_autocommit(fx->s), 0);
+	store_rollback(fx->s);
+	assert_int_equal(step_all(fx->s, "SELECT n FROM t_rows"), 0);
+
+	b = store_open(fx->loc, key, 0, &cause);
+	if (b == NULL)
+		fprintf(stderr, "store_open: %s\n", cause);
+	assert_non_null(b);
+	assert_int_equal(store_begin_read(fx->s), STORE_OK);
+	assert_int_equal(step_all(fx->s, "SELECT n FROM t_rows"), 0);
+	assert_int_equal(store_begin(b), STORE_OK);
+	assert_int_equal(step_all(b, "INSERT INTO t_rows (n) VALUES (42)"), 0);
+	assert_int_equal(store_commit(b), STORE_OK);
+	assert_int_equal(step_all(fx->s, "SELECT n FROM t_rows"), 0);
+	store_end_read(fx->s);
+	assert_int_equal(step_all(fx->s, "SELECT n FROM t_rows"), 1);
+	if (!on_pg(fx->s)) {
+		store_close(b);
+		return;
+	}
+
+	assert_int_equal(store_exec_sql(fx->s, "SET lock_timeout = '200ms'"),
+	    STORE_OK);
+	assert_int_equal(store_begin(b), STORE_OK);
+	assert_int_equal(step_all(b, "INSERT INTO t_rows (n) VALUES (43)"), 0);
+	assert_int_equal(store_begin(fx->s), STORE_OK);
+	st = store_prepare(fx->s, "INSERT INTO t_rows (n) VALUES (44)");
+	assert_non_null(st);
+	rc = db_step(st);
+	db_finalize(st);
+	assert_int_equal(rc, DB_BUSY);
+	assert_int_equal(store_fail(fx->s, "insert"), STORE_BUSY);
+	assert_non_null(strstr(store_errmsg(fx->s), "55P03"));
+	store_rollback(fx->s);
+	assert_int_equal(store_autocommit(fx->s), 1);
+	assert_int_equal(store_commit(b), STORE_OK);
+	assert_int_equal(store_begin(fx->s), STORE_OK);
+	assert_int_equal(step_all(fx->s, "INSERT INTO t_rows (n) VALUES (44)"),
+	    0);
+	assert_int_equal(store_commit(fx->s), STORE_OK);
+	assert_int_equal(step_all(fx->s, "SELECT n FROM t_rows"), 3);
+
+	/* The cached statement is prepared on the connection, so that the
+	 * next step goes straight to the pipeline. */
+	st = store_stmt(fx->s, sql_rows_n);
+	assert_non_null(st);
+	assert_int_equal(db_step(st), DB_ROW);
+	db_reset(st);
+	pid = one_int(fx->s, "SELECT pg_backend_pid()");
+	(void)snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%lld)",
+	    (long long)pid);
+	assert_int_equal(one_int(b, sql) != 0, 1);
+	(void)snprintf(sql, sizeof sql, "SELECT count(*) FROM pg_stat_activity"
+	    " WHERE pid = %lld", (long long)pid);
+	for (i = 0; i < 250 && one_int(b, sql) != 0; i++)
+		(void)nanosleep(&tick, NULL);
+	assert_int_equal(one_int(b, sql), 0);
+	assert_int_equal(store_begin_read(fx->s), STORE_OK);
+	st = store_stmt(fx->s, sql_rows_n);
+	assert_non_null(st);
+	rc = db_step(st);
+	assert_int_not_equal(rc, DB_ROW);
+	assert_int_not_equal(rc, DB_DONE);
+	store_rollback(fx->s);
+	assert_int_equal(store_begin_read(fx->s), STORE_OK);
+	st = store_stmt(fx->s, sql_rows_n);
+	assert_non_null(st);
+	for (i = 0; (rc = db_step(st)) == DB_ROW; i++)
+		;
+	assert_int_equal(rc, DB_DONE);
+	assert_int_equal(i, 3);
+	store_end_read(fx->s);
+	assert_int_not_equal(one_int(fx->s, "SELECT pg_backend_pid()"), pid);
+	store_close(b);
+}
+
 /* A blob column read as text gives its bytes with a NUL after them, on
  * either engine (not PostgreSQL's hex form of a bytea). */
 static void
@@ -1013,6 +1145,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_contacts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_changes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blob_text, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_begin_with_first, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_discard_keeps_error, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_time_fails, setup,
