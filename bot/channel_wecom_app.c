@@ -367,7 +367,7 @@ wecom_app_nonce(char *out, size_t n)
 
 	if (n > sizeof r)
 		n = sizeof r;
-	if (RAND_bytes(r, (int)n) != 1)
+	if (wxcrypt_random(r, n) == -1)
 		memset(r, 0, sizeof r);	/* the nonce is no secret */
 	for (i = 0; i < n; i++)
 		out[i] = (char)('0' + r[i] % 10);

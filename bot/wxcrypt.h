@@ -56,6 +56,15 @@ enum wxcrypt_status wxcrypt_key_parse(const char *encoding_aes_key,
 		    struct wxcrypt_key *);
 
 /*
+ * Fills out with n random bytes for values that are not secrets (nonces,
+ * a message's random prefix), from a pool of RAND_bytes() output each
+ * thread draws ahead (each byte handed out once, then wiped); 0, or -1
+ * when OpenSSL has no random. fangfei never forks, so no two processes
+ * share a pool.
+ */
+int		 wxcrypt_random(unsigned char *out, size_t n);
+
+/*
  * Writes the lowercase hex SHA-1 of the byte-wise sorted concatenation of
  * token, timestamp, nonce and encrypt into out (41 bytes with the NUL).
  * encrypt NULL leaves it out: the three-value plain-mode signature.

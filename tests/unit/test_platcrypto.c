@@ -11,6 +11,8 @@
 #include "testutil.h"
 #include "testvec.h"
 
+#include <pthread.h>
+
 #include <jansson.h>
 #include <openssl/evp.h>
 
@@ -546,6 +548,118 @@ test_wecom_cases(void **state)
 	assert_true(i >= 2);
 	wx_case(json_object_get(json_object_get(v, "wechat_mp"),
 	    "safe_mode_case"));
+	json_decref(v);
+}
+
+/* One callback case's round trip without cmocka's asserts (for other
+ * threads): 1 when the decryption and the encryption both match. */
+static int
+wx_same(json_t *c)
+{
+	struct wxcrypt_key	 k;
+	unsigned char		 random[16];
+	char			*got = NULL, *again = NULL;
+	size_t			 len;
+	int			 ok;
+
+	ok = wxcrypt_key_parse(vstr(c, "encoding_aes_key", NULL), &k) ==
+	    WXCRYPT_OK && wxcrypt_decrypt(&k, vstr(c, "encrypt", NULL),
+	    vstr(c, "receive_id", NULL), &got, &len) == WXCRYPT_OK &&
+	    strcmp(got, vstr(c, "plaintext", NULL)) == 0 &&
+	    unhex(vstr(c, "random_hex", NULL), random, 16) == 16 &&
+	    wxcrypt_encrypt(&k, random, got, len, vstr(c, "receive_id", NULL),
+	    &again) == WXCRYPT_OK && strcmp(again, vstr(c, "encrypt", NULL)) ==
+	    0;
+	free(got);
+	free(again);
+	return ok;
+}
+
+/* A thread of test_wx_thread_state: the two cases in turn; the rounds
+ * that did not match, in *arg's miss. */
+struct wx_turns {
+	json_t	*a, *b;
+	int	 miss;
+};
+
+static void *
+wx_turns(void *arg)
+{
+	struct wx_turns	*t = arg;
+	int		 i;
+
+	for (i = 0; i < 200; i++)
+		t->miss += !wx_same(i % 2 ? t->b : t->a);
+	return NULL;
+}
+
+/*
+ * What wxcrypt keeps per thread: the AES contexts are set up again when
+ * the key changes (two WeCom cases of different keys in turn, and the
+ * first key's ciphertext then refused under the second), start afresh
+ * after a refusal, and are each thread's own (two threads, each with
+ * both keys in turn); the random pool gives out each byte once, across
+ * its refills, and more than a pool's worth at once.
+ */
+static void
+test_wx_thread_state(void **state)
+{
+	json_t			*v, *a, *b;
+	struct wxcrypt_key	 ka, kb;
+	struct wx_turns		 t[2];
+	pthread_t		 th[2];
+	unsigned char		 r[64][16], big[1500], zero[1500];
+	char			*msg;
+	size_t			 len;
+	int			 i, j;
+
+	(void)state;
+	v = vectors();
+	a = json_array_get(json_object_get(json_object_get(v, "wecom"),
+	    "callback_cases"), 0);
+	b = json_array_get(json_object_get(json_object_get(v, "wecom"),
+	    "callback_cases"), 1);
+	assert_string_not_equal(vstr(a, "encoding_aes_key", NULL),
+	    vstr(b, "encoding_aes_key", NULL));
+	assert_int_equal(wxcrypt_key_parse(vstr(a, "encoding_aes_key", NULL),
+	    &ka), WXCRYPT_OK);
+	assert_int_equal(wxcrypt_key_parse(vstr(b, "encoding_aes_key", NULL),
+	    &kb), WXCRYPT_OK);
+	for (i = 0; i < 4; i++) {
+		assert_true(wx_same(a));
+		assert_true(wx_same(b));
+	}
+	assert_int_not_equal(wxcrypt_decrypt(&kb, vstr(a, "encrypt", NULL),
+	    vstr(a, "receive_id", NULL), &msg, &len), WXCRYPT_OK);
+	assert_null(msg);
+	assert_int_equal(wxcrypt_decrypt(&ka, vstr(a, "encrypt", NULL),
+	    vstr(a, "receive_id", NULL), &msg, &len), WXCRYPT_OK);
+	assert_string_equal(msg, vstr(a, "plaintext", NULL));
+	free(msg);
+
+	for (i = 0; i < 2; i++) {
+		t[i].a = i ? b : a;
+		t[i].b = i ? a : b;
+		t[i].miss = 0;
+		assert_int_equal(pthread_create(&th[i], NULL, wx_turns, &t[i]),
+		    0);
+	}
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+		assert_int_equal(t[i].miss, 0);
+	}
+
+	/* 64 x 16 bytes cross the 512-byte pool's refills: all differ. */
+	for (i = 0; i < 64; i++)
+		assert_int_equal(wxcrypt_random(r[i], sizeof r[i]), 0);
+	for (i = 0; i < 64; i++)
+		for (j = i + 1; j < 64; j++)
+			assert_memory_not_equal(r[i], r[j], sizeof r[i]);
+	memset(big, 0, sizeof big);
+	memset(zero, 0, sizeof zero);
+	assert_int_equal(wxcrypt_random(big, sizeof big), 0);
+	assert_memory_not_equal(big, zero, 64);
+	assert_memory_not_equal(big + sizeof big - 64, zero, 64);
 	json_decref(v);
 }
 
@@ -1258,6 +1372,7 @@ main(void)
 		cmocka_unit_test(test_wecom_envelope),
 		cmocka_unit_test(test_wecom_refusals),
 		cmocka_unit_test(test_xml_vectors),
+		cmocka_unit_test(test_wx_thread_state),
 		cmocka_unit_test(test_xml_refusals),
 		cmocka_unit_test(test_xml_values),
 		cmocka_unit_test(test_xml_writer),
