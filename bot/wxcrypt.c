@@ -173,7 +173,8 @@ wxcrypt_verify_plain(const char *token, const char *timestamp,
  */
 struct wxcrypt_thread {
 	EVP_CIPHER_CTX	*ctx[2];		/* [enc] */
-	unsigned char	 ctxkey[2][32];
+	unsigned char	 ctxkey[2][32];		/* set up for, if ready */
+	int		 ready[2];
 	unsigned char	 pool[512];
 	size_t		 left;			/* unused bytes at the end */
 };
@@ -260,7 +261,7 @@ wxcrypt_ctx(const struct wxcrypt_key *k, int enc, int *own)
 	if (t == NULL) {
 		if ((c = EVP_CIPHER_CTX_new()) == NULL)
 			return NULL;
-	} else if ((c = t->ctx[enc]) != NULL &&
+	} else if ((c = t->ctx[enc]) != NULL && t->ready[enc] &&
 	    CRYPTO_memcmp(t->ctxkey[enc], k->aes, sizeof k->aes) == 0) {
 		if (EVP_CipherInit_ex(c, NULL, NULL, NULL, k->aes, enc) != 1)
 			goto fail;
@@ -269,16 +270,20 @@ wxcrypt_ctx(const struct wxcrypt_key *k, int enc, int *own)
 	    NULL)
 		return NULL;
 	if (t != NULL)
-		memset(t->ctxkey[enc], 0, sizeof t->ctxkey[enc]);
+		t->ready[enc] = 0;
 	if (EVP_CipherInit_ex(c, crypto_aes_256_cbc(), NULL, k->aes, k->aes,
 	    enc) != 1 || EVP_CIPHER_CTX_set_padding(c, 0) != 1)
 		goto fail;
-	if (t != NULL)
+	if (t != NULL) {
 		memcpy(t->ctxkey[enc], k->aes, sizeof k->aes);
+		t->ready[enc] = 1;
+	}
 	return c;
 fail:
 	if (*own)
 		EVP_CIPHER_CTX_free(c);
+	else
+		t->ready[enc] = 0;
 	return NULL;
 }
 
