@@ -44,8 +44,23 @@ static const char *const sql_idx_delete =
     "DELETE FROM enterprise_search WHERE rowid = ?1";
 static const char *const sql_idx_insert =
     "INSERT INTO enterprise_search (rowid, grams, tags) VALUES (?1, ?2, ?3)";
+/*
+ * A credit code's enterprise and its notices in one statement, the
+ * columns of sql_detail and the id after them. On SQLite it reads the
+ * index on (uscc, name), which holds every column the check needs of the
+ * enterprise: a check seeks that index alone, not the table's row too (a
+ * page read from the OS cache less, 5.5 against 7.8 us in process).
+ */
+#define SQL_BY_USCC(from) \
+    "SELECT e.name, e.uscc, n.issue, n.published_on, ne.measure, e.id" \
+    " FROM " from \
+    " LEFT JOIN notice_enterprises ne ON ne.enterprise_id = e.id" \
+    " LEFT JOIN notices n ON n.id = ne.notice_id" \
+    " AND n.published_at IS NOT NULL" \
+    " WHERE e.uscc = ?1"
 static const char *const sql_by_uscc =
-    "SELECT id FROM enterprises WHERE uscc = ?1";
+    SQL_BY_USCC("enterprises e INDEXED BY enterprises_uscc_name");
+static const char *const sql_pg_by_uscc = SQL_BY_USCC("enterprises e");
 static const char *const sql_by_key =
     "SELECT id FROM enterprises WHERE name_key = ?1 ORDER BY id LIMIT 3";
 static const char *const sql_match =
@@ -405,10 +420,29 @@ search_later(struct db_stmt *st, const struct check_match *m)
 }
 
 /*
- * Fills name, code and latest notice of each collected id. The rows of
- * an enterprise's notices are few: the latest is picked here, which spares
- * SQLite a temporary b-tree (an ORDER BY) for every match shown.
+ * Folds one row of sql_detail (or sql_by_uscc) into m: the name and code
+ * from the first, the latest notice from any. The rows of an enterprise's
+ * notices are few: the latest is picked here, which spares SQLite a
+ * temporary b-tree (an ORDER BY) for every match shown.
  */
+static void
+search_detail_row(struct db_stmt *st, struct check_match *m)
+{
+	if (m->name == NULL) {
+		m->name = store_column_dup(st, 0);
+		m->uscc = store_column_dup(st, 1);
+	}
+	if (!search_later(st, m))
+		return;
+	free(m->date);
+	free(m->measure);
+	m->flagged = 1;
+	m->issue = db_column_int(st, 2);
+	m->date = store_column_dup(st, 3);
+	m->measure = store_column_dup(st, 4);
+}
+
+/* Fills name, code and latest notice of each collected id. */
 static enum store_status
 search_details(struct store *s, struct check_result *r)
 {
@@ -422,20 +456,8 @@ search_details(struct store *s, struct check_result *r)
 		if ((st = store_stmt(s, sql_detail)) == NULL)
 			return STORE_ERROR;
 		db_bind_int64(st, 1, m->id);
-		while ((rc = db_step(st)) == DB_ROW) {
-			if (m->name == NULL) {
-				m->name = store_column_dup(st, 0);
-				m->uscc = store_column_dup(st, 1);
-			}
-			if (!search_later(st, m))
-				continue;
-			free(m->date);
-			free(m->measure);
-			m->flagged = 1;
-			m->issue = db_column_int(st, 2);
-			m->date = store_column_dup(st, 3);
-			m->measure = store_column_dup(st, 4);
-		}
+		while ((rc = db_step(st)) == DB_ROW)
+			search_detail_row(st, m);
 		db_reset(st);
 		if (rc != DB_DONE || m->name == NULL)
 			return store_fail(s, "check");
@@ -443,17 +465,29 @@ search_details(struct store *s, struct check_result *r)
 	return STORE_OK;
 }
 
-/* Checks an exact credit code. */
+/* Checks an exact credit code: one enterprise at most (uscc is unique),
+ * a row for each of its notices. */
 static enum store_status
 search_uscc(struct store *s, const char *uscc, struct check_result *r)
 {
-	enum store_status	 rc;
+	struct db_stmt	*st;
+	int		 rc;
 
 	memset(r, 0, sizeof *r);
-	if ((rc = search_collect(s, sql_by_uscc, uscc, r)) != STORE_OK)
-		return rc;
+	if ((st = store_stmt(s, s->pg != NULL ? sql_pg_by_uscc :
+	    sql_by_uscc)) == NULL)
+		return STORE_ERROR;
+	db_bind_text(st, 1, uscc, -1, DB_STATIC);
+	while ((rc = db_step(st)) == DB_ROW) {
+		if (r->n == 0)
+			r->m[r->n++].id = db_column_int64(st, 5);
+		search_detail_row(st, &r->m[0]);
+	}
+	db_reset(st);
+	if (rc != DB_DONE || (r->n > 0 && r->m[0].name == NULL))
+		return store_fail(s, "check");
 	r->total = (long)r->n;
-	return search_details(s, r);
+	return STORE_OK;
 }
 
 /* Checks a name or fragment. */

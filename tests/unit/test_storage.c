@@ -225,6 +225,82 @@ test_check_codes(void **state)
 	check_result_clear(&r);
 }
 
+/*
+ * A code's check is one statement over the code's covering index and the
+ * notices (storage/search.c): the latest published notice of several, a
+ * draft left out, a new name seen at once, an unknown code not found.
+ * On SQLite it reads the index alone, never the table.
+ */
+static void
+test_check_code_notices(void **state)
+{
+	struct fixture		*fx = *state;
+	struct enterprise_in	 e = { 0 };
+	struct check_result	 r;
+	int64_t			 id, n1, n2, n3;
+	const char		*code = "91370303MA3C01005T";
+
+	assert_int_equal(notices_put(fx->s, 60, "2026-09-01", "第60期", 1, 100,
+	    &n1), STORE_OK);
+	assert_int_equal(notices_put(fx->s, 59, "2026-10-01", "第59期", 1, 100,
+	    &n2), STORE_OK);
+	assert_int_equal(notices_put(fx->s, 61, "2026-12-01", "第61期", 0, 100,
+	    &n3), STORE_OK);
+	e.uscc = code;
+	e.name = "示例·淄博恒达建材新名有限公司";
+	assert_int_equal(enterprises_put(fx->s, &e, 200, &id), STORE_OK);
+	assert_int_equal(notices_link(fx->s, n1, id, "warned"), STORE_OK);
+	assert_int_equal(notices_link(fx->s, n2, id, "penalty"), STORE_OK);
+	assert_int_equal(notices_link(fx->s, n3, id, "criminal"), STORE_OK);
+
+	assert_int_equal(enterprises_check_uscc(fx->s, code, &r), STORE_OK);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.total, 1);
+	assert_int_equal(r.m[0].id, id);
+	assert_string_equal(r.m[0].name, e.name);
+	assert_string_equal(r.m[0].uscc, code);
+	assert_true(r.m[0].flagged);
+	assert_int_equal(r.m[0].issue, 59);
+	assert_string_equal(r.m[0].date, "2026-10-01");
+	assert_string_equal(r.m[0].measure, "penalty");
+	check_result_clear(&r);
+
+	assert_int_equal(enterprises_check_uscc(fx->s, "91370303MA3C0100XX",
+	    &r), STORE_OK);
+	assert_int_equal(r.n, 0);
+	assert_int_equal(r.total, 0);
+	check_result_clear(&r);
+
+	if (fx->s->pg == NULL) {
+		sqlite3_stmt	*st, *plan;
+		char		*sql = NULL;
+		const char	*detail;
+		int		 covering = 0, table = 0;
+
+		/* The check's own statement, as the connection prepared it. */
+		for (st = sqlite3_next_stmt(fx->s->db, NULL); st != NULL;
+		    st = sqlite3_next_stmt(fx->s->db, st))
+			if (strstr(sqlite3_sql(st), "WHERE e.uscc = ?1") != NULL)
+				sql = sqlite3_mprintf("EXPLAIN QUERY PLAN %s",
+				    sqlite3_sql(st));
+		assert_non_null(sql);
+		assert_int_equal(sqlite3_prepare_v2(fx->s->db, sql, -1, &plan,
+		    NULL), SQLITE_OK);
+		while (sqlite3_step(plan) == SQLITE_ROW) {
+			detail = (const char *)sqlite3_column_text(plan, 3);
+			if (strstr(detail, " e ") == NULL)
+				continue;
+			covering |= strstr(detail, "USING COVERING INDEX "
+			    "enterprises_uscc_name") != NULL;
+			table |= strstr(detail, "COVERING") == NULL;
+		}
+		sqlite3_finalize(plan);
+		sqlite3_free(sql);
+		assert_true(covering);
+		assert_false(table);
+	}
+}
+
 /* Re-importing updates rows instead of duplicating them; bad rows are
  * rejected with the good ones kept. */
 static void
@@ -1133,6 +1209,8 @@ main(void)
 		cmocka_unit_test(test_url_shown),
 		cmocka_unit_test_setup_teardown(test_check_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check_codes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_check_code_notices, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_import_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check_flags_shared, setup,
 		    teardown),
