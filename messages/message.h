@@ -23,6 +23,8 @@ enum chat_kind {
 #define INBOUND_NAME_MAX	256
 /* Cap of a message text in bytes, before any handler looks at it. */
 #define INBOUND_TEXT_MAX	16384
+/* Room for a backend's reply context (struct inbound's reply_ctx). */
+#define INBOUND_CTX_MAX		(2 * INBOUND_ID_MAX + 24)
 
 struct inbound {
 	char		 channel[INBOUND_ID_MAX];	/* instance name */
@@ -37,6 +39,11 @@ struct inbound {
 	/* How to answer, for backends whose replies go through the outbox:
 	 * a JSON object of the backend's own (owned; NULL: nothing). */
 	char		*reply_meta;
+	/* What the backend's reply() needs of the request it answers, when
+	 * the answer in the webhook's response is addressed or signed with
+	 * parts of it (WeChat's account, nonce and timestamp): the backend's
+	 * own bytes, for this request only, never stored ("": none). */
+	char		 reply_ctx[INBOUND_CTX_MAX];
 	int		 ignore;	/* not for us (another bot, a service message) */
 	int		 explicit_cmd;
 	/* Sent from where nobody can be answered or reached again (the letter

@@ -98,6 +98,11 @@ int	 e2e_sign_generic(const char *secret, const char *ts,
 int	 e2e_sign_twilio(const char *token, const char *url,
 	    const char *const *names, const char *const *values, char sig[64]);
 
+/* Opens a TCP connection to d's port from 127.0.0.from (0: any address;
+ * 2 and up: each its own address, for the per-address limits); aborts
+ * the run when it cannot. */
+int	 e2e_connect(const struct daemon *, int from);
+
 /* The wall clock in milliseconds (the daemon's clock is the wall's). */
 static inline int64_t
 e2e_wall_ms(void)

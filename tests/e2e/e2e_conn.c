@@ -5,9 +5,7 @@
  * answered 413 at once with the connection closed instead of being read
  * to its end, and a burst of connections spread over the request threads.
  */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -85,32 +83,14 @@ settle(void **state)
 static int
 conn_open_from(int x)
 {
-	struct sockaddr_in	 sa, from;
-	int			 fd;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((uint16_t)d.port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	assert_true(fd >= 0);
-	if (x > 0) {
-		from = sa;
-		from.sin_port = 0;
-		from.sin_addr.s_addr = htonl(INADDR_LOOPBACK + (uint32_t)x -
-		    1);
-		assert_int_equal(bind(fd, (struct sockaddr *)&from,
-		    sizeof from), 0);
-	}
-	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
-	return fd;
+	return e2e_connect(&d, x);
 }
 
 /* The same from the system's choice of address. */
 static int
 conn_open(void)
 {
-	return conn_open_from(0);
+	return e2e_connect(&d, 0);
 }
 
 /* Fills n[] with the number of descriptors in each of the daemon's epoll

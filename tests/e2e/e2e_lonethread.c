@@ -14,8 +14,6 @@
  */
 /* strcasestr() */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -28,7 +26,6 @@
 #include <unistd.h>
 
 #include <cmocka.h>
-#include <curl/curl.h>
 
 #include "e2e.h"
 
@@ -52,7 +49,6 @@ static int
 group_setup(void **state)
 {
 	(void)state;
-	curl_global_init(CURL_GLOBAL_ALL);
 	/* Idle and request timeouts far beyond the test: a stall is not cut
 	 * short by a connection timing out. */
 	e2e_prepare(&d, "[server]\nthreads = 1\n"
@@ -67,24 +63,7 @@ group_teardown(void **state)
 {
 	(void)state;
 	e2e_cleanup(&d);
-	curl_global_cleanup();
 	return 0;
-}
-
-static int
-client_open(void)
-{
-	struct sockaddr_in	 sa;
-	int			 fd;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((uint16_t)d.port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	assert_true(fd >= 0);
-	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
-	return fd;
 }
 
 static void
@@ -141,7 +120,7 @@ test_closed_loop(void **state)
 	cl = calloc(CLIENTS, sizeof *cl);
 	assert_non_null(cl);
 	for (i = 0; i < CLIENTS; i++) {
-		cl[i].fd = client_open();
+		cl[i].fd = e2e_connect(&d, 0);
 		pfd[i].fd = cl[i].fd;
 		pfd[i].events = POLLIN;
 	}

@@ -1,4 +1,8 @@
 /* Process and HTTP helpers for the end-to-end tests. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <errno.h>
 #include <stdint.h>
 #include <signal.h>
@@ -303,6 +307,32 @@ e2e_cleanup(struct daemon *d)
 	d->dir = NULL;
 	free(d->db_url);
 	d->db_url = NULL;
+}
+
+/* Opens a TCP connection to d from 127.0.0.from (0: any address). */
+int
+e2e_connect(const struct daemon *d, int from)
+{
+	struct sockaddr_in	 sa, src;
+	int			 fd;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)d->port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+		e2e_die("socket");
+	if (from > 0) {
+		src = sa;
+		src.sin_port = 0;
+		src.sin_addr.s_addr = htonl(INADDR_LOOPBACK + (uint32_t)from -
+		    1);
+		if (bind(fd, (struct sockaddr *)&src, sizeof src) == -1)
+			e2e_die("bind");
+	}
+	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == -1)
+		e2e_die("connect");
+	return fd;
 }
 
 /* libcurl write callback into a result. */
