@@ -368,6 +368,19 @@ wechat_ctx(const struct http_request *req, const char *account,
 	memcpy(in->reply_ctx + a + 1 + n + 1, now, t + 1);
 }
 
+/* Where the string after s begins in in->reply_ctx (the buffer's end
+ * after the last), or NULL when s does not end within it. */
+static const char *
+wechat_ctx_next(const struct inbound *in, const char *s)
+{
+	const char	*end = in->reply_ctx + sizeof in->reply_ctx;
+	const char	*nul;
+
+	if (s >= end || (nul = memchr(s, '\0', (size_t)(end - s))) == NULL)
+		return NULL;
+	return nul + 1;
+}
+
 /* Reads one message or event. */
 static int
 wechat_parse(const struct channel *ch, const struct http_request *req,
@@ -493,10 +506,12 @@ wechat_reply(const struct channel *ch, const struct inbound *in,
 
 	if (st == NULL || r->ntexts == 0 || in->reply_ctx[0] == '\0')
 		goto success;
-	/* wechat_ctx()'s three strings, each within the buffer. */
+	/* wechat_ctx()'s three strings, each ending within the buffer. */
 	from = in->reply_ctx;
-	nonce = from + strlen(from) + 1;
-	ts = nonce + strlen(nonce) + 1;
+	if ((nonce = wechat_ctx_next(in, from)) == NULL ||
+	    (ts = wechat_ctx_next(in, nonce)) == NULL ||
+	    wechat_ctx_next(in, ts) == NULL)
+		goto success;
 	now = strtoll(ts, &end, 10);
 	if (*ts == '\0' || *end != '\0' || now < 0)
 		goto success;

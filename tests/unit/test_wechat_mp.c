@@ -383,6 +383,61 @@ test_vector_no_reply(void **state)
 	json_decref(root);
 }
 
+/*
+ * What parse() keeps for the passive reply (in->reply_ctx): the reply is
+ * addressed from the account and dated with the request's timestamp; a
+ * nonce that is not a plain token keeps nothing, and neither a context
+ * without its ends nor an empty one is read past: both are "success".
+ */
+static void
+test_reply_context(void **state)
+{
+	struct channel		 ch;
+	struct fake		 f;
+	struct http_request	 req;
+	struct http_response	 resp;
+	struct inbound		 in;
+	const char		*why;
+	char			 a[4][128], *body;
+
+	(void)state;
+	mp_plain(&ch);
+	body = plain_body("帮助", "7");
+	signed_query(&f, a, MP_TS, MP_NONCE, NULL);
+	fake_request(&req, &f, body, strlen(body), MP_NOW);
+	assert_int_equal(run(&ch, &req, &in, &why), 0);
+	assert_string_equal(in.reply_ctx, MP_ACCOUNT);
+	answer(&ch, &in, "好的", &resp);
+	assert_non_null(strstr(resp.body, "<FromUserName><![CDATA["
+	    MP_ACCOUNT "]]></FromUserName>"));
+	assert_non_null(strstr(resp.body, "<CreateTime>" MP_TS
+	    "</CreateTime>"));
+	free(resp.body);
+	/* No NUL anywhere, then only the account's. */
+	memset(in.reply_ctx, 'a', sizeof in.reply_ctx);
+	answer(&ch, &in, "好的", &resp);
+	assert_string_equal(resp.body, "success");
+	free(resp.body);
+	memset(in.reply_ctx, 'a', sizeof in.reply_ctx);
+	in.reply_ctx[sizeof in.reply_ctx - 1] = '\0';
+	answer(&ch, &in, "好的", &resp);
+	assert_string_equal(resp.body, "success");
+	free(resp.body);
+	inbound_clear(&in);
+
+	/* A nonce with a space in it is signed as sent, and kept not. */
+	signed_query(&f, a, MP_TS, "17435 02518", NULL);
+	fake_request(&req, &f, body, strlen(body), MP_NOW);
+	assert_int_equal(run(&ch, &req, &in, &why), 0);
+	assert_string_equal(in.reply_ctx, "");
+	answer(&ch, &in, "好的", &resp);
+	assert_string_equal(resp.body, "success");
+	free(resp.body);
+	inbound_clear(&in);
+	free(body);
+	testchan_free(&ch);
+}
+
 /* Reads a sealed reply: checks its MsgSignature and returns the plain
  * reply inside it (caller frees). */
 static char *
@@ -1172,6 +1227,7 @@ main(void)
 		cmocka_unit_test(test_vector_url_check),
 		cmocka_unit_test(test_vector_plain_message),
 		cmocka_unit_test(test_vector_no_reply),
+		cmocka_unit_test(test_reply_context),
 		cmocka_unit_test(test_vector_safe_message),
 		cmocka_unit_test(test_chinese_emoji),
 		cmocka_unit_test(test_reply_cut),
